@@ -1,0 +1,69 @@
+# samdrift: `make run` starts the demo, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | sha1sum | cut -c1-12)
+PYTEST_WORKERS ?= 2
+DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
+
+.PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
+        bench bench-billing bench-identity bench-a11y messages migrations clean
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## The demo on the embedded defaults: SQLite, in-process everything, http://127.0.0.1:8000
+run: install
+	$(DEV) $(BIN)/samdrift migrate --noinput -v0
+	$(DEV) $(BIN)/samdrift demo --if-empty
+	$(DEV) $(BIN)/samdrift serve --port 8000
+
+## Every check CI runs: lint, types, layers, migrations, then the tests (browser ones included)
+test: install lint typecheck importlint migrations-check browser pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy samdrift config
+
+importlint: install
+	$(BIN)/lint-imports
+
+migrations-check: install
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run -v1
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+pytest: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+
+migrations: install
+	$(DEV) $(PY) manage.py makemigrations
+
+messages: install
+	cd samdrift && $(CURDIR)/$(PY) ../manage.py makemessages -l sv --no-obsolete && $(CURDIR)/$(PY) ../manage.py compilemessages
+
+## Benchmarks print their figures and the ratio to a baseline measured in the same run
+bench: install
+	$(PY) bench/bench_pages.py
+
+bench-billing: install
+	$(PY) bench/bench_billing.py
+
+bench-identity: install
+	$(PY) bench/bench_identity.py
+
+bench-a11y: install
+	$(PY) bench/bench_a11y.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

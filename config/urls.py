@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("accounts/", include("samdrift.accounts.urls")),
+    path("agencies/", include("samdrift.organisations.urls")),
+    path("catalogue/", include("samdrift.catalogue.urls")),
+    path("connections/", include("samdrift.onboarding.urls")),
+    path("identity/", include("samdrift.identity.urls")),
+    path("efos/", include("samdrift.efos.urls")),
+    path("billing/", include("samdrift.billing.urls")),
+    path("accessibility/", include("samdrift.accessibility.urls")),
+    path("reports/", include("samdrift.reporting.urls")),
+    path("", include("samdrift.ui.urls")),
+]

@@ -1,0 +1,1 @@
+"""samdrift: coordinated, secure IT operations for Swedish state agencies."""

@@ -1,0 +1,5 @@
+"""API of the catalogue app."""
+
+from ninja import Router
+
+router = Router(tags=["catalogue"])

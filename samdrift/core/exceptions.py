@@ -1,0 +1,64 @@
+"""Domain errors, mapped once to HTTP by the page and API layers.
+
+Every message is a lazy translation so the user reads it in their own language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of all rule violations a user can cause; carries a stable code."""
+
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: Any, *, code: str | None = None, **params: Any) -> None:
+        self.message = message
+        self.params = params
+        if code:
+            self.code = code
+        super().__init__(str(message))
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+
+class NotFound(DomainError):
+    """Missing and forbidden look the same from outside (tenancy rule)."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class PermissionDenied(DomainError):
+    """The actor can see the object but may not do this to it."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class BusinessRuleViolation(DomainError):
+    """The request is well formed but breaks a rule of the domain."""
+
+    code = "rule_violation"
+    http_status = 409
+
+
+class ValidationFailed(DomainError):
+    """The input is malformed; `errors` maps field names to messages."""
+
+    code = "invalid"
+    http_status = 422
+
+    def __init__(self, message: Any, *, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+class ConcurrentUpdate(BusinessRuleViolation):
+    """Someone else changed the object first; the loser is told and nothing is written."""
+
+    code = "concurrent_update"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EfosConfig(AppConfig):
+    name = "samdrift.efos"
+    label = "efos"

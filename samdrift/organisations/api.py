@@ -1,0 +1,5 @@
+"""API of the organisations app."""
+
+from ninja import Router
+
+router = Router(tags=["organisations"])

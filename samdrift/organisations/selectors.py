@@ -1,0 +1,77 @@
+"""Reads of agencies, always for an actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+
+from samdrift.core.exceptions import NotFound
+
+from .models import Organisation
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+MAX_HIERARCHY_DEPTH = 5
+
+
+def descendant_ids(org_ids: Iterable[int]) -> set[int]:
+    """All agencies below the given ones (one query per level; the hierarchy is shallow)."""
+    found: set[int] = set()
+    frontier = set(org_ids)
+    for _level in range(MAX_HIERARCHY_DEPTH):
+        if not frontier:
+            break
+        children = set(Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = children - found
+        found |= children
+    return found
+
+
+def visible_organisations(actor: Actor) -> QuerySet[Organisation]:
+    queryset = Organisation.objects.all()
+    if actor.sees_all_agencies:
+        return queryset
+    return queryset.filter(id__in=actor.visible_org_ids)
+
+
+def organisation_list(
+    *,
+    actor: Actor,
+    search: str = "",
+    ministry: str = "",
+    connected_service: str = "",
+) -> QuerySet[Organisation]:
+    """Agencies the actor may see, filtered; with parent and child count in the same query."""
+    queryset = visible_organisations(actor).select_related("parent").annotate(
+        child_count=Count("children", distinct=True)
+    )
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(org_number__startswith=search.strip()))
+    if ministry:
+        queryset = queryset.filter(ministry=ministry)
+    if connected_service:
+        queryset = queryset.filter(
+            subscriptions__service__code=connected_service, subscriptions__end_date__isnull=True
+        ).distinct()
+    return queryset.order_by("name")
+
+
+def organisation_get(*, actor: Actor, org_id: int) -> Organisation:
+    try:
+        return visible_organisations(actor).select_related("parent").get(id=org_id)
+    except Organisation.DoesNotExist:
+        raise NotFound("organisation") from None
+
+
+def ministries() -> list[str]:
+    return list(
+        Organisation.objects.exclude(ministry="").values_list("ministry", flat=True).distinct().order_by("ministry")
+    )
+
+
+def legal_agency_count() -> int:
+    """Agencies that count as legal entities: not groups, and not umbrellas whose members count."""
+    return Organisation.objects.filter(is_group=False, children__isnull=True).count()
