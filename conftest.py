@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.core.management.commands import flush
@@ -90,11 +90,11 @@ def other_agency_contact(other_agency):
 
 
 @pytest.fixture
-def client_for() -> Iterator[Callable[..., Client]]:
+def client_for() -> Callable[..., Client]:
     def make(user=None) -> Client:
         client = Client()
         if user is not None:
             client.force_login(user)
         return client
 
-    yield make
+    return make

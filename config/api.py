@@ -44,10 +44,17 @@ api = NinjaAPI(
 )
 
 
-def _error_body(code: str, message: Any, params: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+def _error_body(
+    code: str, message: Any, params: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     both = in_both_languages(message, params)
-    return {"code": code, "message": str(message) % params if params else str(message),
-            "message_sv": both["sv"], "message_en": both["en"], **extra}
+    return {
+        "code": code,
+        "message": str(message) % params if params else str(message),
+        "message_sv": both["sv"],
+        "message_en": both["en"],
+        **extra,
+    }
 
 
 @api.exception_handler(DomainError)

@@ -12,7 +12,9 @@ DATA_DIR = Path(os.environ.get("SAMDRIFT_DATA_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = os.environ.get("SAMDRIFT_SECRET_KEY", "dev-only-not-secret-change-me")
 DEBUG = os.environ.get("SAMDRIFT_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("SAMDRIFT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = os.environ.get("SAMDRIFT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -33,6 +35,7 @@ INSTALLED_APPS = [
     "samdrift.accessibility",
     "samdrift.reporting",
     "samdrift.ui",
+    "samdrift.demo",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +121,10 @@ STORAGES = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

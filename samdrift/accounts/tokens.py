@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "sd_"
+TOKEN_PREFIX = "sd_"  # noqa: S105 - a public prefix, not a secret
 
 
 def new_token_secret() -> str:

@@ -18,10 +18,14 @@ from .choices import AgreementBasis, CaseEventKind, CaseState, Phase, RequestSta
 class ServiceRequest(TimeStampedModel):
     """An agency asks for a service."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="service_requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="service_requests"
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
     requested_on = models.DateField(_("requested on"), db_index=True)
-    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -29,7 +33,10 @@ class ServiceRequest(TimeStampedModel):
 
     class Meta:
         ordering = ["-requested_on", "-id"]
-        indexes = [models.Index(fields=["service", "requested_on"]), models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["service", "requested_on"]),
+            models.Index(fields=["organisation", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.service.code}"
@@ -58,25 +65,40 @@ class ConnectionCase(TimeStampedModel):
     `reconstructed` marks demo cases whose phase was inferred, not stated, in the source report.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="connection_cases")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="connection_cases"
+    )
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
     services = models.ManyToManyField(Service, related_name="connection_cases", blank=True)
-    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.INITIATE)
-    state = models.CharField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN)
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.INITIATE
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN
+    )
     agreement_basis = models.CharField(
-        _("agreement basis"), max_length=16, choices=AgreementBasis.choices, default=AgreementBasis.ASSIGNMENT
+        _("agreement basis"),
+        max_length=16,
+        choices=AgreementBasis.choices,
+        default=AgreementBasis.ASSIGNMENT,
     )
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    reconstructed = models.BooleanField(_("phase reconstructed from the source report"), default=False)
+    reconstructed = models.BooleanField(
+        _("phase reconstructed from the source report"), default=False
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        indexes = [models.Index(fields=["state", "phase", "scope"]), models.Index(fields=["organisation", "state"])]
+        indexes = [
+            models.Index(fields=["state", "phase", "scope"]),
+            models.Index(fields=["organisation", "state"]),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state=CaseState.OPEN) | Q(closed_on__isnull=False), name="closed_case_has_date"
+                condition=Q(state=CaseState.OPEN) | Q(closed_on__isnull=False),
+                name="closed_case_has_date",
             )
         ]
 
@@ -85,7 +107,9 @@ class ConnectionCase(TimeStampedModel):
 
 
 class CaseChecklistItem(models.Model):
-    case = models.ForeignKey(ConnectionCase, on_delete=models.CASCADE, related_name="checklist_items")
+    case = models.ForeignKey(
+        ConnectionCase, on_delete=models.CASCADE, related_name="checklist_items"
+    )
     phase = models.CharField(max_length=16, choices=Phase.choices)
     position = models.PositiveSmallIntegerField(default=0)
     text_sv = models.CharField(max_length=200)
@@ -112,12 +136,16 @@ class PhaseSignOff(models.Model):
 
     case = models.ForeignKey(ConnectionCase, on_delete=models.CASCADE, related_name="signoffs")
     phase = models.CharField(max_length=16, choices=Phase.choices)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField()
     comment = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "phase"], name="one_signoff_per_phase")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "phase"], name="one_signoff_per_phase")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.phase}"
@@ -133,7 +161,9 @@ class PhasePeriod(models.Model):
 
     class Meta:
         ordering = ["entered_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "phase"], name="one_period_per_phase")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "phase"], name="one_period_per_phase")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.phase}"
@@ -163,13 +193,21 @@ class CaseEvent(models.Model):
 class Subscription(TimeStampedModel):
     """The agency is connected to the service from `start_date`, on an agreement basis."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="subscriptions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="subscriptions"
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="subscriptions")
     start_date = models.DateField(_("connected from"))
     end_date = models.DateField(_("connected until"), null=True, blank=True)
-    agreement_basis = models.CharField(_("agreement basis"), max_length=16, choices=AgreementBasis.choices)
+    agreement_basis = models.CharField(
+        _("agreement basis"), max_length=16, choices=AgreementBasis.choices
+    )
     case = models.ForeignKey(
-        ConnectionCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="subscriptions"
+        ConnectionCase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
     )
 
     class Meta:
@@ -177,7 +215,8 @@ class Subscription(TimeStampedModel):
         indexes = [models.Index(fields=["service", "agreement_basis", "start_date"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "service"], condition=Q(end_date__isnull=True),
+                fields=["organisation", "service"],
+                condition=Q(end_date__isnull=True),
                 name="one_open_subscription_per_service",
             ),
             models.CheckConstraint(

@@ -27,10 +27,17 @@ class Organisation(TimeStampedModel):
     )
     ministry = models.CharField(_("ministry"), max_length=120, blank=True, db_index=True)
     kind = models.CharField(
-        _("kind"), max_length=16, choices=OrganisationKind.choices, default=OrganisationKind.CUSTOMER
+        _("kind"),
+        max_length=16,
+        choices=OrganisationKind.choices,
+        default=OrganisationKind.CUSTOMER,
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent agency"),
     )
     is_group = models.BooleanField(_("umbrella group without legal entity"), default=False)
@@ -44,7 +51,9 @@ class Organisation(TimeStampedModel):
                 condition=Q(is_group=True) | ~Q(org_number=""),
                 name="organisation_number_unless_group",
             ),
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="organisation_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="organisation_not_own_parent"
+            ),
         ]
         indexes = [models.Index(fields=["org_number"])]
 
@@ -59,13 +68,19 @@ class Organisation(TimeStampedModel):
 class Membership(TimeStampedModel):
     """A user's role in one agency. Provider roles only exist in provider agencies."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role")
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
         ]
         indexes = [models.Index(fields=["organisation", "role"])]
 

@@ -24,7 +24,9 @@ def descendant_ids(org_ids: Iterable[int]) -> set[int]:
     for _level in range(MAX_HIERARCHY_DEPTH):
         if not frontier:
             break
-        children = set(Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        children = set(
+            Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        )
         frontier = children - found
         found |= children
     return found
@@ -45,11 +47,15 @@ def organisation_list(
     connected_service: str = "",
 ) -> QuerySet[Organisation]:
     """Agencies the actor may see, filtered; with parent and child count in the same query."""
-    queryset = visible_organisations(actor).select_related("parent").annotate(
-        child_count=Count("children", distinct=True)
+    queryset = (
+        visible_organisations(actor)
+        .select_related("parent")
+        .annotate(child_count=Count("children", distinct=True))
     )
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(org_number__startswith=search.strip()))
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(org_number__startswith=search.strip())
+        )
     if ministry:
         queryset = queryset.filter(ministry=ministry)
     if connected_service:
@@ -68,7 +74,10 @@ def organisation_get(*, actor: Actor, org_id: int) -> Organisation:
 
 def ministries() -> list[str]:
     return list(
-        Organisation.objects.exclude(ministry="").values_list("ministry", flat=True).distinct().order_by("ministry")
+        Organisation.objects.exclude(ministry="")
+        .values_list("ministry", flat=True)
+        .distinct()
+        .order_by("ministry")
     )
 
 

@@ -77,7 +77,9 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     name_sv = factory.Sequence(lambda n: f"Tjänst {n}")
     name_en = factory.Sequence(lambda n: f"Service {n}")
     category = factory.SubFactory(CategoryFactory)
-    provider = factory.SubFactory(ProviderFactory, name="Försäkringskassan", org_number="202100-5521")
+    provider = factory.SubFactory(
+        ProviderFactory, name="Försäkringskassan", org_number="202100-5521"
+    )
     lifecycle = "active"
 
 

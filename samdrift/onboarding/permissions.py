@@ -1,0 +1,50 @@
+"""What an actor may do with demand and connection cases. One dict per object, used everywhere."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from samdrift.organisations.choices import Role
+
+from .choices import CaseState, RequestStatus
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+    from .models import ConnectionCase, ServiceRequest
+
+CASE_WORKERS = (Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER)
+
+
+def case_abilities(
+    *, actor: Actor, case: ConnectionCase, checklist_done: bool, signed_off: bool
+) -> dict[str, bool]:
+    is_open = case.state == CaseState.OPEN
+    works_cases = actor.has_provider_role(*CASE_WORKERS)
+    return {
+        "view": actor.can_see_org(case.organisation_id),
+        "check": is_open and works_cases,
+        "sign_off": is_open and actor.has_provider_role(Role.SECURITY) and not signed_off,
+        "advance": is_open and works_cases and checklist_done and signed_off,
+        "cancel": is_open and works_cases,
+    }
+
+
+def can_open_case(actor: Actor) -> bool:
+    return actor.has_provider_role(*CASE_WORKERS)
+
+
+def can_request_for(actor: Actor, organisation_id: int) -> bool:
+    """Customers ask for their own agency; account managers may register a request on its behalf."""
+    return actor.has_provider_role(*CASE_WORKERS) or actor.acts_for(
+        organisation_id, Role.CONTACT, Role.ORDERER
+    )
+
+
+def request_abilities(*, actor: Actor, request: ServiceRequest) -> dict[str, bool]:
+    pending = request.status == RequestStatus.REQUESTED
+    return {
+        "view": actor.can_see_org(request.organisation_id),
+        "withdraw": pending and can_request_for(actor, request.organisation_id),
+        "decline": pending and actor.has_provider_role(*CASE_WORKERS),
+    }
