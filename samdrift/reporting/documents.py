@@ -1,0 +1,133 @@
+"""Turning a `GovernmentReport` into HTML (page or standalone document) and tagged PDF.
+
+One template body serves the web page, the `--format html` file and the PDF, so the three can
+never drift apart. The PDF is WeasyPrint's PDF/UA-1 variant (ADR 0502): document language from
+`<html lang>`, title from `<title>` shown in the window title, bookmarks from the headings,
+charts as inline SVG whose `<title>` becomes the Figure's alternative text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from samdrift.onboarding.choices import Phase, Scope
+
+from .charts import Series, grouped_bars, stacked_columns
+from .selectors import GovernmentReport
+
+PDF_VARIANT = "pdf/ua-1"
+PHASE_NAMES: dict[str, str] = {
+    str(Phase.INITIATE): "Initiera",
+    str(Phase.PLAN): "Planera",
+    str(Phase.PACKAGE): "Paketera",
+    str(Phase.RUN): "Köra",
+}
+
+
+def report_title(report: GovernmentReport) -> str:
+    with translation.override(report.language):
+        return _(
+            "Coordinated and secure state IT operations – report on the government assignment %(year)d"
+        ) % {"year": report.year}
+
+
+def _phase_label(phase: str) -> str:
+    # The phases keep their Swedish names in both languages: they are the model's own words.
+    return PHASE_NAMES[phase]
+
+
+def _connections_chart(report: GovernmentReport) -> Any:
+    conn = report.connections
+    labels = [_phase_label(p) for p in report.phases]
+    single = [conn.count(p, Scope.SINGLE) for p in report.phases]
+    total = [conn.count(p, Scope.TOTAL) for p in report.phases]
+    parts = [
+        _("%(phase)s %(n)d (single service %(single)d, total commitment %(total)d)")
+        % {"phase": label, "n": s + t, "single": s, "total": t}
+        for label, s, t in zip(labels, single, total, strict=True)
+    ]
+    title = _("Column chart: connection cases per phase, %(n)d in all. %(parts)s.") % {
+        "n": conn.total,
+        "parts": "; ".join(parts),
+    }
+    return stacked_columns(
+        chart_id="chart-connections",
+        title=title,
+        categories=labels,
+        series=[
+            Series(str(_("Single service")), single),
+            Series(str(_("Total commitment")), total),
+        ],
+    )
+
+
+def _services_chart(report: GovernmentReport) -> Any:
+    rows = report.services.rows
+    names = [
+        row.service.name_en if report.language == "en" else row.service.name_sv for row in rows
+    ]
+    parts = [
+        _("%(service)s %(requested)d requested, %(connected)d connected")
+        % {"service": name, "requested": row.requested, "connected": row.connected}
+        for name, row in zip(names, rows, strict=True)
+    ]
+    title = _(
+        "Bar chart: agencies that requested and agencies connected, per service. %(parts)s."
+    ) % {"parts": "; ".join(parts)}
+    return grouped_bars(
+        chart_id="chart-services",
+        title=title,
+        categories=names,
+        series=[
+            Series(str(_("Requested")), [row.requested for row in rows]),
+            Series(str(_("Connected")), [row.connected for row in rows]),
+        ],
+    )
+
+
+def _phase_rows(report: GovernmentReport) -> list[dict[str, Any]]:
+    conn = report.connections
+    rows = []
+    for phase in report.phases:
+        entries = conn.entries.get(phase, [])
+        rows.append(
+            {
+                "label": _phase_label(phase),
+                "single": conn.count(phase, Scope.SINGLE),
+                "total": conn.count(phase, Scope.TOTAL),
+                "all": conn.phase_total(phase),
+                "single_agencies": [e.agency for e in entries if e.scope == Scope.SINGLE],
+                "total_agencies": [e.agency for e in entries if e.scope == Scope.TOTAL],
+            }
+        )
+    return rows
+
+
+def report_context(report: GovernmentReport) -> dict[str, Any]:
+    with translation.override(report.language):
+        return {
+            "report": report,
+            "title": report_title(report),
+            "phase_rows": _phase_rows(report),
+            "connections_chart": _connections_chart(report),
+            "services_chart": _services_chart(report),
+        }
+
+
+def render_document_html(report: GovernmentReport) -> str:
+    """The standalone document (for `--format html` and as the PDF's source)."""
+    with translation.override(report.language):
+        return render_to_string("reporting/report_document.html", report_context(report))
+
+
+def render_pdf(report: GovernmentReport) -> bytes:
+    """Tagged PDF/UA-1 of the report."""
+    from weasyprint import HTML  # heavy import; only the PDF path needs it
+
+    html = render_document_html(report)
+    pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant=PDF_VARIANT)
+    return bytes(pdf or b"")

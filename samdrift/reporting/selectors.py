@@ -1,0 +1,397 @@
+"""Reads for the yearly report to the government: the whole report is assembled here, for an actor.
+
+The report is computed from live data every time (ADR 0501): the onboarding selectors give the
+cases, the demand table and the subscriptions; billing gives the economic outcome when it has
+any; only the prose (summary, background) is stored in this app.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.onboarding.choices import PHASE_ORDER, AgreementBasis, CaseState, RequestStatus, Scope
+from samdrift.onboarding.counting import Hierarchy
+from samdrift.onboarding.selectors import (
+    case_board,
+    case_list,
+    demand_report,
+    request_list,
+    subscription_list,
+)
+from samdrift.organisations.choices import OrganisationKind
+from samdrift.organisations.selectors import visible_organisations
+
+from . import economy
+from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportText
+from .permissions import report_abilities
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+    from samdrift.catalogue.models import Service
+
+EFOS_CODE = "EFOS"
+SCOPES: tuple[str, ...] = (Scope.SINGLE, Scope.TOTAL)
+
+
+def check_year(year: object) -> int:
+    """The report year as an int, or a bilingual 422 naming the allowed range."""
+    try:
+        value = int(str(year))
+    except (TypeError, ValueError):
+        value = -1
+    if not FIRST_REPORT_YEAR <= value <= LAST_REPORT_YEAR:
+        # The bounds are written out so the lazy message renders in both languages (API, CLI).
+        raise ValidationFailed(
+            _("The year must be a number from 2017 to 2100."),
+            errors={"year": [str(_("Not a report year."))]},
+        )
+    return value
+
+
+def _require_view(actor: Actor) -> None:
+    if not report_abilities(actor=actor)["view"]:
+        raise NotFound(_("No such report."))
+
+
+# --- the prose --------------------------------------------------------------------------------
+
+
+def report_text_get(*, actor: Actor, year: int) -> ReportText | None:
+    _require_view(actor)
+    return ReportText.objects.filter(year=check_year(year)).first()
+
+
+def report_years(*, actor: Actor) -> list[int]:
+    """Years with written prose, plus the year just ended and the current one."""
+    _require_view(actor)
+    this_year = timezone.localdate().year
+    years = set(ReportText.objects.values_list("year", flat=True)) | {this_year - 1, this_year}
+    return sorted(years, reverse=True)
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One editable text in one language. `lang` is the language it is really written in (an
+    untranslated English text falls back to Swedish and says so with `lang`)."""
+
+    text: str
+    lang: str
+    missing: bool = False
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [
+            part.strip() for part in self.text.replace("\r\n", "\n").split("\n\n") if part.strip()
+        ]
+
+
+def _prose(row: ReportText | None, part: str, language: str) -> Prose:
+    if row is None:
+        return Prose("", language, missing=True)
+    own = str(getattr(row, f"{part}_{language}", ""))
+    if own.strip():
+        return Prose(own, language)
+    swedish = str(getattr(row, f"{part}_sv"))
+    if swedish.strip():
+        return Prose(swedish, "sv")
+    return Prose("", language, missing=True)
+
+
+# --- current connections ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseEntry:
+    agency: str
+    scope: str
+    completed: bool
+
+
+@dataclass(frozen=True)
+class ConnectionsSection:
+    """The source report's figure: which agency is in which phase, for which scope."""
+
+    counts: dict[tuple[str, str], int]
+    entries: dict[str, list[CaseEntry]]
+    total: int
+
+    def count(self, phase: str, scope: str) -> int:
+        return self.counts.get((phase, scope), 0)
+
+    def phase_total(self, phase: str) -> int:
+        return sum(self.count(phase, scope) for scope in SCOPES)
+
+    def scope_total(self, scope: str) -> int:
+        return sum(self.count(phase, scope) for phase in PHASE_ORDER)
+
+    @property
+    def single_total(self) -> int:
+        return self.scope_total(Scope.SINGLE)
+
+    @property
+    def total_total(self) -> int:
+        return self.scope_total(Scope.TOTAL)
+
+
+def _connections(actor: Actor) -> ConnectionsSection:
+    counts = case_board(actor=actor)
+    entries: dict[str, list[CaseEntry]] = {phase: [] for phase in PHASE_ORDER}
+    cases = (
+        case_list(actor=actor)
+        .exclude(state=CaseState.CANCELLED)
+        .order_by("organisation__name", "id")
+    )
+    for case in cases:
+        entries.setdefault(case.phase, []).append(
+            CaseEntry(case.organisation.name, case.scope, case.state == CaseState.COMPLETED)
+        )
+    return ConnectionsSection(counts=counts, entries=entries, total=sum(counts.values()))
+
+
+# --- the service table ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Umbrella:
+    """An agency counted once in the table that formally is `members` agencies (footnote 2)."""
+
+    name: str
+    members: int
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    service: Service
+    requested: int
+    connected: int
+    connected_legal: int
+    umbrellas: list[Umbrella] = field(default_factory=list)
+
+    @property
+    def has_umbrella_note(self) -> bool:
+        return bool(self.umbrellas)
+
+
+@dataclass(frozen=True)
+class ServiceTable:
+    basis: str
+    legal_agency_total: int
+    rows: list[ServiceRow]
+
+    @property
+    def umbrella_rows(self) -> list[ServiceRow]:
+        return [row for row in self.rows if row.umbrellas]
+
+    @property
+    def max_value(self) -> int:
+        return max([1, *(max(row.requested, row.connected) for row in self.rows)])
+
+
+def _active_at(start: datetime.date, end: datetime.date | None, day: datetime.date) -> bool:
+    return start <= day and (end is None or end > day)
+
+
+def _service_table(actor: Actor, year: int, hierarchy: Hierarchy) -> ServiceTable:
+    demand = demand_report(actor=actor, year=year, basis=AgreementBasis.ASSIGNMENT)
+    year_end = datetime.date(year, 12, 31)
+    umbrellas_by_service: dict[int, dict[int, Umbrella]] = {}
+    subscriptions = subscription_list(
+        actor=actor, basis=AgreementBasis.ASSIGNMENT, active_only=False
+    )
+    for sub in subscriptions:
+        if not _active_at(sub.start_date, sub.end_date, year_end):
+            continue
+        root_id = hierarchy.root(sub.organisation_id)
+        members = len(hierarchy.legal_units(root_id))
+        if members > 1:
+            names = umbrellas_by_service.setdefault(sub.service_id, {})
+            if root_id not in names:
+                names[root_id] = Umbrella(_org_name(actor, root_id, sub.organisation.name), members)
+    rows = [
+        ServiceRow(
+            service=row.service,
+            requested=row.requested,
+            connected=row.connected,
+            connected_legal=row.connected_legal,
+            umbrellas=sorted(
+                umbrellas_by_service.get(row.service.id, {}).values(), key=lambda u: u.name
+            ),
+        )
+        for row in demand.rows
+    ]
+    return ServiceTable(
+        basis=str(AgreementBasis.ASSIGNMENT),
+        legal_agency_total=demand.legal_agency_total,
+        rows=rows,
+    )
+
+
+def _org_name(actor: Actor, org_id: int, fallback: str) -> str:
+    name = visible_organisations(actor).filter(id=org_id).values_list("name", flat=True).first()
+    return name or fallback
+
+
+# --- EFOS -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EfosSection:
+    offered: bool
+    consumers: list[str]
+    planned_year: int
+    planned: list[str]
+
+
+def _efos(actor: Actor, year: int, hierarchy: Hierarchy) -> EfosSection:
+    """Consumers at the end of the year, on any agreement basis, each umbrella named once (as the
+    source report lists Domstolsverket, not its courts); planned = requests for the next year."""
+    year_end = datetime.date(year, 12, 31)
+    consumer_ids: dict[int, str] = {}
+    offered = False
+    for sub in subscription_list(actor=actor, service_code=EFOS_CODE, active_only=False):
+        offered = True
+        if _active_at(sub.start_date, sub.end_date, year_end):
+            root_id = hierarchy.root(sub.organisation_id)
+            consumer_ids.setdefault(root_id, _org_name(actor, root_id, sub.organisation.name))
+    planned_names: set[str] = set()
+    for request in request_list(actor=actor, service_code=EFOS_CODE, year=year + 1):
+        offered = True
+        if request.status in (RequestStatus.WITHDRAWN, RequestStatus.DECLINED):
+            continue
+        if hierarchy.root(request.organisation_id) not in consumer_ids:
+            planned_names.add(request.organisation.name)
+    return EfosSection(
+        offered=offered,
+        consumers=sorted(consumer_ids.values(), key=str.casefold),
+        planned_year=year + 1,
+        planned=sorted(planned_names, key=str.casefold),
+    )
+
+
+# --- Statskontoret's seven indicators ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    service: Service
+    connected_legal: int
+    share_pct: Decimal
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One of Statskontoret's indicators; `value` None means the data does not exist (yet)."""
+
+    number: int
+    title: str
+    value: str | None
+    source: str
+    coverage: list[CoverageRow] = field(default_factory=list)
+
+
+def _indicators(actor: Actor, year: int, outcome: economy.Outcome | None) -> list[Indicator]:
+    all_bases = demand_report(actor=actor, year=year, basis=None)
+    coverage = [
+        CoverageRow(row.service, row.connected_legal, row.coverage_pct) for row in all_bases.rows
+    ]
+    no_preparedness = _("The agency register has no mark for preparedness agencies.")
+    units = outcome.units_text() if outcome else None
+    unit_cost = outcome.unit_cost_text() if outcome else None
+    fee_change = outcome.fee_change_text() if outcome else None
+    billing_source = _("Billing") if outcome else _("No billing data for the year.")
+    return [
+        Indicator(
+            1,
+            str(_("Share of state agencies connected to each service")),
+            str(_("See table 6: %(n)d services, %(total)d state agencies"))
+            % {"n": len(coverage), "total": all_bases.legal_agency_total},
+            str(_("Subscriptions on every agreement basis at the end of the year")),
+            coverage,
+        ),
+        Indicator(
+            2, str(_("Share of preparedness agencies connected")), None, str(no_preparedness)
+        ),
+        Indicator(
+            3, str(_("Number of units per service (users, terabytes)")), units, str(billing_source)
+        ),
+        Indicator(4, str(_("Average cost per unit")), unit_cost, str(billing_source)),
+        Indicator(
+            5,
+            str(_("Change of the charged fee from the previous year (%)")),
+            fee_change,
+            str(billing_source),
+        ),
+        Indicator(
+            6,
+            str(_("Average share of agreed opening hours the main function was available")),
+            None,
+            str(_("No availability measurements are recorded.")),
+        ),
+        Indicator(
+            7,
+            str(_("Connected agencies' average customer satisfaction (NKI)")),
+            None,
+            str(_("No customer satisfaction survey is recorded.")),
+        ),
+    ]
+
+
+# --- the whole report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GovernmentReport:
+    year: int
+    language: str
+    generated_at: datetime.datetime
+    provider_name: str
+    summary: Prose
+    background: Prose
+    text_version: int | None
+    connections: ConnectionsSection
+    services: ServiceTable
+    efos: EfosSection
+    economy: economy.Outcome | None
+    indicators: list[Indicator]
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        return PHASE_ORDER
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return SCOPES
+
+
+def government_report(*, actor: Actor, year: int, language: str = "sv") -> GovernmentReport:
+    """The report for `year` as it stands now. Provider staff only (404 for everyone else)."""
+    _require_view(actor)
+    year = check_year(year)
+    language = "en" if language == "en" else "sv"
+    text = ReportText.objects.filter(year=year).first()
+    hierarchy = Hierarchy.load()
+    provider = (
+        visible_organisations(actor).filter(kind=OrganisationKind.PROVIDER).order_by("id").first()
+    )
+    outcome = economy.outcome_for(actor=actor, year=year)
+    return GovernmentReport(
+        year=year,
+        language=language,
+        generated_at=timezone.localtime(),
+        provider_name=provider.name if provider else "",
+        summary=_prose(text, "summary", language),
+        background=_prose(text, "background", language),
+        text_version=text.version if text else None,
+        connections=_connections(actor),
+        services=_service_table(actor, year, hierarchy),
+        efos=_efos(actor, year, hierarchy),
+        economy=outcome,
+        indicators=_indicators(actor, year, outcome),
+    )
