@@ -16,7 +16,9 @@ from .models import AuditChainHead, AuditEvent
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The stored values of a model instance (foreign keys as ids), for before/after records."""
-    names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
+    names = (
+        list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
+    )
     return {name: _plain(getattr(instance, name)) for name in names}
 
 

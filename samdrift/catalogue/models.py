@@ -47,18 +47,26 @@ class Service(BilingualNameMixin, TimeStampedModel):
     """A catalogue service with its service level. `in_total_commitment` marks the package a
     total-commitment connection brings."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True, validators=[SERVICE_CODE_VALIDATOR])
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, validators=[SERVICE_CODE_VALIDATOR]
+    )
     name_sv = models.CharField(_("name (Swedish)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="provided_services")
-    lifecycle = models.CharField(_("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DRAFT)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="provided_services"
+    )
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DRAFT
+    )
     in_total_commitment = models.BooleanField(_("part of the total commitment"), default=False)
     display_order = models.PositiveSmallIntegerField(default=100)
     availability_target = models.DecimalField(
-        _("availability target (%)"), max_digits=6, decimal_places=3,
+        _("availability target (%)"),
+        max_digits=6,
+        decimal_places=3,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         default=Decimal("99.5"),
     )
@@ -68,7 +76,11 @@ class Service(BilingualNameMixin, TimeStampedModel):
     rto_hours = models.PositiveIntegerField(_("recovery time objective (hours)"), default=24)
     rpo_hours = models.PositiveIntegerField(_("recovery point objective (hours)"), default=24)
     depends_on = models.ManyToManyField(
-        "self", through="ServiceDependency", symmetrical=False, related_name="required_by", blank=True
+        "self",
+        through="ServiceDependency",
+        symmetrical=False,
+        related_name="required_by",
+        blank=True,
     )
 
     class Meta:
@@ -85,21 +97,31 @@ class Service(BilingualNameMixin, TimeStampedModel):
 
     @property
     def description(self) -> str:
-        return self.description_en if (get_language() or "sv").startswith("en") else self.description_sv
+        return (
+            self.description_en
+            if (get_language() or "sv").startswith("en")
+            else self.description_sv
+        )
 
 
 class ServiceDependency(models.Model):
     """`service` needs `depends_on` to work (SAFOS needs EFOS for login)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependency_links")
-    depends_on = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dependant_links")
+    depends_on = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="dependant_links"
+    )
     reason_sv = models.CharField(max_length=200, blank=True)
     reason_en = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["service", "depends_on"], name="service_dependency_unique"),
-            models.CheckConstraint(condition=~Q(service=models.F("depends_on")), name="service_not_own_dependency"),
+            models.UniqueConstraint(
+                fields=["service", "depends_on"], name="service_dependency_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(service=models.F("depends_on")), name="service_not_own_dependency"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,471 @@
-"""API of the onboarding app."""
+"""API of the onboarding app: demand, connection cases, subscriptions and the demand report.
 
-from ninja import Router
+Thin by design: every read goes through `selectors` with the caller's actor, every write through
+`services`; the abilities a page shows come from the same `permissions` functions. A case another
+agency owns is a 404 exactly like a missing one, and each write on a case carries the `version`
+the caller saw, so two people acting at once cannot both win (the loser gets 409
+`concurrent_update` and nothing of theirs is written).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from samdrift.accounts.actor import Actor
+
+from . import selectors, services
+from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
+from .models import ConnectionCase, ServiceRequest
+from .permissions import request_abilities
 
 router = Router(tags=["onboarding"])
+
+MAX_PAGE = 500
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+def _person(user: Any) -> str | None:
+    """How a person is named to other people: full name, else the username."""
+    if user is None:
+        return None
+    return str(user.get_full_name() or user.username)
+
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class ServiceRef(Schema):
+    code: str
+    name_sv: str
+    name_en: str
+
+
+# --- service requests ---------------------------------------------------------------------------
+
+
+class RequestOut(Schema):
+    id: int
+    organisation: OrganisationRef
+    service: ServiceRef
+    requested_on: datetime.date
+    status: str = Field(description="requested, withdrawn, declined or connected")
+    note: str
+    abilities: dict[str, bool] = Field(description="view, withdraw, decline")
+
+    @staticmethod
+    def resolve_abilities(obj: ServiceRequest, context: dict[str, Any]) -> dict[str, bool]:
+        return request_abilities(actor=context["request"].auth, request=obj)
+
+
+class RequestFilters(Schema):
+    service: str = Field("", description="Only requests for this service code, e.g. EFOS.")
+    status: RequestStatus | None = Field(None, description="Only requests in this status.")
+    year: int | None = Field(None, ge=1900, le=9999, description="Only requests made this year.")
+
+
+class RequestIn(Schema):
+    organisation_id: int = Field(description="The agency that asks for the service.")
+    service_code: str = Field(min_length=1, max_length=32, description="e.g. EFOS")
+    note: str = Field("", max_length=2000)
+
+
+@router.get(
+    "/requests",
+    response=list[RequestOut],
+    summary="List service requests",
+    description="Requests the caller may see (customers: their own agencies and sub-agencies; "
+    "provider staff: all), newest first.",
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
+    return selectors.request_list(
+        actor=_actor(request),
+        service_code=filters.service.strip().upper(),
+        status=filters.status or "",
+        year=filters.year,
+    )
+
+
+@router.get("/requests/{request_id}", response=RequestOut, summary="Get one service request")
+def get_request(request: HttpRequest, request_id: int) -> ServiceRequest:
+    return selectors.request_get(actor=_actor(request), request_id=request_id)
+
+
+@router.post(
+    "/requests",
+    response={201: RequestOut},
+    summary="Ask for a service",
+    description="An agency's contact or orderer asks for a service for their agency; account "
+    "managers may register a request on an agency's behalf. An unknown service code is a 422 "
+    "with the code named in Swedish and English.",
+)
+def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, ServiceRequest]:
+    created = services.request_create(
+        actor=_actor(request),
+        organisation_id=payload.organisation_id,
+        service_code=payload.service_code,
+        note=payload.note,
+    )
+    return 201, selectors.request_get(actor=_actor(request), request_id=created.id)
+
+
+def _set_request_status(request: HttpRequest, request_id: int, status: str) -> ServiceRequest:
+    actor = _actor(request)
+    service_request = selectors.request_get(actor=actor, request_id=request_id)
+    services.request_set_status(actor=actor, request=service_request, status=status)
+    return selectors.request_get(actor=actor, request_id=request_id)
+
+
+@router.post(
+    "/requests/{request_id}/withdraw",
+    response=RequestOut,
+    summary="Withdraw a pending request (the asking agency)",
+)
+def withdraw_request(request: HttpRequest, request_id: int) -> ServiceRequest:
+    return _set_request_status(request, request_id, RequestStatus.WITHDRAWN)
+
+
+@router.post(
+    "/requests/{request_id}/decline",
+    response=RequestOut,
+    summary="Decline a pending request (provider account managers)",
+)
+def decline_request(request: HttpRequest, request_id: int) -> ServiceRequest:
+    return _set_request_status(request, request_id, RequestStatus.DECLINED)
+
+
+# --- connection cases ---------------------------------------------------------------------------
+
+
+class CaseOut(Schema):
+    id: int
+    organisation: OrganisationRef
+    scope: str = Field(description="single (named services) or total (the total commitment)")
+    services: list[ServiceRef] = Field(description="The named services of a single-service case.")
+    phase: str = Field(description="initiate, plan, package or run (Initiera … Köra)")
+    state: str = Field(description="open, completed or cancelled")
+    agreement_basis: str = Field(description="assignment, separate or own_use")
+    opened_on: datetime.date
+    closed_on: datetime.date | None
+    reconstructed: bool = Field(
+        description="The phase was inferred, not stated, in the source report (demo data)."
+    )
+    version: int = Field(description="Send it back with every write on the case.")
+
+
+class ChecklistItemOut(Schema):
+    id: int
+    position: int
+    text_sv: str
+    text_en: str
+    done: bool
+    done_at: datetime.datetime | None
+    done_by: str | None
+
+    @staticmethod
+    def resolve_done(obj: Any) -> bool:
+        return obj.done_at is not None
+
+    @staticmethod
+    def resolve_done_by(obj: Any) -> str | None:
+        return _person(obj.done_by)
+
+
+class SignOffOut(Schema):
+    phase: str
+    signed_by: str | None
+    signed_at: datetime.datetime
+    comment: str
+
+    @staticmethod
+    def resolve_signed_by(obj: Any) -> str | None:
+        return _person(obj.signed_by)
+
+
+class CaseEventOut(Schema):
+    kind: str = Field(description="opened, checked, unchecked, signed_off, advanced, completed…")
+    phase: str
+    to_phase: str
+    actor: str | None
+    at: datetime.datetime
+    detail: str
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return _person(obj.actor)
+
+
+class LeadTimeOut(Schema):
+    phase: str
+    entered_at: datetime.datetime
+    left_at: datetime.datetime | None
+    days: int | None = Field(description="Whole days in the phase; null while the case is in it.")
+
+
+class CaseDetailOut(CaseOut):
+    checklist: list[ChecklistItemOut] = Field(description="The checklist of the current phase.")
+    signoffs: list[SignOffOut] = Field(description="Security's sign-offs, one per phase.")
+    events: list[CaseEventOut] = Field(description="The history: who moved what, when.")
+    lead_times: list[LeadTimeOut]
+    abilities: dict[str, bool] = Field(description="view, check, sign_off, advance, cancel")
+
+
+class CaseFilters(Schema):
+    phase: Phase | None = None
+    scope: Scope | None = None
+    state: CaseState | None = None
+    organisation: int | None = Field(None, description="Only cases of this agency (id).")
+
+
+class CaseOpenIn(Schema):
+    organisation_id: int
+    scope: Scope
+    service_codes: list[str] = Field(
+        default_factory=list, description="Required for scope single; ignored for total."
+    )
+    agreement_basis: AgreementBasis = AgreementBasis.ASSIGNMENT
+    opened_on: datetime.date | None = Field(None, description="Defaults to today.")
+
+
+class VersionIn(Schema):
+    version: int = Field(ge=1, description="The case's `version` as the caller last saw it.")
+
+
+class ChecklistIn(VersionIn):
+    done: bool
+
+
+class SignOffIn(VersionIn):
+    comment: str = Field("", max_length=2000)
+
+
+def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:
+    case = selectors.case_get(actor=actor, case_id=case_id)
+    return {
+        **{name: getattr(case, name) for name in CaseOut.model_fields if name != "services"},
+        "services": list(case.services.all()),
+        "checklist": [item for item in case.checklist_items.all() if item.phase == case.phase],
+        "signoffs": list(case.signoffs.all()),
+        "events": list(case.events.all()),
+        "lead_times": selectors.lead_times(case),
+        "abilities": services.case_abilities_for(actor=actor, case=case),
+    }
+
+
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    summary="List connection cases",
+    description="Cases the caller may see, newest first; filter by phase, scope, state and agency.",
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+    return selectors.case_list(
+        actor=_actor(request),
+        phase=filters.phase or "",
+        scope=filters.scope or "",
+        state=filters.state or "",
+        organisation_id=filters.organisation,
+    )
+
+
+@router.get(
+    "/cases/{case_id}",
+    response=CaseDetailOut,
+    summary="Get one connection case",
+    description="With the current phase's checklist, security sign-offs, history, lead time per "
+    "phase, the caller's abilities and the `version` to send back with a write.",
+)
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _case_detail(_actor(request), case_id)
+
+
+@router.post(
+    "/cases",
+    response={201: CaseDetailOut},
+    summary="Open a connection case (account managers)",
+)
+def open_case(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    case = services.case_open(
+        actor=actor,
+        organisation_id=payload.organisation_id,
+        scope=payload.scope,
+        service_codes=payload.service_codes,
+        agreement_basis=payload.agreement_basis,
+        opened_on=payload.opened_on,
+    )
+    return 201, _case_detail(actor, case.id)
+
+
+def _visible_case(actor: Actor, case_id: int) -> ConnectionCase:
+    return selectors.case_get(actor=actor, case_id=case_id)
+
+
+@router.post(
+    "/cases/{case_id}/checklist/{item_id}",
+    response=CaseDetailOut,
+    summary="Tick or untick an item of the current phase's checklist",
+)
+def set_checklist_item(
+    request: HttpRequest, case_id: int, item_id: int, payload: ChecklistIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    services.checklist_set(
+        actor=actor,
+        case=_visible_case(actor, case_id),
+        item_id=item_id,
+        done=payload.done,
+        expected_version=payload.version,
+    )
+    return _case_detail(actor, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/sign-off",
+    response=CaseDetailOut,
+    summary="Security signs off the current phase",
+)
+def sign_off(request: HttpRequest, case_id: int, payload: SignOffIn) -> dict[str, Any]:
+    actor = _actor(request)
+    services.phase_sign_off(
+        actor=actor,
+        case=_visible_case(actor, case_id),
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return _case_detail(actor, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/advance",
+    response=CaseDetailOut,
+    summary="Advance the case to the next phase (or complete it from Köra)",
+    description="Only when the phase's checklist is done (else 409 `checklist_incomplete`) and "
+    "security has signed it off (else 409 `signoff_missing`). `version` is required: of two "
+    "callers with the same version exactly one wins; the other gets 409 `concurrent_update`.",
+)
+def advance(request: HttpRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
+    actor = _actor(request)
+    services.case_advance(
+        actor=actor, case=_visible_case(actor, case_id), expected_version=payload.version
+    )
+    return _case_detail(actor, case_id)
+
+
+# --- subscriptions ------------------------------------------------------------------------------
+
+
+class SubscriptionOut(Schema):
+    id: int
+    organisation: OrganisationRef
+    service: ServiceRef
+    start_date: datetime.date
+    end_date: datetime.date | None
+    agreement_basis: str = Field(description="assignment, separate or own_use")
+    case_id: int | None = Field(description="The connection case that connected the agency.")
+
+
+class SubscriptionFilters(Schema):
+    service: str = Field("", description="Only subscriptions to this service code.")
+    basis: AgreementBasis | None = None
+    organisation: int | None = Field(None, description="Only this agency's subscriptions (id).")
+    active_only: bool = Field(True, description="Leave out ended subscriptions.")
+
+
+@router.get(
+    "/subscriptions",
+    response=list[SubscriptionOut],
+    summary="List subscriptions (who is connected to what)",
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_subscriptions(request: HttpRequest, filters: Query[SubscriptionFilters]) -> Any:
+    return selectors.subscription_list(
+        actor=_actor(request),
+        service_code=filters.service.strip().upper(),
+        basis=filters.basis or "",
+        organisation_id=filters.organisation,
+        active_only=filters.active_only,
+    )
+
+
+@router.get(
+    "/subscriptions/{subscription_id}", response=SubscriptionOut, summary="Get one subscription"
+)
+def get_subscription(request: HttpRequest, subscription_id: int) -> Any:
+    return selectors.subscription_get(actor=_actor(request), subscription_id=subscription_id)
+
+
+# --- the demand report --------------------------------------------------------------------------
+
+
+class DemandRowOut(Schema):
+    service_code: str
+    name_sv: str
+    name_en: str
+    requested: int = Field(description="Agencies that asked, counted as the report counts.")
+    connected: int = Field(description="Agencies connected at year end, as the report counts.")
+    requested_legal: int = Field(description="Agencies that asked, as legal agencies.")
+    connected_legal: int = Field(description="Agencies connected, as legal agencies.")
+    coverage_pct: float = Field(description="connected_legal in % of legal_agency_total.")
+
+
+class DemandOut(Schema):
+    year: int
+    basis: str | None = Field(description="The agreement basis counted; null for all bases.")
+    legal_agency_total: int
+    rows: list[DemandRowOut]
+
+
+class DemandFilters(Schema):
+    year: int = Field(ge=1900, le=9999, description="The report year, e.g. 2021.")
+    basis: Literal["assignment", "separate", "own_use", "all"] = Field(
+        "assignment",
+        description="The agreement basis to count: assignment (as the report's table), "
+        "separate, own_use, or all (every basis).",
+    )
+
+
+@router.get(
+    "/reports/demand",
+    response=DemandOut,
+    summary="The demand report per service and year",
+    description="Per service: agencies that had asked by the end of the year and agencies "
+    "connected at its end, counted both as the report counts (an umbrella agency once) and as "
+    "legal agencies (Domstolsverket = 80 courts), with coverage of all agencies in %.",
+)
+def demand(request: HttpRequest, filters: Query[DemandFilters]) -> dict[str, Any]:
+    basis = None if filters.basis == "all" else filters.basis
+    report = selectors.demand_report(actor=_actor(request), year=filters.year, basis=basis)
+    return {
+        "year": report.year,
+        "basis": report.basis,
+        "legal_agency_total": report.legal_agency_total,
+        "rows": [
+            {
+                "service_code": row.service.code,
+                "name_sv": row.service.name_sv,
+                "name_en": row.service.name_en,
+                "requested": row.requested,
+                "connected": row.connected,
+                "requested_legal": row.requested_legal,
+                "connected_legal": row.connected_legal,
+                "coverage_pct": float(row.coverage_pct),
+            }
+            for row in report.rows
+        ],
+    }

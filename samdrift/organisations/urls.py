@@ -1,5 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "organisations"
-urlpatterns = [path("", TemplateView.as_view(template_name="ui/placeholder.html"), name="list")]
+urlpatterns = [
+    path("", views.OrganisationListView.as_view(), name="list"),
+    path("<int:pk>/", views.OrganisationDetailView.as_view(), name="detail"),
+]

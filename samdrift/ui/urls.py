@@ -1,5 +1,6 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "ui"
-urlpatterns = [path("", TemplateView.as_view(template_name="ui/placeholder.html"), name="dashboard")]
+urlpatterns = [path("", views.DashboardView.as_view(), name="dashboard")]

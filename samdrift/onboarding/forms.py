@@ -1,0 +1,100 @@
+"""Forms of the onboarding pages. They validate shape; the services enforce the rules."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.catalogue.models import Service
+
+from .choices import AgreementBasis, CaseState, Phase, Scope
+
+
+class CaseFilterForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=_("Phase"), required=False, choices=[("", _("All phases")), *Phase.choices]
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"), required=False, choices=[("", _("All scopes")), *Scope.choices]
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states")), *CaseState.choices]
+    )
+
+
+class ServiceRequestForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
+    service = forms.ChoiceField(label=_("Service"))
+    note = forms.CharField(
+        label=_("What do you need? (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(
+        self, *args: object, organisations: list[tuple[int, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+        self.fields["service"].choices = [
+            (s.code, s.name)
+            for s in Service.objects.filter(lifecycle="active").order_by("display_order")
+        ]
+
+
+class CaseOpenForm(forms.Form):
+    organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
+    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
+    services = forms.MultipleChoiceField(
+        label=_("Services (for a single-service case)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agreement_basis = forms.ChoiceField(label=_("Agreement basis"), choices=AgreementBasis.choices)
+    opened_on = forms.DateField(
+        label=_("Opened on"),
+        initial=datetime.date.today,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(
+        self, *args: object, organisations: list[tuple[int, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+        self.fields["services"].choices = [  # type: ignore[attr-defined]
+            (s.code, s.name)
+            for s in Service.objects.filter(lifecycle="active").order_by("display_order")
+        ]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("scope") == Scope.SINGLE and not data.get("services"):
+            self.add_error("services", _("Choose at least one service for a single-service case."))
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the case cancelled?"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000)
+
+
+class DemandFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2017, max_value=2100)
+    basis = forms.ChoiceField(
+        label=_("Agreement basis of the connections"),
+        choices=[
+            ("assignment", AgreementBasis.ASSIGNMENT.label),
+            ("separate", AgreementBasis.SEPARATE.label),
+            ("own_use", AgreementBasis.OWN_USE.label),
+            ("all", _("All bases")),
+        ],
+    )

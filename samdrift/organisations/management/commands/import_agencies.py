@@ -1,0 +1,38 @@
+"""`samdrift import-agencies FILE.csv`: import the agency register, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from samdrift.accounts.actor import SYSTEM
+from samdrift.organisations.services import import_agencies
+
+
+class Command(BaseCommand):
+    help = "Import or update agencies from a register CSV (name, org_number, parent, department…)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"Kan inte läsa {path} / Cannot read {path}: {error}") from error
+        result = import_agencies(actor=SYSTEM, text=text)
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(f"{path}:{error.line}: {error.sv} / {error.en}")
+            raise CommandError(
+                f"Inget importerades: {len(result.errors)} fel. / Nothing was imported: {len(result.errors)} error(s)."
+            )
+        self.stdout.write(
+            f"Skapade {result.created}, uppdaterade {result.updated}, oförändrade {result.unchanged}. / "
+            f"Created {result.created}, updated {result.updated}, unchanged {result.unchanged}."
+        )
+        if result.groups_created:
+            self.stdout.write("Grupper / groups: " + ", ".join(result.groups_created))
