@@ -1,5 +1,176 @@
-"""API of the reporting app, mounted under /api/v1/reporting."""
+"""API of the reporting app, mounted under /api/v1/reporting.
 
-from ninja import Router
+The report as data (every figure the document shows), its prose, and the PDF itself.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from .documents import render_pdf
+from .selectors import check_year, government_report, report_text_get
+from .services import report_text_save
 
 router = Router(tags=["reporting"])
+
+
+class ProseOut(Schema):
+    text: str
+    lang: str
+    missing: bool
+
+
+class PhaseCountOut(Schema):
+    phase: str
+    scope: str
+    count: int
+
+
+class ServiceRowOut(Schema):
+    service: str
+    name: str
+    requested: int
+    connected: int
+    connected_legal: int
+    umbrellas: list[str]
+
+
+class IndicatorOut(Schema):
+    number: int
+    title: str
+    value: str | None
+    source: str
+
+
+class CoverageOut(Schema):
+    service: str
+    connected_legal: int
+    share_pct: Decimal
+
+
+class EfosOut(Schema):
+    consumers: list[str]
+    planned_year: int
+    planned: list[str]
+
+
+class ReportOut(Schema):
+    year: int
+    language: str
+    provider: str
+    summary: ProseOut
+    background: ProseOut
+    cases: list[PhaseCountOut]
+    cases_total: int
+    legal_agency_total: int
+    services: list[ServiceRowOut]
+    efos: EfosOut
+    economy_included: bool
+    indicators: list[IndicatorOut]
+    coverage: list[CoverageOut]
+
+
+class TextIn(Schema):
+    summary_sv: str = ""
+    summary_en: str = ""
+    background_sv: str = ""
+    background_en: str = ""
+    version: int | None = None
+
+
+class TextOut(Schema):
+    year: int
+    summary_sv: str
+    summary_en: str
+    background_sv: str
+    background_en: str
+    version: int | None
+
+
+@router.get("/government/{year}", response=ReportOut)
+def get_report(request: HttpRequest, year: int, lang: str = "sv") -> ReportOut:
+    report = government_report(actor=request.auth, year=check_year(year), language=lang)  # type: ignore[attr-defined]
+    return ReportOut(
+        year=report.year,
+        language=report.language,
+        provider=report.provider_name,
+        summary=ProseOut(
+            text=report.summary.text, lang=report.summary.lang, missing=report.summary.missing
+        ),
+        background=ProseOut(
+            text=report.background.text,
+            lang=report.background.lang,
+            missing=report.background.missing,
+        ),
+        cases=[
+            PhaseCountOut(phase=phase, scope=scope, count=report.connections.count(phase, scope))
+            for phase in report.phases
+            for scope in report.scopes
+        ],
+        cases_total=report.connections.total,
+        legal_agency_total=report.services.legal_agency_total,
+        services=[
+            ServiceRowOut(
+                service=row.service.code,
+                name=row.service.name_en if report.language == "en" else row.service.name_sv,
+                requested=row.requested,
+                connected=row.connected,
+                connected_legal=row.connected_legal,
+                umbrellas=[u.name for u in row.umbrellas],
+            )
+            for row in report.services.rows
+        ],
+        efos=EfosOut(
+            consumers=report.efos.consumers,
+            planned_year=report.efos.planned_year,
+            planned=report.efos.planned,
+        ),
+        economy_included=report.economy is not None,
+        indicators=[
+            IndicatorOut(number=i.number, title=i.title, value=i.value, source=i.source)
+            for i in report.indicators
+        ],
+        coverage=[
+            CoverageOut(
+                service=c.service.code, connected_legal=c.connected_legal, share_pct=c.share_pct
+            )
+            for c in report.indicators[0].coverage
+        ],
+    )
+
+
+@router.get("/government/{year}/pdf")
+def get_report_pdf(request: HttpRequest, year: int, lang: str = "sv") -> HttpResponse:
+    report = government_report(actor=request.auth, year=check_year(year), language=lang)  # type: ignore[attr-defined]
+    response = HttpResponse(render_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="government-report-{report.year}-{report.language}.pdf"'
+    )
+    return response
+
+
+def _text_out(year: int, row: object | None) -> TextOut:
+    return TextOut(
+        year=year,
+        summary_sv=getattr(row, "summary_sv", ""),
+        summary_en=getattr(row, "summary_en", ""),
+        background_sv=getattr(row, "background_sv", ""),
+        background_en=getattr(row, "background_en", ""),
+        version=getattr(row, "version", None),
+    )
+
+
+@router.get("/government/{year}/text", response=TextOut)
+def get_text(request: HttpRequest, year: int) -> TextOut:
+    return _text_out(year, report_text_get(actor=request.auth, year=year))  # type: ignore[attr-defined]
+
+
+@router.put("/government/{year}/text", response=TextOut)
+def put_text(request: HttpRequest, year: int, payload: TextIn) -> TextOut:
+    texts = payload.dict(exclude={"version"})
+    actor = request.auth  # type: ignore[attr-defined]
+    row = report_text_save(actor=actor, year=year, texts=texts, expected_version=payload.version)
+    return _text_out(row.year, row)

@@ -1,6 +1,13 @@
-"""Pages of the reporting app."""
+"""Pages of the reporting app, under /reports/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reporting"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_index, name="index"),
+    path("government/<int:year>/", views.government_report_page, name="government"),
+    path("government/<int:year>/pdf/", views.government_report_pdf, name="government_pdf"),
+    path("government/<int:year>/text/", views.report_text_edit, name="text_edit"),
+]

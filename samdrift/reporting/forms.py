@@ -1,0 +1,34 @@
+"""Forms of the reporting pages. They validate shape; the service enforces the rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import TEXT_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
+def _text_field(label: StrOrPromise, lang: str) -> forms.CharField:
+    # `lang` on the textarea: a Swedish page with an English text box (and the other way round)
+    # must tell screen readers which language the text is in (WCAG 3.1.2).
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 10, "lang": lang, "spellcheck": "true"}),
+        help_text=_("Separate paragraphs with an empty line."),
+    )
+
+
+class ReportTextForm(forms.Form):
+    summary_sv = _text_field(_("Summary (Swedish)"), "sv")
+    summary_en = _text_field(_("Summary (English)"), "en")
+    background_sv = _text_field(_("Background (Swedish)"), "sv")
+    background_en = _text_field(_("Background (English)"), "en")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,122 @@
+"""Pages of the yearly report: read it, download it as tagged PDF, edit its prose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+
+from .documents import render_pdf, report_context
+from .forms import ReportTextForm
+from .permissions import report_abilities
+from .selectors import check_year, government_report, report_text_get, report_years
+from .services import TEXT_FIELDS, report_text_save
+
+
+def _page_language() -> str:
+    # The page follows the user's interface language, so the report and its frame never mix.
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _year_or_404(year: int) -> int:
+    try:
+        return check_year(year)
+    except ValidationFailed:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def report_index(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    try:
+        years = report_years(actor=actor)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "reporting/index.html", {"nav": "reports", "years": years})
+
+
+@login_required
+@require_GET
+def government_report_page(request: HttpRequest, year: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    try:
+        report = government_report(actor=actor, year=year, language=_page_language())
+    except NotFound:
+        raise Http404 from None
+    context: dict[str, Any] = {
+        **report_context(report),
+        "nav": "reports",
+        "abilities": report_abilities(actor=actor),
+    }
+    return render(request, "reporting/report_page.html", context)
+
+
+@login_required
+@require_GET
+def government_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    language = "en" if request.GET.get("lang") == "en" else "sv"  # the PDF is Swedish unless asked
+    try:
+        report = government_report(actor=actor, year=year, language=language)
+    except NotFound:
+        raise Http404 from None
+    response = HttpResponse(render_pdf(report), content_type="application/pdf")
+    name = f"regeringsrapport-{year}.pdf" if language == "sv" else f"government-report-{year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_text_edit(request: HttpRequest, year: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    abilities = report_abilities(actor=actor)
+    if not abilities["view"]:
+        raise Http404
+    if not abilities["edit_text"]:
+        raise DjangoPermissionDenied
+    row = report_text_get(actor=actor, year=year)
+    if request.method == "POST":
+        form = ReportTextForm(request.POST)
+        if form.is_valid():
+            try:
+                report_text_save(
+                    actor=actor,
+                    year=year,
+                    texts={name: form.cleaned_data[name] for name in TEXT_FIELDS},
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationFailed as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(None if field == "__all__" else field, error)
+            except (BusinessRuleViolation, PermissionDenied) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The report text was saved."))
+                return redirect("reporting:government", year=year)
+    else:
+        initial: dict[str, Any] = {name: getattr(row, name) for name in TEXT_FIELDS} if row else {}
+        initial["version"] = row.version if row else None
+        form = ReportTextForm(initial=initial)
+    return render(
+        request, "reporting/text_form.html", {"nav": "reports", "form": form, "year": year}
+    )
