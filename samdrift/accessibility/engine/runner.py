@@ -1,0 +1,125 @@
+"""Check files in isolation: one child process per file, with a time and a memory limit.
+
+A hostile or broken PDF can make qpdf allocate without bound or loop for a long time; Python
+cannot interrupt C++ code, so the only reliable bound is a process boundary. The child sets
+RLIMIT_AS and the parent kills it after `timeout` seconds. A batch therefore always finishes,
+with a per-file `error` where a file could not be checked (ADR 0102).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .results import CheckError, FileResult
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY = 2 * 1024 * 1024 * 1024  # bytes of address space for the child
+
+
+def check_in_process(source: str | bytes, profile: str, label: str) -> FileResult:
+    """Check one file in this process (no isolation): used by the child and by the bench."""
+    from samdrift.accessibility.rules import run_profile
+
+    from .document import Document
+
+    started = time.perf_counter()
+    result = FileResult(path=label, profile=profile)
+    try:
+        doc = Document.open(source)
+    except CheckError as exc:
+        result.error, result.error_code = exc.message, exc.code
+        return result
+    try:
+        result.pages = len(doc.pages)
+        result.results = run_profile(doc, profile)
+    except CheckError as exc:
+        result.error, result.error_code = exc.message, exc.code
+        result.results = []
+    except RecursionError:
+        result.error, result.error_code = "the file nests objects too deeply", "deep_structure"
+        result.results = []
+    except MemoryError:
+        result.error, result.error_code = "the file needs too much memory to check", "memory"
+        result.results = []
+    except Exception as exc:
+        result.error = f"the file could not be checked ({type(exc).__name__}: {exc})"
+        result.error_code = "damaged"
+        result.results = []
+    finally:
+        doc.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _child(conn: Connection, source: str | bytes, profile: str, label: str, memory: int) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        data: dict[str, Any] = check_in_process(source, profile, label).to_transport()
+    except MemoryError:
+        data = FileResult(
+            label, profile, "the file needs too much memory to check", "memory"
+        ).to_transport()
+    conn.send(data)
+    conn.close()
+
+
+def check_isolated(
+    source: str | bytes,
+    profile: str,
+    label: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory: int = DEFAULT_MEMORY,
+) -> FileResult:
+    """Check one file in a forked child; a crash, a timeout or an OOM becomes a per-file error."""
+    started = time.perf_counter()
+    # fork: the child inherits the loaded rules (no re-import) and starts in milliseconds.
+    ctx = multiprocessing.get_context("fork")
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_child, args=(child_conn, source, profile, label, memory), daemon=True
+    )
+    process.start()
+    child_conn.close()
+    data: dict[str, Any] | None = None
+    try:
+        if parent_conn.poll(timeout):
+            try:
+                data = parent_conn.recv()
+            except (EOFError, OSError):
+                data = None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        parent_conn.close()
+    if data is not None:
+        return FileResult.from_transport(data)
+    elapsed = time.perf_counter() - started
+    if elapsed >= timeout:
+        return FileResult(
+            label,
+            profile,
+            f"checking took longer than {timeout:g} seconds",
+            "timeout",
+            seconds=elapsed,
+        )
+    code = process.exitcode
+    return FileResult(
+        label,
+        profile,
+        f"the checker stopped on this file (exit code {code}); it may be too large or damaged",
+        "crashed",
+        seconds=elapsed,
+    )
+
+
+def cpu_count() -> int:
+    return max(1, len(os.sched_getaffinity(0)))

@@ -1,0 +1,445 @@
+"""The 32 rules of Acrobat's Full Check, with the Swedish names and groups of its report.
+
+Most are compositions of PDF/UA rules (`parts`); the rest are Acrobat's own checks that PDF/UA
+does not have (image-only pages, bookmarks, nested alt text…), heuristics (scripts, flicker),
+the two that are always manual, and the optional table Summary that Acrobat skips by default.
+"""
+
+from __future__ import annotations
+
+import pikepdf
+
+from samdrift.accessibility.engine.document import Element, name_of, text_of
+from samdrift.accessibility.engine.results import Finding
+
+from .document_rules import all_dictionaries, xmp
+from .registry import Check, Context, Kind, Rule, element_finding, register
+from .structure import LANG_RE
+
+BOOKMARK_PAGES = 21  # Acrobat's commonly cited threshold for "large" documents (ADR 0105)
+MULTIMEDIA = frozenset({"Screen", "RichMedia", "Movie", "Sound", "3D"})
+
+GROUPS: dict[str, tuple[str, str]] = {
+    "document": ("Dokument", "Document"),
+    "page": ("Sidinnehåll", "Page Content"),
+    "forms": ("Formulär", "Forms"),
+    "alt": ("Alternativ text", "Alternate Text"),
+    "tables": ("Tabeller", "Tables"),
+    "lists": ("Listor", "Lists"),
+    "headings": ("Rubriker", "Headings"),
+}
+
+
+def _has_javascript(ctx: Context) -> bool:
+    if "javascript" not in ctx.cache:
+        found = False
+        for obj in all_dictionaries(ctx.doc):
+            if "/JS" in obj or name_of(obj.get("/S")) == "JavaScript":
+                found = True
+                break
+        names = ctx.doc.root.get("/Names")
+        if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
+            found = True
+        ctx.cache["javascript"] = found
+    return bool(ctx.cache["javascript"])
+
+
+def _has_multimedia(ctx: Context) -> bool:
+    return any(a.subtype in MULTIMEDIA for a in ctx.doc.annotations)
+
+
+def _manual_if(condition: bool, message: str) -> list[Finding] | None:
+    # Heuristic rules: a finding here is reported as "needs manual check", never as failed.
+    return [Finding(message)] if condition else []
+
+
+def image_only(ctx: Context) -> list[Finding] | None:
+    facts = ctx.content
+    if facts.pages_with_text or not facts.pages_with_images:
+        return []
+    return [
+        Finding("The pages show images but no text: the document looks like a scan without OCR.")
+    ]
+
+
+def primary_language(ctx: Context) -> list[Finding] | None:
+    lang = ctx.doc.catalog_lang
+    if not lang:
+        return [Finding("The document has no primary language (catalog Lang).")]
+    if not LANG_RE.match(lang):
+        return [Finding(f"The primary language {lang!r} is not a valid language tag.")]
+    return []
+
+
+def title(ctx: Context) -> list[Finding] | None:
+    meta = xmp(ctx.doc)
+    info = ctx.doc.pdf.trailer.get("/Info")
+    has_title = (meta is not None and meta.title) or (
+        isinstance(info, pikepdf.Dictionary) and bool(text_of(info.get("/Title")))
+    )
+    out = [] if has_title else [Finding("The document has no title.")]
+    prefs = ctx.doc.root.get("/ViewerPreferences")
+    if not (isinstance(prefs, pikepdf.Dictionary) and prefs.get("/DisplayDocTitle") is True):
+        out.append(Finding("The title is not shown in the title bar (DisplayDocTitle)."))
+    return out
+
+
+def bookmarks(ctx: Context) -> list[Finding] | None:
+    if len(ctx.doc.pages) < BOOKMARK_PAGES:
+        return []
+    outlines = ctx.doc.root.get("/Outlines")
+    if isinstance(outlines, pikepdf.Dictionary) and "/First" in outlines:
+        return []
+    return [Finding(f"The document has {len(ctx.doc.pages)} pages and no bookmarks.")]
+
+
+def tagged_multimedia(ctx: Context) -> list[Finding] | None:
+    return [
+        Finding(f"The {a.subtype} annotation is not tagged.", a.page_index + 1)
+        for a in ctx.doc.annotations
+        if a.subtype in MULTIMEDIA and a.element is None and "/StructParent" not in a.obj
+    ]
+
+
+def _has_alt(e: Element) -> bool:
+    return bool(e.get_text("Alt"))
+
+
+def nested_alt(ctx: Context) -> list[Finding] | None:
+    return [
+        element_finding(
+            ctx.doc, e, f"The Alt of {e.raw} is never read: an enclosing element has Alt."
+        )
+        for e in ctx.doc.elements
+        if _has_alt(e) and any(_has_alt(a) for a in e.ancestors())
+    ]
+
+
+def _has_content(e: Element) -> bool:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if node.mcids or node.objrs:
+            return True
+        stack.extend(node.kids)
+    return False
+
+
+def associated_with_content(ctx: Context) -> list[Finding] | None:
+    return [
+        element_finding(ctx.doc, e, f"The Alt of {e.raw} is not attached to any page content.")
+        for e in ctx.doc.elements
+        if _has_alt(e) and not _has_content(e)
+    ]
+
+
+def hides_annotation(ctx: Context) -> list[Finding] | None:
+    annotation_owners = {a.element for a in ctx.doc.annotations if a.element is not None}
+    out = []
+    for e in ctx.doc.elements:
+        if not _has_alt(e) or e.std in ("Form", "Link", "Annot"):
+            continue
+        stack = list(e.kids)
+        while stack:
+            node = stack.pop()
+            if node in annotation_owners:
+                out.append(
+                    element_finding(
+                        ctx.doc, e, f"The Alt of {e.raw} hides an annotation inside it."
+                    )
+                )
+                break
+            stack.extend(node.kids)
+    return out
+
+
+def table_headers(ctx: Context) -> list[Finding] | None:
+    out = []
+    for table in ctx.doc.of_type("Table"):
+        stack, found = list(table.kids), False
+        while stack and not found:
+            node = stack.pop()
+            found = node.std == "TH"
+            stack.extend(node.kids)
+        if not found:
+            out.append(element_finding(ctx.doc, table, "The table has no header cells (TH)."))
+    return out
+
+
+def _rule(
+    key: str,
+    group: str,
+    sv: str,
+    en: str,
+    *,
+    parts: tuple[str, ...] = (),
+    check: Check | None = None,
+    kind: Kind = "acrobat",
+    wcag: tuple[str, ...] = (),
+) -> Rule:
+    return register(
+        Rule(
+            id=f"acrobat.{key}",
+            kind=kind,
+            label_en=en,
+            label_sv=sv,
+            acrobat=en,
+            group=group,
+            wcag=wcag,
+            en301549=tuple(f"10.{c}" for c in wcag),
+            parts=parts,
+            check=check,
+        )
+    )
+
+
+ACROBAT_RULES: list[Rule] = [
+    _rule(
+        "accessibility-permission",
+        "document",
+        "Behörighetsflagga för tillgänglighet",
+        "Accessibility permission flag",
+        parts=("7.16-1",),
+        wcag=("1.1.1", "4.1.2"),
+    ),
+    _rule(
+        "image-only",
+        "document",
+        "PDF-fil med bara bilder",
+        "Image-only PDF",
+        check=image_only,
+        wcag=("1.1.1", "1.4.5"),
+    ),
+    _rule(
+        "tagged-pdf",
+        "document",
+        "Taggad PDF",
+        "Tagged PDF",
+        parts=("6.2-1", "7.1-11", "7.1-4"),
+        wcag=("1.3.1",),
+    ),
+    _rule(
+        "reading-order",
+        "document",
+        "Logisk läsordning",
+        "Logical Reading Order",
+        kind="manual",
+        wcag=("1.3.2",),
+    ),
+    _rule(
+        "primary-language",
+        "document",
+        "Primärt språk",
+        "Primary language",
+        check=primary_language,
+        wcag=("3.1.1",),
+    ),
+    _rule("title", "document", "Titel", "Title", check=title, wcag=("2.4.2",)),
+    _rule("bookmarks", "document", "Bokmärken", "Bookmarks", check=bookmarks, wcag=("2.4.5",)),
+    _rule(
+        "color-contrast",
+        "document",
+        "Färgkontrast",
+        "Color contrast",
+        kind="manual",
+        wcag=("1.4.3",),
+    ),
+    _rule(
+        "tagged-content",
+        "page",
+        "Taggat innehåll",
+        "Tagged content",
+        parts=("7.1-1", "7.1-2", "7.1-3", "7.20-2"),
+        wcag=("1.3.1",),
+    ),
+    _rule(
+        "tagged-annotations",
+        "page",
+        "Taggade anteckningar",
+        "Tagged annotations",
+        parts=("7.18.1-1", "7.18.4-1", "7.18.5-1", "7.18.8-1"),
+        wcag=("1.3.1", "4.1.2"),
+    ),
+    _rule("tab-order", "page", "Tabbordning", "Tab order", parts=("7.18.3-1",), wcag=("2.4.3",)),
+    _rule(
+        "character-encoding",
+        "page",
+        "Teckenkodning",
+        "Character encoding",
+        parts=("7.21.7-1", "7.21.7-2", "7.21.4.1-1", "7.21.8-1"),
+        wcag=("1.1.1", "1.3.1"),
+    ),
+    _rule(
+        "tagged-multimedia",
+        "page",
+        "Taggad multimedia",
+        "Tagged multimedia",
+        parts=("7.18.6.2-1",),
+        check=tagged_multimedia,
+        wcag=("1.2.1", "4.1.2"),
+    ),
+    _rule(
+        "screen-flicker",
+        "page",
+        "Skärmflimmer",
+        "Screen flicker",
+        kind="heuristic",
+        check=lambda ctx: _manual_if(
+            _has_javascript(ctx) or _has_multimedia(ctx),
+            "Scripts or multimedia could make the screen flicker.",
+        ),
+        wcag=("2.3.1",),
+    ),
+    _rule(
+        "scripts",
+        "page",
+        "Skript",
+        "Scripts",
+        kind="heuristic",
+        check=lambda ctx: _manual_if(_has_javascript(ctx), "The document contains JavaScript."),
+        wcag=("2.1.1", "4.1.2"),
+    ),
+    _rule(
+        "timed-responses",
+        "page",
+        "Tidsbestämda svar",
+        "Timed responses",
+        kind="heuristic",
+        check=lambda ctx: _manual_if(
+            _has_javascript(ctx) and "/AcroForm" in ctx.doc.root,
+            "A form with scripts could require timed responses.",
+        ),
+        wcag=("2.2.1",),
+    ),
+    _rule(
+        "navigation-links",
+        "page",
+        "Navigeringslänkar",
+        "Navigation links",
+        kind="heuristic",
+        check=lambda ctx: [],
+        wcag=("2.4.1",),
+    ),
+    _rule(
+        "tagged-form-fields",
+        "forms",
+        "Taggade formulärfält",
+        "Tagged form fields",
+        parts=("7.18.4-1", "7.18.4-2"),
+        wcag=("1.3.1", "4.1.2"),
+    ),
+    _rule(
+        "field-descriptions",
+        "forms",
+        "Fältbeskrivningar",
+        "Field descriptions",
+        parts=("7.18.1-3",),
+        wcag=("1.3.1", "3.3.2", "4.1.2"),
+    ),
+    _rule(
+        "figures-alt",
+        "alt",
+        "Alternativ text för figurer",
+        "Figures alternate text",
+        parts=("7.3-1",),
+        wcag=("1.1.1",),
+    ),
+    _rule(
+        "nested-alt",
+        "alt",
+        "Inkapslad alternativ text",
+        "Nested alternate text",
+        check=nested_alt,
+        wcag=("1.1.1",),
+    ),
+    _rule(
+        "alt-associated",
+        "alt",
+        "Kopplat till innehåll",
+        "Associated with content",
+        check=associated_with_content,
+        wcag=("1.1.1",),
+    ),
+    _rule(
+        "alt-hides-annotation",
+        "alt",
+        "Döljer anteckning",
+        "Hides annotation",
+        check=hides_annotation,
+        wcag=("1.1.1", "4.1.2"),
+    ),
+    _rule(
+        "other-alt",
+        "alt",
+        "Alternativ text för andra element",
+        "Other elements alternate text",
+        parts=("7.18.1-2", "7.18.5-2", "7.7-1", "7.18.6.2-2"),
+        wcag=("1.1.1",),
+    ),
+    _rule(
+        "table-rows",
+        "tables",
+        "Rader",
+        "Rows",
+        parts=(
+            "7.2-3",
+            "7.2-4",
+            "7.2-5",
+            "7.2-6",
+            "7.2-7",
+            "7.2-11",
+            "7.2-12",
+            "7.2-13",
+            "7.2-14",
+            "7.2-36",
+            "7.2-37",
+            "7.2-38",
+            "7.2-39",
+        ),
+        wcag=("1.3.1",),
+    ),
+    _rule(
+        "th-td",
+        "tables",
+        "TH och TD",
+        "TH and TD",
+        parts=("7.2-8", "7.2-9", "7.2-10"),
+        wcag=("1.3.1",),
+    ),
+    _rule("table-headers", "tables", "Rubriker", "Headers", check=table_headers, wcag=("1.3.1",)),
+    _rule(
+        "table-regularity",
+        "tables",
+        "Regelbundenhet",
+        "Regularity",
+        parts=("7.2-41", "7.2-42", "7.2-43"),
+        wcag=("1.3.1",),
+    ),
+    _rule("table-summary", "tables", "Sammanfattning", "Summary", kind="optional"),
+    _rule(
+        "list-items",
+        "lists",
+        "Listpunkter",
+        "List items",
+        parts=("7.2-17", "7.2-19"),
+        wcag=("1.3.1",),
+    ),
+    _rule(
+        "lbl-lbody",
+        "lists",
+        "Lbl och LBody",
+        "Lbl and LBody",
+        parts=("7.2-18", "7.2-20"),
+        wcag=("1.3.1",),
+    ),
+    _rule(
+        "heading-nesting",
+        "headings",
+        "Relevant kapsling",
+        "Appropriate nesting",
+        parts=("7.4.2-1", "7.4.4-1", "7.4.4-2", "7.4.4-3"),
+        wcag=("1.3.1", "2.4.6"),
+    ),
+]
+if len(ACROBAT_RULES) != 32:  # the report's structure depends on it
+    raise RuntimeError("Acrobat's Full Check has 32 rules")
