@@ -1,0 +1,17 @@
+"""Who may do what with identity configuration. One abilities dict, used by pages and tests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+
+def identity_abilities(*, actor: Actor) -> dict[str, bool]:
+    """Providers and access requests span agencies, so only provider staff see them."""
+    admin = actor.has_provider_role("provider_admin")
+    return {
+        "manage_providers": admin,
+        "view_access_requests": admin or actor.has_provider_role("account_manager"),
+    }
