@@ -1,0 +1,1 @@
+"""The EFOS certificate authority: key handling, certificate profiles, CRL and OCSP."""

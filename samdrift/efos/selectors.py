@@ -1,0 +1,165 @@
+"""Reads of EFOS data, always for an actor (except the public OCSP/CRL/OP lookups by serial)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from samdrift.core.exceptions import NotFound
+from samdrift.organisations.models import Organisation
+
+from .ca.revocation import CertStatusRow, Revoked
+from .choices import CredentialStatus
+from .models import (
+    Credential,
+    CrlPublication,
+    DocumentSignature,
+    IssuedCertificate,
+    Official,
+    OidcClient,
+    SignableDocument,
+)
+from .permissions import administered_org_ids, is_operator
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+
+def _org_filter(actor: Actor, field: str = "organisation_id") -> Q:
+    if is_operator(actor):
+        return Q()
+    return Q(**{f"{field}__in": administered_org_ids(actor)})
+
+
+def administered_organisations(actor: Actor) -> QuerySet[Organisation]:
+    queryset = Organisation.objects.filter(is_group=False).exclude(org_number="")
+    if is_operator(actor):
+        return queryset.order_by("name")
+    return queryset.filter(id__in=administered_org_ids(actor)).order_by("name")
+
+
+def official_list(*, actor: Actor, search: str = "", status: str = "") -> QuerySet[Official]:
+    queryset = Official.objects.filter(_org_filter(actor)).select_related("organisation")
+    if search:
+        queryset = queryset.filter(
+            Q(given_name__icontains=search) | Q(surname__icontains=search) | Q(uid__iexact=search)
+        )
+    if status:
+        queryset = queryset.filter(credentials__status=status).distinct()
+    return queryset.prefetch_related(
+        Prefetch("credentials", queryset=Credential.objects.order_by("-created_at"))
+    ).order_by("organisation__name", "surname", "given_name")
+
+
+def official_get(*, actor: Actor, official_id: int) -> Official:
+    try:
+        return (
+            Official.objects.filter(_org_filter(actor))
+            .select_related("organisation")
+            .get(id=official_id)
+        )
+    except Official.DoesNotExist:
+        raise NotFound("official") from None
+
+
+def credential_get(*, actor: Actor, credential_id: int) -> Credential:
+    try:
+        return (
+            Credential.objects.filter(_org_filter(actor, "official__organisation_id"))
+            .select_related("official__organisation")
+            .get(id=credential_id)
+        )
+    except Credential.DoesNotExist:
+        raise NotFound("credential") from None
+
+
+def credentials_awaiting_operator(*, actor: Actor) -> QuerySet[Credential]:
+    if not is_operator(actor):
+        return Credential.objects.none()
+    return (
+        Credential.objects.filter(status__in=[CredentialStatus.ORDERED, CredentialStatus.VERIFIED])
+        .select_related("official__organisation")
+        .order_by("created_at")
+    )
+
+
+def certificates_of(credential: Credential) -> QuerySet[IssuedCertificate]:
+    return IssuedCertificate.objects.filter(credential=credential).order_by("usage")
+
+
+# --- public lookups (no actor: OCSP, CRL and the OpenID provider answer anyone) ---------------
+
+
+def certificate_status(serial_hex: str) -> CertStatusRow | None:
+    row = (
+        IssuedCertificate.objects.filter(serial=serial_hex)
+        .values_list("revoked_at", "revocation_reason")
+        .first()
+    )
+    return None if row is None else CertStatusRow(revoked_at=row[0], reason=row[1])
+
+
+def certificate_by_serial(serial_hex: str) -> IssuedCertificate | None:
+    return (
+        IssuedCertificate.objects.filter(serial=serial_hex)
+        .select_related("credential__official__organisation")
+        .first()
+    )
+
+
+def revoked_for_crl() -> list[Revoked]:
+    """Revoked (or on hold) certificates that have not expired yet; expired ones leave the CRL."""
+    rows = (
+        IssuedCertificate.objects.filter(revoked_at__isnull=False, not_after__gt=timezone.now())
+        .values_list("serial", "revoked_at", "revocation_reason")
+        .iterator(chunk_size=5000)
+    )
+    return [Revoked(int(serial, 16), revoked_at, reason) for serial, revoked_at, reason in rows]
+
+
+def latest_crl() -> CrlPublication | None:
+    return CrlPublication.objects.order_by("-number").first()
+
+
+def oidc_client(client_id: str) -> OidcClient | None:
+    return OidcClient.objects.filter(client_id=client_id, active=True).first()
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def signer_for(actor: Actor) -> Official | None:
+    """The official the logged-in user is, if any (linked by the administrator)."""
+    if actor.user_id is None:
+        return None
+    return Official.objects.filter(user_id=actor.user_id).select_related("organisation").first()
+
+
+def document_list(*, actor: Actor) -> QuerySet[SignableDocument]:
+    signer = signer_for(actor)
+    condition = _org_filter(actor)
+    if not is_operator(actor):
+        own = Q(organisation_id=signer.organisation_id) if signer else Q(pk__in=[])
+        condition = condition | own
+    return SignableDocument.objects.filter(condition).select_related("organisation").defer("pdf")
+
+
+def document_get(*, actor: Actor, document_id: int) -> SignableDocument:
+    try:
+        return document_list(actor=actor).get(id=document_id)
+    except SignableDocument.DoesNotExist:
+        raise NotFound("document") from None
+
+
+def signatures_of(document: SignableDocument) -> QuerySet[DocumentSignature]:
+    return document.signatures.select_related("official").order_by("-signed_at")
+
+
+def signature_get(*, actor: Actor, document_id: int, signature_id: int) -> DocumentSignature:
+    document = document_get(actor=actor, document_id=document_id)
+    try:
+        return document.signatures.select_related("official", "document").get(id=signature_id)
+    except DocumentSignature.DoesNotExist:
+        raise NotFound("signature") from None

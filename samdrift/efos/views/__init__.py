@@ -1,0 +1,1 @@
+"""EFOS views: pages (`pages`), PKI endpoints (`pki`) and the OpenID provider (`oidc`)."""

@@ -1,0 +1,131 @@
+"""HTTP face of the OpenID provider; the rules live in `samdrift.efos.oidc.provider`."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from samdrift.efos.oidc import provider
+from samdrift.efos.oidc.provider import AuthorizationError, TokenError
+
+PENDING = "efos_pending_authorizations"
+
+
+@require_GET
+def discovery(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(provider.discovery())
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(provider.jwks())
+
+
+def _error_page(request: HttpRequest, error: AuthorizationError, status: int = 400) -> HttpResponse:
+    return render(request, "efos/op_error.html", {"error": error}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest) -> HttpResponse:
+    """GET (or form POST) of an authorization request. Consent is asked only when there is a sign
+    message to show; a plain login completes at once because presenting the certificate *is* the
+    authentication (and happens anew on every TLS handshake)."""
+    params = dict((request.GET if request.method == "GET" else request.POST).items())
+    if request.method == "POST" and "pending" in params:
+        return _confirm(request, params)
+    try:
+        auth_request = provider.parse_authorization_request(params)
+    except AuthorizationError as exc:
+        provider.refuse(provider.ANONYMOUS, "authorize", exc, error=exc.error)
+        return HttpResponseRedirect(exc.location()) if exc.redirect else _error_page(request, exc)
+    try:
+        who = provider.authenticate_certificate(provider.certificate_from_proxy(request.META))
+    except AuthorizationError as exc:
+        provider.refuse(provider.ANONYMOUS, "authenticate", exc, error=exc.error)
+        exc.state, exc.redirect_uri = auth_request.state, auth_request.redirect_uri
+        if "none" in auth_request.prompt or exc.error != "login_required":
+            return HttpResponseRedirect(exc.location())
+        return _error_page(request, exc, status=401)
+    if auth_request.sign_message or auth_request.user_message or "consent" in auth_request.prompt:
+        pending_id = secrets.token_urlsafe(16)
+        pending = request.session.get(PENDING, {})
+        pending = dict(list(pending.items())[-4:])  # keep the session small
+        pending[pending_id] = auth_request.raw
+        request.session[PENDING] = pending
+        return render(
+            request,
+            "efos/op_consent.html",
+            {
+                "auth_request": auth_request,
+                "official": who.official,
+                "pending_id": pending_id,
+            },
+        )
+    code = provider.issue_code(auth_request, who)
+    return HttpResponseRedirect(provider.success_location(auth_request, code))
+
+
+def _confirm(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
+    pending = request.session.get(PENDING, {})
+    raw = pending.pop(params.get("pending", ""), None)
+    request.session[PENDING] = pending
+    if raw is None:
+        return _error_page(
+            request,
+            AuthorizationError("invalid_request", "The request has expired.", redirect=False),
+        )
+    try:
+        auth_request = provider.parse_authorization_request(raw)
+        who = provider.authenticate_certificate(provider.certificate_from_proxy(request.META))
+    except AuthorizationError as exc:
+        provider.refuse(provider.ANONYMOUS, "authorize", exc, error=exc.error)
+        return _error_page(request, exc)
+    if params.get("decision") != "approve":
+        error = AuthorizationError(
+            "access_denied",
+            "The official declined.",
+            state=auth_request.state,
+            redirect_uri=auth_request.redirect_uri,
+        )
+        return HttpResponseRedirect(error.location())
+    code = provider.issue_code(auth_request, who)
+    return HttpResponseRedirect(provider.success_location(auth_request, code))
+
+
+def _token_error(exc: TokenError) -> JsonResponse:
+    response = JsonResponse(
+        {"error": exc.error, "error_description": exc.description}, status=exc.status
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def token(request: HttpRequest) -> JsonResponse:
+    try:
+        body = provider.exchange_code(dict(request.POST.items()))
+    except TokenError as exc:
+        return _token_error(exc)
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def userinfo(request: HttpRequest) -> HttpResponse:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.startswith("Bearer "):
+        return _token_error(TokenError("invalid_token", "A bearer token is required.", 401))
+    try:
+        signed = provider.userinfo(header.removeprefix("Bearer ").strip())
+    except TokenError as exc:
+        return _token_error(exc)
+    return HttpResponse(signed, content_type="application/jwt")
