@@ -89,6 +89,7 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
 
 def _register_routers() -> None:
     from samdrift.accessibility.api import router as accessibility_router
+    from samdrift.accounts.api_tokens import router as tokens_router
     from samdrift.billing.api import router as billing_router
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.efos.api import router as efos_router
@@ -99,6 +100,7 @@ def _register_routers() -> None:
     api.add_router("/", organisations_router)
     api.add_router("/", catalogue_router)
     api.add_router("/", onboarding_router)
+    api.add_router("/", tokens_router)
     api.add_router("/accessibility", accessibility_router)
     api.add_router("/billing", billing_router)
     api.add_router("/efos", efos_router)

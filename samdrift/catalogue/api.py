@@ -1,5 +1,140 @@
-"""API of the catalogue app."""
+"""API of the catalogue app: services, their service level and what they depend on.
 
-from ninja import Router
+The catalogue is open to every logged-in caller; drafts only to provider staff (the selectors
+decide). A draft asked for by a customer is a 404, like a code that does not exist.
+"""
+
+# No `from __future__ import annotations`: ninja reads the real annotations (Query[...]).
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from samdrift.accounts.actor import Actor
+
+from . import selectors
+from .choices import Lifecycle
+from .models import Service, ServiceDependency
 
 router = Router(tags=["catalogue"])
+
+MAX_PAGE = 500
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+class CategoryOut(Schema):
+    code: str
+    name_sv: str
+    name_en: str
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+
+
+class ServiceLevelOut(Schema):
+    availability_target: float = Field(description="Agreed availability in %, e.g. 99.5.")
+    support_hours: str = Field(description="office, extended or 24x7")
+    rto_hours: int = Field(description="Recovery time objective in hours.")
+    rpo_hours: int = Field(description="Recovery point objective in hours.")
+
+
+class ServiceOut(Schema):
+    code: str
+    name_sv: str
+    name_en: str
+    category: CategoryOut
+    provider: ProviderOut
+    lifecycle: str = Field(description="draft, active or retired")
+    in_total_commitment: bool = Field(description="Part of the total-commitment package.")
+    service_level: ServiceLevelOut
+
+    @staticmethod
+    def resolve_service_level(obj: Service) -> dict[str, Any]:
+        return {
+            "availability_target": float(Decimal(obj.availability_target)),
+            "support_hours": obj.support_hours,
+            "rto_hours": obj.rto_hours,
+            "rpo_hours": obj.rpo_hours,
+        }
+
+
+class ServiceRowOut(ServiceOut):
+    connected_count: int = Field(description="Agencies with an open subscription.")
+
+
+class DependencyOut(Schema):
+    code: str
+    name_sv: str
+    name_en: str
+    reason_sv: str
+    reason_en: str
+
+
+def _shown(actor: Actor, other: Service) -> bool:
+    # A dependency must not reveal a draft that the caller could not open itself.
+    return actor.is_provider_staff or other.lifecycle != Lifecycle.DRAFT
+
+
+def _link(service: Service, link: ServiceDependency) -> dict[str, str]:
+    return {
+        "code": service.code,
+        "name_sv": service.name_sv,
+        "name_en": service.name_en,
+        "reason_sv": link.reason_sv,
+        "reason_en": link.reason_en,
+    }
+
+
+class ServiceDetailOut(ServiceOut):
+    description_sv: str
+    description_en: str
+    dependencies: list[DependencyOut] = Field(description="Services this one needs to work.")
+    dependants: list[DependencyOut] = Field(description="Services that need this one.")
+
+    @staticmethod
+    def resolve_dependencies(obj: Service, context: dict[str, Any]) -> list[dict[str, str]]:
+        actor = context["request"].auth
+        links = obj.dependency_links.all()
+        return [_link(link.depends_on, link) for link in links if _shown(actor, link.depends_on)]
+
+    @staticmethod
+    def resolve_dependants(obj: Service, context: dict[str, Any]) -> list[dict[str, str]]:
+        actor = context["request"].auth
+        links = obj.dependant_links.all()
+        return [_link(link.service, link) for link in links if _shown(actor, link.service)]
+
+
+class ServiceFilters(Schema):
+    lifecycle: Lifecycle | None = None
+    search: str = Field("", description="Part of the code or of the Swedish or English name.")
+
+
+@router.get(
+    "/services",
+    response=list[ServiceRowOut],
+    summary="List catalogue services",
+    description="In catalogue order, with service level and the number of connected agencies.",
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> Any:
+    return selectors.service_list(
+        actor=_actor(request), lifecycle=filters.lifecycle or "", search=filters.search.strip()
+    )
+
+
+@router.get(
+    "/services/{code}",
+    response=ServiceDetailOut,
+    summary="Get one service by code",
+    description="With its service level and its dependencies both ways (SAFOS needs EFOS).",
+)
+def get_service(request: HttpRequest, code: str) -> Service:
+    return selectors.service_get(actor=_actor(request), code=code.strip().upper())

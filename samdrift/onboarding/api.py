@@ -7,8 +7,7 @@ the caller saw, so two people acting at once cannot both win (the loser gets 409
 `concurrent_update` and nothing of theirs is written).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: ninja reads the real annotations (Query[...]).
 import datetime
 from typing import Any, Literal
 

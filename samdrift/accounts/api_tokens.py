@@ -1,0 +1,95 @@
+"""API of personal tokens: GET/POST /api/v1/me/tokens, DELETE /api/v1/me/tokens/{id}.
+
+A token is made only from a logged-in browser session, never with another token: a leaked token
+must not be able to mint successors that outlive its revocation. Listing and revoking work with
+either. The secret is in the answer to the POST and nowhere else, ever.
+"""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from samdrift.accounts.actor import Actor
+
+from . import services
+from .models import ApiToken
+
+router = Router(tags=["accounts"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The secret's first characters, to recognise it by.")
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(
+        description="Send as `Authorization: Bearer <secret>`. Shown only in this answer."
+    )
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100, description="What the token is for.")
+    expires_at: datetime.datetime | None = Field(None, description="Optional; in the future.")
+
+
+def _own_tokens(actor: Actor) -> QuerySet[ApiToken]:
+    # The actor's own tokens only: the one filter that makes this read safe.
+    if actor.user_id is None:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=actor.user_id)
+
+
+@router.get(
+    "/me/tokens",
+    response=list[TokenOut],
+    summary="List my personal API tokens",
+    description="Newest first, revoked ones included (with `revoked_at`). Never the secrets.",
+)
+def list_tokens(request: HttpRequest) -> Any:
+    return _own_tokens(_actor(request)).order_by("-created_at", "-id")
+
+
+def _session_only() -> list[Any]:
+    from config.api import SessionAuth
+
+    return [SessionAuth()]
+
+
+@router.post(
+    "/me/tokens",
+    response={201: TokenCreatedOut},
+    auth=_session_only(),
+    summary="Create a personal API token (browser session only)",
+    description="The answer carries the secret; it is not stored and cannot be shown again.",
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    token, secret = services.token_create(
+        actor=_actor(request), name=payload.name, expires_at=payload.expires_at
+    )
+    return 201, {**TokenOut.from_orm(token).model_dump(), "secret": secret}
+
+
+@router.delete(
+    "/me/tokens/{token_id}",
+    response={204: None},
+    summary="Revoke one of my personal API tokens",
+    description="From then on the token gives 401. Another user's token is a 404.",
+)
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.token_revoke(actor=_actor(request), token_id=token_id)
+    return HttpResponse(status=204)

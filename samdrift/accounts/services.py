@@ -1,0 +1,90 @@
+"""Writes about users: personal API tokens. One transaction and one audit record each."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_record
+from samdrift.core.exceptions import NotFound, ValidationFailed
+
+from .models import ApiToken
+from .tokens import new_token_secret, token_digest
+
+if TYPE_CHECKING:
+    from .actor import Actor
+
+TOKEN_NAME_MAX = 100
+PREFIX_LENGTH = 12  # "sd_" and 9 characters: enough to tell tokens apart, useless to an attacker
+
+
+def _token_fields(token: ApiToken) -> dict[str, object]:
+    # Never the digest: the audit trail is read by more people than the token's owner.
+    return {
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def token_create(
+    *, actor: Actor, name: str, expires_at: datetime.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new personal token for the actor's own user; the secret is returned once, never stored."""
+    if actor.user_id is None:
+        raise NotFound("user")
+    name = name.strip()
+    if not name or len(name) > TOKEN_NAME_MAX:
+        raise ValidationFailed(
+            _("Give the token a name of 1–100 characters."), errors={"name": ["length"]}
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationFailed(
+            _("The expiry time must be in the future."), errors={"expires_at": ["past"]}
+        )
+    secret = new_token_secret()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user_id=actor.user_id,
+            name=name,
+            prefix=secret[:PREFIX_LENGTH],
+            digest=token_digest(secret),
+            expires_at=expires_at,
+        )
+        audit_record(
+            actor=actor, action="accounts.token_created", obj=token, after=_token_fields(token)
+        )
+    return token, secret
+
+
+def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens; someone else's token is a 404 like a missing one.
+
+    Revoking a revoked token changes nothing and records nothing.
+    """
+    if actor.user_id is None:
+        raise NotFound("token")
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update().filter(id=token_id, user_id=actor.user_id).first()
+        )
+        if token is None:
+            raise NotFound("token")
+        if token.revoked_at is not None:
+            return token
+        before = _token_fields(token)
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="accounts.token_revoked",
+            obj=token,
+            before=before,
+            after=_token_fields(token),
+        )
+    return token
