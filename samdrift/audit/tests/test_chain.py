@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from samdrift.accounts.actor import SYSTEM
+from samdrift.audit.models import AuditEvent
+from samdrift.audit.services import audit_record, verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(n: int) -> None:
+    with transaction.atomic():
+        for i in range(n):
+            audit_record(
+                actor=SYSTEM, action="test.done", object_type="test", object_id=i, after={"i": i}
+            )
+
+
+def test_chain_verifies_and_links_each_event_to_the_previous():
+    _record(3)
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [e.previous_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert verify_chain() == (True, None)
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent"]
+)
+def test_database_refuses_to_change_or_remove_events(statement):
+    _record(2)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert AuditEvent.objects.count() == 2
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"test.done"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError):
+        audit_record(actor=SYSTEM, action="x", object_type="t", object_id=1)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite seal is what can be lifted in a test"
+)
+def test_a_changed_row_breaks_the_chain():
+    from samdrift.audit.sealing import unsealed_for_test_flush
+
+    _record(3)
+    middle = AuditEvent.objects.order_by("id")[1]
+    with unsealed_for_test_flush():
+        AuditEvent.objects.filter(id=middle.id).update(after={"i": 99})
+    assert verify_chain() == (False, middle.id)
