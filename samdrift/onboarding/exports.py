@@ -20,6 +20,7 @@ def _header() -> list[str]:
         _("Connected"),
         _("Asked (legal agencies)"),
         _("Connected (legal agencies)"),
+        # xgettext:no-python-format
         _("Coverage (% of all agencies)"),
     ]
 

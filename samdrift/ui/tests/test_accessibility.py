@@ -16,8 +16,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from samdrift.demo.management.commands.demo import DEMO_HOOKS, Command
 from samdrift.demo.foundation import DEMO_PASSWORD, load_foundation
+from samdrift.demo.management.commands.demo import DEMO_HOOKS, Command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
