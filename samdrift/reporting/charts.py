@@ -110,7 +110,7 @@ def stacked_columns(
         parts.append(_text(x + bar_w / 2, y - 6, str(totals[i]), anchor="middle", weight="bold"))
         parts.append(_text(x + bar_w / 2, baseline + 18, category, anchor="middle"))
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it went through escape()
 
 
 def grouped_bars(
@@ -146,4 +146,4 @@ def grouped_bars(
                 )
             parts.append(_text(label_w + w + 4, by + bar_h - 2, str(value), size=10))
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it went through escape()
