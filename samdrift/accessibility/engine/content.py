@@ -63,6 +63,7 @@ class _Scanner:
         self.facts = ContentFacts()
         self._parent_tree = self._load_parent_tree()
         self._lang_by_objgen: dict[tuple[int, int], str | None] = {}
+        self._struct_parents: Any = None
         if not doc.has_catalog_lang:
             for element in doc.elements:
                 if element.obj.objgen != (0, 0):
@@ -89,6 +90,7 @@ class _Scanner:
                 continue
             resources = page.obj.get("/Resources")
             struct_parents = page.obj.get("/StructParents")
+            self._struct_parents = struct_parents
             self._scan(ops, resources, index, [], struct_parents, 0, set())
         return self.facts
 
@@ -220,9 +222,7 @@ class _Scanner:
             if lang is not None:
                 self.facts.property_langs.append((page, text_of(lang) or ""))
             if marked.tag == "Span" and not self.doc.has_catalog_lang:
-                has_lang = bool(text_of(lang)) or any(
-                    m.props is not None and text_of(m.props.get("/Lang")) for m in stack
-                )
+                has_lang = bool(text_of(lang)) or self._text_lang(stack, self._struct_parents)
                 for key in ("ActualText", "Alt", "E"):
                     if ("/" + key) in props and not has_lang:
                         self.facts.span_alternatives_without_lang.setdefault(key, []).append(page)

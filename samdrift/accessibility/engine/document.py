@@ -460,4 +460,5 @@ def _box(value: Any) -> tuple[float, float, float, float] | None:
 
 
 def _intersects(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+    # Touching edges do not count: veraPDF treats such annotations as outside the crop box.
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

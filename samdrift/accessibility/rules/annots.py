@@ -99,17 +99,12 @@ def annot_description(ctx: Context) -> list[Finding] | None:
 
 
 def _field_tooltip(widget: pikepdf.Dictionary) -> str | None:
-    node: object = widget
-    for _ in range(32):  # field hierarchies are shallow; guard against cycles
-        if not isinstance(node, pikepdf.Dictionary):
-            return None
-        tooltip = text_of(node.get("/TU"))
-        if tooltip:
-            return tooltip
-        if "/T" in node:  # the terminal field: TU is not inherited from further up
-            return None
-        node = node.get("/Parent")
-    return None
+    """The TU of the widget's field: the widget itself when merged with its field (it has /T),
+    else its parent field. A TU on a bare widget kid does not describe the field."""
+    field = widget if "/T" in widget else widget.get("/Parent")
+    if not isinstance(field, pikepdf.Dictionary):
+        field = widget
+    return text_of(field.get("/TU"))
 
 
 @pdfua(
@@ -253,11 +248,31 @@ def printermark(ctx: Context) -> list[Finding] | None:
 
 
 def _media_clips(ctx: Context) -> list[pikepdf.Dictionary]:
-    return [
+    """Media clip data dictionaries, indirect or nested directly in annotations' actions."""
+    clips = [
         o
         for o in all_dictionaries(ctx.doc)
         if isinstance(o, pikepdf.Dictionary) and name_of(o.get("/S")) == "MCD"
     ]
+    seen = {c.objgen for c in clips}
+    for annot in ctx.doc.annotations:
+        stack: list[tuple[object, int]] = [(annot.obj.get("/A"), 0), (annot.obj.get("/AA"), 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > 8:  # rendition trees are shallow; cycles must not hang us
+                continue
+            if isinstance(node, pikepdf.Dictionary):
+                if name_of(node.get("/S")) == "MCD":
+                    key = node.objgen
+                    if key == (0, 0) or key not in seen:
+                        seen.add(key)
+                        clips.append(node)
+                    continue
+                keys = ("/R", "/C", "/Next", "/D", "/PO", "/E", "/U", "/X", "/Fo", "/Bl")
+                stack.extend((node.get(k), depth + 1) for k in keys)
+            elif isinstance(node, pikepdf.Array):
+                stack.extend((item, depth + 1) for item in node)
+    return clips
 
 
 @pdfua(
@@ -335,10 +350,11 @@ def lang_annot_contents(ctx: Context) -> list[Finding] | None:
 )
 def lang_field_tooltip(ctx: Context) -> list[Finding] | None:
     def bad(a: Annotation) -> str | None:
+        # veraPDF's containsLang for a form field: the field or its own Form element.
         if ctx.doc.has_catalog_lang or text_of(a.obj.get("/Lang")):
             return None
         parent = _struct_parent(ctx, a)
-        if parent is not None and parent.inherited_lang():
+        if parent is not None and parent.lang:
             return None
         return "The language of the form field's tooltip (TU) is not set."
 

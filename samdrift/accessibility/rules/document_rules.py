@@ -50,8 +50,11 @@ class Xmp:
                 self._property(qname.localname, (element.text or "").strip(), element.prefix)
             elif qname.namespace == DC and qname.localname == "title":
                 self.title = True
-            if element.get(XML_LANG) == "x-default":
-                self.x_default = True
+            if qname.namespace == RDF and qname.localname == "Alt":
+                langs = {li.get(XML_LANG) for li in element if isinstance(li.tag, str)}
+                # veraPDF's xDefault: the alternative offers only x-default, no real language.
+                if langs == {"x-default"}:
+                    self.x_default = True
             for key, value in element.attrib.items():
                 attr = etree.QName(key)
                 if attr.namespace == PDFUAID:

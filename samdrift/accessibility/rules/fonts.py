@@ -315,11 +315,10 @@ def cid_to_gid(ctx: Context) -> list[Finding] | None:
 
     def bad(u: FontUse) -> str | None:
         d = _descendant(u.font)
-        return (
-            None
-            if d is not None and "/CIDToGIDMap" in d
-            else f"The font {_font_name(u.font)} has no CIDToGIDMap."
-        )
+        value = d.get("/CIDToGIDMap") if d is not None else None
+        if isinstance(value, pikepdf.Stream) or name_of(value) == "Identity":
+            return None
+        return f"The font {_font_name(u.font)} has no valid CIDToGIDMap (a stream or Identity)."
 
     return _each_font(ctx, keep, bad)
 
@@ -649,6 +648,23 @@ def no_notdef(ctx: Context) -> list[Finding] | None:
     def bad(u: FontUse) -> str | None:
         diffs = _differences(u.font)
         hits = [c for c in u.codes if len(c) == 1 and diffs.get(c[0]) == ".notdef"]
+        if _subtype(u.font) == "Type0" and name_of(_cmap(u)) in ("Identity-H", "Identity-V"):
+            # With an Identity CMap the code is the CID, and CID 0 is always .notdef.
+            hits += [c for c in u.codes if c == b"\x00\x00" and _cid_zero_is_notdef(u.font)]
         return f"Text uses the .notdef glyph of {_font_name(u.font)}." if hits else None
 
-    return _each_font(ctx, lambda u: bool(u.codes) and _subtype(u.font) in SIMPLE, bad)
+    return _each_font(ctx, lambda u: bool(u.codes) and _subtype(u.font) in SIMPLE | {"Type0"}, bad)
+
+
+def _cid_zero_is_notdef(font: pikepdf.Dictionary) -> bool:
+    d = _descendant(font)
+    if d is None:
+        return False
+    gid_map = d.get("/CIDToGIDMap")
+    if name_of(d.get("/Subtype")) == "CIDFontType2" and isinstance(gid_map, pikepdf.Stream):
+        try:
+            head = bytes(gid_map.read_bytes()[:2])
+        except pikepdf.PdfError:
+            return False
+        return head == b"\x00\x00"
+    return True

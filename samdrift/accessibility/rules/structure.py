@@ -653,9 +653,10 @@ def _header_problems(ctx: Context) -> tuple[list[Finding], list[Finding], bool]:
         if not headers:
             continue  # Acrobat's "Headers" rule reports tables without any TH
         ids = {cell.get_text("ID") for cell, *_ in headers if cell.get_text("ID")}
+        unscoped = any(th.attribute("Table", "Scope") is None for th, *_ in headers)
         for cell, r, c, rs, cs in grid.cells:
-            if cell.std != "TD":
-                continue
+            if cell.std != "TD" or (not cell.kids and not cell.mcids):
+                continue  # empty cells (a table's top-left corner) need no header
             applicable = True
             refs = [i for i in _ids(cell) if i]
             if refs:
@@ -668,8 +669,8 @@ def _header_problems(ctx: Context) -> tuple[list[Finding], list[Finding], bool]:
                     )
                 )
                 continue
-            if _scoped_header(headers, r, c, rs, cs):
-                continue
+            if not unscoped or _scoped_header(headers, r, c, rs, cs):
+                continue  # every TH has a Scope: the structure is determinable
             plain.append(
                 element_finding(
                     ctx.doc,
