@@ -53,8 +53,11 @@ class ValidationFailed(DomainError):
     code = "invalid"
     http_status = 422
 
-    def __init__(self, message: Any, *, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: Any, *, errors: dict[str, list[str]] | None = None, **params: Any
+    ) -> None:
+        # Params stay apart from the lazy message so it can be rendered in each language.
+        super().__init__(message, **params)
         self.errors = errors or {}
 
 

@@ -57,8 +57,9 @@ def services_by_code(codes: Iterable[str]) -> list[Service]:
     unknown = [code for code in wanted if code not in found]
     if unknown:
         raise ValidationFailed(
-            _("Unknown service code(s): %(codes)s") % {"codes": ", ".join(unknown)},
+            _("Unknown service code(s): %(codes)s"),
             errors={"services": [", ".join(unknown)]},
+            codes=", ".join(unknown),
         )
     retired = [code for code in wanted if found[code].lifecycle == "retired"]
     if retired:

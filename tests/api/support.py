@@ -4,10 +4,12 @@ test client), tokens, and cases built through the real services."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.test import Client
+from django.utils.translation import trans_real
 
 from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.selectors import actor_for_user
@@ -78,3 +80,20 @@ def row_state(obj: Any) -> dict[str, Any]:
     """Every stored field of a row as it is in the database now."""
     fresh = type(obj).objects.get(pk=obj.pk)
     return {f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields}
+
+
+@contextmanager
+def swedish_text(msgid: str, msgstr: str) -> Iterator[None]:
+    """Give one English source string a Swedish translation for the duration of a test, so a
+    test can tell a message rendered per language from one rendered once and copied."""
+    catalog = trans_real.translation("sv")._catalog._catalogs[0]  # type: ignore[attr-defined]
+    missing = object()
+    previous = catalog.get(msgid, missing)
+    catalog[msgid] = msgstr
+    try:
+        yield
+    finally:
+        if previous is missing:
+            del catalog[msgid]
+        else:
+            catalog[msgid] = previous
