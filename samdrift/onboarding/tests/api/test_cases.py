@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 import pytest
+from django.utils import timezone
 
 from samdrift.audit.models import AuditEvent
 from samdrift.onboarding.models import (
