@@ -1,0 +1,75 @@
+"""Issue 5 item 5: the report checks itself.
+
+The yearly report, built from data and rendered to PDF exactly as users download it, goes
+through the accessibility app's checker in both profiles. No rule may fail; in particular every
+figure has alternative text. Acrobat's two always-manual rules (reading order, colour contrast)
+and its off-by-default table summary are the only statuses other than passed/not applicable.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from samdrift.accessibility.services import check_pdf
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.reporting.documents import render_pdf
+from samdrift.reporting.selectors import government_report
+from samdrift.reporting.services import report_text_save
+
+pytestmark = pytest.mark.django_db
+
+ACROBAT_NOT_MACHINE_CHECKED = {"manual", "skipped"}
+
+
+@pytest.fixture(params=["sv", "en"])
+def report_pdf(request, world, provider_admin) -> bytes:
+    actor = actor_for_user(provider_admin)
+    report_text_save(
+        actor=actor,
+        year=2021,
+        texts={
+            "summary_sv": "Sammanfattning.",
+            "summary_en": "Summary.",
+            "background_sv": "Bakgrund.",
+        },
+    )
+    return render_pdf(government_report(actor=actor, year=2021, language=request.param))
+
+
+@pytest.mark.parametrize("profile", ["acrobat", "pdfua1"])
+def test_checker_finds_no_failure(report_pdf, profile):
+    result = check_pdf(report_pdf, profile=profile, label=f"report-{profile}.pdf")
+    assert result.error is None, result.error
+    assert result.failed == [], [(r.rule, r.message) for r in result.failed]
+    statuses = {r.rule: r.status for r in result.results}
+    assert statuses, "the checker ran no rule"
+    if profile == "acrobat":
+        unexpected = {
+            rule: status
+            for rule, status in statuses.items()
+            if status in ACROBAT_NOT_MACHINE_CHECKED
+            and rule
+            not in {"acrobat.reading-order", "acrobat.color-contrast", "acrobat.table-summary"}
+        }
+        assert unexpected == {}
+
+
+def test_figures_alt_rule_ran_and_passed(report_pdf):
+    """The rule the source report failed ("Alternativ text för figurer") must pass here."""
+    result = check_pdf(report_pdf, profile="acrobat")
+    statuses = {r.rule: r.status for r in result.results}
+    assert statuses["acrobat.figures-alt"] == "passed"
+
+
+def test_checker_catches_a_broken_figure():
+    """The same check fails on a figure without alternative text: the test above can fail."""
+    from weasyprint import HTML
+
+    html = (
+        '<html lang="sv"><head><title>T</title></head><body><h1>T</h1>'
+        '<img alt="" src="data:image/svg+xml;utf8,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 '
+        'width=%2710%27 height=%2710%27%3E%3C/svg%3E"></body></html>'
+    )
+    pdf = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    failed = {r.rule for r in check_pdf(pdf, profile="acrobat").failed}
+    assert "acrobat.figures-alt" in failed, failed
