@@ -42,14 +42,17 @@ def respond(query_der: bytes) -> bytes:
         request.native  # noqa: B018  # force a full parse so garbage fails here
         response = timestamper().request_tsa_response(request)
     except (ValueError, TypeError, KeyError):
-        response = tsp.TimeStampResp(
-            {
-                "status": tsp.PKIStatusInfo(
-                    {
-                        "status": tsp.PKIStatus("rejection"),
-                        "fail_info": tsp.PKIFailureInfo({"bad_data_format"}),
-                    }
-                )
-            }
-        )
+        # asn1crypto insists on a token, so the rejection (status only) is encoded by hand.
+        status = tsp.PKIStatusInfo(
+            {"status": tsp.PKIStatus("rejection"), "fail_info": tsp.PKIFailureInfo({"bad_data_format"})}
+        ).dump()
+        return _der_sequence(status)
     return bytes(response.dump())
+
+
+def _der_sequence(body: bytes) -> bytes:
+    length = len(body)
+    if length < 0x80:
+        return b"\x30" + bytes([length]) + body
+    size = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return b"\x30" + bytes([0x80 | len(size)]) + size + body
