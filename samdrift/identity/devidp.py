@@ -62,6 +62,11 @@ OFFERED_LEVELS: tuple[str, ...] = (
     loa.LOA1,
 )
 
+DEFAULT_REDIRECT_URIS = (
+    "http://127.0.0.1:8000/identity/callback/",
+    "http://localhost:8000/identity/callback/",
+)
+
 FAULTS: dict[str, str] = {
     "": "none (behave correctly)",
     "tamper": "tampered ID token (payload changed after signing)",
@@ -344,9 +349,7 @@ class Provider:
         }
 
     def subject(self, official: Official) -> str:
-        """Pairwise `sub`: stable per official and client, revealing nothing about the person."""
-        digest = hashlib.sha256(f"{self.client.client_id}|{official.key}".encode()).digest()
-        return base64.urlsafe_b64encode(digest[:18]).decode()
+        return pairwise_subject(self.client.client_id, official.key)
 
     def id_token(self, grant: Grant) -> str:
         now = int(time.time())
@@ -400,6 +403,12 @@ class Provider:
             with self.lock:
                 self.last_id_token = token
         return token
+
+
+def pairwise_subject(client_id: str, official_key: str) -> str:
+    """Pairwise `sub`: stable per official and client, revealing nothing about the person."""
+    digest = hashlib.sha256(f"{client_id}|{official_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
 def _b64(data: bytes) -> str:
@@ -552,6 +561,10 @@ class Handler(BaseHTTPRequestHandler):
 
 def load_officials(path: str | None) -> list[Official]:
     rows = json.loads(Path(path).read_text(encoding="utf-8")) if path else DEFAULT_OFFICIALS
+    return load_officials_rows(rows)
+
+
+def load_officials_rows(rows: Iterable[dict[str, Any]]) -> list[Official]:
     return [
         Official(
             uid=str(row["uid"]),
@@ -608,8 +621,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--client-jwks",
-        default="http://127.0.0.1:8000/identity/jwks.json",
-        help="the client's public JWKS: a file or a URL",
+        default=None,
+        help="the client's public JWKS: a file or a URL (default: samdrift's own key)",
     )
     parser.add_argument("--officials", default=None, help="JSON file with the demo officials")
     parser.add_argument(
@@ -620,8 +633,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def serve(options: argparse.Namespace, officials: list[Official] | None = None) -> None:
     client = Client(
         client_id=options.client_id,
-        redirect_uris=options.redirect_uri or ["http://127.0.0.1:8000/identity/callback/"],
-        jwks_source=options.client_jwks,
+        redirect_uris=options.redirect_uri or list(DEFAULT_REDIRECT_URIS),
+        jwks_source=options.client_jwks or "http://127.0.0.1:8000/identity/jwks.json",
     )
     server, provider = make_server(
         host=options.host,

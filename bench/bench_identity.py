@@ -1,0 +1,254 @@
+"""`make bench-identity`: complete OIDC code-flow logins per second through samdrift as RP.
+
+Starts, on loopback and in a throw-away data directory:
+  * samdrift itself (`samdrift serve`, gunicorn) on a fresh SQLite database with one agency and
+    the development provider trusted;
+  * the development OpenID provider (`python -m samdrift.identity.devidp`) as its own process.
+
+One login is everything a browser does: GET the login page (CSRF cookie) → POST to start the
+login (state, nonce, PKCE stored) → the provider's authorize POST → GET samdrift's callback, where
+samdrift exchanges the code with a private_key_jwt assertion, fetches nothing else (discovery and
+JWKS are cached), verifies the ES256 ID token, maps the official to the agency, writes the audit
+record and logs them in → GET the page they came for. Each login uses a fresh browser session.
+
+Baseline, measured in the same run against the same server: GET of a trivial page
+(/identity/jwks.json). The ratio says how many trivial requests one login costs.
+
+Then runs bench/bench_identity_efos.py (OCSP and CRL figures) when it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGINS = int(os.environ.get("BENCH_LOGINS", "200"))
+BASELINE_REQUESTS = int(os.environ.get("BENCH_BASELINE", "600"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+ORG_NUMBER = "202100-3004"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def prepare(data_dir: Path, idp_issuer: str) -> None:
+    """Fresh database with one agency and the development provider trusted."""
+    os.environ["SAMDRIFT_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from samdrift.identity import oidc
+    from samdrift.identity.models import IdentityProvider
+    from samdrift.organisations.models import Organisation
+
+    Organisation.objects.create(name="Benchverket", org_number=ORG_NUMBER)
+    IdentityProvider.objects.create(
+        slug="dev", name="Dev", issuer=idp_issuer, client_id="bench", is_development=True
+    )
+    (data_dir / "rp-jwks.json").write_text(json.dumps(oidc.rp_jwks()), encoding="utf-8")
+
+
+def login_once(base: str, idp: str, uid: str) -> None:
+    browser = requests.Session()
+    page = browser.get(f"{base}/identity/login/?level=3&next=/identity/session/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token, "no CSRF token on the login page"
+    start = browser.post(
+        f"{base}/identity/login/dev/",
+        data={"csrfmiddlewaretoken": token.group(1), "level": "3", "next": "/identity/session/"},
+        headers={"Referer": f"{base}/identity/login/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert start.status_code == 302, start.status_code
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(start.headers["Location"]).query))
+    answer = requests.post(
+        f"{idp}/authorize",
+        data={
+            **params,
+            "official": f"{uid}@{ORG_NUMBER.replace('-', '')}",
+            "acr": "http://id.elegnamnden.se/loa/1.0/loa3",
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.status_code
+    back = browser.get(answer.headers["Location"], allow_redirects=False, timeout=10)
+    assert back.status_code == 302, (back.status_code, back.text[:300])
+    assert back.headers["Location"] == "/identity/session/", back.headers["Location"]
+    landed = browser.get(base + back.headers["Location"], timeout=10)
+    assert landed.status_code == 200, landed.status_code
+
+
+def run_parallel(
+    count: int, threads: int, work: Callable[[int], object]
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(count))
+
+    def worker() -> None:
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            began = time.perf_counter()
+            work(index)
+            with lock:
+                latencies.append(time.perf_counter() - began)
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started, latencies
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94] if len(values) >= 20 else max(values)
+
+
+def main() -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="samdrift-bench-identity-"))
+    rp_port, idp_port = free_port(), free_port()
+    base, idp = f"http://127.0.0.1:{rp_port}", f"http://127.0.0.1:{idp_port}"
+    prepare(data_dir, idp)
+    officials = data_dir / "officials.json"
+    officials.write_text(
+        json.dumps(
+            [
+                {
+                    "uid": f"o{n}",
+                    "given_name": "Bench",
+                    "family_name": f"Official {n}",
+                    "org_number": ORG_NUMBER,
+                    "org_name": "Benchverket",
+                }
+                for n in range(LOGINS)
+            ]
+        ),
+        encoding="utf-8",
+    )
+    env = dict(os.environ, SAMDRIFT_DATA_DIR=str(data_dir), SAMDRIFT_LOG_LEVEL="ERROR")
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "samdrift.identity.devidp",
+                "--port",
+                str(idp_port),
+                "--client-id",
+                "bench",
+                "--redirect-uri",
+                f"{base}/identity/callback/",
+                "--client-jwks",
+                str(data_dir / "rp-jwks.json"),
+                "--officials",
+                str(officials),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "samdrift.cli", "serve", "--port", str(rp_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
+    try:
+        wait_for(f"{idp}/.well-known/openid-configuration")
+        wait_for(f"{base}/identity/jwks.json")
+        # Warm-up: workers import everything, discovery and JWKS get cached.
+        for n in range(4):
+            login_once(base, idp, f"o{n}")
+            requests.get(f"{base}/identity/jwks.json", timeout=10)
+
+        session = requests.Session()
+        base_time, base_lat = run_parallel(
+            BASELINE_REQUESTS,
+            THREADS,
+            lambda _i: session.get(f"{base}/identity/jwks.json", timeout=10).raise_for_status(),
+        )
+        login_time, login_lat = run_parallel(
+            LOGINS - 4, THREADS, lambda i: login_once(base, idp, f"o{i + 4}")
+        )
+        baseline_rate = BASELINE_REQUESTS / base_time
+        login_rate = (LOGINS - 4) / login_time
+        print("bench-identity: OIDC code-flow logins through samdrift as relying party")
+        print(
+            f"  setup: gunicorn (samdrift serve, 2 workers x 4 threads), SQLite, dev-idp process,"
+            f" {THREADS} client threads, every login in a fresh browser session"
+        )
+        print(
+            f"  baseline GET /identity/jwks.json: {baseline_rate:8.1f} req/s"
+            f"  p50 {statistics.median(base_lat) * 1000:6.1f} ms  p95 {p95(base_lat) * 1000:6.1f} ms"
+        )
+        print(
+            f"  complete logins ({LOGINS - 4}):       {login_rate:8.1f} logins/s"
+            f"  p50 {statistics.median(login_lat) * 1000:6.1f} ms  p95 {p95(login_lat) * 1000:6.1f} ms"
+        )
+        print(
+            f"  ratio login / trivial request: 1 login costs {baseline_rate / login_rate:.1f}"
+            f" trivial requests (login rate = {login_rate / baseline_rate:.3f} x baseline)"
+        )
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    efos = ROOT / "bench" / "bench_identity_efos.py"
+    if efos.exists():
+        print()
+        sys.stdout.flush()
+        result = subprocess.run([sys.executable, str(efos)], cwd=ROOT, check=False)
+        if result.returncode:
+            raise SystemExit(result.returncode)
+
+
+if __name__ == "__main__":
+    main()
