@@ -54,4 +54,6 @@ def actor_for_token(secret: str) -> Actor | None:
     )
     if token is None or (token.expires_at is not None and token.expires_at <= timezone.now()):
         return None
-    return actor_for_user(token.user)
+    actor = actor_for_user(token.user)
+    # A deactivated user's token must fail, not authenticate as the (truthy) anonymous actor.
+    return actor if actor.is_authenticated else None
