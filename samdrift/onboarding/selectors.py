@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from samdrift.catalogue.models import Service
 from samdrift.core.exceptions import NotFound
 
-from .choices import PHASE_ORDER, CaseState, RequestStatus
+from .choices import PHASE_ORDER, CaseState, Phase, RequestStatus
 from .counting import Hierarchy
 from .models import (
     CaseChecklistItem,
@@ -127,6 +127,10 @@ class PhaseLeadTime:
     entered_at: datetime.datetime
     left_at: datetime.datetime | None
     days: int | None
+
+    @property
+    def label(self) -> str:
+        return str(Phase(self.phase).label)
 
 
 def lead_times(case: ConnectionCase) -> list[PhaseLeadTime]:
