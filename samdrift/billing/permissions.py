@@ -1,0 +1,67 @@
+"""Who may do what in billing: an abilities dict per object, and the role sets behind it.
+
+Provider finance runs the fee model; provider admins may too. Account managers read everything
+(they talk to the agencies about their invoices). A customer agency's contact or orderer reads
+its own invoices, usage and ledger, never another agency's (tenancy, ADR 0205).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from samdrift.organisations.choices import Role
+
+from .choices import InvoiceStatus
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+    from .models import Invoice
+
+MANAGERS = (Role.FINANCE, Role.PROVIDER_ADMIN)
+READERS = (*MANAGERS, Role.ACCOUNT_MANAGER)
+CUSTOMER_READERS = (Role.CONTACT, Role.ORDERER)
+
+
+def can_manage(actor: Actor) -> bool:
+    return actor.has_provider_role(*MANAGERS)
+
+
+def can_read_all(actor: Actor) -> bool:
+    return actor.has_provider_role(*READERS)
+
+
+def customer_org_ids(actor: Actor) -> frozenset[int]:
+    """Agencies whose billing the actor reads as a customer (directly or as parent contact)."""
+    return frozenset(
+        org for org, roles in actor.roles_by_org.items() if roles.intersection(CUSTOMER_READERS)
+    )
+
+
+def can_use_billing(actor: Actor) -> bool:
+    return can_read_all(actor) or bool(customer_org_ids(actor))
+
+
+def invoice_abilities(actor: Actor, invoice: Invoice) -> dict[str, bool]:
+    manage = can_manage(actor)
+    final = invoice.status == InvoiceStatus.FINALISED
+    return {
+        "view": can_read_all(actor) or invoice.buyer_id in customer_org_ids(actor),
+        "finalise": manage and not final,
+        "credit": manage and final and invoice.kind == "invoice",
+        "export_ubl": final
+        and (can_read_all(actor) or invoice.buyer_id in customer_org_ids(actor)),
+    }
+
+
+def billing_abilities(actor: Actor) -> dict[str, bool]:
+    manage = can_manage(actor)
+    return {
+        "read_all": can_read_all(actor),
+        "import_costs": manage,
+        "create_price": manage,
+        "record_usage": manage,
+        "run": manage,
+        "finalise": manage,
+        "close_year": manage,
+    }

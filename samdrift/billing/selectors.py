@@ -1,0 +1,287 @@
+"""Reads of the fee model, always for an actor: customers see only their own agencies' data.
+
+A missing object and one the actor may not see raise the same NotFound (tenancy rule).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from samdrift.core.exceptions import NotFound, PermissionDenied
+
+from .choices import EXCLUDED_SEGMENTS, InvoiceStatus
+from .models import (
+    Account,
+    CostEntry,
+    FeeArea,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    LedgerEntry,
+    PriceVersion,
+    RecoverySchedule,
+    Usage,
+    YearEndClose,
+)
+from .money import round_presentation
+from .permissions import can_read_all, can_use_billing, customer_org_ids
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+MSEK = 100_000_000
+
+
+def _require_billing(actor: Actor) -> None:
+    if not can_use_billing(actor):
+        raise PermissionDenied("billing")
+
+
+def _require_staff(actor: Actor) -> None:
+    if not can_read_all(actor):
+        raise PermissionDenied("billing")
+
+
+def invoice_list(
+    *,
+    actor: Actor,
+    period: datetime.date | None = None,
+    buyer_id: int | None = None,
+    status: str = "",
+    year: int | None = None,
+) -> QuerySet[Invoice]:
+    _require_billing(actor)
+    queryset = Invoice.objects.select_related("buyer", "seller", "run")
+    if not can_read_all(actor):
+        # Customers never see drafts: a draft can still change and is the provider's work.
+        queryset = queryset.filter(
+            buyer_id__in=customer_org_ids(actor), status=InvoiceStatus.FINALISED
+        )
+    if period:
+        queryset = queryset.filter(period=period)
+    if year:
+        queryset = queryset.filter(period__year=year)
+    if buyer_id:
+        queryset = queryset.filter(buyer_id=buyer_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-period", "buyer__name", "kind", "number")
+
+
+def invoice_get(*, actor: Actor, invoice_id: int) -> Invoice:
+    try:
+        return invoice_list(actor=actor).get(pk=invoice_id)
+    except (Invoice.DoesNotExist, PermissionDenied):
+        raise NotFound("invoice") from None
+
+
+def invoice_lines(*, actor: Actor, invoice: Invoice) -> QuerySet[InvoiceLine]:
+    invoice_get(actor=actor, invoice_id=invoice.pk)
+    return invoice.lines.select_related("organisation", "service").order_by("position")
+
+
+def usage_list(
+    *, actor: Actor, organisation_id: int | None = None, year: int | None = None
+) -> QuerySet[Usage]:
+    _require_billing(actor)
+    queryset = Usage.objects.select_related("organisation", "service")
+    if not can_read_all(actor):
+        queryset = queryset.filter(organisation_id__in=customer_org_ids(actor))
+    if organisation_id:
+        queryset = queryset.filter(organisation_id=organisation_id)
+    if year:
+        queryset = queryset.filter(period__year=year)
+    return queryset.order_by("-period", "organisation__name", "service__code", "source_key")
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    balance_ore: int
+    year_fee_ore: int
+    year_cost_ore: int
+    scheduled_ore: int
+
+
+def ledger(
+    *, actor: Actor, year: int, organisation_id: int | None = None, fee_area_id: int | None = None
+) -> list[AccountRow]:
+    """Carry-forward accounts with their balance at the end of `year` and what is scheduled after it."""
+    _require_billing(actor)
+    accounts = Account.objects.select_related("organisation", "service", "fee_area")
+    if not can_read_all(actor):
+        accounts = accounts.filter(organisation_id__in=customer_org_ids(actor))
+    if organisation_id:
+        accounts = accounts.filter(organisation_id=organisation_id)
+    if fee_area_id:
+        accounts = accounts.filter(fee_area_id=fee_area_id)
+    ids = list(accounts.values_list("id", flat=True))
+    balances = dict(
+        LedgerEntry.objects.filter(account_id__in=ids, year__lte=year)
+        .values("account_id")
+        .annotate(t=Sum("amount_ore"))
+        .values_list("account_id", "t")
+    )
+    year_rows: dict[tuple[int, str], int] = {
+        (row["account_id"], row["kind"]): row["t"]
+        for row in LedgerEntry.objects.filter(account_id__in=ids, year=year)
+        .values("account_id", "kind")
+        .annotate(t=Sum("amount_ore"))
+    }
+    scheduled = dict(
+        RecoverySchedule.objects.filter(account_id__in=ids, year__gt=year)
+        .values("account_id")
+        .annotate(t=Sum("amount_ore"))
+        .values_list("account_id", "t")
+    )
+    return [
+        AccountRow(
+            account,
+            balances.get(account.pk) or 0,
+            year_rows.get((account.pk, "fee"), 0),
+            -year_rows.get((account.pk, "allocated_cost"), 0),
+            scheduled.get(account.pk) or 0,
+        )
+        for account in accounts.order_by("fee_area__code", "organisation__name", "service__code")
+    ]
+
+
+def ledger_entries(*, actor: Actor, account_id: int) -> QuerySet[LedgerEntry]:
+    rows = ledger(actor=actor, year=2100)
+    if account_id not in {row.account.pk for row in rows}:
+        raise NotFound("account")
+    return LedgerEntry.objects.filter(account_id=account_id).order_by("period", "id")
+
+
+def agency_year_lines(*, organisation_id: int, year: int) -> dict[tuple[str, str], int]:
+    """Σ finalised line amounts of an agency's year by (line kind, service code). Internal: no actor."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for row in (
+        InvoiceLine.objects.filter(
+            organisation_id=organisation_id,
+            invoice__period__year=year,
+            invoice__status=InvoiceStatus.FINALISED,
+        )
+        .values("kind", "service__code")
+        .annotate(t=Sum("amount_ore"))
+    ):
+        totals[(row["kind"], row["service__code"] or "")] += row["t"]
+    return dict(totals)
+
+
+def run_list(*, actor: Actor) -> QuerySet[InvoiceRun]:
+    _require_staff(actor)
+    return InvoiceRun.objects.order_by("-period")
+
+
+def run_get(*, actor: Actor, period: datetime.date) -> InvoiceRun:
+    try:
+        return run_list(actor=actor).get(period=period)
+    except (InvoiceRun.DoesNotExist, PermissionDenied):
+        raise NotFound("run") from None
+
+
+def price_list(*, actor: Actor) -> QuerySet[PriceVersion]:
+    """Decided prices are public decisions: every billing user may read them."""
+    _require_billing(actor)
+    return PriceVersion.objects.select_related("service").order_by(
+        "service__code", "-valid_from", "-version"
+    )
+
+
+def cost_pools(*, actor: Actor, year: int) -> list[dict[str, Any]]:
+    """Cost per pool and tag for a year, with what is in and out of the fee base (R-04)."""
+    _require_staff(actor)
+    rows = (
+        CostEntry.objects.filter(period__year=year)
+        .values("cost_pool", "service__code", "funding_source", "segment", "vat_compensated")
+        .annotate(total=Sum("amount_ore"))
+        .order_by("cost_pool", "service__code", "segment")
+    )
+    return [
+        {
+            **row,
+            "in_fee_base": row["funding_source"] == "avgift"
+            and row["segment"] not in EXCLUDED_SEGMENTS
+            and not row["vat_compensated"],
+        }
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    fee_area: str
+    year: int
+    revenue_ore: int
+    cost_ore: int
+    result_ore: int
+    accumulated_ore: int
+    closed: bool
+    surplus_flag: bool
+    deficit_alert: bool
+
+    @property
+    def accumulated_pct(self) -> float | None:
+        if not self.revenue_ore:
+            return None
+        return float(round_presentation(self.accumulated_ore * 100, self.revenue_ore, 1))
+
+    def msek(self) -> dict[str, str]:
+        return {
+            name: str(round_presentation(getattr(self, f"{name}_ore"), MSEK))
+            for name in ("revenue", "cost", "result", "accumulated")
+        }
+
+
+def outcome_report(
+    *, actor: Actor, year: int | None = None, include_segments: tuple[str, ...] = ()
+) -> list[ReportRow]:
+    """The table of the annual report per fee area and year (R-11, §4.5), from the closes.
+
+    Fee areas of the excluded segments (EFOS, SITSSAM, Program 2032) are left out unless asked for.
+    """
+    _require_staff(actor)
+    closes = YearEndClose.objects.select_related("fee_area").order_by("fee_area__code", "year")
+    excluded = [s for s in EXCLUDED_SEGMENTS if s not in include_segments]
+    closes = closes.exclude(fee_area__segment__in=excluded)
+    if year:
+        closes = closes.filter(year__lte=year)
+    return [
+        ReportRow(
+            close.fee_area.code,
+            close.year,
+            close.figures.get("revenue_ore", 0),
+            close.figures.get("cost_ore", 0),
+            close.figures.get("revenue_ore", 0) - close.figures.get("cost_ore", 0),
+            close.figures.get("accumulated_ore", 0),
+            True,
+            close.surplus_flag,
+            close.deficit_alert,
+        )
+        for close in closes
+    ]
+
+
+def fee_areas() -> QuerySet[FeeArea]:
+    return FeeArea.objects.order_by("code")
+
+
+def years_with_data() -> list[int]:
+    years = {d.year for d in InvoiceRun.objects.dates("period", "year")}
+    years |= set(YearEndClose.objects.values_list("year", flat=True))
+    return sorted(years, reverse=True)
+
+
+def finance_summary(*, actor: Actor) -> dict[str, Any]:
+    _require_staff(actor)
+    return {
+        "draft_runs": InvoiceRun.objects.filter(status="draft").count(),
+        "finalised_invoices": Invoice.objects.filter(status=InvoiceStatus.FINALISED).count(),
+        "open_accounts": Account.objects.filter(~Q(entries=None)).distinct().count(),
+    }
