@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -134,6 +134,12 @@ CANCEL_REASONS = (
     "Ingen finansiering i år",
     "Ersatt av ett totalåtagande",
 )
+
+
+class Writer(Protocol):
+    """Where progress goes: a management command's stdout, or any text stream."""
+
+    def write(self, msg: str, /) -> object: ...
 
 
 class NationalLoadError(RuntimeError):
@@ -281,7 +287,7 @@ def _big_page_cache() -> Iterator[None]:
 
 def load_national(
     *,
-    stdout: TextIO,
+    stdout: Writer,
     officials: int = OFFICIALS,
     cases: int = CASES,
     requests: int = REQUESTS,
@@ -715,7 +721,7 @@ class _History:
         self.tables = tables
         self.manager = self.rng.choice(loader.managers)
         self.security = self.rng.choice(loader.security)
-        self.changes = 1
+        self.changes = 0  # the case's version: one per recorded change, as the services bump it
         self.last_day = case.opened
 
     def event(
@@ -736,10 +742,12 @@ class _History:
         self.last_day = max(self.last_day, day)
 
     def run(self) -> None:
+        """Times follow the services: a phase is entered the moment the previous one is left
+        (15:00), checklist items are ticked on later days (11:00), security signs off after the
+        last tick (13:00), and the case advances at 15:00 the day security signed."""
         rng, case = self.rng, self.case
-        day = case.opened
-        self.event(CaseEventKind.OPENED.value, PHASES[0], day, 9)
-        self.changes = 1
+        day, hour = case.opened, 10
+        self.event(CaseEventKind.OPENED.value, PHASES[0], day, hour)
         for position, phase in enumerate(PHASES):
             low, high = PHASE_DAYS[phase]
             length = rng.randint(low, high) * (4 if rng.random() < 0.1 else 1)
@@ -758,23 +766,22 @@ class _History:
                 done = rng.randint(0, max(0, len(template) - 1))
             else:
                 done = rng.randint(0, len(template))
-            self.checklist(phase, template, done, day, min(leave, self.until))
+            last_tick = self.checklist(phase, template, done, day, min(leave, self.until))
             self.tables.periods.add(
-                case.id, phase, self.clock.at(day), self.clock.at(leave, 15) if finished else None
+                case.id,
+                phase,
+                self.clock.at(day, hour),
+                self.clock.at(leave, 15) if finished else None,
             )
             if not finished:
-                if done == len(template) and rng.random() < 0.5:
-                    self.sign_off(phase, self._between(day, self.until))
+                ready = template and last_tick is not None and done == len(template)
+                if ready and last_tick is not None and rng.random() < 0.5:
+                    self.sign_off(phase, self._between(last_tick, self.until))
                 return
             if cancelled:
                 case.state, case.closed = CaseState.CANCELLED.value, leave
-                self.event(
-                    CaseEventKind.CANCELLED.value,
-                    phase,
-                    leave,
-                    15,
-                    detail=rng.choice(CANCEL_REASONS),
-                )
+                reason = rng.choice(CANCEL_REASONS)
+                self.event(CaseEventKind.CANCELLED.value, phase, leave, 15, detail=reason)
                 return
             self.sign_off(phase, leave)
             if position + 1 == len(PHASES):
@@ -782,7 +789,7 @@ class _History:
                 self.event(CaseEventKind.COMPLETED.value, phase, leave, 15)
                 return
             self.event(CaseEventKind.ADVANCED.value, phase, leave, 15, to=PHASES[position + 1])
-            day = leave
+            day, hour = leave, 15
 
     def _between(self, first: datetime.date, last: datetime.date) -> datetime.date:
         return first + datetime.timedelta(days=self.rng.randint(0, max(0, (last - first).days)))
@@ -794,16 +801,23 @@ class _History:
         done: int,
         first: datetime.date,
         last: datetime.date,
-    ) -> None:
-        span = max(0, (last - first).days - 1)
+    ) -> datetime.date | None:
+        """Tick the first `done` items on days after `first`, up to `last`; returns the last day
+        an item was ticked. Nothing is ticked on the day the phase was entered."""
+        days = (last - first).days
+        if days < 1:
+            done = 0
+        ticked = None
         for index, (place, text_sv, text_en) in enumerate(template):
             if index >= done:
                 self.tables.items.add(self.case.id, phase, place, text_sv, text_en, None, None)
                 continue
-            day = min(last, first + datetime.timedelta(days=(span * (index + 1)) // len(template)))
-            at = self.clock.at(day, 11)
+            offset = max(1, (days * (index + 1)) // (len(template) + 1))
+            ticked = first + datetime.timedelta(days=offset)
+            at = self.clock.at(ticked, 11)
             self.tables.items.add(self.case.id, phase, place, text_sv, text_en, at, self.manager)
-            self.event(CaseEventKind.CHECKED.value, phase, day, 11, detail=text_sv[:300])
+            self.event(CaseEventKind.CHECKED.value, phase, ticked, 11, detail=text_sv[:300])
+        return ticked
 
     def sign_off(self, phase: str, day: datetime.date) -> None:
         at = self.clock.at(day, 13)
