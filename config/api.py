@@ -32,7 +32,7 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        return actor_for_user(user)  # type: ignore[arg-type]
+        return actor_for_user(user)
 
 
 api = NinjaAPI(

@@ -240,7 +240,7 @@ def _load_users(orgs: dict[str, Organisation]) -> list[tuple[str, str, str]]:
 
 def _case_services(seed_cases: list[dict[str, str]]) -> list[list[str]]:
     seen: dict[str, int] = {}
-    result = []
+    result: list[list[str]] = []
     for case in seed_cases:
         name = _name(case["agency"])
         if case["scope"] == "total":
@@ -357,7 +357,7 @@ def _write_history(
                     phase=phase,
                     to_phase=PHASE_ORDER[next_index],
                     actor=manager,
-                    at=left,
+                    at=entered + datetime.timedelta(days=40),
                 )
             )
             day += datetime.timedelta(days=40)

@@ -39,7 +39,7 @@ class ServiceRequestForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
-        self.fields["service"].choices = [
+        self.fields["service"].choices = [  # type: ignore[attr-defined]
             (s.code, s.name)
             for s in Service.objects.filter(lifecycle="active").order_by("display_order")
         ]

@@ -110,7 +110,7 @@ def request_create(
 def request_set_status(*, actor: Actor, request: ServiceRequest, status: str) -> ServiceRequest:
     """Withdraw (the agency) or decline (the provider) a pending request."""
     abilities = request_abilities(actor=actor, request=request)
-    allowed = {
+    allowed: dict[str, bool] = {
         RequestStatus.WITHDRAWN: abilities["withdraw"],
         RequestStatus.DECLINED: abilities["decline"],
     }
@@ -279,7 +279,8 @@ def phase_sign_off(
     """Security signs off the case's current phase."""
     with transaction.atomic():
         current = _locked_case(case, expected_version)
-        if not actor.has_provider_role("security"):
+        signer = actor.user_id
+        if signer is None or not actor.has_provider_role("security"):
             raise PermissionDenied(_("Only the security role may sign off a phase."))
         if current.state != CaseState.OPEN:
             raise BusinessRuleViolation(_("The case is closed."))
@@ -288,7 +289,7 @@ def phase_sign_off(
         signoff = PhaseSignOff.objects.create(
             case=current,
             phase=current.phase,
-            signed_by_id=actor.user_id,
+            signed_by_id=signer,
             signed_at=timezone.now(),
             comment=comment,
         )

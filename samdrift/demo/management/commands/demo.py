@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         if options["scale"] == "national":
             from samdrift.demo.national import load_national
 
-            counts = load_national(stdout=self.stdout)
+            counts = load_national(stdout=cast(TextIO, self.stdout))
             self.stdout.write(", ".join(f"{value:,} {name}" for name, value in counts.items()))
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
         self._print_logins()

@@ -21,8 +21,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Kan inte läsa {path} / Cannot read {path}: {error}") from error
+        except (OSError, UnicodeDecodeError) as problem:
+            raise CommandError(f"Kan inte läsa {path} / Cannot read {path}: {problem}") from problem
         result = import_agencies(actor=SYSTEM, text=text)
         if not result.ok:
             for error in result.errors:
