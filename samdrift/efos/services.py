@@ -291,7 +291,7 @@ def issue_credential(
                 )
                 raise ValidationFailed(
                     _("Nothing was issued: the certificate request was refused."),
-                    errors={str(usage): [str(_(str(exc)))]},
+                    errors={str(usage): [str(exc.args[0])]},
                 ) from None
         else:
             key = new_ec()
@@ -435,10 +435,10 @@ def _check_reason(actor: Actor, reason: str, organisation_id: int | None) -> str
     }.get(reason, reason)
     if reason not in RevocationReason.values:
         error = ValidationFailed(
-            _("Unknown revocation reason. Use one of: %(reasons)s.")
-            % {"reasons": ", ".join(RevocationReason.values)},
+            _("Unknown revocation reason. Use one of: %(reasons)s."),
             errors={"reason": [str(_("Unknown revocation reason."))]},
         )
+        error.params = {"reasons": ", ".join(RevocationReason.values)}
         refuse(actor, "revoke", error, organisation_id=organisation_id, reason=reason[:40])
         raise error
     return reason

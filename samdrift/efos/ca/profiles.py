@@ -13,6 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from django.utils.translation import gettext_lazy as _
+
 from samdrift.efos import conf
 
 ALLOWED_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
@@ -42,13 +44,13 @@ def official_subject(
 def check_public_key(key: object) -> None:
     if isinstance(key, rsa.RSAPublicKey):
         if key.key_size < MIN_RSA_BITS:
-            raise ProfileError("RSA keys must have at least 2048 bits.")
+            raise ProfileError(_("RSA keys must have at least 2048 bits."))
         return
     if isinstance(key, ec.EllipticCurvePublicKey):
         if not isinstance(key.curve, ALLOWED_CURVES):
-            raise ProfileError("Elliptic-curve keys must use P-256, P-384 or P-521.")
+            raise ProfileError(_("Elliptic-curve keys must use P-256, P-384 or P-521."))
         return
-    raise ProfileError("Only RSA and elliptic-curve keys can be certified.")
+    raise ProfileError(_("Only RSA and elliptic-curve keys can be certified."))
 
 
 def public_key_from_csr(pem: str | bytes, expected_subject: x509.Name) -> object:
@@ -57,13 +59,11 @@ def public_key_from_csr(pem: str | bytes, expected_subject: x509.Name) -> object
     try:
         csr = x509.load_pem_x509_csr(data)
     except ValueError:
-        raise ProfileError("The certificate signing request is not a valid PEM CSR.") from None
+        raise ProfileError(_("The certificate signing request is not a valid PEM CSR.")) from None
     if not csr.is_signature_valid:
-        raise ProfileError("The certificate signing request's signature is not valid.")
+        raise ProfileError(_("The certificate signing request's signature is not valid."))
     if csr.subject != expected_subject:
-        raise ProfileError(
-            "The subject of the certificate signing request does not match the official."
-        )
+        raise ProfileError(_("The subject of the certificate signing request does not match the official."))
     key = csr.public_key()
     check_public_key(key)
     return key
