@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import health, views
 
 app_name = "ui"
-urlpatterns = [path("", views.DashboardView.as_view(), name="dashboard")]
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("healthz", health.healthz, name="healthz"),
+]
