@@ -98,3 +98,9 @@ class DemandFilterForm(forms.Form):
             ("all", _("All bases")),
         ],
     )
+
+
+class ChecklistTemplateForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    text_sv = forms.CharField(label=_("Item in Swedish"), max_length=200)
+    text_en = forms.CharField(label=_("Item in English"), max_length=200)

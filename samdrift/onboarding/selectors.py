@@ -18,6 +18,7 @@ from .counting import Hierarchy
 from .models import (
     CaseChecklistItem,
     CaseEvent,
+    ChecklistTemplateItem,
     ConnectionCase,
     PhasePeriod,
     ServiceRequest,
@@ -242,3 +243,11 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
             )
         )
     return DemandReport(year=year, basis=basis, legal_agency_total=total, rows=rows)
+
+
+def checklist_templates() -> dict[str, list[ChecklistTemplateItem]]:
+    """Every phase's checklist configuration, retired items included, in phase order."""
+    by_phase: dict[str, list[ChecklistTemplateItem]] = {phase: [] for phase in PHASE_ORDER}
+    for item in ChecklistTemplateItem.objects.order_by("position", "id"):
+        by_phase[item.phase].append(item)
+    return by_phase

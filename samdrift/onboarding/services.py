@@ -452,3 +452,63 @@ def connect_case_services(
         status=RequestStatus.REQUESTED,
     ).update(status=RequestStatus.CONNECTED, updated_at=timezone.now())
     return created
+
+
+# --- checklist configuration ------------------------------------------------------------------
+
+
+def checklist_template_add(
+    *, actor: Actor, phase: str, text_sv: str, text_en: str
+) -> ChecklistTemplateItem:
+    """Add an item to a phase's checklist; cases entering the phase from now on get it."""
+    if not actor.has_provider_role("provider_admin", "account_manager"):
+        raise PermissionDenied(
+            _("Only provider administrators and account managers may change checklists.")
+        )
+    errors = {}
+    if phase not in Phase.values:
+        errors["phase"] = [str(_("Unknown phase."))]
+    if not text_sv.strip():
+        errors["text_sv"] = [str(_("Write the item in Swedish."))]
+    if not text_en.strip():
+        errors["text_en"] = [str(_("Write the item in English."))]
+    if errors:
+        raise ValidationFailed(_("The checklist item is incomplete."), errors=errors)
+    with transaction.atomic():
+        position = ChecklistTemplateItem.objects.filter(phase=phase).count()
+        item = ChecklistTemplateItem.objects.create(
+            phase=phase, position=position, text_sv=text_sv.strip(), text_en=text_en.strip()
+        )
+        audit_record(
+            actor=actor,
+            action="onboarding.checklist_template_added",
+            obj=item,
+            after=snapshot(item),
+        )
+    return item
+
+
+def checklist_template_set_active(
+    *, actor: Actor, item_id: int, active: bool
+) -> ChecklistTemplateItem:
+    """Retire or restore an item; cases already in the phase keep the items they were given."""
+    if not actor.has_provider_role("provider_admin", "account_manager"):
+        raise PermissionDenied(
+            _("Only provider administrators and account managers may change checklists.")
+        )
+    with transaction.atomic():
+        try:
+            item = ChecklistTemplateItem.objects.select_for_update().get(id=item_id)
+        except ChecklistTemplateItem.DoesNotExist:
+            raise NotFound("checklist item") from None
+        before = snapshot(item, ["active"])
+        item.active = active
+        item.save(update_fields=["active"])
+        audit_record(
+            actor=actor,
+            action="onboarding.checklist_template_changed",
+            obj=item,
+            before=before,
+            after={"active": active},
+        )
+    return item

@@ -30,4 +30,5 @@ urlpatterns = [
         name="request_decline",
     ),
     path("demand/", views.DemandReportView.as_view(), name="demand_report"),
+    path("checklists/", views.ChecklistConfigView.as_view(), name="checklists"),
 ]

@@ -26,6 +26,7 @@ from .forms import (
     CancelForm,
     CaseFilterForm,
     CaseOpenForm,
+    ChecklistTemplateForm,
     DemandFilterForm,
     ServiceRequestForm,
     VersionForm,
@@ -337,3 +338,42 @@ class DemandReportView(LoginRequiredMixin, TemplateView):
                 "query": query.urlencode(),
             }
         )
+
+
+class ChecklistConfigView(LoginRequiredMixin, TemplateView):
+    """Provider staff configure each phase's checklist."""
+
+    template_name = "onboarding/checklists.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from .selectors import checklist_templates
+
+        actor = _actor(self.request)
+        return {
+            **super().get_context_data(**kwargs),
+            "nav": "cases",
+            "phases": [
+                (phase, Phase(phase).label, items) for phase, items in checklist_templates().items()
+            ],
+            "form": kwargs.get("form") or ChecklistTemplateForm(),
+            "can_edit": actor.has_provider_role("provider_admin", "account_manager"),
+        }
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        actor = _actor(request)
+        item_id = request.POST.get("item")
+        try:
+            if item_id:
+                services.checklist_template_set_active(
+                    actor=actor, item_id=int(item_id), active=request.POST.get("active") == "1"
+                )
+            else:
+                form = ChecklistTemplateForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(form=form))
+                services.checklist_template_add(actor=actor, **form.cleaned_data)
+        except (DomainError, ValueError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The checklist is updated."))
+        return redirect("onboarding:checklists")

@@ -25,5 +25,6 @@ def pages() -> list[str]:
         "/connections/requests/",
         "/connections/requests/new/",
         "/connections/demand/?year=2021&basis=assignment",
+        "/connections/checklists/",
         "/accounts/login/",
     ]
