@@ -1,6 +1,10 @@
 """Pages of the accessibility app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accessibility"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CheckView.as_view(), name="check"),
+]

@@ -16,6 +16,7 @@ from typing import Any
 import pikepdf
 
 from .document import Document, name_of, text_of
+from .results import CheckError
 
 PATH_PAINT = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"})
 TEXT_SHOW = frozenset({"Tj", "TJ", "'", '"'})
@@ -83,11 +84,7 @@ class _Scanner:
 
     def run(self) -> ContentFacts:
         for index, page in enumerate(self.doc.pages):
-            try:
-                ops = pikepdf.parse_content_stream(page)
-            except (pikepdf.PdfError, ValueError) as exc:
-                self.facts.errors.append(f"page {index + 1}: {exc}")
-                continue
+            ops = _parse(page, f"page {index + 1}")
             resources = page.obj.get("/Resources")
             struct_parents = page.obj.get("/StructParents")
             self._struct_parents = struct_parents
@@ -179,11 +176,7 @@ class _Scanner:
         self.facts.form_uses[key] = self.facts.form_uses.get(key, 0) + 1
         if nesting >= MAX_FORM_NESTING or key in forms_open:
             return  # a form painting itself, directly or not: painted once is enough
-        try:
-            ops = pikepdf.parse_content_stream(xobj)
-        except (pikepdf.PdfError, ValueError) as exc:
-            self.facts.errors.append(f"page {page + 1}, form XObject: {exc}")
-            return
+        ops = _parse(xobj, f"page {page + 1}, form XObject {key[0]}")
         own = xobj.get("/Resources")
         own_sp = xobj.get("/StructParents")
         if any(str(i.operator) == "BDC" and _has_mcid(list(i.operands), own) for i in ops):
@@ -286,6 +279,21 @@ def split_codes(font: pikepdf.Dictionary, data: bytes) -> set[bytes]:
             return {data[i : i + 2] for i in range(0, len(data) - 1, 2)}
         return set()  # variable-length CMaps: codes are not split (rules skip such fonts)
     return {data[i : i + 1] for i in range(len(data))}
+
+
+def _parse(owner: Any, where: str) -> list[Any]:
+    """Parse a content stream; content that cannot be read makes the file uncheckable.
+
+    Silently skipping it would let every content rule pass on content nobody looked at.
+    """
+    try:
+        return list(pikepdf.parse_content_stream(owner))
+    except MemoryError as exc:
+        raise CheckError("memory", f"{where}: the content needs too much memory") from exc
+    except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
+        if "bad_alloc" in str(exc) or "memory" in str(exc).lower():
+            raise CheckError("memory", f"{where}: the content needs too much memory") from exc
+        raise CheckError("damaged", f"{where}: the content stream cannot be read: {exc}") from exc
 
 
 def _has_mcid(operands: list[Any], resources: Any) -> bool:

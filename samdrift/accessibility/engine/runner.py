@@ -19,7 +19,7 @@ from typing import Any
 from .results import CheckError, FileResult
 
 DEFAULT_TIMEOUT = 60.0
-DEFAULT_MEMORY = 2 * 1024 * 1024 * 1024  # bytes of address space for the child
+DEFAULT_MEMORY = 1536 * 1024 * 1024  # bytes of address space the child may add to its own
 
 
 def check_in_process(source: str | bytes, profile: str, label: str) -> FileResult:
@@ -58,8 +58,11 @@ def check_in_process(source: str | bytes, profile: str, label: str) -> FileResul
 
 
 def _child(conn: Connection, source: str | bytes, profile: str, label: str, memory: int) -> None:
+    # The budget is on top of what the forked interpreter already maps (Django, pikepdf…), so
+    # the limit means the same in a small CLI process and in a large web worker.
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        limit = _address_space() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         data: dict[str, Any] = check_in_process(source, profile, label).to_transport()
     except MemoryError:
@@ -68,6 +71,14 @@ def _child(conn: Connection, source: str | bytes, profile: str, label: str, memo
         ).to_transport()
     conn.send(data)
     conn.close()
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def check_isolated(
