@@ -128,7 +128,7 @@ def get_report(request: HttpRequest, year: int, lang: str = "sv") -> ReportOut:
             planned_year=report.efos.planned_year,
             planned=report.efos.planned,
         ),
-        economy_included=report.economy is not None,
+        economy_included=report.economy.available and report.economy.has_lines,
         indicators=[
             IndicatorOut(number=i.number, title=i.title, value=i.value, source=i.source)
             for i in report.indicators

@@ -1,72 +1,81 @@
-"""The economic outcome, from the billing app when it has one for the year.
+"""The economic outcome and the billing-based indicators, read through billing's selectors.
 
-Billing is built in parallel by another team; the report must work before and after it lands.
-So this module looks the billing function up at run time (ADR 0503) and turns whatever it returns
-into the report's own small shape. With no function, or no data for the year, the report leaves
-the section out and says so in one sentence.
+Billing owns the fee model; the report only reads it, with the viewer's own rights (billing's
+rule: finance, administrators and account managers read everything). When billing has no
+closed year up to the report year, or the viewer may not read billing, the report leaves the
+section out and says why in one sentence (ADR 0503).
+
+Money is shown as the source report shows it: million kronor (Mkr), one decimal, half up.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from samdrift.billing.selectors import cost_pools, outcome_report, price_list, usage_list
+from samdrift.core.exceptions import PermissionDenied
 
 if TYPE_CHECKING:
     from samdrift.accounts.actor import Actor
 
-# (module, function) pairs tried in order; the first that exists and returns data wins.
-BILLING_SOURCES: tuple[tuple[str, str], ...] = (
-    ("samdrift.billing.selectors", "economic_outcome"),
-    ("samdrift.billing.selectors", "cost_recovery_report"),
-)
+ORE_PER_MSEK = Decimal(100_000_000)
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
+
+
+def msek(ore: int) -> Decimal:
+    return (Decimal(ore) / ORE_PER_MSEK).quantize(ONE_DECIMAL, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
 class OutcomeLine:
-    label: str
-    revenue_sek: Decimal | None
-    cost_sek: Decimal | None
-
-    @property
-    def result_sek(self) -> Decimal | None:
-        if self.revenue_sek is None or self.cost_sek is None:
-            return None
-        return self.revenue_sek - self.cost_sek
+    year: int
+    fee_area: str
+    revenue_msek: Decimal
+    cost_msek: Decimal
+    result_msek: Decimal
+    accumulated_msek: Decimal
 
 
 @dataclass(frozen=True)
 class UnitFigure:
+    """Indicators 3–5 for one service; None where billing has no figure."""
+
     service: str
-    units: Decimal | None
-    unit: str
-    cost_per_unit_sek: Decimal | None
-    fee_change_pct: Decimal | None
+    units: Decimal | None = None
+    cost_per_unit_sek: Decimal | None = None
+    fee_change_pct: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """`available` False: the viewer may not read billing (the section says so)."""
+
     year: int
-    lines: list[OutcomeLine]
-    accumulated_sek: Decimal | None = None
+    available: bool
+    lines: list[OutcomeLine] = field(default_factory=list)
     units: list[UnitFigure] = field(default_factory=list)
 
-    def totals(self) -> OutcomeLine:
-        revenue = sum((line.revenue_sek or Decimal(0) for line in self.lines), Decimal(0))
-        cost = sum((line.cost_sek or Decimal(0) for line in self.lines), Decimal(0))
-        return OutcomeLine("", revenue, cost)
+    @property
+    def has_lines(self) -> bool:
+        return bool(self.lines)
+
+    @property
+    def accumulated_msek(self) -> Decimal | None:
+        last = [line.accumulated_msek for line in self.lines if line.year == self.year]
+        return sum(last, Decimal(0)) if last else None
 
     def units_text(self) -> str | None:
-        parts = [
-            f"{u.service}: {_num(u.units)} {u.unit}" for u in self.units if u.units is not None
-        ]
+        parts = [f"{u.service}: {_num(u.units)}" for u in self.units if u.units is not None]
         return "; ".join(parts) or None
 
     def unit_cost_text(self) -> str | None:
         parts = [
-            f"{u.service}: {_num(u.cost_per_unit_sek)} kr/{u.unit}"
+            f"{u.service}: {_num(u.cost_per_unit_sek)} kr"
             for u in self.units
             if u.cost_per_unit_sek is not None
         ]
@@ -82,64 +91,60 @@ class Outcome:
 
 
 def _num(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return str(value.quantize(Decimal("0.01"), ROUND_HALF_UP)).replace(".", ",")
+    # Swedish number format (decimal comma): the document is Swedish first.
+    return (
+        "" if value is None else str(value.quantize(TWO_DECIMALS, ROUND_HALF_UP)).replace(".", ",")
+    )
 
 
-def _billing_function() -> Callable[..., Any] | None:
-    for module_name, function_name in BILLING_SOURCES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, function_name, None)
-        if callable(function):
-            return function
-    return None
-
-
-def outcome_for(*, actor: Actor, year: int) -> Outcome | None:
-    """The year's outcome, or None when billing has no function or no data for it."""
-    function = _billing_function()
-    if function is None:
-        return None
-    raw = function(actor=actor, year=year)
-    return adapt(raw, year)
-
-
-def adapt(raw: Any, year: int) -> Outcome | None:
-    """Turn billing's answer into an `Outcome`. Accepts an `Outcome`, or an object/dict with
-    `lines` (label, revenue, cost in öre or kronor) — whatever billing settles on is mapped here,
-    in one place."""
-    if raw is None:
-        return None
-    if isinstance(raw, Outcome):
-        return raw if raw.lines else None
-    lines_raw = _get(raw, "lines") or _get(raw, "rows") or []
+def outcome_for(*, actor: Actor, year: int) -> Outcome:
+    try:
+        rows = outcome_report(actor=actor, year=year)
+        units = _unit_figures(actor, year)
+    except PermissionDenied:
+        return Outcome(year=year, available=False)
     lines = [
         OutcomeLine(
-            label=str(_get(item, "label") or _get(item, "service") or ""),
-            revenue_sek=_sek(item, "revenue"),
-            cost_sek=_sek(item, "cost"),
+            year=row.year,
+            fee_area=row.fee_area,
+            revenue_msek=msek(row.revenue_ore),
+            cost_msek=msek(row.cost_ore),
+            result_msek=msek(row.result_ore),
+            accumulated_msek=msek(row.accumulated_ore),
         )
-        for item in lines_raw
+        for row in rows
     ]
-    if not lines:
-        return None
-    return Outcome(year=year, lines=lines, accumulated_sek=_sek(raw, "accumulated"))
+    return Outcome(year=year, available=True, lines=lines, units=units)
 
 
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-
-
-def _sek(obj: Any, stem: str) -> Decimal | None:
-    """Money as kronor: `<stem>_ore` (integer öre, the project's unit) or `<stem>_sek`/`<stem>`."""
-    ore = _get(obj, f"{stem}_ore")
-    if ore is not None:
-        return Decimal(int(ore)) / 100
-    value = _get(obj, f"{stem}_sek")
-    if value is None:
-        value = _get(obj, stem)
-    return None if value is None else Decimal(str(value))
+def _unit_figures(actor: Actor, year: int) -> list[UnitFigure]:
+    """Units measured in the year (indicator 3), cost in the fee base per unit (4), and the
+    change of the unit price between the prices in force on 1 July of the year before and of the
+    year (5)."""
+    units: dict[str, Decimal] = defaultdict(Decimal)
+    for usage in usage_list(actor=actor, year=year):
+        units[usage.service.code] += usage.quantity
+    cost: dict[str, int] = defaultdict(int)
+    for pool in cost_pools(actor=actor, year=year):
+        if pool["in_fee_base"] and pool["service__code"]:
+            cost[pool["service__code"]] += int(pool["total"] or 0)
+    now, before = datetime.date(year, 7, 1), datetime.date(year - 1, 7, 1)
+    price_now: dict[str, Decimal] = {}
+    price_before: dict[str, Decimal] = {}
+    for price in price_list(actor=actor):
+        for day, target in ((now, price_now), (before, price_before)):
+            if price.valid_from <= day and (price.valid_to is None or price.valid_to >= day):
+                target[price.service.code] = price.unit_price  # later versions come last
+    figures = []
+    for code in sorted(set(units) | set(cost) | set(price_now)):
+        quantity = units.get(code)
+        per_unit = None
+        if quantity and code in cost:
+            per_unit = (Decimal(cost[code]) / 100 / quantity).quantize(TWO_DECIMALS, ROUND_HALF_UP)
+        change = None
+        if price_before.get(code) and code in price_now:
+            change = ((price_now[code] - price_before[code]) * 100 / price_before[code]).quantize(
+                ONE_DECIMAL, ROUND_HALF_UP
+            )
+        figures.append(UnitFigure(code, quantity, per_unit, change))
+    return figures

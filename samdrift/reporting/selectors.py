@@ -28,7 +28,7 @@ from samdrift.onboarding.selectors import (
 from samdrift.organisations.choices import OrganisationKind
 from samdrift.organisations.selectors import visible_organisations
 
-from . import economy
+from .economy import Outcome, outcome_for
 from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportText
 from .permissions import report_abilities
 
@@ -296,16 +296,33 @@ class Indicator:
     coverage: list[CoverageRow] = field(default_factory=list)
 
 
-def _indicators(actor: Actor, year: int, outcome: economy.Outcome | None) -> list[Indicator]:
+def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
     all_bases = demand_report(actor=actor, year=year, basis=None)
     coverage = [
         CoverageRow(row.service, row.connected_legal, row.coverage_pct) for row in all_bases.rows
     ]
     no_preparedness = _("The agency register has no mark for preparedness agencies.")
-    units = outcome.units_text() if outcome else None
-    unit_cost = outcome.unit_cost_text() if outcome else None
-    fee_change = outcome.fee_change_text() if outcome else None
-    billing_source = _("Billing") if outcome else _("No billing data for the year.")
+    units, unit_cost, fee_change = (
+        outcome.units_text(),
+        outcome.unit_cost_text(),
+        outcome.fee_change_text(),
+    )
+    if not outcome.available:
+        usage_source = cost_source = price_source = _("Your role does not include billing figures.")
+    else:
+        usage_source = (
+            _("Usage measured in billing") if units else _("No usage measurements for the year.")
+        )
+        cost_source = (
+            _("Cost in the fee base divided by the units measured")
+            if unit_cost
+            else _("No cost per unit for the year.")
+        )
+        price_source = (
+            _("Decided unit prices on 1 July, against the year before")
+            if fee_change
+            else _("No decided prices for both years.")
+        )
     return [
         Indicator(
             1,
@@ -319,14 +336,14 @@ def _indicators(actor: Actor, year: int, outcome: economy.Outcome | None) -> lis
             2, str(_("Share of preparedness agencies connected")), None, str(no_preparedness)
         ),
         Indicator(
-            3, str(_("Number of units per service (users, terabytes)")), units, str(billing_source)
+            3, str(_("Number of units per service (users, terabytes)")), units, str(usage_source)
         ),
-        Indicator(4, str(_("Average cost per unit")), unit_cost, str(billing_source)),
+        Indicator(4, str(_("Average cost per unit")), unit_cost, str(cost_source)),
         Indicator(
             5,
             str(_("Change of the charged fee from the previous year (%)")),
             fee_change,
-            str(billing_source),
+            str(price_source),
         ),
         Indicator(
             6,
@@ -358,7 +375,7 @@ class GovernmentReport:
     connections: ConnectionsSection
     services: ServiceTable
     efos: EfosSection
-    economy: economy.Outcome | None
+    economy: Outcome
     indicators: list[Indicator]
 
     @property
@@ -380,7 +397,7 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
     provider = (
         visible_organisations(actor).filter(kind=OrganisationKind.PROVIDER).order_by("id").first()
     )
-    outcome = economy.outcome_for(actor=actor, year=year)
+    outcome = outcome_for(actor=actor, year=year)
     return GovernmentReport(
         year=year,
         language=language,
