@@ -19,28 +19,50 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def billing_data(world):
     area = FeeArea.objects.create(code="it-drift", name_sv="It-drift", name_en="IT operations")
-    for year, revenue, cost, accumulated in ((2020, 2_000_000_000, 2_500_000_000, -500_000_000),
-                                              (2021, 3_000_000_000, 2_750_000_000, -250_000_000)):
+    for year, revenue, cost, accumulated in (
+        (2020, 2_000_000_000, 2_500_000_000, -500_000_000),
+        (2021, 3_000_000_000, 2_750_000_000, -250_000_000),
+    ):
         YearEndClose.objects.create(
-            fee_area=area, year=year, input_hash="0" * 64, closed_at=timezone.now(),
+            fee_area=area,
+            year=year,
+            input_hash="0" * 64,
+            closed_at=timezone.now(),
             figures={"revenue_ore": revenue, "cost_ore": cost, "accumulated_ore": accumulated},
         )
     for month in (1, 2):
         Usage.objects.create(
-            organisation=world.agency, service=world.itarb, period=datetime.date(2021, month, 1),
-            billed_period=datetime.date(2021, month, 1), quantity=Decimal(50), source="test", source_key=f"u{month}",
+            organisation=world.agency,
+            service=world.itarb,
+            period=datetime.date(2021, month, 1),
+            billed_period=datetime.date(2021, month, 1),
+            quantity=Decimal(50),
+            source="test",
+            source_key=f"u{month}",
         )
     CostEntry.objects.create(
-        period=datetime.date(2021, 3, 1), gl_account="5000", cost_pool="arbetsplats", service=world.itarb,
-        amount_ore=5_000_000, source_ref="v1",
+        period=datetime.date(2021, 3, 1),
+        gl_account="5000",
+        cost_pool="arbetsplats",
+        service=world.itarb,
+        amount_ore=5_000_000,
+        source_ref="v1",
     )
     for version, (start, end, price) in enumerate(
-        ((datetime.date(2020, 1, 1), datetime.date(2020, 12, 31), "400"), (datetime.date(2021, 1, 1), None, "420")),
+        (
+            (datetime.date(2020, 1, 1), datetime.date(2020, 12, 31), "400"),
+            (datetime.date(2021, 1, 1), None, "420"),
+        ),
         start=1,
     ):
         PriceVersion.objects.create(
-            service=world.itarb, version=version, unit_price=Decimal(price), valid_from=start, valid_to=end,
-            decision_ref=f"Beslut {version}", decision_date=start,
+            service=world.itarb,
+            version=version,
+            unit_price=Decimal(price),
+            valid_from=start,
+            valid_to=end,
+            decision_ref=f"Beslut {version}",
+            decision_date=start,
         )
     return area
 
@@ -49,7 +71,7 @@ def test_outcome_lines_in_million_kronor(billing_data, provider_admin):
     report = government_report(actor=actor_for_user(provider_admin), year=2021)
     outcome = report.economy
     assert outcome.available and outcome.has_lines
-    assert [(l.year, l.revenue_msek, l.cost_msek, l.result_msek) for l in outcome.lines] == [
+    assert [(x.year, x.revenue_msek, x.cost_msek, x.result_msek) for x in outcome.lines] == [
         (2020, Decimal("20.0"), Decimal("25.0"), Decimal("-5.0")),
         (2021, Decimal("30.0"), Decimal("27.5"), Decimal("2.5")),
     ]
@@ -71,7 +93,9 @@ def test_only_earlier_years_count(billing_data, provider_admin):
     assert [line.year for line in outcome.lines] == [2020]
 
 
-def test_viewer_without_billing_rights_sees_why_the_section_is_missing(billing_data, service_manager):
+def test_viewer_without_billing_rights_sees_why_the_section_is_missing(
+    billing_data, service_manager
+):
     report = government_report(actor=actor_for_user(service_manager), year=2021)
     assert report.economy.available is False and report.economy.lines == []
     assert {i.number: i.value for i in report.indicators}[3] is None
