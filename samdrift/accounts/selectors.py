@@ -9,7 +9,7 @@ from samdrift.organisations.models import Membership
 from samdrift.organisations.selectors import descendant_ids
 
 from .actor import ANONYMOUS, Actor
-from .models import User
+from .models import ApiToken, User
 
 
 def actor_for_user(user: User | None) -> Actor:
@@ -57,3 +57,12 @@ def actor_for_token(secret: str) -> Actor | None:
     actor = actor_for_user(token.user)
     # A deactivated user's token must fail, not authenticate as the (truthy) anonymous actor.
     return actor if actor.is_authenticated else None
+
+
+def own_tokens(actor: Actor) -> list[ApiToken]:
+    """The actor's own personal tokens, newest first (no one sees another person's tokens)."""
+    from .models import ApiToken
+
+    if actor.user_id is None:
+        return []
+    return list(ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at", "-id"))

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from samdrift.core.exceptions import DomainError
+
+from .selectors import own_tokens
+from .services import token_create, token_revoke
 
 
 class LocalLoginView(auth_views.LoginView):
@@ -19,3 +33,41 @@ class LocalLoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class TokenView(LoginRequiredMixin, TemplateView):
+    """Personal API tokens: create (the secret is shown once), list, revoke."""
+
+    template_name = "accounts/tokens.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        actor = self.request.actor  # type: ignore[attr-defined]
+        return {**super().get_context_data(**kwargs), "tokens": own_tokens(actor), **kwargs}
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        actor = request.actor  # type: ignore[attr-defined]
+        try:
+            if request.POST.get("revoke"):
+                token_revoke(actor=actor, token_id=int(request.POST["revoke"]))
+                messages.success(request, _("The token is revoked."))
+                return redirect("accounts:tokens")
+            expires = request.POST.get("expires", "").strip()
+            expires_at = (
+                datetime.datetime.combine(
+                    datetime.date.fromisoformat(expires),
+                    datetime.time(23, 59),
+                    tzinfo=timezone.get_current_timezone(),
+                )
+                if expires
+                else None
+            )
+            _token, secret = token_create(
+                actor=actor, name=request.POST.get("name", ""), expires_at=expires_at
+            )
+        except ValueError:
+            return self.render_to_response(
+                self.get_context_data(error=_("Write the date as YYYY-MM-DD."))
+            )
+        except DomainError as error:
+            return self.render_to_response(self.get_context_data(error=str(error)))
+        return self.render_to_response(self.get_context_data(secret=secret))

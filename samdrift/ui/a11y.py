@@ -27,4 +27,5 @@ def pages() -> list[str]:
         "/connections/demand/?year=2021&basis=assignment",
         "/connections/checklists/",
         "/accounts/login/",
+        "/accounts/tokens/",
     ]
