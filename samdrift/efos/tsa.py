@@ -44,7 +44,10 @@ def respond(query_der: bytes) -> bytes:
     except (ValueError, TypeError, KeyError):
         # asn1crypto insists on a token, so the rejection (status only) is encoded by hand.
         status = tsp.PKIStatusInfo(
-            {"status": tsp.PKIStatus("rejection"), "fail_info": tsp.PKIFailureInfo({"bad_data_format"})}
+            {
+                "status": tsp.PKIStatus("rejection"),
+                "fail_info": tsp.PKIFailureInfo({"bad_data_format"}),
+            }
         ).dump()
         return _der_sequence(status)
     return bytes(response.dump())

@@ -12,7 +12,6 @@ import datetime as dt
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.efos import conf
@@ -63,7 +62,9 @@ def public_key_from_csr(pem: str | bytes, expected_subject: x509.Name) -> object
     if not csr.is_signature_valid:
         raise ProfileError(_("The certificate signing request's signature is not valid."))
     if csr.subject != expected_subject:
-        raise ProfileError(_("The subject of the certificate signing request does not match the official."))
+        raise ProfileError(
+            _("The subject of the certificate signing request does not match the official.")
+        )
     key = csr.public_key()
     check_public_key(key)
     return key

@@ -49,7 +49,10 @@ def efos_operator(security_officer):
 def issue_token(organisation, given_name="Anna", surname="Andersson", user=None):
     """An official with an active e-ID: returns (official, credential, IssueResult)."""
     official = services.add_official(
-        actor=SYSTEM, organisation_id=organisation.pk, given_name=given_name, surname=surname,
+        actor=SYSTEM,
+        organisation_id=organisation.pk,
+        given_name=given_name,
+        surname=surname,
         user_id=user.pk if user else None,
     )
     credential = services.order_credential(actor=SYSTEM, official=official)
@@ -68,5 +71,7 @@ def cert_header(cert) -> dict[str, str]:
 
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
     return verifier, challenge

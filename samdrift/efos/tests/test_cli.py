@@ -26,10 +26,21 @@ def test_ca_cert_issue_revoke(ca, agency, tmp_path):
     chain = x509.load_pem_x509_certificates((tmp_path / "chain.pem").read_bytes())
     assert [c.subject for c in chain] == [ca.issuing_cert.subject, ca.root_cert.subject]
 
-    out = run("issue", "--agency", agency.org_number.replace("-", ""), "--given-name", "Dan",
-              "--surname", "Dahl", "--out", str(tmp_path / "dan"))
+    out = run(
+        "issue",
+        "--agency",
+        agency.org_number.replace("-", ""),
+        "--given-name",
+        "Dan",
+        "--surname",
+        "Dahl",
+        "--out",
+        str(tmp_path / "dan"),
+    )
     cert = x509.load_pem_x509_certificate((tmp_path / "dan" / "cert.pem").read_bytes())
-    key = serialization.load_pem_private_key((tmp_path / "dan" / "key.pem").read_bytes(), password=None)
+    key = serialization.load_pem_private_key(
+        (tmp_path / "dan" / "key.pem").read_bytes(), password=None
+    )
     assert cert.public_key() == key.public_key()
     assert (tmp_path / "dan" / "key.pem").stat().st_mode & 0o077 == 0
     serial = format(cert.serial_number, "x")
@@ -46,7 +57,17 @@ def test_ca_cert_issue_revoke(ca, agency, tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ["issue", "--agency", "0000000000", "--given-name", "A", "--surname", "B", "--out", "/tmp/x"],
+        [
+            "issue",
+            "--agency",
+            "0000000000",
+            "--given-name",
+            "A",
+            "--surname",
+            "B",
+            "--out",
+            "/tmp/x",
+        ],
         ["revoke", "zz-not-hex", "--reason", "unspecified"],
         ["revoke", "abcdef", "--reason", "unspecified"],
     ],
@@ -63,8 +84,23 @@ def test_register_client(ca, tmp_path):
 
     key = ECKey.generate_key("P-256", auto_kid=True)
     (tmp_path / "jwks.json").write_text(json.dumps({"keys": [key.as_dict(private=False)]}))
-    assert "safos" in run("register-client", "--client-id", "safos", "--redirect-uri",
-                          "https://safos.example/cb", "--jwks", str(tmp_path / "jwks.json"))
+    assert "safos" in run(
+        "register-client",
+        "--client-id",
+        "safos",
+        "--redirect-uri",
+        "https://safos.example/cb",
+        "--jwks",
+        str(tmp_path / "jwks.json"),
+    )
     (tmp_path / "bad.json").write_text(json.dumps({"keys": [key.as_dict(private=True)]}))
     with pytest.raises(CommandError):
-        run("register-client", "--client-id", "x2", "--redirect-uri", "https://a/cb", "--jwks", str(tmp_path / "bad.json"))
+        run(
+            "register-client",
+            "--client-id",
+            "x2",
+            "--redirect-uri",
+            "https://a/cb",
+            "--jwks",
+            str(tmp_path / "bad.json"),
+        )

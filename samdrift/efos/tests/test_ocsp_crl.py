@@ -28,15 +28,31 @@ def _openssl_ocsp(tmp_path, ca, cert, url):
     chain = tmp_path / "chain.pem"
     chain.write_bytes(ca.chain_pem())
     proc = subprocess.run(
-        ["openssl", "ocsp", "-issuer", issuer, "-cert", target, "-url", url, "-CAfile", str(chain),
-         "-resp_text"],
-        capture_output=True, text=True, timeout=30, check=False,
+        [
+            "openssl",
+            "ocsp",
+            "-issuer",
+            issuer,
+            "-cert",
+            target,
+            "-url",
+            url,
+            "-CAfile",
+            str(chain),
+            "-resp_text",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     return proc
 
 
 @pytest.mark.django_db(transaction=True)
-def test_openssl_ocsp_sees_good_then_suspended_then_revoked(ca, agency, live_server, settings, tmp_path):
+def test_openssl_ocsp_sees_good_then_suspended_then_revoked(
+    ca, agency, live_server, settings, tmp_path
+):
     settings.EFOS_BASE_URL = live_server.url
     _official, credential, result = issue_token(agency)
     cert = result.certificates["authentication"]
@@ -64,49 +80,85 @@ def test_openssl_ocsp_sees_good_then_suspended_then_revoked(ca, agency, live_ser
     assert crl.is_signature_valid(ca.issuing_cert.public_key())
     (tmp_path / "crl.der").write_bytes(crl_der)
     proc = subprocess.run(
-        ["openssl", "crl", "-inform", "DER", "-in", str(tmp_path / "crl.der"), "-CAfile",
-         str(tmp_path / "chain.pem"), "-noout"],
-        capture_output=True, text=True, timeout=30, check=False,
+        [
+            "openssl",
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "crl.der"),
+            "-CAfile",
+            str(tmp_path / "chain.pem"),
+            "-noout",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert "verify OK" in (proc.stdout + proc.stderr)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_openssl_ocsp_unknown_serial(ca, live_server, settings, tmp_path):
+    from samdrift.efos.ca.authority import now
     from samdrift.efos.ca.keys import new_ec
     from samdrift.efos.ca.profiles import official_builder, official_subject
-    from samdrift.efos.ca.authority import now
 
     settings.EFOS_BASE_URL = live_server.url
     key = new_ec()
-    subject = official_subject(organisation_name="X", org_number="2021005521", given_name="A", surname="B", uid="ab")
+    subject = official_subject(
+        organisation_name="X", org_number="2021005521", given_name="A", surname="B", uid="ab"
+    )
     # Signed by our CA but never recorded: the responder must say "unknown", not "good".
-    cert = ca.issue(official_builder(subject=subject, public_key=key.public_key(), usage="authentication",
-                                     not_before=now(), not_after=now().replace(year=now().year + 1)))
+    cert = ca.issue(
+        official_builder(
+            subject=subject,
+            public_key=key.public_key(),
+            usage="authentication",
+            not_before=now(),
+            not_after=now().replace(year=now().year + 1),
+        )
+    )
     proc = _openssl_ocsp(tmp_path, ca, cert, f"{live_server.url}/efos/ocsp")
     assert "cert.pem: unknown" in proc.stdout, proc.stdout
 
 
 @pytest.mark.django_db
 def test_garbled_and_foreign_requests_are_refused_and_audited(ca, agency, client):
-    response = client.post("/efos/ocsp", data=b"\x30\x03garbage", content_type="application/ocsp-request")
+    response = client.post(
+        "/efos/ocsp", data=b"\x30\x03garbage", content_type="application/ocsp-request"
+    )
     assert response.status_code == 200
-    assert ocsp.load_der_ocsp_response(response.content).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    assert (
+        ocsp.load_der_ocsp_response(response.content).response_status
+        == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
     assert AuditEvent.objects.filter(action="efos.refused.ocsp").count() == 1
 
     # A certificate from another CA: the responder is not authoritative for it.
-    from samdrift.efos.ca.authority import create_ca, Authority
-
     import tempfile
     from pathlib import Path
+
+    from samdrift.efos.ca.authority import Authority, create_ca
 
     other_dir = Path(tempfile.mkdtemp())
     create_ca(other_dir, b"other")
     other = Authority(other_dir, b"other")
-    request = ocsp.OCSPRequestBuilder().add_certificate(other.ocsp_cert, other.issuing_cert, hashes.SHA1()).build()
-    response = client.post("/efos/ocsp", data=request.public_bytes(serialization.Encoding.DER),
-                           content_type="application/ocsp-request")
-    assert ocsp.load_der_ocsp_response(response.content).response_status == ocsp.OCSPResponseStatus.UNAUTHORIZED
+    request = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(other.ocsp_cert, other.issuing_cert, hashes.SHA1())
+        .build()
+    )
+    response = client.post(
+        "/efos/ocsp",
+        data=request.public_bytes(serialization.Encoding.DER),
+        content_type="application/ocsp-request",
+    )
+    assert (
+        ocsp.load_der_ocsp_response(response.content).response_status
+        == ocsp.OCSPResponseStatus.UNAUTHORIZED
+    )
     assert AuditEvent.objects.filter(action="efos.refused.ocsp").count() == 2
 
 
@@ -117,19 +169,26 @@ def test_ocsp_get_and_nonce(ca, agency, client):
     _official, _credential, result = issue_token(agency)
     cert = result.certificates["signature"]
     request = (
-        ocsp.OCSPRequestBuilder().add_certificate(cert, ca.issuing_cert, hashes.SHA256())
-        .add_extension(x509.OCSPNonce(b"0123456789abcdef"), critical=False).build()
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(cert, ca.issuing_cert, hashes.SHA256())
+        .add_extension(x509.OCSPNonce(b"0123456789abcdef"), critical=False)
+        .build()
     )
     encoded = base64.b64encode(request.public_bytes(serialization.Encoding.DER)).decode()
     response = client.get(f"/efos/ocsp/{encoded}")
     parsed = ocsp.load_der_ocsp_response(response.content)
     assert parsed.certificate_status == ocsp.OCSPCertStatus.GOOD
     assert parsed.serial_number == cert.serial_number
-    assert parsed.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce == b"0123456789abcdef"
+    assert (
+        parsed.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce == b"0123456789abcdef"
+    )
     # Signed by the delegated responder, which the issuing CA certified for OCSP signing only.
     responder = parsed.certificates[0]
     responder.verify_directly_issued_by(ca.issuing_cert)
-    assert parsed.responder_key_hash == x509.SubjectKeyIdentifier.from_public_key(responder.public_key()).digest
+    assert (
+        parsed.responder_key_hash
+        == x509.SubjectKeyIdentifier.from_public_key(responder.public_key()).digest
+    )
 
 
 @pytest.mark.django_db

@@ -33,7 +33,10 @@ def client_key():
 @pytest.fixture
 def rp(ca, client_key):
     return services.register_client(
-        actor=SYSTEM, client_id="safos", name="SAFOS", redirect_uris=[REDIRECT],
+        actor=SYSTEM,
+        client_id="safos",
+        name="SAFOS",
+        redirect_uris=[REDIRECT],
         jwks={"keys": [client_key.as_dict(private=False)]},
     )
 
@@ -44,22 +47,41 @@ def holder(ca, agency):
     return official, credential, result.certificates["authentication"]
 
 
-def assertion(key, *, aud=f"{ISSUER}/token", iss="safos", sub="safos", exp_in=60, jti=None, kid=True):
+def assertion(
+    key, *, aud=f"{ISSUER}/token", iss="safos", sub="safos", exp_in=60, jti=None, kid=True
+):
     now = int(time.time())
     header = {"alg": "ES256", **({"kid": key.kid} if kid else {})}
-    claims = {"iss": iss, "sub": sub, "aud": aud, "iat": now, "exp": now + exp_in,
-              "jti": jti or secrets.token_urlsafe(8)}
+    claims = {
+        "iss": iss,
+        "sub": sub,
+        "aud": aud,
+        "iat": now,
+        "exp": now + exp_in,
+        "jti": jti or secrets.token_urlsafe(8),
+    }
     return jwt.encode(header, claims, key)
 
 
 def authorize(client, cert, *, challenge, acr_values=None, extra=None, headers=None):
-    params = {"client_id": "safos", "redirect_uri": REDIRECT, "response_type": "code",
-              "scope": f"openid {ORG_SCOPE}", "state": "st4te", "nonce": "n0nce", "code_challenge": challenge,
-              "code_challenge_method": "S256"}
+    params = {
+        "client_id": "safos",
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": f"openid {ORG_SCOPE}",
+        "state": "st4te",
+        "nonce": "n0nce",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
     if acr_values is not None:
-        params["claims"] = json.dumps({"id_token": {"acr": {"essential": True, "values": acr_values}}})
+        params["claims"] = json.dumps(
+            {"id_token": {"acr": {"essential": True, "values": acr_values}}}
+        )
     params.update(extra or {})
-    return client.get("/efos/authorize", params, **(headers if headers is not None else cert_header(cert)))
+    return client.get(
+        "/efos/authorize", params, **(headers if headers is not None else cert_header(cert))
+    )
 
 
 def redirect_params(response):
@@ -69,9 +91,14 @@ def redirect_params(response):
 
 
 def token(client, key, code, verifier, **overrides):
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": assertion(key)}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "code_verifier": verifier,
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion(key),
+    }
     form.update(overrides)
     return client.post("/efos/token", form)
 
@@ -99,8 +126,9 @@ def test_discovery_and_jwks(client, ca):
 def test_code_flow_gives_the_swedish_claims(client, rp, client_key, holder):
     official, _credential, cert = holder
     verifier, challenge = pkce_pair()
-    params = redirect_params(authorize(client, cert, challenge=challenge,
-                                       acr_values=[conf.UNCERTIFIED_LOA3, conf.LOA3]))
+    params = redirect_params(
+        authorize(client, cert, challenge=challenge, acr_values=[conf.UNCERTIFIED_LOA3, conf.LOA3])
+    )
     assert params["state"] == ["st4te"] and params["iss"] == [ISSUER]
     response = token(client, client_key, params["code"][0], verifier)
     assert response.status_code == 200, response.content
@@ -113,7 +141,9 @@ def test_code_flow_gives_the_swedish_claims(client, rp, client_key, holder):
     assert claims["acr"] == "http://id.swedenconnect.se/loa/1.0/uncertified-loa3"
     assert claims["exp"] - claims["iat"] <= 300
     assert claims["https://id.oidc.se/claim/orgAffiliation"] == official.org_affiliation
-    assert official.uid not in claims["sub"] and len(claims["sub"]) == 64  # pairwise, no personal data
+    assert (
+        official.uid not in claims["sub"] and len(claims["sub"]) == 64
+    )  # pairwise, no personal data
     info = client.get("/efos/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
     assert info["Content-Type"] == "application/jwt"
     userinfo = jwt.decode(info.content.decode(), jwks, algorithms=["ES256"]).claims
@@ -121,19 +151,28 @@ def test_code_flow_gives_the_swedish_claims(client, rp, client_key, holder):
     assert userinfo["https://id.oidc.se/claim/orgName"] == official.organisation.name
     assert userinfo["name"] == "Karin Berg"
     # the access token is single-use
-    assert client.get("/efos/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}").status_code == 401
+    assert (
+        client.get(
+            "/efos/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}"
+        ).status_code
+        == 401
+    )
 
 
 def test_configured_level_is_asserted(client, rp, client_key, holder, settings):
     settings.EFOS_OP_ACR = conf.LOA3  # only after Digg's approval, in real life
     response = login(client, client_key, holder[2], acr_values=[conf.LOA3])
-    claims = jwt.decode(response.json()["id_token"], KeySet.import_key_set(client.get("/efos/jwks").json())).claims
+    claims = jwt.decode(
+        response.json()["id_token"], KeySet.import_key_set(client.get("/efos/jwks").json())
+    ).claims
     assert claims["acr"] == conf.LOA3
 
 
 def test_unmet_essential_acr(client, rp, holder):
     _verifier, challenge = pkce_pair()
-    params = redirect_params(authorize(client, holder[2], challenge=challenge, acr_values=[conf.LOA4]))
+    params = redirect_params(
+        authorize(client, holder[2], challenge=challenge, acr_values=[conf.LOA4])
+    )
     assert params["error"] == ["unmet_authentication_requirements"]
     assert params["state"] == ["st4te"]
     assert not AuthorizationGrant.objects.exists()
@@ -164,7 +203,9 @@ def test_bad_authorization_requests(client, rp, holder, extra, error):
 
 def test_unknown_client_or_redirect_is_not_redirected(client, rp, holder):
     _verifier, challenge = pkce_pair()
-    response = authorize(client, holder[2], challenge=challenge, extra={"redirect_uri": "https://evil.example/cb"})
+    response = authorize(
+        client, holder[2], challenge=challenge, extra={"redirect_uri": "https://evil.example/cb"}
+    )
     assert response.status_code == 400
     response = authorize(client, holder[2], challenge=challenge, extra={"client_id": "nobody"})
     assert response.status_code == 400
@@ -173,7 +214,9 @@ def test_unknown_client_or_redirect_is_not_redirected(client, rp, holder):
 def test_certificate_checks(client, rp, holder, ca, agency):
     _verifier, challenge = pkce_pair()
     # no certificate at all
-    response = authorize(client, holder[2], challenge=challenge, headers={"REMOTE_ADDR": "127.0.0.1"})
+    response = authorize(
+        client, holder[2], challenge=challenge, headers={"REMOTE_ADDR": "127.0.0.1"}
+    )
     assert response.status_code == 401
     # header from an untrusted address is ignored
     headers = {**cert_header(holder[2]), "REMOTE_ADDR": "10.9.8.7"}
@@ -191,7 +234,9 @@ def test_certificate_checks(client, rp, holder, ca, agency):
     assert params["error"] == ["access_denied"]
     # the signature certificate is not for logging in
     _o, _c, result = issue_token(agency, "Per", "Sign")
-    params = redirect_params(authorize(client, result.certificates["signature"], challenge=challenge))
+    params = redirect_params(
+        authorize(client, result.certificates["signature"], challenge=challenge)
+    )
     assert params["error"] == ["access_denied"]
     assert AuditEvent.objects.filter(action="efos.refused.authenticate").count() >= 3
 
@@ -201,13 +246,17 @@ def test_revoked_or_suspended_certificate_is_refused_at_once(client, rp, client_
     assert login(client, client_key, cert).status_code == 200
     services.suspend_credential(actor=SYSTEM, credential=credential)
     _verifier, challenge = pkce_pair()
-    assert redirect_params(authorize(client, cert, challenge=challenge))["error"] == ["access_denied"]
+    assert redirect_params(authorize(client, cert, challenge=challenge))["error"] == [
+        "access_denied"
+    ]
     credential.refresh_from_db()
     services.resume_credential(actor=SYSTEM, credential=credential)
     assert login(client, client_key, cert).status_code == 200
     credential.refresh_from_db()
     services.revoke_credential(actor=SYSTEM, credential=credential, reason="affiliation_changed")
-    assert redirect_params(authorize(client, cert, challenge=challenge))["error"] == ["access_denied"]
+    assert redirect_params(authorize(client, cert, challenge=challenge))["error"] == [
+        "access_denied"
+    ]
 
 
 def test_code_is_single_use_and_replay_revokes_the_token(client, rp, client_key, holder):
@@ -226,11 +275,27 @@ def test_pkce_and_redirect_must_match(client, rp, client_key, holder):
     code = redirect_params(authorize(client, holder[2], challenge=challenge))["code"][0]
     assert token(client, client_key, code, "x" * 50).json()["error"] == "invalid_grant"
     code = redirect_params(authorize(client, holder[2], challenge=challenge))["code"][0]
-    assert token(client, client_key, code, verifier, redirect_uri="https://safos.example/other").json()["error"] == "invalid_grant"
+    assert (
+        token(
+            client, client_key, code, verifier, redirect_uri="https://safos.example/other"
+        ).json()["error"]
+        == "invalid_grant"
+    )
 
 
-@pytest.mark.parametrize("case", ["wrong-aud", "wrong-iss", "unknown-kid", "unsigned", "garbled", "expired",
-                                  "replayed", "no-assertion"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "wrong-aud",
+        "wrong-iss",
+        "unknown-kid",
+        "unsigned",
+        "garbled",
+        "expired",
+        "replayed",
+        "no-assertion",
+    ],
+)
 def test_bad_client_assertions(client, rp, client_key, holder, case):
     verifier, challenge = pkce_pair()
     code = redirect_params(authorize(client, holder[2], challenge=challenge))["code"][0]
@@ -240,7 +305,9 @@ def test_bad_client_assertions(client, rp, client_key, holder, case):
         "wrong-aud": assertion(client_key, aud="https://elsewhere.example/token"),
         "wrong-iss": assertion(client_key, iss="someone", sub="someone"),
         "unknown-kid": assertion(other_key),
-        "unsigned": jwt.encode({"alg": "none"}, {"iss": "safos", "sub": "safos"}, None, algorithms=["none"]),
+        "unsigned": jwt.encode(
+            {"alg": "none"}, {"iss": "safos", "sub": "safos"}, None, algorithms=["none"]
+        ),
         "garbled": "not.a.jwt",
         "expired": assertion(client_key, exp_in=-3600),
         "replayed": fixed,
@@ -260,20 +327,47 @@ def test_signed_request_object_and_sign_message_consent(client, rp, client_key, 
 
     verifier, challenge = pkce_pair()
     message = "Jag godkänner anslutningsavtalet."
-    request_object = jwt.encode({"alg": "ES256", "kid": client_key.kid}, {
-        "iss": "safos", "aud": ISSUER, "client_id": "safos", "redirect_uri": REDIRECT, "response_type": "code",
-        "scope": "openid https://id.oidc.se/scope/signApproval", "state": "s", "nonce": "n",
-        "code_challenge": challenge, "code_challenge_method": "S256", "prompt": "login consent",
-        "https://id.oidc.se/param/signRequest": {"sign_message": {"message#sv": base64.b64encode(message.encode()).decode()}},
-    }, client_key)
-    response = client.get("/efos/authorize", {"client_id": "safos", "request": request_object}, **cert_header(holder[2]))
+    request_object = jwt.encode(
+        {"alg": "ES256", "kid": client_key.kid},
+        {
+            "iss": "safos",
+            "aud": ISSUER,
+            "client_id": "safos",
+            "redirect_uri": REDIRECT,
+            "response_type": "code",
+            "scope": "openid https://id.oidc.se/scope/signApproval",
+            "state": "s",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "prompt": "login consent",
+            "https://id.oidc.se/param/signRequest": {
+                "sign_message": {"message#sv": base64.b64encode(message.encode()).decode()}
+            },
+        },
+        client_key,
+    )
+    response = client.get(
+        "/efos/authorize",
+        {"client_id": "safos", "request": request_object},
+        **cert_header(holder[2]),
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     pending = response.context["pending_id"]
-    response = client.post("/efos/authorize", {"pending": pending, "decision": "approve"}, **cert_header(holder[2]))
+    response = client.post(
+        "/efos/authorize", {"pending": pending, "decision": "approve"}, **cert_header(holder[2])
+    )
     code = redirect_params(response)["code"][0]
     assert AuthorizationGrant.objects.get().sign_message == message
     assert token(client, client_key, code, verifier).status_code == 200
     # a request object signed by someone else is refused outright
-    forged = jwt.encode({"alg": "ES256"}, {"iss": "safos", "aud": ISSUER}, ECKey.generate_key("P-256"))
-    assert client.get("/efos/authorize", {"client_id": "safos", "request": forged}, **cert_header(holder[2])).status_code == 400
+    forged = jwt.encode(
+        {"alg": "ES256"}, {"iss": "safos", "aud": ISSUER}, ECKey.generate_key("P-256")
+    )
+    assert (
+        client.get(
+            "/efos/authorize", {"client_id": "safos", "request": forged}, **cert_header(holder[2])
+        ).status_code
+        == 400
+    )

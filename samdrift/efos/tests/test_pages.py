@@ -34,13 +34,17 @@ def test_admin_sees_only_own_officials(two_agencies, efos_admin, client_for):
     assert client.get(f"/efos/officials/{theirs.pk}/").status_code == 404
     status = their_credential.status
     for action in ("suspend", "revoke", "renew", "verify", "issue", "activate", "resume"):
-        response = client.post(f"/efos/credentials/{their_credential.pk}/{action}/", {"reason": "unspecified"})
+        response = client.post(
+            f"/efos/credentials/{their_credential.pk}/{action}/", {"reason": "unspecified"}
+        )
         assert response.status_code == 404
     assert Credential.objects.get(pk=their_credential.pk).status == status
     assert Credential.objects.filter(official=theirs).count() == 1
     # and cannot add officials to the other agency
-    response = client.post("/efos/officials/new/", {"organisation": theirs.organisation_id, "given_name": "X",
-                                                    "surname": "Y", "order": "on"})
+    response = client.post(
+        "/efos/officials/new/",
+        {"organisation": theirs.organisation_id, "given_name": "X", "surname": "Y", "order": "on"},
+    )
     assert response.status_code == 200  # the form refuses the choice
     assert not Official.objects.filter(given_name="X").exists()
     home = client.get("/efos/")
@@ -66,8 +70,10 @@ def test_anonymous_is_sent_to_login(ca, client):
 
 def test_workflow_through_pages(ca, agency, efos_admin, efos_operator, client_for):
     admin, operator = client_for(efos_admin), client_for(efos_operator)
-    response = admin.post("/efos/officials/new/", {"organisation": agency.pk, "given_name": "Cecilia",
-                                                   "surname": "Carlsson", "order": "on"})
+    response = admin.post(
+        "/efos/officials/new/",
+        {"organisation": agency.pk, "given_name": "Cecilia", "surname": "Carlsson", "order": "on"},
+    )
     official = Official.objects.get(given_name="Cecilia")
     assert response.status_code == 302
     credential = official.credentials.get()
@@ -93,14 +99,21 @@ def test_workflow_through_pages(ca, agency, efos_admin, efos_operator, client_fo
     assert page.status_code == 200
 
 
-def test_documents_are_per_agency(ca, agency, other_agency, efos_admin, other_agency_contact, client_for):
+def test_documents_are_per_agency(
+    ca, agency, other_agency, efos_admin, other_agency_contact, client_for
+):
     from samdrift.accounts.selectors import actor_for_user
     from samdrift.efos import services
 
     from .test_signing import simple_pdf
 
-    document = services.create_document(actor=actor_for_user(efos_admin), organisation_id=agency.pk,
-                                        title="Avtal A", sign_message="ok", pdf=simple_pdf())
+    document = services.create_document(
+        actor=actor_for_user(efos_admin),
+        organisation_id=agency.pk,
+        title="Avtal A",
+        sign_message="ok",
+        pdf=simple_pdf(),
+    )
     assert "Avtal A" in client_for(efos_admin).get("/efos/documents/").content.decode()
     other = client_for(other_agency_contact)
     assert "Avtal A" not in other.get("/efos/documents/").content.decode()

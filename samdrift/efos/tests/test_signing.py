@@ -26,8 +26,11 @@ def simple_pdf(text: str = "Anslutningsavtal") -> bytes:
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(595, 842))
     page = pdf.pages[0]
-    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-                                                BaseFont=pikepdf.Name.Helvetica))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
     page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     page.Contents = pdf.make_stream(f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode())
     out = io.BytesIO()
@@ -40,8 +43,13 @@ def signer_setup(ca, agency, agency_member, efos_admin, client_for):
     official, credential, result = issue_token(agency, "Sara", "Lind", user=agency_member)
     from samdrift.accounts.selectors import actor_for_user
 
-    document = services.create_document(actor=actor_for_user(efos_admin), organisation_id=agency.pk,
-                                        title="Anslutningsavtal", sign_message=MESSAGE, pdf=simple_pdf())
+    document = services.create_document(
+        actor=actor_for_user(efos_admin),
+        organisation_id=agency.pk,
+        title="Anslutningsavtal",
+        sign_message=MESSAGE,
+        pdf=simple_pdf(),
+    )
     return official, result.certificates["authentication"], document, client_for(agency_member)
 
 
@@ -54,8 +62,11 @@ def sign_through_pages(client, cert, document, level="PAdES-B-LTA"):
     response = client.get(f"{location.path}?{location.query}", **cert_header(cert))
     assert response.status_code == 200
     assert MESSAGE in response.content.decode()
-    response = client.post("/efos/authorize", {"pending": response.context["pending_id"], "decision": "approve"},
-                           **cert_header(cert))
+    response = client.post(
+        "/efos/authorize",
+        {"pending": response.context["pending_id"], "decision": "approve"},
+        **cert_header(cert),
+    )
     callback = urlparse(response["Location"])
     assert callback.path == "/efos/sign/callback"
     return client.get(f"{callback.path}?{callback.query}")
@@ -64,7 +75,9 @@ def sign_through_pages(client, cert, document, level="PAdES-B-LTA"):
 def pdfsig(tmp_path, data: bytes) -> str:
     path = tmp_path / "signed.pdf"
     path.write_bytes(data)
-    proc = subprocess.run(["pdfsig", "-nocert", str(path)], capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        ["pdfsig", "-nocert", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
     return proc.stdout + proc.stderr
 
 
@@ -77,8 +90,12 @@ def test_sign_b_lta_through_pages_and_validate(signer_setup, tmp_path):
     assert signature.acr == "http://id.swedenconnect.se/loa/1.0/uncertified-loa3"
     assert signature.sign_message == MESSAGE
     # the one-off certificate is known to OCSP/CRL like any other
-    assert IssuedCertificate.objects.filter(serial=signature.certificate_serial, usage="one_off_signature").exists()
-    report = validate_pdf(bytes(signature.signed_pdf), issuing_crl_der=bytes(services.current_crl().der))
+    assert IssuedCertificate.objects.filter(
+        serial=signature.certificate_serial, usage="one_off_signature"
+    ).exists()
+    report = validate_pdf(
+        bytes(signature.signed_pdf), issuing_crl_der=bytes(services.current_crl().der)
+    )
     kinds = [s.kind for s in report.signatures]
     assert kinds == ["signature", "timestamp"], report
     assert report.ok, [s.summary for s in report.signatures]
@@ -98,7 +115,9 @@ def test_sign_b_t_and_pdfsig_whole_document(signer_setup, tmp_path):
     _official, cert, document, client = signer_setup
     sign_through_pages(client, cert, document, level="PAdES-B-T")
     signature = DocumentSignature.objects.get()
-    report = validate_pdf(bytes(signature.signed_pdf), issuing_crl_der=bytes(services.current_crl().der))
+    report = validate_pdf(
+        bytes(signature.signed_pdf), issuing_crl_der=bytes(services.current_crl().der)
+    )
     assert [s.kind for s in report.signatures] == ["signature"]
     assert report.ok and report.signatures[0].timestamp_ok
     out = pdfsig(tmp_path, bytes(signature.signed_pdf))
@@ -126,8 +145,8 @@ def test_changed_document_is_reported(signer_setup, tmp_path):
     report = validate_pdf(out.getvalue(), issuing_crl_der=crl)
     assert not report.ok
 
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(io.BytesIO(signed))
     page = writer.root["/Pages"]["/Kids"][0].get_object()
@@ -148,7 +167,9 @@ def test_changed_document_is_reported(signer_setup, tmp_path):
     assert page.context["report"].changed
 
 
-def test_wrong_state_or_other_official_cannot_sign(signer_setup, agency, client_for, other_agency, other_agency_contact):
+def test_wrong_state_or_other_official_cannot_sign(
+    signer_setup, agency, client_for, other_agency, other_agency_contact
+):
     _official, cert, document, client = signer_setup
     # someone else's card at the OP: the ID token names another official, so nothing is signed
     from samdrift.tests.factories import UserFactory
@@ -157,9 +178,15 @@ def test_wrong_state_or_other_official_cannot_sign(signer_setup, agency, client_
     _o, _c, other_result = issue_token(agency, "Ulf", "Annan", user=intruder_user)
     response = client.post(f"/efos/documents/{document.pk}/sign/", {"level": "PAdES-B-T"})
     location = urlparse(response["Location"])
-    response = client.get(f"{location.path}?{location.query}", **cert_header(other_result.certificates["authentication"]))
-    response = client.post("/efos/authorize", {"pending": response.context["pending_id"], "decision": "approve"},
-                           **cert_header(other_result.certificates["authentication"]))
+    response = client.get(
+        f"{location.path}?{location.query}",
+        **cert_header(other_result.certificates["authentication"]),
+    )
+    response = client.post(
+        "/efos/authorize",
+        {"pending": response.context["pending_id"], "decision": "approve"},
+        **cert_header(other_result.certificates["authentication"]),
+    )
     callback = urlparse(response["Location"])
     client.get(f"{callback.path}?{callback.query}")
     assert not DocumentSignature.objects.exists()
@@ -169,14 +196,19 @@ def test_wrong_state_or_other_official_cannot_sign(signer_setup, agency, client_
     # another agency's administrator cannot even see the document
     other = client_for(other_agency_contact)
     assert other.get(f"/efos/documents/{document.pk}/").status_code == 404
-    assert other.post(f"/efos/documents/{document.pk}/sign/", {"level": "PAdES-B-T"}).status_code == 404
+    assert (
+        other.post(f"/efos/documents/{document.pk}/sign/", {"level": "PAdES-B-T"}).status_code
+        == 404
+    )
 
 
 def test_not_a_pdf_is_refused(ca, agency):
     from samdrift.core.exceptions import ValidationFailed
 
     with pytest.raises(ValidationFailed) as info:
-        services.create_document(actor=SYSTEM, organisation_id=agency.pk, title="x", sign_message="y", pdf=b"hello")
+        services.create_document(
+            actor=SYSTEM, organisation_id=agency.pk, title="x", sign_message="y", pdf=b"hello"
+        )
     assert "pdf" in info.value.errors
 
 
@@ -184,17 +216,30 @@ def test_tsa_endpoint_answers_openssl(ca, client, tmp_path):
     data = tmp_path / "data.txt"
     data.write_bytes(b"hello")
     query = tmp_path / "q.tsq"
-    subprocess.run(["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)],
-                   check=True, capture_output=True, timeout=30)
-    response = client.post("/efos/tsa", data=query.read_bytes(), content_type="application/timestamp-query")
+    subprocess.run(
+        ["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    response = client.post(
+        "/efos/tsa", data=query.read_bytes(), content_type="application/timestamp-query"
+    )
     reply = tmp_path / "r.tsr"
     reply.write_bytes(response.content)
     chain = tmp_path / "chain.pem"
     chain.write_bytes(ca.chain_pem())
-    proc = subprocess.run(["openssl", "ts", "-verify", "-data", str(data), "-in", str(reply), "-CAfile", str(chain)],
-                          capture_output=True, text=True, timeout=30, check=False)
+    proc = subprocess.run(
+        ["openssl", "ts", "-verify", "-data", str(data), "-in", str(reply), "-CAfile", str(chain)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert "Verification: OK" in proc.stdout, proc.stdout + proc.stderr
-    garbled = client.post("/efos/tsa", data=b"\x00garbage", content_type="application/timestamp-query")
+    garbled = client.post(
+        "/efos/tsa", data=b"\x00garbage", content_type="application/timestamp-query"
+    )
     from asn1crypto import tsp
 
     assert tsp.TimeStampResp.load(garbled.content)["status"]["status"].native == "rejection"
