@@ -11,7 +11,14 @@ from __future__ import annotations
 from samdrift.accessibility.engine.document import Document
 from samdrift.accessibility.engine.results import RuleResult
 
-from . import annots, content_rules, document_rules, fonts, structure  # noqa: F401 (register)
+from . import (  # noqa: F401 (importing registers the rules)
+    annots,
+    content_rules,
+    document_rules,
+    font_programs,
+    fonts,
+    structure,
+)
 from .acrobat import ACROBAT_RULES, GROUPS
 from .registry import BY_VERAPDF, RULES, Context, Rule
 

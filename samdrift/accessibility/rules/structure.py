@@ -534,6 +534,7 @@ class TableGrid:
         self.cells: list[tuple[Element, int, int, int, int]] = []  # cell, row, col, rows, cols
         self.taken: dict[tuple[int, int], Element] = {}
         self.overflow_rows = False
+        self.intersections: list[Element] = []
         for r, row in enumerate(self.rows):
             c = 0
             for cell in row.kids:
@@ -545,6 +546,8 @@ class TableGrid:
                 self.cells.append((cell, r, c, rs, cs))
                 for dr in range(rs):
                     for dc in range(cs):
+                        if (r + dr, c + dc) in self.taken and cell not in self.intersections:
+                            self.intersections.append(cell)
                         self.taken[(r + dr, c + dc)] = cell
                 if r + rs > len(self.rows):
                     self.overflow_rows = True
@@ -573,6 +576,24 @@ def _tables(ctx: Context) -> list[tuple[Element, TableGrid]]:
         ctx.cache["tables"] = [(t, TableGrid(t)) for t in ctx.doc.of_type("Table")]
     tables: list[tuple[Element, TableGrid]] = ctx.cache["tables"]
     return tables
+
+
+@pdfua(
+    "7.2-15",
+    "ua.table-cells-disjoint",
+    "Table cells do not overlap",
+    "Tabellceller överlappar inte",
+    matterhorn=("15-005",),
+)
+def table_cells_disjoint(ctx: Context) -> list[Finding] | None:
+    tables = _tables(ctx)
+    if not tables:
+        return None
+    return [
+        element_finding(ctx.doc, cell, "The cell overlaps another cell (row and column spans).")
+        for _table, grid in tables
+        for cell in grid.intersections
+    ]
 
 
 @pdfua(

@@ -1,0 +1,322 @@
+"""PDF/UA-1 rules that read embedded font programs with fontTools (7.21.4.1-2, 7.21.4.2, 7.21.5).
+
+Each rule judges only the cases it can decide from the program without guessing (TrueType and
+CFF programs; Type 1 `FontFile` programs are not parsed) and stays silent otherwise. A font
+program that fontTools cannot read is left alone: it is not this rule's finding.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pikepdf
+from fontTools.agl import AGL2UV
+
+from samdrift.accessibility.engine.content import FontUse
+from samdrift.accessibility.engine.document import as_list, name_of
+from samdrift.accessibility.engine.results import Finding
+
+from .fonts import (
+    _base_encoding,
+    _descendant,
+    _differences,
+    _each_font,
+    _font_name,
+    _subtype,
+    _symbolic,
+)
+from .registry import Context, pdfua
+
+SUBSET = re.compile(r"^[A-Z]{6}\+")
+# fontTools warns about every odd table it reads in uploaded fonts; that is not our output.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+MAX_PROGRAM_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class Program:
+    kind: str  # "truetype" | "cff"
+    glyphs: list[str] = field(default_factory=list)  # glyph names (CFF) or glyph order (TT)
+    cids: set[int] | None = None  # CID-keyed CFF: the CIDs present
+    advance: dict[str, int] = field(default_factory=dict)  # TT: glyph → advance width
+    units: int = 1000
+    cmaps: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
+    outlined: set[int] | None = (
+        None  # TT: glyph ids with outline data (subsets keep the rest empty)
+    )
+
+
+def _target(font: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
+    return _descendant(font) if _subtype(font) == "Type0" else font
+
+
+def _descriptor_of(font: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
+    target = _target(font)
+    fd = target.get("/FontDescriptor") if target is not None else None
+    return fd if isinstance(fd, pikepdf.Dictionary) else None
+
+
+def program(ctx: Context, font: pikepdf.Dictionary) -> Program | None:
+    """The parsed embedded program of a font, cached per run; None when absent or unreadable."""
+    cache: dict[Any, Program | None] = ctx.cache.setdefault("font_programs", {})
+    key = font.objgen if font.is_indirect else id(font)
+    if key not in cache:
+        cache[key] = _load(font)
+    return cache[key]
+
+
+def _load(font: pikepdf.Dictionary) -> Program | None:
+    fd = _descriptor_of(font)
+    if fd is None:
+        return None
+    try:
+        if isinstance(fd.get("/FontFile2"), pikepdf.Stream):
+            return _truetype(bytes(fd.FontFile2.read_bytes()[:MAX_PROGRAM_BYTES]))
+        ff3 = fd.get("/FontFile3")
+        if isinstance(ff3, pikepdf.Stream) and name_of(ff3.get("/Subtype")) in (
+            "Type1C",
+            "CIDFontType0C",
+        ):
+            return _cff(bytes(ff3.read_bytes()[:MAX_PROGRAM_BYTES]))
+    except Exception:  # noqa: BLE001 - an unreadable program is not this rule's finding
+        return None
+    return None
+
+
+def _truetype(data: bytes) -> Program:
+    from fontTools.ttLib import TTFont
+
+    tt = TTFont(io.BytesIO(data), lazy=True)
+    prog = Program("truetype", glyphs=list(tt.getGlyphOrder()), units=int(tt["head"].unitsPerEm))
+    prog.advance = {name: width for name, (width, _lsb) in tt["hmtx"].metrics.items()}
+    if "loca" in tt:
+        loca = tt["loca"]
+        prog.outlined = {i for i in range(len(loca) - 1) if loca[i + 1] > loca[i]}
+    if "cmap" in tt:
+        for table in tt["cmap"].tables:
+            prog.cmaps[(table.platformID, table.platEncID)] = dict(table.cmap)
+    return prog
+
+
+def _cff(data: bytes) -> Program:
+    from fontTools.cffLib import CFFFontSet
+
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(data), None)
+    top = cff[cff.fontNames[0]]
+    names = list(top.charset)
+    prog = Program("cff", glyphs=names)
+    if hasattr(top, "ROS"):
+        prog.cids = {int(n[3:]) if n.startswith("cid") else 0 for n in names}
+    return prog
+
+
+def _subset(font: pikepdf.Dictionary) -> bool:
+    target = _target(font)
+    return (
+        bool(SUBSET.match(name_of(target.get("/BaseFont")) or "")) if target is not None else False
+    )
+
+
+@pdfua(
+    "7.21.4.2-1",
+    "ua.charset-complete",
+    "CharSet lists every glyph of a Type 1 subset",
+    "CharSet listar alla tecken i en Type 1-delmängd",
+    wcag=(),
+    matterhorn=("31-027",),
+)
+def charset_complete(ctx: Context) -> list[Finding] | None:
+    def keep(u: FontUse) -> bool:
+        fd = _descriptor_of(u.font)
+        return (
+            _subtype(u.font) in ("Type1", "MMType1")
+            and fd is not None
+            and "/CharSet" in fd
+            and _subset(u.font)
+            and program(ctx, u.font) is not None
+        )
+
+    def bad(u: FontUse) -> str | None:
+        fd = _descriptor_of(u.font)
+        listed = set(str(fd.get("/CharSet")).replace("/", " ").split()) if fd is not None else set()
+        prog = program(ctx, u.font)
+        present = {g for g in (prog.glyphs if prog else []) if g != ".notdef"}
+        missing = sorted(present - listed)
+        if missing:
+            return f"The CharSet of {_font_name(u.font)} does not list {', '.join(missing[:5])}."
+        # veraPDF compares both ways: a name listed for a glyph the program lacks is wrong too.
+        extra = sorted(listed - present - {".notdef"})
+        if extra:
+            return f"The CharSet of {_font_name(u.font)} lists glyphs not in the font: {', '.join(extra[:5])}."
+        return None
+
+    return _each_font(ctx, keep, bad)
+
+
+def _cid_set_bits(stream: pikepdf.Stream) -> bytes:
+    return bytes(stream.read_bytes())
+
+
+def _present_cids(
+    ctx: Context, font: pikepdf.Dictionary, *, outlined: bool = False
+) -> set[int] | None:
+    """CIDs the program defines; with `outlined`, only those whose TrueType glyph has data
+    (a subset keeps every glyph slot, empty, so the slot count says little)."""
+    prog = program(ctx, font)
+    d = _descendant(font)
+    if prog is None or d is None:
+        return None
+    if prog.kind == "cff":
+        return prog.cids
+    gid_map = d.get("/CIDToGIDMap")
+    count = len(prog.glyphs)
+    usable = prog.outlined if outlined and prog.outlined is not None else set(range(count))
+    if name_of(gid_map) == "Identity":
+        return usable
+    if isinstance(gid_map, pikepdf.Stream):
+        data = bytes(gid_map.read_bytes())
+        return {
+            i // 2
+            for i in range(0, len(data) - 1, 2)
+            if int.from_bytes(data[i : i + 2], "big") in usable
+        }
+    return None
+
+
+@pdfua(
+    "7.21.4.2-2",
+    "ua.cidset-complete",
+    "CIDSet lists every CID of a CID font subset",
+    "CIDSet listar alla CID i en CID-delmängd",
+    wcag=(),
+    matterhorn=("31-028",),
+)
+def cidset_complete(ctx: Context) -> list[Finding] | None:
+    def keep(u: FontUse) -> bool:
+        fd = _descriptor_of(u.font)
+        return (
+            _subtype(u.font) == "Type0"
+            and fd is not None
+            and isinstance(fd.get("/CIDSet"), pikepdf.Stream)
+            and _subset(u.font)
+            and _present_cids(ctx, u.font) is not None
+        )
+
+    def bad(u: FontUse) -> str | None:
+        fd = _descriptor_of(u.font)
+        bits = _cid_set_bits(fd.CIDSet) if fd is not None else b""
+        cids = _present_cids(ctx, u.font, outlined=True) or set()
+        missing = [
+            c
+            for c in sorted(cids)
+            if c != 0 and c // 8 >= len(bits) or not bits[c // 8] & (0x80 >> (c % 8))
+        ]
+        return (
+            f"The CIDSet of {_font_name(u.font)} misses {len(missing)} CID(s) of the font program."
+            if missing
+            else None
+        )
+
+    return _each_font(ctx, keep, bad)
+
+
+def _tt_glyph(font: pikepdf.Dictionary, prog: Program, code: int) -> str | None:
+    """The glyph a simple TrueType font shows for a code (ISO 32000-1, 9.6.6.4)."""
+    if _symbolic(font):
+        for key, value in (((3, 0), 0xF000 + code), ((3, 0), code), ((1, 0), code)):
+            table = prog.cmaps.get(key)
+            if table and value in table:
+                return table[value]
+        return None
+    name = _differences(font).get(code)
+    if name is None:
+        base = _base_encoding(font)
+        codec = {"WinAnsiEncoding": "cp1252", "MacRomanEncoding": "mac_roman"}.get(base or "")
+        if codec is None:
+            return None
+        char = bytes([code]).decode(codec, errors="ignore")
+        unicode = ord(char) if len(char) == 1 else None
+    else:
+        unicode = AGL2UV.get(name)
+    table = prog.cmaps.get((3, 1))
+    if table is not None and unicode is not None:
+        return table.get(unicode)
+    return None
+
+
+def _dict_width(font: pikepdf.Dictionary, code: int) -> float | None:
+    widths = as_list(font.get("/Widths"))
+    first = font.get("/FirstChar")
+    if not isinstance(first, int) or not 0 <= code - first < len(widths):
+        return None
+    try:
+        return float(widths[code - first])
+    except (TypeError, ValueError):
+        return None
+
+
+@pdfua(
+    "7.21.5-1",
+    "ua.glyph-widths",
+    "Glyph widths agree with the font program",
+    "Teckenbredder stämmer med typsnittsprogrammet",
+    wcag=(),
+    matterhorn=("31-029",),
+)
+def glyph_widths(ctx: Context) -> list[Finding] | None:
+    def keep(u: FontUse) -> bool:
+        prog = program(ctx, u.font) if u.rendered and _subtype(u.font) == "TrueType" else None
+        return prog is not None and prog.kind == "truetype"
+
+    def bad(u: FontUse) -> str | None:
+        prog = program(ctx, u.font)
+        assert prog is not None  # noqa: S101 - guaranteed by keep()
+        for code_bytes in sorted(u.codes):
+            code = code_bytes[0]
+            glyph = _tt_glyph(u.font, prog, code)
+            width = _dict_width(u.font, code)
+            if glyph is None or width is None or glyph not in prog.advance:
+                continue
+            program_width = prog.advance[glyph] * 1000 / prog.units
+            if abs(program_width - width) > 1:
+                return (
+                    f"The width of code {code} in {_font_name(u.font)} is {width:g} in the PDF but "
+                    f"{program_width:.0f} in the font program."
+                )
+        return None
+
+    return _each_font(ctx, keep, bad)
+
+
+@pdfua(
+    "7.21.4.1-2",
+    "ua.glyphs-present",
+    "Embedded fonts define every glyph used",
+    "Inbäddade typsnitt innehåller alla tecken som används",
+    wcag=("1.1.1",),
+    matterhorn=("31-026",),
+)
+def glyphs_present(ctx: Context) -> list[Finding] | None:
+    def keep(u: FontUse) -> bool:
+        return (
+            u.rendered
+            and _subtype(u.font) == "Type0"
+            and name_of(u.font.get("/Encoding")) in ("Identity-H", "Identity-V")
+            and _present_cids(ctx, u.font) is not None
+        )
+
+    def bad(u: FontUse) -> str | None:
+        cids = _present_cids(ctx, u.font) or set()
+        missing = [c for c in u.codes if len(c) == 2 and int.from_bytes(c, "big") not in cids]
+        return (
+            f"{len(missing)} glyph(s) shown with {_font_name(u.font)} are not in the font program."
+            if missing
+            else None
+        )
+
+    return _each_font(ctx, keep, bad)
