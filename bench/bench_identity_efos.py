@@ -110,7 +110,7 @@ def setup(data_dir: Path) -> tuple[list[int], list[int], object]:
     ops = connection.ops
     table = IssuedCertificate._meta.db_table
     sql = (  # the table name is the model's, not input
-        f"INSERT INTO {table} (serial, usage, subject, not_before, not_after, der, revoked_at, "
+        f"INSERT INTO {table} (serial, usage, subject, not_before, not_after, der, revoked_at, "  # noqa: S608  # noqa: S608
         "revocation_reason, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
     not_before = ops.adapt_datetimefield_value(now - dt.timedelta(days=30))

@@ -130,7 +130,11 @@ def revoked_for_crl() -> list[Revoked]:
         .values_list("serial", "revoked_at", "revocation_reason")
         .iterator(chunk_size=5000)
     )
-    return [Revoked(int(serial, 16), revoked_at, reason) for serial, revoked_at, reason in rows]
+    return [
+        Revoked(int(serial, 16), revoked_at, reason)
+        for serial, revoked_at, reason in rows
+        if revoked_at is not None
+    ]
 
 
 def latest_crl() -> CrlPublication | None:

@@ -275,6 +275,7 @@ def issue_credential(
     )
     result = IssueResult(credential=credential)
     public_keys: dict[str, object] = {}
+    usage: str
     for usage in (CertificateUsage.AUTHENTICATION, CertificateUsage.SIGNATURE):
         pem = ((csrs or {}).get(usage) or "").strip()
         if pem:
@@ -475,23 +476,23 @@ def revoke_serial(*, actor: Actor, serial: str, reason: str) -> IssuedCertificat
     if not is_operator(actor):
         raise PermissionDenied(_("Only the provider's EFOS operator revokes by serial number."))
     if not re.fullmatch(r"[0-9a-f]{1,40}", serial_clean):
-        error = ValidationFailed(
+        invalid = ValidationFailed(
             _("A serial number is hexadecimal."), errors={"serial": [str(_("Not hexadecimal."))]}
         )
-        refuse(actor, "revoke", error, serial=serial[:60])
-        raise error
+        refuse(actor, "revoke", invalid, serial=serial[:60])
+        raise invalid
     row = (
         IssuedCertificate.objects.select_related("credential__official")
         .filter(serial=serial_clean)
         .first()
     )
     if row is None:
-        error = NotFound(
+        missing = NotFound(
             _("No certificate with serial number %(serial)s was issued by this CA."),
             serial=serial_clean,
         )
-        refuse(actor, "revoke", error, serial=serial_clean)
-        raise error
+        refuse(actor, "revoke", missing, serial=serial_clean)
+        raise missing
     reason = _check_reason(actor, reason, None)
     if row.credential is not None and row.credential.status not in (S.REVOKED, S.EXPIRED):
         revoke_credential(actor=actor, credential=row.credential, reason=reason)
@@ -738,7 +739,7 @@ def register_client(
     ):
         errors["redirect_uris"] = [str(_("Give at least one https redirect URI."))]
     try:
-        keys = KeySet.import_key_set(jwks)
+        keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
         if any(k.is_private for k in keys.keys) or not keys.keys:
             raise ValueError
     except (JoseError, ValueError, TypeError, KeyError):

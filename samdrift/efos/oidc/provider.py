@@ -236,7 +236,7 @@ class AuthorizationRequest:
 
 
 def _client_keys(client: OidcClient) -> KeySet:
-    return KeySet.import_key_set(client.jwks or {"keys": []})
+    return KeySet.import_key_set(client.jwks or {"keys": []})  # type: ignore[arg-type]
 
 
 def _decode_message(value: Any) -> str:
@@ -506,13 +506,15 @@ def exchange_code(form: dict[str, str]) -> dict[str, Any]:
             error = TokenError("invalid_grant", "PKCE verification failed.")
         else:
             error = None
-        if error is None:
+        if error is None and grant is not None:
             access_token = secrets.token_urlsafe(32)
             grant.redeemed_at, grant.access_token_hash = moment, _hash(access_token)
             grant.token_expires_at = moment + TOKEN_LIFETIME
             grant.save(update_fields=["redeemed_at", "access_token_hash", "token_expires_at"])
-    if error is not None:
-        raise _refuse_token(error, client=client.client_id)
+    if error is not None or grant is None:
+        raise _refuse_token(
+            error or TokenError("invalid_grant", "Unknown code."), client=client.client_id
+        )
     official = Official.objects.select_related("organisation").get(pk=grant.official_id)
     id_token = build_id_token(grant, client, official)
     return {
@@ -621,7 +623,7 @@ def userinfo(access_token: str) -> str:
 
 def verify_id_token(token: str, *, client_id: str, nonce: str = "") -> dict[str, Any]:
     """Check one of our own ID tokens (used by samdrift's signing flow, which is our own client)."""
-    decoded = jwt.decode(token, KeySet.import_key_set(jwks()), algorithms=["ES256"])
+    decoded = jwt.decode(token, KeySet.import_key_set(jwks()), algorithms=["ES256"])  # type: ignore[arg-type]
     registry = jwt.JWTClaimsRegistry(
         iss={"essential": True, "value": conf.issuer()},
         aud={"essential": True, "value": client_id},

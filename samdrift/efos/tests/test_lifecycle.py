@@ -87,7 +87,7 @@ def test_full_lifecycle_with_page_roles(ca, agency, efos_admin, efos_operator):
 
 
 def test_renewal_supersedes_the_old_credential(ca, agency):
-    official, credential, _result = issue_token(agency)
+    _official, credential, _result = issue_token(agency)
     renewal = services.renew_credential(actor=SYSTEM, credential=credential)
     assert renewal.renewal_of_id == credential.pk
     renewal = services.verify_identity(actor=SYSTEM, credential=renewal, note="renewal, in person")
@@ -193,7 +193,7 @@ def test_bad_csr_is_refused_audited_and_nothing_issued(ca, agency, bad):
     pem = {
         "wrong-subject": _csr(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Mallory")])),
         "garbage": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----",
-        "small-rsa": _csr(subject, rsa.generate_private_key(public_exponent=65537, key_size=1024)),
+        "small-rsa": _csr(subject, rsa.generate_private_key(public_exponent=65537, key_size=1024)),  # noqa: S505  # refused on purpose  # noqa: S505
     }[bad]
     certificates = IssuedCertificate.objects.count()
     with pytest.raises(ValidationFailed) as info:

@@ -27,7 +27,7 @@ def _openssl_ocsp(tmp_path, ca, cert, url):
     target = _write(tmp_path / "cert.pem", cert)
     chain = tmp_path / "chain.pem"
     chain.write_bytes(ca.chain_pem())
-    proc = subprocess.run(
+    return subprocess.run(
         [
             "openssl",
             "ocsp",
@@ -46,7 +46,6 @@ def _openssl_ocsp(tmp_path, ca, cert, url):
         timeout=30,
         check=False,
     )
-    return proc
 
 
 @pytest.mark.django_db(transaction=True)
@@ -147,7 +146,7 @@ def test_garbled_and_foreign_requests_are_refused_and_audited(ca, agency, client
     other = Authority(other_dir, b"other")
     request = (
         ocsp.OCSPRequestBuilder()
-        .add_certificate(other.ocsp_cert, other.issuing_cert, hashes.SHA1())
+        .add_certificate(other.ocsp_cert, other.issuing_cert, hashes.SHA1())  # noqa: S303
         .build()
     )
     response = client.post(

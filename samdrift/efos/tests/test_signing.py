@@ -40,7 +40,7 @@ def simple_pdf(text: str = "Anslutningsavtal") -> bytes:
 
 @pytest.fixture
 def signer_setup(ca, agency, agency_member, efos_admin, client_for):
-    official, credential, result = issue_token(agency, "Sara", "Lind", user=agency_member)
+    official, _credential, result = issue_token(agency, "Sara", "Lind", user=agency_member)
     from samdrift.accounts.selectors import actor_for_user
 
     document = services.create_document(
@@ -170,7 +170,7 @@ def test_changed_document_is_reported(signer_setup, tmp_path):
 def test_wrong_state_or_other_official_cannot_sign(
     signer_setup, agency, client_for, other_agency, other_agency_contact
 ):
-    _official, cert, document, client = signer_setup
+    _official, _cert, document, client = signer_setup
     # someone else's card at the OP: the ID token names another official, so nothing is signed
     from samdrift.tests.factories import UserFactory
 

@@ -36,7 +36,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
     """GET (or form POST) of an authorization request. Consent is asked only when there is a sign
     message to show; a plain login completes at once because presenting the certificate *is* the
     authentication (and happens anew on every TLS handshake)."""
-    params = dict((request.GET if request.method == "GET" else request.POST).items())
+    source = request.GET if request.method == "GET" else request.POST
+    params = {key: str(source.get(key, "")) for key in source}
     if request.method == "POST" and "pending" in params:
         return _confirm(request, params)
     try:
@@ -110,7 +111,7 @@ def _token_error(exc: TokenError) -> JsonResponse:
 @require_http_methods(["POST"])
 def token(request: HttpRequest) -> JsonResponse:
     try:
-        body = provider.exchange_code(dict(request.POST.items()))
+        body = provider.exchange_code({key: str(request.POST.get(key, "")) for key in request.POST})
     except TokenError as exc:
         return _token_error(exc)
     response = JsonResponse(body)

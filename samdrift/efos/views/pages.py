@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from samdrift.accounts.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.efos import selectors, services
 from samdrift.efos.choices import CredentialStatus
@@ -59,18 +60,22 @@ def efos_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
 def _require_admin(request: HttpRequest) -> None:
-    if not can_use_efos_pages(request.actor):  # type: ignore[attr-defined]
+    if not can_use_efos_pages(_actor(request)):
         raise DjangoPermissionDenied
 
 
 def _org_choices(request: HttpRequest) -> list[tuple[int, str]]:
-    return [(o.id, o.name) for o in selectors.administered_organisations(request.actor)]  # type: ignore[attr-defined]
+    return [(o.id, o.name) for o in selectors.administered_organisations(_actor(request))]
 
 
 @efos_page
 def home(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     signer = selectors.signer_for(actor)
     if not can_use_efos_pages(actor) and signer is None:
         raise DjangoPermissionDenied
@@ -100,7 +105,7 @@ def official_list(request: HttpRequest) -> HttpResponse:
     search = status = ""
     if form.is_valid():
         search, status = form.cleaned_data["q"], form.cleaned_data["status"]
-    officials = selectors.official_list(actor=request.actor, search=search, status=status)  # type: ignore[attr-defined]
+    officials = selectors.official_list(actor=_actor(request), search=search, status=status)
     return render(
         request,
         "efos/official_list.html",
@@ -118,15 +123,15 @@ def official_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             official = services.add_official(
-                actor=request.actor,
+                actor=_actor(request),
                 organisation_id=data["organisation"],
-                given_name=data["given_name"],  # type: ignore[attr-defined]
+                given_name=data["given_name"],
                 surname=data["surname"],
                 uid=data["uid"],
                 email=data["email"],
             )
             if data["order"]:
-                services.order_credential(actor=request.actor, official=official)  # type: ignore[attr-defined]
+                services.order_credential(actor=_actor(request), official=official)
         except ValidationFailed as exc:
             for field_name, errors in exc.errors.items():
                 for error in errors:
@@ -140,7 +145,7 @@ def official_new(request: HttpRequest) -> HttpResponse:
 @efos_page
 def official_detail(request: HttpRequest, official_id: int) -> HttpResponse:
     _require_admin(request)
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     official = selectors.official_get(actor=actor, official_id=official_id)
     credentials = [
         {
@@ -160,9 +165,9 @@ def official_detail(request: HttpRequest, official_id: int) -> HttpResponse:
             "verify_form": VerifyForm(),
             "issue_form": IssueForm(),
             "revoke_form": RevokeForm(),
-            "can_order": not any(
-                c["credential"].status in ("ordered", "verified") for c in credentials
-            ),
+            "can_order": not official.credentials.filter(
+                status__in=["ordered", "verified"]
+            ).exists(),
         },
     )
 
@@ -185,7 +190,7 @@ def _software_token(result: services.IssueResult) -> HttpResponse:
 @require_POST
 def credential_action(request: HttpRequest, credential_id: int, action: str) -> HttpResponse:
     _require_admin(request)
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     credential = selectors.credential_get(actor=actor, credential_id=credential_id)
     back = HttpResponseRedirect(reverse("efos:official_detail", args=[credential.official_id]))
     try:
@@ -240,7 +245,7 @@ def credential_action(request: HttpRequest, credential_id: int, action: str) -> 
 @efos_page
 @require_http_methods(["GET", "POST"])
 def document_list(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     signer = selectors.signer_for(actor)
     if not can_use_efos_pages(actor) and signer is None:
         raise DjangoPermissionDenied
@@ -278,7 +283,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @efos_page
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     document = selectors.document_get(actor=actor, document_id=document_id)
     signer = selectors.signer_for(actor)
     signatures = list(selectors.signatures_of(document))
@@ -305,7 +310,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 @require_POST
 def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
     """Start the re-authentication: off to our own OP with the sign message in a signed request."""
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     document = selectors.document_get(actor=actor, document_id=document_id)
     signer = selectors.signer_for(actor)
     if not document_abilities(actor, document, signer=signer)["sign"]:
@@ -320,7 +325,7 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @efos_page
 def sign_callback(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = _actor(request)
     pending = request.session.pop(SIGNING, None)
     if not pending or request.GET.get("state") != pending.get("state"):
         messages.error(
@@ -364,8 +369,8 @@ def sign_callback(request: HttpRequest) -> HttpResponse:
 @efos_page
 def signature_pdf(request: HttpRequest, document_id: int, signature_id: int) -> HttpResponse:
     signature = selectors.signature_get(
-        actor=request.actor, document_id=document_id, signature_id=signature_id
-    )  # type: ignore[attr-defined]
+        actor=_actor(request), document_id=document_id, signature_id=signature_id
+    )
     response = HttpResponse(bytes(signature.signed_pdf), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="signed-{document_id}-{signature_id}.pdf"'
