@@ -82,7 +82,7 @@ def _load(font: pikepdf.Dictionary) -> Program | None:
             "CIDFontType0C",
         ):
             return _cff(bytes(ff3.read_bytes()[:MAX_PROGRAM_BYTES]))
-    except Exception:  # noqa: BLE001 - an unreadable program is not this rule's finding
+    except Exception:  # an unreadable program is not this rule's finding
         return None
     return None
 
@@ -209,12 +209,13 @@ def cidset_complete(ctx: Context) -> list[Finding] | None:
 
     def bad(u: FontUse) -> str | None:
         fd = _descriptor_of(u.font)
-        bits = _cid_set_bits(fd.CIDSet) if fd is not None else b""
+        cid_set = fd.get("/CIDSet") if fd is not None else None
+        bits = _cid_set_bits(cid_set) if isinstance(cid_set, pikepdf.Stream) else b""
         cids = _present_cids(ctx, u.font, outlined=True) or set()
         missing = [
             c
             for c in sorted(cids)
-            if c != 0 and c // 8 >= len(bits) or not bits[c // 8] & (0x80 >> (c % 8))
+            if c != 0 and (c // 8 >= len(bits) or not bits[c // 8] & (0x80 >> (c % 8)))
         ]
         return (
             f"The CIDSet of {_font_name(u.font)} misses {len(missing)} CID(s) of the font program."
