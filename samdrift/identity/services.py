@@ -90,7 +90,7 @@ def login_transaction_consume(*, state: str, session_states: list[str]) -> Login
         raise refuse("state_unknown")
     with transaction.atomic():
         found = (
-            LoginTransaction.objects.select_for_update()
+            LoginTransaction.objects.select_for_update(of=("self",))
             .select_related("provider", "step_up_user")
             .filter(state=state)
             .first()
