@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pikepdf
@@ -37,17 +37,35 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 MAX_PROGRAM_BYTES = 32 * 1024 * 1024
 
 
-@dataclass
 class Program:
-    kind: str  # "truetype" | "cff"
-    glyphs: list[str] = field(default_factory=list)  # glyph names (CFF) or glyph order (TT)
-    cids: set[int] | None = None  # CID-keyed CFF: the CIDs present
-    advance: dict[str, int] = field(default_factory=dict)  # TT: glyph → advance width
-    units: int = 1000
-    cmaps: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
-    outlined: set[int] | None = (
-        None  # TT: glyph ids with outline data (subsets keep the rest empty)
-    )
+    """A parsed embedded font program; TrueType tables are decoded only when a rule asks."""
+
+    def __init__(self, kind: str, glyphs: list[str], *, tt: Any = None, units: int = 1000) -> None:
+        self.kind = kind  # "truetype" | "cff"
+        self.glyphs = glyphs  # glyph names (CFF) or "g<id>" (TrueType)
+        self.cids: set[int] | None = None  # CID-keyed CFF: the CIDs present
+        self.units = units
+        self._tt = tt
+
+    @cached_property
+    def advance(self) -> dict[str, int]:
+        if self._tt is None:
+            return {}
+        return {name: width for name, (width, _lsb) in self._tt["hmtx"].metrics.items()}
+
+    @cached_property
+    def outlined(self) -> set[int] | None:
+        """TrueType glyph ids with outline data (a subset keeps the other slots, empty)."""
+        if self._tt is None or "loca" not in self._tt:
+            return None
+        loca = list(self._tt["loca"])
+        return {i for i in range(len(loca) - 1) if loca[i + 1] > loca[i]}
+
+    @cached_property
+    def cmaps(self) -> dict[tuple[int, int], dict[int, str]]:
+        if self._tt is None or "cmap" not in self._tt:
+            return {}
+        return {(t.platformID, t.platEncID): dict(t.cmap) for t in self._tt["cmap"].tables}
 
 
 def _target(font: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
@@ -91,15 +109,11 @@ def _truetype(data: bytes) -> Program:
     from fontTools.ttLib import TTFont
 
     tt = TTFont(io.BytesIO(data), lazy=True)
-    prog = Program("truetype", glyphs=list(tt.getGlyphOrder()), units=int(tt["head"].unitsPerEm))
-    prog.advance = {name: width for name, (width, _lsb) in tt["hmtx"].metrics.items()}
-    if "loca" in tt:
-        loca = tt["loca"]
-        prog.outlined = {i for i in range(len(loca) - 1) if loca[i + 1] > loca[i]}
-    if "cmap" in tt:
-        for table in tt["cmap"].tables:
-            prog.cmaps[(table.platformID, table.platEncID)] = dict(table.cmap)
-    return prog
+    # Glyphs are named by id ("g12"): deriving real names from 'post' or 'cmap' costs more than
+    # all the rules together, and the rules only need ids, advances and the cmap.
+    count = int(tt["maxp"].numGlyphs)
+    tt.setGlyphOrder([f"g{i}" for i in range(count)])
+    return Program("truetype", tt.getGlyphOrder(), tt=tt, units=int(tt["head"].unitsPerEm))
 
 
 def _cff(data: bytes) -> Program:
@@ -109,7 +123,7 @@ def _cff(data: bytes) -> Program:
     cff.decompile(io.BytesIO(data), None)
     top = cff[cff.fontNames[0]]
     names = list(top.charset)
-    prog = Program("cff", glyphs=names)
+    prog = Program("cff", names)
     if hasattr(top, "ROS"):
         prog.cids = {int(n[3:]) if n.startswith("cid") else 0 for n in names}
     return prog

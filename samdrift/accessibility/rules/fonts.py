@@ -8,7 +8,6 @@ conforming file costs more trust than a missed finding (ADR 0104).
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -476,26 +475,15 @@ def truetype_symbolic(ctx: Context) -> list[Finding] | None:
     )
 
 
-def _truetype_program(font: pikepdf.Dictionary) -> Any:
-    fd = _descriptor(font)
-    stream = fd.get("/FontFile2") if fd is not None else None
-    if not isinstance(stream, pikepdf.Stream):
+def _cmap_tables(ctx: Context, font: pikepdf.Dictionary) -> list[tuple[int, int]] | None:
+    from .font_programs import program
+
+    prog = program(ctx, font)
+    if prog is None or prog.kind != "truetype":
         return None
     try:
-        from fontTools.ttLib import TTFont
-
-        return TTFont(io.BytesIO(bytes(stream.read_bytes())), lazy=True, fontNumber=0)
-    except Exception:
-        return None
-
-
-def _cmap_tables(font: pikepdf.Dictionary) -> list[tuple[int, int]] | None:
-    program = _truetype_program(font)
-    if program is None:
-        return None
-    try:
-        return [(t.platformID, t.platEncID) for t in program["cmap"].tables]
-    except Exception:
+        return list(prog.cmaps)
+    except Exception:  # an unreadable cmap is not this rule's finding
         return None
 
 
@@ -509,7 +497,7 @@ def _cmap_tables(font: pikepdf.Dictionary) -> list[tuple[int, int]] | None:
 )
 def truetype_nonsymbolic_cmap(ctx: Context) -> list[Finding] | None:
     def bad(u: FontUse) -> str | None:
-        tables = _cmap_tables(u.font)
+        tables = _cmap_tables(ctx, u.font)
         if tables is None:
             return None
         ok = len(tables) > 1 if (3, 0) in tables else len(tables) > 0
@@ -537,7 +525,7 @@ def truetype_nonsymbolic_cmap(ctx: Context) -> list[Finding] | None:
 )
 def truetype_symbolic_cmap(ctx: Context) -> list[Finding] | None:
     def bad(u: FontUse) -> str | None:
-        tables = _cmap_tables(u.font)
+        tables = _cmap_tables(ctx, u.font)
         if tables is None:
             return None
         ok = len(tables) == 1 or (3, 0) in tables
