@@ -9,21 +9,27 @@ either. The secret is in the answer to the POST and nowhere else, ever.
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from ninja.security import APIKeyCookie
 
 from samdrift.accounts.actor import Actor
 
 from . import services
 from .models import ApiToken
+from .selectors import actor_for_user
 
 router = Router(tags=["accounts"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    return actor
+class ApiRequest(HttpRequest):
+    """The request as our endpoints get it: ninja has set `auth` to the caller's actor (the
+    authenticators in config/api.py return one). A type for mypy only; ninja passes the
+    parameter named `request` whatever its annotation."""
+
+    auth: Actor
 
 
 class TokenOut(Schema):
@@ -60,26 +66,33 @@ def _own_tokens(actor: Actor) -> QuerySet[ApiToken]:
     summary="List my personal API tokens",
     description="Newest first, revoked ones included (with `revoked_at`). Never the secrets.",
 )
-def list_tokens(request: HttpRequest) -> Any:
-    return _own_tokens(_actor(request)).order_by("-created_at", "-id")
+def list_tokens(request: ApiRequest) -> Any:
+    return _own_tokens(request.auth).order_by("-created_at", "-id")
 
 
-def _session_only() -> list[Any]:
-    from config.api import SessionAuth
+class SessionOnlyAuth(APIKeyCookie):
+    """The browser session alone, for the one endpoint a token must not reach. (Defined here,
+    not taken from config.api, which imports this module: no import cycle.)"""
 
-    return [SessionAuth()]
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return actor_for_user(user)
 
 
 @router.post(
     "/me/tokens",
     response={201: TokenCreatedOut},
-    auth=_session_only(),
+    auth=SessionOnlyAuth(),
     summary="Create a personal API token (browser session only)",
     description="The answer carries the secret; it is not stored and cannot be shown again.",
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
     token, secret = services.token_create(
-        actor=_actor(request), name=payload.name, expires_at=payload.expires_at
+        actor=request.auth, name=payload.name, expires_at=payload.expires_at
     )
     return 201, {**TokenOut.from_orm(token).model_dump(), "secret": secret}
 
@@ -90,6 +103,6 @@ def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
     summary="Revoke one of my personal API tokens",
     description="From then on the token gives 401. Another user's token is a 404.",
 )
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    services.token_revoke(actor=_actor(request), token_id=token_id)
+def revoke_token(request: ApiRequest, token_id: int) -> HttpResponse:
+    services.token_revoke(actor=request.auth, token_id=token_id)
     return HttpResponse(status=204)

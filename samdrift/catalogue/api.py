@@ -8,11 +8,11 @@ decide). A draft asked for by a customer is a 404, like a code that does not exi
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.accounts.actor import Actor
+from samdrift.accounts.api_tokens import ApiRequest
 
 from . import selectors
 from .choices import Lifecycle
@@ -21,11 +21,6 @@ from .models import Service, ServiceDependency
 router = Router(tags=["catalogue"])
 
 MAX_PAGE = 500
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    return actor
 
 
 class CategoryOut(Schema):
@@ -124,9 +119,9 @@ class ServiceFilters(Schema):
     description="In catalogue order, with service level and the number of connected agencies.",
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> Any:
+def list_services(request: ApiRequest, filters: Query[ServiceFilters]) -> Any:
     return selectors.service_list(
-        actor=_actor(request), lifecycle=filters.lifecycle or "", search=filters.search.strip()
+        actor=request.auth, lifecycle=filters.lifecycle or "", search=filters.search.strip()
     )
 
 
@@ -136,5 +131,5 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> Any:
     summary="Get one service by code",
     description="With its service level and its dependencies both ways (SAFOS needs EFOS).",
 )
-def get_service(request: HttpRequest, code: str) -> Service:
-    return selectors.service_get(actor=_actor(request), code=code.strip().upper())
+def get_service(request: ApiRequest, code: str) -> Service:
+    return selectors.service_get(actor=request.auth, code=code.strip().upper())

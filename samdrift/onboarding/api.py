@@ -11,11 +11,11 @@ the caller saw, so two people acting at once cannot both win (the loser gets 409
 import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.accounts.actor import Actor
+from samdrift.accounts.api_tokens import ApiRequest
 
 from . import selectors, services
 from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
@@ -25,11 +25,6 @@ from .permissions import request_abilities
 router = Router(tags=["onboarding"])
 
 MAX_PAGE = 500
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    return actor
 
 
 def _person(user: Any) -> str | None:
@@ -90,9 +85,9 @@ class RequestIn(Schema):
     "provider staff: all), newest first.",
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
+def list_requests(request: ApiRequest, filters: Query[RequestFilters]) -> Any:
     return selectors.request_list(
-        actor=_actor(request),
+        actor=request.auth,
         service_code=filters.service.strip().upper(),
         status=filters.status or "",
         year=filters.year,
@@ -100,8 +95,8 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
 
 
 @router.get("/requests/{request_id}", response=RequestOut, summary="Get one service request")
-def get_request(request: HttpRequest, request_id: int) -> ServiceRequest:
-    return selectors.request_get(actor=_actor(request), request_id=request_id)
+def get_request(request: ApiRequest, request_id: int) -> ServiceRequest:
+    return selectors.request_get(actor=request.auth, request_id=request_id)
 
 
 @router.post(
@@ -112,18 +107,18 @@ def get_request(request: HttpRequest, request_id: int) -> ServiceRequest:
     "managers may register a request on an agency's behalf. An unknown service code is a 422 "
     "with the code named in Swedish and English.",
 )
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, ServiceRequest]:
+def create_request(request: ApiRequest, payload: RequestIn) -> tuple[int, ServiceRequest]:
     created = services.request_create(
-        actor=_actor(request),
+        actor=request.auth,
         organisation_id=payload.organisation_id,
         service_code=payload.service_code,
         note=payload.note,
     )
-    return 201, selectors.request_get(actor=_actor(request), request_id=created.id)
+    return 201, selectors.request_get(actor=request.auth, request_id=created.id)
 
 
-def _set_request_status(request: HttpRequest, request_id: int, status: str) -> ServiceRequest:
-    actor = _actor(request)
+def _set_request_status(request: ApiRequest, request_id: int, status: str) -> ServiceRequest:
+    actor = request.auth
     service_request = selectors.request_get(actor=actor, request_id=request_id)
     services.request_set_status(actor=actor, request=service_request, status=status)
     return selectors.request_get(actor=actor, request_id=request_id)
@@ -134,7 +129,7 @@ def _set_request_status(request: HttpRequest, request_id: int, status: str) -> S
     response=RequestOut,
     summary="Withdraw a pending request (the asking agency)",
 )
-def withdraw_request(request: HttpRequest, request_id: int) -> ServiceRequest:
+def withdraw_request(request: ApiRequest, request_id: int) -> ServiceRequest:
     return _set_request_status(request, request_id, RequestStatus.WITHDRAWN)
 
 
@@ -143,7 +138,7 @@ def withdraw_request(request: HttpRequest, request_id: int) -> ServiceRequest:
     response=RequestOut,
     summary="Decline a pending request (provider account managers)",
 )
-def decline_request(request: HttpRequest, request_id: int) -> ServiceRequest:
+def decline_request(request: ApiRequest, request_id: int) -> ServiceRequest:
     return _set_request_status(request, request_id, RequestStatus.DECLINED)
 
 
@@ -272,9 +267,9 @@ def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:
     description="Cases the caller may see, newest first; filter by phase, scope, state and agency.",
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> Any:
     return selectors.case_list(
-        actor=_actor(request),
+        actor=request.auth,
         phase=filters.phase or "",
         scope=filters.scope or "",
         state=filters.state or "",
@@ -289,8 +284,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     description="With the current phase's checklist, security sign-offs, history, lead time per "
     "phase, the caller's abilities and the `version` to send back with a write.",
 )
-def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    return _case_detail(_actor(request), case_id)
+def get_case(request: ApiRequest, case_id: int) -> dict[str, Any]:
+    return _case_detail(request.auth, case_id)
 
 
 @router.post(
@@ -298,8 +293,8 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     response={201: CaseDetailOut},
     summary="Open a connection case (account managers)",
 )
-def open_case(request: HttpRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
-    actor = _actor(request)
+def open_case(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
+    actor = request.auth
     case = services.case_open(
         actor=actor,
         organisation_id=payload.organisation_id,
@@ -321,9 +316,9 @@ def _visible_case(actor: Actor, case_id: int) -> ConnectionCase:
     summary="Tick or untick an item of the current phase's checklist",
 )
 def set_checklist_item(
-    request: HttpRequest, case_id: int, item_id: int, payload: ChecklistIn
+    request: ApiRequest, case_id: int, item_id: int, payload: ChecklistIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request.auth
     services.checklist_set(
         actor=actor,
         case=_visible_case(actor, case_id),
@@ -339,8 +334,8 @@ def set_checklist_item(
     response=CaseDetailOut,
     summary="Security signs off the current phase",
 )
-def sign_off(request: HttpRequest, case_id: int, payload: SignOffIn) -> dict[str, Any]:
-    actor = _actor(request)
+def sign_off(request: ApiRequest, case_id: int, payload: SignOffIn) -> dict[str, Any]:
+    actor = request.auth
     services.phase_sign_off(
         actor=actor,
         case=_visible_case(actor, case_id),
@@ -358,8 +353,8 @@ def sign_off(request: HttpRequest, case_id: int, payload: SignOffIn) -> dict[str
     "security has signed it off (else 409 `signoff_missing`). `version` is required: of two "
     "callers with the same version exactly one wins; the other gets 409 `concurrent_update`.",
 )
-def advance(request: HttpRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
-    actor = _actor(request)
+def advance(request: ApiRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
+    actor = request.auth
     services.case_advance(
         actor=actor, case=_visible_case(actor, case_id), expected_version=payload.version
     )
@@ -392,9 +387,9 @@ class SubscriptionFilters(Schema):
     summary="List subscriptions (who is connected to what)",
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_subscriptions(request: HttpRequest, filters: Query[SubscriptionFilters]) -> Any:
+def list_subscriptions(request: ApiRequest, filters: Query[SubscriptionFilters]) -> Any:
     return selectors.subscription_list(
-        actor=_actor(request),
+        actor=request.auth,
         service_code=filters.service.strip().upper(),
         basis=filters.basis or "",
         organisation_id=filters.organisation,
@@ -405,8 +400,8 @@ def list_subscriptions(request: HttpRequest, filters: Query[SubscriptionFilters]
 @router.get(
     "/subscriptions/{subscription_id}", response=SubscriptionOut, summary="Get one subscription"
 )
-def get_subscription(request: HttpRequest, subscription_id: int) -> Any:
-    return selectors.subscription_get(actor=_actor(request), subscription_id=subscription_id)
+def get_subscription(request: ApiRequest, subscription_id: int) -> Any:
+    return selectors.subscription_get(actor=request.auth, subscription_id=subscription_id)
 
 
 # --- the demand report --------------------------------------------------------------------------
@@ -447,9 +442,9 @@ class DemandFilters(Schema):
     "connected at its end, counted both as the report counts (an umbrella agency once) and as "
     "legal agencies (Domstolsverket = 80 courts), with coverage of all agencies in %.",
 )
-def demand(request: HttpRequest, filters: Query[DemandFilters]) -> dict[str, Any]:
+def demand(request: ApiRequest, filters: Query[DemandFilters]) -> dict[str, Any]:
     basis = None if filters.basis == "all" else filters.basis
-    report = selectors.demand_report(actor=_actor(request), year=filters.year, basis=basis)
+    report = selectors.demand_report(actor=request.auth, year=filters.year, basis=basis)
     return {
         "year": report.year,
         "basis": report.basis,

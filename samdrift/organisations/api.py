@@ -7,11 +7,10 @@ all. An agency outside the caller's view is a 404, exactly like one that does no
 # No `from __future__ import annotations`: ninja reads the real annotations (Query[...]).
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from samdrift.accounts.actor import Actor
+from samdrift.accounts.api_tokens import ApiRequest
 from samdrift.onboarding import selectors as onboarding_selectors
 from samdrift.onboarding.api import OrganisationRef, SubscriptionOut
 
@@ -20,11 +19,6 @@ from . import selectors
 router = Router(tags=["organisations"])
 
 MAX_PAGE = 500
-
-
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    return actor
 
 
 class AgencyOut(Schema):
@@ -61,9 +55,9 @@ class AgencyFilters(Schema):
     description="Agencies the caller may see, by name, with parent and number of sub-agencies.",
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_agencies(request: HttpRequest, filters: Query[AgencyFilters]) -> Any:
+def list_agencies(request: ApiRequest, filters: Query[AgencyFilters]) -> Any:
     return selectors.organisation_list(
-        actor=_actor(request),
+        actor=request.auth,
         search=filters.search.strip(),
         ministry=filters.ministry.strip(),
         connected_service=filters.connected_service.strip().upper(),
@@ -76,8 +70,8 @@ def list_agencies(request: HttpRequest, filters: Query[AgencyFilters]) -> Any:
     summary="Get one agency",
     description="With its parent, the sub-agencies the caller may see, and its subscriptions.",
 )
-def get_agency(request: HttpRequest, agency_id: int) -> dict[str, Any]:
-    actor = _actor(request)
+def get_agency(request: ApiRequest, agency_id: int) -> dict[str, Any]:
+    actor = request.auth
     agency = selectors.organisation_get(actor=actor, org_id=agency_id)
     fields = AgencyOut.model_fields.keys() | {"register_group", "employees"}
     return {
