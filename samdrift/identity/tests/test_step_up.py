@@ -130,3 +130,62 @@ def test_request_carries_the_explicit_acceptable_list(client, idp):
     assert params["prompt"] == "login"
     assert len(params["state"]) >= 43 and len(params["nonce"]) >= 43
     assert official_key("anna").startswith("anna@")
+
+
+def test_max_age_asks_for_a_fresh_login(rf: RequestFactory, agency_contact):
+    import time
+
+    @requires_loa(2, max_age=300)
+    def view(request):
+        return HttpResponse("ok")
+
+    request = rf.get("/sign/")
+    request.user = agency_contact
+    request.session = {
+        SESSION_KEY: {"user_id": agency_contact.pk, "rank": 4, "auth_time": int(time.time()) - 60}
+    }
+    assert view(request).status_code == 200
+    request.session[SESSION_KEY]["auth_time"] = int(time.time()) - 3600
+    assert view(request).status_code == 302
+
+
+def test_service_declares_its_level(rf: RequestFactory, agency_contact):
+    from samdrift.identity.models import AssuranceRequirement
+    from samdrift.identity.stepup import ensure_service_loa
+    from samdrift.tests.factories import ServiceFactory
+
+    plain, strict = ServiceFactory(), ServiceFactory()
+    AssuranceRequirement.objects.create(service=strict, min_rank=4)
+    request = rf.get("/catalogue/x/")
+    request.user = agency_contact
+    request.session = {SESSION_KEY: {"user_id": agency_contact.pk, "rank": 3}}
+    assert ensure_service_loa(request, plain.pk) is None
+    response = ensure_service_loa(request, strict.pk)
+    assert response["Location"] == "/identity/step-up/?level=4&next=%2Fcatalogue%2Fx%2F"
+
+
+def test_rotated_provider_key_is_fetched_again(client, idp):
+    from joserfc.jwk import ECKey, KeySet
+
+    from samdrift.identity import oidc
+
+    # given a cached key set that no longer holds the provider's signing key
+    oidc.provider_keys(idp.issuer)
+    stale = KeySet([ECKey.generate_key("P-256", parameters={"kid": "old"})])
+    oidc._jwks_cache[idp.issuer] = oidc._Cached(stale, oidc._jwks_cache[idp.issuer].fetched_at)
+    # when an official logs in, then the key set is reloaded once and the login succeeds
+    assert login_via(client, idp).status_code == 302
+    assert client.session[SESSION_KEY]["rank"] == 3
+
+
+def test_unreachable_provider_gives_a_clear_page(client, idp):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    idp.issuer = f"http://127.0.0.1:{closed}"
+    idp.save()
+    response = client.post("/identity/login/dev/", {"level": 3, "next": "/"})
+    assert response.status_code == 502
+    assert response.context["code"] == "provider_unreachable"
