@@ -88,6 +88,7 @@ class Row:
     label: str
     status_word: str
     ref: str  # veraPDF id or Acrobat's English name, shown beside the label
+    description: str = ""
 
 
 @dataclass
@@ -126,7 +127,8 @@ def build(result: FileResult, lang: str) -> Report:
             ref = rule.verapdf or ""
         group = groups.setdefault(key, Group(name))
         label = rule.label_sv if lang == "sv" else rule.label_en
-        group.rows.append(Row(item, label, status_word(item.status, lang), ref))
+        description = rule.description_sv if lang == "sv" else rule.description_en
+        group.rows.append(Row(item, label, status_word(item.status, lang), ref, description))
     return Report(result, lang, summary, list(groups.values()))
 
 

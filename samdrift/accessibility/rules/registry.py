@@ -56,6 +56,8 @@ class Rule:
     matterhorn: tuple[str, ...] = ()
     check: Check | None = None
     parts: tuple[str, ...] = field(default=())  # veraPDF ids this Acrobat rule is made of
+    description_sv: str = ""  # the rule's one-line description in the report (Acrobat's wording)
+    description_en: str = ""
 
     def run(self, ctx: Context) -> RuleResult:
         if self.kind == "manual":
