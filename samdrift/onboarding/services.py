@@ -457,14 +457,18 @@ def connect_case_services(
 # --- checklist configuration ------------------------------------------------------------------
 
 
-def checklist_template_add(
-    *, actor: Actor, phase: str, text_sv: str, text_en: str
-) -> ChecklistTemplateItem:
-    """Add an item to a phase's checklist; cases entering the phase from now on get it."""
+def _require_checklist_editor(actor: Actor) -> None:
     if not actor.has_provider_role("provider_admin", "account_manager"):
         raise PermissionDenied(
             _("Only provider administrators and account managers may change checklists.")
         )
+
+
+def checklist_template_add(
+    *, actor: Actor, phase: str, text_sv: str, text_en: str
+) -> ChecklistTemplateItem:
+    """Add an item to a phase's checklist; cases entering the phase from now on get it."""
+    _require_checklist_editor(actor)
     errors = {}
     if phase not in Phase.values:
         errors["phase"] = [str(_("Unknown phase."))]
@@ -492,10 +496,7 @@ def checklist_template_set_active(
     *, actor: Actor, item_id: int, active: bool
 ) -> ChecklistTemplateItem:
     """Retire or restore an item; cases already in the phase keep the items they were given."""
-    if not actor.has_provider_role("provider_admin", "account_manager"):
-        raise PermissionDenied(
-            _("Only provider administrators and account managers may change checklists.")
-        )
+    _require_checklist_editor(actor)
     with transaction.atomic():
         try:
             item = ChecklistTemplateItem.objects.select_for_update().get(id=item_id)
