@@ -198,7 +198,9 @@ def _active_at(start: datetime.date, end: datetime.date | None, day: datetime.da
     return start <= day and (end is None or end > day)
 
 
-def _service_table(actor: Actor, year: int, hierarchy: Hierarchy) -> ServiceTable:
+def _service_table(
+    actor: Actor, year: int, hierarchy: Hierarchy, names: dict[int, str]
+) -> ServiceTable:
     demand = demand_report(actor=actor, year=year, basis=AgreementBasis.ASSIGNMENT)
     year_end = datetime.date(year, 12, 31)
     umbrellas_by_service: dict[int, dict[int, Umbrella]] = {}
@@ -211,9 +213,9 @@ def _service_table(actor: Actor, year: int, hierarchy: Hierarchy) -> ServiceTabl
         root_id = hierarchy.root(sub.organisation_id)
         members = len(hierarchy.legal_units(root_id))
         if members > 1:
-            names = umbrellas_by_service.setdefault(sub.service_id, {})
-            if root_id not in names:
-                names[root_id] = Umbrella(_org_name(actor, root_id, sub.organisation.name), members)
+            found = umbrellas_by_service.setdefault(sub.service_id, {})
+            if root_id not in found:
+                found[root_id] = Umbrella(names.get(root_id, sub.organisation.name), members)
     rows = [
         ServiceRow(
             service=row.service,
@@ -233,9 +235,9 @@ def _service_table(actor: Actor, year: int, hierarchy: Hierarchy) -> ServiceTabl
     )
 
 
-def _org_name(actor: Actor, org_id: int, fallback: str) -> str:
-    name = visible_organisations(actor).filter(id=org_id).values_list("name", flat=True).first()
-    return name or fallback
+def _org_names(actor: Actor) -> dict[int, str]:
+    """Every visible agency's name in one query (umbrella names for footnote 2 and EFOS)."""
+    return dict(visible_organisations(actor).values_list("id", "name"))
 
 
 # --- EFOS -------------------------------------------------------------------------------------
@@ -249,7 +251,7 @@ class EfosSection:
     planned: list[str]
 
 
-def _efos(actor: Actor, year: int, hierarchy: Hierarchy) -> EfosSection:
+def _efos(actor: Actor, year: int, hierarchy: Hierarchy, names: dict[int, str]) -> EfosSection:
     """Consumers at the end of the year, on any agreement basis, each umbrella named once (as the
     source report lists Domstolsverket, not its courts); planned = requests for the next year."""
     year_end = datetime.date(year, 12, 31)
@@ -259,7 +261,7 @@ def _efos(actor: Actor, year: int, hierarchy: Hierarchy) -> EfosSection:
         offered = True
         if _active_at(sub.start_date, sub.end_date, year_end):
             root_id = hierarchy.root(sub.organisation_id)
-            consumer_ids.setdefault(root_id, _org_name(actor, root_id, sub.organisation.name))
+            consumer_ids.setdefault(root_id, names.get(root_id, sub.organisation.name))
     planned_names: set[str] = set()
     for request in request_list(actor=actor, service_code=EFOS_CODE, year=year + 1):
         offered = True
@@ -394,6 +396,7 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
     language = "en" if language == "en" else "sv"
     text = ReportText.objects.filter(year=year).first()
     hierarchy = Hierarchy.load()
+    names = _org_names(actor)
     provider = (
         visible_organisations(actor).filter(kind=OrganisationKind.PROVIDER).order_by("id").first()
     )
@@ -407,8 +410,8 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         background=_prose(text, "background", language),
         text_version=text.version if text else None,
         connections=_connections(actor),
-        services=_service_table(actor, year, hierarchy),
-        efos=_efos(actor, year, hierarchy),
+        services=_service_table(actor, year, hierarchy, names),
+        efos=_efos(actor, year, hierarchy, names),
         economy=outcome,
         indicators=_indicators(actor, year, outcome),
     )
