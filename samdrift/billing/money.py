@@ -7,7 +7,7 @@ used, because the reference's own MSEK example (45,65 → 45,7) differs under ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -106,16 +106,3 @@ def split_evenly(total: int, count: int) -> list[int]:
 def _sort_key(key: Any) -> Any:
     """Keys sort by their own order (ints, strings, tuples of those): the stable tie-break."""
     return key
-
-
-def cumulative_round(values: Sequence[Decimal]) -> list[int]:
-    """Round a running total so the parts add up to the rounded whole (monthly share of a year price)."""
-    parts: list[int] = []
-    running = Decimal(0)
-    previous = 0
-    for value in values:
-        running += value
-        now = to_ore(running)
-        parts.append(now - previous)
-        previous = now
-    return parts

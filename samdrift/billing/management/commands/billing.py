@@ -1,0 +1,183 @@
+"""`samdrift billing run|close|report|export-ubl|import-costs|import-usage|validate-ubl`.
+
+    samdrift billing run --period 2024-01 [--finalise]      drafts, or drafts finalised
+    samdrift billing run --year 2024 --finalise            the twelve months in order
+    samdrift billing close --year 2024 [--fee-area CODE]   year-end close (idempotent)
+    samdrift billing report --year 2024 --format table|csv|json
+    samdrift billing export-ubl --period 2024-01 --out DIR  one validated UBL file per document
+
+Runs as the system actor unless `--as USERNAME` names a finance user. Errors are printed in
+Swedish and English and the exit status is 1; nothing partial is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from samdrift.accounts.actor import SYSTEM, Actor
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.billing import exports, selectors, services
+from samdrift.billing.periods import label, months_of, parse_period
+from samdrift.billing.schematron import fatal_errors
+from samdrift.core.exceptions import DomainError, ValidationFailed
+from samdrift.core.i18n import bilingual_line
+
+
+class Command(BaseCommand):
+    help = "Invoice runs, year-end close, the outcome report and Peppol UBL export."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "action",
+            choices=["run", "close", "report", "export-ubl", "import-costs", "import-usage"],
+        )
+        parser.add_argument("file", nargs="?", help="CSV file for import-costs / import-usage")
+        parser.add_argument("--period", help="YYYY-MM")
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--finalise", "--finalize", action="store_true", dest="finalise")
+        parser.add_argument("--fee-area", dest="fee_area")
+        parser.add_argument("--recovery-years", type=int, dest="recovery_years")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        parser.add_argument("--out", help="directory for export-ubl")
+        parser.add_argument(
+            "--late",
+            choices=["reject", "adjust"],
+            default="reject",
+            help="usage for an invoiced month: refuse it, or bill it next month",
+        )
+        parser.add_argument("--as", dest="username", help="act as this user instead of the system")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self._actor(options.get("username"))
+        try:
+            getattr(self, "_" + options["action"].replace("-", "_"))(actor, options)
+        except DomainError as error:
+            detail = ""
+            if isinstance(error, ValidationFailed) and error.errors:
+                detail = "\n" + "\n".join(
+                    f"  {key}: {'; '.join(map(str, values))}"
+                    for key, values in error.errors.items()
+                )
+            raise CommandError(
+                bilingual_line(error.message, error.params or None) + detail
+            ) from None
+
+    def _actor(self, username: str | None) -> Actor:
+        if not username:
+            return SYSTEM
+        from samdrift.accounts.models import User
+
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"okänd användare / unknown user: {username}")
+        return actor_for_user(user)
+
+    def _progress(self, message: str) -> None:
+        self.stderr.write(message)
+        self.stderr.flush()
+
+    def _periods(self, options: dict[str, Any]) -> list[Any]:
+        if options.get("period"):
+            try:
+                return [parse_period(options["period"])]
+            except ValueError:
+                raise CommandError("--period ska vara ÅÅÅÅ-MM / --period must be YYYY-MM") from None
+        if options.get("year"):
+            return months_of(options["year"])
+        raise CommandError("ange --period eller --year / give --period or --year")
+
+    def _run(self, actor: Actor, options: dict[str, Any]) -> None:
+        periods = self._periods(options)
+        for index, period in enumerate(periods, start=1):
+            prefix = f"[{index}/{len(periods)}] "
+
+            def progress(message: str, prefix: str = prefix) -> None:
+                self._progress(prefix + message)
+
+            outcome = services.run_period(
+                actor=actor, period=period, finalise=options["finalise"], progress=progress
+            )
+            for warning in outcome.warnings:
+                self._progress(f"  varning / warning: {warning}")
+            self.stdout.write(
+                f"{label(period)} {outcome.run.status} invoices={outcome.invoices} "
+                f"{'unchanged' if outcome.unchanged else 'written'}"
+            )
+
+    def _close(self, actor: Actor, options: dict[str, Any]) -> None:
+        if not options.get("year"):
+            raise CommandError("ange --year / give --year")
+        closes = services.close_year(
+            actor=actor,
+            year=options["year"],
+            fee_area_code=options.get("fee_area"),
+            recovery_years=options.get("recovery_years"),
+            progress=self._progress,
+        )
+        for close in closes:
+            figures = close.figures
+            self.stdout.write(
+                f"{close.fee_area.code} {close.year} closed: result={figures.get('result_ore', 0)} öre "
+                f"accumulated={figures.get('accumulated_ore', 0)} öre surplus_flag={close.surplus_flag} "
+                f"deficit_alert={close.deficit_alert}"
+            )
+
+    def _report(self, actor: Actor, options: dict[str, Any]) -> None:
+        records = exports.report_records(
+            selectors.outcome_report(actor=actor, year=options.get("year"))
+        )
+        if options["format"] == "csv":
+            self.stdout.write(exports.to_csv(exports.REPORT_HEADERS, records), ending="")
+        elif options["format"] == "json":
+            self.stdout.write(exports.to_json(records), ending="")
+        else:
+            self.stdout.write(exports.to_table(records), ending="")
+
+    def _export_ubl(self, actor: Actor, options: dict[str, Any]) -> None:
+        if not options.get("out"):
+            raise CommandError("ange --out KATALOG / give --out DIR")
+        (period,) = self._periods({"period": options.get("period")})
+        out = Path(options["out"])
+        documents = list(
+            selectors.invoice_list(actor=actor, period=period, status="finalised").order_by(
+                "number"
+            )
+        )
+        problems = []
+        for document in documents:  # every document is validated before anything is written (I-10)
+            errors = fatal_errors(document.ubl_xml.encode())
+            if errors:
+                problems.append(f"{document.number}: {', '.join(e.rule_id for e in errors)}")
+        if problems:
+            raise CommandError(
+                "UBL klarar inte valideringen / UBL fails validation:\n" + "\n".join(problems)
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        for index, document in enumerate(documents, start=1):
+            (out / f"{document.number}.xml").write_bytes(document.ubl_xml.encode())
+            if index % 50 == 0:
+                self._progress(f"{index}/{len(documents)}")
+        self.stdout.write(f"{len(documents)} UBL files in {out}")
+
+    def _import_costs(self, actor: Actor, options: dict[str, Any]) -> None:
+        result = services.import_costs_csv(actor=actor, text=self._file(options))
+        self.stdout.write(f"created={result.created} unchanged={result.unchanged}")
+
+    def _import_usage(self, actor: Actor, options: dict[str, Any]) -> None:
+        result = services.import_usage_csv(
+            actor=actor, text=self._file(options), late=options["late"]
+        )
+        self.stdout.write(
+            f"created={result.created} unchanged={result.unchanged} adjustments={result.adjustments}"
+        )
+
+    def _file(self, options: dict[str, Any]) -> str:
+        if not options.get("file"):
+            raise CommandError("ange en CSV-fil / give a CSV file")
+        if options["file"] == "-":
+            return sys.stdin.read()
+        return Path(options["file"]).read_text(encoding="utf-8")
