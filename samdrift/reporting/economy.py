@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from samdrift.billing.selectors import cost_pools, outcome_report, price_list, usage_list
+from django.utils.translation import get_language
+
+from samdrift.billing.selectors import cost_pools, fee_areas, outcome_report, price_list, usage_list
 from samdrift.core.exceptions import PermissionDenied
 
 if TYPE_CHECKING:
@@ -35,10 +37,17 @@ def msek(ore: int) -> Decimal:
 class OutcomeLine:
     year: int
     fee_area: str
+    fee_area_sv: str
+    fee_area_en: str
     revenue_msek: Decimal
     cost_msek: Decimal
     result_msek: Decimal
     accumulated_msek: Decimal
+
+    @property
+    def fee_area_name(self) -> str:
+        name = self.fee_area_en if (get_language() or "sv").startswith("en") else self.fee_area_sv
+        return name or self.fee_area
 
 
 @dataclass(frozen=True)
@@ -103,10 +112,13 @@ def outcome_for(*, actor: Actor, year: int) -> Outcome:
         units = _unit_figures(actor, year)
     except PermissionDenied:
         return Outcome(year=year, available=False)
+    area_names = {area.code: (area.name_sv, area.name_en) for area in fee_areas()}
     lines = [
         OutcomeLine(
             year=row.year,
             fee_area=row.fee_area,
+            fee_area_sv=area_names.get(row.fee_area, ("", ""))[0],
+            fee_area_en=area_names.get(row.fee_area, ("", ""))[1],
             revenue_msek=msek(row.revenue_ore),
             cost_msek=msek(row.cost_ore),
             result_msek=msek(row.result_ore),

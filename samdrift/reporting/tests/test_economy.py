@@ -77,7 +77,7 @@ def test_outcome_lines_in_million_kronor(billing_data, provider_admin):
     ]
     assert outcome.accumulated_msek == Decimal("-2.5")
     html = render_document_html(report)
-    assert "Tabell 4" in html and "-2,5" in html
+    assert "Tabell 4" in html and "-2,5" in html and "<td>It-drift</td>" in html
 
 
 def test_billing_indicators(billing_data, provider_admin):
