@@ -7,8 +7,8 @@ subscriptions for the cases that reached Köra) and 20,000 service requests, dat
 
 Why it writes rows the way it does: building 600,000+ model instances and saving them through the
 ORM takes minutes; the rows are built as plain tuples in memory instead and written with
-`executemany` in batches, inside one transaction, with ids assigned here so that the rows can point
-at each other without reading anything back. Every column the loader does not set gets the model
+`executemany` in batches (COPY on PostgreSQL), inside one transaction, with ids assigned here so
+that the rows can point at each other without reading anything back. Every column the loader does not set gets the model
 field's own default, so a field added later with a default does not break the loader (one without
 a default stops it with a clear message). On PostgreSQL the id sequences are moved past the new
 rows afterwards.
@@ -187,19 +187,26 @@ class _Table:
         self.fill = tuple(fill)
         self.rows: list[tuple[Any, ...]] = []
         quote = connection.ops.quote_name
-        self.sql = (
-            # Identifiers come from the model and are quoted; values go as parameters.
-            f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-        )
+        # Identifiers come from the model and are quoted; values go as parameters.
+        target = f"{quote(opts.db_table)} ({', '.join(quote(n) for n in names)})"
+        self.sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+        self.copy_sql = f"COPY {target} FROM STDIN"
 
     def add(self, *values: Any) -> None:
         self.rows.append(values + self.fill)
 
     def write(self) -> int:
+        """SQLite: executemany in batches. PostgreSQL: COPY, one round trip instead of one per
+        row (executemany there took minutes for the 600,000 rows)."""
         with connection.cursor() as cursor:
-            for start in range(0, len(self.rows), BATCH):
-                cursor.executemany(self.sql, self.rows[start : start + BATCH])
+            raw = cursor.cursor
+            if connection.vendor == "postgresql" and hasattr(raw, "copy"):
+                with raw.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
+                for start in range(0, len(self.rows), BATCH):
+                    cursor.executemany(self.sql, self.rows[start : start + BATCH])
         return len(self.rows)
 
 
@@ -301,7 +308,7 @@ def load_national(
         if loaded is not None:
             stdout.write(
                 "Nationell skala är redan inläst "
-                f"({loaded.at:%Y-%m-%d %H:%M}); inget lades till. / The national scale is already "
+                f"({timezone.localtime(loaded.at):%Y-%m-%d %H:%M}); inget lades till. / The national scale is already "
                 "loaded; nothing was added."
             )
             return {"officials": 0, "cases": 0, "requests": 0, "subscriptions": 0}
