@@ -8,6 +8,7 @@ charts as inline SVG whose `<title>` becomes the Figure's alternative text.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -89,6 +90,17 @@ def _services_chart(report: GovernmentReport) -> Any:
     )
 
 
+def _names_once(names: list[str]) -> list[str]:
+    """Each agency once, with its number of cases when it has several in the same cell (the
+    source report names Länsstyrelserna twice only because its two cases are in different
+    phases)."""
+    counts = Counter(names)
+    return [
+        f"{name} ({n})" if n > 1 else name
+        for name, n in sorted(counts.items(), key=lambda i: i[0].casefold())
+    ]
+
+
 def _phase_rows(report: GovernmentReport) -> list[dict[str, Any]]:
     conn = report.connections
     rows = []
@@ -100,8 +112,12 @@ def _phase_rows(report: GovernmentReport) -> list[dict[str, Any]]:
                 "single": conn.count(phase, Scope.SINGLE),
                 "total": conn.count(phase, Scope.TOTAL),
                 "all": conn.phase_total(phase),
-                "single_agencies": [e.agency for e in entries if e.scope == Scope.SINGLE],
-                "total_agencies": [e.agency for e in entries if e.scope == Scope.TOTAL],
+                "single_agencies": _names_once(
+                    [e.agency for e in entries if e.scope == Scope.SINGLE]
+                ),
+                "total_agencies": _names_once(
+                    [e.agency for e in entries if e.scope == Scope.TOTAL]
+                ),
             }
         )
     return rows

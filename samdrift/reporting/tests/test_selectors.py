@@ -89,3 +89,14 @@ def test_bad_year_is_refused_in_both_languages(provider_admin, year):
 
     both = in_both_languages(info.value.message)
     assert "2017" in both["en"] and "2017" in both["sv"]
+
+
+def test_agencies_per_phase_are_named_once_with_their_case_count(world, provider_admin):
+    from samdrift.reporting.documents import report_context
+    from samdrift.tests.factories import ConnectionCaseFactory
+
+    ConnectionCaseFactory(organisation=world.agency, scope="single", phase="initiate")
+    report = government_report(actor=actor_for_user(provider_admin), year=2021)
+    rows = {row["label"]: row for row in report_context(report)["phase_rows"]}
+    assert rows["Initiera"]["single_agencies"] == ["Myndighet A (2)"]
+    assert rows["Initiera"]["single"] == 2
