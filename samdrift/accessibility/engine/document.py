@@ -405,7 +405,8 @@ class Document:
     def annotations(self) -> list[Annotation]:
         out: list[Annotation] = []
         for index, page in enumerate(self.pages):
-            crop = _box(page.obj.get("/CropBox")) or _box(_inherited(page.obj, "/MediaBox"))
+            # CropBox and MediaBox are inheritable from the page tree.
+            crop = _box(_inherited(page.obj, "/CropBox")) or _box(_inherited(page.obj, "/MediaBox"))
             for annot in as_list(page.obj.get("/Annots")):
                 if not isinstance(annot, pikepdf.Dictionary):
                     continue
