@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -76,6 +76,17 @@ def credential_get(*, actor: Actor, credential_id: int) -> Credential:
         )
     except Credential.DoesNotExist:
         raise NotFound("credential") from None
+
+
+def credential_counts(*, actor: Actor) -> dict[str, int]:
+    """E-IDs per status, one grouped query (the overview must stay cheap at national scale)."""
+    rows = (
+        Credential.objects.filter(_org_filter(actor, "official__organisation_id"))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return {str(status): int(n) for status, n in rows}  # noqa: C416  # typed for mypy
 
 
 def credentials_awaiting_operator(*, actor: Actor) -> QuerySet[Credential]:

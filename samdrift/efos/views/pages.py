@@ -79,11 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     signer = selectors.signer_for(actor)
     if not can_use_efos_pages(actor) and signer is None:
         raise DjangoPermissionDenied
-    officials = selectors.official_list(actor=actor) if can_use_efos_pages(actor) else []
-    counts: dict[str, int] = {}
-    for official in officials:
-        for credential in official.credentials.all()[:1]:
-            counts[credential.status] = counts.get(credential.status, 0) + 1
+    counts = selectors.credential_counts(actor=actor) if can_use_efos_pages(actor) else {}
     return render(
         request,
         "efos/home.html",
