@@ -86,7 +86,7 @@ def credential_counts(*, actor: Actor) -> dict[str, int]:
         .values_list("status")
         .annotate(n=Count("id"))
     )
-    return {str(status): int(n) for status, n in rows}  # noqa: C416  # typed for mypy
+    return {str(status): int(n) for status, n in rows}  # typed for mypy
 
 
 def credentials_awaiting_operator(*, actor: Actor) -> QuerySet[Credential]:
