@@ -160,9 +160,20 @@ def clear_caches() -> None:
         _jwks_cache.clear()
 
 
+_local = threading.local()
+
+
+def _http() -> requests.Session:
+    """One keep-alive HTTP session per thread (a Session is not safe to share across threads)."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
 def _get_json(url: str) -> dict[str, Any]:
     try:
-        response = requests.get(url, timeout=HTTP_TIMEOUT_SECONDS)
+        response = _http().get(url, timeout=HTTP_TIMEOUT_SECONDS)
         response.raise_for_status()
         data = response.json()
     except (requests.RequestException, ValueError) as exc:
@@ -279,7 +290,7 @@ def exchange_code(
         "client_assertion": client_assertion(provider.client_id, endpoint),
     }
     try:
-        response = requests.post(endpoint, data=form, timeout=HTTP_TIMEOUT_SECONDS)
+        response = _http().post(endpoint, data=form, timeout=HTTP_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
         raise refuse("provider_unreachable", str(exc)) from exc
     try:
