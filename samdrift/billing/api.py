@@ -1,5 +1,459 @@
-"""API of the billing app, mounted under /api/v1/billing."""
+"""API of the billing app, mounted under /api/v1/billing.
 
-from ninja import Router
+Customers read only their own agencies' finalised invoices, usage and ledger; everything else is
+provider finance. An invoice outside the caller's view is a 404, exactly like a missing one.
+"""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from samdrift.accounts.api_tokens import ApiRequest
+from samdrift.core.exceptions import ValidationFailed
+
+from . import exports, selectors, services
+from .money import ore_to_decimal
+from .periods import label, parse_period
 
 router = Router(tags=["billing"])
+MAX_PAGE = 500
+
+
+class InvoiceOut(Schema):
+    id: int
+    kind: str
+    status: str
+    number: str | None
+    period: str
+    seller: str
+    buyer: str
+    buyer_id: int
+    issue_date: datetime.date
+    due_date: datetime.date
+    total: str = Field(description="SEK, two decimals; net of VAT")
+    vat: str
+    credited_invoice_id: int | None
+
+
+class LineOut(Schema):
+    position: int
+    organisation: str
+    service: str | None
+    kind: str
+    text: str
+    quantity: str
+    unit_code: str
+    unit_price: str
+    base_quantity: str
+    amount: str
+
+
+class InvoiceDetailOut(InvoiceOut):
+    lines: list[LineOut]
+    ubl_sha256: str
+
+
+def _invoice(invoice: Any) -> dict[str, Any]:
+    return {
+        "id": invoice.pk,
+        "kind": invoice.kind,
+        "status": invoice.status,
+        "number": invoice.number,
+        "period": label(invoice.period),
+        "seller": invoice.seller.name,
+        "buyer": invoice.buyer.name,
+        "buyer_id": invoice.buyer_id,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "total": str(ore_to_decimal(invoice.total_ore)),
+        "vat": str(ore_to_decimal(invoice.vat_ore)),
+        "credited_invoice_id": invoice.credited_invoice_id,
+    }
+
+
+def _period(text: str) -> datetime.date:
+    try:
+        return parse_period(text)
+    except ValueError:
+        raise ValidationFailed(
+            "A period is a month written YYYY-MM.", errors={"period": [text]}
+        ) from None
+
+
+class InvoiceFilters(Schema):
+    period: str = Field("", description="YYYY-MM")
+    year: int | None = None
+    status: str = ""
+
+
+@router.get("/invoices", response=list[InvoiceOut], summary="List invoices and credit notes")
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_invoices(request: ApiRequest, filters: Query[InvoiceFilters]) -> Any:
+    invoices = selectors.invoice_list(
+        actor=request.auth,
+        period=_period(filters.period) if filters.period else None,
+        year=filters.year,
+        status=filters.status,
+    )
+    return [_invoice(i) for i in invoices]
+
+
+@router.get(
+    "/invoices/{invoice_id}", response=InvoiceDetailOut, summary="One invoice with its lines"
+)
+def get_invoice(request: ApiRequest, invoice_id: int) -> dict[str, Any]:
+    invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
+    lines = [
+        {
+            "position": line.position,
+            "organisation": line.organisation.name,
+            "service": line.service.code if line.service else None,
+            "kind": line.kind,
+            "text": line.text,
+            "quantity": str(line.quantity.normalize()),
+            "unit_code": line.unit_code,
+            "unit_price": str(line.unit_price.normalize()),
+            "base_quantity": str(line.base_quantity.normalize()),
+            "amount": str(ore_to_decimal(line.amount_ore)),
+        }
+        for line in selectors.invoice_lines(actor=request.auth, invoice=invoice)
+    ]
+    return {**_invoice(invoice), "lines": lines, "ubl_sha256": invoice.ubl_sha256}
+
+
+@router.get(
+    "/invoices/{invoice_id}/ubl",
+    summary="The stored Peppol BIS Billing 3.0 UBL",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
+)
+def get_ubl(request: ApiRequest, invoice_id: int) -> HttpResponse:
+    invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
+    if not invoice.ubl_xml:
+        raise ValidationFailed("A draft has no UBL yet.", errors={"status": [invoice.status]})
+    response = HttpResponse(invoice.ubl_xml.encode(), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
+    return response
+
+
+class CreditIn(Schema):
+    reason: str
+    line_positions: list[int] | None = None
+
+
+@router.post(
+    "/invoices/{invoice_id}/credit",
+    response={201: InvoiceOut},
+    summary="Credit a finalised invoice",
+)
+def credit(request: ApiRequest, invoice_id: int, payload: CreditIn) -> tuple[int, dict[str, Any]]:
+    invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
+    line_ids = None
+    if payload.line_positions is not None:
+        line_ids = list(
+            invoice.lines.filter(position__in=payload.line_positions).values_list("id", flat=True)
+        )
+    note = services.credit_invoice(
+        actor=request.auth, invoice_id=invoice.pk, reason=payload.reason, line_ids=line_ids
+    )
+    return 201, _invoice(note)
+
+
+class UsageOut(Schema):
+    organisation: str
+    organisation_id: int
+    service: str
+    period: str
+    billed_period: str
+    quantity: str
+    source: str
+    key: str
+
+
+class UsageRow(Schema):
+    organisation: str = Field(description="Agency name, exactly as registered")
+    service: str = Field(description="Service code")
+    period: str = Field(description="YYYY-MM")
+    quantity: str = Field(description="A number ≥ 0; decimal comma or point")
+    source: str = "api"
+    key: str = Field("", description="Natural key for deduplication; default agency:service:period")
+
+
+class UsageIn(Schema):
+    rows: list[UsageRow]
+    late: str = Field(
+        "reject", description="reject, or adjust: bill late data in the next open month"
+    )
+
+
+class ImportOut(Schema):
+    created: int
+    unchanged: int
+    adjustments: int
+
+
+@router.get("/usage", response=list[UsageOut], summary="Usage measurements the caller may see")
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_usage(request: ApiRequest, year: int | None = None) -> Any:
+    return [
+        {
+            "organisation": u.organisation.name,
+            "organisation_id": u.organisation_id,
+            "service": u.service.code,
+            "period": label(u.period),
+            "billed_period": label(u.billed_period),
+            "quantity": str(u.quantity.normalize()),
+            "source": u.source,
+            "key": u.source_key,
+        }
+        for u in selectors.usage_list(actor=request.auth, year=year)
+    ]
+
+
+@router.post("/usage", response={201: ImportOut}, summary="Record usage (all rows or none)")
+def post_usage(request: ApiRequest, payload: UsageIn) -> tuple[int, dict[str, int]]:
+    if payload.late not in ("reject", "adjust"):
+        raise ValidationFailed("late must be reject or adjust.", errors={"late": [payload.late]})
+    result = services.record_usage(
+        actor=request.auth, rows=[r.dict() for r in payload.rows], late=payload.late
+    )
+    return 201, {
+        "created": result.created,
+        "unchanged": result.unchanged,
+        "adjustments": result.adjustments,
+    }
+
+
+class CostRow(Schema):
+    period: str
+    cost_pool: str
+    amount: str = Field(description="SEK")
+    voucher: str
+    gl_account: str = ""
+    service: str = ""
+    funding_source: str = "avgift"
+    segment: str = "core"
+    vat_compensated: bool = False
+    description: str = ""
+
+
+@router.post("/costs", response={201: ImportOut}, summary="Import cost entries (all rows or none)")
+def post_costs(request: ApiRequest, payload: list[CostRow]) -> tuple[int, dict[str, int]]:
+    result = services.import_costs(
+        actor=request.auth,
+        rows=[
+            {**row.dict(), "vat_compensated": "1" if row.vat_compensated else ""} for row in payload
+        ],
+    )
+    return 201, {"created": result.created, "unchanged": result.unchanged, "adjustments": 0}
+
+
+@router.get("/costs", summary="Cost per pool and tag for a year")
+def get_costs(request: ApiRequest, year: int) -> list[dict[str, Any]]:
+    return [
+        {**row, "total": str(ore_to_decimal(row.pop("total")))}
+        for row in selectors.cost_pools(actor=request.auth, year=year)
+    ]
+
+
+class PriceOut(Schema):
+    id: int
+    service: str
+    version: int
+    model: str
+    basis: str
+    unit_price: str
+    valid_from: datetime.date
+    decision_ref: str
+    decision_date: datetime.date
+
+
+class PriceIn(Schema):
+    service: str
+    unit_price: str
+    valid_from: datetime.date
+    decision_ref: str
+    decision_date: datetime.date
+    model: str = "per_unit"
+    basis: str = "month"
+    tiers: list[list[Any]] | None = None
+    package_size: str | None = None
+
+
+def _price(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "service": p.service.code,
+        "version": p.version,
+        "model": p.model,
+        "basis": p.basis,
+        "unit_price": str(p.unit_price.normalize()),
+        "valid_from": p.valid_from,
+        "decision_ref": p.decision_ref,
+        "decision_date": p.decision_date,
+    }
+
+
+@router.get("/prices", response=list[PriceOut], summary="Decided prices, every version")
+def list_prices(request: ApiRequest) -> list[dict[str, Any]]:
+    return [_price(p) for p in selectors.price_list(actor=request.auth)]
+
+
+@router.post("/prices", response={201: PriceOut}, summary="Decide a new price version")
+def post_price(request: ApiRequest, payload: PriceIn) -> tuple[int, dict[str, Any]]:
+    version = services.create_price_version(
+        actor=request.auth,
+        service_code=payload.service,
+        unit_price=payload.unit_price,
+        valid_from=payload.valid_from,
+        decision_ref=payload.decision_ref,
+        decision_date=payload.decision_date,
+        model=payload.model,
+        basis=payload.basis,
+        tiers=payload.tiers,
+        package_size=payload.package_size,
+    )
+    return 201, _price(version)
+
+
+class RunIn(Schema):
+    period: str
+    finalise: bool = False
+
+
+class RunOut(Schema):
+    period: str
+    status: str
+    input_hash: str
+    invoices: int
+    unchanged: bool = False
+    warnings: list[str] = []
+
+
+@router.get("/runs", response=list[RunOut], summary="Invoice runs")
+def list_runs(request: ApiRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "period": label(r.period),
+            "status": r.status,
+            "input_hash": r.input_hash,
+            "invoices": r.invoices.count(),
+        }
+        for r in selectors.run_list(actor=request.auth)
+    ]
+
+
+@router.post(
+    "/runs", response={200: RunOut}, summary="Run a month (idempotent); optionally finalise"
+)
+def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
+    outcome = services.run_period(
+        actor=request.auth, period=_period(payload.period), finalise=payload.finalise
+    )
+    return {
+        "period": label(outcome.run.period),
+        "status": outcome.run.status,
+        "input_hash": outcome.run.input_hash,
+        "invoices": outcome.invoices,
+        "unchanged": outcome.unchanged,
+        "warnings": outcome.warnings,
+    }
+
+
+@router.post("/runs/{period}/finalise", response=RunOut, summary="Finalise a month's drafts")
+def finalise(request: ApiRequest, period: str) -> dict[str, Any]:
+    run = services.finalise_run(actor=request.auth, period=_period(period))
+    return {
+        "period": label(run.period),
+        "status": run.status,
+        "input_hash": run.input_hash,
+        "invoices": run.invoices.count(),
+    }
+
+
+class AccountOut(Schema):
+    account_id: int
+    organisation: str | None
+    service: str
+    fee_area: str
+    balance: str = Field(description="SEK at the end of the year; negative: the agency owes")
+    year_fees: str
+    year_allocated_cost: str
+    scheduled_after: str = Field(
+        description="Instalments (+) and credits (−) scheduled after the year"
+    )
+
+
+@router.get("/ledger", response=list[AccountOut], summary="Carry-forward accounts with balances")
+def get_ledger(request: ApiRequest, year: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "account_id": row.account.pk,
+            "organisation": row.account.organisation.name if row.account.organisation else None,
+            "service": row.account.service.code,
+            "fee_area": row.account.fee_area.code,
+            "balance": str(ore_to_decimal(row.balance_ore)),
+            "year_fees": str(ore_to_decimal(row.year_fee_ore)),
+            "year_allocated_cost": str(ore_to_decimal(row.year_cost_ore)),
+            "scheduled_after": str(ore_to_decimal(row.scheduled_ore)),
+        }
+        for row in selectors.ledger(actor=request.auth, year=year)
+    ]
+
+
+class CloseIn(Schema):
+    year: int
+    fee_area: str | None = None
+    recovery_years: int | None = None
+
+
+@router.post("/closes", summary="Year-end close (idempotent per fee area and year)")
+def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
+    closes = services.close_year(
+        actor=request.auth,
+        year=payload.year,
+        fee_area_code=payload.fee_area,
+        recovery_years=payload.recovery_years,
+    )
+    return [
+        {
+            "fee_area": c.fee_area.code,
+            "year": c.year,
+            "figures": c.figures,
+            "surplus_flag": c.surplus_flag,
+            "deficit_alert": c.deficit_alert,
+            "input_hash": c.input_hash,
+        }
+        for c in closes
+    ]
+
+
+@router.get("/report", summary="Outcome per fee area and year (Intäkter, Kostnader, +/-, Ack.)")
+def get_report(request: ApiRequest, year: int | None = None) -> dict[str, Any]:
+    return {
+        "rows": exports.report_records(selectors.outcome_report(actor=request.auth, year=year)),
+        "note": exports.ROUNDING_NOTE_EN,
+    }
+
+
+@router.get("/fee-proposal", summary="Next year's cost-covering price per service")
+def get_fee_proposal(
+    request: ApiRequest, year: int, years: int | None = None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "service": p.service_code,
+            "current_price": str(p.current_price) if p.current_price is not None else None,
+            "unit_cost": str(p.unit_cost) if p.unit_cost is not None else None,
+            "proposed_price": str(p.proposed_price) if p.proposed_price is not None else None,
+            "change_pct": str(p.change_pct) if p.change_pct is not None else None,
+            "forecast_cost": str(ore_to_decimal(p.forecast_cost_ore)),
+            "forecast_volume": str(p.forecast_volume),
+            "unscheduled_balance": str(ore_to_decimal(p.unscheduled_balance_ore)),
+        }
+        for p in services.propose_fees(actor=request.auth, year=year, years=years)
+    ]

@@ -1,6 +1,24 @@
 """Pages of the billing app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "billing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.invoice_list, name="invoices"),
+    path("invoices/export/", views.invoice_export, name="invoices_export"),
+    path("invoices/<int:invoice_id>/", views.invoice_detail, name="invoice"),
+    path("invoices/<int:invoice_id>/ubl/", views.invoice_ubl, name="invoice_ubl"),
+    path("invoices/<int:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:invoice_id>/credit/", views.invoice_credit, name="invoice_credit"),
+    path("runs/", views.run_list, name="runs"),
+    path("runs/<str:period>/", views.run_detail, name="run"),
+    path("runs/<str:period>/finalise/", views.run_finalise, name="run_finalise"),
+    path("prices/", views.price_list, name="prices"),
+    path("costs/", views.cost_list, name="costs"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("usage/", views.usage_list, name="usage"),
+    path("report/", views.report, name="report"),
+    path("report/export/", views.report_export, name="report_export"),
+]

@@ -1,0 +1,371 @@
+"""Pages of the billing app. Thin: parse, call a selector or service, render.
+
+Missing and forbidden objects give the same 404; a page the role may not use gives 403. Every
+figure on the demo data is illustrative (said on the pages), not the source report's.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
+
+from . import exports, selectors, services
+from .charts import recovery_chart
+from .forms import CreditForm, PriceForm, RunForm, YearForm
+from .money import format_kronor, ore_to_decimal
+from .periods import label, parse_period
+from .permissions import billing_abilities, invoice_abilities
+
+View = Callable[..., HttpResponse]
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def page(view: View) -> View:
+    """Login required; NotFound → 404, PermissionDenied → 403 (the same for every page)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied:
+            raise DjangoPermissionDenied from None
+
+    return wrapper
+
+
+def _year(request: HttpRequest) -> int:
+    form = YearForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data.get("year"):
+        return int(form.cleaned_data["year"])
+    years = selectors.years_with_data()
+    return years[0] if years else datetime.date.today().year  # noqa: DTZ011 - a default year only
+
+
+def _context(request: HttpRequest, nav: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "nav": "billing",
+        "subnav": nav,
+        "abilities": billing_abilities(_actor(request)),
+        **extra,
+    }
+
+
+@page
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    invoices = list(selectors.invoice_list(actor=_actor(request), year=year)[:500])
+    return render(
+        request,
+        "billing/invoice_list.html",
+        _context(
+            request,
+            "invoices",
+            invoices=invoices,
+            year=year,
+            year_form=YearForm(initial={"year": year}),
+        ),
+    )
+
+
+@page
+def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    actor = _actor(request)
+    invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
+    lines = list(selectors.invoice_lines(actor=actor, invoice=invoice))
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        _context(
+            request,
+            "invoices",
+            invoice=invoice,
+            lines=lines,
+            can=invoice_abilities(actor, invoice),
+            credit_form=CreditForm(),
+            credit_notes=invoice.credit_notes.all(),
+        ),
+    )
+
+
+@page
+def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = selectors.invoice_get(actor=_actor(request), invoice_id=invoice_id)
+    if not invoice.ubl_xml:
+        raise Http404
+    response = HttpResponse(invoice.ubl_xml.encode(), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
+    return response
+
+
+@page
+def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    actor = _actor(request)
+    invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
+    html = render_to_string(
+        "billing/invoice_print.html",
+        {"invoice": invoice, "lines": selectors.invoice_lines(actor=actor, invoice=invoice)},
+        request=request,
+    )
+    response = HttpResponse(exports.to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number or invoice.pk}.pdf"'
+    return response
+
+
+@page
+def invoice_export(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    headers = (
+        "number",
+        "kind",
+        "status",
+        "period",
+        "buyer",
+        "seller",
+        "issue_date",
+        "due_date",
+        "total_sek",
+    )
+    records = [
+        {
+            "number": i.number,
+            "kind": i.kind,
+            "status": i.status,
+            "period": label(i.period),
+            "buyer": i.buyer.name,
+            "seller": i.seller.name,
+            "issue_date": i.issue_date.isoformat(),
+            "due_date": i.due_date.isoformat(),
+            "total_sek": str(ore_to_decimal(i.total_ore)),
+        }
+        for i in selectors.invoice_list(actor=_actor(request), year=year)
+    ]
+    return _download(request, f"fakturor-{year}", headers, records)
+
+
+def _download(
+    request: HttpRequest, name: str, headers: tuple[str, ...], records: list[dict[str, Any]]
+) -> HttpResponse:
+    fmt = request.GET.get("format", "csv")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(name, headers, records),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(
+        exports.to_csv(headers, records), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@page
+@require_POST
+def invoice_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    actor = _actor(request)
+    invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
+    form = CreditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the credit note."))
+        return redirect("billing:invoice", invoice_id=invoice.pk)
+    try:
+        note = services.credit_invoice(
+            actor=actor, invoice_id=invoice.pk, reason=form.cleaned_data["reason"]
+        )
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("billing:invoice", invoice_id=invoice.pk)
+    messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
+    return redirect("billing:invoice", invoice_id=note.pk)
+
+
+@page
+def run_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    runs = list(selectors.run_list(actor=actor))
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.run_period(actor=actor, period=form.cleaned_data["period"])
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form.add_error("period", str(error))
+        else:
+            for warning in outcome.warnings:
+                messages.warning(request, warning)
+            return redirect("billing:run", period=label(outcome.run.period))
+    return render(request, "billing/run_list.html", _context(request, "runs", runs=runs, form=form))
+
+
+@page
+def run_detail(request: HttpRequest, period: str) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        month = parse_period(period)
+    except ValueError:
+        raise Http404 from None
+    run = selectors.run_get(actor=actor, period=month)
+    invoices = list(run.invoices.select_related("buyer").order_by("buyer__name"))
+    total = sum(i.total_ore for i in invoices)
+    return render(
+        request,
+        "billing/run_detail.html",
+        _context(request, "runs", run=run, invoices=invoices, total=total),
+    )
+
+
+@page
+@require_POST
+def run_finalise(request: HttpRequest, period: str) -> HttpResponse:
+    try:
+        month = parse_period(period)
+    except ValueError:
+        raise Http404 from None
+    try:
+        services.finalise_run(actor=_actor(request), period=month)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The run is finalised; the invoices have numbers and UBL."))
+    return redirect("billing:run", period=period)
+
+
+@page
+def price_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = PriceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_price_version(
+                actor=actor,
+                service_code=data["service"],
+                unit_price=data["unit_price"],
+                valid_from=data["valid_from"],
+                decision_ref=data["decision_ref"],
+                decision_date=data["decision_date"],
+                model=data["model"],
+                basis=data["basis"],
+                package_size=data["package_size"] or None,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            for field, errors in getattr(error, "errors", {}).items():
+                form.add_error(field if field in form.fields else None, "; ".join(errors))
+            if not getattr(error, "errors", None):
+                form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The price version is saved."))
+            return redirect("billing:prices")
+    prices = list(selectors.price_list(actor=actor))
+    return render(
+        request, "billing/price_list.html", _context(request, "prices", prices=prices, form=form)
+    )
+
+
+@page
+def cost_list(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    pools = selectors.cost_pools(actor=_actor(request), year=year)
+    for pool in pools:
+        pool["kronor"] = format_kronor(pool["total"])
+    return render(
+        request,
+        "billing/cost_list.html",
+        _context(
+            request, "costs", pools=pools, year=year, year_form=YearForm(initial={"year": year})
+        ),
+    )
+
+
+@page
+def ledger(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    rows = selectors.ledger(actor=_actor(request), year=year)
+    return render(
+        request,
+        "billing/ledger.html",
+        _context(
+            request, "ledger", rows=rows, year=year, year_form=YearForm(initial={"year": year})
+        ),
+    )
+
+
+@page
+def usage_list(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    usage = list(selectors.usage_list(actor=_actor(request), year=year)[:1000])
+    return render(
+        request,
+        "billing/usage_list.html",
+        _context(
+            request, "usage", usage=usage, year=year, year_form=YearForm(initial={"year": year})
+        ),
+    )
+
+
+@page
+def report(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    rows = selectors.outcome_report(actor=actor)
+    chart_points = [
+        (row.year, row.accumulated_ore)
+        for row in rows
+        if row.fee_area == (rows[0].fee_area if rows else "")
+    ]
+    proposal_year = max((row.year for row in rows), default=None)
+    proposals = services.propose_fees(actor=actor, year=proposal_year) if proposal_year else []
+    return render(
+        request,
+        "billing/report.html",
+        _context(
+            request,
+            "report",
+            rows=rows,
+            chart=recovery_chart(chart_points),
+            proposals=proposals,
+            proposal_year=proposal_year,
+            note=exports.ROUNDING_NOTE_SV,
+        ),
+    )
+
+
+@page
+def report_export(request: HttpRequest) -> HttpResponse:
+    records = exports.report_records(selectors.outcome_report(actor=_actor(request)))
+    if request.GET.get("format") == "pdf":
+        html = render_to_string(
+            "billing/report_print.html",
+            {"records": records, "note": exports.ROUNDING_NOTE_SV},
+            request=request,
+        )
+        response = HttpResponse(exports.to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="utfall.pdf"'
+        return response
+    return _download(request, "utfall", exports.REPORT_HEADERS, records)
