@@ -12,7 +12,7 @@ JWKS are cached), verifies the ES256 ID token, maps the official to the agency, 
 record and logs them in → GET the page they came for. Each login uses a fresh browser session.
 
 Baseline, measured in the same run against the same server: GET of a trivial page
-(/identity/jwks.json). The ratio says how many trivial requests one login costs.
+(/healthz, no database). The ratio says how many trivial requests one login costs.
 
 Then runs bench/bench_identity_efos.py (OCSP and CRL figures) when it exists (BENCH_SKIP_EFOS=1
 skips it). Sizes: BENCH_LOGINS, BENCH_BASELINE, BENCH_THREADS.
@@ -64,7 +64,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 def prepare(data_dir: Path, idp_issuer: str) -> None:
     """Fresh database with one agency and the development provider trusted."""
     os.environ["SAMDRIFT_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.prod"
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -167,7 +167,13 @@ def main() -> None:
         ),
         encoding="utf-8",
     )
-    env = dict(os.environ, SAMDRIFT_DATA_DIR=str(data_dir), SAMDRIFT_LOG_LEVEL="ERROR")
+    env = dict(
+        os.environ,
+        SAMDRIFT_DATA_DIR=str(data_dir),
+        SAMDRIFT_LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        SAMDRIFT_SECURE_COOKIES="0",  # plain HTTP on loopback
+    )
     processes = [
         subprocess.Popen(
             [
@@ -206,6 +212,7 @@ def main() -> None:
             requests.get(f"{base}/identity/jwks.json", timeout=10)
 
         print("bench-identity: OIDC code-flow logins through samdrift as relying party")
+        print(f"  load average at start: {os.getloadavg()[0]:.2f}")
         print(
             "  setup: gunicorn (samdrift serve, 2 workers x 4 threads), SQLite, dev-idp process;"
             " every login in a fresh browser session (5 requests to samdrift, 1 to the provider,"
@@ -217,9 +224,7 @@ def main() -> None:
             base_time, base_lat = run_parallel(
                 BASELINE_REQUESTS // 2,
                 threads,
-                lambda _i, s=session: s.get(
-                    f"{base}/identity/jwks.json", timeout=10
-                ).raise_for_status(),
+                lambda _i, s=session: s.get(f"{base}/healthz", timeout=10).raise_for_status(),
             )
             count = (LOGINS - 4) // 2
             officials_now = [next(next_official) for _ in range(count)]
@@ -230,7 +235,7 @@ def main() -> None:
             login_rate = count / login_time
             print(f"  {threads} client(s):")
             print(
-                f"    baseline GET /identity/jwks.json: {baseline_rate:7.1f} req/s"
+                f"    baseline GET /healthz:           {baseline_rate:7.1f} req/s"
                 f"  p50 {statistics.median(base_lat) * 1000:6.1f} ms"
                 f"  p95 {p95(base_lat) * 1000:6.1f} ms"
             )
@@ -243,6 +248,7 @@ def main() -> None:
                 f"    ratio: one login costs {baseline_rate / login_rate:.1f} trivial requests"
                 f" (login rate = {login_rate / baseline_rate:.3f} x baseline)"
             )
+        print(f"  load average at end: {os.getloadavg()[0]:.2f}")
     finally:
         for process in processes:
             process.terminate()
