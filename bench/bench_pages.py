@@ -64,6 +64,9 @@ SEQUENTIAL = int(os.environ.get("BENCH_SEQUENTIAL", "60"))
 CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "120"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 TIMEOUT = 30
+# The access-log line gunicorn writes for every request: our tag, status, time in µs.
+LOG_FORMAT = "BENCH %({x-bench}i)s %(s)s %(D)s"
+LOG_LINE = re.compile(r"^BENCH (\S+) (\d+) (\d+)$", re.MULTILINE)
 
 
 # --- the datasets -----------------------------------------------------------------------------
@@ -232,6 +235,8 @@ def start_server(db: Path, data_dir: Path, port: int, log: Path) -> subprocess.P
         SAMDRIFT_SECURE_COOKIES="0",
         SAMDRIFT_LOCAL_LOGIN="1",
         SAMDRIFT_ALLOWED_HOSTS="127.0.0.1",
+        # gunicorn's own request time (microseconds) per request, tagged by the client.
+        GUNICORN_CMD_ARGS=f"--access-logformat '{LOG_FORMAT}'",
     )
     serve = ROOT / "samdrift" / "ui" / "management" / "commands" / "serve.py"
     if serve.exists():
@@ -282,39 +287,62 @@ class Figures:
     path: str
     status: int = 0
     latencies: list[float] = field(default_factory=list)
+    server: list[float] = field(default_factory=list)
     rate: float = 0.0
     errors: int = 0
 
     @property
+    def times(self) -> list[float]:
+        """Server time when gunicorn logged it for every request, else what the client saw."""
+        return self.server if len(self.server) == len(self.latencies) else self.latencies
+
+    @property
     def p50(self) -> float:
-        return statistics.median(self.latencies) * 1000
+        return statistics.median(self.times) * 1000
 
     @property
     def p95(self) -> float:
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[94] * 1000
+        return _p95(self.times)
+
+    @property
+    def client_p95(self) -> float:
+        return _p95(self.latencies)
 
     @property
     def measured(self) -> bool:
         return self.status == 200 and bool(self.latencies)
 
 
-def _timed_get(session: requests.Session, url: str) -> tuple[int, float]:
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94] * 1000
+
+
+def server_times(log: Path, figures: list[Figures]) -> None:
+    """Attach gunicorn's request times of each page's sequential requests."""
+    by_tag: dict[str, list[float]] = {}
+    for tag, _status, micros in LOG_LINE.findall(log.read_text(errors="replace")):
+        by_tag.setdefault(tag, []).append(int(micros) / 1e6)
+    for index, row in enumerate(figures):
+        row.server = by_tag.get(f"seq-{index}", [])
+
+
+def _timed_get(session: requests.Session, url: str, tag: str) -> tuple[int, float]:
     began = time.perf_counter()
-    response = session.get(url, timeout=TIMEOUT, allow_redirects=False)
+    response = session.get(url, timeout=TIMEOUT, allow_redirects=False, headers={"X-Bench": tag})
     _body = response.content  # the whole body, as a browser would read it
     return response.status_code, time.perf_counter() - began
 
 
-def measure(base: str, session: requests.Session, name: str, path: str) -> Figures:
+def measure(base: str, session: requests.Session, index: int, name: str, path: str) -> Figures:
     figures = Figures(name, path)
     url = base + path
     figures.status = session.get(url, timeout=TIMEOUT, allow_redirects=False).status_code
     if figures.status != 200:
         return figures
     for _ in range(WARMUP):
-        _timed_get(session, url)
+        _timed_get(session, url, "warmup")
     for _ in range(SEQUENTIAL):
-        status, seconds = _timed_get(session, url)
+        status, seconds = _timed_get(session, url, f"seq-{index}")
         figures.errors += status != 200
         figures.latencies.append(seconds)
     # Throughput: CLIENTS threads, each with its own connection and the same login.
@@ -328,7 +356,7 @@ def measure(base: str, session: requests.Session, name: str, path: str) -> Figur
             with lock:
                 if next(remaining, None) is None:
                     return
-            status, _seconds = _timed_get(own, url)
+            status, _seconds = _timed_get(own, url, f"par-{index}")
             if status != 200:
                 with lock:
                     figures.errors += 1
@@ -353,12 +381,17 @@ def report(
     counts_national: dict[str, int | None],
 ) -> bool:
     ok = True
+    source = "server (gunicorn)" if baseline.times is baseline.server else "client"
+    print(f"p50/p95: {source} time of {SEQUENTIAL} sequential requests; client p95 alongside")
     header = (
-        f"{'page':<18} {'path':<31} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} "
+        f"{'page':<18} {'path':<31} {'p50 ms':>7} {'p95 ms':>7} {'client':>7} {'req/s':>7} "
         f"{'p50 x':>6} {'req/s /':>8} {'queries':>9}  p95<{FLOOR_P95_MS:.0f}ms  queries flat"
     )
     print(header)
-    print(f"{'':<18} {'':<31} {'':>7} {'':>7} {'':>7} {'triv.':>6} {'triv.':>8} {'rep/nat':>9}")
+    print(
+        f"{'':<18} {'':<31} {'':>7} {'':>7} {'p95 ms':>7} {'':>7} {'triv.':>6} {'triv.':>8} "
+        f"{'rep/nat':>9}"
+    )
     print("-" * len(header))
     for row in [baseline, *figures]:
         small, large = counts_report.get(row.path), counts_national.get(row.path)
@@ -381,7 +414,8 @@ def report(
             if row.errors:
                 verdicts += f"  ({row.errors} non-200 answers)"
         print(
-            f"{row.name:<18} {row.path:<31} {row.p50:7.1f} {row.p95:7.1f} {row.rate:7.1f} "
+            f"{row.name:<18} {row.path:<31} {row.p50:7.1f} {row.p95:7.1f} {row.client_p95:7.1f} "
+            f"{row.rate:7.1f} "
             f"{ratio_time:6.1f} {ratio_rate:8.2f} {queries:>9}{verdicts}"
         )
     return ok
@@ -435,8 +469,10 @@ def main() -> None:
         try:
             wait_for(f"{base}{BASELINE[1]}", server, log)
             session = log_in(base)
-            baseline = measure(base, session, *BASELINE)
-            figures = [measure(base, session, name, path) for name, path in PAGES]
+            measured = [
+                measure(base, session, index, name, path)
+                for index, (name, path) in enumerate([BASELINE, *PAGES])
+            ]
         finally:
             server.terminate()
             try:
@@ -444,6 +480,8 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+        server_times(log, measured)
+        baseline, figures = measured[0], measured[1:]
         ok = report(figures, baseline, counts_report, counts_national)
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"\n  load average at the end: {load}")
