@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.api.endpoints import foundation_operations
-from tests.api.support import API, bearer_client, call
+from tests.api.support import API, audit_count, bearer_client, call
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,24 @@ def test_openapi_document_describes_every_foundation_endpoint():
     assert set(paged["required"]) == {"items", "count"}
     # Tokens are minted only from a browser session.
     assert operations[("POST", "/me/tokens")]["security"] == [{"SessionOnlyAuth": []}]
+
+
+def test_a_session_write_without_the_csrf_token_is_refused(agency_contact, agency, provider):
+    # given: a page on another site makes the browser post with the session cookie
+    from samdrift.onboarding.models import ServiceRequest
+    from samdrift.tests.factories import ServiceFactory
+
+    ServiceFactory(code="EFOS")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agency_contact)
+    before = audit_count()
+    # when
+    response = call(
+        client, "POST", "/requests", {"organisation_id": agency.id, "service_code": "EFOS"}
+    )
+    # then
+    assert response.status_code == 403
+    assert not ServiceRequest.objects.exists()
+    assert audit_count() == before
+    # while a read with the same session works
+    assert call(client, "GET", f"/agencies/{agency.id}").status_code == 200
