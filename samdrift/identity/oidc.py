@@ -50,6 +50,7 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SIGNING_ALGORITHMS = ("ES256", "ES384", "RS256", "PS256")
 METADATA_TTL_SECONDS = 600
 CLOCK_SKEW_SECONDS = 60
+MAX_TOKEN_LIFETIME_SECONDS = 3600
 HTTP_TIMEOUT_SECONDS = 10
 
 
@@ -365,6 +366,9 @@ def validate_id_token(
         raise refuse("wrong_audience", f"azp={claims.get('azp')!r}")
     if not _is_number(claims.get("exp")) or claims["exp"] <= now - CLOCK_SKEW_SECONDS:
         raise refuse("expired_token", f"exp={claims.get('exp')!r}")
+    if claims["exp"] > now + MAX_TOKEN_LIFETIME_SECONDS:
+        # ID tokens live minutes (profile: at most 5); a far-future expiry is not credible.
+        raise refuse("malformed_token", f"exp={claims['exp']!r} too far ahead")
     if not _is_number(claims.get("iat")) or claims["iat"] > now + CLOCK_SKEW_SECONDS:
         raise refuse("malformed_token", f"iat={claims.get('iat')!r}")
     if not isinstance(claims.get("nonce"), str) or not secrets.compare_digest(
