@@ -81,3 +81,18 @@ class SignForm(forms.Form):
 
 class ValidateForm(forms.Form):
     pdf = forms.FileField(label=_("Signed PDF document"))
+
+
+class ClientForm(forms.Form):
+    client_id = forms.CharField(label=_("Client id"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    redirect_uris = forms.CharField(
+        label=_("Redirect URIs"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line; matched exactly."),
+    )
+    jwks = forms.CharField(
+        label=_("Public keys (JWK set, JSON)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The client authenticates with private_key_jwt signed by one of these keys."),
+    )

@@ -152,6 +152,12 @@ def latest_crl() -> CrlPublication | None:
     return CrlPublication.objects.order_by("-number").first()
 
 
+def client_list(*, actor: Actor) -> QuerySet[OidcClient]:
+    if not is_operator(actor):
+        return OidcClient.objects.none()
+    return OidcClient.objects.order_by("client_id")
+
+
 def oidc_client(client_id: str) -> OidcClient | None:
     return OidcClient.objects.filter(client_id=client_id, active=True).first()
 

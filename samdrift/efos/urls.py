@@ -39,4 +39,5 @@ urlpatterns = [
         name="signature_pdf",
     ),
     path("validate/", pages.validate_upload, name="validate"),
+    path("clients/", pages.client_list, name="client_list"),
 ]

@@ -634,4 +634,6 @@ def verify_id_token(token: str, *, client_id: str, nonce: str = "") -> dict[str,
     registry.validate(decoded.claims)
     if nonce and decoded.claims.get("nonce") != nonce:
         raise jose_errors.InvalidClaimError("nonce")
+    if decoded.claims.get("acr") != conf.asserted_acr():  # what the signing request demanded
+        raise jose_errors.InvalidClaimError("acr")
     return dict(decoded.claims)

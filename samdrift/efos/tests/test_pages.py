@@ -4,6 +4,7 @@ sees all; every refused write changes nothing."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -118,3 +119,27 @@ def test_documents_are_per_agency(
     other = client_for(other_agency_contact)
     assert "Avtal A" not in other.get("/efos/documents/").content.decode()
     assert other.get(f"/efos/documents/{document.pk}/").status_code == 404
+
+
+def test_operator_registers_clients_admin_cannot(ca, efos_operator, efos_admin, client_for):
+    from joserfc.jwk import ECKey
+
+    from samdrift.efos.models import OidcClient
+
+    key = ECKey.generate_key("P-256", auto_kid=True)
+    good = {
+        "client_id": "safos",
+        "name": "SAFOS",
+        "redirect_uris": "https://safos.example/cb",
+        "jwks": json.dumps({"keys": [key.as_dict(private=False)]}),
+    }
+    assert client_for(efos_admin).post("/efos/clients/", good).status_code == 403
+    assert not OidcClient.objects.exists()
+    operator = client_for(efos_operator)
+    bad = {**good, "jwks": json.dumps({"keys": [key.as_dict(private=True)]})}
+    response = operator.post("/efos/clients/", bad)
+    assert response.status_code == 200 and response.context["form"].errors["jwks"]
+    assert not OidcClient.objects.exists()
+    assert operator.post("/efos/clients/", good).status_code == 302
+    assert OidcClient.objects.get().redirect_uris == ["https://safos.example/cb"]
+    assert "safos" in operator.get("/efos/clients/").content.decode()

@@ -4,6 +4,7 @@ operator. Thin: parse, call one selector or service, render."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from functools import wraps
@@ -24,6 +25,7 @@ from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.efos import selectors, services
 from samdrift.efos.choices import CredentialStatus
 from samdrift.efos.forms import (
+    ClientForm,
     DocumentForm,
     IssueForm,
     OfficialFilterForm,
@@ -105,7 +107,12 @@ def official_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "efos/official_list.html",
-        {"nav": "efos", "form": form, "officials": officials[:500]},
+        {
+            "nav": "efos",
+            "operator": is_operator(_actor(request)),
+            "form": form,
+            "officials": officials[:500],
+        },
     )
 
 
@@ -135,7 +142,11 @@ def official_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The official was added."))
             return redirect("efos:official_detail", official_id=official.pk)
-    return render(request, "efos/official_form.html", {"nav": "efos", "form": form})
+    return render(
+        request,
+        "efos/official_form.html",
+        {"nav": "efos", "operator": is_operator(_actor(request)), "form": form},
+    )
 
 
 @efos_page
@@ -156,6 +167,7 @@ def official_detail(request: HttpRequest, official_id: int) -> HttpResponse:
         "efos/official_detail.html",
         {
             "nav": "efos",
+            "operator": is_operator(_actor(request)),
             "official": official,
             "credentials": credentials,
             "verify_form": VerifyForm(),
@@ -273,7 +285,14 @@ def document_list(request: HttpRequest) -> HttpResponse:
                 return redirect("efos:document_detail", document_id=document.pk)
     documents = selectors.document_list(actor=actor).prefetch_related("signatures__official")[:200]
     return render(
-        request, "efos/document_list.html", {"nav": "efos", "documents": documents, "form": form}
+        request,
+        "efos/document_list.html",
+        {
+            "nav": "efos",
+            "operator": is_operator(_actor(request)),
+            "documents": documents,
+            "form": form,
+        },
     )
 
 
@@ -293,6 +312,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "efos/document_detail.html",
         {
             "nav": "efos",
+            "operator": is_operator(_actor(request)),
             "document": document,
             "signatures": signatures,
             "report": report,
@@ -385,4 +405,52 @@ def validate_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("pdf", _("The file is too large."))
         else:
             report = validate_pdf(upload.read(), issuing_crl_der=bytes(services.current_crl().der))
-    return render(request, "efos/validate.html", {"nav": "efos", "form": form, "report": report})
+    return render(
+        request,
+        "efos/validate.html",
+        {"nav": "efos", "operator": is_operator(_actor(request)), "form": form, "report": report},
+    )
+
+
+@efos_page
+@require_http_methods(["GET", "POST"])
+def client_list(request: HttpRequest) -> HttpResponse:
+    """The operator's register of relying parties of the EFOS OpenID provider."""
+    actor = _actor(request)
+    if not is_operator(actor):
+        raise DjangoPermissionDenied
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            jwks = json.loads(data["jwks"])
+        except ValueError:
+            form.add_error("jwks", _("Give the client's public keys as a JWK set."))
+        else:
+            try:
+                services.register_client(
+                    actor=actor,
+                    client_id=data["client_id"],
+                    name=data["name"],
+                    redirect_uris=[
+                        u.strip() for u in data["redirect_uris"].splitlines() if u.strip()
+                    ],
+                    jwks=jwks if isinstance(jwks, dict) else {},
+                )
+            except ValidationFailed as exc:
+                for field_name, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(field_name if field_name in form.fields else None, error)
+            else:
+                messages.success(request, _("The client was registered."))
+                return redirect("efos:client_list")
+    return render(
+        request,
+        "efos/client_list.html",
+        {
+            "nav": "efos",
+            "operator": is_operator(_actor(request)),
+            "clients": selectors.client_list(actor=actor),
+            "form": form,
+        },
+    )
