@@ -247,6 +247,10 @@ class SignOffIn(VersionIn):
     comment: str = Field("", max_length=2000)
 
 
+class CancelIn(VersionIn):
+    reason: str = Field(max_length=300, description="Why the case stops; kept in its history.")
+
+
 def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:
     case = selectors.case_get(actor=actor, case_id=case_id)
     return {
@@ -357,6 +361,23 @@ def advance(request: ApiRequest, case_id: int, payload: VersionIn) -> dict[str, 
     actor = request.auth
     services.case_advance(
         actor=actor, case=_visible_case(actor, case_id), expected_version=payload.version
+    )
+    return _case_detail(actor, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/cancel",
+    response=CaseDetailOut,
+    summary="Cancel an open case (account managers)",
+    description="A reason is required (422 without one). Connections already made stay.",
+)
+def cancel(request: ApiRequest, case_id: int, payload: CancelIn) -> dict[str, Any]:
+    actor = request.auth
+    services.case_cancel(
+        actor=actor,
+        case=_visible_case(actor, case_id),
+        reason=payload.reason,
+        expected_version=payload.version,
     )
     return _case_detail(actor, case_id)
 

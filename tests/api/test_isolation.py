@@ -124,6 +124,13 @@ REFUSED: list[Refused] = [
         {"version": 3},
         404,
     ),
+    (
+        "POST",
+        "/cases/{case_id}/cancel",
+        lambda w: f"/cases/{w['b_case'].id}/cancel",
+        {"reason": "x", "version": 3},
+        404,
+    ),
     # Opening cases is for account managers only: refused before the agency is even looked at.
     ("POST", "/cases", lambda w: "/cases", {"scope": "total"}, 403),
     ("GET", "/requests/{request_id}", lambda w: f"/requests/{w['b_request'].id}", None, 404),

@@ -413,3 +413,47 @@ def test_anonymous_gets_401(client_for, case):
     assert (
         call(client_for(), "POST", f"/cases/{case.id}/advance", {"version": 1}).status_code == 401
     )
+
+
+# --- cancelling ---------------------------------------------------------------------------------
+
+
+def test_account_manager_cancels_with_a_reason(client_for, account_manager, case):
+    response = call(
+        client_for(account_manager),
+        "POST",
+        f"/cases/{case.id}/cancel",
+        {"reason": "Myndigheten avstår", "version": 1},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["state"], body["version"]) == ("cancelled", 2)
+    assert body["events"][-1]["kind"] == "cancelled"
+    assert body["events"][-1]["detail"] == "Myndigheten avstår"
+    assert body["abilities"] == {
+        "view": True,
+        "check": False,
+        "sign_off": False,
+        "advance": False,
+        "cancel": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("actor_fixture", "body", "expected"),
+    [
+        ("account_manager", {"reason": "  ", "version": 1}, 422),
+        ("account_manager", {"version": 1}, 422),
+        ("account_manager", {"reason": "Sent", "version": 9}, 409),
+        ("agency_contact", {"reason": "Vi avstår", "version": 1}, 403),
+        ("security_officer", {"reason": "Nej", "version": 1}, 403),
+    ],
+)
+def test_refused_cancel_changes_nothing(request, client_for, case, actor_fixture, body, expected):
+    before_case, before_audit = row_state(case), audit_count()
+    response = call(
+        client_for(request.getfixturevalue(actor_fixture)), "POST", f"/cases/{case.id}/cancel", body
+    )
+    assert response.status_code == expected
+    assert row_state(case) == before_case
+    assert audit_count() == before_audit
