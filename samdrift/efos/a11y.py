@@ -12,6 +12,7 @@ def pages() -> list[str]:
         "/efos/officials/new/",
         "/efos/documents/",
         "/efos/validate/",
+        "/efos/clients/",
     ]
     official = Official.objects.filter(credentials__isnull=False).order_by("pk").first()
     if official is not None:
