@@ -371,3 +371,34 @@ def test_signed_request_object_and_sign_message_consent(client, rp, client_key, 
         ).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize("case", ["unsigned", "garbled", "wrong-aud", "other-client-key"])
+def test_bad_request_objects_are_refused_and_audited(client, rp, client_key, holder, case):
+    _verifier, challenge = pkce_pair()
+    claims = {
+        "iss": "safos",
+        "aud": ISSUER,
+        "client_id": "safos",
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "openid",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    value = {
+        "unsigned": jwt.encode({"alg": "none"}, claims, None, algorithms=["none"]),
+        "garbled": "eyJhbGciOiJFUzI1NiJ9.garbage.sig",
+        "wrong-aud": jwt.encode(
+            {"alg": "ES256", "kid": client_key.kid},
+            {**claims, "aud": "https://other.example"},
+            client_key,
+        ),
+        "other-client-key": jwt.encode({"alg": "ES256"}, claims, ECKey.generate_key("P-256")),
+    }[case]
+    response = client.get(
+        "/efos/authorize", {"client_id": "safos", "request": value}, **cert_header(holder[2])
+    )
+    assert response.status_code == 400
+    assert not AuthorizationGrant.objects.exists()
+    assert AuditEvent.objects.filter(action="efos.refused.authorize").exists()
