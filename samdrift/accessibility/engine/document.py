@@ -383,6 +383,19 @@ class Document:
             )
         return out
 
+    @cached_property
+    def element_by_objgen(self) -> dict[tuple[int, int], Element]:
+        return {e.obj.objgen: e for e in self.elements if e.obj.objgen != (0, 0)}
+
+    @cached_property
+    def subtree_content(self) -> set[int]:
+        """ids of elements with marked content or object references somewhere below them."""
+        found: set[int] = set()
+        for element in reversed(self.elements):  # children come after parents in pre-order
+            if element.mcids or element.objrs or any(id(k) in found for k in element.kids):
+                found.add(id(element))
+        return found
+
     def of_type(self, *types: str) -> Iterator[Element]:
         wanted = set(types)
         return (e for e in self.elements if e.std in wanted)

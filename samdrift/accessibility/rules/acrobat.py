@@ -106,51 +106,40 @@ def _has_alt(e: Element) -> bool:
 
 
 def nested_alt(ctx: Context) -> list[Finding] | None:
-    return [
-        element_finding(
-            ctx.doc, e, f"The Alt of {e.raw} is never read: an enclosing element has Alt."
-        )
-        for e in ctx.doc.elements
-        if _has_alt(e) and any(_has_alt(a) for a in e.ancestors())
-    ]
-
-
-def _has_content(e: Element) -> bool:
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if node.mcids or node.objrs:
-            return True
-        stack.extend(node.kids)
-    return False
+    # Pre-order: a parent is decided before its children, so one pass suffices.
+    under_alt: set[int] = set()
+    out = []
+    for e in ctx.doc.elements:
+        parent = e.parent
+        if parent is not None and (id(parent) in under_alt or _has_alt(parent)):
+            under_alt.add(id(e))
+            if _has_alt(e):
+                message = f"The Alt of {e.raw} is never read: an enclosing element has Alt."
+                out.append(element_finding(ctx.doc, e, message))
+    return out
 
 
 def associated_with_content(ctx: Context) -> list[Finding] | None:
+    with_content = ctx.doc.subtree_content  # computed once, bottom-up: no per-element walks
     return [
         element_finding(ctx.doc, e, f"The Alt of {e.raw} is not attached to any page content.")
         for e in ctx.doc.elements
-        if _has_alt(e) and not _has_content(e)
+        if _has_alt(e) and id(e) not in with_content
     ]
 
 
 def hides_annotation(ctx: Context) -> list[Finding] | None:
-    annotation_owners = {a.element for a in ctx.doc.annotations if a.element is not None}
-    out = []
-    for e in ctx.doc.elements:
-        if not _has_alt(e) or e.std in ("Form", "Link", "Annot"):
-            continue
-        stack = list(e.kids)
-        while stack:
-            node = stack.pop()
-            if node in annotation_owners:
-                out.append(
-                    element_finding(
-                        ctx.doc, e, f"The Alt of {e.raw} hides an annotation inside it."
-                    )
-                )
-                break
-            stack.extend(node.kids)
-    return out
+    owners = {id(a.element) for a in ctx.doc.annotations if a.element is not None}
+    # Bottom-up: which elements have an annotation's owner strictly below them.
+    below: set[int] = set()
+    for element in reversed(ctx.doc.elements):
+        if any(id(k) in below or id(k) in owners for k in element.kids):
+            below.add(id(element))
+    return [
+        element_finding(ctx.doc, e, f"The Alt of {e.raw} hides an annotation inside it.")
+        for e in ctx.doc.elements
+        if _has_alt(e) and e.std not in ("Form", "Link", "Annot") and id(e) in below
+    ]
 
 
 def table_headers(ctx: Context) -> list[Finding] | None:

@@ -31,9 +31,7 @@ def _struct_parent(ctx: Context, annot: Annotation) -> Element | None:
     except (pikepdf.PdfError, KeyError, TypeError, ValueError):
         return None
     if isinstance(owner, pikepdf.Dictionary) and owner.is_indirect:
-        for element in ctx.doc.elements:
-            if element.obj.objgen == owner.objgen:
-                return element
+        return ctx.doc.element_by_objgen.get(owner.objgen)
     return None
 
 

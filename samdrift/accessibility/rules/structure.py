@@ -15,10 +15,11 @@ from samdrift.accessibility.engine.document import (
     as_list,
     text_of,
 )
-from samdrift.accessibility.engine.results import Finding
+from samdrift.accessibility.engine.results import CheckError, Finding
 
 from .registry import Context, element_finding, pdfua
 
+MAX_GRID_SLOTS = 2_000_000
 LANG_RE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 
@@ -543,14 +544,18 @@ class TableGrid:
                 while (r, c) in self.taken:
                     c += 1
                 rs, cs = _span(cell, "RowSpan"), _span(cell, "ColSpan")
+                if r + rs > len(self.rows):
+                    self.overflow_rows = True
+                # Lay out only the rows that exist: a hostile RowSpan must not fill memory.
+                rs = min(rs, len(self.rows) - r)
                 self.cells.append((cell, r, c, rs, cs))
+                if len(self.taken) + rs * cs > MAX_GRID_SLOTS:
+                    raise CheckError("large_structure", "a table is too large to check")
                 for dr in range(rs):
                     for dc in range(cs):
                         if (r + dr, c + dc) in self.taken and cell not in self.intersections:
                             self.intersections.append(cell)
                         self.taken[(r + dr, c + dc)] = cell
-                if r + rs > len(self.rows):
-                    self.overflow_rows = True
                 c += cs
 
     def row_widths(self) -> list[int]:
