@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-# Sweden Connect level-of-assurance URIs (registry §3.1.1). Defined here until the shared policy
-# module `samdrift.identity.loa` exists; only the values EFOS itself asserts are needed.
-UNCERTIFIED_LOA2 = "http://id.swedenconnect.se/loa/1.0/uncertified-loa2"
-UNCERTIFIED_LOA3 = "http://id.swedenconnect.se/loa/1.0/uncertified-loa3"
-LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
-LOA4 = "http://id.elegnamnden.se/loa/1.0/loa4"
+# Sweden Connect level-of-assurance URIs come from the one policy module (ADR 0305).
+from samdrift.identity.loa import LOA3, LOA4, UNCERTIFIED_LOA2, UNCERTIFIED_LOA3  # noqa: F401
+from samdrift.identity.loa import level as loa_level
+
+#: The level a document needs before it can be signed ("at least level 3").
+SIGNING_MIN_RANK = 3
 
 # A UUID-based OID arc (ITU-T X.667, 2.25.<uuid>) owned by this deployment: it needs no
 # registration and cannot collide with Digg's or anyone else's arcs. Policies hang below it.
@@ -54,8 +55,21 @@ def issuer() -> str:
 
 
 def asserted_acr() -> str:
-    """The level our OP asserts. Never a certified URI unless Digg has approved us (ADR 0305)."""
-    return str(_get("OP_ACR", UNCERTIFIED_LOA3))
+    """The level our OP asserts: configuration, by default uncertified-loa3 (ADR 0305).
+
+    A certified URI (`…/loa3`, `…/loa4`) needs `EFOS_OP_LEVEL_APPROVED` as well, set only once
+    Digg has approved the provider; an unknown URI is a configuration error.
+    """
+    uri = str(_get("OP_ACR", UNCERTIFIED_LOA3))
+    found = loa_level(uri)
+    if found is None:
+        raise ImproperlyConfigured(f"EFOS_OP_ACR {uri!r} is not a known level of assurance")
+    approved = str(_get("OP_LEVEL_APPROVED", "0")).lower() in ("1", "true", "yes")
+    if not found.uncertified and not approved:
+        raise ImproperlyConfigured(
+            f"EFOS_OP_ACR {uri!r} is a certified level; set EFOS_OP_LEVEL_APPROVED only after Digg's approval"
+        )
+    return uri
 
 
 def ca_organisation() -> str:

@@ -47,6 +47,7 @@ from samdrift.efos.models import (
 )
 from samdrift.efos.selectors import certificate_by_serial, oidc_client
 from samdrift.efos.services import refuse
+from samdrift.identity.loa import satisfies
 
 CLAIM = "https://id.oidc.se/claim/"
 SCOPE_ORG_ID = "https://id.oidc.se/scope/naturalPersonOrgId"
@@ -634,6 +635,7 @@ def verify_id_token(token: str, *, client_id: str, nonce: str = "") -> dict[str,
     registry.validate(decoded.claims)
     if nonce and decoded.claims.get("nonce") != nonce:
         raise jose_errors.InvalidClaimError("nonce")
-    if decoded.claims.get("acr") != conf.asserted_acr():  # what the signing request demanded
+    # The level the signing request demanded, judged by the policy module, never by string.
+    if not satisfies(decoded.claims.get("acr"), conf.SIGNING_MIN_RANK, allow_uncertified=True):
         raise jose_errors.InvalidClaimError("acr")
     return dict(decoded.claims)

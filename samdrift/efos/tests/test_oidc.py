@@ -9,6 +9,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
@@ -160,7 +161,10 @@ def test_code_flow_gives_the_swedish_claims(client, rp, client_key, holder):
 
 
 def test_configured_level_is_asserted(client, rp, client_key, holder, settings):
-    settings.EFOS_OP_ACR = conf.LOA3  # only after Digg's approval, in real life
+    settings.EFOS_OP_ACR = conf.LOA3
+    with pytest.raises(ImproperlyConfigured):  # a certified level needs Digg's approval first
+        client.get("/efos/.well-known/openid-configuration")
+    settings.EFOS_OP_LEVEL_APPROVED = True
     response = login(client, client_key, holder[2], acr_values=[conf.LOA3])
     claims = jwt.decode(
         response.json()["id_token"], KeySet.import_key_set(client.get("/efos/jwks").json())
