@@ -32,6 +32,26 @@ class ApiRequest(HttpRequest):
     auth: Actor
 
 
+class ErrorOut(Schema):
+    """The body of every error answer of the API (config/api.py builds it)."""
+
+    code: str = Field(
+        description="Stable, for programs: unauthenticated, not_found, forbidden, invalid, "
+        "rule_violation, checklist_incomplete, signoff_missing, concurrent_update, …"
+    )
+    message: str = Field(description="For people, in the request's language.")
+    message_sv: str = Field(description="The same in Swedish.")
+    message_en: str = Field(description="The same in English.")
+    errors: dict[str, Any] | None = Field(None, description="Per field, with 422.")
+
+
+def errors(*statuses: int) -> dict[int, Any]:
+    """The error answers an operation documents; 401 always (every endpoint needs a caller).
+    403: may see but not do; 404: missing or another agency's (the same); 409: a rule or a
+    concurrent change; 422: malformed input."""
+    return dict.fromkeys((401, *statuses), ErrorOut)
+
+
 class TokenOut(Schema):
     id: int
     name: str
@@ -62,7 +82,7 @@ def _own_tokens(actor: Actor) -> QuerySet[ApiToken]:
 
 @router.get(
     "/me/tokens",
-    response=list[TokenOut],
+    response={200: list[TokenOut], **errors()},
     summary="List my personal API tokens",
     description="Newest first, revoked ones included (with `revoked_at`). Never the secrets.",
 )
@@ -85,7 +105,7 @@ class SessionOnlyAuth(APIKeyCookie):
 
 @router.post(
     "/me/tokens",
-    response={201: TokenCreatedOut},
+    response={201: TokenCreatedOut, **errors(422)},
     auth=SessionOnlyAuth(),
     summary="Create a personal API token (browser session only)",
     description="The answer carries the secret; it is not stored and cannot be shown again.",
@@ -99,7 +119,7 @@ def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[str, 
 
 @router.delete(
     "/me/tokens/{token_id}",
-    response={204: None},
+    response={204: None, **errors(404)},
     summary="Revoke one of my personal API tokens",
     description="From then on the token gives 401. Another user's token is a 404.",
 )

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.accounts.actor import Actor
-from samdrift.accounts.api_tokens import ApiRequest
+from samdrift.accounts.api_tokens import ApiRequest, errors
 
 from . import selectors
 from .choices import Lifecycle
@@ -114,7 +114,7 @@ class ServiceFilters(Schema):
 
 @router.get(
     "/services",
-    response=list[ServiceRowOut],
+    response={200: list[ServiceRowOut], **errors(422)},
     summary="List catalogue services",
     description="In catalogue order, with service level and the number of connected agencies.",
 )
@@ -127,7 +127,7 @@ def list_services(request: ApiRequest, filters: Query[ServiceFilters]) -> Any:
 
 @router.get(
     "/services/{code}",
-    response=ServiceDetailOut,
+    response={200: ServiceDetailOut, **errors(404)},
     summary="Get one service by code",
     description="With its service level and its dependencies both ways (SAFOS needs EFOS).",
 )

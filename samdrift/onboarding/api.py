@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.accounts.actor import Actor
-from samdrift.accounts.api_tokens import ApiRequest
+from samdrift.accounts.api_tokens import ApiRequest, errors
 
 from . import selectors, services
 from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
@@ -79,7 +79,7 @@ class RequestIn(Schema):
 
 @router.get(
     "/requests",
-    response=list[RequestOut],
+    response={200: list[RequestOut], **errors(422)},
     summary="List service requests",
     description="Requests the caller may see (customers: their own agencies and sub-agencies; "
     "provider staff: all), newest first.",
@@ -94,14 +94,18 @@ def list_requests(request: ApiRequest, filters: Query[RequestFilters]) -> Any:
     )
 
 
-@router.get("/requests/{request_id}", response=RequestOut, summary="Get one service request")
+@router.get(
+    "/requests/{request_id}",
+    response={200: RequestOut, **errors(404)},
+    summary="Get one service request",
+)
 def get_request(request: ApiRequest, request_id: int) -> ServiceRequest:
     return selectors.request_get(actor=request.auth, request_id=request_id)
 
 
 @router.post(
     "/requests",
-    response={201: RequestOut},
+    response={201: RequestOut, **errors(403, 404, 409, 422)},
     summary="Ask for a service",
     description="An agency's contact or orderer asks for a service for their agency; account "
     "managers may register a request on an agency's behalf. An unknown service code is a 422 "
@@ -126,7 +130,7 @@ def _set_request_status(request: ApiRequest, request_id: int, status: str) -> Se
 
 @router.post(
     "/requests/{request_id}/withdraw",
-    response=RequestOut,
+    response={200: RequestOut, **errors(403, 404, 409)},
     summary="Withdraw a pending request (the asking agency)",
 )
 def withdraw_request(request: ApiRequest, request_id: int) -> ServiceRequest:
@@ -135,7 +139,7 @@ def withdraw_request(request: ApiRequest, request_id: int) -> ServiceRequest:
 
 @router.post(
     "/requests/{request_id}/decline",
-    response=RequestOut,
+    response={200: RequestOut, **errors(403, 404, 409)},
     summary="Decline a pending request (provider account managers)",
 )
 def decline_request(request: ApiRequest, request_id: int) -> ServiceRequest:
@@ -266,7 +270,7 @@ def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:
 
 @router.get(
     "/cases",
-    response=list[CaseOut],
+    response={200: list[CaseOut], **errors(422)},
     summary="List connection cases",
     description="Cases the caller may see, newest first; filter by phase, scope, state and agency.",
 )
@@ -283,7 +287,7 @@ def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> Any:
 
 @router.get(
     "/cases/{case_id}",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(404)},
     summary="Get one connection case",
     description="With the current phase's checklist, security sign-offs, history, lead time per "
     "phase, the caller's abilities and the `version` to send back with a write.",
@@ -294,7 +298,7 @@ def get_case(request: ApiRequest, case_id: int) -> dict[str, Any]:
 
 @router.post(
     "/cases",
-    response={201: CaseDetailOut},
+    response={201: CaseDetailOut, **errors(403, 404, 409, 422)},
     summary="Open a connection case (account managers)",
 )
 def open_case(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
@@ -316,7 +320,7 @@ def _visible_case(actor: Actor, case_id: int) -> ConnectionCase:
 
 @router.post(
     "/cases/{case_id}/checklist/{item_id}",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, 422)},
     summary="Tick or untick an item of the current phase's checklist",
 )
 def set_checklist_item(
@@ -335,7 +339,7 @@ def set_checklist_item(
 
 @router.post(
     "/cases/{case_id}/sign-off",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, 422)},
     summary="Security signs off the current phase",
 )
 def sign_off(request: ApiRequest, case_id: int, payload: SignOffIn) -> dict[str, Any]:
@@ -351,7 +355,7 @@ def sign_off(request: ApiRequest, case_id: int, payload: SignOffIn) -> dict[str,
 
 @router.post(
     "/cases/{case_id}/advance",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, 422)},
     summary="Advance the case to the next phase (or complete it from Köra)",
     description="Only when the phase's checklist is done (else 409 `checklist_incomplete`) and "
     "security has signed it off (else 409 `signoff_missing`). `version` is required: of two "
@@ -367,7 +371,7 @@ def advance(request: ApiRequest, case_id: int, payload: VersionIn) -> dict[str, 
 
 @router.post(
     "/cases/{case_id}/cancel",
-    response=CaseDetailOut,
+    response={200: CaseDetailOut, **errors(403, 404, 409, 422)},
     summary="Cancel an open case (account managers)",
     description="A reason is required (422 without one). Connections already made stay.",
 )
@@ -404,7 +408,7 @@ class SubscriptionFilters(Schema):
 
 @router.get(
     "/subscriptions",
-    response=list[SubscriptionOut],
+    response={200: list[SubscriptionOut], **errors(422)},
     summary="List subscriptions (who is connected to what)",
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
@@ -419,7 +423,9 @@ def list_subscriptions(request: ApiRequest, filters: Query[SubscriptionFilters])
 
 
 @router.get(
-    "/subscriptions/{subscription_id}", response=SubscriptionOut, summary="Get one subscription"
+    "/subscriptions/{subscription_id}",
+    response={200: SubscriptionOut, **errors(404)},
+    summary="Get one subscription",
 )
 def get_subscription(request: ApiRequest, subscription_id: int) -> Any:
     return selectors.subscription_get(actor=request.auth, subscription_id=subscription_id)
@@ -457,7 +463,7 @@ class DemandFilters(Schema):
 
 @router.get(
     "/reports/demand",
-    response=DemandOut,
+    response={200: DemandOut, **errors(422)},
     summary="The demand report per service and year",
     description="Per service: agencies that had asked by the end of the year and agencies "
     "connected at its end, counted both as the report counts (an umbrella agency once) and as "

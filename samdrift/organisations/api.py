@@ -10,7 +10,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from samdrift.accounts.api_tokens import ApiRequest
+from samdrift.accounts.api_tokens import ApiRequest, errors
 from samdrift.onboarding import selectors as onboarding_selectors
 from samdrift.onboarding.api import OrganisationRef, SubscriptionOut
 
@@ -50,7 +50,7 @@ class AgencyFilters(Schema):
 
 @router.get(
     "/agencies",
-    response=list[AgencyRowOut],
+    response={200: list[AgencyRowOut], **errors(422)},
     summary="List agencies",
     description="Agencies the caller may see, by name, with parent and number of sub-agencies.",
 )
@@ -66,7 +66,7 @@ def list_agencies(request: ApiRequest, filters: Query[AgencyFilters]) -> Any:
 
 @router.get(
     "/agencies/{agency_id}",
-    response=AgencyDetailOut,
+    response={200: AgencyDetailOut, **errors(404)},
     summary="Get one agency",
     description="With its parent, the sub-agencies the caller may see, and its subscriptions.",
 )

@@ -61,12 +61,17 @@ def test_openapi_document_describes_every_foundation_endpoint():
     for key in OPERATIONS:
         operation = operations[key]
         assert operation["summary"], key
+        assert "401" in operation["responses"], key
         if key != ("POST", "/me/tokens"):
             assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}], key
     list_params = {p["name"] for p in operations[("GET", "/cases")]["parameters"]}
     assert {"limit", "offset", "phase", "scope", "state", "organisation"} <= list_params
     paged = schema["components"]["schemas"]["PagedCaseOut"]
     assert set(paged["required"]) == {"items", "count"}
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    advance = operations[("POST", "/cases/{case_id}/advance")]["responses"]
+    assert advance["409"]["content"]["application/json"]["schema"] == error
+    assert set(advance) == {"200", "401", "403", "404", "409", "422"}
     # Tokens are minted only from a browser session.
     assert operations[("POST", "/me/tokens")]["security"] == [{"SessionOnlyAuth": []}]
 
