@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
 import threading
 import time
@@ -111,17 +112,27 @@ def rp_key() -> ECKey:
         cached = _key_cache.get(str(path))
         if cached is not None:
             return cached
-        if path.exists():
-            key = ECKey.import_key(json.loads(path.read_text(encoding="utf-8")))
-        else:
-            key = ECKey.generate_key("P-256", parameters={"kid": secrets.token_hex(8)})
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(key.as_dict(private=True)), encoding="utf-8")
-            temporary.chmod(0o600)
-            temporary.replace(path)
+        if not path.exists():
+            _create_key_file(path)
+        key = ECKey.import_key(json.loads(path.read_text(encoding="utf-8")))
         _key_cache[str(path)] = key
         return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key unless another process got there first: several server workers may start
+    at once, and all of them must end up signing with the key the JWKS publishes."""
+    key = ECKey.generate_key("P-256", parameters={"kid": secrets.token_hex(8)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temporary.write_text(json.dumps(key.as_dict(private=True)), encoding="utf-8")
+    temporary.chmod(0o600)
+    try:
+        os.link(temporary, path)  # fails if the file exists: first writer wins
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
 
 
 def rp_jwks() -> dict[str, Any]:

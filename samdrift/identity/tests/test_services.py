@@ -216,3 +216,29 @@ def test_demo_load_is_idempotent_and_links_demo_users(fk):
     assert officials[0]["uid"] == "admin"
     assert officials[-1] == demo.UNKNOWN_AGENCY_OFFICIAL
     assert AuditEvent.objects.filter(action="identity.demo_loaded").count() == 1
+
+
+def test_rp_key_is_created_once_even_when_workers_race(tmp_path, settings):
+    import threading
+
+    from samdrift.identity import oidc
+
+    path = tmp_path / "k" / "rp-key.json"
+    settings.SAMDRIFT_IDENTITY_RP_KEY = str(path)
+    start = threading.Barrier(8)
+    contents: list[str] = []
+
+    def worker():
+        start.wait()
+        oidc._create_key_file(path)  # no lock here: as in separate server processes
+        contents.append(path.read_text())
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(contents)) == 1
+    assert oidc.rp_key().as_dict(private=True) == json.loads(contents[0])
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in path.parent.iterdir()] == ["rp-key.json"]
