@@ -583,6 +583,7 @@ def current_crl() -> CrlPublication:
     latest = latest_crl()
     due = dt.timedelta(seconds=conf.crl_interval_seconds() / 2)
     if latest is None or latest.this_update + due <= timezone.now():
+        expire_credentials()  # the same schedule marks e-IDs past their end date
         return publish_crl()
     return latest
 
