@@ -168,3 +168,13 @@ def test_next_cannot_point_to_another_site(client, idp):
     response = login_via(client, idp, next_url="https://evil.example/")
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_refusal_is_explained_in_swedish_and_english(client, idp):
+    response = login_via(client, idp, acr=loa.LOA2, level=3, fault="ignore_acr")
+    assert "Inloggningens tillitsnivå är för låg för den här sidan." in response.content.decode()
+    client.cookies["django_language"] = "en"
+    response = login_via(client, idp, acr=loa.LOA2, level=3, fault="ignore_acr")
+    assert "The login's level of assurance is too low for this page." in (
+        response.content.decode().replace("&#x27;", "'")
+    )
