@@ -71,14 +71,16 @@ class Command(BaseCommand):
 
     def _issue(self, options: dict[str, Any]) -> None:
         digits = re.sub(r"\D", "", options["agency"])
-        organisation = next(
-            (
-                o
-                for o in Organisation.objects.exclude(org_number="")
-                if re.sub(r"\D", "", o.org_number) == digits and not o.is_group
-            ),
-            None,
-        )
+        # Courts share Domstolsverket's number: the agency itself (no parent) wins over its units.
+        candidates = [
+            o
+            for o in Organisation.objects.exclude(org_number="")
+            .filter(is_group=False)
+            .order_by("name")
+            if re.sub(r"\D", "", o.org_number) == digits
+        ]
+        candidates.sort(key=lambda o: o.parent_id is not None)
+        organisation = candidates[0] if candidates else None
         if organisation is None:
             raise CommandError(
                 f"Ingen myndighet med organisationsnummer {options['agency']} / "
