@@ -1,0 +1,301 @@
+"""Benchmark of the invoice engine: a full year of monthly runs for the national dataset.
+
+    make bench-billing          (BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres to choose
+                                 the PostgreSQL server; BENCH_BACKENDS=sqlite to skip PostgreSQL)
+
+All 347 agencies of samdrift/organisations/data/agencies.csv (courts billed through
+Domstolsverket, Länsstyrelserna as a group whose members are billed one by one), six services
+with every price model, each agency connected to three to six of them, a year of monthly usage.
+Timed, per backend, in the same process and database:
+  1. twelve runs that build the drafts (`run_period`),
+  2. finalising them (gapless numbers, Peppol UBL per invoice, ledger entries),
+  3. the baseline: a raw bulk insert (`executemany` in one transaction) of as many rows of
+     similar width as steps 1+2 wrote.
+Printed: rows, seconds and the ratio of each step to the baseline. The floor is 5×.
+Each backend runs in a child process with its own DATABASE_URL; the schema comes from migrate.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FLOOR = 5.0
+YEAR = 2025
+
+
+def child() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+    from samdrift.accounts.actor import SYSTEM
+    from samdrift.billing import services
+    from samdrift.billing.models import Invoice, InvoiceLine, LedgerEntry
+
+    with transaction.atomic():
+        agencies = build_dataset()
+    actor = SYSTEM
+
+    start = time.perf_counter()
+    for month in range(1, 13):
+        services.run_period(actor=actor, period=datetime.date(YEAR, month, 1))
+    drafts_s = time.perf_counter() - start
+    draft_rows = Invoice.objects.count() + InvoiceLine.objects.count() + 12
+
+    start = time.perf_counter()
+    for month in range(1, 13):
+        services.finalise_run(actor=actor, period=datetime.date(YEAR, month, 1))
+    final_s = time.perf_counter() - start
+    rows = draft_rows + LedgerEntry.objects.count()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_raw (a bigint, b bigint, c varchar(200), d numeric(20,6), e bigint, f varchar(16))"
+        )
+    payload = [
+        (i, i % 347, f"Arbetsplats {i % 12:02d} rad {i}", Decimal(i % 1000) / 7, i * 13, "usage")
+        for i in range(rows)
+    ]
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO bench_raw (a, b, c, d, e, f) VALUES (%s, %s, %s, %s, %s, %s)", payload
+        )
+    raw_s = time.perf_counter() - start
+
+    print(
+        json.dumps(
+            {
+                "vendor": connection.vendor,
+                "agencies": agencies,
+                "invoices": Invoice.objects.count(),
+                "lines": InvoiceLine.objects.count(),
+                "ledger_entries": LedgerEntry.objects.count(),
+                "rows": rows,
+                "drafts_s": drafts_s,
+                "finalise_s": final_s,
+                "raw_s": raw_s,
+            }
+        )
+    )
+
+
+def build_dataset() -> int:
+    """Agencies, six services with every price model, subscriptions and a year of usage."""
+    from samdrift.billing.models import (
+        BillableService,
+        BillingProfile,
+        FeeArea,
+        PriceVersion,
+        Usage,
+    )
+    from samdrift.catalogue.models import Category, Service
+    from samdrift.onboarding.models import Subscription
+    from samdrift.organisations.models import Organisation
+
+    source = ROOT / "samdrift" / "organisations" / "data" / "agencies.csv"
+    if not source.exists():
+        source = Path("/work/shared/data/agencies.csv")
+    with source.open(encoding="utf-8") as handle:
+        records = list(csv.DictReader(handle))
+    provider = Organisation.objects.create(
+        name="Försäkringskassan (leverantör)", org_number="202100-5521", kind="provider"
+    )
+    BillingProfile.objects.create(organisation=provider, bankgiro="50501055", city="Stockholm")
+    orgs = {
+        r["name"]: Organisation(
+            name=r["name"], org_number=r["org_number"], ministry=r.get("department", "")
+        )
+        for r in records
+        if r["name"] != provider.name
+    }
+    Organisation.objects.bulk_create(orgs.values())
+    orgs = {o.name: o for o in Organisation.objects.exclude(pk=provider.pk)}
+    for record in records:
+        parent_name = record.get("parent", "")
+        if parent_name:
+            if parent_name not in orgs:
+                orgs[parent_name] = Organisation.objects.create(
+                    name=parent_name, is_group=True, org_number=""
+                )
+            child = orgs[record["name"]]
+            child.parent = orgs[parent_name]
+            child.save(update_fields=["parent"])
+    area = FeeArea.objects.create(
+        code="it-drift", name_sv="Samordnad it-drift", name_en="Coordinated IT operations"
+    )
+    category = Category.objects.create(code="drift", name_sv="Drift", name_en="Operations")
+    plans = [  # code, unit, model, basis, price, extra
+        ("ARBETSPLATS", "C62", "per_unit", "month", "451.25", {}),
+        ("LAGRING", "E35", "per_unit", "year", "13260", {}),
+        ("EPOST", "C62", "fixed", "month", "12500", {}),
+        (
+            "SAMVERKAN",
+            "C62",
+            "graduated",
+            "month",
+            "0",
+            {"tiers": [["100", "95.50"], ["1000", "80"], [None, "61.75"]]},
+        ),
+        ("UTSKICK", "C62", "package", "month", "2400", {"package_size": Decimal(500)}),
+        ("DRIFT", "C62", "fixed", "year", "240000", {}),
+    ]
+    services = []
+    for order, (code, unit, model, basis, price, extra) in enumerate(plans):
+        service = Service.objects.create(
+            code=code,
+            name_sv=code.capitalize(),
+            name_en=code.capitalize(),
+            category=category,
+            provider=provider,
+            lifecycle="active",
+            display_order=order,
+        )
+        BillableService.objects.create(service=service, fee_area=area, unit_code=unit)
+        PriceVersion.objects.create(
+            service=service,
+            version=1,
+            model=model,
+            basis=basis,
+            unit_price=Decimal(price),
+            valid_from=datetime.date(YEAR, 1, 1),
+            decision_ref=f"FK beslut {YEAR}/{code}",
+            decision_date=datetime.date(YEAR - 1, 11, 1),
+            **extra,
+        )
+        services.append((service, model))
+    rng = random.Random(347)
+    customers = [o for o in orgs.values() if not o.is_group]
+    subscriptions, usage = [], []
+    for org in sorted(customers, key=lambda o: o.name):
+        for service, model in rng.sample(services, rng.randint(3, 6)):
+            subscriptions.append(
+                Subscription(
+                    organisation=org,
+                    service=service,
+                    agreement_basis="assignment",
+                    start_date=datetime.date(YEAR - 1, 1, 1),
+                )
+            )
+            if model in ("fixed",):
+                continue
+            base = rng.randint(5, 3000)
+            for month in range(1, 13):
+                period = datetime.date(YEAR, month, 1)
+                usage.append(
+                    Usage(
+                        organisation=org,
+                        service=service,
+                        period=period,
+                        billed_period=period,
+                        quantity=Decimal(base + rng.randint(0, 40)),
+                        source="bench",
+                        source_key=f"{org.pk}:{service.code}:{month}",
+                    )
+                )
+    Subscription.objects.bulk_create(subscriptions)
+    Usage.objects.bulk_create(usage, batch_size=2000)
+    return len(customers)
+
+
+def run_backend(name: str, url: str) -> dict[str, object] | None:
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        SAMDRIFT_DB_CONN_MAX_AGE="0",
+    )
+    result = subprocess.run(
+        [sys.executable, __file__, "--child"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        print(f"{name}: failed\n{result.stderr[-2000:]}")
+        return None
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    backends = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = []
+        if "sqlite" in backends:
+            targets.append(("SQLite", f"sqlite:///{tmp}/bench.sqlite3"))
+        if "postgres" in backends:
+            server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+            database = f"bench_billing_{os.getpid()}"
+            if _create_pg(server, database):
+                targets.append(("PostgreSQL", server.rsplit("/", 1)[0] + "/" + database))
+            else:
+                print("PostgreSQL: not reachable, skipped")
+        for name, url in targets:
+            figures = run_backend(name, url)
+            if name == "PostgreSQL":
+                _drop_pg(
+                    os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres"),
+                    url.rsplit("/", 1)[1],
+                )
+            if figures is None:
+                return 1
+            raw = figures["raw_s"]
+            both = figures["drafts_s"] + figures["finalise_s"]
+            print(
+                f"{name}: {figures['agencies']} agencies billed as {figures['invoices']} invoices with "
+                f"{figures['lines']} lines and {figures['ledger_entries']} ledger entries over 12 months "
+                f"({figures['rows']} rows)"
+            )
+            print(
+                f"  12 draft runs          {figures['drafts_s']:7.2f} s   {figures['drafts_s'] / raw:6.1f}× the raw insert"
+            )
+            print(
+                f"  finalising them        {figures['finalise_s']:7.2f} s   {figures['finalise_s'] / raw:6.1f}×"
+            )
+            print(f"  runs + finalising      {both:7.2f} s   {both / raw:6.1f}×")
+            print(f"  raw bulk insert        {raw:7.2f} s   (baseline, {figures['rows']} rows)")
+            worst = max(worst, both / raw)
+    print(
+        f"floor: runs + finalising within {FLOOR:.0f}× of the raw insert: {'met' if worst <= FLOOR else 'NOT met'} "
+        f"(worst {worst:.1f}×)"
+    )
+    return 0
+
+
+def _create_pg(server: str, database: str) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(server, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+        return True
+    except Exception:
+        return False
+
+
+def _drop_pg(server: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        child()
+    else:
+        sys.exit(main())
