@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -97,11 +101,19 @@ class Responder:
     """Answers single-certificate OCSP requests for the issuing CA with the delegated responder key.
 
     The issuer hashes for SHA-1 and SHA-256 CertIDs are computed once; signing is one ECDSA P-256
-    operation (≈0.1 ms), so responses are signed fresh every time and carry the client's nonce.
+    operation. A request with a nonce is signed fresh (the nonce must be echoed). A request
+    without one (browsers, RFC 5019 clients) gets a pre-signed response from a per-process cache
+    keyed by serial, CertID algorithm *and the status just read from the database*, so a
+    revocation or hold changes the key and can never be answered from a stale entry; an entry is
+    reused for at most half the response's validity (ADR 0302).
     """
+
+    CACHE_SIZE = 50_000
 
     def __init__(self, authority: Authority) -> None:
         self.authority = authority
+        self._cache: OrderedDict[tuple[Any, ...], tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @cached_property
     def _issuer_hashes(self) -> dict[str, tuple[bytes, bytes]]:
@@ -128,6 +140,30 @@ class Responder:
         return request
 
     def respond(self, request: ocsp.OCSPRequest, row: CertStatusRow | None) -> bytes:
+        has_nonce = any(isinstance(e.value, x509.OCSPNonce) for e in request.extensions)
+        if has_nonce:
+            return self._sign(request, row)
+        key = (
+            request.serial_number,
+            request.hash_algorithm.name,
+            None if row is None else (row.revoked_at, row.reason),
+        )
+        clock = time.monotonic()
+        reuse = conf.ocsp_validity_seconds() / 2
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and clock - hit[0] < reuse:
+                self._cache.move_to_end(key)
+                return hit[1]
+        der = self._sign(request, row)
+        with self._lock:
+            self._cache[key] = (clock, der)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return der
+
+    def _sign(self, request: ocsp.OCSPRequest, row: CertStatusRow | None) -> bytes:
         moment = now().replace(microsecond=0)
         if row is None:
             status, revoked_at, reason = ocsp.OCSPCertStatus.UNKNOWN, None, None

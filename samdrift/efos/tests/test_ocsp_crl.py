@@ -206,3 +206,29 @@ def test_crl_is_republished_on_schedule(ca, agency, client, settings):
     assert CrlPublication.objects.count() == 2
     crl = x509.load_der_x509_crl(client.get("/efos/crl").content)
     assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 2
+
+
+@pytest.mark.django_db
+def test_presigned_responses_never_outlive_a_status_change(ca, agency, client):
+    _official, credential, result = issue_token(agency)
+    cert = result.certificates["authentication"]
+    der = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(cert, ca.issuing_cert, hashes.SHA256())
+        .build()
+        .public_bytes(serialization.Encoding.DER)
+    )
+
+    def ask() -> bytes:
+        return client.post("/efos/ocsp", data=der, content_type="application/ocsp-request").content
+
+    first, second = ask(), ask()
+    assert first == second  # no nonce: the pre-signed response is reused
+    assert ocsp.load_der_ocsp_response(first).certificate_status == ocsp.OCSPCertStatus.GOOD
+    services.suspend_credential(actor=SYSTEM, credential=credential)
+    held = ocsp.load_der_ocsp_response(ask())
+    assert held.certificate_status == ocsp.OCSPCertStatus.REVOKED
+    assert held.revocation_reason == x509.ReasonFlags.certificate_hold
+    credential.refresh_from_db()
+    services.resume_credential(actor=SYSTEM, credential=credential)
+    assert ocsp.load_der_ocsp_response(ask()).certificate_status == ocsp.OCSPCertStatus.GOOD
