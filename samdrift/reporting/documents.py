@@ -21,6 +21,7 @@ from .charts import Series, grouped_bars, stacked_columns
 from .selectors import GovernmentReport
 
 PDF_VARIANT = "pdf/ua-1"
+MAX_NAMES_PER_CELL = 30
 PHASE_NAMES: dict[str, str] = {
     str(Phase.INITIATE): "Initiera",
     str(Phase.PLAN): "Planera",
@@ -90,15 +91,17 @@ def _services_chart(report: GovernmentReport) -> Any:
     )
 
 
-def _names_once(names: list[str]) -> list[str]:
+def _names_once(names: list[str]) -> dict[str, Any]:
     """Each agency once, with its number of cases when it has several in the same cell (the
     source report names Länsstyrelserna twice only because its two cases are in different
-    phases)."""
+    phases). At most MAX_NAMES_PER_CELL names, then "and N more": a cell must fit on a page, or
+    WeasyPrint leaves the caption alone at the foot of a page as a Table without headers."""
     counts = Counter(names)
-    return [
+    named = [
         f"{name} ({n})" if n > 1 else name
         for name, n in sorted(counts.items(), key=lambda i: i[0].casefold())
     ]
+    return {"names": named[:MAX_NAMES_PER_CELL], "more": max(0, len(named) - MAX_NAMES_PER_CELL)}
 
 
 def _phase_rows(report: GovernmentReport) -> list[dict[str, Any]]:
@@ -112,12 +115,10 @@ def _phase_rows(report: GovernmentReport) -> list[dict[str, Any]]:
                 "single": conn.count(phase, Scope.SINGLE),
                 "total": conn.count(phase, Scope.TOTAL),
                 "all": conn.phase_total(phase),
-                "single_agencies": _names_once(
-                    [e.agency for e in entries if e.scope == Scope.SINGLE]
-                ),
-                "total_agencies": _names_once(
-                    [e.agency for e in entries if e.scope == Scope.TOTAL]
-                ),
+                "cells": [
+                    _names_once([e.agency for e in entries if e.scope == scope])
+                    for scope in (Scope.SINGLE, Scope.TOTAL)
+                ],
             }
         )
     return rows

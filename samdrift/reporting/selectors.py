@@ -143,15 +143,17 @@ class ConnectionsSection:
 def _connections(actor: Actor) -> ConnectionsSection:
     counts = case_board(actor=actor)
     entries: dict[str, list[CaseEntry]] = {phase: [] for phase in PHASE_ORDER}
-    cases = (
+    # Only four columns per case: no model instances, no prefetch of services (5,000 cases at
+    # national scale took 3.3 s as objects, well under a second as tuples).
+    rows = (
         case_list(actor=actor)
+        .prefetch_related(None)
         .exclude(state=CaseState.CANCELLED)
         .order_by("organisation__name", "id")
+        .values_list("organisation__name", "phase", "scope", "state")
     )
-    for case in cases:
-        entries.setdefault(case.phase, []).append(
-            CaseEntry(case.organisation.name, case.scope, case.state == CaseState.COMPLETED)
-        )
+    for name, phase, scope, state in rows:
+        entries.setdefault(phase, []).append(CaseEntry(name, scope, state == CaseState.COMPLETED))
     return ConnectionsSection(counts=counts, entries=entries, total=sum(counts.values()))
 
 

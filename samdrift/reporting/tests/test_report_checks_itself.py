@@ -12,7 +12,7 @@ import pytest
 
 from samdrift.accessibility.services import check_pdf
 from samdrift.accounts.selectors import actor_for_user
-from samdrift.reporting.documents import render_pdf
+from samdrift.reporting.documents import render_document_html, render_pdf
 from samdrift.reporting.selectors import government_report
 from samdrift.reporting.services import report_text_save
 
@@ -74,3 +74,29 @@ def test_checker_catches_a_broken_figure():
     pdf = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     failed = {r.rule for r in check_pdf(pdf, profile="acrobat").failed}
     assert "acrobat.figures-alt" in failed, failed
+
+
+def test_a_long_report_still_passes(world, provider_admin):
+    """Tables longer than a page and cells with many agencies (national scale in miniature):
+    the tables must split between rows with their headers, never leave a caption alone."""
+    from samdrift.tests.factories import ConnectionCaseFactory, OrganisationFactory, ServiceFactory
+
+    for n in range(70):
+        ServiceFactory(
+            code=f"EXTRA{n:02d}", name_sv=f"Extratjänst {n}", name_en=f"Extra service {n}"
+        )
+    for n in range(70):
+        org = OrganisationFactory(name=f"Myndigheten för test {n:02d}")
+        ConnectionCaseFactory(
+            organisation=org, scope="single" if n % 2 else "total", phase="initiate"
+        )
+    actor = actor_for_user(provider_admin)
+    report = government_report(actor=actor, year=2021)
+    pdf = render_pdf(report)
+    for profile in ("acrobat", "pdfua1"):
+        result = check_pdf(pdf, profile=profile)
+        assert result.failed == [], (profile, [(r.rule, r.message) for r in result.failed])
+    html = render_document_html(report)
+    assert (
+        "och 6 myndigheter till" in html and "och 5 myndigheter till" in html
+    )  # 36 and 35, 30 named
