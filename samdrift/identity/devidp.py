@@ -62,6 +62,23 @@ OFFERED_LEVELS: tuple[str, ...] = (
     loa.LOA1,
 )
 
+#: Authorization parameters a request object may carry (and then override the query's).
+REQUEST_OBJECT_PARAMETERS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "claims",
+    "prompt",
+    "max_age",
+    "ui_locales",
+    "acr_values",
+)
+
 DEFAULT_REDIRECT_URIS = (
     "http://127.0.0.1:8000/identity/callback/",
     "http://localhost:8000/identity/callback/",
@@ -186,7 +203,8 @@ class Provider:
             "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256"],
             "code_challenge_methods_supported": ["S256"],
             "claims_parameter_supported": True,
-            "request_parameter_supported": False,
+            "request_parameter_supported": True,
+            "request_object_signing_alg_values_supported": ["ES256", "RS256"],
             "acr_values_supported": list(OFFERED_LEVELS),
             "scopes_supported": ["openid", SCOPE_ORG_ID, SCOPE_PERSON_INFO],
             "claims_supported": [
@@ -217,8 +235,36 @@ class Provider:
             return "redirect_uri is not registered for this client (exact match required)"
         return None
 
+    def effective_params(self, params: dict[str, str]) -> dict[str, str]:
+        """The request's parameters, with those of a signed request object taking precedence
+        (OIDC Core §6.1). The object must be signed by the client's key and addressed to us."""
+        raw = params.get("request")
+        if not raw:
+            return params
+        claims = self._decode_assertion(raw).claims
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if claims.get("iss") != self.client.client_id or self.issuer not in audiences:
+            raise ValueError("request object not from this client or not for this provider")
+        if not isinstance(claims.get("exp"), int | float) or claims["exp"] < time.time():
+            raise ValueError("request object expired")
+        if claims.get("client_id", params.get("client_id")) != params.get("client_id"):
+            raise ValueError("client_id differs from the request object's")
+        merged = {name: value for name, value in params.items() if name != "request"}
+        for name in REQUEST_OBJECT_PARAMETERS:
+            if name in claims:
+                value = claims[name]
+                merged[name] = value if isinstance(value, str) else json.dumps(value)
+        return merged
+
     def redirect_error(self, params: dict[str, str]) -> str | None:
         """Errors returned to the client's redirect URI."""
+        try:
+            params = self.effective_params(params)
+        except (JoseError, ValueError, TypeError, KeyError):
+            return "invalid_request_object"
+        if self.check_authorization_request(params) is not None:
+            return "invalid_request_object"
         if params.get("response_type") != "code":
             return "unsupported_response_type"
         if "openid" not in params.get("scope", "").split():
@@ -257,6 +303,9 @@ class Provider:
         redirect_uri = params["redirect_uri"]
         state = params.get("state", "")
         error = self.redirect_error(params)
+        if error is None:
+            params = self.effective_params(params)
+            state = params.get("state", "")
         if error is None and ((fault and not self.allow_faults) or fault not in FAULTS):
             error = "invalid_request"
         official = self.officials.get(official_key)
@@ -455,7 +504,7 @@ def _radio_group(name: str, legend: str, options: Iterable[tuple[str, str]]) -> 
 
 
 def login_page(provider: Provider, params: dict[str, str]) -> bytes:
-    values, essential = provider.requested_acrs(params)
+    values, essential = provider.requested_acrs(provider.effective_params(params))
     levels = [uri for uri in OFFERED_LEVELS if not (essential and values) or uri in values]
     if provider.allow_faults or not levels:
         levels = list(OFFERED_LEVELS)

@@ -178,3 +178,61 @@ def test_refusal_is_explained_in_swedish_and_english(client, idp):
     assert "The login's level of assurance is too low for this page." in (
         response.content.decode().replace("&#x27;", "'")
     )
+
+
+def _answer(idp, params, acr=loa.LOA3):
+    import requests
+
+    from .conftest import official_key
+
+    return requests.post(
+        idp.issuer + "/authorize",
+        data={**params, "official": official_key("anna"), "acr": acr},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+def test_signed_request_object_wins_over_a_tampered_query(client, idp):
+    import json
+    import urllib.parse
+
+    from .conftest import authorize_params
+
+    params = authorize_params(client.post("/identity/login/dev/", {"level": 3, "next": "/"}))
+    assert params["request"].count(".") == 2
+    # the browser lowers the level in the query string …
+    lowered = json.loads(params["claims"])
+    lowered["id_token"]["acr"]["values"] = [loa.LOA2]
+    params["claims"] = json.dumps(lowered)
+    answer = _answer(idp, params, acr=loa.LOA2)
+    # … but the provider follows the signed request object, which asks for level 3
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(answer.headers["Location"]).query))
+    assert query["error"] == "unmet_authentication_requirements"
+
+
+def test_forged_request_object_is_refused(client, idp):
+    import urllib.parse
+
+    from joserfc import jwt
+    from joserfc.jwk import ECKey
+
+    from .conftest import authorize_params
+
+    params = authorize_params(client.post("/identity/login/dev/", {"level": 3, "next": "/"}))
+    stranger = ECKey.generate_key("P-256", parameters={"kid": "rp-test"})
+    forged = dict(
+        params,
+        request=jwt.encode(
+            {"alg": "ES256", "kid": "rp-test"},
+            {"iss": "samdrift-test", "aud": idp.issuer},
+            stranger,
+        ),
+    )
+    answer = _answer(idp, forged)
+    back = urllib.parse.urlsplit(answer.headers["Location"])
+    assert dict(urllib.parse.parse_qsl(back.query))["error"] == "invalid_request_object"
+    response = client.get(f"{back.path}?{back.query}")
+    assert response.status_code == 403
+    assert response.context["code"] == "provider_error"
+    assert not User.objects.filter(username__startswith="eid-").exists()
