@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie
 
 from samdrift.accounts.actor import Actor
@@ -43,6 +44,14 @@ class ErrorOut(Schema):
     message_sv: str = Field(description="The same in Swedish.")
     message_en: str = Field(description="The same in English.")
     errors: dict[str, Any] | None = Field(None, description="Per field, with 422.")
+
+
+class Page(LimitOffsetPagination):
+    """limit/offset pages with the total `count`, for every list of the foundation API."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
+        offset: int = Field(0, ge=0, description="Rows to skip.")
 
 
 def errors(*statuses: int) -> dict[int, Any]:

@@ -9,18 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from samdrift.accounts.actor import Actor
-from samdrift.accounts.api_tokens import ApiRequest, errors
+from samdrift.accounts.api_tokens import ApiRequest, Page, errors
 
 from . import selectors
 from .choices import Lifecycle
 from .models import Service, ServiceDependency
 
 router = Router(tags=["catalogue"])
-
-MAX_PAGE = 500
 
 
 class CategoryOut(Schema):
@@ -118,7 +116,7 @@ class ServiceFilters(Schema):
     summary="List catalogue services",
     description="In catalogue order, with service level and the number of connected agencies.",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_services(request: ApiRequest, filters: Query[ServiceFilters]) -> Any:
     return selectors.service_list(
         actor=request.auth, lifecycle=filters.lifecycle or "", search=filters.search.strip()

@@ -12,10 +12,10 @@ import datetime
 from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from samdrift.accounts.actor import Actor
-from samdrift.accounts.api_tokens import ApiRequest, errors
+from samdrift.accounts.api_tokens import ApiRequest, Page, errors
 
 from . import selectors, services
 from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
@@ -23,8 +23,6 @@ from .models import ConnectionCase, ServiceRequest
 from .permissions import request_abilities
 
 router = Router(tags=["onboarding"])
-
-MAX_PAGE = 500
 
 
 def _person(user: Any) -> str | None:
@@ -84,7 +82,7 @@ class RequestIn(Schema):
     description="Requests the caller may see (customers: their own agencies and sub-agencies; "
     "provider staff: all), newest first.",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_requests(request: ApiRequest, filters: Query[RequestFilters]) -> Any:
     return selectors.request_list(
         actor=request.auth,
@@ -274,7 +272,7 @@ def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:
     summary="List connection cases",
     description="Cases the caller may see, newest first; filter by phase, scope, state and agency.",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> Any:
     return selectors.case_list(
         actor=request.auth,
@@ -411,7 +409,7 @@ class SubscriptionFilters(Schema):
     response={200: list[SubscriptionOut], **errors(422)},
     summary="List subscriptions (who is connected to what)",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_subscriptions(request: ApiRequest, filters: Query[SubscriptionFilters]) -> Any:
     return selectors.subscription_list(
         actor=request.auth,

@@ -8,17 +8,15 @@ all. An agency outside the caller's view is a 404, exactly like one that does no
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from samdrift.accounts.api_tokens import ApiRequest, errors
+from samdrift.accounts.api_tokens import ApiRequest, Page, errors
 from samdrift.onboarding import selectors as onboarding_selectors
 from samdrift.onboarding.api import OrganisationRef, SubscriptionOut
 
 from . import selectors
 
 router = Router(tags=["organisations"])
-
-MAX_PAGE = 500
 
 
 class AgencyOut(Schema):
@@ -54,7 +52,7 @@ class AgencyFilters(Schema):
     summary="List agencies",
     description="Agencies the caller may see, by name, with parent and number of sub-agencies.",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_agencies(request: ApiRequest, filters: Query[AgencyFilters]) -> Any:
     return selectors.organisation_list(
         actor=request.auth,

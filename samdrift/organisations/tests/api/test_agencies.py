@@ -61,8 +61,16 @@ def test_list_pages_with_limit_and_offset_and_gives_the_total(client_for, accoun
     assert [row["name"] for row in last["items"]] == ["Verk 5", "Verk 6"]
 
 
-def test_limit_out_of_range_is_422(client_for, account_manager):
-    response = call(client_for(account_manager), "GET", "/agencies?limit=0")
+def test_a_page_has_50_rows_unless_asked_otherwise(client_for, account_manager):
+    for n in range(55):
+        OrganisationFactory(name=f"Verk {n:02d}")
+    body = call(client_for(account_manager), "GET", "/agencies").json()
+    assert (body["count"], len(body["items"])) == (56, 50)
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "offset=-1", "limit=many"])
+def test_paging_out_of_range_is_422(client_for, account_manager, query):
+    response = call(client_for(account_manager), "GET", f"/agencies?{query}")
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
