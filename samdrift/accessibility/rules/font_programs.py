@@ -14,7 +14,8 @@ from functools import cached_property
 from typing import Any
 
 import pikepdf
-from fontTools.agl import AGL2UV
+from fontTools.agl import AGL2UV, UV2AGL
+from fontTools.encodings.StandardEncoding import StandardEncoding
 
 from samdrift.accessibility.engine.content import FontUse
 from samdrift.accessibility.engine.document import as_list, name_of
@@ -46,6 +47,19 @@ class Program:
         self.cids: set[int] | None = None  # CID-keyed CFF: the CIDs present
         self.units = units
         self._tt = tt
+        self.cff_top: Any = None  # the CFF top dict (simple, not CID-keyed, fonts only)
+
+    def cff_width(self, name: str) -> float | None:
+        """Advance of a named CFF glyph in 1/1000 em, or None when it cannot be decided."""
+        top = self.cff_top
+        if top is None or name not in top.CharStrings:
+            return None
+        from fontTools.pens.basePen import NullPen
+
+        charstring = top.CharStrings[name]
+        charstring.draw(NullPen())  # running the charstring is what sets its width
+        matrix = getattr(top, "FontMatrix", [0.001])
+        return float(charstring.width) * float(matrix[0]) * 1000
 
     @cached_property
     def advance(self) -> dict[str, int]:
@@ -126,6 +140,8 @@ def _cff(data: bytes) -> Program:
     prog = Program("cff", names)
     if hasattr(top, "ROS"):
         prog.cids = {int(n[3:]) if n.startswith("cid") else 0 for n in names}
+    else:
+        prog.cff_top = top
     return prog
 
 
@@ -285,20 +301,31 @@ def _dict_width(font: pikepdf.Dictionary, code: int) -> float | None:
 )
 def glyph_widths(ctx: Context) -> list[Finding] | None:
     def keep(u: FontUse) -> bool:
-        prog = program(ctx, u.font) if u.rendered and _subtype(u.font) == "TrueType" else None
-        return prog is not None and prog.kind == "truetype"
+        if not u.rendered:
+            return False
+        subtype = _subtype(u.font)
+        if subtype == "Type0":
+            d = _descendant(u.font)
+            if d is None or name_of(d.get("/Subtype")) != "CIDFontType2":
+                return False
+            if name_of(u.font.get("/Encoding")) not in ("Identity-H", "Identity-V"):
+                return False
+        elif subtype not in ("TrueType", "Type1"):
+            return False
+        prog = program(ctx, u.font)
+        return prog is not None and (prog.kind == "truetype" or prog.cff_top is not None)
 
     def bad(u: FontUse) -> str | None:
         prog = program(ctx, u.font)
-        assert prog is not None  # noqa: S101 - guaranteed by keep()
+        if prog is None:
+            return None
         for code_bytes in sorted(u.codes):
-            code = code_bytes[0]
-            glyph = _tt_glyph(u.font, prog, code)
-            width = _dict_width(u.font, code)
-            if glyph is None or width is None or glyph not in prog.advance:
+            widths = _widths_for(u.font, prog, code_bytes)
+            if widths is None:
                 continue
-            program_width = prog.advance[glyph] * 1000 / prog.units
+            width, program_width = widths
             if abs(program_width - width) > 1:
+                code = int.from_bytes(code_bytes, "big")
                 return (
                     f"The width of code {code} in {_font_name(u.font)} is {width:g} in the PDF but "
                     f"{program_width:.0f} in the font program."
@@ -306,6 +333,83 @@ def glyph_widths(ctx: Context) -> list[Finding] | None:
         return None
 
     return _each_font(ctx, keep, bad)
+
+
+def _widths_for(
+    font: pikepdf.Dictionary, prog: Program, code_bytes: bytes
+) -> tuple[float, float] | None:
+    """(width in the PDF, width in the program) for a code, when both can be decided."""
+    if _subtype(font) == "Type0":
+        cid = int.from_bytes(code_bytes, "big")
+        d = _descendant(font)
+        gid = _gid_for_cid(d, cid) if d is not None else None
+        width = _cid_width(d, cid) if d is not None else None
+        if gid is None or width is None or f"g{gid}" not in prog.advance:
+            return None
+        return width, prog.advance[f"g{gid}"] * 1000 / prog.units
+    code = code_bytes[0]
+    width = _dict_width(font, code)
+    if width is None:
+        return None
+    if prog.kind == "truetype":
+        glyph = _tt_glyph(font, prog, code)
+        if glyph is None or glyph not in prog.advance:
+            return None
+        return width, prog.advance[glyph] * 1000 / prog.units
+    name = _cff_glyph_name(font, prog, code)
+    program_width = prog.cff_width(name) if name else None
+    return (width, program_width) if program_width is not None else None
+
+
+def _cff_glyph_name(font: pikepdf.Dictionary, prog: Program, code: int) -> str | None:
+    name = _differences(font).get(code)
+    if name is not None:
+        return name
+    base = _base_encoding(font)
+    codec = {"WinAnsiEncoding": "cp1252", "MacRomanEncoding": "mac_roman"}.get(base or "")
+    if codec is not None:
+        char = bytes([code]).decode(codec, errors="ignore")
+        return UV2AGL.get(ord(char)) if len(char) == 1 else None
+    if base == "StandardEncoding" or (base is None and not _symbolic(font)):
+        return StandardEncoding[code] if code < len(StandardEncoding) else None
+    builtin = getattr(prog.cff_top, "Encoding", None)
+    if isinstance(builtin, list) and code < len(builtin):
+        return str(builtin[code])
+    return None
+
+
+def _gid_for_cid(d: pikepdf.Dictionary, cid: int) -> int | None:
+    gid_map = d.get("/CIDToGIDMap")
+    if name_of(gid_map) == "Identity" or gid_map is None:
+        return cid
+    if isinstance(gid_map, pikepdf.Stream):
+        data = bytes(gid_map.read_bytes())
+        if 2 * cid + 2 <= len(data):
+            return int.from_bytes(data[2 * cid : 2 * cid + 2], "big")
+    return None
+
+
+def _cid_width(d: pikepdf.Dictionary, cid: int) -> float | None:
+    """The width the W array (or DW) gives a CID (ISO 32000-1, 9.7.4.3)."""
+    w = as_list(d.get("/W"))
+    i = 0
+    while i < len(w):
+        first = w[i]
+        if not isinstance(first, int):
+            return None
+        if i + 1 < len(w) and isinstance(w[i + 1], pikepdf.Array):
+            values = list(w[i + 1])
+            if first <= cid < first + len(values):
+                return float(values[cid - first])
+            i += 2
+        elif i + 2 < len(w) and isinstance(w[i + 1], int):
+            if first <= cid <= w[i + 1]:
+                return float(w[i + 2])
+            i += 3
+        else:
+            return None
+    dw = d.get("/DW")
+    return float(dw) if isinstance(dw, int | float) else 1000.0
 
 
 @pdfua(
