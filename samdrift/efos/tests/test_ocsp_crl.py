@@ -232,3 +232,52 @@ def test_presigned_responses_never_outlive_a_status_change(ca, agency, client):
     credential.refresh_from_db()
     services.resume_credential(actor=SYSTEM, credential=credential)
     assert ocsp.load_der_ocsp_response(ask()).certificate_status == ocsp.OCSPCertStatus.GOOD
+
+
+@pytest.mark.django_db
+def test_lean_ocsp_responder_answers_like_the_page_stack(ca, agency):
+    import base64
+    import io
+
+    from samdrift.efos.ocsp_wsgi import application
+
+    _official, credential, result = issue_token(agency)
+    cert = result.certificates["authentication"]
+    der = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(cert, ca.issuing_cert, hashes.SHA1())  # noqa: S303
+        .add_extension(x509.OCSPNonce(b"n" * 16), critical=False)
+        .build()
+        .public_bytes(serialization.Encoding.DER)
+    )
+
+    def call(method, path="/", body=b""):
+        seen = {}
+
+        def start_response(status, headers):
+            seen["status"], seen["headers"] = status, dict(headers)
+
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        return seen, b"".join(application(environ, start_response))
+
+    seen, body = call("POST", "/efos/ocsp", der)
+    assert (
+        seen["status"] == "200 OK"
+        and seen["headers"]["Content-Type"] == "application/ocsp-response"
+    )
+    assert ocsp.load_der_ocsp_response(body).certificate_status == ocsp.OCSPCertStatus.GOOD
+    services.revoke_credential(actor=SYSTEM, credential=credential, reason="key_compromise")
+    _seen, body = call("GET", "/" + base64.b64encode(der).decode())
+    assert ocsp.load_der_ocsp_response(body).certificate_status == ocsp.OCSPCertStatus.REVOKED
+    _seen, body = call("POST", "/", b"garbage")
+    assert (
+        ocsp.load_der_ocsp_response(body).response_status
+        == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
+    seen, _body = call("DELETE")
+    assert seen["status"].startswith("405")

@@ -14,37 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from samdrift.accounts.actor import ANONYMOUS
 from samdrift.efos import services
 from samdrift.efos.ca.authority import authority
-from samdrift.efos.ca.profiles import serial_hex
-from samdrift.efos.ca.revocation import OcspError, Responder, build_root_crl, unsuccessful
-from samdrift.efos.selectors import certificate_status
+from samdrift.efos.ca.revocation import build_root_crl, unsuccessful
+from samdrift.efos.ocsp import MAX_OCSP_REQUEST, answer_ocsp
 from samdrift.efos.tsa import respond as tsa_respond
 
 OCSP_TYPE = "application/ocsp-response"
-MAX_OCSP_REQUEST = 4096
-
-_responders: dict[int, Responder] = {}
-
-
-def _responder() -> Responder:
-    ca = authority()
-    key = id(ca)
-    if key not in _responders:
-        _responders.clear()
-        _responders[key] = Responder(ca)
-    return _responders[key]
-
-
-def answer_ocsp(der: bytes) -> bytes:
-    responder = _responder()
-    try:
-        request = responder.parse(der)
-    except OcspError as exc:
-        services.refuse(ANONYMOUS, "ocsp", exc, status=exc.status.name)
-        return unsuccessful(exc.status)
-    return responder.respond(request, certificate_status(serial_hex(request.serial_number)))
 
 
 @csrf_exempt

@@ -47,6 +47,11 @@ class Command(BaseCommand):
         revoke.add_argument("serial")
         revoke.add_argument("--reason", required=True)
         sub.add_parser("publish-crl", help="publish a new CRL now")
+        serve = sub.add_parser("ocsp-serve", help="run the lean OCSP responder (gunicorn)")
+        serve.add_argument("--port", type=int, default=8080)
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--workers", type=int, default=2)
+        serve.add_argument("--threads", type=int, default=4)
         client = sub.add_parser(
             "register-client", help="register an OpenID client (private_key_jwt)"
         )
@@ -131,6 +136,26 @@ class Command(BaseCommand):
             f"CRL {publication.number}: {publication.entries} entries, "
             f"{publication.seconds:.2f} s; {expired} e-IDs expired"
         )
+
+    def _ocsp_serve(self, options: dict[str, Any]) -> None:
+        import shutil
+        import sys
+
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+        bind = f"{options['host']}:{options['port']}"
+        self.stdout.write(f"EFOS OCSP responder at http://{bind}/")
+        self.stdout.flush()
+        argv = [
+            gunicorn,
+            "samdrift.efos.ocsp_wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+        ]
+        os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server
 
     def _register_client(self, options: dict[str, Any]) -> None:
         try:
