@@ -145,9 +145,11 @@ def render_text(result: FileResult, lang: str) -> str:
             lines.append(f"  {group.name}")
             for row in group.rows:
                 line = f"    [{row.status_word}] {row.label} ({row.ref})"
-                if row.result.status in ("failed", "manual") and row.result.message:
-                    line += f" – {row.result.message}"
+                if row.description:
+                    line += f": {row.description}"
                 lines.append(line)
+                if row.result.status in ("failed", "manual") and row.result.message:
+                    lines.append(f"      → {row.result.message}")
         return "\n".join(lines)
 
 

@@ -155,57 +155,91 @@ def table_headers(ctx: Context) -> list[Finding] | None:
     return out
 
 
-# Acrobat's one-line descriptions (English as in its HTML report; Swedish our translation).
+# Acrobat's one-line descriptions: Swedish exactly as in the source document's report, English
+# as in Acrobat's English HTML report.
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "accessibility-permission": (
-        "Behörighetsflaggan för tillgänglighet måste anges",
+        "Behörighetsflagga för tillgänglighet måste anges",
         "Accessibility permission flag must be set",
     ),
     "image-only": (
-        "Dokumentet är inte en PDF-fil med bara bilder",
+        "Dokumentet är ingen PDF-fil med bara bilder",
         "Document is not image-only PDF",
     ),
-    "tagged-pdf": ("Dokumentet är en taggad PDF", "Document is tagged PDF"),
+    "tagged-pdf": (
+        "Dokumentet är en taggad PDF",
+        "Document is tagged PDF",
+    ),
     "reading-order": (
-        "Dokumentstrukturen ger en logisk läsordning",
+        "Dokumentstrukturen har en logisk läsordning",
         "Document structure provides a logical reading order",
     ),
-    "primary-language": ("Textspråket har angetts", "Text language is specified"),
-    "title": ("Dokumenttiteln visas i namnlisten", "Document title is showing in title bar"),
+    "primary-language": (
+        "Textspråk är angivet",
+        "Text language is specified",
+    ),
+    "title": (
+        "Dokumenttiteln visas i namnlisten",
+        "Document title is showing in title bar",
+    ),
     "bookmarks": (
-        "Det finns bokmärken i stora dokument",
+        "Bokmärken finns i stora dokument",
         "Bookmarks are present in large documents",
     ),
     "color-contrast": (
-        "Dokumentet har lämplig färgkontrast",
+        "Dokumentet har korrekt färgkontrast",
         "Document has appropriate color contrast",
     ),
-    "tagged-content": ("Allt sidinnehåll är taggat", "All page content is tagged"),
-    "tagged-annotations": ("Alla anteckningar är taggade", "All annotations are tagged"),
+    "tagged-content": (
+        "Allt sidinnehåll är taggat",
+        "All page content is tagged",
+    ),
+    "tagged-annotations": (
+        "Alla anteckningar är taggade",
+        "All annotations are tagged",
+    ),
     "tab-order": (
-        "Tabbordningen överensstämmer med strukturordningen",
+        "Tabbordningen stämmer överens med strukturordningen",
         "Tab order is consistent with structure order",
     ),
     "character-encoding": (
-        "Tillförlitlig teckenkodning har angetts",
+        "Tillförlitlig teckenkodning erbjuds",
         "Reliable character encoding is provided",
     ),
-    "tagged-multimedia": ("Alla multimedieobjekt är taggade", "All multimedia objects are tagged"),
-    "screen-flicker": ("Sidan orsakar inte skärmflimmer", "Page will not cause screen flicker"),
-    "scripts": ("Inga otillgängliga skript", "No inaccessible scripts"),
+    "tagged-multimedia": (
+        "Alla multimedieobjekt är taggade",
+        "All multimedia objects are tagged",
+    ),
+    "screen-flicker": (
+        "Sidan kommer inte att orsaka skärmflimmer",
+        "Page will not cause screen flicker",
+    ),
+    "scripts": (
+        "Inga otillgängliga skript",
+        "No inaccessible scripts",
+    ),
     "timed-responses": (
         "Sidan kräver inga tidsbestämda svar",
         "Page does not require timed responses",
     ),
-    "navigation-links": ("Navigeringslänkar upprepas inte", "Navigation links are not repetitive"),
-    "tagged-form-fields": ("Alla formulärfält är taggade", "All form fields are tagged"),
+    "navigation-links": (
+        "Navigeringslänkarna är inte repetitiva",
+        "Navigation links are not repetitive",
+    ),
+    "tagged-form-fields": (
+        "Alla formulärfält är taggade",
+        "All form fields are tagged",
+    ),
     "field-descriptions": (
-        "Alla formulärfält har en beskrivning",
+        "Alla formulärfält har beskrivningar",
         "All form fields have description",
     ),
-    "figures-alt": ("Figurer kräver alternativ text", "Figures require alternate text"),
+    "figures-alt": (
+        "Figurer måste ha alternativ text",
+        "Figures require alternate text",
+    ),
     "nested-alt": (
-        "Alternativ text som aldrig kommer att läsas",
+        "Alternativ text som aldrig kommer att läsas.",
         "Alternate text that will never be read",
     ),
     "alt-associated": (
@@ -213,7 +247,7 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "Alternate text must be associated with some content",
     ),
     "alt-hides-annotation": (
-        "Alternativ text ska inte dölja anteckningar",
+        "Den alternativa texten bör inte dölja anteckningen",
         "Alternate text should not hide annotation",
     ),
     "other-alt": (
@@ -221,22 +255,37 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "Other elements that require alternate text",
     ),
     "table-rows": (
-        "TR måste vara underordnat Table, THead, TBody eller TFoot",
+        "TR måste vara underordnad Table, THead, TBody eller TFoot",
         "TR must be a child of Table, THead, TBody, or TFoot",
     ),
-    "th-td": ("TH och TD måste vara underordnade TR", "TH and TD must be children of TR"),
-    "table-headers": ("Tabeller ska ha rubriker", "Tables should have headers"),
+    "th-td": (
+        "TH och TD måste vara underordnade TR",
+        "TH and TD must be children of TR",
+    ),
+    "table-headers": (
+        "Tabeller bör ha rubriker",
+        "Tables should have headers",
+    ),
     "table-regularity": (
-        "Tabeller måste ha lika många kolumner i varje rad och rader i varje kolumn",
+        "Tabeller måste innehålla samma antal kolumner i varje rad och samma antal rader i varje kolumn",
         "Tables must contain the same number of columns in each row and rows in each column",
     ),
-    "table-summary": ("Tabeller måste ha en sammanfattning", "Tables must have a summary"),
-    "list-items": ("LI måste vara underordnat L", "LI must be a child of L"),
+    "table-summary": (
+        "Tabeller måste ha en sammanfattning",
+        "Tables must have a summary",
+    ),
+    "list-items": (
+        "LI måste vara underordnad L",
+        "LI must be a child of L",
+    ),
     "lbl-lbody": (
         "Lbl och LBody måste vara underordnade LI",
         "Lbl and LBody must be children of LI",
     ),
-    "heading-nesting": ("Relevant kapsling", "Appropriate nesting"),
+    "heading-nesting": (
+        "Relevant kapsling",
+        "Appropriate nesting",
+    ),
 }
 
 
