@@ -118,3 +118,15 @@ def test_edit_form_refuses_a_stale_version(world, provider_admin, client_for):
     response = client.post("/reports/government/2021/text/", {"summary_sv": "Tre", "version": "1"})
     assert response.status_code == 200 and 'class="error-summary"' in response.content.decode()
     assert ReportText.objects.get(year=2021).summary_sv == "Två"
+
+
+def test_index_lists_the_years_with_links(world, provider_admin, client_for):
+    from samdrift.accounts.selectors import actor_for_user
+    from samdrift.reporting.services import report_text_save
+
+    report_text_save(actor=actor_for_user(provider_admin), year=2019, texts={"summary_sv": "Text."})
+    html = client_for(provider_admin).get("/reports/").content.decode()
+    assert 'href="/reports/government/2019/"' in html
+    from django.utils import timezone
+
+    assert f'href="/reports/government/{timezone.localdate().year}/"' in html
