@@ -50,10 +50,12 @@ SQLITE_REVERSE = [
 
 POSTGRES = [
     """CREATE FUNCTION billing_refuse_change() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;""",
+       BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation'; END; $$ LANGUAGE plpgsql;""",
     """CREATE FUNCTION billing_invoice_guard() RETURNS trigger AS $$
        BEGIN
-         IF OLD.status = 'finalised' THEN RAISE EXCEPTION 'a finalised invoice cannot change'; END IF;
+         IF OLD.status = 'finalised' THEN
+           RAISE EXCEPTION 'a finalised invoice cannot change' USING ERRCODE = 'restrict_violation';
+         END IF;
          IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
          RETURN NEW;
        END; $$ LANGUAGE plpgsql;""",
@@ -65,7 +67,9 @@ POSTGRES = [
          ELSE
            SELECT status INTO parent_status FROM billing_invoice WHERE id = OLD.invoice_id;
          END IF;
-         IF parent_status = 'finalised' THEN RAISE EXCEPTION 'a finalised invoice cannot change'; END IF;
+         IF parent_status = 'finalised' THEN
+           RAISE EXCEPTION 'a finalised invoice cannot change' USING ERRCODE = 'restrict_violation';
+         END IF;
          IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
          RETURN NEW;
        END; $$ LANGUAGE plpgsql;""",
@@ -91,13 +95,13 @@ POSTGRES_REVERSE = [
 def forwards(apps, schema_editor):
     statements = POSTGRES if schema_editor.connection.vendor == "postgresql" else SQLITE
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)  # None: no client-side % placeholders (PostgreSQL)
 
 
 def backwards(apps, schema_editor):
     statements = POSTGRES_REVERSE if schema_editor.connection.vendor == "postgresql" else SQLITE_REVERSE
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)  # None: no client-side % placeholders (PostgreSQL)
 
 
 class Migration(migrations.Migration):
