@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from samdrift.core.exceptions import NotFound, ValidationFailed
@@ -86,8 +87,16 @@ class LoginStartView(View):
         except NotFound:
             raise Http404 from None
         form = LoginStartForm(request.POST)
-        level = _level(form.data.get("level"))
-        next_url = _safe_next(request, form.data.get("next"))
+        if not form.is_valid():
+            # A level outside 1–4 is never silently replaced by another one.
+            return render(
+                request,
+                "identity/login_refused.html",
+                {"message": _("The level of assurance must be 1–4."), "code": "invalid_level"},
+                status=422,
+            )
+        level = form.cleaned_data["level"] or DEFAULT_LEVEL
+        next_url = _safe_next(request, form.cleaned_data["next"])
         pending = login_begin(
             provider=provider,
             min_rank=level,

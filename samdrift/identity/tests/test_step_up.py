@@ -189,3 +189,23 @@ def test_unreachable_provider_gives_a_clear_page(client, idp):
     response = client.post("/identity/login/dev/", {"level": 3, "next": "/"})
     assert response.status_code == 502
     assert response.context["code"] == "provider_unreachable"
+
+
+@pytest.mark.parametrize("bad", ["0", "5", "9", "three", "-1"])
+def test_login_start_with_a_bad_level_is_refused_and_writes_nothing(client, idp, bad):
+    from samdrift.identity.models import LoginTransaction
+
+    response = client.post("/identity/login/dev/", {"level": bad, "next": "/"})
+    assert response.status_code == 422
+    assert response.context["code"] == "invalid_level"
+    assert not LoginTransaction.objects.exists()
+
+
+def test_unknown_provider_is_not_found(client, idp):
+    from samdrift.identity.models import LoginTransaction
+
+    assert client.post("/identity/login/nope/", {"level": 3}).status_code == 404
+    idp.is_active = False
+    idp.save()
+    assert client.post("/identity/login/dev/", {"level": 3}).status_code == 404
+    assert not LoginTransaction.objects.exists()
