@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 
 from .forms import MAX_UPLOAD_BYTES
+from .permissions import checker_abilities
 from .services import PROFILE_CHOICES, check_pdf, report_json
 
 router = Router(tags=["accessibility"])
@@ -49,6 +50,8 @@ def check(
     file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
     profile: str = Form("acrobat"),
 ) -> dict[str, Any]:
+    if not checker_abilities(actor=getattr(request, "auth", None))["check"]:
+        raise PermissionDenied(_("You may not use the checker."))
     if profile not in PROFILE_CHOICES:
         raise ValidationFailed(
             _("Unknown profile; use acrobat or pdfua1."), errors={"profile": [profile]}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views import View
 
 from .forms import CheckForm
+from .permissions import checker_abilities
 from .report import build, error_text
 from .services import check_pdf
 
@@ -24,6 +25,8 @@ class CheckView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = CheckForm(request.POST, request.FILES)
         context: dict[str, Any] = {"form": form, "nav": "accessibility"}
+        if not checker_abilities(actor=getattr(request, "actor", None))["check"]:
+            raise Http404
         if form.is_valid():
             upload = form.cleaned_data["file"]
             result = check_pdf(

@@ -77,3 +77,11 @@ def test_agencies_share_nothing_and_nothing_is_stored(
     assert first["files"][0]["path"] == "a.pdf" and first["files"][0]["error"] is None
     assert second["files"][0]["path"] == "b.pdf" and second["files"][0]["error"]
     assert AuditEvent.objects.count() == before
+
+
+def test_abilities(agency_contact) -> None:
+    from samdrift.accessibility.permissions import checker_abilities
+    from samdrift.accounts.selectors import actor_for_user
+
+    assert checker_abilities(actor=None) == {"check": False}
+    assert checker_abilities(actor=actor_for_user(agency_contact)) == {"check": True}
