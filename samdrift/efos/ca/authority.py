@@ -258,11 +258,15 @@ class Authority:
             FileKey.write(path, new_ec(), self.passphrase)
         return FileKey(path, self.passphrase)
 
-    def chain_pem(self) -> bytes:
-        """The issuing chain, issuing CA first (what `samdrift efos ca-cert` writes)."""
+    @cached_property
+    def _chain_pem(self) -> bytes:
         return b"".join(
             c.public_bytes(serialization.Encoding.PEM) for c in (self.issuing_cert, self.root_cert)
         )
+
+    def chain_pem(self) -> bytes:
+        """The issuing chain, issuing CA first (what `samdrift efos ca-cert` writes)."""
+        return self._chain_pem
 
     def issue(self, builder: x509.CertificateBuilder) -> x509.Certificate:
         return self.issuing_key.sign_certificate(
