@@ -815,12 +815,14 @@ def build_period(period: datetime.date) -> tuple[list[DraftInvoice], list[str]]:
             return
         lines[(seller_id, org_id)].append(line)
 
+    month_label = label(period)
+
     def service_text(
         bs: BillableService, extra_sv: str = "", extra_en: str = ""
     ) -> tuple[str, str]:
         return (
-            f"{bs.service.name_sv} {label(period)}{extra_sv}",
-            f"{bs.service.name_en} {label(period)}{extra_en}",
+            f"{bs.service.name_sv} {month_label}{extra_sv}",
+            f"{bs.service.name_en} {month_label}{extra_en}",
         )
 
     def price_lines(
@@ -862,11 +864,15 @@ def build_period(period: datetime.date) -> tuple[list[DraftInvoice], list[str]]:
         .annotate(total=Sum("quantity"))
         .order_by("organisation_id", "service_id", "period")
     )
+    # Only year-priced services need the months before (the running total of the year).
+    yearly = [
+        service_id
+        for service_id, versions in prices.by_service.items()
+        if any(v.basis == PriceBasis.YEAR for v in versions)
+    ]
     earlier: dict[tuple[int, int], dict[datetime.date, Decimal]] = defaultdict(dict)
     for row in (
-        Usage.objects.filter(
-            period__gte=year_start, period__lt=start, service_id__in=list(billables)
-        )
+        Usage.objects.filter(period__gte=year_start, period__lt=start, service_id__in=yearly)
         .filter(billed_period=F("period"))
         .values("organisation_id", "service_id", "period")
         .annotate(total=Sum("quantity"))

@@ -21,7 +21,7 @@ def build() -> None:
     orgs = [
         agency(world, f"Domstol {n:02d}", org_number="202100-2742", parent=dv) for n in range(8)
     ]
-    orgs += [agency(world, f"Myndighet {n:02d}") for n in range(24)]
+    orgs += [agency(world, f"Myndighet {n:02d}") for n in range(16)]
     for org in orgs:
         subscribe(org, world.services["ARBETSPLATS"], start=datetime.date(2023, 1, 1))
     price(world, "ARBETSPLATS", "451.25", datetime.date(2024, 1, 1))
