@@ -209,3 +209,15 @@ def test_unknown_provider_is_not_found(client, idp):
     idp.save()
     assert client.post("/identity/login/dev/", {"level": 3}).status_code == 404
     assert not LoginTransaction.objects.exists()
+
+
+def test_login_choices_tag_for_the_accounts_login_page(rf, idp):
+    from django.template import Context, Template
+
+    request = rf.get("/accounts/login/?next=/catalogue/")
+    html = Template("{% load identity %}{% identity_login_choices %}").render(
+        Context({"request": request, "csrf_token": "tok"})
+    )
+    assert 'action="/identity/login/dev/"' in html
+    assert 'name="next" value="/catalogue/"' in html
+    assert 'value="tok"' in html
