@@ -97,7 +97,14 @@ def check_isolated(
     process = ctx.Process(
         target=_child, args=(child_conn, source, profile, label, memory), daemon=True
     )
-    process.start()
+    try:
+        process.start()
+    except AssertionError:
+        # A daemonic worker (e.g. a prefork task worker) may not have children: check in
+        # process; the worker's own limits then bound the file.
+        parent_conn.close()
+        child_conn.close()
+        return check_in_process(source, profile, label)
     child_conn.close()
     data: dict[str, Any] | None = None
     try:
