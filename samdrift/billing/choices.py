@@ -80,6 +80,7 @@ class LineKind(models.TextChoices):
     INSTALMENT = "instalment", _("Deficit instalment")
     SETTLEMENT = "settlement", _("Settlement of previous year")
     PROJECT = "project", _("Connection project at cost")
+    EXIT = "exit", _("Exit settlement")
 
 
 class LedgerKind(models.TextChoices):
@@ -105,4 +106,5 @@ LEDGER_KIND_OF_LINE = {
     LineKind.ADJUSTMENT: LedgerKind.FEE,
     LineKind.INSTALMENT: LedgerKind.DEFICIT_INSTALMENT,
     LineKind.SETTLEMENT: LedgerKind.TRUE_UP_SETTLEMENT,
+    LineKind.EXIT: LedgerKind.EXIT_SETTLEMENT,
 }

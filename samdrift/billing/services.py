@@ -979,9 +979,14 @@ def build_period(period: datetime.date) -> tuple[list[DraftInvoice], list[str]]:
         .annotate(total=Sum("amount_ore"))
         .values_list("schedule_id", "total")
     )
+    settled = set(
+        LedgerEntry.objects.filter(kind=LedgerKind.EXIT_SETTLEMENT, period__lte=period).values_list(
+            "account_id", flat=True
+        )
+    )
     for schedule in schedules:
         account = schedule.account
-        if account.organisation_id is None:
+        if account.organisation_id is None or account.pk in settled:
             continue
         names_by_id = {
             account.organisation_id: account.organisation.name if account.organisation else ""
@@ -2115,3 +2120,89 @@ def propose_fees(
             )
         )
     return proposals
+
+
+# --------------------------------------------------------------------------------------------
+# Exit settlement
+# --------------------------------------------------------------------------------------------
+
+
+def settle_exit(
+    *, actor: Actor, organisation_id: int, period: str | datetime.date, reason: str
+) -> list[Invoice]:
+    """An agency leaves: one final invoice per seller brings each of its accounts to zero (I-13).
+
+    A line per account with a balance: the agency pays what it still owes (balance < 0) or is
+    credited what it paid in advance. Later instalments and settlements of those accounts are no
+    longer billed. Finalised at once, in one transaction.
+    """
+    _require_manager(actor)
+    month = _period_or_error(period)
+    if not reason.strip():
+        raise ValidationFailed(
+            _("An exit settlement needs a reason."), errors={"reason": [str(_("required"))]}
+        )
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound("organisation")
+    with transaction.atomic():
+        balances = list(
+            LedgerEntry.objects.filter(account__organisation_id=organisation_id)
+            .values(
+                "account_id",
+                "account__service_id",
+                "account__service__provider_id",
+                "account__service__name_sv",
+                "account__service__name_en",
+                "account__service__code",
+            )
+            .annotate(t=Sum("amount_ore"))
+            .order_by("account__service__code")
+        )
+        open_rows = [row for row in balances if row["t"]]
+        if not open_rows:
+            raise BusinessRuleViolation(_("The agency has no balance to settle."))
+        buyer = _Recipients().of(organisation_id) or organisation_id
+        invoices: list[Invoice] = []
+        issued = timezone.localdate()
+        for seller_id in sorted({row["account__service__provider_id"] for row in open_rows}):
+            invoice = Invoice.objects.create(
+                kind=InvoiceKind.INVOICE,
+                seller_id=seller_id,
+                buyer_id=buyer,
+                period=month,
+                issue_date=issued,
+                due_date=issued + datetime.timedelta(days=PAYMENT_DAYS),
+                reason=reason.strip()[:300],
+                buyer_reference=_Recipients().reference(buyer, month),
+            )
+            rows = [row for row in open_rows if row["account__service__provider_id"] == seller_id]
+            InvoiceLine.objects.bulk_create(
+                [
+                    InvoiceLine(
+                        invoice=invoice,
+                        position=position,
+                        organisation_id=organisation_id,
+                        service_id=row["account__service_id"],
+                        kind=LineKind.EXIT,
+                        text_sv=f"{row['account__service__name_sv']}: slutavräkning",
+                        text_en=f"{row['account__service__name_en']}: exit settlement",
+                        quantity=Decimal(1 if -row["t"] > 0 else -1),
+                        unit_code="C62",
+                        unit_price=ore_to_decimal(abs(row["t"])),
+                        base_quantity=Decimal(1),
+                        amount_ore=-row["t"],
+                    )
+                    for position, row in enumerate(rows, start=1)
+                ]
+            )
+            invoices.append(invoice)
+        _seal(invoices, timezone.now())
+        audit_record(
+            actor=actor,
+            action="billing.exit_settled",
+            obj=organisation,
+            organisation_id=organisation_id,
+            after={"invoices": [i.number for i in invoices], "reason": reason.strip()},
+        )
+    return invoices
