@@ -65,6 +65,7 @@ class _Scanner:
         self._parent_tree = self._load_parent_tree()
         self._lang_by_objgen: dict[tuple[int, int], str | None] = {}
         self._struct_parents: Any = None
+        self._fonts_only = False  # scanning annotation appearances: record fonts, nothing else
         if not doc.has_catalog_lang:
             for element in doc.elements:
                 if element.obj.objgen != (0, 0):
@@ -89,7 +90,38 @@ class _Scanner:
             struct_parents = page.obj.get("/StructParents")
             self._struct_parents = struct_parents
             self._scan(ops, resources, index, [], struct_parents, 0, set())
+        self._scan_appearances()
         return self.facts
+
+    def _scan_appearances(self) -> None:
+        """Fonts shown by visible annotations' appearances are rendered too (rules 7.21.x).
+
+        Appearance streams are not page content: they take no part in the tagging rules, so
+        they are scanned for fonts only.
+        """
+        self._fonts_only = True
+        try:
+            for annot in self.doc.annotations:
+                if annot.hidden_or_outside:
+                    continue
+                appearance = annot.obj.get("/AP")
+                normal = (
+                    appearance.get("/N") if isinstance(appearance, pikepdf.Dictionary) else None
+                )
+                streams = [normal] if isinstance(normal, pikepdf.Stream) else []
+                if isinstance(normal, pikepdf.Dictionary) and not isinstance(
+                    normal, pikepdf.Stream
+                ):
+                    streams = [s for s in normal.values() if isinstance(s, pikepdf.Stream)]
+                for stream in streams:
+                    try:
+                        ops = _parse(stream, "annotation appearance")
+                    except CheckError:
+                        continue  # a broken appearance is not a reason to refuse the file
+                    resources = stream.get("/Resources")
+                    self._scan(ops, resources, annot.page_index, [], None, 1, {stream.objgen})
+        finally:
+            self._fonts_only = False
 
     def _mcid_lang(self, struct_parents: Any, mcid: int | None) -> str | None:
         if self._parent_tree is None or not isinstance(struct_parents, int) or mcid is None:
@@ -140,14 +172,16 @@ class _Scanner:
                     stack.pop()
             elif op in TEXT_SHOW:
                 self._content(page, op, stack, struct_parents)
-                facts.pages_with_text.add(page)
+                if not self._fonts_only:
+                    facts.pages_with_text.add(page)
                 if font is not None:
                     self._font_use(font, operands, op, render_mode, page)
             elif op in PATH_PAINT or op == "sh":
                 self._content(page, op, stack, struct_parents)
             elif op == "INLINE IMAGE":
                 self._content(page, "BI", stack, struct_parents)
-                facts.pages_with_images.add(page)
+                if not self._fonts_only:
+                    facts.pages_with_images.add(page)
             elif op == "Do" and operands:
                 xobj = _resource(resources, "/XObject", operands[0])
                 if not isinstance(xobj, pikepdf.Stream):
@@ -155,7 +189,8 @@ class _Scanner:
                 subtype = name_of(xobj.get("/Subtype"))
                 if subtype == "Image":
                     self._content(page, "Do", stack, struct_parents)
-                    facts.pages_with_images.add(page)
+                    if not self._fonts_only:
+                        facts.pages_with_images.add(page)
                 elif subtype == "Form":
                     self._form(xobj, resources, page, stack, struct_parents, nesting, forms_open)
         del stack[base:]
@@ -171,15 +206,18 @@ class _Scanner:
         forms_open: set[tuple[int, int]],
     ) -> None:
         key = xobj.objgen
-        if "/Ref" in xobj:
-            self.facts.reference_xobjects.append(page)
-        self.facts.form_uses[key] = self.facts.form_uses.get(key, 0) + 1
+        if not self._fonts_only:
+            if "/Ref" in xobj:
+                self.facts.reference_xobjects.append(page)
+            self.facts.form_uses[key] = self.facts.form_uses.get(key, 0) + 1
         if nesting >= MAX_FORM_NESTING or key in forms_open:
             return  # a form painting itself, directly or not: painted once is enough
         ops = _parse(xobj, f"page {page + 1}, form XObject {key[0]}")
         own = xobj.get("/Resources")
         own_sp = xobj.get("/StructParents")
-        if any(str(i.operator) == "BDC" and _has_mcid(list(i.operands), own) for i in ops):
+        if not self._fonts_only and any(
+            str(i.operator) == "BDC" and _has_mcid(list(i.operands), own) for i in ops
+        ):
             self.facts.forms_with_mcid.add(key)
         forms_open.add(key)
         self._scan(
@@ -204,6 +242,8 @@ class _Scanner:
             props = None
         mcid = props.get("/MCID") if props is not None else None
         marked = Marked(tag or "", mcid if isinstance(mcid, int) else None, props)
+        if self._fonts_only:
+            return marked
         inside_tagged = any(m.mcid is not None for m in stack)
         inside_artifact = any(m.tag == "Artifact" for m in stack)
         if marked.tag == "Artifact" and inside_tagged:
@@ -222,6 +262,8 @@ class _Scanner:
         return marked
 
     def _content(self, page: int, op: str, stack: list[Marked], struct_parents: Any) -> None:
+        if self._fonts_only:
+            return
         facts = self.facts
         tagged = any(m.mcid is not None for m in stack)
         artifact = any(m.tag == "Artifact" for m in stack)
