@@ -108,3 +108,30 @@ def test_unknown_cmap_name_fails() -> None:
         DescendantFonts=pikepdf.Array([descendant]),
     )
     assert "7.21.3.3-1" in _failed(_with_font(font, b"\x00\x05"))
+
+
+def test_fonts_in_annotation_appearances_count_but_not_for_tagging() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0]
+    appearance = pdf.make_stream(b"BT /F1 10 Tf 2 2 Td (Hej) Tj ET")
+    appearance.Type = pikepdf.Name.XObject
+    appearance.Subtype = pikepdf.Name.Form
+    appearance.BBox = pikepdf.Array([0, 0, 100, 20])
+    appearance.Resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=pdf.make_indirect(_helvetica()))
+    )
+    annot = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.FreeText,
+        Rect=pikepdf.Array([50, 50, 150, 70]),
+        Contents=pikepdf.String("Hej"),
+        AP=pikepdf.Dictionary(N=appearance),
+    )
+    page.obj.Annots = pikepdf.Array([pdf.make_indirect(annot)])
+    page.obj.Contents = pdf.make_stream(b"")
+    out = io.BytesIO()
+    pdf.save(out)
+    failed = _failed(out.getvalue())
+    assert "7.21.4.1-1" in failed  # Helvetica is not embedded
+    assert "7.1-3" not in failed  # appearance content is not page content
