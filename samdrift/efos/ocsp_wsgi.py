@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 django.setup()
 
 from cryptography.x509 import ocsp as x509_ocsp  # noqa: E402
-from django.db import close_old_connections  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
 
 from samdrift.efos.ca.revocation import unsuccessful  # noqa: E402
 from samdrift.efos.ocsp import MAX_OCSP_REQUEST, answer_ocsp  # noqa: E402
@@ -39,7 +39,8 @@ def _reply(
 
 
 def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    close_old_connections()
+    if not connection.in_atomic_block:  # what Django does around each request (not inside a test)
+        close_old_connections()
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "/")
     if method == "POST":
