@@ -12,6 +12,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from samdrift.accounts.actor import Actor
 from samdrift.accounts.selectors import actor_for_token, actor_for_user
+from samdrift.accounts.services import token_mark_used
 from samdrift.core.exceptions import DomainError, ValidationFailed
 from samdrift.core.i18n import in_both_languages
 
@@ -20,7 +21,10 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer sd_…` with a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        return actor_for_token(token)
+        actor = actor_for_token(token)
+        if actor is not None:
+            token_mark_used(secret=token)
+        return actor
 
 
 class SessionAuth(APIKeyCookie):

@@ -6,6 +6,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,3 +89,17 @@ def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
             after=_token_fields(token),
         )
     return token
+
+
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=5)
+
+
+def token_mark_used(*, secret: str) -> None:
+    """Record when a token was last used, at most every five minutes (usage, not a change of
+    state: it is not in the audit trail, which would otherwise grow with every API call)."""
+    from .tokens import token_digest
+
+    now = timezone.now()
+    ApiToken.objects.filter(digest=token_digest(secret)).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_RESOLUTION)
+    ).update(last_used_at=now)

@@ -32,6 +32,16 @@ class NotFound(DomainError):
     code = "not_found"
     http_status = 404
 
+    def __init__(self, message: Any = None, *, code: str | None = None, **params: Any) -> None:
+        # Selectors name what is missing with a plain word ("case"); the user reads one sentence
+        # whatever is missing, so a 404 tells nothing about other agencies' data.
+        from django.utils.translation import gettext_lazy as _
+
+        self.what = message if isinstance(message, str) else ""
+        if message is None or isinstance(message, str):
+            message = _("Not found: it does not exist or is not yours to see.")
+        super().__init__(message, code=code, **params)
+
 
 class PermissionDenied(DomainError):
     """The actor can see the object but may not do this to it."""

@@ -33,3 +33,12 @@ def test_bad_input_explains_and_creates_nothing(agency_member, client_for):
     assert "1–100" in client.post("/accounts/tokens/", {"name": ""}).content.decode()
     assert client.post("/accounts/tokens/", {"name": "x", "expires": "igår"}).status_code == 200
     assert not ApiToken.objects.exists()
+
+
+def test_last_use_is_recorded(agency_member, client_for):
+    client = client_for(agency_member)
+    page = client.post("/accounts/tokens/", {"name": "skript"}).content.decode()
+    secret = page.split('<code id="new-token">')[1].split("</code>")[0]
+    assert ApiToken.objects.get().last_used_at is None
+    client_for().get("/api/v1/services", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert ApiToken.objects.get().last_used_at is not None
