@@ -16,7 +16,7 @@ from samdrift.accounts.api_tokens import ApiRequest
 from samdrift.core.exceptions import ValidationFailed
 
 from . import exports, selectors, services
-from .money import ore_to_decimal
+from .money import ore_to_decimal, to_ore
 from .periods import label, parse_period
 
 router = Router(tags=["billing"])
@@ -457,3 +457,87 @@ def get_fee_proposal(
         }
         for p in services.propose_fees(actor=request.auth, year=year, years=years)
     ]
+
+
+class RuleIn(Schema):
+    year: int
+    cost_pool: str
+    method: str = Field(description="direct, proportional, driver, fixed_pct or even")
+    decision_ref: str
+    target_service: str = ""
+    weights: dict[str, str] | None = Field(None, description="fixed_pct: {service code: percent}")
+
+
+@router.post(
+    "/allocation-rules",
+    response={201: dict},
+    summary="Decide a new version of a pool's allocation rule",
+)
+def post_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, dict[str, Any]]:
+    rule = services.create_allocation_rule(
+        actor=request.auth,
+        year=payload.year,
+        cost_pool=payload.cost_pool,
+        method=payload.method,
+        decision_ref=payload.decision_ref,
+        target_service=payload.target_service,
+        weights=payload.weights,
+    )
+    return 201, {
+        "year": rule.year,
+        "cost_pool": rule.cost_pool,
+        "version": rule.version,
+        "method": rule.method,
+    }
+
+
+class ProjectTimeIn(Schema):
+    case_id: int
+    period: str = Field(description="YYYY-MM")
+    hours: str
+    hourly_rate: str = Field(description="The cost price per hour (självkostnad), SEK")
+    external_cost: str = "0"
+    description: str
+    key: str = Field(description="Natural key; sending it again changes nothing")
+
+
+@router.post(
+    "/project-time", response={201: dict}, summary="Book time and material on a connection case"
+)
+def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> tuple[int, dict[str, Any]]:
+    entry = services.record_project_time(
+        actor=request.auth,
+        case_id=payload.case_id,
+        period=_period(payload.period),
+        hours=payload.hours,
+        hourly_rate=payload.hourly_rate,
+        external_cost=payload.external_cost,
+        description=payload.description,
+        key=payload.key,
+    )
+    return 201, {
+        "key": entry.source_key,
+        "billed_period": label(entry.billed_period),
+        "amount": str(
+            ore_to_decimal(to_ore(entry.hours * entry.hourly_rate) + entry.external_cost_ore)
+        ),
+    }
+
+
+class ExitIn(Schema):
+    organisation_id: int
+    period: str
+    reason: str
+
+
+@router.post(
+    "/exit-settlements", response={201: list[InvoiceOut]}, summary="Settle a leaving agency to zero"
+)
+def post_exit(request: ApiRequest, payload: ExitIn) -> tuple[int, list[dict[str, Any]]]:
+    invoices = services.settle_exit(
+        actor=request.auth,
+        organisation_id=payload.organisation_id,
+        period=_period(payload.period),
+        reason=payload.reason,
+    )
+    return 201, [_invoice(i) for i in invoices]

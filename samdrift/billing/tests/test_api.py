@@ -314,3 +314,69 @@ def test_bad_input_is_refused_in_both_languages_and_writes_nothing(
         CostEntry.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+def test_rules_project_time_and_exit_through_the_api(world, clients):
+    from samdrift.billing.models import AllocationRule, ProjectTime
+    from samdrift.tests.factories import ConnectionCaseFactory
+
+    case = ConnectionCaseFactory(organisation=world.agencies["Myndighet A"])
+    client = clients["finance"]
+    rule = client.post(
+        f"{API}/allocation-rules",
+        {
+            "year": 2024,
+            "cost_pool": "gemensamt",
+            "method": "fixed_pct",
+            "decision_ref": "FK beslut",
+            "weights": {"ARBETSPLATS": "60", "LAGRING": "40"},
+        },
+        content_type="application/json",
+    )
+    assert rule.status_code == 201 and rule.json()["version"] == 1
+    bad = client.post(
+        f"{API}/allocation-rules",
+        {
+            "year": 2024,
+            "cost_pool": "gemensamt",
+            "method": "fixed_pct",
+            "decision_ref": "FK beslut",
+            "weights": {"ARBETSPLATS": "60"},
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and AllocationRule.objects.count() == 1
+    time_entry = {
+        "case_id": case.pk,
+        "period": "2024-01",
+        "hours": "12.5",
+        "hourly_rate": "950",
+        "external_cost": "1000",
+        "description": "Införande",
+        "key": "T1",
+    }
+    booked = client.post(f"{API}/project-time", time_entry, content_type="application/json")
+    # January is already invoiced, so the time is billed with the next open month.
+    assert booked.status_code == 201 and booked.json()["billed_period"] == "2024-02"
+    assert booked.json()["amount"] == "12875.00"
+    assert (
+        clients["a"]
+        .post(f"{API}/project-time", {**time_entry, "key": "T2"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert ProjectTime.objects.count() == 1
+    assert (
+        clients["a"]
+        .post(
+            f"{API}/exit-settlements",
+            {
+                "organisation_id": world.agencies["Myndighet A"].pk,
+                "period": "2024-02",
+                "reason": "x",
+            },
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
