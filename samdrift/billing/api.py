@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.accounts.api_tokens import ApiRequest
@@ -150,7 +150,7 @@ class CreditIn(Schema):
     response={201: InvoiceOut},
     summary="Credit a finalised invoice",
 )
-def credit(request: ApiRequest, invoice_id: int, payload: CreditIn) -> tuple[int, dict[str, Any]]:
+def credit(request: ApiRequest, invoice_id: int, payload: CreditIn) -> Status:
     invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
     line_ids = None
     if payload.line_positions is not None:
@@ -160,7 +160,7 @@ def credit(request: ApiRequest, invoice_id: int, payload: CreditIn) -> tuple[int
     note = services.credit_invoice(
         actor=request.auth, invoice_id=invoice.pk, reason=payload.reason, line_ids=line_ids
     )
-    return 201, _invoice(note)
+    return Status(201, _invoice(note))
 
 
 class UsageOut(Schema):
@@ -215,17 +215,20 @@ def list_usage(request: ApiRequest, year: int | None = None) -> Any:
 
 
 @router.post("/usage", response={201: ImportOut}, summary="Record usage (all rows or none)")
-def post_usage(request: ApiRequest, payload: UsageIn) -> tuple[int, dict[str, int]]:
+def post_usage(request: ApiRequest, payload: UsageIn) -> Status:
     if payload.late not in ("reject", "adjust"):
         raise ValidationFailed("late must be reject or adjust.", errors={"late": [payload.late]})
     result = services.record_usage(
         actor=request.auth, rows=[r.dict() for r in payload.rows], late=payload.late
     )
-    return 201, {
-        "created": result.created,
-        "unchanged": result.unchanged,
-        "adjustments": result.adjustments,
-    }
+    return Status(
+        201,
+        {
+            "created": result.created,
+            "unchanged": result.unchanged,
+            "adjustments": result.adjustments,
+        },
+    )
 
 
 class CostRow(Schema):
@@ -242,14 +245,14 @@ class CostRow(Schema):
 
 
 @router.post("/costs", response={201: ImportOut}, summary="Import cost entries (all rows or none)")
-def post_costs(request: ApiRequest, payload: list[CostRow]) -> tuple[int, dict[str, int]]:
+def post_costs(request: ApiRequest, payload: list[CostRow]) -> Status:
     result = services.import_costs(
         actor=request.auth,
         rows=[
             {**row.dict(), "vat_compensated": "1" if row.vat_compensated else ""} for row in payload
         ],
     )
-    return 201, {"created": result.created, "unchanged": result.unchanged, "adjustments": 0}
+    return Status(201, {"created": result.created, "unchanged": result.unchanged, "adjustments": 0})
 
 
 @router.get("/costs", summary="Cost per pool and tag for a year")
@@ -304,7 +307,7 @@ def list_prices(request: ApiRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/prices", response={201: PriceOut}, summary="Decide a new price version")
-def post_price(request: ApiRequest, payload: PriceIn) -> tuple[int, dict[str, Any]]:
+def post_price(request: ApiRequest, payload: PriceIn) -> Status:
     version = services.create_price_version(
         actor=request.auth,
         service_code=payload.service,
@@ -317,7 +320,7 @@ def post_price(request: ApiRequest, payload: PriceIn) -> tuple[int, dict[str, An
         tiers=payload.tiers,
         package_size=payload.package_size,
     )
-    return 201, _price(version)
+    return Status(201, _price(version))
 
 
 class RunIn(Schema):
@@ -473,7 +476,7 @@ class RuleIn(Schema):
     response={201: dict},
     summary="Decide a new version of a pool's allocation rule",
 )
-def post_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, dict[str, Any]]:
+def post_rule(request: ApiRequest, payload: RuleIn) -> Status:
     rule = services.create_allocation_rule(
         actor=request.auth,
         year=payload.year,
@@ -483,12 +486,15 @@ def post_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, dict[str, Any]
         target_service=payload.target_service,
         weights=payload.weights,
     )
-    return 201, {
-        "year": rule.year,
-        "cost_pool": rule.cost_pool,
-        "version": rule.version,
-        "method": rule.method,
-    }
+    return Status(
+        201,
+        {
+            "year": rule.year,
+            "cost_pool": rule.cost_pool,
+            "version": rule.version,
+            "method": rule.method,
+        },
+    )
 
 
 class ProjectTimeIn(Schema):
@@ -504,7 +510,7 @@ class ProjectTimeIn(Schema):
 @router.post(
     "/project-time", response={201: dict}, summary="Book time and material on a connection case"
 )
-def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> tuple[int, dict[str, Any]]:
+def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> Status:
     entry = services.record_project_time(
         actor=request.auth,
         case_id=payload.case_id,
@@ -515,13 +521,16 @@ def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> tuple[int,
         description=payload.description,
         key=payload.key,
     )
-    return 201, {
-        "key": entry.source_key,
-        "billed_period": label(entry.billed_period),
-        "amount": str(
-            ore_to_decimal(to_ore(entry.hours * entry.hourly_rate) + entry.external_cost_ore)
-        ),
-    }
+    return Status(
+        201,
+        {
+            "key": entry.source_key,
+            "billed_period": label(entry.billed_period),
+            "amount": str(
+                ore_to_decimal(to_ore(entry.hours * entry.hourly_rate) + entry.external_cost_ore)
+            ),
+        },
+    )
 
 
 class ExitIn(Schema):
@@ -533,11 +542,11 @@ class ExitIn(Schema):
 @router.post(
     "/exit-settlements", response={201: list[InvoiceOut]}, summary="Settle a leaving agency to zero"
 )
-def post_exit(request: ApiRequest, payload: ExitIn) -> tuple[int, list[dict[str, Any]]]:
+def post_exit(request: ApiRequest, payload: ExitIn) -> Status:
     invoices = services.settle_exit(
         actor=request.auth,
         organisation_id=payload.organisation_id,
         period=_period(payload.period),
         reason=payload.reason,
     )
-    return 201, [_invoice(i) for i in invoices]
+    return Status(201, [_invoice(i) for i in invoices])
