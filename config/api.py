@@ -97,6 +97,7 @@ def _register_routers() -> None:
     from samdrift.billing.api import router as billing_router
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.efos.api import router as efos_router
+    from samdrift.identity.api import router as identity_router
     from samdrift.onboarding.api import router as onboarding_router
     from samdrift.organisations.api import router as organisations_router
     from samdrift.reporting.api import router as reporting_router
@@ -108,6 +109,7 @@ def _register_routers() -> None:
     api.add_router("/accessibility", accessibility_router)
     api.add_router("/billing", billing_router)
     api.add_router("/efos", efos_router)
+    api.add_router("/identity", identity_router)
     api.add_router("/reporting", reporting_router)
 
 
