@@ -250,3 +250,52 @@ def test_tsa_endpoint_answers_openssl(ca, client, tmp_path):
     )
     assert "Status: Rejected." in proc.stdout, proc.stdout + proc.stderr
     assert "wrong format" in proc.stdout
+
+
+def test_b_lta_passes_the_ades_lta_engine(signer_setup):
+    """ETSI EN 319 102-1 style validation of the archival signature, our root the only anchor."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
+        SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    from samdrift.efos.ca.authority import authority
+    from samdrift.efos.tsa import asn1_cert
+
+    _official, cert, document, client = signer_setup
+    sign_through_pages(client, cert, document, level="PAdES-B-LTA")
+    signed = bytes(DocumentSignature.objects.get().signed_pdf)
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=[asn1_cert(authority().root_cert)]),
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy(
+                ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+                intermediate_ca_cert_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+            )
+        ),
+    )
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+        )
+    )
+    reader = PdfFileReader(io.BytesIO(signed))
+    import asyncio
+
+    result = asyncio.run(ades.ades_lta_validation(reader.embedded_signatures[0], spec))
+    assert result.ades_subindic == AdESPassed.OK, result.ades_subindic
