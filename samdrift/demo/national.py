@@ -35,7 +35,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.core.management.color import no_style
@@ -306,10 +306,10 @@ def load_national(
         _lock()
         loaded = _already_loaded()
         if loaded is not None:
+            when = f"{timezone.localtime(loaded.at):%Y-%m-%d %H:%M}"
             stdout.write(
-                "Nationell skala är redan inläst "
-                f"({timezone.localtime(loaded.at):%Y-%m-%d %H:%M}); inget lades till. / The national scale is already "
-                "loaded; nothing was added."
+                f"Nationell skala är redan inläst ({when}); inget lades till. / "
+                f"The national scale is already loaded ({when}); nothing was added."
             )
             return {"officials": 0, "cases": 0, "requests": 0, "subscriptions": 0}
         before = _report_2021()
@@ -364,7 +364,6 @@ class _Case:
     state: str = CaseState.OPEN.value
     closed: datetime.date | None = None
     run_from: datetime.date | None = None
-    connected: set[str] = field(default_factory=set)
 
 
 class _Loader:
@@ -584,7 +583,6 @@ class _Loader:
                     candidate = start + datetime.timedelta(days=rng.randint(180, 1500))
                     end = candidate if candidate < self.until else None
                 ends[pair] = end
-                case.connected.add(code)
                 subs.add(
                     pair[0],
                     pair[1],
@@ -721,6 +719,7 @@ class _History:
 
     def __init__(self, loader: _Loader, case: _Case, tables: _CaseTables) -> None:
         self.rng = loader.rng
+        self._between = loader._day_between
         self.clock = loader.clock
         self.until = loader.until
         self.checklists = loader.checklists
@@ -797,9 +796,6 @@ class _History:
                 return
             self.event(CaseEventKind.ADVANCED.value, phase, leave, 15, to=PHASES[position + 1])
             day, hour = leave, 15
-
-    def _between(self, first: datetime.date, last: datetime.date) -> datetime.date:
-        return first + datetime.timedelta(days=self.rng.randint(0, max(0, (last - first).days)))
 
     def checklist(
         self,
