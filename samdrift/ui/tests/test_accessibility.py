@@ -85,7 +85,7 @@ def test_every_page_passes_axe(demo_site, language):
         assert page.locator("html").get_attribute("lang") == language
         page.fill("#id_username", "admin")
         page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button[type=submit].primary")
+        page.click("#local-login button[type=submit]")
         page.wait_for_url(f"{demo_site.url}/")
         for url in urls:
             response = page.goto(f"{demo_site.url}{url}")
