@@ -94,6 +94,9 @@ class ConnectionCase(TimeStampedModel):
         indexes = [
             models.Index(fields=["state", "phase", "scope"]),
             models.Index(fields=["organisation", "state"]),
+            # The case list and the dashboard board read the newest cases first.
+            models.Index(fields=["-opened_on", "-id"], name="case_newest_first"),
+            models.Index(fields=["phase", "-opened_on", "-id"], name="case_phase_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -212,16 +212,19 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
         .filter(requested_on__lte=year_end)
         .exclude(status=RequestStatus.WITHDRAWN)
     )
-    for service_id, org_id in request_rows.values_list("service_id", "organisation_id").distinct():
+    for service_id, org_id in (
+        request_rows.values_list("service_id", "organisation_id").order_by().distinct()
+    ):
         requested[service_id].add(org_id)
     subscription_rows = _scoped(Subscription.objects.all(), actor).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=year_end), start_date__lte=year_end
     )
     if basis:
         subscription_rows = subscription_rows.filter(agreement_basis=basis)
-    for service_id, org_id in subscription_rows.values_list(
-        "service_id", "organisation_id"
-    ).distinct():
+    # order_by(): the models' default ordering would join and widen the DISTINCT.
+    for service_id, org_id in (
+        subscription_rows.values_list("service_id", "organisation_id").order_by().distinct()
+    ):
         connected[service_id].add(org_id)
     total = hierarchy.legal_total()
     rows = []
