@@ -35,6 +35,11 @@ class ServiceRequest(TimeStampedModel):
         ordering = ["-requested_on", "-id"]
         indexes = [
             models.Index(fields=["service", "requested_on"]),
+            # Covers the demand report's DISTINCT (service, agency) without touching the table.
+            models.Index(
+                fields=["service", "organisation", "status", "requested_on"],
+                name="request_demand_cover",
+            ),
             models.Index(fields=["organisation", "status"]),
         ]
 
@@ -215,7 +220,13 @@ class Subscription(TimeStampedModel):
 
     class Meta:
         ordering = ["organisation__name", "service__display_order"]
-        indexes = [models.Index(fields=["service", "agreement_basis", "start_date"])]
+        indexes = [
+            models.Index(fields=["service", "agreement_basis", "start_date"]),
+            models.Index(
+                fields=["service", "organisation", "agreement_basis", "start_date", "end_date"],
+                name="subscription_demand_cover",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "service"],
