@@ -15,12 +15,13 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from samdrift.audit.selectors import object_history
+from samdrift.catalogue.selectors import service_list
 from samdrift.core.exceptions import DomainError
 from samdrift.core.views import DomainErrorMixin
 from samdrift.organisations.selectors import visible_organisations
 
 from . import services
-from .choices import PHASE_ORDER, Phase
+from .choices import PHASE_ORDER, Phase, RequestStatus
 from .exports import demand_csv, demand_xlsx
 from .forms import (
     CancelForm,
@@ -31,7 +32,7 @@ from .forms import (
     ServiceRequestForm,
     VersionForm,
 )
-from .permissions import can_open_case, case_abilities, request_abilities
+from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
 from .selectors import case_get, case_list, demand_report, lead_times, request_get, request_list
 
 
@@ -40,8 +41,6 @@ def _actor(request: HttpRequest) -> Any:
 
 
 def _organisation_choices(request: HttpRequest, *, for_requests: bool) -> list[tuple[int, str]]:
-    from .permissions import can_request_for
-
     actor = _actor(request)
     orgs = visible_organisations(actor).filter(is_group=False).order_by("name").only("id", "name")
     if for_requests and not actor.is_provider_staff:
@@ -228,10 +227,6 @@ class RequestListView(LoginRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from samdrift.catalogue.selectors import service_list
-
-        from .choices import RequestStatus
-
         actor = _actor(self.request)
         query = self.request.GET.copy()
         query.pop("page", None)
