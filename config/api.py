@@ -1,45 +1,41 @@
-"""The JSON API at /api/v1/: one NinjaAPI, one router per domain app, errors mapped once."""
+"""The JSON API at /api/v1/: one NinjaAPI, one router per domain app, errors mapped once.
+
+Every error answer, whoever raises it (our services, ninja's authentication and CSRF checks,
+an unknown path or method), has the same bilingual body: `samdrift.core.api.ErrorOut`.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
-from samdrift.accounts.actor import Actor
-from samdrift.accounts.selectors import actor_for_token, actor_for_user
-from samdrift.accounts.services import token_mark_used
+from samdrift.accounts.api_auth import SessionAuth, TokenAuth
+from samdrift.core.api import HTTP_ERRORS, INVALID_INPUT, UNAUTHENTICATED, error_body
 from samdrift.core.exceptions import DomainError, ValidationFailed
-from samdrift.core.i18n import in_both_languages
 
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer sd_…` with a personal API token."""
+class SamdriftApi(NinjaAPI):
+    """A NinjaAPI whose unknown paths and methods answer with our error body too: ninja leaves
+    the first to Django's HTML 404 and answers the second with a plain-text 405."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        actor = actor_for_token(token)
-        if actor is not None:
-            token_mark_used(secret=token)
-        return actor
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser's session; Django's CSRF check applies to unsafe methods."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
-        return actor_for_user(user)
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern) and not inspect.iscoroutinefunction(url.callback):
+                url.callback = _with_our_405(url.callback)
+        return [*urls, re_path(r"^.*$", _unknown_path, name="unknown")]
 
 
-api = NinjaAPI(
+api = SamdriftApi(
     title="samdrift API",
     version="1",
     description="Agencies, catalogue, demand and connections of samdrift.",
@@ -48,17 +44,24 @@ api = NinjaAPI(
 )
 
 
-def _error_body(
-    code: str, message: Any, params: dict[str, Any] | None = None, **extra: Any
-) -> dict[str, Any]:
-    both = in_both_languages(message, params)
-    return {
-        "code": code,
-        "message": str(message) % params if params else str(message),
-        "message_sv": both["sv"],
-        "message_en": both["en"],
-        **extra,
-    }
+def _with_our_405(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)  # keeps csrf_exempt: ninja's views do their own CSRF check
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            code, message = HTTP_ERRORS[405]
+            ours = api.create_response(request, error_body(code, message), status=405)
+            ours["Allow"] = response["Allow"]
+            return ours
+        return response
+
+    return wrapped
+
+
+@csrf_exempt  # a POST to an unknown path is a 404, not a CSRF failure
+def _unknown_path(request: HttpRequest) -> HttpResponse:
+    code, message = HTTP_ERRORS[404]
+    return api.create_response(request, error_body(code, message), status=404)
 
 
 @api.exception_handler(DomainError)
@@ -67,33 +70,39 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
     return api.create_response(
-        request, _error_body(exc.code, exc.message, exc.params, **extra), status=exc.http_status
+        request, error_body(exc.code, exc.message, exc.params, **extra), status=exc.http_status
     )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    from django.utils.translation import gettext_lazy as _
+    return api.create_response(request, error_body("unauthenticated", UNAUTHENTICATED), status=401)
 
-    return api.create_response(
-        request, _error_body("unauthenticated", _("Log in or give a valid API token.")), status=401
-    )
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code, message = HTTP_ERRORS.get(exc.status_code, HTTP_ERRORS[400])
+    return api.create_response(request, error_body(code, message), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    code, message = HTTP_ERRORS[404]
+    return api.create_response(request, error_body(code, message), status=404)
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    from django.utils.translation import gettext_lazy as _
-
     return api.create_response(
         request,
-        _error_body("invalid", _("The request is not valid; see `errors`."), errors=exc.errors),
+        error_body("invalid", INVALID_INPUT, errors=exc.errors),
         status=422,
     )
 
 
 def _register_routers() -> None:
     from samdrift.accessibility.api import router as accessibility_router
-    from samdrift.accounts.api_tokens import router as tokens_router
+    from samdrift.accounts.api import router as tokens_router
     from samdrift.billing.api import router as billing_router
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.efos.api import router as efos_router

@@ -12,7 +12,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from samdrift.accounts.actor import Actor
-from samdrift.accounts.api_tokens import ApiRequest, Page, errors
+from samdrift.accounts.api_auth import ApiRequest
+from samdrift.core.api import Page, errors
 
 from . import selectors
 from .choices import Lifecycle

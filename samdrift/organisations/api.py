@@ -10,7 +10,8 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from samdrift.accounts.api_tokens import ApiRequest, Page, errors
+from samdrift.accounts.api_auth import ApiRequest
+from samdrift.core.api import Page, errors
 from samdrift.onboarding import selectors as onboarding_selectors
 from samdrift.onboarding.api import OrganisationRef, SubscriptionOut
 

@@ -73,7 +73,7 @@ def test_openapi_document_describes_every_foundation_endpoint():
     assert advance["409"]["content"]["application/json"]["schema"] == error
     assert set(advance) == {"200", "401", "403", "404", "409", "422"}
     # Tokens are minted only from a browser session.
-    assert operations[("POST", "/me/tokens")]["security"] == [{"SessionOnlyAuth": []}]
+    assert operations[("POST", "/me/tokens")]["security"] == [{"SessionAuth": []}]
 
 
 def test_a_session_write_without_the_csrf_token_is_refused(agency_contact, agency, provider):

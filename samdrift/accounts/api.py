@@ -1,0 +1,77 @@
+"""API of personal tokens: GET/POST /api/v1/me/tokens, DELETE /api/v1/me/tokens/{id}.
+
+A token is made only from a logged-in browser session, never with another token: a leaked token
+must not be able to mint successors that outlive its revocation. Listing and revoking work with
+either. The secret is in the answer to the POST and nowhere else, ever.
+"""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from ninja import Field, Router, Schema
+
+from samdrift.core.api import errors
+
+from . import services
+from .api_auth import ApiRequest, SessionAuth
+from .selectors import own_tokens
+
+router = Router(tags=["accounts"])
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The secret's first characters, to recognise it by.")
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(
+        description="Send as `Authorization: Bearer <secret>`. Shown only in this answer."
+    )
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100, description="What the token is for.")
+    expires_at: datetime.datetime | None = Field(None, description="Optional; in the future.")
+
+
+@router.get(
+    "/me/tokens",
+    response={200: list[TokenOut], **errors()},
+    summary="List my personal API tokens",
+    description="Newest first, revoked ones included (with `revoked_at`). Never the secrets.",
+)
+def list_tokens(request: ApiRequest) -> Any:
+    return own_tokens(request.auth)
+
+
+@router.post(
+    "/me/tokens",
+    response={201: TokenCreatedOut, **errors(422)},
+    auth=SessionAuth(),
+    summary="Create a personal API token (browser session only)",
+    description="The answer carries the secret; it is not stored and cannot be shown again.",
+)
+def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    token, secret = services.token_create(
+        actor=request.auth, name=payload.name, expires_at=payload.expires_at
+    )
+    return 201, {**TokenOut.from_orm(token).model_dump(), "secret": secret}
+
+
+@router.delete(
+    "/me/tokens/{token_id}",
+    response={204: None, **errors(404)},
+    summary="Revoke one of my personal API tokens",
+    description="From then on the token gives 401. Another user's token is a 404.",
+)
+def revoke_token(request: ApiRequest, token_id: int) -> HttpResponse:
+    services.token_revoke(actor=request.auth, token_id=token_id)
+    return HttpResponse(status=204)

@@ -1,0 +1,67 @@
+"""Who is calling the API: a personal token or the browser's session, and the request type
+that carries the caller's actor to every endpoint.
+
+Config's NinjaAPI uses both authenticators for every router; the endpoint that mints tokens
+uses the session alone (a leaked token must not mint successors).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from samdrift.core.exceptions import PermissionDenied
+
+from .actor import Actor
+from .selectors import actor_for_token, actor_for_user
+from .services import token_mark_used
+
+
+class ApiRequest(HttpRequest):
+    """The request as our endpoints get it: ninja has set `auth` to the caller's actor (the
+    authenticators below return one). A type for mypy only; ninja passes the parameter named
+    `request` whatever its annotation."""
+
+    auth: Actor
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer sd_…` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        actor = actor_for_token(token)
+        if actor is not None:
+            token_mark_used(secret=token)
+        return actor
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session; Django's CSRF check applies to unsafe methods.
+
+    The check runs only when the session does log someone in: a caller without one is simply
+    unauthenticated (401), and a refused check answers with our error body, not ninja's."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)  # checked in authenticate, once we know there is a user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise CsrfFailed(
+                _(
+                    "The request came with your login session but without its CSRF token. "
+                    "Send the X-CSRFToken header, or use a personal API token."
+                )
+            )
+        return actor_for_user(user)

@@ -1,0 +1,71 @@
+"""What every django-ninja router of samdrift shares: the error body, its schema, and pages.
+
+Domain-free on purpose (core depends on no app): the request type that knows the caller's actor
+lives with authentication, in `samdrift.accounts.api_auth`.
+"""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+from .i18n import in_both_languages
+
+# The messages of the errors the API itself answers (kept here, in an app, so the catalogue of
+# translations keeps them).
+UNAUTHENTICATED = _("Log in or give a valid API token.")
+INVALID_INPUT = _("The request is not valid; see `errors`.")
+# Ninja's own HTTP errors (throttling, an unknown path or method), per status, in our words.
+HTTP_ERRORS: dict[int, tuple[str, Any]] = {
+    400: ("bad_request", _("The request could not be read.")),
+    403: ("forbidden", _("You may not do this.")),
+    404: ("not_found", _("Not found: it does not exist or is not yours to see.")),
+    405: ("method_not_allowed", _("This address does not take that method.")),
+    429: ("throttled", _("Too many requests; wait a moment and try again.")),
+}
+
+
+class ErrorOut(Schema):
+    """The body of every error answer of the API (`error_body` builds it)."""
+
+    code: str = Field(
+        description="Stable, for programs: unauthenticated, csrf_failed, not_found, forbidden, "
+        "method_not_allowed, invalid, rule_violation, checklist_incomplete, signoff_missing, "
+        "concurrent_update, …"
+    )
+    message: str = Field(description="For people, in the request's language.")
+    message_sv: str = Field(description="The same in Swedish.")
+    message_en: str = Field(description="The same in English.")
+    errors: dict[str, Any] | None = Field(None, description="Per field, with 422.")
+
+
+def error_body(
+    code: str, message: Any, params: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """An `ErrorOut` as a dict: `message` is a lazy translation, rendered in the request's
+    language and in both of ours."""
+    both = in_both_languages(message, params)
+    return {
+        "code": code,
+        "message": str(message) % params if params else str(message),
+        "message_sv": both["sv"],
+        "message_en": both["en"],
+        **extra,
+    }
+
+
+def errors(*statuses: int) -> dict[int, Any]:
+    """The error answers an operation documents; 401 always (every endpoint needs a caller).
+    403: may see but not do; 404: missing or another agency's (the same); 409: a rule or a
+    concurrent change; 422: malformed input."""
+    return dict.fromkeys((401, *statuses), ErrorOut)
+
+
+class Page(LimitOffsetPagination):
+    """limit/offset pages with the total `count`, for every list of the API."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
+        offset: int = Field(0, ge=0, description="Rows to skip.")
