@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from samdrift.core.exceptions import NotFound
+from samdrift.core.exceptions import NotFound, PermissionDenied
 
-from .models import Organisation
+from .models import Membership, Organisation
+from .permissions import membership_abilities
 
 if TYPE_CHECKING:
     from samdrift.accounts.actor import Actor
@@ -70,6 +72,26 @@ def organisation_get(*, actor: Actor, org_id: int) -> Organisation:
         return visible_organisations(actor).select_related("parent").get(id=org_id)
     except Organisation.DoesNotExist:
         raise NotFound("organisation") from None
+
+
+def member_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
+    """The agency's memberships (one row per user and role), by name; for those who may see
+    them (`membership_abilities`). The agency was read through `organisation_get`."""
+    if not membership_abilities(actor=actor, organisation=organisation)["view"]:
+        raise PermissionDenied(_("Only the agency's administrators see its members."))
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+
+
+def membership_get(*, actor: Actor, organisation: Organisation, membership_id: int) -> Membership:
+    """One membership of the agency; another agency's is missing, like one that does not exist."""
+    try:
+        return member_list(actor=actor, organisation=organisation).get(id=membership_id)
+    except Membership.DoesNotExist:
+        raise NotFound("membership") from None
 
 
 def ministries() -> list[str]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.core.exceptions import PermissionDenied
+from samdrift.core.exceptions import BusinessRuleViolation, PermissionDenied, ValidationFailed
 
-from .choices import CUSTOMER_ROLES, PROVIDER_ROLES, OrganisationKind
+from .choices import Role
 from .importing import AgencyRow, RowError, parse_agency_csv
 from .models import Membership, Organisation
+from .permissions import administrator_role, assignable_roles, can_manage_members
+from .selectors import membership_get, organisation_get
 
 if TYPE_CHECKING:
     from samdrift.accounts.actor import Actor
@@ -174,28 +177,155 @@ def _link_parent(
     )
 
 
-def membership_add(
-    *, actor: Actor, user: User, organisation: Organisation, role: str
-) -> Membership:
-    """Give a user a role in an agency. Provider roles exist only in provider agencies."""
-    if not actor.has_provider_role("provider_admin"):
-        raise PermissionDenied(_("Only a provider administrator may change memberships."))
-    allowed = PROVIDER_ROLES if organisation.kind == OrganisationKind.PROVIDER else CUSTOMER_ROLES
-    if role not in allowed:
-        from samdrift.core.exceptions import BusinessRuleViolation
+MEMBERSHIP_FIELDS = ("user_id", "organisation_id", "role")
 
-        raise BusinessRuleViolation(
-            _("The role %(role)s does not exist in this kind of agency."), role=role
-        )
+
+def membership_add(*, actor: Actor, organisation_id: int, user: str, role: str) -> Membership:
+    """Give an existing user (by username or e-mail address) a role in the agency."""
     with transaction.atomic():
-        membership, _created = Membership.objects.get_or_create(
-            user=user, organisation=organisation, role=role
-        )
+        organisation = _managed_organisation(actor, organisation_id)
+        role = _assignable_role(organisation, role)
+        member = _find_user(user)
+        if Membership.objects.filter(user=member, organisation=organisation, role=role).exists():
+            raise _duplicate(member, role)
+        try:
+            with transaction.atomic():  # a concurrent twin: the constraint refuses it
+                membership = Membership.objects.create(
+                    user=member, organisation=organisation, role=role
+                )
+        except IntegrityError:
+            raise _duplicate(member, role) from None
         audit_record(
             actor=actor,
             action="organisations.membership_added",
             obj=membership,
             organisation_id=organisation.id,
-            after=snapshot(membership),
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
         )
     return membership
+
+
+def membership_change_role(
+    *, actor: Actor, organisation_id: int, membership_id: int, role: str
+) -> Membership:
+    """Give a membership another role; the agency keeps at least one administrator."""
+    with transaction.atomic():
+        organisation = _managed_organisation(actor, organisation_id)
+        membership = _locked_membership(actor, organisation, membership_id)
+        role = _assignable_role(organisation, role)
+        if role == membership.role:
+            return membership
+        if Membership.objects.filter(
+            user_id=membership.user_id, organisation=organisation, role=role
+        ).exists():
+            raise _duplicate(membership.user, role)
+        _refuse_losing_last_administrator(organisation, membership)
+        before = snapshot(membership, MEMBERSHIP_FIELDS)
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="organisations.membership_role_changed",
+            obj=membership,
+            organisation_id=organisation.id,
+            before=before,
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+        )
+    return membership
+
+
+def membership_end(*, actor: Actor, organisation_id: int, membership_id: int) -> None:
+    """End a membership (the user keeps any other role); never the agency's last administrator."""
+    with transaction.atomic():
+        organisation = _managed_organisation(actor, organisation_id)
+        membership = _locked_membership(actor, organisation, membership_id)
+        _refuse_losing_last_administrator(organisation, membership)
+        before = snapshot(membership, MEMBERSHIP_FIELDS)
+        audit_record(
+            actor=actor,
+            action="organisations.membership_ended",
+            obj=membership,
+            organisation_id=organisation.id,
+            before=before,
+        )
+        membership.delete()
+
+
+def _managed_organisation(actor: Actor, organisation_id: int) -> Organisation:
+    # Another agency's is missing (404) before it is forbidden (403): nothing about it leaks.
+    organisation = organisation_get(actor=actor, org_id=organisation_id)
+    if not can_manage_members(actor, organisation):
+        raise PermissionDenied(_("Only the agency's administrators may manage its members."))
+    return organisation
+
+
+def _locked_membership(actor: Actor, organisation: Organisation, membership_id: int) -> Membership:
+    membership_get(actor=actor, organisation=organisation, membership_id=membership_id)
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(id=membership_id)
+    )
+
+
+def _assignable_role(organisation: Organisation, role: str) -> Role:
+    allowed = assignable_roles(organisation)
+    if role not in allowed:
+        message = _("There is no role %(role)s in this kind of agency; choose one of: %(roles)s.")
+        params = {"role": role, "roles": ", ".join(allowed)}
+        raise ValidationFailed(message, errors={"role": [str(message) % params]}, **params)
+    return Role(role)
+
+
+def _find_user(identifier: str) -> User:
+    """An active user by username, else by e-mail address (which must then be unambiguous)."""
+    users = get_user_model().objects.filter(is_active=True)
+    text = identifier.strip()
+    found = users.filter(username__iexact=text).first() if text else None
+    if found is None and text:
+        by_email = list(users.filter(email__iexact=text)[:2])
+        if len(by_email) > 1:
+            message = _("Several users have the e-mail address %(user)s; give the username.")
+            raise ValidationFailed(
+                message, errors={"user": [str(message) % {"user": text}]}, user=text
+            )
+        found = by_email[0] if by_email else None
+    if found is None:
+        message = _(
+            "There is no user %(user)s. Give the username or e-mail address of someone "
+            "who has logged in to samdrift."
+        )
+        raise ValidationFailed(message, errors={"user": [str(message) % {"user": text}]}, user=text)
+    return found
+
+
+def _duplicate(user: User, role: str) -> BusinessRuleViolation:
+    return BusinessRuleViolation(
+        _("%(user)s already has the role %(role)s in this agency."),
+        code="duplicate_membership",
+        user=user.get_username(),
+        role=Role(role).label,
+    )
+
+
+def _refuse_losing_last_administrator(organisation: Organisation, membership: Membership) -> None:
+    admin = administrator_role(organisation)
+    if membership.role != admin:
+        return
+    # Lock every administrator row, so two administrators removing each other at once cannot
+    # both succeed.
+    admins = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(organisation=organisation, role=admin)
+    )
+    if not any(other.id != membership.id and other.user.is_active for other in admins):
+        raise BusinessRuleViolation(
+            _(
+                "%(user)s is the agency's last administrator (%(role)s). Give someone else that "
+                "role first."
+            ),
+            code="last_administrator",
+            user=membership.user.get_username(),
+            role=admin.label,
+        )
