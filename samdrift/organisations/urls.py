@@ -6,4 +6,15 @@ app_name = "organisations"
 urlpatterns = [
     path("", views.OrganisationListView.as_view(), name="list"),
     path("<int:pk>/", views.OrganisationDetailView.as_view(), name="detail"),
+    path("<int:pk>/members/", views.MemberAddView.as_view(), name="member_add"),
+    path(
+        "<int:pk>/members/<int:membership_id>/role/",
+        views.MemberActionView.as_view(action="role"),
+        name="member_role",
+    ),
+    path(
+        "<int:pk>/members/<int:membership_id>/end/",
+        views.MemberActionView.as_view(action="end"),
+        name="member_end",
+    ),
 ]
