@@ -1,13 +1,15 @@
-"""API of the organisations app: the agencies the caller may see.
+"""API of the organisations app: the agencies the caller may see, and their members.
 
 Customers see their own agencies (and, as a parent's contact, its sub-agencies); provider staff see
-all. An agency outside the caller's view is a 404, exactly like one that does not exist.
+all. An agency outside the caller's view is a 404, exactly like one that does not exist. An
+agency's administrators (`permissions.can_manage_members`) list and manage its members.
 """
 
 # No `from __future__ import annotations`: ninja reads the real annotations (Query[...]).
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from samdrift.accounts.api_auth import ApiRequest
@@ -15,7 +17,8 @@ from samdrift.core.api import Page, errors
 from samdrift.onboarding import selectors as onboarding_selectors
 from samdrift.onboarding.api import OrganisationRef, SubscriptionOut
 
-from . import selectors
+from . import selectors, services
+from .models import Membership
 
 router = Router(tags=["organisations"])
 
@@ -82,3 +85,97 @@ def get_agency(request: ApiRequest, agency_id: int) -> dict[str, Any]:
             onboarding_selectors.subscription_list(actor=actor, organisation_id=agency.id)
         ),
     }
+
+
+class MemberOut(Schema):
+    id: int = Field(description="The membership's id (one per user and role).")
+    user_id: int
+    username: str
+    name: str
+    email: str
+    role: str = Field(description="contact, orderer, member; or a provider role.")
+
+    @staticmethod
+    def resolve_user_id(obj: Membership) -> int:
+        return obj.user_id
+
+    @staticmethod
+    def resolve_username(obj: Membership) -> str:
+        return obj.user.get_username()
+
+    @staticmethod
+    def resolve_name(obj: Membership) -> str:
+        return obj.user.get_full_name()
+
+    @staticmethod
+    def resolve_email(obj: Membership) -> str:
+        return obj.user.email
+
+
+class MemberIn(Schema):
+    user: str = Field(
+        min_length=1, max_length=254, description="Username or e-mail address of an active user."
+    )
+    role: str = Field(description="A role of this kind of agency.")
+
+
+class MemberRoleIn(Schema):
+    role: str = Field(description="The new role.")
+
+
+@router.get(
+    "/agencies/{agency_id}/members",
+    response={200: list[MemberOut], **errors(403, 404, 422)},
+    summary="List an agency's members",
+    description="One row per user and role, by name. For the agency's administrators and "
+    "provider staff.",
+)
+@paginate(Page)
+def list_members(request: ApiRequest, agency_id: int) -> Any:
+    agency = selectors.organisation_get(actor=request.auth, org_id=agency_id)
+    return selectors.member_list(actor=request.auth, organisation=agency)
+
+
+@router.post(
+    "/agencies/{agency_id}/members",
+    response={201: MemberOut, **errors(403, 404, 409, 422)},
+    summary="Add a member to an agency",
+    description="An existing user, by username or e-mail address, with a role. 409 when the "
+    "user already has that role here.",
+)
+def add_member(request: ApiRequest, agency_id: int, payload: MemberIn) -> Status:
+    membership = services.membership_add(
+        actor=request.auth, organisation_id=agency_id, user=payload.user, role=payload.role
+    )
+    return Status(201, membership)
+
+
+@router.patch(
+    "/agencies/{agency_id}/members/{membership_id}",
+    response={200: MemberOut, **errors(403, 404, 409, 422)},
+    summary="Change a member's role",
+    description="409 when the user already has the new role, or when it would take away the "
+    "agency's last administrator.",
+)
+def change_member_role(
+    request: ApiRequest, agency_id: int, membership_id: int, payload: MemberRoleIn
+) -> Membership:
+    return services.membership_change_role(
+        actor=request.auth,
+        organisation_id=agency_id,
+        membership_id=membership_id,
+        role=payload.role,
+    )
+
+
+@router.delete(
+    "/agencies/{agency_id}/members/{membership_id}",
+    response={204: None, **errors(403, 404, 409)},
+    summary="End a membership",
+    description="The user keeps any other role. 409 for the agency's last administrator.",
+)
+def end_membership(request: ApiRequest, agency_id: int, membership_id: int) -> HttpResponse:
+    services.membership_end(
+        actor=request.auth, organisation_id=agency_id, membership_id=membership_id
+    )
+    return HttpResponse(status=204)

@@ -22,6 +22,7 @@ from samdrift.onboarding.models import (
     ServiceRequest,
     Subscription,
 )
+from samdrift.organisations.models import Membership
 from samdrift.tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -64,6 +65,7 @@ def world(provider, agency, other_agency, security_officer, other_agency_contact
         "a_subscription": SubscriptionFactory(organisation=agency, service=efos),
         "b_subscription": SubscriptionFactory(organisation=other_agency, service=efos),
         "b_token": ApiToken.objects.get(user=other_agency_contact),
+        "b_membership": Membership.objects.get(user=other_agency_contact),
     }
 
 
@@ -88,6 +90,7 @@ def _b_state(w: dict[str, Any]) -> dict[str, Any]:
         "cases": ConnectionCase.objects.count(),
         "subscriptions": Subscription.objects.count(),
         "token": row_state(w["b_token"]),
+        "memberships": list(Membership.objects.order_by("id").values()),
         "audit": audit_count(),
     }
 
@@ -157,6 +160,35 @@ REFUSED: list[Refused] = [
         404,
     ),
     ("DELETE", "/me/tokens/{token_id}", lambda w: f"/me/tokens/{w['b_token'].id}", None, 404),
+    # A's contact administers A; B's members are out of reach, by B's id or through A's.
+    (
+        "GET",
+        "/agencies/{agency_id}/members",
+        lambda w: f"/agencies/{w['b_membership'].organisation_id}/members",
+        None,
+        404,
+    ),
+    (
+        "POST",
+        "/agencies/{agency_id}/members",
+        lambda w: f"/agencies/{w['b_membership'].organisation_id}/members",
+        {"user": "kontakt_a", "role": "contact"},
+        404,
+    ),
+    (
+        "PATCH",
+        "/agencies/{agency_id}/members/{membership_id}",
+        lambda w: f"/agencies/{w['b_membership'].organisation_id}/members/{w['b_membership'].id}",
+        {"role": "member"},
+        404,
+    ),
+    (
+        "DELETE",
+        "/agencies/{agency_id}/members/{membership_id}",
+        lambda w: f"/agencies/{w['a_case'].organisation_id}/members/{w['b_membership'].id}",
+        None,
+        404,
+    ),
 ]
 
 # Lists: (path template, path to call, what of B's must not appear)

@@ -155,3 +155,26 @@ def test_list_pages_use_the_same_number_of_queries_as_rows_grow(url, provider_ad
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_an_agencys_administrator_cannot_manage_another_agencys_members(
+    agency, other_agency, agency_contact, other_agency_contact, client_for
+):
+    from samdrift.organisations.models import Membership
+
+    client = client_for(agency_contact)  # the administrator (contact) of A
+    theirs = Membership.objects.get(user=other_agency_contact)
+    before = (list(Membership.objects.order_by("id").values()), AuditEvent.objects.count())
+    posts = [
+        (f"/agencies/{other_agency.id}/members/", {"user": "kontakt_a", "role": "contact"}),
+        (f"/agencies/{other_agency.id}/members/{theirs.id}/role/", {"role": "member"}),
+        (f"/agencies/{other_agency.id}/members/{theirs.id}/end/", {}),
+        # B's membership through A's own page
+        (f"/agencies/{agency.id}/members/{theirs.id}/role/", {"role": "member"}),
+        (f"/agencies/{agency.id}/members/{theirs.id}/end/", {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    assert "kontakt_b" not in client.get(f"/agencies/{agency.id}/").content.decode()
+    after = (list(Membership.objects.order_by("id").values()), AuditEvent.objects.count())
+    assert after == before
