@@ -15,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from samdrift.accounts.api_auth import ApiRequest
 from samdrift.core.exceptions import ValidationFailed
 
-from . import exports, selectors, services
+from . import documents, exports, selectors, services
 from .money import ore_to_decimal, to_ore
 from .periods import label, parse_period
 
@@ -122,20 +122,21 @@ def get_invoice(request: ApiRequest, invoice_id: int) -> dict[str, Any]:
         }
         for line in selectors.invoice_lines(actor=request.auth, invoice=invoice)
     ]
-    return {**_invoice(invoice), "lines": lines, "ubl_sha256": invoice.ubl_sha256}
+    digest = documents.invoice_ubl_sha256(invoice) if invoice.is_final else ""
+    return {**_invoice(invoice), "lines": lines, "ubl_sha256": digest}
 
 
 @router.get(
     "/invoices/{invoice_id}/ubl",
-    summary="The stored Peppol BIS Billing 3.0 UBL",
+    summary="The Peppol BIS Billing 3.0 UBL of a finalised invoice or credit note",
     response={200: None},
     openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
 )
 def get_ubl(request: ApiRequest, invoice_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
-    if not invoice.ubl_xml:
+    if not invoice.is_final:
         raise ValidationFailed("A draft has no UBL yet.", errors={"status": [invoice.status]})
-    response = HttpResponse(invoice.ubl_xml.encode(), content_type="application/xml")
+    response = HttpResponse(documents.invoice_ubl(invoice), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
     return response
 

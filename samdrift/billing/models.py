@@ -381,8 +381,15 @@ class Invoice(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
     )
     reason = models.CharField(max_length=300, blank=True)
-    ubl_xml = models.TextField(blank=True)
-    ubl_sha256 = models.CharField(max_length=64, blank=True)
+    # The parties as they were when the invoice was made: the Peppol document is rendered from
+    # these on demand, so renaming an agency later never changes an issued invoice (ADR 0209).
+    seller_name = models.CharField(max_length=200, blank=True, default="")
+    seller_org_number = models.CharField(max_length=20, blank=True, default="")
+    seller_city = models.CharField(max_length=100, blank=True, default="")
+    seller_bankgiro = models.CharField(max_length=20, blank=True, default="")
+    buyer_name = models.CharField(max_length=200, blank=True, default="")
+    buyer_org_number = models.CharField(max_length=20, blank=True, default="")
+    buyer_city = models.CharField(max_length=100, blank=True, default="")
     finalised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -439,6 +446,9 @@ class InvoiceLine(BilingualText, models.Model):
     credited_line = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The name of the agency the line concerns when it is not the buyer (a court on
+    # Domstolsverket's invoice), as it was when the line was made; shown as "Avser:" in the UBL.
+    subject_name = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["invoice", "position"]

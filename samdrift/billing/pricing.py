@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from .choices import PriceBasis, PriceModel
 from .money import line_amount, parse_decimal, to_ore
@@ -18,8 +19,7 @@ TWELVE = Decimal(12)
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True)
-class Charge:
+class Charge(NamedTuple):  # a tuple: a national run makes tens of thousands of them
     quantity: Decimal
     price: Decimal
     base_quantity: Decimal

@@ -96,7 +96,7 @@ def _kill_at_random(
 def check_consistent(target: Target) -> None:
     """No partial or duplicated invoice, gapless numbers, a ledger entry for every ledger line."""
     invoices = target.rows(
-        "SELECT i.id, i.status, i.number, i.total_ore, i.seller_id, i.kind, r.status, i.ubl_sha256 "
+        "SELECT i.id, i.status, i.number, i.total_ore, i.seller_id, i.kind, r.status, i.buyer_name "
         "FROM billing_invoice i LEFT JOIN billing_invoicerun r ON r.id = i.run_id"
     )
     sums = {
@@ -106,11 +106,13 @@ def check_consistent(target: Target) -> None:
         )
     }
     numbers: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for invoice_id, status, number, total, seller, kind, run_status, sha in invoices:
+    for invoice_id, status, number, total, seller, kind, run_status, buyer in invoices:
         assert invoice_id in sums, f"invoice {invoice_id} without lines"
         assert status == run_status, f"invoice {invoice_id} is {status} in a {run_status} run"
         if status == "finalised":
-            assert number and sha and total == sums[invoice_id][0], f"partial invoice {invoice_id}"
+            assert number and buyer and total == sums[invoice_id][0], (
+                f"partial invoice {invoice_id}"
+            )
             numbers[(seller, kind)].append(int(number[1:]))
         else:
             assert number is None
@@ -147,7 +149,7 @@ def check_consistent(target: Target) -> None:
 def snapshot(target: Target) -> list[tuple[Any, ...]]:
     return (
         target.rows(
-            "SELECT r.period, i.number, i.buyer_id, i.total_ore, i.ubl_sha256 FROM billing_invoice i "
+            "SELECT r.period, i.number, i.buyer_id, i.total_ore, i.buyer_name FROM billing_invoice i "
             "JOIN billing_invoicerun r ON r.id = i.run_id ORDER BY i.seller_id, i.number"
         )
         + target.rows(

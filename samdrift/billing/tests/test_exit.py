@@ -8,6 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from samdrift.billing import services
+from samdrift.billing.documents import invoice_ubl
 from samdrift.billing.models import InvoiceLine, LedgerEntry
 from samdrift.billing.schematron import fatal_errors
 from samdrift.core.exceptions import BusinessRuleViolation
@@ -51,7 +52,7 @@ def test_exit_settlement_brings_every_account_to_zero(db):
     (invoice,) = services.settle_exit(
         actor=world.finance, organisation_id=leaving.pk, period="2025-01", reason="Avvecklad"
     )
-    assert invoice.total_ore == -owed and fatal_errors(invoice.ubl_xml.encode()) == []
+    assert invoice.total_ore == -owed and fatal_errors(invoice_ubl(invoice)) == []
     assert (
         LedgerEntry.objects.filter(account__organisation=leaving).aggregate(t=Sum("amount_ore"))[
             "t"

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from samdrift.accounts.actor import SYSTEM, Actor
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing import exports, selectors, services
+from samdrift.billing.documents import invoice_ubl
 from samdrift.billing.periods import label, months_of, parse_period
 from samdrift.billing.schematron import fatal_errors
 from samdrift.core.exceptions import DomainError, ValidationFailed
@@ -147,9 +148,10 @@ class Command(BaseCommand):
                 "number"
             )
         )
+        rendered = {document.number: invoice_ubl(document) for document in documents}
         problems = []
         for document in documents:  # every document is validated before anything is written (I-10)
-            errors = fatal_errors(document.ubl_xml.encode())
+            errors = fatal_errors(rendered[document.number])
             if errors:
                 problems.append(f"{document.number}: {', '.join(e.rule_id for e in errors)}")
         if problems:
@@ -158,7 +160,7 @@ class Command(BaseCommand):
             )
         out.mkdir(parents=True, exist_ok=True)
         for index, document in enumerate(documents, start=1):
-            (out / f"{document.number}.xml").write_bytes(document.ubl_xml.encode())
+            (out / f"{document.number}.xml").write_bytes(rendered[document.number])
             if index % 50 == 0:
                 self._progress(f"{index}/{len(documents)}")
         self.stdout.write(f"{len(documents)} UBL files in {out}")

@@ -1,0 +1,98 @@
+"""The Peppol BIS Billing 3.0 document of a stored invoice or credit note, rendered on demand.
+
+Everything it needs is frozen with the invoice: the parties as they were when it was made and its
+immutable lines, so the same invoice always renders to the same bytes (I-07) and finalising a run
+does not pay for rendering thousands of documents nobody has asked for yet (ADR 0209).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.exceptions import BusinessRuleViolation
+
+from . import ubl
+from .choices import InvoiceKind, InvoiceStatus, VatRegime
+from .models import Invoice, InvoiceLine
+from .periods import period_end
+
+LINE_FIELDS = (
+    "position",
+    "text_sv",
+    "quantity",
+    "unit_code",
+    "unit_price",
+    "base_quantity",
+    "amount_ore",
+    "subject_name",
+)
+
+
+def digits(org_number: str) -> str:
+    return "".join(ch for ch in org_number if ch.isdigit())
+
+
+def ubl_document(invoice: Invoice, lines: Sequence[Sequence[Any]]) -> ubl.Document:
+    """The UBL model of an invoice; credit notes show the credited amounts as positive.
+
+    `lines` are rows of LINE_FIELDS in position order.
+    """
+    sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
+    doc_lines = []
+    for position, text, quantity, unit, price, base, amount_ore, subject in lines:
+        amount = sign * amount_ore
+        if amount < 0 < quantity or amount > 0 > quantity:
+            quantity = -quantity
+        doc_lines.append(
+            ubl.Line(
+                line_id=str(position),
+                name=text,
+                quantity=quantity,
+                unit_code=unit,
+                price=price,
+                base_quantity=base,
+                amount_ore=amount,
+                note=f"Avser: {subject}" if subject else "",
+            )
+        )
+    reference = None
+    if invoice.credited_invoice_id:
+        original = invoice.credited_invoice
+        if original is None or not original.number:
+            raise BusinessRuleViolation(_("A credit note must reference a finalised invoice."))
+        reference = (original.number, original.issue_date)
+    return ubl.Document(
+        kind=invoice.kind,
+        number=invoice.number or "",
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        buyer_reference=invoice.buyer_reference,
+        seller=ubl.Party(
+            invoice.seller_name, digits(invoice.seller_org_number), invoice.seller_city
+        ),
+        buyer=ubl.Party(invoice.buyer_name, digits(invoice.buyer_org_number), invoice.buyer_city),
+        period=(invoice.period, period_end(invoice.period)),
+        lines=tuple(doc_lines),
+        with_vat=invoice.vat_regime != VatRegime.STATE_AGENCY,
+        bankgiro=invoice.seller_bankgiro,
+        note=invoice.reason,
+        billing_reference=reference,
+    )
+
+
+def invoice_ubl(invoice: Invoice) -> bytes:
+    """The UBL bytes of a finalised invoice or credit note (drafts have no number to send)."""
+    if invoice.status != InvoiceStatus.FINALISED:
+        raise BusinessRuleViolation(_("Only a finalised invoice has a Peppol document."))
+    lines = (
+        InvoiceLine.objects.filter(invoice=invoice).order_by("position").values_list(*LINE_FIELDS)
+    )
+    return ubl.render(ubl_document(invoice, list(lines)))
+
+
+def invoice_ubl_sha256(invoice: Invoice) -> str:
+    return hashlib.sha256(invoice_ubl(invoice)).hexdigest()

@@ -1,0 +1,132 @@
+"""Exit settlement: an agency leaving brings its accounts to zero (I-13)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_record
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    NotFound,
+    ValidationFailed,
+)
+from samdrift.organisations.models import Organisation
+
+from ..choices import (
+    InvoiceKind,
+    LineKind,
+)
+from ..models import (
+    Invoice,
+    InvoiceLine,
+    LedgerEntry,
+)
+from ..money import ore_to_decimal
+from .common import PAYMENT_DAYS, period_or_error, require_manager
+from .drafting import Recipients
+from .sealing import seal
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+
+def settle_exit(
+    *, actor: Actor, organisation_id: int, period: str | datetime.date, reason: str
+) -> list[Invoice]:
+    """An agency leaves: one final invoice per seller brings each of its accounts to zero (I-13).
+
+    A line per account with a balance: the agency pays what it still owes (balance < 0) or is
+    credited what it paid in advance. Later instalments and settlements of those accounts are no
+    longer billed. Finalised at once, in one transaction.
+    """
+    require_manager(actor)
+    month = period_or_error(period)
+    if not reason.strip():
+        raise ValidationFailed(
+            _("An exit settlement needs a reason."), errors={"reason": [str(_("required"))]}
+        )
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound("organisation")
+    with transaction.atomic():
+        balances = list(
+            LedgerEntry.objects.filter(account__organisation_id=organisation_id)
+            .values(
+                "account_id",
+                "account__service_id",
+                "account__service__provider_id",
+                "account__service__name_sv",
+                "account__service__name_en",
+                "account__service__code",
+            )
+            .annotate(t=Sum("amount_ore"))
+            .order_by("account__service__code")
+        )
+        open_rows = [row for row in balances if row["t"]]
+        if not open_rows:
+            raise BusinessRuleViolation(_("The agency has no balance to settle."))
+        recipients = Recipients()
+        buyer = recipients.of(organisation_id) or organisation_id
+        subject = organisation.name if buyer != organisation_id else ""
+        invoices: list[Invoice] = []
+        issued = timezone.localdate()
+        for seller_id in sorted({row["account__service__provider_id"] for row in open_rows}):
+            draft = recipients.invoice(seller_id, buyer, month)
+            invoice = Invoice.objects.create(
+                kind=InvoiceKind.INVOICE,
+                seller_id=seller_id,
+                buyer_id=buyer,
+                period=month,
+                issue_date=issued,
+                due_date=issued + datetime.timedelta(days=PAYMENT_DAYS),
+                reason=reason.strip()[:300],
+                buyer_reference=draft.buyer_reference,
+                vat_regime=draft.vat_regime,
+                seller_name=draft.seller.name,
+                seller_org_number=draft.seller.org_number,
+                seller_city=draft.seller.city,
+                seller_bankgiro=draft.seller.bankgiro,
+                buyer_name=draft.buyer.name,
+                buyer_org_number=draft.buyer.org_number,
+                buyer_city=draft.buyer.city,
+            )
+            rows = [row for row in open_rows if row["account__service__provider_id"] == seller_id]
+            InvoiceLine.objects.bulk_create(
+                [
+                    InvoiceLine(
+                        invoice=invoice,
+                        position=position,
+                        organisation_id=organisation_id,
+                        service_id=row["account__service_id"],
+                        kind=LineKind.EXIT,
+                        text_sv=f"{row['account__service__name_sv']}: slutavräkning",
+                        text_en=f"{row['account__service__name_en']}: exit settlement",
+                        quantity=Decimal(1 if -row["t"] > 0 else -1),
+                        unit_code="C62",
+                        unit_price=ore_to_decimal(abs(row["t"])),
+                        base_quantity=Decimal(1),
+                        amount_ore=-row["t"],
+                        subject_name=subject,
+                    )
+                    for position, row in enumerate(rows, start=1)
+                ]
+            )
+            invoices.append(invoice)
+        seal([invoice.pk for invoice in invoices], timezone.now())
+        for invoice in invoices:
+            invoice.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="billing.exit_settled",
+            obj=organisation,
+            organisation_id=organisation_id,
+            after={"invoices": [i.number for i in invoices], "reason": reason.strip()},
+        )
+    return invoices

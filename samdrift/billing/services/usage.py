@@ -1,0 +1,243 @@
+"""Usage measurements and connection-project time (§5.2, R-07, ADR 0206)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_record, snapshot
+from samdrift.catalogue.models import Service
+from samdrift.core.exceptions import (
+    NotFound,
+    ValidationFailed,
+)
+from samdrift.onboarding.models import ConnectionCase
+from samdrift.organisations.models import Organisation
+
+from ..choices import (
+    RunStatus,
+)
+from ..models import (
+    InvoiceRun,
+    ProjectTime,
+    Usage,
+    YearEndClose,
+)
+from ..money import parse_decimal, to_ore
+from ..periods import label, next_period, parse_period
+from .common import is_closed_year, is_finalised_period, period_or_error, require_manager
+from .costs import ImportResult, csv_rows
+
+if TYPE_CHECKING:
+    from samdrift.accounts.actor import Actor
+
+
+def _open_period_after(period: datetime.date) -> datetime.date:
+    candidate = next_period(period)
+    finalised = set(
+        InvoiceRun.objects.filter(status=RunStatus.FINALISED, period__gte=candidate).values_list(
+            "period", flat=True
+        )
+    )
+    while candidate in finalised:
+        candidate = next_period(candidate)
+    return candidate
+
+
+def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "reject") -> ImportResult:
+    """Measurements per agency, service and month, deduplicated on (source, key) (I-08).
+
+    Usage for a month already invoiced is refused unless `late="adjust"`: then it is billed as an
+    adjustment in the next open month and the invoiced month stays closed. A closed year refuses it.
+    """
+    require_manager(actor)
+    orgs = {
+        o.name: o
+        for o in Organisation.objects.filter(
+            name__in=[str(r.get("organisation", "")).strip() for r in rows]
+        )
+    }
+    services = {s.code: s for s in Service.objects.filter(billing__isnull=False)}
+    finalised = set(
+        InvoiceRun.objects.filter(status=RunStatus.FINALISED).values_list("period", flat=True)
+    )
+    closed_years = set(YearEndClose.objects.values_list("year", flat=True))
+    errors: dict[str, list[str]] = {}
+    parsed: list[Usage] = []
+    for index, row in enumerate(rows, start=1):
+        key = f"row {index}"
+        problems: list[str] = []
+        org = orgs.get(str(row.get("organisation", "")).strip())
+        if org is None:
+            problems.append(
+                str(_("unknown agency %(name)s") % {"name": row.get("organisation", "")})
+            )
+        service = services.get(str(row.get("service", "")).strip())
+        if service is None:
+            problems.append(str(_("unknown service %(code)s") % {"code": row.get("service", "")}))
+        quantity = Decimal(0)
+        try:
+            quantity = parse_decimal(row.get("quantity", ""))
+            if quantity < 0:
+                problems.append(str(_("quantity cannot be negative")))
+        except ValueError:
+            problems.append(str(_("quantity must be a number")))
+        period = None
+        try:
+            period = parse_period(str(row.get("period", "")))
+        except ValueError:
+            problems.append(str(_("period must be YYYY-MM")))
+        source = str(row.get("source") or "manual").strip()[:40]
+        source_key = str(row.get("key") or "").strip()
+        billed = period
+        if period is not None:
+            if period.year in closed_years:
+                problems.append(str(_("the year %(year)s is closed") % {"year": period.year}))
+            elif period in finalised:
+                if late != "adjust":
+                    problems.append(
+                        str(
+                            _("%(period)s is already invoiced; send it as a late adjustment")
+                            % {"period": label(period)}
+                        )
+                    )
+                else:
+                    billed = _open_period_after(period)
+            if not source_key and org is not None and service is not None:
+                source_key = f"{org.pk}:{service.code}:{label(period)}"
+        if problems or org is None or service is None or period is None or billed is None:
+            errors[key] = problems
+            continue
+        parsed.append(
+            Usage(
+                organisation=org,
+                service=service,
+                period=period,
+                billed_period=billed,
+                quantity=quantity,
+                source=source,
+                source_key=source_key[:120],
+            )
+        )
+    existing = {
+        (u.source, u.source_key): u
+        for u in Usage.objects.filter(
+            source__in={p.source for p in parsed}, source_key__in=[p.source_key for p in parsed]
+        )
+    }
+    result = ImportResult()
+    new: list[Usage] = []
+    seen: set[tuple[str, str]] = set()
+    for usage in parsed:
+        natural = (usage.source, usage.source_key)
+        if natural in seen:
+            errors.setdefault(usage.source_key, []).append(
+                str(_("the same measurement appears twice"))
+            )
+            continue
+        seen.add(natural)
+        old = existing.get(natural)
+        if old is None:
+            new.append(usage)
+            result.adjustments += usage.is_adjustment
+        elif (
+            old.quantity == usage.quantity
+            and old.organisation_id == usage.organisation.pk
+            and old.period == usage.period
+        ):
+            result.unchanged += 1
+        else:
+            errors.setdefault(usage.source_key, []).append(
+                str(_("already recorded with another value; send a correction with a new key"))
+            )
+    if errors:
+        raise ValidationFailed(_("The usage has errors; nothing was recorded."), errors=errors)
+    with transaction.atomic():
+        Usage.objects.bulk_create(new)
+        result.created = len(new)
+        audit_record(
+            actor=actor,
+            action="billing.usage_recorded",
+            object_type="billing.usage",
+            object_id="import",
+            after={
+                "created": result.created,
+                "unchanged": result.unchanged,
+                "adjustments": result.adjustments,
+            },
+        )
+    return result
+
+
+def import_usage_csv(*, actor: Actor, text: str, late: str = "reject") -> ImportResult:
+    return record_usage(
+        actor=actor,
+        rows=csv_rows(text, ("period", "organisation", "service", "quantity")),
+        late=late,
+    )
+
+
+def record_project_time(
+    *,
+    actor: Actor,
+    case_id: int,
+    period: str | datetime.date,
+    hours: Any,
+    hourly_rate: Any,
+    description: str,
+    key: str,
+    external_cost: Any = 0,
+) -> ProjectTime:
+    """Time and material on a connection case, invoiced at cost with the next monthly run (R-10)."""
+    require_manager(actor)
+    errors: dict[str, list[str]] = {}
+    case = ConnectionCase.objects.filter(pk=case_id).select_related("organisation").first()
+    if case is None:
+        raise NotFound("case")
+    month = period_or_error(period)
+    values: dict[str, Decimal] = {}
+    for name, raw in (
+        ("hours", hours),
+        ("hourly_rate", hourly_rate),
+        ("external_cost", external_cost),
+    ):
+        try:
+            values[name] = parse_decimal(raw)
+            if values[name] < 0:
+                errors[name] = [str(_("cannot be negative"))]
+        except ValueError:
+            errors[name] = [str(_("must be a number"))]
+    if not description.strip() or not key.strip():
+        errors["description"] = [str(_("description and key are required"))]
+    if is_closed_year(month.year):
+        errors["period"] = [str(_("the year is closed"))]
+    if errors:
+        raise ValidationFailed(_("The time entry is not valid; nothing was saved."), errors=errors)
+    billed = _open_period_after(month) if is_finalised_period(month) else month
+    with transaction.atomic():
+        existing = ProjectTime.objects.filter(source_key=key).first()
+        if existing is not None:
+            return existing
+        entry = ProjectTime.objects.create(
+            case=case,
+            organisation=case.organisation,
+            period=month,
+            billed_period=billed,
+            hours=values["hours"],
+            hourly_rate=values["hourly_rate"],
+            external_cost_ore=to_ore(values["external_cost"]),
+            description=description.strip()[:200],
+            source_key=key,
+        )
+        audit_record(
+            actor=actor,
+            action="billing.project_time_recorded",
+            obj=entry,
+            organisation_id=case.organisation_id,
+            after=snapshot(entry),
+        )
+    return entry
