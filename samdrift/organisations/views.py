@@ -14,7 +14,7 @@ from django.views.generic import ListView, TemplateView, View
 
 from samdrift.audit.selectors import object_history
 from samdrift.catalogue.selectors import service_list
-from samdrift.core.exceptions import DomainError, ValidationFailed
+from samdrift.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from samdrift.core.views import DomainErrorMixin
 from samdrift.onboarding.selectors import case_list, request_list, subscription_list
 
@@ -114,6 +114,10 @@ class MemberAddView(OrganisationDetailView):
                 for field, field_errors in error.errors.items():
                     for message in field_errors:
                         form.add_error(field if field in form.fields else None, message)
+            except PermissionDenied as error:
+                # Only administrators see the form: say it where anyone will read it.
+                messages.error(request, str(error))
+                return HttpResponseRedirect(reverse("organisations:detail", args=[pk]))
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
