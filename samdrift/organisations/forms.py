@@ -15,3 +15,6 @@ class MemberAddForm(forms.Form):
     def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        # The least a customer role grants, so an administrator's role is never a default.
+        if "member" in dict(roles):
+            self.fields["role"].initial = "member"

@@ -332,3 +332,15 @@ def test_the_member_pages_take_only_post(agency, agency_contact, client_for):
     client = client_for(agency_contact)
     assert client.get(f"/agencies/{agency.id}/members/").status_code == 405
     assert client.get(f"/agencies/{agency.id}/members/{mine.id}/end/").status_code == 405
+
+
+def test_the_add_form_offers_the_agency_kinds_roles_with_member_preselected(
+    agency, agency_contact, client_for
+):
+    form = client_for(agency_contact).get(f"/agencies/{agency.id}/").context["add_member_form"]
+    assert [value for value, _label in form.fields["role"].choices] == [
+        "contact",
+        "orderer",
+        "member",
+    ]
+    assert form["role"].value() == "member"
