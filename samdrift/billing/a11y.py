@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
-    from .models import Invoice
+    from .models import Invoice, LedgerEntry
 
     urls = [
         "/billing/",
@@ -14,9 +14,16 @@ def pages() -> list[str]:
         "/billing/runs/",
         "/billing/costs/",
         "/billing/report/",
+        "/billing/allocation/",
+        "/billing/project-time/",
+        "/billing/exit/",
     ]
     invoice = Invoice.objects.filter(status="finalised").order_by("-period", "number").first()
     if invoice is not None:
         urls.append(f"/billing/invoices/{invoice.pk}/")
         urls.append(f"/billing/runs/{invoice.period:%Y-%m}/")
+    entry = LedgerEntry.objects.filter(account__organisation__isnull=False).order_by("id").first()
+    if entry is not None:
+        # The exit page with its preview table and confirm form.
+        urls.append(f"/billing/exit/?organisation={entry.account.organisation_id}")
     return urls

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .choices import PriceBasis, PriceModel
+from samdrift.catalogue.models import Service
+from samdrift.core.exceptions import DomainError
+from samdrift.onboarding.models import ConnectionCase
+from samdrift.organisations.models import Organisation
+
+from .choices import AllocationMethod, PriceBasis, PriceModel
+from .money import parse_decimal
+from .periods import parse_period
 
 
 class RunForm(forms.Form):
@@ -35,3 +49,165 @@ class YearForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
+
+
+class _AccessibleForm(forms.Form):
+    """Marks a field with an error as invalid and points it to its message (WCAG 3.3.1)."""
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """A service's refusal next to the field it names, or above the form."""
+        field_errors = getattr(error, "errors", None) or {}
+        for name, messages in field_errors.items():
+            self.add_error(name if name in self.fields else None, "; ".join(map(str, messages)))
+        if not field_errors:
+            self.add_error(None, str(error))
+
+
+def _number(value: str) -> Decimal:
+    try:
+        number = parse_decimal(value)
+    except ValueError:
+        raise forms.ValidationError(_("Enter a number, e.g. 7,5."), code="invalid") from None
+    if number < 0:
+        raise forms.ValidationError(_("The number cannot be negative."), code="negative")
+    return number
+
+
+def _period(value: str) -> datetime.date:
+    try:
+        return parse_period(value)
+    except ValueError:
+        raise forms.ValidationError(
+            _("Write the month as YYYY-MM, e.g. 2024-03."), code="invalid"
+        ) from None
+
+
+def _year_field(label: Any) -> forms.IntegerField:
+    message = _("Give a year between 2000 and 2100.")
+    return forms.IntegerField(
+        label=label,
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class AllocationRuleForm(_AccessibleForm):
+    year = _year_field(_("Year"))
+    cost_pool = forms.CharField(label=_("Cost pool"), max_length=60)
+    method = forms.ChoiceField(label=_("Allocation method"), choices=AllocationMethod.choices)
+    target_service = forms.ChoiceField(
+        label=_("Service (direct method only)"), required=False, choices=()
+    )
+    weights = forms.CharField(
+        label=_("Percentages (fixed percentages only), e.g. ARBETSPLATS=60; LAGRING=40"),
+        max_length=500,
+        required=False,
+    )
+    decision_ref = forms.CharField(label=_("Decision reference"), max_length=120)
+
+    def __init__(self, *args: Any, services: Iterable[Service] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["target_service"]).choices = [
+            ("", "—"),
+            *((service.code, f"{service.code}: {service.name}") for service in services),
+        ]
+
+    def clean_weights(self) -> dict[str, str]:
+        weights: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in self.cleaned_data["weights"].split(";"))):
+            code, separator, percent = part.partition("=")
+            if not separator or not code.strip():
+                raise forms.ValidationError(
+                    _("Write each share as SERVICE=percent, separated by semicolons."),
+                    code="invalid",
+                )
+            weights[code.strip()] = str(_number(percent))
+        return weights
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        method = data.get("method")
+        if method == AllocationMethod.DIRECT and not data.get("target_service"):
+            self.add_error("target_service", _("A direct rule needs the service it goes to."))
+        if method == AllocationMethod.FIXED_PCT and "weights" in data and not data["weights"]:
+            self.add_error("weights", _("A fixed-percentage rule needs the percentages."))
+        return data
+
+
+class AllocateForm(_AccessibleForm):
+    year = _year_field(_("Year to allocate"))
+
+
+class CaseField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ConnectionCase) -> str:
+        return (
+            f"#{obj.pk} {obj.organisation.name} "
+            f"({obj.get_scope_display()}, {obj.opened_on:%Y-%m-%d})"
+        )
+
+
+class ProjectTimeForm(_AccessibleForm):
+    case = CaseField(label=_("Connection case"), queryset=ConnectionCase.objects.none())
+    period = forms.CharField(label=_("Month worked (YYYY-MM)"), max_length=7)
+    hours = forms.CharField(label=_("Hours"), max_length=20)
+    hourly_rate = forms.CharField(label=_("Cost price per hour (SEK)"), max_length=20)
+    external_cost = forms.CharField(
+        label=_("External cost (SEK)"), max_length=30, required=False, initial="0"
+    )
+    description = forms.CharField(label=_("Description"), max_length=200)
+    # A new key per rendered form: sending the same form twice books the time once.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=120)
+
+    def __init__(
+        self, *args: Any, cases: QuerySet[ConnectionCase] | None = None, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("initial", {}).setdefault("key", f"web:{uuid.uuid4()}")
+        super().__init__(*args, **kwargs)
+        if cases is not None:
+            cast(CaseField, self.fields["case"]).queryset = cases
+
+    def clean_period(self) -> datetime.date:
+        return _period(self.cleaned_data["period"])
+
+    def clean_hours(self) -> Decimal:
+        return _number(self.cleaned_data["hours"])
+
+    def clean_hourly_rate(self) -> Decimal:
+        return _number(self.cleaned_data["hourly_rate"])
+
+    def clean_external_cost(self) -> Decimal:
+        return _number(self.cleaned_data["external_cost"] or "0")
+
+
+class ExitPreviewForm(_AccessibleForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Leaving agency"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, *args: Any, agencies: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = agencies
+
+
+class ExitForm(_AccessibleForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Leaving agency"), widget=forms.HiddenInput, queryset=Organisation.objects.none()
+    )
+    period = forms.CharField(label=_("Settlement month (YYYY-MM)"), max_length=7)
+    reason = forms.CharField(label=_("Reason for the exit"), max_length=300)
+
+    def __init__(self, *args: Any, agencies: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = agencies
+
+    def clean_period(self) -> datetime.date:
+        return _period(self.cleaned_data["period"])

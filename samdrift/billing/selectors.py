@@ -12,11 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from samdrift.catalogue.models import Service
 from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.onboarding.models import ConnectionCase
+from samdrift.organisations.models import Organisation
 
 from .choices import EXCLUDED_SEGMENTS, InvoiceStatus
 from .models import (
     Account,
+    AllocationResult,
+    AllocationRule,
+    AllocationRun,
     CostEntry,
     FeeArea,
     Invoice,
@@ -24,6 +30,7 @@ from .models import (
     InvoiceRun,
     LedgerEntry,
     PriceVersion,
+    ProjectTime,
     RecoverySchedule,
     Usage,
     YearEndClose,
@@ -285,3 +292,89 @@ def finance_summary(*, actor: Actor) -> dict[str, Any]:
         "finalised_invoices": Invoice.objects.filter(status=InvoiceStatus.FINALISED).count(),
         "open_accounts": Account.objects.filter(~Q(entries=None)).distinct().count(),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Finance pages: allocation, project time, exit settlement
+# --------------------------------------------------------------------------------------------
+
+
+def allocation_rules(*, actor: Actor, year: int) -> list[AllocationRule]:
+    """A year's rule versions per pool, newest first; the newest one is the rule in force (I-14)."""
+    _require_staff(actor)
+    return list(
+        AllocationRule.objects.filter(year=year)
+        .select_related("target_service")
+        .order_by("cost_pool", "-version")
+    )
+
+
+@dataclass(frozen=True)
+class PoolAllocation:
+    cost_pool: str
+    parts: list[AllocationResult]
+    total_ore: int
+
+
+@dataclass(frozen=True)
+class AllocationRunRow:
+    run: AllocationRun
+    pools: list[PoolAllocation]
+    total_ore: int
+
+
+def allocation_runs(*, actor: Actor, year: int) -> list[AllocationRunRow]:
+    """A year's allocation runs, newest first, each with its parts grouped per cost pool."""
+    _require_staff(actor)
+    runs = list(AllocationRun.objects.filter(year=year).order_by("-id"))
+    by_run: dict[int, dict[str, list[AllocationResult]]] = defaultdict(lambda: defaultdict(list))
+    for result in (
+        AllocationResult.objects.filter(run__in=runs)
+        .select_related("service")
+        .order_by("cost_pool", "service__code")
+    ):
+        by_run[result.run_id][result.cost_pool].append(result)
+    rows = []
+    for run in runs:
+        pools = [
+            PoolAllocation(pool, parts, sum(part.amount_ore for part in parts))
+            for pool, parts in by_run[run.pk].items()
+        ]
+        rows.append(AllocationRunRow(run, pools, sum(pool.total_ore for pool in pools)))
+    return rows
+
+
+def allocation_services(*, actor: Actor) -> QuerySet[Service]:
+    """Billable services: what a pool's cost may be allocated to."""
+    _require_staff(actor)
+    return Service.objects.filter(billing__isnull=False).order_by("code")
+
+
+def project_time_list(*, actor: Actor, limit: int = 500) -> list[ProjectTime]:
+    """Time and material on connection cases, newest first; a customer sees only its agencies'."""
+    _require_billing(actor)
+    queryset = ProjectTime.objects.select_related("case", "organisation")
+    if not can_read_all(actor):
+        queryset = queryset.filter(organisation_id__in=customer_org_ids(actor))
+    return list(queryset.order_by("-period", "organisation__name", "-id")[:limit])
+
+
+def project_time_cases(*, actor: Actor) -> QuerySet[ConnectionCase]:
+    """Connection cases time may be booked on (provider staff only)."""
+    _require_staff(actor)
+    return ConnectionCase.objects.select_related("organisation").order_by(
+        "organisation__name", "-opened_on", "-id"
+    )
+
+
+def exit_candidates(*, actor: Actor) -> QuerySet[Organisation]:
+    """Agencies with at least one account whose balance is not zero: what an exit would settle."""
+    _require_staff(actor)
+    open_accounts = (
+        LedgerEntry.objects.filter(account__organisation__isnull=False)
+        .values("account_id")
+        .annotate(t=Sum("amount_ore"))
+        .exclude(t=0)
+        .values("account__organisation_id")
+    )
+    return Organisation.objects.filter(pk__in=open_accounts).order_by("name")

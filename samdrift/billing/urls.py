@@ -21,4 +21,7 @@ urlpatterns = [
     path("usage/", views.usage_list, name="usage"),
     path("report/", views.report, name="report"),
     path("report/export/", views.report_export, name="report_export"),
+    path("allocation/", views.allocation, name="allocation"),
+    path("project-time/", views.project_time, name="project_time"),
+    path("exit/", views.exit_settlement, name="exit"),
 ]

@@ -14,22 +14,38 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samdrift.audit.services import audit_record
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
-from . import exports, selectors, services
+from . import documents, exports, selectors, services
 from .charts import recovery_chart
-from .forms import CreditForm, PriceForm, RunForm, YearForm
-from .money import format_kronor, ore_to_decimal
+from .forms import (
+    AllocateForm,
+    AllocationRuleForm,
+    CreditForm,
+    ExitForm,
+    ExitPreviewForm,
+    PriceForm,
+    ProjectTimeForm,
+    RunForm,
+    YearForm,
+)
+from .models import AllocationRun
+from .money import format_kronor, ore_to_decimal, to_ore
 from .periods import label, parse_period
-from .permissions import billing_abilities, invoice_abilities
+from .permissions import billing_abilities, can_manage, invoice_abilities
 
 View = Callable[..., HttpResponse]
+# The ledger up to the last possible year: every entry an exit settlement brings to zero.
+ALL_YEARS = 2100
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -61,10 +77,18 @@ def _year(request: HttpRequest) -> int:
 
 
 def _context(request: HttpRequest, nav: str, **extra: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    manage = can_manage(actor)
     return {
         "nav": "billing",
         "subnav": nav,
-        "abilities": billing_abilities(_actor(request)),
+        # The finance pages' writes are the managers' too (permissions.MANAGERS).
+        "abilities": {
+            **billing_abilities(actor),
+            "allocate": manage,
+            "record_project_time": manage,
+            "settle_exit": manage,
+        },
         **extra,
     }
 
@@ -109,9 +133,9 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @page
 def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=_actor(request), invoice_id=invoice_id)
-    if not invoice.ubl_xml:
+    if not invoice.is_final:
         raise Http404
-    response = HttpResponse(invoice.ubl_xml.encode(), content_type="application/xml")
+    response = HttpResponse(documents.invoice_ubl(invoice), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
     return response
 
@@ -369,3 +393,231 @@ def report_export(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="utfall.pdf"'
         return response
     return _download(request, "utfall", exports.REPORT_HEADERS, records)
+
+
+def _require_manage(request: HttpRequest) -> None:
+    if not can_manage(_actor(request)):
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+
+
+@page
+def allocation(request: HttpRequest) -> HttpResponse:
+    """Versioned allocation rules and the runs that spread a year's pools over services."""
+    actor = _actor(request)
+    year = _year(request)
+    rules = selectors.allocation_rules(actor=actor, year=year)
+    billable = selectors.allocation_services(actor=actor)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None:
+        _require_manage(request)
+    rule_form = AllocationRuleForm(
+        request.POST if action == "rule" else None,
+        prefix="rule",
+        services=billable,
+        initial={"year": year},
+    )
+    run_form = AllocateForm(
+        request.POST if action == "allocate" else None, prefix="run", initial={"year": year}
+    )
+    if action == "rule" and rule_form.is_valid():
+        data = rule_form.cleaned_data
+        try:
+            rule = services.create_allocation_rule(
+                actor=actor,
+                year=data["year"],
+                cost_pool=data["cost_pool"],
+                method=data["method"],
+                decision_ref=data["decision_ref"],
+                target_service=data["target_service"],
+                weights=data["weights"] or None,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            rule_form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of the rule for %(pool)s is saved.")
+                % {"version": rule.version, "pool": rule.cost_pool},
+            )
+            return redirect(f"{reverse('billing:allocation')}?year={rule.year}")
+    if action == "allocate" and run_form.is_valid():
+        run_year = run_form.cleaned_data["year"]
+        try:
+            run = _allocate_year(actor, run_year)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            run_form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("The costs of %(year)s are allocated (run %(hash)s).")
+                % {"year": run_year, "hash": run.input_hash[:12]},
+            )
+            return redirect(f"{reverse('billing:allocation')}?year={run_year}")
+    rules_in_force = {rule.cost_pool: rule.pk for rule in reversed(rules)}
+    return render(
+        request,
+        "billing/allocation.html",
+        _context(
+            request,
+            "allocation",
+            year=year,
+            year_form=YearForm(initial={"year": year}),
+            rules=rules,
+            in_force=set(rules_in_force.values()),
+            runs=selectors.allocation_runs(actor=actor, year=year),
+            rule_form=rule_form,
+            run_form=run_form,
+        ),
+    )
+
+
+def _allocate_year(actor: Any, year: int) -> AllocationRun:
+    """Run and audit the allocation of a year in one transaction.
+
+    `services.allocate_year` is the engine step the year-end close calls inside its own
+    transaction; it takes no actor and writes no audit record, so the page supplies both.
+    """
+    if not can_manage(actor):
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+    with transaction.atomic():
+        run = services.allocate_year(year)
+        audit_record(
+            actor=actor,
+            action="billing.allocation_run",
+            obj=run,
+            after={"year": year, "input_hash": run.input_hash, "results": run.results.count()},
+        )
+    return run
+
+
+@page
+def project_time(request: HttpRequest) -> HttpResponse:
+    """Time and material on connection cases; finance books, a customer reads its own."""
+    actor = _actor(request)
+    entries = selectors.project_time_list(actor=actor)
+    if request.method == "POST":
+        _require_manage(request)
+    manage = can_manage(actor)
+    form = (
+        ProjectTimeForm(
+            request.POST if request.method == "POST" else None,
+            cases=selectors.project_time_cases(actor=actor),
+        )
+        if manage
+        else None
+    )
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = services.record_project_time(
+                actor=actor,
+                case_id=data["case"].pk,
+                period=data["period"],
+                hours=data["hours"],
+                hourly_rate=data["hourly_rate"],
+                external_cost=data["external_cost"],
+                description=data["description"],
+                key=data["key"],
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("The time is booked; it is invoiced with the run for %(period)s.")
+                % {"period": label(entry.billed_period)},
+            )
+            return redirect("billing:project_time")
+    rows = [
+        {
+            "entry": entry,
+            "rate_ore": to_ore(entry.hourly_rate),
+            "amount_ore": to_ore(entry.hours * entry.hourly_rate) + entry.external_cost_ore,
+        }
+        for entry in entries
+    ]
+    return render(
+        request,
+        "billing/project_time.html",
+        _context(
+            request,
+            "project_time",
+            rows=rows,
+            total=sum(row["amount_ore"] for row in rows),
+            form=form,
+        ),
+    )
+
+
+@page
+def exit_settlement(request: HttpRequest) -> HttpResponse:
+    """Settle a leaving agency to zero: choose it, see its balances, then confirm."""
+    _require_manage(request)
+    actor = _actor(request)
+    agencies = selectors.exit_candidates(actor=actor)
+    if request.method == "POST":
+        form = ExitForm(request.POST, prefix="exit", agencies=agencies)
+        valid = form.is_valid()
+        chosen = form.cleaned_data.get("organisation")
+        if valid:
+            data = form.cleaned_data
+            try:
+                invoices = services.settle_exit(
+                    actor=actor,
+                    organisation_id=data["organisation"].pk,
+                    period=data["period"],
+                    reason=data["reason"],
+                )
+            except PermissionDenied:
+                raise
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("%(agency)s is settled; final invoices %(numbers)s are issued.")
+                    % {
+                        "agency": data["organisation"].name,
+                        "numbers": ", ".join(str(i.number) for i in invoices),
+                    },
+                )
+                return redirect("billing:exit")
+        preview_form = ExitPreviewForm(
+            initial={"organisation": chosen.pk if chosen else None}, agencies=agencies
+        )
+    else:
+        preview_form = ExitPreviewForm(request.GET or None, agencies=agencies)
+        chosen = preview_form.cleaned_data["organisation"] if preview_form.is_valid() else None
+        form = ExitForm(
+            prefix="exit",
+            agencies=agencies,
+            initial={"organisation": chosen.pk if chosen else None},
+        )
+    balances = (
+        [
+            {"row": row, "settle_ore": -row.balance_ore}
+            for row in selectors.ledger(actor=actor, year=ALL_YEARS, organisation_id=chosen.pk)
+            if row.balance_ore
+        ]
+        if chosen
+        else []
+    )
+    return render(
+        request,
+        "billing/exit.html",
+        _context(
+            request,
+            "exit",
+            preview_form=preview_form,
+            form=form,
+            chosen=chosen,
+            balances=balances,
+            settlement_ore=sum(line["settle_ore"] for line in balances),
+        ),
+    )
