@@ -361,11 +361,16 @@ class Invoice(models.Model):
     status = models.CharField(
         max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
     )
+    # Indexed through (seller, number) and (buyer, period) below; single indexes would only
+    # slow down every run's inserts (bench/bench_billing.py).
     seller = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="billing_invoices_sold"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="billing_invoices_sold",
+        db_index=False,
     )
     buyer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="billing_invoices"
+        Organisation, on_delete=models.PROTECT, related_name="billing_invoices", db_index=False
     )
     period = models.DateField(db_index=True)
     number = models.CharField(max_length=20, null=True, blank=True)
@@ -378,7 +383,12 @@ class Invoice(models.Model):
     )
     buyer_reference = models.CharField(max_length=100)
     credited_invoice = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        db_index=False,  # partial index below: only credit notes have one
     )
     reason = models.CharField(max_length=300, blank=True)
     # The parties as they were when the invoice was made: the Peppol document is rendered from
@@ -410,7 +420,14 @@ class Invoice(models.Model):
                 name="credit_note_references",
             ),
         ]
-        indexes = [models.Index(fields=["buyer", "period"])]
+        indexes = [
+            models.Index(fields=["buyer", "period"]),
+            models.Index(
+                fields=["credited_invoice"],
+                condition=Q(credited_invoice__isnull=False),
+                name="invoice_credited_partial",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"draft {self.pk}"
@@ -421,13 +438,19 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(BilingualText, models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    # The invoice is indexed through (invoice, position). Service and price version need no
+    # index of their own (never looked up by them, and neither can be deleted once billed);
+    # schedule and credited line have partial indexes, as few lines have one. Every index is
+    # paid for by every line of every run (bench/bench_billing.py).
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     position = models.PositiveIntegerField()
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="billing_lines"
     )
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     text_sv = models.CharField(max_length=200)
@@ -438,13 +461,23 @@ class InvoiceLine(BilingualText, models.Model):
     base_quantity = models.DecimalField(max_digits=20, decimal_places=6, default=1)
     amount_ore = models.BigIntegerField()
     price_version = models.ForeignKey(
-        PriceVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PriceVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     schedule = models.ForeignKey(
-        "RecoverySchedule", on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+        "RecoverySchedule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        db_index=False,
     )
     credited_line = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # The name of the agency the line concerns when it is not the buyer (a court on
     # Domstolsverket's invoice), as it was when the line was made; shown as "Avser:" in the UBL.
@@ -454,6 +487,18 @@ class InvoiceLine(BilingualText, models.Model):
         ordering = ["invoice", "position"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")
+        ]
+        indexes = [
+            models.Index(
+                fields=["schedule"],
+                condition=Q(schedule__isnull=False),
+                name="line_schedule_partial",
+            ),
+            models.Index(
+                fields=["credited_line"],
+                condition=Q(credited_line__isnull=False),
+                name="line_credited_partial",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -543,7 +588,11 @@ class RecoverySchedule(models.Model):
 class LedgerEntry(models.Model):
     """Append-only (trigger in 0002). Balance of an account = Σ amount_ore (I-02)."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # The account is indexed through (account, year); the close has a partial index, as only
+    # year-end entries have one.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     year = models.PositiveSmallIntegerField(db_index=True)
     period = models.DateField()
     kind = models.CharField(max_length=24, choices=LedgerKind.choices)
@@ -553,12 +602,22 @@ class LedgerEntry(models.Model):
         InvoiceLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     close = models.ForeignKey(
-        YearEndClose, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+        YearEndClose,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["period", "id"]
-        indexes = [models.Index(fields=["account", "year"])]
+        indexes = [
+            models.Index(fields=["account", "year"]),
+            models.Index(
+                fields=["close"], condition=Q(close__isnull=False), name="ledger_close_partial"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.idempotency_key

@@ -46,6 +46,11 @@ from ..periods import label, months_of, period_end
 from .common import BILLED_BASES
 
 KIND_ORDER = {kind: index for index, kind in enumerate(LineKind.values)}
+# Plain strings: an enum member's attribute costs a descriptor call per line of a national run.
+LINE_USAGE, LINE_ADJUSTMENT = LineKind.USAGE.value, LineKind.ADJUSTMENT.value
+LINE_FIXED, LINE_ONE_TIME = LineKind.FIXED.value, LineKind.ONE_TIME.value
+LINE_INSTALMENT, LINE_SETTLEMENT = LineKind.INSTALMENT.value, LineKind.SETTLEMENT.value
+LINE_PROJECT = LineKind.PROJECT.value
 ZERO, ONE = Decimal(0), Decimal(1)
 
 
@@ -130,6 +135,17 @@ class DraftInvoice:
                 for line in self.lines
             ),
         )
+
+
+class Billable(NamedTuple):
+    """A billable service as the run needs it, read once per run rather than per line."""
+
+    service_id: int
+    code: str
+    provider_id: int
+    unit_code: str
+    name_sv: str
+    name_en: str
 
 
 class OrgRow(NamedTuple):
@@ -253,9 +269,9 @@ class PriceBook:
         return self._months_before[key]
 
     def price(self, version: PriceVersion) -> pricing.Price:
-        if version.pk not in self._parsed:
-            self._parsed[version.pk] = pricing.Price.from_version(version)
-        return self._parsed[version.pk]
+        if version.id not in self._parsed:
+            self._parsed[version.id] = pricing.Price.from_version(version)
+        return self._parsed[version.id]
 
 
 def default_seller_id() -> int:
@@ -278,31 +294,40 @@ class _PeriodBuilder:
         self.year_start = datetime.date(period.year, 1, 1)
         self.month_label = label(period)
         self.billables = {
-            b.service_id: b for b in BillableService.objects.select_related("service")
+            row[0]: Billable(*row)
+            for row in BillableService.objects.values_list(
+                "service_id",
+                "service__code",
+                "service__provider_id",
+                "unit_code",
+                "service__name_sv",
+                "service__name_en",
+            )
         }
         self.prices = PriceBook(self.billables, self.end)
         self.recipients = Recipients()
         self.lines: dict[tuple[int, int], list[DraftLine]] = defaultdict(list)
         self.warnings: list[str] = []
         self._texts: dict[int, tuple[str, str]] = {}
+        self._charges: dict[tuple[int, Decimal, Decimal], list[pricing.Charge]] = {}
 
     def add(self, org_id: int, seller_id: int, line: DraftLine) -> None:
         if line.amount_ore == 0 and line.quantity == 0:
             return
         self.lines[(seller_id, org_id)].append(line)
 
-    def service_text(self, bs: BillableService) -> tuple[str, str]:
+    def service_text(self, bs: Billable) -> tuple[str, str]:
         if bs.service_id not in self._texts:
             self._texts[bs.service_id] = (
-                f"{bs.service.name_sv} {self.month_label}",
-                f"{bs.service.name_en} {self.month_label}",
+                f"{bs.name_sv} {self.month_label}",
+                f"{bs.name_en} {self.month_label}",
             )
         return self._texts[bs.service_id]
 
     def price_lines(
         self,
         org_id: int,
-        bs: BillableService,
+        bs: Billable,
         version: PriceVersion,
         quantity: Decimal,
         before: Decimal,
@@ -310,8 +335,13 @@ class _PeriodBuilder:
         texts: tuple[str, str],
     ) -> None:
         name = self.recipients.orgs[org_id].name
-        service = bs.service
-        for charge in pricing.charges(self.prices.price(version), quantity, before):
+        key = (version.id, quantity, before)
+        charges = self._charges.get(key)
+        if charges is None:  # fixed fees repeat for every subscriber: price each case once
+            charges = self._charges[key] = pricing.charges(
+                self.prices.price(version), quantity, before
+            )
+        for charge in charges:
             text_sv, text_en = texts
             if charge.tier:
                 text_sv, text_en = (
@@ -320,12 +350,12 @@ class _PeriodBuilder:
                 )
             self.add(
                 org_id,
-                service.provider_id,
+                bs.provider_id,
                 DraftLine(
                     org_id,
                     name,
                     bs.service_id,
-                    service.code,
+                    bs.code,
                     kind,
                     text_sv,
                     text_en,
@@ -334,7 +364,7 @@ class _PeriodBuilder:
                     charge.price,
                     charge.base_quantity,
                     charge.amount_ore,
-                    version.pk,
+                    version.id,
                 ),
             )
 
@@ -353,7 +383,7 @@ class _PeriodBuilder:
             bs = self.billables[service_id]
             version = prices.version(service_id, month)
             if version is None:
-                unpriced.add(bs.service.code)
+                unpriced.add(bs.code)
                 continue
             if version.model in (PriceModel.FIXED, PriceModel.ONE_TIME):
                 continue
@@ -364,15 +394,15 @@ class _PeriodBuilder:
                     version,
                     total,
                     before.get((org_id, service_id), ZERO),
-                    LineKind.USAGE,
+                    LINE_USAGE,
                     self.service_text(bs),
                 )
             else:
                 texts = (
-                    f"{bs.service.name_sv}: sent inrapporterad förbrukning {label(month)}",
-                    f"{bs.service.name_en}: late usage for {label(month)}",
+                    f"{bs.name_sv}: sent inrapporterad förbrukning {label(month)}",
+                    f"{bs.name_en}: late usage for {label(month)}",
                 )
-                self.price_lines(org_id, bs, version, total, ZERO, LineKind.ADJUSTMENT, texts)
+                self.price_lines(org_id, bs, version, total, ZERO, LINE_ADJUSTMENT, texts)
         if unpriced:
             self.warnings.append(
                 f"no decided price for {', '.join(sorted(unpriced))} in {self.month_label}; not invoiced"
@@ -408,9 +438,16 @@ class _PeriodBuilder:
     def subscriptions(self) -> None:
         """Fixed and one-time fees follow the subscriptions."""
         start, end, period = self.period, self.end, self.period
+        # Only services with a fixed or one-time price this month bill anything per subscription.
+        fee_services = [
+            service_id
+            for service_id in self.billables
+            if (version := self.prices.version(service_id, period)) is not None
+            and version.model in (PriceModel.FIXED, PriceModel.ONE_TIME)
+        ]
         for org_id, service_id, started, ended in (
             Subscription.objects.filter(
-                service_id__in=list(self.billables),
+                service_id__in=fee_services,
                 agreement_basis__in=BILLED_BASES,
                 start_date__lte=end,
             )
@@ -435,14 +472,14 @@ class _PeriodBuilder:
                         )
                     )
                 self.price_lines(
-                    org_id, bs, version, ONE, before, LineKind.FIXED, self.service_text(bs)
+                    org_id, bs, version, ONE, before, LINE_FIXED, self.service_text(bs)
                 )
             elif version.model == PriceModel.ONE_TIME and start <= started <= end:
                 texts = (
-                    f"{bs.service.name_sv}: anslutningsavgift",
-                    f"{bs.service.name_en}: one-time connection fee",
+                    f"{bs.name_sv}: anslutningsavgift",
+                    f"{bs.name_en}: one-time connection fee",
                 )
-                self.price_lines(org_id, bs, version, ONE, ZERO, LineKind.ONE_TIME, texts)
+                self.price_lines(org_id, bs, version, ONE, ZERO, LINE_ONE_TIME, texts)
 
     def schedules(self) -> None:
         """Instalments and settlements decided at earlier closes: a twelfth a month, with catch-up."""
@@ -479,11 +516,11 @@ class _PeriodBuilder:
             service = account.service
             origin, part = schedule.origin_year, f"({schedule.part}/{schedule.parts})"
             if schedule.kind == ScheduleKind.INSTALMENT:
-                kind = LineKind.INSTALMENT
+                kind = LINE_INSTALMENT
                 text_sv = f"{service.name_sv}: avbetalning underskott {origin} {part}"
                 text_en = f"{service.name_en}: deficit instalment {origin} {part}"
             else:
-                kind = LineKind.SETTLEMENT
+                kind = LINE_SETTLEMENT
                 text_sv = f"{service.name_sv}: avräkning {origin}"
                 text_en = f"{service.name_en}: settlement {origin}"
             self.add(
@@ -532,7 +569,7 @@ class _PeriodBuilder:
                     name,
                     None,
                     "",
-                    LineKind.PROJECT,
+                    LINE_PROJECT,
                     f"Anslutningsprojekt {month}: {entry.description}",
                     f"Connection project {month}: {entry.description}",
                     entry.hours,
@@ -551,7 +588,7 @@ class _PeriodBuilder:
                         name,
                         None,
                         "",
-                        LineKind.PROJECT,
+                        LINE_PROJECT,
                         f"Anslutningsprojekt {month}: externa kostnader",
                         f"Connection project {month}: external costs",
                         ONE,

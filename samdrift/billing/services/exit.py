@@ -31,7 +31,7 @@ from ..models import (
 from ..money import ore_to_decimal
 from .common import PAYMENT_DAYS, period_or_error, require_manager
 from .drafting import Recipients
-from .sealing import seal
+from .sealing import invoice_totals, seal
 
 if TYPE_CHECKING:
     from samdrift.accounts.actor import Actor
@@ -79,6 +79,7 @@ def settle_exit(
         issued = timezone.localdate()
         for seller_id in sorted({row["account__service__provider_id"] for row in open_rows}):
             draft = recipients.invoice(seller_id, buyer, month)
+            rows = [row for row in open_rows if row["account__service__provider_id"] == seller_id]
             invoice = Invoice.objects.create(
                 kind=InvoiceKind.INVOICE,
                 seller_id=seller_id,
@@ -89,6 +90,7 @@ def settle_exit(
                 reason=reason.strip()[:300],
                 buyer_reference=draft.buyer_reference,
                 vat_regime=draft.vat_regime,
+                **invoice_totals(-sum(row["t"] for row in rows), draft.vat_regime),
                 seller_name=draft.seller.name,
                 seller_org_number=draft.seller.org_number,
                 seller_city=draft.seller.city,
@@ -97,7 +99,6 @@ def settle_exit(
                 buyer_org_number=draft.buyer.org_number,
                 buyer_city=draft.buyer.city,
             )
-            rows = [row for row in open_rows if row["account__service__provider_id"] == seller_id]
             InvoiceLine.objects.bulk_create(
                 [
                     InvoiceLine(
@@ -119,7 +120,7 @@ def settle_exit(
                 ]
             )
             invoices.append(invoice)
-        seal([invoice.pk for invoice in invoices], timezone.now())
+        seal(Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]), timezone.now())
         for invoice in invoices:
             invoice.refresh_from_db()
         audit_record(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
@@ -82,16 +82,65 @@ class RunOutcome:
     warnings: list[str]
 
 
-def run_digest(period: datetime.date, issued: datetime.date, drafts: list[DraftInvoice]) -> str:
-    """The content hash of what a run writes: equal hashes, nothing to rewrite (I-06).
+@dataclass
+class DraftRows:
+    """Exactly what a run writes, as plain rows: hashed to decide whether anything changed (I-06)
+    and then inserted as they are. Lines point at their invoice by its index in `invoices`."""
 
-    repr() of tuples of str/int/None is stable across processes and much cheaper than JSON for
-    the tens of thousands of lines of a national run.
-    """
-    digest = hashlib.sha256(f"{label(period)}|{issued.isoformat()}".encode())
-    for draft in drafts:
-        digest.update(repr(draft.fingerprint()).encode())
-    return digest.hexdigest()
+    invoices: list[tuple[Any, ...]]
+    lines: list[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, drafts: list[DraftInvoice], issued: datetime.date) -> DraftRows:
+        due = (issued + datetime.timedelta(days=PAYMENT_DAYS)).isoformat()
+        invoices: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        for index, draft in enumerate(drafts):
+            total = draft.total_ore
+            invoices.append(
+                (
+                    InvoiceKind.INVOICE.value,
+                    InvoiceStatus.DRAFT.value,
+                    draft.seller_id,
+                    draft.buyer_id,
+                    issued.isoformat(),
+                    due,
+                    total,
+                    ubl.vat_of(total, draft.vat_regime != VatRegime.STATE_AGENCY),
+                    draft.vat_regime,
+                    draft.buyer_reference,
+                    "",
+                    *draft.seller,
+                    *draft.buyer[:3],
+                )
+            )
+            buyer = draft.buyer_id
+            lines.extend(
+                (
+                    index,
+                    position,
+                    line.organisation_id,
+                    line.service_id,
+                    line.kind,
+                    line.text_sv,
+                    line.text_en,
+                    line.quantity,
+                    line.unit_code,
+                    line.unit_price,
+                    line.base_quantity,
+                    line.amount_ore,
+                    line.price_version_id,
+                    line.schedule_id,
+                    line.org_name if line.organisation_id != buyer else "",
+                )
+                for position, line in enumerate(draft.lines, start=1)
+            )
+        return cls(invoices, lines)
+
+    def digest(self, period: datetime.date) -> str:
+        # repr() of tuples of str/int/Decimal/None is stable across processes and much cheaper
+        # than JSON for the tens of thousands of lines of a national run.
+        return hashlib.sha256(repr((label(period), self.invoices, self.lines)).encode()).hexdigest()
 
 
 def run_period(
@@ -119,7 +168,8 @@ def run_period(
     say(f"{label(month)}: building drafts")
     drafts, warnings = build_period(month)
     issued = issue_date or next_period(month)
-    content_hash = run_digest(month, issued, drafts)
+    rows = DraftRows.of(drafts, issued)
+    content_hash = rows.digest(month)
     line_count = sum(len(d.lines) for d in drafts)
     with transaction.atomic():
         run = InvoiceRun.objects.select_for_update().filter(period=month).first()
@@ -140,7 +190,7 @@ def run_period(
                 Invoice.objects.filter(run=run, status=InvoiceStatus.DRAFT).delete()
                 run.input_hash, run.issue_date = content_hash, issued
                 run.save(update_fields=["input_hash", "issue_date"])
-            write_drafts(run, drafts, issued)
+            write_drafts(run, rows)
             audit_record(
                 actor=actor,
                 action="billing.run_drafted",
@@ -162,61 +212,21 @@ def run_period(
     return outcome
 
 
-def write_drafts(run: InvoiceRun, drafts: list[DraftInvoice], issued: datetime.date) -> None:
-    """Plain INSERTs of the invoices and their lines: no per-object ORM cost (bench)."""
-    due = issued + datetime.timedelta(days=PAYMENT_DAYS)
-    as_date = connection.ops.adapt_datefield_value
-    rows = []
-    for d in drafts:
-        total = d.total_ore
-        rows.append(
-            (
-                run.pk,
-                InvoiceKind.INVOICE.value,
-                InvoiceStatus.DRAFT.value,
-                d.seller_id,
-                d.buyer_id,
-                as_date(run.period),
-                as_date(issued),
-                as_date(due),
-                total,
-                ubl.vat_of(total, d.vat_regime != VatRegime.STATE_AGENCY),
-                d.vat_regime,
-                d.buyer_reference,
-                "",
-                *d.seller,
-                *d.buyer[:3],
-            )
-        )
-    insert_rows(Invoice, INVOICE_COLUMNS, rows)
-    ids = {
+def write_drafts(run: InvoiceRun, rows: DraftRows) -> None:
+    """Plain bulk INSERTs of the invoices and their lines: no per-object ORM cost (bench)."""
+    period = run.period.isoformat()
+    insert_rows(
+        Invoice,
+        INVOICE_COLUMNS,
+        [(run.pk, *row[:4], period, *row[4:]) for row in rows.invoices],
+    )
+    by_parties = {
         (seller, buyer): pk
         for seller, buyer, pk in Invoice.objects.filter(
             run=run, kind=InvoiceKind.INVOICE, status=InvoiceStatus.DRAFT
         ).values_list("seller_id", "buyer_id", "id")
     }
+    invoice_ids = [by_parties[(row[2], row[3])] for row in rows.invoices]
     insert_rows(
-        InvoiceLine,
-        LINE_COLUMNS,
-        [
-            (
-                ids[(draft.seller_id, draft.buyer_id)],
-                position,
-                line.organisation_id,
-                line.service_id,
-                line.kind,
-                line.text_sv,
-                line.text_en,
-                line.quantity,
-                line.unit_code,
-                line.unit_price,
-                line.base_quantity,
-                line.amount_ore,
-                line.price_version_id,
-                line.schedule_id,
-                draft.subject_of(line),
-            )
-            for draft in drafts
-            for position, line in enumerate(draft.lines, start=1)
-        ],
+        InvoiceLine, LINE_COLUMNS, [(invoice_ids[line[0]], *line[1:]) for line in rows.lines]
     )

@@ -7,11 +7,10 @@ rendered when someone asks for it (samdrift.billing.documents, ADR 0209).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,14 +39,15 @@ PARTY_FIELDS = (
 )
 
 
-def seal(invoice_ids: Sequence[int], now: datetime.datetime) -> int:
-    """Number, total and post the given drafts; returns the ledger entries written.
+def seal(drafts: QuerySet[Invoice], now: datetime.datetime) -> int:
+    """Number and post the given drafts; returns how many invoices were sealed.
 
     Runs inside the caller's transaction. Numbers follow seller, kind, buyer name and id, taken
     from the seller's series under a row lock, so a rolled-back finalisation leaves no gap (I-05).
+    Totals were fixed when the drafts were written (sum of their lines, VAT by regime).
     """
     invoices = list(
-        Invoice.objects.filter(pk__in=list(invoice_ids), status=InvoiceStatus.DRAFT)
+        drafts.filter(status=InvoiceStatus.DRAFT)
         .order_by("seller_id", "kind", "buyer_name", "id")
         .values_list(
             "id",
@@ -56,44 +56,57 @@ def seal(invoice_ids: Sequence[int], now: datetime.datetime) -> int:
             "buyer_name",
             "seller_org_number",
             "buyer_org_number",
-            "vat_regime",
             "period",
         )
     )
-    for _pk, _seller, _kind, buyer_name, seller_number, buyer_number, *_rest in invoices:
+    for _pk, _seller, _kind, buyer_name, seller_number, buyer_number, _period in invoices:
         if not digits(seller_number) or not digits(buyer_number):
             raise BusinessRuleViolation(
                 _("%(name)s has no organisation number and cannot receive an e-invoice."),
                 name=buyer_name,
             )
-    totals = dict(
-        InvoiceLine.objects.filter(invoice_id__in=[row[0] for row in invoices])
-        .values("invoice_id")
-        .annotate(total=Sum("amount_ore"))
-        .values_list("invoice_id", "total")
-    )
     series: dict[tuple[int, str], NumberSeries] = {}
     for key in sorted({(row[1], row[2]) for row in invoices}):
         NumberSeries.objects.get_or_create(seller_id=key[0], kind=key[1])
         series[key] = NumberSeries.objects.select_for_update().get(seller_id=key[0], kind=key[1])
-    stamped = connection.ops.adapt_datetimefield_value(now)
-    updates = []
-    for pk, seller_id, kind, _name, _s, _b, regime, _period in invoices:
+    numbers: list[tuple[str, int]] = []
+    for pk, seller_id, kind, *_rest in invoices:
         numbering = series[(seller_id, kind)]
-        number = f"{NUMBER_PREFIX[kind]}{numbering.next_number:07d}"
+        numbers.append((f"{NUMBER_PREFIX[kind]}{numbering.next_number:07d}", pk))
         numbering.next_number += 1
-        total = totals.get(pk) or 0
-        vat = ubl.vat_of(total, regime != VatRegime.STATE_AGENCY)
-        updates.append((number, total, vat, InvoiceStatus.FINALISED.value, stamped, pk))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE billing_invoice SET number = %s, total_ore = %s, vat_ore = %s, status = %s, "
-            "finalised_at = %s WHERE id = %s",
-            updates,
-        )
+    _stamp(numbers, now)
     for numbering in series.values():
         numbering.save(update_fields=["next_number"])
-    return post_lines([row[0] for row in invoices], {row[0]: row[7] for row in invoices})
+    post_lines([row[0] for row in invoices], {row[0]: row[6] for row in invoices})
+    return len(invoices)
+
+
+def invoice_totals(net_ore: int, vat_regime: str) -> dict[str, int]:
+    """The stored totals of an invoice whose lines sum to `net_ore`."""
+    return {
+        "total_ore": net_ore,
+        "vat_ore": ubl.vat_of(net_ore, vat_regime != VatRegime.STATE_AGENCY),
+    }
+
+
+def _stamp(numbers: list[tuple[str, int]], now: datetime.datetime) -> None:
+    """Numbers and status of many invoices in one UPDATE … FROM per batch (PostgreSQL; SQLite
+    ≥ 3.33) rather than one statement per invoice (bench)."""
+    row = "(CAST(%s AS varchar(20)), CAST(%s AS bigint))"
+    stamped = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            cursor.execute(
+                f"WITH v (number, id) AS (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608 - placeholders only
+                "UPDATE billing_invoice SET number = v.number, status = %s, finalised_at = %s "
+                "FROM v WHERE billing_invoice.id = v.id",
+                [
+                    *(value for pair in chunk for value in pair),
+                    InvoiceStatus.FINALISED.value,
+                    stamped,
+                ],
+            )
 
 
 def finalise_run(
@@ -108,21 +121,18 @@ def finalise_run(
             raise NotFound("run")
         if run.status == RunStatus.FINALISED:
             return run
-        drafts = list(
-            Invoice.objects.filter(run=run, status=InvoiceStatus.DRAFT).values_list("id", flat=True)
-        )
         now = timezone.now()
-        entry_count = seal(drafts, now)
+        sealed = seal(Invoice.objects.filter(run=run), now)
         run.status, run.finalised_at = RunStatus.FINALISED, now
         run.save(update_fields=["status", "finalised_at"])
         audit_record(
             actor=actor,
             action="billing.run_finalised",
             obj=run,
-            after={"period": label(month), "invoices": len(drafts), "ledger_entries": entry_count},
+            after={"period": label(month), "invoices": sealed},
         )
     if progress:
-        progress(f"{label(month)}: finalised {len(drafts)} invoices")
+        progress(f"{label(month)}: finalised {sealed} invoices")
     return run
 
 
@@ -174,6 +184,7 @@ def credit_invoice(
             credited_invoice=original,
             reason=reason.strip()[:300],
             vat_regime=original.vat_regime,
+            **invoice_totals(-sum(line.amount_ore for line in lines), original.vat_regime),
             **{name: getattr(original, name) for name in PARTY_FIELDS},
         )
         InvoiceLine.objects.bulk_create(
@@ -199,7 +210,7 @@ def credit_invoice(
                 for position, line in enumerate(lines, start=1)
             ]
         )
-        seal([note.pk], timezone.now())
+        seal(Invoice.objects.filter(pk=note.pk), timezone.now())
         note.refresh_from_db()
         audit_record(
             actor=actor,
