@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +21,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samdrift.audit.services import audit_record
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
 from . import documents, exports, selectors, services
@@ -38,7 +36,6 @@ from .forms import (
     RunForm,
     YearForm,
 )
-from .models import AllocationRun
 from .money import format_kronor, ore_to_decimal, to_ore
 from .periods import label, parse_period
 from .permissions import billing_abilities, can_manage, invoice_abilities
@@ -445,7 +442,7 @@ def allocation(request: HttpRequest) -> HttpResponse:
     if action == "allocate" and run_form.is_valid():
         run_year = run_form.cleaned_data["year"]
         try:
-            run = _allocate_year(actor, run_year)
+            run = services.run_allocation(actor=actor, year=run_year)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -473,25 +470,6 @@ def allocation(request: HttpRequest) -> HttpResponse:
             run_form=run_form,
         ),
     )
-
-
-def _allocate_year(actor: Any, year: int) -> AllocationRun:
-    """Run and audit the allocation of a year in one transaction.
-
-    `services.allocate_year` is the engine step the year-end close calls inside its own
-    transaction; it takes no actor and writes no audit record, so the page supplies both.
-    """
-    if not can_manage(actor):
-        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
-    with transaction.atomic():
-        run = services.allocate_year(year)
-        audit_record(
-            actor=actor,
-            action="billing.allocation_run",
-            obj=run,
-            after={"year": year, "input_hash": run.input_hash, "results": run.results.count()},
-        )
-    return run
 
 
 @page

@@ -6,7 +6,7 @@ in a fixed order, every split uses the largest-remainder method with a stable ke
 content hash of what would be written decides whether anything changes (I-06, I-07).
 """
 
-from .allocation import allocate_year, fee_base
+from .allocation import allocate_year, fee_base, run_allocation
 from .closing import close_year, full_cost_by_service, year_figures
 from .costs import ImportResult, create_allocation_rule, import_costs, import_costs_csv
 from .drafting import DraftInvoice, DraftLine, build_period
@@ -38,6 +38,7 @@ __all__ = [
     "propose_fees",
     "record_project_time",
     "record_usage",
+    "run_allocation",
     "run_period",
     "settle_exit",
     "year_figures",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Service
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
@@ -27,10 +29,10 @@ from ..models import (
     Usage,
 )
 from ..money import largest_remainder
-from .common import content_digest
+from .common import content_digest, require_manager
 
 if TYPE_CHECKING:
-    pass
+    from samdrift.accounts.actor import Actor
 
 
 def fee_base(year: int, segment: str = Segment.CORE) -> Q:
@@ -138,5 +140,22 @@ def allocate_year(year: int, segment: str = Segment.CORE) -> AllocationRun:
                 )
                 for (pool, code), amount in sorted(results.items())
             ]
+        )
+    return run
+
+
+def run_allocation(*, actor: Actor, year: int, segment: str = Segment.CORE) -> AllocationRun:
+    """Allocate a year's pools on request (the finance page), checked and audited.
+
+    `allocate_year` is also the first step of the year-end close, inside the close's transaction.
+    """
+    require_manager(actor)
+    with transaction.atomic():
+        run = allocate_year(year, segment)
+        audit_record(
+            actor=actor,
+            action="billing.allocation_run",
+            obj=run,
+            after={"year": year, "input_hash": run.input_hash, "results": run.results.count()},
         )
     return run
