@@ -2,7 +2,7 @@
 the government report (page and PDF) all draw with it.
 
 Hand-written SVG (no JavaScript, no chart library) so the same markup works in a browser and in
-WeasyPrint's tagged PDF (ADR 0504, ADR 0307). Every chart:
+WeasyPrint's tagged PDF (ADR 0504, ADR 0006). Every chart:
 
 - is `role="img"`, named through `aria-labelledby` by its `<title>` and, when given, its `<desc>`.
   WeasyPrint writes only the `<title>` as the PDF Figure's /Alt, so a chart meant for a PDF states
