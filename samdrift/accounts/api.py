@@ -10,7 +10,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from samdrift.core.api import errors
 
@@ -59,11 +59,11 @@ def list_tokens(request: ApiRequest) -> Any:
     summary="Create a personal API token (browser session only)",
     description="The answer carries the secret; it is not stored and cannot be shown again.",
 )
-def create_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: ApiRequest, payload: TokenIn) -> Status:
     token, secret = services.token_create(
         actor=request.auth, name=payload.name, expires_at=payload.expires_at
     )
-    return 201, {**TokenOut.from_orm(token).model_dump(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "secret": secret})
 
 
 @router.delete(

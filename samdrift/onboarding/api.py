@@ -11,7 +11,7 @@ the caller saw, so two people acting at once cannot both win (the loser gets 409
 import datetime
 from typing import Any, Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from samdrift.accounts.actor import Actor
@@ -110,14 +110,14 @@ def get_request(request: ApiRequest, request_id: int) -> ServiceRequest:
     "managers may register a request on an agency's behalf. An unknown service code is a 422 "
     "with the code named in Swedish and English.",
 )
-def create_request(request: ApiRequest, payload: RequestIn) -> tuple[int, ServiceRequest]:
+def create_request(request: ApiRequest, payload: RequestIn) -> Status:
     created = services.request_create(
         actor=request.auth,
         organisation_id=payload.organisation_id,
         service_code=payload.service_code,
         note=payload.note,
     )
-    return 201, selectors.request_get(actor=request.auth, request_id=created.id)
+    return Status(201, selectors.request_get(actor=request.auth, request_id=created.id))
 
 
 def _set_request_status(request: ApiRequest, request_id: int, status: str) -> ServiceRequest:
@@ -300,7 +300,7 @@ def get_case(request: ApiRequest, case_id: int) -> dict[str, Any]:
     response={201: CaseDetailOut, **errors(403, 404, 409, 422)},
     summary="Open a connection case (account managers)",
 )
-def open_case(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, dict[str, Any]]:
+def open_case(request: ApiRequest, payload: CaseOpenIn) -> Status:
     actor = request.auth
     case = services.case_open(
         actor=actor,
@@ -310,7 +310,7 @@ def open_case(request: ApiRequest, payload: CaseOpenIn) -> tuple[int, dict[str, 
         agreement_basis=payload.agreement_basis,
         opened_on=payload.opened_on,
     )
-    return 201, _case_detail(actor, case.id)
+    return Status(201, _case_detail(actor, case.id))
 
 
 def _visible_case(actor: Actor, case_id: int) -> ConnectionCase:
