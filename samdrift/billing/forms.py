@@ -22,6 +22,18 @@ from .money import parse_decimal
 from .periods import parse_period
 
 
+class DomainErrorForm(forms.Form):
+    """A form that shows a service's refusal (DomainError) next to the field it names."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        """A service's refusal next to the field it names, or above the form."""
+        field_errors = getattr(error, "errors", None) or {}
+        for name, messages in field_errors.items():
+            self.add_error(name if name in self.fields else None, "; ".join(map(str, messages)))
+        if not field_errors:
+            self.add_error(None, str(error))
+
+
 class RunForm(forms.Form):
     period = forms.RegexField(label=_("Period (YYYY-MM)"), regex=r"^\d{4}-\d{2}$", max_length=7)
 
@@ -30,7 +42,7 @@ class CreditForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the credit note"), max_length=300)
 
 
-class PriceForm(forms.Form):
+class PriceForm(DomainErrorForm):
     service = forms.CharField(label=_("Service code"), max_length=32)
     model = forms.ChoiceField(label=_("Price model"), choices=PriceModel.choices)
     basis = forms.ChoiceField(label=_("Price basis"), choices=PriceBasis.choices)
@@ -51,7 +63,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
 
 
-class _AccessibleForm(forms.Form):
+class _AccessibleForm(DomainErrorForm):
     """Marks a field with an error as invalid and points it to its message (WCAG 3.3.1)."""
 
     def add_error(self, field: str | None, error: Any) -> None:
@@ -61,14 +73,6 @@ class _AccessibleForm(forms.Form):
                 self.fields[name].widget.attrs.update(
                     {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
                 )
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """A service's refusal next to the field it names, or above the form."""
-        field_errors = getattr(error, "errors", None) or {}
-        for name, messages in field_errors.items():
-            self.add_error(name if name in self.fields else None, "; ".join(map(str, messages)))
-        if not field_errors:
-            self.add_error(None, str(error))
 
 
 def _number(value: str) -> Decimal:

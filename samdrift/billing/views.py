@@ -297,10 +297,7 @@ def price_list(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             raise
         except DomainError as error:
-            for field, errors in getattr(error, "errors", {}).items():
-                form.add_error(field if field in form.fields else None, "; ".join(errors))
-            if not getattr(error, "errors", None):
-                form.add_error(None, str(error))
+            form.add_domain_error(error)
         else:
             messages.success(request, _("The price version is saved."))
             return redirect("billing:prices")

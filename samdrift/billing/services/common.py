@@ -16,9 +16,11 @@ from samdrift.core.exceptions import (
     ValidationFailed,
 )
 
+from .. import ubl
 from ..choices import (
     InvoiceKind,
     RunStatus,
+    VatRegime,
 )
 from ..models import (
     InvoiceRun,
@@ -102,3 +104,11 @@ def insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]
                     f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}",  # noqa: S608 - names from _meta
                     [value for row in chunk for value in row],
                 )
+
+
+def invoice_totals(net_ore: int, vat_regime: str) -> dict[str, int]:
+    """The stored totals of an invoice whose lines sum to `net_ore` (VAT by regime, ADR 0201)."""
+    return {
+        "total_ore": net_ore,
+        "vat_ore": ubl.vat_of(net_ore, vat_regime != VatRegime.STATE_AGENCY),
+    }

@@ -80,6 +80,18 @@ class DraftLine(NamedTuple):
         )
 
 
+# The invoice columns that freeze its parties (ADR 0209), in the order of seller then buyer.
+PARTY_FIELDS = (
+    "seller_name",
+    "seller_org_number",
+    "seller_city",
+    "seller_bankgiro",
+    "buyer_name",
+    "buyer_org_number",
+    "buyer_city",
+)
+
+
 class Party(NamedTuple):
     """An organisation as an invoice records it when it is made (ADR 0209)."""
 
@@ -107,34 +119,9 @@ class DraftInvoice:
         """The agency a line concerns, named when it is not the buyer (a court on DV's invoice)."""
         return line.org_name if line.organisation_id != self.buyer_id else ""
 
-    def fingerprint(self) -> tuple[Any, ...]:
-        """Everything written for this invoice, for the run's content hash."""
-        return (
-            self.seller_id,
-            self.buyer_id,
-            self.buyer_reference,
-            self.vat_regime,
-            tuple(self.seller),
-            tuple(self.buyer),
-            tuple(
-                (
-                    line.organisation_id,
-                    line.service_id,
-                    line.kind,
-                    line.text_sv,
-                    line.text_en,
-                    str(line.quantity),
-                    line.unit_code,
-                    str(line.unit_price),
-                    str(line.base_quantity),
-                    line.amount_ore,
-                    line.price_version_id,
-                    line.schedule_id,
-                    self.subject_of(line),
-                )
-                for line in self.lines
-            ),
-        )
+    def party_fields(self) -> dict[str, str]:
+        """The invoice's party columns (PARTY_FIELDS), as the invoice records them."""
+        return dict(zip(PARTY_FIELDS, (*self.seller, *self.buyer[:3]), strict=True))
 
 
 class Billable(NamedTuple):

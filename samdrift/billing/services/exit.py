@@ -29,9 +29,9 @@ from ..models import (
     LedgerEntry,
 )
 from ..money import ore_to_decimal
-from .common import PAYMENT_DAYS, period_or_error, require_manager
+from .common import PAYMENT_DAYS, invoice_totals, period_or_error, require_manager
 from .drafting import Recipients
-from .sealing import invoice_totals, seal
+from .sealing import seal
 
 if TYPE_CHECKING:
     from samdrift.accounts.actor import Actor
@@ -91,13 +91,7 @@ def settle_exit(
                 buyer_reference=draft.buyer_reference,
                 vat_regime=draft.vat_regime,
                 **invoice_totals(-sum(row["t"] for row in rows), draft.vat_regime),
-                seller_name=draft.seller.name,
-                seller_org_number=draft.seller.org_number,
-                seller_city=draft.seller.city,
-                seller_bankgiro=draft.seller.bankgiro,
-                buyer_name=draft.buyer.name,
-                buyer_org_number=draft.buyer.org_number,
-                buyer_city=draft.buyer.city,
+                **draft.party_fields(),
             )
             InvoiceLine.objects.bulk_create(
                 [

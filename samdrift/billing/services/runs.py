@@ -13,19 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record
 from samdrift.core.exceptions import BusinessRuleViolation
 
-from .. import ubl
-from ..choices import InvoiceKind, InvoiceStatus, RunStatus, VatRegime
+from ..choices import InvoiceKind, InvoiceStatus, RunStatus
 from ..models import Invoice, InvoiceLine, InvoiceRun
 from ..periods import label, next_period
 from .common import (
     PAYMENT_DAYS,
     Progress,
     insert_rows,
+    invoice_totals,
     is_closed_year,
     period_or_error,
     require_manager,
 )
-from .drafting import DraftInvoice, build_period
+from .drafting import PARTY_FIELDS, DraftInvoice, build_period
 from .sealing import finalise_run
 
 if TYPE_CHECKING:
@@ -45,13 +45,7 @@ INVOICE_COLUMNS = (
     "vat_regime",
     "buyer_reference",
     "reason",
-    "seller_name",
-    "seller_org_number",
-    "seller_city",
-    "seller_bankgiro",
-    "buyer_name",
-    "buyer_org_number",
-    "buyer_city",
+    *PARTY_FIELDS,
 )
 LINE_COLUMNS = (
     "invoice",
@@ -96,7 +90,7 @@ class DraftRows:
         invoices: list[tuple[Any, ...]] = []
         lines: list[tuple[Any, ...]] = []
         for index, draft in enumerate(drafts):
-            total = draft.total_ore
+            totals = invoice_totals(draft.total_ore, draft.vat_regime)
             invoices.append(
                 (
                     InvoiceKind.INVOICE.value,
@@ -105,16 +99,14 @@ class DraftRows:
                     draft.buyer_id,
                     issued.isoformat(),
                     due,
-                    total,
-                    ubl.vat_of(total, draft.vat_regime != VatRegime.STATE_AGENCY),
+                    totals["total_ore"],
+                    totals["vat_ore"],
                     draft.vat_regime,
                     draft.buyer_reference,
                     "",
-                    *draft.seller,
-                    *draft.buyer[:3],
+                    *draft.party_fields().values(),
                 )
             )
-            buyer = draft.buyer_id
             lines.extend(
                 (
                     index,
@@ -131,7 +123,7 @@ class DraftRows:
                     line.amount_ore,
                     line.price_version_id,
                     line.schedule_id,
-                    line.org_name if line.organisation_id != buyer else "",
+                    draft.subject_of(line),
                 )
                 for position, line in enumerate(draft.lines, start=1)
             )

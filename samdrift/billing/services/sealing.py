@@ -17,26 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 
-from .. import ubl
-from ..choices import InvoiceKind, InvoiceStatus, RunStatus, VatRegime
+from ..choices import InvoiceKind, InvoiceStatus, RunStatus
 from ..documents import digits
 from ..models import Invoice, InvoiceLine, InvoiceRun, NumberSeries
 from ..periods import label
-from .common import NUMBER_PREFIX, Progress, period_or_error, require_manager
+from .common import NUMBER_PREFIX, Progress, invoice_totals, period_or_error, require_manager
+from .drafting import PARTY_FIELDS
 from .ledger import post_lines
 
 if TYPE_CHECKING:
     from samdrift.accounts.actor import Actor
-
-PARTY_FIELDS = (
-    "seller_name",
-    "seller_org_number",
-    "seller_city",
-    "seller_bankgiro",
-    "buyer_name",
-    "buyer_org_number",
-    "buyer_city",
-)
 
 
 def seal(drafts: QuerySet[Invoice], now: datetime.datetime) -> int:
@@ -79,14 +69,6 @@ def seal(drafts: QuerySet[Invoice], now: datetime.datetime) -> int:
         numbering.save(update_fields=["next_number"])
     post_lines([row[0] for row in invoices], {row[0]: row[6] for row in invoices})
     return len(invoices)
-
-
-def invoice_totals(net_ore: int, vat_regime: str) -> dict[str, int]:
-    """The stored totals of an invoice whose lines sum to `net_ore`."""
-    return {
-        "total_ore": net_ore,
-        "vat_ore": ubl.vat_of(net_ore, vat_regime != VatRegime.STATE_AGENCY),
-    }
 
 
 def _stamp(numbers: list[tuple[str, int]], now: datetime.datetime) -> None:
