@@ -50,9 +50,9 @@ def child() -> None:
     from django.db import connection, transaction
 
     call_command("migrate", verbosity=0)
-    from samdrift.accounts.actor import SYSTEM
     from samdrift.billing import services
     from samdrift.billing.models import Invoice, InvoiceLine, LedgerEntry
+    from samdrift.core.actor import SYSTEM
 
     with transaction.atomic():
         agencies = build_dataset()

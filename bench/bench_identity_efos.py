@@ -83,7 +83,7 @@ def setup(data_dir: Path) -> tuple[list[int], list[int], object]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from samdrift.accounts.actor import SYSTEM
+    from samdrift.core.actor import SYSTEM
     from samdrift.efos import services
     from samdrift.efos.ca.authority import authority
     from samdrift.efos.models import IssuedCertificate

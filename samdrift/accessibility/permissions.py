@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from samdrift.accounts.actor import Actor
+from samdrift.core.actor import Actor
 
 
 def checker_abilities(*, actor: Actor | None) -> dict[str, bool]:

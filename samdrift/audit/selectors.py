@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from .models import AuditEvent
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def object_history(

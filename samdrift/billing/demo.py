@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db import transaction
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.models import Subscription
 
 from . import services

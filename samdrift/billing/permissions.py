@@ -14,7 +14,7 @@ from samdrift.organisations.choices import Role
 from .choices import InvoiceStatus
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
     from .models import Invoice
 

@@ -39,7 +39,7 @@ from .money import round_presentation
 from .permissions import can_read_all, can_use_billing, customer_org_ids
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 MSEK = 100_000_000
 

@@ -12,7 +12,7 @@ from .choices import Lifecycle
 from .models import Service, ServiceDependency
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def _visible(actor: Actor) -> QuerySet[Service]:

@@ -19,10 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Category, Service, ServiceDependency
+from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.choices import PHASE_ORDER, CaseEventKind, CaseState, RequestStatus
 from samdrift.onboarding.models import (
     CaseChecklistItem,

@@ -43,11 +43,11 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.models import User
 from samdrift.audit.models import AuditEvent
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.choices import (
     PHASE_ORDER,
     AgreementBasis,

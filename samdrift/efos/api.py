@@ -11,7 +11,7 @@ import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from samdrift.accounts.actor import Actor
+from samdrift.core.actor import Actor
 
 from . import selectors, services
 from .permissions import credential_abilities

@@ -15,8 +15,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.models import User
+from samdrift.core.actor import SYSTEM
 from samdrift.organisations.models import Organisation
 
 from . import services

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from samdrift.accounts.actor import ANONYMOUS
+from samdrift.core.actor import ANONYMOUS
 
 from . import services
 from .ca.authority import authority

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .choices import CredentialStatus as S
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
     from .models import Credential, Official, SignableDocument
 

@@ -27,7 +27,7 @@ from .models import (
 from .permissions import administered_org_ids, is_operator
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def _org_filter(actor: Actor, field: str = "organisation_id") -> Q:

@@ -21,8 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.accounts.actor import SYSTEM, Actor
 from samdrift.audit.services import audit_record, snapshot
+from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,

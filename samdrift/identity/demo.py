@@ -12,10 +12,10 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import SYSTEM
 from samdrift.organisations.models import Membership, Organisation
 
 from .devidp import pairwise_subject

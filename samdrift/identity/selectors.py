@@ -13,7 +13,7 @@ from .models import AccessRequest, AssuranceRequirement, IdentityProvider
 from .permissions import identity_abilities
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def provider_login_list() -> QuerySet[IdentityProvider]:

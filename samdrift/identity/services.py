@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.accounts.actor import ANONYMOUS, SYSTEM
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record, snapshot
+from samdrift.core.actor import ANONYMOUS, SYSTEM
 from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 from samdrift.organisations.choices import Role
 from samdrift.organisations.models import Membership, Organisation
@@ -33,7 +33,7 @@ from .permissions import identity_abilities
 from .selectors import agency_for_org_number
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 #: How long an official may take at the identity provider.
 TRANSACTION_LIFETIME = datetime.timedelta(minutes=10)

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from samdrift.accounts.actor import Actor
 from samdrift.accounts.api_auth import ApiRequest
+from samdrift.core.actor import Actor
 from samdrift.core.api import Page, errors
 
 from . import selectors, services

@@ -9,7 +9,7 @@ from samdrift.organisations.choices import Role
 from .choices import CaseState, RequestStatus
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
     from .models import ConnectionCase, ServiceRequest
 

@@ -26,7 +26,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def _scoped(queryset: QuerySet, actor: Actor) -> QuerySet:

@@ -36,7 +36,7 @@ from .models import (
 from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 CASE_FIELDS = ("phase", "state", "version", "closed_on")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .choices import CUSTOMER_ROLES, PROVIDER_ROLES, OrganisationKind, Role
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
     from .models import Organisation
 

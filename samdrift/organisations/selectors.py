@@ -14,7 +14,7 @@ from .models import Membership, Organisation
 from .permissions import membership_abilities
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 MAX_HIERARCHY_DEPTH = 5
 

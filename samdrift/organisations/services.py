@@ -19,8 +19,8 @@ from .permissions import administrator_role, assignable_roles, can_manage_member
 from .selectors import membership_get, organisation_get
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
     from samdrift.accounts.models import User
+    from samdrift.core.actor import Actor
 
 IMPORT_FIELDS = ("org_number", "ministry", "register_group", "employees", "parent_id", "is_group")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from samdrift.accounts.actor import SYSTEM
+from samdrift.core.actor import SYSTEM
 
 from .models import ReportText
 from .services import report_text_save

@@ -22,7 +22,7 @@ from samdrift.billing.selectors import cost_pools, fee_areas, outcome_report, pr
 from samdrift.core.exceptions import PermissionDenied
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 ORE_PER_MSEK = Decimal(100_000_000)
 ONE_DECIMAL = Decimal("0.1")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from samdrift.organisations.choices import Role
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 EDITOR_ROLES = (Role.PROVIDER_ADMIN, Role.SERVICE_MANAGER)
 

@@ -33,8 +33,8 @@ from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportText
 from .permissions import report_abilities
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
     from samdrift.catalogue.models import Service
+    from samdrift.core.actor import Actor
 
 EFOS_CODE = "EFOS"
 SCOPES: tuple[str, ...] = (Scope.SINGLE, Scope.TOTAL)

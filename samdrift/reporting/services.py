@@ -15,7 +15,7 @@ from .permissions import report_abilities
 from .selectors import check_year
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 TEXT_FIELDS = ("summary_sv", "summary_en", "background_sv", "background_en")
 AUDITED_FIELDS = ("year", *TEXT_FIELDS, "version")

@@ -11,10 +11,10 @@ from typing import Any
 from django.test import Client
 from django.utils.translation import trans_real
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.accounts.services import token_create
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.onboarding import services as onboarding_services
 from samdrift.onboarding.choices import PHASE_ORDER
 from samdrift.onboarding.models import ChecklistTemplateItem, ConnectionCase

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.audit.models import AuditEvent
 from samdrift.audit.services import audit_record, verify_chain
+from samdrift.core.actor import SYSTEM
 
 pytestmark = pytest.mark.django_db
 

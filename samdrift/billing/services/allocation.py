@@ -32,7 +32,7 @@ from ..money import largest_remainder
 from .common import content_digest, require_manager
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def fee_base(year: int, segment: str = Segment.CORE) -> Q:

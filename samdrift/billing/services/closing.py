@@ -49,7 +49,7 @@ from .common import BILLED_BASES, Progress, content_digest, require_manager
 from .ledger import accounts_for
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def full_cost_by_service(

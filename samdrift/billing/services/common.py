@@ -30,7 +30,7 @@ from ..periods import parse_period
 from ..permissions import can_manage
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 BILLED_BASES = ("assignment", "separate")  # own_use is the provider's own consumption (ADR 0205)
 NUMBER_PREFIX: dict[str, str] = {InvoiceKind.INVOICE: "F", InvoiceKind.CREDIT_NOTE: "K"}

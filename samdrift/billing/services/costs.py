@@ -33,7 +33,7 @@ from ..periods import parse_period
 from .common import is_closed_year, require_manager
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 COST_COLUMNS = (

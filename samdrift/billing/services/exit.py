@@ -34,7 +34,7 @@ from .drafting import Recipients
 from .sealing import seal
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def settle_exit(

@@ -28,7 +28,7 @@ from ..money import parse_decimal
 from .common import is_finalised_period, require_manager
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def create_price_version(

@@ -29,7 +29,7 @@ from .closing import full_cost_by_service
 from .drafting import PriceBook
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from .drafting import PARTY_FIELDS, DraftInvoice, build_period
 from .sealing import finalise_run
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 INVOICE_COLUMNS = (
     "run",

@@ -26,7 +26,7 @@ from .drafting import PARTY_FIELDS
 from .ledger import post_lines
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def seal(drafts: QuerySet[Invoice], now: datetime.datetime) -> int:

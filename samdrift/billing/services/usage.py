@@ -33,7 +33,7 @@ from .common import is_closed_year, is_finalised_period, period_or_error, requir
 from .costs import ImportResult, csv_rows
 
 if TYPE_CHECKING:
-    from samdrift.accounts.actor import Actor
+    from samdrift.core.actor import Actor
 
 
 def _open_period_after(period: datetime.date) -> datetime.date:

@@ -6,11 +6,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from samdrift.accounts.actor import Actor
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing import services
 from samdrift.billing.models import BillableService, BillingProfile, FeeArea
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.organisations.models import Organisation
 from samdrift.tests.factories import (
     ConnectionCaseFactory,

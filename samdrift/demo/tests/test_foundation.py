@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.demo.foundation import ALIASES, DEMO_USERS, load_foundation, seed_facts
 from samdrift.onboarding.models import ConnectionCase, ServiceRequest, Subscription
 from samdrift.onboarding.selectors import demand_report

@@ -17,9 +17,9 @@ from django.db.models import Count
 from django.test import TestCase
 from django.utils import timezone
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.models import User
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.demo import national
 from samdrift.demo.foundation import load_foundation
 from samdrift.demo.national import (

@@ -32,8 +32,8 @@ from joserfc import errors as jose_errors
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from samdrift.accounts.actor import ANONYMOUS, Actor
 from samdrift.audit.services import audit_record
+from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.efos import conf
 from samdrift.efos.ca.authority import authority
 from samdrift.efos.ca.profiles import serial_hex

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from samdrift.accounts.actor import SYSTEM
+from samdrift.core.actor import SYSTEM
 from samdrift.efos import services
 from samdrift.efos.ca.authority import authority
 

@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,

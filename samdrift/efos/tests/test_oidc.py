@@ -13,8 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.efos import conf, services
 from samdrift.efos.models import AuthorizationGrant
 

@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 import pikepdf
 import pytest
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.efos import services
 from samdrift.efos.models import DocumentSignature, IssuedCertificate
 from samdrift.efos.signing import validate_pdf

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from samdrift.accounts.actor import Actor
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.efos import selectors, services
 from samdrift.efos.choices import CredentialStatus

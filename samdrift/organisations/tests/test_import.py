@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.audit.models import AuditEvent
+from samdrift.core.actor import SYSTEM
 from samdrift.core.orgnumber import luhn_valid
 from samdrift.organisations.models import Organisation
 from samdrift.organisations.services import import_agencies

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from samdrift.accounts.actor import SYSTEM
 from samdrift.accounts.selectors import actor_for_user
+from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.reporting.selectors import government_report, report_years
 

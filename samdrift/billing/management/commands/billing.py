@@ -18,12 +18,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from samdrift.accounts.actor import SYSTEM, Actor
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing import exports, selectors, services
 from samdrift.billing.documents import invoice_ubl
 from samdrift.billing.periods import label, months_of, parse_period
 from samdrift.billing.schematron import fatal_errors
+from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError, ValidationFailed
 from samdrift.core.i18n import bilingual_line
 

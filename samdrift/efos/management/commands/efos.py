@@ -21,7 +21,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError
 
-from samdrift.accounts.actor import SYSTEM
+from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 from samdrift.efos import services

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from samdrift.accounts.actor import SYSTEM
+from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.identity import devidp, oidc
 from samdrift.identity.demo import demo_officials

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from samdrift.accounts.actor import SYSTEM
+from samdrift.core.actor import SYSTEM
 from samdrift.organisations.services import import_agencies
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.accounts.actor import SYSTEM
+from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 from samdrift.onboarding.selectors import demand_report
