@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
 
-from .actor import Actor
 from .selectors import actor_for_token, actor_for_user
 from .services import token_mark_used
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.organisations.choices import PROVIDER_ROLES, Role
 from samdrift.organisations.models import Membership
 from samdrift.organisations.selectors import descendant_ids
 
-from .actor import ANONYMOUS, Actor
 from .models import ApiToken, User
 
 

@@ -17,7 +17,7 @@ from .models import ApiToken
 from .tokens import new_token_secret, token_digest
 
 if TYPE_CHECKING:
-    from .actor import Actor
+    from samdrift.core.actor import Actor
 
 TOKEN_NAME_MAX = 100
 PREFIX_LENGTH = 12  # "sd_" and 9 characters: enough to tell tokens apart, useless to an attacker
