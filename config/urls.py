@@ -14,5 +14,6 @@ urlpatterns = [
     path("billing/", include("samdrift.billing.urls")),
     path("accessibility/", include("samdrift.accessibility.urls")),
     path("reports/", include("samdrift.reporting.urls")),
+    path("inbox/", include("samdrift.core.notifications.urls")),
     path("", include("samdrift.ui.urls")),
 ]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from samdrift.core.files.conf import default_storage as default_file_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("SAMDRIFT_DATA_DIR", BASE_DIR / "var"))
 
@@ -24,6 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "samdrift.core",
+    "samdrift.core.files",
+    "samdrift.core.notifications",
     "samdrift.audit",
     "samdrift.organisations",
     "samdrift.accounts",
@@ -67,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "samdrift.ui.context_processors.navigation",
+                "samdrift.core.notifications.context_processors.inbox",
             ],
         },
     }
@@ -115,8 +120,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+# Files: a folder in MEDIA_ROOT, or an S3 bucket when SAMDRIFT_S3_ENDPOINT_URL is set (ADR 0015).
+SAMDRIFT_FILES_MAX_BYTES = int(os.environ.get("SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "samdrift.core.files.uploads.CappedTemporaryFileUploadHandler",
+]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_file_storage(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -130,6 +141,27 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# E-mail (notifications, ADR 0022): SMTP when SAMDRIFT_EMAIL_HOST is set; otherwise each message
+# is written as a file to var/mail/ (development and the demo), never sent anywhere.
+EMAIL_HOST = os.environ.get("SAMDRIFT_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("SAMDRIFT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SAMDRIFT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAMDRIFT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SAMDRIFT_EMAIL_STARTTLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("SAMDRIFT_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("SAMDRIFT_EMAIL_TIMEOUT", "20"))
+EMAIL_USE_LOCALTIME = True  # Date: in Swedish time with its offset, not "-0000"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("SAMDRIFT_EMAIL_FROM", "samdrift <noreply@samdrift.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mail need the whole address of the site.
+SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,6 +22,7 @@ from samdrift.core.exceptions import (
 )
 from samdrift.organisations.models import Organisation
 
+from . import notices
 from .choices import CaseEventKind, CaseState, Phase, RequestStatus, Scope, next_phase
 from .models import (
     CaseChecklistItem,
@@ -183,6 +184,7 @@ def case_open(
             organisation_id=organisation.id,
             after={**snapshot(case), "services": [s.code for s in services]},
         )
+        _tell_security_if_awaited(actor, case)
     return case
 
 
@@ -205,6 +207,13 @@ def _phase_status(case: ConnectionCase) -> tuple[bool, bool]:
     checklist_done = not items.filter(done_at__isnull=True).exists()
     signed_off = PhaseSignOff.objects.filter(case=case, phase=case.phase).exists()
     return checklist_done, signed_off
+
+
+def _tell_security_if_awaited(actor: Actor, case: ConnectionCase) -> None:
+    """Security hears when a phase's checklist is done and only their sign-off is missing."""
+    checklist_done, signed_off = _phase_status(case)
+    if case.state == CaseState.OPEN and checklist_done and not signed_off:
+        notices.signoff_required(actor=actor, case=case, services=scope_services(case))
 
 
 def case_abilities_for(*, actor: Actor, case: ConnectionCase) -> dict[str, bool]:
@@ -263,6 +272,8 @@ def checklist_set(
             before=before,
             after={"done_at": item.done_at},
         )
+        if done:
+            _tell_security_if_awaited(actor, current)
     return item
 
 
@@ -339,6 +350,7 @@ def case_advance(
                 _("Security has not signed off this phase."), code="signoff_missing"
             )
         before = snapshot(current, CASE_FIELDS)
+        left = current.phase
         now = timezone.now()
         PhasePeriod.objects.filter(case=current, phase=current.phase).update(left_at=now)
         target = next_phase(current.phase)
@@ -375,6 +387,12 @@ def case_advance(
             before=before,
             after=snapshot(current, CASE_FIELDS),
         )
+        in_scope = scope_services(current)
+        notices.case_advanced(
+            actor=actor, case=current, services=in_scope, from_phase=left, completed=target is None
+        )
+        if target is not None:
+            _tell_security_if_awaited(actor, current)
     return current
 
 

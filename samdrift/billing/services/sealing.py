@@ -20,6 +20,7 @@ from samdrift.core.exceptions import BusinessRuleViolation, NotFound, Validation
 from ..choices import InvoiceKind, InvoiceStatus, RunStatus
 from ..documents import digits
 from ..models import Invoice, InvoiceLine, InvoiceRun, NumberSeries
+from ..notices import invoices_issued
 from ..periods import label
 from .common import NUMBER_PREFIX, Progress, invoice_totals, period_or_error, require_manager
 from .drafting import PARTY_FIELDS
@@ -105,6 +106,7 @@ def finalise_run(
             return run
         now = timezone.now()
         sealed = seal(Invoice.objects.filter(run=run), now)
+        invoices_issued(actor=actor, invoices=Invoice.objects.filter(run=run))
         run.status, run.finalised_at = RunStatus.FINALISED, now
         run.save(update_fields=["status", "finalised_at"])
         audit_record(

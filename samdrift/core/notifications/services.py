@@ -1,0 +1,182 @@
+"""Writes: the outbox rows of a notification, reading the inbox, and preferences.
+
+`notify` writes inside the caller's transaction and only queues delivery when that transaction
+commits: a rolled-back change tells nobody (ADR 0020). Notifications write no audit record of
+their own: the change that caused one is audited by its service, and reading one's own inbox or
+choosing one's own preferences is no agency's data (ADR 0020).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from email.utils import make_msgid, parseaddr
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.exceptions import ValidationFailed
+
+from .kinds import KINDS, get_kind
+from .models import Channel, Notification, Preference, Status
+from .rendering import absolute, render
+from .selectors import default_language, inbox, inbox_item
+
+try:
+    from samdrift.core.live import publish
+except ModuleNotFoundError:  # TEMPORARY until the live layer lands (issue 9, item 5)
+    publish = None
+
+if TYPE_CHECKING:
+    from samdrift.core.actor import Actor
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    user_ids: Iterable[int],
+    kind: str,
+    context: dict[str, Any],
+    link: str = "",
+    *,
+    actor: Actor,
+) -> list[Notification]:
+    """Tell these users about an event: one row per recipient and wanted channel.
+
+    The actor who caused the event is not told about it. `context` holds plain values for the
+    kind's templates; `recipient_name` and `link` (absolute) are added per recipient.
+    """
+    get_kind(kind)
+    wanted = {int(uid) for uid in user_ids if uid is not None} - {actor.user_id}
+    if not wanted:
+        return []
+    users = get_user_model().objects.filter(id__in=wanted, is_active=True).order_by("id")
+    chosen = {p.user_id: p for p in Preference.objects.filter(user_id__in=wanted)}
+    now = timezone.now()
+    rows: list[Notification] = []
+    for user in users:
+        preference = chosen.get(user.id) or Preference(language=default_language(user))
+        text = render(
+            kind,
+            preference.language,
+            {
+                **context,
+                "recipient_name": user.get_full_name() or user.get_username(),
+                "link": absolute(link),
+            },
+        )
+        common = {
+            "recipient_id": user.id,
+            "kind": kind,
+            "language": preference.language,
+            "subject": text.subject,
+            "body": text.body,
+            "link": link,
+            "created_at": now,
+        }
+        if preference.wants(kind, Channel.IN_APP):
+            rows.append(
+                Notification(**common, channel=Channel.IN_APP, status=Status.SENT, sent_at=now)
+            )
+        if preference.wants(kind, Channel.EMAIL) and user.email:
+            rows.append(
+                Notification(
+                    **common,
+                    channel=Channel.EMAIL,
+                    email_to=user.email,
+                    message_id=make_msgid(domain=_mail_domain()),
+                    next_attempt_at=now,
+                )
+            )
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(rows)
+        emails = [row.id for row in created if row.channel == Channel.EMAIL]
+        inboxes = sorted({row.recipient_id for row in created if row.channel == Channel.IN_APP})
+        if emails:
+            # robust: the change is committed whatever the queue says; the sweeper retries rows
+            # whose job never got queued (next_attempt_at is already due).
+            transaction.on_commit(functools.partial(_queue_delivery, emails), robust=True)
+        if inboxes:
+            _announce(inboxes)
+    return created
+
+
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "samdrift.localhost"
+
+
+def _queue_delivery(notification_ids: list[int]) -> None:
+    from .tasks import deliver_email
+
+    for notification_id in notification_ids:
+        deliver_email.enqueue(notification_id)
+
+
+def _announce(user_ids: Iterable[int]) -> None:
+    """Each inbox's page region refreshes live (published after commit by the live layer)."""
+    if publish is None:
+        return
+    for user_id in user_ids:
+        publish(f"inbox:{user_id}", {"type": "inbox.changed"})
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+
+def mark_read(*, actor: Actor, notification_id: int) -> Notification:
+    """Mark one of the actor's own inbox rows read; someone else's is a 404 and stays unread."""
+    with transaction.atomic():
+        item = inbox_item(actor=actor, notification_id=notification_id)
+        if item.read_at is None:
+            item.read_at = timezone.now()
+            Notification.objects.filter(id=item.id, read_at__isnull=True).update(
+                read_at=item.read_at
+            )
+            _announce([item.recipient_id])
+    return item
+
+
+def mark_all_read(*, actor: Actor) -> int:
+    with transaction.atomic():
+        count = inbox(actor=actor, unread_only=True).update(read_at=timezone.now())
+        if count and actor.user_id is not None:
+            _announce([actor.user_id])
+    return count
+
+
+# --- preferences --------------------------------------------------------------------------------
+
+
+def preferences_set(
+    *, actor: Actor, language: str, email: Iterable[str], in_app: Iterable[str]
+) -> Preference:
+    """Store which kinds the actor wants by e-mail and in the inbox, and in which language.
+
+    `email` and `in_app` name the kinds that are ON; every other known kind is off."""
+    if actor.user_id is None:
+        raise ValidationFailed(_("Log in to choose your notifications."))
+    email_on, in_app_on = set(email), set(in_app)
+    errors: dict[str, list[str]] = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [language]
+    unknown = sorted((email_on | in_app_on) - set(KINDS))
+    if unknown:
+        errors["kinds"] = unknown
+    if errors:
+        raise ValidationFailed(_("Choose a language and kinds from the list."), errors=errors)
+    with transaction.atomic():
+        preference, _created = Preference.objects.update_or_create(
+            user_id=actor.user_id,
+            defaults={
+                "language": language,
+                "email_off": sorted(set(KINDS) - email_on),
+                "in_app_off": sorted(set(KINDS) - in_app_on),
+            },
+        )
+    return preference

@@ -1,0 +1,35 @@
+"""Background jobs of notifications (django-tasks; the backend is the jobs kernel's)."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import default_task_backend, task
+
+from . import delivery
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def deliver_email(notification_id: int) -> str:
+    """Send one e-mail row. A failed attempt is retried at its backoff time: by a deferred job when
+    the backend can defer, and by the sweeper (`deliver_due_email`) in any case."""
+    outcome = delivery.deliver(notification_id)
+    if (
+        outcome.result == "retry"
+        and outcome.next_attempt_at
+        and default_task_backend.supports_defer
+    ):
+        deliver_email.using(run_after=outcome.next_attempt_at).enqueue(notification_id)
+    return outcome.result
+
+
+@task()
+def deliver_due_email() -> dict[str, int]:
+    """The sweeper: every e-mail row that is due. Scheduled every minute (docs/domains/
+    notifications.md); safe to run on several workers at once."""
+    counts: dict[str, int] = {}
+    for outcome in delivery.deliver_due():
+        counts[outcome.result] = counts.get(outcome.result, 0) + 1
+    return counts
