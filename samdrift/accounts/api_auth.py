@@ -15,7 +15,14 @@ from ninja.utils import check_csrf
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
+from samdrift.core.tenancy import (
+    STEP_UP_LEVEL_ATTR,
+    StepUpRequired,
+    area_for_api_path,
+    missing_rank,
+)
 
+from .middleware import session_loa_rank
 from .selectors import actor_for_token, actor_for_user
 from .services import token_mark_used
 
@@ -39,6 +46,7 @@ class TokenAuth(HttpBearer):
         actor = actor_for_token(token)
         if actor is not None:
             token_mark_used(secret=token)
+            _hold_to_service_level(request, actor)
         return actor
 
 
@@ -64,4 +72,17 @@ class SessionAuth(APIKeyCookie):
                     "Send the X-CSRFToken header, or use a personal API token."
                 )
             )
-        return actor_for_user(user)
+        actor = actor_for_user(user, loa_rank=session_loa_rank(request))
+        _hold_to_service_level(request, actor)
+        return actor
+
+
+def _hold_to_service_level(request: HttpRequest, actor: Actor) -> None:
+    """An operation of a service area whose service declares a level: a weaker login is refused
+    with `step_up_required` (401 and a `WWW-Authenticate` challenge), after authentication and
+    before the operation reads anything (ADR 0043). A personal token carries no e-ID level."""
+    area = area_for_api_path(request.path)
+    level = None if area is None else missing_rank(actor, area)
+    if level is not None:
+        setattr(request, STEP_UP_LEVEL_ATTR, level)
+        raise StepUpRequired(level)

@@ -43,14 +43,16 @@ def can_use_billing(actor: Actor) -> bool:
 
 
 def invoice_abilities(actor: Actor, invoice: Invoice) -> dict[str, bool]:
-    manage = can_manage(actor)
+    """The seller's finance staff act on it; the buyer's readers see it once it is final."""
     final = invoice.status == InvoiceStatus.FINALISED
+    seller = actor.has_provider_role_in(invoice.seller_id, *READERS)
+    manage = actor.has_provider_role_in(invoice.seller_id, *MANAGERS)
+    buyer = final and invoice.buyer_id in customer_org_ids(actor)
     return {
-        "view": can_read_all(actor) or invoice.buyer_id in customer_org_ids(actor),
+        "view": seller or buyer,
         "finalise": manage and not final,
         "credit": manage and final and invoice.kind == "invoice",
-        "export_ubl": final
-        and (can_read_all(actor) or invoice.buyer_id in customer_org_ids(actor)),
+        "export_ubl": final and (seller or buyer),
     }
 
 

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet, Sum
 
 from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import default_provider
 from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.models import ConnectionCase
+from samdrift.onboarding.selectors import case_list
 from samdrift.organisations.models import Organisation
 
 from .choices import EXCLUDED_SEGMENTS, InvoiceStatus
@@ -50,8 +53,36 @@ def _require_billing(actor: Actor) -> None:
 
 
 def _require_staff(actor: Actor) -> None:
+    """Fee-model data (runs, cost pools, allocation, the outcome report) names no provider: it
+    is the fee model of the catalogue's owning provider, read by that provider's staff only
+    (ADR 0042). One query."""
     if not can_read_all(actor):
         raise PermissionDenied("billing")
+    if actor.sees_everything:
+        return
+    if not default_provider().filter(pk__in=actor.provider_org_ids).exists():
+        raise PermissionDenied("billing")
+
+
+def _seller_or_buyer(actor: Actor) -> Q:
+    """Invoices the provider's staff issued, and a customer's own finalised ones (no drafts: a
+    draft can still change and is the provider's work)."""
+    if actor.sees_everything:
+        return Q()
+    own = Q(buyer_id__in=customer_org_ids(actor), status=InvoiceStatus.FINALISED)
+    if can_read_all(actor):
+        own |= Q(seller_id__in=actor.provider_org_ids)
+    return own
+
+
+def _used(actor: Actor) -> Q:
+    """A customer's use of a service: the customer's readers and the service's provider."""
+    if actor.sees_everything:
+        return Q()
+    own = Q(organisation_id__in=customer_org_ids(actor))
+    if can_read_all(actor):
+        own |= Q(service__provider_id__in=actor.provider_org_ids)
+    return own
 
 
 def invoice_list(
@@ -63,12 +94,9 @@ def invoice_list(
     year: int | None = None,
 ) -> QuerySet[Invoice]:
     _require_billing(actor)
-    queryset = Invoice.objects.select_related("buyer", "seller", "run")
-    if not can_read_all(actor):
-        # Customers never see drafts: a draft can still change and is the provider's work.
-        queryset = queryset.filter(
-            buyer_id__in=customer_org_ids(actor), status=InvoiceStatus.FINALISED
-        )
+    queryset = Invoice.objects.select_related("buyer", "seller", "run").filter(
+        _seller_or_buyer(actor)
+    )
     if period:
         queryset = queryset.filter(period=period)
     if year:
@@ -82,8 +110,8 @@ def invoice_list(
 
 def invoice_get(*, actor: Actor, invoice_id: int) -> Invoice:
     try:
-        return invoice_list(actor=actor).get(pk=invoice_id)
-    except (Invoice.DoesNotExist, PermissionDenied):
+        return visible_or_404(invoice_list(actor=actor), "invoice", pk=invoice_id)
+    except PermissionDenied:
         raise NotFound("invoice") from None
 
 
@@ -96,9 +124,7 @@ def usage_list(
     *, actor: Actor, organisation_id: int | None = None, year: int | None = None
 ) -> QuerySet[Usage]:
     _require_billing(actor)
-    queryset = Usage.objects.select_related("organisation", "service")
-    if not can_read_all(actor):
-        queryset = queryset.filter(organisation_id__in=customer_org_ids(actor))
+    queryset = Usage.objects.select_related("organisation", "service").filter(_used(actor))
     if organisation_id:
         queryset = queryset.filter(organisation_id=organisation_id)
     if year:
@@ -120,9 +146,9 @@ def ledger(
 ) -> list[AccountRow]:
     """Carry-forward accounts with their balance at the end of `year` and what is scheduled after it."""
     _require_billing(actor)
-    accounts = Account.objects.select_related("organisation", "service", "fee_area")
-    if not can_read_all(actor):
-        accounts = accounts.filter(organisation_id__in=customer_org_ids(actor))
+    accounts = Account.objects.select_related("organisation", "service", "fee_area").filter(
+        _used(actor)
+    )
     if organisation_id:
         accounts = accounts.filter(organisation_id=organisation_id)
     if fee_area_id:
@@ -188,8 +214,8 @@ def run_list(*, actor: Actor) -> QuerySet[InvoiceRun]:
 
 def run_get(*, actor: Actor, period: datetime.date) -> InvoiceRun:
     try:
-        return run_list(actor=actor).get(period=period)
-    except (InvoiceRun.DoesNotExist, PermissionDenied):
+        return visible_or_404(run_list(actor=actor), "run", period=period)
+    except PermissionDenied:
         raise NotFound("run") from None
 
 
@@ -289,7 +315,9 @@ def finance_summary(*, actor: Actor) -> dict[str, Any]:
     _require_staff(actor)
     return {
         "draft_runs": InvoiceRun.objects.filter(status="draft").count(),
-        "finalised_invoices": Invoice.objects.filter(status=InvoiceStatus.FINALISED).count(),
+        "finalised_invoices": Invoice.objects.filter(
+            _seller_or_buyer(actor), status=InvoiceStatus.FINALISED
+        ).count(),
         "open_accounts": Account.objects.filter(~Q(entries=None)).distinct().count(),
     }
 
@@ -347,31 +375,45 @@ def allocation_runs(*, actor: Actor, year: int) -> list[AllocationRunRow]:
 def allocation_services(*, actor: Actor) -> QuerySet[Service]:
     """Billable services: what a pool's cost may be allocated to."""
     _require_staff(actor)
-    return Service.objects.filter(billing__isnull=False).order_by("code")
+    queryset = Service.objects.filter(billing__isnull=False)
+    if not actor.sees_everything:
+        queryset = queryset.filter(provider_id__in=actor.provider_org_ids)
+    return queryset.order_by("code")
 
 
 def project_time_list(*, actor: Actor, limit: int = 500) -> list[ProjectTime]:
     """Time and material on connection cases, newest first; a customer sees only its agencies'."""
     _require_billing(actor)
     queryset = ProjectTime.objects.select_related("case", "organisation")
-    if not can_read_all(actor):
-        queryset = queryset.filter(organisation_id__in=customer_org_ids(actor))
+    if not actor.sees_everything:
+        # Time is booked on a case: its provider's staff (the case's rule) and the customer.
+        own = Q(organisation_id__in=customer_org_ids(actor))
+        if can_read_all(actor):
+            own |= Q(case__in=case_list(actor=actor).values("pk"))
+        queryset = queryset.filter(own)
     return list(queryset.order_by("-period", "organisation__name", "-id")[:limit])
 
 
 def project_time_cases(*, actor: Actor) -> QuerySet[ConnectionCase]:
     """Connection cases time may be booked on (provider staff only)."""
     _require_staff(actor)
-    return ConnectionCase.objects.select_related("organisation").order_by(
-        "organisation__name", "-opened_on", "-id"
+    return (
+        ConnectionCase.objects.filter(pk__in=case_list(actor=actor).values("pk"))
+        .select_related("organisation")
+        .order_by("organisation__name", "-opened_on", "-id")
     )
 
 
 def exit_candidates(*, actor: Actor) -> QuerySet[Organisation]:
     """Agencies with at least one account whose balance is not zero: what an exit would settle."""
     _require_staff(actor)
+    own = (
+        Q()
+        if actor.sees_everything
+        else Q(account__service__provider_id__in=actor.provider_org_ids)
+    )
     open_accounts = (
-        LedgerEntry.objects.filter(account__organisation__isnull=False)
+        LedgerEntry.objects.filter(own, account__organisation__isnull=False)
         .values("account_id")
         .annotate(t=Sum("amount_ore"))
         .exclude(t=0)

@@ -1,7 +1,8 @@
 """API of the catalogue app: services, their service level and what they depend on.
 
-The catalogue is open to every logged-in caller; drafts only to provider staff (the selectors
-decide). A draft asked for by a customer is a 404, like a code that does not exist.
+The catalogue is open to every logged-in caller; a draft only to its provider's staff. The
+selectors decide (`catalogue.permissions`), including which dependencies a caller is shown: a
+draft asked for by a customer is a 404, like a code that does not exist.
 """
 
 # No `from __future__ import annotations`: ninja reads the real annotations (Query[...]).
@@ -12,7 +13,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from samdrift.accounts.api_auth import ApiRequest
-from samdrift.core.actor import Actor
 from samdrift.core.api import Page, errors
 
 from . import selectors
@@ -72,11 +72,6 @@ class DependencyOut(Schema):
     reason_en: str
 
 
-def _shown(actor: Actor, other: Service) -> bool:
-    # A dependency must not reveal a draft that the caller could not open itself.
-    return actor.is_provider_staff or other.lifecycle != Lifecycle.DRAFT
-
-
 def _link(service: Service, link: ServiceDependency) -> dict[str, str]:
     return {
         "code": service.code,
@@ -93,17 +88,14 @@ class ServiceDetailOut(ServiceOut):
     dependencies: list[DependencyOut] = Field(description="Services this one needs to work.")
     dependants: list[DependencyOut] = Field(description="Services that need this one.")
 
+    # The links were read by `selectors.service_get`, already without what the caller may not see.
     @staticmethod
-    def resolve_dependencies(obj: Service, context: dict[str, Any]) -> list[dict[str, str]]:
-        actor = context["request"].auth
-        links = obj.dependency_links.all()
-        return [_link(link.depends_on, link) for link in links if _shown(actor, link.depends_on)]
+    def resolve_dependencies(obj: Service) -> list[dict[str, str]]:
+        return [_link(link.depends_on, link) for link in obj.dependency_links.all()]
 
     @staticmethod
-    def resolve_dependants(obj: Service, context: dict[str, Any]) -> list[dict[str, str]]:
-        actor = context["request"].auth
-        links = obj.dependant_links.all()
-        return [_link(link.service, link) for link in links if _shown(actor, link.service)]
+    def resolve_dependants(obj: Service) -> list[dict[str, str]]:
+        return [_link(link.service, link) for link in obj.dependant_links.all()]
 
 
 class ServiceFilters(Schema):

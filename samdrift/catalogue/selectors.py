@@ -1,25 +1,45 @@
-"""Reads of the catalogue. The catalogue is public to every logged-in actor; drafts only to staff."""
+"""Reads of the catalogue. The catalogue is public to every logged-in actor; a draft only to its
+provider's staff, and a draft is never revealed through another service's dependencies either."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from samdrift.core.exceptions import NotFound
+from samdrift.core.tenancy import visible_or_404
+from samdrift.organisations.models import Organisation
 
-from .choices import Lifecycle
 from .models import Service, ServiceDependency
+from .permissions import visible_services_q
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
 
 
 def _visible(actor: Actor) -> QuerySet[Service]:
-    queryset = Service.objects.all()
-    if not actor.is_provider_staff:
-        queryset = queryset.exclude(lifecycle=Lifecycle.DRAFT)
-    return queryset
+    return Service.objects.filter(visible_services_q(actor))
+
+
+def default_provider() -> QuerySet[Organisation]:
+    """The catalogue's owning provider, as a one-row queryset usable in a subquery: the provider
+    of the total-commitment package, else the first provider agency (ADR 0042). A case that
+    names no service is with it."""
+    ranked = (
+        Organisation.objects.filter(kind="provider")
+        .annotate(
+            owns_package=Exists(
+                Service.objects.filter(provider=OuterRef("pk"), in_total_commitment=True)
+            )
+        )
+        .order_by("-owns_package", "id")
+        .values("pk")[:1]
+    )
+    return Organisation.objects.filter(pk=Subquery(ranked))
+
+
+def default_provider_id() -> int | None:
+    return default_provider().values_list("pk", flat=True).first()
 
 
 def service_list(*, actor: Actor, lifecycle: str = "", search: str = "") -> QuerySet[Service]:
@@ -47,15 +67,20 @@ def service_get(*, actor: Actor, code: str) -> Service:
         _visible(actor)
         .select_related("category", "provider")
         .prefetch_related(
+            # Links to services the actor may not open are left out here, once, for the page,
+            # the API and anything else that shows the service.
             Prefetch(
-                "dependency_links", queryset=ServiceDependency.objects.select_related("depends_on")
+                "dependency_links",
+                queryset=ServiceDependency.objects.filter(
+                    visible_services_q(actor, "depends_on__")
+                ).select_related("depends_on"),
             ),
             Prefetch(
-                "dependant_links", queryset=ServiceDependency.objects.select_related("service")
+                "dependant_links",
+                queryset=ServiceDependency.objects.filter(
+                    visible_services_q(actor, "service__")
+                ).select_related("service"),
             ),
         )
     )
-    try:
-        return queryset.get(code=code)
-    except Service.DoesNotExist:
-        raise NotFound("service") from None
+    return visible_or_404(queryset, "service", code=code)

@@ -2,7 +2,8 @@
 
 The provider's EFOS operators are provider administrators and the security role (ADR 0300); an
 agency's EFOS administrator is its contact or orderer. An administrator acts only for officials
-of agencies where they hold that role, never for another agency's.
+of agencies where they hold that role, never for another agency's; an operator only for the
+agencies its provider serves.
 """
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ def is_operator(actor: Actor) -> bool:
     return actor.has_provider_role(*OPERATOR_ROLES)
 
 
+def operates_for(actor: Actor, organisation_id: int) -> bool:
+    """An operator acts for the agencies its provider serves (ADR 0041), not every agency."""
+    return is_operator(actor) and actor.serves(organisation_id)
+
+
 def administers(actor: Actor, organisation_id: int) -> bool:
-    return is_operator(actor) or actor.acts_for(organisation_id, *AGENCY_ADMIN_ROLES)
+    return operates_for(actor, organisation_id) or actor.acts_for(
+        organisation_id, *AGENCY_ADMIN_ROLES
+    )
 
 
 def administered_org_ids(actor: Actor) -> frozenset[int]:
@@ -47,7 +55,7 @@ def official_abilities(actor: Actor, official: Official) -> dict[str, bool]:
 
 
 def credential_abilities(actor: Actor, credential: Credential) -> dict[str, bool]:
-    operator = is_operator(actor)
+    operator = operates_for(actor, credential.official.organisation_id)
     admin = administers(actor, credential.official.organisation_id)
     status = credential.status
     return {

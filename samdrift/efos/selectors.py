@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from samdrift.core.exceptions import NotFound
+from samdrift.core.tenancy import visible_or_404
 from samdrift.organisations.models import Organisation
 
 from .ca.revocation import CertStatusRow, Revoked
@@ -31,16 +31,18 @@ if TYPE_CHECKING:
 
 
 def _org_filter(actor: Actor, field: str = "organisation_id") -> Q:
-    if is_operator(actor):
+    """Agencies the actor administers; an operator also those its provider serves."""
+    if actor.sees_everything:
         return Q()
-    return Q(**{f"{field}__in": administered_org_ids(actor)})
+    ids = set(administered_org_ids(actor))
+    if is_operator(actor):
+        ids |= actor.customer_org_ids | actor.prospect_org_ids | actor.provider_org_ids
+    return Q(**{f"{field}__in": ids})
 
 
 def administered_organisations(actor: Actor) -> QuerySet[Organisation]:
     queryset = Organisation.objects.filter(is_group=False).exclude(org_number="")
-    if is_operator(actor):
-        return queryset.order_by("name")
-    return queryset.filter(id__in=administered_org_ids(actor)).order_by("name")
+    return queryset.filter(_org_filter(actor, "id")).order_by("name")
 
 
 def official_list(*, actor: Actor, search: str = "", status: str = "") -> QuerySet[Official]:
@@ -57,25 +59,15 @@ def official_list(*, actor: Actor, search: str = "", status: str = "") -> QueryS
 
 
 def official_get(*, actor: Actor, official_id: int) -> Official:
-    try:
-        return (
-            Official.objects.filter(_org_filter(actor))
-            .select_related("organisation")
-            .get(id=official_id)
-        )
-    except Official.DoesNotExist:
-        raise NotFound("official") from None
+    queryset = Official.objects.filter(_org_filter(actor)).select_related("organisation")
+    return visible_or_404(queryset, "official", id=official_id)
 
 
 def credential_get(*, actor: Actor, credential_id: int) -> Credential:
-    try:
-        return (
-            Credential.objects.filter(_org_filter(actor, "official__organisation_id"))
-            .select_related("official__organisation")
-            .get(id=credential_id)
-        )
-    except Credential.DoesNotExist:
-        raise NotFound("credential") from None
+    queryset = Credential.objects.filter(
+        _org_filter(actor, "official__organisation_id")
+    ).select_related("official__organisation")
+    return visible_or_404(queryset, "credential", id=credential_id)
 
 
 def credential_counts(*, actor: Actor) -> dict[str, int]:
@@ -94,6 +86,7 @@ def credentials_awaiting_operator(*, actor: Actor) -> QuerySet[Credential]:
         return Credential.objects.none()
     return (
         Credential.objects.filter(status__in=[CredentialStatus.ORDERED, CredentialStatus.VERIFIED])
+        .filter(_org_filter(actor, "official__organisation_id"))
         .select_related("official__organisation")
         .order_by("created_at")
     )
@@ -182,10 +175,7 @@ def document_list(*, actor: Actor) -> QuerySet[SignableDocument]:
 
 
 def document_get(*, actor: Actor, document_id: int) -> SignableDocument:
-    try:
-        return document_list(actor=actor).get(id=document_id)
-    except SignableDocument.DoesNotExist:
-        raise NotFound("document") from None
+    return visible_or_404(document_list(actor=actor), "document", id=document_id)
 
 
 def signatures_of(document: SignableDocument) -> QuerySet[DocumentSignature]:
@@ -194,7 +184,5 @@ def signatures_of(document: SignableDocument) -> QuerySet[DocumentSignature]:
 
 def signature_get(*, actor: Actor, document_id: int, signature_id: int) -> DocumentSignature:
     document = document_get(actor=actor, document_id=document_id)
-    try:
-        return document.signatures.select_related("official", "document").get(id=signature_id)
-    except DocumentSignature.DoesNotExist:
-        raise NotFound("signature") from None
+    queryset = document.signatures.select_related("official", "document")
+    return visible_or_404(queryset, "signature", id=signature_id)

@@ -77,3 +77,12 @@ def required_rank_for_service(*, service_id: int) -> int | None:
         .values_list("min_rank", flat=True)
         .first()
     )
+
+
+def required_rank_for_code(service_code: str) -> int | None:
+    """The same by service code: the source of the tenancy kernel's level gate (ADR 0043)."""
+    return (
+        AssuranceRequirement.objects.filter(service__code=service_code)
+        .values_list("min_rank", flat=True)
+        .first()
+    )

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from samdrift.catalogue.models import Service
-from samdrift.core.exceptions import NotFound
+from samdrift.catalogue.selectors import default_provider
+from samdrift.core.tenancy import provided_scope, visible_or_404
 
 from .choices import PHASE_ORDER, CaseState, Phase, RequestStatus
 from .counting import Hierarchy
 from .models import (
+    CaseAttachment,
     CaseChecklistItem,
     CaseEvent,
     ChecklistTemplateItem,
@@ -30,10 +33,41 @@ if TYPE_CHECKING:
 
 
 def _scoped(queryset: QuerySet, actor: Actor) -> QuerySet:
-    """Provider staff see every agency's rows; others only their own agencies' (and children's)."""
-    if actor.sees_all_agencies:
+    """A request's or a subscription's row: the agency's own people (and a parent's contact) see
+    it, and the staff of the service's provider; no other provider's (ADR 0041)."""
+    return queryset.filter(provided_scope(actor))
+
+
+def _cases_scoped(queryset: QuerySet[ConnectionCase], actor: Actor) -> QuerySet[ConnectionCase]:
+    """A case is with the providers of its services; a case without services (the total
+    commitment, or not yet decided) is with the catalogue's default provider (ADR 0042)."""
+    if actor.sees_everything:
         return queryset
-    return queryset.filter(organisation_id__in=actor.visible_org_ids)
+    condition = Q(organisation_id__in=actor.member_org_ids)
+    providers = actor.provider_org_ids
+    if providers:
+        theirs = ConnectionCase.objects.filter(services__provider_id__in=providers)
+        serviceless = ConnectionCase.objects.filter(services__isnull=True)
+        # Subqueries, not joins: a join on the services would repeat a case once per service.
+        condition |= Q(id__in=theirs.values("id"))
+        condition |= Q(id__in=serviceless.values("id")) & Q(
+            Exists(default_provider().filter(pk__in=providers))
+        )
+    return queryset.filter(condition)
+
+
+def customer_relations() -> list[tuple[int, int]]:
+    """(agency, provider agency) for every subscription, service request and case: the customer
+    source onboarding registers in the tenancy kernel (no actor: it builds the actor). A case
+    without services is with the catalogue's default provider (ADR 0042). One query."""
+    default = Subquery(default_provider().values("pk")[:1])
+    subscriptions = Subscription.objects.values_list("organisation_id", "service__provider_id")
+    requests = ServiceRequest.objects.values_list("organisation_id", "service__provider_id")
+    cases = ConnectionCase.objects.annotate(
+        provider_id=Coalesce("services__provider_id", default)
+    ).values_list("organisation_id", "provider_id")
+    union = subscriptions.order_by().union(requests.order_by(), cases.order_by())
+    return [(org_id, provider_id) for org_id, provider_id in union if provider_id is not None]
 
 
 # --- service requests -------------------------------------------------------------------------
@@ -53,12 +87,8 @@ def request_list(
 
 
 def request_get(*, actor: Actor, request_id: int) -> ServiceRequest:
-    try:
-        return _scoped(ServiceRequest.objects.select_related("organisation", "service"), actor).get(
-            id=request_id
-        )
-    except ServiceRequest.DoesNotExist:
-        raise NotFound("request") from None
+    queryset = _scoped(ServiceRequest.objects.select_related("organisation", "service"), actor)
+    return visible_or_404(queryset, "request", id=request_id)
 
 
 # --- connection cases -------------------------------------------------------------------------
@@ -72,7 +102,7 @@ def case_list(
     state: str = "",
     organisation_id: int | None = None,
 ) -> QuerySet[ConnectionCase]:
-    queryset = _scoped(
+    queryset = _cases_scoped(
         ConnectionCase.objects.select_related("organisation").prefetch_related(
             Prefetch("services", queryset=Service.objects.only("id", "code", "name_sv", "name_en"))
         ),
@@ -91,7 +121,7 @@ def case_list(
 
 def case_get(*, actor: Actor, case_id: int) -> ConnectionCase:
     """One case with everything its page shows, in a fixed number of queries."""
-    queryset = _scoped(
+    queryset = _cases_scoped(
         ConnectionCase.objects.select_related("organisation"), actor
     ).prefetch_related(
         "services",
@@ -100,16 +130,13 @@ def case_get(*, actor: Actor, case_id: int) -> ConnectionCase:
         Prefetch("phase_periods", queryset=PhasePeriod.objects.order_by("entered_at")),
         "signoffs__signed_by",
     )
-    try:
-        return queryset.get(id=case_id)
-    except ConnectionCase.DoesNotExist:
-        raise NotFound("case") from None
+    return visible_or_404(queryset, "case", id=case_id)
 
 
 def case_board(*, actor: Actor) -> dict[tuple[str, str], int]:
     """Open cases per (phase, scope); completed cases count in the run phase."""
     rows = (
-        _scoped(ConnectionCase.objects.exclude(state=CaseState.CANCELLED), actor)
+        _cases_scoped(ConnectionCase.objects.exclude(state=CaseState.CANCELLED), actor)
         .values("phase", "scope")
         .annotate(n=Count("id"))
     )
@@ -143,6 +170,24 @@ def lead_times(case: ConnectionCase) -> list[PhaseLeadTime]:
     return result
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+
+def case_for_attachments(*, actor: Actor, case_id: int) -> ConnectionCase:
+    """The case, without what its page shows: whoever sees a case sees and adds its documents."""
+    return visible_or_404(case_list(actor=actor).prefetch_related(None), "case", id=case_id)
+
+
+def attachment_list(*, actor: Actor, case_id: int) -> QuerySet[CaseAttachment]:
+    case = case_for_attachments(actor=actor, case_id=case_id)
+    return CaseAttachment.objects.filter(case=case).select_related("file", "added_by")
+
+
+def attachment_get(*, actor: Actor, case_id: int, attachment_id: int) -> CaseAttachment:
+    """One document of a case the actor sees; another case's id is missing, as is an unseen case."""
+    return visible_or_404(attachment_list(actor=actor, case_id=case_id), "attachment", id=attachment_id)
+
+
 # --- subscriptions ----------------------------------------------------------------------------
 
 
@@ -167,12 +212,8 @@ def subscription_list(
 
 
 def subscription_get(*, actor: Actor, subscription_id: int) -> Subscription:
-    try:
-        return _scoped(Subscription.objects.select_related("organisation", "service"), actor).get(
-            id=subscription_id
-        )
-    except Subscription.DoesNotExist:
-        raise NotFound("subscription") from None
+    queryset = _scoped(Subscription.objects.select_related("organisation", "service"), actor)
+    return visible_or_404(queryset, "subscription", id=subscription_id)
 
 
 # --- the demand report ------------------------------------------------------------------------

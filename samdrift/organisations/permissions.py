@@ -2,8 +2,8 @@
 
 An agency's administrator manages its members: in a customer agency its *contact* (so a parent
 agency's contact also manages its sub-agencies), in a provider agency its provider administrator.
-A provider administrator may manage any agency's members (it sets up every agency's first
-contact). Nobody else, and never another agency's.
+A provider administrator may also manage its provider's customers' members (it sets up an
+agency's first contact). Nobody else, and never another provider's or its customers'.
 """
 
 from __future__ import annotations
@@ -30,17 +30,19 @@ def assignable_roles(organisation: Organisation) -> list[Role]:
 
 
 def can_manage_members(actor: Actor, organisation: Organisation) -> bool:
-    if actor.has_provider_role(Role.PROVIDER_ADMIN):
+    if actor.is_superuser:
         return True
-    return organisation.kind == OrganisationKind.CUSTOMER and actor.acts_for(
-        organisation.id, Role.CONTACT
-    )
+    if organisation.kind == OrganisationKind.PROVIDER:
+        return actor.has_provider_role_in(organisation.id, Role.PROVIDER_ADMIN)
+    if actor.acts_for(organisation.id, Role.CONTACT):
+        return True
+    return actor.serves(organisation.id) and actor.has_provider_role(Role.PROVIDER_ADMIN)
 
 
 def membership_abilities(*, actor: Actor, organisation: Organisation) -> dict[str, bool]:
     manage = can_manage_members(actor, organisation)
     return {
         # Provider staff see who to talk to in every agency; customers only as administrators.
-        "view": manage or (actor.is_provider_staff and actor.can_see_org(organisation.id)),
+        "view": manage or (actor.is_provider_staff and actor.serves(organisation.id)),
         "manage": manage,
     }

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.core.exceptions import PermissionDenied
+from samdrift.core.tenancy import org_scope, visible_or_404
 
 from .models import Membership, Organisation
 from .permissions import membership_abilities
@@ -35,10 +36,9 @@ def descendant_ids(org_ids: Iterable[int]) -> set[int]:
 
 
 def visible_organisations(actor: Actor) -> QuerySet[Organisation]:
-    queryset = Organisation.objects.all()
-    if actor.sees_all_agencies:
-        return queryset
-    return queryset.filter(id__in=actor.visible_org_ids)
+    """Own agencies (and a parent contact's sub-agencies), own provider agencies and, for
+    provider staff, their providers' customers (ADR 0041)."""
+    return Organisation.objects.filter(org_scope(actor, "id"))
 
 
 def organisation_list(
@@ -68,10 +68,9 @@ def organisation_list(
 
 
 def organisation_get(*, actor: Actor, org_id: int) -> Organisation:
-    try:
-        return visible_organisations(actor).select_related("parent").get(id=org_id)
-    except Organisation.DoesNotExist:
-        raise NotFound("organisation") from None
+    return visible_or_404(
+        visible_organisations(actor).select_related("parent"), "organisation", id=org_id
+    )
 
 
 def member_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
@@ -88,10 +87,9 @@ def member_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Members
 
 def membership_get(*, actor: Actor, organisation: Organisation, membership_id: int) -> Membership:
     """One membership of the agency; another agency's is missing, like one that does not exist."""
-    try:
-        return member_list(actor=actor, organisation=organisation).get(id=membership_id)
-    except Membership.DoesNotExist:
-        raise NotFound("membership") from None
+    return visible_or_404(
+        member_list(actor=actor, organisation=organisation), "membership", id=membership_id
+    )
 
 
 def ministries() -> list[str]:
