@@ -150,6 +150,7 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="samdrift-bench-identity-"))
     rp_port, idp_port = free_port(), free_port()
     base, idp = f"http://127.0.0.1:{rp_port}", f"http://127.0.0.1:{idp_port}"
+    os.environ["SAMDRIFT_BASE_URL"] = base  # production settings refuse to start without it
     prepare(data_dir, idp)
     officials = data_dir / "officials.json"
     officials.write_text(

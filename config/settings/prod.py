@@ -12,3 +12,13 @@ LOGIN_URL = "accounts:login" if SAMDRIFT_LOCAL_LOGIN else "identity:login"
 SESSION_COOKIE_SECURE = os.environ.get("SAMDRIFT_SECURE_COOKIES", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The public address is the OpenID issuer and goes into certificates: never guessed in
+# production (development derives it from the request). ADR 0033.
+SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "").strip().rstrip("/")
+if not SAMDRIFT_BASE_URL.startswith(("https://", "http://")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SAMDRIFT_BASE_URL must be set to samdrift's public address in production, "
+        "e.g. https://samdrift.example.se / SAMDRIFT_BASE_URL måste anges i produktion."
+    )

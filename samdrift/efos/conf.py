@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 
 # Sweden Connect level-of-assurance URIs come from the one policy module (ADR 0305).
 from samdrift.identity.loa import LOA3, LOA4, UNCERTIFIED_LOA2, UNCERTIFIED_LOA3  # noqa: F401
@@ -44,14 +45,31 @@ def ca_passphrase() -> bytes:
     return value.encode() if isinstance(value, str) else bytes(value)
 
 
-def base_url() -> str:
-    return str(
-        _get("BASE_URL", os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1:8000"))
-    ).rstrip("/")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
-def issuer() -> str:
-    return f"{base_url()}/efos"
+def configured_base_url() -> str:
+    """The explicit base URL (`EFOS_BASE_URL`, `SAMDRIFT_BASE_URL`), or "" when none is set.
+
+    Production refuses to start without `SAMDRIFT_BASE_URL` (config/settings/prod.py)."""
+    value = _get("BASE_URL", "") or getattr(settings, "SAMDRIFT_BASE_URL", "")
+    return str(value or os.environ.get("SAMDRIFT_BASE_URL", "")).rstrip("/")
+
+
+def base_url(request: HttpRequest | None = None) -> str:
+    """The configured base URL; without one (development), the address this request was served
+    at (its host is checked against ALLOWED_HOSTS), so the issuer matches the address a client
+    fetched discovery from (OIDC Discovery §4.3, issue 20). Without a request, the default."""
+    configured = configured_base_url()
+    if configured:
+        return configured
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return DEFAULT_BASE_URL
+
+
+def issuer(request: HttpRequest | None = None) -> str:
+    return f"{base_url(request)}/efos"
 
 
 def asserted_acr() -> str:

@@ -172,6 +172,14 @@ class OidcClient(TimeStampedModel):
     redirect_uris = models.JSONField(default=list)
     jwks = models.JSONField(default=dict)
     active = models.BooleanField(default=True)
+    # OIDC Registration §2: the algorithm of this client's ID tokens (and signed UserInfo).
+    # OpenID Connect requires RS256 to be offered; ES256 stays the default (issue 20, ADR 0032).
+    id_token_signed_response_alg = models.CharField(
+        _("ID token signing algorithm"),
+        max_length=10,
+        choices=[("ES256", "ES256"), ("RS256", "RS256")],
+        default="ES256",
+    )
 
     def __str__(self) -> str:
         return self.client_id

@@ -709,23 +709,31 @@ def sign_document(
     return signature
 
 
-def ensure_internal_client() -> OidcClient:
-    """samdrift registered as a client of its own OP, for the signing re-authentication."""
+def ensure_internal_client(issuer: str | None = None) -> OidcClient:
+    """samdrift registered as a client of its own OP, for the signing re-authentication; its
+    redirect URI follows the issuer (in development, the address the page was served at)."""
     from .oidc.internal import INTERNAL_CLIENT_ID, callback_url, internal_jwk
 
     jwks = {"keys": [internal_jwk().as_dict(private=False)]}
+    redirect_uris = [callback_url(issuer)]
     client, created = OidcClient.objects.get_or_create(
         client_id=INTERNAL_CLIENT_ID,
-        defaults={"name": "samdrift (signing)", "redirect_uris": [callback_url()], "jwks": jwks},
+        defaults={"name": "samdrift (signing)", "redirect_uris": redirect_uris, "jwks": jwks},
     )
-    if not created and (client.jwks != jwks or client.redirect_uris != [callback_url()]):
-        client.jwks, client.redirect_uris = jwks, [callback_url()]
+    if not created and (client.jwks != jwks or client.redirect_uris != redirect_uris):
+        client.jwks, client.redirect_uris = jwks, redirect_uris
         client.save(update_fields=["jwks", "redirect_uris", "updated_at"])
     return client
 
 
 def register_client(
-    *, actor: Actor, client_id: str, name: str, redirect_uris: list[str], jwks: dict[str, Any]
+    *,
+    actor: Actor,
+    client_id: str,
+    name: str,
+    redirect_uris: list[str],
+    jwks: dict[str, Any],
+    id_token_signed_response_alg: str = "ES256",  # noqa: S107 - an algorithm name
 ) -> OidcClient:
     from joserfc.errors import JoseError
     from joserfc.jwk import KeySet
@@ -745,6 +753,8 @@ def register_client(
             raise ValueError
     except (JoseError, ValueError, TypeError, KeyError):
         errors["jwks"] = [str(_("Give the client's public keys as a JWK set."))]
+    if id_token_signed_response_alg not in ("ES256", "RS256"):
+        errors["id_token_signed_response_alg"] = [str(_("Choose ES256 or RS256."))]
     if errors:
         raise ValidationFailed(
             _("The client could not be registered; see the marked fields."), errors=errors
@@ -757,12 +767,17 @@ def register_client(
                 "redirect_uris": redirect_uris,
                 "jwks": jwks,
                 "active": True,
+                "id_token_signed_response_alg": id_token_signed_response_alg,
             },
         )
         audit_record(
             actor=actor,
             action="efos.client.register",
             obj=client,
-            after={"client_id": client_id, "redirect_uris": redirect_uris},
+            after={
+                "client_id": client_id,
+                "redirect_uris": redirect_uris,
+                "id_token_signed_response_alg": id_token_signed_response_alg,
+            },
         )
     return client

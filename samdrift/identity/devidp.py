@@ -16,6 +16,9 @@ With `--allow-faults` the page also offers misbehaviours (tampered signature, ex
 unknown key, wrong audience or issuer, unsigned, malformed, replayed token, ignoring the requested
 level) so the relying party's refusals can be tested against real HTTP.
 
+The protocol rules (PKCE, client assertions, request objects, pairwise `sub`, discovery fields,
+no-store answers) are samdrift's OIDC core (`samdrift.core.oidc`), which needs no Django either.
+
 Pure Python on the standard library plus joserfc: no Django. Run it with
 `samdrift identity dev-idp --port 8500` or `python -m samdrift.identity.devidp --port 8500`.
 """
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import html
 import json
 import secrets
@@ -39,16 +41,30 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from joserfc import jwt
-from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
+
+from samdrift.core.oidc import assertions, discovery, pkce, request_objects, responses, signing
+from samdrift.core.oidc import subject as core_subject
+from samdrift.core.oidc.tokens import TokenInvalid
 
 from . import loa
 
 CLAIM = "https://id.oidc.se/claim/"
 SCOPE_ORG_ID = "https://id.oidc.se/scope/naturalPersonOrgId"
 SCOPE_PERSON_INFO = "https://id.oidc.se/scope/naturalPersonInfo"
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_TYPE = assertions.TYPE
+#: What the token endpoint says for each refused client assertion (core reason → description).
+ASSERTION_REFUSALS = {
+    "signature": "client assertion not verified",
+    "malformed": "client assertion not verified",
+    "iss_sub": "client assertion iss/sub must be the client_id",
+    "audience": "client assertion aud must be the token endpoint or the issuer",
+    "time": "client assertion expired",
+    "jti": "client assertion needs a jti",
+    "replayed": "client assertion replayed",
+}
+#: Not a secret: the demo precomputes the subjects this provider will assert (see `demo.py`).
+PAIRWISE_SECRET = b"samdrift-dev-idp"
 AUTHN_PROVIDER = "urn:samdrift:dev-idp"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -180,7 +196,7 @@ class Provider:
         self.key = ECKey.generate_key("P-256", parameters={"kid": secrets.token_hex(8)})
         self.stray_key = ECKey.generate_key("P-256", parameters={"kid": secrets.token_hex(8)})
         self.codes: dict[str, Grant] = {}
-        self.seen_assertions: dict[str, float] = {}
+        self.seen_jtis = assertions.MemoryReplayStore()
         self.last_id_token: str | None = None
         self.lock = threading.Lock()
 
@@ -190,24 +206,17 @@ class Provider:
         return self.issuer + "/token"
 
     def discovery(self) -> dict[str, Any]:
-        return {
-            "issuer": self.issuer,
-            "authorization_endpoint": self.issuer + "/authorize",
-            "token_endpoint": self.token_endpoint,
-            "jwks_uri": self.issuer + "/jwks.json",
-            "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["ES256"],
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-            "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256"],
-            "code_challenge_methods_supported": ["S256"],
-            "claims_parameter_supported": True,
-            "request_parameter_supported": True,
-            "request_object_signing_alg_values_supported": ["ES256", "RS256"],
-            "acr_values_supported": list(OFFERED_LEVELS),
-            "scopes_supported": ["openid", SCOPE_ORG_ID, SCOPE_PERSON_INFO],
-            "claims_supported": [
+        return discovery.document(
+            self.issuer,
+            paths={
+                "authorization_endpoint": "/authorize",
+                "token_endpoint": "/token",
+                "jwks_uri": "/jwks.json",
+            },
+            id_token_algorithms=["ES256"],
+            acr_values=OFFERED_LEVELS,
+            scopes=["openid", SCOPE_ORG_ID, SCOPE_PERSON_INFO],
+            claims=[
                 "sub",
                 "acr",
                 "auth_time",
@@ -219,9 +228,9 @@ class Provider:
                 CLAIM + "orgName",
                 CLAIM + "authnProvider",
             ],
-            "ui_locales_supported": ["sv", "en"],
-            "https://id.oidc.se/disco/authnProviderSupported": False,
-        }
+            client_algorithms=["ES256", "RS256"],
+            **{"https://id.oidc.se/disco/authnProviderSupported": False},
+        )
 
     def jwks(self) -> dict[str, Any]:
         return dict(KeySet([self.key]).as_dict(private=False))
@@ -241,27 +250,27 @@ class Provider:
         raw = params.get("request")
         if not raw:
             return params
-        claims = self._decode_assertion(raw).claims
-        audience = claims.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if claims.get("iss") != self.client.client_id or self.issuer not in audiences:
-            raise ValueError("request object not from this client or not for this provider")
-        if not isinstance(claims.get("exp"), int | float) or claims["exp"] < time.time():
-            raise ValueError("request object expired")
-        if claims.get("client_id", params.get("client_id")) != params.get("client_id"):
-            raise ValueError("client_id differs from the request object's")
+        if params.get("client_id") != self.client.client_id:
+            raise ValueError("unknown client")
+        claims = self._with_key_refresh(
+            lambda keys: request_objects.verify(
+                raw,
+                client_id=self.client.client_id,
+                issuer=self.issuer,
+                keys=keys,
+                replay=None,  # the page and its form post read the same object twice
+                require_exp=True,
+            )
+        )
         merged = {name: value for name, value in params.items() if name != "request"}
-        for name in REQUEST_OBJECT_PARAMETERS:
-            if name in claims:
-                value = claims[name]
-                merged[name] = value if isinstance(value, str) else json.dumps(value)
+        merged.update(request_objects.as_parameters(claims, REQUEST_OBJECT_PARAMETERS))
         return merged
 
     def redirect_error(self, params: dict[str, str]) -> str | None:
         """Errors returned to the client's redirect URI."""
         try:
             params = self.effective_params(params)
-        except (JoseError, ValueError, TypeError, KeyError):
+        except (TokenInvalid, ValueError, TypeError, KeyError):
             return "invalid_request_object"
         if self.check_authorization_request(params) is not None:
             return "invalid_request_object"
@@ -341,36 +350,35 @@ class Provider:
             return "client_assertion_type must be jwt-bearer (private_key_jwt)"
         assertion = form.get("client_assertion", "")
         try:
-            token = self._decode_assertion(assertion)
-        except (JoseError, ValueError) as exc:
-            return f"client assertion not verified: {exc}"
-        claims = token.claims
-        now = time.time()
-        if claims.get("iss") != self.client.client_id or claims.get("sub") != self.client.client_id:
-            return "client assertion iss/sub must be the client_id"
-        audience = claims.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if not {self.token_endpoint, self.issuer} & set(audiences):
-            return "client assertion aud must be the token endpoint or the issuer"
-        if not isinstance(claims.get("exp"), int | float) or claims["exp"] < now:
-            return "client assertion expired"
-        jti = claims.get("jti")
-        if not jti:
-            return "client assertion needs a jti"
-        with self.lock:
-            self.seen_assertions = {k: v for k, v in self.seen_assertions.items() if v > now}
-            if jti in self.seen_assertions:
-                return "client assertion replayed"
-            self.seen_assertions[jti] = float(claims["exp"])
+            self._with_key_refresh(
+                lambda keys: assertions.verify(
+                    assertion,
+                    client_id=self.client.client_id,
+                    keys=keys,
+                    audiences={self.token_endpoint, self.issuer},
+                    replay=self.seen_jtis,
+                    algorithms=["ES256", "RS256"],
+                )
+            )
+        except assertions.ClientAuthError as exc:
+            return ASSERTION_REFUSALS.get(exc.reason, str(exc))
         return None
 
-    def _decode_assertion(self, assertion: str) -> jwt.Token:
-        algorithms = ["ES256", "RS256"]
+    def _with_key_refresh(self, check: Any) -> Any:
+        """Run `check(keys)`; if the signature did not verify, the client may have rotated its
+        key: fetch its JWKS once more and try again (nothing is remembered before a signature
+        verifies, so the second try sees the same state)."""
         try:
-            return jwt.decode(assertion, self.client.keys(), algorithms=algorithms)
-        except JoseError:
-            # The client may have rotated its key: fetch its JWKS once more.
-            return jwt.decode(assertion, self.client.keys(refresh=True), algorithms=algorithms)
+            return check(self.client.keys())
+        except (TokenInvalid, assertions.ClientAuthError) as exc:
+            signature_failed = (
+                exc.reason in ("bad_signature", "unknown_kid")
+                if isinstance(exc, TokenInvalid)
+                else exc.reason == "signature"
+            )
+            if not signature_failed:
+                raise
+        return check(self.client.keys(refresh=True))
 
     def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         if form.get("grant_type") != "authorization_code":
@@ -386,8 +394,7 @@ class Provider:
             "redirect_uri"
         ):
             return 400, {"error": "invalid_grant", "error_description": "code bound elsewhere"}
-        verifier = form.get("code_verifier", "")
-        if not (43 <= len(verifier) <= 128) or _s256(verifier) != grant.code_challenge:
+        if not pkce.verify(form.get("code_verifier", ""), grant.code_challenge):
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
         id_token = self.id_token(grant)
         return 200, {
@@ -435,8 +442,7 @@ class Provider:
             claims["iss"] = "http://127.0.0.1:1/evil"
         elif fault == "wrong_nonce":
             claims["nonce"] = secrets.token_urlsafe(16)
-        key = self.stray_key if fault == "unknown_kid" else self.key
-        token = jwt.encode({"alg": "ES256", "typ": "JWT", "kid": key.kid}, claims, key)
+        token = signing.sign(claims, self.stray_key if fault == "unknown_kid" else self.key)
         if fault == "tamper":
             header, _payload, signature = token.split(".")
             changed = dict(claims, acr=loa.LOA4, sub="someone-else")
@@ -456,16 +462,11 @@ class Provider:
 
 def pairwise_subject(client_id: str, official_key: str) -> str:
     """Pairwise `sub`: stable per official and client, revealing nothing about the person."""
-    digest = hashlib.sha256(f"{client_id}|{official_key}".encode()).digest()
-    return base64.urlsafe_b64encode(digest[:18]).decode()
+    return core_subject.pairwise(PAIRWISE_SECRET, client_id, official_key)
 
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _s256(verifier: str) -> str:
-    return _b64(hashlib.sha256(verifier.encode("ascii", "replace")).digest())
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
@@ -544,7 +545,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        for name, value in responses.NO_STORE.items():
+            self.send_header(name, value)
         for name, value in headers.items():
             self.send_header(name.replace("_", "-"), value)
         self.end_headers()

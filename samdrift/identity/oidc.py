@@ -9,11 +9,14 @@ No database and no request objects here, so the rules can be read in one place:
   issuer, audience, expiry and signature are all checked in the **ID token**.
 * Keys come from the provider's JWKS over HTTP; a `kid` we do not know triggers one reload (the
   provider may have rotated), then a refusal.
+
+PKCE, the client assertion, the request object and the JWT checks (with the shared clock skew)
+are the OIDC core's (`samdrift.core.oidc`); this module maps the core's verdicts to our refusal
+reasons and keeps what is the relying party's own: keys, cached metadata, the level policy.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -28,11 +31,11 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from joserfc import jwt
-from joserfc.errors import BadSignatureError, JoseError
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
 from samdrift.core.exceptions import DomainError
+from samdrift.core.oidc import CLOCK_SKEW_SECONDS, assertions, pkce, request_objects, tokens
 
 from . import loa
 
@@ -47,10 +50,9 @@ AUTHN_PROVIDER = CLAIM + "authnProvider"
 SCOPES = (
     "openid https://id.oidc.se/scope/naturalPersonOrgId https://id.oidc.se/scope/naturalPersonInfo"
 )
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_TYPE = assertions.TYPE
 SIGNING_ALGORITHMS = ("ES256", "ES384", "RS256", "PS256")
 METADATA_TTL_SECONDS = 600
-CLOCK_SKEW_SECONDS = 60
 MAX_TOKEN_LIFETIME_SECONDS = 3600
 HTTP_TIMEOUT_SECONDS = 10
 
@@ -141,17 +143,7 @@ def rp_jwks() -> dict[str, Any]:
 
 def client_assertion(client_id: str, audience: str) -> str:
     """A short-lived, single-use JWT proving we hold the registered key (RFC 7523)."""
-    now = int(time.time())
-    key = rp_key()
-    claims = {
-        "iss": client_id,
-        "sub": client_id,
-        "aud": audience,
-        "iat": now,
-        "exp": now + 60,
-        "jti": secrets.token_urlsafe(24),
-    }
-    return jwt.encode({"alg": "ES256", "typ": "JWT", "kid": key.kid}, claims, key)
+    return assertions.create(client_id=client_id, audience=audience, key=rp_key())
 
 
 # -- provider metadata --------------------------------------------------------------------------
@@ -230,13 +222,8 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def new_code_verifier() -> str:
-    return secrets.token_urlsafe(64)[:96]
-
-
-def code_challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+new_code_verifier = pkce.new_verifier
+code_challenge = pkce.challenge
 
 
 def requested_claims(provider: IdentityProvider, min_rank: int) -> dict[str, Any]:
@@ -278,7 +265,7 @@ def authorization_url(
         "state": state,
         "nonce": nonce,
         "code_challenge": code_challenge(code_verifier),
-        "code_challenge_method": "S256",
+        "code_challenge_method": pkce.METHOD,
         "claims": json.dumps(requested_claims(provider, min_rank), separators=(",", ":")),
         # Every login authenticates anew: step-up must not be satisfied by an old session.
         "prompt": "login",
@@ -294,19 +281,7 @@ def authorization_url(
 
 def request_object(client_id: str, audience: str, params: dict[str, str]) -> str:
     """The authorization parameters as a JWT signed with our key (OIDC Core §6.1)."""
-    now = int(time.time())
-    key = rp_key()
-    payload: dict[str, Any] = {
-        **params,
-        "claims": json.loads(params["claims"]),
-        "iss": client_id,
-        "aud": audience,
-        "iat": now,
-        "exp": now + 300,
-        "jti": secrets.token_urlsafe(16),
-    }
-    header = {"alg": "ES256", "typ": "oauth-authz-req+jwt", "kid": key.kid}
-    return jwt.encode(header, payload, key)
+    return request_objects.create(params, client_id=client_id, audience=audience, key=rp_key())
 
 
 def exchange_code(
@@ -341,24 +316,28 @@ def exchange_code(
 
 
 # -- ID-token validation ------------------------------------------------------------------------
+#: The core's reasons → our refusal codes (the audit trail and the message the official sees).
+_HEADER_REASONS = {
+    "malformed": "malformed_token",
+    "unsigned": "unsigned_token",
+    "unsupported_algorithm": "unsupported_algorithm",
+    "unknown_kid": "unknown_kid",
+}
+_TIME_REASONS = {
+    "expired": "expired_token",
+    "missing_claim": "expired_token",
+    "too_long_lived": "malformed_token",  # ID tokens live minutes; a far-future exp is not credible
+    "issued_in_future": "malformed_token",
+    "not_yet_valid": "malformed_token",
+    "malformed": "malformed_token",
+}
+
+
 def _header(token: str) -> dict[str, Any]:
-    parts = token.split(".") if isinstance(token, str) else []
-    if len(parts) != 3 or not parts[0] or not parts[1]:
-        raise refuse("malformed_token", "not three dot-separated parts")
     try:
-        padded = parts[0] + "=" * (-len(parts[0]) % 4)
-        header = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeError) as exc:
-        raise refuse("malformed_token", f"header: {exc}") from exc
-    if not isinstance(header, dict):
-        raise refuse("malformed_token", "header is not an object")
-    if header.get("alg") in (None, "none", "None", "NONE") or not parts[2]:
-        raise refuse("unsigned_token", f"alg={header.get('alg')!r}")
-    if header.get("alg") not in SIGNING_ALGORITHMS:
-        raise refuse("unsupported_algorithm", f"alg={header.get('alg')!r}")
-    if not isinstance(header.get("kid"), str) or not header["kid"]:
-        raise refuse("unknown_kid", "no kid in the header")
-    return header
+        return tokens.header(token, algorithms=SIGNING_ALGORITHMS, require_kid=True)
+    except tokens.TokenInvalid as exc:
+        raise refuse(_HEADER_REASONS[exc.reason], exc.detail) from exc
 
 
 def token_fingerprint(token: str) -> str:
@@ -377,32 +356,33 @@ def validate_id_token(
     header = _header(token)
     kid, alg = header["kid"], header["alg"]
     keys = provider_keys(provider.issuer)
-    if not _has_kid(keys, kid):
+    if not tokens.has_kid(keys, kid):
         keys = provider_keys(provider.issuer, refresh=True)
-        if not _has_kid(keys, kid):
+        if not tokens.has_kid(keys, kid):
             raise refuse("unknown_kid", f"kid={kid!r}")
     try:
-        decoded = jwt.decode(token, keys.get_by_kid(kid), algorithms=[alg])
-    except BadSignatureError as exc:
-        raise refuse("bad_signature", str(exc)) from exc
-    except (JoseError, ValueError, TypeError) as exc:
-        raise refuse("malformed_token", str(exc)) from exc
-    claims = dict(decoded.claims)
-    now = time.time()
-    if claims.get("iss") != provider.issuer:
-        raise refuse("wrong_issuer", f"iss={claims.get('iss')!r}")
-    audience = claims.get("aud")
-    audiences = audience if isinstance(audience, list) else [audience]
-    if provider.client_id not in audiences:
-        raise refuse("wrong_audience", f"aud={audience!r}")
-    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+        claims = tokens.verify_signature(token, keys, algorithms=[alg], require_kid=True)
+    except tokens.TokenInvalid as exc:
+        code = "bad_signature" if exc.reason == "bad_signature" else "malformed_token"
+        raise refuse(code, exc.detail) from exc
+    try:
+        tokens.check_issuer(claims, provider.issuer)
+    except tokens.TokenInvalid as exc:
+        raise refuse("wrong_issuer", exc.detail) from exc
+    try:
+        tokens.check_audience(claims, provider.client_id)
+    except tokens.TokenInvalid as exc:
+        raise refuse("wrong_audience", exc.detail) from exc
+    if len(tokens.audiences(claims)) > 1 and claims.get("azp") != provider.client_id:
         raise refuse("wrong_audience", f"azp={claims.get('azp')!r}")
-    if not _is_number(claims.get("exp")) or claims["exp"] <= now - CLOCK_SKEW_SECONDS:
-        raise refuse("expired_token", f"exp={claims.get('exp')!r}")
-    if claims["exp"] > now + MAX_TOKEN_LIFETIME_SECONDS:
-        # ID tokens live minutes (profile: at most 5); a far-future expiry is not credible.
-        raise refuse("malformed_token", f"exp={claims['exp']!r} too far ahead")
-    if not _is_number(claims.get("iat")) or claims["iat"] > now + CLOCK_SKEW_SECONDS:
+    try:
+        tokens.check_times(claims, require=("exp",), max_lifetime=MAX_TOKEN_LIFETIME_SECONDS)
+    except tokens.TokenInvalid as exc:
+        code = _TIME_REASONS[exc.reason]
+        if exc.reason == "malformed" and exc.detail.startswith("exp="):
+            code = "expired_token"  # an exp that is no number cannot vouch for anything
+        raise refuse(code, exc.detail) from exc
+    if not _is_number(claims.get("iat")):
         raise refuse("malformed_token", f"iat={claims.get('iat')!r}")
     if not isinstance(claims.get("nonce"), str) or not secrets.compare_digest(
         claims["nonce"], nonce
@@ -417,10 +397,6 @@ def validate_id_token(
     if not loa.satisfies(claims.get("acr"), min_rank, **provider.policy()):
         raise refuse("acr_too_low", f"acr={claims.get('acr')!r} needed level {min_rank}")
     return claims
-
-
-def _has_kid(keys: KeySet, kid: str) -> bool:
-    return any(key.kid == kid for key in keys.keys)
 
 
 def _is_number(value: Any) -> bool:

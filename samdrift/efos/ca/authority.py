@@ -251,6 +251,15 @@ class Authority:
         return self._key("op")
 
     @cached_property
+    def op_rsa_key(self) -> FileKey:
+        """The OP's RSA key, for clients registered for RS256 ID tokens; made on first use so
+        existing CA directories gain it without being re-created."""
+        path = self.directory / "op-rsa.key.pem"
+        if not path.exists():
+            FileKey.write(path, new_rsa(2048), self.passphrase)
+        return FileKey(path, self.passphrase)
+
+    @cached_property
     def internal_client_key(self) -> FileKey:
         """samdrift's own client key at its own OP (the signing flow); made on first use."""
         path = self.directory / "internal-client.key.pem"

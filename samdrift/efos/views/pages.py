@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
-from samdrift.efos import selectors, services
+from samdrift.efos import conf, selectors, services
 from samdrift.efos.choices import CredentialStatus
 from samdrift.efos.forms import (
     ClientForm,
@@ -333,8 +333,9 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
         raise Http404
     form = SignForm(request.POST)
     level = form.cleaned_data["level"] if form.is_valid() else "PAdES-B-LTA"
-    services.ensure_internal_client()
-    url, pending = internal.start(document.sign_message)
+    issuer = conf.issuer(request)
+    services.ensure_internal_client(issuer)
+    url, pending = internal.start(document.sign_message, issuer=issuer)
     request.session[SIGNING] = {**pending, "document_id": document.pk, "level": level}
     return HttpResponseRedirect(url)
 

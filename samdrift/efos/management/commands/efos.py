@@ -59,6 +59,12 @@ class Command(BaseCommand):
         client.add_argument("--redirect-uri", action="append", required=True)
         client.add_argument("--jwks", required=True, help="file with the client's public JWK set")
         client.add_argument("--name", default="")
+        client.add_argument(
+            "--id-token-alg",
+            choices=["ES256", "RS256"],
+            default="ES256",
+            help="id_token_signed_response_alg: how ID tokens and UserInfo are signed",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -168,5 +174,6 @@ class Command(BaseCommand):
             name=options["name"],
             redirect_uris=options["redirect_uri"],
             jwks=jwks,
+            id_token_signed_response_alg=options["id_token_alg"],
         )
         self.stdout.write(client.client_id)
