@@ -1,0 +1,112 @@
+"""The inbox pages in headless Chromium: axe-core (WCAG 2.1 A and AA) in Swedish and English, and
+marking read by keyboard alone, without JavaScript of our own."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from django.conf import settings
+from django.db import transaction
+from playwright.sync_api import Browser, sync_playwright
+
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.core.notifications.models import Notification
+from samdrift.core.notifications.services import notify
+
+from .conftest import person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "demo-password"  # samdrift.tests.factories.UserFactory's
+
+
+@pytest.fixture
+def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    # Playwright's sync API keeps an event loop on this thread; the test's own database reads
+    # between browser steps are plain synchronous calls all the same.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def reader(settings):  # type: ignore[no-untyped-def]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    karin = person("karin", first_name="Karin", last_name="Ek")
+    sender = actor_for_user(person("sender"))
+    context = {"agency": "Myndighet Ö", "case_id": 3, "phase": {"sv": "Paketera", "en": "Package"}}
+    with transaction.atomic():
+        for _ in range(2):
+            notify([karin.id], "signoff_required", context, link="/connections/", actor=sender)
+    return karin
+
+
+def _page(browser, live_server, user, language):  # type: ignore[no-untyped-def]
+    # bypass_csp: axe is injected as an inline script; our pages carry none of their own.
+    context = browser.new_context(bypass_csp=True)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#local-login button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(content=AXE_SCRIPT)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_inbox_pages_pass_axe(browser, live_server, reader, language):
+    page = _page(browser, live_server, reader, language)
+    problems: list[str] = []
+    for url in ("/inbox/", "/inbox/?show=unread", "/inbox/preferences/"):
+        response = page.goto(f"{live_server.url}{url}")
+        assert response is not None and response.status == 200, url
+        assert page.locator("html").get_attribute("lang") == language
+        problems.extend(_violations(page))
+    assert problems == [], "\n".join(problems)
+
+
+def test_mark_read_by_keyboard(browser, live_server, reader):
+    page = _page(browser, live_server, reader, "sv")
+    page.goto(f"{live_server.url}/inbox/")
+    counter = page.locator("#inbox-counter")
+    assert "2" in counter.inner_text()
+    first = page.get_by_role("button", name="Markera som läst").first
+    first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator(".message--success").inner_text() == "Meddelandet är markerat som läst."
+    assert "1" in page.locator("#inbox-counter").inner_text()
+    assert Notification.objects.filter(channel="in_app", read_at__isnull=False).count() == 1
+    page.get_by_role("button", name="Markera alla som lästa").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("#inbox-counter").inner_text().strip() == "Inkorg"
+    assert not Notification.objects.filter(channel="in_app", read_at__isnull=True).exists()
