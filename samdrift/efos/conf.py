@@ -49,11 +49,12 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def configured_base_url() -> str:
-    """The explicit base URL (`EFOS_BASE_URL`, `SAMDRIFT_BASE_URL`), or "" when none is set.
-
-    Production refuses to start without `SAMDRIFT_BASE_URL` (config/settings/prod.py)."""
-    value = _get("BASE_URL", "") or getattr(settings, "SAMDRIFT_BASE_URL", "")
-    return str(value or os.environ.get("SAMDRIFT_BASE_URL", "")).rstrip("/")
+    """The explicit base URL (`EFOS_BASE_URL`, the `SAMDRIFT_BASE_URL` environment variable), or
+    "" when none is set. The `SAMDRIFT_BASE_URL` *setting* is not asked: base settings give it a
+    default for e-mail links, which would hide that nothing was configured. Production refuses
+    to start without the variable (config/settings/prod.py)."""
+    value = _get("BASE_URL", "") or os.environ.get("SAMDRIFT_BASE_URL", "")
+    return str(value).strip().rstrip("/")
 
 
 def base_url(request: HttpRequest | None = None) -> str:
