@@ -1,0 +1,221 @@
+"""Storing and reading files: streamed in chunks, counted and hashed on the way (ADRs 0016, 0018).
+
+`store` keeps no more than one chunk of a file in memory whatever its size, refuses a file over
+the limit without leaving anything behind, and returns the saved `StoredFile`. A caller that must
+link the file in the same transaction as its own rows uses `staged` instead and saves the row
+itself; if its block fails, the object is removed again.
+
+The bytes are written before any database transaction opens, so a long upload never holds the
+database's write lock (SQLite has one for the whole file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.exceptions import BusinessRuleViolation, ValidationFailed
+
+from . import storage
+from .models import StoredFile
+from .names import clean_content_type, safe_name
+
+if TYPE_CHECKING:
+    from samdrift.core.actor import Actor
+
+log = logging.getLogger(__name__)
+
+TOO_LARGE = _("The file is too large: at most %(limit)s MB may be uploaded.")
+EMPTY = _("The file is empty.")
+CORRUPT = _("The stored file does not match its checksum. It has not been sent; tell support.")
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
+
+
+class FileTooLarge(ValidationFailed):
+    code = "file_too_large"
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        megabytes = f"{limit / 1024 / 1024:.0f}"
+        text = str(TOO_LARGE) % {"limit": megabytes}
+        super().__init__(TOO_LARGE, errors={"file": [text]}, limit=megabytes)
+
+
+class ChecksumMismatch(BusinessRuleViolation):
+    code = "file_corrupt"
+    http_status = 500
+
+
+class _Measured:
+    """A read-only, non-seekable view of a stream that counts and hashes what is read through
+    it and stops with `FileTooLarge` as soon as more than `limit` bytes have come."""
+
+    def __init__(self, source: IO[bytes] | Any, limit: int) -> None:
+        self._source = source
+        self._limit = limit
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        # Never an unbounded read: a caller asking for "everything" gets a chunk at a time. A
+        # short read means the end here (boto3 takes it so), so short reads of a raw or network
+        # source are joined until `size` bytes or the real end.
+        wanted = size if size and size > 0 else storage.CHUNK_SIZE
+        parts: list[bytes] = []
+        got = 0
+        while got < wanted:
+            part = self._source.read(wanted - got)
+            if not part:
+                break
+            parts.append(part.encode() if isinstance(part, str) else part)
+            got += len(parts[-1])
+        chunk = parts[0] if len(parts) == 1 else b"".join(parts)
+        self.size += len(chunk)
+        if self.size > self._limit:
+            raise FileTooLarge(self._limit)
+        self.sha256.update(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def close(self) -> None:  # the caller owns the source
+        pass
+
+
+def _new_key() -> str:
+    # Ours, never the user's: no name can escape the folder, collide or reveal anything.
+    return f"files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+@contextmanager
+def staged(
+    stream: IO[bytes] | Any,
+    name: str,
+    content_type: str | None,
+    *,
+    actor: Actor,
+    owner_org_id: int,
+    max_bytes: int | None = None,
+) -> Iterator[StoredFile]:
+    """Write the bytes and yield the unsaved `StoredFile`; the caller saves it (with its own rows,
+    in its transaction). If the block raises, the stored object is deleted again."""
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    clean_name = safe_name(name)  # refused before a byte is written
+    declared = getattr(stream, "size", None)
+    if isinstance(declared, int) and declared > limit:
+        raise FileTooLarge(limit)
+    measured = _Measured(stream, limit)
+    backend = storage.backend()
+    key = _new_key()
+    try:
+        key = backend.save(key, File(measured, name=key))  # type: ignore[arg-type]
+    except BaseException:
+        _delete_quietly(key)
+        raise
+    stored = StoredFile(
+        key=key,
+        original_name=(name or "")[:1000],
+        name=clean_name,
+        content_type=clean_content_type(content_type),
+        size=measured.size,
+        sha256=measured.sha256.hexdigest(),
+        owner_org_id=owner_org_id,
+        created_by_id=actor.user_id,
+    )
+    try:
+        if stored.size == 0:
+            raise ValidationFailed(EMPTY, errors={"file": [str(EMPTY)]})
+        yield stored
+    except BaseException:
+        _delete_quietly(key)
+        raise
+
+
+def store(
+    stream: IO[bytes] | Any,
+    name: str,
+    content_type: str | None,
+    *,
+    actor: Actor,
+    owner_org_id: int,
+    max_bytes: int | None = None,
+) -> StoredFile:
+    """Stream `stream` into storage and record it. Call it outside a database transaction."""
+    with (
+        staged(
+            stream, name, content_type, actor=actor, owner_org_id=owner_org_id, max_bytes=max_bytes
+        ) as stored,
+        transaction.atomic(),
+    ):
+        stored.save(force_insert=True)
+    return stored
+
+
+def _delete_quietly(key: str) -> None:
+    try:
+        storage.backend().delete(key)
+    except Exception:  # the original error matters more; an orphan is logged, not hidden
+        log.exception("could not remove the stored object %s after a failed store", key)
+
+
+def open_for_download(stored: StoredFile) -> Iterator[bytes]:
+    """The file's bytes for a download, checked against the stored SHA-256 as they stream.
+
+    The last chunk is held back until the whole file has hashed right: if it does not, the
+    generator raises instead of yielding it, so the response ends short of its Content-Length
+    and the client sees a failed download rather than silently wrong bytes. Cost: one SHA-256
+    pass over bytes that are being sent anyway."""
+    digest = hashlib.sha256()
+    size = 0
+    previous: bytes | None = None
+    for chunk in storage.read_chunks(stored.key):
+        digest.update(chunk)
+        size += len(chunk)
+        if previous is not None:
+            yield previous
+        previous = chunk
+    if size != stored.size or digest.hexdigest() != stored.sha256:
+        log.error("stored file %s (%s) fails its checksum", stored.id, stored.key)
+        raise ChecksumMismatch(CORRUPT)
+    if previous is not None:
+        yield previous
+
+
+def verify(stored: StoredFile) -> bool:
+    """Whether the stored bytes still match the recorded size and SHA-256 (reads them all)."""
+    try:
+        for _chunk in open_for_download(stored):
+            pass
+    except ChecksumMismatch:
+        return False
+    return True
+
+
+def delete(stored: StoredFile) -> None:
+    """Remove the row and then the bytes (a crash in between leaves an orphan object, never a
+    row without its bytes)."""
+    key = stored.key
+    with transaction.atomic():
+        stored.delete()
+    _delete_quietly(key)

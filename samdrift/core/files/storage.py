@@ -1,0 +1,41 @@
+"""The storage backend: Django's `STORAGES["default"]`, a folder or an S3 bucket (ADR 0015).
+
+Writes go through the Storage API. Reads do not always: django-storages' `S3File` buffers the
+whole object before the first byte is read (in memory by default), so for S3 we read the
+object's HTTP body in chunks instead (ADR 0016).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.files.storage import Storage, storages
+
+CHUNK_SIZE = 1024 * 1024
+
+
+def backend() -> Storage:
+    return storages["default"]
+
+
+def is_s3(storage: Storage) -> bool:
+    return hasattr(storage, "bucket_name") and hasattr(storage, "connection")
+
+
+def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """The stored bytes of `key`, chunk by chunk; never more than one chunk held at a time."""
+    storage = backend()
+    if is_s3(storage):
+        s3: Any = storage
+        body = s3.connection.meta.client.get_object(
+            Bucket=s3.bucket_name, Key=s3._normalize_name(key)
+        )["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+        return
+    with storage.open(key, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            yield chunk
