@@ -229,7 +229,7 @@ class Provider:
                 CLAIM + "authnProvider",
             ],
             client_algorithms=["ES256", "RS256"],
-            **{"https://id.oidc.se/disco/authnProviderSupported": False},
+            extra={"https://id.oidc.se/disco/authnProviderSupported": False},
         )
 
     def jwks(self) -> dict[str, Any]:

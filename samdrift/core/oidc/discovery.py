@@ -24,10 +24,10 @@ def document(
     claims: Iterable[str],
     subject_types: Iterable[str] = ("pairwise",),
     client_algorithms: Iterable[str] = ACCEPTED_ALGORITHMS,
-    **extra: Any,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`paths` maps endpoint names (`authorization_endpoint`, …, `jwks_uri`) to paths below the
-    issuer, e.g. `{"token_endpoint": "/token"}`."""
+    issuer, e.g. `{"token_endpoint": "/token"}`; `extra` adds or overrides fields."""
     issuer = issuer.rstrip("/")
     client_algs = list(client_algorithms)
     return {
@@ -50,5 +50,5 @@ def document(
         "scopes_supported": list(scopes),
         "claims_supported": list(claims),
         "ui_locales_supported": ["sv", "en"],
-        **extra,
+        **(extra or {}),
     }

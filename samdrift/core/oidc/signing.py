@@ -19,8 +19,8 @@ def algorithm_for(key: SigningKey) -> str:
 
 def sign(claims: dict[str, Any], key: SigningKey, *, typ: str = "JWT") -> str:
     key.ensure_kid()
-    header = {"alg": algorithm_for(key), "kid": key.kid, "typ": typ}
-    return jwt.encode(header, claims, key, algorithms=[header["alg"]])
+    alg = algorithm_for(key)
+    return jwt.encode({"alg": alg, "kid": key.kid, "typ": typ}, claims, key, algorithms=[alg])
 
 
 def public_jwk(key: SigningKey) -> dict[str, Any]:

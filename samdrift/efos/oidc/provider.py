@@ -164,7 +164,6 @@ def discovery(issuer: str | None = None) -> dict[str, Any]:
         issuer or conf.issuer(),
         paths=PATHS,
         id_token_algorithms=ID_TOKEN_ALGS,
-        userinfo_signing_alg_values_supported=ID_TOKEN_ALGS,
         acr_values=[conf.asserted_acr()],
         scopes=["openid", SCOPE_ORG_ID, SCOPE_PERSON_INFO, SCOPE_SIGN_APPROVAL],
         claims=[
@@ -182,8 +181,9 @@ def discovery(issuer: str | None = None) -> dict[str, Any]:
             f"{CLAIM}credentialValidFrom",
             f"{CLAIM}credentialValidTo",
         ],
-        prompt_values_supported=["none", "login", "consent"],
-        **{
+        extra={
+            "userinfo_signing_alg_values_supported": ID_TOKEN_ALGS,
+            "prompt_values_supported": ["none", "login", "consent"],
             "https://id.oidc.se/disco/userMessageSupported": True,
             "https://id.oidc.se/disco/userMessageSupportedMimeTypes": ["text/plain"],
             "https://id.oidc.se/disco/authnProviderSupported": False,
