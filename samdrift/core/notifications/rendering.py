@@ -35,11 +35,11 @@ def _template(kind: str, part: str, language: str) -> Template:
 def render(kind: str, language: str, context: dict[str, Any]) -> Rendered:
     """Missing templates fail loudly (TemplateDoesNotExist): a kind without its texts is a bug."""
     with translation.override(language):
-        subject = _template(kind, "subject", language).render(Context(context))
-        body = _template(kind, "body", language).render(Context(context))
+        subject = str(_template(kind, "subject", language).render(Context(context)))
+        body = str(_template(kind, "body", language).render(Context(context)))
     # One line (a header cannot hold a newline) and at most what the column holds.
-    subject = re.sub(r"\s+", " ", subject).strip()[:SUBJECT_MAX]
-    return Rendered(subject=subject, body=body.strip() + "\n")
+    one_line = re.sub(r"\s+", " ", subject).strip()[:SUBJECT_MAX]
+    return Rendered(subject=one_line, body=body.strip() + "\n")
 
 
 def absolute(link: str) -> str:

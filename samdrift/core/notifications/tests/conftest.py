@@ -1,85 +1,31 @@
-"""A real SMTP server (aiosmtpd) on a free local port, and the settings that send to it."""
+"""Fixtures of the notification tests: a real SMTP server, and users (core knows no agencies:
+the actor is built by hand, with no roles, which is all an inbox needs)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Iterator
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from django.contrib.auth import get_user_model
 
-from samdrift.tests.factories import MembershipFactory, UserFactory
-
-
-class Mailbox:
-    """What the SMTP server accepted. A recipient whose address starts with "refused" is
-    answered 550, as a real server answers for an unknown mailbox."""
-
-    def __init__(self) -> None:
-        self.received: list[Any] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
-        if address.startswith("refused"):
-            return "550 5.1.1 No such mailbox / Ingen sådan brevlåda"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.received.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(envelope.original_content, policy=email.policy.default)  # type: ignore[misc]
-            for envelope in self.received
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class SmtpServer:
-    """Start and stop a real SMTP server on one port (stopping it makes sends fail)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.mailbox = Mailbox()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
+from samdrift.core.actor import Actor
+from samdrift.core.notifications.testing import SmtpServer, smtp_server
 
 
 @pytest.fixture
 def smtp(settings) -> Iterator[SmtpServer]:  # type: ignore[no-untyped-def]
-    server = SmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "samdrift <noreply@samdrift.test>"
-    settings.SAMDRIFT_BASE_URL = "https://samdrift.test"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    yield server
-    server.stop()
+    yield from smtp_server(settings)
 
 
-def person(username: str, *, email: str = "", org: Any = None, role: str = "", **extra: Any) -> Any:
-    user = UserFactory(username=username, email=email or f"{username}@myndighet.test", **extra)
-    if org is not None:
-        MembershipFactory(user=user, organisation=org, role=role)
-    return user
+def person(username: str, *, email: str | None = None, **extra: Any) -> Any:
+    return get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@myndighet.test" if email is None else email,
+        password="demo-password",
+        **extra,
+    )
+
+
+def actor(user: Any) -> Actor:
+    return Actor(user_id=user.id, label=user.get_full_name() or user.username)

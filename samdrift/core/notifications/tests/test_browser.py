@@ -13,17 +13,16 @@ from django.conf import settings
 from django.db import transaction
 from playwright.sync_api import Browser, sync_playwright
 
-from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.notifications.models import Notification
 from samdrift.core.notifications.services import notify
 
-from .conftest import person
+from .conftest import actor, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PASSWORD = "demo-password"  # samdrift.tests.factories.UserFactory's
+PASSWORD = "demo-password"  # conftest.person()
 
 
 @pytest.fixture
@@ -47,7 +46,7 @@ def reader(settings):  # type: ignore[no-untyped-def]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     karin = person("karin", first_name="Karin", last_name="Ek")
-    sender = actor_for_user(person("sender"))
+    sender = actor(person("sender"))
     context = {"agency": "Myndighet Ö", "case_id": 3, "phase": {"sv": "Paketera", "en": "Package"}}
     with transaction.atomic():
         for _ in range(2):
@@ -100,13 +99,13 @@ def test_mark_read_by_keyboard(browser, live_server, reader):
     assert "2" in counter.inner_text()
     first = page.get_by_role("button", name="Markera som läst").first
     first.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the POST, then the redirect back to the inbox
+        page.keyboard.press("Enter")
     assert page.locator(".message--success").inner_text() == "Meddelandet är markerat som läst."
     assert "1" in page.locator("#inbox-counter").inner_text()
     assert Notification.objects.filter(channel="in_app", read_at__isnull=False).count() == 1
     page.get_by_role("button", name="Markera alla som lästa").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("#inbox-counter").inner_text().strip() == "Inkorg"
     assert not Notification.objects.filter(channel="in_app", read_at__isnull=True).exists()

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.notifications.models import Channel, Notification, Preference
 from samdrift.core.notifications.services import notify, preferences_set
 
-from .conftest import person
+from .conftest import actor, person
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ CONTEXT = {"agency": "Myndighet Å", "case_id": 1, "phase": {"sv": "Planera", "e
 
 @pytest.fixture
 def people():
-    sender = actor_for_user(person("sender"))
+    sender = actor(person("sender"))
     karin, other = person("karin", first_name="Karin"), person("other")
     with transaction.atomic():
         notify([karin.id], "signoff_required", CONTEXT, link="/connections/1/", actor=sender)
@@ -111,15 +110,13 @@ def test_bad_preferences_are_refused_in_both_languages_and_change_nothing(people
     assert "Välj ett språk och meddelanden ur listan." in response.content.decode()
     assert not Preference.objects.filter(user=people["karin"]).exists()
     with pytest.raises(ValidationFailed) as refused:
-        preferences_set(
-            actor=actor_for_user(people["karin"]), language="sv", email=["nonsense"], in_app=[]
-        )
+        preferences_set(actor=actor(people["karin"]), language="sv", email=["nonsense"], in_app=[])
     assert refused.value.errors == {"kinds": ["nonsense"]}
 
 
 def test_unknown_kind_is_refused(people):
     with pytest.raises(ValidationFailed):
-        notify([people["karin"].id], "no_such_kind", {}, actor=actor_for_user(people["other"]))
+        notify([people["karin"].id], "no_such_kind", {}, actor=actor(people["other"]))
 
 
 def test_the_actor_is_not_told_about_their_own_step_and_no_address_means_inbox_only():
@@ -132,7 +129,7 @@ def test_the_actor_is_not_told_about_their_own_step_and_no_address_means_inbox_o
             [actor_user.id, nomail.id],
             "signoff_required",
             CONTEXT,
-            actor=actor_for_user(actor_user),
+            actor=actor(actor_user),
         )
     assert [(r.recipient_id, r.channel) for r in rows] == [(nomail.id, Channel.IN_APP)]
 

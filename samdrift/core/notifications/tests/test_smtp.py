@@ -11,12 +11,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.notifications import delivery
 from samdrift.core.notifications.models import Channel, Notification, Status
 from samdrift.core.notifications.services import notify, preferences_set
 
-from .conftest import person
+from .conftest import actor, person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,11 +36,11 @@ def _send(recipients, actor):  # type: ignore[no-untyped-def]
 
 
 def test_email_arrives_in_the_recipients_language_with_all_headers(smtp):
-    sender = actor_for_user(person("kundansvarig"))
+    sender = actor(person("kundansvarig"))
     karin = person("karin", email="karin@lansstyrelsen.test", first_name="Karin", last_name="Ek")
     john = person("john", email="john@lansstyrelsen.test", first_name="John", last_name="Smith")
     preferences_set(
-        actor=actor_for_user(john), language="en", email=["case_advanced"], in_app=["case_advanced"]
+        actor=actor(john), language="en", email=["case_advanced"], in_app=["case_advanced"]
     )
 
     rows = _send([karin, john], sender)
@@ -85,7 +84,7 @@ def test_email_arrives_in_the_recipients_language_with_all_headers(smtp):
 
 
 def test_a_rolled_back_transaction_writes_and_sends_nothing(smtp):
-    sender = actor_for_user(person("kundansvarig"))
+    sender = actor(person("kundansvarig"))
     karin = person("karin")
 
     class Refused(Exception):
@@ -109,7 +108,7 @@ def test_a_rolled_back_transaction_writes_and_sends_nothing(smtp):
 
 
 def test_smtp_down_is_retried_later_and_delivered_when_it_is_back(smtp):
-    sender = actor_for_user(person("kundansvarig"))
+    sender = actor(person("kundansvarig"))
     karin = person("karin")
     smtp.stop()
 
@@ -146,7 +145,7 @@ def test_smtp_down_is_retried_later_and_delivered_when_it_is_back(smtp):
 
 
 def test_a_refused_mailbox_fails_at_once_and_is_not_retried(smtp):
-    sender = actor_for_user(person("kundansvarig"))
+    sender = actor(person("kundansvarig"))
     _send([person("nobody", email="refused@myndighet.test")], sender)
     row = Notification.objects.get(channel=Channel.EMAIL)
     assert row.status == Status.FAILED and row.next_attempt_at is None
@@ -158,7 +157,7 @@ def test_a_refused_mailbox_fails_at_once_and_is_not_retried(smtp):
 def test_a_send_in_progress_is_not_repeated_but_an_abandoned_one_is(smtp):
     """The lease: a second worker leaves a row another is sending alone; a row whose worker died
     mid-send (lease run out) is sent again, with the same Message-ID (at least once)."""
-    sender = actor_for_user(person("kundansvarig"))
+    sender = actor(person("kundansvarig"))
     smtp.stop()
     _send([person("karin")], sender)
     row = Notification.objects.get(channel=Channel.EMAIL)
@@ -177,15 +176,11 @@ def test_a_send_in_progress_is_not_repeated_but_an_abandoned_one_is(smtp):
 
 
 def test_preferences_decide_the_channels(smtp):
-    sender = actor_for_user(person("kundansvarig"))
+    sender = actor(person("kundansvarig"))
     only_inbox, only_mail, nothing = person("a"), person("b"), person("c")
-    preferences_set(
-        actor=actor_for_user(only_inbox), language="sv", email=[], in_app=["case_advanced"]
-    )
-    preferences_set(
-        actor=actor_for_user(only_mail), language="sv", email=["case_advanced"], in_app=[]
-    )
-    preferences_set(actor=actor_for_user(nothing), language="sv", email=[], in_app=[])
+    preferences_set(actor=actor(only_inbox), language="sv", email=[], in_app=["case_advanced"])
+    preferences_set(actor=actor(only_mail), language="sv", email=["case_advanced"], in_app=[])
+    preferences_set(actor=actor(nothing), language="sv", email=[], in_app=[])
 
     _send([only_inbox, only_mail, nothing], sender)
 
