@@ -180,6 +180,14 @@ class OidcClient(TimeStampedModel):
         choices=[("ES256", "ES256"), ("RS256", "RS256")],
         default="ES256",
     )
+    # The Swedish profile (§3.2.1.1, §6) requires `public` to be offered; pairwise stays our
+    # default so a client cannot link an official across services (ADR 0034).
+    subject_type = models.CharField(
+        _("subject type"),
+        max_length=10,
+        choices=[("pairwise", "pairwise"), ("public", "public")],
+        default="pairwise",
+    )
 
     def __str__(self) -> str:
         return self.client_id

@@ -734,6 +734,7 @@ def register_client(
     redirect_uris: list[str],
     jwks: dict[str, Any],
     id_token_signed_response_alg: str = "ES256",  # noqa: S107 - an algorithm name
+    subject_type: str = "pairwise",
 ) -> OidcClient:
     from joserfc.errors import JoseError
     from joserfc.jwk import KeySet
@@ -755,6 +756,8 @@ def register_client(
         errors["jwks"] = [str(_("Give the client's public keys as a JWK set."))]
     if id_token_signed_response_alg not in ("ES256", "RS256"):
         errors["id_token_signed_response_alg"] = [str(_("Choose ES256 or RS256."))]
+    if subject_type not in ("pairwise", "public"):
+        errors["subject_type"] = [str(_("Choose pairwise or public."))]
     if errors:
         raise ValidationFailed(
             _("The client could not be registered; see the marked fields."), errors=errors
@@ -768,6 +771,7 @@ def register_client(
                 "jwks": jwks,
                 "active": True,
                 "id_token_signed_response_alg": id_token_signed_response_alg,
+                "subject_type": subject_type,
             },
         )
         audit_record(
@@ -778,6 +782,7 @@ def register_client(
                 "client_id": client_id,
                 "redirect_uris": redirect_uris,
                 "id_token_signed_response_alg": id_token_signed_response_alg,
+                "subject_type": subject_type,
             },
         )
     return client

@@ -164,6 +164,7 @@ def discovery(issuer: str | None = None) -> dict[str, Any]:
         issuer or conf.issuer(),
         paths=PATHS,
         id_token_algorithms=ID_TOKEN_ALGS,
+        subject_types=["pairwise", "public"],
         acr_values=[conf.asserted_acr()],
         scopes=["openid", SCOPE_ORG_ID, SCOPE_PERSON_INFO, SCOPE_SIGN_APPROVAL],
         claims=[
@@ -502,7 +503,10 @@ def authenticate_client(form: dict[str, str], *, issuer: str | None = None) -> O
 
 
 def pairwise_sub(client: OidcClient, official: Official) -> str:
-    return subject.pairwise(conf.pairwise_secret(), client.client_id, str(official.pk))
+    """The official's `sub` for this client: pairwise (per client) unless the client registered
+    `public`, which is the same for every client. Neither reveals personal data."""
+    sector = "public" if client.subject_type == "public" else client.client_id
+    return subject.pairwise(conf.pairwise_secret(), sector, str(official.pk))
 
 
 def exchange_code(form: dict[str, str], *, issuer: str | None = None) -> dict[str, Any]:

@@ -311,3 +311,47 @@ def test_client_assertion_clock_allowance(client, rp, client_key, holder, times,
         client, client_key, code, verifier, client_assertion=_assertion_with(client_key, **times)
     )
     assert response.status_code == status, response.content
+
+
+# -- the Swedish profile: `public` subjects offered, pairwise by default (ADR 0034) --------------
+
+
+def test_public_subject_type_is_offered_and_pairwise_stays_the_default(client, ca, holder):
+    assert {"public", "pairwise"} <= set(
+        client.get("/efos/.well-known/openid-configuration").json()["subject_types_supported"]
+    )
+    key = ECKey.generate_key("P-256", auto_kid=True)
+    subjects = {}
+    for client_id, subject_type in (("a", "public"), ("b", "public"), ("c", "pairwise")):
+        services.register_client(
+            actor=SYSTEM,
+            client_id=f"rp-{client_id}",
+            name=client_id,
+            redirect_uris=[REDIRECT],
+            jwks={"keys": [key.as_dict(private=False)]},
+            subject_type=subject_type,
+        )
+        verifier, challenge = pkce_pair()
+        response = authorize(
+            client, holder[2], challenge=challenge, extra={"client_id": f"rp-{client_id}"}
+        )
+        code = redirect_params(response)["code"][0]
+        now = int(time.time())
+        signed = jwt.encode(
+            {"alg": "ES256", "kid": key.kid},
+            {
+                "iss": f"rp-{client_id}",
+                "sub": f"rp-{client_id}",
+                "aud": f"{ISSUER}/token",
+                "iat": now,
+                "exp": now + 60,
+                "jti": f"j-{client_id}",
+            },
+            key,
+        )
+        body = token(client, key, code, verifier, client_assertion=signed).json()
+        subjects[client_id] = jwt.decode(
+            body["id_token"], KeySet.import_key_set(client.get("/efos/jwks").json())
+        ).claims["sub"]
+    assert subjects["a"] == subjects["b"] != subjects["c"]
+    assert holder[0].uid not in subjects["a"]

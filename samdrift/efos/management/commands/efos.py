@@ -65,6 +65,12 @@ class Command(BaseCommand):
             default="ES256",
             help="id_token_signed_response_alg: how ID tokens and UserInfo are signed",
         )
+        client.add_argument(
+            "--subject-type",
+            choices=["pairwise", "public"],
+            default="pairwise",
+            help="pairwise (default): another sub for the same official at every client",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -175,5 +181,6 @@ class Command(BaseCommand):
             redirect_uris=options["redirect_uri"],
             jwks=jwks,
             id_token_signed_response_alg=options["id_token_alg"],
+            subject_type=options["subject_type"],
         )
         self.stdout.write(client.client_id)
