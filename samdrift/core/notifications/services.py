@@ -24,13 +24,14 @@ from samdrift.core.exceptions import ValidationFailed
 
 from .kinds import KINDS, get_kind
 from .models import Channel, Notification, Preference, Status
+from .permissions import notification_abilities
 from .rendering import absolute, render
 from .selectors import default_language, inbox, inbox_item
 
 try:
-    from samdrift.core.live import publish
-except ModuleNotFoundError:  # TEMPORARY until the live layer lands (issue 9, item 5)
-    publish = None
+    from samdrift.core import live
+except ImportError:  # TEMPORARY: until the live layer is committed (issue 9, item 5)
+    live = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -120,10 +121,10 @@ def _queue_delivery(notification_ids: list[int]) -> None:
 
 def _announce(user_ids: Iterable[int]) -> None:
     """Each inbox's page region refreshes live (published after commit by the live layer)."""
-    if publish is None:
+    if live is None:
         return
     for user_id in user_ids:
-        publish(f"inbox:{user_id}", {"type": "inbox.changed"})
+        live.publish(f"inbox:{user_id}", {"type": "inbox.changed"})
 
 
 # --- the inbox ----------------------------------------------------------------------------------
@@ -133,7 +134,7 @@ def mark_read(*, actor: Actor, notification_id: int) -> Notification:
     """Mark one of the actor's own inbox rows read; someone else's is a 404 and stays unread."""
     with transaction.atomic():
         item = inbox_item(actor=actor, notification_id=notification_id)
-        if item.read_at is None:
+        if notification_abilities(actor=actor, notification=item)["mark_read"]:
             item.read_at = timezone.now()
             Notification.objects.filter(id=item.id, read_at__isnull=True).update(
                 read_at=item.read_at

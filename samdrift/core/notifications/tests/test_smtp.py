@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -187,3 +189,17 @@ def test_preferences_decide_the_channels(smtp):
     rows = set(Notification.objects.values_list("recipient_id", "channel"))
     assert rows == {(only_inbox.id, Channel.IN_APP), (only_mail.id, Channel.EMAIL)}
     assert [str(m["To"]) for m in smtp.mailbox.messages()] == ["b@myndighet.test"]
+
+
+def test_the_cli_sends_what_is_due_and_says_so_in_both_languages(smtp):
+    sender = actor(person("kundansvarig"))
+    smtp.stop()
+    _send([person("karin")], sender)
+    smtp.start()
+    Notification.objects.update(next_attempt_at=timezone.now())  # due now, not in 30 s
+    out = StringIO()
+    call_command("notifications", "deliver", stdout=out)
+    assert out.getvalue().strip() == (
+        "E-mail: 1 sent, 0 to retry, 0 failed / E-post: 1 skickade, 0 försöks igen, 0 misslyckades"
+    )
+    assert len(smtp.mailbox.received) == 1
