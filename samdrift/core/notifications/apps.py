@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core import live
+
+from .permissions import may_follow_inbox
+
 
 class NotificationsConfig(AppConfig):
     name = "samdrift.core.notifications"
@@ -8,8 +12,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from .permissions import may_follow_inbox
-        from .services import live
-
-        if live is not None:
-            live.register_topic("inbox", may_follow_inbox)
+        live.register_topic("inbox", may_follow_inbox)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core import live
 from samdrift.core.exceptions import ValidationFailed
 
 from .kinds import KINDS, get_kind
@@ -27,11 +28,6 @@ from .models import Channel, Notification, Preference, Status
 from .permissions import notification_abilities
 from .rendering import absolute, render
 from .selectors import default_language, inbox, inbox_item
-
-try:
-    from samdrift.core import live
-except ImportError:  # TEMPORARY: until the live layer is committed (issue 9, item 5)
-    live = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -121,8 +117,6 @@ def _queue_delivery(notification_ids: list[int]) -> None:
 
 def _announce(user_ids: Iterable[int]) -> None:
     """Each inbox's page region refreshes live (published after commit by the live layer)."""
-    if live is None:
-        return
     for user_id in user_ids:
         live.publish(f"inbox:{user_id}", {"type": "inbox.changed"})
 
