@@ -43,7 +43,15 @@ from typing import Any
 import requests
 from joserfc.jwk import ECKey, KeySet
 
-from samdrift.core.oidc import assertions, discovery, pkce, request_objects, responses, signing
+from samdrift.core.oidc import (
+    assertions,
+    authorization,
+    discovery,
+    pkce,
+    request_objects,
+    responses,
+    signing,
+)
 from samdrift.core.oidc import subject as core_subject
 from samdrift.core.oidc.tokens import TokenInvalid
 
@@ -300,12 +308,9 @@ class Provider:
 
     def requested_acrs(self, params: dict[str, str]) -> tuple[list[str], bool]:
         """The requested `acr` values and whether they are essential (claims beats acr_values)."""
-        claims = self.requested_claims(params)
-        acr = (claims.get("id_token") or {}).get("acr")
-        if isinstance(acr, dict):
-            values = acr.get("values") or ([acr["value"]] if "value" in acr else [])
-            return [str(v) for v in values], bool(acr.get("essential"))
-        return params.get("acr_values", "").split(), False
+        return authorization.requested_acr(
+            self.requested_claims(params), params.get("acr_values", "")
+        )
 
     def authorize(self, params: dict[str, str], official_key: str, acr: str, fault: str) -> str:
         """Issue a code (or an error) and return the redirect location."""
@@ -325,7 +330,9 @@ class Provider:
             if values and essential and acr not in values and fault != "ignore_acr":
                 error = "unmet_authentication_requirements"
         if error is not None or official is None:
-            return _with_query(redirect_uri, {"error": error or "access_denied", "state": state})
+            return authorization.with_query(
+                redirect_uri, {"error": error or "access_denied", "state": state}
+            )
         wanted = list((self.requested_claims(params).get("id_token") or {}).keys())
         code = secrets.token_urlsafe(32)
         with self.lock:
@@ -341,7 +348,7 @@ class Provider:
                 id_token_claims=wanted,
                 expires_at=time.monotonic() + 60,
             )
-        return _with_query(redirect_uri, {"code": code, "state": state})
+        return authorization.with_query(redirect_uri, {"code": code, "state": state})
 
     # -- token ----------------------------------------------------------------------------
     def verify_client_assertion(self, form: dict[str, str]) -> str | None:
@@ -469,11 +476,6 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _with_query(url: str, params: dict[str, str]) -> str:
-    separator = "&" if urllib.parse.urlsplit(url).query else "?"
-    return url + separator + urllib.parse.urlencode(params)
-
-
 # -- HTTP --------------------------------------------------------------------------------------
 PAGE_STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;"
@@ -580,7 +582,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         error = self.provider.redirect_error(params)
         if error is not None:
-            location = _with_query(
+            location = authorization.with_query(
                 params["redirect_uri"], {"error": error, "state": params.get("state", "")}
             )
             self._send(302, b"", "text/plain", Location=location)

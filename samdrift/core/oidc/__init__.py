@@ -8,6 +8,7 @@ Django, so the development provider can run without it; only `django_responses` 
 - `tokens`: JWT header inspection, signature, and claim checks with one clock skew (60 s).
 - `assertions`: `private_key_jwt` client assertions, created and verified, `jti` replay store.
 - `request_objects`: signed request objects by value, created and verified.
+- `authorization`: the requested `acr` (essential or voluntary), answers at the redirect URI.
 - `subject`: pairwise `sub`.
 - `signing`: JWS signing with the algorithm that fits the key (ES256, RS256).
 - `discovery`: the provider metadata document with the profile's fixed fields.

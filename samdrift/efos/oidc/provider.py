@@ -27,7 +27,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -40,6 +40,7 @@ from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.core.oidc import (
     ACCEPTED_ALGORITHMS,
     assertions,
+    authorization,
     pkce,
     request_objects,
     signing,
@@ -106,7 +107,7 @@ class AuthorizationError(Exception):
         }
         if self.state:
             query["state"] = self.state
-        return f"{self.redirect_uri}{'&' if '?' in self.redirect_uri else '?'}{urlencode(query)}"
+        return authorization.with_query(self.redirect_uri, query)
 
 
 class TokenError(Exception):
@@ -364,20 +365,12 @@ def parse_authorization_request(
             raise ValueError
     except ValueError:
         raise fail("invalid_request", "The claims parameter is not a JSON object.") from None
-    acr_request = (
-        (claims.get("id_token") or {}).get("acr")
-        if isinstance(claims.get("id_token"), dict)
-        else None
-    )
-    if isinstance(acr_request, dict) and acr_request.get("essential"):
-        wanted = acr_request.get("values") or (
-            [acr_request["value"]] if "value" in acr_request else []
+    wanted, essential = authorization.requested_acr(claims)
+    if essential and wanted and conf.asserted_acr() not in wanted:
+        raise fail(
+            "unmet_authentication_requirements",
+            "The requested level of assurance cannot be met.",
         )
-        if wanted and conf.asserted_acr() not in wanted:
-            raise fail(
-                "unmet_authentication_requirements",
-                "The requested level of assurance cannot be met.",
-            )
     request = AuthorizationRequest(
         client=client,
         redirect_uri=redirect_uri,
@@ -461,8 +454,7 @@ def success_location(request: AuthorizationRequest, code: str, *, issuer: str | 
     query = {"code": code, "iss": issuer or conf.issuer()}
     if request.state:
         query["state"] = request.state
-    sep = "&" if "?" in request.redirect_uri else "?"
-    return f"{request.redirect_uri}{sep}{urlencode(query)}"
+    return authorization.with_query(request.redirect_uri, query)
 
 
 # --- the token endpoint --------------------------------------------------------------------------

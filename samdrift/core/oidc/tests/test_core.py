@@ -11,6 +11,7 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 from samdrift.core.oidc import (
     CLOCK_SKEW_SECONDS,
     assertions,
+    authorization,
     discovery,
     pkce,
     request_objects,
@@ -243,3 +244,18 @@ def test_bearer_challenge():
         == 'Bearer realm="efos", error="invalid_token", error_description="bad token"'
     )
     assert responses.NO_STORE == {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def test_requested_acr_claims_win_over_voluntary_acr_values():
+    claims = {"id_token": {"acr": {"essential": True, "values": ["a", "b"]}}}
+    assert authorization.requested_acr(claims, "c") == (["a", "b"], True)
+    assert authorization.requested_acr({"id_token": {"acr": {"value": "a"}}}) == (["a"], False)
+    assert authorization.requested_acr({}, "c d") == (["c", "d"], False)
+    assert authorization.requested_acr({"id_token": "junk"}) == ([], False)
+
+
+def test_answers_keep_the_redirect_uris_own_query():
+    assert authorization.with_query("https://rp/cb", {"code": "x y"}) == "https://rp/cb?code=x+y"
+    assert (
+        authorization.with_query("https://rp/cb?t=1", {"code": "c"}) == "https://rp/cb?t=1&code=c"
+    )
