@@ -34,7 +34,7 @@ MAX_ATTEMPTS = 10  # 30 s, 1, 2, 4 … min, then hourly: about five hours in all
 @dataclass(frozen=True)
 class Outcome:
     notification_id: int
-    result: str  # sent | retry | failed | skipped
+    result: str  # sent | retry | failed | busy (another worker holds it) | skipped
     next_attempt_at: datetime.datetime | None = None
 
 
@@ -49,15 +49,20 @@ def _claimable(now: datetime.datetime) -> Q:
     return Q(channel=Channel.EMAIL) & (due | abandoned)
 
 
-def _claim(notification_id: int, now: datetime.datetime) -> Notification | None:
+def _claim(notification_id: int, now: datetime.datetime) -> Notification | Outcome:
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update()
-            .filter(_claimable(now), id=notification_id)
+            .filter(channel=Channel.EMAIL, id=notification_id)
             .first()
         )
-        if row is None:
-            return None
+        if row is None or row.status in (Status.SENT, Status.FAILED):
+            return Outcome(notification_id, "skipped")
+        if row.status == Status.SENDING and row.lease_until and row.lease_until >= now:
+            # A worker holds it (or died holding it): look again when its lease ends.
+            return Outcome(notification_id, "busy", row.lease_until)
+        if row.status == Status.PENDING and row.next_attempt_at and row.next_attempt_at > now:
+            return Outcome(notification_id, "skipped", row.next_attempt_at)
         row.status, row.lease_until = Status.SENDING, now + LEASE
         row.attempts += 1
         row.save(update_fields=["status", "lease_until", "attempts"])
@@ -91,8 +96,8 @@ def deliver(notification_id: int, *, now: datetime.datetime | None = None) -> Ou
     """Send one e-mail row if it is due; safe to call any number of times for the same row."""
     now = now or timezone.now()
     row = _claim(notification_id, now)
-    if row is None:
-        return Outcome(notification_id, "skipped")
+    if isinstance(row, Outcome):
+        return row
     try:
         with get_connection(fail_silently=False) as connection:
             connection.send_messages([message_for(row)])

@@ -13,14 +13,13 @@ logger = logging.getLogger(__name__)
 
 @task()
 def deliver_email(notification_id: int) -> str:
-    """Send one e-mail row. A failed attempt is retried at its backoff time: by a deferred job when
-    the backend can defer, and by the sweeper (`deliver_due_email`) in any case."""
+    """Send one e-mail row. A failed attempt is retried at its backoff time, and a row another
+    worker holds is looked at again when that worker's lease ends (it may have died mid-send):
+    by a deferred job when the backend can defer, and by the sweeper (`deliver_due_email`) in
+    any case."""
     outcome = delivery.deliver(notification_id)
-    if (
-        outcome.result == "retry"
-        and outcome.next_attempt_at
-        and default_task_backend.supports_defer
-    ):
+    again = outcome.result in ("retry", "busy") and outcome.next_attempt_at
+    if again and default_task_backend.supports_defer:
         deliver_email.using(run_after=outcome.next_attempt_at).enqueue(notification_id)
     return outcome.result
 

@@ -168,7 +168,8 @@ def test_a_send_in_progress_is_not_repeated_but_an_abandoned_one_is(smtp):
     Notification.objects.filter(id=row.id).update(
         status=Status.SENDING, lease_until=now + datetime.timedelta(minutes=4)
     )
-    assert delivery.deliver(row.id, now=now).result == "skipped"
+    busy = delivery.deliver(row.id, now=now)
+    assert busy.result == "busy" and busy.next_attempt_at == now + datetime.timedelta(minutes=4)
     assert smtp.mailbox.received == []
 
     later = now + datetime.timedelta(minutes=5)
