@@ -130,3 +130,50 @@ def test_unregistered_redirect_uri_is_shown_not_redirected(dev_idp):
     )
     assert response.status_code == 400
     assert "Location" not in response.headers
+
+
+def test_token_answers_are_not_cached_and_skewed_clocks_pass(dev_idp, rp_key):
+    """Shared OIDC core: no-store + no-cache; an assertion expiring an hour and a second ahead
+    (Authlib's default from a clock one second fast) passes the 60 s allowance."""
+    verifier = oidc.new_code_verifier()
+    code = _code(dev_idp, verifier)
+    now = int(time.time())
+    long_lived = jwt.encode(
+        {"alg": "ES256", "kid": rp_key.kid},
+        {
+            "iss": CLIENT_ID,
+            "sub": CLIENT_ID,
+            "aud": dev_idp.issuer + "/token",
+            "iat": now + 1,
+            "exp": now + 3601,
+            "jti": f"j{time.monotonic_ns()}",
+        },
+        rp_key,
+    )
+    ok = _token(dev_idp, code, verifier, long_lived)
+    refused = _token(dev_idp, code, verifier, _assertion(rp_key, dev_idp.issuer + "/token"))
+    assert (ok.status_code, refused.status_code) == (200, 400)
+    for response in (ok, refused):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Pragma"] == "no-cache"
+
+
+def test_expired_request_object_is_refused(dev_idp, rp_key):
+    now = int(time.time())
+    verifier = oidc.new_code_verifier()
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid",
+        "state": "s" * 43,
+        "nonce": "n" * 43,
+        "code_challenge": oidc.code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    expired = jwt.encode(
+        {"alg": "ES256", "kid": rp_key.kid},
+        {**params, "iss": CLIENT_ID, "aud": dev_idp.issuer, "exp": now - 3600},
+        rp_key,
+    )
+    assert _code(dev_idp, verifier, request=expired) == "invalid_request_object"
