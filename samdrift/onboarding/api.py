@@ -11,16 +11,21 @@ the caller saw, so two people acting at once cannot both win (the loser gets 409
 import datetime
 from typing import Any, Literal
 
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpResponse
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from samdrift.accounts.api_auth import ApiRequest
 from samdrift.core.actor import Actor
 from samdrift.core.api import Page, errors
 
+from samdrift.core.files.responses import file_response
+
 from . import selectors, services
 from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
-from .models import ConnectionCase, ServiceRequest
+from .models import CaseAttachment, ConnectionCase, ServiceRequest
 from .permissions import request_abilities
 
 router = Router(tags=["onboarding"])
@@ -383,6 +388,92 @@ def cancel(request: ApiRequest, case_id: int, payload: CancelIn) -> dict[str, An
         expected_version=payload.version,
     )
     return _case_detail(actor, case_id)
+
+
+# --- documents on a case ------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="The safe name the document is kept and downloaded under.")
+    content_type: str
+    size: int = Field(description="Bytes.")
+    sha256: str = Field(description="Hex SHA-256 of the content; the download's ETag too.")
+    added_at: datetime.datetime
+    added_by: str | None
+    download: str = Field(description="Where to GET the content.")
+
+
+def _attachment_out(attachment: CaseAttachment) -> dict[str, Any]:
+    stored = attachment.file
+    return {
+        "id": attachment.id,
+        "name": stored.name,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "added_at": attachment.added_at,
+        "added_by": _person(attachment.added_by),
+        "download": reverse(
+            "api:case_attachment_download",
+            kwargs={"case_id": attachment.case_id, "attachment_id": attachment.id},
+        ),
+    }
+
+
+@router.get(
+    "/cases/{case_id}/attachments",
+    response={200: list[AttachmentOut], **errors(404)},
+    summary="List a case's documents",
+    description="Newest first. Whoever sees the case sees its documents.",
+)
+def list_attachments(request: ApiRequest, case_id: int) -> list[dict[str, Any]]:
+    return [
+        _attachment_out(a) for a in selectors.attachment_list(actor=request.auth, case_id=case_id)
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/attachments",
+    response={201: AttachmentOut, **errors(403, 404, 413, 422)},
+    summary="Add a document to a case",
+    description="multipart/form-data with one part `file`. The name is made safe (kept as sent "
+    "where possible); an empty file, an unusable name (422) or one over the size limit (413) "
+    "is refused and nothing is stored.",
+)
+def add_attachment(
+    request: ApiRequest,
+    case_id: int,
+    file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
+) -> Status:
+    attachment = services.attachment_add(
+        actor=request.auth,
+        case_id=case_id,
+        upload=file,
+        name=file.name or "",
+        content_type=file.content_type,
+    )
+    return Status(201, _attachment_out(attachment))
+
+
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}/download",
+    url_name="case_attachment_download",
+    response={200: None, 304: None, **errors(404)},
+    summary="Download a case's document",
+    description="Streamed, with Content-Length, `ETag` (the SHA-256; If-None-Match answers 304) "
+    "and Content-Disposition `attachment`. Each download is audited.",
+    openapi_extra={
+        "responses": {
+            200: {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}
+        }
+    },
+)
+def download_attachment(request: ApiRequest, case_id: int, attachment_id: int) -> HttpResponse:
+    stored = services.attachment_download(
+        actor=request.auth, case_id=case_id, attachment_id=attachment_id
+    )
+    return file_response(stored, request)
 
 
 # --- subscriptions ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import Service
+from samdrift.core.files.models import StoredFile
 from samdrift.core.models import TimeStampedModel
 from samdrift.organisations.models import Organisation
 
@@ -241,3 +242,21 @@ class Subscription(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} ⇢ {self.service.code}"
+
+
+class CaseAttachment(models.Model):
+    """A document on a connection case (an agreement, a security plan). The bytes and checksum
+    are the storage layer's (`samdrift.core.files`); who sees it is whoever sees the case."""
+
+    case = models.ForeignKey(ConnectionCase, on_delete=models.CASCADE, related_name="attachments")
+    file = models.OneToOneField(StoredFile, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -185,7 +185,8 @@ def attachment_list(*, actor: Actor, case_id: int) -> QuerySet[CaseAttachment]:
 
 def attachment_get(*, actor: Actor, case_id: int, attachment_id: int) -> CaseAttachment:
     """One document of a case the actor sees; another case's id is missing, as is an unseen case."""
-    return visible_or_404(attachment_list(actor=actor, case_id=case_id), "attachment", id=attachment_id)
+    attachments = attachment_list(actor=actor, case_id=case_id)
+    return visible_or_404(attachments, "attachment", id=attachment_id)
 
 
 # --- subscriptions ----------------------------------------------------------------------------

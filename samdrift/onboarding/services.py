@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -20,11 +20,14 @@ from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from samdrift.core.files import services as files
+from samdrift.core.files.models import StoredFile
 from samdrift.organisations.models import Organisation
 
 from . import notices
 from .choices import CaseEventKind, CaseState, Phase, RequestStatus, Scope, next_phase
 from .models import (
+    CaseAttachment,
     CaseChecklistItem,
     CaseEvent,
     ChecklistTemplateItem,
@@ -35,6 +38,7 @@ from .models import (
     Subscription,
 )
 from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
+from .selectors import attachment_get, case_for_attachments
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -531,3 +535,58 @@ def checklist_template_set_active(
             after={"active": active},
         )
     return item
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+def attachment_add(
+    *, actor: Actor, case_id: int, upload: IO[bytes] | Any, name: str, content_type: str | None
+) -> CaseAttachment:
+    """A document on a case the actor sees. The bytes stream to storage first, outside the
+    transaction (a long upload must not hold the database); the file's row, the link and the
+    audit record are then one transaction, and if it fails the bytes are removed again."""
+    case = case_for_attachments(actor=actor, case_id=case_id)
+    with (
+        files.staged(
+            upload, name, content_type, actor=actor, owner_org_id=case.organisation_id
+        ) as stored,
+        transaction.atomic(),
+    ):
+        stored.save(force_insert=True)
+        attachment = CaseAttachment.objects.create(
+            case=case, file=stored, added_by_id=actor.user_id
+        )
+        audit_record(
+            actor=actor,
+            action="onboarding.attachment_added",
+            obj=attachment,
+            organisation_id=case.organisation_id,
+            after=_attachment_facts(attachment),
+        )
+    return attachment
+
+
+def attachment_download(*, actor: Actor, case_id: int, attachment_id: int) -> StoredFile:
+    """The stored file of a case's document, for a download; who fetched it is audited."""
+    attachment = attachment_get(actor=actor, case_id=case_id, attachment_id=attachment_id)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="onboarding.attachment_downloaded",
+            obj=attachment,
+            organisation_id=attachment.case.organisation_id,
+            after=_attachment_facts(attachment),
+        )
+    return attachment.file
+
+
+def _attachment_facts(attachment: CaseAttachment) -> dict[str, Any]:
+    stored = attachment.file
+    return {
+        "case": attachment.case_id,
+        "file": str(stored.id),
+        "name": stored.name,
+        "size": stored.size,
+        "sha256": stored.sha256,
+    }

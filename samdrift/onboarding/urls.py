@@ -17,6 +17,12 @@ urlpatterns = [
     ),
     path("<int:pk>/advance/", views.CaseActionView.as_view(action="advance"), name="case_advance"),
     path("<int:pk>/cancel/", views.CaseCancelView.as_view(), name="case_cancel"),
+    path("<int:pk>/documents/", views.CaseAttachmentAddView.as_view(), name="case_attachment_add"),
+    path(
+        "<int:pk>/documents/<int:attachment_id>/",
+        views.CaseAttachmentDownloadView.as_view(),
+        name="case_attachment",
+    ),
     path("requests/", views.RequestListView.as_view(), name="request_list"),
     path("requests/new/", views.RequestCreateView.as_view(), name="request_create"),
     path(

@@ -16,7 +16,9 @@ from django.views.generic import ListView, TemplateView
 
 from samdrift.audit.selectors import object_history
 from samdrift.catalogue.selectors import service_list
-from samdrift.core.exceptions import DomainError
+from samdrift.core.exceptions import DomainError, NotFound
+from samdrift.core.files import services as files
+from samdrift.core.files.responses import file_response
 from samdrift.core.views import DomainErrorMixin
 from samdrift.organisations.selectors import visible_organisations
 
@@ -33,7 +35,15 @@ from .forms import (
     VersionForm,
 )
 from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
-from .selectors import case_get, case_list, demand_report, lead_times, request_get, request_list
+from .selectors import (
+    attachment_list,
+    case_get,
+    case_list,
+    demand_report,
+    lead_times,
+    request_get,
+    request_list,
+)
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -133,6 +143,8 @@ class CaseDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
             ),
             "cancel_form": kwargs.get("cancel_form")
             or CancelForm(initial={"version": case.version}),
+            "attachments": attachment_list(actor=actor, case_id=case.id),
+            "attachment_limit_mb": files.max_upload_bytes() // (1024 * 1024),
             "now": timezone.now(),
         }
 
@@ -191,6 +203,42 @@ class CaseActionView(LoginRequiredMixin, DomainErrorMixin, View):
                 if updated.state == "open"
                 else _("The case is completed."),
             )
+
+
+class CaseAttachmentAddView(LoginRequiredMixin, DomainErrorMixin, View):
+    """Upload a document (multipart form). Django has already streamed a large file to a
+    temporary file; the service streams it on to storage."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            try:
+                attachment = services.attachment_add(
+                    actor=_actor(request),
+                    case_id=pk,
+                    upload=upload,
+                    name=upload.name or "",
+                    content_type=upload.content_type,
+                )
+            except NotFound:
+                raise
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request, _("%(name)s is added to the case.") % {"name": attachment.file.name}
+                )
+        return HttpResponseRedirect(reverse("onboarding:case_detail", args=[pk]) + "#attachments")
+
+
+class CaseAttachmentDownloadView(LoginRequiredMixin, DomainErrorMixin, View):
+    def get(self, request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+        stored = services.attachment_download(
+            actor=_actor(request), case_id=pk, attachment_id=attachment_id
+        )
+        return file_response(stored, request)
 
 
 class CaseCancelView(CaseDetailView):
