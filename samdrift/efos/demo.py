@@ -45,7 +45,9 @@ AGREEMENT_MESSAGE = (
 
 def load(*, stdout: Any) -> None:
     authority()
-    services.ensure_internal_client()
+    from .oidc import internal
+
+    internal.ensure_client()
     tokens = Path(settings.DATA_DIR) / "efos-demo"
     made = 0
     for agency_name, uid, given, surname, username, state in OFFICIALS:

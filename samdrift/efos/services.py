@@ -29,6 +29,7 @@ from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from samdrift.core.oidc.sweden import ORG_AFFILIATION
 from samdrift.organisations.models import Organisation
 
 from . import conf
@@ -639,12 +640,11 @@ def sign_document(
     level: str = SignatureLevel.PADES_B_LTA,
 ) -> DocumentSignature:
     """Sign after a verified re-authentication: `id_claims` are the checked ID-token claims."""
-    from .oidc.provider import CLAIM
     from .signing import Signer, one_off_certificate, sha256_hex, sign_pdf
 
     if official.organisation_id != document.organisation_id or official.user_id != actor.user_id:
         raise NotFound("document")
-    if id_claims.get(f"{CLAIM}orgAffiliation") != official.org_affiliation:
+    if id_claims.get(ORG_AFFILIATION) != official.org_affiliation:
         raise PermissionDenied(_("The re-authentication was made by someone else."))
     if int(id_claims.get("auth_time", 0)) < int(started_at.timestamp()) - 5:
         raise PermissionDenied(_("The re-authentication is older than the signing request."))
@@ -709,15 +709,14 @@ def sign_document(
     return signature
 
 
-def ensure_internal_client(issuer: str | None = None) -> OidcClient:
-    """samdrift registered as a client of its own OP, for the signing re-authentication; its
-    redirect URI follows the issuer (in development, the address the page was served at)."""
-    from .oidc.internal import INTERNAL_CLIENT_ID, callback_url, internal_jwk
-
-    jwks = {"keys": [internal_jwk().as_dict(private=False)]}
-    redirect_uris = [callback_url(issuer)]
+def ensure_internal_client(
+    *, client_id: str, jwks: dict[str, Any], redirect_uris: list[str]
+) -> OidcClient:
+    """samdrift registered as a client of its own OP, for the signing re-authentication
+    (`oidc.internal.ensure_client` supplies the key and the redirect URI, which follows the
+    issuer: in development, the address the page was served at)."""
     client, created = OidcClient.objects.get_or_create(
-        client_id=INTERNAL_CLIENT_ID,
+        client_id=client_id,
         defaults={"name": "samdrift (signing)", "redirect_uris": redirect_uris, "jwks": jwks},
     )
     if not created and (client.jwks != jwks or client.redirect_uris != redirect_uris):

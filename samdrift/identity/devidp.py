@@ -53,13 +53,11 @@ from samdrift.core.oidc import (
     signing,
 )
 from samdrift.core.oidc import subject as core_subject
+from samdrift.core.oidc.sweden import CLAIM, DISCO_AUTHN_PROVIDER, SCOPE_ORG_ID, SCOPE_PERSON_INFO
 from samdrift.core.oidc.tokens import TokenInvalid
 
 from . import loa
 
-CLAIM = "https://id.oidc.se/claim/"
-SCOPE_ORG_ID = "https://id.oidc.se/scope/naturalPersonOrgId"
-SCOPE_PERSON_INFO = "https://id.oidc.se/scope/naturalPersonInfo"
 ASSERTION_TYPE = assertions.TYPE
 #: What the token endpoint says for each refused client assertion (core reason → description).
 ASSERTION_REFUSALS = {
@@ -237,7 +235,7 @@ class Provider:
                 CLAIM + "authnProvider",
             ],
             client_algorithms=["ES256", "RS256"],
-            extra={"https://id.oidc.se/disco/authnProviderSupported": False},
+            extra={DISCO_AUTHN_PROVIDER: False},
         )
 
     def jwks(self) -> dict[str, Any]:

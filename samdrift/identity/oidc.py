@@ -36,17 +36,13 @@ from joserfc.jwk import ECKey, KeySet
 
 from samdrift.core.exceptions import DomainError
 from samdrift.core.oidc import CLOCK_SKEW_SECONDS, assertions, pkce, request_objects, tokens
+from samdrift.core.oidc.sweden import AUTHN_PROVIDER, ORG_AFFILIATION, ORG_NAME, ORG_NUMBER
 
 from . import loa
 
 if TYPE_CHECKING:
     from .models import IdentityProvider
 
-CLAIM = "https://id.oidc.se/claim/"
-ORG_AFFILIATION = CLAIM + "orgAffiliation"
-ORG_NUMBER = CLAIM + "orgNumber"
-ORG_NAME = CLAIM + "orgName"
-AUTHN_PROVIDER = CLAIM + "authnProvider"
 SCOPES = (
     "openid https://id.oidc.se/scope/naturalPersonOrgId https://id.oidc.se/scope/naturalPersonInfo"
 )

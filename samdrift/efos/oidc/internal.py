@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from joserfc.jwk import ECKey
 
 from samdrift.core.oidc import assertions, pkce, request_objects
-from samdrift.efos import conf
+from samdrift.efos import conf, services
 from samdrift.efos.ca.authority import authority
+from samdrift.efos.models import OidcClient
 
 from . import provider
 
@@ -38,6 +39,15 @@ def internal_jwk() -> ECKey:
     key = ECKey.import_key(pem)
     key.ensure_kid()
     return key
+
+
+def ensure_client(issuer: str | None = None) -> OidcClient:
+    """Register (or update) samdrift's own client with its key and this issuer's callback."""
+    return services.ensure_internal_client(
+        client_id=INTERNAL_CLIENT_ID,
+        jwks={"keys": [internal_jwk().as_dict(private=False)]},
+        redirect_uris=[callback_url(issuer)],
+    )
 
 
 def b64(text: str) -> str:

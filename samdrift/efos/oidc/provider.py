@@ -50,6 +50,17 @@ from samdrift.core.oidc import (
 from samdrift.core.oidc import (
     discovery as discovery_document,
 )
+from samdrift.core.oidc.sweden import (
+    CLAIM,
+    DISCO_AUTHN_PROVIDER,
+    DISCO_USER_MESSAGE,
+    DISCO_USER_MESSAGE_TYPES,
+    PARAM_SIGN_REQUEST,
+    PARAM_USER_MESSAGE,
+    SCOPE_ORG_ID,
+    SCOPE_PERSON_INFO,
+    SCOPE_SIGN_APPROVAL,
+)
 from samdrift.efos import conf
 from samdrift.efos.ca.authority import authority
 from samdrift.efos.ca.keys import FileKey
@@ -66,14 +77,16 @@ from samdrift.efos.selectors import certificate_by_serial, oidc_client
 from samdrift.efos.services import refuse
 from samdrift.identity.loa import satisfies
 
-__all__ = ["ANONYMOUS", "refuse"]  # the views refuse and audit through this module
+# The views refuse and audit through this module; the signing flow uses the Swedish names.
+__all__ = [
+    "ANONYMOUS",
+    "CLAIM",
+    "PARAM_SIGN_REQUEST",
+    "SCOPE_ORG_ID",
+    "SCOPE_SIGN_APPROVAL",
+    "refuse",
+]
 
-CLAIM = "https://id.oidc.se/claim/"
-SCOPE_ORG_ID = "https://id.oidc.se/scope/naturalPersonOrgId"
-SCOPE_PERSON_INFO = "https://id.oidc.se/scope/naturalPersonInfo"
-SCOPE_SIGN_APPROVAL = "https://id.oidc.se/scope/signApproval"
-PARAM_SIGN_REQUEST = "https://id.oidc.se/param/signRequest"
-PARAM_USER_MESSAGE = "https://id.oidc.se/param/userMessage"
 ASSERTION_TYPE = assertions.TYPE
 CODE_LIFETIME = dt.timedelta(seconds=60)
 TOKEN_LIFETIME = dt.timedelta(minutes=5)
@@ -186,9 +199,9 @@ def discovery(issuer: str | None = None) -> dict[str, Any]:
         extra={
             "userinfo_signing_alg_values_supported": ID_TOKEN_ALGS,
             "prompt_values_supported": ["none", "login", "consent"],
-            "https://id.oidc.se/disco/userMessageSupported": True,
-            "https://id.oidc.se/disco/userMessageSupportedMimeTypes": ["text/plain"],
-            "https://id.oidc.se/disco/authnProviderSupported": False,
+            DISCO_USER_MESSAGE: True,
+            DISCO_USER_MESSAGE_TYPES: ["text/plain"],
+            DISCO_AUTHN_PROVIDER: False,
         },
     )
 

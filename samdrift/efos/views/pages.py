@@ -334,7 +334,7 @@ def document_sign(request: HttpRequest, document_id: int) -> HttpResponse:
     form = SignForm(request.POST)
     level = form.cleaned_data["level"] if form.is_valid() else "PAdES-B-LTA"
     issuer = conf.issuer(request)
-    services.ensure_internal_client(issuer)
+    internal.ensure_client(issuer)
     url, pending = internal.start(document.sign_message, issuer=issuer)
     request.session[SIGNING] = {**pending, "document_id": document.pk, "level": level}
     return HttpResponseRedirect(url)
