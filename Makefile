@@ -8,7 +8,8 @@ PYTEST_WORKERS ?= 2
 DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
-        bench bench-billing bench-identity bench-a11y messages migrations clean
+        bench bench-billing bench-identity bench-a11y messages migrations clean frontend jslint \
+        bench-live
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -18,16 +19,32 @@ $(STAMP): requirements/lock.txt pyproject.toml
 
 install: $(STAMP)
 
+## Browser scripts (ADR 0029): `npm ci` when the lockfile changed, esbuild when a source did.
+## Needs Node 20 and npm; the bundle is built, never committed.
+FRONTEND_MODULES := frontend/node_modules/.samdrift-installed
+FRONTEND_BUNDLE := samdrift/ui/static/ui/dist/samdrift.js
+$(FRONTEND_MODULES): frontend/package-lock.json frontend/package.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(FRONTEND_BUNDLE): $(FRONTEND_MODULES) $(wildcard frontend/src/*.js)
+	cd frontend && npm run --silent build
+
+frontend: $(FRONTEND_BUNDLE)
+
+jslint: $(FRONTEND_MODULES)
+	cd frontend && npx --no-install eslint .
+
 ## The demo on the embedded defaults: SQLite, in-process everything, http://127.0.0.1:8000
-run: install
+run: install frontend
 	$(DEV) $(BIN)/samdrift migrate --noinput -v0
 	$(DEV) $(BIN)/samdrift demo --if-empty
 	$(DEV) $(BIN)/samdrift serve --port 8000
 
 ## Every check CI runs: lint, types, layers, migrations, then the tests (browser ones included)
-test: install lint typecheck importlint migrations-check browser pytest
+test: install frontend lint typecheck importlint migrations-check browser pytest
 
-lint: install
+lint: install jslint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -43,7 +60,7 @@ migrations-check: install
 browser:
 	@bash scripts/ensure-browser.sh
 
-pytest: install
+pytest: install frontend
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
 migrations: install
@@ -64,6 +81,9 @@ bench-identity: install
 
 bench-a11y: install
 	$(PY) bench/bench_a11y.py
+
+bench-live: install frontend
+	$(PY) bench/bench_live.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

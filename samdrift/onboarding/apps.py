@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from samdrift.core.actor import Actor
 
 
 class OnboardingConfig(AppConfig):
@@ -12,3 +19,16 @@ class OnboardingConfig(AppConfig):
         from .selectors import customer_relations
 
         register_customer_source("onboarding", customer_relations)
+
+        # Live updates of a case page: followed by whoever may see the case (ADR 0026).
+        from samdrift.core import live
+
+        live.register_topic("case", _may_follow_case)
+
+
+def _may_follow_case(actor: Actor, topic: str) -> bool:
+    """`case:<id>`: the same visibility as the case page (a missing case is simply not visible)."""
+    from .selectors import case_list
+
+    case_id = topic.partition(":")[2]
+    return case_id.isdigit() and case_list(actor=actor).filter(id=int(case_id)).exists()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.models import Service
+from samdrift.core import live
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     ConcurrentUpdate,
@@ -278,7 +279,13 @@ def checklist_set(
         )
         if done:
             _tell_security_if_awaited(actor, current)
+        _tell_pages(current, "checklist")
     return item
+
+
+def _tell_pages(case: ConnectionCase, change: str) -> None:
+    """Pages showing this case re-fetch it once the transaction commits (ADR 0026)."""
+    live.publish(f"case:{case.pk}", {"change": change, "version": case.version})
 
 
 def _bump(case: ConnectionCase) -> None:
@@ -324,6 +331,7 @@ def phase_sign_off(
             organisation_id=current.organisation_id,
             after=snapshot(signoff),
         )
+        _tell_pages(current, "signed_off")
     return signoff
 
 
@@ -397,6 +405,7 @@ def case_advance(
         )
         if target is not None:
             _tell_security_if_awaited(actor, current)
+        _tell_pages(current, "advanced")
     return current
 
 
@@ -434,6 +443,7 @@ def case_cancel(
             before=before,
             after={**snapshot(current, CASE_FIELDS), "reason": reason},
         )
+        _tell_pages(current, "cancelled")
     return current
 
 

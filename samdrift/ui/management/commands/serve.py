@@ -1,4 +1,9 @@
-"""`samdrift serve [--port N]`: the production WSGI server (gunicorn) with static files ready."""
+"""`samdrift serve [--port N]`: the production server with static files ready.
+
+gunicorn manages the processes, each one a uvicorn worker serving `config.asgi` (pages and the
+live-update WebSocket, ADR 0025). Django runs each request's sync view in a thread pool of
+`--threads` threads (`ASGI_THREADS`). The in-memory channel layer reaches only its own process,
+so without `REDIS_URL` one worker serves everything (ADR 0026)."""
 
 from __future__ import annotations
 
@@ -28,19 +33,27 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
         bind = f"{options['host']}:{options['port']}"
+        workers = options["workers"]
+        if workers > 1 and not os.environ.get("REDIS_URL"):
+            self.stdout.write(
+                "En process: live-uppdateringar behöver REDIS_URL för flera. / "
+                "One worker: live updates need REDIS_URL to span several."
+            )
+            workers = 1
         self.stdout.write(
             f"samdrift at http://{bind}/ (settings {os.environ.get('DJANGO_SETTINGS_MODULE')})"
         )
         self.stdout.flush()
+        os.environ["ASGI_THREADS"] = str(options["threads"])
         argv = [
             gunicorn,
-            "config.wsgi:application",
+            "config.asgi:application",
+            "--worker-class",
+            "uvicorn_worker.UvicornWorker",
             "--bind",
             bind,
             "--workers",
-            str(options["workers"]),
-            "--threads",
-            str(options["threads"]),
+            str(workers),
             "--access-logfile",
             "-",
             "--graceful-timeout",

@@ -1,0 +1,34 @@
+"""ASGI entry point (`samdrift serve`: gunicorn with uvicorn workers, ADR 0025).
+
+HTTP goes to Django as before; the WebSocket `/ws/live/` carries live updates (ADR 0026). It is
+authenticated by the session cookie and accepts only this site's own pages as origin, so another
+site cannot open it with a visitor's cookie.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
+django_application = get_asgi_application()  # sets Django up before the imports below
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from config.live import actor_for_scope  # noqa: E402
+from samdrift.core.live_consumer import LiveConsumer  # noqa: E402
+
+websocket_urlpatterns = [
+    path("ws/live/", LiveConsumer.as_asgi(actor_for_scope=actor_for_scope)),
+]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)
