@@ -24,8 +24,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 import pikepdf  # noqa: E402
 
-from samdrift.accessibility.engine.runner import check_in_process  # noqa: E402
 from samdrift.accessibility.rules import BY_VERAPDF, verapdf_sort_key  # noqa: E402
+from samdrift.accessibility.runner import check_in_process  # noqa: E402
 from samdrift.accessibility.services import check_pdf  # noqa: E402
 
 NAME = re.compile(

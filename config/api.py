@@ -111,8 +111,10 @@ def _register_routers() -> None:
     from samdrift.onboarding.api import router as onboarding_router
     from samdrift.organisations.api import router as organisations_router
     from samdrift.reporting.api import router as reporting_router
+    from samdrift.ui.api import router as composed_router
 
     api.add_router("/", organisations_router)
+    api.add_router("/", composed_router)  # operations combining apps (samdrift.ui.api)
     api.add_router("/", catalogue_router)
     api.add_router("/", onboarding_router)
     api.add_router("/", tokens_router)

@@ -6,8 +6,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("accounts/", include("samdrift.accounts.urls")),
-    path("agencies/", include("samdrift.organisations.urls")),
-    path("catalogue/", include("samdrift.catalogue.urls")),
+    path("agencies/", include("samdrift.ui.agencies.urls")),  # pages combining apps: ui
+    path("catalogue/", include("samdrift.ui.catalogue.urls")),
     path("connections/", include("samdrift.onboarding.urls")),
     path("identity/", include("samdrift.identity.urls")),
     path("efos/", include("samdrift.efos.urls")),

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from samdrift.accessibility.engine.results import FileResult, RuleResult
-from samdrift.accessibility.engine.runner import (
+from samdrift.accessibility.rules import PROFILES
+from samdrift.accessibility.runner import (
     DEFAULT_MEMORY,
     DEFAULT_TIMEOUT,
     check_in_process,
     check_isolated,
 )
-from samdrift.accessibility.rules import PROFILES
 
 __all__ = [
     "PROFILE_CHOICES",

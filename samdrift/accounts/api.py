@@ -12,10 +12,10 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from samdrift.core.api import errors
+from samdrift.core.api import ApiRequest, errors
 
 from . import services
-from .api_auth import ApiRequest, SessionAuth
+from .api_auth import SessionAuth
 from .selectors import own_tokens
 
 router = Router(tags=["accounts"])

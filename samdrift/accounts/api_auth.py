@@ -27,14 +27,6 @@ from .selectors import actor_for_token, actor_for_user
 from .services import token_mark_used
 
 
-class ApiRequest(HttpRequest):
-    """The request as our endpoints get it: ninja has set `auth` to the caller's actor (the
-    authenticators below return one). A type for mypy only; ninja passes the parameter named
-    `request` whatever its annotation."""
-
-    auth: Actor
-
-
 class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
 

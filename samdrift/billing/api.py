@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from samdrift.accounts.api_auth import ApiRequest
+from samdrift.core.api import ApiRequest
 from samdrift.core.exceptions import ValidationFailed
 
 from . import documents, exports, selectors, services

@@ -1,6 +1,6 @@
 """The recovery chart: the accumulated result per year as columns above or below zero.
 
-Drawn by the shared SVG charts (`samdrift.ui.charts`) with a title and a description listing every
+Drawn by the shared SVG charts (`samdrift.core.charts`) with a title and a description listing every
 value; the page always shows the same figures in a table too, so the chart is never the only way
 to read them (WCAG 1.1.1, 1.4.1).
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from samdrift.ui.charts import NEGATIVE, PALETTE, Series, column_chart
+from samdrift.core.charts import NEGATIVE, PALETTE, Series, column_chart
 
 from .money import round_presentation
 

@@ -3,6 +3,9 @@
 Amounts are integer öre (`BigIntegerField`, name ends in `_ore`); prices and quantities are
 Decimal (fee-model.md §5.2). Finalised invoices, their lines, ledger entries, schedules and
 closes are protected by database triggers (migration 0002), not only by the services.
+
+Other apps' models are named by their label ("catalogue.Service"), not imported: billing reads
+them only through their selectors (ADR 0046).
 """
 
 from __future__ import annotations
@@ -11,10 +14,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from samdrift.catalogue.models import Service
-from samdrift.onboarding.models import ConnectionCase
-from samdrift.organisations.models import Organisation
 
 from .choices import (
     AllocationMethod,
@@ -77,7 +76,9 @@ class FeeArea(models.Model):
 class BillableService(models.Model):
     """Billing terms of a catalogue service: its fee area and its unit (UN/ECE Rec 20 code)."""
 
-    service = models.OneToOneField(Service, on_delete=models.PROTECT, related_name="billing")
+    service = models.OneToOneField(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="billing"
+    )
     fee_area = models.ForeignKey(FeeArea, on_delete=models.PROTECT, related_name="services")
     unit_code = models.CharField(_("unit code (UN/ECE Rec 20)"), max_length=3, default="C62")
     unit_sv = models.CharField(max_length=40, default="st")
@@ -91,7 +92,7 @@ class BillingProfile(models.Model):
     """How an agency is invoiced. Without a profile: state agency, billed to its legal umbrella."""
 
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.PROTECT, related_name="billing_profile"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="billing_profile"
     )
     vat_regime = models.CharField(
         max_length=16, choices=VatRegime.choices, default=VatRegime.STATE_AGENCY
@@ -101,7 +102,7 @@ class BillingProfile(models.Model):
         _("invoice this agency itself even when it has an umbrella"), default=False
     )
     invoice_to = models.ForeignKey(
-        Organisation,
+        "organisations.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -120,7 +121,9 @@ class BillingProfile(models.Model):
 class PriceVersion(models.Model):
     """A decided price (R-01, I-14). Never updated: a change is a new version (trigger in 0002)."""
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="price_versions")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="price_versions"
+    )
     version = models.PositiveIntegerField()
     model = models.CharField(max_length=16, choices=PriceModel.choices, default=PriceModel.PER_UNIT)
     basis = models.CharField(max_length=8, choices=PriceBasis.choices, default=PriceBasis.MONTH)
@@ -160,7 +163,7 @@ class CostEntry(models.Model):
     gl_account = models.CharField(_("GL account"), max_length=20)
     cost_pool = models.CharField(_("cost pool"), max_length=60)
     service = models.ForeignKey(
-        Service,
+        "catalogue.Service",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -192,7 +195,7 @@ class AllocationRule(models.Model):
     version = models.PositiveIntegerField(default=1)
     method = models.CharField(max_length=16, choices=AllocationMethod.choices)
     target_service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "catalogue.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     weights = models.JSONField(
         default=dict, blank=True, help_text="fixed_pct: {service code: percent}"
@@ -235,7 +238,7 @@ class AllocationRun(models.Model):
 class AllocationResult(models.Model):
     run = models.ForeignKey(AllocationRun, on_delete=models.PROTECT, related_name="results")
     cost_pool = models.CharField(max_length=60)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
     amount_ore = models.BigIntegerField()
 
     class Meta:
@@ -258,9 +261,11 @@ class Usage(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="billing_usage"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="billing_usage"
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="billing_usage")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="billing_usage"
+    )
     period = models.DateField(_("period"))
     billed_period = models.DateField(_("billed in period"), db_index=True)
     quantity = models.DecimalField(_("quantity"), max_digits=20, decimal_places=6)
@@ -289,9 +294,11 @@ class Usage(models.Model):
 class ProjectTime(models.Model):
     """Time and material on a connection case, invoiced monthly at cost (R-10)."""
 
-    case = models.ForeignKey(ConnectionCase, on_delete=models.PROTECT, related_name="billing_time")
+    case = models.ForeignKey(
+        "onboarding.ConnectionCase", on_delete=models.PROTECT, related_name="billing_time"
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="billing_project_time"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="billing_project_time"
     )
     period = models.DateField()
     billed_period = models.DateField(db_index=True)
@@ -338,7 +345,9 @@ class NumberSeries(models.Model):
     """Gapless numbering per seller and kind (I-05): the next number is taken under a row lock
     inside the finalising transaction, so a rolled-back finalisation leaves no gap."""
 
-    seller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=InvoiceKind.choices)
     next_number = models.PositiveIntegerField(default=1)
 
@@ -364,13 +373,16 @@ class Invoice(models.Model):
     # Indexed through (seller, number) and (buyer, period) below; single indexes would only
     # slow down every run's inserts (bench/bench_billing.py).
     seller = models.ForeignKey(
-        Organisation,
+        "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="billing_invoices_sold",
         db_index=False,
     )
     buyer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="billing_invoices", db_index=False
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="billing_invoices",
+        db_index=False,
     )
     period = models.DateField(db_index=True)
     number = models.CharField(max_length=20, null=True, blank=True)
@@ -447,10 +459,15 @@ class InvoiceLine(BilingualText, models.Model):
     )
     position = models.PositiveIntegerField()
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="billing_lines"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="billing_lines"
     )
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "catalogue.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     text_sv = models.CharField(max_length=200)
@@ -513,13 +530,15 @@ class Account(models.Model):
     """
 
     organisation = models.ForeignKey(
-        Organisation,
+        "organisations.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="billing_accounts",
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="billing_accounts")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="billing_accounts"
+    )
     fee_area = models.ForeignKey(FeeArea, on_delete=models.PROTECT, related_name="accounts")
 
     class Meta:

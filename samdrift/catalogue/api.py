@@ -12,8 +12,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from samdrift.accounts.api_auth import ApiRequest
-from samdrift.core.api import Page, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors
 from .choices import Lifecycle

@@ -1,16 +1,19 @@
 """What every django-ninja router of samdrift shares: the error body, its schema, and pages.
 
-Domain-free on purpose (core depends on no app): the request type that knows the caller's actor
-lives with authentication, in `samdrift.accounts.api_auth`.
+Domain-free on purpose (core depends on no app). `ApiRequest` is here, beside the actor it
+carries, so every app's router can name it without importing `accounts` (ADR 0045); the
+authenticators that set it live in `samdrift.accounts.api_auth`.
 """
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
+from .actor import Actor
 from .i18n import in_both_languages
 
 # The messages of the errors the API itself answers (kept here, in an app, so the catalogue of
@@ -25,6 +28,14 @@ HTTP_ERRORS: dict[int, tuple[str, Any]] = {
     405: ("method_not_allowed", _("This address does not take that method.")),
     429: ("throttled", _("Too many requests; wait a moment and try again.")),
 }
+
+
+class ApiRequest(HttpRequest):
+    """The request as our endpoints get it: ninja has set `auth` to the caller's actor (the
+    authenticators of `samdrift.accounts.api_auth` return one). A type for mypy only; ninja passes
+    the parameter named `request` whatever its annotation."""
+
+    auth: Actor
 
 
 class ErrorOut(Schema):

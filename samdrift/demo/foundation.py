@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from samdrift.accounts.demo import DEMO_PASSWORD, DEMO_USERS, PROVIDER
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Category, Service, ServiceDependency
@@ -40,8 +41,6 @@ from samdrift.organisations.services import import_agencies
 
 from .catalogue import CATEGORIES, CHECKLISTS, DEPENDENCIES, SERVICES
 
-DEMO_PASSWORD = "samdrift-demo"  # noqa: S105 - the demo's published password
-PROVIDER = "Försäkringskassan"
 ALIASES = {
     "Riksgälden": "Riksgäldskontoret",
     "Länsstyrelsen": "Länsstyrelserna",
@@ -68,33 +67,6 @@ REPEATED_CASE_SERVICES = {
 }
 # EFOS consumers connected on other terms than the government assignment.
 EFOS_OTHER_BASIS = {"Försäkringskassan": "own_use"}
-
-DEMO_USERS = [
-    # username, first name, last name, agency, role, what they show
-    ("admin", "Alva", "Administratör", PROVIDER, "provider_admin", "provider administrator"),
-    ("tjanst", "Tove", "Tjänsteägare", PROVIDER, "service_manager", "service manager"),
-    ("kund", "Karl", "Kundansvarig", PROVIDER, "account_manager", "account manager"),
-    ("ekonomi", "Elin", "Ekonom", PROVIDER, "finance", "finance"),
-    ("sakerhet", "Sam", "Säkerhet", PROVIDER, "security", "security (signs off phases)"),
-    (
-        "kontakt.dv",
-        "Dina",
-        "Domstol",
-        "Domstolsverket",
-        "contact",
-        "customer contact, sees the 80 courts",
-    ),
-    (
-        "kontakt.lst",
-        "Lars",
-        "Län",
-        "Länsstyrelserna",
-        "contact",
-        "customer contact, sees the 21 county boards",
-    ),
-    ("bestallare.skv", "Stina", "Skatt", "Skatteverket", "orderer", "customer orderer"),
-    ("medlem.shk", "Hugo", "Haveri", "Statens haverikommission", "member", "customer member"),
-]
 
 
 def seed_facts() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
+from samdrift.accounts.demo import DEMO_USERS
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Service
@@ -79,8 +80,6 @@ def demo_officials() -> list[dict[str, str]]:
 
 
 def _demo_usernames() -> list[str]:
-    from samdrift.demo.foundation import DEMO_USERS
-
     return [row[0] for row in DEMO_USERS]
 
 

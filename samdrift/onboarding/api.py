@@ -17,9 +17,8 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from samdrift.accounts.api_auth import ApiRequest
 from samdrift.core.actor import Actor
-from samdrift.core.api import Page, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from samdrift.core.files.responses import file_response
 
@@ -27,6 +26,7 @@ from . import selectors, services
 from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
 from .models import CaseAttachment, ConnectionCase, ServiceRequest
 from .permissions import request_abilities
+from .schemas import OrganisationRef, ServiceRef, SubscriptionOut
 
 router = Router(tags=["onboarding"])
 
@@ -41,15 +41,7 @@ def _person(user: Any) -> str | None:
 # --- shared pieces ------------------------------------------------------------------------------
 
 
-class OrganisationRef(Schema):
-    id: int
-    name: str
-
-
-class ServiceRef(Schema):
-    code: str
-    name_sv: str
-    name_en: str
+# OrganisationRef, ServiceRef and SubscriptionOut are in `schemas` (other apps' routers use them).
 
 
 # --- service requests ---------------------------------------------------------------------------
@@ -477,16 +469,6 @@ def download_attachment(request: ApiRequest, case_id: int, attachment_id: int) -
 
 
 # --- subscriptions ------------------------------------------------------------------------------
-
-
-class SubscriptionOut(Schema):
-    id: int
-    organisation: OrganisationRef
-    service: ServiceRef
-    start_date: datetime.date
-    end_date: datetime.date | None
-    agreement_basis: str = Field(description="assignment, separate or own_use")
-    case_id: int | None = Field(description="The connection case that connected the agency.")
 
 
 class SubscriptionFilters(Schema):

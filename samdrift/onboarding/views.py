@@ -23,6 +23,7 @@ from samdrift.core.views import DomainErrorMixin
 from samdrift.organisations.selectors import visible_organisations
 
 from . import services
+from .charts import demand_chart
 from .choices import PHASE_ORDER, Phase, RequestStatus
 from .exports import demand_csv, demand_xlsx
 from .forms import (
@@ -368,8 +369,6 @@ class DemandReportView(LoginRequiredMixin, TemplateView):
             )
             response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
             return response
-        from samdrift.ui.charts import demand_chart
-
         query = request.GET.copy()
         query["year"], query["basis"] = str(report.year), basis
         return self.render_to_response(

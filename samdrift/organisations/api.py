@@ -12,36 +12,17 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from samdrift.accounts.api_auth import ApiRequest
-from samdrift.core.api import Page, errors
-from samdrift.onboarding import selectors as onboarding_selectors
-from samdrift.onboarding.api import OrganisationRef, SubscriptionOut
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors, services
 from .models import Membership
+from .schemas import AgencyOut
 
 router = Router(tags=["organisations"])
 
 
-class AgencyOut(Schema):
-    id: int
-    name: str
-    org_number: str = Field(description="NNNNNN-NNNN; empty for a group without legal entity.")
-    ministry: str
-    kind: str = Field(description="provider or customer")
-    is_group: bool = Field(description="An umbrella without legal entity (Länsstyrelserna).")
-    parent: OrganisationRef | None
-
-
 class AgencyRowOut(AgencyOut):
     child_count: int = Field(description="Number of sub-agencies (Domstolsverket: 80 courts).")
-
-
-class AgencyDetailOut(AgencyOut):
-    register_group: str
-    employees: int | None
-    children: list[OrganisationRef] = Field(description="Sub-agencies the caller may see.")
-    subscriptions: list[SubscriptionOut] = Field(description="The agency's open subscriptions.")
 
 
 class AgencyFilters(Schema):
@@ -66,25 +47,7 @@ def list_agencies(request: ApiRequest, filters: Query[AgencyFilters]) -> Any:
     )
 
 
-@router.get(
-    "/agencies/{agency_id}",
-    response={200: AgencyDetailOut, **errors(404)},
-    summary="Get one agency",
-    description="With its parent, the sub-agencies the caller may see, and its subscriptions.",
-)
-def get_agency(request: ApiRequest, agency_id: int) -> dict[str, Any]:
-    actor = request.auth
-    agency = selectors.organisation_get(actor=actor, org_id=agency_id)
-    fields = AgencyOut.model_fields.keys() | {"register_group", "employees"}
-    return {
-        **{name: getattr(agency, name) for name in fields},
-        "children": list(
-            selectors.visible_organisations(actor).filter(parent=agency).only("id", "name")
-        ),
-        "subscriptions": list(
-            onboarding_selectors.subscription_list(actor=actor, organisation_id=agency.id)
-        ),
-    }
+# GET /agencies/{agency_id} adds onboarding's subscriptions: it is composed in `samdrift.ui.api`.
 
 
 class MemberOut(Schema):

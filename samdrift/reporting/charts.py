@@ -1,4 +1,4 @@
-"""The government report's charts: the shared SVG charts (`samdrift.ui.charts`) in the report's
+"""The government report's charts: the shared SVG charts (`samdrift.core.charts`) in the report's
 font, the same markup on the page and in the PDF.
 
 Each chart's `<title>` states every number the chart shows: WeasyPrint writes only the title as
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from django.utils.safestring import SafeString
 
-from samdrift.ui.charts import Series, bar_chart, column_chart
+from samdrift.core.charts import Series, bar_chart, column_chart
 
 __all__ = ["Series", "grouped_bars", "stacked_columns"]
 

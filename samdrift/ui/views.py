@@ -8,10 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from samdrift.onboarding.charts import demand_chart
 from samdrift.onboarding.choices import PHASE_ORDER, Phase, Scope
 from samdrift.onboarding.selectors import board_cases, case_board, demand_report
-
-from .charts import demand_chart
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):

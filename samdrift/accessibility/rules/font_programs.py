@@ -26,6 +26,7 @@ from .fonts import (
     _descendant,
     _differences,
     _each_font,
+    _embedded,
     _font_name,
     _subtype,
     _symbolic,
@@ -439,3 +440,73 @@ def glyphs_present(ctx: Context) -> list[Finding] | None:
         )
 
     return _each_font(ctx, keep, bad)
+
+
+# The cmap rules read the embedded program, so they live here, beside `program` (fonts.py reads
+# only the font dictionaries; importing this module from there made a cycle).
+
+
+def _cmap_tables(ctx: Context, font: pikepdf.Dictionary) -> list[tuple[int, int]] | None:
+    prog = program(ctx, font)
+    if prog is None or prog.kind != "truetype":
+        return None
+    try:
+        return list(prog.cmaps)
+    except Exception:  # an unreadable cmap is not this rule's finding
+        return None
+
+
+@pdfua(
+    "7.21.6-1",
+    "ua.truetype-nonsymbolic-cmap",
+    "Non-symbolic TrueType programs have a cmap",
+    "Icke-symboliska TrueType-program har en cmap",
+    wcag=("1.1.1",),
+    matterhorn=("31-012",),
+)
+def truetype_nonsymbolic_cmap(ctx: Context) -> list[Finding] | None:
+    def bad(u: FontUse) -> str | None:
+        tables = _cmap_tables(ctx, u.font)
+        if tables is None:
+            return None
+        ok = len(tables) > 1 if (3, 0) in tables else len(tables) > 0
+        return None if ok else f"The font program of {_font_name(u.font)} has no usable cmap."
+
+    return _each_font(
+        ctx,
+        lambda u: (
+            u.rendered
+            and _subtype(u.font) == "TrueType"
+            and not _symbolic(u.font)
+            and _embedded(u.font)
+        ),
+        bad,
+    )
+
+
+@pdfua(
+    "7.21.6-4",
+    "ua.truetype-symbolic-cmap",
+    "Symbolic TrueType programs have a (3,0) cmap",
+    "Symboliska TrueType-program har en (3,0)-cmap",
+    wcag=("1.1.1",),
+    matterhorn=("31-015",),
+)
+def truetype_symbolic_cmap(ctx: Context) -> list[Finding] | None:
+    def bad(u: FontUse) -> str | None:
+        tables = _cmap_tables(ctx, u.font)
+        if tables is None:
+            return None
+        ok = len(tables) == 1 or (3, 0) in tables
+        return None if ok else f"The font program of {_font_name(u.font)} lacks a (3,0) cmap."
+
+    return _each_font(
+        ctx,
+        lambda u: (
+            u.rendered
+            and _subtype(u.font) == "TrueType"
+            and _symbolic(u.font)
+            and _embedded(u.font)
+        ),
+        bad,
+    )

@@ -11,9 +11,7 @@ from django.utils import timezone, translation
 
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing.charts import recovery_chart
-from samdrift.onboarding.selectors import demand_report
-from samdrift.tests.factories import ServiceFactory, ServiceRequestFactory
-from samdrift.ui.charts import (
+from samdrift.core.charts import (
     BACKGROUND,
     MIN_GRAPHIC_CONTRAST,
     PALETTE,
@@ -21,8 +19,10 @@ from samdrift.ui.charts import (
     bar_chart,
     column_chart,
     contrast_ratio,
-    demand_chart,
 )
+from samdrift.onboarding.charts import demand_chart
+from samdrift.onboarding.selectors import demand_report
+from samdrift.tests.factories import ServiceFactory, ServiceRequestFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = 'R&D <"Säker"> tjänst'

@@ -9,7 +9,9 @@ from typing import Any, TextIO, cast
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samdrift.accounts.demo import DEMO_USERS
 from samdrift.demo.foundation import DEMO_PASSWORD, load_foundation
+from samdrift.demo.national import load_national
 from samdrift.organisations.models import Organisation
 
 # Apps that add their own demo data after the foundation, in this order.
@@ -51,8 +53,6 @@ class Command(BaseCommand):
             for app in DEMO_HOOKS:
                 self._run_hook(app)
         if options["scale"] == "national":
-            from samdrift.demo.national import load_national
-
             counts = load_national(stdout=cast(TextIO, self.stdout))
             self.stdout.write(", ".join(f"{value:,} {name}" for name, value in counts.items()))
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
@@ -68,8 +68,6 @@ class Command(BaseCommand):
         module.load(stdout=self.stdout)
 
     def _print_logins(self) -> None:
-        from samdrift.demo.foundation import DEMO_USERS
-
         if not settings.SAMDRIFT_LOCAL_LOGIN:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")

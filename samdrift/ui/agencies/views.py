@@ -1,9 +1,12 @@
 """Agency pages: search the register, see one agency with its hierarchy, cases and connections,
-and (for its administrators) manage who works for it."""
+and (for its administrators) manage who works for it.
+
+In `ui` because they combine several apps' data (agencies, the catalogue, onboarding's cases and
+subscriptions, the audit trail), each read through that app's selectors (ADR 0047)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -17,12 +20,19 @@ from samdrift.catalogue.selectors import service_list
 from samdrift.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from samdrift.core.views import DomainErrorMixin
 from samdrift.onboarding.selectors import case_list, request_list, subscription_list
+from samdrift.organisations import services
+from samdrift.organisations.permissions import assignable_roles, membership_abilities
+from samdrift.organisations.selectors import (
+    member_list,
+    ministries,
+    organisation_get,
+    organisation_list,
+)
 
-from . import services
 from .forms import MemberAddForm
-from .models import Organisation
-from .permissions import assignable_roles, membership_abilities
-from .selectors import member_list, ministries, organisation_get, organisation_list
+
+if TYPE_CHECKING:
+    from samdrift.organisations.models import Organisation
 
 
 def _role_choices(organisation: Organisation) -> list[tuple[str, Any]]:

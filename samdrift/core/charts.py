@@ -1,5 +1,6 @@
 """The one inline-SVG chart component: the dashboard, the demand page, billing's recovery chart and
-the government report (page and PDF) all draw with it.
+the government report (page and PDF) all draw with it. It lives in core, below every app that
+draws (ADR 0006; ADR 0047 moved it down from `ui`); each app keeps its own chart adapters.
 
 Hand-written SVG (no JavaScript, no chart library) so the same markup works in a browser and in
 WeasyPrint's tagged PDF (ADR 0504, ADR 0006). Every chart:
@@ -21,14 +22,9 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
-
-if TYPE_CHECKING:
-    from samdrift.onboarding.selectors import DemandReport
 
 BACKGROUND = "#ffffff"
 INK = "#1b1e23"
@@ -366,23 +362,3 @@ def _stack(
     label_y = scale(up) - 6 if total >= 0 else scale(down) + 14
     parts.append(_text(x + bar_w / 2, label_y, format_value(total), anchor="middle", bold=True))
     return parts
-
-
-def demand_chart(report: DemandReport) -> SafeString:
-    """The dashboard's and the demand page's chart: per service, agencies that asked for it and
-    agencies connected to it."""
-    rows = report.rows
-    return bar_chart(
-        chart_id="demand-chart",
-        title=_("Demand and connections per service, %(year)s") % {"year": report.year},
-        description="; ".join(
-            _("%(service)s: %(requested)s asked, %(connected)s connected")
-            % {"service": r.service.name, "requested": r.requested, "connected": r.connected}
-            for r in rows
-        ),
-        categories=[r.service.name for r in rows],
-        series=[
-            Series(_("Asked"), [r.requested for r in rows]),
-            Series(_("Connected"), [r.connected for r in rows]),
-        ],
-    )

@@ -1,4 +1,7 @@
-"""Catalogue pages: the services, their service levels and what they build on."""
+"""Catalogue pages: the services, their service levels and what they build on.
+
+In `ui` because a service's page shows onboarding's subscriptions and the audit trail beside the
+catalogue's own data (ADR 0047)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
 from samdrift.audit.selectors import object_history
+from samdrift.catalogue.choices import Lifecycle
+from samdrift.catalogue.selectors import service_get, service_list
 from samdrift.core.views import DomainErrorMixin
 from samdrift.onboarding.selectors import subscription_list
-
-from .choices import Lifecycle
-from .selectors import service_get, service_list
 
 
 class ServiceListView(LoginRequiredMixin, TemplateView):

@@ -16,7 +16,9 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .results import CheckError, FileResult
+from .engine.document import Document
+from .engine.results import CheckError, FileResult
+from .rules import run_profile
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 1536 * 1024 * 1024  # bytes of address space the child may add to its own
@@ -24,10 +26,6 @@ DEFAULT_MEMORY = 1536 * 1024 * 1024  # bytes of address space the child may add 
 
 def check_in_process(source: str | bytes, profile: str, label: str) -> FileResult:
     """Check one file in this process (no isolation): used by the child and by the bench."""
-    from samdrift.accessibility.rules import run_profile
-
-    from .document import Document
-
     started = time.perf_counter()
     result = FileResult(path=label, profile=profile)
     try:

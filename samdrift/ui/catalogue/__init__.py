@@ -1,0 +1,1 @@
+"""Catalogue pages: the services, and who subscribes to each."""
