@@ -19,7 +19,6 @@ from ninja.pagination import paginate
 
 from samdrift.core.actor import Actor
 from samdrift.core.api import ApiRequest, Page, errors
-
 from samdrift.core.files.responses import file_response
 
 from . import selectors, services
