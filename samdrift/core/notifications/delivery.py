@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Channel, Notification, Status
@@ -85,6 +85,10 @@ def message_for(row: Notification) -> EmailMessage:
     return message
 
 
+# The server answered (the connection is fine for the next message) rather than went away.
+_ANSWERED = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+
+
 def _permanent(error: Exception) -> bool:
     """5xx answers and refused recipients do not get better by waiting."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -98,16 +102,35 @@ def deliver(notification_id: int, *, now: datetime.datetime | None = None) -> Ou
     row = _claim(notification_id, now)
     if isinstance(row, Outcome):
         return row
+    (outcome,) = _send([row], now)
+    return outcome
+
+
+def _send(rows: list[Notification], now: datetime.datetime) -> list[Outcome]:
+    """Send claimed rows over one SMTP connection, recording each outcome as it happens (so a
+    crash mid-batch leaves only the row in flight to be sent twice)."""
+    outcomes: list[Outcome] = []
+    connection = get_connection(fail_silently=False)
     try:
-        with get_connection(fail_silently=False) as connection:
-            connection.send_messages([message_for(row)])
-    except (smtplib.SMTPException, OSError) as error:
-        return _failed(row, error, now)
-    # Only the claim we hold may mark the row: a worker whose lease ran out must not.
-    Notification.objects.filter(id=row.id, status=Status.SENDING, attempts=row.attempts).update(
-        status=Status.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
-    )
-    return Outcome(row.id, "sent")
+        for row in rows:
+            try:
+                # Opened here, send_messages leaves it open for the next row (it closes only
+                # a connection it opened itself).
+                connection.open()
+                connection.send_messages([message_for(row)])
+            except (smtplib.SMTPException, OSError) as error:
+                outcomes.append(_failed(row, error, now))
+                if not isinstance(error, _ANSWERED):
+                    connection.close()  # a broken connection: the next row opens a new one
+                continue
+            # Only the claim we hold may mark the row: a worker whose lease ran out must not.
+            Notification.objects.filter(
+                id=row.id, status=Status.SENDING, attempts=row.attempts
+            ).update(status=Status.SENT, sent_at=timezone.now(), lease_until=None, last_error="")
+            outcomes.append(Outcome(row.id, "sent"))
+    finally:
+        connection.close()
+    return outcomes
 
 
 def _failed(row: Notification, error: Exception, now: datetime.datetime) -> Outcome:
@@ -123,17 +146,34 @@ def _failed(row: Notification, error: Exception, now: datetime.datetime) -> Outc
     return Outcome(row.id, "failed" if given_up else "retry", retry_at)
 
 
-def due_ids(now: datetime.datetime, limit: int = 500) -> list[int]:
-    return list(
-        Notification.objects.filter(_claimable(now))
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
+def _claim_due(now: datetime.datetime, limit: int) -> list[Notification]:
+    """Claim up to `limit` due rows in one short transaction (rows another worker holds are not
+    due, so two sweepers share the work instead of sending twice)."""
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(_claimable(now))
+            .order_by("next_attempt_at", "id")[:limit]
+        )
+        Notification.objects.filter(id__in=[row.id for row in rows]).update(
+            status=Status.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+        )
+    for row in rows:
+        row.status, row.lease_until, row.attempts = Status.SENDING, now + LEASE, row.attempts + 1
+    return rows
 
 
-def deliver_due(*, now: datetime.datetime | None = None, limit: int = 500) -> list[Outcome]:
+def deliver_due(
+    *, now: datetime.datetime | None = None, limit: int = 500, batch: int = 50
+) -> list[Outcome]:
     """Send every e-mail row that is due: retries whose time has come, rows whose job was never
-    queued, rows a dead worker left `sending`. Run by the sweeper job and `samdrift
-    notifications deliver`."""
+    queued, rows a dead worker left `sending`. Claimed `batch` at a time and sent over one SMTP
+    connection per batch. Run by the sweeper job and `samdrift notifications deliver`."""
     now = now or timezone.now()
-    return [deliver(notification_id, now=now) for notification_id in due_ids(now, limit)]
+    outcomes: list[Outcome] = []
+    while len(outcomes) < limit:
+        rows = _claim_due(now, min(batch, limit - len(outcomes)))
+        if not rows:
+            break
+        outcomes.extend(_send(rows, now))
+    return outcomes

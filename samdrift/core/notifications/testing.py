@@ -19,6 +19,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.received: list[Any] = []
+        self.sessions: set[int] = set()  # SMTP connections that delivered something
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         if address.startswith("refused"):
@@ -28,6 +29,7 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
         self.received.append(envelope)
+        self.sessions.add(id(session))
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:

@@ -204,3 +204,28 @@ def test_the_cli_sends_what_is_due_and_says_so_in_both_languages(smtp):
         "E-mail: 1 sent, 0 to retry, 0 failed / E-post: 1 skickade, 0 försöks igen, 0 misslyckades"
     )
     assert len(smtp.mailbox.received) == 1
+
+
+def test_the_sweeper_sends_a_batch_over_one_connection_and_a_refusal_spoils_nothing(smtp):
+    sender = actor(person("kundansvarig"))
+    smtp.stop()
+    recipients = [person("a"), person("b", email="refused@myndighet.test"), person("c")]
+    _send(recipients, sender)
+    assert set(Notification.objects.filter(channel="email").values_list("status", flat=True)) == {
+        Status.PENDING
+    }
+    smtp.start()
+    later = timezone.now() + datetime.timedelta(minutes=1)
+    outcomes = delivery.deliver_due(now=later)
+    by_row = {o.notification_id: o.result for o in outcomes}
+    rows = {r.email_to: r.id for r in Notification.objects.filter(channel="email")}
+    assert by_row == {
+        rows["a@myndighet.test"]: "sent",
+        rows["refused@myndighet.test"]: "failed",
+        rows["c@myndighet.test"]: "sent",
+    }
+    assert sorted(str(m["To"]) for m in smtp.mailbox.messages()) == [
+        "a@myndighet.test",
+        "c@myndighet.test",
+    ]
+    assert len(smtp.mailbox.sessions) == 1
