@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -11,13 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
 
 from .models import ApiToken
 from .tokens import new_token_secret, token_digest
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 TOKEN_NAME_MAX = 100
 PREFIX_LENGTH = 12  # "sd_" and 9 characters: enough to tell tokens apart, useless to an attacker

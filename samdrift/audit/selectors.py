@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Q, QuerySet
 
+from samdrift.core.actor import Actor
 from samdrift.core.tenancy import org_scope
 
 from .models import AuditEvent
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def object_history(

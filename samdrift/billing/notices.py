@@ -6,11 +6,11 @@ Called by the sealing service inside its transaction: an invoice run that rolls 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from samdrift.core.actor import Actor
 from samdrift.core.notifications.kinds import INVOICE_ISSUED
 from samdrift.core.notifications.services import notify
 from samdrift.organisations.choices import Role
@@ -19,9 +19,6 @@ from samdrift.organisations.models import Membership
 from .choices import InvoiceKind, InvoiceStatus
 from .models import Invoice
 from .money import format_kronor, ore_to_decimal
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def _finance_people(buyer_ids: set[int]) -> dict[int, set[int]]:

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from samdrift.core.actor import Actor
+
 from .choices import Lifecycle
 
 if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
-
     from .models import Service
 
 

@@ -3,18 +3,14 @@ provider's staff, and a draft is never revealed through another service's depend
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from samdrift.core.actor import Actor
 from samdrift.core.tenancy import visible_or_404
 from samdrift.organisations.models import Organisation
 
 from .models import Service, ServiceDependency
 from .permissions import visible_services_q
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def _visible(actor: Actor) -> QuerySet[Service]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from samdrift.core.actor import Actor
+
 from .choices import CredentialStatus as S
 
 if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
-
     from .models import Credential, Official, SignableDocument
 
 OPERATOR_ROLES = ("provider_admin", "security")

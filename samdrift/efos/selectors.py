@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from samdrift.core.actor import Actor
 from samdrift.core.tenancy import visible_or_404
 from samdrift.organisations.models import Organisation
 
@@ -25,9 +25,6 @@ from .models import (
     SignableDocument,
 )
 from .permissions import administered_org_ids, is_operator
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def _org_filter(actor: Actor, field: str = "organisation_id") -> Q:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
+from samdrift.core.actor import Actor
 
 
 def identity_abilities(*, actor: Actor) -> dict[str, bool]:

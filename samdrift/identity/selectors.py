@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import QuerySet
 
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound
 from samdrift.organisations.models import Organisation
 
 from .models import AccessRequest, AssuranceRequirement, IdentityProvider
 from .permissions import identity_abilities
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def provider_login_list() -> QuerySet[IdentityProvider]:

@@ -7,7 +7,7 @@ import datetime
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.core.actor import ANONYMOUS, SYSTEM
+from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
 from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 from samdrift.organisations.choices import Role
 from samdrift.organisations.models import Membership, Organisation
@@ -31,9 +31,6 @@ from .models import (
 from .oidc import LoginRefused, OfficialClaims, refuse
 from .permissions import identity_abilities
 from .selectors import agency_for_org_number
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 #: How long an official may take at the identity provider.
 TRANSACTION_LIFETIME = datetime.timedelta(minutes=10)

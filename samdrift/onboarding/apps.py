@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.apps import AppConfig
 
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
+from samdrift.core.actor import Actor
 
 
 class OnboardingConfig(AppConfig):

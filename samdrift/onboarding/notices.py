@@ -6,11 +6,11 @@ Called by `services` inside their transaction, so a refused or rolled-back step 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.core.i18n import in_both_languages
 from samdrift.core.notifications.kinds import CASE_ADVANCED, SIGNOFF_REQUIRED
 from samdrift.core.notifications.services import notify
@@ -19,9 +19,6 @@ from samdrift.organisations.models import Membership, Organisation
 
 from .choices import Phase
 from .models import ConnectionCase
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def _members(org_ids: Iterable[int | None], *roles: str) -> set[int]:

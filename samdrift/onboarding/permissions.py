@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from samdrift.core.actor import Actor
 from samdrift.organisations.choices import Role
 
 from .choices import CaseState, RequestStatus
 
 if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
-
     from .models import ConnectionCase, ServiceRequest
 
 CASE_WORKERS = (Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from samdrift.core.actor import Actor
+
 from .choices import CUSTOMER_ROLES, PROVIDER_ROLES, OrganisationKind, Role
 
 if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
-
     from .models import Organisation
 
 

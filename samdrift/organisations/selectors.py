@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
 from samdrift.core.tenancy import org_scope, visible_or_404
 
 from .models import Membership, Organisation
 from .permissions import membership_abilities
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 MAX_HIERARCHY_DEPTH = 5
 

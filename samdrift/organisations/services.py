@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import BusinessRuleViolation, PermissionDenied, ValidationFailed
 
 from .choices import Role
@@ -20,7 +21,6 @@ from .selectors import membership_get, organisation_get
 
 if TYPE_CHECKING:
     from samdrift.accounts.models import User
-    from samdrift.core.actor import Actor
 
 IMPORT_FIELDS = ("org_number", "ministry", "register_group", "employees", "parent_id", "is_group")
 

@@ -14,15 +14,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from django.utils.translation import get_language
 
 from samdrift.billing.selectors import cost_pools, fee_areas, outcome_report, price_list, usage_list
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 ORE_PER_MSEK = Decimal(100_000_000)
 ONE_DECIMAL = Decimal("0.1")

@@ -7,12 +7,8 @@ Only the administrator and the service manager write the report's prose.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from samdrift.core.actor import Actor
 from samdrift.organisations.choices import Role
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 EDITOR_ROLES = (Role.PROVIDER_ADMIN, Role.SERVICE_MANAGER)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.onboarding.choices import PHASE_ORDER, AgreementBasis, CaseState, RequestStatus, Scope
 from samdrift.onboarding.counting import Hierarchy
@@ -34,7 +35,6 @@ from .permissions import report_abilities
 
 if TYPE_CHECKING:
     from samdrift.catalogue.models import Service
-    from samdrift.core.actor import Actor
 
 EFOS_CODE = "EFOS"
 SCOPES: tuple[str, ...] = (Scope.SINGLE, Scope.TOTAL)

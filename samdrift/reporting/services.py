@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import ConcurrentUpdate, NotFound, PermissionDenied, ValidationFailed
 
 from .models import TEXT_MAX_LENGTH, ReportText
 from .permissions import report_abilities
 from .selectors import check_year
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 TEXT_FIELDS = ("summary_sv", "summary_en", "background_sv", "background_en")
 AUDITED_FIELDS = ("year", *TEXT_FIELDS, "version")

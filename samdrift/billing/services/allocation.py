@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
 )
@@ -30,9 +30,6 @@ from ..models import (
 )
 from ..money import largest_remainder
 from .common import content_digest, require_manager
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def fee_base(year: int, segment: str = Segment.CORE) -> Q:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,
@@ -47,9 +48,6 @@ from ..periods import months_of, period_end
 from .allocation import allocate_year, fee_base
 from .common import BILLED_BASES, Progress, content_digest, require_manager
 from .ledger import accounts_for
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def full_cost_by_service(

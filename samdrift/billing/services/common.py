@@ -6,11 +6,12 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
@@ -28,9 +29,6 @@ from ..models import (
 )
 from ..periods import parse_period
 from ..permissions import can_manage
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 BILLED_BASES = ("assignment", "separate")  # own_use is the provider's own consumption (ADR 0205)
 NUMBER_PREFIX: dict[str, str] = {InvoiceKind.INVOICE: "F", InvoiceKind.CREDIT_NOTE: "K"}

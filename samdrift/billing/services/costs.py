@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     ValidationFailed,
 )
@@ -31,10 +32,6 @@ from ..models import (
 from ..money import parse_decimal, to_ore
 from ..periods import parse_period
 from .common import is_closed_year, require_manager
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
-
 
 COST_COLUMNS = (
     "period",

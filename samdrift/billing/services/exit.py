@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Sum
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,
@@ -32,9 +32,6 @@ from ..money import ore_to_decimal
 from .common import PAYMENT_DAYS, invoice_totals, period_or_error, require_manager
 from .drafting import Recipients
 from .sealing import seal
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def settle_exit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     ValidationFailed,
 )
@@ -26,9 +27,6 @@ from ..models import (
 )
 from ..money import parse_decimal
 from .common import is_finalised_period, require_manager
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def create_price_version(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     PermissionDenied,
 )
@@ -27,9 +27,6 @@ from ..models import (
 from ..permissions import can_manage
 from .closing import full_cost_by_service
 from .drafting import PriceBook
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import BusinessRuleViolation
 
 from ..choices import InvoiceKind, InvoiceStatus, RunStatus
@@ -27,9 +28,6 @@ from .common import (
 )
 from .drafting import PARTY_FIELDS, DraftInvoice, build_period
 from .sealing import finalise_run
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 INVOICE_COLUMNS = (
     "run",

@@ -7,7 +7,6 @@ rendered when someone asks for it (samdrift.billing.documents, ADR 0209).
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 
 from ..choices import InvoiceKind, InvoiceStatus, RunStatus
@@ -25,9 +25,6 @@ from ..periods import label
 from .common import NUMBER_PREFIX, Progress, invoice_totals, period_or_error, require_manager
 from .drafting import PARTY_FIELDS
 from .ledger import post_lines
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def seal(drafts: QuerySet[Invoice], now: datetime.datetime) -> int:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     NotFound,
     ValidationFailed,
@@ -31,9 +32,6 @@ from ..money import parse_decimal, to_ore
 from ..periods import label, next_period, parse_period
 from .common import is_closed_year, is_finalised_period, period_or_error, require_manager
 from .costs import ImportResult, csv_rows
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def _open_period_after(period: datetime.date) -> datetime.date:
