@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
 from samdrift.accounts.models import User
+from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.actor import SYSTEM
 from samdrift.organisations.models import Organisation
 
@@ -173,6 +174,4 @@ def _signed_agreement() -> bool:
 
 
 def _actor_for(user_id: int) -> Any:
-    from samdrift.accounts.selectors import actor_for_user
-
     return actor_for_user(User.objects.get(pk=user_id))

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing import exports, selectors, services
 from samdrift.billing.documents import invoice_ubl
@@ -70,8 +71,6 @@ class Command(BaseCommand):
     def _actor(self, username: str | None) -> Actor:
         if not username:
             return SYSTEM
-        from samdrift.accounts.models import User
-
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"okänd användare / unknown user: {username}")
