@@ -1,7 +1,9 @@
 """Who may do what in billing: an abilities dict per object, and the role sets behind it.
 
 Provider finance runs the fee model; provider admins may too. Account managers read everything
-(they talk to the agencies about their invoices). A customer agency's contact or orderer reads
+(they talk to the agencies about their invoices). "Everything" is their own provider's: the fee
+model is the catalogue owner's, and another provider's staff read only the invoices and usage of
+their own services (ADR 0041, 0042). A customer agency's contact or orderer reads
 its own invoices, usage and ledger, never another agency's (tenancy, ADR 0205).
 """
 
@@ -23,11 +25,29 @@ READERS = (*MANAGERS, Role.ACCOUNT_MANAGER)
 CUSTOMER_READERS = (Role.CONTACT, Role.ORDERER)
 
 
+def _in_fee_model_owner(actor: Actor, roles: tuple[str, ...]) -> bool:
+    """The fee model (runs, cost pools, allocation, closes) names no provider: it is the
+    catalogue owner's (ADR 0042), so only roles held in that very agency count. No query for a
+    customer; one for provider staff."""
+    if actor.is_superuser:
+        return True
+    if not actor.has_provider_role(*roles):
+        return False
+    from samdrift.catalogue.selectors import default_provider_id
+
+    return actor.has_provider_role_in(default_provider_id(), *roles)
+
+
 def can_manage(actor: Actor) -> bool:
-    return actor.has_provider_role(*MANAGERS)
+    return _in_fee_model_owner(actor, MANAGERS)
 
 
 def can_read_all(actor: Actor) -> bool:
+    return _in_fee_model_owner(actor, READERS)
+
+
+def reads_as_seller(actor: Actor) -> bool:
+    """Finance staff of any provider read their own provider's invoices and usage."""
     return actor.has_provider_role(*READERS)
 
 
@@ -39,7 +59,7 @@ def customer_org_ids(actor: Actor) -> frozenset[int]:
 
 
 def can_use_billing(actor: Actor) -> bool:
-    return can_read_all(actor) or bool(customer_org_ids(actor))
+    return reads_as_seller(actor) or bool(customer_org_ids(actor))
 
 
 def invoice_abilities(actor: Actor, invoice: Invoice) -> dict[str, bool]:

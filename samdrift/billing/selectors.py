@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet, Sum
 
 from samdrift.catalogue.models import Service
-from samdrift.catalogue.selectors import default_provider
 from samdrift.core.exceptions import NotFound, PermissionDenied
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.models import ConnectionCase
@@ -39,7 +38,7 @@ from .models import (
     YearEndClose,
 )
 from .money import round_presentation
-from .permissions import can_read_all, can_use_billing, customer_org_ids
+from .permissions import can_read_all, can_use_billing, customer_org_ids, reads_as_seller
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -54,13 +53,8 @@ def _require_billing(actor: Actor) -> None:
 
 def _require_staff(actor: Actor) -> None:
     """Fee-model data (runs, cost pools, allocation, the outcome report) names no provider: it
-    is the fee model of the catalogue's owning provider, read by that provider's staff only
-    (ADR 0042). One query."""
+    is the catalogue owner's, read by that provider's staff only (ADR 0042)."""
     if not can_read_all(actor):
-        raise PermissionDenied("billing")
-    if actor.sees_everything:
-        return
-    if not default_provider().filter(pk__in=actor.provider_org_ids).exists():
         raise PermissionDenied("billing")
 
 
@@ -70,7 +64,7 @@ def _seller_or_buyer(actor: Actor) -> Q:
     if actor.sees_everything:
         return Q()
     own = Q(buyer_id__in=customer_org_ids(actor), status=InvoiceStatus.FINALISED)
-    if can_read_all(actor):
+    if reads_as_seller(actor):
         own |= Q(seller_id__in=actor.provider_org_ids)
     return own
 
@@ -80,7 +74,7 @@ def _used(actor: Actor) -> Q:
     if actor.sees_everything:
         return Q()
     own = Q(organisation_id__in=customer_org_ids(actor))
-    if can_read_all(actor):
+    if reads_as_seller(actor):
         own |= Q(service__provider_id__in=actor.provider_org_ids)
     return own
 
@@ -388,7 +382,7 @@ def project_time_list(*, actor: Actor, limit: int = 500) -> list[ProjectTime]:
     if not actor.sees_everything:
         # Time is booked on a case: its provider's staff (the case's rule) and the customer.
         own = Q(organisation_id__in=customer_org_ids(actor))
-        if can_read_all(actor):
+        if reads_as_seller(actor):
             own |= Q(case__in=case_list(actor=actor).values("pk"))
         queryset = queryset.filter(own)
     return list(queryset.order_by("-period", "organisation__name", "-id")[:limit])

@@ -270,7 +270,14 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
         connected[service_id].add(org_id)
     total = hierarchy.legal_total()
     rows = []
-    for service in Service.objects.exclude(lifecycle="draft").order_by("display_order", "code"):
+    services = Service.objects.exclude(lifecycle="draft")
+    if actor.sees_everything:
+        # The system's report is the catalogue owner's, as the yearly report is (ADR 0042).
+        services = services.filter(provider__in=default_provider())
+    elif actor.provider_org_ids:
+        # A provider's staff report on their own provider's services (ADR 0041).
+        services = services.filter(provider_id__in=actor.provider_org_ids)
+    for service in services.order_by("display_order", "code"):
         connected_legal = hierarchy.count_legal(connected[service.id])
         coverage = (
             (Decimal(100 * connected_legal) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)

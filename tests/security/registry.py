@@ -1,0 +1,340 @@
+"""What the cross-agency matrix knows about every address: one declaration per URL pattern name
+and per OpenAPI operation. An address without one fails `test_every_address_is_declared`, so a
+new page or operation cannot slip in untested.
+
+Kinds:
+* OBJECT: names another agency's (or provider's) object by id, in the path or in the form. The
+  answer for the victim's object must be a refusal, the same as for an id that does not exist,
+  at the same query cost, with nothing changed.
+* LIST: names no object; every role's answer must hold none of the victim's markers.
+* PUBLIC: open to anyone by design, and carries no agency's data (checked like LIST).
+* PROTOCOL: answers another system, not a user (OpenID provider, OCSP, CRL, TSA); its own tests
+  cover it, and its answers hold no agency data. Not called by the matrix.
+* SKIP: calling it would change the shared test clients themselves (logout); the reason says so.
+
+Ids are filled from the victim by *reference* ("case.id", "draft.code"), so the same
+declaration serves every victim and the missing counterpart (`MISSING`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+OBJECT, LIST, PUBLIC, PROTOCOL, SKIP = "object", "list", "public", "protocol", "skip"
+MISSING_ID = 987654
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    params: dict[str, str] = field(default_factory=dict)  # path parameter → victim reference
+    method: str = "GET"
+    data: Callable[[Callable[[str], Any]], dict[str, Any]] | None = None  # ref → body
+    only_fk_data: bool = False  # the object is FK's fee model: no victim for FK's own staff
+    reason: str = ""
+
+
+def _get(victim: Any, ref: str) -> Any:
+    value = victim
+    for part in ref.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def ref_of(victim: Any, world: Any) -> Callable[[str], Any]:
+    """A resolver for references: the victim's value, or a missing one when victim is None."""
+
+    def resolve(ref: str) -> Any:
+        if ref == "period":
+            return world.run_period.strftime("%Y-%m") if victim is not None else "2031-05"
+        if victim is None:
+            return "NOPE" if ref.endswith(".code") else MISSING_ID
+        value = _get(victim, ref)
+        return value if value is not None else MISSING_ID
+
+    return resolve
+
+
+def _org(ref: Callable[[str], Any]) -> dict[str, Any]:
+    return {"organisation": ref("org.id")}
+
+
+PAGES: dict[str, Case] = {
+    "set_language": Case(PUBLIC, method="POST", data=lambda ref: {"language": "sv"}),
+    "accounts:login": Case(PUBLIC),
+    "accounts:logout": Case(SKIP, reason="would end the shared client's session"),
+    "accounts:tokens": Case(LIST),
+    "organisations:list": Case(LIST),
+    "organisations:detail": Case(OBJECT, {"pk": "org.id"}),
+    "organisations:member_add": Case(
+        OBJECT,
+        {"pk": "org.id"},
+        "POST",
+        lambda ref: {"user": "a_member", "role": "member"},
+    ),
+    "organisations:member_role": Case(
+        OBJECT,
+        {"pk": "org.id", "membership_id": "membership.id"},
+        "POST",
+        lambda ref: {"role": "member"},
+    ),
+    "organisations:member_end": Case(
+        OBJECT, {"pk": "org.id", "membership_id": "membership.id"}, "POST"
+    ),
+    "catalogue:list": Case(LIST),
+    "catalogue:detail": Case(OBJECT, {"code": "draft.code"}),
+    "onboarding:case_list": Case(LIST),
+    "onboarding:case_open": Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"organisation": ref("org.id"), "scope": "single", "services": "EFOS"},
+    ),
+    "onboarding:case_detail": Case(OBJECT, {"pk": "case.id"}),
+    "onboarding:case_attachment_add": Case(
+        OBJECT,
+        {"pk": "case.id"},
+        "POST",
+        lambda ref: {"file": SimpleUploadedFile("plan.txt", b"matrix", "text/plain")},
+    ),
+    "onboarding:case_attachment": Case(
+        OBJECT, {"pk": "case.id", "attachment_id": "literal:987654"}
+    ),
+    "onboarding:case_check": Case(
+        OBJECT,
+        {"pk": "case.id", "item_id": "item.id"},
+        "POST",
+        lambda ref: {"done": "on", "version": "1"},
+    ),
+    "onboarding:case_sign_off": Case(
+        OBJECT, {"pk": "case.id"}, "POST", lambda ref: {"version": "1"}
+    ),
+    "onboarding:case_advance": Case(
+        OBJECT, {"pk": "case.id"}, "POST", lambda ref: {"version": "1"}
+    ),
+    "onboarding:case_cancel": Case(
+        OBJECT, {"pk": "case.id"}, "POST", lambda ref: {"version": "1", "reason": "x"}
+    ),
+    "onboarding:request_list": Case(LIST),
+    "onboarding:request_create": Case(
+        OBJECT, method="POST", data=lambda ref: {**_org(ref), "service": "EFOS"}
+    ),
+    "onboarding:request_withdraw": Case(OBJECT, {"pk": "request.id"}, "POST"),
+    "onboarding:request_decline": Case(OBJECT, {"pk": "request.id"}, "POST"),
+    "onboarding:demand_report": Case(LIST),
+    "onboarding:checklists": Case(LIST),
+    "identity:login": Case(PUBLIC),
+    "identity:login_start": Case(PROTOCOL, reason="starts a login at an identity provider"),
+    "identity:callback": Case(PROTOCOL, reason="an identity provider's redirect back"),
+    "identity:step_up": Case(PUBLIC),
+    "identity:session": Case(LIST),
+    "identity:access_request": Case(PUBLIC),
+    "identity:access_request_list": Case(LIST),
+    "identity:provider_list": Case(LIST),
+    "identity:jwks": Case(PROTOCOL, reason="our public key"),
+    "efos:discovery": Case(PROTOCOL, reason="OpenID provider metadata"),
+    "efos:jwks": Case(PROTOCOL, reason="OpenID provider keys"),
+    "efos:authorize": Case(PROTOCOL, reason="OpenID provider endpoint"),
+    "efos:token": Case(PROTOCOL, reason="OpenID provider endpoint"),
+    "efos:userinfo": Case(PROTOCOL, reason="OpenID provider endpoint (bearer token)"),
+    "efos:ocsp": Case(PROTOCOL, reason="OCSP responder"),
+    "efos:ocsp_get": Case(PROTOCOL, reason="OCSP responder"),
+    "efos:crl": Case(PROTOCOL, reason="certificate revocation list"),
+    "efos:root_crl": Case(PROTOCOL, reason="certificate revocation list"),
+    "efos:ca_chain": Case(PROTOCOL, reason="CA certificates"),
+    "efos:tsa": Case(PROTOCOL, reason="time-stamping authority"),
+    "efos:home": Case(LIST),
+    "efos:official_list": Case(LIST),
+    "efos:official_new": Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {**_org(ref), "given_name": "X", "surname": "Y"},
+    ),
+    "efos:official_detail": Case(OBJECT, {"official_id": "official.id"}),
+    "efos:credential_action": Case(
+        OBJECT,
+        {"credential_id": "credential.id", "action": "literal:verify"},
+        "POST",
+        lambda ref: {"note": "matrix"},
+    ),
+    "efos:document_list": Case(LIST),
+    "efos:document_detail": Case(OBJECT, {"document_id": "document.id"}),
+    "efos:document_sign": Case(OBJECT, {"document_id": "document.id"}, "POST"),
+    "efos:sign_callback": Case(PROTOCOL, reason="the signing service's redirect back"),
+    "efos:signature_pdf": Case(
+        OBJECT, {"document_id": "document.id", "signature_id": "literal:987654"}
+    ),
+    "efos:validate": Case(LIST),
+    "efos:client_list": Case(LIST),
+    "billing:invoices": Case(LIST),
+    "billing:invoices_export": Case(LIST),
+    "billing:invoice": Case(OBJECT, {"invoice_id": "invoice.id"}),
+    "billing:invoice_ubl": Case(OBJECT, {"invoice_id": "invoice.id"}),
+    "billing:invoice_pdf": Case(OBJECT, {"invoice_id": "invoice.id"}),
+    "billing:invoice_credit": Case(
+        OBJECT, {"invoice_id": "invoice.id"}, "POST", lambda ref: {"reason": "matrix"}
+    ),
+    "billing:runs": Case(LIST),
+    "billing:run": Case(OBJECT, {"period": "period"}, only_fk_data=True),
+    "billing:run_finalise": Case(OBJECT, {"period": "period"}, "POST", only_fk_data=True),
+    "billing:prices": Case(LIST),
+    "billing:costs": Case(LIST),
+    "billing:ledger": Case(LIST),
+    "billing:usage": Case(LIST),
+    "billing:report": Case(LIST),
+    "billing:report_export": Case(LIST),
+    "billing:allocation": Case(LIST),
+    "billing:project_time": Case(LIST),
+    "billing:exit": Case(LIST),
+    "accessibility:check": Case(LIST),
+    "reporting:index": Case(LIST),
+    "reporting:government": Case(LIST, {"year": "literal:2030"}),
+    "reporting:government_pdf": Case(SKIP, reason="renders a PDF (seconds); the HTML is matrixed"),
+    "reporting:text_edit": Case(LIST, {"year": "literal:2030"}),
+    "notifications:inbox": Case(LIST),
+    "notifications:preferences": Case(LIST),
+    "ui:dashboard": Case(LIST),
+    "ui:healthz": Case(PUBLIC),
+}
+
+# API operations: path parameters are named after what they hold, so one map serves them all.
+API_PARAMS: dict[str, str] = {
+    "agency_id": "org.id",
+    "case_id": "case.id",
+    "item_id": "item.id",
+    "request_id": "request.id",
+    "subscription_id": "subscription.id",
+    "token_id": "token.id",
+    "membership_id": "membership.id",
+    "invoice_id": "invoice.id",
+    "official_id": "official.id",
+    "credential_id": "credential.id",
+    "notification_id": "notification.id",
+    "code": "draft.code",
+    "period": "period",
+    "year": "literal:2030",
+    "attachment_id": "literal:987654",  # the case is what is foreign; no document is needed
+}
+
+
+def _version(ref: Callable[[str], Any]) -> dict[str, Any]:
+    return {"version": 1}
+
+
+API: dict[tuple[str, str], Case] = {
+    ("GET", "/agencies"): Case(LIST),
+    ("GET", "/agencies/{agency_id}"): Case(OBJECT),
+    ("GET", "/agencies/{agency_id}/members"): Case(OBJECT),
+    ("POST", "/agencies/{agency_id}/members"): Case(
+        OBJECT, data=lambda ref: {"user": "a_member", "role": "member"}
+    ),
+    ("PATCH", "/agencies/{agency_id}/members/{membership_id}"): Case(
+        OBJECT, data=lambda ref: {"role": "member"}
+    ),
+    ("DELETE", "/agencies/{agency_id}/members/{membership_id}"): Case(OBJECT),
+    ("GET", "/services"): Case(LIST),
+    ("GET", "/services/{code}"): Case(OBJECT),
+    ("GET", "/requests"): Case(LIST),
+    ("POST", "/requests"): Case(
+        OBJECT, data=lambda ref: {"organisation_id": ref("org.id"), "service_code": "EFOS"}
+    ),
+    ("GET", "/requests/{request_id}"): Case(OBJECT),
+    ("POST", "/requests/{request_id}/withdraw"): Case(OBJECT),
+    ("POST", "/requests/{request_id}/decline"): Case(OBJECT),
+    ("GET", "/cases"): Case(LIST),
+    ("POST", "/cases"): Case(
+        OBJECT,
+        data=lambda ref: {
+            "organisation_id": ref("org.id"),
+            "scope": "single",
+            "service_codes": ["EFOS"],
+        },
+    ),
+    ("GET", "/cases/{case_id}"): Case(OBJECT),
+    ("POST", "/cases/{case_id}/checklist/{item_id}"): Case(
+        OBJECT, data=lambda ref: {"done": True, "version": 1}
+    ),
+    ("POST", "/cases/{case_id}/sign-off"): Case(OBJECT, data=_version),
+    ("POST", "/cases/{case_id}/advance"): Case(OBJECT, data=_version),
+    ("POST", "/cases/{case_id}/cancel"): Case(
+        OBJECT, data=lambda ref: {"reason": "x", "version": 1}
+    ),
+    ("GET", "/cases/{case_id}/attachments"): Case(OBJECT),
+    ("POST", "/cases/{case_id}/attachments"): Case(OBJECT),
+    ("GET", "/cases/{case_id}/attachments/{attachment_id}/download"): Case(OBJECT),
+    ("GET", "/subscriptions"): Case(LIST),
+    ("GET", "/subscriptions/{subscription_id}"): Case(OBJECT),
+    ("GET", "/reports/demand"): Case(LIST),
+    ("GET", "/me/tokens"): Case(LIST),
+    ("POST", "/me/tokens"): Case(SKIP, reason="creates the caller's own token (tests/api)"),
+    ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
+    ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
+    ("GET", "/billing/invoices"): Case(LIST),
+    ("GET", "/billing/invoices/{invoice_id}"): Case(OBJECT),
+    ("GET", "/billing/invoices/{invoice_id}/ubl"): Case(OBJECT),
+    ("POST", "/billing/invoices/{invoice_id}/credit"): Case(
+        OBJECT, data=lambda ref: {"reason": "matrix"}
+    ),
+    ("GET", "/billing/usage"): Case(LIST),
+    ("POST", "/billing/usage"): Case(
+        OBJECT,
+        data=lambda ref: {
+            "rows": [
+                {
+                    "organisation_id": ref("org.id"),
+                    "service_code": "EFOS",
+                    "period": "2030-02-01",
+                    "quantity": "1",
+                    "source_key": "matrix",
+                }
+            ]
+        },
+    ),
+    ("POST", "/billing/costs"): Case(LIST, method="POST", data=lambda ref: {"rows": []}),
+    ("GET", "/billing/costs"): Case(LIST),
+    ("GET", "/billing/prices"): Case(LIST),
+    ("POST", "/billing/prices"): Case(LIST, method="POST", data=lambda ref: {}),
+    ("GET", "/billing/runs"): Case(LIST),
+    ("POST", "/billing/runs"): Case(LIST, method="POST", data=lambda ref: {"period": "2031-01"}),
+    ("POST", "/billing/runs/{period}/finalise"): Case(OBJECT, only_fk_data=True),
+    ("GET", "/billing/ledger"): Case(LIST),
+    ("POST", "/billing/closes"): Case(LIST, method="POST", data=lambda ref: {"year": 2031}),
+    ("GET", "/billing/report"): Case(LIST),
+    ("GET", "/billing/fee-proposal"): Case(LIST),
+    ("POST", "/billing/allocation-rules"): Case(LIST, method="POST", data=lambda ref: {}),
+    ("POST", "/billing/project-time"): Case(
+        OBJECT,
+        data=lambda ref: {
+            "case_id": ref("case.id"),
+            "period": "2030-01",
+            "hours": "1",
+            "hourly_rate": "100",
+        },
+    ),
+    ("POST", "/billing/exit-settlements"): Case(
+        OBJECT, data=lambda ref: {"organisation_id": ref("org.id"), "year": 2030}
+    ),
+    ("GET", "/efos/officials"): Case(LIST),
+    ("GET", "/efos/officials/{official_id}"): Case(OBJECT),
+    ("POST", "/efos/credentials/{credential_id}/suspend"): Case(OBJECT),
+    ("POST", "/efos/credentials/{credential_id}/resume"): Case(OBJECT),
+    ("POST", "/efos/credentials/{credential_id}/revoke"): Case(
+        OBJECT, data=lambda ref: {"reason": "unspecified"}
+    ),
+    ("GET", "/identity/levels"): Case(LIST),
+    ("GET", "/identity/session"): Case(LIST),
+    ("GET", "/inbox"): Case(LIST),
+    ("POST", "/inbox/read-all"): Case(LIST, method="POST"),
+    ("POST", "/inbox/{notification_id}/read"): Case(OBJECT),
+    ("GET", "/reporting/government/{year}"): Case(LIST),
+    ("GET", "/reporting/government/{year}/pdf"): Case(
+        SKIP, reason="renders a PDF (seconds); the JSON is matrixed"
+    ),
+    ("GET", "/reporting/government/{year}/text"): Case(LIST),
+    ("PUT", "/reporting/government/{year}/text"): Case(
+        LIST, method="PUT", data=lambda ref: {"parts": {}}
+    ),
+}

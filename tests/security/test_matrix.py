@@ -1,0 +1,309 @@
+"""The generated cross-agency matrix: every URL pattern and every OpenAPI operation × every role
+× another agency's (and another provider's) object.
+
+For an address that names an object, the victim's object must be refused exactly like an id that
+does not exist (status and body), at the same number of queries, with nothing changed. Every
+answer to every role must be free of the names it may not see (agencies, drafts). The addresses
+come from Django's resolver and from `/api/v1/openapi.json` themselves; `registry.py` declares
+how to fill each one, and an undeclared address fails `test_every_address_is_declared`.
+
+One database world per module (built in a transaction that is rolled back at the end); each
+test runs in a savepoint of it. Runs on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.api.support import row_state
+from tests.security import registry
+from tests.security.registry import API, API_PARAMS, LIST, OBJECT, PAGES, PUBLIC, Case
+from tests.security.world import FK_ROLES, ROLES, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+API_PREFIX = "/api/v1"
+REFUSED = {302, 400, 401, 403, 404, 405, 409, 422}
+
+
+# --- the addresses, from the application itself --------------------------------------------------
+
+
+def url_patterns() -> dict[str, tuple[str, list[str]]]:
+    """Every named page pattern: name → (route, path parameters). The API's own patterns are
+    enumerated from its OpenAPI document instead."""
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("api/"):
+                    continue
+                inner = ":".join(x for x in (namespace, pattern.namespace or "") if x)
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                name = ":".join(x for x in (namespace, pattern.name or "") if x)
+                route = prefix + str(pattern.pattern)
+                params = list(pattern.pattern.regex.groupindex)
+                found[name or route] = (route, params)
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def api_operations() -> dict[tuple[str, str], list[str]]:
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path.removeprefix(API_PREFIX)): re.findall(r"{(\w+)}", path)
+        for path, methods in schema["paths"].items()
+        for method in methods
+    }
+
+
+def test_every_address_is_declared():
+    undeclared_pages = sorted(set(url_patterns()) - set(PAGES))
+    undeclared_api = sorted(set(api_operations()) - set(API))
+    unknown_params = sorted(
+        {p for params in api_operations().values() for p in params} - set(API_PARAMS)
+    )
+    assert (undeclared_pages, undeclared_api, unknown_params) == ([], [], [])
+
+
+def test_every_page_parameter_has_a_value():
+    for name, (_route, params) in url_patterns().items():
+        case = PAGES.get(name)
+        if case is not None and case.kind in {OBJECT, LIST, PUBLIC}:
+            assert set(params) <= set(case.params), name
+
+
+def test_the_registry_names_nothing_that_is_gone():
+    """A removed address leaves no stale declaration behind."""
+    assert sorted(set(PAGES) - set(url_patterns())) == []
+    assert sorted(set(API) - set(api_operations())) == []
+
+
+# --- the world ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def _resolve(value: str, ref: Any) -> Any:
+    return value.removeprefix("literal:") if value.startswith("literal:") else ref(value)
+
+
+def _page_path(name: str, case: Case, ref: Any) -> str:
+    kwargs = {param: _resolve(value, ref) for param, value in case.params.items()}
+    return reverse(name, kwargs=kwargs)
+
+
+def _api_path(template: str, ref: Any) -> str:
+    return API_PREFIX + re.sub(
+        r"{(\w+)}", lambda m: str(_resolve(API_PARAMS[m.group(1)], ref)), template
+    )
+
+
+def _send(client: Any, method: str, path: str, data: dict[str, Any] | None, api: bool) -> Any:
+    sender = getattr(client, method.lower())
+    if api:
+        if method in {"GET", "DELETE"}:
+            return sender(path)
+        return sender(path, data=json.dumps(data or {}), content_type="application/json")
+    return sender(path) if method == "GET" else sender(path, data=data or {})
+
+
+def _snapshot(world: World) -> dict[str, Any]:
+    """Row counts of every samdrift table, and every stored field of each victim's objects."""
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("samdrift.")
+    }
+    rows = {}
+    for victim in (world.b, world.c):
+        for name in ("org", "case", "request", "subscription", "invoice", "usage", "official"):
+            rows[(victim.org.name, name)] = row_state(getattr(victim, name))
+        for name in ("credential", "document", "membership", "token", "item"):
+            obj = getattr(victim, name)
+            if obj is not None:
+                rows[(victim.org.name, name)] = row_state(obj)
+    return {"counts": counts, "rows": rows}
+
+
+CSRF = re.compile(r'(csrfmiddlewaretoken" value="|csrf-token" content=")[^"]+')
+
+
+def _shape(response: Any, path: str, placeholder: str, *, mask_numbers: bool = False) -> Any:
+    """What a caller learns from an answer, with the address it asked for taken out. A form that
+    named the object in its body echoes the id it was given: numbers are masked there."""
+    location = response.get("Location", "")
+    content = response.content.decode("utf-8", "replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        content = json.loads(content)
+    else:
+        content = CSRF.sub("", content)
+    text = json.dumps(content, sort_keys=True) if not isinstance(content, str) else content
+    for variant in (path, path.replace("/", "%2F")):
+        text = text.replace(variant, placeholder)
+        location = location.replace(variant, placeholder)
+    if mask_numbers:
+        text = re.sub(r"\d+", "#", text)
+    # A redirect may echo the id the caller sent (back to the object's page): that tells nothing.
+    location = re.sub(r"\d+", "#", location)
+    return response.status_code, location, text
+
+
+def _markers_absent(response: Any, markers: tuple[str, ...]) -> list[str]:
+    content = response.content.decode("utf-8", "replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        content = json.dumps(json.loads(content), ensure_ascii=False)
+    return [marker for marker in markers if marker in content]
+
+
+# --- object addresses: refused, same as missing, same cost, nothing changed ----------------------
+
+
+def _object_cases() -> list[Any]:
+    cases = []
+    for name, case in PAGES.items():
+        if case.kind == OBJECT:
+            cases.append(pytest.param("page", name, case, id=f"page {name}"))
+    for (method, template), case in API.items():
+        if case.kind == OBJECT:
+            cases.append(pytest.param("api", (method, template), case, id=f"{method} {template}"))
+    return cases
+
+
+def _request(world: World, role: str, surface: str, key: Any, case: Case, victim: Any) -> Any:
+    ref = registry.ref_of(victim, world)
+    data = case.data(ref) if case.data else None
+    if surface == "page":
+        path = _page_path(key, case, ref)
+        method = case.method
+    else:
+        method, template = key
+        path = _api_path(template, ref)
+    client = world.clients[role]
+    with CaptureQueriesContext(connection) as queries:
+        response = _send(client, method, path, data, api=surface == "api")
+    return response, path, len(queries)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("surface", "key", "case"), _object_cases())
+def test_another_agencys_object_is_refused_like_a_missing_one(world, role, surface, key, case):
+    if case.only_fk_data and role in FK_ROLES:
+        pytest.skip("FK's own fee model: FK's staff have no other provider's run to try")
+    victim = world.victim_for(role)
+    # given: the answer to an id that does not exist
+    missing, missing_path, missing_queries = _request(world, role, surface, key, case, None)
+    before = _snapshot(world)
+    # when: the same address with the victim's object
+    foreign, foreign_path, foreign_queries = _request(world, role, surface, key, case, victim)
+    # then: refused (a form that names the object in its body re-renders with its error)
+    in_body = (surface == "page" and not case.params) or (surface == "api" and "{" not in key[1])
+    refused = REFUSED | ({200, 400, 409, 422} if in_body else set())
+    assert foreign.status_code in refused, (foreign.status_code, foreign.content[:300])
+    shape = {"placeholder": "<path>", "mask_numbers": in_body}
+    assert _shape(foreign, foreign_path, **shape) == _shape(missing, missing_path, **shape)
+    assert _snapshot(world) == before
+    assert foreign_queries == missing_queries
+    assert _markers_absent(foreign, world.markers_for(role)) == []
+
+
+# --- every other address: no answer names what the role may not see ------------------------------
+
+
+def _open_cases() -> list[Any]:
+    cases = []
+    for name, case in PAGES.items():
+        if case.kind in {LIST, PUBLIC}:
+            cases.append(pytest.param("page", name, case, id=f"page {name}"))
+    for (method, template), case in API.items():
+        if case.kind in {LIST, PUBLIC}:
+            cases.append(pytest.param("api", (method, template), case, id=f"{method} {template}"))
+    return cases
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("surface", "key", "case"), _open_cases())
+def test_no_answer_names_what_the_role_may_not_see(world, role, surface, key, case):
+    response, _path, _queries = _request(world, role, surface, key, case, world.victim_for(role))
+    assert response.status_code < 500, response.content[:300]
+    assert _markers_absent(response, world.markers_for(role)) == []
+
+
+# --- the cases the issue names -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in FK_ROLES and r != "anonymous"])
+@pytest.mark.parametrize("surface", ["page", "api"])
+def test_the_draft_leak_a_service_page_names_no_draft_that_depends_on_it(world, role, surface):
+    """`/catalogue/EFOS/` once listed the draft services linked to it; the API did not."""
+    path = "/catalogue/EFOS/" if surface == "page" else "/api/v1/services/EFOS"
+    response = world.clients[role].get(path)
+    assert response.status_code == 200
+    drafts = {world.b.draft.name_sv, world.b.draft.name_en, world.c.draft.name_sv}
+    forbidden = tuple(drafts.intersection(world.markers_for(role)))
+    assert forbidden  # every such role has a draft it must not see
+    assert _markers_absent(response, forbidden) == []
+
+
+@pytest.mark.parametrize("surface", ["page", "api"])
+def test_a_draft_shows_to_its_own_providers_staff(world, surface):
+    path = "/catalogue/EFOS/" if surface == "page" else "/api/v1/services/EFOS"
+    content = world.clients["service_manager"].get(path).content.decode()
+    assert world.b.draft.name_sv in content or world.b.draft.name_en in content
+    assert world.c.draft.name_sv not in content and world.c.draft.name_en not in content
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/billing/invoices",
+        "/api/v1/cases",
+        "/api/v1/requests",
+        "/api/v1/subscriptions?active_only=false",
+        "/api/v1/agencies?limit=500",
+    ],
+)
+def test_the_second_provider_sees_its_customer_and_none_of_fks(world, path):
+    client = world.clients["second_provider"]
+    body = client.get(path).json()
+    rows = body if isinstance(body, list) else body["items"]
+    text = json.dumps(rows, ensure_ascii=False)
+    assert world.b.org.name not in text and world.a.name not in text
+    if "agencies" not in path:
+        assert world.c.org.name in text  # its own customer is there: the rule is not "nothing"
+
+
+def test_the_second_provider_sees_none_of_fks_audit(world):
+    from samdrift.audit.selectors import object_history
+
+    actor = _actor(world, "second_provider")
+    for victim, seen in ((world.b, False), (world.c, True)):
+        history = object_history(
+            actor=actor, object_type="organisations.organisation", object_ids=[str(victim.org.pk)]
+        )
+        assert bool(list(history)) is seen
+
+
+def _actor(world: World, role: str) -> Any:
+    from samdrift.accounts.selectors import actor_for_user
+
+    return actor_for_user(world.users[role])

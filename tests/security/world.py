@@ -1,0 +1,254 @@
+"""The world the cross-agency matrix runs in, built once per test module.
+
+Two provider agencies: Försäkringskassan (FK, the catalogue's owner) and a second one, "SITSSAM"
+(like the SITSSAM agencies that may also provide, DESIGN.md §3). FK has two customers, A (the
+callers' own agency, under an umbrella whose contact sees it) and B (the victim for customers and
+for SITSSAM's staff); SITSSAM has one, C (the victim for FK's staff). Every victim owns one of
+each kind of object an address can name, and its name is a *marker*: it must not appear in any
+answer to someone who may not see it. Drafts of both providers are markers too (the draft leak).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from samdrift.accounts.models import ApiToken, User
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.accounts.services import token_create
+from samdrift.audit.services import audit_record
+from samdrift.billing.models import Invoice, InvoiceRun, Usage
+from samdrift.catalogue.models import Service, ServiceDependency
+from samdrift.core.actor import SYSTEM
+from samdrift.efos import services as efos_services
+from samdrift.efos.models import Credential, Official, SignableDocument
+from samdrift.onboarding.models import ServiceRequest, Subscription
+from samdrift.organisations.models import Membership, Organisation
+from samdrift.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProviderFactory,
+    ServiceFactory,
+    ServiceRequestFactory,
+    SubscriptionFactory,
+    UserFactory,
+    luhn_complete,
+)
+from tests.api.support import checklist_templates, open_case
+
+
+def _pdf() -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+CUSTOMER_ROLES = ("member", "orderer", "contact", "parent_contact")
+FK_ROLES = ("provider_admin", "service_manager", "account_manager", "finance", "security")
+ROLES = (*CUSTOMER_ROLES, *FK_ROLES, "second_provider", "anonymous")
+
+
+@dataclass
+class Victim:
+    """One agency's objects, each of a kind some address names by id."""
+
+    org: Organisation
+    case: Any
+    item: Any
+    request: ServiceRequest
+    subscription: Subscription
+    invoice: Invoice
+    usage: Usage
+    official: Official
+    credential: Credential
+    document: SignableDocument
+    membership: Membership
+    token: ApiToken
+    notification: Any
+    draft: Service
+    markers: tuple[str, ...] = ()
+
+
+@dataclass
+class World:
+    fk: Organisation
+    second: Organisation
+    a: Organisation
+    b: Victim
+    c: Victim
+    run_period: datetime.date
+    users: dict[str, User] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def victim_for(self, role: str) -> Victim:
+        """Whose objects the role must not reach: FK's staff try the other provider's customer;
+        everyone else (customers, SITSSAM's staff, anonymous) tries FK's customer B."""
+        return self.c if role in FK_ROLES else self.b
+
+    def markers_for(self, role: str) -> tuple[str, ...]:
+        """Names that must appear in no answer to the role."""
+        if role in FK_ROLES:
+            return self.c.markers
+        if role == "second_provider":
+            return (*self.b.markers, self.a.name)
+        return (*self.b.markers, *self.c.markers)
+
+
+def _victim(
+    name: str,
+    number: str,
+    provider: Organisation,
+    service: Service,
+    draft: Service,
+    contact: User,
+) -> Victim:
+    org = OrganisationFactory(name=name, org_number=luhn_complete(number))
+    MembershipFactory(user=contact, organisation=org, role="contact")
+    case = open_case(org.id, [service.code])
+    request = ServiceRequestFactory(organisation=org, service=service)
+    subscription = SubscriptionFactory(organisation=org, service=service)
+    today = datetime.date(2030, 1, 1)
+    invoice = Invoice.objects.create(
+        status="finalised",
+        seller=provider,
+        buyer=org,
+        period=today,
+        number=f"T-{org.pk}",
+        issue_date=today,
+        due_date=today + datetime.timedelta(days=30),
+        buyer_reference="matrix",
+        total_ore=100_00,
+        finalised_at=timezone.now(),
+    )
+    usage = Usage.objects.create(
+        organisation=org,
+        service=service,
+        period=today,
+        billed_period=today,
+        quantity=1,
+        source="matrix",
+        source_key=f"u{org.pk}",
+    )
+    official = efos_services.add_official(
+        actor=SYSTEM, organisation_id=org.pk, given_name="Hemlig", surname=f"Tjänsteman {name}"
+    )
+    credential = efos_services.order_credential(actor=SYSTEM, official=official)
+    document = efos_services.create_document(
+        actor=SYSTEM, organisation_id=org.pk, title=f"Avtal {name}", sign_message="ok", pdf=_pdf()
+    )
+    token, _secret = token_create(actor=actor_for_user(contact), name=f"token {name}")
+    audit_record(actor=SYSTEM, action="matrix.victim", obj=org, organisation_id=org.pk)
+    notification = _notification(contact)
+    return Victim(
+        org=org,
+        case=case,
+        item=case.checklist_items.first(),
+        request=request,
+        subscription=subscription,
+        invoice=invoice,
+        usage=usage,
+        official=official,
+        credential=credential,
+        document=document,
+        membership=Membership.objects.get(user=contact, organisation=org),
+        token=token,
+        notification=notification,
+        draft=draft,
+        markers=(org.name, draft.name_sv, draft.name_en),
+    )
+
+
+def _notification(user: User) -> Any:
+    try:
+        from samdrift.core.notifications.models import Notification
+    except ImportError:  # the notifications app is not in this tree yet
+        return None
+    return Notification.objects.create(
+        recipient=user, kind="matrix", channel="in_app", language="sv", subject="s", body="b"
+    )
+
+
+def build_world() -> World:
+    checklist_templates(per_phase=1)
+    fk = ProviderFactory(name="Försäkringskassan", org_number="202100-5521")
+    second = ProviderFactory(name="SITSSAM-myndigheten", org_number=luhn_complete("202100601"))
+    efos = ServiceFactory(code="EFOS", provider=fk)
+    fk_draft = ServiceFactory(
+        code="HEMLIGFK",
+        provider=fk,
+        lifecycle="draft",
+        name_sv="Hemligt utkast FK",
+        name_en="Secret draft FK",
+    )
+    ServiceDependency.objects.create(service=fk_draft, depends_on=efos)  # the draft leak
+    second_service = ServiceFactory(code="SITSSAM-INC", provider=second)
+    second_draft = ServiceFactory(
+        code="HEMLIGSIT",
+        provider=second,
+        lifecycle="draft",
+        name_sv="Hemligt utkast SITSSAM",
+        name_en="Secret draft SITSSAM",
+    )
+    ServiceDependency.objects.create(service=second_draft, depends_on=efos)
+
+    umbrella = OrganisationFactory(name="Paraplymyndigheten", is_group=True, org_number="")
+    a = OrganisationFactory(name="Myndighet A", parent=umbrella)
+    open_case(a.id, ["EFOS"])
+    ServiceRequestFactory(organisation=a, service=efos)
+    SubscriptionFactory(organisation=a, service=efos)
+
+    users: dict[str, User] = {}
+    for role in ("member", "orderer", "contact"):
+        users[role] = UserFactory(username=f"a_{role}")
+        MembershipFactory(user=users[role], organisation=a, role=role)
+    users["parent_contact"] = UserFactory(username="paraply_kontakt")
+    MembershipFactory(user=users["parent_contact"], organisation=umbrella, role="contact")
+    for role in FK_ROLES:
+        users[role] = UserFactory(username=f"fk_{role}")
+        MembershipFactory(user=users[role], organisation=fk, role=role)
+    users["second_provider"] = UserFactory(username="sitssam_admin")
+    MembershipFactory(user=users["second_provider"], organisation=second, role="provider_admin")
+
+    b = _victim(
+        "Hemliga myndigheten B",
+        "202100702",
+        fk,
+        efos,
+        fk_draft,
+        UserFactory(username="b_kontakt"),
+    )
+    c = _victim(
+        "Hemliga myndigheten C",
+        "202100703",
+        second,
+        second_service,
+        second_draft,
+        UserFactory(username="c_kontakt"),
+    )
+    run_period = datetime.date(2029, 12, 1)
+    InvoiceRun.objects.create(period=run_period, input_hash="0" * 64, issue_date=run_period)
+
+    clients = {"anonymous": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return World(
+        fk=fk,
+        second=second,
+        a=a,
+        b=b,
+        c=c,
+        run_period=run_period,
+        users=users,
+        clients=clients,
+    )
