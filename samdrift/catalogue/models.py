@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.models import TimeStampedModel
-from samdrift.organisations.models import Organisation
 
 from .choices import Lifecycle, SupportHours
 
@@ -56,7 +55,7 @@ class Service(BilingualNameMixin, TimeStampedModel):
     description_en = models.TextField(_("description (English)"), blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="provided_services"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="provided_services"
     )
     lifecycle = models.CharField(
         _("lifecycle"), max_length=16, choices=Lifecycle.choices, default=Lifecycle.DRAFT

@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.models import TimeStampedModel
-from samdrift.organisations.models import Organisation
 
 from .choices import CertificateUsage, CredentialStatus, SignatureLevel
 
@@ -24,7 +23,7 @@ class Official(TimeStampedModel):
     """
 
     organisation = models.ForeignKey(
-        Organisation,
+        "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="efos_officials",
         verbose_name=_("agency"),
@@ -239,7 +238,7 @@ class SignableDocument(TimeStampedModel):
     """A PDF an agency's official signs (a connection agreement, for instance)."""
 
     organisation = models.ForeignKey(
-        Organisation,
+        "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="efos_documents",
         verbose_name=_("agency"),

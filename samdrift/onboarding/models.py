@@ -8,10 +8,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.models import Service
 from samdrift.core.files.models import StoredFile
 from samdrift.core.models import TimeStampedModel
-from samdrift.organisations.models import Organisation
 
 from .choices import AgreementBasis, CaseEventKind, CaseState, Phase, RequestStatus, Scope
 
@@ -20,9 +18,11 @@ class ServiceRequest(TimeStampedModel):
     """An agency asks for a service."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="service_requests"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="service_requests"
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="requests"
+    )
     requested_on = models.DateField(_("requested on"), db_index=True)
     status = models.CharField(
         _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
@@ -72,10 +72,12 @@ class ConnectionCase(TimeStampedModel):
     """
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="connection_cases"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="connection_cases"
     )
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
-    services = models.ManyToManyField(Service, related_name="connection_cases", blank=True)
+    services = models.ManyToManyField(
+        "catalogue.Service", related_name="connection_cases", blank=True
+    )
     phase = models.CharField(
         _("phase"), max_length=16, choices=Phase.choices, default=Phase.INITIATE
     )
@@ -203,9 +205,11 @@ class Subscription(TimeStampedModel):
     """The agency is connected to the service from `start_date`, on an agreement basis."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="subscriptions"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="subscriptions"
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="subscriptions")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="subscriptions"
+    )
     start_date = models.DateField(_("connected from"))
     end_date = models.DateField(_("connected until"), null=True, blank=True)
     agreement_basis = models.CharField(
