@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from samdrift.onboarding.models import ConnectionCase
-from samdrift.organisations.models import Organisation
+from samdrift.core.actor import SYSTEM
+from samdrift.onboarding.selectors import case_list
+from samdrift.organisations.selectors import organisation_list
 
 
 def pages() -> list[str]:
-    case = (
-        ConnectionCase.objects.filter(phase="plan").order_by("id").first()
-        or ConnectionCase.objects.first()
-    )
-    umbrella = Organisation.objects.get(name="Domstolsverket")
+    # Read like any page does, through the apps' selectors (as the system, which sees all).
+    cases = case_list(actor=SYSTEM).order_by("id")
+    case = cases.filter(phase="plan").first() or cases.first()
+    umbrella = organisation_list(actor=SYSTEM, search="Domstolsverket").get(name="Domstolsverket")
     return [
         "/",
         "/agencies/",
