@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "samdrift.core",
+    "samdrift.core.jobs",
     "samdrift.core.files",
     "samdrift.core.notifications",
     "samdrift.audit",
@@ -108,6 +109,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# Background jobs: Django's tasks interface over samdrift's database queue (ADRs 0010-0014).
+TASKS = {
+    "default": {
+        "BACKEND": "samdrift.core.jobs.backend.DatabaseBackend",
+        "OPTIONS": {
+            "MAX_ATTEMPTS": int(os.environ.get("SAMDRIFT_JOBS_MAX_ATTEMPTS", "3")),
+            "LEASE_SECONDS": float(os.environ.get("SAMDRIFT_JOBS_LEASE_SECONDS", "30")),
+        },
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -137,7 +149,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Files: a folder in MEDIA_ROOT, or an S3 bucket when SAMDRIFT_S3_ENDPOINT_URL is set (ADR 0015).
 SAMDRIFT_FILES_MAX_BYTES = int(os.environ.get("SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
 FILE_UPLOAD_HANDLERS = [
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "samdrift.core.files.uploads.LargeChunkMemoryFileUploadHandler",
     "samdrift.core.files.uploads.CappedTemporaryFileUploadHandler",
 ]
 STORAGES = {

@@ -1,0 +1,41 @@
+"""Who sees a job: the user who queued it, provider staff of the agency it was queued for, and
+the system. Another's job is the same 404 as a missing one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from samdrift.core.tenancy import visible_or_404
+
+from .models import Job
+
+if TYPE_CHECKING:
+    from samdrift.core.actor import Actor
+
+
+def visible_jobs(*, actor: Actor) -> QuerySet[Job]:
+    if actor.sees_everything:
+        return Job.objects.all()
+    scope = Q(pk__in=[])
+    if actor.user_id is not None:
+        scope |= Q(created_by_id=actor.user_id)
+    if actor.provider_org_ids:
+        scope |= Q(agency_id__in=actor.provider_org_ids)
+    return Job.objects.filter(scope)
+
+
+def my_jobs(*, actor: Actor) -> QuerySet[Job]:
+    """The jobs the actor queued (the "my jobs" page); the system's own are all jobs."""
+    if actor.user_id is None:
+        return visible_jobs(actor=actor)
+    return visible_jobs(actor=actor).filter(created_by_id=actor.user_id)
+
+
+def job_detail(*, actor: Actor, job_id: int) -> Job:
+    return visible_or_404(visible_jobs(actor=actor), "job", id=job_id)
+
+
+def can_see(*, actor: Actor, job_id: int) -> bool:
+    return visible_jobs(actor=actor).filter(id=job_id).exists()
