@@ -5,24 +5,16 @@ POST /api/v1/inbox/read-all. Only ever the caller's own rows; another user's row
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from samdrift.core.actor import Actor
-from samdrift.core.api import Page, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import services
 from .models import Notification
 from .selectors import inbox, unread_count
 
 router = Router(tags=["inbox"])
-
-
-class _Request(HttpRequest):
-    """For mypy: the API's authenticators set `auth` to the caller's actor."""
-
-    auth: Actor
 
 
 class NotificationOut(Schema):
@@ -52,7 +44,7 @@ class MarkedOut(Schema):
     description="The caller's own messages, newest first.",
 )
 @paginate(Page)
-def list_inbox(request: _Request, filters: Query[InboxFilters]) -> Any:
+def list_inbox(request: ApiRequest, filters: Query[InboxFilters]) -> Any:
     return inbox(actor=request.auth, unread_only=filters.unread)
 
 
@@ -61,7 +53,7 @@ def list_inbox(request: _Request, filters: Query[InboxFilters]) -> Any:
     response={200: MarkedOut, **errors()},
     summary="Mark all my messages as read",
 )
-def mark_all_read(request: _Request) -> dict[str, int]:
+def mark_all_read(request: ApiRequest) -> dict[str, int]:
     marked = services.mark_all_read(actor=request.auth)
     return {"marked": marked, "unread": unread_count(actor=request.auth)}
 
@@ -72,5 +64,5 @@ def mark_all_read(request: _Request) -> dict[str, int]:
     summary="Mark one of my messages as read",
     description="Marking a read message again changes nothing. Another user's message is a 404.",
 )
-def mark_read(request: _Request, notification_id: int) -> Notification:
+def mark_read(request: ApiRequest, notification_id: int) -> Notification:
     return services.mark_read(actor=request.auth, notification_id=notification_id)
