@@ -18,12 +18,17 @@ CASE_WORKERS = (Role.PROVIDER_ADMIN, Role.ACCOUNT_MANAGER)
 def case_abilities(
     *, actor: Actor, case: ConnectionCase, checklist_done: bool, signed_off: bool
 ) -> dict[str, bool]:
-    is_open = case.state == CaseState.OPEN
-    works_cases = actor.has_provider_role(*CASE_WORKERS)
+    # Every act needs the case in sight first: a provider role acts for its own customers only.
+    view = actor.can_see_org(case.organisation_id)
+    is_open = view and case.state == CaseState.OPEN
+    works_cases = actor.has_provider_role(*CASE_WORKERS) and actor.serves(case.organisation_id)
     return {
-        "view": actor.can_see_org(case.organisation_id),
+        "view": view,
         "check": is_open and works_cases,
-        "sign_off": is_open and actor.has_provider_role(Role.SECURITY) and not signed_off,
+        "sign_off": is_open
+        and actor.has_provider_role(Role.SECURITY)
+        and actor.serves(case.organisation_id)
+        and not signed_off,
         "advance": is_open and works_cases and checklist_done and signed_off,
         "cancel": is_open and works_cases,
     }
@@ -34,16 +39,20 @@ def can_open_case(actor: Actor) -> bool:
 
 
 def can_request_for(actor: Actor, organisation_id: int) -> bool:
-    """Customers ask for their own agency; account managers may register a request on its behalf."""
-    return actor.has_provider_role(*CASE_WORKERS) or actor.acts_for(
-        organisation_id, Role.CONTACT, Role.ORDERER
-    )
+    """Customers ask for their own agency; account managers may register a request on behalf
+    of an agency their provider serves."""
+    return (
+        actor.has_provider_role(*CASE_WORKERS) and actor.serves(organisation_id)
+    ) or actor.acts_for(organisation_id, Role.CONTACT, Role.ORDERER)
 
 
 def request_abilities(*, actor: Actor, request: ServiceRequest) -> dict[str, bool]:
-    pending = request.status == RequestStatus.REQUESTED
+    view = actor.can_see_org(request.organisation_id)
+    pending = view and request.status == RequestStatus.REQUESTED
     return {
-        "view": actor.can_see_org(request.organisation_id),
+        "view": view,
         "withdraw": pending and can_request_for(actor, request.organisation_id),
-        "decline": pending and actor.has_provider_role(*CASE_WORKERS),
+        "decline": pending
+        and actor.has_provider_role(*CASE_WORKERS)
+        and actor.serves(request.organisation_id),
     }

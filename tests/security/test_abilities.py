@@ -1,0 +1,405 @@
+"""Table tests for every abilities function (`*_abilities` in every app's permissions.py): each
+role of the matrix against one object, and the set of abilities it must have — no more, no less.
+
+Actors are built directly (the kernel's fields), objects are unsaved rows with the ids that
+matter, so most tables need no database; billing's reads which provider owns the fee model.
+A new `*_abilities` function without a table fails `test_every_abilities_function_has_a_table`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import samdrift
+from samdrift.billing.models import Invoice
+from samdrift.catalogue.models import Service
+from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
+from samdrift.efos.models import Credential, Official, SignableDocument
+from samdrift.onboarding.models import ConnectionCase, ServiceRequest
+from samdrift.organisations.models import Organisation
+
+FK, SECOND, A, B, C = 1, 2, 10, 11, 12  # provider agencies and customer agencies
+
+FK_CUSTOMERS = frozenset({A, B})
+
+
+def _customer(*roles: str, org: int = A) -> Actor:
+    return Actor(user_id=100, label="customer", roles_by_org={org: frozenset(roles)})
+
+
+def _fk(role: str) -> Actor:
+    return Actor(
+        user_id=200,
+        label=role,
+        provider_roles_by_org={FK: frozenset({role})},
+        customer_org_ids=FK_CUSTOMERS,
+    )
+
+
+ACTORS: dict[str, Actor] = {
+    "member": _customer("member"),
+    "orderer": _customer("orderer"),
+    "contact": _customer("contact"),
+    # a parent's contact: already expanded to the sub-agency by actor_for_user
+    "parent_contact": Actor(
+        user_id=101, label="parent", roles_by_org={9: frozenset({"contact"}), A: {"contact"}}
+    ),
+    "provider_admin": _fk("provider_admin"),
+    "service_manager": _fk("service_manager"),
+    "account_manager": _fk("account_manager"),
+    "finance": _fk("finance"),
+    "security": _fk("security"),
+    "second_provider": Actor(
+        user_id=300,
+        label="sitssam",
+        provider_roles_by_org={SECOND: frozenset({"provider_admin"})},
+        customer_org_ids=frozenset({C}),
+    ),
+    "anonymous": ANONYMOUS,
+    "system": SYSTEM,
+}
+FK_STAFF = {"provider_admin", "service_manager", "account_manager", "finance", "security"}
+A_PEOPLE = {"member", "orderer", "contact", "parent_contact"}
+A_ADMINS = {"contact", "parent_contact"}
+
+
+def _table(rows: dict[str, set[str]], keys: set[str]) -> list[tuple[str, frozenset[str]]]:
+    """Every actor of ACTORS must have a row, so a new role cannot be forgotten either."""
+    assert set(rows) == set(ACTORS), set(ACTORS) ^ set(rows)
+    for granted in rows.values():
+        assert granted <= keys
+    return [(role, frozenset(granted)) for role, granted in rows.items()]
+
+
+def _check(
+    function: Callable[..., dict[str, bool]], role: str, expected: frozenset[str], **kw: Any
+):
+    got = function(actor=ACTORS[role], **kw)
+    assert {name for name, allowed in got.items() if allowed} == expected, role
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+from samdrift.organisations.permissions import membership_abilities  # noqa: E402
+
+CUSTOMER_AGENCY = Organisation(id=A, name="A", kind="customer")
+FK_AGENCY = Organisation(id=FK, name="FK", kind="provider")
+MEMBERSHIP_OF_A = {
+    **{key: set() for key in A_PEOPLE - A_ADMINS},
+    **{key: {"view", "manage"} for key in A_ADMINS},
+    "provider_admin": {"view", "manage"},  # sets up its customer's first contact
+    **{key: {"view"} for key in FK_STAFF - {"provider_admin"}},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "manage"},
+}
+MEMBERSHIP_OF_FK = {
+    **{key: set() for key in A_PEOPLE},
+    "provider_admin": {"view", "manage"},
+    **{key: {"view"} for key in FK_STAFF - {"provider_admin"}},
+    "second_provider": set(),  # another provider's administrator manages only its own agency
+    "anonymous": set(),
+    "system": {"view", "manage"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(MEMBERSHIP_OF_A, {"view", "manage"}))
+def test_membership_abilities_in_a_customer_agency(role, expected):
+    _check(membership_abilities, role, expected, organisation=CUSTOMER_AGENCY)
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(MEMBERSHIP_OF_FK, {"view", "manage"}))
+def test_membership_abilities_in_a_provider_agency(role, expected):
+    _check(membership_abilities, role, expected, organisation=FK_AGENCY)
+
+
+# --- onboarding ---------------------------------------------------------------------------------
+
+from samdrift.onboarding.permissions import case_abilities, request_abilities  # noqa: E402
+
+CASE_KEYS = {"view", "check", "sign_off", "advance", "cancel"}
+CASE_OF_A = {
+    **{key: {"view"} for key in A_PEOPLE},
+    "provider_admin": {"view", "check", "cancel"},
+    "account_manager": {"view", "check", "cancel"},
+    "service_manager": {"view"},
+    "finance": {"view"},
+    "security": {"view", "sign_off"},
+    "second_provider": set(),  # a provider role, but not FK's customer: nothing at all
+    "anonymous": set(),
+    "system": CASE_KEYS - {"advance"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(CASE_OF_A, CASE_KEYS))
+def test_case_abilities_on_an_open_case_awaiting_sign_off(role, expected):
+    case = ConnectionCase(id=5, organisation_id=A, state="open")
+    _check(case_abilities, role, expected, case=case, checklist_done=True, signed_off=False)
+
+
+@pytest.mark.parametrize("role", sorted(ACTORS))
+def test_a_closed_case_can_only_be_viewed(role):
+    case = ConnectionCase(id=5, organisation_id=A, state="completed")
+    got = case_abilities(actor=ACTORS[role], case=case, checklist_done=True, signed_off=True)
+    assert {k for k, v in got.items() if v} <= {"view"}
+
+
+REQUEST_KEYS = {"view", "withdraw", "decline"}
+REQUEST_OF_A = {
+    "member": {"view"},
+    "orderer": {"view", "withdraw"},
+    "contact": {"view", "withdraw"},
+    "parent_contact": {"view", "withdraw"},
+    "provider_admin": {"view", "withdraw", "decline"},
+    "account_manager": {"view", "withdraw", "decline"},
+    **{key: {"view"} for key in {"service_manager", "finance", "security"}},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": REQUEST_KEYS,
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(REQUEST_OF_A, REQUEST_KEYS))
+def test_request_abilities_on_a_pending_request(role, expected):
+    request = ServiceRequest(id=6, organisation_id=A, status="requested")
+    _check(request_abilities, role, expected, request=request)
+
+
+# --- catalogue ----------------------------------------------------------------------------------
+
+from samdrift.catalogue.permissions import service_abilities  # noqa: E402
+
+DRAFT_OF_FK = {
+    **{key: set() for key in A_PEOPLE},
+    **{key: {"view", "see_drafts"} for key in FK_STAFF},
+    "second_provider": set(),  # another provider's draft is as hidden as from a customer
+    "anonymous": set(),
+    "system": {"view", "see_drafts"},
+}
+ACTIVE_OF_FK = {
+    **{key: {"view"} for key in A_PEOPLE},
+    **{key: {"view", "see_drafts"} for key in FK_STAFF},
+    "second_provider": {"view"},
+    "anonymous": set(),
+    "system": {"view", "see_drafts"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(DRAFT_OF_FK, {"view", "see_drafts"}))
+def test_service_abilities_on_a_draft(role, expected):
+    _check(service_abilities, role, expected, service=Service(provider_id=FK, lifecycle="draft"))
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(ACTIVE_OF_FK, {"view", "see_drafts"}))
+def test_service_abilities_on_an_active_service(role, expected):
+    _check(service_abilities, role, expected, service=Service(provider_id=FK, lifecycle="active"))
+
+
+# --- efos ---------------------------------------------------------------------------------------
+
+from samdrift.efos import permissions as efos  # noqa: E402
+
+OFFICIAL_OF_A = {
+    "member": set(),
+    **{key: {"view", "order"} for key in {"orderer", "contact", "parent_contact"}},
+    **{key: {"view", "order"} for key in {"provider_admin", "security"}},  # EFOS operators
+    **{key: set() for key in {"service_manager", "account_manager", "finance"}},
+    "second_provider": set(),  # an operator role, but A is not its provider's customer
+    "anonymous": set(),
+    "system": {"view", "order"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(OFFICIAL_OF_A, {"view", "order"}))
+def test_official_abilities(role, expected):
+    got = efos.official_abilities(ACTORS[role], Official(id=7, organisation_id=A))
+    assert {k for k, v in got.items() if v} == expected, role
+
+
+CREDENTIAL_KEYS = {"view", "verify", "issue", "activate", "suspend", "resume", "revoke", "renew"}
+ORDERED_CREDENTIAL_OF_A = {
+    "member": set(),
+    **{key: {"view", "revoke"} for key in {"orderer", "contact", "parent_contact"}},
+    **{key: {"view", "verify", "revoke"} for key in {"provider_admin", "security"}},
+    **{key: set() for key in {"service_manager", "account_manager", "finance"}},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "verify", "revoke"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(ORDERED_CREDENTIAL_OF_A, CREDENTIAL_KEYS))
+def test_credential_abilities_on_an_ordered_e_id(role, expected):
+    credential = Credential(id=8, status="ordered")
+    credential.official = Official(id=7, organisation_id=A)
+    got = efos.credential_abilities(ACTORS[role], credential)
+    assert {k for k, v in got.items() if v} == expected, role
+
+
+DOCUMENT_OF_A = {
+    "member": {"view", "sign"},  # the member is the signing official of A here
+    **{key: {"view", "sign"} for key in {"orderer", "contact", "parent_contact"}},
+    **{key: {"view"} for key in {"provider_admin", "security"}},
+    **{key: set() for key in {"service_manager", "account_manager", "finance"}},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(DOCUMENT_OF_A, {"view", "sign"}))
+def test_document_abilities(role, expected):
+    actor = ACTORS[role]
+    signer = Official(id=7, organisation_id=A) if role in A_PEOPLE else None
+    got = efos.document_abilities(actor, SignableDocument(id=9, organisation_id=A), signer=signer)
+    assert {k for k, v in got.items() if v} == expected, role
+
+
+# --- identity, reporting, accessibility, notifications -------------------------------------------
+
+from samdrift.accessibility.permissions import checker_abilities  # noqa: E402
+from samdrift.identity.permissions import identity_abilities  # noqa: E402
+from samdrift.reporting.permissions import report_abilities  # noqa: E402
+
+IDENTITY = {
+    **{key: set() for key in A_PEOPLE},
+    "provider_admin": {"manage_providers", "view_access_requests"},
+    "account_manager": {"view_access_requests"},
+    **{key: set() for key in {"service_manager", "finance", "security"}},
+    # Known gap (reported): identity configuration is platform-wide, so any provider's
+    # administrator still manages it; ADR 0041 names this.
+    "second_provider": {"manage_providers", "view_access_requests"},
+    "anonymous": set(),
+    "system": {"manage_providers", "view_access_requests"},
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), _table(IDENTITY, {"manage_providers", "view_access_requests"})
+)
+def test_identity_abilities(role, expected):
+    _check(identity_abilities, role, expected)
+
+
+REPORT = {
+    **{key: set() for key in A_PEOPLE},
+    **{key: {"view", "download", "edit_text"} for key in {"provider_admin", "service_manager"}},
+    **{key: {"view", "download"} for key in {"account_manager", "finance", "security"}},
+    # its own report: built from its own customers and services only (selectors)
+    "second_provider": {"view", "download", "edit_text"},
+    "anonymous": set(),
+    "system": {"view", "download", "edit_text"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(REPORT, {"view", "download", "edit_text"}))
+def test_report_abilities(role, expected):
+    _check(report_abilities, role, expected)
+
+
+@pytest.mark.parametrize("role", sorted(ACTORS))
+def test_checker_abilities_any_actor_checks_and_nobody_else(role):
+    assert checker_abilities(actor=ACTORS[role]) == {"check": True}
+    assert checker_abilities(actor=None) == {"check": False}
+
+
+def test_notification_abilities_the_owner_only():
+    from samdrift.core.notifications.models import Notification
+    from samdrift.core.notifications.permissions import notification_abilities
+
+    unread = Notification(recipient_id=100)
+    for role, actor in ACTORS.items():
+        got = notification_abilities(actor=actor, notification=unread)
+        expected = {"view", "mark_read"} if actor.user_id == 100 else set()
+        assert {k for k, v in got.items() if v} == expected, role
+
+
+# --- billing: the fee model is the catalogue owner's, so the table needs the two providers -------
+
+from samdrift.billing.permissions import billing_abilities, invoice_abilities  # noqa: E402
+
+BILLING_KEYS = {"read_all", "import_costs", "create_price", "record_usage", "run", "finalise"}
+BILLING_KEYS |= {"close_year"}
+MANAGE = BILLING_KEYS
+BILLING = {
+    **{key: set() for key in A_PEOPLE},
+    **dict.fromkeys({"provider_admin", "finance"}, MANAGE),
+    "account_manager": {"read_all"},
+    **{key: set() for key in {"service_manager", "security"}},
+    "second_provider": set(),  # FK's fee model is not its to run
+    "anonymous": set(),
+    "system": MANAGE,
+}
+INVOICE_KEYS = {"view", "finalise", "credit", "export_ubl"}
+FINAL_INVOICE_FK_TO_A = {
+    "member": set(),
+    **{key: {"view", "export_ubl"} for key in {"orderer", "contact", "parent_contact"}},
+    **{key: {"view", "credit", "export_ubl"} for key in {"provider_admin", "finance"}},
+    "account_manager": {"view", "export_ubl"},
+    **{key: set() for key in {"service_manager", "security"}},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "credit", "export_ubl"},
+}
+
+
+@pytest.fixture
+def providers(db):
+    """FK first (the catalogue's owner), the second provider after it, at the ids the actors use."""
+    Organisation.objects.create(id=FK, name="FK", kind="provider", org_number="202100-5521")
+    Organisation.objects.create(id=SECOND, name="SIT", kind="provider", org_number="202100-6453")
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(BILLING, BILLING_KEYS))
+def test_billing_abilities(providers, role, expected):
+    got = billing_abilities(ACTORS[role])
+    assert {k for k, v in got.items() if v} == expected, role
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(FINAL_INVOICE_FK_TO_A, INVOICE_KEYS))
+def test_invoice_abilities_on_a_final_invoice(providers, role, expected):
+    invoice = Invoice(id=3, seller_id=FK, buyer_id=A, status="finalised", kind="invoice")
+    got = invoice_abilities(ACTORS[role], invoice)
+    assert {k for k, v in got.items() if v} == expected, role
+
+
+# --- completeness -------------------------------------------------------------------------------
+
+TESTED = {
+    membership_abilities,
+    case_abilities,
+    request_abilities,
+    service_abilities,
+    efos.official_abilities,
+    efos.credential_abilities,
+    efos.document_abilities,
+    identity_abilities,
+    report_abilities,
+    checker_abilities,
+    billing_abilities,
+    invoice_abilities,
+}
+
+
+def _abilities_functions() -> set[str]:
+    found = set()
+    for module_info in pkgutil.walk_packages(samdrift.__path__, "samdrift."):
+        if not module_info.name.endswith(".permissions"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, obj in inspect.getmembers(module, inspect.isfunction):
+            if name.endswith("_abilities") and obj.__module__ == module.__name__:
+                found.add(f"{obj.__module__}.{name}")
+    return found
+
+
+def test_every_abilities_function_has_a_table():
+    tested = {f"{f.__module__}.{f.__name__}" for f in TESTED}
+    tested.add("samdrift.core.notifications.permissions.notification_abilities")
+    assert _abilities_functions() - tested == set()
