@@ -37,7 +37,7 @@ def s3_storage(
     # that one only as an attribute): one upload holds ~30 MB at most, whatever its size.
     transfer.max_in_memory_upload_chunks = 2
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "samdrift.core.files.backends.S3Storage",
         "OPTIONS": {
             "endpoint_url": endpoint_url,
             "bucket_name": bucket,

@@ -8,8 +8,11 @@ SHA-256, so an unchanged file answers a conditional request with 304 and no body
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 
 from .models import StoredFile
@@ -35,7 +38,11 @@ def file_response(stored: StoredFile, request: HttpRequest | None = None) -> Htt
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         return not_modified
-    response = StreamingHttpResponse(open_for_download(stored), content_type=stored.content_type)
+    chunks = open_for_download(stored)
+    # Under ASGI Django buffers a *sync* iterator whole before sending (and under WSGI an async
+    # one): give each server the kind it streams.
+    content = _async(chunks) if isinstance(request, ASGIRequest) else chunks
+    response = StreamingHttpResponse(content, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
     response["Content-Disposition"] = content_disposition(stored.name)
     response["ETag"] = etag
@@ -48,3 +55,11 @@ def file_response(stored: StoredFile, request: HttpRequest | None = None) -> Htt
 def _if_none_match(request: HttpRequest) -> set[str]:
     header = request.headers.get("If-None-Match", "")
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+async def _async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Each chunk read in a worker thread (storage reads block; they touch no database)."""
+    end = object()
+    read = sync_to_async(next, thread_sensitive=False)
+    while (chunk := await read(chunks, end)) is not end:
+        yield chunk  # type: ignore[misc]

@@ -103,6 +103,26 @@ class _Measured:
         pass
 
 
+def _temporary_path(stream: Any) -> str | None:
+    """The path of a Django temporary upload file (complete, on local disk, ours alone)."""
+    path = getattr(stream, "temporary_file_path", None)
+    return path() if callable(path) else None
+
+
+def _measure_file(path: str, limit: int) -> tuple[int, str]:
+    """Size and SHA-256 of a complete local file, one chunk at a time. The file is read again by
+    the backend; the second read comes from the page cache and lets S3 parts go in parallel."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(storage.CHUNK_SIZE):
+            size += len(chunk)
+            if size > limit:
+                raise FileTooLarge(limit)
+            digest.update(chunk)
+    return size, digest.hexdigest()
+
+
 def _new_key() -> str:
     # Ours, never the user's: no name can escape the folder, collide or reveal anything.
     return f"files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
@@ -125,11 +145,16 @@ def staged(
     declared = getattr(stream, "size", None)
     if isinstance(declared, int) and declared > limit:
         raise FileTooLarge(limit)
-    measured = _Measured(stream, limit)
-    backend = storage.backend()
+    content_type = clean_content_type(content_type)
     key = _new_key()
     try:
-        key = backend.save(key, File(measured, name=key))  # type: ignore[arg-type]
+        if path := _temporary_path(stream):
+            size, digest = _measure_file(path, limit)
+            key = storage.save_file(key, path, stream, content_type)
+        else:
+            measured = _Measured(stream, limit)
+            key = storage.backend().save(key, File(measured, name=key))  # type: ignore[arg-type]
+            size, digest = measured.size, measured.sha256.hexdigest()
     except BaseException:
         _delete_quietly(key)
         raise
@@ -137,9 +162,9 @@ def staged(
         key=key,
         original_name=(name or "")[:1000],
         name=clean_name,
-        content_type=clean_content_type(content_type),
-        size=measured.size,
-        sha256=measured.sha256.hexdigest(),
+        content_type=content_type,
+        size=size,
+        sha256=digest,
         owner_org_id=owner_org_id,
         created_by_id=actor.user_id,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.files import File
 from django.core.files.storage import Storage, storages
 
 CHUNK_SIZE = 1024 * 1024
@@ -39,3 +40,23 @@ def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     with storage.open(key, "rb") as handle:
         while chunk := handle.read(chunk_size):
             yield chunk
+
+
+def save_file(key: str, path: str, upload: File, content_type: str) -> str:
+    """Store a file that is already complete on local disk (Django's temporary upload file).
+
+    A folder backend moves it into place (a rename when on the same disk). For S3, boto3 is
+    given the *path*: its workers then read their own parts from the file in parallel, where an
+    open file object makes it read every part in one thread first (s3transfer's
+    UploadSeekableInputManager); memory stays at parts x concurrency either way."""
+    storage = backend()
+    if not is_s3(storage):
+        return storage.save(key, upload)
+    s3: Any = storage
+    s3.bucket.upload_file(
+        path,
+        s3._normalize_name(key),
+        ExtraArgs={"ContentType": content_type},
+        Config=s3.transfer_config,
+    )
+    return key

@@ -195,3 +195,32 @@ def test_storing_and_reading_a_large_file_keeps_memory_bounded(backend):
     assert stored.sha256 == digest.hexdigest() == pattern_digest(size)
     limit = 8 * MB if isinstance(backend, Path) else 40 * MB
     assert peak < limit, f"peak {peak / MB:.1f} MB"
+
+
+def _temporary_upload(body: bytes, declared: int | None = None) -> TemporaryUploadedFile:
+    upload = TemporaryUploadedFile("upload.bin", "application/pdf", declared or len(body), None)
+    upload.write(body)
+    upload.flush()
+    return upload
+
+
+def test_a_temporary_upload_file_is_stored_from_its_path(backend):
+    # given: what Django's upload handler leaves for a file over FILE_UPLOAD_MAX_MEMORY_SIZE
+    body = os.urandom(12 * MB + 3)
+    upload = _temporary_upload(body)
+    # when
+    stored = services.store(upload, "plan.pdf", "application/pdf", actor=SYSTEM, owner_org_id=1)
+    upload.close()
+    # then
+    assert stored.sha256 == hashlib.sha256(body).hexdigest()
+    assert raw_bytes(backend, stored.key) == body
+    assert b"".join(services.open_for_download(stored)) == body
+
+
+def test_a_temporary_upload_over_the_limit_is_refused_even_if_it_claims_less(backend):
+    before = stored_keys(backend)
+    upload = _temporary_upload(os.urandom(3 * MB), declared=1)
+    with pytest.raises(FileTooLarge):
+        services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1, max_bytes=2 * MB)
+    upload.close()
+    assert stored_keys(backend) == before
