@@ -65,6 +65,10 @@ REPEATED_CASE_SERVICES = {
     "Länsstyrelserna": [["EFOS"], ["SAFOS"]],
     "Statens tjänstepensionsverk": [[], ["EFOS"]],
 }
+# A second provider agency (the SITSSAM agencies may also provide, ADR 0041): its staff see its
+# own customer and nothing of Försäkringskassan's. Loaded after the 2021 report is reproduced.
+SECOND_PROVIDER = ["Myndigheten för samhällsskydd och beredskap", "Post- och telestyrelsen"]
+SECOND_PROVIDER_CUSTOMER = ["Kustbevakningen", "Sjöfartsverket"]
 # EFOS consumers connected on other terms than the government assignment.
 EFOS_OTHER_BASIS = {"Försäkringskassan": "own_use"}
 
@@ -124,6 +128,7 @@ def load_foundation() -> Loaded:
     _load_efos_consumers(facts, orgs, services)
     _load_requests(facts, orgs, services)
     _check_against_report(facts)
+    users.append(_load_second_provider(orgs, services))
     audit_record(
         actor=SYSTEM,
         action="demo.loaded",
@@ -427,3 +432,63 @@ def _check_against_report(facts: dict[str, Any]) -> None:
     }
     if got != want:
         raise RuntimeError(f"demo data does not reproduce the report's table: {got} != {want}")
+
+
+def _unrelated(
+    orgs: dict[str, Organisation], preferred: list[str], taken: set[int]
+) -> Organisation:
+    """The first preferred agency (else the first by name) with no case, request or connection
+    yet, so it can become a second provider or that provider's customer without overlap."""
+
+    def free(org: Organisation) -> bool:
+        return (
+            org.id not in taken
+            and org.kind == "customer"
+            and org.parent_id is None
+            and not org.is_group
+            and not org.children.exists()
+            and not org.subscriptions.exists()
+            and not org.service_requests.exists()
+            and not org.connection_cases.exists()
+        )
+
+    named = [orgs[name] for name in preferred if name in orgs]
+    for org in [*named, *sorted(orgs.values(), key=lambda o: o.name)]:
+        if free(org):
+            return org
+    raise RuntimeError("no agency is free to become the second provider's")
+
+
+def _load_second_provider(
+    orgs: dict[str, Organisation], services: dict[str, Service]
+) -> tuple[str, str, str]:
+    """A second provider agency with one service, one administrator and one customer."""
+    provider = _unrelated(orgs, SECOND_PROVIDER, set())
+    customer = _unrelated(orgs, SECOND_PROVIDER_CUSTOMER, {provider.id})
+    provider.kind = "provider"
+    provider.save(update_fields=["kind"])
+    service = Service.objects.create(
+        code="SITSSAM-INC",
+        name_sv="Incidentsamordning (SITSSAM)",
+        name_en="Incident coordination (SITSSAM)",
+        category=next(iter(services.values())).category,
+        provider=provider,
+        lifecycle="active",
+        display_order=900,
+    )
+    Subscription.objects.create(
+        organisation=customer,
+        service=service,
+        start_date=datetime.date(2022, 3, 1),
+        agreement_basis="separate",
+    )
+    user = User(
+        username="sitssam",
+        first_name="Siri",
+        last_name="Samverkan",
+        email="sitssam@demo.samdrift.se",
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    Membership.objects.create(user=user, organisation=provider, role="provider_admin")
+    return ("sitssam", provider.name, f"second provider's administrator (sees {customer.name})")

@@ -39,6 +39,14 @@ class ProviderFactory(OrganisationFactory):
     kind = "provider"
 
 
+class SecondProviderFactory(ProviderFactory):
+    """A second provider agency (the SITSSAM agencies may also provide): its staff must see
+    none of Försäkringskassan's customers (ADR 0041)."""
+
+    name = "SITSSAM-myndigheten"
+    org_number = "202100-6016"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

@@ -32,6 +32,7 @@ from samdrift.tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     ProviderFactory,
+    SecondProviderFactory,
     ServiceFactory,
     ServiceRequestFactory,
     SubscriptionFactory,
@@ -181,7 +182,7 @@ def _notification(user: User) -> Any:
 def build_world() -> World:
     checklist_templates(per_phase=1)
     fk = ProviderFactory(name="Försäkringskassan", org_number="202100-5521")
-    second = ProviderFactory(name="SITSSAM-myndigheten", org_number=luhn_complete("202100601"))
+    second = SecondProviderFactory()
     efos = ServiceFactory(code="EFOS", provider=fk)
     fk_draft = ServiceFactory(
         code="HEMLIGFK",
