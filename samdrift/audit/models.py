@@ -48,3 +48,30 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class SecurityLogEntry(models.Model):
+    """Refused anonymous calls, counted per address, kind and time window (not the audit chain).
+
+    An unauthenticated caller can send as many bad requests as it likes; each one appended to the
+    permanent chain would let anyone grow it without bound (issue 19 item 1). Here they are
+    aggregated into one row per address, kind and window, and pruned by age (ADR 0061)."""
+
+    window_start = models.DateTimeField()
+    address = models.CharField(max_length=45)
+    kind = models.CharField(max_length=80)
+    count = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window_start", "address", "kind"], name="audit_securitylog_one_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["last_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.window_start:%Y-%m-%d %H:%M} {self.address} {self.kind} ×{self.count}"

@@ -16,7 +16,7 @@ def is_sealed() -> int:
 
 @contextmanager
 def unsealed_for_test_flush() -> Iterator[None]:
-    """Only for the test runner's database flush; never used by the product."""
+    """Only for the test runner's database flush and the one-off re-keying migration (0004)."""
     _state.unsealed = True
     try:
         yield

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent
+from .chain import payload, seal
+from .context import client_address
+from .models import AuditChainHead, AuditEvent, SecurityLogEntry
+
+READ = "read"
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -24,25 +30,6 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 
 def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-
-
-def _digest(previous_hash: str, payload: dict[str, Any]) -> str:
-    body = json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return hashlib.sha256(f"{previous_hash}\n{body}".encode()).hexdigest()
-
-
-def _payload(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "at": event.at.isoformat(),
-        "actor": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "organisation_id": event.organisation_id,
-        "before": event.before,
-        "after": event.after,
-    }
 
 
 def audit_record(
@@ -72,18 +59,69 @@ def audit_record(
         after=_plain(after) if after is not None else None,
         previous_hash=head.last_hash,
     )
-    event.hash = _digest(head.last_hash, _payload(event))
+    event.hash = seal(head.last_hash, payload(event))
     event.save()
     head.last_hash = event.hash
     head.save(update_fields=["last_hash"])
     return event
 
 
-def verify_chain() -> tuple[bool, int | None]:
-    """Recompute every hash in order. Returns (intact, id of the first broken event)."""
-    previous = "0" * 64
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.previous_hash != previous or event.hash != _digest(previous, _payload(event)):
-            return False, event.id
-        previous = event.hash
-    return True, None
+def audit_read(
+    *,
+    actor: Any,
+    obj: models.Model | None = None,
+    access: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    organisation_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that someone opened, downloaded or exported a sensitive object (kind `read`).
+
+    Its own short transaction: a read changes nothing else, and the caller is a GET view."""
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            action=READ,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            organisation_id=organisation_id,
+            after={"access": access, **(detail or {})},
+        )
+
+
+def _window_start(moment: dt.datetime) -> dt.datetime:
+    seconds = int(getattr(settings, "SAMDRIFT_SECURITY_LOG_WINDOW_SECONDS", 600))
+    epoch = int(moment.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
+
+
+def record_security_event(kind: str, detail: dict[str, Any] | None = None) -> None:
+    """Count a refused anonymous call: one row per address, kind and window, never a chain event.
+
+    The first call of a window keeps its detail (the reason), later ones only raise the count, so
+    a flood costs one UPDATE per request and no new rows. Its own transaction."""
+    now = timezone.now()
+    key = {"window_start": _window_start(now), "address": client_address(), "kind": kind[:80]}
+    with transaction.atomic():
+        updated = SecurityLogEntry.objects.filter(**key).update(count=F("count") + 1, last_at=now)
+        if updated:
+            return
+        try:
+            with transaction.atomic():
+                SecurityLogEntry.objects.create(
+                    **key, count=1, first_at=now, last_at=now, detail=_plain(detail or {})
+                )
+        except IntegrityError:  # another request opened the window between our two statements
+            SecurityLogEntry.objects.filter(**key).update(count=F("count") + 1, last_at=now)
+
+
+def prune_security_log(*, older_than_days: int | None = None) -> int:
+    """Forget security-log rows past their retention (`SAMDRIFT_SECURITY_LOG_RETENTION_DAYS`)."""
+    days = older_than_days
+    if days is None:
+        days = int(getattr(settings, "SAMDRIFT_SECURITY_LOG_RETENTION_DAYS", 90))
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = SecurityLogEntry.objects.filter(last_at__lt=cutoff).delete()
+    return deleted
