@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from samdrift.catalogue.selectors import default_provider_id
+from samdrift.core.actor import Actor
 from samdrift.organisations.choices import Role
 
 from .choices import InvoiceStatus
 
 if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
-
     from .models import Invoice
 
 MANAGERS = (Role.FINANCE, Role.PROVIDER_ADMIN)
@@ -33,8 +33,6 @@ def _in_fee_model_owner(actor: Actor, roles: tuple[str, ...]) -> bool:
         return True
     if not actor.has_provider_role(*roles):
         return False
-    from samdrift.catalogue.selectors import default_provider_id
-
     return actor.has_provider_role_in(default_provider_id(), *roles)
 
 

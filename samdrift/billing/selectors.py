@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
 from samdrift.catalogue.models import Service
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.models import ConnectionCase
@@ -39,9 +40,6 @@ from .models import (
 )
 from .money import round_presentation
 from .permissions import can_read_all, can_use_billing, customer_org_ids, reads_as_seller
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 MSEK = 100_000_000
 

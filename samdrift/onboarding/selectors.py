@@ -6,13 +6,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from samdrift.catalogue.models import Service
 from samdrift.catalogue.selectors import default_provider
+from samdrift.core.actor import Actor
 from samdrift.core.tenancy import provided_scope, visible_or_404
 
 from .choices import PHASE_ORDER, CaseState, Phase, RequestStatus
@@ -27,9 +27,6 @@ from .models import (
     ServiceRequest,
     Subscription,
 )
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 
 def _scoped(queryset: QuerySet, actor: Actor) -> QuerySet:
