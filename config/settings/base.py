@@ -67,7 +67,12 @@ CHANNEL_LAYERS = {
     "default": (
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": "samdrift-live:"},
+            # redis-py 8 times out reads after 5 s, exactly channels_redis' blocking-pop wait:
+            # without a longer timeout a quiet socket's consumer dies with TimeoutError.
+            "CONFIG": {
+                "hosts": [{"address": os.environ["REDIS_URL"], "socket_timeout": 15}],
+                "prefix": "samdrift-live:",
+            },
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
