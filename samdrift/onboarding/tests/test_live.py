@@ -3,6 +3,9 @@ and that a change made through the services reaches exactly the pages that follo
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
@@ -19,9 +22,24 @@ from .live_case import open_case, ready_to_advance, session_cookie
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings):  # type: ignore[no-untyped-def]
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+LAYERS = {
+    "memory": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    "redis": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": os.environ.get("REDIS_URL", ""), "socket_timeout": 15}],
+            "prefix": f"test-live-{uuid.uuid4().hex[:8]}:",  # nothing shared with other runs
+        },
+    },
+}
+
+
+@pytest.fixture(autouse=True, params=["memory", "redis"])
+def layer(request, settings):  # type: ignore[no-untyped-def]
+    """Each test with the in-memory layer, and with Redis when REDIS_URL names one (CI)."""
+    if request.param == "redis" and not os.environ.get("REDIS_URL"):
+        pytest.skip("REDIS_URL is not set: the Redis channel layer is not tested in this run")
+    settings.CHANNEL_LAYERS = {"default": LAYERS[request.param]}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -96,7 +114,8 @@ async def test_another_agency_or_provider_cannot_follow_the_case(outsider, case,
     await socket.send_json_to({"subscribe": f"case:{case.id}"})
     refused = await socket.receive_json_from()
     assert refused["error"] == "refused" and refused["topic"] == f"case:{case.id}"
-    assert set(refused["message"]) == {"sv", "en"} and refused["message"]["sv"]
+    assert refused["message"]["sv"].startswith("Du kan inte följa")
+    assert refused["message"]["en"].startswith("You cannot follow")
     # The same answer as for a case that does not exist: the id tells nothing.
     await socket.send_json_to({"subscribe": "case:999999"})
     missing = await socket.receive_json_from()
