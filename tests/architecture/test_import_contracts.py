@@ -94,6 +94,12 @@ INJECTIONS = {
         ("core", "floors"),
         "samdrift.core.i18n -> samdrift.accounts.selectors",
     ),
+    "the actor imports the tenancy rules that read it": Injection(
+        "samdrift/core/actor.py",
+        "from samdrift.core import tenancy",
+        ("layers-core",),
+        "samdrift.core.actor -> samdrift.core.tenancy",
+    ),
     "a kernel app's models import its services": Injection(
         "samdrift/core/notifications/models.py",
         "from samdrift.core.notifications import services",
