@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from channels.routing import ProtocolTypeRouter
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connections
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from samdrift.core.notifications.testing import free_port
@@ -24,8 +25,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def asgi_site(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """uvicorn in a thread of this process, so it shares the test database."""
+def asgi_site(settings, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """uvicorn in a thread of this process, so it shares the test database. Its threads close
+    their database connections after each request (CONN_MAX_AGE 0), so none outlives the test
+    (PostgreSQL refuses to drop a test database that still has sessions)."""
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

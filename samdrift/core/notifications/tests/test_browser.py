@@ -10,7 +10,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from playwright.sync_api import Browser, sync_playwright
 
 from samdrift.core.notifications.models import Notification
@@ -42,7 +42,10 @@ def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def reader(settings):  # type: ignore[no-untyped-def]
+def reader(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    # The live server's request threads close their connections after each request, so none
+    # outlives the test (PostgreSQL refuses to drop a test database that still has sessions).
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     karin = person("karin", first_name="Karin", last_name="Ek")
