@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
-        bench bench-billing bench-identity bench-a11y messages migrations clean frontend jslint \
+        bench bench-billing bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
         bench-live
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -81,6 +81,10 @@ bench-identity: install
 
 bench-a11y: install
 	$(PY) bench/bench_a11y.py
+
+## File up/download through a served samdrift vs raw S3, both on a SeaweedFS the bench starts
+bench-files: install
+	$(PY) bench/bench_files.py
 
 bench-live: install frontend
 	$(PY) bench/bench_live.py

@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from boto3.s3.transfer import TransferConfig
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
 CHUNK_SIZE = 1024 * 1024
+# From a file on disk boto3 streams a single PUT (SeaweedFS took 5 MB multipart parts a third
+# slower at 16 MB, bench-files); parts of 16 MB, four at a time, only above 64 MB.
+FROM_DISK = TransferConfig(
+    multipart_threshold=64 * 1024 * 1024, multipart_chunksize=16 * 1024 * 1024, max_concurrency=4
+)
 
 
 def backend() -> Storage:
@@ -48,7 +54,7 @@ def save_file(key: str, path: str, upload: File, content_type: str) -> str:
     A folder backend moves it into place (a rename when on the same disk). For S3, boto3 is
     given the *path*: its workers then read their own parts from the file in parallel, where an
     open file object makes it read every part in one thread first (s3transfer's
-    UploadSeekableInputManager); memory stays at parts x concurrency either way."""
+    UploadSeekableInputManager). Read from disk as it is sent, a part never sits in memory."""
     storage = backend()
     if not is_s3(storage):
         return storage.save(key, upload)
@@ -57,6 +63,6 @@ def save_file(key: str, path: str, upload: File, content_type: str) -> str:
         path,
         s3._normalize_name(key),
         ExtraArgs={"ContentType": content_type},
-        Config=s3.transfer_config,
+        Config=FROM_DISK,
     )
     return key
