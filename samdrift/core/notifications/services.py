@@ -28,6 +28,7 @@ from .models import Channel, Notification, Preference, Status
 from .permissions import notification_abilities
 from .rendering import absolute, render
 from .selectors import default_language, inbox, inbox_item
+from .tasks import deliver_email
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -109,8 +110,6 @@ def _mail_domain() -> str:
 
 
 def _queue_delivery(notification_ids: list[int]) -> None:
-    from .tasks import deliver_email
-
     for notification_id in notification_ids:
         deliver_email.enqueue(notification_id)
 
