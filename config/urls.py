@@ -15,5 +15,7 @@ urlpatterns = [
     path("accessibility/", include("samdrift.accessibility.urls")),
     path("reports/", include("samdrift.reporting.urls")),
     path("inbox/", include("samdrift.core.notifications.urls")),
+    path("audit/", include("samdrift.audit.urls")),
+    path("jobs/", include("samdrift.core.jobs.urls")),
     path("", include("samdrift.ui.urls")),
 ]

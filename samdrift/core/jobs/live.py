@@ -1,13 +1,13 @@
-"""Job events on the live channel (`samdrift.core.live`), when that layer is installed.
-
-Topic `job:<id>`; a subscriber must be allowed to see the job (the same selector as the pages).
-"""
+"""Job events on the live channel: topic `job:<id>`, followed by those who may see the job (the
+same selector as the pages)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from samdrift.core import live
+
+from .selectors import can_see
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -15,36 +15,21 @@ if TYPE_CHECKING:
     from .models import Job
 
 
-def _live() -> Any:
-    # The live layer lands alongside this app (issue 9, item 5); until it does, jobs only write
-    # their rows and pages show progress on reload.
-    if importlib.util.find_spec("samdrift.core.live") is None:
-        return None
-    module = importlib.import_module("samdrift.core.live")
-    return module if hasattr(module, "publish") else None
-
-
 def topic(job_id: int) -> str:
     return f"job:{job_id}"
 
 
 def may_subscribe(actor: Actor, name: str) -> bool:
-    from .selectors import can_see
-
     prefix, _, raw_id = name.partition(":")
     return prefix == "job" and raw_id.isdigit() and can_see(actor=actor, job_id=int(raw_id))
 
 
 def register() -> None:
-    live = _live()
-    if live is not None and hasattr(live, "register_topic"):
-        live.register_topic("job", may_subscribe)
+    live.register_topic("job", may_subscribe)
 
 
 def job_changed(job: Job) -> None:
-    live = _live()
-    if live is None:
-        return
+    """The page re-fetches itself on the event; the figures ride along for other listeners."""
     live.publish(
         topic(job.id),
         {

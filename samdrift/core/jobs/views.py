@@ -1,0 +1,42 @@
+"""My jobs (/jobs/) and one job (/jobs/<id>/), whose status region updates live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from samdrift.core.views import DomainErrorMixin
+
+from .permissions import abilities, error_summary
+from .selectors import job_detail, my_jobs
+
+
+class JobListView(LoginRequiredMixin, TemplateView):
+    template_name = "jobs/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        actor = self.request.actor  # type: ignore[attr-defined]
+        page = Paginator(my_jobs(actor=actor), 50).get_page(self.request.GET.get("page"))
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "jobs": page.object_list,
+            "is_paginated": page.has_other_pages(),
+        }
+
+
+class JobDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
+    template_name = "jobs/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        actor = self.request.actor  # type: ignore[attr-defined]
+        job = job_detail(actor=actor, job_id=kwargs["job_id"])
+        return {
+            **super().get_context_data(**kwargs),
+            "job": job,
+            "can": abilities(actor, job),
+            "error_summary": error_summary(job),
+        }
