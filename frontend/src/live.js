@@ -18,6 +18,7 @@ export function startLive(doc, win) {
   const status = doc.getElementById("live-status");
   const refreshing = new Map(); // topic -> true while a fetch runs, "again" if asked meanwhile
   let attempt = 0;
+  let everOpened = false;
   let missedWhileAway = false;
 
   function mark(topic, state) {
@@ -67,7 +68,7 @@ export function startLive(doc, win) {
   }
 
   function swap(topic, fresh) {
-    let swapped = false;
+    let swapped = null; // the first swapped region: its own message, if any, is announced
     let held = false;
     for (const region of regions()) {
       if (region.dataset.liveTopic !== topic) {
@@ -88,12 +89,13 @@ export function startLive(doc, win) {
       restoreFocus(doc, region, focus);
       region.dataset.liveState = "updated";
       region.dataset.liveVersion = String(Number(region.dataset.liveVersion || 0) + 1);
-      swapped = true;
+      swapped = swapped || region;
     }
     if (held) {
       announce(status && status.dataset.held);
     } else if (swapped) {
-      announce(status && status.dataset.updated);
+      // A region may say what changed (`data-live-message`, e.g. "New message in your inbox").
+      announce(swapped.dataset.liveMessage || (status && status.dataset.updated));
     }
   }
 
@@ -104,6 +106,7 @@ export function startLive(doc, win) {
 
     socket.addEventListener("open", () => {
       attempt = 0;
+      everOpened = true;
       for (const topic of topics()) {
         socket.send(JSON.stringify({ subscribe: topic }));
       }
@@ -132,6 +135,9 @@ export function startLive(doc, win) {
       }
       if (event.code === CLOSE_UNAUTHENTICATED) {
         return;
+      }
+      if (!everOpened && attempt >= RETRY_MS.length) {
+        return; // never reachable (e.g. `runserver`, which has no WebSocket): stop asking
       }
       missedWhileAway = true;
       const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
