@@ -8,6 +8,7 @@ choosing one's own preferences is no agency's data (ADR 0020).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 from collections.abc import Iterable
@@ -174,3 +175,22 @@ def preferences_set(
             },
         )
     return preference
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+KEEP_DAYS = 180
+
+
+def prune(*, older_than: datetime.timedelta = datetime.timedelta(days=KEEP_DAYS)) -> dict[str, int]:
+    """Forget what has served its purpose: inbox messages read, and e-mail sent or given up,
+    before the cut-off. Unread messages and e-mail still to be sent are kept, however old."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        read, _ = Notification.objects.filter(channel=Channel.IN_APP, read_at__lt=cutoff).delete()
+        mailed, _ = Notification.objects.filter(
+            channel=Channel.EMAIL,
+            status__in=(Status.SENT, Status.FAILED),
+            created_at__lt=cutoff,
+        ).delete()
+    return {"inbox": read, "email": mailed}

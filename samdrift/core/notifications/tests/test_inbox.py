@@ -3,8 +3,13 @@ their own messages; another user's message is the same 404 as a missing one."""
 
 from __future__ import annotations
 
+import datetime
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.notifications.models import Channel, Notification, Preference
@@ -162,3 +167,26 @@ def test_api_lists_and_marks_only_own_messages(people, client_for):
 
 def test_api_needs_a_caller(client_for):
     assert client_for().get("/api/v1/inbox").status_code == 401
+
+
+def test_prune_forgets_only_what_has_served_its_purpose(people):
+    old = timezone.now() - datetime.timedelta(days=200)
+    karin_rows = Notification.objects.filter(recipient=people["karin"])
+    first, second = _inbox_ids(people["karin"])
+    Notification.objects.filter(id=first).update(read_at=old)  # read long ago: goes
+    Notification.objects.filter(id=second).update(created_at=old)  # unread, however old: stays
+    karin_rows.filter(channel=Channel.EMAIL).update(created_at=old, status="sent")  # goes
+    pending = Notification.objects.filter(recipient=people["other"], channel=Channel.EMAIL)
+    pending.update(created_at=old)  # still to be sent: stays
+    out = StringIO()
+    call_command("notifications", "prune", "--days", "180", stdout=out)
+    assert out.getvalue().strip() == (
+        "Deleted 1 read messages and 2 e-mails / Raderade 1 lästa meddelanden och 2 e-brev"
+    )
+    assert set(Notification.objects.values_list("id", flat=True)) == {
+        second,
+        *pending.values_list("id", flat=True),
+        *Notification.objects.filter(recipient=people["other"], channel=Channel.IN_APP).values_list(
+            "id", flat=True
+        ),
+    }
