@@ -11,7 +11,7 @@ the caller saw, so two people acting at once cannot both win (the loser gets 409
 import datetime
 from typing import Any, Literal
 
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -460,7 +460,7 @@ def add_attachment(
         }
     },
 )
-def download_attachment(request: ApiRequest, case_id: int, attachment_id: int) -> HttpResponse:
+def download_attachment(request: ApiRequest, case_id: int, attachment_id: int) -> HttpResponseBase:
     stored = services.attachment_download(
         actor=request.auth, case_id=case_id, attachment_id=attachment_id
     )

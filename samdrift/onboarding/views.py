@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -235,7 +235,7 @@ class CaseAttachmentAddView(LoginRequiredMixin, DomainErrorMixin, View):
 
 
 class CaseAttachmentDownloadView(LoginRequiredMixin, DomainErrorMixin, View):
-    def get(self, request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
         stored = services.attachment_download(
             actor=_actor(request), case_id=pk, attachment_id=attachment_id
         )

@@ -13,7 +13,12 @@ from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
 
 from .models import StoredFile
 from .services import open_for_download
@@ -31,7 +36,7 @@ def etag_of(stored: StoredFile) -> str:
     return f'"{stored.sha256}"'
 
 
-def file_response(stored: StoredFile, request: HttpRequest | None = None) -> HttpResponse:
+def file_response(stored: StoredFile, request: HttpRequest | None = None) -> HttpResponseBase:
     """The download of `stored`. Streams in chunks (WSGI servers send them as they come)."""
     etag = etag_of(stored)
     if request is not None and etag in _if_none_match(request):
@@ -59,7 +64,10 @@ def _if_none_match(request: HttpRequest) -> set[str]:
 
 async def _async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     """Each chunk read in a worker thread (storage reads block; they touch no database)."""
-    end = object()
-    read = sync_to_async(next, thread_sensitive=False)
-    while (chunk := await read(chunks, end)) is not end:
-        yield chunk  # type: ignore[misc]
+    read = sync_to_async(_next, thread_sensitive=False)
+    while (chunk := await read(chunks)) is not None:
+        yield chunk
+
+
+def _next(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from boto3.s3.transfer import TransferConfig
-from django.core.files import File
 from django.core.files.storage import Storage, storages
 
 CHUNK_SIZE = 1024 * 1024
@@ -48,7 +47,7 @@ def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
             yield chunk
 
 
-def save_file(key: str, path: str, upload: File, content_type: str) -> str:
+def save_file(key: str, path: str, upload: Any, content_type: str) -> str:
     """Store a file that is already complete on local disk (Django's temporary upload file).
 
     A folder backend moves it into place (a rename when on the same disk). For S3, boto3 is
