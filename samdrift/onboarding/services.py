@@ -574,6 +574,7 @@ def attachment_add(
             organisation_id=case.organisation_id,
             after=_attachment_facts(attachment),
         )
+        _tell_pages(case, "attachment")
     return attachment
 
 
