@@ -194,6 +194,10 @@ PAGES: dict[str, Case] = {
     "reporting:government": Case(LIST, {"year": "literal:2030"}),
     "reporting:government_pdf": Case(SKIP, reason="renders a PDF (seconds); the HTML is matrixed"),
     "reporting:text_edit": Case(LIST, {"year": "literal:2030"}),
+    "audit:trail": Case(LIST),
+    "audit:export": Case(LIST),
+    "jobs:list": Case(LIST),
+    "jobs:detail": Case(OBJECT, {"job_id": "job.id"}),
     "notifications:inbox": Case(LIST),
     "notifications:preferences": Case(LIST),
     "ui:dashboard": Case(LIST),
@@ -216,7 +220,8 @@ API_PARAMS: dict[str, str] = {
     "code": "draft.code",
     "period": "period",
     "year": "literal:2030",
-    "attachment_id": "literal:987654",  # the case is what is foreign; no document is needed
+    "attachment_id": "literal:987654",
+    "job_id": "job.id",  # the case is what is foreign; no document is needed
 }
 
 
@@ -326,6 +331,8 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/identity/levels"): Case(LIST),
     ("GET", "/identity/session"): Case(LIST),
+    ("GET", "/jobs"): Case(LIST),
+    ("GET", "/jobs/{job_id}"): Case(OBJECT),
     ("GET", "/inbox"): Case(LIST),
     ("POST", "/inbox/read-all"): Case(LIST, method="POST"),
     ("POST", "/inbox/{notification_id}/read"): Case(OBJECT),
@@ -337,4 +344,13 @@ API: dict[tuple[str, str], Case] = {
     ("PUT", "/reporting/government/{year}/text"): Case(
         LIST, method="PUT", data=lambda ref: {"parts": {}}
     ),
+}
+
+
+# Live topics (`samdrift.core.live.register_topic`): the key is filled from the victim, so a
+# subscription to another agency's case, job or inbox is refused like a missing one.
+LIVE: dict[str, str] = {
+    "case": "case.id",
+    "job": "job.id",
+    "inbox": "contact.id",
 }

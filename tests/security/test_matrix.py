@@ -248,6 +248,44 @@ def test_no_answer_names_what_the_role_may_not_see(world, role, surface, key, ca
     assert _markers_absent(response, world.markers_for(role)) == []
 
 
+# --- live topics: a subscription is refused like the page ---------------------------------------
+
+
+def test_every_live_topic_prefix_is_declared():
+    from samdrift.core import live
+
+    assert sorted(live.registered_prefixes() - set(registry.LIVE)) == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("prefix", sorted(registry.LIVE))
+def test_another_agencys_live_topic_is_refused(world, role, prefix):
+    from samdrift.core import live
+
+    actor = _actor(world, role) if role != "anonymous" else live_anonymous()
+    victim_key = registry.ref_of(world.victim_for(role), world)(registry.LIVE[prefix])
+    missing_key = registry.ref_of(None, world)(registry.LIVE[prefix])
+    assert live.authorised(actor, f"{prefix}:{victim_key}") is False
+    assert live.authorised(actor, f"{prefix}:{missing_key}") is False
+
+
+def test_a_live_topic_is_open_to_whom_the_page_is(world):
+    """The refusals above are not a closed door for everyone: B's own contact follows B."""
+    from samdrift.accounts.selectors import actor_for_user
+    from samdrift.core import live
+
+    contact = actor_for_user(world.b.contact)
+    for prefix, ref in registry.LIVE.items():
+        key = registry.ref_of(world.b, world)(ref)
+        assert live.authorised(contact, f"{prefix}:{key}") is True, prefix
+
+
+def live_anonymous() -> Any:
+    from samdrift.core.actor import ANONYMOUS
+
+    return ANONYMOUS
+
+
 # --- the cases the issue names -------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from samdrift.audit.services import audit_record
 from samdrift.billing.models import Invoice, InvoiceRun, Usage
 from samdrift.catalogue.models import Service, ServiceDependency
 from samdrift.core.actor import SYSTEM
+from samdrift.core.jobs.models import Job
 from samdrift.efos import services as efos_services
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ServiceRequest, Subscription
@@ -76,6 +77,8 @@ class Victim:
     membership: Membership
     token: ApiToken
     notification: Any
+    job: Any
+    contact: User
     draft: Service
     markers: tuple[str, ...] = ()
 
@@ -164,6 +167,8 @@ def _victim(
         membership=Membership.objects.get(user=contact, organisation=org),
         token=token,
         notification=notification,
+        job=Job.objects.create(task_path="matrix.task", created_by_id=contact.pk, agency_id=org.pk),
+        contact=contact,
         draft=draft,
         markers=(org.name, draft.name_sv, draft.name_en),
     )
