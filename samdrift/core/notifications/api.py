@@ -60,7 +60,7 @@ def mark_all_read(request: ApiRequest) -> dict[str, int]:
 
 @router.post(
     "/{notification_id}/read",
-    response={200: NotificationOut, **errors(404)},
+    response={200: NotificationOut, **errors(404, 422)},
     summary="Mark one of my messages as read",
     description="Marking a read message again changes nothing. Another user's message is a 404.",
 )
