@@ -272,9 +272,8 @@ IDENTITY = {
     "provider_admin": {"manage_providers", "view_access_requests"},
     "account_manager": {"view_access_requests"},
     **{key: set() for key in {"service_manager", "finance", "security"}},
-    # Known gap (reported): identity configuration is platform-wide, so any provider's
-    # administrator still manages it; ADR 0041 names this.
-    "second_provider": {"manage_providers", "view_access_requests"},
+    # identity configuration is platform-wide: the catalogue owner's (ADR 0042)
+    "second_provider": set(),
     "anonymous": set(),
     "system": {"manage_providers", "view_access_requests"},
 }
@@ -283,7 +282,7 @@ IDENTITY = {
 @pytest.mark.parametrize(
     ("role", "expected"), _table(IDENTITY, {"manage_providers", "view_access_requests"})
 )
-def test_identity_abilities(role, expected):
+def test_identity_abilities(providers, role, expected):
     _check(identity_abilities, role, expected)
 
 
