@@ -14,6 +14,8 @@ What runs, per channel layer (in memory; then Redis when REDIS_URL is set):
   2. the baseline, in the same run and with the same server set-up: a bare Channels broadcast
      (`bench/live_echo.py`: a consumer that joins a group, `group_send` from a trigger socket; no
      session, no tenancy, no database). Delivery is from the trigger frame sent to arrival.
+     Both servers run side by side with their 200 sockets each, and their rounds alternate, so
+     a busy moment of a shared machine weighs on both alike.
 Printed: p50/p95/max delivery ms over all rounds × sessions, and samdrift's ratio to the
 baseline. One worker process with the in-memory layer (it reaches its own process only, ADR
 0026); two with Redis, so events cross processes. The clients are `websockets` in this process.
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 SESSIONS = int(os.environ.get("BENCH_LIVE_SESSIONS", "200"))
 ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "30"))
 WARMUP = 3
+HANDSHAKE_BATCH = 20
 BIN = Path(sys.executable).parent
 
 
@@ -137,12 +140,14 @@ def seed(data_dir: Path) -> dict[str, Any]:
     }
 
 
-def post_change(port: int, data: dict[str, Any], done: bool) -> float:
-    """The account manager's form POST (CSRF: the same secret in cookie and form)."""
+def post_change(port: int, data: dict[str, Any]) -> float:
+    """The account manager ticks or unticks the item (whichever changes it), by a form POST
+    (CSRF: the same secret in cookie and form). Returns the request's own seconds."""
     case = data["case"]
     case.refresh_from_db()
+    done = case.checklist_items.get(id=data["item_id"]).done_at is None
     token = secrets.token_hex(16)
-    body = (f"csrfmiddlewaretoken={token}&version={case.version}&done={int(done)}").encode()
+    body = f"csrfmiddlewaretoken={token}&version={case.version}&done={int(done)}".encode()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     start = time.perf_counter()
     connection.request(
@@ -163,109 +168,139 @@ def post_change(port: int, data: dict[str, Any], done: bool) -> float:
     return elapsed
 
 
-async def samdrift_round_trips(
-    port: int, data: dict[str, Any]
-) -> tuple[list[float], list[float], list[float]]:
-    from websockets.asyncio.client import connect
+class Clients:
+    """SESSIONS sockets of one server; `arrivals[key]` collects when each got event `key`."""
 
-    topic = f"case:{data['case'].id}"
-    origin = f"http://127.0.0.1:{port}"
-    arrivals: dict[int, list[float]] = {}
-    subscribed = asyncio.Event()
-    ready = 0
+    def __init__(self) -> None:
+        self.arrivals: dict[Any, list[float]] = {}
+        self.ready = 0
+        self.tasks: list[asyncio.Task[None]] = []
+        self.delivery: list[float] = []
+        self.spreads: list[float] = []
 
-    async def watcher(session: str) -> None:
-        nonlocal ready
+    def _one_ready(self) -> None:
+        self.ready += 1
+
+    async def start(self) -> None:
+        """Open the sockets 20 at a time, as users arrive, not all in one instant: a storm of
+        200 simultaneous handshakes on a loaded 2-core machine measures the storm."""
+        for first in range(0, SESSIONS, HANDSHAKE_BATCH):
+            for index in range(first, min(first + HANDSHAKE_BATCH, SESSIONS)):
+                self.tasks.append(asyncio.create_task(self._open(index)))
+            deadline = time.monotonic() + 60
+            while self.ready < len(self.tasks):
+                failed = [t for t in self.tasks if t.done() and t.exception()]
+                if failed:
+                    raise RuntimeError(f"a socket failed: {failed[0].exception()!r}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{self.ready} of {len(self.tasks)} sockets ready")
+                await asyncio.sleep(0.01)
+
+    async def _open(self, index: int) -> None:
+        raise NotImplementedError
+
+    async def wait_for(self, key: Any, start: float, keep: bool) -> None:
+        deadline = time.monotonic() + 30
+        while len(self.arrivals.get(key, ())) < SESSIONS:
+            if time.monotonic() > deadline:
+                got = len(self.arrivals.get(key, ()))
+                raise RuntimeError(f"{got} of {SESSIONS} sessions got it")
+            await asyncio.sleep(0.002)
+        if keep:
+            arrived = self.arrivals[key]
+            self.delivery.extend((t - start) * 1000 for t in arrived)
+            # First to last session of one change: the fan-out itself, without what came before.
+            self.spreads.append((max(arrived) - min(arrived)) * 1000)
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+class SamdriftClients(Clients):
+    def __init__(self, port: int, data: dict[str, Any]) -> None:
+        super().__init__()
+        self.port, self.data = port, data
+        self.topic = f"case:{data['case'].id}"
+        self.posts: list[float] = []
+
+    async def _open(self, index: int) -> None:
+        from websockets.asyncio.client import connect
+
+        session = self.data["watcher_sessions"][index]
+
         async with connect(
-            f"ws://127.0.0.1:{port}/ws/live/",
-            origin=origin,  # type: ignore[arg-type]
+            f"ws://127.0.0.1:{self.port}/ws/live/",
+            origin=f"http://127.0.0.1:{self.port}",  # type: ignore[arg-type]
             additional_headers={"Cookie": f"sessionid={session}"},
             open_timeout=60,
         ) as ws:
-            await ws.send(json.dumps({"subscribe": topic}))
+            await ws.send(json.dumps({"subscribe": self.topic}))
             async for raw in ws:
                 now = time.perf_counter()
                 frame = json.loads(raw)
-                if frame.get("subscribed") == topic:
-                    ready += 1
-                    if ready == SESSIONS:
-                        subscribed.set()
+                if frame.get("subscribed") == self.topic:
+                    self._one_ready()
                 elif "event" in frame:
-                    arrivals.setdefault(frame["event"]["version"], []).append(now)
+                    self.arrivals.setdefault(frame["event"]["version"], []).append(now)
                 else:
                     raise RuntimeError(f"unexpected frame {frame}")
 
-    tasks = [asyncio.create_task(watcher(s)) for s in data["watcher_sessions"]]
-    await asyncio.wait_for(subscribed.wait(), timeout=120)
-    delivery: list[float] = []
-    posts: list[float] = []
-    spreads: list[float] = []
-    for round_ in range(WARMUP + ROUNDS):
+    async def round(self, keep: bool) -> None:
         start = time.perf_counter()
-        post = await asyncio.to_thread(post_change, port, data, round_ % 2 == 0)
-        version = data["case"].version + 1
-        await _all_arrived(arrivals, version)
-        if round_ >= WARMUP:
-            delivery.extend((t - start) * 1000 for t in arrivals[version])
-            posts.append(post * 1000)
-            spreads.append(_spread_ms(arrivals[version]))
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return delivery, posts, spreads
+        post = await asyncio.to_thread(post_change, self.port, self.data)
+        await self.wait_for(self.data["case"].version + 1, start, keep)
+        if keep:
+            self.posts.append(post * 1000)
 
 
-def _spread_ms(arrived: list[float]) -> float:
-    """First to last session of one change: the fan-out itself, without what came before."""
-    return (max(arrived) - min(arrived)) * 1000
+class EchoClients(Clients):
+    """The baseline: a bare Channels broadcast (`bench/live_echo.py`)."""
 
+    def __init__(self, port: int) -> None:
+        super().__init__()
+        self.port = port
+        self.rounds = 0
 
-async def _all_arrived(arrivals: dict[Any, list[float]], key: Any) -> None:
-    deadline = time.monotonic() + 30
-    while len(arrivals.get(key, ())) < SESSIONS:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{len(arrivals.get(key, ()))} of {SESSIONS} sessions got it")
-        await asyncio.sleep(0.002)
+    async def _open(self, index: int) -> None:
+        from websockets.asyncio.client import connect
 
-
-# --- the bare Channels baseline ----------------------------------------------------------------
-
-
-async def echo_round_trips(port: int) -> tuple[list[float], list[float]]:
-    from websockets.asyncio.client import connect
-
-    arrivals: dict[str, list[float]] = {}
-    connected = 0
-    all_connected = asyncio.Event()
-
-    async def subscriber() -> None:
-        nonlocal connected
-        async with connect(f"ws://127.0.0.1:{port}/ws/", open_timeout=60) as ws:
-            connected += 1
-            if connected == SESSIONS:
-                all_connected.set()
+        async with connect(f"ws://127.0.0.1:{self.port}/ws/", open_timeout=60) as ws:
+            self._one_ready()
             async for raw in ws:
-                arrivals.setdefault(str(raw), []).append(time.perf_counter())
+                self.arrivals.setdefault(str(raw), []).append(time.perf_counter())
 
-    tasks = [asyncio.create_task(subscriber()) for _ in range(SESSIONS)]
-    await asyncio.wait_for(all_connected.wait(), timeout=120)
-    await asyncio.sleep(0.5)  # group_add runs before accept; let the last ones settle
-    delivery: list[float] = []
-    spreads: list[float] = []
-    async with connect(f"ws://127.0.0.1:{port}/trigger/") as trigger:
-        for round_ in range(WARMUP + ROUNDS):
-            key = f"round-{round_}"
-            start = time.perf_counter()
-            await trigger.send(key)
-            await _all_arrived(arrivals, key)
-            if round_ >= WARMUP:
-                delivery.extend((t - start) * 1000 for t in arrivals[key])
-                spreads.append(_spread_ms(arrivals[key]))
-            await asyncio.sleep(0.05)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return delivery, spreads
+    async def round(self, keep: bool) -> None:
+        from websockets.asyncio.client import connect
+
+        if not hasattr(self, "trigger"):
+            self.trigger = await connect(f"ws://127.0.0.1:{self.port}/trigger/")
+        self.rounds += 1
+        key = f"round-{self.rounds}"
+        start = time.perf_counter()
+        await self.trigger.send(key)
+        await self.wait_for(key, start, keep)
+
+    async def close(self) -> None:
+        if hasattr(self, "trigger"):
+            await self.trigger.close()
+        await super().close()
+
+
+async def interleaved(ours: SamdriftClients, bare: EchoClients) -> None:
+    """Both servers run side by side; their rounds alternate, so a busy moment of the machine
+    falls on both alike."""
+    await ours.start()
+    await bare.start()
+    await asyncio.sleep(0.5)  # the echo joins its group before accepting; let the last settle
+    for round_ in range(WARMUP + ROUNDS):
+        await ours.round(keep=round_ >= WARMUP)
+        await asyncio.sleep(0.05)
+        await bare.round(keep=round_ >= WARMUP)
+        await asyncio.sleep(0.05)
+    await ours.close()
+    await bare.close()
 
 
 # --- running and printing ----------------------------------------------------------------------
@@ -285,11 +320,8 @@ def measure(layer: str, data_dir: Path, data: dict[str, Any]) -> None:
         env["REDIS_URL"] = os.environ["REDIS_URL"]
         workers = 2
     load_start = os.getloadavg()
-    port = free_port()
+    port, echo_port = free_port(), free_port()
     serve = [str(BIN / "samdrift"), "serve", "--port", str(port), "--workers", str(workers)]
-    with served(serve, env, port, data_dir / f"samdrift-{layer}.log"):
-        delivery, posts, spreads = asyncio.run(samdrift_round_trips(port, data))
-    port = free_port()
     echo = [
         str(BIN / "gunicorn"),
         "--chdir",
@@ -299,31 +331,32 @@ def measure(layer: str, data_dir: Path, data: dict[str, Any]) -> None:
         "--workers",
         str(workers),
         "--bind",
-        f"127.0.0.1:{port}",
+        f"127.0.0.1:{echo_port}",
         "live_echo:application",
     ]
-    with served(echo, env, port, data_dir / f"echo-{layer}.log"):
-        baseline, bare_spreads = asyncio.run(echo_round_trips(port))
+    ours, bare = SamdriftClients(port, data), EchoClients(echo_port)
+    with (
+        served(serve, env, port, data_dir / f"samdrift-{layer}.log"),
+        served(echo, env, echo_port, data_dir / f"echo-{layer}.log"),
+    ):
+        asyncio.run(interleaved(ours, bare))
     load_end = os.getloadavg()
-    ours, bare = percentiles(delivery), percentiles(baseline)
+    a, b = percentiles(ours.delivery), percentiles(bare.delivery)
     print(f"\n{layer} channel layer, {workers} worker(s), {SESSIONS} sessions × {ROUNDS} changes")
     print(f"  {'':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     print(
-        f"  {'samdrift case:<id> (POST→socket)':34} "
-        f"{ours['p50']:8.1f} {ours['p95']:8.1f} {ours['max']:8.1f}"
+        f"  {'samdrift case:<id> (POST→socket)':34} {a['p50']:8.1f} {a['p95']:8.1f} {a['max']:8.1f}"
     )
+    print(f"  {'bare Channels broadcast':34} {b['p50']:8.1f} {b['p95']:8.1f} {b['max']:8.1f}")
     print(
-        f"  {'bare Channels broadcast':34} {bare['p50']:8.1f} {bare['p95']:8.1f} {bare['max']:8.1f}"
+        f"  ratio samdrift / bare: p50 {a['p50'] / b['p50']:.2f}×, p95 {a['p95'] / b['p95']:.2f}×"
     )
-    print(
-        f"  ratio samdrift / bare: p50 {ours['p50'] / bare['p50']:.2f}×, "
-        f"p95 {ours['p95'] / bare['p95']:.2f}×"
-    )
-    print(f"  the change's POST alone: median {statistics.median(posts):.1f} ms")
-    ours_spread, bare_spread = statistics.median(spreads), statistics.median(bare_spreads)
+    posts = percentiles(ours.posts)
+    print(f"  the change's POST alone: p50 {posts['p50']:.1f} ms, p95 {posts['p95']:.1f} ms")
+    spread, bare_spread = statistics.median(ours.spreads), statistics.median(bare.spreads)
     print(
         f"  fan-out spread (first→last session of a change), median: samdrift "
-        f"{ours_spread:.1f} ms, bare {bare_spread:.1f} ms, ratio {ours_spread / bare_spread:.2f}×"
+        f"{spread:.1f} ms, bare {bare_spread:.1f} ms, ratio {spread / bare_spread:.2f}×"
     )
     print(
         f"  load average: {load_start[0]:.2f} at start, {load_end[0]:.2f} at end "
