@@ -178,6 +178,9 @@ def count_queries(db: Path) -> dict[str, int | None]:
         DATABASE_URL=f"sqlite:///{db}",
         SAMDRIFT_ALLOWED_HOSTS="testserver",
         SAMDRIFT_LOCAL_LOGIN="1",
+        # Production settings refuse to start without these (ADR 0033, ADR 0060).
+        SAMDRIFT_BASE_URL=os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1"),
+        SAMDRIFT_AUDIT_KEY=os.environ.get("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3),
         SAMDRIFT_SECURE_COOKIES="0",
         SAMDRIFT_DATA_DIR=str(db.parent / "data"),
     )
@@ -234,6 +237,9 @@ def start_server(db: Path, data_dir: Path, port: int, log: Path) -> subprocess.P
         SAMDRIFT_DATA_DIR=str(data_dir),
         SAMDRIFT_SECURE_COOKIES="0",
         SAMDRIFT_LOCAL_LOGIN="1",
+        # Production settings refuse to start without these (ADR 0033, ADR 0060).
+        SAMDRIFT_BASE_URL=os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1"),
+        SAMDRIFT_AUDIT_KEY=os.environ.get("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3),
         SAMDRIFT_ALLOWED_HOSTS="127.0.0.1",
         # gunicorn's own request time (microseconds) per request, tagged by the client.
         GUNICORN_CMD_ARGS=f"--access-logformat '{LOG_FORMAT}'",

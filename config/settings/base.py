@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "samdrift.audit.middleware.PublicRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samdrift.ui.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,6 +194,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("SAMDRIFT_EMAIL_FROM", "samdrift <noreply@sa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in e-mail need the whole address of the site.
 SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1:8000")
+
+# Audit (ADRs 0060-0061): the chain's HMAC key is kept outside the database (required in
+# production; development makes var/audit.key), checkpoints go to a directory outside it too.
+SAMDRIFT_AUDIT_KEY = os.environ.get("SAMDRIFT_AUDIT_KEY", "")
+SAMDRIFT_AUDIT_KEY_FILE = DATA_DIR / "audit.key"
+SAMDRIFT_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("SAMDRIFT_AUDIT_CHECKPOINT_DIR", DATA_DIR / "audit-checkpoints")
+)
+# Refused anonymous calls: counted per address, kind and window; kept this many days.
+SAMDRIFT_SECURITY_LOG_WINDOW_SECONDS = 600
+SAMDRIFT_SECURITY_LOG_RETENTION_DAYS = int(os.environ.get("SAMDRIFT_SECURITY_LOG_DAYS", "90"))
+# Per-address budgets of the public endpoints: kind -> (requests, seconds).
+SAMDRIFT_PUBLIC_RATE_LIMITS = {"ocsp": (600, 60), "tsa": (120, 60), "oidc": (60, 60)}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,3 +22,11 @@ if not SAMDRIFT_BASE_URL.startswith(("https://", "http://")):
         "SAMDRIFT_BASE_URL must be set to samdrift's public address in production, "
         "e.g. https://samdrift.example.se / SAMDRIFT_BASE_URL måste anges i produktion."
     )
+# The audit chain's HMAC key never lives in the database and has no default (ADR 0060).
+if len(os.environ.get("SAMDRIFT_AUDIT_KEY", "").strip()) < 32:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SAMDRIFT_AUDIT_KEY must be set in production: the audit chain's key, at least 32 "
+        "characters, kept outside the database / SAMDRIFT_AUDIT_KEY måste anges i produktion."
+    )

@@ -8,3 +8,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The whole suite calls the public endpoints from one address far faster than any client would;
+# the rate-limit tests set their own budgets (samdrift/audit/tests/test_security_log.py).
+SAMDRIFT_PUBLIC_RATE_LIMITS = {"ocsp": (10**9, 60), "tsa": (10**9, 60), "oidc": (10**9, 60)}

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samdrift.audit.services import audit_read
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
 from . import documents, exports, selectors, services
@@ -112,6 +113,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     actor = _actor(request)
     invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
     lines = list(selectors.invoice_lines(actor=actor, invoice=invoice))
+    audit_read(actor=actor, obj=invoice, access="open", organisation_id=invoice.buyer_id)
     return render(
         request,
         "billing/invoice_detail.html",
@@ -132,7 +134,10 @@ def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=_actor(request), invoice_id=invoice_id)
     if not invoice.is_final:
         raise Http404
-    response = HttpResponse(documents.invoice_ubl(invoice), content_type="application/xml")
+    body = documents.invoice_ubl(invoice)
+    audit_read(actor=_actor(request), obj=invoice, access="download_ubl",
+               organisation_id=invoice.buyer_id)  # fmt: skip
+    response = HttpResponse(body, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
     return response
 
@@ -146,7 +151,9 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
         {"invoice": invoice, "lines": selectors.invoice_lines(actor=actor, invoice=invoice)},
         request=request,
     )
-    response = HttpResponse(exports.to_pdf(html), content_type="application/pdf")
+    body = exports.to_pdf(html)
+    audit_read(actor=actor, obj=invoice, access="download_pdf", organisation_id=invoice.buyer_id)
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number or invoice.pk}.pdf"'
     return response
 
@@ -179,6 +186,8 @@ def invoice_export(request: HttpRequest) -> HttpResponse:
         }
         for i in selectors.invoice_list(actor=_actor(request), year=year)
     ]
+    audit_read(actor=_actor(request), access="export", object_type="billing.invoice",
+               object_id=f"year:{year}", detail={"rows": len(records)})  # fmt: skip
     return _download(request, f"fakturor-{year}", headers, records)
 
 
@@ -377,6 +386,8 @@ def report(request: HttpRequest) -> HttpResponse:
 @page
 def report_export(request: HttpRequest) -> HttpResponse:
     records = exports.report_records(selectors.outcome_report(actor=_actor(request)))
+    audit_read(actor=_actor(request), access="export", object_type="billing.outcomereport",
+               object_id="-", detail={"format": request.GET.get("format", "csv")})  # fmt: skip
     if request.GET.get("format") == "pdf":
         html = render_to_string(
             "billing/report_print.html",

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.audit.services import audit_record, snapshot
+from samdrift.audit.services import audit_record, record_security_event, snapshot
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
@@ -69,7 +69,11 @@ def refuse(
     organisation_id: int | None = None,
     **details: Any,
 ) -> None:
-    """Record a refused request in the audit trail (its own transaction) and re-raise nothing."""
+    """Record a refused request (its own transaction) and re-raise nothing. An anonymous caller's
+    refusal goes to the aggregated security log, not the permanent chain (ADR 0061)."""
+    if not actor.is_authenticated:
+        record_security_event(f"efos.refused.{action}", {"reason": str(exc)[:500], **details})
+        return
     with transaction.atomic():
         audit_record(
             actor=actor,

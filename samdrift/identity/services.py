@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.accounts.models import User
-from samdrift.audit.services import audit_record, snapshot
+from samdrift.audit.services import audit_record, record_security_event, snapshot
 from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
 from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 from samdrift.organisations.choices import Role
@@ -262,9 +262,12 @@ def login_refusal_record(
     }
     if claims is not None:
         after["org_number"] = claims.org_number
+    if not actor.is_authenticated:  # anonymous: the aggregated security log (ADR 0061)
+        record_security_event("identity.login_refused", after)
+        return
     with transaction.atomic():
         audit_record(
-            actor=actor if actor.is_authenticated else ANONYMOUS,
+            actor=actor,
             action="identity.login_refused",
             object_type="identity.identityprovider",
             object_id=provider.pk if provider else "",

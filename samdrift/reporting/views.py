@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from samdrift.audit.services import audit_read
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,
@@ -77,7 +78,10 @@ def government_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
         report = government_report(actor=actor, year=year, language=language)
     except NotFound:
         raise Http404 from None
-    response = HttpResponse(render_pdf(report), content_type="application/pdf")
+    body = render_pdf(report)
+    audit_read(actor=actor, access="export", object_type="reporting.governmentreport",
+               object_id=year, detail={"format": "pdf", "language": language})  # fmt: skip
+    response = HttpResponse(body, content_type="application/pdf")
     name = f"regeringsrapport-{year}.pdf" if language == "sv" else f"government-report-{year}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

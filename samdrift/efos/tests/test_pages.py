@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from cryptography import x509
 
+from samdrift.audit.models import AuditEvent
 from samdrift.efos.models import Credential, Official
 
 from .conftest import issue_token
@@ -33,6 +34,9 @@ def test_admin_sees_only_own_officials(two_agencies, efos_admin, client_for):
     assert "Anna Ahl" in html and "Bert Berg" not in html
     assert client.get(f"/efos/officials/{mine.pk}/").status_code == 200
     assert client.get(f"/efos/officials/{theirs.pk}/").status_code == 404
+    # opening an official's credentials is a recorded read; the refused one records nothing
+    reads = AuditEvent.objects.filter(action="read", object_type="efos.official")
+    assert [(r.object_id, r.after["access"]) for r in reads] == [(str(mine.pk), "open")]
     status = their_credential.status
     for action in ("suspend", "revoke", "renew", "verify", "issue", "activate", "resume"):
         response = client.post(

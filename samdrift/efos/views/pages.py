@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from samdrift.audit.services import audit_read
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.efos import conf, selectors, services
@@ -162,6 +163,8 @@ def official_detail(request: HttpRequest, official_id: int) -> HttpResponse:
         }
         for c in official.credentials.select_related("official").order_by("-created_at")
     ]
+    audit_read(actor=actor, obj=official, access="open", organisation_id=official.organisation_id,
+               detail={"credentials": [c["credential"].pk for c in credentials]})  # fmt: skip
     return render(
         request,
         "efos/official_detail.html",
@@ -388,6 +391,8 @@ def signature_pdf(request: HttpRequest, document_id: int, signature_id: int) -> 
     signature = selectors.signature_get(
         actor=_actor(request), document_id=document_id, signature_id=signature_id
     )
+    audit_read(actor=_actor(request), obj=signature, access="download",
+               organisation_id=signature.document.organisation_id)  # fmt: skip
     response = HttpResponse(bytes(signature.signed_pdf), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="signed-{document_id}-{signature_id}.pdf"'

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from samdrift.audit.models import AuditEvent
+from samdrift.audit.tests.security_log import latest
 from samdrift.identity import loa
 from samdrift.identity.models import AccessRequest, IdentityProvider
 from samdrift.organisations.models import Organisation
@@ -27,8 +28,8 @@ def test_unknown_agency_gets_the_access_page_and_no_agency_is_created(client, id
     assert Organisation.objects.count() == orgs_before
     assert not User.objects.filter(first_name="Cecilia").exists()
     assert "_auth_user_id" not in client.session
-    refusal = AuditEvent.objects.get(action="identity.login_refused")
-    assert refusal.after["reason"] == "agency_unknown"
+    refusal = latest("identity.login_refused")
+    assert refusal.detail["reason"] == "agency_unknown"
     # bad input: nothing written
     bad = client.post("/identity/access/", {"email": "not-an-address"})
     assert bad.status_code == 422

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from samdrift.audit.models import AuditEvent
+from samdrift.audit.tests.security_log import latest, refused
 from samdrift.identity import loa
 from samdrift.identity.models import ExternalIdentity, UsedIdToken
 from samdrift.identity.stepup import SESSION_KEY
@@ -57,7 +58,7 @@ def test_level_the_provider_cannot_meet_is_surfaced(client, idp):
     assert response.status_code == 403
     assert response.context["code"] == "unmet_authentication_requirements"
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.get(action="identity.login_refused").after["reason"] == (
+    assert latest("identity.login_refused").detail["reason"] == (
         "unmet_authentication_requirements"
     )
 
@@ -103,9 +104,9 @@ def test_bad_id_token_is_refused_audited_and_changes_nothing(client, idp, fault,
     assert Organisation.objects.count() == orgs_before
     assert not ExternalIdentity.objects.exists()
     assert not Membership.objects.exists()
-    refusal = AuditEvent.objects.get(action="identity.login_refused")
-    assert refusal.after["reason"] == reason
-    assert refusal.after["provider"] == "dev"
+    refusal = latest("identity.login_refused")
+    assert refusal.detail["reason"] == reason
+    assert refusal.detail["provider"] == "dev"
     assert not AuditEvent.objects.filter(action="identity.login").exists()
     assert "Reason code" in response.content.decode() or "Orsakskod" in response.content.decode()
 
@@ -120,7 +121,7 @@ def test_replayed_id_token_is_refused(client, client_for, idp):
     assert response.status_code == 403
     assert response.context["code"] == "nonce_mismatch"
     assert "_auth_user_id" not in other.session
-    assert AuditEvent.objects.filter(action="identity.login_refused").count() == 1
+    assert refused("identity.login_refused") == 1
 
 
 def test_replayed_callback_is_refused(client, idp):
@@ -150,9 +151,7 @@ def test_callback_with_forged_state_is_refused(client, idp):
     response = client.get("/identity/callback/?state=forged&code=abc")
     assert response.status_code == 403
     assert response.context["code"] == "state_unknown"
-    assert (
-        AuditEvent.objects.get(action="identity.login_refused").after["reason"] == "state_unknown"
-    )
+    assert latest("identity.login_refused").detail["reason"] == "state_unknown"
 
 
 def test_provider_bound_to_an_agency_vouches_only_for_its_officials(client, idp, other_agency):

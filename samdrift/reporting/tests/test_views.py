@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from samdrift.audit.models import AuditEvent
 from samdrift.reporting.models import ReportText
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ def test_pdf_download(world, provider_admin, client_for):
     assert response["Content-Type"] == "application/pdf"
     assert "regeringsrapport-2021.pdf" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF-")
+    export = AuditEvent.objects.get(action="read", object_type="reporting.governmentreport")
+    assert (export.object_id, export.after["access"]) == ("2021", "export")
 
 
 @pytest.mark.parametrize("url", PAGES)
