@@ -86,7 +86,8 @@ bench-a11y: install
 bench-files: install
 	$(PY) bench/bench_files.py
 
-bench-live: install frontend
+## One case change fanned out to 200 WebSocket sessions vs a bare Channels broadcast (+Redis if set)
+bench-live: install
 	$(PY) bench/bench_live.py
 
 clean:
