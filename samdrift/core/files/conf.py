@@ -29,6 +29,7 @@ def s3_storage(
     *, endpoint_url: str, bucket: str, access_key: str, secret_key: str, region: str = "us-east-1"
 ) -> dict[str, Any]:
     from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config
 
     transfer = TransferConfig(
         multipart_threshold=8 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024, max_concurrency=4
@@ -52,5 +53,12 @@ def s3_storage(
             "querystring_auth": True,
             "default_acl": None,
             "transfer_config": transfer,
+            # SigV4 already signs each request's SHA-256 over plain HTTP, and we send our own
+            # SHA-256 with single PUTs; botocore's extra CRC32 per request would be a third pass.
+            "client_config": Config(
+                request_checksum_calculation="when_required",
+                s3={"addressing_style": "path"},
+                signature_version="s3v4",
+            ),
         },
     }

@@ -150,7 +150,7 @@ def staged(
     try:
         if path := _temporary_path(stream):
             size, digest = _measure_file(path, limit)
-            key = storage.save_file(key, path, stream, content_type)
+            key = storage.save_file(key, path, stream, content_type, digest)
         else:
             measured = _Measured(stream, limit)
             key = storage.backend().save(key, File(measured, name=key))  # type: ignore[arg-type]

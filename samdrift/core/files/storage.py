@@ -7,6 +7,8 @@ object's HTTP body in chunks instead (ADR 0016).
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,21 +49,21 @@ def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
             yield chunk
 
 
-def save_file(key: str, path: str, upload: Any, content_type: str) -> str:
+def save_file(key: str, path: str, upload: Any, content_type: str, sha256: str) -> str:
     """Store a file that is already complete on local disk (Django's temporary upload file).
 
     A folder backend moves it into place (a rename when on the same disk). For S3, boto3 is
     given the *path*: its workers then read their own parts from the file in parallel, where an
     open file object makes it read every part in one thread first (s3transfer's
-    UploadSeekableInputManager). Read from disk as it is sent, a part never sits in memory."""
+    UploadSeekableInputManager). Read from disk as it is sent, a part never sits in memory.
+    A single PUT carries our SHA-256 (`x-amz-checksum-sha256`): the S3 server checks the bytes it
+    received against it and refuses the write if they differ."""
     storage = backend()
     if not is_s3(storage):
         return storage.save(key, upload)
     s3: Any = storage
-    s3.bucket.upload_file(
-        path,
-        s3._normalize_name(key),
-        ExtraArgs={"ContentType": content_type},
-        Config=FROM_DISK,
-    )
+    extra = {"ContentType": content_type}
+    if os.path.getsize(path) < FROM_DISK.multipart_threshold:
+        extra["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(sha256)).decode()
+    s3.bucket.upload_file(path, s3._normalize_name(key), ExtraArgs=extra, Config=FROM_DISK)
     return key

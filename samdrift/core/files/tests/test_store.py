@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -9,12 +10,13 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from boto3.exceptions import S3UploadFailedError
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import ValidationFailed
-from samdrift.core.files import services
+from samdrift.core.files import services, storage
 from samdrift.core.files.models import StoredFile
 from samdrift.core.files.services import FileTooLarge
 from samdrift.core.i18n import in_both_languages
@@ -215,6 +217,11 @@ def test_a_temporary_upload_file_is_stored_from_its_path(backend):
     assert stored.sha256 == hashlib.sha256(body).hexdigest()
     assert raw_bytes(backend, stored.key) == body
     assert b"".join(services.open_for_download(stored)) == body
+    if not isinstance(backend, Path):  # the S3 server checked and keeps our SHA-256 too
+        head = backend.client().head_object(
+            Bucket=backend.bucket, Key=stored.key, ChecksumMode="ENABLED"
+        )
+        assert base64.b64decode(head["ChecksumSHA256"]).hex() == stored.sha256
 
 
 def test_a_temporary_upload_over_the_limit_is_refused_even_if_it_claims_less(backend):
@@ -224,3 +231,16 @@ def test_a_temporary_upload_over_the_limit_is_refused_even_if_it_claims_less(bac
         services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1, max_bytes=2 * MB)
     upload.close()
     assert stored_keys(backend) == before
+
+
+def test_the_s3_server_refuses_bytes_that_differ_from_our_checksum(s3_backend, tmp_path):
+    # given: a file whose bytes are not the ones we hashed (changed between hash and send)
+    path = tmp_path / "upload.bin"
+    path.write_bytes(b"what is on disk now")
+    before = stored_keys(s3_backend)
+    # then: SeaweedFS compares x-amz-checksum-sha256 with what it received and refuses
+    with pytest.raises(S3UploadFailedError, match="BadDigest"):
+        storage.save_file(
+            "files/test/mismatch", str(path), None, "text/plain", hashlib.sha256(b"x").hexdigest()
+        )
+    assert stored_keys(s3_backend) == before
