@@ -6,7 +6,7 @@ Frames to the browser: `{"subscribed": topic}`, `{"unsubscribed": topic}`,
 
 The session's actor is built for every subscription, the way the HTTP middleware builds it, so
 a membership removed a minute ago already counts. A refused topic gets the same answer whether
-it is another agency's case or no case at all. Anonymous connections are refused at handshake.
+it is another agency's case or no case at all. Anonymous connections are closed at once (4401).
 """
 
 from __future__ import annotations
@@ -44,10 +44,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         actor = await self._actor()
-        if not actor.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)  # before accept: handshake refused
-            return
         await self.accept()
+        if not actor.is_authenticated:
+            # Accepted only to say why it closes: a refused handshake reaches the browser as a
+            # bare 1006, which it would retry for ever; 4401 tells the script to stop.
+            await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def disconnect(self, code: int) -> None:
         for topic in list(self.topics):
