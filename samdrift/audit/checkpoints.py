@@ -96,7 +96,7 @@ def verify(directory: Path | None = None) -> Verdict:
             f"a checkpoint cannot be read: {exc}",
         )
     key = chain_key()
-    anchors = []
+    anchors: list[AnchorCheck] = []
     for checkpoint in checkpoints:
         problem = _check_checkpoint(checkpoint, key, anchors)
         if problem:
@@ -195,12 +195,13 @@ def write_checkpoint(directory: Path | None = None) -> Checkpoint:
     last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
     event_id, head_hash = last if last else (0, GENESIS)
     count = AuditEvent.objects.filter(id__lte=event_id).count()
-    head = {
+    at = timezone.now().astimezone(dt.UTC).isoformat()
+    head: dict[str, Any] = {
         "format": FORMAT,
         "event_id": event_id,
         "hash": head_hash,
         "count": count,
-        "at": timezone.now().astimezone(dt.UTC).isoformat(),
+        "at": at,
     }
     body = canonical(head)
     document: dict[str, Any] = {"checkpoint": head, "mac": mac(body)}
@@ -209,13 +210,13 @@ def write_checkpoint(directory: Path | None = None) -> Checkpoint:
         document["anchor"] = {"signer": signer.name, **signer.sign(body)}
     target = directory or checkpoint_dir()
     target.mkdir(parents=True, exist_ok=True)
-    stamp = head["at"].replace(":", "").replace("-", "").replace("+0000", "Z")
+    stamp = at.replace(":", "").replace("-", "").replace("+0000", "Z")
     path = target / f"{stamp}-{event_id:012d}.json"
     # Created once, read-only: a checkpoint is never rewritten, only added.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
     with os.fdopen(fd, "wb") as handle:
         handle.write(json.dumps(document, indent=1, sort_keys=True).encode())
-    return Checkpoint(path, event_id, head_hash, count, head["at"], body, document)
+    return Checkpoint(path, event_id, head_hash, count, at, body, document)
 
 
 class ChainBroken(Exception):

@@ -73,7 +73,7 @@ def _rows(events: Any) -> Iterator[str]:
                 json.dumps(event.before, ensure_ascii=False) if event.before is not None else "",
                 json.dumps(event.after, ensure_ascii=False) if event.after is not None else "",
                 event.hash,
-            ]  # fmt: skip
+            ]
         )
 
 

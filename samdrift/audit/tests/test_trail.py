@@ -10,6 +10,7 @@ import io
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from samdrift.audit.models import AuditEvent
 from samdrift.audit.services import audit_record
@@ -50,7 +51,7 @@ def test_provider_staff_search_filters_and_pages(security_officer, agency, other
     assert {e.object_type for e in narrowed.context["events"]} == {"test.other"}
     by_id = client.get("/audit/", {"object_type": "test.thing", "object_id": "7"})
     assert [e.object_id for e in by_id.context["events"]] == ["7"]
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     assert client.get("/audit/", {"since": tomorrow}).context["paginator"].count == 0
 
 
