@@ -319,6 +319,23 @@ def test_notification_abilities_the_owner_only():
         assert {k for k, v in got.items() if v} == expected, role
 
 
+from samdrift.audit.permissions import trail_abilities  # noqa: E402
+
+TRAIL = {
+    **{role: set() for role in A_PEOPLE},  # customers read an object's history on its page
+    **{role: {"search", "export"} for role in FK_STAFF},
+    "second_provider": {"search", "export"},  # within what its own provider serves (selectors)
+    "anonymous": set(),
+    "system": {"search", "export"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(TRAIL, {"search", "export"}))
+def test_trail_abilities(role, expected):
+    got = trail_abilities(ACTORS[role])
+    assert {k for k, v in got.items() if v} == expected, role
+
+
 # --- billing: the fee model is the catalogue owner's, so the table needs the two providers -------
 
 from samdrift.billing.permissions import billing_abilities, invoice_abilities  # noqa: E402
@@ -383,6 +400,7 @@ TESTED = {
     checker_abilities,
     billing_abilities,
     invoice_abilities,
+    trail_abilities,
 }
 
 
