@@ -20,11 +20,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tasks import TaskResultStatus
 
 from samdrift.audit.services import audit_read
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
+from samdrift.core.jobs.origin import queued_by
 
-from . import documents, exports, selectors, services
+from . import documents, exports, selectors, services, tasks
 from .charts import recovery_chart
 from .forms import (
     AllocateForm,
@@ -238,15 +240,28 @@ def run_list(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.run_period(actor=actor, period=form.cleaned_data["period"])
+            month = label(services.check_run(actor=actor, period=form.cleaned_data["period"]))
         except PermissionDenied:
             raise
         except DomainError as error:
             form.add_error("period", str(error))
         else:
-            for warning in outcome.warnings:
+            # The run itself is a background job; its page shows the progress and links the run.
+            with queued_by(
+                actor,
+                agency_id=min(actor.provider_org_ids, default=None),
+                label=_("Invoice run %(period)s") % {"period": month},
+            ):
+                job = tasks.run_invoices.enqueue(user_id=actor.user_id, period=month)
+            if not job.is_finished:
+                return redirect("jobs:detail", job_id=int(job.id))
+            # An immediate backend (some tests) has run it already, within this request.
+            if job.status != TaskResultStatus.SUCCESSFUL:
+                messages.error(request, _("The invoice run failed; nothing was changed."))
+                return redirect("billing:runs")
+            for warning in (job.return_value or {}).get("warnings", []):
                 messages.warning(request, warning)
-            return redirect("billing:run", period=label(outcome.run.period))
+            return redirect("billing:run", period=month)
     return render(request, "billing/run_list.html", _context(request, "runs", runs=runs, form=form))
 
 

@@ -13,7 +13,7 @@ from .drafting import DraftInvoice, DraftLine, build_period
 from .exit import settle_exit
 from .prices import create_price_version
 from .proposal import FeeProposal, propose_fees
-from .runs import RunOutcome, run_period
+from .runs import RunOutcome, check_run, run_period
 from .sealing import credit_invoice, finalise_run
 from .usage import import_usage_csv, record_project_time, record_usage
 
@@ -39,6 +39,7 @@ __all__ = [
     "record_project_time",
     "record_usage",
     "run_allocation",
+    "check_run",
     "run_period",
     "settle_exit",
     "year_figures",

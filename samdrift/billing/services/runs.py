@@ -133,6 +133,13 @@ class DraftRows:
         return hashlib.sha256(repr((label(period), self.invoices, self.lines)).encode()).hexdigest()
 
 
+def check_run(*, actor: Actor, period: str | datetime.date) -> datetime.date:
+    """What `run_period` refuses before any work, so a page can answer at once before it queues
+    the run as a job (`billing.tasks.run_invoices`)."""
+    require_manager(actor)
+    return period_or_error(period)
+
+
 def run_period(
     *,
     actor: Actor,
