@@ -24,6 +24,8 @@ django.setup()
 from cryptography.x509 import ocsp as x509_ocsp  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 
+from samdrift.audit.context import serving  # noqa: E402
+from samdrift.audit.middleware import over_limit, too_many_requests  # noqa: E402
 from samdrift.efos.ca.revocation import unsuccessful  # noqa: E402
 from samdrift.efos.ocsp import MAX_OCSP_REQUEST, answer_ocsp  # noqa: E402
 
@@ -39,6 +41,18 @@ def _reply(
 
 
 def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    # The same per-address budget and security log as /efos/ocsp on the page stack (ADR 0061).
+    address = str(environ.get("REMOTE_ADDR") or "-")
+    retry_after = over_limit("ocsp", address)
+    if retry_after:
+        refused = too_many_requests(retry_after)
+        start_response("429 Too Many Requests", list(refused.items()))
+        return [refused.content]
+    with serving(address):
+        return _answer(environ, start_response)
+
+
+def _answer(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     if not connection.in_atomic_block:  # what Django does around each request (not inside a test)
         close_old_connections()
     method = environ.get("REQUEST_METHOD", "GET")

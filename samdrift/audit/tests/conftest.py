@@ -19,3 +19,10 @@ def audit_settings(settings, tmp_path, audit_ca_dir):
     settings.EFOS_CA_PASSPHRASE = "test-passphrase"
     settings.EFOS_BASE_URL = "http://testserver"
     return settings
+
+
+@pytest.fixture
+def efos_ca(audit_settings):
+    from samdrift.efos.ca.authority import authority
+
+    return authority()

@@ -102,3 +102,21 @@ def test_prune_forgets_rows_past_retention(client, settings):
     call_command("audit", "prune-security-log")
     assert not SecurityLogEntry.objects.filter(id=old.id).exists()
     assert SecurityLogEntry.objects.count() == 1
+
+
+def test_the_lean_ocsp_responder_keeps_the_same_budget_and_log(settings, efos_ca):
+    """`samdrift efos ocsp-serve` runs without Django's middleware: it applies both itself."""
+    from samdrift.efos.ocsp_wsgi import application
+
+    settings.SAMDRIFT_PUBLIC_RATE_LIMITS = {"ocsp": (3, 60), "tsa": (1, 60), "oidc": (1, 60)}
+    statuses: list[str] = []
+
+    def start_response(status, headers):
+        statuses.append(status)
+
+    for _ in range(5):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/AAAA", "REMOTE_ADDR": "203.0.113.8"}
+        b"".join(application(environ, start_response))
+    assert statuses == ["200 OK"] * 3 + ["429 Too Many Requests"] * 2
+    assert dict(SecurityLogEntry.objects.values_list("address", "count")) == {"203.0.113.8": 3}
+    assert not AuditEvent.objects.filter(action__startswith="efos.refused").exists()
