@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.models import Service
 from samdrift.core import live
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     ConcurrentUpdate,
@@ -40,9 +41,6 @@ from .models import (
 )
 from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
 from .selectors import attachment_get, case_for_attachments
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
 
 CASE_FIELDS = ("phase", "state", "version", "closed_on")
 
