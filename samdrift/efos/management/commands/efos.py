@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
-from samdrift.efos import services
+from samdrift.efos import services, tasks
 from samdrift.efos.ca.authority import authority
 from samdrift.efos.models import Official
 from samdrift.organisations.models import Organisation
@@ -46,7 +46,10 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="revoke a certificate by serial number (hex)")
         revoke.add_argument("serial")
         revoke.add_argument("--reason", required=True)
-        sub.add_parser("publish-crl", help="publish a new CRL now")
+        publish = sub.add_parser("publish-crl", help="publish a new CRL now")
+        publish.add_argument(
+            "--background", action="store_true", help="queue it as a job; print the job id"
+        )
         serve = sub.add_parser("ocsp-serve", help="run the lean OCSP responder (gunicorn)")
         serve.add_argument("--port", type=int, default=8080)
         serve.add_argument("--host", default="127.0.0.1")
@@ -142,6 +145,12 @@ class Command(BaseCommand):
         self.stdout.write(f"revoked {row.serial} ({row.revocation_reason})")
 
     def _publish_crl(self, options: dict[str, Any]) -> None:
+        if options["background"]:
+            job_id = tasks.queue_publication()
+            self.stdout.write(
+                f"job {job_id} queued; follow it: samdrift jobs show {job_id} --follow"
+            )
+            return
         expired = services.expire_credentials()
         publication = services.publish_crl()
         self.stdout.write(
