@@ -5,10 +5,8 @@ the platform's owner — the catalogue's default provider (ADR 0042) — not to 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from samdrift.core.actor import Actor
+from samdrift.catalogue.selectors import default_provider_id
+from samdrift.core.actor import Actor
 
 OWNER_ROLES = ("provider_admin", "account_manager")
 
@@ -18,8 +16,6 @@ def identity_abilities(*, actor: Actor) -> dict[str, bool]:
         return {"manage_providers": True, "view_access_requests": True}
     if not actor.has_provider_role(*OWNER_ROLES):
         return {"manage_providers": False, "view_access_requests": False}  # no query for customers
-    from samdrift.catalogue.selectors import default_provider_id
-
     owner = default_provider_id()
     admin = actor.has_provider_role_in(owner, "provider_admin")
     return {
