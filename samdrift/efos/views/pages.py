@@ -164,7 +164,7 @@ def official_detail(request: HttpRequest, official_id: int) -> HttpResponse:
         for c in official.credentials.select_related("official").order_by("-created_at")
     ]
     audit_read(actor=actor, obj=official, access="open", organisation_id=official.organisation_id,
-               detail={"credentials": [c["credential"].pk for c in credentials]})  # fmt: skip
+               detail={"credentials": list(official.credentials.values_list("pk", flat=True))})  # fmt: skip
     return render(
         request,
         "efos/official_detail.html",
