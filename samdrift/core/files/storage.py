@@ -36,9 +36,7 @@ def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     storage = backend()
     if is_s3(storage):
         s3: Any = storage
-        body = s3.connection.meta.client.get_object(
-            Bucket=s3.bucket_name, Key=s3._normalize_name(key)
-        )["Body"]
+        body = _client(s3).get_object(Bucket=s3.bucket_name, Key=s3._normalize_name(key))["Body"]
         try:
             yield from body.iter_chunks(chunk_size)
         finally:
@@ -65,5 +63,12 @@ def save_file(key: str, path: str, upload: Any, content_type: str, sha256: str) 
     extra = {"ContentType": content_type}
     if os.path.getsize(path) < FROM_DISK.multipart_threshold:
         extra["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(sha256)).decode()
-    s3.bucket.upload_file(path, s3._normalize_name(key), ExtraArgs=extra, Config=FROM_DISK)
+    _client(s3).upload_file(
+        path, s3.bucket_name, s3._normalize_name(key), ExtraArgs=extra, Config=FROM_DISK
+    )
     return key
+
+
+def _client(s3: Any) -> Any:
+    """Our backend's shared, thread-safe client; a stock S3Storage's per-thread one otherwise."""
+    return getattr(s3, "client", None) or s3.connection.meta.client
