@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,17 @@ from django.utils import timezone
 from .models import Job, Status
 
 LOST_WORKER = "samdrift.core.jobs.LeaseExpired"
+SWEEP_EVERY = 5.0  # seconds between two sweeps of exhausted leases, per process
+_last_sweep = 0.0
+
+
+def _relaxed_commit() -> None:
+    """PostgreSQL: the worker's own bookkeeping (claim, renew, outcome) need not wait for the
+    disk. A crash may lose the last few milliseconds of it; that loses no job (enqueue stays
+    durable) and at worst runs one again, which at-least-once already allows (ADR 0014)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
@@ -30,7 +42,8 @@ def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
 
 def _claimable(now: dt.datetime, queues: Iterable[str]) -> Any:
     ready = Q(status=Status.READY, run_after__lte=now)
-    abandoned = Q(status=Status.RUNNING, lease_expires_at__lt=now)
+    # A lost worker's job, unless that was its last attempt (the sweep fails those).
+    abandoned = Q(status=Status.RUNNING, lease_expires_at__lt=now, attempts__lt=F("max_attempts"))
     return Job.objects.filter(ready | abandoned, queue_name__in=list(queues)).order_by(
         "-priority", "run_after", "id"
     )
@@ -56,9 +69,13 @@ def claim(*, worker_id: str, lease_seconds: float, queues: Iterable[str]) -> Job
     """Take the next due job, or None. PostgreSQL: FOR UPDATE SKIP LOCKED lets many workers
     claim side by side; SQLite: the transaction begins IMMEDIATE (settings), which takes the one
     write lock first, so two claims queue instead of both reading the same row."""
+    global _last_sweep
     now = timezone.now()
-    fail_exhausted_leases(now)
+    if time.monotonic() - _last_sweep >= SWEEP_EVERY:
+        _last_sweep = time.monotonic()
+        fail_exhausted_leases(now)
     with transaction.atomic():
+        _relaxed_commit()
         candidates = _claimable(now, queues)
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True)
@@ -89,11 +106,21 @@ def _held(job: Job, worker_id: str) -> Any:
     return Job.objects.filter(id=job.id, lease_owner=worker_id, status=Status.RUNNING)
 
 
+def _update_held(job: Job, worker_id: str, **changes: Any) -> bool:
+    with transaction.atomic():
+        _relaxed_commit()
+        updated = bool(_held(job, worker_id).update(**changes))
+    if updated:
+        for name, value in changes.items():
+            setattr(job, name, value)
+    return updated
+
+
 def renew(job: Job, *, worker_id: str, lease_seconds: float, **fields: Any) -> bool:
     """Extend the lease (the heartbeat), optionally with progress fields; False if it was lost."""
     expires = timezone.now() + dt.timedelta(seconds=lease_seconds)
-    return bool(
-        _held(job, worker_id).update(lease_expires_at=expires, updated_at=timezone.now(), **fields)
+    return _update_held(
+        job, worker_id, lease_expires_at=expires, updated_at=timezone.now(), **fields
     )
 
 
@@ -109,7 +136,7 @@ def succeed(job: Job, *, worker_id: str, result: Any) -> bool:
     }
     if job.progress_total:
         changes["progress_done"] = job.progress_total
-    return bool(_held(job, worker_id).update(**changes))
+    return _update_held(job, worker_id, **changes)
 
 
 def fail(
@@ -138,6 +165,6 @@ def fail(
         changes |= {"status": Status.READY, "run_after": now + dt.timedelta(seconds=delay)}
     else:
         changes |= {"status": Status.FAILED, "finished_at": now}
-    if not _held(job, worker_id).update(**changes):
+    if not _update_held(job, worker_id, **changes):
         return None
     return Status.READY if again else Status.FAILED

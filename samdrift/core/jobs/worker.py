@@ -111,7 +111,6 @@ def run_job(job: Job, *, worker_id: str, backend: DatabaseBackend) -> Status | N
     if outcome is None:
         logger.warning("job %s finished after its lease was lost; outcome not recorded", job.id)
         return None
-    job.refresh_from_db()
     live.job_changed(job)
     task_finished.send(type(backend), task_result=as_task_result(job, task))
     return outcome

@@ -36,3 +36,8 @@ def counting(total: int) -> dict[str, int]:
     for done in range(1, total + 1):
         progress.report(done, total, f"step {done}")
     return {"steps": total, "link": "/jobs/"}
+
+
+@task()
+def noop() -> None:
+    """Nothing: what the throughput benchmark (bench/bench_jobs.py) queues and runs."""

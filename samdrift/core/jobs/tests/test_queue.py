@@ -66,13 +66,16 @@ def test_an_expired_lease_makes_the_job_claimable_again():
     assert Job.objects.get(id=job.id).result == 3
 
 
-def test_a_lost_worker_on_the_last_attempt_fails_the_job():
+def test_a_lost_worker_on_the_last_attempt_fails_the_job(monkeypatch):
+    monkeypatch.setattr(queue, "_last_sweep", 0.0)  # the sweep is due (it runs every few seconds)
     sample_tasks.add.enqueue(1, 2)
     job = _claim("dead")
     assert job is not None
     Job.objects.filter(id=job.id).update(
         attempts=job.max_attempts, lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
+    assert _claim("w2") is None  # not run a fourth time
+    monkeypatch.setattr(queue, "_last_sweep", 0.0)
     assert _claim("w2") is None
     job.refresh_from_db()
     assert job.status == Status.FAILED and job.error_class == queue.LOST_WORKER
