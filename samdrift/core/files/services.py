@@ -11,6 +11,7 @@ database's write lock (SQLite has one for the whole file).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import uuid
@@ -228,11 +229,12 @@ def open_for_download(stored: StoredFile) -> Iterator[bytes]:
 
 
 def verify(stored: StoredFile) -> bool:
-    """Whether the stored bytes still match the recorded size and SHA-256 (reads them all)."""
+    """Whether the stored bytes are there and still match the recorded size and SHA-256 (reads
+    them all)."""
     try:
         for _chunk in open_for_download(stored):
             pass
-    except ChecksumMismatch:
+    except (ChecksumMismatch, FileNotFoundError):
         return False
     return True
 
@@ -244,3 +246,25 @@ def delete(stored: StoredFile) -> None:
     with transaction.atomic():
         stored.delete()
     _delete_quietly(key)
+
+
+def sweep_orphans(
+    *, older_than: datetime.timedelta, now: datetime.datetime | None = None
+) -> list[str]:
+    """Delete stored objects that no `StoredFile` row names and that are older than `older_than`.
+
+    An object without a row is what a crash between writing the bytes and committing the row
+    leaves (`staged` removes it on any error it sees). It is never served, only stored; this
+    removes it. The age margin keeps uploads that are being committed right now."""
+    cutoff = (now or timezone.now()) - older_than
+    candidates = [key for key, at in storage.stored_objects() if at < cutoff]
+    known: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        batch = candidates[start : start + 500]
+        known.update(StoredFile.objects.filter(key__in=batch).values_list("key", flat=True))
+    orphans = [key for key in candidates if key not in known]
+    for key in orphans:
+        _delete_quietly(key)
+    if orphans:
+        log.warning("removed %d stored objects without a row", len(orphans))
+    return orphans

@@ -8,8 +8,10 @@ object's HTTP body in chunks instead (ADR 0016).
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from boto3.s3.transfer import TransferConfig
@@ -36,7 +38,11 @@ def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     storage = backend()
     if is_s3(storage):
         s3: Any = storage
-        body = _client(s3).get_object(Bucket=s3.bucket_name, Key=s3._normalize_name(key))["Body"]
+        client = _client(s3)
+        try:
+            body = client.get_object(Bucket=s3.bucket_name, Key=s3._normalize_name(key))["Body"]
+        except client.exceptions.NoSuchKey:
+            raise FileNotFoundError(key) from None
         try:
             yield from body.iter_chunks(chunk_size)
         finally:
@@ -72,3 +78,25 @@ def save_file(key: str, path: str, upload: Any, content_type: str, sha256: str) 
 def _client(s3: Any) -> Any:
     """Our backend's shared, thread-safe client; a stock S3Storage's per-thread one otherwise."""
     return getattr(s3, "client", None) or s3.connection.meta.client
+
+
+def stored_objects(prefix: str = "files/") -> Iterator[tuple[str, datetime.datetime]]:
+    """Every object under `prefix` with the time it was written, read from the backend itself
+    (S3: listed by pages of 1,000; a folder: walked)."""
+    storage = backend()
+    if is_s3(storage):
+        s3: Any = storage
+        pages = (
+            _client(s3)
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=s3.bucket_name, Prefix=s3._normalize_name(prefix))
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"]
+        return
+    root = Path(storage.path(""))
+    for path in sorted((root / prefix).rglob("*")):
+        if path.is_file():
+            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+            yield str(path.relative_to(root)), modified
