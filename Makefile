@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
-        bench bench-billing bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
+        bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
         bench-live
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -39,7 +39,7 @@ jslint: $(FRONTEND_MODULES)
 run: install frontend
 	$(DEV) $(BIN)/samdrift migrate --noinput -v0
 	$(DEV) $(BIN)/samdrift demo --if-empty
-	$(DEV) $(BIN)/samdrift serve --port 8000
+	SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
 
 ## Every check CI runs: lint, types, layers, migrations, then the tests (browser ones included)
 test: install frontend lint typecheck importlint migrations-check browser pytest
@@ -75,6 +75,9 @@ bench: install
 
 bench-billing: install
 	$(PY) bench/bench_billing.py
+
+bench-jobs: install
+	$(PY) bench/bench_jobs.py
 
 bench-identity: install
 	$(PY) bench/bench_identity.py

@@ -8,6 +8,12 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self) -> None:
-        from . import live
+        from django.core.signals import request_started
+
+        from . import inprocess, live
 
         live.register()
+        if inprocess.enabled():
+            request_started.connect(
+                inprocess.start_on_first_request, dispatch_uid="samdrift-jobs-inprocess"
+            )
