@@ -51,7 +51,7 @@ def test_serve_runs_jobs_in_process(tmp_path, monkeypatch):
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as r:  # noqa: S310
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as r:
                         assert r.status == 200
                         break
                 except OSError:
