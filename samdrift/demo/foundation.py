@@ -67,8 +67,11 @@ REPEATED_CASE_SERVICES = {
 }
 # A second provider agency (the SITSSAM agencies may also provide, ADR 0041): its staff see its
 # own customer and nothing of Försäkringskassan's. Loaded after the 2021 report is reproduced.
-SECOND_PROVIDER = ["Myndigheten för samhällsskydd och beredskap", "Post- och telestyrelsen"]
-SECOND_PROVIDER_CUSTOMER = ["Kustbevakningen", "Sjöfartsverket"]
+# Both are free of any 2021 case, request or connection (the drawn requesters took MSB and PTS).
+# Billing's default seller is still the first provider *by name* (drafting.default_seller_id),
+# so the second provider must sort after Försäkringskassan until that follows ADR 0042.
+SECOND_PROVIDER = ["Inspektionen för strategiska produkter", "Institutet för rymdfysik"]
+SECOND_PROVIDER_CUSTOMER = ["Integritetsskyddsmyndigheten", "Gentekniknämnden"]
 # EFOS consumers connected on other terms than the government assignment.
 EFOS_OTHER_BASIS = {"Försäkringskassan": "own_use"}
 
@@ -462,7 +465,8 @@ def _unrelated(
 def _load_second_provider(
     orgs: dict[str, Organisation], services: dict[str, Service]
 ) -> tuple[str, str, str]:
-    """A second provider agency with one service, one administrator and one customer."""
+    """A second provider agency with one service, one administrator and one customer (who has
+    asked for the service)."""
     provider = _unrelated(orgs, SECOND_PROVIDER, set())
     customer = _unrelated(orgs, SECOND_PROVIDER_CUSTOMER, {provider.id})
     provider.kind = "provider"
@@ -476,11 +480,14 @@ def _load_second_provider(
         lifecycle="active",
         display_order=900,
     )
-    Subscription.objects.create(
+    # A request, not yet a connection: it makes the agency this provider's customer, and the
+    # billing demo (which invoices every connection into Försäkringskassan's fee model) leaves
+    # it alone.
+    ServiceRequest.objects.create(
         organisation=customer,
         service=service,
-        start_date=datetime.date(2022, 3, 1),
-        agreement_basis="separate",
+        requested_on=datetime.date(2025, 3, 1),
+        note="Demo: andra leverantören",
     )
     user = User(
         username="sitssam",

@@ -28,7 +28,7 @@ class SecondProviderInTheDemoTests(TestCase):
         assert "sitssam" in [username for username, _agency, _what in self.loaded.users]
 
     def test_it_sees_its_own_customer_only(self) -> None:
-        (customer,) = {s.organisation for s in subscription_list(actor=self.sitssam)}
+        (customer,) = {r.organisation for r in request_list(actor=self.sitssam)}
         assert customer.id in self.sitssam.customer_org_ids
         assert not self.sitssam.customer_org_ids & self.fk.customer_org_ids
         assert customer.id not in self.fk.visible_org_ids  # and FK does not see it either
@@ -36,7 +36,10 @@ class SecondProviderInTheDemoTests(TestCase):
     def test_none_of_fks_customers_data(self) -> None:
         assert ConnectionCase.objects.exists()
         assert list(case_list(actor=self.sitssam)) == []
-        assert list(request_list(actor=self.sitssam)) == []
+        assert list(subscription_list(actor=self.sitssam, active_only=False)) == []
+        assert {r.organisation_id for r in request_list(actor=self.sitssam)}.isdisjoint(
+            self.fk.customer_org_ids
+        )
         assert list(invoice_list(actor=self.sitssam)) == []
         names = set(organisation_list(actor=self.sitssam).values_list("name", flat=True))
         fk_customers = set(
