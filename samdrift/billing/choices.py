@@ -22,8 +22,12 @@ EXCLUDED_SEGMENTS = (Segment.EFOS, Segment.SITSSAM, Segment.PROGRAM_2032)
 
 
 class FundingSource(models.TextChoices):
+    """What paid for a cost. Only fees are in the fee base; a grant (bidrag) that paid for the
+    build-up is reported beside the fees that replaced it (ADR 0210)."""
+
     AVGIFT = "avgift", _("Fees")
     ANSLAG = "anslag", _("Appropriation (anslag)")
+    BIDRAG = "bidrag", _("Grant (bidrag)")
     OTHER = "other", _("Other")
 
 

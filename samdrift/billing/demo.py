@@ -20,23 +20,37 @@ from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.models import Subscription
 
 from . import services
+from .choices import Segment
 from .models import BillableService, BillingProfile, FeeArea, PriceVersion
 
 YEARS = range(2019, 2025)
 # Price as a share of the year's unit cost: below cost while the platforms are built up.
 PRICE_SHARE = {2019: "0.70", 2020: "0.78", 2021: "0.85", 2022: "1.08", 2023: "1.06", 2024: "1.03"}
+# The yearly grant (bidrag) for the build-up of multi-customer handling; fully fee-financed from
+# 2021 on, as the source report says (ADR 0210). Illustrative amounts in kronor.
+GRANT = {2019: "6000000", 2020: "4500000"}
+# Each activity financed and reported on its own is its own fee area (ADR 0210). SITSSAM and
+# Program 2032 have no catalogue services: their costs are booked, nothing is invoiced.
+AREAS = (
+    ("it-drift", Segment.CORE, "Samordnad it-drift", "Coordinated IT operations"),
+    ("efos", Segment.EFOS, "EFOS", "EFOS"),
+    ("sitssam", Segment.SITSSAM, "SITSSAM", "SITSSAM"),
+    ("program-2032", Segment.PROGRAM_2032, "Program 2032", "Programme 2032"),
+)
+SERVICE_AREA = {"EFOS": "efos"}  # every other service is billed in the core area
+COST_ONLY = {"sitssam": "1500000", "program-2032": "2500000"}
 
 
 def load(*, stdout: Any) -> None:
     if FeeArea.objects.filter(code="it-drift").exists():
         return
     with transaction.atomic():
-        area = FeeArea.objects.create(
-            code="it-drift",
-            name_sv="Samordnad it-drift",
-            name_en="Coordinated IT operations",
-            recovery_years=3,
-        )
+        areas = {
+            code: FeeArea.objects.create(
+                code=code, segment=segment, name_sv=sv, name_en=en, recovery_years=3
+            )
+            for code, segment, sv, en in AREAS
+        }
         catalogue = list(
             Service.objects.filter(provider__kind="provider").order_by("display_order", "code")
         )
@@ -48,6 +62,7 @@ def load(*, stdout: Any) -> None:
             organisation=provider, defaults={"bankgiro": "50501055", "city": "Stockholm"}
         )
         for service in catalogue:
+            area = areas[SERVICE_AREA.get(service.code, "it-drift")]
             BillableService.objects.get_or_create(service=service, defaults={"fee_area": area})
         rng = random.Random(2019)  # noqa: S311 - illustrative demo volumes, not security
         base_volume: dict[tuple[int, int], int] = {}
@@ -97,6 +112,7 @@ def load(*, stdout: Any) -> None:
                 )
             if rows:
                 services.record_usage(actor=SYSTEM, rows=rows)
+            # Direct costs carry their service's fee area (EFOS's in the EFOS area).
             costs = [
                 {
                     "period": f"{year}-12",
@@ -109,24 +125,38 @@ def load(*, stdout: Any) -> None:
                 }
                 for s in catalogue
             ]
-            direct = sum((Decimal(c["amount"]) for c in costs), Decimal(0))
+            core_direct = sum(
+                (Decimal(c["amount"]) for c in costs if c["service"] not in SERVICE_AREA),
+                Decimal(0),
+            )
             costs.append(
                 {
                     "period": f"{year}-12",
                     "cost_pool": "fk-gemensamt",
-                    "amount": str((direct / 5).quantize(Decimal(1))),
+                    "amount": str((core_direct / 5).quantize(Decimal(1))),
                     "voucher": f"demo-{year}-overhead",
                 }
             )
-            costs.append(
+            costs.extend(
                 {
                     "period": f"{year}-06",
-                    "cost_pool": "efos",
-                    "segment": "efos",
-                    "amount": "4000000",
-                    "voucher": f"demo-{year}-efos",
+                    "cost_pool": code,
+                    "segment": areas[code].segment,
+                    "amount": amount,
+                    "voucher": f"demo-{year}-{code}",
                 }
+                for code, amount in COST_ONLY.items()
             )
+            if year in GRANT:
+                costs.append(
+                    {
+                        "period": f"{year}-12",
+                        "cost_pool": "uppbyggnad-flerkund",
+                        "funding_source": "bidrag",
+                        "amount": GRANT[year],
+                        "voucher": f"demo-{year}-bidrag",
+                    }
+                )
             services.import_costs(actor=SYSTEM, rows=costs)
             services.create_allocation_rule(
                 actor=SYSTEM,

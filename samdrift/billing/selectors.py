@@ -250,6 +250,9 @@ class ReportRow:
     closed: bool
     surplus_flag: bool
     deficit_alert: bool
+    # Cost paid by the grant (bidrag) for the build-up: outside the result, reported beside the
+    # fees that replaced it (ADR 0210). Closes made before the grant was recorded hold none.
+    grant_ore: int = 0
 
     @property
     def accumulated_pct(self) -> float | None:
@@ -288,6 +291,7 @@ def outcome_report(
             True,
             close.surplus_flag,
             close.deficit_alert,
+            close.figures.get("grant_ore", 0),
         )
         for close in closes
     ]

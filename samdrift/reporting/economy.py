@@ -36,8 +36,9 @@ class OutcomeLine:
     fee_area: str
     fee_area_sv: str
     fee_area_en: str
-    revenue_msek: Decimal
-    cost_msek: Decimal
+    grant_msek: Decimal  # the build-up grant (bidrag), until the fees replaced it (ADR 0510)
+    revenue_msek: Decimal  # fees
+    cost_msek: Decimal  # every cost of the area, the grant-financed included
     result_msek: Decimal
     accumulated_msek: Decimal
 
@@ -116,8 +117,9 @@ def outcome_for(*, actor: Actor, year: int) -> Outcome:
             fee_area=row.fee_area,
             fee_area_sv=area_names.get(row.fee_area, ("", ""))[0],
             fee_area_en=area_names.get(row.fee_area, ("", ""))[1],
+            grant_msek=msek(row.grant_ore),
             revenue_msek=msek(row.revenue_ore),
-            cost_msek=msek(row.cost_ore),
+            cost_msek=msek(row.cost_ore + row.grant_ore),
             result_msek=msek(row.result_ore),
             accumulated_msek=msek(row.accumulated_ore),
         )

@@ -23,6 +23,7 @@ from samdrift.onboarding.models import Subscription
 from samdrift.organisations.models import Organisation
 
 from ..choices import (
+    FundingSource,
     InvoiceStatus,
     LedgerKind,
     LineKind,
@@ -70,11 +71,27 @@ def full_cost_by_service(
 
 def project_fee_area_id() -> int | None:
     """Connection projects are reported in the first core fee area (ADR 0202)."""
+    return lead_fee_area_id(Segment.CORE)
+
+
+def lead_fee_area_id(segment: str) -> int | None:
+    """The first fee area of a segment: where the segment's cost without a service is reported."""
     return (
-        FeeArea.objects.filter(segment=Segment.CORE)
+        FeeArea.objects.filter(segment=segment)
         .order_by("code")
         .values_list("id", flat=True)
         .first()
+    )
+
+
+def grant_cost(year: int, segment: str) -> int:
+    """Cost the grant (bidrag) paid for in a segment's year: outside the fee base, shown beside
+    the fees that replace it (ADR 0210)."""
+    return (
+        CostEntry.objects.filter(
+            period__year=year, segment=segment, funding_source=FundingSource.BIDRAG
+        ).aggregate(t=Sum("amount_ore"))["t"]
+        or 0
     )
 
 
@@ -103,11 +120,17 @@ def year_figures(fee_area: FeeArea, year: int, full_cost: dict[int, int]) -> dic
             or 0
         )
     cost = sum(amount for service_id, amount in full_cost.items() if service_id in set(service_ids))
+    grant = (
+        grant_cost(year, fee_area.segment)
+        if fee_area.pk == lead_fee_area_id(fee_area.segment)
+        else 0
+    )
     return {
         "revenue_ore": revenue + projects,
         "cost_ore": cost + projects,
         "projects_ore": projects,
         "result_ore": revenue - cost,
+        "grant_ore": grant,
     }
 
 
@@ -135,7 +158,9 @@ def close_year(
         raise ValidationFailed(_("The year is not valid."), errors={"year": [str(year)]})
     if InvoiceRun.objects.filter(period__year=year, status=RunStatus.DRAFT).exists():
         raise BusinessRuleViolation(_("Finalise or remove the year's draft runs before the close."))
-    areas = FeeArea.objects.order_by("code")
+    # An area without billable services (SITSSAM, Program 2032 in the demo) invoices nothing and
+    # has no accounts to carry a result in: its costs stay in the cost ledger, tagged (ADR 0210).
+    areas = FeeArea.objects.filter(services__isnull=False).distinct().order_by("code")
     if fee_area_code:
         areas = areas.filter(code=fee_area_code)
         if not areas.exists():

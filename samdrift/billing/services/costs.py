@@ -27,6 +27,7 @@ from ..choices import (
 )
 from ..models import (
     AllocationRule,
+    BillableService,
     CostEntry,
 )
 from ..money import parse_decimal, to_ore
@@ -72,6 +73,8 @@ def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
     """
     require_manager(actor)
     services = {s.code: s for s in Service.objects.filter(billing__isnull=False)}
+    # A direct cost belongs to its service's fee area: the segment comes from there (ADR 0210).
+    area_segment = dict(BillableService.objects.values_list("service__code", "fee_area__segment"))
     errors: dict[str, list[str]] = {}
     parsed: list[CostEntry] = []
     for index, row in enumerate(rows, start=1):
@@ -90,7 +93,14 @@ def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
                     str(_("unknown service %(code)s") % {"code": code})
                 )
         funding = str(row.get("funding_source") or FundingSource.AVGIFT)
-        segment = str(row.get("segment") or Segment.CORE)
+        segment = str(row.get("segment") or area_segment.get(code) or Segment.CORE)
+        if service is not None and segment != area_segment.get(code, segment):
+            errors.setdefault(key, []).append(
+                str(
+                    _("%(code)s is billed in a fee area of segment %(area)s, not %(value)s")
+                    % {"code": code, "area": area_segment[code], "value": segment}
+                )
+            )
         if funding not in FundingSource.values:
             errors.setdefault(key, []).append(
                 str(_("unknown funding source %(value)s") % {"value": funding})
