@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .anchoring import AnchorCheck, default_signer, signer_named
@@ -53,6 +54,8 @@ class Verdict:
     problem: str = ""
     checkpoints: int = 0
     anchors: list[AnchorCheck] = field(default_factory=list)
+    last_id: int = 0
+    last_hash: str = GENESIS
 
 
 def read_checkpoints(directory: Path | None = None) -> list[Checkpoint]:
@@ -96,6 +99,7 @@ def verify(directory: Path | None = None) -> Verdict:
             f"a checkpoint cannot be read: {exc}",
         )
     key = chain_key()
+    head, head_id = _head_now()
     anchors: list[AnchorCheck] = []
     for checkpoint in checkpoints:
         problem = _check_checkpoint(checkpoint, key, anchors)
@@ -103,7 +107,8 @@ def verify(directory: Path | None = None) -> Verdict:
             return _broken(0, None, *problem)
     pending = [c for c in checkpoints if c.event_id]  # a checkpoint of the empty chain names none
     previous, count, last_id = GENESIS, 0, 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+    events = AuditEvent.objects.filter(id__lte=head_id).order_by("id")
+    for event in events.iterator(chunk_size=2000):
         while pending and pending[0].event_id < event.id:
             gone = pending.pop(0)
             return _broken(
@@ -147,15 +152,30 @@ def verify(directory: Path | None = None) -> Verdict:
             f"the chain ends at event {last_id} but checkpoint {lost.path.name} "
             f"saw event {lost.event_id} (truncated)",
         )
-    head = AuditChainHead.objects.filter(id=1).values_list("last_hash", flat=True).first()
-    if (head or GENESIS) != previous:
+    if head != previous:
         return _broken(
             count,
             last_id or None,
             "kedjans huvud pekar inte på den sista händelsen (flyttat huvud)",
             "the chain head does not name the last event (moved head)",
         )
-    return Verdict(True, events=count, checkpoints=len(checkpoints), anchors=anchors)
+    return Verdict(True, events=count, checkpoints=len(checkpoints), anchors=anchors,
+                   last_id=last_id, last_hash=previous)  # fmt: skip
+
+
+def _head_now() -> tuple[str, int]:
+    """The head and the last event's id as one consistent pair: writers change both under the
+    head row's lock, so events written while verify runs are neither seen nor mistaken for a
+    moved head."""
+    with transaction.atomic():
+        head = (
+            AuditChainHead.objects.select_for_update()
+            .filter(id=1)
+            .values_list("last_hash", flat=True)
+            .first()
+        )
+        last_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    return head or GENESIS, last_id or 0
 
 
 def _check_checkpoint(
@@ -192,9 +212,8 @@ def write_checkpoint(directory: Path | None = None) -> Checkpoint:
     verdict = verify(directory)
     if not verdict.intact:
         raise ChainBroken(verdict)
-    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-    event_id, head_hash = last if last else (0, GENESIS)
-    count = AuditEvent.objects.filter(id__lte=event_id).count()
+    # Anchor exactly the head that was verified (events written meanwhile wait for the next one).
+    event_id, head_hash, count = verdict.last_id, verdict.last_hash, verdict.events
     at = timezone.now().astimezone(dt.UTC).isoformat()
     head: dict[str, Any] = {
         "format": FORMAT,
