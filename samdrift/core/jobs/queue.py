@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Job, Status
@@ -41,12 +41,20 @@ def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
 
 
 def _claimable(now: dt.datetime, queues: Iterable[str]) -> Any:
-    ready = Q(status=Status.READY, run_after__lte=now)
-    # A lost worker's job, unless that was its last attempt (the sweep fails those).
-    abandoned = Q(status=Status.RUNNING, lease_expires_at__lt=now, attempts__lt=F("max_attempts"))
-    return Job.objects.filter(ready | abandoned, queue_name__in=list(queues)).order_by(
-        "-priority", "run_after", "id"
-    )
+    return Job.objects.filter(
+        status=Status.READY, run_after__lte=now, queue_name__in=list(queues)
+    ).order_by("-priority", "run_after", "id")
+
+
+def _abandoned(now: dt.datetime, queues: Iterable[str]) -> Any:
+    """A lost worker's jobs, unless that was their last attempt (the sweep fails those). They
+    go first: they have waited a whole lease already."""
+    return Job.objects.filter(
+        status=Status.RUNNING,
+        lease_expires_at__lt=now,
+        attempts__lt=F("max_attempts"),
+        queue_name__in=list(queues),
+    ).order_by("lease_expires_at", "id")
 
 
 def fail_exhausted_leases(now: dt.datetime | None = None) -> int:
@@ -76,10 +84,13 @@ def claim(*, worker_id: str, lease_seconds: float, queues: Iterable[str]) -> Job
         fail_exhausted_leases(now)
     with transaction.atomic():
         _relaxed_commit()
-        candidates = _claimable(now, queues)
-        if connection.vendor == "postgresql":
-            candidates = candidates.select_for_update(skip_locked=True)
-        job = candidates.first()
+        job = None
+        for candidates in (_abandoned(now, queues), _claimable(now, queues)):
+            if connection.vendor == "postgresql":
+                candidates = candidates.select_for_update(skip_locked=True)
+            job = candidates.first()
+            if job is not None:
+                break
         if job is None:
             return None
         job.status = Status.RUNNING
