@@ -47,10 +47,15 @@ class SeaweedFS:
 
 @contextmanager
 def running_seaweedfs(directory: Path) -> Iterator[SeaweedFS]:
-    started = subprocess.run(  # noqa: S603 (our own script, our own temporary folder)
-        [str(SCRIPT), "start", str(directory)], capture_output=True, text=True, timeout=120
-    )
-    if started.returncode != 0:
+    # Free ports are picked, released and then bound by weed: another process may take one in
+    # between (parallel test workers start theirs together), so a failed start is tried again.
+    for _attempt in range(3):
+        started = subprocess.run(  # noqa: S603 (our own script, our own temporary folder)
+            [str(SCRIPT), "start", str(directory)], capture_output=True, text=True, timeout=120
+        )
+        if started.returncode == 0:
+            break
+    else:
         raise RuntimeError(f"SeaweedFS did not start:\n{started.stdout}\n{started.stderr}")
     values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
     try:
