@@ -9,5 +9,10 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("government/<int:year>/", views.government_report_page, name="government"),
     path("government/<int:year>/pdf/", views.government_report_pdf, name="government_pdf"),
+    path(
+        "government/<int:year>/pdf/prepare/",
+        views.government_report_pdf_prepare,
+        name="government_pdf_prepare",
+    ),
     path("government/<int:year>/text/", views.report_text_edit, name="text_edit"),
 ]

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.audit.services import audit_read
 from samdrift.core.exceptions import (
@@ -20,7 +20,9 @@ from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from samdrift.core.jobs.origin import queued_by
 
+from . import tasks
 from .documents import render_pdf, report_context
 from .forms import ReportTextForm
 from .permissions import report_abilities
@@ -85,6 +87,28 @@ def government_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     name = f"regeringsrapport-{year}.pdf" if language == "sv" else f"government-report-{year}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def government_report_pdf_prepare(request: HttpRequest, year: int) -> HttpResponse:
+    """Queue the PDF as a background job and show the job (its result links the file)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    if not report_abilities(actor=actor)["download"]:
+        raise Http404
+    language = "en" if request.POST.get("lang") == "en" else "sv"
+    with queued_by(
+        actor,
+        agency_id=min(actor.provider_org_ids, default=None),
+        label=_("Government report %(year)s (PDF)") % {"year": year},
+    ):
+        job = tasks.render_government_pdf.enqueue(
+            user_id=actor.user_id, year=year, language=language
+        )
+    if job.is_finished:  # an immediate backend (tests) has rendered and stored it already
+        return redirect("reporting:government", year=year)
+    return redirect("jobs:detail", job_id=int(job.id))
 
 
 @login_required

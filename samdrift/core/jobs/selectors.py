@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from samdrift.core.exceptions import NotFound
+from samdrift.core.files.models import StoredFile
 from samdrift.core.tenancy import visible_or_404
 
-from .models import Job
+from .models import Job, Status
 
 if TYPE_CHECKING:
     from samdrift.core.actor import Actor
@@ -39,3 +41,13 @@ def job_detail(*, actor: Actor, job_id: int) -> Job:
 
 def can_see(*, actor: Actor, job_id: int) -> bool:
     return visible_jobs(actor=actor).filter(id=job_id).exists()
+
+
+def job_file(*, actor: Actor, job_id: int) -> StoredFile:
+    """The file a finished job made (its result's "file"), for whoever may see the job. The file
+    must belong to the agency the job was queued for, so a result cannot point anywhere else."""
+    job = job_detail(actor=actor, job_id=job_id)
+    file_id = job.result.get("file") if isinstance(job.result, dict) else None
+    if job.status != Status.SUCCESSFUL or not file_id or job.agency_id is None:
+        raise NotFound("file")
+    return visible_or_404(StoredFile.objects.filter(owner_org_id=job.agency_id), "file", id=file_id)

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.views.generic import TemplateView
+from django.http import HttpRequest, HttpResponseBase
+from django.views.generic import TemplateView, View
 
+from samdrift.core.files.responses import file_response
 from samdrift.core.views import DomainErrorMixin
 
 from .permissions import abilities, error_summary
-from .selectors import job_detail, my_jobs
+from .selectors import job_detail, job_file, my_jobs
 
 
 class JobListView(LoginRequiredMixin, TemplateView):
@@ -40,3 +42,11 @@ class JobDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
             "can": abilities(actor, job),
             "error_summary": error_summary(job),
         }
+
+
+class JobFileView(LoginRequiredMixin, DomainErrorMixin, View):
+    """The file a job made (a report PDF), streamed."""
+
+    def get(self, request: HttpRequest, job_id: int) -> HttpResponseBase:
+        stored = job_file(actor=request.actor, job_id=job_id)  # type: ignore[attr-defined]
+        return file_response(stored, request)
