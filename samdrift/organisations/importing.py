@@ -14,6 +14,8 @@ from samdrift.core.i18n import in_both_languages
 from samdrift.core.orgnumber import normalise_org_number, validate_org_number
 
 REQUIRED_COLUMNS = ("name", "org_number")
+YES = ("ja", "yes", "true", "1")
+NO = ("nej", "no", "false", "0", "")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class AgencyRow:
     ministry: str
     register_group: str
     employees: int | None
+    # From an optional `preparedness` column; None when the file has none (the annex decides).
+    preparedness: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,12 @@ def parse_agency_csv(text: str) -> tuple[list[AgencyRow], list[RowError]]:
         if employees_text and not employees_text.isdigit():
             errors.append(RowError.of(line, _("The number of employees must be a whole number.")))
             continue
+        preparedness_text = (record.get("preparedness") or "").strip().lower()
+        if preparedness_text not in YES + NO:
+            errors.append(
+                RowError.of(line, _("The preparedness column must be ja or nej (yes or no)."))
+            )
+            continue
         rows.append(
             AgencyRow(
                 line=line,
@@ -87,6 +97,11 @@ def parse_agency_csv(text: str) -> tuple[list[AgencyRow], list[RowError]]:
                 ministry=(record.get("department") or record.get("ministry") or "").strip(),
                 register_group=(record.get("scb_group") or "").strip(),
                 employees=int(employees_text) if employees_text else None,
+                preparedness=(
+                    preparedness_text in YES
+                    if "preparedness" in (reader.fieldnames or [])
+                    else None
+                ),
             )
         )
     return rows, errors

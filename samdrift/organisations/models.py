@@ -43,6 +43,9 @@ class Organisation(TimeStampedModel):
     is_group = models.BooleanField(_("umbrella group without legal entity"), default=False)
     register_group = models.CharField(_("register group"), max_length=120, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    # Beredskapsmyndighet: named in the annex to förordning (2022:524); Statskontoret's
+    # indicator 2 is the share of these connected (ADR 0511).
+    preparedness = models.BooleanField(_("preparedness agency"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -17,12 +17,21 @@ from .choices import Role
 from .importing import AgencyRow, RowError, parse_agency_csv
 from .models import Membership, Organisation
 from .permissions import administrator_role, assignable_roles, can_manage_members
+from .preparedness import in_annex
 from .selectors import membership_get, organisation_get
 
 if TYPE_CHECKING:
     from samdrift.accounts.models import User
 
-IMPORT_FIELDS = ("org_number", "ministry", "register_group", "employees", "parent_id", "is_group")
+IMPORT_FIELDS = (
+    "org_number",
+    "ministry",
+    "register_group",
+    "employees",
+    "parent_id",
+    "is_group",
+    "preparedness",
+)
 
 
 @dataclass
@@ -126,6 +135,8 @@ def _upsert(
         "register_group": row.register_group,
         "employees": row.employees,
         "is_group": False,
+        # The file's own column wins; without one, the annex to förordning (2022:524) decides.
+        "preparedness": in_annex(row.name) if row.preparedness is None else row.preparedness,
     }
     org = existing.get(row.name)
     if org is None:

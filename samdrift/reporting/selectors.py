@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -279,6 +279,69 @@ def _efos(actor: Actor, year: int, hierarchy: Hierarchy, names: dict[int, str]) 
     )
 
 
+# --- coverage of preparedness agencies (indicator 2) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparednessRow:
+    service: Service
+    connected: int
+    share_pct: Decimal
+
+
+@dataclass(frozen=True)
+class PreparednessCoverage:
+    """Per service: how many of the register's preparedness agencies are connected at year end."""
+
+    total: int
+    rows: list[PreparednessRow]
+
+    def for_service(self, service_id: int) -> PreparednessRow | None:
+        return next((row for row in self.rows if row.service.id == service_id), None)
+
+
+def preparedness_coverage(
+    *, actor: Actor, year: int, basis: str | None = None, services: list[Service] | None = None
+) -> PreparednessCoverage:
+    """Statskontoret's indicator 2 (ADR 0511): a preparedness agency counts as connected to a
+    service when it, or an umbrella above it, is connected at the end of the year (the county
+    boards through Länsstyrelserna; Domstolsverket itself, not its courts). Services are the
+    demand report's (pass them when you have them), so both indicators cover the same rows."""
+    year_end = datetime.date(year, 12, 31)
+    hierarchy = Hierarchy.load()
+    flagged = set(
+        visible_organisations(actor).filter(preparedness=True).values_list("id", flat=True)
+    )
+    connected: dict[int, set[int]] = {}
+    for sub in subscription_list(actor=actor, basis=basis or "", active_only=False):
+        if _active_at(sub.start_date, sub.end_date, year_end):
+            connected.setdefault(sub.service_id, set()).add(sub.organisation_id)
+    if services is None:
+        services = [row.service for row in demand_report(actor=actor, year=year, basis=basis).rows]
+    rows = []
+    for service in services:
+        orgs = connected.get(service.id, set())
+        count = sum(1 for org_id in flagged if _self_or_ancestor_in(hierarchy, org_id, orgs))
+        share = (
+            (Decimal(100 * count) / len(flagged)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if flagged
+            else Decimal(0)
+        )
+        rows.append(PreparednessRow(service, count, share))
+    return PreparednessCoverage(total=len(flagged), rows=rows)
+
+
+def _self_or_ancestor_in(hierarchy: Hierarchy, org_id: int, org_ids: set[int]) -> bool:
+    seen: set[int] = set()
+    current: int | None = org_id
+    while current is not None and current not in seen:
+        if current in org_ids:
+            return True
+        seen.add(current)
+        current = hierarchy.parent_of.get(current)
+    return False
+
+
 # --- Statskontoret's seven indicators ---------------------------------------------------------
 
 
@@ -287,6 +350,8 @@ class CoverageRow:
     service: Service
     connected_legal: int
     share_pct: Decimal
+    preparedness_connected: int = 0
+    preparedness_pct: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -298,14 +363,37 @@ class Indicator:
     value: str | None
     source: str
     coverage: list[CoverageRow] = field(default_factory=list)
+    total: int = 0  # the agencies a share is taken of (indicators 1 and 2)
 
 
 def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
     all_bases = demand_report(actor=actor, year=year, basis=None)
-    coverage = [
-        CoverageRow(row.service, row.connected_legal, row.coverage_pct) for row in all_bases.rows
-    ]
-    no_preparedness = _("The agency register has no mark for preparedness agencies.")
+    preparedness = preparedness_coverage(
+        actor=actor, year=year, basis=None, services=[row.service for row in all_bases.rows]
+    )
+    coverage = []
+    for row in all_bases.rows:
+        ready = preparedness.for_service(row.service.id)
+        coverage.append(
+            CoverageRow(
+                row.service,
+                row.connected_legal,
+                row.coverage_pct,
+                ready.connected if ready else 0,
+                ready.share_pct if ready else Decimal(0),
+            )
+        )
+    if preparedness.total:
+        preparedness_value: str | None = str(
+            _("See table 6: %(n)d services, %(total)d preparedness agencies")
+        ) % {"n": len(coverage), "total": preparedness.total}
+        preparedness_source = _(
+            "Preparedness agencies marked in the register from the annex to förordning "
+            "(2022:524); subscriptions on every agreement basis at the end of the year"
+        )
+    else:
+        preparedness_value = None
+        preparedness_source = _("The agency register marks no preparedness agencies.")
     units, unit_cost, fee_change = (
         outcome.units_text(),
         outcome.unit_cost_text(),
@@ -335,9 +423,14 @@ def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
             % {"n": len(coverage), "total": all_bases.legal_agency_total},
             str(_("Subscriptions on every agreement basis at the end of the year")),
             coverage,
+            all_bases.legal_agency_total,
         ),
         Indicator(
-            2, str(_("Share of preparedness agencies connected")), None, str(no_preparedness)
+            2,
+            str(_("Share of preparedness agencies connected")),
+            preparedness_value,
+            str(preparedness_source),
+            total=preparedness.total,
         ),
         Indicator(
             3, str(_("Number of units per service (users, terabytes)")), units, str(usage_source)

@@ -83,17 +83,16 @@ def _demand(*args: str) -> str:
 
 
 def test_demand_json_csv_and_table(world):
-    rows = json.loads(_demand("--format", "json"))
-    efos = next(r for r in rows if r["service"] == "EFOS")
-    assert efos == {"service": "EFOS", "requested": 3, "connected": 1, "connected_legal": 3}
-    assert set(rows[0]) == {"service", "requested", "connected", "connected_legal"}
+    rows = json.loads(_demand("--format", "json"))["rows"]
+    efos = next(r for r in rows if r["service_code"] == "EFOS")
+    assert (efos["requested"], efos["connected"], efos["connected_legal"]) == (3, 1, 3)
     csv_text = _demand("--format", "csv")
-    assert csv_text.splitlines()[0] == "service,requested,connected,connected_legal"
-    assert "EFOS,3,1,3" in csv_text
+    assert csv_text.splitlines()[0].startswith("service_code,name_sv,name_en,requested,connected")
+    assert "EFOS,EFOS,EFOS,3,1,5,3," in csv_text
     table = _demand()
     assert "EFOS" in table and "basis assignment" in table
-    all_bases = json.loads(_demand("--format", "json", "--basis", "all"))
-    assert next(r for r in all_bases if r["service"] == "EFOS")["connected"] == 2
+    all_bases = json.loads(_demand("--format", "json", "--basis", "all"))["rows"]
+    assert next(r for r in all_bases if r["service_code"] == "EFOS")["connected"] == 2
 
 
 def test_demand_refuses_unknown_basis():

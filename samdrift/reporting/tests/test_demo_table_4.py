@@ -19,6 +19,7 @@ from samdrift.billing import demo as billing_demo
 from samdrift.billing.models import BillableService, CostEntry, InvoiceLine
 from samdrift.core.actor import SYSTEM
 from samdrift.demo.foundation import load_foundation
+from samdrift.organisations.preparedness import annex_sectors
 from samdrift.reporting.documents import render_document_html
 from samdrift.reporting.economy import msek
 from samdrift.reporting.selectors import government_report
@@ -113,3 +114,16 @@ class DemoTable4Tests(TestCase):
         assert "EFOS" not in table_text.split("\n", 1)[1].replace("EFOS, SITSSAM", "")
         revenue = str(row.revenue_msek)
         assert revenue in table_text or revenue.replace(".", ",") in table_text
+        # Indicator 2 is given, not "uppgift saknas" (issue 10 item 6).
+        assert "Indikator 1 och 2" in text
+
+    def test_indicator_2_from_the_register_preparedness_agencies(self) -> None:
+        report = government_report(actor=SYSTEM, year=YEAR)
+        second = {i.number: i for i in report.indicators}[2]
+        assert second.value is not None and second.total == len(annex_sectors())
+        coverage = {c.service.code: c for c in {i.number: i for i in report.indicators}[1].coverage}
+        # EFOS reaches preparedness agencies in the demo (Domstolsverket, the county boards …).
+        assert coverage["EFOS"].preparedness_connected > 0
+        html = render_document_html(report)
+        row = html[html.index("Andel beredskapsmyndigheter som är anslutna") :]
+        assert "no-data" not in row[: row.index("</tr>")]

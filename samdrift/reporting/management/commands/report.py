@@ -20,9 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
-from samdrift.onboarding.selectors import demand_report
+from samdrift.onboarding.selectors import DemandRow, demand_report
 from samdrift.reporting.documents import render_document_html, render_pdf
-from samdrift.reporting.selectors import check_year, government_report
+from samdrift.reporting.selectors import (
+    PreparednessRow,
+    check_year,
+    government_report,
+    preparedness_coverage,
+)
 
 
 class Command(BaseCommand):
@@ -87,39 +92,79 @@ class Command(BaseCommand):
             raise CommandError(
                 bilingual_line(_("The basis must be assignment, separate, own_use or all."))
             )
-        report = demand_report(
-            actor=SYSTEM, year=check_year(options["year"]), basis=None if basis == "all" else basis
+        year, counted = check_year(options["year"]), None if basis == "all" else basis
+        report = demand_report(actor=SYSTEM, year=year, basis=counted)
+        ready = preparedness_coverage(
+            actor=SYSTEM, year=year, basis=counted, services=[row.service for row in report.rows]
         )
-        rows: list[dict[str, Any]] = [
-            {
-                "service": row.service.code,
-                "requested": row.requested,
-                "connected": row.connected,
-                "connected_legal": row.connected_legal,
-            }
-            for row in report.rows
-        ]
+        rows = [_demand_row(row, ready.for_service(row.service.id)) for row in report.rows]
         fmt = options["format"]
         if fmt == "json":
-            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            # The API's shape (GET /api/v1/reports/demand) plus indicator 2 (ADR 0512).
+            document = {
+                "year": report.year,
+                "basis": report.basis,
+                "legal_agency_total": report.legal_agency_total,
+                "preparedness_agency_total": ready.total,
+                "rows": rows,
+            }
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
         elif fmt == "csv":
             buffer = io.StringIO()
-            writer = csv.DictWriter(
-                buffer, fieldnames=["service", "requested", "connected", "connected_legal"]
-            )
+            writer = csv.DictWriter(buffer, fieldnames=list(DEMAND_COLUMNS))
             writer.writeheader()
             writer.writerows(rows)
             self.stdout.write(buffer.getvalue(), ending="")
         else:
-            header = ("service", "requested", "connected", "connected_legal")
-            width = max([len(header[0]), *(len(r["service"]) for r in rows)])
+            self._demand_table(rows)
             self.stdout.write(
-                f"{header[0]:<{width}}  {header[1]:>9}  {header[2]:>9}  {header[3]:>15}"
+                f"year {report.year}, basis {basis}, {report.legal_agency_total} legal agencies "
+                f"and {ready.total} preparedness agencies in the register"
             )
-            for r in rows:
-                self.stdout.write(
-                    f"{r['service']:<{width}}  {r['requested']:>9}  {r['connected']:>9}  {r['connected_legal']:>15}"
-                )
+
+    def _demand_table(self, rows: list[dict[str, Any]]) -> None:
+        width = max([len("service"), *(len(r["service_code"]) for r in rows)])
+        head = ("requested", "connected", "connected_legal", "share_%", "preparedness", "share_%")
+        self.stdout.write(f"{'service':<{width}}  " + "  ".join(f"{h:>15}" for h in head))
+        for r in rows:
+            values = (
+                r["requested"],
+                r["connected"],
+                r["connected_legal"],
+                r["coverage_pct"],
+                r["preparedness_connected"],
+                r["preparedness_pct"],
+            )
             self.stdout.write(
-                f"year {report.year}, basis {basis}, {report.legal_agency_total} legal agencies in the register"
+                f"{r['service_code']:<{width}}  " + "  ".join(f"{v:>15}" for v in values)
             )
+
+
+DEMAND_COLUMNS = (
+    "service_code",
+    "name_sv",
+    "name_en",
+    "requested",
+    "connected",
+    "requested_legal",
+    "connected_legal",
+    "coverage_pct",
+    "preparedness_connected",
+    "preparedness_pct",
+)
+
+
+def _demand_row(row: DemandRow, ready: PreparednessRow | None) -> dict[str, Any]:
+    """One service: its code and both names, as the API gives them (issue 10 item 9)."""
+    return {
+        "service_code": row.service.code,
+        "name_sv": row.service.name_sv,
+        "name_en": row.service.name_en,
+        "requested": row.requested,
+        "connected": row.connected,
+        "requested_legal": row.requested_legal,
+        "connected_legal": row.connected_legal,
+        "coverage_pct": float(row.coverage_pct),
+        "preparedness_connected": ready.connected if ready else 0,
+        "preparedness_pct": float(ready.share_pct) if ready else 0.0,
+    }
