@@ -65,6 +65,7 @@ def prepare(data_dir: Path, idp_issuer: str) -> None:
     """Fresh database with one agency and the development provider trusted."""
     os.environ["SAMDRIFT_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.prod"
+    os.environ.setdefault("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3)
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -174,6 +175,10 @@ def main() -> None:
         SAMDRIFT_LOG_LEVEL="ERROR",
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         SAMDRIFT_SECURE_COOKIES="0",  # plain HTTP on loopback
+        # One address logging in far faster than any person (ADR 0061's budget); the chain key
+        # production requires (ADR 0060).
+        SAMDRIFT_RATE_LIMIT_OIDC=str(10**9),
+        SAMDRIFT_AUDIT_KEY=os.environ.get("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3),
     )
     processes = [
         subprocess.Popen(

@@ -205,8 +205,12 @@ SAMDRIFT_AUDIT_CHECKPOINT_DIR = Path(
 # Refused anonymous calls: counted per address, kind and window; kept this many days.
 SAMDRIFT_SECURITY_LOG_WINDOW_SECONDS = 600
 SAMDRIFT_SECURITY_LOG_RETENTION_DAYS = int(os.environ.get("SAMDRIFT_SECURITY_LOG_DAYS", "90"))
-# Per-address budgets of the public endpoints: kind -> (requests, seconds).
-SAMDRIFT_PUBLIC_RATE_LIMITS = {"ocsp": (600, 60), "tsa": (120, 60), "oidc": (60, 60)}
+# Per-address budgets of the public endpoints: kind -> (requests, seconds); per minute from the
+# environment (SAMDRIFT_RATE_LIMIT_OCSP, _TSA, _OIDC), e.g. raised for a load benchmark.
+SAMDRIFT_PUBLIC_RATE_LIMITS = {
+    kind: (int(os.environ.get(f"SAMDRIFT_RATE_LIMIT_{kind.upper()}", default)), 60)
+    for kind, default in (("ocsp", 600), ("tsa", 120), ("oidc", 60))
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
