@@ -17,4 +17,7 @@ class AgencyOut(Schema):
     ministry: str
     kind: str = Field(description="provider or customer")
     is_group: bool = Field(description="An umbrella without legal entity (Länsstyrelserna).")
+    preparedness: bool = Field(
+        description="A preparedness agency (beredskapsmyndighet) under förordning (2022:524)."
+    )
     parent: OrganisationRef | None

@@ -12,6 +12,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.organisations.models import Organisation
 from samdrift.organisations.preparedness import annex_sectors
 from samdrift.organisations.services import import_agencies
+from tests.api.support import call
 
 pytestmark = pytest.mark.django_db
 REGISTER = Path(__file__).resolve().parents[1] / "data" / "agencies.csv"
@@ -49,3 +50,11 @@ def test_a_bad_preparedness_value_is_refused_in_both_languages_and_nothing_chang
     assert not result.ok and not Organisation.objects.exists()
     (error,) = result.errors
     assert error.line == 2 and "ja eller nej" in error.sv and "yes or no" in error.en
+
+
+def test_the_agency_api_shows_the_mark(client_for, account_manager, agency):
+    Organisation.objects.filter(pk=agency.pk).update(preparedness=True)
+    response = call(client_for(account_manager), "GET", "/agencies?limit=100")
+    by_name = {row["name"]: row for row in response.json()["items"]}
+    assert by_name[agency.name]["preparedness"] is True
+    assert by_name["Försäkringskassan"]["preparedness"] is False  # a factory row, not imported
