@@ -1,0 +1,56 @@
+"""Response headers Django does not set itself (ADR 0037): Permissions-Policy, and a per-page
+widening of the CSP `form-action` for forms that end in a redirect elsewhere.
+
+Content-Security-Policy comes from django-csp, HSTS, nosniff, Referrer-Policy and
+Cross-Origin-Opener-Policy from Django's SecurityMiddleware; this adds the one they leave out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+# Powerful features samdrift does not use yet: denied to the page and anything it embeds. Meetings
+# will allow camera and microphone for 'self' here. Only names Chromium knows (others are
+# logged as console errors).
+DEFAULT_PERMISSIONS_POLICY = dict.fromkeys(("accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb"), ())
+
+
+def permissions_policy(policy: dict[str, tuple[str, ...]]) -> str:
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        policy = getattr(settings, "SAMDRIFT_PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
+        self.header = permissions_policy(policy)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def allow_form_action(response: HttpResponse, *urls: str) -> HttpResponse:
+    """Let a form on this page end in a redirect to these URLs' origins.
+
+    Chromium checks `form-action` against every redirect after a form post, so a form that posts
+    to samdrift and is then sent on to an e-ID provider or an OpenID client's redirect_uri needs
+    that origin on the page that holds the form (ADR 0037). Only the origin is added.
+    """
+    origins = [_origin(url) for url in urls]
+    update = dict(getattr(response, "_csp_update", None) or {})
+    update["form-action"] = [*update.get("form-action", []), *filter(None, origins)]
+    response._csp_update = update  # type: ignore[attr-defined]
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
