@@ -30,6 +30,8 @@ REPORT_HEADERS = (
     "accumulated_msek",
     "surplus_flag",
     "deficit_alert",
+    "grant",
+    "grant_msek",
 )
 
 
@@ -52,6 +54,9 @@ def report_records(rows: Iterable[Any]) -> list[dict[str, Any]]:
                 "accumulated_msek": msek["accumulated"],
                 "surplus_flag": row.surplus_flag,
                 "deficit_alert": row.deficit_alert,
+                # The build-up grant (bidrag): outside the result, beside the fees (ADR 0210).
+                "grant": str(ore_to_decimal(row.grant_ore)),
+                "grant_msek": msek["grant"],
             }
         )
     return records

@@ -263,7 +263,7 @@ class ReportRow:
     def msek(self) -> dict[str, str]:
         return {
             name: str(round_presentation(getattr(self, f"{name}_ore"), MSEK))
-            for name in ("revenue", "cost", "result", "accumulated")
+            for name in ("revenue", "cost", "result", "accumulated", "grant")
         }
 
 

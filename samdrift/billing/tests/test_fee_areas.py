@@ -5,8 +5,11 @@ area, its costs and revenue stay in it, and the outcome table's exclusions hold 
 from __future__ import annotations
 
 import datetime
+import io
+import json
 
 import pytest
+from django.core.management import call_command
 
 from samdrift.billing import services
 from samdrift.billing.models import BillableService, CostEntry, FeeArea, YearEndClose
@@ -106,3 +109,35 @@ def test_the_outcome_table_excludes_efos_sitssam_and_program_2032_on_both_sides(
         actor=world.finance, year=YEAR, include_segments=("efos", "sitssam", "program_2032")
     )
     assert sorted(r.fee_area for r in everything) == ["efos", "it-drift"]
+
+
+@pytest.mark.slow
+def test_the_billing_report_gives_every_area_its_own_result_when_asked():
+    world, _area = _efos_world()
+    services.import_costs(
+        actor=world.finance,
+        rows=_costs(
+            [
+                {"cost_pool": "arbetsplats", "service": "ARBETSPLATS", "amount": "15000"},
+                {"cost_pool": "efos-drift", "service": "EFOS", "amount": "9000"},
+                {"cost_pool": "uppbyggnad", "funding_source": "bidrag", "amount": "4000"},
+            ]
+        ),
+    )
+    for month in range(1, 13):
+        services.run_period(
+            actor=world.finance, period=datetime.date(YEAR, month, 1), finalise=True
+        )
+    services.close_year(actor=world.finance, year=YEAR)
+
+    def report(*extra: str) -> dict:
+        out = io.StringIO()
+        call_command("billing", "report", "--format", "json", *extra, stdout=out)
+        return {row["fee_area"]: row for row in json.loads(out.getvalue())["rows"]}
+
+    assert set(report()) == {"it-drift"}
+    both = report("--all-areas")
+    assert set(both) == {"it-drift", "efos"}
+    # EFOS has its own full-cost result and accumulated result: 12 000 kr fees − 9 000 kr cost.
+    assert (both["efos"]["result"], both["efos"]["accumulated"]) == ("3000.00", "3000.00")
+    assert both["it-drift"]["grant"] == "4000.00" and both["efos"]["grant"] == "0.00"

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing import exports, selectors, services
+from samdrift.billing.choices import EXCLUDED_SEGMENTS
 from samdrift.billing.documents import invoice_ubl
 from samdrift.billing.periods import label, months_of, parse_period
 from samdrift.billing.schematron import fatal_errors
@@ -44,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--fee-area", dest="fee_area")
         parser.add_argument("--recovery-years", type=int, dest="recovery_years")
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        parser.add_argument(
+            "--all-areas",
+            action="store_true",
+            help="report: every fee area, EFOS, SITSSAM and Program 2032 included (ADR 0210)",
+        )
         parser.add_argument("--out", help="directory for export-ubl")
         parser.add_argument(
             "--late",
@@ -127,8 +133,11 @@ class Command(BaseCommand):
             )
 
     def _report(self, actor: Actor, options: dict[str, Any]) -> None:
+        everything = tuple(EXCLUDED_SEGMENTS) if options.get("all_areas") else ()
         records = exports.report_records(
-            selectors.outcome_report(actor=actor, year=options.get("year"))
+            selectors.outcome_report(
+                actor=actor, year=options.get("year"), include_segments=everything
+            )
         )
         if options["format"] == "csv":
             self.stdout.write(exports.to_csv(exports.REPORT_HEADERS, records), ending="")
