@@ -159,12 +159,17 @@ def close_year(
     if InvoiceRun.objects.filter(period__year=year, status=RunStatus.DRAFT).exists():
         raise BusinessRuleViolation(_("Finalise or remove the year's draft runs before the close."))
     # An area without billable services (SITSSAM, Program 2032 in the demo) invoices nothing and
-    # has no accounts to carry a result in: its costs stay in the cost ledger, tagged (ADR 0210).
+    # has no accounts to carry a result in: its costs stay in the cost ledger, tagged (ADR 0211).
     areas = FeeArea.objects.filter(services__isnull=False).distinct().order_by("code")
     if fee_area_code:
+        if not FeeArea.objects.filter(code=fee_area_code).exists():
+            raise NotFound("fee area")
         areas = areas.filter(code=fee_area_code)
         if not areas.exists():
-            raise NotFound("fee area")
+            raise BusinessRuleViolation(
+                _("The fee area %(area)s has no billable services, so it is not closed."),
+                area=fee_area_code,
+            )
     closes = []
     for area in areas:
         closes.append(_close_area(actor, area, int(year), recovery_years))

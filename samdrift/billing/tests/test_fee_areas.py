@@ -14,7 +14,8 @@ from django.core.management import call_command
 from samdrift.billing import services
 from samdrift.billing.models import BillableService, CostEntry, FeeArea, YearEndClose
 from samdrift.billing.selectors import outcome_report
-from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.exceptions import BusinessRuleViolation, ValidationFailed
+from samdrift.core.i18n import in_both_languages
 from samdrift.tests.factories import ServiceFactory
 
 from .builders import agency, make_world, price, subscribe, usage_rows
@@ -141,3 +142,13 @@ def test_the_billing_report_gives_every_area_its_own_result_when_asked():
     # EFOS has its own full-cost result and accumulated result: 12 000 kr fees − 9 000 kr cost.
     assert (both["efos"]["result"], both["efos"]["accumulated"]) == ("3000.00", "3000.00")
     assert both["it-drift"]["grant"] == "4000.00" and both["efos"]["grant"] == "0.00"
+
+
+def test_closing_an_area_without_services_by_name_says_why():
+    world, _area = _efos_world()
+    FeeArea.objects.create(code="sitssam", segment="sitssam", name_sv="SITSSAM", name_en="SITSSAM")
+    with pytest.raises(BusinessRuleViolation) as caught:
+        services.close_year(actor=world.finance, year=YEAR, fee_area_code="sitssam")
+    assert "sitssam" in in_both_languages(caught.value.message, caught.value.params)["en"]
+    assert "bokslutas" in in_both_languages(caught.value.message, caught.value.params)["sv"]
+    assert not YearEndClose.objects.exists()
