@@ -238,6 +238,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Failed logins (form) and wrong API tokens: scope -> (attempts, seconds). ADR 0038.
+SAMDRIFT_LOGIN_THROTTLE = {"account": (5, 15 * 60), "address": (20, 15 * 60)}
 
 LOGGING = {
     "version": 1,

@@ -11,3 +11,5 @@ STORAGES = {
 # The whole suite calls the public endpoints from one address far faster than any client would;
 # the rate-limit tests set their own budgets (samdrift/audit/tests/test_security_log.py).
 SAMDRIFT_PUBLIC_RATE_LIMITS = {"ocsp": (10**9, 60), "tsa": (10**9, 60), "oidc": (10**9, 60)}
+# Likewise for failed logins and wrong API tokens (ADR 0038); the throttle tests set their own.
+SAMDRIFT_LOGIN_THROTTLE = {"account": (10**9, 900), "address": (10**9, 900)}

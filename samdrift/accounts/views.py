@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from django.conf import settings
@@ -13,12 +14,24 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from samdrift.audit.services import record_security_event
+from samdrift.core import throttle
 from samdrift.core.exceptions import DomainError
 
 from .selectors import own_tokens
 from .services import token_create, token_revoke
+
+THROTTLED = gettext_lazy(
+    "Too many failed login attempts. Wait %(minutes)s minutes, then try again."
+)
+
+
+def throttled_message(seconds: int) -> str:
+    """In the page's language; the API gives both (accounts.api_auth)."""
+    return str(THROTTLED) % {"minutes": math.ceil(seconds / 60)}
 
 
 class LocalLoginView(auth_views.LoginView):
@@ -29,6 +42,26 @@ class LocalLoginView(auth_views.LoginView):
         if not settings.SAMDRIFT_LOCAL_LOGIN:
             raise Http404("local login is off")
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Throttled per account name and per address (ADR 0038); the same answer whether the
+        name exists or not, and the right password does not get past a block."""
+        username = request.POST.get("username", "")
+        address = str(request.META.get("REMOTE_ADDR") or "-")
+        wait = throttle.attempt(username=username, address=address)
+        if wait:
+            record_security_event("login_throttled", {"seconds": wait})
+            # Unbound: the password is not checked at all, only the block is reported.
+            form = self.get_form_class()(request, initial={"username": username})
+            form.cleaned_data = {}
+            form.add_error(None, throttled_message(wait))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            throttle.succeeded(username=username, address=address)
+        else:
+            record_security_event("login_failed")
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
