@@ -121,3 +121,14 @@ def test_the_job_topic_is_authorised_by_the_same_selector(agency_contact, agency
     assert live.authorised(owner, f"job:{job.id}") is True
     assert live.authorised(other, f"job:{job.id}") is False
     assert live.authorised(owner, "job:999999") is False
+
+
+@pytest.mark.parametrize(("language", "text"), [("sv", "Jobb"), ("en", "Jobs")])
+def test_the_main_navigation_links_the_jobs_page(agency_contact, language, text):
+    client = _client(agency_contact)
+    client.cookies["django_language"] = language
+    overview = client.get("/").content.decode()
+    nav = overview.split('<ul class="nav">', 1)[1].split("</ul>", 1)[0]
+    assert f'<li><a href="/jobs/">{text}</a></li>' in nav
+    jobs_page = client.get("/jobs/").content.decode()
+    assert '<a href="/jobs/" aria-current="page">' in jobs_page
