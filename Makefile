@@ -98,5 +98,10 @@ bench-live: install
 audit: install
 	BIN=$(BIN) bash scripts/audit.sh
 
+## schemathesis over /api/v1/openapi.json (every phase, stateful included, every check) against
+## a served samdrift with the demo data and a real token; ST_MAX_EXAMPLES bounds it. ADR 0039.
+schemathesis: install
+	$(PY) scripts/schemathesis_run.py
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from samdrift.core.api import ApiRequest
+from samdrift.core.api import ApiRequest, errors
 from samdrift.core.exceptions import ValidationFailed
 
 from . import documents, exports, selectors, services
@@ -20,6 +20,9 @@ from .money import ore_to_decimal, to_ore
 from .periods import label, parse_period
 
 router = Router(tags=["billing"])
+# Accounting years samdrift keeps (dates need 1..9999; a year's neighbours are read too).
+YEAR = Query(..., ge=2000, le=2999, description="Accounting year, e.g. 2021.")
+YEAR_OR_ALL = Query(None, ge=2000, le=2999, description="Accounting year; all when left out.")
 MAX_PAGE = 500
 
 
@@ -85,12 +88,16 @@ def _period(text: str) -> datetime.date:
 
 
 class InvoiceFilters(Schema):
-    period: str = Field("", description="YYYY-MM")
-    year: int | None = None
+    period: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
+    year: int | None = Field(None, ge=2000, le=2999, description="Accounting year.")
     status: str = ""
 
 
-@router.get("/invoices", response=list[InvoiceOut], summary="List invoices and credit notes")
+@router.get(
+    "/invoices",
+    response={200: list[InvoiceOut], **errors(422)},
+    summary="List invoices and credit notes",
+)
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_invoices(request: ApiRequest, filters: Query[InvoiceFilters]) -> Any:
     invoices = selectors.invoice_list(
@@ -103,7 +110,9 @@ def list_invoices(request: ApiRequest, filters: Query[InvoiceFilters]) -> Any:
 
 
 @router.get(
-    "/invoices/{invoice_id}", response=InvoiceDetailOut, summary="One invoice with its lines"
+    "/invoices/{invoice_id}",
+    response={200: InvoiceDetailOut, **errors(404, 422)},
+    summary="One invoice with its lines",
 )
 def get_invoice(request: ApiRequest, invoice_id: int) -> dict[str, Any]:
     invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
@@ -129,7 +138,7 @@ def get_invoice(request: ApiRequest, invoice_id: int) -> dict[str, Any]:
 @router.get(
     "/invoices/{invoice_id}/ubl",
     summary="The Peppol BIS Billing 3.0 UBL of a finalised invoice or credit note",
-    response={200: None},
+    response={200: None, **errors(404, 409, 422)},
     openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
 )
 def get_ubl(request: ApiRequest, invoice_id: int) -> HttpResponse:
@@ -148,7 +157,7 @@ class CreditIn(Schema):
 
 @router.post(
     "/invoices/{invoice_id}/credit",
-    response={201: InvoiceOut},
+    response={201: InvoiceOut, **errors(403, 404, 409, 422)},
     summary="Credit a finalised invoice",
 )
 def credit(request: ApiRequest, invoice_id: int, payload: CreditIn) -> Status:
@@ -197,9 +206,13 @@ class ImportOut(Schema):
     adjustments: int
 
 
-@router.get("/usage", response=list[UsageOut], summary="Usage measurements the caller may see")
+@router.get(
+    "/usage",
+    response={200: list[UsageOut], **errors(422)},
+    summary="Usage measurements the caller may see",
+)
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
-def list_usage(request: ApiRequest, year: int | None = None) -> Any:
+def list_usage(request: ApiRequest, year: int | None = YEAR_OR_ALL) -> Any:
     return [
         {
             "organisation": u.organisation.name,
@@ -256,8 +269,12 @@ def post_costs(request: ApiRequest, payload: list[CostRow]) -> Status:
     return Status(201, {"created": result.created, "unchanged": result.unchanged, "adjustments": 0})
 
 
-@router.get("/costs", summary="Cost per pool and tag for a year")
-def get_costs(request: ApiRequest, year: int) -> list[dict[str, Any]]:
+@router.get(
+    "/costs",
+    response={200: list[dict[str, Any]], **errors(422)},
+    summary="Cost per pool and tag for a year",
+)
+def get_costs(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
     return [
         {**row, "total": str(ore_to_decimal(row.pop("total")))}
         for row in selectors.cost_pools(actor=request.auth, year=year)
@@ -392,8 +409,12 @@ class AccountOut(Schema):
     )
 
 
-@router.get("/ledger", response=list[AccountOut], summary="Carry-forward accounts with balances")
-def get_ledger(request: ApiRequest, year: int) -> list[dict[str, Any]]:
+@router.get(
+    "/ledger",
+    response={200: list[AccountOut], **errors(422)},
+    summary="Carry-forward accounts with balances",
+)
+def get_ledger(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
     return [
         {
             "account_id": row.account.pk,
@@ -436,17 +457,27 @@ def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/report", summary="Outcome per fee area and year (Intäkter, Kostnader, +/-, Ack.)")
-def get_report(request: ApiRequest, year: int | None = None) -> dict[str, Any]:
+@router.get(
+    "/report",
+    response={200: dict[str, Any], **errors(422)},
+    summary="Outcome per fee area and year (Intäkter, Kostnader, +/-, Ack.)",
+)
+def get_report(request: ApiRequest, year: int | None = YEAR_OR_ALL) -> dict[str, Any]:
     return {
         "rows": exports.report_records(selectors.outcome_report(actor=request.auth, year=year)),
         "note": exports.ROUNDING_NOTE_EN,
     }
 
 
-@router.get("/fee-proposal", summary="Next year's cost-covering price per service")
+@router.get(
+    "/fee-proposal",
+    response={200: list[dict[str, Any]], **errors(422)},
+    summary="Next year's cost-covering price per service",
+)
 def get_fee_proposal(
-    request: ApiRequest, year: int, years: int | None = None
+    request: ApiRequest,
+    year: int = YEAR,
+    years: int | None = Query(None, ge=1, le=50, description="Years of history to forecast from."),
 ) -> list[dict[str, Any]]:
     return [
         {

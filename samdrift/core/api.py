@@ -49,7 +49,11 @@ class ErrorOut(Schema):
     message: str = Field(description="For people, in the request's language.")
     message_sv: str = Field(description="The same in Swedish.")
     message_en: str = Field(description="The same in English.")
-    errors: dict[str, Any] | None = Field(None, description="Per field, with 422.")
+    errors: dict[str, Any] | list[dict[str, Any]] | None = Field(
+        None,
+        description="With 422: per field (a rule of ours), or the list of malformed parts of "
+        "the request (each with `loc` and `msg`).",
+    )
 
 
 def error_body(

@@ -1,0 +1,124 @@
+"""schemathesis over /api/v1/openapi.json against a served samdrift with the demo data (ADR 0039).
+
+Builds a fresh SQLite database in a temporary folder, loads the demo, gives the demo provider
+administrator a personal API token, serves samdrift (uvicorn, config.asgi) on a free port of
+127.0.0.1 and runs `st run` with every phase (examples, coverage, fuzzing, stateful) and every
+check. Exits with schemathesis' status: any server error, schema violation, undocumented status
+code or valid request refused fails. Usage: `make schemathesis` (ST_MAX_EXAMPLES, ST_ARGS).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+# Code that makes a token (printed once, for this run only), not a secret.
+MINT_CODE = """
+from samdrift.accounts.models import User
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.accounts.services import token_create
+user = User.objects.get(username="admin")
+print(token_create(actor=actor_for_user(user), name="schemathesis")[1])
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603 (our own manage.py)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"samdrift stopped before serving (exit {server.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own loopback URL)
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"samdrift did not answer at {url}")
+
+
+def main() -> int:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="samdrift-st-") as data:
+        # Test settings: the same stack as production, a fast hasher, and the login and rate
+        # throttles lifted, since schemathesis sends thousands of calls, wrong tokens included.
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "SAMDRIFT_DATA_DIR": data,
+            "DATABASE_URL": f"sqlite:///{data}/st.sqlite3",
+            "SAMDRIFT_EMAIL_HOST": "",
+        }
+        env.pop("REDIS_URL", None)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "demo")
+        token = manage(env, "shell", "-c", MINT_CODE).strip().splitlines()[-1]
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(  # noqa: S603 (uvicorn from our venv)
+            [
+                str(BIN / "uvicorn"),
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            wait_for(f"{base}/healthz", server)
+            prepared = time.monotonic()
+            command = [
+                str(BIN / "st"), "run", f"{base}/api/v1/openapi.json",
+                "--header", f"Authorization: Bearer {token}",
+                "--phases", "examples,coverage,fuzzing,stateful",
+                "--checks", "all",
+                "--max-examples", os.environ.get("ST_MAX_EXAMPLES", "25"),
+                "--seed", os.environ.get("ST_SEED", "20261204"),
+                "--workers", "1",
+                "--request-timeout", "30",
+                "--no-color",
+                *os.environ.get("ST_ARGS", "").split(),
+            ]  # fmt: skip
+            status = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    finished = time.monotonic()
+    print(  # noqa: T201 (the run's timing, for CI's log)
+        f"schemathesis: set-up {prepared - started:.0f} s, run {finished - prepared:.0f} s, "
+        f"exit {status}"
+    )
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
