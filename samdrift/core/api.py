@@ -74,8 +74,10 @@ def error_body(
 def errors(*statuses: int) -> dict[int, Any]:
     """The error answers an operation documents; 401 always (every endpoint needs a caller).
     403: may see but not do; 404: missing or another agency's (the same); 409: a rule or a
-    concurrent change; 422: malformed input."""
-    return dict.fromkeys((401, *statuses), ErrorOut)
+    concurrent change; 422: malformed input. An operation that reads input can also meet a body
+    that is not JSON at all (400 `bad_request`), so 422 documents 400 with it."""
+    unreadable = (400,) if 422 in statuses else ()
+    return dict.fromkeys((401, *unreadable, *statuses), ErrorOut)
 
 
 class Page(LimitOffsetPagination):
@@ -83,4 +85,5 @@ class Page(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
-        offset: int = Field(0, ge=0, description="Rows to skip.")
+        # Bounded: a database integer is 64-bit, and no list has a billion rows.
+        offset: int = Field(0, ge=0, le=10**9, description="Rows to skip.")

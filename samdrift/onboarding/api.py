@@ -221,7 +221,9 @@ class CaseFilters(Schema):
     phase: Phase | None = None
     scope: Scope | None = None
     state: CaseState | None = None
-    organisation: int | None = Field(None, description="Only cases of this agency (id).")
+    organisation: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Only cases of this agency (id)."
+    )
 
 
 class CaseOpenIn(Schema):
@@ -473,7 +475,9 @@ def download_attachment(request: ApiRequest, case_id: int, attachment_id: int) -
 class SubscriptionFilters(Schema):
     service: str = Field("", description="Only subscriptions to this service code.")
     basis: AgreementBasis | None = None
-    organisation: int | None = Field(None, description="Only this agency's subscriptions (id).")
+    organisation: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Only this agency's subscriptions (id)."
+    )
     active_only: bool = Field(True, description="Leave out ended subscriptions.")
 
 
