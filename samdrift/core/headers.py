@@ -16,7 +16,20 @@ from django.http import HttpRequest, HttpResponse
 # Powerful features samdrift does not use yet: denied to the page and anything it embeds. Meetings
 # will allow camera and microphone for 'self' here. Only names Chromium knows (others are
 # logged as console errors).
-DEFAULT_PERMISSIONS_POLICY = dict.fromkeys(("accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb"), ())
+DEFAULT_PERMISSIONS_POLICY = dict.fromkeys(
+    (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    ),
+    (),
+)
 
 
 def permissions_policy(policy: dict[str, tuple[str, ...]]) -> str:
@@ -32,7 +45,20 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
+        # Below CSPMiddleware, so the widening reaches the header it builds on the way out.
+        targets = getattr(request, FORM_TARGETS_ATTR, ())
+        if targets:
+            allow_form_action(response, *targets)
         return response
+
+
+FORM_TARGETS_ATTR = "_samdrift_form_targets"
+
+
+def allow_form_target(request: HttpRequest, url: str) -> None:
+    """`allow_form_action` for code that has the request but not the response (a template tag
+    rendering e-ID login buttons): this response's `form-action` will include the URL's origin."""
+    setattr(request, FORM_TARGETS_ATTR, (*getattr(request, FORM_TARGETS_ATTR, ()), url))
 
 
 def allow_form_action(response: HttpResponse, *urls: str) -> HttpResponse:

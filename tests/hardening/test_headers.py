@@ -90,3 +90,22 @@ def test_allow_form_action_reaches_the_header() -> None:
         "'self' https://rp.example.se"
     )
     assert directives(plain["Content-Security-Policy"])["form-action"] == "'self'"
+
+
+def test_allow_form_target_on_the_request_reaches_the_page_header(settings) -> None:
+    """Through the real middleware stack: a view (or a template tag) that only has the request
+    widens `form-action` of that response alone."""
+    from django.http import HttpResponse as Plain
+    from django.urls import path
+
+    from samdrift.core.headers import allow_form_target
+
+    def login_buttons(request):  # type: ignore[no-untyped-def]
+        allow_form_target(request, "https://eid.example.se/authorize?client_id=x")
+        return Plain("ok")
+
+    settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": [path("buttons", login_buttons)]})
+    widened = Client().get("/buttons")
+    assert directives(widened["Content-Security-Policy"])["form-action"] == (
+        "'self' https://eid.example.se"
+    )
