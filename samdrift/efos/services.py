@@ -1,15 +1,16 @@
 """Writes of EFOS: the credential lifecycle, certificate issuing, revocation and CRL publishing.
 
-Every function runs in one transaction with one audit record; CRL publishing after a revocation
-happens after commit. A refused request writes nothing but a refusal record in the audit trail
-(issue 4, bad input), in its own transaction after the failed one rolled back.
+Every function runs in one transaction with one audit record; a revocation queues a CRL
+publication job after commit (`tasks.publish_crl`, which publishes through `crl_publishing`).
+A refused request writes nothing but a refusal record in the audit trail (issue 4, bad input),
+in its own transaction after the failed one rolled back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +18,11 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, record_security_event, snapshot
-from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,
@@ -32,7 +32,7 @@ from samdrift.core.exceptions import (
 from samdrift.core.oidc.sweden import ORG_AFFILIATION
 from samdrift.organisations.models import Organisation
 
-from . import conf
+from . import conf, tasks
 from .ca.authority import authority
 from .ca.keys import new_ec, unencrypted_pem
 from .ca.profiles import (
@@ -42,8 +42,11 @@ from .ca.profiles import (
     public_key_from_csr,
     serial_hex,
 )
-from .ca.revocation import build_crl
 from .choices import HOLD, CertificateUsage, CredentialStatus, RevocationReason, SignatureLevel
+
+# Re-exported: the views, the demo and `samdrift efos publish-crl` call them through services.
+from .crl_publishing import expire_credentials as expire_credentials
+from .crl_publishing import publish_crl as publish_crl
 from .models import (
     Credential,
     CrlPublication,
@@ -54,8 +57,9 @@ from .models import (
     SignableDocument,
 )
 from .permissions import administers, credential_abilities, is_operator
-from .selectors import latest_crl, revoked_for_crl
+from .selectors import latest_crl
 
+logger = logging.getLogger(__name__)
 S = CredentialStatus
 UID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 NAME_RE = re.compile(r"^[^\x00-\x1f<>@=,;\\/\"]{1,100}$")
@@ -355,7 +359,7 @@ def issue_credential(
                     "superseded",
                 )
                 old.save()
-        transaction.on_commit(publish_crl_quietly)
+        transaction.on_commit(queue_crl_publication)
     result.credential = locked
     return result
 
@@ -409,7 +413,7 @@ def suspend_credential(*, actor: Actor, credential: Credential) -> Credential:
             suspended_at=timezone.now(),
         )
         _revoke_rows(result, HOLD)
-        transaction.on_commit(publish_crl_quietly)
+        transaction.on_commit(queue_crl_publication)
     return result
 
 
@@ -428,7 +432,7 @@ def resume_credential(*, actor: Actor, credential: Credential) -> Credential:
         IssuedCertificate.objects.filter(credential=result, revocation_reason=HOLD).update(
             revoked_at=None, revocation_reason=""
         )
-        transaction.on_commit(publish_crl_quietly)
+        transaction.on_commit(queue_crl_publication)
     return result
 
 
@@ -470,7 +474,7 @@ def revoke_credential(*, actor: Actor, credential: Credential, reason: str) -> C
         IssuedCertificate.objects.filter(credential=result, revocation_reason=HOLD).update(
             revocation_reason=reason
         )
-        transaction.on_commit(publish_crl_quietly)
+        transaction.on_commit(queue_crl_publication)
     return result
 
 
@@ -513,73 +517,24 @@ def revoke_serial(*, actor: Actor, serial: str, reason: str) -> IssuedCertificat
                 before=before,
                 after=snapshot(row, ["revoked_at", "revocation_reason"]),
             )
-            transaction.on_commit(publish_crl_quietly)
+            transaction.on_commit(queue_crl_publication)
     else:
         raise BusinessRuleViolation(_("This certificate is already revoked."))
     row.refresh_from_db()
     return row
 
 
-def expire_credentials(*, actor: Actor = SYSTEM) -> int:
-    """Mark e-IDs past their end date as expired (run on the same schedule as the CRL)."""
-    count = 0
-    for credential in Credential.objects.filter(
-        status__in=[S.ISSUED, S.ACTIVE, S.SUSPENDED], not_after__lte=timezone.now()
-    ).select_related("official"):
-        with transaction.atomic():
-            before = snapshot(credential)
-            credential.status = S.EXPIRED
-            credential.save(update_fields=["status", "updated_at"])
-            audit_record(
-                actor=actor,
-                action="efos.credential.expire",
-                obj=credential,
-                organisation_id=credential.official.organisation_id,
-                before=before,
-                after=snapshot(credential),
-            )
-        count += 1
-    return count
+# --- CRL (publishing itself is in crl_publishing; re-exported for the views and commands) ---------
 
 
-# --- CRL -----------------------------------------------------------------------------------------
-
-
-def publish_crl(*, actor: Actor = SYSTEM) -> CrlPublication:
-    """Sign and store a new full CRL of the issuing CA."""
-    started = time.perf_counter()
-    revoked = revoked_for_crl()
-    this_update = timezone.now().replace(microsecond=0)
-    next_update = this_update + dt.timedelta(seconds=conf.crl_interval_seconds())
-    with transaction.atomic():
-        number = (CrlPublication.objects.aggregate(m=Max("number"))["m"] or 0) + 1
-        crl = build_crl(authority(), number, revoked, this_update, next_update)
-        publication = CrlPublication.objects.create(
-            number=number,
-            this_update=this_update,
-            next_update=next_update,
-            entries=len(revoked),
-            der=crl.public_bytes(serialization.Encoding.DER),
-            seconds=time.perf_counter() - started,
-        )
-        audit_record(
-            actor=actor,
-            action="efos.crl.publish",
-            obj=publication,
-            after={"number": number, "entries": len(revoked)},
-        )
-    return publication
-
-
-def publish_crl_quietly() -> None:
-    """After-commit hook: a failure to re-publish must not undo the revocation (the scheduled
-    publication catches up within one interval)."""
+def queue_crl_publication() -> None:
+    """After-commit hook of a revocation, suspension or resumption: queue a CRL publication job.
+    Failing to queue must not undo the revocation (the scheduled publication catches up within
+    half an interval); OCSP answers from the rows at once either way."""
     try:
-        publish_crl()
+        tasks.queue_publication()
     except Exception:
-        import logging
-
-        logging.getLogger(__name__).exception("CRL publication after revocation failed")
+        logger.exception("queueing the CRL publication after a revocation failed")
 
 
 def current_crl() -> CrlPublication:

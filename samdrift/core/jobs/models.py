@@ -86,3 +86,22 @@ class Job(models.Model):
         """A task that made something to look at returns {"link": "/path/", …}."""
         link = self.result.get("link") if isinstance(self.result, dict) else None
         return link if isinstance(link, str) and link.startswith("/") else ""
+
+
+class ScheduledRun(models.Model):
+    """One row per schedule and slot (the n-th period since the epoch), created in the same
+    transaction as the job it queued: the unique pair is what makes several workers queue a
+    recurring task once per period (ADR 0073)."""
+
+    name = models.CharField(max_length=100)
+    slot = models.BigIntegerField()
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="jobs_one_run_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.slot}"

@@ -28,6 +28,7 @@ from samdrift.core.exceptions import DomainError
 from . import live, progress, queue
 from .backend import DatabaseBackend, as_task_result
 from .models import Job, Status
+from .schedules import Scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,10 @@ class Worker:
         poll_seconds: float = 1.0,
         backend_alias: str = "default",
         worker_id: str | None = None,
+        schedules: bool | Iterable[str] | None = None,
     ) -> None:
+        """`schedules`: queue the recurring jobs too (schedules.py) — all (True), none (False),
+        only the names given; by default all unless in burst mode."""
         backend = task_backends[backend_alias]
         if not isinstance(backend, DatabaseBackend):
             raise TypeError(f"TASKS[{backend_alias!r}] is not samdrift's DatabaseBackend")
@@ -136,6 +140,16 @@ class Worker:
         self.burst = burst
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or new_worker_id()
+        if schedules is None:
+            schedules = not burst
+        self.scheduler = (
+            None
+            if schedules is False
+            else Scheduler(
+                only=None if schedules is True else list(schedules),  # type: ignore[arg-type]
+                tick_seconds=min(1.0, poll_seconds),
+            )
+        )
         self.stopping = threading.Event()
         self.processed = 0
         self._count_lock = threading.Lock()
@@ -172,6 +186,11 @@ class Worker:
         while not self.stopping.is_set():
             if not connection.in_atomic_block:  # (a test's transaction: keep its connection)
                 close_old_connections()
+            if self.scheduler is not None:
+                try:
+                    self.scheduler.tick()
+                except Exception:  # bad SAMDRIFT_SCHEDULES, the database away: keep working
+                    logger.exception("queueing scheduled jobs failed")
             try:
                 job = queue.claim(
                     worker_id=self.worker_id,

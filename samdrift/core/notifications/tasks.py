@@ -6,6 +6,8 @@ import logging
 
 from django_tasks import default_task_backend, task
 
+from samdrift.core.jobs.schedules import declare
+
 from . import delivery
 
 logger = logging.getLogger(__name__)
@@ -32,3 +34,11 @@ def deliver_due_email() -> dict[str, int]:
     for outcome in delivery.deliver_due():
         counts[outcome.result] = counts.get(outcome.result, 0) + 1
     return counts
+
+
+# Recurring, queued by the workers (samdrift.core.jobs.schedules; SAMDRIFT_SCHEDULES changes them).
+declare("notifications.sweep_email", deliver_due_email, every=60)
+# (by path: the task sits beside the services it calls, which import this module)
+declare(
+    "notifications.prune", "samdrift.core.notifications.retention.prune_notifications", every=86400
+)

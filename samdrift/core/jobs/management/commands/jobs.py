@@ -1,4 +1,4 @@
-"""`samdrift jobs list [--status S]` and `samdrift jobs show ID [--follow]`.
+"""`samdrift jobs list [--status S]`, `samdrift jobs show ID [--follow]`, `samdrift jobs schedules`.
 
 `--follow` prints a line each time the job's progress or status changes, until it finishes;
 the exit code is 1 when it failed.
@@ -6,6 +6,7 @@ the exit code is 1 when it failed.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -13,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import NotFound
-from samdrift.core.jobs.models import Job, Status
+from samdrift.core.jobs.models import Job, ScheduledRun, Status
+from samdrift.core.jobs.schedules import all_schedules
 from samdrift.core.jobs.selectors import job_detail, visible_jobs
 
 
@@ -40,8 +42,12 @@ class Command(BaseCommand):
         show.add_argument("job_id", type=int)
         show.add_argument("--follow", action="store_true")
         show.add_argument("--interval", type=float, default=0.5)
+        sub.add_parser("schedules", help="The recurring jobs, their last and next run.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "schedules":
+            self._schedules()
+            return
         if options["action"] == "list":
             jobs = visible_jobs(actor=SYSTEM)
             if options["status"]:
@@ -71,3 +77,31 @@ class Command(BaseCommand):
                 self.stdout.write(f"result: {job.result}")
         if job.status == Status.FAILED:
             raise SystemExit(1)
+
+    def _schedules(self) -> None:
+        now = time.time()
+        self.stdout.write("name  task  period  last run  next run (UTC)")
+        for name, schedule in sorted(all_schedules().items()):
+            last = ScheduledRun.objects.filter(name=name).order_by("-slot").first()
+            slot = schedule.slot(now)
+            if last is not None and last.slot >= slot:
+                upcoming = _utc(schedule.slot_start(slot + 1))
+            else:
+                upcoming = "due now"
+            done = "never run"
+            if last is not None:
+                done = f"last run: job #{last.job_id} at {_utc(schedule.slot_start(last.slot))}"
+            parts = [name, schedule.task_path, f"every {_period(schedule.period())}"]
+            parts += [done, f"next {upcoming}"]
+            self.stdout.write("  ".join(parts))
+
+
+def _utc(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _period(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)} {unit}"
+    return f"{seconds:g} s"
