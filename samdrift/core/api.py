@@ -74,10 +74,15 @@ def error_body(
 def errors(*statuses: int) -> dict[int, Any]:
     """The error answers an operation documents; 401 always (every endpoint needs a caller).
     403: may see but not do; 404: missing or another agency's (the same); 409: a rule or a
-    concurrent change; 422: malformed input. An operation that reads input can also meet a body
-    that is not JSON at all (400 `bad_request`), so 422 documents 400 with it."""
-    unreadable = (400,) if 422 in statuses else ()
-    return dict.fromkeys((401, *unreadable, *statuses), ErrorOut)
+    concurrent change; 422: malformed input. Implied (found by schemathesis): an operation that
+    can answer 404 has an id in its path, and an id that is not a number answers 422; one that
+    reads input can meet a body that is not JSON at all, 400 `bad_request`."""
+    codes = {401, *statuses}
+    if 404 in codes:
+        codes.add(422)
+    if 422 in codes:
+        codes.add(400)
+    return dict.fromkeys(sorted(codes), ErrorOut)
 
 
 class Page(LimitOffsetPagination):

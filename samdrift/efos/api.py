@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from samdrift.core.actor import Actor
+from samdrift.core.api import errors
 
 from . import selectors, services
 from .permissions import credential_abilities
@@ -87,33 +88,39 @@ def _official_out(actor: Actor, official) -> OfficialOut:  # type: ignore[no-unt
     )
 
 
-@router.get("/officials", response=list[OfficialOut])
+@router.get("/officials", response={200: list[OfficialOut], **errors(403)})
 def list_officials(request: HttpRequest, q: str = "") -> list[OfficialOut]:
     actor = _actor(request)
     return [_official_out(actor, o) for o in selectors.official_list(actor=actor, search=q)[:500]]
 
 
-@router.get("/officials/{official_id}", response=OfficialOut)
+@router.get("/officials/{official_id}", response={200: OfficialOut, **errors(403, 404)})
 def get_official(request: HttpRequest, official_id: int) -> OfficialOut:
     actor = _actor(request)
     return _official_out(actor, selectors.official_get(actor=actor, official_id=official_id))
 
 
-@router.post("/credentials/{credential_id}/suspend", response=CredentialOut)
+@router.post(
+    "/credentials/{credential_id}/suspend", response={200: CredentialOut, **errors(403, 404, 409)}
+)
 def suspend(request: HttpRequest, credential_id: int) -> CredentialOut:
     actor = _actor(request)
     credential = selectors.credential_get(actor=actor, credential_id=credential_id)
     return _credential_out(actor, services.suspend_credential(actor=actor, credential=credential))
 
 
-@router.post("/credentials/{credential_id}/resume", response=CredentialOut)
+@router.post(
+    "/credentials/{credential_id}/resume", response={200: CredentialOut, **errors(403, 404, 409)}
+)
 def resume(request: HttpRequest, credential_id: int) -> CredentialOut:
     actor = _actor(request)
     credential = selectors.credential_get(actor=actor, credential_id=credential_id)
     return _credential_out(actor, services.resume_credential(actor=actor, credential=credential))
 
 
-@router.post("/credentials/{credential_id}/revoke", response=CredentialOut)
+@router.post(
+    "/credentials/{credential_id}/revoke", response={200: CredentialOut, **errors(403, 404, 409)}
+)
 def revoke(request: HttpRequest, credential_id: int, body: RevokeIn) -> CredentialOut:
     actor = _actor(request)
     credential = selectors.credential_get(actor=actor, credential_id=credential_id)

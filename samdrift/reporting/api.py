@@ -6,15 +6,21 @@ The report as data (every figure the document shows), its prose, and the PDF its
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+
+from samdrift.core.api import errors
 
 from .documents import render_pdf
 from .selectors import check_year, government_report, report_text_get
 from .services import report_text_save
 
 router = Router(tags=["reporting"])
+# The language is one of the two; the year is checked by `check_year` with a bilingual message
+# naming the range (a schema bound would answer with ninja's generic one instead).
+Language = Literal["sv", "en"]
 
 
 class ProseOut(Schema):
@@ -90,8 +96,8 @@ class TextOut(Schema):
     version: int | None
 
 
-@router.get("/government/{year}", response=ReportOut)
-def get_report(request: HttpRequest, year: int, lang: str = "sv") -> ReportOut:
+@router.get("/government/{year}", response={200: ReportOut, **errors(403, 422)})
+def get_report(request: HttpRequest, year: int, lang: Language = "sv") -> ReportOut:
     report = government_report(actor=request.auth, year=check_year(year), language=lang)  # type: ignore[attr-defined]
     return ReportOut(
         year=report.year,
@@ -142,8 +148,12 @@ def get_report(request: HttpRequest, year: int, lang: str = "sv") -> ReportOut:
     )
 
 
-@router.get("/government/{year}/pdf")
-def get_report_pdf(request: HttpRequest, year: int, lang: str = "sv") -> HttpResponse:
+@router.get(
+    "/government/{year}/pdf",
+    response={200: None, **errors(403, 422)},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def get_report_pdf(request: HttpRequest, year: int, lang: Language = "sv") -> HttpResponse:
     report = government_report(actor=request.auth, year=check_year(year), language=lang)  # type: ignore[attr-defined]
     response = HttpResponse(render_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -163,12 +173,12 @@ def _text_out(year: int, row: object | None) -> TextOut:
     )
 
 
-@router.get("/government/{year}/text", response=TextOut)
+@router.get("/government/{year}/text", response={200: TextOut, **errors(403, 422)})
 def get_text(request: HttpRequest, year: int) -> TextOut:
     return _text_out(year, report_text_get(actor=request.auth, year=year))  # type: ignore[attr-defined]
 
 
-@router.put("/government/{year}/text", response=TextOut)
+@router.put("/government/{year}/text", response={200: TextOut, **errors(403, 409, 422)})
 def put_text(request: HttpRequest, year: int, payload: TextIn) -> TextOut:
     texts = payload.dict(exclude={"version"})
     actor = request.auth  # type: ignore[attr-defined]
