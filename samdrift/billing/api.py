@@ -228,7 +228,11 @@ def list_usage(request: ApiRequest, year: int | None = YEAR_OR_ALL) -> Any:
     ]
 
 
-@router.post("/usage", response={201: ImportOut}, summary="Record usage (all rows or none)")
+@router.post(
+    "/usage",
+    response={201: ImportOut, **errors(403, 404, 409, 422)},
+    summary="Record usage (all rows or none)",
+)
 def post_usage(request: ApiRequest, payload: UsageIn) -> Status:
     if payload.late not in ("reject", "adjust"):
         raise ValidationFailed("late must be reject or adjust.", errors={"late": [payload.late]})
@@ -258,7 +262,11 @@ class CostRow(Schema):
     description: str = ""
 
 
-@router.post("/costs", response={201: ImportOut}, summary="Import cost entries (all rows or none)")
+@router.post(
+    "/costs",
+    response={201: ImportOut, **errors(403, 404, 409, 422)},
+    summary="Import cost entries (all rows or none)",
+)
 def post_costs(request: ApiRequest, payload: list[CostRow]) -> Status:
     result = services.import_costs(
         actor=request.auth,
@@ -324,7 +332,11 @@ def list_prices(request: ApiRequest) -> list[dict[str, Any]]:
     return [_price(p) for p in selectors.price_list(actor=request.auth)]
 
 
-@router.post("/prices", response={201: PriceOut}, summary="Decide a new price version")
+@router.post(
+    "/prices",
+    response={201: PriceOut, **errors(403, 404, 409, 422)},
+    summary="Decide a new price version",
+)
 def post_price(request: ApiRequest, payload: PriceIn) -> Status:
     version = services.create_price_version(
         actor=request.auth,
@@ -369,7 +381,9 @@ def list_runs(request: ApiRequest) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/runs", response={200: RunOut}, summary="Run a month (idempotent); optionally finalise"
+    "/runs",
+    response={200: RunOut, **errors(403, 404, 409, 422)},
+    summary="Run a month (idempotent); optionally finalise",
 )
 def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
     outcome = services.run_period(
@@ -385,7 +399,11 @@ def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
     }
 
 
-@router.post("/runs/{period}/finalise", response=RunOut, summary="Finalise a month's drafts")
+@router.post(
+    "/runs/{period}/finalise",
+    response={200: RunOut, **errors(403, 409, 422)},
+    summary="Finalise a month's drafts",
+)
 def finalise(request: ApiRequest, period: str) -> dict[str, Any]:
     run = services.finalise_run(actor=request.auth, period=_period(period))
     return {
@@ -436,7 +454,11 @@ class CloseIn(Schema):
     recovery_years: int | None = None
 
 
-@router.post("/closes", summary="Year-end close (idempotent per fee area and year)")
+@router.post(
+    "/closes",
+    response={200: list[dict[str, Any]], **errors(403, 409, 422)},
+    summary="Year-end close (idempotent per fee area and year)",
+)
 def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
     closes = services.close_year(
         actor=request.auth,
@@ -505,7 +527,7 @@ class RuleIn(Schema):
 
 @router.post(
     "/allocation-rules",
-    response={201: dict},
+    response={201: dict, **errors(403, 404, 409, 422)},
     summary="Decide a new version of a pool's allocation rule",
 )
 def post_rule(request: ApiRequest, payload: RuleIn) -> Status:
@@ -540,7 +562,9 @@ class ProjectTimeIn(Schema):
 
 
 @router.post(
-    "/project-time", response={201: dict}, summary="Book time and material on a connection case"
+    "/project-time",
+    response={201: dict, **errors(403, 404, 409, 422)},
+    summary="Book time and material on a connection case",
 )
 def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> Status:
     entry = services.record_project_time(
@@ -572,7 +596,9 @@ class ExitIn(Schema):
 
 
 @router.post(
-    "/exit-settlements", response={201: list[InvoiceOut]}, summary="Settle a leaving agency to zero"
+    "/exit-settlements",
+    response={201: list[InvoiceOut], **errors(403, 404, 409, 422)},
+    summary="Settle a leaving agency to zero",
 )
 def post_exit(request: ApiRequest, payload: ExitIn) -> Status:
     invoices = services.settle_exit(
