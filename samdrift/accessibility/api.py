@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from samdrift.core.api import errors
 from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 
 from .forms import MAX_UPLOAD_BYTES
@@ -44,7 +45,11 @@ class CheckOut(Schema):
     files: list[FileResultOut]
 
 
-@router.post("/check", response=CheckOut, summary="Check one PDF for accessibility")
+@router.post(
+    "/check",
+    response={200: CheckOut, **errors(422)},
+    summary="Check one PDF for accessibility",
+)
 def check(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)

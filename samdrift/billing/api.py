@@ -327,7 +327,9 @@ def _price(p: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/prices", response=list[PriceOut], summary="Decided prices, every version")
+@router.get(
+    "/prices", response={200: list[PriceOut], **errors()}, summary="Decided prices, every version"
+)
 def list_prices(request: ApiRequest) -> list[dict[str, Any]]:
     return [_price(p) for p in selectors.price_list(actor=request.auth)]
 
@@ -367,7 +369,7 @@ class RunOut(Schema):
     warnings: list[str] = []
 
 
-@router.get("/runs", response=list[RunOut], summary="Invoice runs")
+@router.get("/runs", response={200: list[RunOut], **errors()}, summary="Invoice runs")
 def list_runs(request: ApiRequest) -> list[dict[str, Any]]:
     return [
         {

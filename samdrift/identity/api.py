@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from samdrift.core.api import errors
+
 from . import loa
 from .stepup import session_login, session_rank
 
@@ -38,7 +40,7 @@ def levels(request: HttpRequest) -> list[loa.Level]:
     return list(loa.LEVELS)
 
 
-@router.get("/session", response=SessionLevelOut)
+@router.get("/session", response={200: SessionLevelOut, **errors()})
 def session_level(request: HttpRequest) -> dict[str, object]:
     """The caller's e-ID level in this browser session (0 for token or password logins)."""
     rank = session_rank(request) if hasattr(request, "session") else 0
