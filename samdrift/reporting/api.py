@@ -35,7 +35,7 @@ class PhaseCountOut(Schema):
     count: int
 
 
-class ServiceRowOut(Schema):
+class ReportServiceRowOut(Schema):
     service: str
     name: str
     requested: int
@@ -72,7 +72,7 @@ class ReportOut(Schema):
     cases: list[PhaseCountOut]
     cases_total: int
     legal_agency_total: int
-    services: list[ServiceRowOut]
+    services: list[ReportServiceRowOut]
     efos: EfosOut
     economy_included: bool
     indicators: list[IndicatorOut]
@@ -119,7 +119,7 @@ def get_report(request: HttpRequest, year: int, lang: Language = "sv") -> Report
         cases_total=report.connections.total,
         legal_agency_total=report.services.legal_agency_total,
         services=[
-            ServiceRowOut(
+            ReportServiceRowOut(
                 service=row.service.code,
                 name=row.service.name_en if report.language == "en" else row.service.name_sv,
                 requested=row.requested,
