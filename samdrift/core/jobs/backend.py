@@ -4,7 +4,7 @@ Why our own and not django-tasks-db: a job whose worker died stays RUNNING there
 lease expires and another worker takes the job (ADR 0010, 0011).
 
 OPTIONS (settings.TASKS["default"]["OPTIONS"]): MAX_ATTEMPTS (3), LEASE_SECONDS (30),
-RETRY_BASE_SECONDS (5), RETRY_CAP_SECONDS (600).
+RETRY_BASE_SECONDS (5), RETRY_CAP_SECONDS (600), CLAIM_BATCH (32).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class DatabaseBackend(BaseTaskBackend):
         self.lease_seconds = float(self.options.get("LEASE_SECONDS", 30))
         self.retry_base_seconds = float(self.options.get("RETRY_BASE_SECONDS", 5))
         self.retry_cap_seconds = float(self.options.get("RETRY_CAP_SECONDS", 600))
+        # The most jobs a worker claims in one transaction, when they run fast (ADR 0074).
+        self.claim_batch = int(self.options.get("CLAIM_BATCH", 32))
 
     def enqueue(self, task: Task[P, T], args: Any, kwargs: Any) -> TaskResult[T]:
         self.validate_task(task)

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Job, Status
@@ -74,43 +76,95 @@ def fail_exhausted_leases(now: dt.datetime | None = None) -> int:
 
 
 def claim(*, worker_id: str, lease_seconds: float, queues: Iterable[str]) -> Job | None:
-    """Take the next due job, or None. PostgreSQL: FOR UPDATE SKIP LOCKED lets many workers
-    claim side by side; SQLite: the transaction begins IMMEDIATE (settings), which takes the one
-    write lock first, so two claims queue instead of both reading the same row."""
+    """Take the next due job, or None."""
+    jobs = claim_batch(worker_id=worker_id, lease_seconds=lease_seconds, queues=queues, limit=1)
+    return jobs[0] if jobs else None
+
+
+def _append_worker(worker_id: str) -> RawSQL:
+    """worker_ids + [worker_id], in the database (one UPDATE for a whole batch)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("worker_ids || to_jsonb(%s::text)", (worker_id,))
+    return RawSQL("json_insert(worker_ids, '$[#]', %s)", (worker_id,))
+
+
+def claim_batch(
+    *, worker_id: str, lease_seconds: float, queues: Iterable[str], limit: int
+) -> list[Job]:
+    """Take up to `limit` due jobs of one queue in one transaction (ADR 0074), each under its
+    own lease. PostgreSQL: FOR UPDATE SKIP LOCKED lets many workers claim side by side; SQLite:
+    the transaction begins IMMEDIATE (settings), which takes the one write lock first, so two
+    claims queue instead of both reading the same rows."""
     global _last_sweep
+    queues = list(queues)
     now = timezone.now()
     if time.monotonic() - _last_sweep >= SWEEP_EVERY:
         _last_sweep = time.monotonic()
         fail_exhausted_leases(now)
     with transaction.atomic():
         _relaxed_commit()
-        job = None
+        jobs: list[Job] = []
         for candidates in (_abandoned(now, queues), _claimable(now, queues)):
+            if jobs:
+                candidates = candidates.filter(queue_name=jobs[0].queue_name)
             if connection.vendor == "postgresql":
                 candidates = candidates.select_for_update(skip_locked=True)
-            job = candidates.first()
-            if job is not None:
+            jobs += candidates[: limit - len(jobs)]
+            # One queue per batch, the first job's: the rest wait for the next claim.
+            jobs = [job for job in jobs if job.queue_name == jobs[0].queue_name]
+            if len(jobs) >= limit:
                 break
-        if job is None:
-            return None
-        job.status = Status.RUNNING
-        job.attempts += 1
-        job.lease_owner = worker_id
-        job.lease_expires_at = now + dt.timedelta(seconds=lease_seconds)
+        if not jobs:
+            return []
+        expires = now + dt.timedelta(seconds=lease_seconds)
+        Job.objects.filter(id__in=[job.id for job in jobs]).update(
+            status=Status.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_owner=worker_id,
+            lease_expires_at=expires,
+            started_at=Coalesce(F("started_at"), Value(now)),
+            worker_ids=_append_worker(worker_id),
+            updated_at=now,
+        )
+    for job in jobs:  # the rows as just written
+        job.status, job.attempts = Status.RUNNING, job.attempts + 1
+        job.lease_owner, job.lease_expires_at = worker_id, expires
         job.started_at = job.started_at or now
         job.worker_ids = [*job.worker_ids, worker_id]
-        job.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "lease_owner",
-                "lease_expires_at",
-                "started_at",
-                "worker_ids",
-                "updated_at",
-            ]
+        job.updated_at = now
+    return jobs
+
+
+def renew_waiting(jobs: list[Job], *, worker_id: str, lease_seconds: float) -> None:
+    """Extend the leases of claimed jobs still waiting their turn in this worker (the running
+    job's heartbeat does it), so a batch never outlives its leases."""
+    if not jobs:
+        return
+    expires = timezone.now() + dt.timedelta(seconds=lease_seconds)
+    with transaction.atomic():
+        _relaxed_commit()
+        Job.objects.filter(
+            id__in=[job.id for job in jobs], lease_owner=worker_id, status=Status.RUNNING
+        ).update(lease_expires_at=expires)
+    for job in jobs:
+        job.lease_expires_at = expires
+
+
+def release(jobs: list[Job], *, worker_id: str) -> int:
+    """Give claimed jobs that never started back (a worker stopping): waiting again, the attempt
+    not counted."""
+    if not jobs:
+        return 0
+    with transaction.atomic():
+        return Job.objects.filter(
+            id__in=[job.id for job in jobs], lease_owner=worker_id, status=Status.RUNNING
+        ).update(
+            status=Status.READY,
+            attempts=F("attempts") - 1,
+            lease_owner="",
+            lease_expires_at=None,
+            updated_at=timezone.now(),
         )
-    return job
 
 
 def _held(job: Job, worker_id: str) -> Any:
@@ -136,7 +190,10 @@ def renew(job: Job, *, worker_id: str, lease_seconds: float, **fields: Any) -> b
 
 
 def succeed(job: Job, *, worker_id: str, result: Any) -> bool:
-    now = timezone.now()
+    return succeed_many([(job, result)], worker_id=worker_id) == [True]
+
+
+def _success(job: Job, result: Any, now: dt.datetime) -> dict[str, Any]:
     changes: dict[str, Any] = {
         "status": Status.SUCCESSFUL,
         "result": result,
@@ -147,7 +204,24 @@ def succeed(job: Job, *, worker_id: str, result: Any) -> bool:
     }
     if job.progress_total:
         changes["progress_done"] = job.progress_total
-    return _update_held(job, worker_id, **changes)
+    return changes
+
+
+def succeed_many(outcomes: list[tuple[Job, Any]], *, worker_id: str) -> list[bool]:
+    """Record the results of several finished jobs in one transaction (ADR 0074); each write is
+    fenced by its own lease, so one lost lease does not hide the others. True where recorded."""
+    now = timezone.now()
+    recorded = []
+    with transaction.atomic():
+        _relaxed_commit()
+        for job, result in outcomes:
+            changes = _success(job, result, now)
+            recorded.append(bool(_held(job, worker_id).update(**changes)))
+    for (job, result), done in zip(outcomes, recorded, strict=True):
+        if done:
+            for name, value in _success(job, result, now).items():
+                setattr(job, name, value)
+    return recorded
 
 
 def fail(

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -32,6 +33,9 @@ from .schedules import Scheduler
 
 logger = logging.getLogger(__name__)
 
+# A batch of jobs each this quick lets the next claim take twice as many (up to CLAIM_BATCH).
+FAST_JOB_SECONDS = 0.05
+
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -40,15 +44,23 @@ def new_worker_id() -> str:
 class Heartbeat(threading.Thread):
     """Renews the lease every third of its length while the task runs."""
 
-    def __init__(self, job: Job, worker_id: str, lease_seconds: float) -> None:
+    def __init__(
+        self, job: Job, worker_id: str, lease_seconds: float, others: list[Job] | None = None
+    ) -> None:
         super().__init__(daemon=True, name=f"heartbeat-{job.id}")
         self.job, self.worker_id, self.lease_seconds = job, worker_id, lease_seconds
+        # The rest of the batch: claimed jobs waiting their turn, finished ones whose outcome
+        # is not written yet. Their leases are renewed alongside (ADR 0074).
+        self.others = others if others is not None else []
         self.done = threading.Event()
         self.lost = False
 
     def run(self) -> None:
         try:
             while not self.done.wait(self.lease_seconds / 3):
+                queue.renew_waiting(
+                    list(self.others), worker_id=self.worker_id, lease_seconds=self.lease_seconds
+                )
                 if not queue.renew(
                     self.job, worker_id=self.worker_id, lease_seconds=self.lease_seconds
                 ):
@@ -61,8 +73,57 @@ class Heartbeat(threading.Thread):
             connections.close_all()
 
 
-def run_job(job: Job, *, worker_id: str, backend: DatabaseBackend) -> Status | None:
-    """Run one claimed job to its outcome; returns the status recorded (None: lease lost)."""
+class Outcomes:
+    """Successes of a batch not written yet: written together, in one transaction, when the
+    batch ends or `FLUSH_SECONDS` after the first (ADR 0074). Until then their leases hold (the
+    heartbeat renews them), so an outcome lost with the worker means the job runs again —
+    at-least-once, as after any crash."""
+
+    FLUSH_SECONDS = 0.25
+
+    def __init__(self, worker_id: str, backend: DatabaseBackend) -> None:
+        self.worker_id, self.backend = worker_id, backend
+        self.items: list[tuple[Job, Any, Task[Any, Any]]] = []
+        self.since = 0.0
+
+    def add(self, job: Job, value: Any, task: Task[Any, Any]) -> None:
+        if not self.items:
+            self.since = time.monotonic()
+        self.items.append((job, value, task))
+
+    def due(self) -> bool:
+        return bool(self.items) and time.monotonic() - self.since >= self.FLUSH_SECONDS
+
+    def jobs(self) -> list[Job]:
+        return [job for job, _value, _task in self.items]
+
+    def flush(self) -> None:
+        items, self.items = self.items, []
+        if not items:
+            return
+        recorded = queue.succeed_many(
+            [(job, value) for job, value, _task in items], worker_id=self.worker_id
+        )
+        finished = []
+        for (job, _value, task), done in zip(items, recorded, strict=True):
+            if not done:
+                logger.warning("job %s finished after its lease was lost; not recorded", job.id)
+                continue
+            finished.append(job)
+            task_finished.send(type(self.backend), task_result=as_task_result(job, task))
+        live.jobs_finished(finished)
+
+
+def run_job(
+    job: Job,
+    *,
+    worker_id: str,
+    backend: DatabaseBackend,
+    others: list[Job] | None = None,
+    outcomes: Outcomes | None = None,
+) -> Status | None:
+    """Run one claimed job to its outcome; returns the status recorded (None: lease lost).
+    With `outcomes`, a success is only added there, to be written with the batch's others."""
     try:
         task: Task[Any, Any] = import_string(job.task_path)
         if not isinstance(task, Task):
@@ -79,7 +140,7 @@ def run_job(job: Job, *, worker_id: str, backend: DatabaseBackend) -> Status | N
         )
     task_result = as_task_result(job, task)
     task_started.send(type(backend), task_result=task_result)
-    heartbeat = Heartbeat(job, worker_id, backend.lease_seconds)
+    heartbeat = Heartbeat(job, worker_id, backend.lease_seconds, others)
     heartbeat.start()
     token = progress._running.set(progress.Running(job, worker_id, backend.lease_seconds))
     try:
@@ -104,6 +165,9 @@ def run_job(job: Job, *, worker_id: str, backend: DatabaseBackend) -> Status | N
     else:
         heartbeat.done.set()
         heartbeat.join()
+        if outcomes is not None and not heartbeat.lost:
+            outcomes.add(job, value, task)
+            return Status.SUCCESSFUL
         outcome = (
             Status.SUCCESSFUL if queue.succeed(job, worker_id=worker_id, result=value) else None
         )
@@ -128,6 +192,7 @@ class Worker:
         backend_alias: str = "default",
         worker_id: str | None = None,
         schedules: bool | Iterable[str] | None = None,
+        max_batch: int | None = None,
     ) -> None:
         """`schedules`: queue the recurring jobs too (schedules.py) — all (True), none (False),
         only the names given; by default all unless in burst mode."""
@@ -140,6 +205,7 @@ class Worker:
         self.burst = burst
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or new_worker_id()
+        self.max_batch = max(1, max_batch or backend.claim_batch)
         if schedules is None:
             schedules = not burst
         self.scheduler = (
@@ -183,6 +249,7 @@ class Worker:
             connections.close_all()
 
     def _loop(self) -> None:
+        batch = 1
         while not self.stopping.is_set():
             if not connection.in_atomic_block:  # (a test's transaction: keep its connection)
                 close_old_connections()
@@ -192,10 +259,11 @@ class Worker:
                 except Exception:  # bad SAMDRIFT_SCHEDULES, the database away: keep working
                     logger.exception("queueing scheduled jobs failed")
             try:
-                job = queue.claim(
+                jobs = queue.claim_batch(
                     worker_id=self.worker_id,
                     lease_seconds=self.backend.lease_seconds,
                     queues=self.queues,
+                    limit=batch,
                 )
             except Exception:  # the database restarting must not end the worker
                 if self.burst:
@@ -203,11 +271,38 @@ class Worker:
                 logger.exception("claiming a job failed; trying again")
                 self.stopping.wait(self.poll_seconds)
                 continue
-            if job is None:
+            if not jobs:
                 if self.burst:
                     return
                 self.stopping.wait(self.poll_seconds)
                 continue
-            run_job(job, worker_id=self.worker_id, backend=self.backend)
+            started = time.monotonic()
+            ran = self._run_batch(jobs)
             with self._count_lock:
-                self.processed += 1
+                self.processed += ran
+            # Fast jobs: claim more at once next time; a slow one: one at a time again, so a
+            # worker never sits on jobs that another, idle worker could be running.
+            fast = ran == len(jobs) and (time.monotonic() - started) / ran < FAST_JOB_SECONDS
+            batch = min(self.max_batch, batch * 2) if fast else 1
+
+    def _run_batch(self, jobs: list[Job]) -> int:
+        outcomes = Outcomes(self.worker_id, self.backend)
+        others: list[Job] = []
+        try:
+            for index, job in enumerate(jobs):
+                if self.stopping.is_set():  # stopping: the ones not started go back
+                    queue.release(jobs[index:], worker_id=self.worker_id)
+                    return index
+                others[:] = [*jobs[index + 1 :], *outcomes.jobs()]
+                run_job(
+                    job,
+                    worker_id=self.worker_id,
+                    backend=self.backend,
+                    others=others,
+                    outcomes=outcomes if len(jobs) > 1 else None,
+                )
+                if outcomes.due():
+                    outcomes.flush()
+            return len(jobs)
+        finally:
+            outcomes.flush()

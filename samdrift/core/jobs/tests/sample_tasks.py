@@ -41,3 +41,12 @@ def counting(total: int) -> dict[str, int]:
 @task()
 def noop() -> None:
     """Nothing: what the throughput benchmark (bench/bench_jobs.py) queues and runs."""
+
+
+@task()
+def nap(seconds: float) -> float:
+    """A job that takes its time (batching tests: a slow job ends a growing batch)."""
+    import time
+
+    time.sleep(seconds)
+    return seconds
