@@ -212,7 +212,7 @@ class Worker:
             None
             if schedules is False
             else Scheduler(
-                only=None if schedules is True else list(schedules),  # type: ignore[arg-type]
+                only=None if schedules is True else list(schedules),
                 tick_seconds=min(1.0, poll_seconds),
             )
         )
