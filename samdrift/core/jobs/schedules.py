@@ -37,6 +37,7 @@ from .models import ScheduledRun
 logger = logging.getLogger(__name__)
 
 Seconds = float | Callable[[], float]
+KEEP_RUNS = 100  # ScheduledRun rows kept per schedule
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def enqueue_slot(schedule: Schedule, slot: int) -> int | None:
                 job = task.enqueue(**schedule.kwargs)
             run.job_id = int(job.id)
             run.save(update_fields=["job"])
+            # Only recent rows matter (the last run, a race within a slot): keep the table small.
+            ScheduledRun.objects.filter(name=schedule.name, slot__lte=slot - KEEP_RUNS).delete()
     except IntegrityError:  # another worker created the row first
         return None
     return run.job_id

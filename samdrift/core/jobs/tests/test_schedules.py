@@ -93,6 +93,20 @@ def test_a_restart_catches_up_only_the_latest_missed_slot(settings):
     assert list(ScheduledRun.objects.order_by("slot").values_list("slot", flat=True)) == [10, 14]
 
 
+def test_only_the_latest_runs_of_a_schedule_are_kept(settings):
+    settings.SAMDRIFT_SCHEDULES = TICK
+    for slot in (10, 50, 109, 110, 111):
+        assert Scheduler(only=["test.tick"], clock=Clock(slot * 10 + 1.0)).tick()
+    # 100 slots back from the newest (111) are forgotten; their jobs stay.
+    assert list(ScheduledRun.objects.order_by("slot").values_list("slot", flat=True)) == [
+        50,
+        109,
+        110,
+        111,
+    ]
+    assert Job.objects.count() == 5
+
+
 def test_the_schedule_row_and_its_job_commit_together(settings, monkeypatch):
     settings.SAMDRIFT_SCHEDULES = TICK
     from samdrift.core.jobs.tests import sample_tasks
