@@ -106,6 +106,9 @@ def main() -> int:
                 "--workers", "1",
                 "--request-timeout", "30",
                 "--no-color",
+                # The stateful phase would list the run's own token and revoke it, and every
+                # later call would be a 401: revoking is covered by accounts' tests instead.
+                "--exclude-path-regex", r"^/api/v1/me/tokens/\{token_id\}$",
                 *os.environ.get("ST_ARGS", "").split(),
             ]  # fmt: skip
             status = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603

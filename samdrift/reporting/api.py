@@ -175,6 +175,7 @@ def _text_out(year: int, row: object | None) -> TextOut:
 
 @router.get("/government/{year}/text", response={200: TextOut, **errors(403, 422)})
 def get_text(request: HttpRequest, year: int) -> TextOut:
+    year = check_year(year)  # out of range is a 422 here too, never a database overflow
     return _text_out(year, report_text_get(actor=request.auth, year=year))  # type: ignore[attr-defined]
 
 
@@ -182,5 +183,7 @@ def get_text(request: HttpRequest, year: int) -> TextOut:
 def put_text(request: HttpRequest, year: int, payload: TextIn) -> TextOut:
     texts = payload.dict(exclude={"version"})
     actor = request.auth  # type: ignore[attr-defined]
-    row = report_text_save(actor=actor, year=year, texts=texts, expected_version=payload.version)
+    row = report_text_save(
+        actor=actor, year=check_year(year), texts=texts, expected_version=payload.version
+    )
     return _text_out(row.year, row)
