@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.core.api import ApiRequest, errors
@@ -21,6 +21,8 @@ from .periods import label, parse_period
 
 router = Router(tags=["billing"])
 # Accounting years samdrift keeps (dates need 1..9999; a year's neighbours are read too).
+# A month, as the schema states it (the services check it again with their own message).
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 YEAR = Query(..., ge=2000, le=2999, description="Accounting year, e.g. 2021.")
 YEAR_OR_ALL = Query(None, ge=2000, le=2999, description="Accounting year; all when left out.")
 MAX_PAGE = 500
@@ -151,7 +153,7 @@ def get_ubl(request: ApiRequest, invoice_id: int) -> HttpResponse:
 
 
 class CreditIn(Schema):
-    reason: str
+    reason: str = Field(min_length=1, description="Why; required.")
     line_positions: list[int] | None = None
 
 
@@ -187,7 +189,7 @@ class UsageOut(Schema):
 class UsageRow(Schema):
     organisation: str = Field(description="Agency name, exactly as registered")
     service: str = Field(description="Service code")
-    period: str = Field(description="YYYY-MM")
+    period: str = Field(pattern=PERIOD, description="YYYY-MM")
     quantity: str = Field(description="A number ≥ 0; decimal comma or point")
     source: str = "api"
     key: str = Field("", description="Natural key for deduplication; default agency:service:period")
@@ -250,7 +252,7 @@ def post_usage(request: ApiRequest, payload: UsageIn) -> Status:
 
 
 class CostRow(Schema):
-    period: str
+    period: str  # checked per row by the import, whose message names the row
     cost_pool: str
     amount: str = Field(description="SEK")
     voucher: str
@@ -356,7 +358,7 @@ def post_price(request: ApiRequest, payload: PriceIn) -> Status:
 
 
 class RunIn(Schema):
-    period: str
+    period: str = Field(pattern=PERIOD, description="YYYY-MM")
     finalise: bool = False
 
 
@@ -406,7 +408,9 @@ def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
     response={200: RunOut, **errors(403, 409, 422)},
     summary="Finalise a month's drafts",
 )
-def finalise(request: ApiRequest, period: str) -> dict[str, Any]:
+def finalise(
+    request: ApiRequest, period: str = Path(..., pattern=PERIOD, description="YYYY-MM")
+) -> dict[str, Any]:
     run = services.finalise_run(actor=request.auth, period=_period(period))
     return {
         "period": label(run.period),
@@ -451,7 +455,7 @@ def get_ledger(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
 
 
 class CloseIn(Schema):
-    year: int
+    year: int = Field(ge=2000, le=2999, description="Accounting year.")
     fee_area: str | None = None
     recovery_years: int | None = None
 
@@ -519,7 +523,7 @@ def get_fee_proposal(
 
 
 class RuleIn(Schema):
-    year: int
+    year: int = Field(ge=2000, le=2999, description="Accounting year.")
     cost_pool: str
     method: str = Field(description="direct, proportional, driver, fixed_pct or even")
     decision_ref: str
@@ -555,7 +559,7 @@ def post_rule(request: ApiRequest, payload: RuleIn) -> Status:
 
 class ProjectTimeIn(Schema):
     case_id: int
-    period: str = Field(description="YYYY-MM")
+    period: str = Field(pattern=PERIOD, description="YYYY-MM")
     hours: str
     hourly_rate: str = Field(description="The cost price per hour (självkostnad), SEK")
     external_cost: str = "0"
@@ -593,8 +597,8 @@ def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> Status:
 
 class ExitIn(Schema):
     organisation_id: int
-    period: str
-    reason: str
+    period: str = Field(pattern=PERIOD, description="YYYY-MM")
+    reason: str = Field(min_length=1, description="Why; required.")
 
 
 @router.post(
