@@ -6,7 +6,7 @@ provider finance. An invoice outside the caller's view is a 404, exactly like a 
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -154,7 +154,9 @@ def get_ubl(request: ApiRequest, invoice_id: int) -> HttpResponse:
 
 class CreditIn(Schema):
     reason: str = Field(min_length=1, description="Why; required.")
-    line_positions: list[int] | None = None
+    line_positions: list[Annotated[int, Field(ge=1, le=100_000)]] | None = Field(
+        None, description="Lines to credit (1 = the first); all when left out."
+    )
 
 
 @router.post(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from samdrift.core.api import errors
 
@@ -79,12 +79,16 @@ class ReportOut(Schema):
     coverage: list[CoverageOut]
 
 
+# Text that goes into the PDF (XML underneath): no control characters but tab and newlines.
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
 class TextIn(Schema):
-    summary_sv: str = ""
-    summary_en: str = ""
-    background_sv: str = ""
-    background_en: str = ""
-    version: int | None = None
+    summary_sv: str = Field("", pattern=PRINTABLE)
+    summary_en: str = Field("", pattern=PRINTABLE)
+    background_sv: str = Field("", pattern=PRINTABLE)
+    background_en: str = Field("", pattern=PRINTABLE)
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class TextOut(Schema):
