@@ -106,6 +106,7 @@ def main() -> int:
                 "--workers", "1",
                 "--request-timeout", "30",
                 "--no-color",
+                "--generation-database", "none",  # each run from its seed; nothing left behind
                 # The stateful phase would list the run's own token and revoke it, and every
                 # later call would be a 401: revoking is covered by accounts' tests instead.
                 "--exclude-path-regex", r"^/api/v1/me/tokens/\{token_id\}$",
