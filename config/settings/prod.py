@@ -35,18 +35,33 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 # The public address is the OpenID issuer and goes into certificates: never guessed in
 # production (development derives it from the request). ADR 0033.
 SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "").strip().rstrip("/")
-if not SAMDRIFT_BASE_URL.startswith(("https://", "http://")):
+
+
+def _missing_secrets(env: "os._Environ[str]") -> list[str]:
+    """Every production secret that is unset or still a public default (issue 19 item 9,
+    ADR 0067): one refusal names them all, so an operator fixes the environment in one go."""
+    missing = []
+    if not SAMDRIFT_BASE_URL.startswith(("https://", "http://")):
+        missing.append("SAMDRIFT_BASE_URL (public address, e.g. https://samdrift.example.se)")
+    # The secret key also keys EFOS pairwise subjects: the base default is public.
+    if len(env.get("SAMDRIFT_SECRET_KEY", "").strip()) < 32:
+        missing.append("SAMDRIFT_SECRET_KEY (at least 32 characters)")
+    # The audit chain's HMAC key never lives in the database and has no default (ADR 0060).
+    if len(env.get("SAMDRIFT_AUDIT_KEY", "").strip()) < 32:
+        missing.append("SAMDRIFT_AUDIT_KEY (audit chain key, at least 32 characters)")
+    # The EFOS CA's private keys are encrypted with this; samdrift/efos/conf.py's default is public.
+    passphrase = env.get("SAMDRIFT_EFOS_CA_PASSPHRASE", "").strip()
+    if len(passphrase) < 16 or passphrase.startswith("dev-only"):
+        missing.append(
+            "SAMDRIFT_EFOS_CA_PASSPHRASE (EFOS CA key passphrase, at least 16 characters)"
+        )
+    return missing
+
+
+if _missing := _missing_secrets(os.environ):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
-        "SAMDRIFT_BASE_URL must be set to samdrift's public address in production, "
-        "e.g. https://samdrift.example.se / SAMDRIFT_BASE_URL måste anges i produktion."
-    )
-# The audit chain's HMAC key never lives in the database and has no default (ADR 0060).
-if len(os.environ.get("SAMDRIFT_AUDIT_KEY", "").strip()) < 32:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        "SAMDRIFT_AUDIT_KEY must be set in production: the audit chain's key, at least 32 "
-        "characters, kept outside the database / SAMDRIFT_AUDIT_KEY måste anges i produktion."
+        "Production needs these settings / produktion kräver dessa inställningar: "
+        + "; ".join(_missing)
     )

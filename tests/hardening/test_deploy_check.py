@@ -23,6 +23,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         SAMDRIFT_SECRET_KEY=secrets.token_urlsafe(50),
         SAMDRIFT_AUDIT_KEY=secrets.token_hex(32),
+        SAMDRIFT_EFOS_CA_PASSPHRASE=secrets.token_urlsafe(24),
         SAMDRIFT_BASE_URL="https://samdrift.example.se",
         SAMDRIFT_ALLOWED_HOSTS="samdrift.example.se",
         SAMDRIFT_DATA_DIR=str(tmp_path),

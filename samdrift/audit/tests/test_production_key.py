@@ -17,6 +17,8 @@ def _start(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         SAMDRIFT_DATA_DIR=str(tmp_path),
         SAMDRIFT_BASE_URL="https://samdrift.example.se",
+        SAMDRIFT_SECRET_KEY="k" * 50,  # production secrets (ADR 0067)
+        SAMDRIFT_EFOS_CA_PASSPHRASE="a-real-ca-passphrase-42",
         **extra,
     )
     return subprocess.run(

@@ -61,6 +61,8 @@ def test_a_configured_base_url_wins(client, ca, settings):
 def _prod_settings(env_extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMDRIFT_BASE")}
     env.setdefault("SAMDRIFT_AUDIT_KEY", "a" * 32)  # required in production since ADR 0060
+    env.setdefault("SAMDRIFT_SECRET_KEY", "k" * 50)  # and these since ADR 0067
+    env.setdefault("SAMDRIFT_EFOS_CA_PASSPHRASE", "a-real-ca-passphrase-42")
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         SAMDRIFT_DATA_DIR=str(tmp_path),
