@@ -684,6 +684,33 @@ def ensure_internal_client(
     return client
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _acceptable_redirect_uri(uri: str) -> bool:
+    """https anywhere, plain http only to loopback (RFC 8252 §7.3), compared by parsed host, not
+    by prefix: `http://127.0.0.1.evil.example/cb` starts like loopback but is not (issue 19
+    item 10). No fragment, no user info, no control characters; the authorization endpoint then
+    compares the registered string exactly."""
+    from urllib.parse import urlsplit
+
+    if (
+        not isinstance(uri, str)
+        or len(uri) > 2000
+        or any(ord(c) < 0x21 or c == "\x7f" for c in uri)
+    ):
+        return False
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if not host or parts.fragment or "@" in parts.netloc:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
+
+
 def register_client(
     *,
     actor: Actor,
@@ -702,9 +729,7 @@ def register_client(
     errors: dict[str, list[str]] = {}
     if not re.fullmatch(r"[A-Za-z0-9._:/-]{3,200}", client_id or ""):
         errors["client_id"] = [str(_("Use 3–200 letters, digits and . _ : / -."))]
-    if not redirect_uris or not all(
-        u.startswith(("https://", "http://127.0.0.1", "http://localhost")) for u in redirect_uris
-    ):
+    if not redirect_uris or not all(_acceptable_redirect_uri(u) for u in redirect_uris):
         errors["redirect_uris"] = [str(_("Give at least one https redirect URI."))]
     try:
         keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
