@@ -19,6 +19,7 @@ from django.urls import path  # noqa: E402
 
 from config.live import actor_for_scope  # noqa: E402
 from samdrift.core.live_consumer import LiveConsumer  # noqa: E402
+from samdrift.core.request_limit import limit_request_size  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/live/", LiveConsumer.as_asgi(actor_for_scope=actor_for_scope)),
@@ -26,7 +27,7 @@ websocket_urlpatterns = [
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": limit_request_size(django_application),  # stops reading at the limit
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

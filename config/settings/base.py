@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samdrift.core.request_limit.RequestSizeLimitMiddleware",  # 413 before reading (issue 19)
     "csp.middleware.CSPMiddleware",
     "samdrift.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -156,6 +157,12 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 # Files: a folder in MEDIA_ROOT, or an S3 bucket when SAMDRIFT_S3_ENDPOINT_URL is set (ADR 0015).
 SAMDRIFT_FILES_MAX_BYTES = int(os.environ.get("SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
+# Bodies over a path's limit are refused by Content-Length before reading, and ASGI stops
+# reading at the limit (samdrift/core/request_limit.py). The checker's upload limit is 50 MB.
+SAMDRIFT_REQUEST_LIMITS = {
+    "/api/v1/accessibility/": 50 * 1024 * 1024,
+    "/accessibility/": 50 * 1024 * 1024,
+}
 FILE_UPLOAD_HANDLERS = [
     "samdrift.core.files.uploads.LargeChunkMemoryFileUploadHandler",
     "samdrift.core.files.uploads.CappedTemporaryFileUploadHandler",
