@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -20,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from samdrift.accounts.api_auth import SessionAuth, TokenAuth
 from samdrift.core.api import HTTP_ERRORS, INVALID_INPUT, UNAUTHENTICATED, error_body
+from samdrift.core.busy import busy_body, is_busy, with_retry_after
 from samdrift.core.exceptions import DomainError, ValidationFailed
 
 
@@ -89,6 +91,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     code, message = HTTP_ERRORS[404]
     return api.create_response(request, error_body(code, message), status=404)
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A locked or contended database: 503 with Retry-After, try again (issue 19 item 2)."""
+    if not is_busy(exc):
+        raise exc
+    return with_retry_after(api.create_response(request, busy_body(), status=503))
 
 
 @api.exception_handler(NinjaValidationError)

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "samdrift.accounts.middleware.ActorMiddleware",
+    "samdrift.core.busy.BusyDatabaseMiddleware",  # a locked database: 503 (issue 19)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -88,15 +88,24 @@ def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     return token
 
 
-TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=5)
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def token_mark_used(*, secret: str) -> None:
-    """Record when a token was last used, at most every five minutes (usage, not a change of
-    state: it is not in the audit trail, which would otherwise grow with every API call)."""
-    from .tokens import token_digest
+    """Record when a token was last used, at most once a minute (usage, not a change of state:
+    it is not in the audit trail, which would otherwise grow with every API call). A read must
+    not need the write lock (issue 19 item 2): the cache gate skips the database within the
+    minute, the write runs after the request's transaction commits, and a busy database skips
+    it instead of waiting (see `tokens.record_use_without_waiting`)."""
+    from django.core.cache import cache
 
+    from .tokens import record_use_without_waiting, token_digest
+
+    digest = token_digest(secret)
+    if not cache.add(f"token-used:{digest}", 1, int(TOKEN_USE_RESOLUTION.total_seconds())):
+        return
     now = timezone.now()
-    ApiToken.objects.filter(digest=token_digest(secret)).filter(
+    stale = ApiToken.objects.filter(digest=digest).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_RESOLUTION)
-    ).update(last_used_at=now)
+    )
+    transaction.on_commit(lambda: record_use_without_waiting(digest, stale, now))
