@@ -116,3 +116,15 @@ def test_last_use_is_recorded_once_a_minute_when_the_database_is_free(account_ma
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=None)  # would be rewritten if asked
     assert client.get("/api/v1/agencies", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     assert ApiToken.objects.get(pk=token.pk).last_used_at is None  # within the minute: no write
+
+
+def test_a_page_write_while_locked_is_a_bilingual_503_page(tmp_path, agency_contact):
+    client = Client()
+    client.force_login(agency_contact)
+    with file_database(tmp_path, busy_timeout=1.0) as path, write_lock_held(path):
+        page = in_thread(lambda: client.post("/accounts/tokens/", {"name": "skript"}))
+    assert page.status_code == 503
+    assert page["Retry-After"] == "5"
+    text = page.content.decode()
+    assert "upptagen" in text and "busy" in text
+    assert not ApiToken.objects.filter(user=agency_contact).exists()
