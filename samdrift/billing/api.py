@@ -14,6 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from samdrift.core.api import ApiRequest, errors
 from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.text import single_line
 
 from . import documents, exports, selectors, services
 from .money import ore_to_decimal, to_ore
@@ -153,7 +154,7 @@ def get_ubl(request: ApiRequest, invoice_id: int) -> HttpResponse:
 
 
 class CreditIn(Schema):
-    reason: str = Field(min_length=1, description="Why; required.")
+    reason: str = single_line(min_length=1, description="Why; required; one line.")
     line_positions: list[Annotated[int, Field(ge=1, le=100_000)]] | None = Field(
         None, description="Lines to credit (1 = the first); all when left out."
     )
@@ -600,7 +601,7 @@ def post_project_time(request: ApiRequest, payload: ProjectTimeIn) -> Status:
 class ExitIn(Schema):
     organisation_id: int
     period: str = Field(pattern=PERIOD, description="YYYY-MM")
-    reason: str = Field(min_length=1, description="Why; required.")
+    reason: str = single_line(min_length=1, description="Why; required; one line.")
 
 
 @router.post(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
+from samdrift.core.text import LINE_BREAKS, is_single_line
 
 from ..choices import InvoiceKind, InvoiceStatus, RunStatus
 from ..documents import digits
@@ -130,6 +131,8 @@ def credit_invoice(
         raise ValidationFailed(
             _("A credit note needs a reason."), errors={"reason": [str(_("required"))]}
         )
+    if not is_single_line(reason):  # it goes into UBL and PDF: XML-safe (issue 19 item 3)
+        raise ValidationFailed(LINE_BREAKS, errors={"reason": [str(LINE_BREAKS)]})
     with transaction.atomic():
         original = (
             Invoice.objects.select_for_update()
