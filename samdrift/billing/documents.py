@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.exceptions import BusinessRuleViolation
+from samdrift.core.text import xml_safe
 
 from . import ubl
 from .choices import InvoiceKind, InvoiceStatus, VatRegime
@@ -79,7 +80,7 @@ def ubl_document(invoice: Invoice, lines: Sequence[Sequence[Any]]) -> ubl.Docume
         lines=tuple(doc_lines),
         with_vat=invoice.vat_regime != VatRegime.STATE_AGENCY,
         bankgiro=invoice.seller_bankgiro,
-        note=invoice.reason,
+        note=xml_safe(invoice.reason),  # rows from before the boundary check (ADR 0066)
         billing_reference=reference,
     )
 

@@ -49,3 +49,25 @@ def test_an_ordinary_reason_still_credits(world, clients):
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
+
+
+def test_a_legacy_credit_note_with_esc_still_reads_everywhere(
+    world, clients, monkeypatch, tmp_path
+):
+    """A credit note stored before the boundary check (the check bypassed, as the old code had
+    none) answers on its API, UBL and page, and the period's export exits 0."""
+    from django.core.management import call_command
+
+    monkeypatch.setattr("samdrift.billing.services.sealing.is_single_line", lambda text: True)
+    invoice = Invoice.objects.get(buyer__name="Myndighet A")
+    credit = services.credit_invoice(
+        actor=world.finance, invoice_id=invoice.pk, reason="wrong amount\u001b"
+    )
+    assert Invoice.objects.get(pk=credit.pk).reason == "wrong amount\u001b"  # stored as it was
+    finance = clients["finance"]
+    assert finance.get(f"{API}/invoices/{credit.pk}").status_code == 200
+    ubl = finance.get(f"{API}/invoices/{credit.pk}/ubl")
+    assert ubl.status_code == 200 and b"wrong amount\xef\xbf\xbd" in ubl.content  # U+FFFD
+    assert finance.get(f"/billing/invoices/{credit.pk}/").status_code == 200
+    call_command("billing", "export-ubl", "--period", "2024-01", "--out", str(tmp_path))
+    assert any(tmp_path.iterdir())
