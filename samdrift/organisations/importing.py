@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.i18n import in_both_languages
 from samdrift.core.orgnumber import normalise_org_number, validate_org_number
+from samdrift.core.text import is_single_line
 
 REQUIRED_COLUMNS = ("name", "org_number")
+# The model's column sizes (Organisation): a longer value is an error on its line, not a 500.
+MAX_LENGTHS = {"name": 200, "parent": 200, "department": 120, "ministry": 120, "scb_group": 120}
+MAX_FIELD = 4000  # any other column (a 200 kB field is refused, not parsed)
+MAX_EMPLOYEE_DIGITS = 9
+TOO_LONG = _("The column %(column)s is longer than %(max)s characters.")
 YES = ("ja", "yes", "true", "1")
 NO = ("nej", "no", "false", "0", "")
 
@@ -56,7 +63,12 @@ def parse_agency_csv(text: str) -> tuple[list[AgencyRow], list[RowError]]:
     rows: list[AgencyRow] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    for line, record in enumerate(reader, start=2):
+    records = _records(reader, errors)
+    for line, record in records:
+        problem = _field_problem(record)
+        if problem:
+            errors.append(RowError.of(line, *problem))
+            continue
         name = (record.get("name") or "").strip()
         org_number = normalise_org_number(record.get("org_number") or "")
         if not name:
@@ -79,7 +91,10 @@ def parse_agency_csv(text: str) -> tuple[list[AgencyRow], list[RowError]]:
             errors.append(RowError.of(line, detail.message, detail.params))
             continue
         employees_text = (record.get("employees") or "").strip()
-        if employees_text and not employees_text.isdigit():
+        # isdigit() alone accepts "²" (int() then fails); nine digits is more than any agency.
+        if (employees_text and not (employees_text.isascii() and employees_text.isdigit())) or (
+            len(employees_text) > MAX_EMPLOYEE_DIGITS
+        ):
             errors.append(RowError.of(line, _("The number of employees must be a whole number.")))
             continue
         preparedness_text = (record.get("preparedness") or "").strip().lower()
@@ -105,3 +120,36 @@ def parse_agency_csv(text: str) -> tuple[list[AgencyRow], list[RowError]]:
             )
         )
     return rows, errors
+
+
+def _records(
+    reader: csv.DictReader[str], errors: list[RowError]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows with their line numbers; a line the csv module cannot read (a NUL byte, a field
+    over its size limit) becomes an error on that line and reading stops there."""
+    while True:
+        before = reader.line_num
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # raised before line_num counts the line it could not read
+            errors.append(RowError.of(before + 1, UNREADABLE))
+            return
+        yield reader.line_num, record
+
+
+UNREADABLE = _("This line cannot be read: it holds a NUL byte or a far too long field.")
+
+
+def _field_problem(record: dict[str, Any]) -> tuple[Any, dict[str, Any] | None] | None:
+    """The first field that is too long or holds control characters, as (message, params)."""
+    for column, value in record.items():
+        if not isinstance(value, str):  # more fields than columns: csv gives a list
+            return _("The line has more fields than the header has columns."), None
+        limit = MAX_LENGTHS.get(column or "", MAX_FIELD)
+        if len(value.strip()) > limit:
+            return TOO_LONG, {"column": column, "max": limit}
+        if not is_single_line(value):
+            return _("The column %(column)s holds control characters."), {"column": column}
+    return None
