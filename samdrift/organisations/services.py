@@ -47,7 +47,9 @@ class ImportResult:
         return not self.errors
 
 
-def import_agencies(*, actor: Actor, text: str) -> ImportResult:
+def import_agencies(
+    *, actor: Actor, text: str, confirm_parent_changes: bool = False
+) -> ImportResult:
     """Create or update agencies from the register CSV, all or nothing.
 
     Rows match existing agencies by name (courts share Domstolsverket's number, so the number
@@ -64,6 +66,7 @@ def import_agencies(*, actor: Actor, text: str) -> ImportResult:
     for row in rows:
         if row.parent and row.parent == row.name:
             result.errors.append(RowError.of(row.line, _("An agency cannot be its own parent.")))
+    result.errors.extend(_parent_problems(rows, confirm_parent_changes))
     if result.errors:
         return result
     with transaction.atomic():
@@ -93,6 +96,39 @@ def import_agencies(*, actor: Actor, text: str) -> ImportResult:
             },
         )
     return result
+
+
+def _parent_problems(rows: list[AgencyRow], confirmed: bool) -> list[RowError]:
+    """Cycles in the hierarchy the import would make, and parent changes not confirmed: moving
+    an agency under another parent gives the new parent's contacts its data (issue 19 item 10)."""
+    current = {
+        name: parent or ""
+        for name, parent in Organisation.objects.values_list("name", "parent__name")
+    }
+    after = {**current, **{row.name: row.parent for row in rows if row.parent}}
+    problems: list[RowError] = []
+    for row in rows:
+        seen, name = {row.name}, after.get(row.name, "")
+        while name and name not in seen:
+            seen.add(name)
+            name = after.get(name, "")
+        if name == row.name and row.parent != row.name:
+            problems.append(
+                RowError.of(row.line, _("%(name)s would be its own ancestor."), {"name": row.name})
+            )
+        before = current.get(row.name, "")
+        if not confirmed and row.name in current and row.parent and before != row.parent:
+            problems.append(
+                RowError.of(
+                    row.line,
+                    _(
+                        "%(name)s would move from %(old)s to %(new)s: confirm parent changes "
+                        "(--confirm-parent-changes) to import it."
+                    ),
+                    {"name": row.name, "old": before or "—", "new": row.parent},
+                )
+            )
+    return problems
 
 
 def _ensure_groups(

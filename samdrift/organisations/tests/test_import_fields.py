@@ -44,3 +44,29 @@ def test_the_bundled_register_still_parses():
     data = Path(__file__).resolve().parents[1] / "data" / "agencies.csv"
     rows, errors = parse_agency_csv(data.read_text(encoding="utf-8"))
     assert errors == [] and len(rows) > 100
+
+
+def test_a_parent_cycle_is_refused():
+    text = "name,org_number,parent\nA-verket,202100-5521,B-verket\nB-verket,202100-4284,A-verket\n"
+    result = import_agencies(actor=SYSTEM, text=text)
+    assert not result.ok and [e.line for e in result.errors] == [2, 3]
+    assert "own ancestor" in result.errors[0].en and "egen överordnade" in result.errors[0].sv
+    assert not Organisation.objects.exists()
+
+
+def test_a_parent_change_needs_explicit_confirmation(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    first = "name,org_number,parent\nA-verket,202100-5521,Grupp 1\n"
+    assert import_agencies(actor=SYSTEM, text=first).ok
+    moved = "name,org_number,parent\nA-verket,202100-5521,Grupp 2\n"
+    refused = import_agencies(actor=SYSTEM, text=moved)
+    assert not refused.ok and "--confirm-parent-changes" in refused.errors[0].en
+    assert Organisation.objects.get(name="A-verket").parent.name == "Grupp 1"
+    path = tmp_path / "moved.csv"
+    path.write_text(moved, encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_agencies", str(path))
+    assert Organisation.objects.get(name="A-verket").parent.name == "Grupp 1"
+    call_command("import_agencies", str(path), "--confirm-parent-changes")
+    assert Organisation.objects.get(name="A-verket").parent.name == "Grupp 2"

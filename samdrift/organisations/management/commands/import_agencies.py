@@ -16,6 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--confirm-parent-changes",
+            action="store_true",
+            help="Allow rows to move existing agencies under another parent.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -23,7 +28,9 @@ class Command(BaseCommand):
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as problem:
             raise CommandError(f"Kan inte läsa {path} / Cannot read {path}: {problem}") from problem
-        result = import_agencies(actor=SYSTEM, text=text)
+        result = import_agencies(
+            actor=SYSTEM, text=text, confirm_parent_changes=options["confirm_parent_changes"]
+        )
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(f"{path}:{error.line}: {error.sv} / {error.en}")
