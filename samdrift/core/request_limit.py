@@ -48,7 +48,7 @@ def _body(path: str, limit: int) -> tuple[bytes, str]:
 
 def _declared_length(value: str | bytes | None) -> int | None:
     try:
-        return int(value) if value not in (None, "", b"") else None  # type: ignore[arg-type]
+        return int(value) if value not in (None, "", b"") else None
     except ValueError:
         return None
 
