@@ -8,7 +8,7 @@ a request without a file or with an unknown profile is a 422.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,7 @@ class CheckOut(Schema):
 def check(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
-    profile: str = Form("acrobat"),
+    profile: Literal["acrobat", "pdfua1"] = Form("acrobat"),  # PROFILE_CHOICES, in the schema
 ) -> dict[str, Any]:
     if not checker_abilities(actor=getattr(request, "auth", None))["check"]:
         raise PermissionDenied(_("You may not use the checker."))

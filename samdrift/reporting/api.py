@@ -9,18 +9,20 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from samdrift.core.api import errors
 
 from .documents import render_pdf
+from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR
 from .selectors import check_year, government_report, report_text_get
 from .services import report_text_save
 
 router = Router(tags=["reporting"])
-# The language is one of the two; the year is checked by `check_year` with a bilingual message
-# naming the range (a schema bound would answer with ninja's generic one instead).
+# The language is one of the two. The year's range is in the schema so the document tells the
+# truth; `check_year` stays behind it for the CLI and the pages (same range, bilingual message).
 Language = Literal["sv", "en"]
+ReportYear = Path(..., ge=FIRST_REPORT_YEAR, le=LAST_REPORT_YEAR)
 
 
 class ProseOut(Schema):
@@ -101,7 +103,7 @@ class TextOut(Schema):
 
 
 @router.get("/government/{year}", response={200: ReportOut, **errors(403, 422)})
-def get_report(request: HttpRequest, year: int, lang: Language = "sv") -> ReportOut:
+def get_report(request: HttpRequest, year: int = ReportYear, lang: Language = "sv") -> ReportOut:
     report = government_report(actor=request.auth, year=check_year(year), language=lang)  # type: ignore[attr-defined]
     return ReportOut(
         year=report.year,
@@ -157,7 +159,9 @@ def get_report(request: HttpRequest, year: int, lang: Language = "sv") -> Report
     response={200: None, **errors(403, 422)},
     openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )
-def get_report_pdf(request: HttpRequest, year: int, lang: Language = "sv") -> HttpResponse:
+def get_report_pdf(
+    request: HttpRequest, year: int = ReportYear, lang: Language = "sv"
+) -> HttpResponse:
     report = government_report(actor=request.auth, year=check_year(year), language=lang)  # type: ignore[attr-defined]
     response = HttpResponse(render_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -178,13 +182,13 @@ def _text_out(year: int, row: object | None) -> TextOut:
 
 
 @router.get("/government/{year}/text", response={200: TextOut, **errors(403, 422)})
-def get_text(request: HttpRequest, year: int) -> TextOut:
+def get_text(request: HttpRequest, year: int = ReportYear) -> TextOut:
     year = check_year(year)  # out of range is a 422 here too, never a database overflow
     return _text_out(year, report_text_get(actor=request.auth, year=year))  # type: ignore[attr-defined]
 
 
 @router.put("/government/{year}/text", response={200: TextOut, **errors(403, 409, 422)})
-def put_text(request: HttpRequest, year: int, payload: TextIn) -> TextOut:
+def put_text(request: HttpRequest, payload: TextIn, year: int = ReportYear) -> TextOut:
     texts = payload.dict(exclude={"version"})
     actor = request.auth  # type: ignore[attr-defined]
     row = report_text_save(
