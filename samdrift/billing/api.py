@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StrictInt
 
 from samdrift.core.api import ApiRequest, errors
 from samdrift.core.exceptions import ValidationFailed
@@ -458,9 +459,16 @@ def get_ledger(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
 
 
 class CloseIn(Schema):
-    year: int = Field(ge=2000, le=2999, description="Accounting year.")
+    # Strict: JSON `false` or `"3"` is not a number of years (pydantic would coerce it); the
+    # bounds are the service's and the fee area's (at least one year of recovery).
+    year: StrictInt = Field(ge=2000, le=2100, description="Accounting year.")
     fee_area: str | None = None
-    recovery_years: int | None = None
+    recovery_years: StrictInt | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="Years to recover a deficit over; the fee area's when left out.",
+    )
 
 
 @router.post(

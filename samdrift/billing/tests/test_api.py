@@ -316,6 +316,28 @@ def test_bad_input_is_refused_in_both_languages_and_writes_nothing(
     )
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"year": 2024, "recovery_years": False},  # pydantic would read false as 0
+        {"year": 2024, "recovery_years": "3"},
+        {"year": 2024, "recovery_years": 0},
+        {"year": "2024"},
+        {"year": 2101},
+    ],
+)
+def test_a_close_with_a_wrongly_typed_or_out_of_range_field_is_refused(world, clients, payload):
+    from samdrift.billing.models import YearEndClose
+
+    events = AuditEvent.objects.count()
+    response = clients["finance"].post(f"{API}/closes", payload, content_type="application/json")
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["message_sv"] and body["message_en"]
+    assert any(name in str(body["errors"]) for name in payload)
+    assert not YearEndClose.objects.exists() and AuditEvent.objects.count() == events
+
+
 def test_rules_project_time_and_exit_through_the_api(world, clients):
     from samdrift.billing.models import AllocationRule, ProjectTime
     from samdrift.tests.factories import ConnectionCaseFactory
