@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors, services
+from .choices import Role
 from .models import Membership
 from .schemas import AgencyOut
 
@@ -79,11 +80,13 @@ class MemberIn(Schema):
     user: str = Field(
         min_length=1, max_length=254, description="Username or e-mail address of an active user."
     )
-    role: str = Field(description="A role of this kind of agency.")
+    role: Role = Field(
+        description="A role of this kind of agency (409 for a role of the other kind)."
+    )
 
 
 class MemberRoleIn(Schema):
-    role: str = Field(description="The new role.")
+    role: Role = Field(description="The new role, of this kind of agency (409 otherwise).")
 
 
 @router.get(
@@ -104,7 +107,7 @@ def list_members(request: ApiRequest, agency_id: int) -> Any:
     response={201: MemberOut, **errors(403, 404, 409, 422)},
     summary="Add a member to an agency",
     description="An existing user, by username or e-mail address, with a role. 409 when the "
-    "user already has that role here.",
+    "user already has that role here, or the role belongs to the other kind of agency.",
 )
 def add_member(request: ApiRequest, agency_id: int, payload: MemberIn) -> Status:
     membership = services.membership_add(
@@ -117,8 +120,8 @@ def add_member(request: ApiRequest, agency_id: int, payload: MemberIn) -> Status
     "/agencies/{agency_id}/members/{membership_id}",
     response={200: MemberOut, **errors(403, 404, 409, 422)},
     summary="Change a member's role",
-    description="409 when the user already has the new role, or when it would take away the "
-    "agency's last administrator.",
+    description="409 when the user already has the new role, when it would take away the "
+    "agency's last administrator, or when the role belongs to the other kind of agency.",
 )
 def change_member_role(
     request: ApiRequest, agency_id: int, membership_id: int, payload: MemberRoleIn

@@ -320,6 +320,10 @@ def _assignable_role(organisation: Organisation, role: str) -> Role:
     if role not in allowed:
         message = _("There is no role %(role)s in this kind of agency; choose one of: %(roles)s.")
         params = {"role": role, "roles": ", ".join(allowed)}
+        if role in Role.values:
+            # A real role, of the other kind of agency: a rule about this agency (409), not
+            # malformed input; the API's schema already lists every role there is.
+            raise BusinessRuleViolation(message, code="role_not_in_kind", **params)
         raise ValidationFailed(message, errors={"role": [str(message) % params]}, **params)
     return Role(role)
 
