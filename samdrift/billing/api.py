@@ -6,9 +6,10 @@ provider finance. An invoice outside the caller's view is a 404, exactly like a 
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
 import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StrictInt
@@ -24,7 +25,8 @@ from .periods import label, parse_period
 router = Router(tags=["billing"])
 # Accounting years samdrift keeps (dates need 1..9999; a year's neighbours are read too).
 # A month, as the schema states it (the services check it again with their own message).
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+# The months `parse_period` accepts (2000-01 to 2100-12), so the schema says what is valid.
+PERIOD = r"^(20\d{2}|2100)-(0[1-9]|1[0-2])$"
 YEAR = Query(..., ge=2000, le=2999, description="Accounting year, e.g. 2021.")
 YEAR_OR_ALL = Query(None, ge=2000, le=2999, description="Accounting year; all when left out.")
 MAX_PAGE = 500
@@ -87,14 +89,14 @@ def _period(text: str) -> datetime.date:
         return parse_period(text)
     except ValueError:
         raise ValidationFailed(
-            "A period is a month written YYYY-MM.", errors={"period": [text]}
+            _("A period is a month written YYYY-MM, e.g. 2024-01."), errors={"period": [text]}
         ) from None
 
 
 class InvoiceFilters(Schema):
-    period: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
+    period: str = Field("", pattern=r"^((20\d{2}|2100)-(0[1-9]|1[0-2]))?$", description="YYYY-MM")
     year: int | None = Field(None, ge=2000, le=2999, description="Accounting year.")
-    status: str = ""
+    status: Literal["", "draft", "finalised"] = ""  # InvoiceStatus; empty is every status
 
 
 @router.get(

@@ -338,6 +338,14 @@ def test_a_close_with_a_wrongly_typed_or_out_of_range_field_is_refused(world, cl
     assert not YearEndClose.objects.exists() and AuditEvent.objects.count() == events
 
 
+@pytest.mark.parametrize("query", ["period=2950-08", "period=0000-01", "status=paid"])
+def test_invoice_filters_outside_the_schema_are_refused(world, clients, query):
+    # The schema's period pattern covers exactly the months parse_period takes (2000–2100).
+    response = clients["finance"].get(f"{API}/invoices?{query}")
+    assert response.status_code == 422, response.content
+    assert query.split("=")[0] in str(response.json()["errors"])
+
+
 def test_rules_project_time_and_exit_through_the_api(world, clients):
     from samdrift.billing.models import AllocationRule, ProjectTime
     from samdrift.tests.factories import ConnectionCaseFactory
