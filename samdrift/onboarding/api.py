@@ -248,8 +248,17 @@ class SignOffIn(VersionIn):
     comment: str = Field("", max_length=2000)
 
 
+# One line with at least one character that is not a space: the rule `case_cancel` enforces
+# (`reason.strip()`), stated in the schema so a blank reason is refused as malformed input.
+REASON_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+
+
 class CancelIn(VersionIn):
-    reason: str = Field(max_length=300, description="Why the case stops; kept in its history.")
+    reason: str = Field(
+        max_length=300,
+        pattern=REASON_PATTERN,
+        description="Why the case stops, on one line; kept in its history.",
+    )
 
 
 def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:

@@ -443,6 +443,8 @@ def test_account_manager_cancels_with_a_reason(client_for, account_manager, case
     ("actor_fixture", "body", "expected"),
     [
         ("account_manager", {"reason": "  ", "version": 1}, 422),
+        ("account_manager", {"reason": "\u00a0\u3000", "version": 1}, 422),  # Unicode spaces
+        ("account_manager", {"reason": "Två\nrader", "version": 1}, 422),  # one line only
         ("account_manager", {"version": 1}, 422),
         ("account_manager", {"reason": "Sent", "version": 9}, 409),
         ("agency_contact", {"reason": "Vi avstår", "version": 1}, 403),
