@@ -52,7 +52,7 @@ typecheck: install
 	$(BIN)/mypy samdrift config
 
 importlint: install
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 migrations-check: install
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run -v1
