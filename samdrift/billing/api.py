@@ -538,8 +538,9 @@ def get_fee_proposal(
 class RuleIn(Schema):
     year: int = Field(ge=2000, le=2999, description="Accounting year.")
     cost_pool: str
-    method: str = Field(description="direct, proportional, driver, fixed_pct or even")
-    decision_ref: str
+    method: Literal["direct", "proportional", "driver", "fixed_pct", "even"]  # AllocationMethod
+    # Not blank (the service's `decision_ref.strip()` rule): at least one non-space character.
+    decision_ref: str = Field(pattern=r"[^\s\x1c-\x1f]")  # Python counts \x1c-\x1f as space
     target_service: str = ""
     weights: dict[str, str] | None = Field(None, description="fixed_pct: {service code: percent}")
 

@@ -376,6 +376,13 @@ def test_rules_project_time_and_exit_through_the_api(world, clients):
         content_type="application/json",
     )
     assert bad.status_code == 422 and AllocationRule.objects.count() == 1
+    for shape in ({"method": "by_magic"}, {"decision_ref": " \t"}):  # refused by the schema
+        body = {"year": 2024, "cost_pool": "gemensamt", "method": "even", "decision_ref": "B"}
+        refused = client.post(
+            f"{API}/allocation-rules", {**body, **shape}, content_type="application/json"
+        )
+        assert refused.status_code == 422 and next(iter(shape)) in str(refused.json()["errors"])
+    assert AllocationRule.objects.count() == 1
     time_entry = {
         "case_id": case.pk,
         "period": "2024-01",
