@@ -74,7 +74,9 @@ def _table(rows: dict[str, set[str]], keys: set[str]) -> list[tuple[str, frozens
     assert set(rows) == set(ACTORS), set(ACTORS) ^ set(rows)
     for granted in rows.values():
         assert granted <= keys
-    return [(role, frozenset(granted)) for role, granted in rows.items()]
+    # In ACTORS' order, not the rows': rows built from sets differ per process, and pytest-xdist
+    # needs every worker to collect the same parameters in the same order.
+    return [(role, frozenset(rows[role])) for role in ACTORS]
 
 
 def _check(
