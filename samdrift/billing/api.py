@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import StrictInt
+from pydantic import BeforeValidator
 
 from samdrift.core.api import ApiRequest, errors
 from samdrift.core.exceptions import ValidationFailed
@@ -411,7 +411,7 @@ def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
 
 @router.post(
     "/runs/{period}/finalise",
-    response={200: RunOut, **errors(403, 409, 422)},
+    response={200: RunOut, **errors(403, 404, 409, 422)},
     summary="Finalise a month's drafts",
 )
 def finalise(
@@ -460,12 +460,21 @@ def get_ledger(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
     ]
 
 
+def _a_json_number(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError("a JSON number")  # pydantic turns a ValueError into a 422
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_a_json_number)]
+
+
 class CloseIn(Schema):
-    # Strict: JSON `false` or `"3"` is not a number of years (pydantic would coerce it); the
-    # bounds are the service's and the fee area's (at least one year of recovery).
-    year: StrictInt = Field(ge=2000, le=2100, description="Accounting year.")
+    # JSON numbers only: `false` or `"3"` is not a number of years (pydantic would coerce it),
+    # 2075.0 is; the bounds are the service's and the fee area's (at least one year).
+    year: JsonInt = Field(ge=2000, le=2100, description="Accounting year.")
     fee_area: str | None = None
-    recovery_years: StrictInt | None = Field(
+    recovery_years: JsonInt | None = Field(
         None,
         ge=1,
         le=50,
