@@ -6,10 +6,11 @@ The report as data (every figure the document shows), its prose, and the PDF its
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Router, Schema
+from pydantic import model_validator
 
 from samdrift.core.api import errors
 
@@ -91,6 +92,16 @@ class TextIn(Schema):
     background_sv: str = Field("", pattern=PRINTABLE)
     background_en: str = Field("", pattern=PRINTABLE)
     version: int | None = Field(None, ge=0, le=2**31 - 1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # Every field has a default, so without this a JSON list or string would be read as
+        # "no fields" and saved as an empty text (schemathesis ST201).
+        # ninja hands its validators a DjangoGetter around the parsed JSON (`_obj`).
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("The body is a JSON object.")
+        return data
 
 
 class TextOut(Schema):

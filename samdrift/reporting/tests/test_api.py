@@ -72,6 +72,15 @@ def test_bad_input_gives_422_in_both_languages_and_writes_nothing(provider_admin
     assert not ReportText.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["[null, null]", "[]", '"text"', "3"])
+def test_a_body_that_is_not_an_object_is_refused(provider_admin, client_for, body):
+    response = client_for(provider_admin).put(
+        f"{BASE}/2021/text", body, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert not ReportText.objects.exists()
+
+
 @pytest.mark.parametrize("fixture_name", ["agency_contact", "other_agency_contact"])
 def test_customers_get_404_everywhere_and_write_nothing(world, request, client_for, fixture_name):
     client = client_for(request.getfixturevalue(fixture_name))
