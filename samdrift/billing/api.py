@@ -8,11 +8,12 @@ provider finance. An invoice outside the caller's view is a 404, exactly like a 
 import datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StrictBool
 
 from samdrift.core.api import ApiRequest, errors
 from samdrift.core.exceptions import ValidationFailed
@@ -365,7 +366,7 @@ def post_price(request: ApiRequest, payload: PriceIn) -> Status:
 
 class RunIn(Schema):
     period: str = Field(pattern=PERIOD, description="YYYY-MM")
-    finalise: bool = False
+    finalise: StrictBool = False  # JSON true/false only; 0 and "no" are not answers
 
 
 class RunOut(Schema):
@@ -474,10 +475,11 @@ class CloseIn(Schema):
     # 2075.0 is; the bounds are the service's and the fee area's (at least one year).
     year: JsonInt = Field(ge=2000, le=2100, description="Accounting year.")
     fee_area: str | None = None
-    recovery_years: JsonInt | None = Field(
+    # The bounds sit on the number, not the union, so the document shows them (OpenAPI anyOf).
+    recovery_years: (
+        Annotated[int, Interval(ge=1, le=50), BeforeValidator(_a_json_number)] | None
+    ) = Field(
         None,
-        ge=1,
-        le=50,
         description="Years to recover a deficit over; the fee area's when left out.",
     )
 
