@@ -56,7 +56,7 @@ def test_an_administrator_manages_the_members_of_the_agency(agency, agency_conta
     ("body", "status", "code", "field"),
     [
         ({"user": "ingen@example.se", "role": "member"}, 422, "invalid", "user"),
-        ({"user": "medlem_a", "role": "finance"}, 422, "invalid", "role"),
+        ({"user": "medlem_a", "role": "finance"}, 409, "role_not_in_kind", None),
         ({"user": "medlem_a", "role": "member"}, 409, "duplicate_membership", None),
     ],
     ids=["unknown user", "provider role in a customer agency", "duplicate"],
