@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from samdrift.core.headers import allow_form_action
 from samdrift.core.oidc import django_responses
 from samdrift.efos import conf
 from samdrift.efos.oidc import provider
@@ -76,7 +77,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         pending = dict(list(pending.items())[-4:])  # keep the session small
         pending[pending_id] = auth_request.raw
         request.session[PENDING] = pending
-        return render(
+        page = render(
             request,
             "efos/op_consent.html",
             {
@@ -85,6 +86,9 @@ def authorize(request: HttpRequest) -> HttpResponse:
                 "pending_id": pending_id,
             },
         )
+        # The consent form posts here and is redirected to the client: Chromium checks
+        # form-action on that redirect, so the page allows the (exactly registered) redirect URI.
+        return allow_form_action(page, auth_request.redirect_uri)
     code = provider.issue_code(auth_request, who)
     return HttpResponseRedirect(provider.success_location(auth_request, code, issuer=issuer))
 
