@@ -189,5 +189,7 @@ def test_two_worker_processes_queue_a_one_second_schedule_once_per_slot(tmp_path
         for out, _err in outputs
     ]
     assert sum(queued for queued, _taken in counts) == len(slots)
-    # Both really competed: each found slots the other had queued already.
-    assert all(taken >= 1 for _queued, taken in counts), counts
+    # Both really looked at every slot (one may win them all: which one is up to the clock), and
+    # the loser found the slot queued already rather than queueing it again.
+    assert all(queued + taken >= len(slots) - 1 for queued, taken in counts), counts
+    assert sum(taken for _queued, taken in counts) >= len(slots) - 2, counts
