@@ -68,8 +68,7 @@ REPEATED_CASE_SERVICES = {
 # A second provider agency (the SITSSAM agencies may also provide, ADR 0041): its staff see its
 # own customer and nothing of Försäkringskassan's. Loaded after the 2021 report is reproduced.
 # Both are free of any 2021 case, request or connection (the drawn requesters took MSB and PTS).
-# Billing's default seller is still the first provider *by name* (drafting.default_seller_id),
-# so the second provider must sort after Försäkringskassan until that follows ADR 0042.
+# Billing's default seller is the catalogue owner (ADR 0042), whatever the providers' names.
 SECOND_PROVIDER = ["Inspektionen för strategiska produkter", "Institutet för rymdfysik"]
 SECOND_PROVIDER_CUSTOMER = ["Integritetsskyddsmyndigheten", "Gentekniknämnden"]
 # EFOS consumers connected on other terms than the government assignment.

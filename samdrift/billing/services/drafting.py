@@ -17,6 +17,7 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import default_provider_id
 from samdrift.core.exceptions import BusinessRuleViolation
 from samdrift.onboarding.models import Subscription
 from samdrift.organisations.models import Organisation
@@ -262,12 +263,9 @@ class PriceBook:
 
 
 def default_seller_id() -> int:
-    seller = (
-        Organisation.objects.filter(kind="provider")
-        .order_by("name")
-        .values_list("id", flat=True)
-        .first()
-    )
+    """A case without services is billed by the catalogue owner, the default provider (ADR 0042):
+    the same rule the tenancy kernel uses to decide whose staff see such a case."""
+    seller = default_provider_id()
     if seller is None:
         raise BusinessRuleViolation(_("No provider agency exists to issue invoices."))
     return seller
