@@ -35,11 +35,15 @@ frontend: $(FRONTEND_BUNDLE)
 jslint: $(FRONTEND_MODULES)
 	cd frontend && npx --no-install eslint .
 
-## The demo on the embedded defaults: SQLite, in-process everything, http://127.0.0.1:8000
+## The demo on the embedded defaults: SQLite, in-process everything, http://127.0.0.1:8000, with
+## the development e-ID provider on http://127.0.0.1:8500 (the "Logga in med e-legitimation"
+## button and step-up to loa3 for EFOS and SAFOS); both stop together.
 run: install frontend
 	$(DEV) $(BIN)/samdrift migrate --noinput -v0
 	$(DEV) $(BIN)/samdrift demo --if-empty
-	SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
+	$(DEV) $(BIN)/samdrift identity dev-idp --port 8500 & idp=$$!; \
+	  trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	  SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
 
 ## Every check CI runs: lint, types, layers, migrations, then the tests (browser ones included)
 test: install frontend lint typecheck importlint migrations-check browser pytest
