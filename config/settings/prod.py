@@ -55,6 +55,12 @@ def _missing_secrets(env: "os._Environ[str]") -> list[str]:
         missing.append(
             "SAMDRIFT_EFOS_CA_PASSPHRASE (EFOS CA key passphrase, at least 16 characters)"
         )
+    # The client-certificate proxy is off by default; mode "secret" needs its secret (ADR 0307).
+    proxy_mode = env.get("SAMDRIFT_EFOS_CLIENT_CERT_PROXY", "off").strip().lower()
+    if proxy_mode == "secret" and len(env.get("SAMDRIFT_EFOS_PROXY_SECRET", "").strip()) < 32:
+        missing.append(
+            "SAMDRIFT_EFOS_PROXY_SECRET (secret the TLS proxy sends, at least 32 characters)"
+        )
     return missing
 
 

@@ -95,10 +95,42 @@ def ca_organisation() -> str:
     return str(_get("CA_ORGANISATION", "samdrift EFOS"))
 
 
+#: How the client certificate header may be believed (ADR 0307): "off" (default: never),
+#: "secret" (from a listed proxy address carrying the shared secret) or "unix" (the server listens
+#: only on a Unix socket the proxy alone can open; gunicorn then gives an empty REMOTE_ADDR).
+CLIENT_CERT_PROXY_MODES = ("off", "secret", "unix")
+#: The WSGI name of the header the proxy sends the shared secret in (`X-Samdrift-Proxy-Secret`).
+PROXY_SECRET_HEADER = "HTTP_X_SAMDRIFT_PROXY_SECRET"  # noqa: S105  (a header name)
+PROXY_SECRET_MIN_LENGTH = 32
+
+
+def client_cert_proxy() -> str:
+    """The configured mode; an unknown value is a configuration error, never a silent "on"."""
+    mode = str(_get("CLIENT_CERT_PROXY", "off")).strip().lower() or "off"
+    if mode not in CLIENT_CERT_PROXY_MODES:
+        raise ImproperlyConfigured(
+            f"EFOS_CLIENT_CERT_PROXY {mode!r} is not one of {', '.join(CLIENT_CERT_PROXY_MODES)}"
+        )
+    return mode
+
+
 def trusted_proxies() -> frozenset[str]:
-    value = _get("TRUSTED_PROXIES", "127.0.0.1,::1")
+    """The proxy addresses of mode "secret"; none by default (ADR 0307)."""
+    value = _get("TRUSTED_PROXIES", "")
     items = value.split(",") if isinstance(value, str) else list(value)
     return frozenset(item.strip() for item in items if item.strip())
+
+
+def proxy_secret() -> bytes:
+    """The secret the proxy sends with every request ("" when none is set). Mode "secret" refuses
+    to run without one of at least 32 characters."""
+    value = str(_get("PROXY_SECRET", "")).strip()
+    if client_cert_proxy() == "secret" and len(value) < PROXY_SECRET_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            "EFOS_CLIENT_CERT_PROXY=secret needs EFOS_PROXY_SECRET "
+            f"(at least {PROXY_SECRET_MIN_LENGTH} characters)"
+        )
+    return value.encode()
 
 
 def client_cert_header() -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -236,9 +237,28 @@ class Authenticated:
     x509_cert: x509.Certificate
 
 
+def proxy_is_trusted(meta: dict[str, Any]) -> bool:
+    """Whether this request came from the configured TLS proxy (ADR 0307): never by default; in
+    mode "secret" from a listed address with the shared secret (compared in constant time); in mode
+    "unix" over the Unix socket the server alone listens on (and with the secret, if one is set)."""
+    mode = conf.client_cert_proxy()
+    if mode == "off":
+        return False
+    if mode == "secret" and meta.get("REMOTE_ADDR") not in conf.trusted_proxies():
+        return False
+    if mode == "unix" and meta.get("REMOTE_ADDR") != "":
+        return False
+    secret = conf.proxy_secret()
+    if mode == "unix" and not secret:
+        return True
+    presented = str(meta.get(conf.PROXY_SECRET_HEADER, "")).encode()
+    return hmac.compare_digest(presented, secret)
+
+
 def certificate_from_proxy(meta: dict[str, Any]) -> x509.Certificate | None:
-    """The client certificate the TLS front passed on, if the request came through a trusted proxy."""
-    if meta.get("REMOTE_ADDR") not in conf.trusted_proxies():
+    """The client certificate the TLS front passed on, if the request came through the trusted
+    proxy; from anywhere else the header is ignored."""
+    if not proxy_is_trusted(meta):
         return None
     raw = meta.get(conf.client_cert_header(), "")
     if not raw:

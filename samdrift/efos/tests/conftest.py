@@ -15,6 +15,8 @@ from samdrift.core.actor import SYSTEM
 from samdrift.efos import services
 from samdrift.efos.ca.authority import authority
 
+PROXY_SECRET = "test-proxy-secret-" + "x" * 32
+
 
 @pytest.fixture(scope="session")
 def efos_ca_dir(tmp_path_factory):
@@ -27,6 +29,11 @@ def efos_settings(settings, efos_ca_dir):
     settings.EFOS_CA_PASSPHRASE = "test-passphrase"
     settings.EFOS_BASE_URL = "http://testserver"
     settings.EFOS_CRL_INTERVAL = 3600
+    # The tests play the TLS proxy: from 127.0.0.1 with the shared secret (ADR 0307). The
+    # default (off) and the refusals are tested in test_client_cert_proxy.py.
+    settings.EFOS_CLIENT_CERT_PROXY = "secret"
+    settings.EFOS_TRUSTED_PROXIES = "127.0.0.1,::1"
+    settings.EFOS_PROXY_SECRET = PROXY_SECRET
     return settings
 
 
@@ -64,9 +71,14 @@ def issue_token(organisation, given_name="Anna", surname="Andersson", user=None)
 
 
 def cert_header(cert) -> dict[str, str]:
-    """What nginx passes on with `$ssl_client_escaped_cert`, from the trusted proxy address."""
+    """What nginx passes on with `$ssl_client_escaped_cert`, from the trusted proxy address, with
+    the shared secret the proxy adds."""
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    return {"HTTP_X_SSL_CLIENT_CERT": quote(pem), "REMOTE_ADDR": "127.0.0.1"}
+    return {
+        "HTTP_X_SSL_CLIENT_CERT": quote(pem),
+        "HTTP_X_SAMDRIFT_PROXY_SECRET": PROXY_SECRET,
+        "REMOTE_ADDR": "127.0.0.1",
+    }
 
 
 def pkce_pair() -> tuple[str, str]:

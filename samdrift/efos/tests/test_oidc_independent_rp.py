@@ -28,7 +28,7 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 from samdrift.core.actor import SYSTEM
 from samdrift.efos import services
 
-from .conftest import issue_token
+from .conftest import PROXY_SECRET, issue_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIRECT = "https://rp.example/callback"
@@ -51,7 +51,10 @@ def served(live_server, settings, monkeypatch):
 def official_certificate(ca, agency):
     official, _credential, result = issue_token(agency, "Demo", "Tjänsteperson")
     pem = result.certificates["authentication"].public_bytes(serialization.Encoding.PEM)
-    return official, {"X-SSL-Client-Cert": quote(pem.decode())}
+    return official, {
+        "X-SSL-Client-Cert": quote(pem.decode()),
+        "X-Samdrift-Proxy-Secret": PROXY_SECRET,
+    }
 
 
 def _register(client_id: str, key: ECKey | RSAKey, alg: str) -> None:
