@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "samdrift.core.jobs",
     "samdrift.core.files",
     "samdrift.core.notifications",
+    "samdrift.core.search",
     "samdrift.audit",
     "samdrift.organisations",
     "samdrift.accounts",
