@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from samdrift.accounts.api_auth import SessionAuth, TokenAuth
 from samdrift.core.api import HTTP_ERRORS, INVALID_INPUT, UNAUTHENTICATED, error_body
+from samdrift.core.api_inputs import harden_inputs
 from samdrift.core.busy import busy_body, is_busy, with_retry_after
 from samdrift.core.exceptions import DomainError, ValidationFailed
 
@@ -139,3 +140,4 @@ def _register_routers() -> None:
 
 
 _register_routers()
+harden_inputs(api)  # every input field bounded, once (samdrift.core.api_inputs, ADR 0068)

@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, StrictBool
 
 from samdrift.core.api import ApiRequest, errors
 from samdrift.core.exceptions import ValidationFailed
-from samdrift.core.text import single_line
+from samdrift.core.text import NOT_BLANK_SINGLE_LINE_PATTERN, single_line
 
 from . import documents, exports, selectors, services
 from .money import ore_to_decimal, to_ore
@@ -551,7 +551,7 @@ class RuleIn(Schema):
     cost_pool: str
     method: Literal["direct", "proportional", "driver", "fixed_pct", "even"]  # AllocationMethod
     # Not blank (the service's `decision_ref.strip()` rule): at least one non-space character.
-    decision_ref: str = Field(pattern=r"[^\s\x1c-\x1f]")  # Python counts \x1c-\x1f as space
+    decision_ref: str = Field(pattern=NOT_BLANK_SINGLE_LINE_PATTERN)  # one line, not blank
     target_service: str = ""
     weights: dict[str, str] | None = Field(None, description="fixed_pct: {service code: percent}")
 

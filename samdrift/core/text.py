@@ -23,6 +23,10 @@ from ninja import Field
 
 SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
 MULTI_LINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# One line with at least one character that is not a space (Python counts \x1c-\x1f as space).
+NOT_BLANK_SINGLE_LINE_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+)
 _SINGLE = re.compile(SINGLE_LINE_PATTERN)
 _MULTI = re.compile(MULTI_LINE_PATTERN)
 # What XML 1.0 cannot carry at all (besides the controls: the non-characters and lone surrogates).

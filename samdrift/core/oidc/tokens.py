@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -119,7 +120,14 @@ def verify_signature(
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A JSON number that is a time: not a boolean, and finite (a NaN `exp` compares false with
+    everything, so it would never expire; issue 19 item 6)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) < 2**53
+    )
 
 
 def check_times(
