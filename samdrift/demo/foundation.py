@@ -37,7 +37,7 @@ from samdrift.onboarding.models import (
 )
 from samdrift.onboarding.selectors import demand_report
 from samdrift.organisations.models import Membership, Organisation
-from samdrift.organisations.services import import_agencies
+from samdrift.organisations.register_import import import_agencies
 
 from .catalogue import CATEGORIES, CHECKLISTS, DEPENDENCIES, SERVICES
 

@@ -1,4 +1,5 @@
-"""`samdrift import-agencies FILE.csv`: import the agency register, all or nothing."""
+"""`samdrift import-agencies FILE.csv`: import the agency register: checked whole (nothing written
+if any line is wrong), then written in short batches (ADR 0069)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samdrift.core.actor import SYSTEM
-from samdrift.organisations.services import import_agencies
+from samdrift.organisations.register_import import import_agencies, unfinished_import
 
 
 class Command(BaseCommand):
@@ -28,6 +29,13 @@ class Command(BaseCommand):
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as problem:
             raise CommandError(f"Kan inte läsa {path} / Cannot read {path}: {problem}") from problem
+        pending = unfinished_import()
+        if pending:
+            self.stdout.write(
+                f"En import som började {pending.started_at} avbröts; samma fil slutför den. / "
+                f"An import started {pending.started_at} stopped before its end "
+                f"(sha256 {pending.sha256[:12]}…, {pending.rows} rows); the same file completes it."
+            )
         result = import_agencies(
             actor=SYSTEM, text=text, confirm_parent_changes=options["confirm_parent_changes"]
         )
