@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live audit schemathesis
+        bench-live bench-search audit schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -63,6 +63,7 @@ migrations-check: install
 
 browser:
 	@bash scripts/ensure-browser.sh
+	@bash scripts/ensure-clamav.sh
 
 pytest: install frontend
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
@@ -96,6 +97,10 @@ bench-files: install
 ## One case change fanned out to 200 WebSocket sessions vs a bare Channels broadcast (+Redis if set)
 bench-live: install
 	$(PY) bench/bench_live.py
+
+## Full-text search over 100,000 documents (SQLite FTS5 and PostgreSQL) vs the bare FTS query
+bench-search: install
+	$(PY) bench/bench_search.py
 
 ## Known vulnerabilities in requirements/lock.txt fail (ignores with reasons in
 ## requirements/audit-ignore.txt); AUDIT_SERVICE=osv to ask OSV instead of PyPI. ADR 0039.
