@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.accessibility.engine.results import STATUSES, FileResult, RuleResult, Status
 from samdrift.accessibility.rules import GROUPS, RULES
+from samdrift.core import pdf
 
 # Acrobat's own Swedish status words, copied from the source report; English as in Acrobat.
 STATUS_WORDS: dict[str, tuple[str, str]] = {
@@ -172,8 +173,8 @@ def render_html(results: list[FileResult], lang: str) -> str:
 
 def render_pdf(results: list[FileResult], lang: str) -> bytes:
     """The same report as tagged PDF/UA-1 (WeasyPrint), so it can pass its own check."""
-    from weasyprint import HTML
-
-    html = render_html(results, lang)
-    data: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
-    return data
+    with translation.override(lang):
+        title = str(_("Accessibility report"))
+    return pdf.render_html(
+        render_html(results, lang), kind="accessibility.checker-report", language=lang, title=title
+    )

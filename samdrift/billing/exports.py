@@ -10,9 +10,20 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from samdrift.core import pdf
+
+from .choices import InvoiceKind
 from .money import ore_to_decimal
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .models import Invoice
 
 ROUNDING_NOTE_SV = "Beloppen avrundas var för sig; summor kan avvika på grund av avrundning."
 ROUNDING_NOTE_EN = "Each figure is rounded on its own; totals may differ because of rounding."
@@ -133,7 +144,36 @@ def to_xlsx(title: str, headers: Sequence[str], records: Iterable[dict[str, Any]
     return buffer.getvalue()
 
 
-def to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+def invoice_pdf(
+    invoice: Invoice, lines: Iterable[Any], *, language: str, request: HttpRequest | None = None
+) -> bytes:
+    """The invoice or credit note as tagged PDF/UA-1 (core's one renderer, ADR 0090)."""
+    with translation.override(language):
+        title = f"{invoice.get_kind_display()} {invoice.number or invoice.pk}"
+    return pdf.render(
+        "billing/invoice_print.html",
+        {"invoice": invoice, "lines": lines},
+        kind="billing.credit-note"
+        if invoice.kind == InvoiceKind.CREDIT_NOTE
+        else "billing.invoice",
+        language=language,
+        title=title,
+        request=request,
+    )
 
-    return bytes(HTML(string=html).write_pdf())
+
+def outcome_report_pdf(
+    records: Sequence[dict[str, Any]], *, language: str, request: HttpRequest | None = None
+) -> bytes:
+    """The outcome per fee area and year as tagged PDF/UA-1 (ADR 0090)."""
+    with translation.override(language):
+        title = str(_("Outcome per fee area and year (MSEK)"))
+    note = ROUNDING_NOTE_SV if language == "sv" else ROUNDING_NOTE_EN
+    return pdf.render(
+        "billing/report_print.html",
+        {"records": records, "note": note},
+        kind="billing.outcome-report",
+        language=language,
+        title=title,
+        request=request,
+    )

@@ -16,8 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tasks import TaskResultStatus
@@ -148,12 +148,8 @@ def invoice_ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     actor = _actor(request)
     invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
-    html = render_to_string(
-        "billing/invoice_print.html",
-        {"invoice": invoice, "lines": selectors.invoice_lines(actor=actor, invoice=invoice)},
-        request=request,
-    )
-    body = exports.to_pdf(html)
+    lines = selectors.invoice_lines(actor=actor, invoice=invoice)
+    body = exports.invoice_pdf(invoice, lines, language=get_language(), request=request)
     audit_read(actor=actor, obj=invoice, access="download_pdf", organisation_id=invoice.buyer_id)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number or invoice.pk}.pdf"'
@@ -404,12 +400,8 @@ def report_export(request: HttpRequest) -> HttpResponse:
     audit_read(actor=_actor(request), access="export", object_type="billing.outcomereport",
                object_id="-", detail={"format": request.GET.get("format", "csv")})  # fmt: skip
     if request.GET.get("format") == "pdf":
-        html = render_to_string(
-            "billing/report_print.html",
-            {"records": records, "note": exports.ROUNDING_NOTE_SV},
-            request=request,
-        )
-        response = HttpResponse(exports.to_pdf(html), content_type="application/pdf")
+        body = exports.outcome_report_pdf(records, language=get_language(), request=request)
+        response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="utfall.pdf"'
         return response
     return _download(request, "utfall", exports.REPORT_HEADERS, records)

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
+from samdrift.core import pdf
 from samdrift.core.actor import SYSTEM
 from samdrift.organisations.models import Organisation
 
@@ -106,9 +107,7 @@ def _bring_to(official: Official, state: str, token_dir: Path) -> None:
 
 
 def agreement_pdf() -> bytes:
-    """A tagged PDF (PDF/UA-1) of the demo agreement, rendered with WeasyPrint."""
-    from weasyprint import HTML
-
+    """A tagged PDF (PDF/UA-1) of the demo agreement, through core's one renderer (ADR 0090)."""
     html = f"""<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{AGREEMENT_TITLE}</title>
     <style>body {{ font-family: sans-serif; margin: 2cm; }} h1 {{ font-size: 18pt; }}</style></head><body>
     <h1>{AGREEMENT_TITLE}</h1>
@@ -118,7 +117,7 @@ def agreement_pdf() -> bytes:
     <h2>2. Avgift</h2><p>Enligt avgiftsmodellen med full kostnadstäckning.</p>
     <h2>3. Giltighet</h2><p>Från 2026-12-01 och tills vidare, med tre månaders uppsägning.</p>
     </body></html>"""
-    return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
+    return pdf.render_html(html, kind="efos.agreement", language="sv", title=AGREEMENT_TITLE)
 
 
 def _signed_agreement() -> bool:

@@ -15,12 +15,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from samdrift.core import pdf
 from samdrift.onboarding.choices import Phase, Scope
 
 from .charts import Series, grouped_bars, stacked_columns
 from .selectors import GovernmentReport
 
-PDF_VARIANT = "pdf/ua-1"
 MAX_NAMES_PER_CELL = 30
 PHASE_NAMES: dict[str, str] = {
     str(Phase.INITIATE): "Initiera",
@@ -142,9 +142,10 @@ def render_document_html(report: GovernmentReport) -> str:
 
 
 def render_pdf(report: GovernmentReport) -> bytes:
-    """Tagged PDF/UA-1 of the report."""
-    from weasyprint import HTML  # heavy import; only the PDF path needs it
-
-    html = render_document_html(report)
-    pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant=PDF_VARIANT)
-    return bytes(pdf or b"")
+    """Tagged PDF/UA-1 of the report, through core's one renderer (ADR 0502, ADR 0090)."""
+    return pdf.render_html(
+        render_document_html(report),
+        kind="reporting.government-report",
+        language=report.language,
+        title=report_title(report),
+    )

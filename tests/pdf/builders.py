@@ -1,0 +1,247 @@
+"""Every kind of PDF samdrift writes, made from real data the way a user gets it (ADR 0092).
+
+A case names the renderer `kind` it exercises; `tests/architecture/test_one_pdf_renderer.py`
+reads every `kind=` passed to `samdrift.core.pdf` in the source tree and fails when a kind has
+no case here. So a new PDF cannot ship without being checked in both profiles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pikepdf
+from django.test import Client
+
+from samdrift.accessibility import report as checker_report
+from samdrift.accessibility.services import check_pdf
+from samdrift.accounts.models import User
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.billing import services as billing
+from samdrift.billing.models import Invoice
+from samdrift.billing.tests.builders import agency, make_world, price, subscribe, usage_rows
+from samdrift.core.actor import SYSTEM
+from samdrift.core.oidc.sweden import ORG_AFFILIATION
+from samdrift.efos import demo as efos_demo
+from samdrift.efos import services as efos
+from samdrift.reporting.documents import render_pdf as report_pdf
+from samdrift.reporting.selectors import government_report
+from samdrift.reporting.services import report_text_save
+from samdrift.tests.factories import (
+    ConnectionCaseFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Env:
+    settings: Any
+    tmp_path: Any
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    kind: str  # the `kind` the renderer is called with
+    language: str
+    title: str  # expected document title (substring)
+    build: Callable[[Env, str], bytes]
+
+
+def _billing_client(year: int = 2024, *, close: bool = False) -> tuple[Client, Invoice]:
+    world = make_world(("ARBETSPLATS",), recovery_years=1)
+    solo = agency(world, "Myndighet A")
+    courts = [agency(world, "Domstolsverket"), agency(world, "Attunda tingsrätt")]
+    for org in (solo, *courts):
+        subscribe(org, world.services["ARBETSPLATS"])
+    price(world, "ARBETSPLATS", "450.50", dt.date(year, 1, 1))
+    rows: list[dict[str, object]] = []
+    for index, org in enumerate((solo, *courts), start=1):
+        rows += usage_rows(org, "ARBETSPLATS", year, 10 * index + 3, range(1, 13))
+    billing.record_usage(actor=world.finance, rows=rows)
+    months = range(1, 13) if close else range(1, 2)
+    if close:
+        billing.import_costs(
+            actor=world.finance,
+            rows=[
+                {
+                    "period": f"{year}-12",
+                    "cost_pool": "d",
+                    "service": "ARBETSPLATS",
+                    "amount": "150000",
+                    "voucher": f"V{year}",
+                }
+            ],
+        )
+    for month in months:
+        billing.run_period(actor=world.finance, period=f"{year}-{month:02d}", finalise=True)
+    if close:
+        billing.close_year(actor=world.finance, year=year)
+    client = Client()
+    client.force_login(User.objects.get(username="ekonomi"))
+    invoice = Invoice.objects.filter(status="finalised", kind="invoice").order_by("number").first()
+    assert invoice is not None
+    return client, invoice
+
+
+def _download(client: Client, url: str, language: str) -> bytes:
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response) if response.streaming else response.content  # type: ignore[attr-defined]
+
+
+def invoice(env: Env, language: str) -> bytes:
+    client, first = _billing_client()
+    return _download(client, f"/billing/invoices/{first.pk}/pdf/", language)
+
+
+def credit_note(env: Env, language: str) -> bytes:
+    client, first = _billing_client()
+    finance = actor_for_user(User.objects.get(username="ekonomi"))
+    note = billing.credit_invoice(actor=finance, invoice_id=first.pk, reason="Fel antal användare")
+    return _download(client, f"/billing/invoices/{note.pk}/pdf/", language)
+
+
+def outcome_report(env: Env, language: str) -> bytes:
+    client, _first = _billing_client(close=True)
+    return _download(client, "/billing/report/export/?format=pdf", language)
+
+
+def government_report_pdf(env: Env, language: str) -> bytes:
+    provider = OrganisationFactory(name="Försäkringskassan", kind="provider")
+    admin = UserFactory(username="padmin-pdf")
+    MembershipFactory(user=admin, organisation=provider, role="provider_admin")
+    efos_service = ServiceFactory(code="EFOS", name_sv="EFOS", name_en="EFOS")
+    workplace = ServiceFactory(code="ITARB", name_sv="IT-arbetsplats", name_en="IT workplace")
+    umbrella = OrganisationFactory(name="Domstolsverket")
+    for n in range(3):
+        court = OrganisationFactory(name=f"Tingsrätt {n}", parent=umbrella)
+        SubscriptionFactory(organisation=court, service=workplace, agreement_basis="assignment")
+    customer = OrganisationFactory(name="Myndighet A")
+    SubscriptionFactory(organisation=umbrella, service=efos_service, agreement_basis="assignment")
+    SubscriptionFactory(organisation=customer, service=efos_service, agreement_basis="separate")
+    ConnectionCaseFactory(organisation=customer, scope="single", phase="initiate")
+    ConnectionCaseFactory(
+        organisation=umbrella,
+        scope="single",
+        phase="run",
+        state="completed",
+        closed_on=dt.date(2021, 5, 1),
+    )
+    actor = actor_for_user(admin)
+    report_text_save(
+        actor=actor,
+        year=2021,
+        texts={"summary_sv": "Sammanfattning.", "summary_en": "Summary."},
+    )
+    return report_pdf(government_report(actor=actor, year=2021, language=language))
+
+
+def checker_report_pdf(env: Env, language: str) -> bytes:
+    """The checker's own report on two files: a tagged one and an untagged one (failures)."""
+    bare = pikepdf.new()
+    bare.add_blank_page()
+    out = io.BytesIO()
+    bare.save(out)
+    results = [
+        check_pdf(efos_demo.agreement_pdf(), profile="acrobat", label="avtal.pdf"),
+        check_pdf(out.getvalue(), profile="pdfua1", label="otaggad.pdf"),
+    ]
+    assert results[1].failed, "the report should list failures too"
+    return checker_report.render_pdf(results, language)
+
+
+def _efos(env: Env) -> None:
+    env.settings.EFOS_CA_DIR = env.tmp_path / "efos-ca"
+    env.settings.EFOS_CA_PASSPHRASE = "test-passphrase"
+    env.settings.EFOS_BASE_URL = "http://testserver"
+    env.settings.EFOS_CRL_INTERVAL = 3600
+
+
+def agreement(env: Env, language: str) -> bytes:
+    return efos_demo.agreement_pdf()
+
+
+def signed_agreement(env: Env, language: str) -> bytes:
+    """The agreement signed PAdES B-LTA by an official (signature, revocation data, timestamp)."""
+    _efos(env)
+    organisation = OrganisationFactory(name="Skatteverket")
+    user = UserFactory(username="sskatt-pdf")
+    official = efos.add_official(
+        actor=SYSTEM,
+        organisation_id=organisation.pk,
+        given_name="Stina",
+        surname="Skatt",
+        user_id=user.pk,
+    )
+    document = efos.create_document(
+        actor=SYSTEM,
+        organisation_id=organisation.pk,
+        title=efos_demo.AGREEMENT_TITLE,
+        sign_message=efos_demo.AGREEMENT_MESSAGE,
+        pdf=efos_demo.agreement_pdf(),
+    )
+    now = dt.datetime.now(dt.UTC)
+    signature = efos.sign_document(
+        actor=actor_for_user(user),
+        document=document,
+        official=official,
+        id_claims={
+            ORG_AFFILIATION: official.org_affiliation,
+            "auth_time": int(now.timestamp()),
+            "acr": "http://id.elegnamnden.se/loa/1.0/loa3",
+            "jti": "pdf-test",
+        },
+        sign_message=document.sign_message,
+        started_at=now,
+    )
+    return bytes(signature.signed_pdf)
+
+
+REPORT_TITLE = {
+    "sv": "Samordnad och säker statlig it-drift",
+    "en": "Coordinated and secure state IT operations",
+}
+CASES = [
+    Case("invoice-sv", "billing.invoice", "sv", "Faktura", invoice),
+    Case("invoice-en", "billing.invoice", "en", "Invoice", invoice),
+    Case("credit-note-sv", "billing.credit-note", "sv", "Kreditnota", credit_note),
+    Case("credit-note-en", "billing.credit-note", "en", "Credit note", credit_note),
+    Case("outcome-report-sv", "billing.outcome-report", "sv", "Utfall", outcome_report),
+    Case("outcome-report-en", "billing.outcome-report", "en", "Outcome", outcome_report),
+    *(
+        Case(
+            f"government-report-{lang}",
+            "reporting.government-report",
+            lang,
+            REPORT_TITLE[lang],
+            government_report_pdf,
+        )
+        for lang in ("sv", "en")
+    ),
+    Case(
+        "checker-report-sv",
+        "accessibility.checker-report",
+        "sv",
+        "Tillgänglighetsrapport",
+        checker_report_pdf,
+    ),
+    Case(
+        "checker-report-en",
+        "accessibility.checker-report",
+        "en",
+        "Accessibility report",
+        checker_report_pdf,
+    ),
+    Case("agreement", "efos.agreement", "sv", efos_demo.AGREEMENT_TITLE, agreement),
+    Case("signed-agreement", "efos.agreement", "sv", efos_demo.AGREEMENT_TITLE, signed_agreement),
+]
