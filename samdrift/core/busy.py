@@ -9,16 +9,23 @@ transaction, if any, rolled back).
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Callable
 
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.translation import get_language
 
 RETRY_AFTER_SECONDS = 5
 BUSY_CODE = "busy"
 BUSY_SV = "Databasen är upptagen just nu. Försök igen om en stund."
 BUSY_EN = "The database is busy right now. Please try again shortly."
+BUSY_TITLE_SV = "Upptaget just nu"
+BUSY_TITLE_EN = "Busy right now"
+logger = logging.getLogger("samdrift.errors")
 _PG_BUSY = {"55P03", "40001", "40P01", "57014"}
 
 
@@ -60,9 +67,27 @@ class BusyDatabaseMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not is_busy(exc):
             return None
-        page = (
-            '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
-            "<title>Upptagen / Busy</title></head><body><main>"
-            f'<h1>{BUSY_SV}</h1><p lang="en">{BUSY_EN}</p></main></body></html>'
+        reference = secrets.token_hex(4).upper()
+        logger.warning(
+            "error reference %s: %s %s answered 503 (busy)", reference, request.method, request.path
         )
+        swedish = (get_language() or "sv").startswith("sv")
+        try:  # the page of the site's error pages that reads nothing (ADR 0700)
+            page: str = render_to_string(
+                "core/errors/minimal.html",
+                {
+                    "status": 503,
+                    "title": BUSY_TITLE_SV if swedish else BUSY_TITLE_EN,
+                    "lead": BUSY_SV if swedish else BUSY_EN,
+                    "reference": reference,
+                    "css": static("ui/samdrift.css"),
+                    "language": "sv" if swedish else "en",
+                },
+            )
+        except Exception:
+            page = (
+                '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
+                "<title>Upptagen / Busy</title></head><body><main>"
+                f'<h1>{BUSY_SV}</h1><p lang="en">{BUSY_EN}</p></main></body></html>'
+            )
         return with_retry_after(HttpResponse(page, status=503))
