@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search audit schemathesis
+        bench-live bench-search bench-import-reads audit schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -97,6 +97,10 @@ bench-files: install
 ## One case change fanned out to 200 WebSocket sessions vs a bare Channels broadcast (+Redis if set)
 bench-live: install
 	$(PY) bench/bench_live.py
+
+## API reads with a token while a 200,000-row register import runs (SQLite; BENCH_IMPORT_ROWS=…)
+bench-import-reads: install
+	$(PY) bench/bench_import_reads.py
 
 ## Full-text search over 100,000 documents (SQLite FTS5 and PostgreSQL) vs the bare FTS query
 bench-search: install
