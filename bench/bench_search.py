@@ -229,7 +229,7 @@ def run_backend(name: str, url: str, count: int, queries: int) -> dict[str, Any]
     if result.returncode != 0:
         print(f"{name}: failed\n{result.stderr[-3000:]}")
         return None
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _pg(server: str, sql: str) -> bool:
