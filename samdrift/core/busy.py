@@ -79,6 +79,8 @@ class BusyDatabaseMiddleware:
                     "status": 503,
                     "title": BUSY_TITLE_SV if swedish else BUSY_TITLE_EN,
                     "lead": BUSY_SV if swedish else BUSY_EN,
+                    "other_lead": BUSY_EN if swedish else BUSY_SV,
+                    "other_language": "en" if swedish else "sv",
                     "reference": reference,
                     "css": static("ui/samdrift.css"),
                     "language": "sv" if swedish else "en",
