@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from samdrift.core.exceptions import NotFound
+from samdrift.core.views import PagedListMixin
 
 from .forms import TrailSearchForm
 from .permissions import trail_abilities
@@ -29,7 +30,7 @@ def _actor(request: HttpRequest) -> Any:
     return request.actor  # type: ignore[attr-defined]
 
 
-class TrailView(LoginRequiredMixin, ListView):
+class TrailView(LoginRequiredMixin, PagedListMixin, ListView):
     template_name = "audit/trail.html"
     paginate_by = 50
     context_object_name = "events"

@@ -8,6 +8,7 @@ authenticators that set it live in `samdrift.accounts.api_auth`.
 # No `from __future__ import annotations`: ninja reads the real annotations.
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
@@ -15,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination
 
 from .actor import Actor
 from .i18n import in_both_languages
+from .paging import stable_order
 
 # The messages of the errors the API itself answers (kept here, in an app, so the catalogue of
 # translations keeps them).
@@ -85,10 +87,30 @@ def errors(*statuses: int) -> dict[int, Any]:
     return dict.fromkeys(sorted(codes), ErrorOut)
 
 
+MAX_LIMIT = 500
+
+
 class Page(LimitOffsetPagination):
-    """limit/offset pages with the total `count`, for every list of the API."""
+    """limit/offset pages with the total `count`, for every list of the API (ADR 0095): the
+    list's order with the primary key last (`core.paging.stable_order`), so `offset` walks the
+    list without a row twice or missed. A `limit` or `offset` out of bounds or not a number is
+    a 422 `invalid` with the usual error body; an offset past the end gives no items."""
 
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500).")
+        limit: int = Field(
+            50, ge=1, le=MAX_LIMIT, description=f"Rows per page, 1 to {MAX_LIMIT} (default 50)."
+        )
         # Bounded: a database integer is 64-bit, and no list has a billion rows.
-        offset: int = Field(0, ge=0, le=10**9, description="Rows to skip.")
+        offset: int = Field(
+            0, ge=0, le=10**9, description="Rows to skip, 0 to 1,000,000,000 (default 0)."
+        )
+
+    def __init__(self, max_limit: int = MAX_LIMIT, **kwargs: Any) -> None:
+        super().__init__(max_limit=min(max_limit, MAX_LIMIT), **kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        if isinstance(queryset, QuerySet):
+            queryset = stable_order(queryset)
+        return super().paginate_queryset(queryset, pagination, request=request, **params)

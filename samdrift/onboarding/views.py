@@ -19,7 +19,7 @@ from samdrift.catalogue.selectors import service_list
 from samdrift.core.exceptions import DomainError, NotFound
 from samdrift.core.files import services as files
 from samdrift.core.files.responses import file_response
-from samdrift.core.views import DomainErrorMixin
+from samdrift.core.views import DomainErrorMixin, PagedListMixin
 from samdrift.organisations.selectors import visible_organisations
 
 from . import services
@@ -59,7 +59,7 @@ def _organisation_choices(request: HttpRequest, *, for_requests: bool) -> list[t
     return [(o.id, o.name) for o in orgs]
 
 
-class CaseListView(LoginRequiredMixin, ListView):
+class CaseListView(LoginRequiredMixin, PagedListMixin, ListView):
     template_name = "onboarding/case_list.html"
     paginate_by = 50
 
@@ -263,7 +263,7 @@ class CaseCancelView(CaseDetailView):
         return self.render_to_response(self.get_context_data(cancel_form=form))
 
 
-class RequestListView(LoginRequiredMixin, ListView):
+class RequestListView(LoginRequiredMixin, PagedListMixin, ListView):
     template_name = "onboarding/request_list.html"
     paginate_by = 50
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponseBase
 from django.views.generic import TemplateView, View
 
 from samdrift.core.files.responses import file_response
+from samdrift.core.paging import paginate
 from samdrift.core.views import DomainErrorMixin
 
 from .permissions import abilities, error_summary
@@ -21,13 +21,8 @@ class JobListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         actor = self.request.actor  # type: ignore[attr-defined]
-        page = Paginator(my_jobs(actor=actor), 50).get_page(self.request.GET.get("page"))
-        return {
-            **super().get_context_data(**kwargs),
-            "page_obj": page,
-            "jobs": page.object_list,
-            "is_paginated": page.has_other_pages(),
-        }
+        paged = paginate(my_jobs(actor=actor), params=self.request.GET)
+        return {**super().get_context_data(**kwargs), **paged.context("jobs")}
 
 
 class JobDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):

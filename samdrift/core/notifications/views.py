@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from samdrift.core.exceptions import DomainError
+from samdrift.core.paging import paginate
 from samdrift.core.views import DomainErrorMixin
 
 from . import services
@@ -31,14 +31,11 @@ class InboxView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         actor = _actor(self.request)
         unread_only = self.request.GET.get("show") == "unread"
-        page = Paginator(inbox(actor=actor, unread_only=unread_only), 50).get_page(
-            self.request.GET.get("page")
-        )
+        paged = paginate(inbox(actor=actor, unread_only=unread_only), params=self.request.GET)
         return {
             **super().get_context_data(**kwargs),
             "nav": "inbox",
-            "page_obj": page,
-            "items": page.object_list,
+            **paged.context("items"),
             "unread_only": unread_only,
             "unread": unread_count(actor=actor),
         }

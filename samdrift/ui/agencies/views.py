@@ -18,18 +18,20 @@ from django.views.generic import ListView, TemplateView, View
 from samdrift.audit.selectors import object_history
 from samdrift.catalogue.selectors import service_list
 from samdrift.core.exceptions import DomainError, PermissionDenied, ValidationFailed
-from samdrift.core.views import DomainErrorMixin
+from samdrift.core.views import DomainErrorMixin, PagedListMixin
 from samdrift.onboarding.selectors import case_list, request_list, subscription_list
 from samdrift.organisations import services
 from samdrift.organisations.permissions import assignable_roles, membership_abilities
 from samdrift.organisations.selectors import (
+    invitation_by_token,
+    invitation_list,
     member_list,
     ministries,
     organisation_get,
     organisation_list,
 )
 
-from .forms import MemberAddForm
+from .forms import InviteForm
 
 if TYPE_CHECKING:
     from samdrift.organisations.models import Organisation
@@ -43,7 +45,7 @@ def _members_url(pk: int) -> str:
     return reverse("organisations:detail", args=[pk]) + "#members"
 
 
-class OrganisationListView(LoginRequiredMixin, ListView):
+class OrganisationListView(LoginRequiredMixin, PagedListMixin, ListView):
     template_name = "organisations/list.html"
     paginate_by = 50
 
@@ -93,8 +95,11 @@ class OrganisationDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView)
             if member_abilities["view"]
             else None,
             "roles": _role_choices(organisation),
-            "add_member_form": kwargs.get("add_member_form")
-            or MemberAddForm(roles=_role_choices(organisation)),
+            "invite_form": kwargs.get("invite_form")
+            or InviteForm(roles=_role_choices(organisation)),
+            "invitations": invitation_list(actor=actor, organisation=organisation)
+            if member_abilities["manage"]
+            else None,
             "history": object_history(
                 actor=actor,
                 object_type="organisations.organisation",
@@ -103,21 +108,22 @@ class OrganisationDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView)
         }
 
 
-class MemberAddView(OrganisationDetailView):
-    """Add an existing user with a role; a refusal shows next to the field on the same page."""
+class InviteView(OrganisationDetailView):
+    """Invite an e-mail address with a role (ADR 0111). The answer is the same whether an account
+    with the address exists or not; a refusal shows next to the field on the same page."""
 
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         actor = request.actor  # type: ignore[attr-defined]
         organisation = organisation_get(actor=actor, org_id=pk)
-        form = MemberAddForm(request.POST, roles=_role_choices(organisation))
+        form = InviteForm(request.POST, roles=_role_choices(organisation))
         if form.is_valid():
             try:
-                membership = services.membership_add(
+                invitation = services.invitation_send(
                     actor=actor,
                     organisation_id=organisation.id,
-                    user=form.cleaned_data["user"],
+                    email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                 )
             except ValidationFailed as error:
@@ -133,14 +139,41 @@ class MemberAddView(OrganisationDetailView):
             else:
                 messages.success(
                     request,
-                    _("%(user)s is now %(role)s.")
-                    % {
-                        "user": membership.user.get_username(),
-                        "role": membership.get_role_display(),
-                    },
+                    _(
+                        "An invitation to be %(role)s is sent to %(email)s. The role is given "
+                        "when the invitation is accepted."
+                    )
+                    % {"email": invitation.email, "role": invitation.get_role_display()},
                 )
                 return HttpResponseRedirect(_members_url(pk))
-        return self.render_to_response(self.get_context_data(add_member_form=form))
+        return self.render_to_response(self.get_context_data(invite_form=form))
+
+
+class InvitationAcceptView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
+    """The invited person, logged in, sees the agency and role and accepts (ADR 0111)."""
+
+    template_name = "organisations/invitation_accept.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        actor = self.request.actor  # type: ignore[attr-defined]
+        context["invitation"] = invitation_by_token(actor=actor, token=self.kwargs["token"])
+        return context
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        actor = request.actor  # type: ignore[attr-defined]
+        try:
+            membership = services.invitation_accept(actor=actor, token=token)
+        except PermissionDenied as error:
+            return self.render_to_response(self.get_context_data(refusal=str(error)), status=403)
+        messages.success(
+            request,
+            _("You are now %(role)s for %(agency)s.")
+            % {"role": membership.get_role_display(), "agency": membership.organisation.name},
+        )
+        return HttpResponseRedirect(
+            reverse("organisations:detail", args=[membership.organisation_id])
+        )
 
 
 class MemberActionView(LoginRequiredMixin, DomainErrorMixin, View):
