@@ -38,6 +38,13 @@ def default_provider_id() -> int | None:
     return default_provider().values_list("pk", flat=True).first()
 
 
+def service_provider_id(code: str) -> int | None:
+    """The provider agency that runs the service with this code (whatever its lifecycle), else
+    the catalogue owner: the provider whose staff operate it (EFOS's operators, ADR 0042)."""
+    provider = Service.objects.filter(code=code).values_list("provider_id", flat=True).first()
+    return provider if provider is not None else default_provider_id()
+
+
 def service_list(*, actor: Actor, lifecycle: str = "", search: str = "") -> QuerySet[Service]:
     """Services with category, provider and the number of open subscriptions, in one query."""
     queryset = (

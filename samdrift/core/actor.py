@@ -6,7 +6,11 @@ write can never forget whose it is. The rules that use it are in `samdrift.core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,14 @@ class Actor:
     customer_org_ids: frozenset[int] = frozenset()
     prospect_org_ids: frozenset[int] = frozenset()
     loa_rank: int = 0
+    # Facts derived from the database that a request asks for more than once (e.g. whether the
+    # actor operates EFOS): computed at most once per actor, so per request.
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def remember(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @property
     def is_authenticated(self) -> bool:

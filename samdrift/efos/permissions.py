@@ -1,6 +1,7 @@
 """Who may do what in EFOS: one abilities dict per object, used by pages, API and CLI alike.
 
-The provider's EFOS operators are provider administrators and the security role (ADR 0300); an
+The provider's EFOS operators are the administrators and the security role (ADR 0300) of the
+provider agency that runs the EFOS service (another provider's staff are not); an
 agency's EFOS administrator is its contact or orderer. An administrator acts only for officials
 of agencies where they hold that role, never for another agency's; an operator only for the
 agencies its provider serves.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from samdrift.catalogue.selectors import service_provider_id
 from samdrift.core.actor import Actor
 
 from .choices import CredentialStatus as S
@@ -23,7 +25,16 @@ FINAL = frozenset({S.REVOKED, S.EXPIRED})
 
 
 def is_operator(actor: Actor) -> bool:
-    return actor.has_provider_role(*OPERATOR_ROLES)
+    """An administrator or security officer *of the provider that runs EFOS*: another provider's
+    staff (SITSSAM's) are not EFOS operators (ADR 0041)."""
+    if actor.is_superuser:
+        return True
+    if not actor.has_provider_role(*OPERATOR_ROLES):
+        return False  # no query for customers
+    return actor.remember(
+        "efos.operator",
+        lambda: actor.has_provider_role_in(service_provider_id("EFOS"), *OPERATOR_ROLES),
+    )
 
 
 def operates_for(actor: Actor, organisation_id: int) -> bool:

@@ -219,7 +219,7 @@ OFFICIAL_OF_A = {
 
 
 @pytest.mark.parametrize(("role", "expected"), _table(OFFICIAL_OF_A, {"view", "order"}))
-def test_official_abilities(role, expected):
+def test_official_abilities(providers, role, expected):
     got = efos.official_abilities(ACTORS[role], Official(id=7, organisation_id=A))
     assert {k for k, v in got.items() if v} == expected, role
 
@@ -237,11 +237,21 @@ ORDERED_CREDENTIAL_OF_A = {
 
 
 @pytest.mark.parametrize(("role", "expected"), _table(ORDERED_CREDENTIAL_OF_A, CREDENTIAL_KEYS))
-def test_credential_abilities_on_an_ordered_e_id(role, expected):
+def test_credential_abilities_on_an_ordered_e_id(providers, role, expected):
     credential = Credential(id=8, status="ordered")
     credential.official = Official(id=7, organisation_id=A)
     got = efos.credential_abilities(ACTORS[role], credential)
     assert {k for k, v in got.items() if v} == expected, role
+
+
+def test_another_providers_staff_are_not_efos_operators_even_for_their_own_customers(providers):
+    """EFOS is run by the catalogue owner (no EFOS service here: the default provider, ADR 0042);
+    SITSSAM's administrator serves agency C but operates no EFOS for it."""
+    official_of_c = Official(id=7, organisation_id=C)
+    assert efos.is_operator(ACTORS["provider_admin"])
+    assert not efos.is_operator(ACTORS["second_provider"])
+    got = efos.official_abilities(ACTORS["second_provider"], official_of_c)
+    assert {k for k, v in got.items() if v} == set()
 
 
 DOCUMENT_OF_A = {
@@ -256,7 +266,7 @@ DOCUMENT_OF_A = {
 
 
 @pytest.mark.parametrize(("role", "expected"), _table(DOCUMENT_OF_A, {"view", "sign"}))
-def test_document_abilities(role, expected):
+def test_document_abilities(providers, role, expected):
     actor = ACTORS[role]
     signer = Official(id=7, organisation_id=A) if role in A_PEOPLE else None
     got = efos.document_abilities(actor, SignableDocument(id=9, organisation_id=A), signer=signer)
