@@ -44,7 +44,7 @@ class Actor:
     def remember(self, key: str, compute: Callable[[], T]) -> T:
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     @property
     def is_authenticated(self) -> bool:
