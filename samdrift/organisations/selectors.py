@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
 from samdrift.core.tenancy import org_scope, visible_or_404
 
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation
 from .permissions import membership_abilities
 
 MAX_HIERARCHY_DEPTH = 5
@@ -89,6 +91,37 @@ def membership_get(*, actor: Actor, organisation: Organisation, membership_id: i
     )
 
 
+def invitation_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Invitation]:
+    """The agency's open invitations, newest first; for its administrators only (ADR 0111)."""
+    if not membership_abilities(actor=actor, organisation=organisation)["manage"]:
+        raise PermissionDenied(_("Only the agency's administrators see its invitations."))
+    return Invitation.objects.filter(
+        organisation=organisation,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at", "-id")
+
+
+def invitation_by_token(*, actor: Actor, token: str) -> Invitation:
+    """An open invitation by its token, for the page where the invited person accepts it: any
+    logged-in holder of the link may read it. Missing, used, withdrawn and expired are the same
+    NotFound."""
+    if actor.user_id is None:
+        raise PermissionDenied(_("Log in to accept the invitation."))
+    return visible_or_404(
+        Invitation.objects.filter(
+            accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
+        ).select_related("organisation"),
+        "invitation",
+        token_hash=invitation_token_hash(token),
+    )
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
 def ministries() -> list[str]:
     return list(
         Organisation.objects.exclude(ministry="")
@@ -101,3 +134,15 @@ def ministries() -> list[str]:
 def legal_agency_count() -> int:
     """Agencies that count as legal entities: not groups, and not umbrellas whose members count."""
     return Organisation.objects.filter(is_group=False, children__isnull=True).count()
+
+
+def own_memberships(*, actor: Actor) -> QuerySet[Membership]:
+    """The actor's own roles, one row per agency and role it was given (not the sub-agencies a
+    parent's contact also acts for), for the profile page."""
+    if actor.user_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user_id=actor.user_id)
+        .select_related("organisation")
+        .order_by("organisation__name", "role")
+    )

@@ -28,4 +28,5 @@ def pages() -> list[str]:
         "/connections/checklists/",
         "/accounts/login/",
         "/accounts/tokens/",
+        "/profile/",
     ]

@@ -6,4 +6,5 @@ app_name = "ui"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
 ]

@@ -1,4 +1,5 @@
-"""The dashboard: cases per phase and scope as a board, demand against connections."""
+"""The dashboard (cases per phase and scope as a board, demand against connections) and the
+profile page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from samdrift.identity.loa import SWEDISH_URI_FOR_RANK
 from samdrift.onboarding.charts import demand_chart
 from samdrift.onboarding.choices import PHASE_ORDER, Phase, Scope
 from samdrift.onboarding.selectors import board_cases, case_board, demand_report
+from samdrift.organisations.choices import Role
+from samdrift.organisations.selectors import own_memberships
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -39,4 +43,26 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "phases": PHASE_ORDER,
             "report": report,
             "chart": demand_chart(report),
+        }
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    """Who am I here: agency and roles, this login's level of assurance, language and
+    notification settings (issue 21 item 4)."""
+
+    template_name = "ui/profile.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        actor = self.request.actor  # type: ignore[attr-defined]
+        roles: dict[str, list[str]] = {}
+        for membership in own_memberships(actor=actor):
+            roles.setdefault(membership.organisation.name, []).append(
+                str(Role(membership.role).label)
+            )
+        return {
+            **super().get_context_data(**kwargs),
+            "nav": "profile",
+            "roles": sorted(roles.items()),
+            "loa_rank": actor.loa_rank,
+            "loa_uri": SWEDISH_URI_FOR_RANK.get(actor.loa_rank, ""),
         }
