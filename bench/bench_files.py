@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from production import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -155,15 +156,10 @@ def main() -> int:
         work = Path(tmp)
         with running_seaweedfs(work / "seaweedfs") as s3:
             port = free_port()
-            env = dict(
-                os.environ,
-                DJANGO_SETTINGS_MODULE="config.settings.prod",
+            env = production_env(
+                work / "data",
+                base_url=f"http://127.0.0.1:{port}",
                 DATABASE_URL=f"sqlite:///{work / 'samdrift.sqlite3'}",
-                SAMDRIFT_DATA_DIR=str(work / "data"),
-                SAMDRIFT_SECURE_COOKIES="0",
-                SAMDRIFT_AUDIT_KEY=os.urandom(24).hex(),
-                SAMDRIFT_ALLOWED_HOSTS="127.0.0.1",
-                SAMDRIFT_BASE_URL=f"http://127.0.0.1:{port}",
                 SAMDRIFT_S3_ENDPOINT_URL=s3.endpoint_url,
                 SAMDRIFT_S3_BUCKET=s3.bucket,
                 SAMDRIFT_S3_ACCESS_KEY_ID=s3.access_key,

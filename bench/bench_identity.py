@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from production import production_env, use_production_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGINS = int(os.environ.get("BENCH_LOGINS", "204"))
@@ -63,9 +64,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 def prepare(data_dir: Path, idp_issuer: str) -> None:
     """Fresh database with one agency and the development provider trusted."""
-    os.environ["SAMDRIFT_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.prod"
-    os.environ.setdefault("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3)
+    use_production_settings(data_dir, base_url=os.environ["SAMDRIFT_BASE_URL"])
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -169,16 +168,12 @@ def main() -> None:
         ),
         encoding="utf-8",
     )
-    env = dict(
-        os.environ,
-        SAMDRIFT_DATA_DIR=str(data_dir),
+    env = production_env(
+        data_dir,
+        base_url=os.environ["SAMDRIFT_BASE_URL"],
         SAMDRIFT_LOG_LEVEL="ERROR",
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
-        SAMDRIFT_SECURE_COOKIES="0",  # plain HTTP on loopback
-        # One address logging in far faster than any person (ADR 0061's budget); the chain key
-        # production requires (ADR 0060).
+        # One address logging in far faster than any person (ADR 0061's budget).
         SAMDRIFT_RATE_LIMIT_OIDC=str(10**9),
-        SAMDRIFT_AUDIT_KEY=os.environ.get("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3),
     )
     processes = [
         subprocess.Popen(

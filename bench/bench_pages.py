@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from production import production_env, use_production_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
@@ -173,16 +174,11 @@ def sizes(path: Path) -> dict[str, int]:
 
 def count_queries(db: Path) -> dict[str, int | None]:
     """Runs in a child process (one database per process): query count per page, second GET."""
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
+    use_production_settings(
+        db.parent / "data",
+        hosts="testserver",
         DATABASE_URL=f"sqlite:///{db}",
-        SAMDRIFT_ALLOWED_HOSTS="testserver",
         SAMDRIFT_LOCAL_LOGIN="1",
-        # Production settings refuse to start without these (ADR 0033, ADR 0060).
-        SAMDRIFT_BASE_URL=os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1"),
-        SAMDRIFT_AUDIT_KEY=os.environ.get("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3),
-        SAMDRIFT_SECURE_COOKIES="0",
-        SAMDRIFT_DATA_DIR=str(db.parent / "data"),
     )
     sys.path.insert(0, str(ROOT))
     import django
@@ -230,17 +226,10 @@ def free_port() -> int:
 
 
 def start_server(db: Path, data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
+    env = production_env(
+        data_dir,
         DATABASE_URL=f"sqlite:///{db}",
-        SAMDRIFT_DATA_DIR=str(data_dir),
-        SAMDRIFT_SECURE_COOKIES="0",
         SAMDRIFT_LOCAL_LOGIN="1",
-        # Production settings refuse to start without these (ADR 0033, ADR 0060).
-        SAMDRIFT_BASE_URL=os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1"),
-        SAMDRIFT_AUDIT_KEY=os.environ.get("SAMDRIFT_AUDIT_KEY", "bench-audit-key-" * 3),
-        SAMDRIFT_ALLOWED_HOSTS="127.0.0.1",
         # gunicorn's own request time (microseconds) per request, tagged by the client.
         GUNICORN_CMD_ARGS=f"--access-logformat '{LOG_FORMAT}'",
     )

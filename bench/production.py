@@ -1,0 +1,42 @@
+"""The environment a bench needs to run samdrift with the production settings on loopback.
+
+`config.settings.prod` refuses to start without its secrets (ADR 0067); a bench has none, so it
+makes throw-away ones per run. Plain HTTP on loopback: cookies not Secure, no HTTPS redirect.
+Every bench that serves or sets up with the production settings takes its environment from here,
+so a new required setting is added once.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _throwaway_secrets() -> None:
+    """Once per bench run, into os.environ, so every process it starts (setup, server, client)
+    has the same keys: the CA a setup process made must open in the server."""
+    os.environ.setdefault("SAMDRIFT_SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("SAMDRIFT_AUDIT_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("SAMDRIFT_EFOS_CA_PASSPHRASE", secrets.token_urlsafe(24))
+
+
+def production_env(
+    data_dir: Path, *, base_url: str = "http://127.0.0.1", hosts: str = "127.0.0.1", **extra: str
+) -> dict[str, str]:
+    """os.environ plus what production requires; `extra` overrides (e.g. DATABASE_URL)."""
+    _throwaway_secrets()
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SAMDRIFT_DATA_DIR": str(data_dir),
+        "SAMDRIFT_BASE_URL": os.environ.get("SAMDRIFT_BASE_URL", base_url),
+        "SAMDRIFT_ALLOWED_HOSTS": hosts,
+        "SAMDRIFT_SECURE_COOKIES": "0",
+        **extra,
+    }
+
+
+def use_production_settings(data_dir: Path, **extra: str) -> None:
+    """The same, for a bench that sets Django up in its own process."""
+    os.environ.update(production_env(data_dir, **extra))
