@@ -2,10 +2,12 @@
 
 Customers see their own agencies (and, as a parent's contact, its sub-agencies); provider staff see
 all. An agency outside the caller's view is a 404, exactly like one that does not exist. An
-agency's administrators (`permissions.can_manage_members`) list and manage its members.
+agency's administrators (`permissions.can_manage_members`) list and manage its members; new
+members come by invitation only (ADR 0111).
 """
 
 # No `from __future__ import annotations`: ninja reads the real annotations (Query[...]).
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
@@ -76,12 +78,24 @@ class MemberOut(Schema):
         return obj.user.email
 
 
-class MemberIn(Schema):
-    user: str = Field(
-        min_length=1, max_length=254, description="Username or e-mail address of an active user."
-    )
+class InvitationIn(Schema):
+    email: str = Field(min_length=3, max_length=254, description="The address to invite.")
     role: Role = Field(
         description="A role of this kind of agency (409 for a role of the other kind)."
+    )
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    expires_at: datetime
+    created_at: datetime
+
+
+class InvitationAcceptIn(Schema):
+    token: str = Field(
+        min_length=1, max_length=200, description="The token from the e-mail's link."
     )
 
 
@@ -102,18 +116,43 @@ def list_members(request: ApiRequest, agency_id: int) -> Any:
     return selectors.member_list(actor=request.auth, organisation=agency)
 
 
-@router.post(
-    "/agencies/{agency_id}/members",
-    response={201: MemberOut, **errors(403, 404, 409, 422)},
-    summary="Add a member to an agency",
-    description="An existing user, by username or e-mail address, with a role. 409 when the "
-    "user already has that role here, or the role belongs to the other kind of agency.",
+@router.get(
+    "/agencies/{agency_id}/invitations",
+    response={200: list[InvitationOut], **errors(403, 404, 422)},
+    summary="List an agency's open invitations",
+    description="Sent, not yet accepted, withdrawn or expired. For the agency's administrators.",
 )
-def add_member(request: ApiRequest, agency_id: int, payload: MemberIn) -> Status:
-    membership = services.membership_add(
-        actor=request.auth, organisation_id=agency_id, user=payload.user, role=payload.role
+@paginate(Page)
+def list_invitations(request: ApiRequest, agency_id: int) -> Any:
+    agency = selectors.organisation_get(actor=request.auth, org_id=agency_id)
+    return selectors.invitation_list(actor=request.auth, organisation=agency)
+
+
+@router.post(
+    "/agencies/{agency_id}/invitations",
+    response={202: InvitationOut, **errors(403, 404, 409, 422)},
+    summary="Invite someone to an agency",
+    description="Members are added by invitation only (ADR 0111): an e-mail goes to the address, "
+    "which the invited person accepts logged in with an account of that address. The answer is "
+    "the same whether such an account exists or not. A new invitation to the same address and "
+    "role replaces an open one. 409 for a role of the other kind of agency.",
+)
+def invite(request: ApiRequest, agency_id: int, payload: InvitationIn) -> Status:
+    invitation = services.invitation_send(
+        actor=request.auth, organisation_id=agency_id, email=payload.email, role=payload.role
     )
-    return Status(201, membership)
+    return Status(202, invitation)
+
+
+@router.post(
+    "/invitations/accept",
+    response={200: MemberOut, **errors(403, 404, 422)},
+    summary="Accept an invitation",
+    description="The caller's account must have the invited e-mail address (403 otherwise). "
+    "A token that is unknown, used, withdrawn or expired is 404.",
+)
+def accept_invitation(request: ApiRequest, payload: InvitationAcceptIn) -> Membership:
+    return services.invitation_accept(actor=request.auth, token=payload.token)
 
 
 @router.patch(

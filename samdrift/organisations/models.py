@@ -89,3 +89,46 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.role})"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to take a role in an agency, sent to an e-mail address (ADR 0111).
+
+    Members are added this way only: the administrator never learns whether a user with the
+    address exists. The invited person accepts it logged in, with an account of that address. The
+    token is kept as its SHA-256 only; the link in the e-mail is the one copy of the token.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))  # stored lower-case
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="invitation_accepted_or_withdrawn",
+            ),
+            # One open invitation per address and role in an agency: a new one replaces it.
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="invitation_one_open_per_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "accepted_at", "cancelled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation} ({self.role})"

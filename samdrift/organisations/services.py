@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import BusinessRuleViolation, PermissionDenied, ValidationFailed
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from samdrift.core.notifications.services import notify, notify_address
 
 from .choices import Role
 from .importing import AgencyRow, RowError, parse_agency_csv
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation
 from .permissions import administrator_role, assignable_roles, can_manage_members
 from .preparedness import in_annex
-from .selectors import membership_get, organisation_get
+from .selectors import invitation_token_hash, membership_get, organisation_get
 
 if TYPE_CHECKING:
     from samdrift.accounts.models import User
@@ -225,31 +237,147 @@ def _link_parent(
 
 
 MEMBERSHIP_FIELDS = ("user_id", "organisation_id", "role")
+INVITATION_FIELDS = ("organisation_id", "email", "role", "expires_at")
 
 
-def membership_add(*, actor: Actor, organisation_id: int, user: str, role: str) -> Membership:
-    """Give an existing user (by username or e-mail address) a role in the agency."""
+INVITATION_DAYS = 14
+MAX_ADDRESS_LENGTH = 254
+INVITATION_KIND = "membership_invitation"
+
+
+def invitation_send(*, actor: Actor, organisation_id: int, email: str, role: str) -> Invitation:
+    """Invite an e-mail address to take a role in the agency (ADR 0111).
+
+    Nobody is looked up for the administrator: the answer is the same whether an account with the
+    address exists or not. The e-mail goes to the address; an account with that address also
+    finds the invitation in its inbox. An open invitation to the same address and role is
+    withdrawn and replaced (its link stops working)."""
     with transaction.atomic():
         organisation = _managed_organisation(actor, organisation_id)
         role = _assignable_role(organisation, role)
-        member = _find_user(user)
-        if Membership.objects.filter(user=member, organisation=organisation, role=role).exists():
-            raise _duplicate(member, role)
-        try:
-            with transaction.atomic():  # a concurrent twin: the constraint refuses it
-                membership = Membership.objects.create(
-                    user=member, organisation=organisation, role=role
-                )
-        except IntegrityError:
-            raise _duplicate(member, role) from None
+        address = _valid_address(email)
+        now = timezone.now()
+        replaced = list(
+            Invitation.objects.select_for_update()
+            .filter(
+                organisation=organisation,
+                email=address,
+                role=role,
+                accepted_at__isnull=True,
+                cancelled_at__isnull=True,
+            )
+            .values_list("id", flat=True)
+        )
+        Invitation.objects.filter(id__in=replaced).update(cancelled_at=now)
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            email=address,
+            role=role,
+            token_hash=invitation_token_hash(token),
+            invited_by_id=actor.user_id,
+            expires_at=now + datetime.timedelta(days=INVITATION_DAYS),
+        )
         audit_record(
             actor=actor,
-            action="organisations.membership_added",
-            obj=membership,
+            action="organisations.invitation_sent",
+            obj=invitation,
             organisation_id=organisation.id,
-            after=snapshot(membership, MEMBERSHIP_FIELDS),
+            after={**snapshot(invitation, INVITATION_FIELDS), "replaced": replaced},
+        )
+        _tell_invited(actor, invitation, token)
+    return invitation
+
+
+def invitation_accept(*, actor: Actor, token: str) -> Membership:
+    """The invited person, logged in with an account of the invited address, takes the role.
+
+    A token that does not exist, was withdrawn or used, or has expired is one and the same
+    NotFound; an account of another address is refused and changes nothing."""
+    if actor.user_id is None:
+        raise PermissionDenied(_("Log in to accept the invitation."))
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("organisation")
+            .filter(token_hash=invitation_token_hash(token))
+            .first()
+        )
+        if invitation is None or not _is_open(invitation):
+            raise NotFound("invitation")
+        user = get_user_model().objects.get(id=actor.user_id)
+        if not user.is_active or (user.email or "").strip().lower() != invitation.email:
+            raise PermissionDenied(
+                _(
+                    "The invitation was sent to another e-mail address than your account's. "
+                    "Log in with the account of the address the invitation came to."
+                )
+            )
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=invitation.organisation, role=invitation.role
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="organisations.invitation_accepted",
+            obj=membership,
+            organisation_id=invitation.organisation_id,
+            after={
+                **snapshot(membership, MEMBERSHIP_FIELDS),
+                "invitation_id": invitation.id,
+                "new_membership": created,
+            },
         )
     return membership
+
+
+def _is_open(invitation: Invitation) -> bool:
+    return (
+        invitation.accepted_at is None
+        and invitation.cancelled_at is None
+        and invitation.expires_at > timezone.now()
+    )
+
+
+def _valid_address(email: str) -> str:
+    address = email.strip().lower()
+    try:
+        if len(address) > MAX_ADDRESS_LENGTH:  # RFC 5321 §4.5.3.1.3 (and the column)
+            raise DjangoValidationError("too long")
+        validate_email(address)
+    except DjangoValidationError:
+        message = _("Enter a valid e-mail address.")
+        raise ValidationFailed(message, errors={"email": [str(message)]}) from None
+    return address
+
+
+def _tell_invited(actor: Actor, invitation: Invitation, token: str) -> None:
+    """The e-mail to the address, and an inbox row for any account of it. The administrator is
+    not told which happened."""
+    context = {
+        "agency": invitation.organisation.name,
+        "role_sv": _role_label(invitation.role, "sv"),
+        "role_en": _role_label(invitation.role, "en"),
+        "expires": invitation.expires_at.date().isoformat(),
+    }
+    link = reverse("organisations:invitation_accept", args=[token])
+    notify_address(invitation.email, INVITATION_KIND, context, link, language="sv")
+    accounts = get_user_model().objects.filter(is_active=True, email__iexact=invitation.email)
+    notify(
+        list(accounts.values_list("id", flat=True)),
+        INVITATION_KIND,
+        context,
+        link,
+        actor=actor,
+        channels=["in_app"],
+    )
+
+
+def _role_label(role: str, language: str) -> str:
+    with translation.override(language):
+        return str(Role(role).label)
 
 
 def membership_change_role(
@@ -326,28 +454,6 @@ def _assignable_role(organisation: Organisation, role: str) -> Role:
             raise BusinessRuleViolation(message, code="role_not_in_kind", **params)
         raise ValidationFailed(message, errors={"role": [str(message) % params]}, **params)
     return Role(role)
-
-
-def _find_user(identifier: str) -> User:
-    """An active user by username, else by e-mail address (which must then be unambiguous)."""
-    users = get_user_model().objects.filter(is_active=True)
-    text = identifier.strip()
-    found = users.filter(username__iexact=text).first() if text else None
-    if found is None and text:
-        by_email = list(users.filter(email__iexact=text)[:2])
-        if len(by_email) > 1:
-            message = _("Several users have the e-mail address %(user)s; give the username.")
-            raise ValidationFailed(
-                message, errors={"user": [str(message) % {"user": text}]}, user=text
-            )
-        found = by_email[0] if by_email else None
-    if found is None:
-        message = _(
-            "There is no user %(user)s. Give the username or e-mail address of someone "
-            "who has logged in to samdrift."
-        )
-        raise ValidationFailed(message, errors={"user": [str(message) % {"user": text}]}, user=text)
-    return found
 
 
 def _duplicate(user: User, role: str) -> BusinessRuleViolation:

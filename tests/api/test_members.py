@@ -1,5 +1,5 @@
-"""The members of an agency through the API: its administrators list, add, re-role and end
-memberships; refusals have our bilingual body and change nothing."""
+"""The members of an agency through the API: its administrators list, invite (ADR 0111), re-role
+and end memberships; refusals have our bilingual body and change nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 
 from samdrift.audit.models import AuditEvent
 from samdrift.organisations.models import Membership
+from samdrift.organisations.tests.invitations import token_sent_to
 from samdrift.tests.factories import UserFactory
 from tests.api.support import audit_count, bearer_client, call
 
@@ -18,7 +19,9 @@ def _members(agency) -> list[tuple[str, str]]:
 
 
 def test_an_administrator_manages_the_members_of_the_agency(agency, agency_contact, agency_member):
-    UserFactory(username="ny_person", email="ny@myndighet.se", first_name="Ny", last_name="Person")
+    newcomer = UserFactory(
+        username="ny_person", email="ny@myndighet.se", first_name="Ny", last_name="Person"
+    )
     client, _secret = bearer_client(agency_contact)
     base = f"/agencies/{agency.id}/members"
     # list
@@ -28,10 +31,23 @@ def test_an_administrator_manages_the_members_of_the_agency(agency, agency_conta
         ("kontakt_a", "contact"),
         ("medlem_a", "member"),
     }
-    # add by e-mail address
-    added = call(client, "POST", base, {"user": "NY@myndighet.se", "role": "orderer"})
-    assert added.status_code == 201, added.content
+    # invite the e-mail address; the invited person accepts with the token from the e-mail
+    sent = call(
+        client,
+        "POST",
+        f"/agencies/{agency.id}/invitations",
+        {"email": "NY@myndighet.se", "role": "orderer"},
+    )
+    assert sent.status_code == 202, sent.content
+    assert (sent.json()["email"], sent.json()["role"]) == ("ny@myndighet.se", "orderer")
+    listed = call(client, "GET", f"/agencies/{agency.id}/invitations").json()
+    assert [row["email"] for row in listed["items"]] == ["ny@myndighet.se"]
+    invited, _secret = bearer_client(newcomer)
+    token = token_sent_to("ny@myndighet.se")
+    added = call(invited, "POST", "/invitations/accept", {"token": token})
+    assert added.status_code == 200, added.content
     row = added.json()
+    assert call(client, "GET", f"/agencies/{agency.id}/invitations").json()["count"] == 0
     assert (row["username"], row["name"], row["email"], row["role"]) == (
         "ny_person",
         "Ny Person",
@@ -48,25 +64,24 @@ def test_an_administrator_manages_the_members_of_the_agency(agency, agency_conta
     assert [e.action for e in AuditEvent.objects.order_by("-id")[:3]] == [
         "organisations.membership_ended",
         "organisations.membership_role_changed",
-        "organisations.membership_added",
+        "organisations.invitation_accepted",
     ]
 
 
 @pytest.mark.parametrize(
     ("body", "status", "code", "field"),
     [
-        ({"user": "ingen@example.se", "role": "member"}, 422, "invalid", "user"),
-        ({"user": "medlem_a", "role": "finance"}, 409, "role_not_in_kind", None),
-        ({"user": "medlem_a", "role": "member"}, 409, "duplicate_membership", None),
+        ({"email": "inte en adress", "role": "member"}, 422, "invalid", "email"),
+        ({"email": "ny@myndighet.se", "role": "finance"}, 409, "role_not_in_kind", None),
     ],
-    ids=["unknown user", "provider role in a customer agency", "duplicate"],
+    ids=["not an address", "provider role in a customer agency"],
 )
 def test_a_refused_addition_explains_itself_and_stores_nothing(
     agency, agency_contact, agency_member, body, status, code, field
 ):
     client, _secret = bearer_client(agency_contact)
     before = (_members(agency), audit_count())
-    response = call(client, "POST", f"/agencies/{agency.id}/members", body)
+    response = call(client, "POST", f"/agencies/{agency.id}/invitations", body)
     assert response.status_code == status
     error = response.json()
     assert error["code"] == code
@@ -98,7 +113,8 @@ def test_other_roles_of_the_agency_are_forbidden(request, agency, agency_contact
     base = f"/agencies/{agency.id}/members"
     for method, path, body in (
         ("GET", base, None),
-        ("POST", base, {"user": "kontakt_a", "role": "member"}),
+        ("POST", f"/agencies/{agency.id}/invitations", {"email": "a@b.se", "role": "member"}),
+        ("GET", f"/agencies/{agency.id}/invitations", None),
         ("PATCH", f"{base}/{contact_row.id}", {"role": "member"}),
         ("DELETE", f"{base}/{contact_row.id}", None),
     ):
@@ -111,15 +127,11 @@ def test_other_roles_of_the_agency_are_forbidden(request, agency, agency_contact
 def test_provider_staff_see_members_and_a_provider_admin_manages_them(
     agency, agency_contact, account_manager, provider_admin
 ):
-    UserFactory(username="ny_person")
     staff, _secret = bearer_client(account_manager)
     assert call(staff, "GET", f"/agencies/{agency.id}/members").json()["count"] == 1
-    refused = call(
-        staff, "POST", f"/agencies/{agency.id}/members", {"user": "ny_person", "role": "member"}
-    )
+    body = {"email": "ny@myndighet.se", "role": "member"}
+    refused = call(staff, "POST", f"/agencies/{agency.id}/invitations", body)
     assert refused.status_code == 403
     admin, _secret = bearer_client(provider_admin)
-    added = call(
-        admin, "POST", f"/agencies/{agency.id}/members", {"user": "ny_person", "role": "member"}
-    )
-    assert added.status_code == 201
+    added = call(admin, "POST", f"/agencies/{agency.id}/invitations", body)
+    assert added.status_code == 202

@@ -28,8 +28,9 @@ class Notification(models.Model):
     """Rendered once, in the recipient's language, when the event happens: what a person was told
     does not change when a template or their language does later."""
 
+    # No recipient: an e-mail to an address that need not be anyone's account (an invitation).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", null=True
     )
     kind = models.CharField(_("kind"), max_length=64)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
@@ -67,6 +68,10 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=Q(channel="in_app") | ~Q(email_to=""),
                 name="notif_email_rows_have_an_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="email") | Q(recipient__isnull=False),
+                name="notif_inbox_rows_have_a_recipient",
             ),
         ]
 

@@ -44,12 +44,14 @@ def notify(
     link: str = "",
     *,
     actor: Actor,
+    channels: Iterable[str] = (Channel.IN_APP, Channel.EMAIL),
 ) -> list[Notification]:
-    """Tell these users about an event: one row per recipient and wanted channel.
+    """Tell these users about an event: one row per recipient and wanted channel (of `channels`).
 
     The actor who caused the event is not told about it. `context` holds plain values for the
     kind's templates; `recipient_name` and `link` (absolute) are added per recipient.
     """
+    on = set(channels)
     get_kind(kind)
     wanted = {int(uid) for uid in user_ids if uid is not None} - {actor.user_id}
     if not wanted:
@@ -78,11 +80,11 @@ def notify(
             "link": link,
             "created_at": now,
         }
-        if preference.wants(kind, Channel.IN_APP):
+        if Channel.IN_APP in on and preference.wants(kind, Channel.IN_APP):
             rows.append(
                 Notification(**common, channel=Channel.IN_APP, status=Status.SENT, sent_at=now)
             )
-        if preference.wants(kind, Channel.EMAIL) and user.email:
+        if Channel.EMAIL in on and preference.wants(kind, Channel.EMAIL) and user.email:
             rows.append(
                 Notification(
                     **common,
@@ -92,10 +94,44 @@ def notify(
                     next_attempt_at=now,
                 )
             )
+    return _save(rows)
+
+
+def notify_address(
+    address: str, kind: str, context: dict[str, Any], link: str = "", *, language: str
+) -> Notification:
+    """E-mail one address that need not belong to any user (an invitation, ADR 0111): one e-mail
+    row without a recipient, delivered like every other (at least once, after commit). The caller
+    chooses the language; `recipient_name` is the address itself."""
+    get_kind(kind)
+    text = render(kind, language, {**context, "recipient_name": address, "link": absolute(link)})
+    row = Notification(
+        recipient=None,
+        kind=kind,
+        language=language,
+        subject=text.subject,
+        body=text.body,
+        link=link,
+        created_at=timezone.now(),
+        channel=Channel.EMAIL,
+        email_to=address,
+        message_id=make_msgid(domain=_mail_domain()),
+        next_attempt_at=timezone.now(),
+    )
+    return _save([row])[0]
+
+
+def _save(rows: list[Notification]) -> list[Notification]:
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
         emails = [row.id for row in created if row.channel == Channel.EMAIL]
-        inboxes = sorted({row.recipient_id for row in created if row.channel == Channel.IN_APP})
+        inboxes = sorted(
+            {
+                row.recipient_id
+                for row in created
+                if row.channel == Channel.IN_APP and row.recipient_id is not None
+            }
+        )
         if emails:
             # robust: the change is committed whatever the queue says; the sweeper retries rows
             # whose job never got queued (next_attempt_at is already due).
@@ -133,7 +169,8 @@ def mark_read(*, actor: Actor, notification_id: int) -> Notification:
             Notification.objects.filter(id=item.id, read_at__isnull=True).update(
                 read_at=item.read_at
             )
-            _announce([item.recipient_id])
+            if item.recipient_id is not None:  # inbox rows always have one (a constraint)
+                _announce([item.recipient_id])
     return item
 
 

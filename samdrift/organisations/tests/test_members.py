@@ -1,5 +1,6 @@
-"""Managing an agency's members: its administrators add existing users with a role, change
-roles and end memberships; every refusal is bilingual and leaves nothing behind."""
+"""Managing an agency's members: its administrators invite people with a role (the invitations
+themselves: test_invitations.py), change roles and end memberships; every refusal is bilingual
+and leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from samdrift.core.exceptions import (
     BusinessRuleViolation,
     NotFound,
     PermissionDenied,
-    ValidationFailed,
 )
 from samdrift.core.i18n import in_both_languages
 from samdrift.organisations import services
 from samdrift.organisations.models import Membership
 from samdrift.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+from .invitations import add_member, token_sent_to
 
 pytestmark = pytest.mark.django_db
 
@@ -36,78 +38,10 @@ def _refused(error: Exception, sv: str, en: str) -> None:
     assert en in both["en"], both
 
 
-def test_a_contact_adds_an_existing_user_by_email_and_it_is_audited(
-    agency, agency_contact, newcomer
-):
-    # when
-    membership = services.membership_add(
-        actor=actor_for_user(agency_contact),
-        organisation_id=agency.id,
-        user="ny.person@MYNDIGHET.se",
-        role="orderer",
-    )
-    # then
-    assert (membership.user_id, membership.organisation_id, membership.role) == (
-        newcomer.id,
-        agency.id,
-        "orderer",
-    )
-    event = AuditEvent.objects.latest("id")
-    assert event.action == "organisations.membership_added"
-    assert event.organisation_id == agency.id
-    assert event.after == {"user_id": newcomer.id, "organisation_id": agency.id, "role": "orderer"}
-    assert event.actor_id == agency_contact.id
-
-
-def test_adding_an_unknown_or_inactive_user_is_refused_in_both_languages(agency, agency_contact):
-    UserFactory(username="slutat", is_active=False)
-    before = _state()
-    for who in ("ingen.alls@example.se", "slutat", "  "):
-        with pytest.raises(ValidationFailed) as refused:
-            services.membership_add(
-                actor=actor_for_user(agency_contact),
-                organisation_id=agency.id,
-                user=who,
-                role="member",
-            )
-        assert set(refused.value.errors) == {"user"}
-        _refused(refused.value, "Det finns ingen användare", "There is no user")
-    assert _state() == before
-
-
-def test_an_email_shared_by_two_users_asks_for_the_username(agency, agency_contact):
-    UserFactory(username="anna1", email="anna@myndighet.se")
-    UserFactory(username="anna2", email="anna@myndighet.se")
-    before = _state()
-    with pytest.raises(ValidationFailed) as refused:
-        services.membership_add(
-            actor=actor_for_user(agency_contact),
-            organisation_id=agency.id,
-            user="anna@myndighet.se",
-            role="member",
-        )
-    _refused(refused.value, "användarnamnet", "give the username")
-    assert _state() == before
-
-
-def test_a_duplicate_membership_is_refused(agency, agency_contact, agency_orderer):
-    before = _state()
-    with pytest.raises(BusinessRuleViolation) as refused:
-        services.membership_add(
-            actor=actor_for_user(agency_contact),
-            organisation_id=agency.id,
-            user="bestallare_a",
-            role="orderer",
-        )
-    assert refused.value.code == "duplicate_membership"
-    _refused(refused.value, "har redan rollen Beställare", "already has the role Orderer")
-    assert _state() == before
-
-
 def test_a_role_of_the_other_kind_of_agency_is_refused(agency, agency_contact, newcomer):
     before = _state()
     with pytest.raises(BusinessRuleViolation) as refused:  # 409: a real role, wrong kind
-        services.membership_add(
+        add_member(
             actor=actor_for_user(agency_contact),
             organisation_id=agency.id,
             user="ny_person",
@@ -123,9 +57,7 @@ def test_only_the_agencys_administrators_manage_members(request, agency, role_fi
     actor = actor_for_user(request.getfixturevalue(role_fixture))
     before = _state()
     with pytest.raises(PermissionDenied) as refused:
-        services.membership_add(
-            actor=actor, organisation_id=agency.id, user="ny_person", role="member"
-        )
+        add_member(actor=actor, organisation_id=agency.id, user="ny_person", role="member")
     _refused(refused.value, "administratörer", "administrators")
     assert _state() == before
 
@@ -135,7 +67,7 @@ def test_another_agencys_members_are_not_found(agency, agency_contact, other_age
     before = _state()
     actor = actor_for_user(agency_contact)
     with pytest.raises(NotFound):
-        services.membership_add(
+        add_member(
             actor=actor, organisation_id=theirs.organisation_id, user="kontakt_a", role="member"
         )
     with pytest.raises(NotFound):
@@ -178,9 +110,7 @@ def test_an_inactive_administrator_does_not_count(agency, agency_contact):
 
 def test_with_a_second_administrator_the_first_may_step_down(agency, agency_contact, newcomer):
     actor = actor_for_user(agency_contact)
-    services.membership_add(
-        actor=actor, organisation_id=agency.id, user="ny_person", role="contact"
-    )
+    add_member(actor=actor, organisation_id=agency.id, user="ny_person", role="contact")
     mine = Membership.objects.get(user=agency_contact)
     # when
     changed = services.membership_change_role(
@@ -228,10 +158,10 @@ def test_a_parent_contact_manages_its_sub_agency_and_a_provider_admin_any(provid
     court = OrganisationFactory(name="Solna tingsrätt", parent=parent)
     contact = UserFactory(username="dv_kontakt")
     MembershipFactory(user=contact, organisation=parent, role="contact")
-    services.membership_add(
+    add_member(
         actor=actor_for_user(contact), organisation_id=court.id, user="ny_person", role="contact"
     )
-    services.membership_add(
+    add_member(
         actor=actor_for_user(provider_admin),
         organisation_id=court.id,
         user="ny_person",
@@ -249,7 +179,7 @@ def test_a_provider_agency_is_administered_by_its_provider_admins(
             actor=actor_for_user(provider_admin), organisation_id=provider.id, membership_id=mine.id
         )
     with pytest.raises(NotFound):  # a customer contact does not even see the provider agency
-        services.membership_add(
+        add_member(
             actor=actor_for_user(agency_contact),
             organisation_id=provider.id,
             user="kontakt_a",
@@ -265,13 +195,17 @@ def test_the_contact_sees_and_manages_members_on_the_agency_page(
 ):
     client = client_for(agency_contact)
     page = client.get(f"/agencies/{agency.id}/").content.decode()
-    assert 'id="members"' in page and "medlem_a" in page and "Lägg till medlemmen" in page
-    # add
+    assert 'id="members"' in page and "medlem_a" in page and "Skicka inbjudan" in page
+    # invite; the newcomer accepts on the link's page
     response = client.post(
-        f"/agencies/{agency.id}/members/", {"user": "ny_person", "role": "orderer"}
+        f"/agencies/{agency.id}/invitations/",
+        {"email": "ny.person@myndighet.se", "role": "orderer"},
     )
     assert response.status_code == 302
     assert response["Location"] == f"/agencies/{agency.id}/#members"
+    token = token_sent_to("ny.person@myndighet.se")
+    accepted = client_for(newcomer).post(f"/agencies/invitations/{token}/")
+    assert accepted.status_code == 302
     added = Membership.objects.get(user=newcomer, organisation=agency)
     # change the role
     client.post(f"/agencies/{agency.id}/members/{added.id}/role/", {"role": "member"})
@@ -280,23 +214,6 @@ def test_the_contact_sees_and_manages_members_on_the_agency_page(
     # end
     client.post(f"/agencies/{agency.id}/members/{added.id}/end/")
     assert not Membership.objects.filter(id=added.id).exists()
-
-
-def test_an_unknown_user_shows_next_to_the_field_and_nothing_is_stored(
-    agency, agency_contact, client_for
-):
-    before = _state()
-    response = client_for(agency_contact).post(
-        f"/agencies/{agency.id}/members/", {"user": "ingen@example.se", "role": "member"}
-    )
-    assert response.status_code == 200
-    form = response.context["add_member_form"]
-    assert form.errors["user"] == [
-        "Det finns ingen användare ingen@example.se. Ange användarnamnet eller e-postadressen "
-        "för någon som har loggat in i samdrift."
-    ]
-    assert 'id="id_user-error"' in response.content.decode()
-    assert _state() == before
 
 
 def test_the_last_administrator_refusal_is_shown_on_the_page(agency, agency_contact, client_for):
@@ -316,7 +233,7 @@ def test_other_roles_see_no_members_and_cannot_manage(
     assert 'id="members"' not in page and "kontakt_a" not in page
     before = _state()
     response = client.post(
-        f"/agencies/{agency.id}/members/", {"user": "ny_person", "role": "contact"}
+        f"/agencies/{agency.id}/invitations/", {"email": "ny@myndighet.se", "role": "contact"}
     )
     assert response.status_code == 302
     shown = client.get(response["Location"]).content.decode()
@@ -330,14 +247,14 @@ def test_other_roles_see_no_members_and_cannot_manage(
 def test_the_member_pages_take_only_post(agency, agency_contact, client_for):
     mine = Membership.objects.get(user=agency_contact)
     client = client_for(agency_contact)
-    assert client.get(f"/agencies/{agency.id}/members/").status_code == 405
+    assert client.get(f"/agencies/{agency.id}/invitations/").status_code == 405
     assert client.get(f"/agencies/{agency.id}/members/{mine.id}/end/").status_code == 405
 
 
 def test_the_add_form_offers_the_agency_kinds_roles_with_member_preselected(
     agency, agency_contact, client_for
 ):
-    form = client_for(agency_contact).get(f"/agencies/{agency.id}/").context["add_member_form"]
+    form = client_for(agency_contact).get(f"/agencies/{agency.id}/").context["invite_form"]
     assert [value for value, _label in form.fields["role"].choices] == [
         "contact",
         "orderer",

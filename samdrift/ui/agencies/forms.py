@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class MemberAddForm(forms.Form):
-    user = forms.CharField(label=_("Username or e-mail address"), max_length=254)
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:

@@ -166,7 +166,7 @@ def test_an_agencys_administrator_cannot_manage_another_agencys_members(
     theirs = Membership.objects.get(user=other_agency_contact)
     before = (list(Membership.objects.order_by("id").values()), AuditEvent.objects.count())
     posts = [
-        (f"/agencies/{other_agency.id}/members/", {"user": "kontakt_a", "role": "contact"}),
+        (f"/agencies/{other_agency.id}/invitations/", {"email": "a@b.se", "role": "contact"}),
         (f"/agencies/{other_agency.id}/members/{theirs.id}/role/", {"role": "member"}),
         (f"/agencies/{other_agency.id}/members/{theirs.id}/end/", {}),
         # B's membership through A's own page

@@ -12,12 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.notifications.kinds import KINDS
 from samdrift.core.notifications.models import Channel, Notification, Preference
 from samdrift.core.notifications.services import notify, preferences_set
 
 from .conftest import actor, person
 
 pytestmark = pytest.mark.django_db
+
+CORE_KINDS = ("case_advanced", "invoice_issued", "signoff_required")
 
 CONTEXT = {"agency": "Myndighet Å", "case_id": 1, "phase": {"sv": "Planera", "en": "Plan"}}
 
@@ -90,13 +93,15 @@ def test_inbox_needs_a_login(client_for):
 def test_preferences_page_saves_choices_and_language(people, client_for):
     client = client_for(people["karin"])
     page = client.get("/inbox/preferences/").content.decode()
-    assert page.count('type="checkbox"') == 6 and page.count("checked") == 6
+    boxes = 2 * len(KINDS)  # every registered kind (apps register theirs), on both channels
+    assert page.count('type="checkbox"') == boxes and page.count("checked") == boxes
     response = client.post(
         "/inbox/preferences/",
         {
             "language": "en",
-            "email": ["invoice_issued"],
-            "in_app": ["case_advanced", "invoice_issued"],
+            # every kind registered by the apps but these three stays on
+            "email": ["invoice_issued", *sorted(set(KINDS) - set(CORE_KINDS))],
+            "in_app": ["case_advanced", "invoice_issued", *sorted(set(KINDS) - set(CORE_KINDS))],
         },
     )
     assert response.status_code == 302
@@ -105,7 +110,8 @@ def test_preferences_page_saves_choices_and_language(people, client_for):
     assert stored.email_off == ["case_advanced", "signoff_required"]
     assert stored.in_app_off == ["signoff_required"]
     page = client.get("/inbox/preferences/").content.decode()
-    assert page.count("checked") == 3 and 'value="en" lang="en" selected' in page
+    on = 3 + 2 * len(set(KINDS) - set(CORE_KINDS))
+    assert page.count("checked") == on and 'value="en" lang="en" selected' in page
 
 
 def test_bad_preferences_are_refused_in_both_languages_and_change_nothing(people, client_for):
