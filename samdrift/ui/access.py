@@ -44,6 +44,7 @@ def navigation(actor: Actor) -> dict[str, bool]:
         "demand": logged_in,
         "billing": logged_in and can_use_billing(actor),
         "efos": logged_in and can_open_efos(actor),
+        "efos_admin": logged_in and can_use_efos_pages(actor),
         "accessibility": logged_in and checker_abilities(actor=actor)["check"],
         "jobs": logged_in,
         "reporting": logged_in and report_abilities(actor=actor)["view"],
