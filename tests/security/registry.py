@@ -70,12 +70,14 @@ PAGES: dict[str, Case] = {
     "accounts:tokens": Case(LIST),
     "organisations:list": Case(LIST),
     "organisations:detail": Case(OBJECT, {"pk": "org.id"}),
-    "organisations:member_add": Case(
+    "organisations:invite": Case(
         OBJECT,
         {"pk": "org.id"},
         "POST",
-        lambda ref: {"user": "a_member", "role": "member"},
+        lambda ref: {"email": "a_member@example.se", "role": "member"},
     ),
+    # The token is the secret: a logged-in holder of the link reads the invitation (ADR 0111).
+    "organisations:invitation_accept": Case(LIST, {"token": "literal:nope"}),
     "organisations:member_role": Case(
         OBJECT,
         {"pk": "org.id", "membership_id": "membership.id"},
@@ -236,9 +238,11 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/agencies"): Case(LIST),
     ("GET", "/agencies/{agency_id}"): Case(OBJECT),
     ("GET", "/agencies/{agency_id}/members"): Case(OBJECT),
-    ("POST", "/agencies/{agency_id}/members"): Case(
-        OBJECT, data=lambda ref: {"user": "a_member", "role": "member"}
+    ("GET", "/agencies/{agency_id}/invitations"): Case(OBJECT),
+    ("POST", "/agencies/{agency_id}/invitations"): Case(
+        OBJECT, data=lambda ref: {"email": "a_member@example.se", "role": "member"}
     ),
+    ("POST", "/invitations/accept"): Case(LIST, method="POST", data=lambda ref: {"token": "nope"}),
     ("PATCH", "/agencies/{agency_id}/members/{membership_id}"): Case(
         OBJECT, data=lambda ref: {"role": "member"}
     ),
