@@ -74,6 +74,8 @@ class Service(BilingualNameMixin, TimeStampedModel):
     )
     rto_hours = models.PositiveIntegerField(_("recovery time objective (hours)"), default=24)
     rpo_hours = models.PositiveIntegerField(_("recovery point objective (hours)"), default=24)
+    retirement_date = models.DateField(_("retirement date"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic concurrency (ADR 0004)
     depends_on = models.ManyToManyField(
         "self",
         through="ServiceDependency",
@@ -88,7 +90,11 @@ class Service(BilingualNameMixin, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(availability_target__gte=0) & Q(availability_target__lte=100),
                 name="service_availability_is_percentage",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(lifecycle="retiring") | Q(retirement_date__isnull=False),
+                name="service_retiring_has_date",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,8 @@ from samdrift.core.actor import Actor
 from samdrift.core.tenancy import visible_or_404
 from samdrift.organisations.models import Organisation
 
-from .models import Service, ServiceDependency
-from .permissions import visible_services_q
+from .models import Category, Service, ServiceDependency
+from .permissions import managed_provider_ids, managed_services_q, visible_services_q
 
 
 def _visible(actor: Actor) -> QuerySet[Service]:
@@ -87,3 +87,36 @@ def service_get(*, actor: Actor, code: str) -> Service:
         )
     )
     return visible_or_404(queryset, "service", code=code)
+
+
+def service_for_change(*, actor: Actor, code: str) -> Service:
+    """A service the actor keeps (its own provider's), for a form or an act on it. Another
+    provider's service and a missing code are the same `NotFound`, in one query."""
+    queryset = Service.objects.filter(managed_services_q(actor)).select_related(
+        "category", "provider"
+    )
+    return visible_or_404(queryset, "service", code=code.strip().upper())
+
+
+def managed_providers(*, actor: Actor) -> QuerySet[Organisation]:
+    """The provider agencies whose services the actor keeps, for a new service's provider."""
+    queryset = Organisation.objects.filter(kind="provider")
+    if not actor.is_superuser:
+        queryset = queryset.filter(pk__in=managed_provider_ids(actor))
+    return queryset.order_by("name")
+
+
+def category_list() -> QuerySet[Category]:
+    """Categories are the same for every provider and name nothing of any agency."""
+    return Category.objects.order_by("name_sv")
+
+
+def dependency_edges(*, actor: Actor) -> list[ServiceDependency]:
+    """Every dependency whose two ends the actor may see (a draft of another provider is left
+    out with its links), with both services, in one query, in a stable order."""
+    return list(
+        ServiceDependency.objects.filter(visible_services_q(actor, "service__"))
+        .filter(visible_services_q(actor, "depends_on__"))
+        .select_related("service", "depends_on")
+        .order_by("service__display_order", "service__code", "depends_on__code")
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.accounts.models import User
 from samdrift.audit.services import audit_record, record_security_event, snapshot
+from samdrift.catalogue import selectors as catalogue_selectors
 from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
 from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 from samdrift.organisations.choices import Role
@@ -23,6 +24,7 @@ from samdrift.organisations.models import Membership, Organisation
 from . import loa, oidc
 from .models import (
     AccessRequest,
+    AssuranceRequirement,
     ExternalIdentity,
     IdentityProvider,
     LoginTransaction,
@@ -344,3 +346,39 @@ def purge_expired(*, now: float | None = None) -> int:
         created_at__lt=moment - datetime.timedelta(days=1)
     ).delete()
     return tokens + transactions
+
+
+# --- a catalogue service's level of assurance (ADR 0043, kept by the service's managers) -------
+
+
+def assurance_requirement_set(*, actor: Actor, code: str, min_rank: int | None) -> int | None:
+    """The level of assurance a service demands (1–4), or none. Kept by whoever keeps the
+    service (`catalogue.selectors.service_for_change`: another provider's service is missing)."""
+    if min_rank is not None and not loa.MIN_RANK <= min_rank <= loa.MAX_RANK:
+        raise ValidationFailed(
+            _("The level of assurance is 1, 2, 3 or 4, or none."),
+            errors={"min_rank": [str(_("Choose 1, 2, 3, 4 or none."))]},
+        )
+    with transaction.atomic():
+        service = catalogue_selectors.service_for_change(actor=actor, code=code)
+        current = AssuranceRequirement.objects.select_for_update().filter(service=service).first()
+        before = None if current is None else current.min_rank
+        if before == min_rank:
+            return min_rank
+        if min_rank is None:
+            assert current is not None  # noqa: S101 - before != None
+            current.delete()
+        elif current is None:
+            AssuranceRequirement.objects.create(service=service, min_rank=min_rank)
+        else:
+            current.min_rank = min_rank
+            current.save(update_fields=["min_rank", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="identity.assurance_requirement_set",
+            obj=service,
+            organisation_id=service.provider_id,
+            before={"min_rank": before},
+            after={"min_rank": min_rank},
+        )
+    return min_rank

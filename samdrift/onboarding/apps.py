@@ -22,6 +22,17 @@ class OnboardingConfig(AppConfig):
 
         live.register_topic("case", _may_follow_case)
 
+        # What retiring a catalogue service does to cases and subscriptions (ADR 0220).
+        from samdrift.catalogue.services import register_retirement_participant
+
+        from .services import retirement_blockers, subscriptions_end_on_retirement
+
+        register_retirement_participant(
+            "onboarding",
+            blockers=retirement_blockers,
+            on_retiring=subscriptions_end_on_retirement,
+        )
+
 
 def _may_follow_case(actor: Actor, topic: str) -> bool:
     """`case:<id>`: the same visibility as the case page (a missing case is simply not visible)."""

@@ -70,6 +70,11 @@ def services_by_code(codes: Iterable[str]) -> list[Service]:
         raise BusinessRuleViolation(
             _("Retired services cannot be requested: %(codes)s"), codes=", ".join(retired)
         )
+    retiring = [code for code in wanted if found[code].lifecycle == "retiring"]
+    if retiring:  # ADR 0220: a retiring service takes no new customers
+        raise BusinessRuleViolation(
+            _("Retiring services cannot be requested: %(codes)s"), codes=", ".join(retiring)
+        )
     return [found[code] for code in wanted]
 
 
@@ -599,3 +604,54 @@ def _attachment_facts(attachment: CaseAttachment) -> dict[str, Any]:
         "size": stored.size,
         "sha256": stored.sha256,
     }
+
+
+# --- when a catalogue service starts retiring (ADR 0220) ---------------------------------------
+
+
+def retirement_blockers(service: Service) -> list[str]:
+    """What stops a service from retiring: connection cases still open for it and requests not
+    yet answered. Each must be finished, cancelled, declined or withdrawn first."""
+    reasons: list[str] = []
+    cases = list(
+        ConnectionCase.objects.filter(services=service, state=CaseState.OPEN)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if cases:
+        reasons.append(
+            str(_("open connection cases %(ids)s"))
+            % {"ids": ", ".join(f"#{case_id}" for case_id in cases)}
+        )
+    requests = list(
+        ServiceRequest.objects.filter(service=service, status=RequestStatus.REQUESTED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if requests:
+        reasons.append(
+            str(_("unanswered requests %(ids)s"))
+            % {"ids": ", ".join(f"#{request_id}" for request_id in requests)}
+        )
+    return reasons
+
+
+def subscriptions_end_on_retirement(actor: Actor, service: Service) -> None:
+    """Inside the catalogue's transaction: every open subscription to the service ends on its
+    retirement date (one that starts later ends the day it starts). One audit record each."""
+    retirement = service.retirement_date
+    assert retirement is not None  # noqa: S101 - a retiring service has its date
+    for subscription in Subscription.objects.select_for_update().filter(
+        service=service, end_date__isnull=True
+    ):
+        before = snapshot(subscription, ["end_date"])
+        subscription.end_date = max(retirement, subscription.start_date)
+        subscription.save(update_fields=["end_date", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="onboarding.subscription_end_on_retirement",
+            obj=subscription,
+            organisation_id=subscription.organisation_id,
+            before=before,
+            after=snapshot(subscription, ["end_date"]),
+        )

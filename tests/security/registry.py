@@ -63,6 +63,22 @@ def _org(ref: Callable[[str], Any]) -> dict[str, Any]:
     return {"organisation": ref("org.id")}
 
 
+def _service_form(provider_id: Any) -> dict[str, Any]:
+    """A complete, valid service (catalogue pages and API): only whose it is may be wrong."""
+    form = {
+        "code": "MATRIXNY",
+        "name_sv": "Matris",
+        "name_en": "Matrix",
+        "category": "infrastructure",
+        "availability_target": "99.5",
+        "support_hours": "office",
+        "rto_hours": "8",
+        "rpo_hours": "8",
+        "display_order": "100",
+    }
+    return form if provider_id is None else {**form, "provider": provider_id}
+
+
 PAGES: dict[str, Case] = {
     "set_language": Case(PUBLIC, method="POST", data=lambda ref: {"language": "sv"}),
     "accounts:login": Case(PUBLIC),
@@ -89,6 +105,31 @@ PAGES: dict[str, Case] = {
     ),
     "catalogue:list": Case(LIST),
     "catalogue:detail": Case(OBJECT, {"code": "draft.code"}),
+    # Keeping the catalogue (ADR 0220): the victim is the other provider's *published* service,
+    # which the role may see but not change (a customer's victim is FK's EFOS).
+    "catalogue:create": Case(
+        OBJECT, method="POST", data=lambda ref: _service_form(ref("service.provider_id"))
+    ),
+    "catalogue:edit": Case(
+        OBJECT,
+        {"code": "service.code"},
+        "POST",
+        lambda ref: {**_service_form(None), "version": "1", "min_rank": "4"},
+    ),
+    "catalogue:transition": Case(
+        OBJECT,
+        {"code": "service.code"},
+        "POST",
+        lambda ref: {"to": "retiring", "version": "1", "retirement_date": "2031-01-01"},
+    ),
+    "catalogue:dependency_add": Case(
+        OBJECT, {"code": "service.code"}, "POST", lambda ref: {"depends_on": "HEMLIGFK"}
+    ),
+    "catalogue:dependency_remove": Case(
+        OBJECT, {"code": "draft.code", "depends_on": "literal:EFOS"}, "POST"
+    ),
+    "catalogue:graph": Case(LIST),
+    "catalogue:categories": Case(LIST),
     "onboarding:case_list": Case(LIST),
     "onboarding:case_open": Case(
         OBJECT,
@@ -192,6 +233,61 @@ PAGES: dict[str, Case] = {
     "billing:project_time": Case(LIST),
     "billing:exit": Case(LIST),
     "accessibility:check": Case(LIST),
+    "collaboration:workspaces": Case(LIST),
+    "collaboration:invitations": Case(LIST),
+    "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
+    "collaboration:invitation_decline": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
+    "collaboration:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "collaboration:upload": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id"},
+        "POST",
+        lambda ref: {"file": SimpleUploadedFile("plan.txt", b"matrix", "text/plain")},
+    ),
+    "collaboration:folder_create": Case(
+        OBJECT, {"workspace_id": "workspace.id"}, "POST", lambda ref: {"name": "Matris"}
+    ),
+    "collaboration:workspace_classify": Case(
+        OBJECT, {"workspace_id": "workspace.id"}, "POST", lambda ref: {"classification": "1"}
+    ),
+    "collaboration:trash": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "collaboration:members": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "collaboration:invitation_revoke": Case(
+        OBJECT, {"workspace_id": "workspace.id", "invitation_id": "cinvitation.id"}, "POST"
+    ),
+    "collaboration:member_role": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id", "member_id": "cmember.id"},
+        "POST",
+        lambda ref: {"role": "reader"},
+    ),
+    "collaboration:member_remove": Case(
+        OBJECT, {"workspace_id": "workspace.id", "member_id": "cmember.id"}, "POST"
+    ),
+    "collaboration:member_transfer": Case(
+        OBJECT, {"workspace_id": "workspace.id", "member_id": "cmember.id"}, "POST"
+    ),
+    "collaboration:leave": Case(OBJECT, {"workspace_id": "workspace.id"}, "POST"),
+    "collaboration:document": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:document_download": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:version_upload": Case(
+        OBJECT,
+        {"document_id": "cdoc.id"},
+        "POST",
+        lambda ref: {"file": SimpleUploadedFile("plan.txt", b"matrix", "text/plain")},
+    ),
+    "collaboration:version_restore": Case(
+        OBJECT, {"document_id": "cdoc.id", "number": "literal:1"}, "POST"
+    ),
+    "collaboration:document_lock": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_unlock": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_trash": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_untrash": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_classify": Case(
+        OBJECT, {"document_id": "cdoc.id"}, "POST", lambda ref: {"classification": "2"}
+    ),
+    "collaboration:document_reads": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:document_reads_csv": Case(OBJECT, {"document_id": "cdoc.id"}),
     "reporting:index": Case(LIST),
     "reporting:government": Case(LIST, {"year": "literal:2030"}),
     "reporting:government_pdf": Case(SKIP, reason="renders a PDF (seconds); the HTML is matrixed"),
@@ -207,6 +303,7 @@ PAGES: dict[str, Case] = {
     "notifications:preferences": Case(LIST),
     "ui:dashboard": Case(LIST),
     "ui:healthz": Case(PUBLIC),
+    "ui:profile": Case(LIST),
 }
 
 # API operations: path parameters are named after what they hold, so one map serves them all.
@@ -223,15 +320,32 @@ API_PARAMS: dict[str, str] = {
     "credential_id": "credential.id",
     "notification_id": "notification.id",
     "code": "draft.code",
+    "dependency_code": "literal:EFOS",
     "period": "period",
     "year": "literal:2030",
     "attachment_id": "literal:987654",
     "job_id": "job.id",  # the case is what is foreign; no document is needed
+    "workspace_id": "workspace.id",
+    "document_id": "cdoc.id",
+    "member_id": "cmember.id",
+    "invitation_id": "cinvitation.id",
+    "number": "literal:1",
 }
 
 
 def _version(ref: Callable[[str], Any]) -> dict[str, Any]:
     return {"version": 1}
+
+
+def _service_body(provider_id: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        **_service_form(None),
+        "availability_target": 99.5,
+        "rto_hours": 8,
+        "rpo_hours": 8,
+        "display_order": 100,
+    }
+    return body if provider_id is None else {**body, "provider_id": provider_id}
 
 
 API: dict[tuple[str, str], Case] = {
@@ -249,6 +363,22 @@ API: dict[tuple[str, str], Case] = {
     ("DELETE", "/agencies/{agency_id}/members/{membership_id}"): Case(OBJECT),
     ("GET", "/services"): Case(LIST),
     ("GET", "/services/{code}"): Case(OBJECT),
+    ("POST", "/services"): Case(OBJECT, data=lambda ref: _service_body(ref("service.provider_id"))),
+    ("PUT", "/services/{code}"): Case(
+        OBJECT, data=lambda ref: {**_service_body(None), "version": 1}
+    ),
+    ("POST", "/services/{code}/transition"): Case(
+        OBJECT, data=lambda ref: {"to": "active", "version": 1}
+    ),
+    ("POST", "/services/{code}/dependencies"): Case(
+        OBJECT, data=lambda ref: {"depends_on": "EFOS"}
+    ),
+    ("DELETE", "/services/{code}/dependencies/{dependency_code}"): Case(OBJECT),
+    ("PUT", "/identity/services/{code}/assurance"): Case(OBJECT, data=lambda ref: {"min_rank": 4}),
+    ("GET", "/categories"): Case(LIST),
+    ("POST", "/categories"): Case(
+        LIST, method="POST", data=lambda ref: {"code": "", "name_sv": "", "name_en": ""}
+    ),
     ("GET", "/requests"): Case(LIST),
     ("POST", "/requests"): Case(
         OBJECT, data=lambda ref: {"organisation_id": ref("org.id"), "service_code": "EFOS"}
@@ -284,6 +414,60 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/me/tokens"): Case(SKIP, reason="creates the caller's own token (tests/api)"),
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
+    ("GET", "/collaboration/workspaces"): Case(LIST),
+    ("POST", "/collaboration/workspaces"): Case(
+        LIST, method="POST", data=lambda ref: {"name": "Matris", "classification": "0"}
+    ),
+    ("GET", "/collaboration/workspaces/{workspace_id}"): Case(OBJECT),
+    ("PUT", "/collaboration/workspaces/{workspace_id}/classification"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"classification": "1"}
+    ),
+    ("GET", "/collaboration/workspaces/{workspace_id}/members"): Case(OBJECT),
+    ("POST", "/collaboration/workspaces/{workspace_id}/invitations"): Case(
+        OBJECT, method="POST", data=lambda ref: {"email": "x@example.se", "role": "reader"}
+    ),
+    ("POST", "/collaboration/workspaces/{workspace_id}/invitations/{invitation_id}/revoke"): Case(
+        OBJECT, method="POST"
+    ),
+    ("PUT", "/collaboration/workspaces/{workspace_id}/members/{member_id}"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"role": "reader"}
+    ),
+    ("DELETE", "/collaboration/workspaces/{workspace_id}/members/{member_id}"): Case(
+        OBJECT, method="DELETE"
+    ),
+    ("POST", "/collaboration/workspaces/{workspace_id}/members/{member_id}/transfer"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/collaboration/workspaces/{workspace_id}/leave"): Case(OBJECT, method="POST"),
+    ("GET", "/collaboration/invitations"): Case(LIST),
+    ("POST", "/collaboration/invitations/{invitation_id}/accept"): Case(
+        OBJECT, method="POST", data=lambda ref: {}
+    ),
+    ("POST", "/collaboration/invitations/{invitation_id}/decline"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/workspaces/{workspace_id}/folders"): Case(
+        OBJECT, method="POST", data=lambda ref: {"name": "Matris"}
+    ),
+    ("GET", "/collaboration/workspaces/{workspace_id}/documents"): Case(OBJECT),
+    ("POST", "/collaboration/workspaces/{workspace_id}/documents"): Case(
+        SKIP, reason="takes a file upload; the page form of the same service is matrixed"
+    ),
+    ("GET", "/collaboration/documents/{document_id}"): Case(OBJECT),
+    ("GET", "/collaboration/documents/{document_id}/versions"): Case(OBJECT),
+    ("POST", "/collaboration/documents/{document_id}/versions"): Case(
+        SKIP, reason="takes a file upload; the page form of the same service is matrixed"
+    ),
+    ("GET", "/collaboration/documents/{document_id}/content"): Case(OBJECT),
+    ("POST", "/collaboration/documents/{document_id}/versions/{number}/restore"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/collaboration/documents/{document_id}/lock"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/unlock"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/trash"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/untrash"): Case(OBJECT, method="POST"),
+    ("PUT", "/collaboration/documents/{document_id}/classification"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"classification": "2"}
+    ),
+    ("GET", "/collaboration/documents/{document_id}/reads"): Case(OBJECT),
     ("GET", "/billing/invoices"): Case(LIST),
     ("GET", "/billing/invoices/{invoice_id}"): Case(OBJECT),
     ("GET", "/billing/invoices/{invoice_id}/ubl"): Case(OBJECT),

@@ -175,32 +175,84 @@ def test_request_abilities_on_a_pending_request(role, expected):
 
 # --- catalogue ----------------------------------------------------------------------------------
 
-from samdrift.catalogue.permissions import service_abilities  # noqa: E402
+from samdrift.catalogue.permissions import category_abilities, service_abilities  # noqa: E402
+
+SERVICE_KEYS = {"view", "see_drafts", "edit", "transition", "dependencies"}
+KEEPERS = {"provider_admin", "service_manager"}  # keep their own provider's services (ADR 0220)
 
 DRAFT_OF_FK = {
     **{key: set() for key in A_PEOPLE},
-    **{key: {"view", "see_drafts"} for key in FK_STAFF},
+    **dict.fromkeys(KEEPERS, SERVICE_KEYS),
+    **{key: {"view", "see_drafts"} for key in FK_STAFF - KEEPERS},
     "second_provider": set(),  # another provider's draft is as hidden as from a customer
     "anonymous": set(),
-    "system": {"view", "see_drafts"},
+    "system": SERVICE_KEYS,
 }
 ACTIVE_OF_FK = {
     **{key: {"view"} for key in A_PEOPLE},
-    **{key: {"view", "see_drafts"} for key in FK_STAFF},
-    "second_provider": {"view"},
+    **dict.fromkeys(KEEPERS, SERVICE_KEYS),
+    **{key: {"view", "see_drafts"} for key in FK_STAFF - KEEPERS},
+    "second_provider": {"view"},  # sees FK's published service, may not change it
     "anonymous": set(),
+    "system": SERVICE_KEYS,
+}
+RETIRING_OF_FK = {
+    **ACTIVE_OF_FK,
+    **{key: {"view", "see_drafts", "edit", "transition"} for key in KEEPERS},
+    "system": {"view", "see_drafts", "edit", "transition"},
+}
+RETIRED_OF_FK = {
+    **ACTIVE_OF_FK,
+    **{key: {"view", "see_drafts"} for key in KEEPERS},
     "system": {"view", "see_drafts"},
+}
+ACTIVE_OF_SECOND = {
+    **{key: {"view"} for key in A_PEOPLE | FK_STAFF},  # FK's managers may not change it
+    "second_provider": SERVICE_KEYS,
+    "anonymous": set(),
+    "system": SERVICE_KEYS,
 }
 
 
-@pytest.mark.parametrize(("role", "expected"), _table(DRAFT_OF_FK, {"view", "see_drafts"}))
+@pytest.mark.parametrize(("role", "expected"), _table(DRAFT_OF_FK, SERVICE_KEYS))
 def test_service_abilities_on_a_draft(role, expected):
     _check(service_abilities, role, expected, service=Service(provider_id=FK, lifecycle="draft"))
 
 
-@pytest.mark.parametrize(("role", "expected"), _table(ACTIVE_OF_FK, {"view", "see_drafts"}))
+@pytest.mark.parametrize(("role", "expected"), _table(ACTIVE_OF_FK, SERVICE_KEYS))
 def test_service_abilities_on_an_active_service(role, expected):
     _check(service_abilities, role, expected, service=Service(provider_id=FK, lifecycle="active"))
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(RETIRING_OF_FK, SERVICE_KEYS))
+def test_service_abilities_on_a_retiring_service(role, expected):
+    service = Service(provider_id=FK, lifecycle="retiring")
+    _check(service_abilities, role, expected, service=service)
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(RETIRED_OF_FK, SERVICE_KEYS))
+def test_service_abilities_on_a_retired_service(role, expected):
+    _check(service_abilities, role, expected, service=Service(provider_id=FK, lifecycle="retired"))
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(ACTIVE_OF_SECOND, SERVICE_KEYS))
+def test_service_abilities_on_another_providers_service(role, expected):
+    service = Service(provider_id=SECOND, lifecycle="active")
+    _check(service_abilities, role, expected, service=service)
+
+
+CATEGORIES_OWNED_BY_FK = {
+    **{key: set() for key in A_PEOPLE | (FK_STAFF - KEEPERS)},
+    **{key: {"manage"} for key in KEEPERS},
+    "second_provider": set(),  # shared categories are the catalogue owner's (ADR 0042)
+    "anonymous": set(),
+    "system": {"manage"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(CATEGORIES_OWNED_BY_FK, {"manage"}))
+def test_category_abilities(role, expected):
+    _check(category_abilities, role, expected, owner_id=FK)
 
 
 # --- efos ---------------------------------------------------------------------------------------
@@ -404,6 +456,7 @@ TESTED = {
     case_abilities,
     request_abilities,
     service_abilities,
+    category_abilities,
     efos.official_abilities,
     efos.credential_abilities,
     efos.document_abilities,

@@ -136,7 +136,17 @@ def _snapshot(world: World) -> dict[str, Any]:
     }
     rows = {}
     for victim in (world.b, world.c):
-        for name in ("org", "case", "request", "subscription", "invoice", "usage", "official"):
+        for name in (
+            "org",
+            "case",
+            "request",
+            "subscription",
+            "invoice",
+            "usage",
+            "official",
+            "service",
+            "draft",
+        ):
             rows[(victim.org.name, name)] = row_state(getattr(victim, name))
         for name in ("credential", "document", "membership", "token", "item"):
             obj = getattr(victim, name)
