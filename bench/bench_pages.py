@@ -65,9 +65,8 @@ SEQUENTIAL = int(os.environ.get("BENCH_SEQUENTIAL", "60"))
 CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "120"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 TIMEOUT = 30
-# The access-log line gunicorn writes for every request: our tag, status, time in µs.
-LOG_FORMAT = "BENCH %({x-bench}i)s %(s)s %(D)s"
-LOG_LINE = re.compile(r"^BENCH (\S+) (\d+) (\d+)$", re.MULTILINE)
+# The application's own time per request (samdrift.core.timing), in milliseconds.
+SERVER_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
 
 
 # --- the datasets -----------------------------------------------------------------------------
@@ -230,8 +229,7 @@ def start_server(db: Path, data_dir: Path, port: int, log: Path) -> subprocess.P
         data_dir,
         DATABASE_URL=f"sqlite:///{db}",
         SAMDRIFT_LOCAL_LOGIN="1",
-        # gunicorn's own request time (microseconds) per request, tagged by the client.
-        GUNICORN_CMD_ARGS=f"--access-logformat '{LOG_FORMAT}'",
+        SAMDRIFT_SERVER_TIMING="1",  # the app's own time in a Server-Timing header
     )
     serve = ROOT / "samdrift" / "ui" / "management" / "commands" / "serve.py"
     if serve.exists():
@@ -312,20 +310,19 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[94] * 1000
 
 
-def server_times(log: Path, figures: list[Figures]) -> None:
-    """Attach gunicorn's request times of each page's sequential requests."""
-    by_tag: dict[str, list[float]] = {}
-    for tag, _status, micros in LOG_LINE.findall(log.read_text(errors="replace")):
-        by_tag.setdefault(tag, []).append(int(micros) / 1e6)
-    for index, row in enumerate(figures):
-        row.server = by_tag.get(f"seq-{index}", [])
-
-
-def _timed_get(session: requests.Session, url: str, tag: str) -> tuple[int, float]:
+def _timed_get(
+    session: requests.Session, url: str, tag: str, server: list[float] | None = None
+) -> tuple[int, float]:
+    """One GET; `server` gets the application's own time from its Server-Timing header
+    (SAMDRIFT_SERVER_TIMING=1: uvicorn workers write no request times to gunicorn's log)."""
     began = time.perf_counter()
     response = session.get(url, timeout=TIMEOUT, allow_redirects=False, headers={"X-Bench": tag})
     _body = response.content  # the whole body, as a browser would read it
-    return response.status_code, time.perf_counter() - began
+    elapsed = time.perf_counter() - began
+    timing = SERVER_TIMING.search(response.headers.get("Server-Timing", ""))
+    if server is not None and timing:
+        server.append(float(timing.group(1)) / 1000)
+    return response.status_code, elapsed
 
 
 def measure(base: str, session: requests.Session, index: int, name: str, path: str) -> Figures:
@@ -337,7 +334,7 @@ def measure(base: str, session: requests.Session, index: int, name: str, path: s
     for _ in range(WARMUP):
         _timed_get(session, url, "warmup")
     for _ in range(SEQUENTIAL):
-        status, seconds = _timed_get(session, url, f"seq-{index}")
+        status, seconds = _timed_get(session, url, f"seq-{index}", figures.server)
         figures.errors += status != 200
         figures.latencies.append(seconds)
     # Throughput: CLIENTS threads, each with its own connection and the same login.
@@ -475,7 +472,6 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
-        server_times(log, measured)
         baseline, figures = measured[0], measured[1:]
         ok = report(figures, baseline, counts_report, counts_national)
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())

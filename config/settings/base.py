@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if os.environ.get("SAMDRIFT_SERVER_TIMING") == "1":  # benches: the app's own time per request
+    MIDDLEWARE.insert(0, "samdrift.core.timing.ServerTimingMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
