@@ -116,6 +116,7 @@ def _register_routers() -> None:
     from samdrift.accounts.api import router as tokens_router
     from samdrift.billing.api import router as billing_router
     from samdrift.catalogue.api import router as catalogue_router
+    from samdrift.collaboration.api import router as collaboration_router
     from samdrift.core.jobs.api import router as jobs_router
     from samdrift.core.notifications.api import router as inbox_router
     from samdrift.efos.api import router as efos_router
@@ -132,6 +133,7 @@ def _register_routers() -> None:
     api.add_router("/", tokens_router)
     api.add_router("/accessibility", accessibility_router)
     api.add_router("/billing", billing_router)
+    api.add_router("/collaboration", collaboration_router)
     api.add_router("/efos", efos_router)
     api.add_router("/identity", identity_router)
     api.add_router("/inbox", inbox_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("connections/", include("samdrift.onboarding.urls")),
     path("identity/", include("samdrift.identity.urls")),
     path("efos/", include("samdrift.efos.urls")),
+    path("collaboration/", include("samdrift.collaboration.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("accessibility/", include("samdrift.accessibility.urls")),
     path("reports/", include("samdrift.reporting.urls")),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "samdrift.onboarding",
     "samdrift.identity",
     "samdrift.efos",
+    "samdrift.collaboration",
     "samdrift.billing",
     "samdrift.accessibility",
     "samdrift.reporting",

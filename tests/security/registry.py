@@ -233,6 +233,61 @@ PAGES: dict[str, Case] = {
     "billing:project_time": Case(LIST),
     "billing:exit": Case(LIST),
     "accessibility:check": Case(LIST),
+    "collaboration:workspaces": Case(LIST),
+    "collaboration:invitations": Case(LIST),
+    "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
+    "collaboration:invitation_decline": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
+    "collaboration:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "collaboration:upload": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id"},
+        "POST",
+        lambda ref: {"file": SimpleUploadedFile("plan.txt", b"matrix", "text/plain")},
+    ),
+    "collaboration:folder_create": Case(
+        OBJECT, {"workspace_id": "workspace.id"}, "POST", lambda ref: {"name": "Matris"}
+    ),
+    "collaboration:workspace_classify": Case(
+        OBJECT, {"workspace_id": "workspace.id"}, "POST", lambda ref: {"classification": "1"}
+    ),
+    "collaboration:trash": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "collaboration:members": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "collaboration:invitation_revoke": Case(
+        OBJECT, {"workspace_id": "workspace.id", "invitation_id": "cinvitation.id"}, "POST"
+    ),
+    "collaboration:member_role": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id", "member_id": "cmember.id"},
+        "POST",
+        lambda ref: {"role": "reader"},
+    ),
+    "collaboration:member_remove": Case(
+        OBJECT, {"workspace_id": "workspace.id", "member_id": "cmember.id"}, "POST"
+    ),
+    "collaboration:member_transfer": Case(
+        OBJECT, {"workspace_id": "workspace.id", "member_id": "cmember.id"}, "POST"
+    ),
+    "collaboration:leave": Case(OBJECT, {"workspace_id": "workspace.id"}, "POST"),
+    "collaboration:document": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:document_download": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:version_upload": Case(
+        OBJECT,
+        {"document_id": "cdoc.id"},
+        "POST",
+        lambda ref: {"file": SimpleUploadedFile("plan.txt", b"matrix", "text/plain")},
+    ),
+    "collaboration:version_restore": Case(
+        OBJECT, {"document_id": "cdoc.id", "number": "literal:1"}, "POST"
+    ),
+    "collaboration:document_lock": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_unlock": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_trash": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_untrash": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_classify": Case(
+        OBJECT, {"document_id": "cdoc.id"}, "POST", lambda ref: {"classification": "2"}
+    ),
+    "collaboration:document_reads": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:document_reads_csv": Case(OBJECT, {"document_id": "cdoc.id"}),
     "reporting:index": Case(LIST),
     "reporting:government": Case(LIST, {"year": "literal:2030"}),
     "reporting:government_pdf": Case(SKIP, reason="renders a PDF (seconds); the HTML is matrixed"),
@@ -269,6 +324,11 @@ API_PARAMS: dict[str, str] = {
     "year": "literal:2030",
     "attachment_id": "literal:987654",
     "job_id": "job.id",  # the case is what is foreign; no document is needed
+    "workspace_id": "workspace.id",
+    "document_id": "cdoc.id",
+    "member_id": "cmember.id",
+    "invitation_id": "cinvitation.id",
+    "number": "literal:1",
 }
 
 
@@ -353,6 +413,60 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/me/tokens"): Case(SKIP, reason="creates the caller's own token (tests/api)"),
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
+    ("GET", "/collaboration/workspaces"): Case(LIST),
+    ("POST", "/collaboration/workspaces"): Case(
+        LIST, method="POST", data=lambda ref: {"name": "Matris", "classification": "0"}
+    ),
+    ("GET", "/collaboration/workspaces/{workspace_id}"): Case(OBJECT),
+    ("PUT", "/collaboration/workspaces/{workspace_id}/classification"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"classification": "1"}
+    ),
+    ("GET", "/collaboration/workspaces/{workspace_id}/members"): Case(OBJECT),
+    ("POST", "/collaboration/workspaces/{workspace_id}/invitations"): Case(
+        OBJECT, method="POST", data=lambda ref: {"email": "x@example.se", "role": "reader"}
+    ),
+    ("POST", "/collaboration/workspaces/{workspace_id}/invitations/{invitation_id}/revoke"): Case(
+        OBJECT, method="POST"
+    ),
+    ("PUT", "/collaboration/workspaces/{workspace_id}/members/{member_id}"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"role": "reader"}
+    ),
+    ("DELETE", "/collaboration/workspaces/{workspace_id}/members/{member_id}"): Case(
+        OBJECT, method="DELETE"
+    ),
+    ("POST", "/collaboration/workspaces/{workspace_id}/members/{member_id}/transfer"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/collaboration/workspaces/{workspace_id}/leave"): Case(OBJECT, method="POST"),
+    ("GET", "/collaboration/invitations"): Case(LIST),
+    ("POST", "/collaboration/invitations/{invitation_id}/accept"): Case(
+        OBJECT, method="POST", data=lambda ref: {}
+    ),
+    ("POST", "/collaboration/invitations/{invitation_id}/decline"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/workspaces/{workspace_id}/folders"): Case(
+        OBJECT, method="POST", data=lambda ref: {"name": "Matris"}
+    ),
+    ("GET", "/collaboration/workspaces/{workspace_id}/documents"): Case(OBJECT),
+    ("POST", "/collaboration/workspaces/{workspace_id}/documents"): Case(
+        SKIP, reason="takes a file upload; the page form of the same service is matrixed"
+    ),
+    ("GET", "/collaboration/documents/{document_id}"): Case(OBJECT),
+    ("GET", "/collaboration/documents/{document_id}/versions"): Case(OBJECT),
+    ("POST", "/collaboration/documents/{document_id}/versions"): Case(
+        SKIP, reason="takes a file upload; the page form of the same service is matrixed"
+    ),
+    ("GET", "/collaboration/documents/{document_id}/content"): Case(OBJECT),
+    ("POST", "/collaboration/documents/{document_id}/versions/{number}/restore"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/collaboration/documents/{document_id}/lock"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/unlock"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/trash"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/untrash"): Case(OBJECT, method="POST"),
+    ("PUT", "/collaboration/documents/{document_id}/classification"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"classification": "2"}
+    ),
+    ("GET", "/collaboration/documents/{document_id}/reads"): Case(OBJECT),
     ("GET", "/billing/invoices"): Case(LIST),
     ("GET", "/billing/invoices/{invoice_id}"): Case(OBJECT),
     ("GET", "/billing/invoices/{invoice_id}/ubl"): Case(OBJECT),

@@ -11,6 +11,7 @@ answer to someone who may not see it. Drafts of both providers are markers too (
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,13 @@ from samdrift.accounts.services import token_create
 from samdrift.audit.services import audit_record
 from samdrift.billing.models import Invoice, InvoiceRun, Usage
 from samdrift.catalogue.models import Service, ServiceDependency
+from samdrift.collaboration.models import Document as CollabDocument
+from samdrift.collaboration.models import Invitation as CollabInvitation
+from samdrift.collaboration.models import Member as CollabMember
+from samdrift.collaboration.models import Version as CollabVersion
+from samdrift.collaboration.models import Workspace as CollabWorkspace
 from samdrift.core.actor import SYSTEM
+from samdrift.core.files.services import store as store_file
 from samdrift.core.jobs.models import Job
 from samdrift.efos import services as efos_services
 from samdrift.efos.models import Credential, Official, SignableDocument
@@ -82,6 +89,12 @@ class Victim:
     draft: Service
     service: Service  # the provider's published service (catalogue keeping, ADR 0220)
     markers: tuple[str, ...] = ()
+    # SAFOS (collaboration): a workspace of the agency, its owner row, a pending invitation
+    # to someone else, and a document with one version.
+    workspace: Any = None
+    cmember: Any = None
+    cinvitation: Any = None
+    cdoc: Any = None
 
 
 @dataclass
@@ -154,6 +167,7 @@ def _victim(
     token, _secret = token_create(actor=actor_for_user(contact), name=f"token {name}")
     audit_record(actor=SYSTEM, action="matrix.victim", obj=org, organisation_id=org.pk)
     notification = _notification(contact)
+    workspace, cmember, cinvitation, cdoc = _collaboration(org, contact, name)
     return Victim(
         org=org,
         case=case,
@@ -172,8 +186,39 @@ def _victim(
         contact=contact,
         draft=draft,
         service=service,
-        markers=(org.name, draft.name_sv, draft.name_en),
+        markers=(org.name, draft.name_sv, draft.name_en, workspace.name, cdoc.name),
+        workspace=workspace,
+        cmember=cmember,
+        cinvitation=cinvitation,
+        cdoc=cdoc,
     )
+
+
+def _collaboration(org: Organisation, contact: User, name: str) -> tuple[Any, Any, Any, Any]:
+    workspace = CollabWorkspace.objects.create(
+        name=f"Samarbetsyta {name}", owner_org=org, classification=0, quota_bytes=10**9
+    )
+    member = CollabMember.objects.create(
+        workspace=workspace, user=contact, organisation=org, role="owner"
+    )
+    invitation = CollabInvitation.objects.create(
+        workspace=workspace, email=f"inbjuden.{org.pk}@example.se", role="editor"
+    )
+    stored = store_file(
+        io.BytesIO(b"hemligt"), "hemligt.txt", "text/plain", actor=SYSTEM, owner_org_id=org.pk
+    )
+    document = CollabDocument.objects.create(
+        workspace=workspace, name=f"Hemligt dokument {name}.txt", classification=0
+    )
+    CollabVersion.objects.create(
+        document=document,
+        number=1,
+        file=stored,
+        size=stored.size,
+        sha256=stored.sha256,
+        content_type="text/plain",
+    )
+    return workspace, member, invitation, document
 
 
 def _notification(user: User) -> Any:

@@ -1,0 +1,23 @@
+"""Collaboration pages for the shared axe-core check (demo data loaded, demo admin logged in)."""
+
+from __future__ import annotations
+
+
+def pages() -> list[str]:
+    from .models import Document, Workspace
+
+    urls = ["/collaboration/", "/collaboration/invitations/"]
+    workspace = Workspace.objects.filter(members__user__username="admin").order_by("pk").first()
+    if workspace is not None:
+        urls += [
+            f"/collaboration/{workspace.pk}/",
+            f"/collaboration/{workspace.pk}/members/",
+            f"/collaboration/{workspace.pk}/trash/",
+        ]
+        document = Document.objects.filter(workspace=workspace).order_by("pk").first()
+        if document is not None:
+            urls += [
+                f"/collaboration/documents/{document.pk}/",
+                f"/collaboration/documents/{document.pk}/reads/",
+            ]
+    return urls

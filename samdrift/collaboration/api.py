@@ -1,0 +1,462 @@
+"""API of the SAFOS workspaces, mounted under /api/v1/collaboration.
+
+The same selectors and services as the pages, so the same rules, classification and audit. A
+workspace or document whose class demands a stronger login answers 401 `step_up_required`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from samdrift.core.actor import Actor
+from samdrift.core.api import errors
+from samdrift.core.files.responses import file_response
+
+from . import selectors, services
+from .models import Document, Invitation, Member, Version, Workspace
+
+router = Router(tags=["collaboration"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+class WorkspaceIn(Schema):
+    name: str
+    classification: str  # "0"–"3"; "S" (security-protected) is refused with its own message
+    organisation_id: int | None = None
+    description: str = ""
+
+
+class WorkspaceOut(Schema):
+    id: int
+    name: str
+    description: str
+    owner_org_id: int
+    classification: int
+    quota_bytes: int
+    abilities: dict[str, bool] = {}
+
+
+class ClassificationIn(Schema):
+    classification: str
+
+
+class MemberOut(Schema):
+    id: int
+    user_id: int
+    username: str
+    organisation_id: int
+    role: str
+    is_guest: bool
+
+
+class InviteIn(Schema):
+    email: str
+    role: str
+
+
+class InvitationOut(Schema):
+    id: int
+    workspace_id: int
+    workspace_name: str
+    email: str
+    role: str
+    state: str
+
+
+class RoleIn(Schema):
+    role: str
+
+
+class AcceptIn(Schema):
+    organisation_id: int | None = None
+
+
+class FolderIn(Schema):
+    name: str
+    parent_id: int | None = None
+
+
+class FolderOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+
+
+class DocumentOut(Schema):
+    id: int
+    workspace_id: int
+    folder_id: int | None
+    name: str
+    classification: int
+    locked_by_id: int | None
+    trashed: bool
+    updated_at: datetime.datetime
+    abilities: dict[str, bool] = {}
+
+
+class VersionOut(Schema):
+    number: int
+    size: int
+    sha256: str
+    content_type: str
+    restored_from: int | None
+    created_at: datetime.datetime
+
+
+class ReadOut(Schema):
+    at: datetime.datetime
+    who: str
+    agency_id: int | None
+    access: str
+    version: int | None
+
+
+def _workspace_out(workspace: Workspace, abilities: dict[str, bool] | None = None) -> WorkspaceOut:
+    return WorkspaceOut(
+        id=workspace.id,
+        name=workspace.name,
+        description=workspace.description,
+        owner_org_id=workspace.owner_org_id,
+        classification=workspace.classification,
+        quota_bytes=workspace.quota_bytes,
+        abilities=abilities or {},
+    )
+
+
+def _member_out(member: Member) -> MemberOut:
+    return MemberOut(
+        id=member.id,
+        user_id=member.user_id,
+        username=member.user.username,
+        organisation_id=member.organisation_id,
+        role=member.role,
+        is_guest=member.is_guest,
+    )
+
+
+def _invitation_out(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.id,
+        workspace_id=invitation.workspace_id,
+        workspace_name=invitation.workspace.name,
+        email=invitation.email,
+        role=invitation.role,
+        state=invitation.state,
+    )
+
+
+def _document_out(document: Document, abilities: dict[str, bool] | None = None) -> DocumentOut:
+    return DocumentOut(
+        id=document.id,
+        workspace_id=document.workspace_id,
+        folder_id=document.folder_id,
+        name=document.name,
+        classification=document.classification,
+        locked_by_id=document.locked_by_id,
+        trashed=document.trashed_at is not None,
+        updated_at=document.updated_at,
+        abilities=abilities or {},
+    )
+
+
+def _version_out(version: Version) -> VersionOut:
+    restored = version.restored_from.number if version.restored_from_id else None  # type: ignore[union-attr]
+    return VersionOut(
+        number=version.number,
+        size=version.size,
+        sha256=version.sha256,
+        content_type=version.content_type,
+        restored_from=restored,
+        created_at=version.created_at,
+    )
+
+
+# --- workspaces --------------------------------------------------------------------------------
+
+
+@router.get("/workspaces", response={200: list[WorkspaceOut], **errors()})
+def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
+    return [_workspace_out(w) for w in selectors.workspace_list(actor=_actor(request))[:500]]
+
+
+@router.post("/workspaces", response={201: WorkspaceOut, **errors(409, 422)})
+def create_workspace(request: HttpRequest, body: WorkspaceIn) -> tuple[int, WorkspaceOut]:
+    workspace = services.workspace_create(
+        actor=_actor(request),
+        name=body.name,
+        classification=body.classification,
+        organisation_id=body.organisation_id,
+        description=body.description,
+    )
+    return 201, _workspace_out(workspace)
+
+
+@router.get("/workspaces/{workspace_id}", response={200: WorkspaceOut, **errors(404)})
+def get_workspace(request: HttpRequest, workspace_id: int) -> WorkspaceOut:
+    access = selectors.workspace_get(actor=_actor(request), workspace_id=workspace_id)
+    return _workspace_out(access.workspace, access.abilities)
+
+
+@router.put(
+    "/workspaces/{workspace_id}/classification", response={200: WorkspaceOut, **errors(404, 409)}
+)
+def classify_workspace(
+    request: HttpRequest, workspace_id: int, body: ClassificationIn
+) -> WorkspaceOut:
+    workspace = services.workspace_classify(
+        actor=_actor(request), workspace_id=workspace_id, classification=body.classification
+    )
+    return _workspace_out(workspace)
+
+
+@router.get("/workspaces/{workspace_id}/members", response={200: list[MemberOut], **errors(404)})
+def list_members(request: HttpRequest, workspace_id: int) -> list[MemberOut]:
+    access = selectors.workspace_get(actor=_actor(request), workspace_id=workspace_id)
+    return [_member_out(m) for m in selectors.member_list(workspace=access.workspace)]
+
+
+@router.post(
+    "/workspaces/{workspace_id}/invitations",
+    response={201: InvitationOut, **errors(404, 409)},
+)
+def invite(request: HttpRequest, workspace_id: int, body: InviteIn) -> tuple[int, InvitationOut]:
+    invitation = services.invite(
+        actor=_actor(request), workspace_id=workspace_id, email=body.email, role=body.role
+    )
+    return 201, _invitation_out(invitation)
+
+
+@router.post(
+    "/workspaces/{workspace_id}/invitations/{invitation_id}/revoke",
+    response={204: None, **errors(404, 409)},
+)
+def revoke_invitation(
+    request: HttpRequest, workspace_id: int, invitation_id: int
+) -> tuple[int, None]:
+    services.invitation_revoke(
+        actor=_actor(request), workspace_id=workspace_id, invitation_id=invitation_id
+    )
+    return 204, None
+
+
+@router.put(
+    "/workspaces/{workspace_id}/members/{member_id}", response={200: MemberOut, **errors(404, 409)}
+)
+def set_role(request: HttpRequest, workspace_id: int, member_id: int, body: RoleIn) -> MemberOut:
+    member = services.member_set_role(
+        actor=_actor(request), workspace_id=workspace_id, member_id=member_id, role=body.role
+    )
+    return _member_out(member)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/members/{member_id}", response={204: None, **errors(404, 409)}
+)
+def remove_member(request: HttpRequest, workspace_id: int, member_id: int) -> tuple[int, None]:
+    services.member_remove(actor=_actor(request), workspace_id=workspace_id, member_id=member_id)
+    return 204, None
+
+
+@router.post(
+    "/workspaces/{workspace_id}/members/{member_id}/transfer",
+    response={200: WorkspaceOut, **errors(404, 409)},
+)
+def transfer(request: HttpRequest, workspace_id: int, member_id: int) -> WorkspaceOut:
+    workspace = services.transfer_ownership(
+        actor=_actor(request), workspace_id=workspace_id, member_id=member_id
+    )
+    return _workspace_out(workspace)
+
+
+@router.post("/workspaces/{workspace_id}/leave", response={204: None, **errors(404, 409)})
+def leave(request: HttpRequest, workspace_id: int) -> tuple[int, None]:
+    services.leave(actor=_actor(request), workspace_id=workspace_id)
+    return 204, None
+
+
+@router.get("/invitations", response={200: list[InvitationOut], **errors()})
+def my_invitations(request: HttpRequest) -> list[InvitationOut]:
+    return [_invitation_out(i) for i in selectors.my_invitations(actor=_actor(request))[:500]]
+
+
+@router.post("/invitations/{invitation_id}/accept", response={200: MemberOut, **errors(404, 409)})
+def accept(request: HttpRequest, invitation_id: int, body: AcceptIn) -> MemberOut:
+    member = services.invitation_accept(
+        actor=_actor(request), invitation_id=invitation_id, organisation_id=body.organisation_id
+    )
+    return _member_out(Member.objects.select_related("user").get(id=member.id))
+
+
+@router.post("/invitations/{invitation_id}/decline", response={204: None, **errors(404)})
+def decline(request: HttpRequest, invitation_id: int) -> tuple[int, None]:
+    services.invitation_decline(actor=_actor(request), invitation_id=invitation_id)
+    return 204, None
+
+
+# --- folders and documents ----------------------------------------------------------------------
+
+
+@router.post("/workspaces/{workspace_id}/folders", response={201: FolderOut, **errors(404, 409)})
+def create_folder(request: HttpRequest, workspace_id: int, body: FolderIn) -> tuple[int, Any]:
+    folder = services.folder_create(
+        actor=_actor(request), workspace_id=workspace_id, name=body.name, parent_id=body.parent_id
+    )
+    return 201, FolderOut(id=folder.id, name=folder.name, parent_id=folder.parent_id)
+
+
+@router.get(
+    "/workspaces/{workspace_id}/documents", response={200: list[DocumentOut], **errors(404)}
+)
+def list_documents(
+    request: HttpRequest, workspace_id: int, folder_id: int | None = None, trashed: bool = False
+) -> list[DocumentOut]:
+    access = selectors.workspace_get(actor=_actor(request), workspace_id=workspace_id)
+    if trashed and not access.abilities["see_trash"]:
+        return []
+    documents = selectors.document_list(
+        workspace=access.workspace, folder_id=folder_id, trashed=trashed
+    )
+    return [_document_out(d) for d in documents[:500]]
+
+
+@router.post(
+    "/workspaces/{workspace_id}/documents",
+    response={201: VersionOut, **errors(404, 409, 413)},
+)
+def upload(
+    request: HttpRequest,
+    workspace_id: int,
+    file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
+    folder_id: int | None = Form(None),
+    classification: str = Form(""),
+) -> tuple[int, VersionOut]:
+    version = services.upload(
+        actor=_actor(request),
+        workspace_id=workspace_id,
+        stream=file,
+        name=file.name or "",
+        content_type=file.content_type,
+        folder_id=folder_id,
+        classification=classification or None,
+    )
+    return 201, _version_out(version)
+
+
+@router.get("/documents/{document_id}", response={200: DocumentOut, **errors(404)})
+def get_document(request: HttpRequest, document_id: int) -> DocumentOut:
+    access = selectors.document_get(actor=_actor(request), document_id=document_id)
+    return _document_out(access.document, access.abilities)
+
+
+@router.get("/documents/{document_id}/versions", response={200: list[VersionOut], **errors(404)})
+def list_versions(request: HttpRequest, document_id: int) -> list[VersionOut]:
+    access = selectors.document_get(actor=_actor(request), document_id=document_id)
+    versions = selectors.version_list(document=access.document).select_related("restored_from")
+    return [_version_out(v) for v in versions]
+
+
+@router.post(
+    "/documents/{document_id}/versions",
+    response={201: VersionOut, **errors(404, 409, 413)},
+)
+def upload_version(
+    request: HttpRequest,
+    document_id: int,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> tuple[int, VersionOut]:
+    actor = _actor(request)
+    access = selectors.document_get(actor=actor, document_id=document_id)
+    version = services.upload(
+        actor=actor,
+        workspace_id=access.workspace.id,
+        stream=file,
+        name=file.name or "",
+        content_type=file.content_type,
+        document_id=document_id,
+    )
+    return 201, _version_out(version)
+
+
+@router.get(
+    "/documents/{document_id}/content",
+    response={200: None, **errors(404, 409)},
+    summary="Download a version (the newest unless `version` is given); recorded as a read",
+)
+def download(
+    request: HttpRequest, document_id: int, version: int | None = None
+) -> HttpResponseBase:
+    actor = _actor(request)
+    access = selectors.document_get(actor=actor, document_id=document_id)
+    found = selectors.version_get(document=access.document, number=version)
+    services.ensure_download_allowed(access)
+    services.record_read(actor=actor, access=access, version=found)
+    return file_response(found.file, request)
+
+
+@router.post(
+    "/documents/{document_id}/versions/{number}/restore",
+    response={201: VersionOut, **errors(404, 409)},
+)
+def restore_version(request: HttpRequest, document_id: int, number: int) -> tuple[int, Any]:
+    version = services.version_restore(
+        actor=_actor(request), document_id=document_id, number=number
+    )
+    return 201, _version_out(version)
+
+
+def _document_action(path: str, name: str) -> None:
+    service = getattr(services, name)
+
+    def operation(request: HttpRequest, document_id: int) -> DocumentOut:
+        return _document_out(service(actor=_actor(request), document_id=document_id))
+
+    operation.__name__ = name
+    router.post(
+        path, response={200: DocumentOut, **errors(404, 409)}, operation_id=f"collaboration_{name}"
+    )(operation)
+
+
+_document_action("/documents/{document_id}/lock", "document_lock")
+_document_action("/documents/{document_id}/unlock", "document_unlock")
+_document_action("/documents/{document_id}/trash", "document_trash")
+_document_action("/documents/{document_id}/untrash", "document_untrash")
+
+
+@router.put(
+    "/documents/{document_id}/classification", response={200: DocumentOut, **errors(404, 409)}
+)
+def classify_document(
+    request: HttpRequest, document_id: int, body: ClassificationIn
+) -> DocumentOut:
+    document = services.document_classify(
+        actor=_actor(request), document_id=document_id, classification=body.classification
+    )
+    return _document_out(document)
+
+
+@router.get("/documents/{document_id}/reads", response={200: list[ReadOut], **errors(404)})
+def reads(request: HttpRequest, document_id: int) -> list[ReadOut]:
+    access = selectors.document_get(actor=_actor(request), document_id=document_id)
+    out = []
+    for event in selectors.read_log(access=access)[:500]:
+        after = event.after or {}
+        out.append(
+            ReadOut(
+                at=event.at,
+                who=event.actor_label,
+                agency_id=after.get("agency"),
+                access=str(after.get("access", "")),
+                version=after.get("version"),
+            )
+        )
+    return out

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CollaborationConfig(AppConfig):
+    name = "samdrift.collaboration"
+    label = "collaboration"
+    verbose_name = _("Collaboration (SAFOS)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The workspaces are the SAFOS service: every page and API operation demands the level
+        # SAFOS declares (ADR 0043); each workspace's class may demand more (ADR 0601).
+        from samdrift.core.tenancy import ServiceArea, register_service_area
+
+        from .choices import SERVICE_CODE
+
+        register_service_area(
+            ServiceArea(
+                service_code=SERVICE_CODE,
+                url_namespace="collaboration",
+                api_prefix="/api/v1/collaboration/",
+            )
+        )

@@ -1,0 +1,81 @@
+"""`samdrift collaboration list|members|documents|reads|classes`: SAFOS workspaces from the shell.
+
+Runs as the system actor (whoever runs commands on the server holds every right already); an
+export of a document's reads is itself recorded as a read.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from samdrift.core.actor import SYSTEM
+from samdrift.core.exceptions import DomainError
+from samdrift.core.i18n import bilingual_line
+
+from ... import selectors, services
+from ...policy import POLICY
+
+
+class Command(BaseCommand):
+    help = "SAFOS workspaces: list them, their members and documents, a document's reads."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        sub.add_parser("list", help="Every workspace: id, class, owning agency, name.")
+        members = sub.add_parser("members", help="The members of a workspace.")
+        members.add_argument("workspace", type=int)
+        documents = sub.add_parser("documents", help="The documents of a workspace.")
+        documents.add_argument("workspace", type=int)
+        reads = sub.add_parser("reads", help="Every recorded read of a document, as CSV.")
+        reads.add_argument("document", type=int)
+        sub.add_parser("classes", help="The classification policy table.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['what']}")(options)
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from None
+
+    def _list(self, options: dict[str, Any]) -> None:
+        for w in selectors.workspace_list(actor=SYSTEM):
+            self.stdout.write(f"{w.id}\t{w.classification}\t{w.owner_org.name}\t{w.name}")
+
+    def _members(self, options: dict[str, Any]) -> None:
+        access = selectors.workspace_get(actor=SYSTEM, workspace_id=options["workspace"])
+        for m in selectors.member_list(workspace=access.workspace):
+            guest = "guest" if m.is_guest else ""
+            self.stdout.write(
+                f"{m.id}\t{m.role}\t{m.user.username}\t{m.organisation.name}\t{guest}"
+            )
+
+    def _documents(self, options: dict[str, Any]) -> None:
+        access = selectors.workspace_get(actor=SYSTEM, workspace_id=options["workspace"])
+        for d in access.workspace.documents.order_by("folder_id", "name"):
+            state = "trash" if d.trashed_at else ("locked" if d.locked_by_id else "")
+            count = d.versions.count()
+            self.stdout.write(f"{d.id}\t{d.classification}\tv{count}\t{d.name}\t{state}")
+
+    def _reads(self, options: dict[str, Any]) -> None:
+        access = selectors.document_get(actor=SYSTEM, document_id=options["document"])
+        writer = csv.writer(self.stdout if self.stdout else sys.stdout)
+        writer.writerow(["at", "who", "agency_id", "access", "version"])
+        for event in selectors.read_log(access=access).iterator():
+            after = event.after or {}
+            writer.writerow(
+                [event.at.isoformat(), event.actor_label, after.get("agency", ""),
+                 after.get("access", ""), after.get("version", "")]
+            )  # fmt: skip
+        services.record_export(actor=SYSTEM, access=access)
+
+    def _classes(self, options: dict[str, Any]) -> None:
+        self.stdout.write("class\tmin_loa\tguests\tshare_links\tdownload\tretention_years")
+        for p in POLICY.values():
+            self.stdout.write(
+                f"{p.classification}\t{p.min_loa}\t{p.guests_allowed}\t{p.share_links_allowed}"
+                f"\t{p.download_allowed}\t{p.retention_years}"
+            )

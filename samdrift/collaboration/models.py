@@ -1,0 +1,217 @@
+"""Workspaces (samarbetsytor), their members and invitations, folders, documents and versions.
+
+A workspace is owned by one agency connected to SAFOS; its members come from any agency. Every
+row names its workspace, and the selectors scope by membership (ADR 0600). Document bytes live in
+the kernel's storage (`files.StoredFile`); a version only points at them (ADR 0602).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Classification, InvitationState, Role
+
+
+class Workspace(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner_org = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owning agency"),
+    )
+    classification = models.PositiveSmallIntegerField(
+        _("confidentiality class"), choices=Classification.choices, default=Classification.LOW
+    )
+    quota_bytes = models.BigIntegerField(_("quota in bytes"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(classification__gte=0, classification__lte=3),
+                name="collab_workspace_class_0_3",
+            ),
+            models.CheckConstraint(condition=Q(quota_bytes__gt=0), name="collab_quota_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """A person in a workspace, acting for `organisation`. A guest's agency is not connected to
+    SAFOS; whether it may be here at all depends on the workspace's class."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    is_guest = models.BooleanField(_("guest"), default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="collab_one_member_row"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="collab_member_role_known"
+            ),
+            # A guest can never be an owner: ownership is the owning agency's side.
+            models.CheckConstraint(
+                condition=~Q(is_guest=True, role=Role.OWNER), name="collab_guest_not_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.workspace_id}:{self.role}"
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail address: the inviter never learns whether the address belongs to
+    someone samdrift knows (ADR 0600); the invited person accepts after logging in."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    state = models.CharField(
+        max_length=16, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=Q(state="pending"),
+                name="collab_one_pending_invitation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.OWNER), name="collab_invitation_not_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.workspace_id}"
+
+
+class Folder(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="folders")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "parent", "name"], name="collab_folder_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "name"],
+                condition=Q(parent__isnull=True),
+                name="collab_root_folder_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="documents")
+    folder = models.ForeignKey(
+        Folder, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    name = models.CharField(_("name"), max_length=255)
+    classification = models.PositiveSmallIntegerField(
+        _("confidentiality class"), choices=Classification.choices
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(classification__gte=0, classification__lte=3),
+                name="collab_document_class_0_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(locked_by__isnull=True) | Q(locked_at__isnull=False),
+                name="collab_lock_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "folder", "trashed_at", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Version(models.Model):
+    """One saved state of a document. Immutable; restoring an old one adds a new version that
+    points at the same stored bytes (`restored_from`), so nothing is copied or lost."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=150)
+    restored_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="collab_version_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="collab_version_from_one"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="collab_version_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"

@@ -1,0 +1,218 @@
+"""Reads of workspaces and documents, always for an actor (ADR 0600).
+
+A workspace is seen by its members and by the owner agency's security role; anyone else gets the
+same `NotFound` as for a workspace that does not exist. A workspace or document whose class
+demands a stronger login than this one raises `StepUpRequired` — only after it is known to be in
+sight, so the demand itself reveals nothing (ADR 0601).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet, Sum
+
+from samdrift.audit.selectors import TrailFilter, trail_search
+from samdrift.audit.services import READ
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import NotFound
+from samdrift.core.tenancy import StepUpRequired, visible_or_404
+from samdrift.onboarding.selectors import subscription_list
+from samdrift.organisations.selectors import organisation_get
+
+from .choices import SERVICE_CODE, InvitationState
+from .models import Document, Folder, Invitation, Member, Version, Workspace
+from .permissions import SECURITY_ROLES, document_abilities, workspace_abilities
+from .policy import policy_for
+
+DOCUMENT_TYPE = "collaboration.document"
+
+
+@dataclass(frozen=True)
+class WorkspaceAccess:
+    workspace: Workspace
+    member: Member | None
+    abilities: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class DocumentAccess:
+    document: Document
+    workspace: Workspace
+    member: Member | None
+    abilities: dict[str, bool]
+
+
+def _security_org_ids(actor: Actor) -> set[int]:
+    orgs = {o for o, roles in actor.provider_roles_by_org.items() if roles & set(SECURITY_ROLES)}
+    orgs |= {o for o, roles in actor.roles_by_org.items() if roles & set(SECURITY_ROLES)}
+    return orgs
+
+
+def workspace_scope(actor: Actor) -> Q:
+    """The workspaces the actor sees: where they are a member, and those their agency owns when
+    they hold its security role (ADR 0604). Services lock rows through this filter too, so a
+    foreign id costs the same queries as a missing one."""
+    if actor.sees_everything:
+        return Q()
+    if actor.user_id is None:
+        return Q(pk__in=[])
+    mine = Member.objects.filter(user_id=actor.user_id).values("workspace_id")
+    return Q(id__in=mine) | Q(owner_org_id__in=_security_org_ids(actor))
+
+
+def _workspaces(actor: Actor) -> QuerySet[Workspace]:
+    return Workspace.objects.select_related("owner_org").filter(workspace_scope(actor))
+
+
+def require_level(actor: Actor, classification: int) -> None:
+    """`StepUpRequired` when this login is weaker than the class demands. The system (CLI) has
+    no login and is not asked."""
+    needed = policy_for(classification).min_loa
+    if actor.user_id is not None and needed and actor.loa_rank < needed:
+        raise StepUpRequired(needed)
+
+
+def _member(actor: Actor, workspace_id: int) -> Member | None:
+    if actor.user_id is None:
+        return None
+    return Member.objects.filter(workspace_id=workspace_id, user_id=actor.user_id).first()
+
+
+def workspace_list(*, actor: Actor) -> QuerySet[Workspace]:
+    return _workspaces(actor).order_by("name", "id")
+
+
+def workspace_get(*, actor: Actor, workspace_id: int, check_level: bool = True) -> WorkspaceAccess:
+    workspace = visible_or_404(_workspaces(actor), "workspace", id=workspace_id)
+    if check_level:
+        require_level(actor, workspace.classification)
+    member = _member(actor, workspace.id)
+    abilities = workspace_abilities(actor=actor, workspace=workspace, member=member)
+    return WorkspaceAccess(workspace, member, abilities)
+
+
+def member_list(*, workspace: Workspace) -> QuerySet[Member]:
+    """The caller already holds `workspace` from `workspace_get`."""
+    return workspace.members.select_related("user", "organisation").order_by("role", "id")
+
+
+def invitation_list(*, workspace: Workspace) -> QuerySet[Invitation]:
+    return workspace.invitations.filter(state=InvitationState.PENDING).order_by("-id")
+
+
+def actor_email(actor: Actor) -> str:
+    if actor.user_id is None:
+        return ""
+    email = (
+        get_user_model().objects.filter(id=actor.user_id).values_list("email", flat=True).first()
+    )
+    return (email or "").strip().lower()
+
+
+def my_invitations(*, actor: Actor) -> QuerySet[Invitation]:
+    """Pending invitations to the actor's own e-mail address (never anyone else's)."""
+    email = actor_email(actor)
+    if not email:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(email=email, state=InvitationState.PENDING)
+        .select_related("workspace", "workspace__owner_org")
+        .order_by("-id")
+    )
+
+
+def my_invitation_get(*, actor: Actor, invitation_id: int) -> Invitation:
+    return visible_or_404(my_invitations(actor=actor), "invitation", id=invitation_id)
+
+
+def folder_list(*, workspace: Workspace) -> QuerySet[Folder]:
+    return workspace.folders.order_by("name", "id")
+
+
+def folder_get(*, workspace: Workspace, folder_id: int) -> Folder:
+    return visible_or_404(workspace.folders.all(), "folder", id=folder_id)
+
+
+def in_folder(folder_id: int | None) -> dict[str, Any]:
+    """The lookup of a folder's documents (the workspace's top level when None)."""
+    return {"folder__isnull": True} if folder_id is None else {"folder_id": folder_id}
+
+
+def document_list(
+    *, workspace: Workspace, folder_id: int | None = None, trashed: bool = False
+) -> QuerySet[Document]:
+    queryset = workspace.documents.filter(trashed_at__isnull=not trashed).select_related(
+        "locked_by", "folder"
+    )
+    if not trashed:
+        queryset = queryset.filter(**in_folder(folder_id))
+    return queryset.order_by("name", "id")
+
+
+def document_get(*, actor: Actor, document_id: int, check_level: bool = True) -> DocumentAccess:
+    visible = Document.objects.filter(workspace__in=_workspaces(actor)).select_related(
+        "workspace", "workspace__owner_org", "locked_by", "folder"
+    )
+    document = visible_or_404(visible, "document", id=document_id)
+    if check_level:
+        require_level(actor, document.classification)
+    member = _member(actor, document.workspace_id)
+    abilities = document_abilities(
+        actor=actor, document=document, workspace=document.workspace, member=member
+    )
+    return DocumentAccess(document, document.workspace, member, abilities)
+
+
+def version_list(*, document: Document) -> QuerySet[Version]:
+    return document.versions.select_related("created_by").order_by("-number")
+
+
+def current_version(*, document: Document) -> Version | None:
+    return document.versions.order_by("-number").first()
+
+
+def version_get(*, document: Document, number: int | None = None) -> Version:
+    if number is None:
+        version = current_version(document=document)
+        if version is None:
+            raise NotFound("version")
+        return version
+    return visible_or_404(document.versions.select_related("file"), "version", number=number)
+
+
+def used_bytes(*, workspace_id: int) -> int:
+    """Bytes the workspace's documents hold (trash included; a restored version adds none)."""
+    total = Version.objects.filter(
+        document__workspace_id=workspace_id, restored_from__isnull=True
+    ).aggregate(total=Sum("size"))["total"]
+    return int(total or 0)
+
+
+def agency_connected(*, org_id: int) -> bool:
+    """Whether the agency, or an agency above it, has an open SAFOS subscription."""
+    seen: set[int] = set()
+    current: int | None = org_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        if subscription_list(
+            actor=SYSTEM, service_code=SERVICE_CODE, organisation_id=current
+        ).exists():
+            return True
+        current = organisation_get(actor=SYSTEM, org_id=current).parent_id
+    return False
+
+
+def read_log(*, access: DocumentAccess) -> QuerySet[Any]:
+    """Every recorded read of the document, newest first. Only for `see_reads` (the caller's
+    DocumentAccess already says); audit is read as the system since the ability was checked."""
+    if not access.abilities["see_reads"]:
+        raise NotFound("document")
+    return trail_search(
+        actor=SYSTEM,
+        filters=TrailFilter(
+            object_type=DOCUMENT_TYPE, object_id=str(access.document.id), action=READ
+        ),
+    )

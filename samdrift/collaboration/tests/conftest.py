@@ -1,0 +1,94 @@
+"""A small SAFOS world: agencies A and B connected to SAFOS, G not connected (its officials are
+guests), C a bystander; people in each; files in a fresh local folder per test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from samdrift.accounts.models import User
+from samdrift.accounts.selectors import actor_for_user
+from samdrift.core.actor import Actor
+from samdrift.core.files.conf import LOCAL
+from samdrift.core.tenancy import LOGIN_SESSION_KEY
+from samdrift.organisations.models import Organisation
+from samdrift.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProviderFactory,
+    ServiceFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class SafosWorld:
+    fk: Organisation
+    a: Organisation
+    b: Organisation
+    g: Organisation
+    c: Organisation
+    users: dict[str, User] = field(default_factory=dict)
+
+    def actor(self, name: str, loa: int = 3) -> Actor:
+        return actor_for_user(self.users[name], loa_rank=loa)
+
+    def client(self, name: str, loa: int = 3) -> Client:
+        client = Client()
+        user = self.users[name]
+        client.force_login(user)
+        session = client.session
+        session[LOGIN_SESSION_KEY] = {"user_id": user.pk, "rank": loa}
+        session.save()
+        return client
+
+
+@pytest.fixture
+def files_dir(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": dict(LOCAL)}
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def safos(db, files_dir) -> SafosWorld:
+    fk = ProviderFactory(name="Försäkringskassan", org_number="202100-5521")
+    service = ServiceFactory(code="SAFOS", provider=fk)
+    a = OrganisationFactory(name="Myndighet A")
+    b = OrganisationFactory(name="Myndighet B")
+    g = OrganisationFactory(name="Gästmyndigheten G")
+    c = OrganisationFactory(name="Utomstående C")
+    SubscriptionFactory(organisation=a, service=service)
+    SubscriptionFactory(organisation=b, service=service)
+    world = SafosWorld(fk=fk, a=a, b=b, g=g, c=c)
+    people = [
+        ("owner", a, "member"),
+        ("security", a, "contact"),
+        ("editor", b, "member"),
+        ("reader", b, "member"),
+        ("guest", g, "member"),
+        ("outsider", c, "member"),
+    ]
+    for name, org, role in people:
+        user = UserFactory(username=f"safos_{name}", email=f"{name}@example.se")
+        MembershipFactory(user=user, organisation=org, role=role)
+        world.users[name] = user
+    return world
+
+
+def stored_objects(root: Any) -> list[str]:
+    """Every stored object under the files folder (none left behind by a refusal)."""
+    return sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are read in English here; the pages' tests read them in Swedish."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
