@@ -11,8 +11,9 @@ from typing import Any
 
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
-from samdrift.core.api import ApiRequest, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import services
 from .api_auth import SessionAuth
@@ -44,10 +45,11 @@ class TokenIn(Schema):
 
 @router.get(
     "/me/tokens",
-    response={200: list[TokenOut], **errors()},
+    response={200: list[TokenOut], **errors(422)},
     summary="List my personal API tokens",
     description="Newest first, revoked ones included (with `revoked_at`). Never the secrets.",
 )
+@paginate(Page)
 def list_tokens(request: ApiRequest) -> Any:
     return own_tokens(request.auth)
 

@@ -25,6 +25,7 @@ from django_tasks import TaskResultStatus
 from samdrift.audit.services import audit_read
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 from samdrift.core.jobs.origin import queued_by
+from samdrift.core.paging import paginate
 
 from . import documents, exports, selectors, services, tasks
 from .charts import recovery_chart
@@ -96,14 +97,14 @@ def _context(request: HttpRequest, nav: str, **extra: Any) -> dict[str, Any]:
 @page
 def invoice_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    invoices = list(selectors.invoice_list(actor=_actor(request), year=year)[:500])
+    paged = paginate(selectors.invoice_list(actor=_actor(request), year=year), params=request.GET)
     return render(
         request,
         "billing/invoice_list.html",
         _context(
             request,
             "invoices",
-            invoices=invoices,
+            **paged.context("invoices"),
             year=year,
             year_form=YearForm(initial={"year": year}),
         ),
@@ -232,7 +233,7 @@ def invoice_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
 @page
 def run_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    runs = list(selectors.run_list(actor=actor))
+    paged = paginate(selectors.run_list(actor=actor), params=request.GET)
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,7 +259,11 @@ def run_list(request: HttpRequest) -> HttpResponse:
             for warning in (job.return_value or {}).get("warnings", []):
                 messages.warning(request, warning)
             return redirect("billing:run", period=month)
-    return render(request, "billing/run_list.html", _context(request, "runs", runs=runs, form=form))
+    return render(
+        request,
+        "billing/run_list.html",
+        _context(request, "runs", **paged.context("runs"), form=form),
+    )
 
 
 @page
@@ -321,9 +326,11 @@ def price_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The price version is saved."))
             return redirect("billing:prices")
-    prices = list(selectors.price_list(actor=actor))
+    paged = paginate(selectors.price_list(actor=actor), params=request.GET)
     return render(
-        request, "billing/price_list.html", _context(request, "prices", prices=prices, form=form)
+        request,
+        "billing/price_list.html",
+        _context(request, "prices", **paged.context("prices"), form=form),
     )
 
 
@@ -358,12 +365,16 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @page
 def usage_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    usage = list(selectors.usage_list(actor=_actor(request), year=year)[:1000])
+    paged = paginate(selectors.usage_list(actor=_actor(request), year=year), params=request.GET)
     return render(
         request,
         "billing/usage_list.html",
         _context(
-            request, "usage", usage=usage, year=year, year_form=YearForm(initial={"year": year})
+            request,
+            "usage",
+            **paged.context("usage"),
+            year=year,
+            year_form=YearForm(initial={"year": year}),
         ),
     )
 

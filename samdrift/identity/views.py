@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.paging import paginate
 
 from . import loa, oidc
 from .forms import AccessRequestForm, LoginStartForm
@@ -260,10 +261,13 @@ class AccessRequestView(View):
 class AccessRequestListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
-            requests_ = list(access_request_list(actor=request.actor)[:500])  # type: ignore[attr-defined]
+            requests_ = access_request_list(actor=request.actor)  # type: ignore[attr-defined]
         except NotFound:
             raise Http404 from None
-        return render(request, "identity/access_request_list.html", {"access_requests": requests_})
+        paged = paginate(requests_, params=request.GET)
+        return render(
+            request, "identity/access_request_list.html", paged.context("access_requests")
+        )
 
 
 class ProviderListView(LoginRequiredMixin, View):

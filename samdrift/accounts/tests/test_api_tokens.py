@@ -23,7 +23,7 @@ def test_create_shows_the_secret_once_and_stores_only_its_digest(client_for, age
     before = audit_count()
     # when
     created = call(client, "POST", "/me/tokens", {"name": "Skript"})
-    listed = call(client, "GET", "/me/tokens").json()
+    listed = call(client, "GET", "/me/tokens").json()["items"]
     # then
     assert created.status_code == 201
     body = created.json()
@@ -93,7 +93,7 @@ def test_another_users_token_is_404_and_stays_valid(
     before_row, before_audit = row_state(token), audit_count()
     # when
     response = call(client_for(agency_contact), "DELETE", f"/me/tokens/{token.id}")
-    listed = call(client_for(agency_contact), "GET", "/me/tokens").json()
+    listed = call(client_for(agency_contact), "GET", "/me/tokens").json()["items"]
     # then
     assert response.status_code == 404
     assert listed == []

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from samdrift.audit.services import audit_read
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
+from samdrift.core.paging import paginate
 from samdrift.efos import conf, selectors, services
 from samdrift.efos.choices import CredentialStatus
 from samdrift.efos.forms import (
@@ -112,7 +113,7 @@ def official_list(request: HttpRequest) -> HttpResponse:
             "nav": "efos",
             "operator": is_operator(_actor(request)),
             "form": form,
-            "officials": officials[:500],
+            **paginate(officials, params=request.GET).context("officials"),
         },
     )
 
@@ -286,14 +287,14 @@ def document_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The document was added."))
                 return redirect("efos:document_detail", document_id=document.pk)
-    documents = selectors.document_list(actor=actor).prefetch_related("signatures__official")[:200]
+    documents = selectors.document_list(actor=actor).prefetch_related("signatures__official")
     return render(
         request,
         "efos/document_list.html",
         {
             "nav": "efos",
             "operator": is_operator(_actor(request)),
-            "documents": documents,
+            **paginate(documents, params=request.GET).context("documents"),
             "form": form,
         },
     )
@@ -456,7 +457,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         {
             "nav": "efos",
             "operator": is_operator(_actor(request)),
-            "clients": selectors.client_list(actor=actor),
+            **paginate(selectors.client_list(actor=actor), params=request.GET).context("clients"),
             "form": form,
         },
     )
