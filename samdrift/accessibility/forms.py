@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 PROFILE_LABELS = [
@@ -13,7 +15,7 @@ PROFILE_LABELS = [
 ]
 
 
-class CheckForm(forms.Form):
+class CheckForm(TextCheckedForm):
     file = forms.FileField(
         label=_("PDF file"),
         help_text=_("At most 50 MB."),

@@ -8,10 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
+
 from .selectors import TrailFilter
 
 
-class TrailSearchForm(forms.Form):
+class TrailSearchForm(TextCheckedForm):
     object_type = forms.CharField(
         label=_("Object type"), required=False, max_length=80,
         help_text=_("For example billing.invoice or efos.issuedcertificate"),

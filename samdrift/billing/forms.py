@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import Service
 from samdrift.core.exceptions import DomainError
+from samdrift.core.text import TextCheckedForm
 from samdrift.onboarding.models import ConnectionCase
 from samdrift.organisations.models import Organisation
 
@@ -22,7 +23,7 @@ from .money import parse_decimal
 from .periods import parse_period
 
 
-class DomainErrorForm(forms.Form):
+class DomainErrorForm(TextCheckedForm):
     """A form that shows a service's refusal (DomainError) next to the field it names."""
 
     def add_domain_error(self, error: DomainError) -> None:
@@ -34,11 +35,11 @@ class DomainErrorForm(forms.Form):
             self.add_error(None, str(error))
 
 
-class RunForm(forms.Form):
+class RunForm(TextCheckedForm):
     period = forms.RegexField(label=_("Period (YYYY-MM)"), regex=r"^\d{4}-\d{2}$", max_length=7)
 
 
-class CreditForm(forms.Form):
+class CreditForm(TextCheckedForm):
     reason = forms.CharField(label=_("Reason for the credit note"), max_length=300)
 
 
@@ -55,11 +56,11 @@ class PriceForm(DomainErrorForm):
     )
 
 
-class YearForm(forms.Form):
+class YearForm(TextCheckedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextCheckedForm):
     file = forms.FileField(label=_("CSV file"))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from ninja import Field
@@ -64,3 +65,19 @@ def xml_safe(value: str) -> str:
     """Text XML can hold: each character it cannot becomes U+FFFD (the replacement character),
     the same way every time, so a re-rendered document is the same document."""
     return _NOT_XML.sub("\ufffd", value)
+
+
+class TextCheckedForm(forms.Form):
+    """The base of every form of samdrift: each text field refuses control characters, once,
+    here (issue 19 item 3, ADR 0070). A field shown as a `Textarea` may hold tab and newline;
+    any other text field is one line. Fields added in a form's own `__init__` are covered too:
+    the rule is attached when the form is cleaned. `tests/hardening/test_form_text.py` fails for
+    a form of samdrift that does not derive from this class."""
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not getattr(field, "_text_checked", False):
+                multi = isinstance(field.widget, forms.Textarea)
+                field.validators.append(validate_multi_line if multi else validate_single_line)
+                field._text_checked = True  # type: ignore[attr-defined]
+        super().full_clean()

@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
+
 from .choices import CredentialStatus, RevocationReason, SignatureLevel
 
 
-class OfficialForm(forms.Form):
+class OfficialForm(TextCheckedForm):
     organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     surname = forms.CharField(label=_("Surname"), max_length=100)
@@ -28,7 +30,7 @@ class OfficialForm(forms.Form):
         self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
 
 
-class OfficialFilterForm(forms.Form):
+class OfficialFilterForm(TextCheckedForm):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
         label=_("E-ID status"),
@@ -37,11 +39,11 @@ class OfficialFilterForm(forms.Form):
     )
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(TextCheckedForm):
     note = forms.CharField(label=_("How the identity was verified"), max_length=200)
 
 
-class IssueForm(forms.Form):
+class IssueForm(TextCheckedForm):
     authentication = forms.CharField(
         label=_("Certificate request for authentication (PEM)"),
         required=False,
@@ -54,11 +56,11 @@ class IssueForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(TextCheckedForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=RevocationReason.choices)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(TextCheckedForm):
     organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
     title = forms.CharField(label=_("Title"), max_length=200)
     sign_message = forms.CharField(
@@ -71,7 +73,7 @@ class DocumentForm(forms.Form):
         self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
 
 
-class SignForm(forms.Form):
+class SignForm(TextCheckedForm):
     level = forms.ChoiceField(
         label=_("Signature level"),
         choices=SignatureLevel.choices,
@@ -79,11 +81,11 @@ class SignForm(forms.Form):
     )
 
 
-class ValidateForm(forms.Form):
+class ValidateForm(TextCheckedForm):
     pdf = forms.FileField(label=_("Signed PDF document"))
 
 
-class ClientForm(forms.Form):
+class ClientForm(TextCheckedForm):
     client_id = forms.CharField(label=_("Client id"), max_length=200)
     name = forms.CharField(label=_("Name"), max_length=200)
     redirect_uris = forms.CharField(

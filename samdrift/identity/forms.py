@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
+
 from . import loa
 
 
-class LoginStartForm(forms.Form):
+class LoginStartForm(TextCheckedForm):
     level = forms.IntegerField(
         label=_("Level of assurance"),
         min_value=loa.MIN_RANK,
@@ -18,7 +20,7 @@ class LoginStartForm(forms.Form):
     next = forms.CharField(max_length=500, required=False)
 
 
-class AccessRequestForm(forms.Form):
+class AccessRequestForm(TextCheckedForm):
     email = forms.EmailField(label=_("Your work email address"), max_length=254)
     message = forms.CharField(
         label=_("Message to the provider (optional)"),

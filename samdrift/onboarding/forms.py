@@ -8,11 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import Service
+from samdrift.core.text import TextCheckedForm
 
 from .choices import AgreementBasis, CaseState, Phase, Scope
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(TextCheckedForm):
     phase = forms.ChoiceField(
         label=_("Phase"), required=False, choices=[("", _("All phases")), *Phase.choices]
     )
@@ -24,7 +25,7 @@ class CaseFilterForm(forms.Form):
     )
 
 
-class ServiceRequestForm(forms.Form):
+class ServiceRequestForm(TextCheckedForm):
     organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
     service = forms.ChoiceField(label=_("Service"))
     note = forms.CharField(
@@ -45,7 +46,7 @@ class ServiceRequestForm(forms.Form):
         ]
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(TextCheckedForm):
     organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
     services = forms.MultipleChoiceField(
@@ -77,17 +78,17 @@ class CaseOpenForm(forms.Form):
         return data
 
 
-class CancelForm(forms.Form):
+class CancelForm(TextCheckedForm):
     reason = forms.CharField(label=_("Why is the case cancelled?"), max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class VersionForm(forms.Form):
+class VersionForm(TextCheckedForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000)
 
 
-class DemandFilterForm(forms.Form):
+class DemandFilterForm(TextCheckedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2017, max_value=2100)
     basis = forms.ChoiceField(
         label=_("Agreement basis of the connections"),
@@ -100,7 +101,7 @@ class DemandFilterForm(forms.Form):
     )
 
 
-class ChecklistTemplateForm(forms.Form):
+class ChecklistTemplateForm(TextCheckedForm):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
     text_sv = forms.CharField(label=_("Item in Swedish"), max_length=200)
     text_en = forms.CharField(label=_("Item in English"), max_length=200)

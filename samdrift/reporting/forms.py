@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
+
 from .models import TEXT_MAX_LENGTH
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ def _text_field(label: StrOrPromise, lang: str) -> forms.CharField:
     )
 
 
-class ReportTextForm(forms.Form):
+class ReportTextForm(TextCheckedForm):
     summary_sv = _text_field(_("Summary (Swedish)"), "sv")
     summary_en = _text_field(_("Summary (English)"), "en")
     background_sv = _text_field(_("Background (Swedish)"), "sv")
