@@ -40,6 +40,8 @@ ERROR_TEXT = {
     "memory": gettext_lazy("Checking the file needed too much memory and was stopped."),
     "crashed": gettext_lazy("The checker stopped on this file."),
     "unreadable": gettext_lazy("The file cannot be read."),
+    "too_many_pages": gettext_lazy("The file has more pages than the checker takes."),
+    "cpu_time": gettext_lazy("Checking the file needed too much processor time and was stopped."),
 }
 
 

@@ -1,4 +1,5 @@
-"""POST /api/v1/accessibility/check: the CLI's JSON for one uploaded file."""
+"""POST /api/v1/accessibility/check: 202 and a job to poll, whose result is the CLI's JSON for
+the uploaded file (ADR 0110). Limits and the upload's lifetime: test_check_jobs.py."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from samdrift.audit.models import AuditEvent
 
+from .jobs import job_json, run_checks
 from .pdfs import conforming_pdf
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +19,23 @@ def upload(data: bytes, name: str = "rapport.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
+def checked(client, data: dict) -> dict:
+    """Queue through the API, run the worker, and read the finished job's result."""
+    response = client.post(URL, data)
+    assert response.status_code == 202, response.content
+    queued = response.json()
+    assert queued["job_url"] == f"/api/v1/jobs/{queued['job_id']}"
+    assert queued["status"] == "READY"
+    run_checks()
+    job = job_json(client, queued["job_id"])
+    assert job["status"] == "SUCCESSFUL", job
+    return job["result"]
+
+
 def test_check_returns_the_cli_shape(agency_contact, client_for) -> None:
-    response = client_for(agency_contact).post(
-        URL, {"file": upload(conforming_pdf()), "profile": "pdfua1"}
+    body = checked(
+        client_for(agency_contact), {"file": upload(conforming_pdf()), "profile": "pdfua1"}
     )
-    assert response.status_code == 200
-    body = response.json()
     (entry,) = body["files"]
     assert list(entry) == ["path", "profile", "error", "results"]
     assert (
@@ -33,14 +46,12 @@ def test_check_returns_the_cli_shape(agency_contact, client_for) -> None:
 
 
 def test_default_profile_is_acrobat(agency_contact, client_for) -> None:
-    body = client_for(agency_contact).post(URL, {"file": upload(conforming_pdf())}).json()
+    body = checked(client_for(agency_contact), {"file": upload(conforming_pdf())})
     assert body["files"][0]["profile"] == "acrobat" and len(body["files"][0]["results"]) == 32
 
 
 def test_a_bad_file_is_a_result_with_an_error(agency_contact, client_for) -> None:
-    response = client_for(agency_contact).post(URL, {"file": upload(b"not a pdf", "x.pdf")})
-    assert response.status_code == 200
-    entry = response.json()["files"][0]
+    entry = checked(client_for(agency_contact), {"file": upload(b"not a pdf", "x.pdf")})["files"][0]
     assert entry["error"] and entry["results"] == []
 
 
@@ -63,20 +74,22 @@ def test_anonymous_is_refused(client_for) -> None:
     assert client_for().post(URL, {"file": upload(conforming_pdf())}).status_code == 401
 
 
-def test_agencies_share_nothing_and_nothing_is_stored(
+def test_agencies_share_nothing_and_only_the_owner_reads_the_result(
     agency_contact, other_agency_contact, client_for
 ) -> None:
-    # Cross-agency: the checker keeps no record of a check, so one agency's upload can never be
-    # read by another; a check writes no row at all (not even an audit event).
+    # The result is kept in the job row (ADR 0110 supersedes 0101): only whoever queued the check
+    # reads it; another agency's contact gets the same 404 as for a missing job. A check writes
+    # no audit event.
     before = AuditEvent.objects.count()
-    first = client_for(agency_contact).post(URL, {"file": upload(conforming_pdf(), "a.pdf")}).json()
-    second = (
-        client_for(other_agency_contact)
-        .post(URL, {"file": upload(b"%PDF-1.7 junk", "b.pdf")})
-        .json()
-    )
-    assert first["files"][0]["path"] == "a.pdf" and first["files"][0]["error"] is None
-    assert second["files"][0]["path"] == "b.pdf" and second["files"][0]["error"]
+    mine, theirs = client_for(agency_contact), client_for(other_agency_contact)
+    first = mine.post(URL, {"file": upload(conforming_pdf(), "a.pdf")}).json()
+    second = theirs.post(URL, {"file": upload(b"%PDF-1.7 junk", "b.pdf")}).json()
+    run_checks()
+    assert job_json(mine, first["job_id"])["result"]["files"][0]["path"] == "a.pdf"
+    assert job_json(theirs, second["job_id"])["result"]["files"][0]["error"]
+    for client, job_id in ((theirs, first["job_id"]), (mine, second["job_id"])):
+        assert client.get(f"/api/v1/jobs/{job_id}").status_code == 404
+        assert client.get(f"/accessibility/?job={job_id}").status_code == 404
     assert AuditEvent.objects.count() == before
 
 

@@ -51,3 +51,13 @@ def job_file(*, actor: Actor, job_id: int) -> StoredFile:
     if job.status != Status.SUCCESSFUL or not file_id or job.agency_id is None:
         raise NotFound("file")
     return visible_or_404(StoredFile.objects.filter(owner_org_id=job.agency_id), "file", id=file_id)
+
+
+def active_count(*, task_path: str, created_by_id: int | None = None) -> int:
+    """Jobs of one task waiting or running (for the whole system, or one person's): a caller
+    that limits how many may be under way counts here (the checker, ADR 0110). Not a tenancy
+    read: it returns a number, never a row."""
+    rows = Job.objects.filter(task_path=task_path, status__in=(Status.READY, Status.RUNNING))
+    if created_by_id is not None:
+        rows = rows.filter(created_by_id=created_by_id)
+    return rows.count()
