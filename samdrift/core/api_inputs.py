@@ -10,7 +10,7 @@ A field an app declares without a rule gets the safe default when the API is ass
 * an integer without an upper bound gets the 64-bit range (a 20-digit offset or id overflowed
   the database driver: 500), so it is a 422 in the API's error format before any query or
   permission check;
-* a float refuses NaN and infinity.
+* a float or decimal refuses NaN and infinity, and a decimal has at most 30 digits.
 
 The rules are added to the pydantic models ninja validates with and reads its OpenAPI document
 from, so the document states them and schemathesis generates within them. Only models reached
@@ -25,6 +25,7 @@ import enum
 import types
 import typing
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Le
@@ -39,6 +40,7 @@ INT_MIN = -(2**63)
 MultiLineText = Annotated[str, Field(pattern=MULTI_LINE_PATTERN)]
 BoundedInt = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+BoundedDecimal = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=30)]
 
 
 def harden_inputs(api: NinjaAPI) -> None:
@@ -120,6 +122,8 @@ def _scalar_rule(field: FieldInfo) -> list[Any] | None:
         return rules
     if base is float and not _has_constraint(field, "allow_inf_nan"):
         return list(FieldInfo.from_annotation(FiniteFloat).metadata)
+    if base is Decimal and not _has_constraint(field, "max_digits"):
+        return list(FieldInfo.from_annotation(BoundedDecimal).metadata)
     return None
 
 
@@ -141,6 +145,8 @@ def _bounded(annotation: Any) -> Any:
         return BoundedInt
     if annotation is float:
         return FiniteFloat
+    if annotation is Decimal:
+        return BoundedDecimal
     origin = get_origin(annotation)
     if origin is None or origin is Literal or origin is Annotated:
         return annotation

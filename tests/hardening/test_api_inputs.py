@@ -57,6 +57,9 @@ def _input_leaks(schema: dict[str, Any], where: str, components: dict[str, Any])
                 found.append(f"{at}: text without a rule refusing control characters")
         if kind == "integer" and "maximum" not in node:
             found.append(f"{at}: integer without a maximum")
+        kinds = {part.get("type") for part in node.get("anyOf", [])}
+        if kinds == {"number", "string"}:  # a decimal: a number, or a string that parses as one
+            return
         for key in ("anyOf", "oneOf", "allOf"):
             for part in node.get(key, []):
                 walk(part, at)
@@ -174,6 +177,25 @@ def test_huge_line_positions_are_a_422_before_the_permission_check(agency_contac
         {"reason": "fel", "line_positions": [10**20]},
     )
     assert _assert_error_body(response, 422)["code"] == "invalid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1" * 40])
+def test_a_decimal_input_is_finite_and_bounded(value):
+    """Every Decimal input (catalogue availability, …) refuses NaN, infinity and 40 digits."""
+    decimals = [
+        (model, name)
+        for model in input_models(api)
+        for name, field in model.model_fields.items()
+        if "Decimal" in str(field.annotation)
+    ]
+    for model, name in decimals:
+        errors = []
+        try:
+            model.__pydantic_validator__.validate_assignment(model.model_construct(), name, value)
+        except ValueError as error:
+            errors.append(error)
+        assert errors, f"{model.__name__}.{name} took {value}"
 
 
 @pytest.mark.parametrize("exp", [math.nan, math.inf, -math.inf, 1e300])
