@@ -9,7 +9,8 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-import-reads bench-notifications audit schemathesis
+        bench-live bench-search bench-import-reads bench-notifications bench-checker-load audit \
+        schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -79,7 +80,7 @@ messages: install
 ## each domain's own bench has its target below. One failing floor fails the whole target.
 bench: install
 	status=0; \
-	for script in bench_pages bench_jobs bench_live bench_files; do \
+	for script in bench_pages bench_jobs bench_live bench_files bench_checker_load; do \
 	  echo "== bench/$$script.py =="; $(PY) bench/$$script.py || status=1; \
 	done; exit $$status
 
@@ -110,6 +111,10 @@ bench-live: install
 ## API reads with a token while a 200,000-row register import runs (SQLite; BENCH_IMPORT_ROWS=…)
 bench-import-reads: install
 	$(PY) bench/bench_import_reads.py
+
+## The login page's p95 idle and while 12 large PDF checks run as jobs (BENCH_CHECKER_PAGES=…)
+bench-checker-load: install
+	$(PY) bench/bench_checker_load.py
 
 ## Full-text search over 100,000 documents (SQLite FTS5 and PostgreSQL) vs the bare FTS query
 bench-search: install

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResult
@@ -30,7 +29,7 @@ from samdrift.accessibility.runner import (
     check_in_process,
     check_isolated,
 )
-from samdrift.accessibility.tasks import check_upload, upload_dir
+from samdrift.accessibility.tasks import check_upload, setting, upload_dir
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from samdrift.core.jobs.origin import queued_by
@@ -110,11 +109,11 @@ class CheckerBusy(DomainError):
 
 
 def per_user_limit() -> int:
-    return int(getattr(settings, "ACCESSIBILITY_CHECKS_PER_USER", PER_USER_DEFAULT))
+    return int(setting("CHECKS_PER_USER", PER_USER_DEFAULT))
 
 
 def global_limit() -> int:
-    return int(getattr(settings, "ACCESSIBILITY_CHECKS_GLOBAL", GLOBAL_DEFAULT))
+    return int(setting("CHECKS_GLOBAL", GLOBAL_DEFAULT))
 
 
 def check_queue(

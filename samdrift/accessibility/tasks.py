@@ -9,6 +9,7 @@ worker finds the file gone and says so)."""
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,19 @@ def upload_dir() -> Path:
     return Path(settings.DATA_DIR) / "checker-uploads"
 
 
+def setting(name: str, default: float) -> float:
+    """`ACCESSIBILITY_<NAME>` as a Django setting, else the environment's
+    `SAMDRIFT_ACCESSIBILITY_<NAME>`, else the default."""
+    if hasattr(settings, f"ACCESSIBILITY_{name}"):
+        return float(getattr(settings, f"ACCESSIBILITY_{name}"))
+    return float(os.environ.get(f"SAMDRIFT_ACCESSIBILITY_{name}", default))
+
+
 def limits() -> dict[str, Any]:
     return {
-        "timeout": float(getattr(settings, "ACCESSIBILITY_CHECK_TIMEOUT", DEFAULT_TIMEOUT)),
-        "cpu_seconds": int(
-            getattr(settings, "ACCESSIBILITY_CHECK_CPU_SECONDS", DEFAULT_CPU_SECONDS)
-        ),
-        "max_pages": int(getattr(settings, "ACCESSIBILITY_CHECK_MAX_PAGES", DEFAULT_MAX_PAGES)),
+        "timeout": setting("CHECK_TIMEOUT", DEFAULT_TIMEOUT),
+        "cpu_seconds": int(setting("CHECK_CPU_SECONDS", DEFAULT_CPU_SECONDS)),
+        "max_pages": int(setting("CHECK_MAX_PAGES", DEFAULT_MAX_PAGES)),
     }
 
 
