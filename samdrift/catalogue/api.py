@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
@@ -205,14 +205,14 @@ def _provider_id(request: ApiRequest, given: int | None) -> int:
     "fields (a code in use, an unknown category, availability outside 0–100); 403 `forbidden` "
     "for a provider the caller does not keep.",
 )
-def create_service(request: ApiRequest, body: ServiceCreateIn) -> tuple[int, Service]:
+def create_service(request: ApiRequest, body: ServiceCreateIn) -> Status:
     service = services.service_create(
         actor=request.auth,
         provider_id=_provider_id(request, body.provider_id),
         code=body.code,
         data=services.ServiceInput(**body.dict(exclude={"code", "provider_id"})),
     )
-    return 201, selectors.service_get(actor=request.auth, code=service.code)
+    return Status(201, selectors.service_get(actor=request.auth, code=service.code))
 
 
 @router.put(
@@ -261,7 +261,7 @@ def transition_service(request: ApiRequest, code: str, body: TransitionIn) -> Se
     "would close; 422 for an unknown, retiring or retired service, itself, or a draft under a "
     "published service.",
 )
-def add_dependency(request: ApiRequest, code: str, body: DependencyIn) -> tuple[int, Service]:
+def add_dependency(request: ApiRequest, code: str, body: DependencyIn) -> Status:
     services.dependency_add(
         actor=request.auth,
         code=code,
@@ -269,7 +269,7 @@ def add_dependency(request: ApiRequest, code: str, body: DependencyIn) -> tuple[
         reason_sv=body.reason_sv,
         reason_en=body.reason_en,
     )
-    return 201, selectors.service_get(actor=request.auth, code=code.strip().upper())
+    return Status(201, selectors.service_get(actor=request.auth, code=code.strip().upper()))
 
 
 @router.delete(
@@ -277,9 +277,9 @@ def add_dependency(request: ApiRequest, code: str, body: DependencyIn) -> tuple[
     response={204: None, **errors(404, 409)},
     summary="Remove a dependency",
 )
-def remove_dependency(request: ApiRequest, code: str, dependency_code: str) -> tuple[int, None]:
+def remove_dependency(request: ApiRequest, code: str, dependency_code: str) -> Status:
     services.dependency_remove(actor=request.auth, code=code, depends_on_code=dependency_code)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
