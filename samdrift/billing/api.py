@@ -12,10 +12,10 @@ from annotated_types import Interval
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BeforeValidator, StrictBool
 
-from samdrift.core.api import ApiRequest, errors
+from samdrift.core.api import ApiRequest, Page, errors
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.text import NOT_BLANK_SINGLE_LINE_PATTERN, single_line
 
@@ -65,6 +65,11 @@ class LineOut(Schema):
 class InvoiceDetailOut(InvoiceOut):
     lines: list[LineOut]
     ubl_sha256: str
+    unreadable_text: list[str] = Field(
+        default_factory=list,
+        description="Stored text fields holding characters XML cannot carry (documents from "
+        "before the boundary check): the UBL shows them replaced by U+FFFD (ADR 0070).",
+    )
 
 
 def _invoice(invoice: Any) -> dict[str, Any]:
@@ -105,7 +110,7 @@ class InvoiceFilters(Schema):
     response={200: list[InvoiceOut], **errors(422)},
     summary="List invoices and credit notes",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_invoices(request: ApiRequest, filters: Query[InvoiceFilters]) -> Any:
     invoices = selectors.invoice_list(
         actor=request.auth,
@@ -139,7 +144,12 @@ def get_invoice(request: ApiRequest, invoice_id: int) -> dict[str, Any]:
         for line in selectors.invoice_lines(actor=request.auth, invoice=invoice)
     ]
     digest = documents.invoice_ubl_sha256(invoice) if invoice.is_final else ""
-    return {**_invoice(invoice), "lines": lines, "ubl_sha256": digest}
+    return {
+        **_invoice(invoice),
+        "lines": lines,
+        "ubl_sha256": digest,
+        "unreadable_text": documents.unreadable_text(invoice),
+    }
 
 
 @router.get(
@@ -220,7 +230,7 @@ class ImportOut(Schema):
     response={200: list[UsageOut], **errors(422)},
     summary="Usage measurements the caller may see",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@paginate(Page)
 def list_usage(request: ApiRequest, year: int | None = YEAR_OR_ALL) -> Any:
     return [
         {

@@ -51,13 +51,13 @@ def ubl_document(invoice: Invoice, lines: Sequence[Sequence[Any]]) -> ubl.Docume
         doc_lines.append(
             ubl.Line(
                 line_id=str(position),
-                name=text,
+                name=xml_safe(text),
                 quantity=quantity,
                 unit_code=unit,
                 price=price,
                 base_quantity=base,
                 amount_ore=amount,
-                note=f"Avser: {subject}" if subject else "",
+                note=f"Avser: {xml_safe(subject)}" if subject else "",
             )
         )
     reference = None
@@ -71,11 +71,19 @@ def ubl_document(invoice: Invoice, lines: Sequence[Sequence[Any]]) -> ubl.Docume
         number=invoice.number or "",
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
-        buyer_reference=invoice.buyer_reference,
+        buyer_reference=xml_safe(invoice.buyer_reference),
+        # Every stored text is made XML-safe when read: rows from before the boundary check
+        # (ADR 0066, ADR 0070); for valid text the identity, so no document's bytes change.
         seller=ubl.Party(
-            invoice.seller_name, digits(invoice.seller_org_number), invoice.seller_city
+            xml_safe(invoice.seller_name),
+            digits(invoice.seller_org_number),
+            xml_safe(invoice.seller_city),
         ),
-        buyer=ubl.Party(invoice.buyer_name, digits(invoice.buyer_org_number), invoice.buyer_city),
+        buyer=ubl.Party(
+            xml_safe(invoice.buyer_name),
+            digits(invoice.buyer_org_number),
+            xml_safe(invoice.buyer_city),
+        ),
         period=(invoice.period, period_end(invoice.period)),
         lines=tuple(doc_lines),
         with_vat=invoice.vat_regime != VatRegime.STATE_AGENCY,
@@ -83,6 +91,23 @@ def ubl_document(invoice: Invoice, lines: Sequence[Sequence[Any]]) -> ubl.Docume
         note=xml_safe(invoice.reason),  # rows from before the boundary check (ADR 0066)
         billing_reference=reference,
     )
+
+
+def unreadable_text(invoice: Invoice) -> list[str]:
+    """The stored text fields of a document that hold characters XML cannot carry (legacy rows,
+    ADR 0070): shown replaced by U+FFFD, and flagged by this list on the API and page."""
+    names = ("reason", "buyer_reference", "seller_name", "seller_city", "buyer_name", "buyer_city")
+    fields = [
+        name
+        for name in names
+        if xml_safe(getattr(invoice, name) or "") != (getattr(invoice, name) or "")
+    ]
+    for position, text, *_rest, subject in InvoiceLine.objects.filter(invoice=invoice).values_list(
+        *LINE_FIELDS
+    ):
+        if xml_safe(text or "") != (text or "") or xml_safe(subject or "") != (subject or ""):
+            fields.append(f"line {position}")
+    return fields
 
 
 def invoice_ubl(invoice: Invoice) -> bytes:

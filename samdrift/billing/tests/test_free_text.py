@@ -12,6 +12,7 @@ from samdrift.billing.models import Invoice
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.i18n import in_both_languages
 
+from .builders import usage_rows
 from .test_api import API, clients, world  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,39 @@ def test_a_legacy_credit_note_with_esc_still_reads_everywhere(
     assert finance.get(f"/billing/invoices/{credit.pk}/").status_code == 200
     call_command("billing", "export-ubl", "--period", "2024-01", "--out", str(tmp_path))
     assert any(tmp_path.iterdir())
+
+
+def test_legacy_text_in_lines_and_parties_reads_everywhere_and_is_flagged(world, clients, tmp_path):
+    """A month whose drafts got control characters in a line text and the buyer's name (written
+    straight into the rows, as legacy data would be) is finalised: its invoices answer on the
+    API (flagged in `unreadable_text`), UBL (U+FFFD) and page, and the export exits 0."""
+    from django.core.management import call_command
+
+    from samdrift.billing.models import InvoiceLine
+
+    services.record_usage(
+        actor=world.finance,
+        rows=usage_rows(world.agencies["Myndighet A"], "ARBETSPLATS", 2024, 10, range(2, 3)),
+    )
+    services.run_period(actor=world.finance, period="2024-02")
+    draft = Invoice.objects.get(period__month=2, buyer__name="Myndighet A")
+    InvoiceLine.objects.filter(invoice=draft, position=1).update(text_sv="Arbetsplats\u001b[31m")
+    Invoice.objects.filter(pk=draft.pk).update(buyer_name="Myndighet\x07 A")
+    services.finalise_run(actor=world.finance, period="2024-02")
+    invoice = Invoice.objects.get(pk=draft.pk)
+    assert invoice.number and invoice.buyer_name == "Myndighet\x07 A"  # stored as it was
+
+    finance = clients["finance"]
+    detail = finance.get(f"{API}/invoices/{invoice.pk}")
+    assert detail.status_code == 200, detail.content[:300]
+    assert detail.json()["unreadable_text"] == ["buyer_name", "line 1"]
+    ubl = finance.get(f"{API}/invoices/{invoice.pk}/ubl")
+    assert ubl.status_code == 200
+    assert "Arbetsplats\ufffd[31m".encode() in ubl.content
+    assert "Myndighet\ufffd A".encode() in ubl.content
+    assert ubl.content == finance.get(f"{API}/invoices/{invoice.pk}/ubl").content  # the same
+    assert finance.get(f"/billing/invoices/{invoice.pk}/").status_code == 200
+    call_command("billing", "export-ubl", "--period", "2024-02", "--out", str(tmp_path))
+    assert any(tmp_path.iterdir())
+    clean = Invoice.objects.get(period__month=1, buyer__name="Myndighet A")
+    assert finance.get(f"{API}/invoices/{clean.pk}").json()["unreadable_text"] == []
