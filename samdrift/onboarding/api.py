@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from django.http import HttpResponseBase
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -53,11 +54,21 @@ class RequestOut(Schema):
     requested_on: datetime.date
     status: str = Field(description="requested, withdrawn, declined or connected")
     note: str
-    abilities: dict[str, bool] = Field(description="view, withdraw, decline")
+    planned_on: datetime.date | None = Field(description="The planned connection date, if any.")
+    connected_on: datetime.date | None = Field(description="The day it was connected, if it was.")
+    plan_outcome: str | None = Field(
+        description="on_time, late, dropped or planned (not yet due); null without a plan "
+        "(ADR 0096)"
+    )
+    abilities: dict[str, bool] = Field(description="view, withdraw, decline, plan")
 
     @staticmethod
     def resolve_abilities(obj: ServiceRequest, context: dict[str, Any]) -> dict[str, bool]:
         return request_abilities(actor=context["request"].auth, request=obj)
+
+    @staticmethod
+    def resolve_plan_outcome(obj: ServiceRequest) -> str | None:
+        return selectors.plan_outcome(obj, timezone.localdate())
 
 
 class RequestFilters(Schema):
@@ -70,6 +81,13 @@ class RequestIn(Schema):
     organisation_id: int = Field(description="The agency that asks for the service.")
     service_code: str = Field(min_length=1, max_length=32, description="e.g. EFOS")
     note: str = Field("", max_length=2000)
+    planned_on: datetime.date | None = Field(None, description="The planned connection date.")
+
+
+class PlanIn(Schema):
+    planned_on: datetime.date | None = Field(
+        description="The planned connection date; null clears it."
+    )
 
 
 @router.get(
@@ -112,8 +130,22 @@ def create_request(request: ApiRequest, payload: RequestIn) -> Status:
         organisation_id=payload.organisation_id,
         service_code=payload.service_code,
         note=payload.note,
+        planned_on=payload.planned_on,
     )
     return Status(201, selectors.request_get(actor=request.auth, request_id=created.id))
+
+
+@router.put(
+    "/requests/{request_id}/plan",
+    response={200: RequestOut, **errors(403, 404, 422)},
+    summary="Plan a pending request's connection date (provider account managers)",
+    description="Sets, moves or (with null) clears the planned connection date; audited.",
+)
+def plan_request(request: ApiRequest, request_id: int, payload: PlanIn) -> ServiceRequest:
+    services.request_plan_set(
+        actor=request.auth, request_id=request_id, planned_on=payload.planned_on
+    )
+    return selectors.request_get(actor=request.auth, request_id=request_id)
 
 
 def _set_request_status(request: ApiRequest, request_id: int, status: str) -> ServiceRequest:
@@ -214,6 +246,11 @@ class CaseDetailOut(CaseOut):
     signoffs: list[SignOffOut] = Field(description="Security's sign-offs, one per phase.")
     events: list[CaseEventOut] = Field(description="The history: who moved what, when.")
     lead_times: list[LeadTimeOut]
+    forecast_completion: datetime.date | None = Field(
+        description="When an open case is expected to complete, from the median measured lead "
+        "time of each phase left (ADR 0096); its closing day once completed; null when cancelled "
+        "or a phase has fewer than three measurements."
+    )
     abilities: dict[str, bool] = Field(description="view, check, sign_off, advance, cancel")
 
 
@@ -270,6 +307,9 @@ def _case_detail(actor: Actor, case_id: int) -> dict[str, Any]:
         "signoffs": list(case.signoffs.all()),
         "events": list(case.events.all()),
         "lead_times": selectors.lead_times(case),
+        "forecast_completion": selectors.case_forecast(
+            case, selectors.phase_medians(), timezone.now()
+        ),
         "abilities": services.case_abilities_for(actor=actor, case=case),
     }
 

@@ -37,6 +37,15 @@ class RequestStatus(models.TextChoices):
     CONNECTED = "connected", _("Connected")
 
 
+class PlanOutcome(models.TextChoices):
+    """A planned request against what happened (ADR 0096)."""
+
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    DROPPED = "dropped", _("Dropped")
+    PLANNED = "planned", _("Planned, not yet due")
+
+
 class AgreementBasis(models.TextChoices):
     ASSIGNMENT = "assignment", _("The government assignment")
     SEPARATE = "separate", _("Separate commitment")

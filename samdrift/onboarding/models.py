@@ -31,6 +31,9 @@ class ServiceRequest(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The plan (the report's "planned 2022" list) and the outcome it is measured against (ADR 0096).
+    planned_on = models.DateField(_("planned connection"), null=True, blank=True)
+    connected_on = models.DateField(_("connected on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_on", "-id"]

@@ -55,4 +55,8 @@ def request_abilities(*, actor: Actor, request: ServiceRequest) -> dict[str, boo
         "decline": pending
         and actor.has_provider_role(*CASE_WORKERS)
         and actor.serves(request.organisation_id),
+        # The provider plans when a pending request is to be connected (ADR 0096).
+        "plan": pending
+        and actor.has_provider_role(*CASE_WORKERS)
+        and actor.serves(request.organisation_id),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,7 +16,7 @@ from samdrift.catalogue.selectors import default_provider
 from samdrift.core.actor import Actor
 from samdrift.core.tenancy import provided_scope, visible_or_404
 
-from .choices import PHASE_ORDER, CaseState, Phase, RequestStatus
+from .choices import PHASE_ORDER, CaseState, Phase, PlanOutcome, RequestStatus
 from .counting import Hierarchy
 from .models import (
     CaseAttachment,
@@ -165,6 +166,94 @@ def lead_times(case: ConnectionCase) -> list[PhaseLeadTime]:
         days = (period.left_at - period.entered_at).days if period.left_at else None
         result.append(PhaseLeadTime(period.phase, period.entered_at, period.left_at, days))
     return result
+
+
+# --- plans and forecasts (ADR 0096) -----------------------------------------------------------
+
+# A phase's median is trusted from this many finished periods of it; fewer give no forecast.
+MIN_SAMPLES = 3
+DAY = 86400.0
+
+
+def plan_outcome(request: ServiceRequest, today: datetime.date) -> str | None:
+    """A planned request against what happened: on time (connected by the planned day), late
+    (connected after it, or still pending after it), dropped (withdrawn or declined), or
+    planned (pending, not yet due). None when the request has no plan."""
+    if request.planned_on is None:
+        return None
+    if request.status in (RequestStatus.WITHDRAWN, RequestStatus.DECLINED):
+        return PlanOutcome.DROPPED
+    if request.status == RequestStatus.CONNECTED:
+        connected = request.connected_on or request.planned_on
+        return PlanOutcome.ON_TIME if connected <= request.planned_on else PlanOutcome.LATE
+    return PlanOutcome.LATE if today > request.planned_on else PlanOutcome.PLANNED
+
+
+def phase_medians() -> dict[str, float]:
+    """The median days a phase took, over every finished period of every case (an aggregate that
+    names no agency); only phases with at least MIN_SAMPLES finished periods."""
+    durations: dict[str, list[float]] = defaultdict(list)
+    for phase, entered, left in PhasePeriod.objects.filter(left_at__isnull=False).values_list(
+        "phase", "entered_at", "left_at"
+    ):
+        if left is not None:
+            durations[phase].append(max(0.0, (left - entered).total_seconds() / DAY))
+    return {
+        phase: statistics.median(days)
+        for phase, days in durations.items()
+        if len(days) >= MIN_SAMPLES
+    }
+
+
+def case_forecast(
+    case: ConnectionCase, medians: dict[str, float], now: datetime.datetime
+) -> datetime.date | None:
+    """When an open case is expected to complete: what is left of the current phase's median
+    (at least nothing) plus the medians of the phases after it. A completed case answers its
+    closing day; a cancelled one, or one with a phase not yet measured, None. Reads the case's
+    prefetched phase periods (`case_get` prefetches them)."""
+    if case.state == CaseState.COMPLETED:
+        return case.closed_on
+    if case.state != CaseState.OPEN:
+        return None
+    current = next((p for p in case.phase_periods.all() if p.left_at is None), None)
+    entered = current.entered_at if current else now
+    remaining_phases = PHASE_ORDER[PHASE_ORDER.index(case.phase) :]
+    if any(phase not in medians for phase in remaining_phases):
+        return None
+    spent = max(0.0, (now - entered).total_seconds() / DAY)
+    left = max(0.0, medians[case.phase] - spent) + sum(medians[p] for p in remaining_phases[1:])
+    return (now + datetime.timedelta(days=left)).date()
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    service_code: str
+    planned: int
+    on_time: int
+    late: int
+    dropped: int
+    pending: int
+
+
+def plan_summary(*, actor: Actor, year: int, today: datetime.date) -> list[PlanRow]:
+    """Requests planned for connection in `year`, per service: how many, and on time, late,
+    dropped, not yet due. The report's "planned" list against its outcome."""
+    rows = request_list(actor=actor).filter(planned_on__year=year).order_by()
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for request in rows:
+        counts[request.service.code][plan_outcome(request, today) or ""] += 1
+    return [
+        PlanRow(
+            service_code=code,
+            planned=sum(c.values()),
+            on_time=c[PlanOutcome.ON_TIME],
+            late=c[PlanOutcome.LATE],
+            dropped=c[PlanOutcome.DROPPED],
+            pending=c[PlanOutcome.PLANNED],
+        )
+        for code, c in sorted(counts.items())
+    ]
 
 
 # --- attachments ------------------------------------------------------------------------------

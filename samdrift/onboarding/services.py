@@ -88,8 +88,9 @@ def request_create(
     service_code: str,
     requested_on: datetime.date | None = None,
     note: str = "",
+    planned_on: datetime.date | None = None,
 ) -> ServiceRequest:
-    """An agency asks for a service."""
+    """An agency asks for a service (with the connection date it plans for, if it has one)."""
     organisation = _visible_org(actor, organisation_id)
     if not can_request_for(actor, organisation.id):
         raise PermissionDenied(_("You may not ask for services on behalf of this agency."))
@@ -104,6 +105,7 @@ def request_create(
             service=service,
             note=note,
             requested_on=requested_on or timezone.localdate(),
+            planned_on=planned_on,
             created_by_id=actor.user_id,
         )
         audit_record(
@@ -140,6 +142,32 @@ def request_set_status(*, actor: Actor, request: ServiceRequest, status: str) ->
             organisation_id=request.organisation_id,
             before=before,
             after={"status": status},
+        )
+    return request
+
+
+def request_plan_set(
+    *, actor: Actor, request_id: int, planned_on: datetime.date | None
+) -> ServiceRequest:
+    """The provider plans (or re-plans, or clears) the connection date of a pending request."""
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().filter(id=request_id).first()
+        if request is None:
+            raise NotFound("request")
+        if not request_abilities(actor=actor, request=request)["plan"]:
+            if request_abilities(actor=actor, request=request)["view"]:
+                raise PermissionDenied(_("Only a pending request's provider plans its connection."))
+            raise NotFound("request")
+        before = snapshot(request, ["planned_on"])
+        request.planned_on = planned_on
+        request.save(update_fields=["planned_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="onboarding.request_planned",
+            obj=request,
+            organisation_id=request.organisation_id,
+            before=before,
+            after=snapshot(request, ["planned_on"]),
         )
     return request
 
@@ -485,7 +513,7 @@ def connect_case_services(
         organisation_id=case.organisation_id,
         service__in=[s.service_id for s in created],
         status=RequestStatus.REQUESTED,
-    ).update(status=RequestStatus.CONNECTED, updated_at=timezone.now())
+    ).update(status=RequestStatus.CONNECTED, connected_on=start_date, updated_at=timezone.now())
     return created
 
 

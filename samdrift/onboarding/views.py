@@ -24,7 +24,7 @@ from samdrift.organisations.selectors import visible_organisations
 
 from . import services
 from .charts import demand_chart
-from .choices import PHASE_ORDER, Phase, RequestStatus
+from .choices import PHASE_ORDER, Phase, PlanOutcome, RequestStatus
 from .exports import demand_csv, demand_xlsx
 from .forms import (
     CancelForm,
@@ -38,10 +38,13 @@ from .forms import (
 from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
 from .selectors import (
     attachment_list,
+    case_forecast,
     case_get,
     case_list,
     demand_report,
     lead_times,
+    phase_medians,
+    plan_outcome,
     request_get,
     request_list,
 )
@@ -138,6 +141,7 @@ class CaseDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
                 for p in PHASE_ORDER
             ],
             "lead_times": lead_times(case),
+            "forecast": case_forecast(case, phase_medians(), timezone.now()),
             "events": case.events.all(),
             "history": object_history(
                 actor=actor, object_type="onboarding.connectioncase", object_ids=[str(case.id)]
@@ -263,6 +267,10 @@ class CaseCancelView(CaseDetailView):
         return self.render_to_response(self.get_context_data(cancel_form=form))
 
 
+def _plan_label(outcome: str | None) -> str:
+    return str(PlanOutcome(outcome).label) if outcome else ""
+
+
 class RequestListView(LoginRequiredMixin, PagedListMixin, ListView):
     template_name = "onboarding/request_list.html"
     paginate_by = 50
@@ -280,8 +288,10 @@ class RequestListView(LoginRequiredMixin, PagedListMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
         context["rows"] = [
-            (r, request_abilities(actor=actor, request=r)) for r in context["object_list"]
+            (r, request_abilities(actor=actor, request=r), _plan_label(plan_outcome(r, today)))
+            for r in context["object_list"]
         ]
         return {
             **context,

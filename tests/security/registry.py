@@ -303,6 +303,7 @@ PAGES: dict[str, Case] = {
     "notifications:preferences": Case(LIST),
     "ui:dashboard": Case(LIST),
     "ui:healthz": Case(PUBLIC),
+    "ui:profile": Case(LIST),
 }
 
 # API operations: path parameters are named after what they hold, so one map serves them all.
@@ -385,6 +386,9 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/requests/{request_id}"): Case(OBJECT),
     ("POST", "/requests/{request_id}/withdraw"): Case(OBJECT),
     ("POST", "/requests/{request_id}/decline"): Case(OBJECT),
+    ("PUT", "/requests/{request_id}/plan"): Case(
+        OBJECT, data=lambda ref: {"planned_on": "2027-06-30"}
+    ),
     ("GET", "/cases"): Case(LIST),
     ("POST", "/cases"): Case(
         OBJECT,

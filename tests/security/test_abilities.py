@@ -152,14 +152,14 @@ def test_a_closed_case_can_only_be_viewed(role):
     assert {k for k, v in got.items() if v} <= {"view"}
 
 
-REQUEST_KEYS = {"view", "withdraw", "decline"}
+REQUEST_KEYS = {"view", "withdraw", "decline", "plan"}
 REQUEST_OF_A = {
     "member": {"view"},
     "orderer": {"view", "withdraw"},
     "contact": {"view", "withdraw"},
     "parent_contact": {"view", "withdraw"},
-    "provider_admin": {"view", "withdraw", "decline"},
-    "account_manager": {"view", "withdraw", "decline"},
+    "provider_admin": {"view", "withdraw", "decline", "plan"},
+    "account_manager": {"view", "withdraw", "decline", "plan"},
     **{key: {"view"} for key in {"service_manager", "finance", "security"}},
     "second_provider": set(),
     "anonymous": set(),

@@ -112,7 +112,7 @@ def test_list_filters_and_abilities(client_for, account_manager, agency, other_a
     assert ids("status=withdrawn") == [withdrawn.id]
     assert ids("year=2020") == [old.id]
     row = call(client, "GET", f"/requests/{new.id}").json()
-    assert row["abilities"] == {"view": True, "withdraw": True, "decline": True}
+    assert row["abilities"] == {"view": True, "withdraw": True, "decline": True, "plan": True}
 
 
 def test_the_agency_withdraws(client_for, agency_contact, agency, safos):
