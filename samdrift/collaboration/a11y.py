@@ -16,8 +16,7 @@ def pages() -> list[str]:
         ]
         document = Document.objects.filter(workspace=workspace).order_by("pk").first()
         if document is not None:
-            urls += [
-                f"/collaboration/documents/{document.pk}/",
-                f"/collaboration/documents/{document.pk}/reads/",
-            ]
+            urls.append(f"/collaboration/documents/{document.pk}/")
+            if workspace.members.filter(user__username="admin", role="owner").exists():
+                urls.append(f"/collaboration/documents/{document.pk}/reads/")
     return urls

@@ -1,5 +1,6 @@
-"""SAFOS demo data: two workspaces owned by agencies connected to SAFOS, with members from
-several demo agencies (guests where the agency is not connected), folders, and documents with
+"""SAFOS demo data: two workspaces owned by an agency connected to SAFOS (in the report's demo,
+of the demo users only Statens haverikommission's is), with members from several demo agencies
+(guests, since their agencies are not connected), folders, and documents with
 more than one version, uploaded through the real services (storage, checksums, audit).
 
 Idempotent: does nothing when the workspaces exist.
@@ -21,11 +22,11 @@ from .models import Member, Workspace
 from .selectors import agency_connected
 
 WORKSPACES: list[tuple[str, int, list[tuple[str, str]], list[tuple[str | None, str, list[str]]]]] = [
-    # name, class, members (username, role), documents (folder, name, versions)
     (
         "Samverkan krisberedskap",
         1,
-        [("admin", Role.OWNER), ("kontakt.dv", Role.EDITOR), ("bestallare.skv", Role.READER)],
+        [("medlem.shk", Role.OWNER), ("admin", Role.EDITOR), ("kontakt.dv", Role.EDITOR),
+         ("kontakt.lst", Role.COMMENTER), ("bestallare.skv", Role.READER)],
         [
             (None, "Mötesanteckningar.txt", ["Möte 1: planering.\n", "Möte 1: planering.\nMöte 2: övning.\n"]),
             ("Protokoll", "Protokoll 2027-01.md", ["# Protokoll\n\nBeslut: övning i mars.\n"]),
@@ -34,7 +35,7 @@ WORKSPACES: list[tuple[str, int, list[tuple[str, str]], list[tuple[str | None, s
     (
         "Gemensam upphandling av tolktjänster",
         2,
-        [("medlem.shk", Role.OWNER), ("admin", Role.EDITOR)],
+        [("medlem.shk", Role.OWNER), ("admin", Role.EDITOR), ("kontakt.lst", Role.READER)],
         [(None, "Kravspecifikation.txt", ["Krav 1: tillgänglighet.\n"])],
     ),
 ]  # fmt: skip
@@ -43,47 +44,42 @@ WORKSPACES: list[tuple[str, int, list[tuple[str, str]], list[tuple[str | None, s
 def load(*, stdout: Any) -> None:
     if Workspace.objects.exists():
         return
-    connected = [s.organisation for s in subscription_list(actor=SYSTEM, service_code=SERVICE_CODE)]
-    if not connected:
+    if not subscription_list(actor=SYSTEM, service_code=SERVICE_CODE).exists():
         stdout.write("No agency is connected to SAFOS: no demo workspaces.")
         return
     users = {u.username: u for u in User.objects.filter(memberships__isnull=False).distinct()}
     made = 0
-    for index, (name, level, people, documents) in enumerate(WORKSPACES):
-        owner_org = connected[index % len(connected)]
+    for name, level, people, documents in WORKSPACES:
+        # Who is in it, for which agency, and whether as a guest (agency not connected).
+        rows = []
+        for username, role in people:
+            user = users.get(username)
+            membership = user.memberships.order_by("id").first() if user else None
+            if user is None or membership is None:
+                continue
+            guest = not agency_connected(org_id=membership.organisation_id)
+            rows.append((user, membership.organisation_id, role, guest))
+        # The owner is the first connected person, preferably the one listed as owner; the
+        # workspace belongs to that person's agency. A guest listed as owner edits instead.
+        hosts = sorted((r for r in rows if not r[3]), key=lambda r: r[2] != Role.OWNER)
+        if not hosts:
+            continue
+        owner = hosts[0]
         workspace = Workspace.objects.create(
             name=name,
-            owner_org=owner_org,
+            owner_org_id=owner[1],
             classification=level,
             quota_bytes=services.default_quota(),
         )
-        for username, role in people:
-            user = users.get(username)
-            if user is None:
-                continue
-            membership = user.memberships.order_by("id").first()
-            if membership is None:
-                continue
-            guest = not agency_connected(org_id=membership.organisation_id)
+        for user, org_id, role, guest in rows:
+            if user == owner[0]:
+                role = Role.OWNER
+            elif role == Role.OWNER:
+                role = Role.EDITOR
             Member.objects.create(
-                workspace=workspace,
-                user=user,
-                organisation_id=membership.organisation_id,
-                # The owner row stands for the owning agency; a guest demo user edits instead.
-                role=Role.EDITOR if guest and role == Role.OWNER else role,
-                is_guest=guest,
+                workspace=workspace, user=user, organisation_id=org_id, role=role, is_guest=guest
             )
-        if not workspace.members.filter(role=Role.OWNER).exists():
-            first = workspace.members.filter(is_guest=False).first()
-            if first is None:
-                workspace.delete()
-                continue
-            first.role = Role.OWNER
-            first.save(update_fields=["role"])
-        editor = workspace.members.filter(role__in=[Role.OWNER, Role.EDITOR]).first()
-        if editor is None:
-            continue
-        actor = actor_for_user(editor.user, loa_rank=3)
+        actor = actor_for_user(owner[0], loa_rank=3)
         for folder_name, file_name, texts in documents:
             folder_id = None
             if folder_name:

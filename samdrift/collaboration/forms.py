@@ -7,6 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
+
 from .choices import SECURITY_PROTECTED, Classification, Role
 
 CLASS_CHOICES = [
@@ -16,7 +18,7 @@ CLASS_CHOICES = [
 MEMBER_ROLES = [(r.value, r.label) for r in Role if r != Role.OWNER]
 
 
-class WorkspaceForm(forms.Form):
+class WorkspaceForm(TextCheckedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -31,28 +33,28 @@ class WorkspaceForm(forms.Form):
         cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(TextCheckedForm):
     classification = forms.ChoiceField(label=_("Confidentiality class"), choices=CLASS_CHOICES)
 
 
-class InviteForm(forms.Form):
+class InviteForm(TextCheckedForm):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=MEMBER_ROLES, initial=Role.EDITOR)
 
 
-class RoleForm(forms.Form):
+class RoleForm(TextCheckedForm):
     role = forms.ChoiceField(label=_("Role"), choices=MEMBER_ROLES)
 
 
-class FolderForm(forms.Form):
+class FolderForm(TextCheckedForm):
     name = forms.CharField(label=_("Folder name"), max_length=255)
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextCheckedForm):
     file = forms.FileField(label=_("File"), allow_empty_file=True)
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(TextCheckedForm):
     organisation = forms.TypedChoiceField(label=_("I act for"), coerce=int)
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
