@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.text import TextCheckedForm
 
-class InviteForm(forms.Form):
+
+class InviteForm(TextCheckedForm):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.catalogue.choices import SupportHours
 from samdrift.catalogue.services import ServiceInput
 from samdrift.core.exceptions import DomainError, ValidationFailed
+from samdrift.core.text import TextCheckedForm
 
 LEVEL_CHOICES = [
     ("", _("None")),
@@ -21,7 +22,7 @@ LEVEL_CHOICES = [
 ]
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(TextCheckedForm):
     name_sv = forms.CharField(label=_("Name (Swedish)"), max_length=120)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120)
     description_sv = forms.CharField(
@@ -96,7 +97,7 @@ class ServiceEditForm(ServiceForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(TextCheckedForm):
     to = forms.ChoiceField(
         label=_("New state"),
         choices=[
@@ -114,7 +115,7 @@ class TransitionForm(forms.Form):
     )
 
 
-class DependencyForm(forms.Form):
+class DependencyForm(TextCheckedForm):
     depends_on = forms.ChoiceField(label=_("Depends on"))
     reason_sv = forms.CharField(label=_("Why (Swedish)"), max_length=200, required=False)
     reason_en = forms.CharField(label=_("Why (English)"), max_length=200, required=False)
@@ -124,7 +125,7 @@ class DependencyForm(forms.Form):
         self.fields["depends_on"].choices = [("", "—"), *candidates]  # type: ignore[attr-defined]
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(TextCheckedForm):
     code = forms.SlugField(label=_("Code"), max_length=50)
     name_sv = forms.CharField(label=_("Name (Swedish)"), max_length=120)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120)
