@@ -2,6 +2,12 @@ from django.urls import include, path
 
 from config.api import api
 
+# samdrift's own error pages; the API keeps its JSON body (ADR 0700).
+handler400 = "samdrift.ui.errors.bad_request"
+handler403 = "samdrift.ui.errors.permission_denied"
+handler404 = "samdrift.ui.errors.page_not_found"
+handler500 = "samdrift.ui.errors.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "samdrift.core.busy.BusyDatabaseMiddleware",  # a locked database: 503 (issue 19)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "samdrift.ui.errors.MethodNotAllowedPageMiddleware",  # a page's bare 405: ours (ADR 0700)
 ]
 if os.environ.get("SAMDRIFT_SERVER_TIMING") == "1":  # benches: the app's own time per request
     MIDDLEWARE.insert(0, "samdrift.core.timing.ServerTimingMiddleware")
@@ -229,6 +230,7 @@ SAMDRIFT_PUBLIC_RATE_LIMITS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "samdrift.ui.errors.csrf_failure"  # our page; after logout: log in (ADR 0700)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
