@@ -50,7 +50,7 @@ class ClassificationIn(Schema):
     classification: str
 
 
-class MemberOut(Schema):
+class WorkspaceMemberOut(Schema):
     id: int
     user_id: int
     username: str
@@ -64,7 +64,7 @@ class InviteIn(Schema):
     role: str
 
 
-class InvitationOut(Schema):
+class WorkspaceInvitationOut(Schema):
     id: int
     workspace_id: int
     workspace_name: str
@@ -133,8 +133,8 @@ def _workspace_out(workspace: Workspace, abilities: dict[str, bool] | None = Non
     )
 
 
-def _member_out(member: Member) -> MemberOut:
-    return MemberOut(
+def _member_out(member: Member) -> WorkspaceMemberOut:
+    return WorkspaceMemberOut(
         id=member.id,
         user_id=member.user_id,
         username=member.user.username,
@@ -144,8 +144,8 @@ def _member_out(member: Member) -> MemberOut:
     )
 
 
-def _invitation_out(invitation: Invitation) -> InvitationOut:
-    return InvitationOut(
+def _invitation_out(invitation: Invitation) -> WorkspaceInvitationOut:
+    return WorkspaceInvitationOut(
         id=invitation.id,
         workspace_id=invitation.workspace_id,
         workspace_name=invitation.workspace.name,
@@ -219,17 +219,21 @@ def classify_workspace(
     return _workspace_out(workspace)
 
 
-@router.get("/workspaces/{workspace_id}/members", response={200: list[MemberOut], **errors(404)})
-def list_members(request: HttpRequest, workspace_id: int) -> list[MemberOut]:
+@router.get(
+    "/workspaces/{workspace_id}/members", response={200: list[WorkspaceMemberOut], **errors(404)}
+)
+def list_members(request: HttpRequest, workspace_id: int) -> list[WorkspaceMemberOut]:
     access = selectors.workspace_get(actor=_actor(request), workspace_id=workspace_id)
     return [_member_out(m) for m in selectors.member_list(workspace=access.workspace)]
 
 
 @router.post(
     "/workspaces/{workspace_id}/invitations",
-    response={201: InvitationOut, **errors(404, 409)},
+    response={201: WorkspaceInvitationOut, **errors(404, 409)},
 )
-def invite(request: HttpRequest, workspace_id: int, body: InviteIn) -> tuple[int, InvitationOut]:
+def invite(
+    request: HttpRequest, workspace_id: int, body: InviteIn
+) -> tuple[int, WorkspaceInvitationOut]:
     invitation = services.invite(
         actor=_actor(request), workspace_id=workspace_id, email=body.email, role=body.role
     )
@@ -250,9 +254,12 @@ def revoke_invitation(
 
 
 @router.put(
-    "/workspaces/{workspace_id}/members/{member_id}", response={200: MemberOut, **errors(404, 409)}
+    "/workspaces/{workspace_id}/members/{member_id}",
+    response={200: WorkspaceMemberOut, **errors(404, 409)},
 )
-def set_role(request: HttpRequest, workspace_id: int, member_id: int, body: RoleIn) -> MemberOut:
+def set_role(
+    request: HttpRequest, workspace_id: int, member_id: int, body: RoleIn
+) -> WorkspaceMemberOut:
     member = services.member_set_role(
         actor=_actor(request), workspace_id=workspace_id, member_id=member_id, role=body.role
     )
@@ -284,13 +291,15 @@ def leave(request: HttpRequest, workspace_id: int) -> tuple[int, None]:
     return 204, None
 
 
-@router.get("/invitations", response={200: list[InvitationOut], **errors()})
-def my_invitations(request: HttpRequest) -> list[InvitationOut]:
+@router.get("/invitations", response={200: list[WorkspaceInvitationOut], **errors()})
+def my_invitations(request: HttpRequest) -> list[WorkspaceInvitationOut]:
     return [_invitation_out(i) for i in selectors.my_invitations(actor=_actor(request))[:500]]
 
 
-@router.post("/invitations/{invitation_id}/accept", response={200: MemberOut, **errors(404, 409)})
-def accept(request: HttpRequest, invitation_id: int, body: AcceptIn) -> MemberOut:
+@router.post(
+    "/invitations/{invitation_id}/accept", response={200: WorkspaceMemberOut, **errors(404, 409)}
+)
+def accept(request: HttpRequest, invitation_id: int, body: AcceptIn) -> WorkspaceMemberOut:
     member = services.invitation_accept(
         actor=_actor(request), invitation_id=invitation_id, organisation_id=body.organisation_id
     )
