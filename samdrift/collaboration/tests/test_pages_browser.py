@@ -1,0 +1,90 @@
+"""Every collaboration page in Chromium with axe-core (WCAG 2.1 A and AA), in Swedish and
+English, as a member with an e-ID login strong enough for the class (the shared axe test sees
+them behind SAFOS's step-up, since the demo login is a password)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from django.conf import settings
+from playwright.sync_api import sync_playwright
+
+from samdrift.collaboration import selectors, services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _violations(page, url: str) -> list[str]:
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [f"{url}: {v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_collaboration_page_passes_axe(live_server, safos, language):
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
+    owner = safos.actor("owner")
+    workspace = services.workspace_create(actor=owner, name="Samverkan", classification=2)
+    services.invite(
+        actor=owner, workspace_id=workspace.id, email="editor@example.se", role="editor"
+    )
+    services.invite(
+        actor=owner, workspace_id=workspace.id, email="reader@example.se", role="reader"
+    )
+    invitation = selectors.my_invitations(actor=safos.actor("editor")).get()
+    services.invitation_accept(actor=safos.actor("editor"), invitation_id=invitation.id)
+    services.folder_create(actor=owner, workspace_id=workspace.id, name="Protokoll")
+    version = services.upload(
+        actor=owner, workspace_id=workspace.id, stream=io.BytesIO(b"text\n"), name="Plan.txt"
+    )
+    trashed = services.upload(
+        actor=owner, workspace_id=workspace.id, stream=io.BytesIO(b"gammalt\n"), name="Gammal.txt"
+    )
+    services.document_trash(actor=owner, document_id=trashed.document_id)
+    document_id = version.document_id
+    urls = [
+        "/collaboration/",
+        f"/collaboration/{workspace.id}/",
+        f"/collaboration/{workspace.id}/members/",
+        f"/collaboration/{workspace.id}/trash/",
+        f"/collaboration/documents/{document_id}/",
+        f"/collaboration/documents/{document_id}/reads/",
+    ]
+    session = safos.client("owner").cookies[settings.SESSION_COOKIE_NAME].value
+    reader_session = safos.client("reader").cookies[settings.SESSION_COOKIE_NAME].value
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        for cookie, pages in ((session, urls), (reader_session, ["/collaboration/invitations/"])):
+            context = browser.new_context(bypass_csp=True)
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.LANGUAGE_COOKIE_NAME,
+                        "value": language,
+                        "url": live_server.url,
+                    },
+                    {"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url},
+                ]
+            )
+            page = context.new_page()
+            for url in pages:
+                response = page.goto(f"{live_server.url}{url}")
+                assert response is not None and response.status == 200, url
+                assert page.url == f"{live_server.url}{url}", page.url  # no step-up detour
+                assert page.locator("html").get_attribute("lang") == language
+                problems.extend(_violations(page, url))
+            context.close()
+        browser.close()
+    assert problems == []
