@@ -97,3 +97,28 @@ def test_the_command_warns_of_a_stopped_run_and_completes_it(tmp_path):
     assert Organisation.objects.count() == 348
     assert AuditEvent.objects.filter(action=FINISHED).count() == 1
     assert unfinished_import() is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("batch_seconds", "kept"), [(0.0, 6), (3600.0, 0)])
+def test_a_batch_commits_early_when_it_has_run_its_time(monkeypatch, batch_seconds, kept):
+    """However slow the machine, the write lock is held about `batch_seconds`: with no time at
+    all each row commits alone (six kept when the seventh fails), with an hour the whole
+    50-row batch is one transaction (none kept)."""
+    from samdrift.organisations import register_import
+
+    real = register_import._upsert
+    calls = {"n": 0}
+
+    def seventh_fails(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise Stop
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(register_import, "_upsert", seventh_fails)
+    with pytest.raises(Stop):
+        import_agencies(
+            actor=SYSTEM, text=REGISTER.read_text(), batch_rows=50, batch_seconds=batch_seconds
+        )
+    assert Organisation.objects.filter(is_group=False).count() == kept
