@@ -9,6 +9,7 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -17,6 +18,7 @@ from pydantic import BeforeValidator, StrictBool
 
 from samdrift.core.api import ApiRequest, Page, errors
 from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.paging import Mapped
 from samdrift.core.text import NOT_BLANK_SINGLE_LINE_PATTERN, single_line
 
 from . import documents, exports, selectors, services
@@ -347,10 +349,13 @@ def _price(p: Any) -> dict[str, Any]:
 
 
 @router.get(
-    "/prices", response={200: list[PriceOut], **errors()}, summary="Decided prices, every version"
+    "/prices",
+    response={200: list[PriceOut], **errors(422)},
+    summary="Decided prices, every version",
 )
-def list_prices(request: ApiRequest) -> list[dict[str, Any]]:
-    return [_price(p) for p in selectors.price_list(actor=request.auth)]
+@paginate(Page)
+def list_prices(request: ApiRequest) -> Any:
+    return Mapped(selectors.price_list(actor=request.auth), _price)
 
 
 @router.post(
@@ -388,17 +393,19 @@ class RunOut(Schema):
     warnings: list[str] = []
 
 
-@router.get("/runs", response={200: list[RunOut], **errors()}, summary="Invoice runs")
-def list_runs(request: ApiRequest) -> list[dict[str, Any]]:
-    return [
-        {
+@router.get("/runs", response={200: list[RunOut], **errors(422)}, summary="Invoice runs")
+@paginate(Page)
+def list_runs(request: ApiRequest) -> Any:
+    runs = selectors.run_list(actor=request.auth).annotate(invoice_count=Count("invoices"))
+    return Mapped(
+        runs,
+        lambda r: {
             "period": label(r.period),
             "status": r.status,
             "input_hash": r.input_hash,
-            "invoices": r.invoices.count(),
-        }
-        for r in selectors.run_list(actor=request.auth)
-    ]
+            "invoices": r.invoice_count,
+        },
+    )
 
 
 @router.post(

@@ -19,7 +19,7 @@ parameter (the list's filters) in its links. Class-based list views use
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -48,6 +48,25 @@ def stable_order(queryset: QuerySet[M]) -> QuerySet[M]:
     if names & _PK_NAMES:
         return queryset if query.order_by else queryset.order_by(*fields)
     return queryset.order_by(*fields, "pk")
+
+
+class Mapped(Sequence[Any]):
+    """A queryset in `stable_order` whose rows are turned into answers (`make`) only for the
+    page taken: for an API list that builds a dict per row, so it can be paged by
+    `core.api.Page` without building (or querying for) the rows of other pages. The length is
+    one `COUNT`."""
+
+    def __init__(self, queryset: QuerySet[Any], make: Callable[[Any], Any]) -> None:
+        self.queryset = stable_order(queryset)
+        self.make = make
+
+    def __len__(self) -> int:
+        return int(self.queryset.count())
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.make(row) for row in self.queryset[index]]
+        return self.make(self.queryset[index])
 
 
 @dataclass(frozen=True)

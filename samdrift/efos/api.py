@@ -7,12 +7,15 @@ their own officials; another agency's official is a 404 like a missing one); wri
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
 import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from samdrift.core.actor import Actor
-from samdrift.core.api import errors
+from samdrift.core.api import Page, errors
+from samdrift.core.paging import Mapped
 
 from . import selectors, services
 from .permissions import credential_abilities
@@ -88,10 +91,11 @@ def _official_out(actor: Actor, official) -> OfficialOut:  # type: ignore[no-unt
     )
 
 
-@router.get("/officials", response={200: list[OfficialOut], **errors(403)})
-def list_officials(request: HttpRequest, q: str = "") -> list[OfficialOut]:
+@router.get("/officials", response={200: list[OfficialOut], **errors(403, 422)})
+@paginate(Page)
+def list_officials(request: HttpRequest, q: str = "") -> Any:
     actor = _actor(request)
-    return [_official_out(actor, o) for o in selectors.official_list(actor=actor, search=q)[:500]]
+    return Mapped(selectors.official_list(actor=actor, search=q), lambda o: _official_out(actor, o))
 
 
 @router.get("/officials/{official_id}", response={200: OfficialOut, **errors(403, 404)})

@@ -92,3 +92,16 @@ def test_query_count_is_flat_from_10_to_200(
     with CaptureQueriesContext(connection) as large:
         assert finance_client.get(path).status_code == 200
     assert len(large) == len(small)
+
+
+def test_the_api_lists_page_in_one_order(world: Any, finance_client: Any) -> None:
+    _invoices(world, 23)
+    seen: list[int] = []
+    for offset in range(0, 30, 10):
+        body = finance_client.get(f"/api/v1/billing/invoices?limit=10&offset={offset}").json()
+        assert body["count"] == 23
+        seen += [row["id"] for row in body["items"]]
+    assert len(seen) == 23 == len(set(seen))
+    response = finance_client.get("/api/v1/billing/invoices?limit=501")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"

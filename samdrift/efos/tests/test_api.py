@@ -15,7 +15,7 @@ def test_api_tenancy_and_revoke(ca, agency, other_agency, efos_admin, client_for
     mine, my_credential, _ = issue_token(agency, "Anna", "Ahl")
     theirs, their_credential, _ = issue_token(other_agency, "Bert", "Berg")
     client = client_for(efos_admin)
-    listing = client.get("/api/v1/efos/officials").json()
+    listing = client.get("/api/v1/efos/officials").json()["items"]
     assert [o["id"] for o in listing] == [mine.pk]
     assert listing[0]["credentials"][0]["abilities"]["suspend"] is True
     assert client.get(f"/api/v1/efos/officials/{theirs.pk}").status_code == 404
