@@ -45,8 +45,11 @@ class ServiceForm(TextCheckedForm):
     min_rank = forms.ChoiceField(
         label=_("Level of assurance required of its users"), choices=LEVEL_CHOICES, required=False
     )
+    # A select, not a lone checkbox: the shared field template gives a checkbox a legend only.
     in_total_commitment = forms.BooleanField(
-        label=_("Part of the total commitment"), required=False
+        label=_("Part of the total commitment"),
+        required=False,
+        widget=forms.Select(choices=[(False, _("No")), (True, _("Yes"))]),
     )
     display_order = forms.IntegerField(
         label=_("Place in the catalogue"), min_value=0, max_value=32767, initial=100

@@ -26,10 +26,10 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.catalogue import services
 from samdrift.catalogue.selectors import (
@@ -114,7 +114,7 @@ class Command(BaseCommand):
     def _actor(self, username: str | None) -> Actor:
         if not username:
             return SYSTEM
-        user = User.objects.filter(username=username).first()
+        user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"okänd användare / unknown user: {username}")
         return actor_for_user(user)
