@@ -1,4 +1,4 @@
-"""The error pages pass axe-core (WCAG 2.1 A and AA) in Swedish and English (ADR 0700).
+"""The error pages (and the profile page) pass axe-core (WCAG 2.1 A and AA) in Swedish and English (ADR 0700).
 
 They answer 4xx/5xx, which the page-list test (`test_accessibility.py`) reports as a failure, so
 they are checked here: the GET ones by visiting them on a live server (production settings, so
@@ -29,6 +29,7 @@ GET_PAGES = {
     "/billing/": 403,  # a customer member may not open billing
     "/suspicious/": 400,
     "/fails/": 500,
+    "/profile/": 200,  # also in ui/a11y.py; checked here too, with a customer's roles
 }
 
 
