@@ -189,9 +189,9 @@ def test_the_api_answers_the_same_whether_the_address_exists(
         )
         assert response.status_code == 202
         assert set(response.json()) == {"id", "email", "role", "expires_at", "created_at"}
-        answers.append(
-            (response.status_code, sorted(response.headers.items()), _normalised(response.text))
-        )
+        # Content-Length follows the timestamps' digits (PostgreSQL drops trailing zeros)
+        headers = sorted((k, v) for k, v in response.headers.items() if k != "Content-Length")
+        answers.append((response.status_code, headers, _normalised(response.text)))
     assert answers[0] == answers[1] == answers[2]
     listed = call(client, "GET", f"/agencies/{agency.id}/invitations").json()["items"]
     assert {tuple(sorted(row)) for row in listed} == {
