@@ -286,9 +286,11 @@ def remove_dependency(request: ApiRequest, code: str, dependency_code: str) -> S
     "/categories",
     response={200: list[CategoryOut], **errors()},
     summary="List the service categories",
+    description="Shared by every provider, by Swedish name.",
 )
+@paginate(Page)
 def list_categories(request: ApiRequest) -> Any:
-    return list(selectors.category_list())
+    return selectors.category_list()
 
 
 @router.post(

@@ -133,7 +133,7 @@ def test_categories_are_listed_for_all_and_kept_by_the_owner(
 ):
     ServiceFactory(code="EFOS", provider=provider, in_total_commitment=True)
     listed = call(client_for(agency_contact), "GET", "/categories")
-    assert listed.status_code == 200 and listed.json()[0]["code"] == "infrastructure"
+    assert listed.status_code == 200 and listed.json()["items"][0]["code"] == "infrastructure"
     refused = call(
         client_for(agency_contact),
         "POST",
