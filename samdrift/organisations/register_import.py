@@ -33,9 +33,9 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.audit.models import AuditEvent
+from samdrift.audit.selectors import object_history
 from samdrift.audit.services import audit_record
-from samdrift.core.actor import Actor
+from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import PermissionDenied
 
 from .importing import AgencyRow, RowError, parse_agency_csv
@@ -138,13 +138,10 @@ def import_agencies(
 
 def unfinished_import() -> UnfinishedImport | None:
     """The newest register import that started and did not finish, if the newest is one."""
-    newest = (
-        AuditEvent.objects.filter(
-            action__in=(STARTED, FINISHED), object_type="organisations.register"
-        )
-        .order_by("-id")
-        .first()
+    history = object_history(
+        actor=SYSTEM, object_type="organisations.register", object_ids=["agencies.csv"], limit=20
     )
+    newest = next((event for event in history if event.action in (STARTED, FINISHED)), None)
     if newest is None or newest.action != STARTED:
         return None
     after = newest.after or {}
