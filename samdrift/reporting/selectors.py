@@ -20,9 +20,11 @@ from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.onboarding.choices import PHASE_ORDER, AgreementBasis, CaseState, RequestStatus, Scope
 from samdrift.onboarding.counting import Hierarchy
 from samdrift.onboarding.selectors import (
+    PlanRow,
     case_board,
     case_list,
     demand_report,
+    plan_summary,
     request_list,
     subscription_list,
 )
@@ -472,6 +474,8 @@ class GovernmentReport:
     connections: ConnectionsSection
     services: ServiceTable
     efos: EfosSection
+    # Requests planned for connection in the year against what happened (ADR 0096).
+    plans: list[PlanRow]
     economy: Outcome
     indicators: list[Indicator]
 
@@ -507,6 +511,7 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         connections=_connections(actor),
         services=_service_table(actor, year, hierarchy, names),
         efos=_efos(actor, year, hierarchy, names),
+        plans=plan_summary(actor=actor, year=year, today=timezone.localdate()),
         economy=outcome,
         indicators=_indicators(actor, year, outcome),
     )
