@@ -555,7 +555,7 @@ def document_reads(request: HttpRequest, document_id: int) -> HttpResponse:
         "nav": "collaboration",
         "document": access.document,
         "workspace": access.workspace,
-        "reads": selectors.read_log(access=access)[:500],
+        "reads": selectors.read_rows(access=access),
     }
     return render(request, "collaboration/reads.html", context)
 
@@ -565,21 +565,20 @@ def document_reads(request: HttpRequest, document_id: int) -> HttpResponse:
 def document_reads_csv(request: HttpRequest, document_id: int) -> HttpResponse:
     actor = _actor(request)
     access = selectors.document_get(actor=actor, document_id=document_id)
-    reads = selectors.read_log(access=access)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reads-{document_id}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["at", "who", "agency_id", "access", "version", "guest"])
-    for event in reads.iterator():
-        after = event.after or {}
+    writer.writerow(["at", "who", "agency_id", "access", "version", "guest", "agency"])
+    for row in selectors.read_rows(access=access, limit=None):
         writer.writerow(
             [
-                event.at.isoformat(),
-                _csv_safe(event.actor_label),
-                after.get("agency", ""),
-                after.get("access", ""),
-                after.get("version", ""),
-                after.get("guest", ""),
+                row.at.isoformat(),
+                _csv_safe(row.who),
+                row.agency_id or "",
+                row.access,
+                row.version or "",
+                row.guest,
+                _csv_safe(row.agency),
             ]
         )
     services.record_export(actor=actor, access=access)

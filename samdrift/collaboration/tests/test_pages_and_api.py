@@ -103,12 +103,14 @@ def test_the_read_log_is_for_the_owner_and_the_security_role_only(safos, shared)
     url = f"/collaboration/documents/{document.id}/reads/"
     assert safos.client("editor").get(url).status_code == 404
     label = safos.actor("editor").label
-    assert label in safos.client("owner").get(url).content.decode()
+    page = safos.client("owner").get(url).content.decode()
+    assert label in page and "Myndighet B" in page
     assert safos.client("security").get(url).status_code == 200
     exported = safos.client("owner").get(f"/collaboration/documents/{document.id}/reads.csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode())))
-    assert rows[0] == ["at", "who", "agency_id", "access", "version", "guest"]
+    assert rows[0] == ["at", "who", "agency_id", "access", "version", "guest", "agency"]
     assert rows[1][1:5] == [label, str(safos.b.id), "download", "2"]
+    assert rows[1][6] == "Myndighet B"
     assert AuditEvent.objects.filter(object_type="collaboration.read_log").count() == 1
     api = safos.client("security").get(f"/api/v1/collaboration/documents/{document.id}/reads")
     assert [r["who"] for r in api.json()] == [label]
