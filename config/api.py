@@ -24,6 +24,7 @@ from samdrift.core.api import HTTP_ERRORS, INVALID_INPUT, UNAUTHENTICATED, error
 from samdrift.core.api_inputs import harden_inputs
 from samdrift.core.busy import busy_body, is_busy, with_retry_after
 from samdrift.core.exceptions import DomainError, ValidationFailed
+from samdrift.core.tenancy import STEP_UP_LEVEL_ATTR, StepUpRequired
 
 
 class SamdriftApi(NinjaAPI):
@@ -72,6 +73,10 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     extra: dict[str, Any] = {}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = exc.errors
+    if isinstance(exc, StepUpRequired):
+        # An object's own level (a SAFOS class, ADR 0601) steps up like a service's: the
+        # actor middleware adds the WWW-Authenticate challenge for this level.
+        setattr(request, STEP_UP_LEVEL_ATTR, exc.level)
     return api.create_response(
         request, error_body(exc.code, exc.message, exc.params, **extra), status=exc.http_status
     )

@@ -77,6 +77,7 @@ def test_a_weaker_login_is_sent_to_step_up_for_the_class(safos, shared):
     assert response["Location"].startswith("/identity/step-up/?level=2")
     api = safos.client("editor", loa=0).get(f"/api/v1/collaboration/workspaces/{workspace.id}")
     assert api.status_code == 401 and api.json()["code"] == "step_up_required"
+    assert 'level="2"' in api["WWW-Authenticate"]
 
 
 def test_every_download_is_recorded_with_who_agency_and_version(safos, shared):
