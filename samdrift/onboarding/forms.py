@@ -34,6 +34,11 @@ class ServiceRequestForm(TextCheckedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+    planned_on = forms.DateField(
+        label=_("Planned connection date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(
         self, *args: object, organisations: list[tuple[int, str]], **kwargs: object

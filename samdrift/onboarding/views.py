@@ -326,6 +326,7 @@ class RequestCreateView(LoginRequiredMixin, TemplateView):
                     organisation_id=form.cleaned_data["organisation"],
                     service_code=form.cleaned_data["service"],
                     note=form.cleaned_data["note"],
+                    planned_on=form.cleaned_data["planned_on"],
                 )
             except DomainError as error:
                 form.add_error(None, str(error))

@@ -192,3 +192,21 @@ def test_request_list_shows_plan_against_outcome(
     html = client.get("/connections/requests/").content.decode()
     assert "2020-01-01" in html
     assert ("Försenad" if language == "sv" else "Late") in html
+
+
+def test_the_request_form_takes_a_planned_date_and_refuses_a_bad_one(
+    agency: Any, agency_orderer: Any, client_for: Any
+) -> None:
+    ServiceFactory(code="EFOS", lifecycle="active")
+    client = client_for(agency_orderer)
+    url = "/connections/requests/new/"
+    bad = client.post(
+        url, {"organisation": agency.id, "service": "EFOS", "planned_on": "2027-02-30"}
+    )
+    assert bad.status_code == 200
+    assert not ServiceRequest.objects.exists()
+    ok = client.post(
+        url, {"organisation": agency.id, "service": "EFOS", "planned_on": "2027-06-30"}
+    )
+    assert ok.status_code == 302
+    assert ServiceRequest.objects.get().planned_on == D(2027, 6, 30)
