@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "samdrift.identity",
     "samdrift.efos",
     "samdrift.collaboration",
+    "samdrift.operations",
     "samdrift.billing",
     "samdrift.accessibility",
     "samdrift.reporting",

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OperationsConfig(AppConfig):
+    name = "samdrift.operations"
+    label = "operations"
+    verbose_name = _("Service operations")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The kind of notification a major incident sends (ADR 0806); its texts are this app's
+        # templates under notifications/kinds/major_incident/.
+        from samdrift.core.notifications.kinds import Kind, register_kind
+
+        register_kind(
+            Kind(
+                "major_incident",
+                _("A major incident affects your agency"),
+                _("To the contacts of every agency the incident reaches."),
+            )
+        )

@@ -1,0 +1,199 @@
+"""Incidents, their events and per-agency clocks; problems (known errors); changes (ADRs 0800–0806).
+
+Another app's model is named by label. The clock fields of `AffectedAgency` are a stored copy of
+the replay (`clocks.replay`) so lists can sort and filter by them; the replay is the truth and
+`services.recompute_clocks` rewrites them from the events.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.models import TimeStampedModel
+
+from .choices import (
+    ChangeKind,
+    ChangeState,
+    ClockStatus,
+    EventKind,
+    Impact,
+    IncidentState,
+    Priority,
+    ProblemState,
+    Urgency,
+)
+
+
+class Problem(TimeStampedModel):
+    """The unknown cause of one or more incidents; with a root cause and a workaround it is a
+    known error."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ProblemState.choices, default=ProblemState.OPEN
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    workaround = models.TextField(_("workaround"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="known_error") | (~Q(root_cause="") & ~Q(workaround="")),
+                name="known_error_has_cause_and_workaround",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"PRB{self.pk}"
+
+
+class Incident(TimeStampedModel):
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    # The service's provider when the incident was opened: whose staff work it (ADR 0041).
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The agency that reported it (None: the provider found it itself).
+    reported_by_org = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Impact.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=IncidentState.choices, default=IncidentState.NEW
+    )
+    major = models.BooleanField(_("major incident"), default=False)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    problem = models.ForeignKey(
+        Problem, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+    opened_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["provider", "state", "opened_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
+                name="incident_not_its_own_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=5), name="incident_priority_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"INC{self.pk}"
+
+
+class IncidentEvent(models.Model):
+    """One change of an incident, never edited: the history the clocks replay (ADR 0804)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=16, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["incident", "at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.kind}"
+
+
+class AffectedAgency(models.Model):
+    """One agency an incident reaches, with its own clocks (stored copy of the replay)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="affected")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The codes of the agency's services the incident reaches (the incident's own, or one
+    # depending on it) and the agreed hours chosen from them.
+    via_services = models.JSONField(default=list)
+    support_hours = models.CharField(max_length=16)
+    response_status = models.CharField(max_length=16, choices=ClockStatus.choices)
+    response_elapsed = models.PositiveIntegerField(default=0)
+    response_target = models.PositiveIntegerField(default=0)
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_status = models.CharField(max_length=16, choices=ClockStatus.choices)
+    resolution_elapsed = models.PositiveIntegerField(default=0)
+    resolution_target = models.PositiveIntegerField(default=0)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "organisation"], name="one_clock_per_agency_and_incident"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "resolution_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.organisation_id}"
+
+
+class Change(TimeStampedModel):
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=ChangeKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    fallback = models.TextField(_("fallback plan"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ChangeState.choices, default=ChangeState.DRAFT
+    )
+    window_start = models.DateTimeField(_("maintenance window starts"))
+    window_end = models.DateTimeField(_("maintenance window ends"))
+    approved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    problem = models.ForeignKey(
+        Problem, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_end__gt=F("window_start")), name="change_window_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"CHG{self.pk}"

@@ -1,0 +1,79 @@
+"""Abilities per incident, problem and change: the one place the rules live (ADR 0807).
+
+An incident is worked by the staff of the provider whose service it is on; an affected agency's
+people (and the reporting agency's) see it and may add a note; nobody else sees it at all.
+`affected_org_ids` are the agencies the incident reaches — the selectors read them with the
+incident, so no ability costs a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from samdrift.core.actor import Actor
+
+from .choices import ChangeState, IncidentState, ProblemState
+
+if TYPE_CHECKING:
+    from .models import Change, Incident, Problem
+
+#: Provider roles that work incidents, problems and changes.
+OPERATORS = ("provider_admin", "service_manager", "security")
+#: Provider roles that declare a major incident and approve a change.
+MANAGERS = ("provider_admin", "service_manager")
+APPROVERS = ("provider_admin", "security")
+ALL_PROVIDER_ROLES = ("provider_admin", "service_manager", "account_manager", "finance", "security")
+
+
+def incident_abilities(
+    *, actor: Actor, incident: Incident, affected_org_ids: Collection[int]
+) -> dict[str, bool]:
+    staff = actor.has_provider_role_in(incident.provider_id, *ALL_PROVIDER_ROLES)
+    operator = actor.has_provider_role_in(incident.provider_id, *OPERATORS)
+    manager = actor.has_provider_role_in(incident.provider_id, *MANAGERS)
+    concerned = set(affected_org_ids) | {incident.reported_by_org_id or 0}
+    customer = bool(actor.member_org_ids & concerned)
+    reporter = incident.reported_by_org_id in actor.member_org_ids
+    open_ = incident.state in (IncidentState.NEW, IncidentState.IN_PROGRESS)
+    closed = incident.state == IncidentState.CLOSED
+    return {
+        "view": staff or customer,
+        "note": (operator or customer) and not closed,
+        "work": operator and open_,
+        "resolve": operator and open_,
+        "reopen": (operator or reporter) and incident.state == IncidentState.RESOLVED,
+        "close": operator and incident.state == IncidentState.RESOLVED,
+        "declare_major": manager and not closed,
+        "link": operator and not closed,
+    }
+
+
+def problem_abilities(*, actor: Actor, problem: Problem) -> dict[str, bool]:
+    staff = actor.has_provider_role_in(problem.provider_id, *ALL_PROVIDER_ROLES)
+    operator = actor.has_provider_role_in(problem.provider_id, *OPERATORS)
+    return {
+        "view": staff,
+        "work": operator and problem.state != ProblemState.CLOSED,
+    }
+
+
+def change_abilities(*, actor: Actor, change: Change) -> dict[str, bool]:
+    staff = actor.has_provider_role_in(change.provider_id, *ALL_PROVIDER_ROLES)
+    operator = actor.has_provider_role_in(change.provider_id, *OPERATORS)
+    approver = actor.has_provider_role_in(change.provider_id, *APPROVERS)
+    return {
+        "view": staff,
+        "work": operator and change.state not in (ChangeState.CLOSED, ChangeState.REJECTED),
+        "approve": approver and change.state == ChangeState.AWAITING_APPROVAL,
+    }
+
+
+def may_open_incident(*, actor: Actor, provider_id: int, organisation_id: int | None) -> bool:
+    """Provider operators open incidents on their own provider's services; a customer agency's
+    people report for their own agency (the subscription is checked by the service)."""
+    if organisation_id is None:
+        return actor.has_provider_role_in(provider_id, *OPERATORS)
+    return organisation_id in actor.member_org_ids or actor.has_provider_role_in(
+        provider_id, *OPERATORS
+    )
