@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from samdrift.billing.models import Invoice
+from samdrift.billing.models import Invoice, InvoiceRun
 from samdrift.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .builders import make_world
@@ -48,6 +48,18 @@ def _invoices(world: Any, n: int) -> None:
     )
 
 
+def _runs(world: Any, n: int) -> None:
+    start = InvoiceRun.objects.count()
+    InvoiceRun.objects.bulk_create(
+        InvoiceRun(
+            period=datetime.date(1900 + (start + i) // 12, (start + i) % 12 + 1, 1),
+            input_hash="x",
+            issue_date=PERIOD,
+        )
+        for i in range(n)
+    )
+
+
 def _ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'href="/billing/invoices/(\d+)/"', html)]
 
@@ -79,6 +91,9 @@ def test_any_page_number_answers_200(world: Any, finance_client: Any, page: str)
     [
         ("/billing/?year=2024", _invoices),
         ("/billing/?year=2024&page=3", _invoices),
+        ("/billing/runs/?page=2", _runs),
+        ("/api/v1/billing/runs?limit=50&offset=50", _runs),
+        ("/api/v1/billing/invoices?year=2024&limit=50&offset=50", _invoices),
     ],
 )
 def test_query_count_is_flat_from_10_to_200(
