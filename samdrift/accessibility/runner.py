@@ -25,7 +25,7 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 1536 * 1024 * 1024  # bytes of address space the child may add to its own
 DEFAULT_CPU_SECONDS = 60  # processor time of one child (RLIMIT_CPU), issue 19 item 4
 DEFAULT_MAX_PAGES = 5000  # a longer file is refused before any rule runs (ADR 0110)
-CHILD_NICENESS = 10  # checks yield the processor to the web (ADR 0110)
+CHILD_NICENESS = 19  # checks yield the processor to the web (ADR 0110)
 
 
 def check_in_process(
