@@ -449,6 +449,96 @@ def test_invoice_abilities_on_a_final_invoice(providers, role, expected):
     assert {k for k, v in got.items() if v} == expected, role
 
 
+# --- operations ---------------------------------------------------------------------------------
+
+from samdrift.operations.models import Change, Incident, Problem  # noqa: E402
+from samdrift.operations.permissions import (  # noqa: E402
+    change_abilities,
+    incident_abilities,
+    problem_abilities,
+)
+
+INCIDENT_KEYS = {"view", "note", "work", "resolve", "reopen", "close", "declare_major", "link"}
+OPS_MANAGERS = {"provider_admin", "service_manager"}
+NEW_INCIDENT_REACHING_A = {
+    **{key: {"view", "note"} for key in A_PEOPLE},
+    **{key: {"view", "note", "work", "resolve", "declare_major", "link"} for key in OPS_MANAGERS},
+    "security": {"view", "note", "work", "resolve", "link"},
+    "account_manager": {"view"},
+    "finance": {"view"},
+    "second_provider": set(),  # another provider's staff: not even the incident
+    "anonymous": set(),
+    "system": INCIDENT_KEYS - {"reopen", "close"},
+}
+RESOLVED_INCIDENT_REPORTED_BY_A = {
+    **{key: {"view", "note", "reopen"} for key in A_PEOPLE},
+    **{key: {"view", "note", "reopen", "close", "declare_major", "link"} for key in OPS_MANAGERS},
+    "security": {"view", "note", "reopen", "close", "link"},
+    "account_manager": {"view"},
+    "finance": {"view"},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": INCIDENT_KEYS - {"work", "resolve"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(NEW_INCIDENT_REACHING_A, INCIDENT_KEYS))
+def test_incident_abilities_on_a_new_incident(role, expected):
+    incident = Incident(id=5, provider_id=FK, reported_by_org_id=None, state="new")
+    _check(incident_abilities, role, expected, incident=incident, affected_org_ids={A})
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), _table(RESOLVED_INCIDENT_REPORTED_BY_A, INCIDENT_KEYS)
+)
+def test_incident_abilities_on_a_resolved_incident_a_reported(role, expected):
+    incident = Incident(id=5, provider_id=FK, reported_by_org_id=A, state="resolved")
+    _check(incident_abilities, role, expected, incident=incident, affected_org_ids=set())
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_a_closed_incident_can_only_be_viewed(role):
+    incident = Incident(id=5, provider_id=FK, reported_by_org_id=A, state="closed")
+    got = incident_abilities(actor=ACTORS[role], incident=incident, affected_org_ids={A})
+    assert {k for k, v in got.items() if v} <= {"view"}
+
+
+OPS_OPERATORS = {"provider_admin", "service_manager", "security"}
+PROBLEM_OF_FK = {
+    **{key: set() for key in A_PEOPLE},  # problems are the provider's own work
+    **{key: {"view", "work"} for key in OPS_OPERATORS},
+    "account_manager": {"view"},
+    "finance": {"view"},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "work"},
+}
+CHANGE_AWAITING_APPROVAL_OF_FK = {
+    **{key: set() for key in A_PEOPLE},
+    "provider_admin": {"view", "work", "approve"},
+    "security": {"view", "work", "approve"},
+    "service_manager": {"view", "work"},
+    "account_manager": {"view"},
+    "finance": {"view"},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "work", "approve"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(PROBLEM_OF_FK, {"view", "work"}))
+def test_problem_abilities(role, expected):
+    _check(problem_abilities, role, expected, problem=Problem(id=6, provider_id=FK, state="open"))
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), _table(CHANGE_AWAITING_APPROVAL_OF_FK, {"view", "work", "approve"})
+)
+def test_change_abilities_on_a_change_awaiting_approval(role, expected):
+    change = Change(id=7, provider_id=FK, state="awaiting_approval", kind="normal")
+    _check(change_abilities, role, expected, change=change)
+
+
 # --- completeness -------------------------------------------------------------------------------
 
 TESTED = {
@@ -466,6 +556,9 @@ TESTED = {
     billing_abilities,
     invoice_abilities,
     trail_abilities,
+    incident_abilities,
+    problem_abilities,
+    change_abilities,
 }
 
 
