@@ -46,6 +46,7 @@ from .choices import (
 from .clocks import ClockEvent, replay
 from .models import AffectedAgency, Change, Incident, IncidentEvent, Problem
 from .permissions import (
+    OPERATORS,
     change_abilities,
     incident_abilities,
     may_open_incident,
@@ -275,28 +276,13 @@ def incident_open(
         )
         _event(incident, EventKind.OPENED, actor=actor, at=moment, priority=priority)
         reached = reach(service.code)
-        rows = []
-        for org_id, via in sorted(reached.items()):
-            _event(
-                incident,
-                EventKind.AFFECTED,
-                actor=actor,
-                at=moment,
-                organisation_id=org_id,
-                via=[code for code, _hours in via],
-            )
-            rows.append(
-                AffectedAgency(
-                    incident=incident,
-                    organisation_id=org_id,
-                    via_services=[code for code, _hours in via],
-                    support_hours=widest([hours for _code, hours in via]),
-                    response_status="running",
-                    resolution_status="running",
-                    computed_at=moment,
-                )
-            )
-        AffectedAgency.objects.bulk_create(rows, batch_size=500)
+        if organisation_id is not None and not actor.has_provider_role_in(
+            service.provider_id, *OPERATORS
+        ):
+            # A customer's report concerns its own agency until the provider widens it
+            # (`incident_widen`): its text is not shown to other agencies (ADR 0802).
+            reached = {organisation_id: reached.get(organisation_id, [(service.code, "")])}
+        rows = _affect(incident, reached, actor=actor, at=moment)
         recompute_clocks(incident, now=moment)
         audit_record(
             actor=actor,
@@ -310,6 +296,53 @@ def incident_open(
             },
         )
     return incident
+
+
+def _affect(
+    incident: Incident, reached: dict[int, list[tuple[str, str]]], *, actor: Actor, at: dt.datetime
+) -> list[AffectedAgency]:
+    """Record the agencies newly reached, one `affected` event and one clock row each."""
+    known = set(
+        AffectedAgency.objects.filter(incident=incident).values_list("organisation_id", flat=True)
+    )
+    rows = []
+    for org_id, via in sorted(reached.items()):
+        if org_id in known:
+            continue
+        _event(
+            incident,
+            EventKind.AFFECTED,
+            actor=actor,
+            at=at,
+            organisation_id=org_id,
+            via=[code for code, _hours in via],
+        )
+        rows.append(
+            AffectedAgency(
+                incident=incident,
+                organisation_id=org_id,
+                via_services=[code for code, _hours in via],
+                support_hours=widest([hours for _code, hours in via if hours]),
+                response_status="running",
+                resolution_status="running",
+                computed_at=at,
+            )
+        )
+    AffectedAgency.objects.bulk_create(rows, batch_size=500)
+    return rows
+
+
+def incident_widen(*, actor: Actor, incident_id: int, now: dt.datetime | None = None) -> int:
+    """Reach every agency the incident's service reaches (subscriptions and dependants), e.g.
+    when a customer's report turns out to be the whole service. Returns how many were added."""
+    moment = _now(now)
+    with transaction.atomic():
+        incident, abilities = _locked(actor, incident_id)
+        _require(abilities, "work")
+        rows = _affect(incident, reach(incident.service.code), actor=actor, at=moment)
+        recompute_clocks(incident, now=moment)
+        _record(actor, incident, "incident_widen", {}, {"added": [r.organisation_id for r in rows]})
+    return len(rows)
 
 
 def _record(

@@ -248,3 +248,29 @@ def test_parent_and_child_one_level_deep(ops):
         services.incident_set_parent(actor=operator, incident_id=parent.id, parent_id=parent.id)
     assert list(parent.children.all()) == [child]
     assert IncidentEvent.objects.filter(kind=EventKind.PARENT).count() == 1
+
+
+def test_a_customers_report_reaches_only_its_agency_until_the_provider_widens_it(ops):
+    incident = services.incident_open(
+        actor=ops.actor("b_member"),
+        service_code="BASE",
+        title="Vi kommer inte in",
+        impact=3,
+        urgency=1,
+        organisation_id=ops.b.id,
+        now=MONDAY,
+    )
+    assert list(
+        AffectedAgency.objects.filter(incident=incident).values_list("organisation_id", flat=True)
+    ) == [ops.b.id]
+    with pytest.raises(NotFound):  # A is not reached: B's report is not A's to read
+        selectors.incident_get(actor=ops.actor("a_member"), incident_id=incident.id)
+    added = services.incident_widen(
+        actor=ops.actor("operator"), incident_id=incident.id, now=MONDAY + H
+    )
+    assert added == 1
+    row = AffectedAgency.objects.get(incident=incident, organisation=ops.a)
+    services.recompute_clocks(incident, now=MONDAY + 3 * H)
+    row.refresh_from_db()
+    assert row.resolution_elapsed == 2 * 3600  # A's clocks start when A is reached
+    assert selectors.incident_get(actor=ops.actor("a_member"), incident_id=incident.id)
