@@ -127,6 +127,7 @@ def _register_routers() -> None:
     from samdrift.efos.api import router as efos_router
     from samdrift.identity.api import router as identity_router
     from samdrift.onboarding.api import router as onboarding_router
+    from samdrift.operations.api import router as operations_router
     from samdrift.organisations.api import router as organisations_router
     from samdrift.reporting.api import router as reporting_router
     from samdrift.ui.api import router as composed_router
@@ -143,6 +144,7 @@ def _register_routers() -> None:
     api.add_router("/identity", identity_router)
     api.add_router("/inbox", inbox_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/operations", operations_router)
     api.add_router("/reporting", reporting_router)
 
 

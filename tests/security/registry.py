@@ -330,6 +330,7 @@ API_PARAMS: dict[str, str] = {
     "member_id": "cmember.id",
     "invitation_id": "cinvitation.id",
     "number": "literal:1",
+    "incident_id": "incident.id",
 }
 
 
@@ -418,6 +419,25 @@ API: dict[tuple[str, str], Case] = {
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
     ("GET", "/collaboration/workspaces"): Case(LIST),
+    ("GET", "/operations/incidents"): Case(LIST),
+    ("POST", "/operations/incidents"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("service.code"),
+            "title": "Matris",
+            "impact": 3,
+            "urgency": 3,
+            "organisation_id": ref("org.id"),
+        },
+    ),
+    ("GET", "/operations/incidents/{incident_id}"): Case(OBJECT),
+    ("POST", "/operations/incidents/{incident_id}/transition"): Case(
+        OBJECT, method="POST", data=lambda ref: {"state": "resolved"}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/notes"): Case(
+        OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
     ("POST", "/collaboration/workspaces"): Case(
         LIST, method="POST", data=lambda ref: {"name": "Matris", "classification": "0"}
     ),

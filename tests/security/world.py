@@ -35,6 +35,7 @@ from samdrift.core.jobs.models import Job
 from samdrift.efos import services as efos_services
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ServiceRequest, Subscription
+from samdrift.operations import services as operations_services
 from samdrift.organisations.models import Membership, Organisation
 from samdrift.tests.factories import (
     MembershipFactory,
@@ -95,6 +96,8 @@ class Victim:
     cmember: Any = None
     cinvitation: Any = None
     cdoc: Any = None
+    # operations: an incident the agency reported, reaching only the agency itself.
+    incident: Any = None
 
 
 @dataclass
@@ -168,6 +171,14 @@ def _victim(
     audit_record(actor=SYSTEM, action="matrix.victim", obj=org, organisation_id=org.pk)
     notification = _notification(contact)
     workspace, cmember, cinvitation, cdoc = _collaboration(org, contact, name)
+    incident = operations_services.incident_open(
+        actor=actor_for_user(contact),
+        service_code=service.code,
+        title=f"Hemlig störning {name}",
+        impact=2,
+        urgency=2,
+        organisation_id=org.pk,
+    )
     return Victim(
         org=org,
         case=case,
@@ -186,11 +197,12 @@ def _victim(
         contact=contact,
         draft=draft,
         service=service,
-        markers=(org.name, draft.name_sv, draft.name_en, workspace.name, cdoc.name),
+        markers=(org.name, draft.name_sv, draft.name_en, workspace.name, cdoc.name, incident.title),
         workspace=workspace,
         cmember=cmember,
         cinvitation=cinvitation,
         cdoc=cdoc,
+        incident=incident,
     )
 
 
