@@ -3,6 +3,7 @@ reports on its own service, reads only its own clock, and a refusal is the bilin
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from samdrift.operations.models import Incident
@@ -60,3 +61,30 @@ def test_report_read_and_refuse(ops):
     )
     assert moved.status_code == 200
     assert moved.json()["clocks"][0]["response_status"] == "met"
+
+
+def test_the_cli_lists_clocks_and_holidays(ops):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    client_for(ops, "operator").post(
+        "/api/v1/operations/incidents",
+        {"service": "BASE", "title": "Nere", "impact": 1, "urgency": 1},
+        content_type="application/json",
+    )
+    out = io.StringIO()
+    call_command("operations", "incidents", stdout=out)
+    incident_id = int(out.getvalue().split("\t")[0])
+    out = io.StringIO()
+    call_command("operations", "clocks", str(incident_id), stdout=out)
+    assert "Myndighet A\toffice" in out.getvalue() and "Myndighet B\t24x7" in out.getvalue()
+    out = io.StringIO()
+    call_command("operations", "holidays", "2026", stdout=out)
+    assert "2026-06-19\tMidsommarafton" in out.getvalue()
+    out = io.StringIO()
+    call_command("operations", "recompute", "APP", stdout=out)
+    assert out.getvalue().strip() == "1"
+    with pytest.raises(CommandError, match="Not found"):
+        call_command("operations", "clocks", "987654")

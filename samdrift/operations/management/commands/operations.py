@@ -1,0 +1,67 @@
+"""`samdrift operations incidents|clocks|holidays|recompute`: service operations from the shell.
+
+Runs as the system actor (whoever runs commands on the server holds every right already);
+`recompute` is what to run after a service's agreed hours change (ADR 0803).
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from samdrift.core.actor import SYSTEM
+from samdrift.core.exceptions import DomainError
+from samdrift.core.i18n import bilingual_line
+
+from ... import selectors, services
+from ...calendars import swedish_holidays
+
+
+class Command(BaseCommand):
+    help = "Service operations: incidents, each agency's clocks, holidays, recompute."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        incidents = sub.add_parser("incidents", help="Incidents: id, state, priority, service.")
+        incidents.add_argument("--state", default="")
+        clocks = sub.add_parser("clocks", help="Every affected agency's clocks of an incident.")
+        clocks.add_argument("incident", type=int)
+        holidays = sub.add_parser("holidays", help="Swedish public holidays of a year.")
+        holidays.add_argument("year", type=int)
+        recompute = sub.add_parser(
+            "recompute", help="Replay the clocks of incidents reaching agencies via a service."
+        )
+        recompute.add_argument("service")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['what']}")(options)
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from None
+
+    def _incidents(self, options: dict[str, Any]) -> None:
+        for i in selectors.incident_list(actor=SYSTEM, state=options["state"]):
+            major = "major" if i.major else ""
+            self.stdout.write(
+                f"{i.id}\t{i.state}\tP{i.priority}\t{i.service.code}\t{major}\t{i.title}"
+            )
+
+    def _clocks(self, options: dict[str, Any]) -> None:
+        incident = selectors.incident_get(actor=SYSTEM, incident_id=options["incident"])
+        for row in selectors.clocks_for(actor=SYSTEM, incident=incident):
+            self.stdout.write(
+                f"{row.organisation.name}\t{row.support_hours}\t"
+                f"response {row.response_status} {row.response_elapsed}/{row.response_target}s\t"
+                f"resolution {row.resolution_status} "
+                f"{row.resolution_elapsed}/{row.resolution_target}s"
+            )
+
+    def _holidays(self, options: dict[str, Any]) -> None:
+        for day, name in sorted(swedish_holidays(options["year"]).items()):
+            self.stdout.write(f"{day.isoformat()}\t{name}")
+
+    def _recompute(self, options: dict[str, Any]) -> None:
+        count = services.recompute_service(actor=SYSTEM, service_code=options["service"])
+        self.stdout.write(f"{count}")
