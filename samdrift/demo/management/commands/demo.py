@@ -15,7 +15,15 @@ from samdrift.demo.national import load_national
 from samdrift.organisations.models import Organisation
 
 # Apps that add their own demo data after the foundation, in this order.
-DEMO_HOOKS = ("identity", "efos", "billing", "reporting", "accessibility", "collaboration")
+DEMO_HOOKS = (
+    "identity",
+    "efos",
+    "billing",
+    "reporting",
+    "accessibility",
+    "collaboration",
+    "operations",
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,112 @@
+"""Operations demo data: a few incidents on demo services, through the real services (events,
+clocks, audit): a major incident on the service most others depend on, one being worked and
+waiting for an agency, one resolved; a known error and an approved standard change.
+
+Idempotent: does nothing when an incident exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.utils import timezone
+
+from samdrift.catalogue.selectors import dependency_edges
+from samdrift.core.actor import SYSTEM
+from samdrift.onboarding.selectors import subscription_list
+
+from . import services
+from .models import AffectedAgency, Incident
+
+
+def _services_in_use() -> list[str]:
+    """Service codes with subscriptions, the most depended-on first."""
+    used = Counter(
+        subscription_list(actor=SYSTEM).values_list("service__code", flat=True).order_by()
+    )
+    depended = Counter(edge.depends_on.code for edge in dependency_edges(actor=SYSTEM))
+    return sorted(used, key=lambda code: (-depended[code], -used[code], code))
+
+
+def load(*, stdout: Any) -> None:
+    if Incident.objects.exists():
+        stdout.write("operations: demo incidents already there\n")
+        return
+    codes = _services_in_use()
+    if not codes:
+        stdout.write("operations: no service in use, no demo incidents\n")
+        return
+    now = timezone.now()
+    start = now - dt.timedelta(hours=30)
+    major = services.incident_open(
+        actor=SYSTEM,
+        service_code=codes[0],
+        title="Inloggningen fungerar inte för flera myndigheter",
+        description="E-legitimering svarar med fel 503 sedan morgonen.",
+        impact=1,
+        urgency=1,
+        now=start,
+    )
+    services.incident_respond(
+        actor=SYSTEM, incident_id=major.pk, now=start + dt.timedelta(minutes=20)
+    )
+    services.incident_set_major(actor=SYSTEM, incident_id=major.pk, major=True, now=start)
+    problem = services.problem_open(actor=SYSTEM, service_code=codes[0], title="Certifikatkedjan")
+    services.problem_known_error(
+        actor=SYSTEM,
+        problem_id=problem.pk,
+        root_cause="Ett mellanliggande certifikat hade gått ut.",
+        workaround="Starta om inloggningstjänsten med det förnyade certifikatet.",
+    )
+    services.incident_link_problem(actor=SYSTEM, incident_id=major.pk, problem_id=problem.pk)
+    services.change_create(
+        actor=SYSTEM,
+        service_code=codes[0],
+        kind="standard",
+        title="Byte av mellanliggande certifikat",
+        window_start=now + dt.timedelta(days=2, hours=2),
+        window_end=now + dt.timedelta(days=2, hours=4),
+    )
+    second = codes[1] if len(codes) > 1 else codes[0]
+    worked = services.incident_open(
+        actor=SYSTEM,
+        service_code=second,
+        title="Långsamma svar i tjänsten",
+        impact=2,
+        urgency=2,
+        now=start + dt.timedelta(hours=2),
+    )
+    services.incident_transition(
+        actor=SYSTEM, incident_id=worked.pk, target="in_progress", now=start + dt.timedelta(hours=3)
+    )
+    waiting_for = (
+        AffectedAgency.objects.filter(incident=worked)
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    if waiting_for is not None:
+        services.incident_wait(
+            actor=SYSTEM,
+            incident_id=worked.pk,
+            organisation_id=waiting_for,
+            waiting=True,
+            reason="Väntar på loggar från myndigheten.",
+            now=start + dt.timedelta(hours=4),
+        )
+    done = services.incident_open(
+        actor=SYSTEM,
+        service_code=codes[-1],
+        title="Felaktig text i ett meddelande",
+        impact=3,
+        urgency=3,
+        now=start - dt.timedelta(days=2),
+    )
+    services.incident_transition(
+        actor=SYSTEM, incident_id=done.pk, target="resolved", now=start - dt.timedelta(days=1)
+    )
+    for incident in (major, worked, done):
+        services.recompute_clocks(incident, now=now)
+    stdout.write(f"operations: 3 incidents on {', '.join(sorted({codes[0], second, codes[-1]}))}\n")
