@@ -18,6 +18,7 @@ urlpatterns = [
     path("identity/", include("samdrift.identity.urls")),
     path("efos/", include("samdrift.efos.urls")),
     path("collaboration/", include("samdrift.collaboration.urls")),
+    path("operations/", include("samdrift.operations.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("accessibility/", include("samdrift.accessibility.urls")),
     path("reports/", include("samdrift.reporting.urls")),

@@ -163,3 +163,19 @@ def support_hours_of(codes: Iterable[str]) -> dict[str, str]:
         .values_list("code", "support_hours")
         .order_by()
     )
+
+
+def reportable_services(*, actor: Actor) -> list[tuple[str, str]]:
+    """(code, name) of the services the actor may open an incident on: its agencies'
+    subscribed services, and for provider staff their own provider's services."""
+    codes = set(
+        subscription_list(actor=actor)
+        .filter(organisation_id__in=actor.member_org_ids)
+        .values_list("service__code", flat=True)
+    )
+    own = service_list(actor=actor)
+    if not actor.sees_everything:
+        own = own.filter(provider_id__in=actor.provider_org_ids)
+    codes |= set(own.values_list("code", flat=True))
+    rows = service_list(actor=actor).filter(code__in=codes).values_list("code", "name_sv")
+    return [(code, f"{code} – {name}") for code, name in rows]

@@ -234,6 +234,22 @@ PAGES: dict[str, Case] = {
     "billing:exit": Case(LIST),
     "accessibility:check": Case(LIST),
     "collaboration:workspaces": Case(LIST),
+    "operations:incidents": Case(LIST),
+    "operations:report": Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("service.code"),
+            "organisation": ref("org.id"),
+            "title": "Matris",
+            "impact": "3",
+            "urgency": "3",
+        },
+    ),
+    "operations:incident": Case(OBJECT, {"incident_id": "incident.id"}),
+    "operations:incident_transition": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
+    ),
     "collaboration:invitations": Case(LIST),
     "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:invitation_decline": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
