@@ -41,6 +41,7 @@ from tests.api.support import (
     open_case,
     row_state,
 )
+from tests.security.registry import API as GENERATED
 
 pytestmark = pytest.mark.django_db
 
@@ -169,10 +170,17 @@ REFUSED: list[Refused] = [
         404,
     ),
     (
+        "GET",
+        "/agencies/{agency_id}/invitations",
+        lambda w: f"/agencies/{w['b_membership'].organisation_id}/invitations",
+        None,
+        404,
+    ),
+    (
         "POST",
-        "/agencies/{agency_id}/members",
-        lambda w: f"/agencies/{w['b_membership'].organisation_id}/members",
-        {"user": "kontakt_a", "role": "contact"},
+        "/agencies/{agency_id}/invitations",
+        lambda w: f"/agencies/{w['b_membership'].organisation_id}/invitations",
+        {"email": "kontakt_a@example.se", "role": "contact"},
         404,
     ),
     (
@@ -217,6 +225,9 @@ def test_the_matrix_covers_every_foundation_endpoint():
     covered = {(method, template) for method, template, *_rest in REFUSED}
     covered |= {("GET", template) for template, _path, _what in LISTS}
     covered |= PUBLIC | OWN_ONLY | IN_THE_GENERATED_MATRIX
+    # Operations added since are declared in the generated matrix (tests/security), which calls
+    # every declared operation for every role; this older table keeps its own cases.
+    covered |= set(GENERATED)
     assert foundation_operations() - covered == set()
 
 

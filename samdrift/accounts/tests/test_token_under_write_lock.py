@@ -19,6 +19,7 @@ from django.test import Client
 from samdrift.accounts.models import ApiToken
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.accounts.services import token_create
+from samdrift.organisations.models import Invitation
 from samdrift.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,8 +91,8 @@ def test_token_read_answers_and_write_is_503_while_the_write_lock_is_held(
         read = in_thread(lambda: client.get("/api/v1/agencies", **bearer))
         write = in_thread(
             lambda: client.post(
-                f"/api/v1/agencies/{agency.id}/members",
-                {"user": newcomer.username, "role": "member"},
+                f"/api/v1/agencies/{agency.id}/invitations",
+                {"email": "nykomling@example.se", "role": "member"},
                 content_type="application/json",
                 **bearer,
             )
@@ -103,7 +104,8 @@ def test_token_read_answers_and_write_is_503_while_the_write_lock_is_held(
     body = write.json()
     assert body["code"] == "busy"
     assert "upptagen" in body["message_sv"] and "busy" in body["message_en"]
-    assert not newcomer.memberships.exists()  # nothing written
+    assert not Invitation.objects.exists()  # nothing written
+    assert not newcomer.memberships.exists()
 
 
 def test_last_use_is_recorded_once_a_minute_when_the_database_is_free(account_manager):
