@@ -8,6 +8,7 @@ A new `*_abilities` function without a table fails `test_every_abilities_functio
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import inspect
 import pkgutil
@@ -539,6 +540,115 @@ def test_change_abilities_on_a_change_awaiting_approval(role, expected):
     _check(change_abilities, role, expected, change=change)
 
 
+# --- collaboration: abilities follow the workspace membership and the owner agency's security role
+
+from samdrift.collaboration.models import Document, Member, Workspace  # noqa: E402
+from samdrift.collaboration.permissions import (  # noqa: E402
+    document_abilities,
+    workspace_abilities,
+)
+
+# Who asks about agency A's workspace: (actor, their membership role there or None).
+COLLAB_PEOPLE: dict[str, tuple[Actor, str | None]] = {
+    "outsider": (_customer("contact", org=B), None),  # another agency's contact, not a member
+    "reader": (_customer("member"), "reader"),
+    "commenter": (_customer("member"), "commenter"),
+    "editor": (_customer("member"), "editor"),
+    "owner": (_customer("member"), "owner"),
+    "security_of_owner": (_customer("contact"), None),  # A's contact stands in (ADR 0604)
+    "provider_admin": (ACTORS["provider_admin"], None),  # the provider sees no workspace
+    "second_provider": (ACTORS["second_provider"], None),
+    "anonymous": (ANONYMOUS, None),
+    "system": (SYSTEM, None),
+}
+WORKSPACE_KEYS = {
+    "view", "upload", "make_folder", "invite", "manage_members", "transfer", "raise_class",
+    "lower_class", "leave", "see_reads", "see_trash",
+}  # fmt: skip
+MEMBER_BASE = {"view", "leave"}
+EDITOR_WS = MEMBER_BASE | {"upload", "make_folder", "see_trash"}
+OVERSEER = {"view", "lower_class", "see_reads"}
+WORKSPACE_OF_A = {
+    "outsider": set(),
+    "reader": MEMBER_BASE,
+    "commenter": MEMBER_BASE,
+    "editor": EDITOR_WS,
+    "owner": EDITOR_WS | {"invite", "manage_members", "transfer", "raise_class", "see_reads"},
+    "security_of_owner": OVERSEER,
+    "provider_admin": set(),
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": OVERSEER,
+}
+
+
+def _member(role: str | None) -> Member | None:
+    return (
+        None if role is None else Member(workspace_id=5, user_id=100, organisation_id=A, role=role)
+    )
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_workspace_abilities(who):
+    actor, role = COLLAB_PEOPLE[who]
+    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    got = workspace_abilities(actor=actor, workspace=workspace, member=_member(role))
+    assert set(got) == WORKSPACE_KEYS
+    assert {k for k, v in got.items() if v} == WORKSPACE_OF_A[who], who
+
+
+EDITOR_DOC = {"view", "download", "upload_version", "lock", "restore_version", "trash"}
+COLLAB_DOCUMENT_OF_A = {
+    "outsider": set(),
+    "reader": {"view", "download"},
+    "commenter": {"view", "download"},
+    "editor": EDITOR_DOC,
+    "owner": EDITOR_DOC | {"raise_class", "see_reads"},
+    "security_of_owner": OVERSEER,
+    "provider_admin": set(),
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": OVERSEER,
+}
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_document_abilities_on_an_open_document(who):
+    actor, role = COLLAB_PEOPLE[who]
+    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    document = Document(id=6, workspace_id=5, classification=1)
+    got = document_abilities(
+        actor=actor, document=document, workspace=workspace, member=_member(role)
+    )
+    assert {k for k, v in got.items() if v} == COLLAB_DOCUMENT_OF_A[who], who
+
+
+def test_document_abilities_follow_lock_trash_and_class():
+    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    editor, _role = COLLAB_PEOPLE["editor"]
+
+    def granted(document: Document, role: str = "editor") -> set[str]:
+        got = document_abilities(
+            actor=editor, document=document, workspace=workspace, member=_member(role)
+        )
+        return {k for k, v in got.items() if v}
+
+    # locked by someone else: the editor may look and download, not change it
+    assert granted(Document(id=6, classification=1, locked_by_id=999)) == {"view", "download"}
+    # locked by the editor: it may change it and unlock it, not lock it again
+    mine = granted(Document(id=6, classification=1, locked_by_id=100))
+    assert "unlock" in mine and "upload_version" in mine and "lock" not in mine
+    # an owner may unlock another's lock
+    assert "unlock" in granted(Document(id=6, classification=1, locked_by_id=999), "owner")
+    # in the trash: nothing but looking and taking it back out
+    trashed = Document(
+        id=6, classification=1, trashed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert granted(trashed) == {"view", "untrash"}
+    # class 3 is view only: no download for anyone
+    assert "download" not in granted(Document(id=6, classification=3), "owner")
+
+
 # --- completeness -------------------------------------------------------------------------------
 
 TESTED = {
@@ -559,6 +669,8 @@ TESTED = {
     incident_abilities,
     problem_abilities,
     change_abilities,
+    workspace_abilities,
+    document_abilities,
 }
 
 
