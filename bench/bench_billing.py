@@ -13,8 +13,11 @@ Timed, per backend, in the same process and database:
   3. the baseline: a raw bulk insert (`executemany` in one transaction) of the very rows steps
      1+2 wrote — runs, invoices, lines, ledger entries, every column — into plain tables with the
      same columns but no keys, indexes or triggers (ADR 0207).
-Printed: rows, seconds and the ratio of each step to the baseline, for BENCH_REPEAT (3) fresh
-databases per backend, and the median ratio per backend, which the 5× floor is judged on. For
+  4. the fastest raw load of the same rows (issue 10 item 8): COPY ... FROM STDIN (psycopg's
+     cursor.copy) on PostgreSQL; on SQLite the executemany of step 3 already is the fastest.
+Printed: rows, seconds and the ratio of each step to the baselines, for BENCH_REPEAT (3) fresh
+databases per backend, and the median ratio to the fastest raw load per backend, which the 3×
+floor is judged on (the floor was 5× of the executemany baseline, which is still printed). For
 comparison the earlier, narrower baseline (as many rows of six short columns) is printed too.
 Each backend runs in a child process with its own DATABASE_URL; the schema comes from migrate.
 """
@@ -37,7 +40,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-FLOOR = 5.0
+FLOOR = 3.0  # issue 10 item 8: within 3x of the fastest raw load (was 5x of executemany)
 YEAR = 2025
 
 
@@ -72,6 +75,12 @@ def child() -> None:
 
     raw_s = statistics.median(_raw_copy(connection, transaction, WRITTEN, n) for n in range(3))
     narrow_s = statistics.median(_raw_narrow(connection, transaction, rows, n) for n in range(3))
+    if connection.vendor == "postgresql":
+        fast_s = statistics.median(
+            _raw_pg_copy(connection, transaction, WRITTEN, n) for n in range(3)
+        )
+    else:
+        fast_s = raw_s  # SQLite: executemany of one prepared statement in one transaction
 
     print(
         json.dumps(
@@ -86,6 +95,7 @@ def child() -> None:
                 "finalise_s": final_s,
                 "raw_s": raw_s,
                 "narrow_s": narrow_s,
+                "fast_s": fast_s,
                 "load": os.getloadavg()[0],
             }
         )
@@ -111,6 +121,26 @@ def _raw_copy(connection: Any, transaction: Any, tables: tuple[str, ...], attemp
         for table, payload in payloads.items():
             marks = ", ".join(["%s"] * len(payload[0]))
             cursor.executemany(f"INSERT INTO raw{attempt}_{table} VALUES ({marks})", payload)  # noqa: S608
+    return time.perf_counter() - start
+
+
+def _raw_pg_copy(connection: Any, transaction: Any, tables: tuple[str, ...], attempt: int) -> float:
+    """The fastest raw load on PostgreSQL: the same rows, every column, with COPY ... FROM STDIN
+    (psycopg's cursor.copy) in one transaction into plain tables (no keys, indexes or triggers)."""
+    payloads = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"CREATE TABLE copy{attempt}_{table} AS SELECT * FROM {table} WHERE 1 = 0"  # noqa: S608
+            )
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
+            payloads[table] = cursor.fetchall()
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, payload in payloads.items():
+            with cursor.cursor.copy(f"COPY copy{attempt}_{table} FROM STDIN") as copy:
+                for row in payload:
+                    copy.write_row(row)
     return time.perf_counter() - start
 
 
@@ -294,17 +324,19 @@ def main() -> int:
                 ratios.append(_report(name, attempt, figures))
             if ratios:
                 medians[name] = statistics.median(ratios)
-                print(f"{name}: median of {len(ratios)} runs: {medians[name]:.1f}× the raw insert")
+                print(
+                    f"{name}: median of {len(ratios)} runs: {medians[name]:.1f}× the fastest raw load"
+                )
     worst = max(medians.values(), default=0.0)
     print(
-        f"floor: runs + finalising within {FLOOR:.0f}× of the raw insert (median per backend): "
+        f"floor: runs + finalising within {FLOOR:.0f}× of the fastest raw load (median per backend): "
         f"{'met' if worst <= FLOOR else 'NOT met'} (worst {worst:.1f}×)"
     )
     return 0
 
 
 def _report(name: str, attempt: int, figures: dict[str, Any]) -> float:
-    raw, narrow = figures["raw_s"], figures["narrow_s"]
+    raw, narrow, fast = figures["raw_s"], figures["narrow_s"], figures["fast_s"]
     both = figures["drafts_s"] + figures["finalise_s"]
     print(
         f"{name} run {attempt}: {figures['agencies']} agencies billed as {figures['invoices']} invoices "
@@ -325,7 +357,11 @@ def _report(name: str, attempt: int, figures: dict[str, Any]) -> float:
         f"  (narrow rows           {narrow:7.2f} s   six short columns per row, median of 3; "
         f"runs + finalising {both / narrow:.1f}× of it)"
     )
-    return float(both / raw)
+    print(
+        f"  fastest raw load       {fast:7.2f} s   (median of 3: COPY FROM STDIN on PostgreSQL, "
+        f"the executemany above on SQLite; runs + finalising {both / fast:.1f}× of it)"
+    )
+    return float(both / fast)
 
 
 def _create_pg(server: str, database: str) -> bool:
