@@ -26,3 +26,6 @@ if os.environ.get("REDIS_URL") and _worker.startswith("gw"):
     _layer: dict = CHANNEL_LAYERS["default"]  # noqa: F405
     if str(_layer["BACKEND"]).startswith("channels_redis"):
         _layer["CONFIG"]["hosts"][0]["address"] = _own
+
+# Malware scanning is off unless a test starts clamd and names it (samdrift/core/files/tests/clamd.py).
+SAMDRIFT_CLAMD = ""

@@ -340,7 +340,7 @@ def list_documents(
 
 @router.post(
     "/workspaces/{workspace_id}/documents",
-    response={201: VersionOut, **errors(404, 409, 413)},
+    response={201: VersionOut, **errors(404, 409, 413, 503)},
 )
 def upload(
     request: HttpRequest,
@@ -376,7 +376,7 @@ def list_versions(request: HttpRequest, document_id: int) -> list[VersionOut]:
 
 @router.post(
     "/documents/{document_id}/versions",
-    response={201: VersionOut, **errors(404, 409, 413)},
+    response={201: VersionOut, **errors(404, 409, 413, 503)},
 )
 def upload_version(
     request: HttpRequest,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_read, audit_record, snapshot
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
+from samdrift.core.files.scanning import require_clean
 from samdrift.core.files.services import FileTooLarge, max_upload_bytes, staged
 from samdrift.organisations.selectors import organisation_get
 
@@ -532,7 +533,7 @@ def upload(
     """Store a file as a new document, or as a new version of `document_id` (or of the document
     of the same name in the same folder). Refused before a byte is kept: unsafe names, content
     that does not match its extension, over the size limit or the quota, empty files, a document
-    checked out by someone else."""
+    checked out by someone else, malware (or no scanner to ask)."""
     clean = check_name(name, "file")
     check_content(stream, clean)
     # A first look, outside the transaction, to refuse early and to cap the stream.
@@ -546,6 +547,9 @@ def upload(
     if room <= 0 or (isinstance(declared, int) and declared > room and declared <= limit):
         raise _quota_refusal(workspace, used)
     level = parse_classification(classification) if classification not in (None, "") else None
+    # Malware scanning before a byte is stored (ADR 0606): infected is refused (422), an
+    # unreachable scanner refuses too (503, fail closed); `SAMDRIFT_CLAMD` empty = off (dev).
+    require_clean(stream)
     try:
         with (
             staged(
