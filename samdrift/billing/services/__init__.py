@@ -8,6 +8,7 @@ content hash of what would be written decides whether anything changes (I-06, I-
 
 from .allocation import allocate_year, fee_base, run_allocation
 from .closing import close_year, full_cost_by_service, year_figures
+from .correcting import correct_unreadable_invoice, suggested_texts
 from .costs import ImportResult, create_allocation_rule, import_costs, import_costs_csv
 from .drafting import DraftInvoice, DraftLine, build_period
 from .exit import settle_exit
@@ -27,6 +28,7 @@ __all__ = [
     "build_period",
     "check_run",
     "close_year",
+    "correct_unreadable_invoice",
     "create_allocation_rule",
     "create_price_version",
     "credit_invoice",
@@ -42,5 +44,6 @@ __all__ = [
     "run_allocation",
     "run_period",
     "settle_exit",
+    "suggested_texts",
     "year_figures",
 ]
