@@ -46,6 +46,7 @@ from .choices import (
 from .clocks import ClockEvent, replay
 from .models import AffectedAgency, Change, Incident, IncidentEvent, Problem
 from .permissions import (
+    MANAGERS,
     OPERATORS,
     change_abilities,
     incident_abilities,
@@ -236,10 +237,13 @@ def incident_open(
     urgency: Any,
     description: str = "",
     organisation_id: int | None = None,
+    major: bool = False,
     now: dt.datetime | None = None,
 ) -> Incident:
     """Open an incident on a service and fan it out to every agency it reaches, each with its
-    own clocks. A customer reports for its own agency, only on a service it subscribes to."""
+    own clocks. A customer reports for its own agency, only on a service it subscribes to.
+    `major`: opened as a major incident (provider managers only), which tells every reached
+    agency's contacts at once (ADR 0806)."""
     title = _text(title, "title", required=True, limit=200)
     description = _text(description, "description", required=False, limit=10000)
     impact_level = _level(impact, Impact, "impact")
@@ -283,6 +287,21 @@ def incident_open(
             # (`incident_widen`): its text is not shown to other agencies (ADR 0802).
             reached = {organisation_id: reached.get(organisation_id, [(service.code, "")])}
         rows = _affect(incident, reached, actor=actor, at=moment)
+        if major:
+            if not actor.has_provider_role_in(service.provider_id, *MANAGERS):
+                raise BusinessRuleViolation(
+                    _(
+                        "Only the provider's administrators and service managers declare a major "
+                        "incident."
+                    ),
+                    code="not_allowed",
+                )
+            incident.major = True
+            incident.save(update_fields=["major"])
+            _event(incident, EventKind.MAJOR, actor=actor, at=moment, major=True)
+            notices.major_incident(
+                actor=actor, incident=incident, org_ids=[r.organisation_id for r in rows]
+            )
         recompute_clocks(incident, now=moment)
         audit_record(
             actor=actor,
@@ -293,6 +312,7 @@ def incident_open(
                 **snapshot(incident, ["title", "impact", "urgency", "priority", "state"]),
                 "service": service.code,
                 "affected": len(rows),
+                "major": incident.major,
             },
         )
     return incident

@@ -274,3 +274,25 @@ def test_a_customers_report_reaches_only_its_agency_until_the_provider_widens_it
     row.refresh_from_db()
     assert row.resolution_elapsed == 2 * 3600  # A's clocks start when A is reached
     assert selectors.incident_get(actor=ops.actor("a_member"), incident_id=incident.id)
+
+
+def test_opening_a_major_incident_tells_the_contacts_at_once_and_only_managers_may(ops):
+    with pytest.raises(BusinessRuleViolation):
+        services.incident_open(
+            actor=ops.actor("a_member"),
+            service_code="APP",
+            title="x",
+            impact=1,
+            urgency=1,
+            organisation_id=ops.a.id,
+            major=True,
+        )
+    assert not Incident.objects.exists() and not Notification.objects.exists()
+    incident = open_on_base(ops, major=True)
+    assert incident.major
+    assert set(
+        Notification.objects.filter(kind="major_incident").values_list(
+            "recipient__username", flat=True
+        )
+    ) == {"a_contact"}
+    assert IncidentEvent.objects.filter(incident=incident, kind=EventKind.MAJOR).count() == 1
