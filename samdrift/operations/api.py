@@ -83,7 +83,7 @@ class IncidentOut(IncidentRow):
     events: list[EventOut]
 
 
-class TransitionIn(Schema):
+class IncidentTransitionIn(Schema):
     state: str
 
 
@@ -193,7 +193,7 @@ def get_incident(request: ApiRequest, incident_id: int) -> dict[str, Any]:
     summary="Move an incident to another state",
 )
 def transition_incident(
-    request: ApiRequest, incident_id: int, payload: TransitionIn
+    request: ApiRequest, incident_id: int, payload: IncidentTransitionIn
 ) -> dict[str, Any]:
     selectors.incident_get(actor=request.auth, incident_id=incident_id)
     services.incident_transition(
