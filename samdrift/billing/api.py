@@ -194,6 +194,36 @@ def credit(request: ApiRequest, invoice_id: int, payload: CreditIn) -> Status:
     return Status(201, _invoice(note))
 
 
+class CorrectIn(Schema):
+    texts: dict[str, str] | None = Field(
+        None,
+        description="Replacement texts by field (buyer_name, seller_name, buyer_city, "
+        "seller_city, buyer_reference, 'line N', 'subject N'); each one line without control "
+        "characters. Fields left out take the suggested cleaned text.",
+    )
+
+
+class CorrectionOut(Schema):
+    credit_note: InvoiceOut
+    replacement: InvoiceOut
+
+
+@router.post(
+    "/invoices/{invoice_id}/correct",
+    response={201: CorrectionOut, **errors(403, 404, 409, 422)},
+    summary="Correct a finalised invoice whose stored text is unreadable",
+    description="Credits the invoice in full and issues a replacement with the same lines and "
+    "readable text, in one transaction (ADR 0217). The original never changes. 409 when the "
+    "invoice is a draft, its text is readable, or it is already credited; 422 for a bad text.",
+)
+def correct(request: ApiRequest, invoice_id: int, payload: CorrectIn) -> Status:
+    invoice = selectors.invoice_get(actor=request.auth, invoice_id=invoice_id)
+    note, replacement = services.correct_unreadable_invoice(
+        actor=request.auth, invoice_id=invoice.pk, texts=payload.texts
+    )
+    return Status(201, {"credit_note": _invoice(note), "replacement": _invoice(replacement)})
+
+
 class UsageOut(Schema):
     organisation: str
     organisation_id: int

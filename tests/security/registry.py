@@ -251,6 +251,7 @@ PAGES: dict[str, Case] = {
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
     ),
     "collaboration:invitations": Case(LIST),
+    "collaboration:search": Case(LIST),
     "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:invitation_decline": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
@@ -435,6 +436,7 @@ API: dict[tuple[str, str], Case] = {
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
     ("GET", "/collaboration/workspaces"): Case(LIST),
+    ("GET", "/collaboration/search"): Case(LIST),
     ("GET", "/operations/incidents"): Case(LIST),
     ("POST", "/operations/incidents"): Case(
         LIST,
@@ -513,6 +515,7 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/billing/invoices/{invoice_id}/credit"): Case(
         OBJECT, data=lambda ref: {"reason": "matrix"}
     ),
+    ("POST", "/billing/invoices/{invoice_id}/correct"): Case(OBJECT, data=lambda ref: {}),
     ("GET", "/billing/usage"): Case(LIST),
     ("POST", "/billing/usage"): Case(
         OBJECT,

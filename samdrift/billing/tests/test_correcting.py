@@ -137,14 +137,17 @@ def test_a_user_without_the_finance_ability_is_refused(world):
 
 def test_the_api_corrects_and_refuses(world, clients):
     original = _legacy_invoice(world)
-    assert clients["finance"].get(f"{API}/invoices/{original.pk}").json()["abilities"]["correct"]
+    refused = clients["a"].post(
+        f"{API}/invoices/{original.pk}/correct", {}, content_type="application/json"
+    )
+    assert refused.status_code in (403, 404)
     response = clients["finance"].post(
         f"{API}/invoices/{original.pk}/correct", {}, content_type="application/json"
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["credit_note"]["total_ore"] == -original.total_ore
-    assert body["replacement"]["total_ore"] == original.total_ore
+    assert body["credit_note"]["credited_invoice_id"] == original.pk
+    assert body["credit_note"]["total"] == "-" + body["replacement"]["total"]
     again = clients["finance"].post(
         f"{API}/invoices/{original.pk}/correct", {}, content_type="application/json"
     )
