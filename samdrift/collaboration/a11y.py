@@ -6,7 +6,7 @@ from __future__ import annotations
 def pages() -> list[str]:
     from .models import Document, Workspace
 
-    urls = ["/collaboration/", "/collaboration/invitations/"]
+    urls = ["/collaboration/", "/collaboration/invitations/", "/collaboration/search/?q=plan"]
     workspace = Workspace.objects.filter(members__user__username="admin").order_by("pk").first()
     if workspace is not None:
         urls += [

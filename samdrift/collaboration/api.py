@@ -184,6 +184,34 @@ def _version_out(version: Version) -> VersionOut:
 # --- workspaces --------------------------------------------------------------------------------
 
 
+class SearchHitOut(Schema):
+    document_id: int
+    workspace_id: int
+    name: str
+    snippet: str  # HTML: escaped text with the hits in <mark>
+    score: float
+    version: int
+
+
+@router.get("/search", response={200: list[SearchHitOut], **errors(422)})
+def search(
+    request: HttpRequest, q: str = "", limit: int = 20, offset: int = 0
+) -> list[SearchHitOut]:
+    """Documents the caller may see whose name or text has the words; each hit is a read."""
+    hits, _more = services.search(actor=_actor(request), query=q, limit=limit, offset=offset)
+    return [
+        SearchHitOut(
+            document_id=h.access.document.id,
+            workspace_id=h.access.workspace.id,
+            name=h.access.document.name,
+            snippet=str(h.hit.snippet),
+            score=h.hit.score,
+            version=h.version.number,
+        )
+        for h in hits
+    ]
+
+
 @router.get("/workspaces", response={200: list[WorkspaceOut], **errors()})
 def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
     return [_workspace_out(w) for w in selectors.workspace_list(actor=_actor(request))[:500]]

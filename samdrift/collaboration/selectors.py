@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import CharField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat
 
 from samdrift.audit.selectors import TrailFilter, trail_search
 from samdrift.audit.services import READ
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import NotFound
+from samdrift.core.search.selectors import SearchHit, Visibility
+from samdrift.core.search.selectors import search as search_index
 from samdrift.core.tenancy import StepUpRequired, visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 from samdrift.organisations.selectors import organisation_get, visible_organisations
@@ -25,7 +28,7 @@ from samdrift.organisations.selectors import organisation_get, visible_organisat
 from .choices import SERVICE_CODE, InvitationState
 from .models import Document, Folder, Invitation, Member, Version, Workspace
 from .permissions import SECURITY_ROLES, document_abilities, workspace_abilities
-from .policy import policy_for
+from .policy import POLICY, policy_for
 
 DOCUMENT_TYPE = "collaboration.document"
 
@@ -248,3 +251,76 @@ def read_log(*, access: DocumentAccess) -> QuerySet[Any]:
             object_type=DOCUMENT_TYPE, object_id=str(access.document.id), action=READ
         ),
     )
+
+
+# --- search (ADR 0607) --------------------------------------------------------------------------
+
+SEARCH_KIND = "collaboration.document"
+
+
+def search_key(workspace_id: int) -> str:
+    """The visibility key a workspace's documents are indexed under."""
+    return f"workspace:{workspace_id}"
+
+
+def _allowed_classes(actor: Actor) -> list[int]:
+    if actor.user_id is None:
+        return list(POLICY)
+    return [c for c, rule in POLICY.items() if not rule.min_loa or actor.loa_rank >= rule.min_loa]
+
+
+def search_keys(actor: Actor) -> QuerySet[Any]:
+    """One column of keys, run as a subquery inside the search: the workspaces in sight whose
+    class this login is strong enough for (a hit elsewhere is not shown, not even its title)."""
+    return (
+        Workspace.objects.filter(workspace_scope(actor), classification__in=_allowed_classes(actor))
+        .annotate(key=Concat(Value("workspace:"), Cast("id", CharField())))
+        .values("key")
+    )
+
+
+@dataclass(frozen=True)
+class DocumentHit:
+    hit: SearchHit
+    access: DocumentAccess
+    version: Version
+
+
+def document_search(
+    *, actor: Actor, query: str | None, limit: int = 20, offset: int = 0
+) -> tuple[list[DocumentHit], bool]:
+    """The hits the actor may see, best first, and whether there is a next page. The index is
+    searched within the actor's workspace keys (one query); the hits' documents are then read in
+    one more query, and one that is trashed, gone, or of a class above this login is dropped."""
+    page = search_index(
+        query=query,
+        visible=Visibility(keys=search_keys(actor)),
+        kinds=[SEARCH_KIND],
+        limit=limit,
+        offset=offset,
+    )
+    ids = [int(hit.object_id) for hit in page.hits if hit.object_id.isdigit()]
+    documents = {
+        d.id: d
+        for d in Document.objects.filter(
+            workspace__in=_workspaces(actor),
+            id__in=ids,
+            trashed_at__isnull=True,
+            classification__in=_allowed_classes(actor),
+        ).select_related("workspace", "workspace__owner_org")
+    }
+    hits: list[DocumentHit] = []
+    for hit in page.hits:
+        document = documents.get(int(hit.object_id)) if hit.object_id.isdigit() else None
+        if document is None:
+            continue
+        version = current_version(document=document)
+        if version is None:
+            continue
+        member = _member(actor, document.workspace_id)
+        abilities = document_abilities(
+            actor=actor, document=document, workspace=document.workspace, member=member
+        )
+        access = DocumentAccess(document, document.workspace, member, abilities)
+        hits.append(DocumentHit(hit, access, version))
+    return hits, page.has_next

@@ -27,6 +27,8 @@ from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 from samdrift.core.files.scanning import require_clean
 from samdrift.core.files.services import FileTooLarge, max_upload_bytes, staged
+from samdrift.core.search import services as search_index
+from samdrift.core.search.tasks import index_stored_file
 from samdrift.organisations.selectors import organisation_get
 
 from .choices import InvitationState, ReadAccess, Role
@@ -34,12 +36,16 @@ from .models import Document, Folder, Invitation, Member, Version, Workspace
 from .permissions import document_abilities, is_security_officer, workspace_abilities
 from .policy import parse_classification, policy_for
 from .selectors import (
+    SEARCH_KIND,
     DocumentAccess,
+    DocumentHit,
     actor_email,
     agency_connected,
+    document_search,
     in_folder,
     my_invitation_get,
     require_level,
+    search_key,
     used_bytes,
     workspace_scope,
 )
@@ -101,6 +107,56 @@ def _run_version_hooks(version_id: int) -> None:
             hook(version_id)
         except Exception:  # one hook's failure must not hide the upload or stop the others
             log.exception("version hook %s failed for version %s", name, version_id)
+
+
+# --- search (ADR 0607) --------------------------------------------------------------------------
+
+
+def index_version(version_id: int) -> None:
+    """A version hook: the document is (re)indexed in the background from its newest version,
+    under its workspace's key; a trashed document is not indexed."""
+    version = (
+        Version.objects.select_related("document", "document__workspace")
+        .filter(id=version_id)
+        .first()
+    )
+    if version is None or version.document.trashed_at is not None:
+        return
+    newest = version.document.versions.order_by("-number").values_list("id", flat=True).first()
+    if newest != version.id:
+        return  # an older version's hook after a newer one: the newer one indexes
+    workspace = version.document.workspace
+    index_stored_file.enqueue(
+        SEARCH_KIND,
+        str(version.document_id),
+        search_key(workspace.id),
+        version.document.name,
+        str(version.file_id),
+        "",
+        workspace.owner_org_id,
+    )
+
+
+register_version_hook("search", index_version)
+
+
+def _reindex_document(document: Document) -> None:
+    newest = document.versions.order_by("-number").values_list("id", flat=True).first()
+    if newest is not None:
+        transaction.on_commit(lambda: index_version(newest))
+
+
+def search(
+    *, actor: Actor, query: str | None, limit: int = 20, offset: int = 0
+) -> tuple[list[DocumentHit], bool]:
+    """The actor's search; each hit shows a snippet of content, so each is an audit read
+    (`ReadAccess.SEARCH_HIT`, ADR 0605)."""
+    hits, has_next = document_search(actor=actor, query=query, limit=limit, offset=offset)
+    for found in hits:
+        record_read(
+            actor=actor, access=found.access, version=found.version, how=ReadAccess.SEARCH_HIT
+        )
+    return hits, has_next
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -719,16 +775,22 @@ def document_unlock(*, actor: Actor, document_id: int) -> Document:
 
 
 def document_trash(*, actor: Actor, document_id: int) -> Document:
-    return _document_change(
-        actor,
-        document_id,
-        "trash",
-        "collaboration.document_trash",
-        trashed_at=timezone.now(),
-        trashed_by_id=actor.user_id,
-        locked_by_id=None,
-        locked_at=None,
-    )
+    with transaction.atomic():
+        document = _document_change(
+            actor,
+            document_id,
+            "trash",
+            "collaboration.document_trash",
+            trashed_at=timezone.now(),
+            trashed_by_id=actor.user_id,
+            locked_by_id=None,
+            locked_at=None,
+        )
+        # out of the index once the trashing is committed; back in on untrash (ADR 0607)
+        transaction.on_commit(
+            lambda: search_index.remove_entry(kind=SEARCH_KIND, object_id=document_id)
+        )
+    return document
 
 
 def document_untrash(*, actor: Actor, document_id: int) -> Document:
@@ -738,7 +800,7 @@ def document_untrash(*, actor: Actor, document_id: int) -> Document:
             **in_folder(document.folder_id), name=document.name, trashed_at__isnull=True
         ).exists():
             raise ValidationFailed(NAME_TAKEN, errors={"name": [str(NAME_TAKEN)]})
-        return _document_change(
+        document = _document_change(
             actor,
             document_id,
             "untrash",
@@ -746,6 +808,8 @@ def document_untrash(*, actor: Actor, document_id: int) -> Document:
             trashed_at=None,
             trashed_by_id=None,
         )
+        _reindex_document(document)
+        return document
 
 
 def document_classify(*, actor: Actor, document_id: int, classification: Any) -> Document:

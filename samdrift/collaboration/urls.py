@@ -8,6 +8,7 @@ app_name = "collaboration"
 urlpatterns = [
     path("", views.workspace_list, name="workspaces"),
     path("invitations/", views.my_invitations, name="invitations"),
+    path("search/", views.search, name="search"),
     path(
         "invitations/<int:invitation_id>/accept/",
         views.invitation_accept,

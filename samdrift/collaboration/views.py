@@ -374,6 +374,21 @@ def leave(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 @page
 @require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Full-text search in the documents the person may see (ADR 0607); each hit is a read."""
+    query = request.GET.get("q", "")
+    context: dict[str, Any] = {"nav": "collaboration", "q": query, "hits": None, "error": ""}
+    status = 200
+    if query.strip():
+        try:
+            context["hits"], _more = services.search(actor=_actor(request), query=query)
+        except DomainError as error:
+            context["error"], status = _error_text(error), 422
+    return render(request, "collaboration/search.html", context, status=status)
+
+
+@page
+@require_GET
 def my_invitations(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     context = {
