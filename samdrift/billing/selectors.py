@@ -107,6 +107,16 @@ def invoice_get(*, actor: Actor, invoice_id: int) -> Invoice:
         raise NotFound("invoice") from None
 
 
+def invoice_by_number_or_id(*, actor: Actor, reference: str) -> Invoice:
+    """The invoice the CLI names by its number (e.g. F0000012), or by id when all digits."""
+    if reference.isdigit():
+        return invoice_get(actor=actor, invoice_id=int(reference))
+    matches = list(invoice_list(actor=actor).filter(number=reference)[:2])
+    if len(matches) != 1:
+        raise NotFound("invoice")
+    return matches[0]
+
+
 def invoice_lines(*, actor: Actor, invoice: Invoice) -> QuerySet[InvoiceLine]:
     invoice_get(actor=actor, invoice_id=invoice.pk)
     return invoice.lines.select_related("organisation", "service").order_by("position")

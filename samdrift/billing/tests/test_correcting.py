@@ -152,3 +152,36 @@ def test_the_api_corrects_and_refuses(world, clients):
         f"{API}/invoices/{original.pk}/correct", {}, content_type="application/json"
     )
     assert again.status_code == 409 and again.json()["message_sv"]
+
+
+def test_the_cli_suggests_then_corrects(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    original = _legacy_invoice(world)
+    out = StringIO()
+    call_command("billing", "correct", "--invoice", original.number, "--dry-run", stdout=out)
+    assert "buyer_name=Myndighet A" in out.getvalue()
+    assert Invoice.objects.filter(credited_invoice=original).count() == 0  # dry run wrote nothing
+    out = StringIO()
+    call_command(
+        "billing",
+        "correct",
+        "--invoice",
+        original.number,
+        "--text",
+        "line 1=Arbetsplats",
+        stdout=out,
+    )
+    assert f"{original.number} credited by K" in out.getvalue()
+    assert (
+        Invoice.objects.filter(reason__contains=original.number, kind="invoice")
+        .get()
+        .lines.get(position=1)
+        .text_sv
+        == "Arbetsplats"
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("billing", "correct", "--invoice", original.number)
+    assert "/" in str(refused.value)  # Swedish / English

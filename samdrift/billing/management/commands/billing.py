@@ -5,6 +5,8 @@
     samdrift billing close --year 2024 [--fee-area CODE]   year-end close (idempotent)
     samdrift billing report --year 2024 --format table|csv|json
     samdrift billing export-ubl --period 2024-01 --out DIR  one validated UBL file per document
+    samdrift billing correct --invoice F0000012 [--text "line 1=…"] [--dry-run]
+        credit an invoice with unreadable text in full and issue a clean replacement (ADR 0217)
 
 Runs as the system actor unless `--as USERNAME` names a finance user. Errors are printed in
 Swedish and English and the exit status is 1; nothing partial is written.
@@ -20,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
-from samdrift.billing import exports, selectors, services
+from samdrift.billing import documents, exports, selectors, services
 from samdrift.billing.choices import EXCLUDED_SEGMENTS
 from samdrift.billing.documents import invoice_ubl
 from samdrift.billing.periods import label, months_of, parse_period
@@ -36,7 +38,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action",
-            choices=["run", "close", "report", "export-ubl", "import-costs", "import-usage"],
+            choices=[
+                "run",
+                "close",
+                "report",
+                "export-ubl",
+                "import-costs",
+                "import-usage",
+                "correct",
+            ],
         )
         parser.add_argument("file", nargs="?", help="CSV file for import-costs / import-usage")
         parser.add_argument("--period", help="YYYY-MM")
@@ -56,6 +66,16 @@ class Command(BaseCommand):
             choices=["reject", "adjust"],
             default="reject",
             help="usage for an invoiced month: refuse it, or bill it next month",
+        )
+        parser.add_argument("--invoice", help="correct: the invoice's number (or id)")
+        parser.add_argument(
+            "--text",
+            action="append",
+            default=[],
+            help='correct: FIELD=VALUE replacing a suggested text, e.g. "line 1=Arbetsplats"',
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="correct: print the suggested texts only"
         )
         parser.add_argument("--as", dest="username", help="act as this user instead of the system")
 
@@ -95,6 +115,29 @@ class Command(BaseCommand):
         if options.get("year"):
             return months_of(options["year"])
         raise CommandError("ange --period eller --year / give --period or --year")
+
+    def _correct(self, actor: Actor, options: dict[str, Any]) -> None:
+        if not options.get("invoice"):
+            raise CommandError("ange --invoice / give --invoice")
+        invoice = selectors.invoice_by_number_or_id(actor=actor, reference=options["invoice"])
+        texts = {}
+        for item in options["text"]:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise CommandError("--text ska vara FÄLT=VÄRDE / --text must be FIELD=VALUE")
+            texts[name.strip()] = value
+        if options["dry_run"]:
+            unreadable = documents.unreadable_text(invoice)
+            self.stdout.write(f"{invoice.number} unreadable: {', '.join(unreadable) or '-'}")
+            for name, value in {**services.suggested_texts(invoice), **texts}.items():
+                self.stdout.write(f"  {name}={value}")
+            return
+        note, replacement = services.correct_unreadable_invoice(
+            actor=actor, invoice_id=invoice.pk, texts=texts or None
+        )
+        self.stdout.write(
+            f"{invoice.number} credited by {note.number}, replaced by {replacement.number}"
+        )
 
     def _run(self, actor: Actor, options: dict[str, Any]) -> None:
         periods = self._periods(options)
