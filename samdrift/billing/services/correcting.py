@@ -55,13 +55,16 @@ def correct_unreadable_invoice(
     """
     require_manager(actor)
     with transaction.atomic():
-        original = (
-            Invoice.objects.select_for_update()
-            .filter(pk=invoice_id, kind=InvoiceKind.INVOICE)
-            .first()
-        )
+        original = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
         if original is None:
             raise NotFound("invoice")
+        if original.kind != InvoiceKind.INVOICE:
+            raise BusinessRuleViolation(
+                _(
+                    "A credit note is not corrected by new documents: its amounts and reference "
+                    "are right and its text is shown readable (ADR 0218)."
+                )
+            )
         if original.status != InvoiceStatus.FINALISED:
             raise BusinessRuleViolation(
                 _("Only a finalised invoice can be corrected; change the draft instead.")

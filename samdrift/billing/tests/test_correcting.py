@@ -185,3 +185,13 @@ def test_the_cli_suggests_then_corrects(world, tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("billing", "correct", "--invoice", original.number)
     assert "/" in str(refused.value)  # Swedish / English
+
+
+def test_a_credit_note_is_refused_with_the_reason(world, monkeypatch):
+    monkeypatch.setattr("samdrift.billing.services.sealing.is_single_line", lambda text: True)
+    invoice = Invoice.objects.get(period__month=1, buyer__name="Myndighet A")
+    note = services.credit_invoice(actor=world.finance, invoice_id=invoice.pk, reason="fel\x07")
+    with pytest.raises(BusinessRuleViolation) as refused:
+        services.correct_unreadable_invoice(actor=world.finance, invoice_id=note.pk)
+    assert "ADR 0218" in in_both_languages(refused.value.message)["sv"]
+    assert in_both_languages(refused.value.message)["sv"].startswith("En kreditnota")
