@@ -12,6 +12,7 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/ubl/", views.invoice_ubl, name="invoice_ubl"),
     path("invoices/<int:invoice_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:invoice_id>/credit/", views.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:invoice_id>/correct/", views.invoice_correct, name="invoice_correct"),
     path("runs/", views.run_list, name="runs"),
     path("runs/<str:period>/", views.run_detail, name="run"),
     path("runs/<str:period>/finalise/", views.run_finalise, name="run_finalise"),

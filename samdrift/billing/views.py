@@ -117,6 +117,8 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
     lines = list(selectors.invoice_lines(actor=actor, invoice=invoice))
     audit_read(actor=actor, obj=invoice, access="open", organisation_id=invoice.buyer_id)
+    can = invoice_abilities(actor, invoice)
+    unreadable = documents.unreadable_text(invoice) if can["credit"] else []
     return render(
         request,
         "billing/invoice_detail.html",
@@ -125,9 +127,11 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
             "invoices",
             invoice=invoice,
             lines=lines,
-            can=invoice_abilities(actor, invoice),
+            can=can,
             credit_form=CreditForm(),
             credit_notes=invoice.credit_notes.all(),
+            unreadable=unreadable,
+            suggested=services.suggested_texts(invoice) if unreadable else {},
         ),
     )
 
@@ -228,6 +232,25 @@ def invoice_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
         return redirect("billing:invoice", invoice_id=invoice.pk)
     messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
     return redirect("billing:invoice", invoice_id=note.pk)
+
+
+@page
+@require_POST
+def invoice_correct(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Confirms the suggested readable texts: full credit note and replacement (ADR 0217)."""
+    actor = _actor(request)
+    invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
+    try:
+        _note, replacement = services.correct_unreadable_invoice(actor=actor, invoice_id=invoice.pk)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("billing:invoice", invoice_id=invoice.pk)
+    messages.success(
+        request, _("Replacement invoice %(number)s issued.") % {"number": replacement.number}
+    )
+    return redirect("billing:invoice", invoice_id=replacement.pk)
 
 
 @page

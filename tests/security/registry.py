@@ -220,6 +220,7 @@ PAGES: dict[str, Case] = {
     "billing:invoice_credit": Case(
         OBJECT, {"invoice_id": "invoice.id"}, "POST", lambda ref: {"reason": "matrix"}
     ),
+    "billing:invoice_correct": Case(OBJECT, {"invoice_id": "invoice.id"}, "POST"),
     "billing:runs": Case(LIST),
     "billing:run": Case(OBJECT, {"period": "period"}, only_fk_data=True),
     "billing:run_finalise": Case(OBJECT, {"period": "period"}, "POST", only_fk_data=True),

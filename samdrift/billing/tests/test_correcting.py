@@ -195,3 +195,19 @@ def test_a_credit_note_is_refused_with_the_reason(world, monkeypatch):
         services.correct_unreadable_invoice(actor=world.finance, invoice_id=note.pk)
     assert "ADR 0218" in in_both_languages(refused.value.message)["sv"]
     assert in_both_languages(refused.value.message)["sv"].startswith("En kreditnota")
+
+
+def test_the_invoice_page_offers_the_correction_to_finance_and_performs_it(world, clients):
+    original = _legacy_invoice(world)
+    page = clients["finance"].get(f"/billing/invoices/{original.pk}/")
+    assert page.status_code == 200 and f"/billing/invoices/{original.pk}/correct/" in page.text
+    clean = Invoice.objects.get(period__month=1, buyer__name="Myndighet A")
+    assert "/correct/" not in clients["finance"].get(f"/billing/invoices/{clean.pk}/").text
+    assert "/correct/" not in clients["a"].get(f"/billing/invoices/{original.pk}/").text
+    assert clients["a"].post(f"/billing/invoices/{original.pk}/correct/").status_code in (403, 404)
+    assert not Invoice.objects.filter(credited_invoice=original).exists()
+    done = clients["finance"].post(f"/billing/invoices/{original.pk}/correct/")
+    assert done.status_code == 302
+    replacement = Invoice.objects.get(reason__contains=original.number, kind="invoice")
+    assert done["Location"].endswith(f"/billing/invoices/{replacement.pk}/")
+    assert Invoice.objects.filter(credited_invoice=original).count() == 1
