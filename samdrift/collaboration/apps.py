@@ -22,3 +22,7 @@ class CollaborationConfig(AppConfig):
                 api_prefix="/api/v1/collaboration/",
             )
         )
+        # What runs after each committed version (ADR 0602): the PDF accessibility check.
+        from . import services, tasks
+
+        services.register_version_hook("accessibility", tasks.queue_accessibility_check)

@@ -204,6 +204,9 @@ class Version(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The PDF accessibility check's summary (ADR 0608), written by its background job; None
+    # until checked, and for files that are not PDFs.
+    accessibility = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["document_id", "-number"]
