@@ -37,10 +37,10 @@ def test_a_pdf_is_checked_in_the_background_and_the_page_shows_it(safos):
     assert summary is not None and summary["profile"] == "pdfua1"
     assert summary["passed"] is False  # an untagged PDF fails PDF/UA
     assert summary["counts"]["failed"] >= 1 and summary["failed_rules"]
-    page = safos.client("owner").get(
-        f"/collaboration/documents/{version.document_id}/", HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert "Accessibility of the PDF" in page.content.decode()
+    page = safos.client("owner").get(f"/collaboration/documents/{version.document_id}/")
+    text = page.content.decode()
+    assert "PDF-filens tillgänglighet" in text
+    assert "automatiska kontroller underkändes" in text
 
 
 def test_a_text_file_is_not_queued(safos):
