@@ -9,11 +9,13 @@ import shutil
 from pathlib import Path
 
 import axe_playwright_python
+import pikepdf
 import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
 from samdrift.collaboration import selectors, services
+from samdrift.core.jobs.worker import Worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +54,15 @@ def test_every_collaboration_page_passes_axe(live_server, safos, language):
         actor=owner, workspace_id=workspace.id, stream=io.BytesIO(b"gammalt\n"), name="Gammal.txt"
     )
     services.document_trash(actor=owner, document_id=trashed.document_id)
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf_bytes = io.BytesIO()
+    pdf.save(pdf_bytes)
+    checked = services.upload(
+        actor=owner, workspace_id=workspace.id, stream=io.BytesIO(pdf_bytes.getvalue()),
+        name="Rapport.pdf", content_type="application/pdf",
+    )  # fmt: skip
+    Worker(burst=True).run()  # search index and the PDF's accessibility check
     document_id = version.document_id
     urls = [
         "/collaboration/",
@@ -60,6 +71,8 @@ def test_every_collaboration_page_passes_axe(live_server, safos, language):
         f"/collaboration/{workspace.id}/trash/",
         f"/collaboration/documents/{document_id}/",
         f"/collaboration/documents/{document_id}/reads/",
+        f"/collaboration/documents/{checked.document_id}/",
+        "/collaboration/search/?q=text",
     ]
     session = safos.client("owner").cookies[settings.SESSION_COOKIE_NAME].value
     reader_session = safos.client("reader").cookies[settings.SESSION_COOKIE_NAME].value
