@@ -284,7 +284,7 @@ def remove_dependency(request: ApiRequest, code: str, dependency_code: str) -> S
 
 @router.get(
     "/categories",
-    response={200: list[CategoryOut], **errors()},
+    response={200: list[CategoryOut], **errors(422)},
     summary="List the service categories",
     description="Shared by every provider, by Swedish name.",
 )

@@ -10,7 +10,8 @@ A field an app declares without a rule gets the safe default when the API is ass
 * an integer without an upper bound gets the 64-bit range (a 20-digit offset or id overflowed
   the database driver: 500), so it is a 422 in the API's error format before any query or
   permission check;
-* a float or decimal refuses NaN and infinity, and a decimal has at most 30 digits.
+* a float or decimal refuses NaN and infinity, and a decimal has at most 30 digits;
+* a date or time must be text: a JSON number was read as seconds since 1970 (`0`: 1970-01-01).
 
 The rules are added to the pydantic models ninja validates with and reads its OpenAPI document
 from, so the document states them and schemathesis generates within them. Only models reached
@@ -21,6 +22,7 @@ left out (docs/adr/0068).
 
 from __future__ import annotations
 
+import datetime
 import enum
 import types
 import typing
@@ -30,7 +32,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Le
 from ninja import NinjaAPI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from pydantic.fields import FieldInfo
 
 from .text import MULTI_LINE_PATTERN
@@ -110,9 +112,22 @@ def _has_constraint(field: FieldInfo, name: str) -> bool:
     return any(getattr(m, name, None) is not None for m in field.metadata)
 
 
+def _date_as_text(value: Any) -> Any:
+    """A date or time travels as text ("2026-12-04"); pydantic would read a number as seconds
+    since 1970 and accept `0` as 1970-01-01, which the document (type string) does not allow."""
+    if isinstance(value, int | float):
+        raise ValueError("write a date as text, e.g. 2026-12-04")
+    return value
+
+
 def _scalar_rule(field: FieldInfo) -> list[Any] | None:
-    """The metadata to add when the field itself is a (possibly optional) str, int or float."""
+    """The metadata to add when the field itself is a (possibly optional) str, int, float, decimal
+    or date."""
     base = _strip_optional(field.annotation)
+    if base in (datetime.date, datetime.datetime) and not any(
+        isinstance(m, BeforeValidator) for m in field.metadata
+    ):
+        return [BeforeValidator(_date_as_text)]
     if base is str and not _has_constraint(field, "pattern"):
         return list(FieldInfo.from_annotation(MultiLineText).metadata)
     if base is int and not (_has_constraint(field, "le") or _has_constraint(field, "lt")):

@@ -7,10 +7,11 @@ rule refusing ESC, an integer without an upper bound or two schemas under one na
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import time
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from joserfc import jwt
@@ -177,6 +178,29 @@ def test_huge_line_positions_are_a_422_before_the_permission_check(agency_contac
         {"reason": "fel", "line_positions": [10**20]},
     )
     assert _assert_error_body(response, 422)["code"] == "invalid"
+
+
+@pytest.mark.parametrize("value", [0, 1735689600, 1.5])
+def test_a_date_input_is_text_not_seconds_since_1970(value):
+    """Every date or time input refuses a JSON number (pydantic read 0 as 1970-01-01: a plan
+    date of the epoch was accepted, found by schemathesis), and still takes the ISO text."""
+    dates = [
+        (model, name)
+        for model in input_models(api)
+        for name, field in model.model_fields.items()
+        if set(get_args(field.annotation) or [field.annotation]) - {type(None)}
+        <= {datetime.date, datetime.datetime}
+    ]
+    assert dates
+    for model, name in dates:
+        with pytest.raises(ValueError, match="as text"):
+            model.__pydantic_validator__.validate_assignment(model.model_construct(), name, value)
+        text = (
+            "2026-12-04T10:00:00+01:00"
+            if "datetime" in str(model.model_fields[name])
+            else "2026-12-04"
+        )
+        model.__pydantic_validator__.validate_assignment(model.model_construct(), name, text)
 
 
 @pytest.mark.django_db
