@@ -11,11 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from samdrift.core.actor import Actor
-from samdrift.core.api import errors
+from samdrift.core.api import MAX_LIMIT, errors
 from samdrift.core.files.responses import file_response
 
 from . import selectors, services
@@ -193,13 +193,24 @@ class SearchHitOut(Schema):
     version: int
 
 
-@router.get("/search", response={200: list[SearchHitOut], **errors(422)})
+class SearchPageOut(Schema):
+    """One page of hits. No total: counting every match would read every posting (ADR 0607);
+    `has_next` says whether `offset + limit` gives more."""
+
+    items: list[SearchHitOut]
+    has_next: bool
+
+
+@router.get("/search", response={200: SearchPageOut, **errors(422)})
 def search(
-    request: HttpRequest, q: str = "", limit: int = 20, offset: int = 0
-) -> list[SearchHitOut]:
+    request: HttpRequest,
+    q: str = "",
+    limit: int = Query(50, ge=1, le=MAX_LIMIT, description=f"Hits per page, 1 to {MAX_LIMIT}."),
+    offset: int = Query(0, ge=0, le=10**9, description="Hits to skip, 0 to 1,000,000,000."),
+) -> SearchPageOut:
     """Documents the caller may see whose name or text has the words; each hit is a read."""
-    hits, _more = services.search(actor=_actor(request), query=q, limit=limit, offset=offset)
-    return [
+    hits, more = services.search(actor=_actor(request), query=q, limit=limit, offset=offset)
+    items = [
         SearchHitOut(
             document_id=h.access.document.id,
             workspace_id=h.access.workspace.id,
@@ -210,6 +221,7 @@ def search(
         )
         for h in hits
     ]
+    return SearchPageOut(items=items, has_next=bool(more))
 
 
 @router.get("/workspaces", response={200: list[WorkspaceOut], **errors()})
