@@ -26,7 +26,6 @@ from __future__ import annotations
 import concurrent.futures
 import io
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import pikepdf
 import requests
+from support import free_port, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = int(os.environ.get("BENCH_CHECKER_PAGES", "150000"))
@@ -60,25 +60,11 @@ for i in range(6):
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def environment(db: Path, data: Path) -> dict[str, str]:
-    return dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
+    return production_env(
+        data,
         DATABASE_URL=f"sqlite:///{db}",
-        SAMDRIFT_DATA_DIR=str(data),
-        SAMDRIFT_SECURE_COOKIES="0",
         SAMDRIFT_LOCAL_LOGIN="1",
-        SAMDRIFT_BASE_URL="http://127.0.0.1",
-        SAMDRIFT_SECRET_KEY="bench-secret-key-" * 3,
-        SAMDRIFT_AUDIT_KEY="bench-audit-key-" * 3,
-        SAMDRIFT_EFOS_CA_PASSPHRASE="bench-ca-passphrase-123",  # noqa: S106 (a throw-away CA)
-        SAMDRIFT_ALLOWED_HOSTS="127.0.0.1",
         SAMDRIFT_ACCESSIBILITY_CHECKS_GLOBAL=str(USERS * PER_USER),
     )
 

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,18 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from production import production_env
+from support import free_port, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FLOOR = 0.70
 MB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def setup_child() -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,19 +34,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from production import production_env, use_production_settings
+from support import free_port, production_env, use_production_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGINS = int(os.environ.get("BENCH_LOGINS", "204"))
 BASELINE_REQUESTS = int(os.environ.get("BENCH_BASELINE", "600"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 ORG_NUMBER = "202100-3004"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, timeout: float = 60) -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import time
 from pathlib import Path
 
 import requests
+from support import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOTAL = int(os.environ.get("BENCH_EFOS_CERTS", "270000"))
@@ -51,12 +51,6 @@ REASONS = [
     "unspecified",
     "certificate_hold",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, timeout: float = 60) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import time
 from pathlib import Path
 
 import requests
+from support import free_port, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
@@ -72,25 +72,10 @@ print("BENCH-TOKEN", secret, provider.id)
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def environment(db: Path, data: Path) -> dict[str, str]:
-    return dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
+    return production_env(
+        data,
         DATABASE_URL=f"sqlite:///{db}",
-        SAMDRIFT_DATA_DIR=str(data),
-        SAMDRIFT_SECURE_COOKIES="0",
-        # Production refuses to start without its secrets (ADR 0067); these are the bench's own.
-        SAMDRIFT_BASE_URL="http://127.0.0.1",
-        SAMDRIFT_SECRET_KEY="bench-secret-key-" * 3,
-        SAMDRIFT_AUDIT_KEY="bench-audit-key-" * 3,
-        SAMDRIFT_EFOS_CA_PASSPHRASE="bench-ca-passphrase-123",  # noqa: S106 (a throw-away CA)
-        SAMDRIFT_ALLOWED_HOSTS="127.0.0.1",
     )
 
 

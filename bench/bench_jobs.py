@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support import pg_execute
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -115,17 +117,6 @@ def run_backend(name: str, url: str, count: int) -> dict[str, Any] | None:
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _pg(server: str, sql: str) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql)
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
 def report(name: str, f: dict[str, Any]) -> None:
     n, base = f["jobs"], f["baseline_s"]
     total = f["enqueue_s"] + f["run_s"]
@@ -162,7 +153,7 @@ def main() -> int:
             report("SQLite", figures)
         if "postgres" in backends:
             database = f"bench_jobs_{os.getpid()}"
-            if not _pg(server, f'CREATE DATABASE "{database}"'):
+            if not pg_execute(server, f'CREATE DATABASE "{database}"'):
                 print("PostgreSQL: not reachable, skipped")
                 return 0
             try:
@@ -170,7 +161,7 @@ def main() -> int:
                     "PostgreSQL", server.rsplit("/", 1)[0] + "/" + database, count
                 )
             finally:
-                _pg(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                pg_execute(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             if figures is None:
                 return 1
             report("PostgreSQL", figures)

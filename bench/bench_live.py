@@ -40,6 +40,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from support import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SESSIONS = int(os.environ.get("BENCH_LIVE_SESSIONS", "200"))
@@ -47,12 +49,6 @@ ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "30"))
 WARMUP = 3
 HANDSHAKE_BATCH = 20
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

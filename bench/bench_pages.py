@@ -31,7 +31,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -43,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from production import production_env, use_production_settings
+from support import free_port, production_env, use_production_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
@@ -216,12 +215,6 @@ def query_counts(db: Path) -> dict[str, int | None]:
 
 
 # --- the server and the clients ---------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(db: Path, data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support import pg_execute
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -236,17 +238,6 @@ def run_backend(name: str, url: str, count: int, queries: int) -> dict[str, Any]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _pg(server: str, sql: str) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql)
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
 def report(name: str, f: dict[str, Any]) -> None:
     print(
         f"{name}: {f['docs']} documents loaded in {f['load_s']:.1f} s; {f['queries']} searches "
@@ -283,14 +274,14 @@ def main() -> int:
             report("SQLite FTS5", figures)
         if "postgres" in backends:
             database = f"bench_search_{os.getpid()}"
-            if not _pg(server, f'CREATE DATABASE "{database}"'):
+            if not pg_execute(server, f'CREATE DATABASE "{database}"'):
                 print("PostgreSQL: not reachable, skipped")
                 return 0
             try:
                 url = server.rsplit("/", 1)[0] + "/" + database
                 figures = run_backend("PostgreSQL", url, count, queries)
             finally:
-                _pg(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                pg_execute(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             if figures is None:
                 return 1
             report("PostgreSQL", figures)

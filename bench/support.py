@@ -1,4 +1,5 @@
-"""The environment a bench needs to run samdrift with the production settings on loopback.
+"""What several benches share: the environment to run samdrift with the production settings on
+loopback, a free loopback port, and one statement on a PostgreSQL server.
 
 `config.settings.prod` refuses to start without its secrets (ADR 0067); a bench has none, so it
 makes throw-away ones per run. Plain HTTP on loopback: cookies not Secure, no HTTPS redirect.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 
@@ -40,3 +42,21 @@ def production_env(
 def use_production_settings(data_dir: Path, **extra: str) -> None:
     """The same, for a bench that sets Django up in its own process."""
     os.environ.update(production_env(data_dir, **extra))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pg_execute(server: str, sql: str) -> bool:
+    """One statement (CREATE/DROP DATABASE) outside a transaction; False when unreachable."""
+    import psycopg
+
+    try:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(sql)
+    except psycopg.OperationalError:
+        return False
+    return True
