@@ -18,6 +18,12 @@ from typing import IO, Any
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.files.names import (
+    FORBIDDEN_CHARS,
+    INVISIBLE_CATEGORIES,
+    MAX_NAME_BYTES,
+    is_windows_reserved,
+)
 
 NAME_EMPTY = _("The name is empty.")
 NAME_PATH = _("The name may not contain a path: no “/”, “\\” or “..”.")
@@ -33,9 +39,6 @@ NO_EXTENSION = _("The file name has no extension, so its type cannot be checked.
 CONTENT_MISMATCH = _(
     "The content of the file does not match its extension “.%(ext)s”. Nothing was stored."
 )
-
-_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in "123456789"}
-_FORBIDDEN = set('<>:"|?*')
 
 _ZIP = (b"PK\x03\x04",)
 _OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
@@ -76,13 +79,13 @@ def check_name(name: str, field: str = "name") -> str:
         raise _fail(field, NAME_EMPTY)
     if "/" in text or "\\" in text or ".." in text or text == ".":
         raise _fail(field, NAME_PATH)
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} for ch in text):
+    if any(unicodedata.category(ch) in INVISIBLE_CATEGORIES for ch in text):
         raise _fail(field, NAME_CONTROL)
-    if _FORBIDDEN.intersection(text):
+    if set(FORBIDDEN_CHARS).intersection(text):
         raise _fail(field, NAME_CHARS)
-    if text.split(".")[0].strip().upper() in _RESERVED:
+    if is_windows_reserved(text):
         raise _fail(field, NAME_RESERVED, name=text)
-    if len(text.encode()) > 255:
+    if len(text.encode()) > MAX_NAME_BYTES:
         raise _fail(field, NAME_TOO_LONG)
     return text.rstrip(" .") or text
 

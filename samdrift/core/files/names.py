@@ -18,11 +18,21 @@ MAX_NAME_BYTES = 255  # what ext4, NTFS and APFS all accept for one path compone
 FALLBACK_CONTENT_TYPE = "application/octet-stream"
 
 # Characters Windows refuses in a name; the path separators are among them.
+FORBIDDEN_CHARS = '<>:"|?*'
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
 _SPACES = re.compile(r"\s+")
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL"}) | {
     f"{d}{n}" for d in ("COM", "LPT") for n in "123456789"
 }
+# Control, format (bidi overrides that disguise an extension), surrogate and private-use.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+def is_windows_reserved(name: str) -> bool:
+    """ "CON", "con.txt" and "Con.tar.gz" all open the console device on Windows."""
+    return name.split(".")[0].strip().upper() in WINDOWS_RESERVED
+
+
 _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 BAD_NAME = _("The file name is empty or unusable. Rename the file and try again.")
@@ -38,13 +48,12 @@ def safe_name(name: str) -> str:
     prefix; the result fits 255 UTF-8 bytes with its extension kept."""
     text = unicodedata.normalize("NFC", name or "")
     text = re.split(r"[/\\]", text)[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"})
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in INVISIBLE_CATEGORIES)
     text = _FORBIDDEN.sub("_", text)
     text = _SPACES.sub(" ", text).strip(" .")  # Windows drops trailing dots and spaces
     if not text or set(text) <= {"_", " ", "."}:
         raise ValidationFailed(BAD_NAME, errors={"name": [str(BAD_NAME)]})
-    # "CON", "con.txt" and "Con.tar.gz" all open the console device on Windows.
-    if text.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
+    if is_windows_reserved(text):
         text = f"_{text}"
     return _fit(text)
 
