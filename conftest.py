@@ -9,6 +9,7 @@ from django.core.management.commands import flush
 from django.test import Client
 
 from samdrift.audit.sealing import unsealed_for_test_flush
+from samdrift.tests.browser import browser  # noqa: F401  (the browser tests' Chromium fixture)
 from samdrift.tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -9,22 +9,18 @@ The pages are each app's `a11y.pages()` over the demo data, logged in as the dem
 from __future__ import annotations
 
 import importlib
-import shutil
 from io import StringIO
-from pathlib import Path
 
-import axe_playwright_python
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, Response
 
 from samdrift.demo.foundation import DEMO_PASSWORD, load_foundation
 from samdrift.demo.management.commands.demo import DEMO_HOOKS, Command
 from samdrift.tests.asgi_server import asgi_server
+from samdrift.tests.browser import axe_violations, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LISTEN = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
@@ -66,13 +62,7 @@ def page_urls(demo_site) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def chromium_page(demo_site, page_urls):  # type: ignore[no-untyped-def]
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         context = browser.new_context()
         context.add_init_script(LISTEN)
         page = context.new_page()
@@ -83,7 +73,6 @@ def chromium_page(demo_site, page_urls):  # type: ignore[no-untyped-def]
         page.click("#local-login button[type=submit]")
         page.wait_for_url(f"{demo_site}/")
         yield page
-        browser.close()
 
 
 def _collect_errors(page: Page) -> None:
@@ -112,15 +101,7 @@ def _problems(page: Page, url: str) -> list[str]:
     found = [f"{url}: CSP {v}" for v in page.evaluate("window.__cspViolations")]
     found += [f"{url}: console {text}" for text in page.console_errors]  # type: ignore[attr-defined]
     page.console_errors.clear()  # type: ignore[attr-defined]
-    page.evaluate(AXE_SCRIPT)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    found += [
-        f"{url}: axe {v['id']} {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
-    return found
+    return found + axe_violations(page, url)
 
 
 def test_main_pages_run_under_the_policy_without_violations(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -14,7 +13,6 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey
-from playwright.sync_api import Browser, sync_playwright
 
 from samdrift.core.actor import SYSTEM
 from samdrift.efos import services
@@ -52,20 +50,6 @@ def client_site() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/callback"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 def test_consent_approval_reaches_the_client_without_csp_violation(

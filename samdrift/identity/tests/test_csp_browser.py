@@ -5,13 +5,12 @@ redirect, so the page must allow the provider's origin (ADR 0037); step-up uses 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from samdrift.identity import loa
 from samdrift.identity.models import IdentityProvider
@@ -25,20 +24,6 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation', e =>
   window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

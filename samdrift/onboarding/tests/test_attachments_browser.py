@@ -3,38 +3,18 @@ English with a document listed, and adding and downloading one by keyboard alone
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import axe_playwright_python
 import pytest
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import Browser, sync_playwright
 
 from samdrift.core.files.conf import LOCAL
+from samdrift.tests.browser import axe_violations
 from samdrift.tests.factories import ServiceFactory
 from tests.api.support import checklist_templates, open_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop on this thread
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -69,11 +49,7 @@ def test_the_documents_section_passes_axe(browser, live_server, case, agency_con
     _upload_by_keyboard(page, a_pdf("Säkerhetsplan.pdf"))  # so the list is there too
     assert page.locator("#attachments table").count() == 1
     assert page.locator("html").get_attribute("lang") == language
-    page.add_script_tag(content=AXE_SCRIPT)
-    result = page.evaluate(
-        "tags => axe.run('#attachments', {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    problems = [f"{v['id']}: {v['help']}" for v in result["violations"]]
+    problems = axe_violations(page, within="#attachments")
     assert problems == [], "\n".join(problems)
 
 

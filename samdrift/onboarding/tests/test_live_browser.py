@@ -7,24 +7,21 @@ the agency's contact watches the case; the account manager advances it by keyboa
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import axe_playwright_python
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from samdrift.tests.asgi_server import asgi_server
+from samdrift.tests.browser import axe_violations
 
 from .live_case import open_case, ready_to_advance, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BUNDLE = Path(settings.BASE_DIR) / "samdrift/ui/static/ui/dist/samdrift.js"
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
@@ -40,19 +37,6 @@ def served(settings, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-d
         yield url
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
-
-
 def _page(browser: Browser, url: str, user, *, javascript: bool = True) -> Page:  # type: ignore[no-untyped-def]
     # bypass_csp: axe is injected as an inline script; samdrift's pages carry none of their own.
     context = browser.new_context(java_script_enabled=javascript, bypass_csp=True)
@@ -63,14 +47,6 @@ def _page(browser: Browser, url: str, user, *, javascript: bool = True) -> Page:
         ]
     )
     return context.new_page()
-
-
-def _axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(content=AXE_SCRIPT)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 def _phase(page: Page) -> str:
@@ -123,7 +99,7 @@ def test_a_watching_page_updates_when_another_user_advances_the_case(
     assert status.get_attribute("aria-live") == "polite"
     expect(status).to_have_text(status.get_attribute("data-updated") or "-")
     expect(status).to_have_text("Updated: this page was changed by someone else.")
-    assert _axe_violations(watcher) == []  # the swapped page, announcement included
+    assert axe_violations(watcher) == []  # the swapped page, announcement included
 
     # Without JavaScript nothing moves by itself, and a plain reload shows the change.
     assert _phase(without_js) == "Initiate"

@@ -8,14 +8,11 @@ server answered into the browser at the site's origin, so its stylesheet applies
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import sync_playwright
 
-from samdrift.ui.tests.test_accessibility import _violations
+from samdrift.tests.browser import axe_violations, chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,16 +49,11 @@ def _posted_pages(user, language: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_error_pages_pass_axe(live_server, agency_member, language):
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
     session = Client()
     session.force_login(agency_member)
     posted = _posted_pages(agency_member, language)  # before Playwright's event loop runs
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with chromium() as browser:
         context = browser.new_context()
         context.add_cookies(
             [
@@ -78,11 +70,10 @@ def test_error_pages_pass_axe(live_server, agency_member, language):
             response = page.goto(f"{live_server.url}{url}")
             assert response is not None and response.status == status, url
             assert page.locator("html").get_attribute("lang") == language, url
-            problems.extend(_violations(page, url))
+            problems.extend(axe_violations(page, url))
         for name, html in posted.items():
             page.goto(f"{live_server.url}/healthz")
             page.set_content(html)
             assert page.locator("html").get_attribute("lang") == language, name
-            problems.extend(_violations(page, name))
-        browser.close()
+            problems.extend(axe_violations(page, name))
     assert problems == [], "\n".join(problems)

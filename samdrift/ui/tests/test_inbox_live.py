@@ -5,7 +5,6 @@ an open page without a reload. Only the owner's page follows `inbox:<id>`."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import uvicorn
 from channels.routing import ProtocolTypeRouter
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from samdrift.core.notifications.testing import free_port
 from samdrift.onboarding.tests.live_case import open_case, ready_to_advance, session_cookie
@@ -55,21 +54,6 @@ def asgi_site(settings, monkeypatch) -> Iterator[str]:  # type: ignore[no-untype
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    # Playwright's sync API keeps an event loop on this thread; the test's own database reads
-    # between browser steps are plain synchronous calls all the same.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield launched
-        launched.close()
 
 
 def _as(browser: Browser, site: str, user: Any) -> Any:

@@ -3,43 +3,22 @@ with a running, a failed and a finished job; the list reached and followed by ke
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import axe_playwright_python
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from playwright.sync_api import Browser, sync_playwright
 
 from samdrift.core.actor import Actor
 from samdrift.core.jobs import progress, queue
 from samdrift.core.jobs.models import Job
 from samdrift.core.jobs.origin import queued_by
 from samdrift.core.jobs.worker import Worker
+from samdrift.tests.browser import axe_violations
 
 from . import sample_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "demo-password"
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -76,17 +55,6 @@ def _page(browser, live_server, user, language):  # type: ignore[no-untyped-def]
     return page
 
 
-def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(content=AXE_SCRIPT)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
-
-
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_jobs_pages_pass_axe(owner, browser, live_server, language):
     page = _page(browser, live_server, owner, language)
@@ -95,7 +63,7 @@ def test_jobs_pages_pass_axe(owner, browser, live_server, language):
         response = page.goto(f"{live_server.url}{url}")
         assert response is not None and response.status == 200, url
         assert page.locator("html").get_attribute("lang") == language
-        problems.extend(_violations(page))
+        problems.extend(axe_violations(page))
     assert problems == [], "\n".join(problems)
 
 

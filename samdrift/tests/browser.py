@@ -1,0 +1,61 @@
+"""Debian's Chromium for the browser tests, and axe-core's WCAG 2.1 A and AA check.
+
+One place for what every browser test needs, so a change of launch flags or of the axe rules
+reaches all of them. No browser is downloaded: Playwright drives `/usr/bin/chromium`
+(`scripts/ensure-browser.sh` installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop on the test's thread; the test's own database
+    # reads after it starts are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as launched:
+        yield launched
+
+
+def axe_violations(page: Page, where: str = "", *, within: str = "") -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now, one readable line each;
+    `within` limits the check to the elements a CSS selector finds.
+
+    `evaluate`, not `add_script_tag`: the site's CSP refuses inline scripts (ADR 0037), and
+    evaluated code is not subject to it.
+    """
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        "([tags, within]) => axe.run(within || document, {runOnly: {type: 'tag', values: tags}})",
+        [WCAG_TAGS, within],
+    )
+    label = where or page.url
+    return [
+        f"{label}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
