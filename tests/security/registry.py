@@ -252,7 +252,7 @@ PAGES: dict[str, Case] = {
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
     ),
     "collaboration:invitations": Case(LIST),
-    "collaboration:search": Case(LIST),
+    "collaboration:search": Case(LIST, data=lambda ref: {"q": "hemligt"}),
     "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:invitation_decline": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
@@ -437,7 +437,7 @@ API: dict[tuple[str, str], Case] = {
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
     ("GET", "/collaboration/workspaces"): Case(LIST),
-    ("GET", "/collaboration/search"): Case(LIST),
+    ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
     ("GET", "/operations/incidents"): Case(LIST),
     ("POST", "/operations/incidents"): Case(
         LIST,

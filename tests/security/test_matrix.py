@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from samdrift.core.tenancy import LOGIN_SESSION_KEY
 from tests.api.support import row_state
 from tests.security import registry
 from tests.security.registry import API, API_PARAMS, LIST, OBJECT, PAGES, PUBLIC, Case
@@ -120,11 +122,13 @@ def _api_path(template: str, ref: Any) -> str:
 
 def _send(client: Any, method: str, path: str, data: dict[str, Any] | None, api: bool) -> Any:
     sender = getattr(client, method.lower())
+    if method == "GET":
+        return sender(path, data=data or {})  # a GET's data is its query
     if api:
-        if method in {"GET", "DELETE"}:
+        if method == "DELETE":
             return sender(path)
         return sender(path, data=json.dumps(data or {}), content_type="application/json")
-    return sender(path) if method == "GET" else sender(path, data=data or {})
+    return sender(path, data=data or {})
 
 
 def _snapshot(world: World) -> dict[str, Any]:
@@ -360,3 +364,20 @@ def _actor(world: World, role: str) -> Any:
     from samdrift.accounts.selectors import actor_for_user
 
     return actor_for_user(world.users[role])
+
+
+@pytest.mark.parametrize("surface", ["page", "api"])
+def test_the_search_case_finds_something_the_searcher_may_see(world, surface):
+    """The search rows above would pass on an empty answer: here a member of the victim's own
+    workspace, logged in like every role (loa3), finds its document with the same query."""
+    client = Client()
+    client.force_login(world.b.contact)
+    session = client.session
+    session[LOGIN_SESSION_KEY] = {"user_id": world.b.contact.pk, "rank": 3}
+    session.save()
+    path = "/collaboration/search/" if surface == "page" else "/api/v1/collaboration/search"
+    response = client.get(path, {"q": "hemligt"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert world.b.cdoc.name in content
+    assert world.c.cdoc.name not in content

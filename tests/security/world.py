@@ -29,9 +29,13 @@ from samdrift.collaboration.models import Invitation as CollabInvitation
 from samdrift.collaboration.models import Member as CollabMember
 from samdrift.collaboration.models import Version as CollabVersion
 from samdrift.collaboration.models import Workspace as CollabWorkspace
+from samdrift.collaboration.selectors import SEARCH_KIND as COLLAB_SEARCH_KIND
+from samdrift.collaboration.selectors import search_key as collab_search_key
 from samdrift.core.actor import SYSTEM
 from samdrift.core.files.services import store as store_file
 from samdrift.core.jobs.models import Job
+from samdrift.core.search.services import index_entry
+from samdrift.core.tenancy import LOGIN_SESSION_KEY
 from samdrift.efos import services as efos_services
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ServiceRequest, Subscription
@@ -230,6 +234,16 @@ def _collaboration(org: Organisation, contact: User, name: str) -> tuple[Any, An
         sha256=stored.sha256,
         content_type="text/plain",
     )
+    # Indexed as an upload would be, so that a search for the word finds every agency's document
+    # and the matrix can see whether a foreign one shows.
+    index_entry(
+        kind=COLLAB_SEARCH_KIND,
+        object_id=document.pk,
+        visibility_key=collab_search_key(workspace.pk),
+        title=document.name,
+        text="hemligt",
+        owner_org_id=org.pk,
+    )
     return workspace, member, invitation, document
 
 
@@ -307,6 +321,11 @@ def build_world() -> World:
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
+        # An e-ID login at loa3: the SAFOS and EFOS operator addresses would otherwise answer
+        # every role with a step-up, and the matrix would never reach their tenancy rules.
+        session = clients[role].session
+        session[LOGIN_SESSION_KEY] = {"user_id": user.pk, "rank": 3}
+        session.save()
     return World(
         fk=fk,
         second=second,
