@@ -1,0 +1,68 @@
+"""Writes of workspaces and documents: one transaction, one audit record each (ADRs 0600–0603).
+
+Every service re-reads its row under a lock and asks the abilities there, so a page that showed a
+button a moment ago cannot act on stale rights. Uploads write their bytes before the transaction
+opens (`samdrift.core.files.services.staged`) and link them inside it; if anything refuses, the
+bytes are removed again and nothing is recorded.
+
+Hook points for what is built beside this app (ADR 0602): `register_version_hook(fn)` — `fn(version
+id)` runs after the commit of every new version (text extraction for search, malware scanning,
+the accessibility check of PDFs); `record_read(...)` is what a preview, a share link or a search
+hit calls to record that it revealed a document's content.
+
+One module per task; every public name is importable from here.
+"""
+
+from .common import Refused, default_quota
+from .documents import (
+    document_classify,
+    document_lock,
+    document_trash,
+    document_unlock,
+    document_untrash,
+)
+from .hooks import _version_hooks, register_version_hook
+from .members import (
+    invitation_accept,
+    invitation_decline,
+    invitation_revoke,
+    invite,
+    leave,
+    member_remove,
+    member_set_role,
+    transfer_ownership,
+)
+from .reads import ensure_download_allowed, record_export, record_read
+from .search import index_version, search
+from .uploads import folder_create, upload, version_restore
+from .workspaces import workspace_classify, workspace_create
+
+__all__ = [
+    "Refused",
+    "_version_hooks",
+    "default_quota",
+    "document_classify",
+    "document_lock",
+    "document_trash",
+    "document_unlock",
+    "document_untrash",
+    "ensure_download_allowed",
+    "folder_create",
+    "index_version",
+    "invitation_accept",
+    "invitation_decline",
+    "invitation_revoke",
+    "invite",
+    "leave",
+    "member_remove",
+    "member_set_role",
+    "record_export",
+    "record_read",
+    "register_version_hook",
+    "search",
+    "transfer_ownership",
+    "upload",
+    "version_restore",
+    "workspace_classify",
+    "workspace_create",
+]

@@ -1,0 +1,106 @@
+"""Creating a workspace and changing its confidentiality class (ADRs 0600, 0601)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from samdrift.audit.services import audit_record, snapshot
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import NotFound
+from samdrift.organisations.selectors import organisation_get
+
+from ..choices import Role
+from ..models import Member, Workspace
+from ..permissions import workspace_abilities
+from ..policy import parse_classification, policy_for
+from ..selectors import agency_connected, require_level
+from ..validation import check_name
+from .common import (
+    HAS_GUESTS,
+    LOWER_NEEDS_SECURITY,
+    NOT_ALLOWED,
+    NOT_CONNECTED,
+    _locked_workspace,
+    _member_of,
+    _own_org,
+    _refuse,
+    _user_id,
+    default_quota,
+)
+
+
+def workspace_create(
+    *,
+    actor: Actor,
+    name: str,
+    classification: Any,
+    organisation_id: int | None = None,
+    description: str = "",
+    quota_bytes: int | None = None,
+) -> Workspace:
+    clean = check_name(name)
+    level = parse_classification(classification)
+    org_id = _own_org(actor, organisation_id)
+    require_level(actor, level)
+    if not agency_connected(org_id=org_id):
+        agency = organisation_get(actor=SYSTEM, org_id=org_id).name
+        raise _refuse(NOT_CONNECTED, agency=agency)
+    with transaction.atomic():
+        workspace = Workspace.objects.create(
+            name=clean,
+            description=description.strip()[:5000],
+            owner_org_id=org_id,
+            classification=level,
+            quota_bytes=quota_bytes or default_quota(),
+            created_by_id=actor.user_id,
+        )
+        Member.objects.create(
+            workspace=workspace, user_id=_user_id(actor), organisation_id=org_id, role=Role.OWNER
+        )
+        audit_record(
+            actor=actor,
+            action="collaboration.workspace_create",
+            obj=workspace,
+            organisation_id=org_id,
+            after=snapshot(workspace, ["name", "owner_org_id", "classification", "quota_bytes"]),
+        )
+    return workspace
+
+
+def workspace_classify(*, actor: Actor, workspace_id: int, classification: Any) -> Workspace:
+    """Raise (owner) or lower (the owner agency's security role) the workspace's class. Raising
+    lifts every document below the new class to it, so none is less protected than its
+    workspace; lowering leaves documents as they are."""
+    level = parse_classification(classification)
+    with transaction.atomic():
+        workspace = _locked_workspace(workspace_id, actor)
+        member = _member_of(actor, workspace_id)
+        abilities = workspace_abilities(actor=actor, workspace=workspace, member=member)
+        if not abilities["view"]:
+            raise NotFound("workspace")
+        require_level(actor, max(level, workspace.classification))
+        before = snapshot(workspace, ["classification"])
+        if level == workspace.classification:
+            return workspace
+        if level < workspace.classification and not abilities["lower_class"]:
+            raise _refuse(LOWER_NEEDS_SECURITY)
+        if level > workspace.classification and not (
+            abilities["raise_class"] or abilities["lower_class"]
+        ):
+            raise _refuse(NOT_ALLOWED)
+        if not policy_for(level).guests_allowed and workspace.members.filter(is_guest=True):
+            raise _refuse(HAS_GUESTS, cls=level)
+        workspace.classification = level
+        workspace.save(update_fields=["classification", "updated_at"])
+        raised = workspace.documents.filter(classification__lt=level).update(classification=level)
+        audit_record(
+            actor=actor,
+            action="collaboration.workspace_classify",
+            obj=workspace,
+            organisation_id=workspace.owner_org_id,
+            before=before,
+            after={"classification": level, "documents_raised": raised},
+        )
+    return workspace
