@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "samdrift.efos",
     "samdrift.collaboration",
     "samdrift.operations",
+    "samdrift.continuity",
     "samdrift.billing",
     "samdrift.accessibility",
     "samdrift.reporting",
