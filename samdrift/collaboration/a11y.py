@@ -19,4 +19,5 @@ def pages() -> list[str]:
             urls.append(f"/collaboration/documents/{document.pk}/")
             if workspace.members.filter(user__username="admin", role="owner").exists():
                 urls.append(f"/collaboration/documents/{document.pk}/reads/")
+                urls.append(f"/collaboration/documents/{document.pk}/shares/")
     return urls

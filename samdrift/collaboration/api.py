@@ -18,7 +18,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.api import MAX_LIMIT, errors
 from samdrift.core.files.responses import file_response
 
-from . import selectors, services
+from . import api_shares, selectors, services
 from .models import Document, Invitation, Member, Version, Workspace
 
 router = Router(tags=["collaboration"])
@@ -509,3 +509,7 @@ def reads(request: HttpRequest, document_id: int) -> list[ReadOut]:
             )
         )
     return out
+
+
+# The share-link operations (ADR 0609) live in their own module.
+api_shares.register(router)

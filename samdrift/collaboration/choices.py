@@ -49,3 +49,4 @@ class ReadAccess(models.TextChoices):
     VIEW = "view", _("View")
     PREVIEW = "preview", _("Preview")
     SEARCH_HIT = "search_hit", _("Search hit")
+    SHARE_LINK = "share_link", _("Share link")

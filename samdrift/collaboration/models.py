@@ -218,3 +218,35 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} v{self.number}"
+
+
+class ShareLink(models.Model):
+    """A link to one document for named agencies and/or named people, until it expires or is
+    revoked (ADR 0609). Only the SHA-256 of the token is kept; the token is shown once. Whoever
+    follows it must be logged in and be one of the named; every use is an audited read."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    agencies = models.JSONField(_("agencies"), default=list)  # organisation ids
+    people = models.JSONField(_("people"), default=list)  # lower-case e-mail addresses
+    expires_at = models.DateTimeField(_("expires"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="collab_share_expires"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"share {self.id} of {self.document_id}"

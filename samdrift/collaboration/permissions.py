@@ -66,6 +66,7 @@ def document_abilities(
     trashed = document.trashed_at is not None
     locked_by_other = document.locked_by_id is not None and document.locked_by_id != actor.user_id
     policy = policy_for(document.classification)
+    links = policy.share_links_allowed and policy_for(workspace.classification).share_links_allowed
     return {
         "view": rank > 0 or security,
         "download": rank > 0 and policy.download_allowed and not trashed,
@@ -79,4 +80,7 @@ def document_abilities(
         "raise_class": owner and not trashed,
         "lower_class": security and not trashed,
         "see_reads": owner or security,
+        # share links (ADR 0609): only where the class allows them; revoking is always allowed
+        "share": editor and links and not trashed,
+        "revoke_shares": editor or security,
     }

@@ -23,10 +23,14 @@ from samdrift.core.search.selectors import SearchHit, Visibility
 from samdrift.core.search.selectors import search as search_index
 from samdrift.core.tenancy import StepUpRequired, visible_or_404
 from samdrift.onboarding.selectors import subscription_list
-from samdrift.organisations.selectors import organisation_get, visible_organisations
+from samdrift.organisations.selectors import (
+    organisation_get,
+    organisation_list,
+    visible_organisations,
+)
 
 from .choices import SERVICE_CODE, InvitationState
-from .models import Document, Folder, Invitation, Member, Version, Workspace
+from .models import Document, Folder, Invitation, Member, ShareLink, Version, Workspace
 from .permissions import SECURITY_ROLES, document_abilities, workspace_abilities
 from .policy import POLICY, policy_for
 
@@ -324,3 +328,17 @@ def document_search(
         access = DocumentAccess(document, document.workspace, member, abilities)
         hits.append(DocumentHit(hit, access, version))
     return hits, page.has_next
+
+
+def share_list(*, access: DocumentAccess) -> QuerySet[ShareLink]:
+    """The document's share links, for those who may make or revoke them (ADR 0609); no one else
+    learns who a document was shared with."""
+    if not (access.abilities.get("share") or access.abilities.get("revoke_shares")):
+        return ShareLink.objects.none()
+    return access.document.share_links.select_related("created_by").order_by("-id")
+
+
+def agency_names(ids: list[int]) -> dict[int, str]:
+    """Names of agencies named on share links (agency names are public)."""
+    rows = organisation_list(actor=SYSTEM).filter(id__in=ids).values_list("id", "name")
+    return dict(rows)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import share_views, views
 
 app_name = "collaboration"
 urlpatterns = [
@@ -67,6 +67,14 @@ urlpatterns = [
         views.document_classify,
         name="document_classify",
     ),
+    path(
+        "documents/<int:document_id>/shares/",
+        share_views.document_shares,
+        name="document_shares",
+    ),
+    path("shares/<int:share_id>/revoke/", share_views.share_revoke, name="share_revoke"),
+    path("shared/<str:token>/", share_views.shared, name="shared"),
+    path("shared/<str:token>/download/", share_views.shared_download, name="shared_download"),
     path("documents/<int:document_id>/reads/", views.document_reads, name="document_reads"),
     path(
         "documents/<int:document_id>/reads.csv",

@@ -305,6 +305,10 @@ PAGES: dict[str, Case] = {
         OBJECT, {"document_id": "cdoc.id"}, "POST", lambda ref: {"classification": "2"}
     ),
     "collaboration:document_reads": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:document_shares": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:share_revoke": Case(OBJECT, {"share_id": "cshare.id"}, "POST"),
+    "collaboration:shared": Case(OBJECT, {"token": "cshare_token"}),
+    "collaboration:shared_download": Case(OBJECT, {"token": "cshare_token"}),
     "collaboration:document_reads_csv": Case(OBJECT, {"document_id": "cdoc.id"}),
     "reporting:index": Case(LIST),
     "reporting:government": Case(LIST, {"year": "literal:2030"}),
@@ -349,6 +353,8 @@ API_PARAMS: dict[str, str] = {
     "invitation_id": "cinvitation.id",
     "number": "literal:1",
     "incident_id": "incident.id",
+    "share_id": "cshare.id",
+    "token": "cshare_token",
 }
 
 
@@ -510,6 +516,13 @@ API: dict[tuple[str, str], Case] = {
         OBJECT, method="PUT", data=lambda ref: {"classification": "2"}
     ),
     ("GET", "/collaboration/documents/{document_id}/reads"): Case(OBJECT),
+    ("GET", "/collaboration/documents/{document_id}/shares"): Case(OBJECT),
+    ("POST", "/collaboration/documents/{document_id}/shares"): Case(
+        OBJECT, method="POST", data=lambda ref: {"agencies": [ref("org.id")], "days": 3}
+    ),
+    ("POST", "/collaboration/shares/{share_id}/revoke"): Case(OBJECT, method="POST"),
+    ("GET", "/collaboration/shared/{token}"): Case(OBJECT),
+    ("GET", "/collaboration/shared/{token}/content"): Case(OBJECT),
     ("GET", "/billing/invoices"): Case(LIST),
     ("GET", "/billing/invoices/{invoice_id}"): Case(OBJECT),
     ("GET", "/billing/invoices/{invoice_id}/ubl"): Case(OBJECT),

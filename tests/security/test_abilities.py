@@ -597,18 +597,18 @@ def test_workspace_abilities(who):
     assert {k for k, v in got.items() if v} == WORKSPACE_OF_A[who], who
 
 
-EDITOR_DOC = {"view", "download", "upload_version", "lock", "restore_version", "trash"}
+EDITOR_DOC = {"view", "download", "upload_version", "lock", "restore_version", "trash", "share", "revoke_shares"}  # fmt: skip
 COLLAB_DOCUMENT_OF_A = {
     "outsider": set(),
     "reader": {"view", "download"},
     "commenter": {"view", "download"},
     "editor": EDITOR_DOC,
     "owner": EDITOR_DOC | {"raise_class", "see_reads"},
-    "security_of_owner": OVERSEER,
+    "security_of_owner": OVERSEER | {"revoke_shares"},
     "provider_admin": set(),
     "second_provider": set(),
     "anonymous": set(),
-    "system": OVERSEER,
+    "system": OVERSEER | {"revoke_shares"},
 }
 
 
@@ -634,7 +634,9 @@ def test_document_abilities_follow_lock_trash_and_class():
         return {k for k, v in got.items() if v}
 
     # locked by someone else: the editor may look and download, not change it
-    assert granted(Document(id=6, classification=1, locked_by_id=999)) == {"view", "download"}
+    assert granted(Document(id=6, classification=1, locked_by_id=999)) == {
+        "view", "download", "share", "revoke_shares"
+    }  # fmt: skip
     # locked by the editor: it may change it and unlock it, not lock it again
     mine = granted(Document(id=6, classification=1, locked_by_id=100))
     assert "unlock" in mine and "upload_version" in mine and "lock" not in mine
@@ -644,9 +646,17 @@ def test_document_abilities_follow_lock_trash_and_class():
     trashed = Document(
         id=6, classification=1, trashed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     )
-    assert granted(trashed) == {"view", "untrash"}
+    assert granted(trashed) == {"view", "untrash", "revoke_shares"}
     # class 3 is view only: no download for anyone
     assert "download" not in granted(Document(id=6, classification=3), "owner")
+    # share links (ADR 0609): class 2 and 3 allow none, in the document or in its workspace
+    assert "share" not in granted(Document(id=6, classification=2), "owner")
+    high = Workspace(id=5, owner_org_id=A, classification=2)
+    got = document_abilities(
+        actor=editor, document=Document(id=6, classification=1), workspace=high,
+        member=_member("owner"),
+    )  # fmt: skip
+    assert not got["share"] and got["revoke_shares"]
 
 
 # --- completeness -------------------------------------------------------------------------------

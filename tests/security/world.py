@@ -27,10 +27,12 @@ from samdrift.catalogue.models import Service, ServiceDependency
 from samdrift.collaboration.models import Document as CollabDocument
 from samdrift.collaboration.models import Invitation as CollabInvitation
 from samdrift.collaboration.models import Member as CollabMember
+from samdrift.collaboration.models import ShareLink as CollabShareLink
 from samdrift.collaboration.models import Version as CollabVersion
 from samdrift.collaboration.models import Workspace as CollabWorkspace
 from samdrift.collaboration.selectors import SEARCH_KIND as COLLAB_SEARCH_KIND
 from samdrift.collaboration.selectors import search_key as collab_search_key
+from samdrift.collaboration.services.shares import token_hash as collab_token_hash
 from samdrift.core.actor import SYSTEM
 from samdrift.core.files.services import store as store_file
 from samdrift.core.jobs.models import Job
@@ -100,6 +102,8 @@ class Victim:
     cmember: Any = None
     cinvitation: Any = None
     cdoc: Any = None
+    cshare: Any = None  # a share link of cdoc naming the agency itself (ADR 0609)
+    cshare_token: str = ""
     # operations: an incident the agency reported, reaching only the agency itself.
     incident: Any = None
 
@@ -175,6 +179,7 @@ def _victim(
     audit_record(actor=SYSTEM, action="matrix.victim", obj=org, organisation_id=org.pk)
     notification = _notification(contact)
     workspace, cmember, cinvitation, cdoc = _collaboration(org, contact, name)
+    cshare, cshare_token = _share_link(cdoc, org)
     incident = operations_services.incident_open(
         actor=actor_for_user(contact),
         service_code=service.code,
@@ -206,6 +211,8 @@ def _victim(
         cmember=cmember,
         cinvitation=cinvitation,
         cdoc=cdoc,
+        cshare=cshare,
+        cshare_token=cshare_token,
         incident=incident,
     )
 
@@ -245,6 +252,17 @@ def _collaboration(org: Organisation, contact: User, name: str) -> tuple[Any, An
         owner_org_id=org.pk,
     )
     return workspace, member, invitation, document
+
+
+def _share_link(document: Any, org: Organisation) -> tuple[Any, str]:
+    token = f"matrix-share-{org.pk}"
+    link = CollabShareLink.objects.create(
+        document=document,
+        token_hash=collab_token_hash(token),
+        agencies=[org.pk],
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    return link, token
 
 
 def _notification(user: User) -> Any:

@@ -34,11 +34,14 @@ from .members import (
 )
 from .reads import ensure_download_allowed, record_export, record_read
 from .search import index_version, search
+from .shares import SharedDocument, ShareRateLimited, share_create, share_open, share_revoke
 from .uploads import folder_create, upload, version_restore
 from .workspaces import workspace_classify, workspace_create
 
 __all__ = [
     "Refused",
+    "ShareRateLimited",
+    "SharedDocument",
     "_version_hooks",
     "default_quota",
     "document_classify",
@@ -60,6 +63,9 @@ __all__ = [
     "record_read",
     "register_version_hook",
     "search",
+    "share_create",
+    "share_open",
+    "share_revoke",
     "transfer_ownership",
     "upload",
     "version_restore",

@@ -16,7 +16,13 @@ from .common import NOT_ALLOWED, _refuse
 
 
 def record_read(
-    *, actor: Actor, access: DocumentAccess, version: Version, how: str = ReadAccess.DOWNLOAD
+    *,
+    actor: Actor,
+    access: DocumentAccess,
+    version: Version,
+    how: str = ReadAccess.DOWNLOAD,
+    share_id: int | None = None,
+    agency_id: int | None = None,
 ) -> None:
     """Record that the actor was shown a document's content: who, for which agency, when, which
     version (ADR 0605). Download, preview, share-link use and search hits all call this."""
@@ -28,11 +34,12 @@ def record_read(
         organisation_id=access.workspace.owner_org_id,
         detail={
             "version": version.number,
-            "agency": member.organisation_id if member else None,
+            "agency": member.organisation_id if member else agency_id,
             "guest": bool(member and member.is_guest),
             "security_role": member is None
             and is_security_officer(actor, access.workspace.owner_org_id),
             "workspace": access.workspace.id,
+            **({"share": share_id} if share_id is not None else {}),
         },
     )
 
