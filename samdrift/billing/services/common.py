@@ -87,7 +87,10 @@ def insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]
     names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return

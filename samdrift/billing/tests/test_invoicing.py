@@ -226,6 +226,33 @@ def test_finalised_invoice_is_immutable_in_the_database(world):
     assert (invoice.total_ore, line.amount_ore, InvoiceLine.objects.count()) == before
 
 
+def test_bulk_lines_into_a_finalised_invoice_are_refused_as_a_whole(world):
+    """The guard holds for the bulk path the runs use (COPY on PostgreSQL, multi-row VALUES on
+    SQLite), where PostgreSQL checks once per statement (ADR 0221): a batch of lines of which
+    one belongs to a finalised invoice is refused whole, and a batch for drafts goes in."""
+    from samdrift.billing.services.common import insert_rows
+    from samdrift.billing.services.runs import LINE_COLUMNS
+
+    services.run_period(actor=world.finance, period="2024-01", finalise=True)
+    services.run_period(actor=world.finance, period="2024-02")
+    final = Invoice.objects.filter(status="finalised").first()
+    draft = Invoice.objects.filter(status="draft").first()
+
+    def row(invoice: Invoice, position: int) -> tuple[object, ...]:
+        return (
+            invoice.pk, position, invoice.buyer_id, None, "usage", "x", "x",
+            1, "C62", 1, 1, 100, None, None, "",
+        )  # fmt: skip
+
+    count = InvoiceLine.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(InvoiceLine, LINE_COLUMNS, [row(draft, 900), row(final, 901), row(draft, 902)])
+    assert InvoiceLine.objects.count() == count
+    with transaction.atomic():
+        insert_rows(InvoiceLine, LINE_COLUMNS, [row(draft, 900), row(draft, 901)])
+    assert InvoiceLine.objects.count() == count + 2
+
+
 def test_late_usage_becomes_an_adjustment_in_the_next_open_month(world):
     services.run_period(actor=world.finance, period="2024-01", finalise=True)
     late = [
