@@ -45,6 +45,17 @@ def service_provider_id(code: str) -> int | None:
     return provider if provider is not None else default_provider_id()
 
 
+def case_provider_id(case_id: int) -> int | None:
+    """The provider of a connection case's first service by code; None for a case without
+    services (the caller decides who then bills it: the catalogue owner, ADR 0042)."""
+    return (
+        Service.objects.filter(connection_cases=case_id)
+        .order_by("code")
+        .values_list("provider_id", flat=True)
+        .first()
+    )
+
+
 def service_list(*, actor: Actor, lifecycle: str = "", search: str = "") -> QuerySet[Service]:
     """Services with category, provider and the number of open subscriptions, in one query."""
     queryset = (

@@ -34,6 +34,15 @@ def descendant_ids(org_ids: Iterable[int]) -> set[int]:
     return found
 
 
+def hierarchy_rows() -> list[tuple[int, str, int | None, bool, str]]:
+    """Every agency as (id, name, parent id, is group, organisation number): one query, for a
+    batch that resolves who is invoiced for whom (billing runs, ADR 0205). No actor: the
+    caller is a provider finance job that already checked its actor."""
+    return list(
+        Organisation.objects.values_list("id", "name", "parent_id", "is_group", "org_number")
+    )
+
+
 def visible_organisations(actor: Actor) -> QuerySet[Organisation]:
     """Own agencies (and a parent contact's sub-agencies), own provider agencies and, for
     provider staff, their providers' customers (ADR 0041)."""

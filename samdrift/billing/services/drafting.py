@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.models import Service
-from samdrift.catalogue.selectors import default_provider_id
+from samdrift.catalogue.selectors import case_provider_id, default_provider_id
 from samdrift.core.exceptions import BusinessRuleViolation
-from samdrift.onboarding.models import Subscription
-from samdrift.organisations.models import Organisation
+from samdrift.onboarding.selectors import billed_subscription_rows
+from samdrift.organisations.selectors import hierarchy_rows
 
 from .. import pricing
 from ..choices import (
@@ -153,12 +152,7 @@ class Recipients:
     """
 
     def __init__(self) -> None:
-        self.orgs = {
-            row[0]: OrgRow(*row)
-            for row in Organisation.objects.values_list(
-                "id", "name", "parent_id", "is_group", "org_number"
-            )
-        }
+        self.orgs = {row[0]: OrgRow(*row) for row in hierarchy_rows()}
         self.profiles = {p.organisation_id: p for p in BillingProfile.objects.all()}
         self._cache: dict[int, int | None] = {}
 
@@ -430,15 +424,11 @@ class _PeriodBuilder:
             if (version := self.prices.version(service_id, period)) is not None
             and version.model in (PriceModel.FIXED, PriceModel.ONE_TIME)
         ]
-        for org_id, service_id, started, ended in (
-            Subscription.objects.filter(
-                service_id__in=fee_services,
-                agreement_basis__in=BILLED_BASES,
-                start_date__lte=end,
-            )
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.year_start))
-            .order_by("organisation_id", "service_id", "id")
-            .values_list("organisation_id", "service_id", "start_date", "end_date")
+        for org_id, service_id, started, ended in billed_subscription_rows(
+            service_ids=fee_services,
+            bases=BILLED_BASES,
+            started_by=end,
+            ended_from=self.year_start,
         ):
             bs = self.billables[service_id]
             version = self.prices.version(service_id, period)
@@ -537,12 +527,7 @@ class _PeriodBuilder:
             .order_by("source_key")
         ):
             if entry.case_id not in seller_for_case:
-                provider = (
-                    Service.objects.filter(connection_cases=entry.case_id)
-                    .order_by("code")
-                    .values_list("provider_id", flat=True)
-                    .first()
-                )
+                provider = case_provider_id(entry.case_id)
                 seller_for_case[entry.case_id] = provider or default_seller_id()
             seller, name = seller_for_case[entry.case_id], entry.organisation.name
             month = label(entry.period)
