@@ -250,3 +250,31 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"share {self.id} of {self.document_id}"
+
+
+class Disposal(models.Model):
+    """The record kept of a document finally deleted when its class's retention ended (gallring,
+    ADR 0610): what it was, how long it was kept and under which rule; the bytes are gone."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="disposals")
+    document_id = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+    folder = models.CharField(max_length=1000, blank=True)
+    classification = models.PositiveSmallIntegerField(choices=Classification.choices)
+    retention_years = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()  # the document's
+    last_changed_at = models.DateTimeField()
+    versions = models.PositiveIntegerField()
+    bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)  # of the newest version
+    was_trashed = models.BooleanField(default=False)
+    disposed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-disposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document_id"], name="collab_disposed_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"disposal of {self.name} ({self.document_id})"

@@ -30,7 +30,16 @@ from samdrift.organisations.selectors import (
 )
 
 from .choices import SERVICE_CODE, InvitationState
-from .models import Document, Folder, Invitation, Member, ShareLink, Version, Workspace
+from .models import (
+    Disposal,
+    Document,
+    Folder,
+    Invitation,
+    Member,
+    ShareLink,
+    Version,
+    Workspace,
+)
 from .permissions import SECURITY_ROLES, document_abilities, workspace_abilities
 from .policy import POLICY, policy_for
 
@@ -342,3 +351,9 @@ def agency_names(ids: list[int]) -> dict[int, str]:
     """Names of agencies named on share links (agency names are public)."""
     rows = organisation_list(actor=SYSTEM).filter(id__in=ids).values_list("id", "name")
     return dict(rows)
+
+
+def disposal_list(*, workspace: Workspace) -> QuerySet[Disposal]:
+    """The record of the workspace's documents disposed of when their retention ended (ADR 0610);
+    the caller already holds `workspace` from `workspace_get`."""
+    return workspace.disposals.order_by("-disposed_at", "-id")

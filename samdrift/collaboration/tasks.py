@@ -14,6 +14,7 @@ from django_tasks import task
 from samdrift.accessibility.services import FileResult, check_pdf
 from samdrift.accessibility.tasks import limits
 from samdrift.core.files import storage
+from samdrift.core.jobs.schedules import declare
 
 from .models import Version
 
@@ -64,3 +65,15 @@ def check_version_accessibility(version_id: int) -> dict[str, Any]:
     outcome = summary(result)
     Version.objects.filter(id=version_id).update(accessibility=outcome)
     return outcome
+
+
+@task()
+def dispose_due_documents() -> int:
+    """The daily sweep of documents whose retention has ended (gallring, ADR 0610)."""
+    from .services.retention import dispose_due  # services sit beside tasks, not below them
+
+    return len(dispose_due())
+
+
+# Recurring, queued by the workers (ADR 0073; SAMDRIFT_SCHEDULES changes or switches it off).
+declare("collaboration.retention", dispose_due_documents, every=86400)

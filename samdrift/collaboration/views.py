@@ -256,6 +256,7 @@ def trash(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "nav": "collaboration",
         "workspace": access.workspace,
         "documents": selectors.document_list(workspace=access.workspace, trashed=True),
+        "disposals": selectors.disposal_list(workspace=access.workspace)[:200],
     }
     return render(request, "collaboration/trash.html", context)
 

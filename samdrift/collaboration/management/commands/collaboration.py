@@ -1,4 +1,4 @@
-"""`samdrift collaboration list|members|documents|reads|classes`: SAFOS workspaces from the shell.
+"""`samdrift collaboration list|members|documents|reads|classes|dispose|disposals`: SAFOS workspaces from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already); an
 export of a document's reads is itself recorded as a read.
@@ -34,6 +34,12 @@ class Command(BaseCommand):
         reads = sub.add_parser("reads", help="Every recorded read of a document, as CSV.")
         reads.add_argument("document", type=int)
         sub.add_parser("classes", help="The classification policy table.")
+        dispose = sub.add_parser(
+            "dispose", help="Final deletion of documents whose retention has ended (gallring)."
+        )
+        dispose.add_argument("--dry-run", action="store_true", help="Only list what is due.")
+        disposals = sub.add_parser("disposals", help="The record of disposed documents.")
+        disposals.add_argument("workspace", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -78,4 +84,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{p.classification}\t{p.min_loa}\t{p.guests_allowed}\t{p.share_links_allowed}"
                 f"\t{p.download_allowed}\t{p.retention_years}"
+            )
+
+    def _dispose(self, options: dict[str, Any]) -> None:
+        from ...services import retention
+
+        if options["dry_run"]:
+            for document_id in retention.due_ids(limit=10_000):
+                self.stdout.write(f"due\t{document_id}")
+            return
+        done = retention.dispose_due(limit=10_000)
+        self.stdout.write(f"disposed\t{len(done)}")
+
+    def _disposals(self, options: dict[str, Any]) -> None:
+        access = selectors.workspace_get(actor=SYSTEM, workspace_id=options["workspace"])
+        for d in selectors.disposal_list(workspace=access.workspace):
+            self.stdout.write(
+                f"{d.disposed_at.isoformat()}\t{d.document_id}\t{d.classification}"
+                f"\t{d.retention_years}y\tv{d.versions}\t{d.sha256}\t{d.folder}/{d.name}"
             )
