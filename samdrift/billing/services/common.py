@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -95,13 +96,16 @@ def insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]
                     copy.write_row(row)
             return
         # SQLite: straight to the driver with its own placeholders; Django's %s → ? rewrite of a
-        # statement with thousands of parameters was a tenth of a run (bench).
+        # statement with thousands of parameters was a tenth of a run (bench), and even its
+        # regex pass over a statement that has no %s cost 2 % of a year (ADR 0221).
         raw, one = cursor.cursor, "(" + ", ".join(["?"] * len(columns)) + ")"
+        execute = sqlite3.Cursor.execute
         batch = max(1, min(500, 30000 // len(columns)))
         with connection.wrap_database_errors:
             for start in range(0, len(rows), batch):
                 chunk = rows[start : start + batch]
-                raw.execute(
+                execute(
+                    raw,
                     f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}",  # noqa: S608 - names from _meta
                     [value for row in chunk for value in row],
                 )
