@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-import-reads bench-notifications bench-checker-load audit \
+        bench-live bench-search bench-import-reads bench-notifications bench-checker-load bench-backup audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -99,6 +99,10 @@ bench-identity: install
 
 bench-a11y: install
 	$(PY) bench/bench_a11y.py
+
+## Backup and restore (samdrift backup/restore) vs a raw copy of the same files
+bench-backup: install
+	$(PY) bench/bench_backup.py
 
 ## File up/download through a served samdrift vs raw S3, both on a SeaweedFS the bench starts
 bench-files: install
