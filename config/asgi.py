@@ -2,15 +2,17 @@
 
 HTTP goes to Django as before; the WebSocket `/ws/live/` carries live updates (ADR 0026). It is
 authenticated by the session cookie and accepts only this site's own pages as origin, so another
-site cannot open it with a visitor's cookie.
+site cannot open it with a visitor's cookie. Large request bodies reach the view while they
+arrive (ADR 0050, `samdrift.core.streaming_body`).
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
-django_application = get_asgi_application()  # sets Django up before the imports below
+
+from samdrift.core.streaming_body import get_streaming_asgi_application
+
+django_application = get_streaming_asgi_application()  # sets Django up before the imports below
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -7,6 +7,7 @@ SHA-256, so an unchanged file answers a conditional request with 304 and no body
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
@@ -63,10 +64,18 @@ def _if_none_match(request: HttpRequest) -> set[str]:
 
 
 async def _async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """Each chunk read in a worker thread (storage reads block; they touch no database)."""
+    """Each chunk read in a worker thread (storage reads block; they touch no database), the
+    next one already being read while this one is sent (ADR 0050): reading from storage and
+    sending to the client overlap, and at most two chunks are held."""
     read = sync_to_async(_next, thread_sensitive=False)
-    while (chunk := await read(chunks)) is not None:
-        yield chunk
+    ahead = asyncio.ensure_future(read(chunks))
+    try:
+        while (chunk := await ahead) is not None:
+            ahead = asyncio.ensure_future(read(chunks))
+            yield chunk
+    finally:
+        if not ahead.done():
+            ahead.cancel()
 
 
 def _next(chunks: Iterator[bytes]) -> bytes | None:

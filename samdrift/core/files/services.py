@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
@@ -125,8 +124,7 @@ def _measure_file(path: str, limit: int) -> tuple[int, str]:
 
 
 def _new_key() -> str:
-    # Ours, never the user's: no name can escape the folder, collide or reveal anything.
-    return f"files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    return storage.new_key()
 
 
 @contextmanager
@@ -148,8 +146,17 @@ def staged(
         raise FileTooLarge(limit)
     content_type = clean_content_type(content_type)
     key = _new_key()
+    claim = getattr(stream, "claim", None)
+    pending = claim() if callable(claim) else None
     try:
-        if path := _temporary_path(stream):
+        if pending is not None:  # already sent to S3 as it arrived (ADR 0050): complete it
+            key = pending.key
+            size, digest = pending.size, pending.sha256.hexdigest()
+            if size > limit:
+                raise FileTooLarge(limit)
+            if size:
+                pending.complete(digest)
+        elif path := _temporary_path(stream):
             size, digest = _measure_file(path, limit)
             key = storage.save_file(key, path, stream, content_type, digest)
         else:
@@ -157,6 +164,8 @@ def staged(
             key = storage.backend().save(key, File(measured, name=key))  # type: ignore[arg-type]
             size, digest = measured.size, measured.sha256.hexdigest()
     except BaseException:
+        if pending is not None:
+            pending.abort()
         _delete_quietly(key)
         raise
     stored = StoredFile(
@@ -257,6 +266,8 @@ def sweep_orphans(
     leaves (`staged` removes it on any error it sees). It is never served, only stored; this
     removes it. The age margin keeps uploads that are being committed right now."""
     cutoff = (now or timezone.now()) - older_than
+    if aborted := storage.abort_stale_uploads(cutoff):
+        log.warning("aborted %d multipart uploads nobody completed", len(aborted))
     candidates = [key for key, at in storage.stored_objects() if at < cutoff]
     known: set[str] = set()
     for start in range(0, len(candidates), 500):

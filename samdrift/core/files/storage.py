@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import os
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 from boto3.s3.transfer import TransferConfig
 from django.core.files.storage import Storage, storages
+from django.utils import timezone
 
 CHUNK_SIZE = 1024 * 1024
 # From a file on disk boto3 streams a single PUT (SeaweedFS took 5 MB multipart parts a third
@@ -25,12 +29,19 @@ FROM_DISK = TransferConfig(
 )
 
 
+def new_key() -> str:
+    """A new object key. Ours, never the user's: no name can escape the folder, collide or
+    reveal anything."""
+    return f"files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
 def backend() -> Storage:
     return storages["default"]
 
 
 def is_s3(storage: Storage) -> bool:
-    return hasattr(storage, "bucket_name") and hasattr(storage, "connection")
+    # On the class: reading `connection` on the instance builds a boto3 resource per thread.
+    return hasattr(storage, "bucket_name") and hasattr(type(storage), "connection")
 
 
 def read_chunks(key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -100,3 +111,140 @@ def stored_objects(prefix: str = "files/") -> Iterator[tuple[str, datetime.datet
         if path.is_file():
             modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
             yield str(path.relative_to(root)), modified
+
+
+# --- an upload sent to S3 while it is still arriving (ADR 0050) --------------------------------
+
+PART_SIZE = 5 * 1024 * 1024  # S3's smallest part: the most overlap for the least memory
+PARTS_IN_FLIGHT = 2
+_part_senders = ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3-parts")
+
+
+class PendingUpload:
+    """An S3 multipart upload fed while the request body is still being received.
+
+    `write` counts, hashes and buffers the bytes; every `PART_SIZE` they go out as one part in a
+    background thread (at most `PARTS_IN_FLIGHT` per upload), so receiving from the client and
+    sending to S3 overlap. Nothing is an object until `complete`: until then the parts are
+    invisible (not listed, not readable), and `abort` drops them. A file smaller than one part
+    is sent as a single PUT at `complete`, with its SHA-256 for the server to check. Memory:
+    at most (1 + PARTS_IN_FLIGHT) parts per upload, whatever the file's size."""
+
+    def __init__(self, key: str, content_type: str) -> None:
+        s3: Any = backend()
+        self.key = key
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+        self._client = _client(s3)
+        self._bucket = s3.bucket_name
+        self._name = s3._normalize_name(key)
+        self._content_type = content_type
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._upload_id: str | None = None
+        self._parts: list[Future[dict[str, Any]]] = []
+        self._finished = False
+        self._closed = False
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        self.sha256.update(data)
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self._buffered >= PART_SIZE:
+            self._send_part()
+
+    def finish(self) -> None:
+        """The body has ended: send what is buffered as the last part (when parts were sent)."""
+        self._finished = True
+        if self._upload_id is not None and self._buffer:
+            self._send_part()
+
+    def complete(self, sha256_hex: str) -> None:
+        """Make the object: the single PUT, or the multipart upload's completion."""
+        if not self._finished:
+            raise RuntimeError("the upload has not finished arriving")
+        self._closed = True
+        if self._upload_id is None:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=self._name,
+                Body=b"".join(self._buffer),
+                ContentType=self._content_type,
+                ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode(),
+            )
+            self._buffer.clear()
+            return
+        try:
+            parts = [future.result() for future in self._parts]
+            self._client.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=self._name,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            self._abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop the parts sent so far (nothing was stored). Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        self._buffer.clear()
+        self._abort()
+
+    def _abort(self) -> None:
+        for future in self._parts:
+            future.cancel()
+        wait(self._parts)
+        if self._upload_id is not None:
+            self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._name, UploadId=self._upload_id
+            )
+
+    def _send_part(self) -> None:
+        if self._upload_id is None:
+            self._upload_id = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._name, ContentType=self._content_type
+            )["UploadId"]
+        body = self._buffer[0] if len(self._buffer) == 1 else b"".join(self._buffer)
+        self._buffer, self._buffered = [], 0
+        in_flight = [future for future in self._parts if not future.done()]
+        if len(in_flight) >= PARTS_IN_FLIGHT:
+            wait(in_flight, return_when=FIRST_COMPLETED)  # back-pressure: the reader waits
+        number = len(self._parts) + 1
+        self._parts.append(_part_senders.submit(self._upload_part, number, body))
+
+    def _upload_part(self, number: int, body: bytes) -> dict[str, Any]:
+        answer = self._client.upload_part(
+            Bucket=self._bucket,
+            Key=self._name,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=body,
+        )
+        return {"ETag": answer["ETag"], "PartNumber": number}
+
+
+def abort_stale_uploads(older_than: datetime.datetime, prefix: str = "files/") -> list[str]:
+    """Abort multipart uploads begun before `older_than` (a server that died mid-upload leaves
+    them; they are no objects, but the S3 server keeps their parts). A folder: nothing to do."""
+    storage = backend()
+    if not is_s3(storage):
+        return []
+    s3: Any = storage
+    client = _client(s3)
+    aborted = []
+    pages = client.get_paginator("list_multipart_uploads").paginate(
+        Bucket=s3.bucket_name, Prefix=s3._normalize_name(prefix)
+    )
+    for page in pages:
+        for item in page.get("Uploads", []):
+            if item["Initiated"] < older_than:
+                client.abort_multipart_upload(
+                    Bucket=s3.bucket_name, Key=item["Key"], UploadId=item["UploadId"]
+                )
+                aborted.append(item["Key"])
+    return aborted

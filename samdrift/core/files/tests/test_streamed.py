@@ -1,0 +1,186 @@
+"""Uploads sent on to S3 while they arrive (ADR 0050): the parser's chunks feed a multipart
+upload that becomes an object only when the storage service completes it; one nobody claims
+is aborted and leaves nothing in the bucket. And large ASGI bodies reach the view as a stream."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import threading
+
+import pytest
+from django.core.files.uploadhandler import load_handler
+from django.http.multipartparser import MultiPartParser
+from django.test import RequestFactory
+
+from samdrift.core.actor import SYSTEM
+from samdrift.core.files import services, storage
+from samdrift.core.files.models import StoredFile
+from samdrift.core.files.uploads import StreamedUploadedFile
+from samdrift.core.streaming_body import BodyStream
+
+MB = 1024 * 1024
+BOUNDARY = "samdrift-streamed-boundary"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def parse(body: bytes, settings):  # type: ignore[no-untyped-def]
+    wire = (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+    request = RequestFactory().post("/")
+    handlers = [load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+    meta = {
+        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
+        "CONTENT_LENGTH": str(len(wire)),
+    }
+    _post, files = MultiPartParser(meta, io.BytesIO(wire), handlers).parse()
+    return files["file"]
+
+
+def objects_and_uploads(s3) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    """What the bucket holds that an earlier test of this session did not leave."""
+    client = s3.client()
+    listed = client.list_objects_v2(Bucket=s3.bucket, Prefix="files/")
+    uploads = client.list_multipart_uploads(Bucket=s3.bucket, Prefix="files/")
+    return (
+        [item["Key"] for item in listed.get("Contents", []) if item["Key"] not in _before],
+        [item["Key"] for item in uploads.get("Uploads", [])],
+    )
+
+
+_before: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _earlier_objects(request):  # type: ignore[no-untyped-def]
+    if "s3_backend" in request.fixturenames:
+        s3 = request.getfixturevalue("s3_backend")
+        listed = s3.client().list_objects_v2(Bucket=s3.bucket, Prefix="files/")
+        _before.clear()
+        _before.update(item["Key"] for item in listed.get("Contents", []))
+
+
+def test_a_large_upload_is_sent_as_it_arrives_and_stored_when_claimed(s3_backend, settings):
+    # given: 12 MB parsed from a multipart body: three parts are sent while it is parsed
+    body = os.urandom(12 * MB + 7)
+    upload = parse(body, settings)
+    assert isinstance(upload, StreamedUploadedFile) and upload.pending is not None
+    key = upload.pending.key
+    assert objects_and_uploads(s3_backend) == ([], [key])  # parts, no object yet
+    # when
+    stored = services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+    upload.close()
+    # then: one object, the whole file, and the recorded checksum is the bytes'
+    assert stored.key == key
+    assert objects_and_uploads(s3_backend) == ([key], [])
+    assert stored.size == len(body)
+    assert stored.sha256 == hashlib.sha256(body).hexdigest()
+    assert b"".join(storage.read_chunks(key)) == body
+    assert services.verify(stored)
+
+
+def test_an_upload_nobody_claims_is_aborted_and_leaves_nothing(s3_backend, settings):
+    upload = parse(os.urandom(11 * MB), settings)
+    assert objects_and_uploads(s3_backend)[1]
+    upload.close()  # what Django does with the request's files when the answer was a refusal
+    assert objects_and_uploads(s3_backend) == ([], [])
+
+
+def test_a_refused_claim_aborts_the_parts_and_records_nothing(s3_backend, settings):
+    upload = parse(os.urandom(11 * MB), settings)
+    with pytest.raises(services.FileTooLarge):
+        services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1, max_bytes=10 * MB)
+    upload.close()
+    assert objects_and_uploads(s3_backend) == ([], [])
+    assert not StoredFile.objects.exists()
+
+
+def test_an_over_size_upload_stops_sending_at_the_limit(s3_backend, settings):
+    settings.SAMDRIFT_FILES_MAX_BYTES = 6 * MB
+    upload = parse(os.urandom(9 * MB), settings)
+    assert upload.pending is None  # aborted when it passed the limit
+    assert objects_and_uploads(s3_backend) == ([], [])
+    with pytest.raises(services.FileTooLarge):
+        services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+
+
+def test_stale_multipart_uploads_are_aborted_by_the_sweep(s3_backend, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    upload = parse(os.urandom(11 * MB), settings)
+    upload.pending = None  # as if the server died: nobody aborts it
+    services.sweep_orphans(
+        older_than=datetime.timedelta(hours=1), now=timezone.now() + datetime.timedelta(hours=2)
+    )
+    assert objects_and_uploads(s3_backend) == ([], [])
+
+
+def test_a_body_stream_hands_over_bytes_as_they_arrive_with_back_pressure():
+    async def scenario() -> tuple[list[bytes], int]:
+        queue: asyncio.Queue[dict] = asyncio.Queue()
+        received = 0
+
+        async def receive() -> dict:
+            nonlocal received
+            message = await queue.get()
+            received += len(message.get("body", b""))
+            return message
+
+        stream = BodyStream(receive, high_water=4)
+        got: list[bytes] = []
+        first = threading.Event()
+
+        def reader() -> None:
+            got.append(stream.read(3))
+            first.set()
+            got.append(stream.read())
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        await queue.put({"type": "http.request", "body": b"abcde", "more_body": True})
+        await asyncio.to_thread(first.wait, 5)
+        await queue.put({"type": "http.request", "body": b"fg", "more_body": True})
+        await queue.put({"type": "http.request", "body": b"h", "more_body": False})
+        await asyncio.to_thread(thread.join, 5)
+        await stream.done.wait()
+        with pytest.raises(RuntimeError):  # never blocks the event loop
+            stream.read(1)
+        stream.close()
+        return got, received
+
+    got, received = asyncio.run(scenario())
+    assert got == [b"abc", b"defgh"]
+    assert received == 8
+
+
+def test_a_client_that_goes_away_mid_body_is_an_unreadable_body():
+    from django.http import UnreadablePostError
+
+    async def scenario() -> BaseException | None:
+        messages = [
+            {"type": "http.request", "body": b"ab", "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+
+        async def receive() -> dict:
+            return messages.pop(0)
+
+        stream = BodyStream(receive)
+        await stream.done.wait()
+        try:
+            await asyncio.to_thread(stream.read)
+        except UnreadablePostError as error:
+            return error
+        return None
+
+    assert asyncio.run(scenario()) is not None
