@@ -278,3 +278,54 @@ class Disposal(models.Model):
 
     def __str__(self) -> str:
         return f"disposal of {self.name} ({self.document_id})"
+
+
+class ActiveUser(models.Model):
+    """A person who used SAFOS in a month, for an agency (ADR 0611): what billing counts. One row
+    per (month, agency, person), written by the first read or write of the month."""
+
+    month = models.DateField()  # the first day of the month
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "organisation", "user"], name="collab_active_once_a_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.organisation_id} {self.month:%Y-%m}"
+
+
+class UsageReport(models.Model):
+    """A month whose active users have been sent to billing (ADR 0611)."""
+
+    month = models.DateField(unique=True)
+    agencies = models.PositiveIntegerField()
+    users = models.PositiveIntegerField()
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"SAFOS usage {self.month:%Y-%m}"
+
+
+class AgencyQuota(models.Model):
+    """An agency's own quota over all the workspaces it owns; without a row the default
+    (`SAMDRIFT_COLLABORATION_AGENCY_QUOTA_BYTES`) applies (ADR 0611)."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    quota_bytes = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quota_bytes__gt=0), name="collab_agency_quota_pos")
+        ]
+
+    def __str__(self) -> str:
+        return f"quota of {self.organisation_id}"

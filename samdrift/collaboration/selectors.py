@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Concat
@@ -31,6 +32,7 @@ from samdrift.organisations.selectors import (
 
 from .choices import SERVICE_CODE, InvitationState
 from .models import (
+    AgencyQuota,
     Disposal,
     Document,
     Folder,
@@ -203,6 +205,21 @@ def used_bytes(*, workspace_id: int) -> int:
     """Bytes the workspace's documents hold (trash included; a restored version adds none)."""
     total = Version.objects.filter(
         document__workspace_id=workspace_id, restored_from__isnull=True
+    ).aggregate(total=Sum("size"))["total"]
+    return int(total or 0)
+
+
+def agency_quota_bytes(*, org_id: int) -> int:
+    """The agency's quota over every workspace it owns (ADR 0611): its own row, or the default."""
+    own = AgencyQuota.objects.filter(organisation_id=org_id).values_list("quota_bytes", flat=True)
+    default = getattr(settings, "SAMDRIFT_COLLABORATION_AGENCY_QUOTA_BYTES", 1024**4)
+    return int(own.first() or default)
+
+
+def agency_used_bytes(*, org_id: int) -> int:
+    """Bytes held by every workspace the agency owns (trash included, restores free)."""
+    total = Version.objects.filter(
+        document__workspace__owner_org_id=org_id, restored_from__isnull=True
     ).aggregate(total=Sum("size"))["total"]
     return int(total or 0)
 

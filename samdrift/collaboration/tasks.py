@@ -77,3 +77,14 @@ def dispose_due_documents() -> int:
 
 # Recurring, queued by the workers (ADR 0073; SAMDRIFT_SCHEDULES changes or switches it off).
 declare("collaboration.retention", dispose_due_documents, every=86400)
+
+
+@task()
+def report_usage() -> int:
+    """The previous month's active users to billing, once (ADR 0611)."""
+    from .services.usage import report_previous_month
+
+    return report_previous_month()
+
+
+declare("collaboration.usage", report_usage, every=86400)

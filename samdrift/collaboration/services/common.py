@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 
 from ..choices import Role
-from ..models import Document, Member, Workspace
+from ..models import ActiveUser, Document, Member, Workspace
 from ..permissions import document_abilities, workspace_abilities
 from ..selectors import require_level, workspace_scope
 
@@ -35,6 +36,10 @@ BELOW_WORKSPACE = _("A document may not be less protected than its workspace (cl
 LOCKED = _("%(name)s is checked out by %(who)s. Wait until it is checked in.")
 ALREADY_LOCKED = _("The document is already checked out.")
 QUOTA = _("The workspace's quota is full: %(free)s MB free of %(quota)s MB. Nothing was stored.")
+AGENCY_QUOTA = _(
+    "The owning agency's quota for all its workspaces is full: %(free)s MB free of %(quota)s MB. "
+    "Nothing was stored."
+)
 NAME_TAKEN = _("There is already a folder with that name here.")
 BAD_EMAIL = _("Enter a valid e-mail address.")
 BAD_ROLE = _("Choose a role: reader, commenter or editor.")
@@ -70,6 +75,18 @@ def _member_of(actor: Actor, workspace_id: int) -> Member | None:
     return Member.objects.filter(workspace_id=workspace_id, user_id=actor.user_id).first()
 
 
+def note_active(user_id: int | None, organisation_id: int | None) -> None:
+    """The person used SAFOS this month for this agency (ADR 0611): one row per month, agency and
+    person, the first time only (an insert that ignores the row already there)."""
+    if user_id is None or organisation_id is None:
+        return
+    month = timezone.localdate().replace(day=1)
+    ActiveUser.objects.bulk_create(
+        [ActiveUser(month=month, organisation_id=organisation_id, user_id=user_id)],
+        ignore_conflicts=True,
+    )
+
+
 def _workspace_for(
     actor: Actor, workspace_id: int, ability: str
 ) -> tuple[Workspace, Member | None]:
@@ -83,6 +100,8 @@ def _workspace_for(
     require_level(actor, workspace.classification)
     if not abilities.get(ability):
         raise _refuse(NOT_ALLOWED)
+    if member is not None:
+        note_active(member.user_id, member.organisation_id)
     return workspace, member
 
 
@@ -109,6 +128,8 @@ def _document_for(actor: Actor, document_id: int, ability: str) -> tuple[Documen
         if document.locked_by_id and document.locked_by_id != actor.user_id:
             raise _locked(document)
         raise _refuse(NOT_ALLOWED)
+    if member is not None:
+        note_active(member.user_id, member.organisation_id)
     return document, member
 
 

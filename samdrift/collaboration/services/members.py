@@ -27,6 +27,7 @@ from .common import (
     _refuse,
     _user_id,
     _workspace_for,
+    note_active,
 )
 
 
@@ -109,6 +110,7 @@ def invitation_accept(
                 role=invitation.role,
                 is_guest=guest,
             )
+        note_active(member.user_id, member.organisation_id)
         invitation.state = InvitationState.ACCEPTED
         invitation.responded_at = timezone.now()
         invitation.save(update_fields=["state", "responded_at"])

@@ -12,7 +12,7 @@ from ..models import Version
 from ..permissions import is_security_officer
 from ..policy import policy_for
 from ..selectors import DocumentAccess
-from .common import NOT_ALLOWED, _refuse
+from .common import NOT_ALLOWED, _refuse, note_active
 
 
 def record_read(
@@ -27,6 +27,7 @@ def record_read(
     """Record that the actor was shown a document's content: who, for which agency, when, which
     version (ADR 0605). Download, preview, share-link use and search hits all call this."""
     member = access.member
+    note_active(actor.user_id, member.organisation_id if member else agency_id)
     audit_read(
         actor=actor,
         obj=access.document,

@@ -16,9 +16,17 @@ from samdrift.core.files.services import FileTooLarge, max_upload_bytes, staged
 
 from ..models import Document, Folder, Version, Workspace
 from ..policy import parse_classification
-from ..selectors import in_folder, require_level, used_bytes, workspace_scope
+from ..selectors import (
+    agency_quota_bytes,
+    agency_used_bytes,
+    in_folder,
+    require_level,
+    used_bytes,
+    workspace_scope,
+)
 from ..validation import check_content, check_name
 from .common import (
+    AGENCY_QUOTA,
     BELOW_WORKSPACE,
     NAME_TAKEN,
     QUOTA,
@@ -56,15 +64,25 @@ def folder_create(
     return folder
 
 
-def _quota_refusal(workspace: Workspace, used: int) -> ValidationFailed:
-    free = max(workspace.quota_bytes - used, 0)
-    params = {
-        "free": f"{free / 1024 / 1024:.1f}",
-        "quota": f"{workspace.quota_bytes / 1024 / 1024:.1f}",
-    }
+def _refusal(message: Any, quota: int, used: int) -> ValidationFailed:
+    free = max(quota - used, 0)
+    params = {"free": f"{free / 1024 / 1024:.1f}", "quota": f"{quota / 1024 / 1024:.1f}"}
     return ValidationFailed(
-        QUOTA, errors={"file": [str(QUOTA) % params]}, code="quota_exceeded", **params
+        message, errors={"file": [str(message) % params]}, code="quota_exceeded", **params
     )
+
+
+def _room(workspace: Workspace) -> tuple[int, ValidationFailed]:
+    """The bytes the workspace may still take, and the refusal to give when they do not fit: the
+    tighter of its own quota and its owning agency's (ADR 0611)."""
+    used = used_bytes(workspace_id=workspace.id)
+    agency_quota = agency_quota_bytes(org_id=workspace.owner_org_id)
+    agency_used = agency_used_bytes(org_id=workspace.owner_org_id)
+    own_room = workspace.quota_bytes - used
+    agency_room = agency_quota - agency_used
+    if agency_room < own_room:
+        return agency_room, _refusal(AGENCY_QUOTA, agency_quota, agency_used)
+    return own_room, _refusal(QUOTA, workspace.quota_bytes, used)
 
 
 def upload(
@@ -89,11 +107,10 @@ def upload(
     if workspace is None:
         raise NotFound("workspace")
     limit = max_upload_bytes()
-    used = used_bytes(workspace_id=workspace_id)
-    room = workspace.quota_bytes - used
+    room, refusal = _room(workspace)
     declared = getattr(stream, "size", None)
     if room <= 0 or (isinstance(declared, int) and declared > room and declared <= limit):
-        raise _quota_refusal(workspace, used)
+        raise refusal
     level = parse_classification(classification) if classification not in (None, "") else None
     # Malware scanning before a byte is stored (ADR 0606): infected is refused (422), an
     # unreachable scanner refuses too (503, fail closed); `SAMDRIFT_CLAMD` empty = off (dev).
@@ -115,7 +132,7 @@ def upload(
             )
     except FileTooLarge:
         if room < limit:
-            raise _quota_refusal(workspace, used) from None
+            raise refusal from None
         raise
     transaction.on_commit(lambda: _run_version_hooks(version.id))
     return version
@@ -131,9 +148,9 @@ def _link_version(
     level: int | None,
 ) -> Version:
     workspace, _me = _workspace_for(actor, workspace_id, "upload")
-    used = used_bytes(workspace_id=workspace.id)  # again, under the workspace's lock
-    if used + stored.size > workspace.quota_bytes:
-        raise _quota_refusal(workspace, used)
+    room, refusal = _room(workspace)  # again, under the workspace's lock
+    if stored.size > room:
+        raise refusal
     if folder_id is not None and not workspace.folders.filter(id=folder_id).exists():
         raise NotFound("folder")
     document: Document | None

@@ -28,6 +28,7 @@ from .common import (
     _refuse,
     _user_id,
     default_quota,
+    note_active,
 )
 
 
@@ -59,6 +60,7 @@ def workspace_create(
         Member.objects.create(
             workspace=workspace, user_id=_user_id(actor), organisation_id=org_id, role=Role.OWNER
         )
+        note_active(actor.user_id, org_id)
         audit_record(
             actor=actor,
             action="collaboration.workspace_create",

@@ -1,4 +1,4 @@
-"""`samdrift collaboration list|members|documents|reads|classes|dispose|disposals`: SAFOS workspaces from the shell.
+"""`samdrift collaboration list|members|documents|reads|classes|dispose|disposals|usage|agency-quota`: SAFOS workspaces from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already); an
 export of a document's reads is itself recorded as a read.
@@ -40,10 +40,16 @@ class Command(BaseCommand):
         dispose.add_argument("--dry-run", action="store_true", help="Only list what is due.")
         disposals = sub.add_parser("disposals", help="The record of disposed documents.")
         disposals.add_argument("workspace", type=int)
+        usage = sub.add_parser("usage", help="Active users per connected agency in a month.")
+        usage.add_argument("month", help="YYYY-MM")
+        usage.add_argument("--report", action="store_true", help="Send it to billing (once).")
+        quota = sub.add_parser("agency-quota", help="Show or set an agency's quota (bytes).")
+        quota.add_argument("organisation", type=int)
+        quota.add_argument("bytes", nargs="?")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, f"_{options['what']}")(options)
+            getattr(self, f"_{options['what'].replace('-', '_')}")(options)
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from None
 
@@ -103,3 +109,27 @@ class Command(BaseCommand):
                 f"{d.disposed_at.isoformat()}\t{d.document_id}\t{d.classification}"
                 f"\t{d.retention_years}y\tv{d.versions}\t{d.sha256}\t{d.folder}/{d.name}"
             )
+
+    def _usage(self, options: dict[str, Any]) -> None:
+        from ...services import usage
+
+        month = usage.parse_month(options["month"])
+        for row in usage.month_usage(month):
+            self.stdout.write(
+                f"{month:%Y-%m}\t{row.organisation_id}\t{row.active_users}\t{row.name}"
+            )
+        if options["report"]:
+            report = usage.report_month(actor=SYSTEM, month=month)
+            self.stdout.write(f"reported\t{report.agencies}\t{report.users}")
+
+    def _agency_quota(self, options: dict[str, Any]) -> None:
+        from ...services import usage
+
+        org_id = options["organisation"]
+        if options["bytes"] is not None:
+            usage.agency_quota_set(
+                actor=SYSTEM, organisation_id=org_id, quota_bytes=options["bytes"]
+            )
+        quota = selectors.agency_quota_bytes(org_id=org_id)
+        used = selectors.agency_used_bytes(org_id=org_id)
+        self.stdout.write(f"{org_id}\t{used}\t{quota}")
