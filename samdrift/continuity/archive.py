@@ -67,6 +67,7 @@ class SealingWriter(io.RawIOBase):
         self._prefix = prefix
         self._target = target
         self._buffer = bytearray()
+        self._held: bytes | None = None
         self._index = 0
         target.write(self._header)
 
@@ -74,14 +75,34 @@ class SealingWriter(io.RawIOBase):
         return True
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        self._buffer += data
-        # Keep at least one byte back, so that the final chunk is never empty of a reason.
-        while len(self._buffer) > CHUNK:
-            self._seal(bytes(self._buffer[:CHUNK]), last=False)
-            del self._buffer[:CHUNK]
-        return len(data)
+        # Chunks are cut at CHUNK boundaries. A full chunk is held back until more bytes come,
+        # since only close() knows which chunk is the last; whole chunks inside `data` are
+        # sealed straight from it, without copying them into a buffer first.
+        view = memoryview(data).cast("B")
+        written = len(view)
+        while len(view):
+            if self._held is not None:
+                self._seal(self._held, last=False)
+                self._held = None
+            if self._buffer:
+                take = CHUNK - len(self._buffer)
+                self._buffer += view[:take]
+                view = view[take:]
+                if len(self._buffer) == CHUNK:
+                    self._held = bytes(self._buffer)
+                    self._buffer.clear()
+            elif len(view) > CHUNK:
+                self._seal(view[:CHUNK], last=False)
+                view = view[CHUNK:]
+            elif len(view) == CHUNK:
+                self._held = bytes(view)
+                view = view[CHUNK:]
+            else:
+                self._buffer += view
+                view = view[len(view) :]
+        return written
 
-    def _seal(self, plain: bytes, *, last: bool) -> None:
+    def _seal(self, plain: bytes | memoryview, *, last: bool) -> None:
         sealed = self._aead.encrypt(_nonce(self._prefix, self._index, last), plain, self._header)
         self._target.write(LENGTH.pack(len(sealed)))
         self._target.write(sealed)
@@ -89,7 +110,11 @@ class SealingWriter(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            self._seal(bytes(self._buffer), last=True)
+            if self._held is not None and self._buffer:
+                self._seal(self._held, last=False)
+                self._held = None
+            self._seal(self._held if self._held is not None else bytes(self._buffer), last=True)
+            self._held = None
             self._buffer.clear()
             self._target.flush()
         super().close()

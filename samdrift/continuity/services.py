@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -196,6 +197,7 @@ def create_backup(
                     body = json.dumps(manifest, sort_keys=True, indent=1).encode()
                     _add(tar, MANIFEST, len(body), iter([body]))
                 sealed.close()
+                os.fsync(target.fileno())  # on disk before it takes its name
             partial.rename(output)
         except BaseException:
             partial.unlink(missing_ok=True)
