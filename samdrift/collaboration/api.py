@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from samdrift.core.actor import Actor
 from samdrift.core.api import MAX_LIMIT, errors
+from samdrift.core.exceptions import NotFound
 from samdrift.core.files.responses import file_response
 
 from . import api_shares, selectors, services
@@ -450,6 +451,21 @@ def download(
     services.ensure_download_allowed(access)
     services.record_read(actor=actor, access=access, version=found)
     return file_response(found.file, request)
+
+
+@router.get(
+    "/documents/{document_id}/preview",
+    response={200: None, **errors(404)},
+    summary="A PNG preview of a version (first page of a PDF, or the image); recorded as a read",
+)
+def preview(request: HttpRequest, document_id: int, version: int | None = None) -> HttpResponseBase:
+    actor = _actor(request)
+    access = selectors.document_get(actor=actor, document_id=document_id)
+    found = selectors.version_get(document=access.document, number=version)
+    if found.preview_id is None or found.preview is None:
+        raise NotFound("preview")
+    services.record_read(actor=actor, access=access, version=found, how="preview")
+    return file_response(found.preview, request)
 
 
 @router.post(

@@ -207,6 +207,12 @@ class Version(models.Model):
     # The PDF accessibility check's summary (ADR 0608), written by its background job; None
     # until checked, and for files that are not PDFs.
     accessibility = models.JSONField(null=True, blank=True)
+    # A PNG of the first page (PDF) or of the image, rendered in the background in a limited
+    # child process (ADR 0612); "" until tried, then "ready", "failed" or "none" (not previewable).
+    preview = models.ForeignKey(
+        "files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    preview_state = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["document_id", "-number"]

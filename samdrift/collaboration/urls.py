@@ -53,6 +53,7 @@ urlpatterns = [
         name="document_download",
     ),
     path("documents/<int:document_id>/versions/", views.version_upload, name="version_upload"),
+    path("documents/<int:document_id>/preview/", views.document_preview, name="document_preview"),
     path(
         "documents/<int:document_id>/versions/<int:number>/restore/",
         views.version_restore,

@@ -484,6 +484,22 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
 
 
 @page
+@require_GET
+def document_preview(request: HttpRequest, document_id: int) -> HttpResponseBase:
+    """The PNG preview of a version (the newest unless `version`); each showing is a read."""
+    actor = _actor(request)
+    access = selectors.document_get(actor=actor, document_id=document_id)
+    number = request.GET.get("version")
+    version = selectors.version_get(
+        document=access.document, number=_int(number) if number else None
+    )
+    if version.preview_id is None or version.preview is None:
+        raise Http404
+    services.record_read(actor=actor, access=access, version=version, how="preview")
+    return file_response(version.preview, request)
+
+
+@page
 @require_POST
 def version_upload(request: HttpRequest, document_id: int) -> HttpResponse:
     actor = _actor(request)

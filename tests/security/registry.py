@@ -306,6 +306,7 @@ PAGES: dict[str, Case] = {
     ),
     "collaboration:document_reads": Case(OBJECT, {"document_id": "cdoc.id"}),
     "collaboration:document_shares": Case(OBJECT, {"document_id": "cdoc.id"}),
+    "collaboration:document_preview": Case(OBJECT, {"document_id": "cdoc.id"}),
     "collaboration:share_revoke": Case(OBJECT, {"share_id": "cshare.id"}, "POST"),
     "collaboration:shared": Case(OBJECT, {"token": "cshare_token"}),
     "collaboration:shared_download": Case(OBJECT, {"token": "cshare_token"}),
@@ -517,6 +518,7 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/collaboration/documents/{document_id}/reads"): Case(OBJECT),
     ("GET", "/collaboration/documents/{document_id}/shares"): Case(OBJECT),
+    ("GET", "/collaboration/documents/{document_id}/preview"): Case(OBJECT),
     ("POST", "/collaboration/documents/{document_id}/shares"): Case(
         OBJECT, method="POST", data=lambda ref: {"agencies": [ref("org.id")], "days": 3}
     ),

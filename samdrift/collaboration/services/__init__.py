@@ -32,6 +32,7 @@ from .members import (
     member_set_role,
     transfer_ownership,
 )
+from .previews import render_preview
 from .reads import ensure_download_allowed, record_export, record_read
 from .search import index_version, search
 from .shares import SharedDocument, ShareRateLimited, share_create, share_open, share_revoke
@@ -62,6 +63,7 @@ __all__ = [
     "record_export",
     "record_read",
     "register_version_hook",
+    "render_preview",
     "search",
     "share_create",
     "share_open",

@@ -112,7 +112,7 @@ def dispose(document_id: int, *, now: datetime.datetime | None = None) -> Dispos
             after={"disposal": record.id, "rule": f"class {document.classification}: "
                    f"{policy.retention_years} years after the last change"},
         )  # fmt: skip
-        file_ids = {v.file_id for v in versions}
+        file_ids = {v.file_id for v in versions} | {v.preview_id for v in versions if v.preview_id}
         document.share_links.all().delete()
         Version.objects.filter(document=document).update(restored_from=None)
         Version.objects.filter(document=document).delete()
