@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-import-reads bench-notifications bench-checker-load bench-backup audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -123,6 +123,14 @@ bench-checker-load: install
 ## Full-text search over 100,000 documents (SQLite FTS5 and PostgreSQL) vs the bare FTS query
 bench-search: install
 	$(PY) bench/bench_search.py
+
+## SAFOS documents: 1 GB of mixed files through samdrift vs raw S3 (same SeaweedFS), a folder of
+## 100,000 documents vs its bare SQL, and the 100,000-document full-text search (issue 11)
+bench-documents: install
+	status=0; \
+	$(PY) bench/bench_documents.py || status=1; \
+	$(PY) bench/bench_search.py || status=1; \
+	exit $$status
 
 ## Known vulnerabilities in requirements/lock.txt fail (ignores with reasons in
 ## requirements/audit-ignore.txt); AUDIT_SERVICE=osv to ask OSV instead of PyPI. ADR 0039.
