@@ -11,8 +11,9 @@
      to the same bucket (the baseline);
    - samdrift: `POST /api/v1/cases/{id}/attachments` (multipart, over HTTP with the token) and
      `GET .../download`, read in 1 MB pieces. That is the whole path a user takes: the server
-     spools the body, parses it, streams it to S3 with its SHA-256, records the row and the
-     audit event; the download is checked against the SHA-256 as it streams and audited.
+     parses the body as it arrives and sends it on to S3 in parts while hashing it (ADR 0050),
+     keeps the temporary file the malware scan reads, completes the upload, records the row and
+     the audit event; the download is checked against the SHA-256 as it streams and audited.
 3. Printed: median MB/s of each, the ratio samdrift/raw per direction (floor: >= 0.70), the
    server's peak resident memory against the largest file (the streaming claim, measured on the
    real server rather than in-process), and the load average before and after, since the
