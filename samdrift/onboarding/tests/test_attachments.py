@@ -340,3 +340,31 @@ def test_a_large_upload_and_download_stream_with_bounded_memory(
     assert received == size
     limit = 16 * MB if isinstance(backend, Path) else 40 * MB
     assert peak < limit, f"peak {peak / MB:.1f} MB for a {size // MB} MB file"
+
+
+def test_under_asgi_a_large_upload_streams_in_and_another_agency_leaves_nothing_behind(
+    transactional_db, backend, case, agency_contact, other_agency_contact
+):
+    """`samdrift serve`'s own application (uvicorn + config.asgi, ADR 0050): the body reaches
+    the view while it arrives and, with S3, goes on to the bucket in parts; a refused upload
+    becomes no object and leaves no multipart upload."""
+    from samdrift.tests.asgi_server import asgi_server
+
+    body = os.urandom(12 * MB + 3)
+    before = objects(backend)
+    with asgi_server() as base:
+        session = api_session(type("Live", (), {"url": base})(), agency_contact)
+        created = upload(session, case.id, "stor.bin", body)
+        assert created.status_code == 201, created.text
+        assert created.json()["sha256"] == hashlib.sha256(body).hexdigest()
+        stranger = api_session(type("Live", (), {"url": base})(), other_agency_contact)
+        refused = upload(stranger, case.id, "planted.bin", os.urandom(11 * MB))
+        assert refused.status_code == 404
+        got = session.get(f"{base}{created.json()['download']}")
+    assert got.content == body
+    added = {k: v for k, v in objects(backend).items() if k not in before}
+    assert list(added.values()) == [body]  # the upload, stored once; nothing of the stranger's
+    assert StoredFile.objects.count() == 1
+    if not isinstance(backend, Path):
+        pending = backend.client().list_multipart_uploads(Bucket=backend.bucket)
+        assert pending.get("Uploads", []) == []
