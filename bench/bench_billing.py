@@ -19,8 +19,8 @@ Timed, per backend, in the same process and database:
   5. the storage floor of the real schema (ADR 0221): the same rows loaded the fastest raw way
      into the real tables, with their keys, foreign keys, indexes and triggers.
 Printed: rows, seconds and the ratio of each step to the baselines, for BENCH_REPEAT (3) fresh
-databases per backend, and the median ratio to the fastest raw load per backend, which the 3x
-floor is judged on (the floor was 5x of the executemany baseline, which is still printed). For
+databases per backend, and the median ratio to the fastest raw load per backend, which the 3×
+floor is judged on (the floor was 5× of the executemany baseline, which is still printed). For
 comparison the earlier, narrower baseline (as many rows of six short columns) is printed too.
 Each backend runs in a child process with its own DATABASE_URL; the schema comes from migrate.
 """
