@@ -106,6 +106,7 @@ class DocumentOut(Schema):
 
 
 class VersionOut(Schema):
+    document_id: int
     number: int
     size: int
     sha256: str
@@ -173,6 +174,7 @@ def _document_out(document: Document, abilities: dict[str, bool] | None = None) 
 def _version_out(version: Version) -> VersionOut:
     restored = version.restored_from.number if version.restored_from_id else None  # type: ignore[union-attr]
     return VersionOut(
+        document_id=version.document_id,
         number=version.number,
         size=version.size,
         sha256=version.sha256,

@@ -28,6 +28,9 @@ class Workspace(models.Model):
         _("confidentiality class"), choices=Classification.choices, default=Classification.LOW
     )
     quota_bytes = models.BigIntegerField(_("quota in bytes"))
+    # What its versions hold (restores add nothing), kept by the services under the workspace's
+    # row lock, so neither a page nor a quota check sums 100,000 versions (ADR 0611).
+    used_bytes = models.BigIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

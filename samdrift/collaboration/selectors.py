@@ -162,7 +162,9 @@ def in_folder(folder_id: int | None) -> dict[str, Any]:
 def document_list(
     *, workspace: Workspace, folder_id: int | None = None, trashed: bool = False
 ) -> QuerySet[Document]:
-    queryset = workspace.documents.filter(trashed_at__isnull=not trashed).select_related(
+    # prefetched, not joined: a join makes SQLite sort 100,000 rows instead of reading the
+    # (workspace, folder, trashed_at, name) index in order
+    queryset = workspace.documents.filter(trashed_at__isnull=not trashed).prefetch_related(
         "locked_by", "folder"
     )
     if not trashed:
@@ -203,10 +205,8 @@ def version_get(*, document: Document, number: int | None = None) -> Version:
 
 def used_bytes(*, workspace_id: int) -> int:
     """Bytes the workspace's documents hold (trash included; a restored version adds none)."""
-    total = Version.objects.filter(
-        document__workspace_id=workspace_id, restored_from__isnull=True
-    ).aggregate(total=Sum("size"))["total"]
-    return int(total or 0)
+    used = Workspace.objects.filter(id=workspace_id).values_list("used_bytes", flat=True)
+    return int(used.first() or 0)
 
 
 def agency_quota_bytes(*, org_id: int) -> int:
@@ -218,10 +218,8 @@ def agency_quota_bytes(*, org_id: int) -> int:
 
 def agency_used_bytes(*, org_id: int) -> int:
     """Bytes held by every workspace the agency owns (trash included, restores free)."""
-    total = Version.objects.filter(
-        document__workspace__owner_org_id=org_id, restored_from__isnull=True
-    ).aggregate(total=Sum("size"))["total"]
-    return int(total or 0)
+    total = Workspace.objects.filter(owner_org_id=org_id).aggregate(total=Sum("used_bytes"))
+    return int(total["total"] or 0)
 
 
 def agency_connected(*, org_id: int) -> bool:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.core.files.responses import file_response
+from samdrift.core.paging import paginate
 from samdrift.core.tenancy import StepUpRequired, step_up_redirect
 from samdrift.organisations.selectors import visible_organisations
 
@@ -145,7 +146,7 @@ def _workspace_page(
     folder_param = request.GET.get("folder", "")
     if folder_param:
         folder = selectors.folder_get(workspace=access.workspace, folder_id=_int(folder_param))
-    used = selectors.used_bytes(workspace_id=access.workspace.id)
+    used = access.workspace.used_bytes
     context = {
         "nav": "collaboration",
         "access": access,
@@ -154,9 +155,13 @@ def _workspace_page(
         "policy": policy_for(access.workspace.classification),
         "folder": folder,
         "folders": selectors.folder_list(workspace=access.workspace).filter(parent=folder),
-        "documents": selectors.document_list(
-            workspace=access.workspace, folder_id=folder.id if folder else None
-        ),
+        # a folder may hold 100,000 documents: 50 a page (ADR 0095), two queries whatever the size
+        **paginate(
+            selectors.document_list(
+                workspace=access.workspace, folder_id=folder.id if folder else None
+            ),
+            params=request.GET,
+        ).context("documents"),
         "used_mb": f"{used / 1024 / 1024:.1f}",
         "quota_mb": f"{access.workspace.quota_bytes / 1024 / 1024:.0f}",
         "upload_form": upload_form or UploadForm(),

@@ -16,6 +16,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from samdrift.audit.services import audit_record
@@ -24,7 +25,7 @@ from samdrift.core.files import services as files
 from samdrift.core.files.models import StoredFile
 from samdrift.core.search import services as search_index
 
-from ..models import Disposal, Document, Folder, Version
+from ..models import Disposal, Document, Folder, Version, Workspace
 from ..policy import POLICY
 from ..selectors import SEARCH_KIND
 
@@ -114,6 +115,9 @@ def dispose(document_id: int, *, now: datetime.datetime | None = None) -> Dispos
         )  # fmt: skip
         file_ids = {v.file_id for v in versions} | {v.preview_id for v in versions if v.preview_id}
         document.share_links.all().delete()
+        Workspace.objects.filter(id=document.workspace_id).update(
+            used_bytes=F("used_bytes") - record.bytes
+        )
         Version.objects.filter(document=document).update(restored_from=None)
         Version.objects.filter(document=document).delete()
         document.delete()

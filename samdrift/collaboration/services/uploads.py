@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from samdrift.audit.services import audit_record
@@ -195,6 +196,7 @@ def _link_version(
         created_by_id=actor.user_id,
     )
     Document.objects.filter(id=document.id).update(updated_at=timezone.now())
+    Workspace.objects.filter(id=workspace.id).update(used_bytes=F("used_bytes") + version.size)
     audit_record(
         actor=actor,
         action="collaboration.document_create" if created else "collaboration.version_add",

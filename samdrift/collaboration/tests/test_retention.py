@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from samdrift.audit.models import AuditEvent
 from samdrift.collaboration import services
-from samdrift.collaboration.models import Disposal, Document, ShareLink, Version
+from samdrift.collaboration.models import Disposal, Document, ShareLink, Version, Workspace
 from samdrift.collaboration.services import retention
 from samdrift.core.files.models import StoredFile
 from samdrift.core.jobs.schedules import all_schedules
@@ -57,6 +57,7 @@ def aged(safos):
 def test_only_what_is_due_is_disposed_of_with_a_record_and_an_audit_event(safos, aged, files_dir):
     workspace, short, long_, locked = aged
     before_objects = len(stored_objects(files_dir))
+    used_before = Workspace.objects.get(id=workspace.id).used_bytes
     with time_machine.travel(START + datetime.timedelta(days=365), tick=False):
         assert retention.dispose_due() == []  # nothing is due after one year
     with time_machine.travel(datetime.datetime(2022, 3, 2, tzinfo=datetime.UTC), tick=False):
@@ -70,6 +71,7 @@ def test_only_what_is_due_is_disposed_of_with_a_record_and_an_audit_event(safos,
         "Kort.txt", "Protokoll", 0, 2,
     )  # fmt: skip
     assert record.versions == 1 and record.bytes == len("innehåll\n".encode())
+    assert Workspace.objects.get(id=workspace.id).used_bytes == used_before - record.bytes
     event = AuditEvent.objects.get(action="collaboration.dispose")
     assert event.object_id == str(short.id) and event.organisation_id == workspace.owner_org_id
     assert len(stored_objects(files_dir)) == before_objects - 1  # its bytes are gone
