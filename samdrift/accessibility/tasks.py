@@ -20,7 +20,13 @@ from django_tasks import task
 from samdrift.core.jobs import progress
 
 from .engine.results import FileResult
-from .runner import DEFAULT_CPU_SECONDS, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, check_isolated
+from .runner import (
+    DEFAULT_CPU_SECONDS,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PRIORITY,
+    DEFAULT_TIMEOUT,
+    check_isolated,
+)
 
 QUEUE = "default"
 
@@ -44,7 +50,17 @@ def limits() -> dict[str, Any]:
         "timeout": setting("CHECK_TIMEOUT", DEFAULT_TIMEOUT),
         "cpu_seconds": int(setting("CHECK_CPU_SECONDS", DEFAULT_CPU_SECONDS)),
         "max_pages": int(setting("CHECK_MAX_PAGES", DEFAULT_MAX_PAGES)),
+        "priority": priority(),
     }
+
+
+def priority() -> str:
+    """ "idle" (default: SCHED_IDLE + idle I/O, ADR 0076) or "nice" (nice 19 only), from
+    `ACCESSIBILITY_CHECK_PRIORITY` or `SAMDRIFT_ACCESSIBILITY_CHECK_PRIORITY`."""
+    value = getattr(settings, "ACCESSIBILITY_CHECK_PRIORITY", None) or os.environ.get(
+        "SAMDRIFT_ACCESSIBILITY_CHECK_PRIORITY", DEFAULT_PRIORITY
+    )
+    return "nice" if str(value).strip().lower() == "nice" else "idle"
 
 
 @task(queue_name=QUEUE)
