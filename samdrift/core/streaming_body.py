@@ -140,6 +140,10 @@ _length: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 class StreamingASGIHandler(ASGIHandler):
     """ASGIHandler whose large bodies reach the view as a `BodyStream` while they arrive."""
 
+    # Django cuts every response chunk into 64 KiB ASGI messages, each one awaited through the
+    # server's flow control: a 1 MiB download chunk was 16 sends. Sent whole it is one.
+    chunk_size = 1024 * 1024
+
     async def read_body(self, receive: Receive) -> Any:
         if not _streams(_declared_length()):
             return await super().read_body(receive)
