@@ -64,6 +64,7 @@ class Outcome:
     rows: int
     files: int
     problems: list[str] = field(default_factory=list)
+    created_at: datetime.datetime | None = None  # when the backup was made (its manifest)
 
 
 def _outside_dirs() -> dict[str, Path]:
@@ -313,9 +314,10 @@ def verify_backup(path: Path, passphrase: bytes) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="samdrift-verify-") as scratch:
         opened = open_backup(path, passphrase, Path(scratch))
         problems, state = _compare(opened)
+        created = datetime.datetime.fromisoformat(opened.manifest["created_at"])
     return Outcome(
         path, time.monotonic() - started, path.stat().st_size, len(state.tables),
-        sum(t["rows"] for t in state.tables.values()), len(state.files), problems,
+        sum(t["rows"] for t in state.tables.values()), len(state.files), problems, created,
     )  # fmt: skip
 
 

@@ -195,3 +195,35 @@ def test_a_backup_of_another_schema_is_refused_naming_both_versions(made, monkey
     assert "billing.9999_later" in both["en"].split("Only here:")[1]
     assert "billing.9999_later" in both["sv"].split("Bara här:")[1]
     assert f"with {len(ours) + 1}. Only" in both["en"] and "Nothing has been changed" in both["en"]
+
+
+DRILLS = (
+    "from samdrift.continuity.models import RestoreDrill as D; "
+    "print([(d.succeeded, d.rpo_seconds is not None, d.files) for d in D.objects.order_by('id')])"
+)
+
+
+def test_a_restore_drill_records_what_it_achieved_against_every_services_targets(
+    made, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    a, backup, _key = made
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "2026-12-04.backup").write_bytes(backup.read_bytes())
+    a.run("shell", "-c", "from samdrift.tests.factories import ServiceFactory as S; "
+          "S(code='DRILL', rpo_hours=24, rto_hours=4); S(code='TIGHT', rpo_hours=0, rto_hours=0)")  # fmt: skip
+    drilled = a.run("backup", "drill", str(folder))
+    assert "drill OK: 2026-12-04.backup" in drilled.stdout
+    assert "DRILL: RPO 24 h met, RTO 4 h met" in drilled.stdout
+    assert "TIGHT: RPO 0 h NOT met, RTO 0 h NOT met" in drilled.stdout
+    # A newer backup that is damaged is the one drilled: the drill fails, and says so on record.
+    damaged = folder / "2026-12-05.backup"
+    damaged.write_bytes(backup.read_bytes()[:-100])
+    failed = a.run("backup", "drill", str(folder), check=False)
+    assert failed.returncode == 1
+    assert "FAILED" in failed.stdout and "cut short" in failed.stderr
+    assert "DRILL: RPO 24 h NOT met" in failed.stdout
+    assert (
+        a.run("shell", "-c", DRILLS).stdout.split("\n")[-2]
+        == "[(True, True, 1), (False, False, 0)]"
+    )

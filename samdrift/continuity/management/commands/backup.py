@@ -3,6 +3,9 @@
 samdrift backup create FILE [--passphrase-file F]   write the backup (never over an existing file)
 samdrift backup verify FILE [--passphrase-file F]   restore into a scratch database and compare
                                                     every table and file by checksum; exit 1 if any differs
+samdrift backup drill [FOLDER] [--passphrase-file F] a restore drill of the newest backup in FOLDER
+                                                    (default SAMDRIFT_BACKUP_DIR): recorded, and every
+                                                    service's RPO/RTO target against it; exit 1 if failed
 The passphrase comes from the file's first line or SAMDRIFT_BACKUP_PASSPHRASE, never an argument.
 """
 
@@ -21,7 +24,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
-from ... import services
+from ... import drills, services
 
 
 class Command(BaseCommand):
@@ -36,8 +39,14 @@ class Command(BaseCommand):
             command = sub.add_parser(name, help=text)
             command.add_argument("file", type=Path)
             command.add_argument("--passphrase-file", type=FileType("r"), default=None)
+        drill = sub.add_parser("drill", help="restore drill of the newest backup in a folder")
+        drill.add_argument("folder", type=Path, nargs="?", default=None)
+        drill.add_argument("--passphrase-file", type=FileType("r"), default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "drill":
+            self._drill(options)
+            return
         try:
             passphrase = services.read_passphrase(options["passphrase_file"], dict(os.environ))
             if options["action"] == "create":
@@ -64,4 +73,31 @@ class Command(BaseCommand):
             f"{outcome.rows} rows, {outcome.files} files, {outcome.seconds:.1f} s"
         )
         if outcome.problems:
+            raise SystemExit(1)
+
+    def _drill(self, options: dict[str, Any]) -> None:
+        folder = options["folder"] or drills.backup_dir()
+        if folder is None:
+            raise CommandError(
+                "ange en mapp eller SAMDRIFT_BACKUP_DIR / give a folder or SAMDRIFT_BACKUP_DIR"
+            )
+        try:
+            passphrase = services.read_passphrase(options["passphrase_file"], dict(os.environ))
+            drill = drills.run_drill(folder, passphrase)
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from error
+        rpo = "-" if drill.rpo_seconds is None else f"{drill.rpo_seconds / 3600:.1f} h"
+        verdict = "OK" if drill.succeeded else "FAILED / MISSLYCKADES"
+        self.stdout.write(
+            f"drill {verdict}: {drill.backup_name}, achieved RPO {rpo}, "
+            f"RTO {drill.rto_seconds / 60:.1f} min, {drill.tables} tables, {drill.files} files"
+        )
+        for problem in drill.problems:
+            self.stderr.write(f"  {problem}")
+        for row in drills.verdicts(drill):
+            marks = ["met" if met else "NOT met" for met in (row.rpo_met, row.rto_met)]
+            self.stdout.write(
+                f"  {row.code}: RPO {row.rpo_hours} h {marks[0]}, RTO {row.rto_hours} h {marks[1]}"
+            )
+        if not drill.succeeded:
             raise SystemExit(1)
