@@ -95,10 +95,14 @@ class BodyStream:
             self._loop.call_soon_threadsafe(self._room.set)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def _wait_for_bytes(self) -> None:
+    def _wait_for_bytes(self, wanted: int = 1) -> None:
+        """Until `wanted` bytes are there (at most the high-water mark) or the body has ended.
+        Like a file's read: the multipart parser asking for 1 MiB gets 1 MiB, not each 64 KiB
+        message in its own round of boundary search and handler calls."""
         if threading.get_ident() == self._loop_thread:
             raise RuntimeError("a streamed request body is read from a worker thread only")
-        while not self._chunks and not self._ended and self._error is None:
+        wanted = max(1, min(wanted, self._high_water))
+        while self._buffered < wanted and not self._ended and self._error is None:
             self._lock.wait()
         if not self._chunks and self._error is not None:
             raise self._error
@@ -112,7 +116,7 @@ class BodyStream:
                     if not self._chunks:
                         return b"".join(parts)
                     parts.append(self._take(self._buffered))
-            self._wait_for_bytes()
+            self._wait_for_bytes(size)
             return self._take(size) if self._chunks else b""
 
     def readline(self, size: int = -1) -> bytes:
