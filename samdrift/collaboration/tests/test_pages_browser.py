@@ -1,6 +1,7 @@
 """Every collaboration page in Chromium with axe-core (WCAG 2.1 A and AA), in Swedish and
 English, as a member with an e-ID login strong enough for the class (the shared axe test sees
-them behind SAFOS's step-up, since the demo login is a password)."""
+them behind SAFOS's step-up, since the demo login is a password). Includes the share-link pages
+and a PDF's preview."""
 
 from __future__ import annotations
 
@@ -62,7 +63,15 @@ def test_every_collaboration_page_passes_axe(live_server, safos, language):
         actor=owner, workspace_id=workspace.id, stream=io.BytesIO(pdf_bytes.getvalue()),
         name="Rapport.pdf", content_type="application/pdf",
     )  # fmt: skip
-    Worker(burst=True).run()  # search index and the PDF's accessibility check
+    # A class-1 workspace whose document is shared with the owner's own agency (ADR 0609).
+    open_ws = services.workspace_create(actor=owner, name="Öppen", classification=1)
+    shared = services.upload(
+        actor=owner, workspace_id=open_ws.id, stream=io.BytesIO(b"delad\n"), name="Delad.txt"
+    )
+    _link, token = services.share_create(
+        actor=owner, document_id=shared.document_id, agencies=[safos.a.id, safos.c.id]
+    )
+    Worker(burst=True).run()  # search index, the PDF's accessibility check and its preview
     document_id = version.document_id
     urls = [
         "/collaboration/",
@@ -73,6 +82,8 @@ def test_every_collaboration_page_passes_axe(live_server, safos, language):
         f"/collaboration/documents/{document_id}/reads/",
         f"/collaboration/documents/{checked.document_id}/",
         "/collaboration/search/?q=text",
+        f"/collaboration/documents/{shared.document_id}/shares/",
+        f"/collaboration/shared/{token}/",
     ]
     session = safos.client("owner").cookies[settings.SESSION_COOKIE_NAME].value
     reader_session = safos.client("reader").cookies[settings.SESSION_COOKIE_NAME].value
