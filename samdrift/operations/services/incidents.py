@@ -1,24 +1,12 @@
-"""Writes of incidents, problems and changes: one transaction, one event and one audit record
-each (ADRs 0802, 0804).
-
-Every service re-reads its row under a lock and asks the abilities there. Every change of an
-incident is an `IncidentEvent`; after it the agencies' clocks are replayed from all events
-(`recompute_clocks`), so nothing about a clock is ever accumulated outside the history.
-
-Hook points for what is built beside this (issue 16 items 3–7, ADR 0808):
-`register_incident_hook(fn)` — `fn(incident id, event kind)` runs after the commit of every
-incident event (availability outages, status pages, legal deadlines, RACI routing).
-"""
+"""Incident writes: open, widen, priority, transitions, response, waiting, major, parent, problem
+link and notes (ADRs 0802, 0804)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
@@ -27,174 +15,34 @@ from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 from samdrift.organisations.selectors import organisation_get
 
-from . import notices
-from .calendars import calendar_for, widest
-from .choices import (
-    CHANGE_TRANSITIONS,
+from .. import notices
+from ..calendars import widest
+from ..choices import (
     INCIDENT_TRANSITIONS,
-    PROBLEM_TRANSITIONS,
-    TARGETS,
-    ChangeKind,
-    ChangeState,
     EventKind,
     Impact,
     IncidentState,
-    ProblemState,
     Urgency,
     priority_of,
 )
-from .clocks import ClockEvent, replay
-from .models import AffectedAgency, Change, Incident, IncidentEvent, Problem
-from .permissions import (
+from ..models import AffectedAgency, Incident, IncidentEvent, Problem
+from ..permissions import (
     MANAGERS,
     OPERATORS,
-    change_abilities,
     incident_abilities,
     may_open_incident,
     problem_abilities,
 )
-from .selectors import has_subscription, reach, support_hours_of
-
-log = logging.getLogger(__name__)
-
-IncidentHook = Callable[[int, str], None]
-_hooks: list[IncidentHook] = []
-
-
-def register_incident_hook(hook: IncidentHook) -> None:
-    if hook not in _hooks:
-        _hooks.append(hook)
-
-
-def _after_commit(incident_id: int, kind: str) -> None:
-    def run() -> None:
-        for hook in _hooks:
-            try:
-                hook(incident_id, kind)
-            except Exception:  # a hook's failure must not undo an incident
-                log.exception("operations incident hook %r failed", hook)
-
-    transaction.on_commit(run)
-
-
-NO_SUBSCRIPTION = _(
-    "%(agency)s has no active subscription to %(service)s. An incident can only be reported "
-    "for a service the agency uses; choose one of its services, or ask its contact to connect "
-    "it."
+from ..selectors import has_subscription, reach
+from ._common import (
+    BAD_TRANSITION,
+    NO_SUBSCRIPTION,
+    _event,
+    _level,
+    _now,
+    _text,
 )
-BAD_TRANSITION = _("An incident in the state “%(current)s” cannot become “%(target)s”.")
-WINDOW_ORDER = _("The maintenance window must end after it starts (%(start)s – %(end)s).")
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
-
-
-def _text(value: str, field: str, *, required: bool, limit: int) -> str:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise ValidationFailed(_("Fill in this field."), errors={field: [str(_("Required."))]})
-    if len(cleaned) > limit:
-        raise ValidationFailed(
-            _("At most %(limit)s characters."), errors={field: [f"max {limit}"]}, limit=limit
-        )
-    return cleaned
-
-
-def _level(value: Any, choices: type[Impact] | type[Urgency], field: str) -> int:
-    try:
-        level = int(value)
-    except (TypeError, ValueError):
-        level = 0
-    if level not in choices.values:
-        raise ValidationFailed(
-            _("Choose one of the levels 1 (high), 2 (medium) or 3 (low)."),
-            errors={field: [str(value)]},
-        )
-    return level
-
-
-def _event(
-    incident: Incident,
-    kind: str,
-    *,
-    actor: Actor,
-    at: dt.datetime,
-    organisation_id: int | None = None,
-    priority: int | None = None,
-    state: str = "",
-    **detail: Any,
-) -> IncidentEvent:
-    event = IncidentEvent.objects.create(
-        incident=incident,
-        at=at,
-        kind=kind,
-        organisation_id=organisation_id,
-        priority=priority,
-        state=state,
-        actor_label=str(actor.label)[:200],
-        detail=detail,
-    )
-    _after_commit(incident.pk, kind)
-    return event
-
-
-def recompute_clocks(incident: Incident, *, now: dt.datetime | None = None) -> list[AffectedAgency]:
-    """Replay every affected agency's clocks from the incident's events, with the agreed hours
-    the catalogue states now (retroactive by construction, ADR 0804). Runs in the caller's
-    transaction; two queries and one bulk update whatever the number of agencies."""
-    moment = _now(now)
-    events = [
-        ClockEvent(
-            at=e.at,
-            kind=e.kind,
-            organisation_id=e.organisation_id,
-            priority=e.priority,
-            state=e.state,
-            seq=e.id,
-        )
-        for e in IncidentEvent.objects.filter(incident=incident).order_by("at", "id")
-    ]
-    rows = list(AffectedAgency.objects.filter(incident=incident))
-    hours = support_hours_of({code for row in rows for code in row.via_services})
-    for row in rows:
-        level = widest([hours[c] for c in row.via_services if c in hours]) or row.support_hours
-        row.support_hours = level
-        clocks = replay(
-            events,
-            organisation_id=row.organisation_id,
-            calendar=calendar_for(level),
-            targets=TARGETS.get(level, TARGETS["office"]),
-            now=moment,
-        )
-        if clocks is None:
-            continue
-        row.response_status = clocks.response.status
-        row.response_elapsed = clocks.response.elapsed
-        row.response_target = clocks.response.target
-        row.response_due_at = clocks.response.due_at
-        row.resolution_status = clocks.resolution.status
-        row.resolution_elapsed = clocks.resolution.elapsed
-        row.resolution_target = clocks.resolution.target
-        row.resolution_due_at = clocks.resolution.due_at
-        row.computed_at = moment
-    AffectedAgency.objects.bulk_update(
-        rows,
-        [
-            "support_hours",
-            "response_status",
-            "response_elapsed",
-            "response_target",
-            "response_due_at",
-            "resolution_status",
-            "resolution_elapsed",
-            "resolution_target",
-            "resolution_due_at",
-            "computed_at",
-        ],
-        batch_size=500,
-    )
-    return rows
+from .recompute import _concerned, recompute_clocks
 
 
 def _locked(actor: Actor, incident_id: int) -> tuple[Incident, dict[str, bool]]:
@@ -610,281 +458,3 @@ def incident_note(
             after={"text": body},
         )
     return event
-
-
-def _concerned(incident: Incident) -> set[int]:
-    found = set(
-        AffectedAgency.objects.filter(incident=incident).values_list("organisation_id", flat=True)
-    )
-    if incident.reported_by_org_id:
-        found.add(incident.reported_by_org_id)
-    return found
-
-
-def recompute_service(*, actor: Actor, service_code: str, now: dt.datetime | None = None) -> int:
-    """After an agreement change (a service's support hours): replay the clocks of every
-    incident that reaches an agency through that service. Returns the number of incidents."""
-    moment = _now(now)
-    count = 0
-    ids = list(
-        Incident.objects.filter(id__in=AffectedAgency.objects.values("incident_id"))
-        .values_list("id", flat=True)
-        .order_by("id")
-    )
-    for incident_id in ids:
-        with transaction.atomic():
-            incident = Incident.objects.select_for_update().get(id=incident_id)
-            rows = AffectedAgency.objects.filter(incident=incident)
-            if not any(service_code in row.via_services for row in rows):
-                continue
-            recompute_clocks(incident, now=moment)
-            audit_record(
-                actor=actor,
-                action="operations.clocks_recomputed",
-                obj=incident,
-                after={"service": service_code},
-            )
-            count += 1
-    return count
-
-
-# --- problems ----------------------------------------------------------------------------------
-
-
-def problem_open(*, actor: Actor, service_code: str, title: str) -> Problem:
-    title = _text(title, "title", required=True, limit=200)
-    service = service_get(actor=actor, code=(service_code or "").strip().upper())
-    probe = Problem(provider_id=service.provider_id, state=ProblemState.OPEN)
-    if not problem_abilities(actor=actor, problem=probe)["work"]:
-        raise NotFound("service")
-    with transaction.atomic():
-        problem = Problem.objects.create(
-            provider_id=service.provider_id, service=service, title=title
-        )
-        audit_record(
-            actor=actor,
-            action="operations.problem_open",
-            obj=problem,
-            after={"title": title, "service": service.code},
-        )
-    return problem
-
-
-def _problem_locked(actor: Actor, problem_id: int) -> tuple[Problem, dict[str, bool]]:
-    problem = Problem.objects.select_for_update().filter(id=problem_id).first()
-    if problem is None:
-        raise NotFound("problem")
-    abilities = problem_abilities(actor=actor, problem=problem)
-    if not abilities["view"]:
-        raise NotFound("problem")
-    if not abilities["work"]:
-        raise BusinessRuleViolation(_("This problem is closed."), code="not_allowed")
-    return problem, abilities
-
-
-def problem_known_error(
-    *, actor: Actor, problem_id: int, root_cause: str, workaround: str
-) -> Problem:
-    """Record root cause and workaround: the problem becomes a known error."""
-    cause = _text(root_cause, "root_cause", required=True, limit=10000)
-    work = _text(workaround, "workaround", required=True, limit=10000)
-    with transaction.atomic():
-        problem, _abilities = _problem_locked(actor, problem_id)
-        if problem.state not in (ProblemState.OPEN, ProblemState.KNOWN_ERROR):
-            raise BusinessRuleViolation(
-                _("Only a problem under investigation can become a known error."),
-                code="bad_transition",
-            )
-        before = snapshot(problem, ["state", "root_cause", "workaround"])
-        problem.root_cause, problem.workaround = cause, work
-        problem.state = ProblemState.KNOWN_ERROR
-        problem.save(update_fields=["root_cause", "workaround", "state", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="operations.problem_known_error",
-            obj=problem,
-            before=before,
-            after=snapshot(problem, list(before)),
-        )
-    return problem
-
-
-def problem_transition(*, actor: Actor, problem_id: int, target: str) -> Problem:
-    with transaction.atomic():
-        problem, _abilities = _problem_locked(actor, problem_id)
-        if target == ProblemState.KNOWN_ERROR or target not in PROBLEM_TRANSITIONS.get(
-            problem.state, frozenset()
-        ):
-            raise BusinessRuleViolation(
-                _("A problem in the state “%(current)s” cannot become “%(target)s”."),
-                code="bad_transition",
-                current=problem.state,
-                target=target,
-            )
-        before = problem.state
-        problem.state = target
-        problem.save(update_fields=["state", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="operations.problem_transition",
-            obj=problem,
-            before={"state": before},
-            after={"state": target},
-        )
-    return problem
-
-
-# --- changes -----------------------------------------------------------------------------------
-
-
-def _window(start: Any, end: Any) -> tuple[dt.datetime, dt.datetime]:
-    def parse(value: Any, field: str) -> dt.datetime:
-        if isinstance(value, str):
-            try:
-                value = dt.datetime.fromisoformat(value.strip())
-            except ValueError:
-                value = None
-        if not isinstance(value, dt.datetime):
-            raise ValidationFailed(
-                _("Give a date and time, e.g. 2026-12-05 18:00."), errors={field: [str(value)]}
-            )
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-
-    first, last = parse(start, "window_start"), parse(end, "window_end")
-    if last <= first:
-        raise ValidationFailed(
-            WINDOW_ORDER,
-            errors={"window_end": [str(_("Must be after the start."))]},
-            start=first.isoformat(timespec="minutes"),
-            end=last.isoformat(timespec="minutes"),
-        )
-    return first, last
-
-
-def change_create(
-    *,
-    actor: Actor,
-    service_code: str,
-    kind: str,
-    title: str,
-    window_start: Any,
-    window_end: Any,
-    description: str = "",
-    fallback: str = "",
-) -> Change:
-    """A standard change is pre-approved; a normal or emergency change starts as a draft."""
-    title = _text(title, "title", required=True, limit=200)
-    description = _text(description, "description", required=False, limit=10000)
-    fallback = _text(fallback, "fallback", required=False, limit=10000)
-    if kind not in ChangeKind.values:
-        raise ValidationFailed(
-            _("Choose standard, normal or emergency."), errors={"kind": [str(kind)]}
-        )
-    start, end = _window(window_start, window_end)
-    service = service_get(actor=actor, code=(service_code or "").strip().upper())
-    probe = Change(provider_id=service.provider_id, state=ChangeState.DRAFT)
-    if not change_abilities(actor=actor, change=probe)["work"]:
-        raise NotFound("service")
-    standard = kind == ChangeKind.STANDARD
-    with transaction.atomic():
-        change = Change.objects.create(
-            provider_id=service.provider_id,
-            service=service,
-            kind=kind,
-            title=title,
-            description=description,
-            fallback=fallback,
-            window_start=start,
-            window_end=end,
-            state=ChangeState.APPROVED if standard else ChangeState.DRAFT,
-            approved_at=timezone.now() if standard else None,
-        )
-        audit_record(
-            actor=actor,
-            action="operations.change_create",
-            obj=change,
-            after=snapshot(change, ["kind", "title", "state", "window_start", "window_end"]),
-        )
-    return change
-
-
-def _change_locked(actor: Actor, change_id: int) -> tuple[Change, dict[str, bool]]:
-    change = Change.objects.select_for_update().filter(id=change_id).first()
-    if change is None:
-        raise NotFound("change")
-    abilities = change_abilities(actor=actor, change=change)
-    if not abilities["view"]:
-        raise NotFound("change")
-    return change, abilities
-
-
-def change_transition(*, actor: Actor, change_id: int, target: str) -> Change:
-    """Submit, approve, reject, implement, close: approving and rejecting need an approver
-    (`change_abilities["approve"]`), everything else an operator."""
-    with transaction.atomic():
-        change, abilities = _change_locked(actor, change_id)
-        current = change.state
-        if target not in CHANGE_TRANSITIONS.get(current, frozenset()):
-            raise BusinessRuleViolation(
-                _("A change in the state “%(current)s” cannot become “%(target)s”."),
-                code="bad_transition",
-                current=current,
-                target=target,
-            )
-        deciding = current == ChangeState.AWAITING_APPROVAL
-        if (
-            current == ChangeState.DRAFT
-            and target == ChangeState.APPROVED
-            and (change.kind != ChangeKind.STANDARD)
-        ):
-            raise BusinessRuleViolation(
-                _("Only a standard change is pre-approved; submit this one for approval."),
-                code="needs_approval",
-            )
-        allowed = abilities["approve"] if deciding else abilities["work"]
-        if not allowed:
-            raise BusinessRuleViolation(
-                _("You may not do that to this change in its present state."), code="not_allowed"
-            )
-        change.state = target
-        fields = ["state", "updated_at"]
-        if target == ChangeState.APPROVED:
-            change.approved_by_id = actor.user_id
-            change.approved_at = timezone.now()
-            fields += ["approved_by", "approved_at"]
-        change.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            action="operations.change_transition",
-            obj=change,
-            before={"state": current},
-            after={"state": target},
-        )
-    return change
-
-
-def change_reschedule(
-    *, actor: Actor, change_id: int, window_start: Any, window_end: Any
-) -> Change:
-    """A new maintenance window; an approved normal change must be approved again."""
-    start, end = _window(window_start, window_end)
-    with transaction.atomic():
-        change, abilities = _change_locked(actor, change_id)
-        if not abilities["work"] or change.state in (ChangeState.IMPLEMENTED,):
-            raise BusinessRuleViolation(
-                _("You may not do that to this change in its present state."), code="not_allowed"
-            )
-        before = snapshot(change, ["window_start", "window_end", "state"])
-        change.window_start, change.window_end = start, end
-        if change.state == ChangeState.APPROVED and change.kind != ChangeKind.STANDARD:
-            change.state = ChangeState.AWAITING_APPROVAL
-            change.approved_by_id, change.approved_at = None, None
-        change.save()
-        audit_record(
-            actor=actor,
-            action="operations.change_reschedule",
-            obj=change,
-            before=before,
-            after=snapshot(change, ["window_start", "window_end", "state"]),
-        )
-    return change

@@ -1,0 +1,60 @@
+"""Writes of incidents, problems and changes: one transaction, one event and one audit record
+each (ADRs 0802, 0804).
+
+Every service re-reads its row under a lock and asks the abilities there. Every change of an
+incident is an `IncidentEvent`; after it the agencies' clocks are replayed from all events
+(`recompute_clocks`), so nothing about a clock is ever accumulated outside the history.
+
+Hook points for what is built beside this (issue 16 items 3–7, ADR 0808):
+`register_incident_hook(fn)` — `fn(incident id, event kind)` runs after the commit of every
+incident event (availability outages, status pages, legal deadlines, RACI routing).
+"""
+
+from ._common import (
+    BAD_TRANSITION,
+    NO_SUBSCRIPTION,
+    WINDOW_ORDER,
+    IncidentHook,
+    register_incident_hook,
+)
+from .changes import change_create, change_reschedule, change_transition
+from .incidents import (
+    incident_link_problem,
+    incident_note,
+    incident_open,
+    incident_respond,
+    incident_set_major,
+    incident_set_parent,
+    incident_set_priority,
+    incident_transition,
+    incident_wait,
+    incident_widen,
+)
+from .problems import problem_known_error, problem_open, problem_transition
+from .recompute import recompute_clocks, recompute_service
+
+__all__ = [
+    "BAD_TRANSITION",
+    "NO_SUBSCRIPTION",
+    "WINDOW_ORDER",
+    "IncidentHook",
+    "change_create",
+    "change_reschedule",
+    "change_transition",
+    "incident_link_problem",
+    "incident_note",
+    "incident_open",
+    "incident_respond",
+    "incident_set_major",
+    "incident_set_parent",
+    "incident_set_priority",
+    "incident_transition",
+    "incident_wait",
+    "incident_widen",
+    "problem_known_error",
+    "problem_open",
+    "problem_transition",
+    "recompute_clocks",
+    "recompute_service",
+    "register_incident_hook",
+]
