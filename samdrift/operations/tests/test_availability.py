@@ -1,0 +1,71 @@
+"""Availability against agreed hours less approved maintenance (issue 16 item 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from samdrift.operations.availability import measure, merge, subtract
+from samdrift.operations.calendars import STOCKHOLM, calendar_for
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    # 2026-03-02 is a Monday; no holidays that week.
+    return dt.datetime(2026, 3, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+WEEK = (at(2, 0), at(9, 0))
+
+
+def test_merge_and_subtract() -> None:
+    a, b, c = at(2, 8), at(2, 10), at(2, 12)
+    assert merge([(b, c), (a, b), (a, a)]) == [(a, c)]
+    assert subtract([(a, c)], [(b, b.replace(hour=11))]) == [(a, b), (b.replace(hour=11), c)]
+    assert subtract([(a, b)], [(a, c)]) == []
+
+
+def test_no_outage_is_full_availability() -> None:
+    result = measure(calendar_for("24x7"), *WEEK)
+    assert result.agreed_seconds == 7 * 86400
+    assert result.percent == 100.0
+
+
+def test_office_hours_count_only_agreed_time() -> None:
+    office = calendar_for("office")
+    night = measure(office, *WEEK, outages=[(at(3, 20), at(4, 6))])
+    assert night.agreed_seconds == 5 * 9 * 3600
+    assert night.down_seconds == 0
+    # 07:00-09:00 on Tuesday: one agreed hour lost.
+    morning = measure(office, *WEEK, outages=[(at(3, 7), at(3, 9))])
+    assert morning.down_seconds == 3600
+    assert round(morning.percent or 0, 4) == round(100 * (45 - 1) / 45, 4)
+
+
+def test_overlapping_outages_count_once_and_are_clipped() -> None:
+    result = measure(
+        calendar_for("24x7"),
+        *WEEK,
+        outages=[(at(2, 10), at(2, 12)), (at(2, 11), at(2, 13)), (at(1, 23), at(2, 1))],
+    )
+    assert result.down_seconds == 4 * 3600
+
+
+def test_approved_maintenance_is_neither_agreed_nor_down() -> None:
+    result = measure(
+        calendar_for("24x7"),
+        *WEEK,
+        outages=[(at(4, 1), at(4, 5))],
+        maintenance=[(at(4, 0), at(4, 3))],
+    )
+    assert result.maintenance_seconds == 3 * 3600
+    assert result.agreed_seconds == 7 * 86400 - 3 * 3600
+    assert result.down_seconds == 2 * 3600
+    assert result.meets(98.5) is True
+    assert result.meets(99.0) is False
+
+
+def test_no_agreed_hours_has_no_figure() -> None:
+    weekend = (at(7, 0), at(9, 0))
+    result = measure(calendar_for("office"), *weekend, outages=[weekend])
+    assert result.agreed_seconds == 0
+    assert result.percent is None
+    assert result.meets(99.0) is None
