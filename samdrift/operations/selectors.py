@@ -11,6 +11,7 @@ graph), with the agreed hours of each of those subscriptions.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from collections.abc import Iterable
 
@@ -21,6 +22,7 @@ from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 
+from .choices import ChangeState
 from .models import AffectedAgency, Change, Incident, IncidentEvent, Problem
 
 
@@ -179,3 +181,24 @@ def reportable_services(*, actor: Actor) -> list[tuple[str, str]]:
     codes |= set(own.values_list("code", flat=True))
     rows = service_list(actor=actor).filter(code__in=codes).values_list("code", "name_sv")
     return [(code, f"{code} – {name}") for code, name in rows]
+
+
+#: Changes whose window is approved maintenance (availability, issue 16 item 3): a draft, a
+#: change awaiting approval or a rejected one does not excuse downtime.
+MAINTENANCE_STATES = (ChangeState.APPROVED, ChangeState.IMPLEMENTED, ChangeState.CLOSED)
+
+
+def maintenance_windows(
+    *, service_id: int, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Approved maintenance windows of one service overlapping [start, end)."""
+    return list(
+        Change.objects.filter(
+            service_id=service_id,
+            state__in=MAINTENANCE_STATES,
+            window_start__lt=end,
+            window_end__gt=start,
+        )
+        .order_by("window_start", "id")
+        .values_list("window_start", "window_end")
+    )

@@ -69,3 +69,39 @@ def test_no_agreed_hours_has_no_figure() -> None:
     assert result.agreed_seconds == 0
     assert result.percent is None
     assert result.meets(99.0) is None
+
+
+def test_only_approved_changes_are_maintenance(ops) -> None:
+    from samdrift.operations import selectors, services
+
+    operator = ops.actor("operator")
+    start = dt.datetime(2026, 12, 7, 18, 0, tzinfo=STOCKHOLM)
+    approved = services.change_create(
+        actor=operator,
+        service_code="BASE",
+        kind="standard",
+        title="Patch",
+        window_start=start,
+        window_end=start + dt.timedelta(hours=2),
+    )
+    services.change_create(  # a draft: not approved maintenance
+        actor=operator,
+        service_code="BASE",
+        kind="normal",
+        title="Uppgradering",
+        window_start=start + dt.timedelta(hours=3),
+        window_end=start + dt.timedelta(hours=5),
+    )
+    week = (start - dt.timedelta(days=1), start + dt.timedelta(days=1))
+    windows = selectors.maintenance_windows(
+        service_id=approved.service_id, start=week[0], end=week[1]
+    )
+    assert windows == [(approved.window_start, approved.window_end)]
+    result = measure(
+        calendar_for("24x7"),
+        *week,
+        outages=[(start, start + dt.timedelta(hours=5))],
+        maintenance=windows,
+    )
+    assert result.maintenance_seconds == 2 * 3600
+    assert result.down_seconds == 3 * 3600
