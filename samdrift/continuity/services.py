@@ -29,11 +29,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.checkpoints import checkpoint_dir
+from samdrift.audit.services import audit_record
+from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import BusinessRuleViolation, ValidationFailed
 from samdrift.core.files.storage import backend, is_s3, read_chunks
 
@@ -389,6 +391,20 @@ def _put_file(storage: Any, key: str, source: Path) -> None:
         saved = storage.save(key, handle)
     if saved != key:
         raise RestoreRefused(_("The file storage renamed %(key)s on restore."), key=key)
+
+
+def record_outcome(action: str, outcome: Outcome) -> None:
+    """A backup made or a restore done, on record in the audit chain (after a restore: the
+    restored chain, which then names the backup it came from, ADR 0064)."""
+    with transaction.atomic():
+        audit_record(
+            actor=SYSTEM,
+            action=action,
+            object_type="continuity.backup",
+            object_id=outcome.path.name,
+            after={"bytes": outcome.bytes, "tables": outcome.tables, "rows": outcome.rows,
+                   "files": outcome.files},
+        )  # fmt: skip
 
 
 def read_passphrase(source: IO[str] | None, environ: dict[str, str]) -> bytes:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import axe_playwright_python
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.conf import settings
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -59,3 +60,24 @@ def axe_violations(page: Page, where: str = "", *, within: str = "") -> list[str
         f"{label}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
     ]
+
+
+def page_as(browser: Browser, site: str, session: str, language: str) -> Page:
+    """A new page of a logged-in session (its session cookie's value) in the given language."""
+    context = browser.new_context()
+    context.add_cookies(
+        [
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": site},
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site},
+        ]
+    )
+    return context.new_page()
+
+
+def tab_to(page: Page, target: Locator, *, presses: int = 80) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would; fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    pytest.fail(f"{target} cannot be reached by Tab")

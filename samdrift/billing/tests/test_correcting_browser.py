@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from samdrift.billing.models import Invoice
-from samdrift.tests.browser import axe_violations, chromium
+from samdrift.tests.browser import axe_violations, chromium, page_as, tab_to
 
 from .test_api import MembershipFactory, UserFactory, clients, world  # noqa: F401 - the fixtures
 from .test_correcting import _legacy_invoice
@@ -26,27 +26,14 @@ def test_the_correction_section_passes_axe_and_corrects_by_keyboard(
     original = _legacy_invoice(world)  # before Playwright's event loop owns the thread
     session = clients["finance"].cookies[settings.SESSION_COOKIE_NAME].value
     with chromium() as browser:
-        context = browser.new_context()
-        context.add_cookies(
-            [
-                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-                {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
-            ]
-        )
-        page = context.new_page()
+        page = page_as(browser, live_server.url, session, language)
         response = page.goto(f"{live_server.url}/billing/invoices/{original.pk}/")
         assert response is not None and response.status == 200
         assert page.locator("html").get_attribute("lang") == language
         button = page.locator("form[action$='/correct/'] button[type=submit]")
         assert button.count() == 1
         problems = axe_violations(page, f"invoice {original.number} ({language})")
-        # Keyboard only: Tab until the correction button has the focus, then Enter.
-        for _ in range(80):
-            page.keyboard.press("Tab")
-            if button.evaluate("element => element === document.activeElement"):
-                break
-        else:
-            pytest.fail("the correction button cannot be reached by Tab")
+        tab_to(page, button)  # keyboard only: Tab to the button, then Enter
         with page.expect_navigation():
             page.keyboard.press("Enter")
         problems += axe_violations(page, f"after correcting ({language})")

@@ -11,7 +11,7 @@ from django.test import Client
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.organisations import services
 from samdrift.organisations.models import Membership
-from samdrift.tests.browser import axe_violations, chromium
+from samdrift.tests.browser import axe_violations, chromium, page_as, tab_to
 from samdrift.tests.factories import UserFactory
 
 from .invitations import token_sent_to
@@ -35,26 +35,14 @@ def test_the_invitation_page_passes_axe_and_accepts_by_keyboard(
     session.force_login(invitee)
     cookie = session.cookies[settings.SESSION_COOKIE_NAME].value
     with chromium() as browser:
-        context = browser.new_context()
-        context.add_cookies(
-            [
-                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-                {"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url},
-            ]
-        )
-        page = context.new_page()
+        page = page_as(browser, live_server.url, cookie, language)
         response = page.goto(f"{live_server.url}/agencies/invitations/{token}/")
         assert response is not None and response.status == 200
         assert page.locator("html").get_attribute("lang") == language
         problems = axe_violations(page, f"invitation ({language})")
         button = page.locator("main form[method=post] button[type=submit]")
         assert button.count() == 1
-        for _ in range(60):
-            page.keyboard.press("Tab")
-            if button.evaluate("element => element === document.activeElement"):
-                break
-        else:
-            pytest.fail("the accept button cannot be reached by Tab")
+        tab_to(page, button)  # keyboard only: Tab to the button, then Enter
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.url.endswith(f"/agencies/{agency.id}/")

@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from samdrift.audit.services import audit_record
-from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
@@ -53,15 +50,7 @@ class Command(BaseCommand):
                 outcome = services.create_backup(
                     options["file"], passphrase, on_progress=lambda text: self.stderr.write(text)
                 )
-                with transaction.atomic():
-                    audit_record(
-                    actor=SYSTEM,
-                    action="continuity.backup_created",
-                    object_type="continuity.backup",
-                    object_id=outcome.path.name,
-                    after={"bytes": outcome.bytes, "tables": outcome.tables, "rows": outcome.rows,
-                           "files": outcome.files},
-                )  # fmt: skip
+                services.record_outcome("continuity.backup_created", outcome)
             else:
                 outcome = services.verify_backup(options["file"], passphrase)
         except DomainError as error:

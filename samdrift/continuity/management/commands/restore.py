@@ -11,10 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from samdrift.audit.services import audit_record
-from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
@@ -35,15 +32,7 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
         # On record in the restored chain itself: which backup this database came from (ADR 0064).
-        with transaction.atomic():
-            audit_record(
-            actor=SYSTEM,
-            action="continuity.restored",
-            object_type="continuity.backup",
-            object_id=outcome.path.name,
-            after={"bytes": outcome.bytes, "tables": outcome.tables, "rows": outcome.rows,
-                   "files": outcome.files},
-        )  # fmt: skip
+        services.record_outcome("continuity.restored", outcome)
         self.stdout.write(
             f"restored: {outcome.path} {outcome.tables} tables, {outcome.rows} rows, "
             f"{outcome.files} files, {outcome.seconds:.1f} s"
