@@ -1,9 +1,16 @@
 """Clock replays: one incident's agencies, or every incident reached through a service after an
-agreement change (ADR 0804)."""
+agreement change (ADR 0804).
+
+Both go through `_replay_incidents`: the events and affected rows of a batch of incidents are
+read in two queries, the catalogue's hours once, every agency replayed, and the rows written in
+one bulk update. An agreement change works in batches of `BATCH` incidents, one transaction each
+(the incidents locked), with one audit record per incident as before.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db import transaction
 
@@ -11,40 +18,48 @@ from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
 
 from ..calendars import calendar_for, widest
-from ..choices import (
-    TARGETS,
-)
+from ..choices import TARGETS
 from ..clocks import ClockEvent, replay
 from ..models import AffectedAgency, Incident, IncidentEvent
 from ..selectors import support_hours_of
-from ._common import (
-    _now,
-)
+from ._common import _now
+
+BATCH = 500
+
+CLOCK_FIELDS = [
+    "support_hours",
+    "response_status",
+    "response_elapsed",
+    "response_target",
+    "response_due_at",
+    "resolution_status",
+    "resolution_elapsed",
+    "resolution_target",
+    "resolution_due_at",
+    "computed_at",
+]
 
 
-def recompute_clocks(incident: Incident, *, now: dt.datetime | None = None) -> list[AffectedAgency]:
-    """Replay every affected agency's clocks from the incident's events, with the agreed hours
-    the catalogue states now (retroactive by construction, ADR 0804). Runs in the caller's
-    transaction; two queries and one bulk update whatever the number of agencies."""
-    moment = _now(now)
-    events = [
-        ClockEvent(
-            at=e.at,
-            kind=e.kind,
-            organisation_id=e.organisation_id,
-            priority=e.priority,
-            state=e.state,
-            seq=e.id,
+def _replay_incidents(
+    rows: list[AffectedAgency], incident_ids: list[int], moment: dt.datetime
+) -> list[AffectedAgency]:
+    events: dict[int, list[ClockEvent]] = defaultdict(list)
+    for incident_id, at, kind, org, priority, state, seq in (
+        IncidentEvent.objects.filter(incident_id__in=incident_ids)
+        .order_by("incident_id", "at", "id")
+        .values_list("incident_id", "at", "kind", "organisation_id", "priority", "state", "id")
+    ):
+        events[incident_id].append(
+            ClockEvent(
+                at=at, kind=kind, organisation_id=org, priority=priority, state=state, seq=seq
+            )
         )
-        for e in IncidentEvent.objects.filter(incident=incident).order_by("at", "id")
-    ]
-    rows = list(AffectedAgency.objects.filter(incident=incident))
     hours = support_hours_of({code for row in rows for code in row.via_services})
     for row in rows:
         level = widest([hours[c] for c in row.via_services if c in hours]) or row.support_hours
         row.support_hours = level
         clocks = replay(
-            events,
+            events[row.incident_id],
             organisation_id=row.organisation_id,
             calendar=calendar_for(level),
             targets=TARGETS.get(level, TARGETS["office"]),
@@ -61,23 +76,16 @@ def recompute_clocks(incident: Incident, *, now: dt.datetime | None = None) -> l
         row.resolution_target = clocks.resolution.target
         row.resolution_due_at = clocks.resolution.due_at
         row.computed_at = moment
-    AffectedAgency.objects.bulk_update(
-        rows,
-        [
-            "support_hours",
-            "response_status",
-            "response_elapsed",
-            "response_target",
-            "response_due_at",
-            "resolution_status",
-            "resolution_elapsed",
-            "resolution_target",
-            "resolution_due_at",
-            "computed_at",
-        ],
-        batch_size=500,
-    )
+    AffectedAgency.objects.bulk_update(rows, CLOCK_FIELDS, batch_size=500)
     return rows
+
+
+def recompute_clocks(incident: Incident, *, now: dt.datetime | None = None) -> list[AffectedAgency]:
+    """Replay every affected agency's clocks from the incident's events, with the agreed hours
+    the catalogue states now (retroactive by construction, ADR 0804). Runs in the caller's
+    transaction; two queries and one bulk update whatever the number of agencies."""
+    rows = list(AffectedAgency.objects.filter(incident=incident))
+    return _replay_incidents(rows, [incident.pk], _now(now))
 
 
 def _concerned(incident: Incident) -> set[int]:
@@ -99,21 +107,34 @@ def recompute_service(*, actor: Actor, service_code: str, now: dt.datetime | Non
         .values_list("id", flat=True)
         .order_by("id")
     )
-    for incident_id in ids:
+    for first in range(0, len(ids), BATCH):
         with transaction.atomic():
-            incident = Incident.objects.select_for_update().get(id=incident_id)
-            rows = AffectedAgency.objects.filter(incident=incident)
-            if not any(service_code in row.via_services for row in rows):
-                continue
-            recompute_clocks(incident, now=moment)
-            audit_record(
-                actor=actor,
-                action="operations.clocks_recomputed",
-                obj=incident,
-                after={"service": service_code},
+            incidents = list(
+                Incident.objects.select_for_update()
+                .filter(id__in=ids[first : first + BATCH])
+                .order_by("id")
             )
-            count += 1
+            by_incident: dict[int, list[AffectedAgency]] = defaultdict(list)
+            for row in AffectedAgency.objects.filter(incident__in=incidents):
+                by_incident[row.incident_id].append(row)
+            reached = [
+                incident
+                for incident in incidents
+                if any(service_code in row.via_services for row in by_incident[incident.pk])
+            ]
+            if not reached:
+                continue
+            _replay_incidents(
+                [row for incident in reached for row in by_incident[incident.pk]],
+                [incident.pk for incident in reached],
+                moment,
+            )
+            for incident in reached:
+                audit_record(
+                    actor=actor,
+                    action="operations.clocks_recomputed",
+                    obj=incident,
+                    after={"service": service_code},
+                )
+            count += len(reached)
     return count
-
-
-# --- problems ----------------------------------------------------------------------------------
