@@ -72,6 +72,11 @@ print("BENCH-TOKEN", secret, provider.id)
 """
 
 
+def loadavg() -> str:
+    """The machine's load average: the VM is shared, so every figure is printed beside it."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def environment(db: Path, data: Path) -> dict[str, str]:
     return production_env(
         data,
@@ -137,6 +142,8 @@ def main() -> None:
         (work / "data").mkdir()
         python = sys.executable
         print(f"rows: {ROWS:,}; SQLite (WAL) at {work / 'bench.sqlite3'}")
+        print(f"load average at start (1/5/15 min): {loadavg()}", flush=True)
+        setup_started = time.perf_counter()
         run([python, "-m", "samdrift.cli", "migrate", "--no-input"], env)
         setup = SETUP.replace("sys.argv[1]", str(ROWS))
         printed = run([python, "-m", "samdrift.cli", "shell", "-c", setup], env)
@@ -144,6 +151,9 @@ def main() -> None:
         _tag, secret, provider_id = line.split()
         register = work / "register.csv"
         write_register(register, ROWS)
+        print(
+            f"setup (migrate, {ROWS:,} agencies, CSV): {time.perf_counter() - setup_started:.1f} s"
+        )
 
         port = free_port()
         log = work / "server.log"
@@ -202,6 +212,7 @@ def main() -> None:
                     busy[name].append(ms)
                     statuses[status] = statuses.get(status, 0) + 1
             import_seconds = time.perf_counter() - started
+            load_after = loadavg()
             printed_by_import = (work / "import.out").read_text()
         finally:
             server.terminate()
@@ -213,6 +224,7 @@ def main() -> None:
 
     summary = printed_by_import.strip()[-300 if not importer.returncode else -3000 :]
     print(f"import: {import_seconds:.1f} s, exit {importer.returncode}: {summary}")
+    print(f"load average when the import ended (1/5/15 min): {load_after}")
     failures: list[str] = []
     print(f"{'read':<8}{'phase':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'ratio':>8}")
     for name in urls:
