@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
@@ -76,8 +77,28 @@ def _replay_incidents(
         row.resolution_target = clocks.resolution.target
         row.resolution_due_at = clocks.resolution.due_at
         row.computed_at = moment
-    AffectedAgency.objects.bulk_update(rows, CLOCK_FIELDS, batch_size=500)
+    _write(rows)
     return rows
+
+
+def _write(rows: list[AffectedAgency]) -> None:
+    """One `UPDATE … WHERE id = %s` executed for all rows: Django's `bulk_update` builds a
+    CASE expression per field and row, which cost two thirds of a recompute (bench-operations)."""
+    if not rows:
+        return
+    meta = AffectedAgency._meta
+    fields = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in CLOCK_FIELDS]
+    ops = connection.ops
+    sets = ", ".join(f"{ops.quote_name(str(field.column))} = %s" for field in fields)
+    # Only the model's own quoted table and column names go into the text; values are parameters.
+    sql = f"UPDATE {ops.quote_name(meta.db_table)} SET {sets} WHERE {ops.quote_name('id')} = %s"  # noqa: S608
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def recompute_clocks(incident: Incident, *, now: dt.datetime | None = None) -> list[AffectedAgency]:
