@@ -27,9 +27,10 @@ DEFAULT_MEMORY = 1536 * 1024 * 1024  # bytes of address space the child may add 
 DEFAULT_CPU_SECONDS = 60  # processor time of one child (RLIMIT_CPU), issue 19 item 4
 DEFAULT_MAX_PAGES = 5000  # a longer file is refused before any rule runs (ADR 0110)
 CHILD_NICENESS = 19  # checks yield the processor to the web (ADR 0110)
-# How a check yields to the web (ADR 0076): "idle" = SCHED_IDLE and idle I/O class on top of
-# nice 19 (the child runs only when no other process wants the processor); "nice" = nice 19 only.
-DEFAULT_PRIORITY = "idle"
+# How a check yields to the web (ADR 0076): "nice" = nice 19 (default); "idle" = also SCHED_IDLE
+# and the idle I/O class (the child runs only when no other process wants the processor, so on a
+# busy host it can starve into its wall-clock timeout).
+DEFAULT_PRIORITY = "nice"
 _IOPRIO_SET = {"x86_64": 251, "aarch64": 30}  # syscall numbers of ioprio_set
 _IOPRIO_WHO_PROCESS, _IOPRIO_CLASS_IDLE, _IOPRIO_CLASS_SHIFT = 1, 3, 13
 

@@ -55,12 +55,12 @@ def limits() -> dict[str, Any]:
 
 
 def priority() -> str:
-    """ "idle" (default: SCHED_IDLE + idle I/O, ADR 0076) or "nice" (nice 19 only), from
+    """ "nice" (default: nice 19, ADR 0076) or "idle" (also SCHED_IDLE + idle I/O), from
     `ACCESSIBILITY_CHECK_PRIORITY` or `SAMDRIFT_ACCESSIBILITY_CHECK_PRIORITY`."""
     value = getattr(settings, "ACCESSIBILITY_CHECK_PRIORITY", None) or os.environ.get(
         "SAMDRIFT_ACCESSIBILITY_CHECK_PRIORITY", DEFAULT_PRIORITY
     )
-    return "nice" if str(value).strip().lower() == "nice" else "idle"
+    return "idle" if str(value).strip().lower() == "idle" else "nice"
 
 
 @task(queue_name=QUEUE)

@@ -50,9 +50,9 @@ def test_nice_priority_keeps_the_normal_policy() -> None:
     assert niceness == 19
 
 
-def test_the_default_is_idle_and_nice_is_chosen_by_setting() -> None:
-    assert tasks.limits()["priority"] == "idle"
-    with override_settings(ACCESSIBILITY_CHECK_PRIORITY="nice"):
-        assert tasks.limits()["priority"] == "nice"
-    with override_settings(ACCESSIBILITY_CHECK_PRIORITY="anything else"):
+def test_the_default_is_nice_and_idle_is_chosen_by_setting() -> None:
+    assert tasks.limits()["priority"] == "nice"
+    with override_settings(ACCESSIBILITY_CHECK_PRIORITY="idle"):
         assert tasks.limits()["priority"] == "idle"
+    with override_settings(ACCESSIBILITY_CHECK_PRIORITY="anything else"):
+        assert tasks.limits()["priority"] == "nice"
