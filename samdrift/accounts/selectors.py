@@ -13,6 +13,13 @@ from samdrift.organisations.selectors import descendant_ids
 from .models import ApiToken, User
 
 
+def actor_for_username(username: str) -> Actor | None:
+    """The actor of an active or inactive account by its user name (the CLI's `--as`), or None
+    when there is no such account."""
+    user = User.objects.filter(username=username).first()
+    return actor_for_user(user) if user is not None else None
+
+
 def actor_for_user(user: User | None, *, loa_rank: int = 0) -> Actor:
     """The user's roles per agency; a contact of a parent agency is also contact of its children.
 

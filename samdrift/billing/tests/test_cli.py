@@ -82,3 +82,16 @@ def test_bad_input_fails_with_both_languages_and_writes_nothing(world, tmp_path)
     with pytest.raises(CommandError):
         run("import-costs", str(badcost))
     assert CostEntry.objects.count() == 0
+
+
+def test_as_names_a_user_whose_actor_runs_the_command_and_refuses_an_unknown_one(world):
+    """`--as ekonomi` runs as the finance user (the run is audited as theirs); an unknown user
+    name is refused in both languages before anything runs."""
+    from samdrift.audit.models import AuditEvent
+
+    run("run", "--period", "2024-01", "--as", "ekonomi")
+    assert AuditEvent.objects.filter(actor__username="ekonomi").exists()
+    before = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="okänd användare / unknown user: ingen"):
+        run("run", "--period", "2024-02", "--as", "ingen")
+    assert AuditEvent.objects.count() == before

@@ -20,8 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from samdrift.accounts.models import User
-from samdrift.accounts.selectors import actor_for_user
+from samdrift.accounts.selectors import actor_for_username
 from samdrift.billing import documents, exports, selectors, services
 from samdrift.billing.choices import EXCLUDED_SEGMENTS
 from samdrift.billing.documents import invoice_ubl
@@ -97,10 +96,10 @@ class Command(BaseCommand):
     def _actor(self, username: str | None) -> Actor:
         if not username:
             return SYSTEM
-        user = User.objects.filter(username=username).first()
-        if user is None:
+        actor = actor_for_username(username)
+        if actor is None:
             raise CommandError(f"okänd användare / unknown user: {username}")
-        return actor_for_user(user)
+        return actor
 
     def _progress(self, message: str) -> None:
         self.stderr.write(message)
