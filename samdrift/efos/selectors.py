@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -11,7 +12,10 @@ from django.utils.dateparse import parse_datetime
 
 from samdrift.core.actor import Actor
 from samdrift.core.tenancy import visible_or_404
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import agencies_with_org_number
+
+if TYPE_CHECKING:
+    from samdrift.organisations.models import Organisation
 
 from .ca.revocation import CertStatusRow, Revoked
 from .choices import CredentialStatus
@@ -38,8 +42,7 @@ def _org_filter(actor: Actor, field: str = "organisation_id") -> Q:
 
 
 def administered_organisations(actor: Actor) -> QuerySet[Organisation]:
-    queryset = Organisation.objects.filter(is_group=False).exclude(org_number="")
-    return queryset.filter(_org_filter(actor, "id")).order_by("name")
+    return agencies_with_org_number().filter(_org_filter(actor, "id")).order_by("name")
 
 
 def official_list(*, actor: Actor, search: str = "", status: str = "") -> QuerySet[Official]:

@@ -30,7 +30,7 @@ from samdrift.core.exceptions import (
     ValidationFailed,
 )
 from samdrift.core.oidc.sweden import ORG_AFFILIATION
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import agencies_with_org_number
 
 from . import conf, tasks
 from .ca.authority import authority
@@ -123,8 +123,8 @@ def add_official(
     errors: dict[str, list[str]] = {}
     given_name = _clean_name(given_name, "given_name", errors)
     surname = _clean_name(surname, "surname", errors)
-    organisation = Organisation.objects.filter(id=organisation_id).first()
-    if organisation is None or not organisation.org_number or organisation.is_group:
+    organisation = agencies_with_org_number().filter(id=organisation_id).first()
+    if organisation is None:
         raise NotFound("organisation")
     if errors:
         raise ValidationFailed(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import agencies_with_org_number
+
+if TYPE_CHECKING:
+    from samdrift.organisations.models import Organisation
 
 from .models import AccessRequest, AssuranceRequirement, IdentityProvider
 from .permissions import identity_abilities
@@ -53,9 +58,7 @@ def agency_for_org_number(org_number: str, org_name: str = "") -> Organisation |
     if len(digits) != 10:
         return None
     formatted = f"{digits[:6]}-{digits[6:]}"
-    candidates = list(
-        Organisation.objects.filter(org_number__in=[formatted, digits], is_group=False)
-    )
+    candidates = list(agencies_with_org_number([formatted, digits]))
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
     named = [org for org in candidates if org_name and org.name.casefold() == org_name.casefold()]

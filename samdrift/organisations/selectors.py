@@ -43,6 +43,17 @@ def hierarchy_rows() -> list[tuple[int, str, int | None, bool, str]]:
     )
 
 
+def agencies_with_org_number(org_numbers: Iterable[str] | None = None) -> QuerySet[Organisation]:
+    """Agencies (not groups) that have an organisation number, optionally only those numbers.
+
+    Not scoped to an actor: e-ID logins and EFOS match an official's agency by the number in
+    the credential before anyone is known; the callers scope what they show (ADR 0404)."""
+    queryset = Organisation.objects.filter(is_group=False).exclude(org_number="")
+    if org_numbers is not None:
+        queryset = queryset.filter(org_number__in=list(org_numbers))
+    return queryset
+
+
 def visible_organisations(actor: Actor) -> QuerySet[Organisation]:
     """Own agencies (and a parent contact's sub-agencies), own provider agencies and, for
     provider staff, their providers' customers (ADR 0041)."""

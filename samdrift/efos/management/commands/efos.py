@@ -27,7 +27,7 @@ from samdrift.core.i18n import bilingual_line
 from samdrift.efos import services, tasks
 from samdrift.efos.ca.authority import authority
 from samdrift.efos.models import Official
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import agencies_with_org_number
 
 
 class Command(BaseCommand):
@@ -94,9 +94,7 @@ class Command(BaseCommand):
         # Courts share Domstolsverket's number: the agency itself (no parent) wins over its units.
         candidates = [
             o
-            for o in Organisation.objects.exclude(org_number="")
-            .filter(is_group=False)
-            .order_by("name")
+            for o in agencies_with_org_number().order_by("name")
             if re.sub(r"\D", "", o.org_number) == digits
         ]
         candidates.sort(key=lambda o: o.parent_id is not None)
