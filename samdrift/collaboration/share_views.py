@@ -104,12 +104,11 @@ def _limited(request: HttpRequest, error: ShareRateLimited) -> HttpResponse:
     return response
 
 
-@page
-@require_GET
-def shared(request: HttpRequest, token: str) -> HttpResponse:
-    """What a named person sees on following a link; the visit is recorded as a read."""
+def _follow(request: HttpRequest, token: str, how: str) -> Any:
+    """The link's document for this person, or the answer that replaces it: 429 when rate
+    limited, 410 for a revoked, expired or raised-class link; missing and step-up propagate."""
     try:
-        found = _open(request, token, "share_link")
+        return _open(request, token, how)
     except ShareRateLimited as error:
         return _limited(request, error)
     except (NotFound, StepUpRequired):
@@ -117,6 +116,15 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as error:
         context = {"nav": "collaboration", "error": _error_text(error)}
         return render(request, "collaboration/shared.html", context, status=410)
+
+
+@page
+@require_GET
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """What a named person sees on following a link; the visit is recorded as a read."""
+    found = _follow(request, token, "share_link")
+    if isinstance(found, HttpResponseBase):
+        return found  # type: ignore[return-value]
     context = {"nav": "collaboration", "found": found, "token": token}
     return render(request, "collaboration/shared.html", context)
 
@@ -124,15 +132,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 @page
 @require_GET
 def shared_download(request: HttpRequest, token: str) -> HttpResponseBase:
-    try:
-        found = _open(request, token, "download")
-    except ShareRateLimited as error:
-        return _limited(request, error)
-    except (NotFound, StepUpRequired):
-        raise
-    except DomainError as error:
-        context = {"nav": "collaboration", "error": _error_text(error)}
-        return render(request, "collaboration/shared.html", context, status=410)
+    found = _follow(request, token, "download")
+    if isinstance(found, HttpResponseBase):
+        return found
     return file_response(found.version.file, request)
 
 
