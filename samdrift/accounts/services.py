@@ -1,4 +1,5 @@
-"""Writes about users: personal API tokens. One transaction and one audit record each."""
+"""Writes about users: personal API tokens (one transaction and one audit record each), and the
+account of an official who logs in with e-ID (written and audited inside identity's login)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
 
-from .models import ApiToken
+from .models import ApiToken, User
 from .tokens import new_token_secret, token_digest
 
 TOKEN_NAME_MAX = 100
@@ -109,3 +110,13 @@ def token_mark_used(*, secret: str) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_RESOLUTION)
     )
     transaction.on_commit(lambda: record_use_without_waiting(digest, stale, now))
+
+
+def passwordless_user_create(*, username: str, first_name: str, last_name: str) -> User:
+    """A new account without a usable password, for an official whose first e-ID login creates
+    it (they can only log in through their identity provider). Inside the caller's transaction;
+    the caller's audit record tells that the account was created (`identity.login`)."""
+    user = User(username=username, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.save()
+    return user

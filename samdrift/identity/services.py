@@ -7,19 +7,19 @@ import datetime
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.accounts.models import User
+from samdrift.accounts.services import passwordless_user_create
 from samdrift.audit.services import audit_record, record_security_event, snapshot
 from samdrift.catalogue import selectors as catalogue_selectors
 from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
 from samdrift.core.exceptions import PermissionDenied, ValidationFailed
 from samdrift.organisations.choices import Role
-from samdrift.organisations.models import Membership, Organisation
+from samdrift.organisations.services import membership_ensure
 
 from . import loa, oidc
 from .models import (
@@ -33,6 +33,10 @@ from .models import (
 from .oidc import LoginRefused, OfficialClaims, refuse
 from .permissions import identity_abilities
 from .selectors import agency_for_org_number
+
+if TYPE_CHECKING:
+    from samdrift.accounts.models import User
+    from samdrift.organisations.models import Organisation
 
 #: How long an official may take at the identity provider.
 TRANSACTION_LIFETIME = datetime.timedelta(minutes=10)
@@ -199,13 +203,11 @@ def login_finish(
         organisation = _agency(provider, official)
         created_user = link is None
         if link is None:
-            user = User(
+            user = passwordless_user_create(
                 username=_username(provider, official.subject),
                 first_name=official.given_name[:150],
                 last_name=official.family_name[:150],
             )
-            user.set_unusable_password()
-            user.save()
             link = ExternalIdentity.objects.create(
                 provider=provider,
                 subject=official.subject,
@@ -215,9 +217,7 @@ def login_finish(
         user = link.user
         if not user.is_active:
             raise refuse("wrong_person", "account deactivated")
-        _, joined = Membership.objects.get_or_create(
-            user=user, organisation=organisation, role=Role.MEMBER
-        )
+        joined = membership_ensure(user=user, organisation=organisation, role=Role.MEMBER)
         link.org_affiliation = official.org_affiliation
         link.last_acr = official.acr
         link.last_login_at = timezone.now()

@@ -380,6 +380,14 @@ def _role_label(role: str, language: str) -> str:
         return str(Role(role).label)
 
 
+def membership_ensure(*, user: User, organisation: Organisation, role: str) -> bool:
+    """The user holds `role` in the agency; True when the membership was created now. Inside the
+    caller's transaction; the caller's audit record tells whether it was created (an e-ID login
+    makes the official a member of the agency in their credential, `identity.login`)."""
+    _, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    return created
+
+
 def membership_change_role(
     *, actor: Actor, organisation_id: int, membership_id: int, role: str
 ) -> Membership:
