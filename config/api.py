@@ -131,9 +131,11 @@ def _register_routers() -> None:
     from samdrift.organisations.api import router as organisations_router
     from samdrift.reporting.api import router as reporting_router
     from samdrift.ui.api import router as composed_router
+    from samdrift.ui.search_api import router as search_router
 
     api.add_router("/", organisations_router)
     api.add_router("/", composed_router)  # operations combining apps (samdrift.ui.api)
+    api.add_router("/", search_router)  # the site-wide search (samdrift.ui.search_api)
     api.add_router("/", catalogue_router)
     api.add_router("/", onboarding_router)
     api.add_router("/", tokens_router)

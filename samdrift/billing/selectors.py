@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet, Sum
 from samdrift.catalogue.models import Service
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.core.search.words import all_words
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.models import ConnectionCase
 from samdrift.onboarding.selectors import case_list
@@ -426,3 +428,15 @@ def exit_candidates(*, actor: Actor) -> QuerySet[Organisation]:
         .values("account__organisation_id")
     )
     return Organisation.objects.filter(pk__in=open_accounts).order_by("name")
+
+
+def search_invoices(*, actor: Actor, words: Sequence[str], limit: int) -> list[Invoice]:
+    """The site-wide search's invoices (ADR 0702): every word in the invoice number, within the
+    invoices the actor may read (none without billing, and no query then); newest first."""
+    if not can_use_billing(actor):
+        return []
+    return list(
+        Invoice.objects.select_related("buyer")
+        .filter(_seller_or_buyer(actor), all_words(words, ("number",)))
+        .order_by("-period", "number")[:limit]
+    )

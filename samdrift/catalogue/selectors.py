@@ -3,9 +3,12 @@ provider's staff, and a draft is never revealed through another service's depend
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from samdrift.core.actor import Actor
+from samdrift.core.search.words import all_words
 from samdrift.core.tenancy import visible_or_404
 from samdrift.organisations.models import Organisation
 
@@ -130,4 +133,15 @@ def dependency_edges(*, actor: Actor) -> list[ServiceDependency]:
         .filter(visible_services_q(actor, "depends_on__"))
         .select_related("service", "depends_on")
         .order_by("service__display_order", "service__code", "depends_on__code")
+    )
+
+
+def search_services(*, actor: Actor, words: Sequence[str], limit: int) -> list[Service]:
+    """The site-wide search's services (ADR 0702): every word in the code or a name; drafts only
+    for their provider's staff, like the catalogue. One query."""
+    return list(
+        _visible(actor)
+        .filter(all_words(words, ("code", "name_sv", "name_en")))
+        .only("id", "code", "name_sv", "name_en", "lifecycle")
+        .order_by("display_order", "code")[:limit]
     )

@@ -8,6 +8,7 @@ sight, so the demand itself reveals nothing (ADR 0601).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import NotFound
 from samdrift.core.search.selectors import SearchHit, Visibility
 from samdrift.core.search.selectors import search as search_index
+from samdrift.core.search.words import all_words
 from samdrift.core.tenancy import StepUpRequired, visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 from samdrift.organisations.selectors import (
@@ -372,3 +374,11 @@ def disposal_list(*, workspace: Workspace) -> QuerySet[Disposal]:
     """The record of the workspace's documents disposed of when their retention ended (ADR 0610);
     the caller already holds `workspace` from `workspace_get`."""
     return workspace.disposals.order_by("-disposed_at", "-id")
+
+
+def search_workspaces(*, actor: Actor, words: Sequence[str], limit: int) -> list[Workspace]:
+    """The site-wide search's workspaces (ADR 0702): every word in the name, among the
+    workspaces the actor sees (the documents are found through `document_search`). One query."""
+    return list(
+        _workspaces(actor).filter(all_words(words, ("name",))).order_by("name", "id")[:limit]
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -27,8 +28,9 @@ from .models import (
     Official,
     OidcClient,
     SignableDocument,
+    name_key,
 )
-from .permissions import administered_org_ids, is_operator
+from .permissions import administered_org_ids, can_use_efos_pages, is_operator
 
 
 def _org_filter(actor: Actor, field: str = "organisation_id") -> Q:
@@ -186,3 +188,29 @@ def signature_get(*, actor: Actor, document_id: int, signature_id: int) -> Docum
     document = document_get(actor=actor, document_id=document_id)
     queryset = document.signatures.select_related("official", "document")
     return visible_or_404(queryset, "signature", id=signature_id)
+
+
+def _starts_with(field: str, prefix: str) -> Q:
+    """`field` begins with `prefix`, through the field's index: a range on SQLite (whose LIKE
+    would need a NOCASE index), LIKE on PostgreSQL (Django's `_like` pattern index) (ADR 0703)."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+    return Q(**{f"{field}__startswith": prefix})
+
+
+def search_officials(*, actor: Actor, words: Sequence[str], limit: int) -> list[Official]:
+    """The site-wide search's officials (ADR 0703): the first word begins the given name or the
+    surname (an index range each), every further word is in one of them; only for actors with
+    the EFOS pages (no query for others), within the agencies they administer or operate for."""
+    if not words or not can_use_efos_pages(actor):
+        return []
+    first, *rest = (name_key(word) for word in words)
+    matching = _starts_with("given_key", first) | _starts_with("surname_key", first)
+    for word in rest:
+        matching &= Q(given_key__contains=word) | Q(surname_key__contains=word)
+    return list(
+        Official.objects.filter(_org_filter(actor), matching)
+        .select_related("organisation")
+        .only("id", "given_name", "surname", "organisation__id", "organisation__name")
+        .order_by("surname_key", "given_key", "id")[:limit]
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from samdrift.catalogue.models import Service
 from samdrift.catalogue.selectors import default_provider
 from samdrift.core.actor import Actor
+from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import provided_scope, visible_or_404
 
 from .choices import PHASE_ORDER, CaseState, Phase, PlanOutcome, RequestStatus
@@ -413,3 +414,43 @@ def checklist_templates() -> dict[str, list[ChecklistTemplateItem]]:
     for item in ChecklistTemplateItem.objects.order_by("position", "id"):
         by_phase[item.phase].append(item)
     return by_phase
+
+
+# --- the site-wide search (ADR 0702) ------------------------------------------------------------
+
+
+def search_cases(*, actor: Actor, words: Sequence[str], limit: int) -> list[ConnectionCase]:
+    """Connection cases the actor may see whose agency, service (code or name) or case number
+    matches every word; newest first. One query for the cases, one for their
+    services."""
+    matching = Q()
+    for word in words:
+        with_service = ConnectionCase.objects.filter(
+            all_words([word], ("services__code", "services__name_sv", "services__name_en"))
+        ).values("id")
+        either = Q(organisation__name__icontains=word) | Q(id__in=with_service)
+        matching &= or_number(word, either)
+    return list(
+        _cases_scoped(
+            ConnectionCase.objects.select_related("organisation").prefetch_related(
+                Prefetch("services", queryset=Service.objects.only("id", "code"))
+            ),
+            actor,
+        )
+        .filter(matching)
+        .order_by("-opened_on", "-id")[:limit]
+    )
+
+
+def search_requests(*, actor: Actor, words: Sequence[str], limit: int) -> list[ServiceRequest]:
+    """Requests (demand) the actor may see whose agency, service (code or name) or number
+    matches every word; newest first. One query."""
+    fields = ("organisation__name", "service__code", "service__name_sv", "service__name_en")
+    matching = Q()
+    for word in words:
+        matching &= or_number(word, all_words([word], fields))
+    return list(
+        _scoped(ServiceRequest.objects.select_related("organisation", "service"), actor)
+        .filter(matching)
+        .order_by("-requested_on", "-id")[:limit]
+    )

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Q, QuerySet
 
 from samdrift.catalogue.selectors import dependency_edges, service_list
 from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 
@@ -201,4 +202,18 @@ def maintenance_windows(
         )
         .order_by("window_start", "id")
         .values_list("window_start", "window_end")
+    )
+
+
+def search_incidents(*, actor: Actor, words: Sequence[str], limit: int) -> list[Incident]:
+    """The site-wide search's incidents (ADR 0702): every word in the title or the service code,
+    or the incident's number, within the incidents the actor may see; newest first. One query."""
+    matching = Q()
+    for word in words:
+        matching &= or_number(word, all_words([word], ("title", "service__code")))
+    return list(
+        Incident.objects.filter(_incident_scope(actor))
+        .filter(matching)
+        .select_related("service")
+        .order_by("-opened_at", "-id")[:limit]
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -165,4 +166,19 @@ def own_memberships(*, actor: Actor) -> QuerySet[Membership]:
         Membership.objects.filter(user_id=actor.user_id)
         .select_related("organisation")
         .order_by("organisation__name", "role")
+    )
+
+
+def search_agencies(*, actor: Actor, words: Sequence[str], limit: int) -> list[Organisation]:
+    """The site-wide search's agencies (ADR 0702): every word in the name, or the organisation
+    number typed with or without its hyphen; only agencies the actor may see. One query."""
+    matching = Q()
+    for word in words:
+        matching &= Q(name__icontains=word) | Q(number_digits__startswith=word)
+    return list(
+        visible_organisations(actor)
+        .annotate(number_digits=Replace("org_number", Value("-"), Value("")))
+        .filter(matching)
+        .only("id", "name", "org_number")
+        .order_by("name", "id")[:limit]
     )

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import health, views
+from .search_views import search
 
 app_name = "ui"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("search/", search, name="search"),
 ]

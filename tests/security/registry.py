@@ -327,6 +327,9 @@ PAGES: dict[str, Case] = {
     "ui:dashboard": Case(LIST),
     "ui:healthz": Case(PUBLIC),
     "ui:profile": Case(LIST),
+    # The site-wide search (ADR 0702): a word in every victim's agency, official, workspace and
+    # incident; samdrift/ui/tests/test_search_tenancy.py searches each object by its own terms.
+    "ui:search": Case(LIST, data=lambda ref: {"q": "hemlig"}),
 }
 
 # API operations: path parameters are named after what they hold, so one map serves them all.
@@ -445,6 +448,7 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
     ("GET", "/collaboration/workspaces"): Case(LIST),
     ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
+    ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),
     ("GET", "/operations/incidents"): Case(LIST),
     ("POST", "/operations/incidents"): Case(
         LIST,
