@@ -7,8 +7,11 @@ from collections import defaultdict
 from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.core.tenancy import customer_relations
 from samdrift.organisations.choices import PROVIDER_ROLES, OrganisationKind, Role
-from samdrift.organisations.models import Membership, Organisation
-from samdrift.organisations.selectors import descendant_ids
+from samdrift.organisations.selectors import (
+    agency_tree_with_kinds,
+    descendant_ids,
+    roles_with_agency_kind,
+)
 
 from .models import ApiToken, User
 
@@ -31,9 +34,7 @@ def actor_for_user(user: User | None, *, loa_rank: int = 0) -> Actor:
     roles: dict[int, set[str]] = defaultdict(set)
     provider_roles: dict[int, set[str]] = defaultdict(set)
     contact_orgs: list[int] = []
-    for org_id, role, org_kind in Membership.objects.filter(user=user).values_list(
-        "organisation_id", "role", "organisation__kind"
-    ):
+    for org_id, role, org_kind in roles_with_agency_kind(user.pk):
         if role in PROVIDER_ROLES:
             if org_kind == "provider":
                 provider_roles[org_id].add(role)
@@ -66,7 +67,7 @@ def _customers_and_prospects(provider_ids: frozenset[int]) -> tuple[set[int], se
     relations = customer_relations()
     children: dict[int, list[int]] = defaultdict(list)
     customer_kind: set[int] = set()
-    for org_id, parent_id, kind in Organisation.objects.values_list("id", "parent_id", "kind"):
+    for org_id, parent_id, kind in agency_tree_with_kinds():
         if parent_id is not None:
             children[parent_id].append(org_id)
         if kind == OrganisationKind.CUSTOMER:

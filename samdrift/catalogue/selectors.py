@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from samdrift.core.actor import Actor
 from samdrift.core.search.words import all_words
 from samdrift.core.tenancy import visible_or_404
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import provider_agencies
 
 from .models import Category, Service, ServiceDependency
 from .permissions import managed_provider_ids, managed_services_q, visible_services_q
+
+if TYPE_CHECKING:
+    from samdrift.organisations.models import Organisation
 
 
 def _visible(actor: Actor) -> QuerySet[Service]:
@@ -25,7 +30,7 @@ def default_provider() -> QuerySet[Organisation]:
     of the total-commitment package, else the first provider agency (ADR 0042). A case that
     names no service is with it."""
     ranked = (
-        Organisation.objects.filter(kind="provider")
+        provider_agencies()
         .annotate(
             owns_package=Exists(
                 Service.objects.filter(provider=OuterRef("pk"), in_total_commitment=True)
@@ -34,7 +39,7 @@ def default_provider() -> QuerySet[Organisation]:
         .order_by("-owns_package", "id")
         .values("pk")[:1]
     )
-    return Organisation.objects.filter(pk=Subquery(ranked))
+    return provider_agencies().filter(pk=Subquery(ranked))
 
 
 def default_provider_id() -> int | None:
@@ -114,7 +119,7 @@ def service_for_change(*, actor: Actor, code: str) -> Service:
 
 def managed_providers(*, actor: Actor) -> QuerySet[Organisation]:
     """The provider agencies whose services the actor keeps, for a new service's provider."""
-    queryset = Organisation.objects.filter(kind="provider")
+    queryset = provider_agencies()
     if not actor.is_superuser:
         queryset = queryset.filter(pk__in=managed_provider_ids(actor))
     return queryset.order_by("name")

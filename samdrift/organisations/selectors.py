@@ -14,6 +14,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
 from samdrift.core.tenancy import org_scope, visible_or_404
 
+from .choices import OrganisationKind
 from .models import Invitation, Membership, Organisation
 from .permissions import membership_abilities
 
@@ -42,6 +43,29 @@ def hierarchy_rows() -> list[tuple[int, str, int | None, bool, str]]:
     return list(
         Organisation.objects.values_list("id", "name", "parent_id", "is_group", "org_number")
     )
+
+
+def roles_with_agency_kind(user_id: int) -> list[tuple[int, str, str]]:
+    """(agency id, role, agency kind) of each of the user's memberships, in one query: what
+    `accounts` builds the user's actor from. No actor: it comes before there is one."""
+    return list(
+        Membership.objects.filter(user_id=user_id).values_list(
+            "organisation_id", "role", "organisation__kind"
+        )
+    )
+
+
+def agency_tree_with_kinds() -> list[tuple[int, int | None, str]]:
+    """Every agency as (id, parent id, kind), in one query (a few hundred rows at national
+    scale): the tree a provider's customers and prospects are resolved in when its staff's actor
+    is built. No actor, for the same reason."""
+    return list(Organisation.objects.values_list("id", "parent_id", "kind"))
+
+
+def provider_agencies() -> QuerySet[Organisation]:
+    """The provider agencies. Not scoped to an actor: which agencies provide services is not a
+    secret (the catalogue names each service's provider); callers narrow it to the actor."""
+    return Organisation.objects.filter(kind=OrganisationKind.PROVIDER)
 
 
 def agencies_with_org_number(org_numbers: Iterable[str] | None = None) -> QuerySet[Organisation]:
