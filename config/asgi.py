@@ -3,7 +3,8 @@
 HTTP goes to Django as before; the WebSocket `/ws/live/` carries live updates (ADR 0026). It is
 authenticated by the session cookie and accepts only this site's own pages as origin, so another
 site cannot open it with a visitor's cookie. Large request bodies reach the view while they
-arrive (ADR 0050, `samdrift.core.streaming_body`).
+arrive (ADR 0050, `samdrift.core.streaming_body`). `/dav/` is the SAFOS workspaces over WebDAV,
+a WSGI application (WsgiDAV) run by a2wsgi beside Django (ADRs 0613, 0616).
 """
 
 import os
@@ -20,6 +21,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from config.live import actor_for_scope  # noqa: E402
+from samdrift.collaboration.webdav.app import mount_dav  # noqa: E402
 from samdrift.core.live_consumer import LiveConsumer  # noqa: E402
 from samdrift.core.request_limit import limit_request_size  # noqa: E402
 
@@ -29,7 +31,8 @@ websocket_urlpatterns = [
 
 application = ProtocolTypeRouter(
     {
-        "http": limit_request_size(django_application),  # stops reading at the limit
+        # stops reading at the limit, WebDAV's PUT included
+        "http": limit_request_size(mount_dav(django_application)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

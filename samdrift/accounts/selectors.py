@@ -89,17 +89,11 @@ def _customers_and_prospects(provider_ids: frozenset[int]) -> tuple[set[int], se
 
 def actor_for_token(secret: str) -> Actor | None:
     """The actor behind a personal API token, or None when it is unknown, revoked or expired."""
-    from django.utils import timezone
-
     from .models import ApiToken
-    from .tokens import token_digest
+    from .tokens import live_secret
 
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or (token.expires_at is not None and token.expires_at <= timezone.now()):
+    token = live_secret(ApiToken, secret)
+    if token is None:
         return None
     actor = actor_for_user(token.user)
     # A deactivated user's token must fail, not authenticate as the (truthy) anonymous actor.

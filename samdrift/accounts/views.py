@@ -21,6 +21,7 @@ from samdrift.audit.services import record_security_event
 from samdrift.core import throttle
 from samdrift.core.exceptions import DomainError
 
+from . import app_passwords
 from .selectors import own_tokens
 from .services import token_create, token_revoke
 
@@ -68,22 +69,32 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-class TokenView(LoginRequiredMixin, TemplateView):
-    """Personal API tokens: create (the secret is shown once), list, revoke."""
+class _SecretView(LoginRequiredMixin, TemplateView):
+    """A page of a person's own secrets: create (the secret is shown once), list, revoke."""
 
-    template_name = "accounts/tokens.html"
+    revoked_message = gettext_lazy("The token is revoked.")
+    url_name = "accounts:tokens"
+
+    def secrets(self, actor: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def create(self, actor: Any, expires_at: datetime.datetime | None) -> str:
+        raise NotImplementedError
+
+    def revoke(self, actor: Any, secret_id: int) -> None:
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         actor = self.request.actor  # type: ignore[attr-defined]
-        return {**super().get_context_data(**kwargs), "tokens": own_tokens(actor), **kwargs}
+        return {**super().get_context_data(**kwargs), "tokens": self.secrets(actor), **kwargs}
 
     def post(self, request: HttpRequest) -> HttpResponse:
         actor = request.actor  # type: ignore[attr-defined]
         try:
             if request.POST.get("revoke"):
-                token_revoke(actor=actor, token_id=int(request.POST["revoke"]))
-                messages.success(request, _("The token is revoked."))
-                return redirect("accounts:tokens")
+                self.revoke(actor, int(request.POST["revoke"]))
+                messages.success(request, str(self.revoked_message))
+                return redirect(self.url_name)
             expires = request.POST.get("expires", "").strip()
             expires_at = (
                 datetime.datetime.combine(
@@ -94,9 +105,7 @@ class TokenView(LoginRequiredMixin, TemplateView):
                 if expires
                 else None
             )
-            _token, secret = token_create(
-                actor=actor, name=request.POST.get("name", ""), expires_at=expires_at
-            )
+            secret = self.create(actor, expires_at)
         except ValueError:
             return self.render_to_response(
                 self.get_context_data(error=_("Write the date as YYYY-MM-DD."))
@@ -104,3 +113,50 @@ class TokenView(LoginRequiredMixin, TemplateView):
         except DomainError as error:
             return self.render_to_response(self.get_context_data(error=str(error)))
         return self.render_to_response(self.get_context_data(secret=secret))
+
+
+class TokenView(_SecretView):
+    """Personal API tokens."""
+
+    template_name = "accounts/tokens.html"
+
+    def secrets(self, actor: Any) -> list[Any]:
+        return own_tokens(actor)
+
+    def create(self, actor: Any, expires_at: datetime.datetime | None) -> str:
+        _token, secret = token_create(
+            actor=actor, name=self.request.POST.get("name", ""), expires_at=expires_at
+        )
+        return secret
+
+    def revoke(self, actor: Any, secret_id: int) -> None:
+        token_revoke(actor=actor, token_id=secret_id)
+
+
+class AppPasswordView(_SecretView):
+    """App passwords for desktop programs (WebDAV, ADR 0613): limited to a highest class that
+    this login's level reaches (ADR 0614)."""
+
+    template_name = "accounts/app_passwords.html"
+    revoked_message = gettext_lazy("The app password is revoked.")
+    url_name = "accounts:app_passwords"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        actor = self.request.actor  # type: ignore[attr-defined]
+        reachable = app_passwords.reachable_classes(actor.loa_rank)
+        return {**super().get_context_data(**kwargs), "classes": reachable}
+
+    def secrets(self, actor: Any) -> list[Any]:
+        return app_passwords.own_app_passwords(actor)
+
+    def create(self, actor: Any, expires_at: datetime.datetime | None) -> str:
+        _row, secret = app_passwords.app_password_create(
+            actor=actor,
+            name=self.request.POST.get("name", ""),
+            max_class=self.request.POST.get("max_class", ""),
+            expires_at=expires_at,
+        )
+        return secret
+
+    def revoke(self, actor: Any, secret_id: int) -> None:
+        app_passwords.app_password_revoke(actor=actor, password_id=secret_id)

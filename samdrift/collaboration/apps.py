@@ -26,3 +26,9 @@ class CollaborationConfig(AppConfig):
         from . import services, tasks
 
         services.register_version_hook("accessibility", tasks.queue_accessibility_check)
+        # App passwords (WebDAV) reach only the classes their login's level reaches (ADR 0614).
+        from samdrift.accounts.app_passwords import register_class_levels
+
+        from .policy import policy_for
+
+        register_class_levels(lambda cls: policy_for(cls).min_loa)

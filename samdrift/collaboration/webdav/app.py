@@ -1,0 +1,126 @@
+"""The WebDAV application at `/dav/` and its mount in the ASGI application (ADRs 0613, 0616).
+
+WsgiDAV is a WSGI application; a2wsgi runs it in a thread pool under uvicorn and streams request
+and response bodies both ways with back-pressure (asgiref's WsgiToAsgi would read every request
+body whole into a spooled file first). Authentication is HTTP Basic with the user name and an
+app password (`accounts.app_passwords`), checked on every request and throttled like the login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from a2wsgi import WSGIMiddleware
+from django.db import close_old_connections
+from wsgidav.dc.base_dc import BaseDomainController
+from wsgidav.error_printer import ErrorPrinter
+from wsgidav.http_authenticator import HTTPAuthenticator
+from wsgidav.request_resolver import RequestResolver
+from wsgidav.wsgidav_app import WsgiDAVApp
+
+from samdrift.accounts.app_passwords import AppPasswordThrottled, app_password_login
+from samdrift.audit.context import serving
+
+from .provider import LOGIN_KEY, SafosProvider
+
+MOUNT = "/dav"
+REALM = "SAFOS"
+
+
+class AppPasswordDomainController(BaseDomainController):
+    """HTTP Basic only (a digest would need the password in clear on the server), one realm."""
+
+    def __init__(self, wsgidav_app: Any, config: dict[str, Any]) -> None:
+        super().__init__(wsgidav_app, config)
+
+    def get_domain_realm(self, path_info: str, environ: dict[str, Any]) -> str:
+        return REALM
+
+    def require_authentication(self, realm: str, environ: dict[str, Any]) -> bool:
+        return True
+
+    def supports_http_digest_auth(self) -> bool:
+        return False
+
+    def basic_auth_user(
+        self, realm: str, user_name: str, password: str, environ: dict[str, Any]
+    ) -> bool:
+        try:
+            login = app_password_login(
+                username=user_name,
+                secret=password,
+                address=str(environ.get("REMOTE_ADDR") or "-"),
+            )
+        except AppPasswordThrottled:
+            return False
+        if login is None:
+            return False
+        environ[LOGIN_KEY] = login
+        return True
+
+    def digest_auth_user(self, realm: str, user_name: str, environ: dict[str, Any]) -> bool:
+        return False
+
+
+def _config() -> dict[str, Any]:
+    return {
+        "provider_mapping": {"/": SafosProvider()},
+        "mount_path": MOUNT,
+        "http_authenticator": {
+            "domain_controller": AppPasswordDomainController,
+            "accept_basic": True,
+            "accept_digest": False,
+            "default_to_digest": False,
+            "trusted_auth_header": None,
+        },
+        "middleware_stack": [ErrorPrinter, HTTPAuthenticator, RequestResolver],
+        # DAV class 1: no WebDAV LOCK (a per-process lock table would not hold across workers);
+        # samdrift's check-out is honoured: a document checked out by another is 423 (ADR 0615).
+        "lock_storage": False,
+        "property_manager": None,
+        "dir_browser": {"enable": False},
+        "verbose": 1,
+        "logging": {"enable": False},
+        "block_size": 1024 * 1024,
+    }
+
+
+def dav_wsgi_application() -> Callable[..., Iterable[bytes]]:
+    dav = WsgiDAVApp(_config())
+
+    def application(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        """Django's database connections are opened and closed per request here, as Django's
+        own handler does on its request signals (WsgiDAV runs outside that handler)."""
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(MOUNT):  # WsgiDAV resolves below its mount path
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + MOUNT
+            environ["PATH_INFO"] = path[len(MOUNT) :] or "/"
+        close_old_connections()
+        try:
+            with serving(str(environ.get("REMOTE_ADDR") or "-")):
+                body = dav(environ, start_response)
+                try:
+                    yield from body
+                finally:
+                    close = getattr(body, "close", None)
+                    if callable(close):
+                        close()
+        finally:
+            close_old_connections()
+
+    return application
+
+
+def mount_dav(django_app: Any, *, workers: int = 10) -> Any:
+    """An ASGI application that sends `/dav` and `/dav/…` to WebDAV and the rest to Django."""
+    dav = WSGIMiddleware(dav_wsgi_application(), workers=workers)  # type: ignore[arg-type]
+
+    async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == MOUNT or path.startswith(MOUNT + "/")):
+            await dav(scope, receive, send)  # type: ignore[arg-type]
+            return
+        await django_app(scope, receive, send)
+
+    return application
