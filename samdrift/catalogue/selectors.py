@@ -3,8 +3,7 @@ provider's staff, and a draft is never revealed through another service's depend
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -150,3 +149,15 @@ def search_services(*, actor: Actor, words: Sequence[str], limit: int) -> list[S
         .only("id", "code", "name_sv", "name_en", "lifecycle")
         .order_by("display_order", "code")[:limit]
     )
+
+
+def services_by_code(codes: Iterable[str] | None = None) -> QuerySet[Service]:
+    """Every service whatever its lifecycle, optionally only those with these codes.
+
+    Not scoped to an actor: billing resolves the codes of cost, price, usage and allocation
+    rows with it after checking its own actor (finance managers); the caller narrows it further
+    (billing keeps to the services it has billing terms for)."""
+    queryset = Service.objects.all()
+    if codes is not None:
+        queryset = queryset.filter(code__in=list(codes))
+    return queryset

@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
@@ -126,9 +126,7 @@ def allocate_year(year: int, segment: str = Segment.CORE) -> AllocationRun:
     run, created = AllocationRun.objects.get_or_create(year=year, input_hash=content_hash)
     if created:
         service_ids = dict(
-            Service.objects.filter(code__in={code for _p, code in results}).values_list(
-                "code", "id"
-            )
+            services_by_code({code for _p, code in results}).values_list("code", "id")
         )
         AllocationResult.objects.bulk_create(
             [

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     ValidationFailed,
@@ -72,7 +72,7 @@ def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
     same voucher with other content is an error, because a booked cost is corrected by a new voucher.
     """
     require_manager(actor)
-    services = {s.code: s for s in Service.objects.filter(billing__isnull=False)}
+    services = {s.code: s for s in services_by_code().filter(billing__isnull=False)}
     # A direct cost belongs to its service's fee area: the segment comes from there (ADR 0210).
     area_segment = dict(BillableService.objects.values_list("service__code", "fee_area__segment"))
     errors: dict[str, list[str]] = {}
@@ -207,7 +207,7 @@ def create_allocation_rule(
         errors["decision_ref"] = [str(_("a decision reference is required"))]
     target = None
     if method == AllocationMethod.DIRECT:
-        target = Service.objects.filter(code=target_service, billing__isnull=False).first()
+        target = services_by_code([target_service]).filter(billing__isnull=False).first()
         if target is None:
             errors["target_service"] = [str(_("a direct rule needs a known billable service"))]
     clean_weights: dict[str, str] = {}
@@ -220,9 +220,9 @@ def create_allocation_rule(
             errors["weights"] = [str(_("percentages must be numbers"))]
         else:
             known = set(
-                Service.objects.filter(code__in=clean_weights, billing__isnull=False).values_list(
-                    "code", flat=True
-                )
+                services_by_code(clean_weights)
+                .filter(billing__isnull=False)
+                .values_list("code", flat=True)
             )
             if set(clean_weights) - known:
                 errors["weights"] = [str(_("unknown service in the weights"))]

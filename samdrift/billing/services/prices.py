@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     ValidationFailed,
@@ -45,7 +45,7 @@ def create_price_version(
     """A decided price. Prices are never edited: a change is this, with a new decision (R-01, I-14)."""
     require_manager(actor)
     errors: dict[str, list[str]] = {}
-    service = Service.objects.filter(code=service_code, billing__isnull=False).first()
+    service = services_by_code([service_code]).filter(billing__isnull=False).first()
     if service is None:
         errors["service"] = [str(_("unknown billable service"))]
     if not str(decision_ref or "").strip():
