@@ -81,9 +81,13 @@ messages: install
 ## each domain's own bench has its target below. One failing floor fails the whole target.
 bench: install
 	status=0; \
-	for script in bench_pages bench_jobs bench_live bench_files bench_checker_load; do \
+	for script in bench_pages bench_start_pages bench_jobs bench_live bench_files bench_checker_load; do \
 	  echo "== bench/$$script.py =="; $(PY) bench/$$script.py || status=1; \
 	done; exit $$status
+
+## The start page (next tasks) per demo role on the national dataset vs its bare selector queries
+bench-start-pages: install
+	$(PY) bench/bench_start_pages.py
 
 ## Notifications: outbox to SMTP (aiosmtpd) and inbox, vs writing the same rows
 bench-notifications: install

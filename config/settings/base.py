@@ -140,7 +140,7 @@ TASKS = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "ui:dashboard"
+LOGIN_REDIRECT_URL = "ui:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Local password login exists for development and the demo only (see ADR 0003).

@@ -41,7 +41,13 @@ from .models import (
     YearEndClose,
 )
 from .money import round_presentation
-from .permissions import can_read_all, can_use_billing, customer_org_ids, reads_as_seller
+from .permissions import (
+    MANAGERS,
+    can_read_all,
+    can_use_billing,
+    customer_org_ids,
+    reads_as_seller,
+)
 
 MSEK = 100_000_000
 
@@ -117,6 +123,27 @@ def invoice_by_number_or_id(*, actor: Actor, reference: str) -> Invoice:
     if len(matches) != 1:
         raise NotFound("invoice")
     return matches[0]
+
+
+def drafts_to_finalise(*, actor: Actor) -> QuerySet[Invoice] | None:
+    """Draft invoices of the actor's own provider, for the roles that finalise a run (the start
+    page's "invoices to review", ADR 0705); none for anyone else."""
+    if not reads_as_seller(actor) or not actor.has_provider_role(*MANAGERS):
+        return None
+    return invoice_list(actor=actor, status=InvoiceStatus.DRAFT).filter(
+        seller_id__in=actor.provider_org_ids
+    )
+
+
+def new_invoices(*, actor: Actor, since: datetime.date) -> QuerySet[Invoice] | None:
+    """Finalised invoices to the actor's own agencies issued on or after `since` (a customer's
+    "invoices to review"); none for an actor who reads no agency's invoices as a customer."""
+    buyers = customer_org_ids(actor)
+    if not buyers:
+        return None
+    return invoice_list(actor=actor, status=InvoiceStatus.FINALISED).filter(
+        buyer_id__in=buyers, issue_date__gte=since
+    )
 
 
 def invoice_lines(*, actor: Actor, invoice: Invoice) -> QuerySet[InvoiceLine]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from samdrift.catalogue.models import Service
@@ -27,9 +27,11 @@ from .models import (
     ChecklistTemplateItem,
     ConnectionCase,
     PhasePeriod,
+    PhaseSignOff,
     ServiceRequest,
     Subscription,
 )
+from .permissions import CASE_WORKERS, can_sign_off_phases
 
 
 def _scoped(queryset: QuerySet, actor: Actor) -> QuerySet:
@@ -147,6 +149,53 @@ def board_cases(*, actor: Actor, per_column: int = 12) -> dict[str, list[Connect
     """The most recent cases of each phase for the dashboard board (one query per phase)."""
     base = case_list(actor=actor).exclude(state=CaseState.CANCELLED)
     return {phase: list(base.filter(phase=phase)[:per_column]) for phase in PHASE_ORDER}
+
+
+# --- next tasks (the start page, issue 21 item 4, ADR 0705) ---------------------------------------
+
+
+def phases_awaiting_signoff(*, actor: Actor) -> QuerySet[ConnectionCase] | None:
+    """Open cases whose current phase security has not signed off yet, oldest first; none for
+    an actor who does not sign off phases (`case_abilities`' `sign_off`)."""
+    if not can_sign_off_phases(actor):
+        return None
+    signed = PhaseSignOff.objects.filter(case_id=OuterRef("pk"), phase=OuterRef("phase"))
+    return (
+        _cases_scoped(ConnectionCase.objects.select_related("organisation"), actor)
+        .filter(state=CaseState.OPEN)
+        .exclude(Exists(signed))
+        .order_by("opened_on", "id")
+    )
+
+
+def requests_to_answer(*, actor: Actor) -> QuerySet[ServiceRequest] | None:
+    """Pending requests of the provider's customers, oldest first, for the roles that plan or
+    decline them (`request_abilities`); none for anyone else."""
+    if not actor.has_provider_role(*CASE_WORKERS):
+        return None
+    return (
+        request_list(actor=actor, status=RequestStatus.REQUESTED)
+        .exclude(organisation_id__in=actor.member_org_ids)
+        .order_by("requested_on", "id")
+    )
+
+
+def own_pending_requests(*, actor: Actor) -> QuerySet[ServiceRequest] | None:
+    """The actor's own agencies' requests still waiting for the provider's answer."""
+    if not actor.member_org_ids:
+        return None
+    return request_list(actor=actor, status=RequestStatus.REQUESTED).filter(
+        organisation_id__in=actor.member_org_ids
+    )
+
+
+def own_open_cases(*, actor: Actor) -> QuerySet[ConnectionCase] | None:
+    """The actor's own agencies' connection cases still under way."""
+    if not actor.member_org_ids:
+        return None
+    return case_list(actor=actor, state=CaseState.OPEN).filter(
+        organisation_id__in=actor.member_org_ids
+    )
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 
-from .choices import ChangeState
+from .choices import ChangeState, IncidentState
 from .models import AffectedAgency, Change, Incident, IncidentEvent, Problem
+from .permissions import OPERATORS
 
 
 def _incident_scope(actor: Actor) -> Q:
@@ -51,6 +52,36 @@ def incident_list(
     if major is not None:
         queryset = queryset.filter(major=major)
     return queryset.order_by("-opened_at", "-id")
+
+
+def incidents_to_take(*, actor: Actor) -> QuerySet[Incident] | None:
+    """New incidents on the services of the providers where the actor works incidents (the
+    start page's "incidents waiting for me", ADR 0705), oldest first."""
+    providers = [
+        org for org, roles in actor.provider_roles_by_org.items() if roles.intersection(OPERATORS)
+    ]
+    if not providers:
+        return None
+    return (
+        incident_list(actor=actor, state=IncidentState.NEW)
+        .filter(provider_id__in=providers)
+        .order_by("opened_at", "id")
+    )
+
+
+def open_incidents_affecting_own(*, actor: Actor) -> QuerySet[Incident] | None:
+    """Incidents not yet resolved that reach or were reported by the actor's own agencies."""
+    own = actor.member_org_ids
+    if not own:
+        return None
+    return (
+        incident_list(actor=actor)
+        .filter(state__in=(IncidentState.NEW, IncidentState.IN_PROGRESS))
+        .filter(
+            Q(reported_by_org_id__in=own)
+            | Q(id__in=AffectedAgency.objects.filter(organisation_id__in=own).values("incident_id"))
+        )
+    )
 
 
 def incident_get(*, actor: Actor, incident_id: int) -> Incident:

@@ -14,6 +14,7 @@ def pages() -> list[str]:
     umbrella = organisation_list(actor=SYSTEM, search="Domstolsverket").get(name="Domstolsverket")
     return [
         "/",
+        "/overview/",
         "/agencies/",
         "/agencies/?q=l%C3%A4nsstyrelsen",
         f"/agencies/{umbrella.id}/",

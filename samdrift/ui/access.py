@@ -36,6 +36,7 @@ def navigation(actor: Actor) -> dict[str, bool]:
     """Main-menu entries by key: True when the page would open for this actor."""
     logged_in = actor.is_authenticated
     return {
+        "start": logged_in,
         "dashboard": logged_in,
         "agencies": logged_in,
         "catalogue": logged_in,

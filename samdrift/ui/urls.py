@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import health, views
+from . import health, start_views, views
 from .search_views import search
 
 app_name = "ui"
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("", start_views.StartView.as_view(), name="start"),
+    path("overview/", views.DashboardView.as_view(), name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("search/", search, name="search"),

@@ -13,8 +13,8 @@ from samdrift.identity.loa import SWEDISH_URI_FOR_RANK
 from samdrift.onboarding.charts import demand_chart
 from samdrift.onboarding.choices import PHASE_ORDER, Phase, Scope
 from samdrift.onboarding.selectors import board_cases, case_board, demand_report
-from samdrift.organisations.choices import Role
-from samdrift.organisations.selectors import own_memberships
+
+from .start import role_lines
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -54,15 +54,10 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         actor = self.request.actor  # type: ignore[attr-defined]
-        roles: dict[str, list[str]] = {}
-        for membership in own_memberships(actor=actor):
-            roles.setdefault(membership.organisation.name, []).append(
-                str(Role(membership.role).label)
-            )
         return {
             **super().get_context_data(**kwargs),
             "nav": "profile",
-            "roles": sorted(roles.items()),
+            "roles": role_lines(actor),
             "loa_rank": actor.loa_rank,
             "loa_uri": SWEDISH_URI_FOR_RANK.get(actor.loa_rank, ""),
         }

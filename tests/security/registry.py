@@ -325,6 +325,7 @@ PAGES: dict[str, Case] = {
     "notifications:inbox": Case(LIST),
     "notifications:preferences": Case(LIST),
     "ui:dashboard": Case(LIST),
+    "ui:start": Case(LIST),
     "ui:healthz": Case(PUBLIC),
     "ui:profile": Case(LIST),
     # The site-wide search (ADR 0702): a word in every victim's agency, official, workspace and
