@@ -122,6 +122,7 @@ def _register_routers() -> None:
     from samdrift.billing.api import router as billing_router
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.collaboration.api import router as collaboration_router
+    from samdrift.continuity.api import router as continuity_router
     from samdrift.core.jobs.api import router as jobs_router
     from samdrift.core.notifications.api import router as inbox_router
     from samdrift.efos.api import router as efos_router
@@ -142,6 +143,7 @@ def _register_routers() -> None:
     api.add_router("/accessibility", accessibility_router)
     api.add_router("/billing", billing_router)
     api.add_router("/collaboration", collaboration_router)
+    api.add_router("/continuity", continuity_router)
     api.add_router("/efos", efos_router)
     api.add_router("/identity", identity_router)
     api.add_router("/inbox", inbox_router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("efos/", include("samdrift.efos.urls")),
     path("collaboration/", include("samdrift.collaboration.urls")),
     path("operations/", include("samdrift.operations.urls")),
+    path("continuity/", include("samdrift.continuity.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("accessibility/", include("samdrift.accessibility.urls")),
     path("reports/", include("samdrift.reporting.urls")),

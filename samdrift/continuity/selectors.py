@@ -87,8 +87,34 @@ class Landscape:
     def site_facts(self) -> list[redundancy.SiteFact]:
         return site_facts(self.sites)
 
-    def placements_on(self, site_code: str) -> list[Placement]:
-        return [p for p in self.placements if p.site.code == site_code]
+    @property
+    def rows(self) -> list[PlacementRow]:
+        """Each placement with its service's code, name and RTO target (read through the
+        catalogue's selector, not a join to its table), by site."""
+        by_id = {service.id: service for service in self.services}
+        return [
+            PlacementRow(
+                p.site_id, p.site.code, by_id[p.service_id].code, by_id[p.service_id].name,
+                p.role, p.get_role_display(), p.rto_hours, by_id[p.service_id].rto_hours,
+            )
+            for p in self.placements
+        ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    site_id: int
+    site_code: str
+    service_code: str
+    service_name: str
+    role: str
+    role_label: str
+    rto_hours: int
+    target_rto_hours: int
+
+    @property
+    def meets_rto(self) -> bool:
+        return self.rto_hours <= self.target_rto_hours
 
 
 def _preparedness_under(actor: Actor, agency_ids: set[int]) -> dict[int, set[int]]:
@@ -162,7 +188,7 @@ class LossReport:
     loss: redundancy.Loss
     agencies: list[tuple[int, str]]  # customers of stopped or late services, by name
     preparedness: int  # preparedness agencies among them or under them
-    placements: list[Placement]  # the actor's placements on the lost site
+    placements: list[PlacementRow]  # the actor's placements on the lost site
 
 
 def lose_site(*, actor: Actor, site_code: str) -> LossReport:
@@ -182,4 +208,5 @@ def lose_site(*, actor: Actor, site_code: str) -> LossReport:
         agency_ids |= world.customers.get(service_code, set())
     prepared = set().union(*(world.preparedness_under.get(o, set()) for o in agency_ids))
     agencies = sorted(((o, world.agency_names[o]) for o in agency_ids), key=lambda pair: pair[1])
-    return LossReport(loss, agencies, len(prepared), world.placements_on(code))
+    on_site = [row for row in world.rows if row.site_code == code]
+    return LossReport(loss, agencies, len(prepared), on_site)

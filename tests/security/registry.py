@@ -234,6 +234,9 @@ PAGES: dict[str, Case] = {
     "billing:project_time": Case(LIST),
     "billing:exit": Case(LIST),
     "accessibility:check": Case(LIST),
+    # Program 2032 sites (ADR 0913): provider staff only, each their own provider's services.
+    "continuity:sites": Case(LIST),
+    "continuity:lose": Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     "collaboration:workspaces": Case(LIST),
     "operations:incidents": Case(LIST),
     "operations:report": Case(
@@ -447,6 +450,9 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/me/tokens"): Case(SKIP, reason="creates the caller's own token (tests/api)"),
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
+    ("GET", "/continuity/sites"): Case(LIST),
+    ("GET", "/continuity/check"): Case(LIST),
+    ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     ("GET", "/collaboration/workspaces"): Case(LIST),
     ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
     ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),

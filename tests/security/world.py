@@ -334,6 +334,15 @@ def build_world() -> World:
     )
     run_period = datetime.date(2029, 12, 1)
     InvoiceRun.objects.create(period=run_period, input_hash="0" * 64, issue_date=run_period)
+    # Program 2032 sites (ADR 0913): both providers' services on one site, so the check and
+    # "what if the site is lost" would name each provider's customers (B, C) to the other.
+    from samdrift.continuity.models import Placement, Site
+
+    site = Site.objects.create(
+        code="MATRIS-1", name="Matrishallen", operator=fk, region="mitt", capacity=10
+    )
+    Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
+    Placement.objects.create(service=second_service, site=site, role="primary", rto_hours=4)
 
     clients = {"anonymous": Client()}
     for role, user in users.items():

@@ -1,0 +1,111 @@
+"""API of the Program 2032 sites, mounted under /api/v1/continuity (ADR 0913): the same
+selectors as the pages and `samdrift sites`, so the same rules and the same scope. A customer
+agency's caller gets 404, as for an address that does not exist."""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+from typing import Any
+
+from ninja import Query, Router, Schema
+
+from samdrift.core.api import ApiRequest, errors
+
+from . import redundancy, selectors
+
+router = Router(tags=["continuity"])
+
+
+class SiteOut(Schema):
+    code: str
+    name: str
+    operator: str
+    region: str
+    security_class: int
+    capacity: int
+    used: int
+    nis_relevant: bool
+
+
+class PolicyOut(Schema):
+    min_sites: int
+    min_regions: int
+    min_security_class: int
+    source: str
+
+
+class ViolationOut(Schema):
+    service: str
+    policy: PolicyOut
+    missing: list[str]
+
+
+class LossFilters(Schema):
+    site: str
+
+
+class RtoMissOut(Schema):
+    service: str
+    target_hours: int
+    best_hours: int
+
+
+class LossOut(Schema):
+    site: str
+    stopped: list[str]
+    rto_missed: list[RtoMissOut]
+    degraded: list[ViolationOut]
+    agencies: list[str]
+    preparedness_agencies: int
+
+
+def _violation(v: redundancy.Violation) -> dict[str, Any]:
+    return {
+        "service": v.service.code,
+        "policy": v.policy.__dict__,
+        "missing": [str(m) for m in v.missing],
+    }
+
+
+@router.get(
+    "/sites",
+    response={200: list[SiteOut], **errors(404)},
+    summary="Program 2032 sites",
+    description="Provider staff: every site with its room in use. Others: 404.",
+)
+def list_sites(request: ApiRequest) -> list[dict[str, Any]]:
+    return [
+        {"code": s.code, "name": s.name, "operator": s.operator.name, "region": s.region,
+         "security_class": s.security_class, "capacity": s.capacity, "used": s.used,
+         "nis_relevant": s.nis_relevant}
+        for s in selectors.site_list(actor=request.auth)
+    ]  # fmt: skip
+
+
+@router.get(
+    "/check",
+    response={200: list[ViolationOut], **errors(404)},
+    summary="Redundancy check",
+    description="Every running service of the caller's provider that breaks its policy.",
+)
+def check(request: ApiRequest) -> list[dict[str, Any]]:
+    return [_violation(v) for v in selectors.check(actor=request.auth)]
+
+
+@router.get(
+    "/loss",
+    response={200: LossOut, **errors(404, 422)},
+    summary="What if a site is lost",
+    description="Services that stop, RTOs missed, policies broken, customers affected.",
+)
+def loss(request: ApiRequest, filters: Query[LossFilters]) -> dict[str, Any]:
+    report = selectors.lose_site(actor=request.auth, site_code=filters.site)
+    return {
+        "site": report.loss.site.code,
+        "stopped": [s.code for s in report.loss.stopped],
+        "rto_missed": [
+            {"service": m.service.code, "target_hours": m.target_hours, "best_hours": m.best_hours}
+            for m in report.loss.rto_missed
+        ],
+        "degraded": [_violation(v) for v in report.loss.degraded],
+        "agencies": [name for _id, name in report.agencies],
+        "preparedness_agencies": report.preparedness,
+    }

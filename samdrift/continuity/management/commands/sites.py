@@ -1,0 +1,98 @@
+"""`samdrift sites …`: the Program 2032 redundancy check and "what if a site is lost" (ADR 0912).
+
+samdrift sites check [--as USER]        every service that breaks its policy; exit 1 if any
+samdrift sites lose SITE [--as USER]    what stops, which RTOs are missed, who is affected
+
+Without --as the command reads as the system (every provider's services). Messages are in
+Swedish and English.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from samdrift.accounts.selectors import actor_for_username
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import DomainError
+from samdrift.core.i18n import bilingual_line
+
+from ... import selectors
+
+
+class Command(BaseCommand):
+    help = "Check the redundancy of services over the Program 2032 sites, or lose one site."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("check", help="list every service that breaks its policy")
+        check.add_argument("--as", dest="username", default=None)
+        lose = sub.add_parser("lose", help="what if SITE is lost")
+        lose.add_argument("site")
+        lose.add_argument("--as", dest="username", default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self._actor(options["username"])
+        try:
+            if options["action"] == "check":
+                self._check(actor)
+            else:
+                self._lose(actor, options["site"])
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from error
+
+    def _actor(self, username: str | None) -> Actor:
+        if username is None:
+            return SYSTEM
+        actor = actor_for_username(username)
+        if actor is None:
+            raise CommandError(f"okänd användare / unknown user: {username}")
+        return actor
+
+    def _both(self, message: Any) -> str:
+        return bilingual_line(message.message, message.params)
+
+    def _check(self, actor: Actor) -> None:
+        found = selectors.check(actor=actor)
+        for v in found:
+            p = v.policy
+            self.stdout.write(
+                f"{v.service.code}: min {p.min_sites} sites/platser, {p.min_regions} "
+                f"regions/regioner, class/klass {p.min_security_class} ({p.source})"
+            )
+            for missing in v.missing:
+                self.stdout.write(f"  - {self._both(missing)}")
+        self.stdout.write(f"{len(found)} violation(s) / överträdelse(r)")
+        if found:
+            raise SystemExit(1)
+
+    def _lose(self, actor: Actor, site: str) -> None:
+        report = selectors.lose_site(actor=actor, site_code=site)
+        loss = report.loss
+        with translation.override("sv"):
+            self.stdout.write(f"site / plats: {loss.site.code} {loss.site.name}")
+            self.stdout.write(
+                "stops / stannar: " + (", ".join(s.code for s in loss.stopped) or "-")
+            )
+            for miss in loss.rto_missed:
+                self.stdout.write(
+                    f"RTO missed / RTO missas: {miss.service.code} {miss.best_hours} h > "
+                    f"{miss.target_hours} h"
+                )
+            for v in loss.degraded:
+                texts = "; ".join(self._both(m) for m in v.missing)
+                self.stdout.write(f"policy broken / krav bryts: {v.service.code}: {texts}")
+            self.stdout.write(
+                f"agencies affected / berörda myndigheter: {len(report.agencies)}"
+                + (
+                    ": " + ", ".join(name for _id, name in report.agencies)
+                    if report.agencies
+                    else ""
+                )
+            )
+            self.stdout.write(
+                f"preparedness agencies / beredskapsmyndigheter: {report.preparedness}"
+            )
