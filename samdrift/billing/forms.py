@@ -6,21 +6,23 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.models import Service
 from samdrift.core.exceptions import DomainError
 from samdrift.core.text import TextCheckedForm
-from samdrift.onboarding.models import ConnectionCase
-from samdrift.organisations.models import Organisation
 
 from .choices import AllocationMethod, PriceBasis, PriceModel
 from .money import parse_decimal
 from .periods import parse_period
+
+if TYPE_CHECKING:
+    from samdrift.catalogue.models import Service
+    from samdrift.onboarding.models import ConnectionCase
+    from samdrift.organisations.models import Organisation
 
 
 class DomainErrorForm(TextCheckedForm):
@@ -161,7 +163,8 @@ class CaseField(forms.ModelChoiceField):
 
 
 class ProjectTimeForm(_AccessibleForm):
-    case = CaseField(label=_("Connection case"), queryset=ConnectionCase.objects.none())
+    # The choices are the view's (`selectors.project_time_cases`), given to the form.
+    case = CaseField(label=_("Connection case"), queryset=None)
     period = forms.CharField(label=_("Month worked (YYYY-MM)"), max_length=7)
     hours = forms.CharField(label=_("Hours"), max_length=20)
     hourly_rate = forms.CharField(label=_("Cost price per hour (SEK)"), max_length=20)
@@ -172,13 +175,10 @@ class ProjectTimeForm(_AccessibleForm):
     # A new key per rendered form: sending the same form twice books the time once.
     key = forms.CharField(widget=forms.HiddenInput, max_length=120)
 
-    def __init__(
-        self, *args: Any, cases: QuerySet[ConnectionCase] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, cases: QuerySet[ConnectionCase], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("key", f"web:{uuid.uuid4()}")
         super().__init__(*args, **kwargs)
-        if cases is not None:
-            cast(CaseField, self.fields["case"]).queryset = cases
+        cast(CaseField, self.fields["case"]).queryset = cases
 
     def clean_period(self) -> datetime.date:
         return _period(self.cleaned_data["period"])
@@ -194,8 +194,9 @@ class ProjectTimeForm(_AccessibleForm):
 
 
 class ExitPreviewForm(_AccessibleForm):
-    organisation = forms.ModelChoiceField(
-        label=_("Leaving agency"), queryset=Organisation.objects.none()
+    # The choices are the view's (`selectors.exit_candidates`), given to the form.
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Leaving agency"), queryset=None
     )
 
     def __init__(self, *args: Any, agencies: QuerySet[Organisation], **kwargs: Any) -> None:
@@ -204,8 +205,8 @@ class ExitPreviewForm(_AccessibleForm):
 
 
 class ExitForm(_AccessibleForm):
-    organisation = forms.ModelChoiceField(
-        label=_("Leaving agency"), widget=forms.HiddenInput, queryset=Organisation.objects.none()
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Leaving agency"), widget=forms.HiddenInput, queryset=None
     )
     period = forms.CharField(label=_("Settlement month (YYYY-MM)"), max_length=7)
     reason = forms.CharField(label=_("Reason for the exit"), max_length=300)
