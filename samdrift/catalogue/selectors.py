@@ -13,11 +13,15 @@ from samdrift.core.search.words import all_words
 from samdrift.core.tenancy import visible_or_404
 from samdrift.organisations.selectors import provider_agencies
 
+from .choices import Lifecycle
 from .models import Category, Service, ServiceDependency
 from .permissions import managed_provider_ids, managed_services_q, visible_services_q
 
 if TYPE_CHECKING:
     from samdrift.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from samdrift.organisations.selectors import provider_agencies
 
 
 def _visible(actor: Actor) -> QuerySet[Service]:
@@ -122,6 +126,32 @@ def managed_providers(*, actor: Actor) -> QuerySet[Organisation]:
     if not actor.is_superuser:
         queryset = queryset.filter(pk__in=managed_provider_ids(actor))
     return queryset.order_by("name")
+
+
+# --- services as other apps read them (no actor: the rows are public to every logged-in actor,
+# drafts aside, and the callers scope what they show) --------------------------------------------
+
+
+def published_services() -> QuerySet[Service]:
+    """Published services (stored as `active`), in the catalogue's order: what an agency may ask
+    for or be connected to."""
+    return Service.objects.filter(lifecycle=Lifecycle.ACTIVE)
+
+
+def total_commitment_package() -> QuerySet[Service]:
+    """The published services a total commitment connects an agency to."""
+    return published_services().filter(in_total_commitment=True)
+
+
+def services_past_draft() -> QuerySet[Service]:
+    """Services that are or were published (drafts left out): what demand is reported on."""
+    return Service.objects.exclude(lifecycle=Lifecycle.DRAFT)
+
+
+def service_labels() -> QuerySet[Service]:
+    """Every service with only what its label needs (code and both names), for a list page's
+    prefetch of its rows' services."""
+    return Service.objects.only("id", "code", "name_sv", "name_en")
 
 
 def category_list() -> QuerySet[Category]:

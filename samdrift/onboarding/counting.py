@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import hierarchy_rows
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,7 @@ class Hierarchy:
         parent_of: dict[int, int | None] = {}
         is_group: dict[int, bool] = {}
         children_of: dict[int, list[int]] = defaultdict(list)
-        for org_id, parent_id, group in Organisation.objects.values_list(
-            "id", "parent_id", "is_group"
-        ):
+        for org_id, _name, parent_id, group, _org_number in hierarchy_rows():
             parent_of[org_id] = parent_id
             is_group[org_id] = group
             if parent_id is not None:

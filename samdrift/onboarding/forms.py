@@ -7,10 +7,15 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import published_services
 from samdrift.core.text import TextCheckedForm
 
 from .choices import AgreementBasis, CaseState, Phase, Scope
+
+
+def _published_service_choices() -> list[tuple[str, str]]:
+    """(code, name) of every published service, in the catalogue's order."""
+    return [(s.code, s.name) for s in published_services().order_by("display_order")]
 
 
 class CaseFilterForm(TextCheckedForm):
@@ -45,10 +50,7 @@ class ServiceRequestForm(TextCheckedForm):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
-        self.fields["service"].choices = [  # type: ignore[attr-defined]
-            (s.code, s.name)
-            for s in Service.objects.filter(lifecycle="active").order_by("display_order")
-        ]
+        self.fields["service"].choices = _published_service_choices()  # type: ignore[attr-defined]
 
 
 class CaseOpenForm(TextCheckedForm):
@@ -71,10 +73,7 @@ class CaseOpenForm(TextCheckedForm):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
-        self.fields["services"].choices = [  # type: ignore[attr-defined]
-            (s.code, s.name)
-            for s in Service.objects.filter(lifecycle="active").order_by("display_order")
-        ]
+        self.fields["services"].choices = _published_service_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -8,12 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from samdrift.catalogue.models import Service
-from samdrift.catalogue.selectors import default_provider
+from samdrift.catalogue.selectors import default_provider, service_labels, services_past_draft
 from samdrift.core.actor import Actor
 from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import provided_scope, visible_or_404
@@ -32,6 +32,9 @@ from .models import (
     Subscription,
 )
 from .permissions import CASE_WORKERS, can_sign_off_phases
+
+if TYPE_CHECKING:
+    from samdrift.catalogue.models import Service
 
 
 def _scoped(queryset: QuerySet, actor: Actor) -> QuerySet:
@@ -106,7 +109,7 @@ def case_list(
 ) -> QuerySet[ConnectionCase]:
     queryset = _cases_scoped(
         ConnectionCase.objects.select_related("organisation").prefetch_related(
-            Prefetch("services", queryset=Service.objects.only("id", "code", "name_sv", "name_en"))
+            Prefetch("services", queryset=service_labels())
         ),
         actor,
     )
@@ -430,7 +433,7 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
         connected[service_id].add(org_id)
     total = hierarchy.legal_total()
     rows = []
-    services = Service.objects.exclude(lifecycle="draft")
+    services = services_past_draft()
     if actor.sees_everything:
         # The system's report is the catalogue owner's, as the yearly report is (ADR 0042).
         services = services.filter(provider__in=default_provider())
@@ -482,7 +485,7 @@ def search_cases(*, actor: Actor, words: Sequence[str], limit: int) -> list[Conn
     return list(
         _cases_scoped(
             ConnectionCase.objects.select_related("organisation").prefetch_related(
-                Prefetch("services", queryset=Service.objects.only("id", "code"))
+                Prefetch("services", queryset=service_labels())
             ),
             actor,
         )

@@ -38,8 +38,9 @@ def descendant_ids(org_ids: Iterable[int]) -> set[int]:
 
 def hierarchy_rows() -> list[tuple[int, str, int | None, bool, str]]:
     """Every agency as (id, name, parent id, is group, organisation number): one query, for a
-    batch that resolves who is invoiced for whom (billing runs, ADR 0205). No actor: the
-    caller is a provider finance job that already checked its actor."""
+    batch that resolves who is invoiced for whom (billing runs, ADR 0205) and for the demand
+    report's two ways of counting agencies (onboarding's `Hierarchy`). No actor: the billing
+    job already checked its own, and the report counts only rows already scoped to its actor."""
     return list(
         Organisation.objects.values_list("id", "name", "parent_id", "is_group", "org_number")
     )
