@@ -9,18 +9,17 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied
 from samdrift.core.search.words import all_words
 from samdrift.core.tenancy import visible_or_404
-from samdrift.onboarding.models import ConnectionCase
 from samdrift.onboarding.selectors import case_list
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import organisations_by_id
 
 from .choices import EXCLUDED_SEGMENTS, InvoiceStatus
 from .models import (
@@ -48,6 +47,11 @@ from .permissions import (
     customer_org_ids,
     reads_as_seller,
 )
+
+if TYPE_CHECKING:
+    from samdrift.catalogue.models import Service
+    from samdrift.onboarding.models import ConnectionCase
+    from samdrift.organisations.models import Organisation
 
 MSEK = 100_000_000
 
@@ -410,7 +414,7 @@ def allocation_runs(*, actor: Actor, year: int) -> list[AllocationRunRow]:
 def allocation_services(*, actor: Actor) -> QuerySet[Service]:
     """Billable services: what a pool's cost may be allocated to."""
     _require_staff(actor)
-    queryset = Service.objects.filter(billing__isnull=False)
+    queryset = services_by_code().filter(billing__isnull=False)
     if not actor.sees_everything:
         queryset = queryset.filter(provider_id__in=actor.provider_org_ids)
     return queryset.order_by("code")
@@ -432,9 +436,10 @@ def project_time_list(*, actor: Actor, limit: int = 500) -> list[ProjectTime]:
 def project_time_cases(*, actor: Actor) -> QuerySet[ConnectionCase]:
     """Connection cases time may be booked on (provider staff only)."""
     _require_staff(actor)
+    # The scoped list with its agency, without the services it prefetches: the form shows none.
     return (
-        ConnectionCase.objects.filter(pk__in=case_list(actor=actor).values("pk"))
-        .select_related("organisation")
+        case_list(actor=actor)
+        .prefetch_related(None)
         .order_by("organisation__name", "-opened_on", "-id")
     )
 
@@ -454,7 +459,7 @@ def exit_candidates(*, actor: Actor) -> QuerySet[Organisation]:
         .exclude(t=0)
         .values("account__organisation_id")
     )
-    return Organisation.objects.filter(pk__in=open_accounts).order_by("name")
+    return organisations_by_id(open_accounts).order_by("name")
 
 
 def search_invoices(*, actor: Actor, words: Sequence[str], limit: int) -> list[Invoice]:

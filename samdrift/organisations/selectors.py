@@ -207,3 +207,11 @@ def search_agencies(*, actor: Actor, words: Sequence[str], limit: int) -> list[O
         .only("id", "name", "org_number")
         .order_by("name", "id")[:limit]
     )
+
+
+# --- reads for billing's finance jobs (no actor: the billing service already checked its own) -----
+
+
+def organisations_by_id(ids: Iterable[int] | QuerySet) -> QuerySet[Organisation]:
+    """Agencies with these ids; a queryset of ids stays a subquery (one query in all)."""
+    return Organisation.objects.filter(pk__in=ids if isinstance(ids, QuerySet) else list(ids))

@@ -17,7 +17,7 @@ from samdrift.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import organisations_by_id
 
 from ..choices import (
     InvoiceKind,
@@ -49,7 +49,7 @@ def settle_exit(
         raise ValidationFailed(
             _("An exit settlement needs a reason."), errors={"reason": [str(_("required"))]}
         )
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    organisation = organisations_by_id([organisation_id]).first()
     if organisation is None:
         raise NotFound("organisation")
     with transaction.atomic():
