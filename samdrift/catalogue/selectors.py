@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from samdrift.organisations.selectors import provider_agencies
 
+if TYPE_CHECKING:
+    from samdrift.organisations.selectors import provider_agencies
+
 
 def _visible(actor: Actor) -> QuerySet[Service]:
     return Service.objects.filter(visible_services_q(actor))
@@ -185,7 +188,8 @@ def services_by_code(codes: Iterable[str] | None = None) -> QuerySet[Service]:
     """Every service whatever its lifecycle, optionally only those with these codes.
 
     Not scoped to an actor: billing resolves the codes of cost, price, usage and allocation
-    rows with it after checking its own actor (finance managers); the caller narrows it further
+    rows with it after checking its own actor (finance managers), and onboarding the codes a
+    request or case names (its services check the actor first); the caller narrows it further
     (billing keeps to the services it has billing terms for)."""
     queryset = Service.objects.all()
     if codes is not None:

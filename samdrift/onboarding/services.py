@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.catalogue.models import Service
+from samdrift.catalogue import selectors as catalogue_selectors
 from samdrift.core import live
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
@@ -24,7 +24,7 @@ from samdrift.core.exceptions import (
 )
 from samdrift.core.files import services as files
 from samdrift.core.files.models import StoredFile
-from samdrift.organisations.models import Organisation
+from samdrift.organisations.selectors import organisation_get
 
 from . import notices
 from .choices import CaseEventKind, CaseState, Phase, RequestStatus, Scope, next_phase
@@ -42,22 +42,16 @@ from .models import (
 from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
 from .selectors import attachment_get, case_for_attachments
 
+if TYPE_CHECKING:
+    from samdrift.catalogue.models import Service
+
 CASE_FIELDS = ("phase", "state", "version", "closed_on")
-
-
-def _visible_org(actor: Actor, organisation_id: int) -> Organisation:
-    if not actor.can_see_org(organisation_id):
-        raise NotFound("organisation")
-    try:
-        return Organisation.objects.get(id=organisation_id)
-    except Organisation.DoesNotExist:
-        raise NotFound("organisation") from None
 
 
 def services_by_code(codes: Iterable[str]) -> list[Service]:
     """Look up active services; an unknown or retired code is a clear error, not a silent skip."""
     wanted = [code.strip().upper() for code in codes if code.strip()]
-    found = {s.code: s for s in Service.objects.filter(code__in=wanted)}
+    found = {s.code: s for s in catalogue_selectors.services_by_code(wanted)}
     unknown = [code for code in wanted if code not in found]
     if unknown:
         raise ValidationFailed(
@@ -91,7 +85,7 @@ def request_create(
     planned_on: datetime.date | None = None,
 ) -> ServiceRequest:
     """An agency asks for a service (with the connection date it plans for, if it has one)."""
-    organisation = _visible_org(actor, organisation_id)
+    organisation = organisation_get(actor=actor, org_id=organisation_id)
     if not can_request_for(actor, organisation.id):
         raise PermissionDenied(_("You may not ask for services on behalf of this agency."))
     if organisation.is_group:
@@ -188,7 +182,7 @@ def case_open(
     brings the total-commitment package."""
     if not can_open_case(actor):
         raise PermissionDenied(_("Only account managers may open connection cases."))
-    organisation = _visible_org(actor, organisation_id)
+    organisation = organisation_get(actor=actor, org_id=organisation_id)
     if scope not in Scope.values:
         raise ValidationFailed(_("Unknown scope."), errors={"scope": [scope]})
     services = services_by_code(service_codes)
@@ -480,7 +474,7 @@ def case_cancel(
 
 def scope_services(case: ConnectionCase) -> list[Service]:
     if case.scope == Scope.TOTAL:
-        return list(Service.objects.filter(in_total_commitment=True, lifecycle="active"))
+        return list(catalogue_selectors.total_commitment_package())
     return list(case.services.all())
 
 
