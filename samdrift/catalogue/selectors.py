@@ -20,12 +20,6 @@ from .permissions import managed_provider_ids, managed_services_q, visible_servi
 if TYPE_CHECKING:
     from samdrift.organisations.models import Organisation
 
-if TYPE_CHECKING:
-    from samdrift.organisations.selectors import provider_agencies
-
-if TYPE_CHECKING:
-    from samdrift.organisations.selectors import provider_agencies
-
 
 def _visible(actor: Actor) -> QuerySet[Service]:
     return Service.objects.filter(visible_services_q(actor))
