@@ -506,3 +506,9 @@ def search_requests(*, actor: Actor, words: Sequence[str], limit: int) -> list[S
         .filter(matching)
         .order_by("-requested_on", "-id")[:limit]
     )
+
+
+def case_with_organisation(case_id: int) -> ConnectionCase | None:
+    """A connection case with its agency, or None. Not scoped to an actor: billing books time on
+    a case after checking its own actor (a finance manager); one query."""
+    return ConnectionCase.objects.filter(pk=case_id).select_related("organisation").first()

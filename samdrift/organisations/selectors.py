@@ -215,3 +215,8 @@ def search_agencies(*, actor: Actor, words: Sequence[str], limit: int) -> list[O
 def organisations_by_id(ids: Iterable[int] | QuerySet) -> QuerySet[Organisation]:
     """Agencies with these ids; a queryset of ids stays a subquery (one query in all)."""
     return Organisation.objects.filter(pk__in=ids if isinstance(ids, QuerySet) else list(ids))
+
+
+def organisations_named(names: Iterable[str]) -> QuerySet[Organisation]:
+    """Agencies with exactly these names (a usage file names its agencies)."""
+    return Organisation.objects.filter(name__in=list(names))

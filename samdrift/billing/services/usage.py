@@ -10,14 +10,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
-from samdrift.onboarding.models import ConnectionCase
-from samdrift.organisations.models import Organisation
+from samdrift.onboarding.selectors import case_with_organisation
+from samdrift.organisations.selectors import organisations_named
 
 from ..choices import (
     RunStatus,
@@ -54,12 +54,9 @@ def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "rejec
     """
     require_manager(actor)
     orgs = {
-        o.name: o
-        for o in Organisation.objects.filter(
-            name__in=[str(r.get("organisation", "")).strip() for r in rows]
-        )
+        o.name: o for o in organisations_named(str(r.get("organisation", "")).strip() for r in rows)
     }
-    services = {s.code: s for s in Service.objects.filter(billing__isnull=False)}
+    services = {s.code: s for s in services_by_code().filter(billing__isnull=False)}
     finalised = set(
         InvoiceRun.objects.filter(status=RunStatus.FINALISED).values_list("period", flat=True)
     )
@@ -193,7 +190,7 @@ def record_project_time(
     """Time and material on a connection case, invoiced at cost with the next monthly run (R-10)."""
     require_manager(actor)
     errors: dict[str, list[str]] = {}
-    case = ConnectionCase.objects.filter(pk=case_id).select_related("organisation").first()
+    case = case_with_organisation(case_id)
     if case is None:
         raise NotFound("case")
     month = period_or_error(period)
