@@ -4,6 +4,8 @@ account of an official who logs in with e-ID (written and audited inside identit
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from samdrift.core.actor import Actor
 
@@ -50,4 +52,44 @@ def passwordless_user_create(*, username: str, first_name: str, last_name: str) 
     user = User(username=username, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
     user.save()
+    return user
+
+
+def profile_set(
+    *, actor: Actor, language: str, email: Iterable[str], in_app: Iterable[str]
+) -> User:
+    """The profile page's settings (issue 21 item 4, ADR 0706): the person's language (the site's
+    and their messages') and which notifications they get where, in one transaction with one
+    audit record of before and after. Bad input raises `ValidationFailed` and changes nothing."""
+    from django.db import transaction
+
+    from samdrift.audit.services import audit_record
+    from samdrift.core.exceptions import NotFound
+    from samdrift.core.notifications.selectors import preferences
+    from samdrift.core.notifications.services import preferences_set
+
+    if actor.user_id is None:
+        raise NotFound("user")
+
+    def settings_of(user: User) -> dict[str, Any]:
+        chosen = preferences(actor=actor)
+        return {
+            "language": user.preferred_language,
+            "notification_language": chosen.language,
+            "email": sorted(kind.code for kind in chosen.kinds if kind.email),
+            "in_app": sorted(kind.code for kind in chosen.kinds if kind.in_app),
+        }
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.user_id)
+        before = settings_of(user)
+        # Validates the language and the kinds; raises before anything is written.
+        preferences_set(actor=actor, language=language, email=email, in_app=in_app)
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        after = settings_of(user)
+        if after != before:
+            audit_record(
+                actor=actor, action="accounts.profile_saved", obj=user, before=before, after=after
+            )
     return user
