@@ -14,7 +14,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.notifications.kinds import INVOICE_ISSUED
 from samdrift.core.notifications.services import notify
 from samdrift.organisations.choices import Role
-from samdrift.organisations.models import Membership
+from samdrift.organisations.selectors import members_in_roles
 
 from .choices import InvoiceKind, InvoiceStatus
 from .models import Invoice
@@ -25,9 +25,7 @@ def _finance_people(buyer_ids: set[int]) -> dict[int, set[int]]:
     """Per agency: its members in the finance role; an agency without one has its contacts
     (customer agencies hold no finance role today, ADR 0023). One query."""
     by_role: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for org_id, role, user_id in Membership.objects.filter(
-        organisation_id__in=buyer_ids, role__in=(Role.FINANCE, Role.CONTACT)
-    ).values_list("organisation_id", "role", "user_id"):
+    for org_id, role, user_id in members_in_roles(buyer_ids, (Role.FINANCE, Role.CONTACT)):
         by_role[(org_id, role)].add(user_id)
     return {
         org_id: by_role[(org_id, Role.FINANCE)] or by_role[(org_id, Role.CONTACT)]

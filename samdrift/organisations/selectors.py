@@ -220,3 +220,19 @@ def organisations_by_id(ids: Iterable[int] | QuerySet) -> QuerySet[Organisation]
 def organisations_named(names: Iterable[str]) -> QuerySet[Organisation]:
     """Agencies with exactly these names (a usage file names its agencies)."""
     return Organisation.objects.filter(name__in=list(names))
+
+
+def organisation_names() -> dict[int, str]:
+    """Every agency's name by id, in one query."""
+    return dict(Organisation.objects.values_list("id", "name"))
+
+
+def members_in_roles(
+    organisation_ids: Iterable[int], roles: Iterable[str]
+) -> list[tuple[int, str, int]]:
+    """(agency, role, user) of every membership in these roles at these agencies, in one query."""
+    return list(
+        Membership.objects.filter(
+            organisation_id__in=list(organisation_ids), role__in=list(roles)
+        ).values_list("organisation_id", "role", "user_id")
+    )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +19,8 @@ from samdrift.core.exceptions import (
     NotFound,
     ValidationFailed,
 )
-from samdrift.onboarding.models import Subscription
-from samdrift.organisations.models import Organisation
+from samdrift.onboarding.selectors import billed_subscription_rows
+from samdrift.organisations.selectors import organisation_names
 
 from ..choices import (
     FundingSource,
@@ -336,7 +336,7 @@ def _allocate_to_agencies(
 ) -> dict[tuple[int | None, int], int]:
     """Each service's full cost over its agencies by actual volume of the year (largest remainder,
     ties by agency name); months connected when nothing is metered; else the unallocated account."""
-    names = dict(Organisation.objects.values_list("id", "name"))
+    names = organisation_names()
     allocations: dict[tuple[int | None, int], int] = {}
     for bs in BillableService.objects.filter(fee_area=area).order_by("service__code"):
         cost = full_cost.get(bs.service_id, 0)
@@ -363,14 +363,13 @@ def _connected_months(
     service_id: int, year: int, names: dict[int, str]
 ) -> dict[Any, Decimal | int]:
     weights: dict[Any, Decimal | int] = defaultdict(int)
-    for sub in Subscription.objects.filter(
-        service_id=service_id,
-        agreement_basis__in=BILLED_BASES,
-        start_date__lte=datetime.date(year, 12, 31),
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1))):
+    for org_id, _service, start, end in billed_subscription_rows(
+        service_ids=[service_id],
+        bases=BILLED_BASES,
+        started_by=datetime.date(year, 12, 31),
+        ended_from=datetime.date(year, 1, 1),
+    ):
         for month in months_of(year):
-            if sub.start_date <= period_end(month) and (
-                sub.end_date is None or sub.end_date >= month
-            ):
-                weights[(names[sub.organisation_id], sub.organisation_id)] += 1
+            if start <= period_end(month) and (end is None or end >= month):
+                weights[(names[org_id], org_id)] += 1
     return dict(weights)

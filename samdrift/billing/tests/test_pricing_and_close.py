@@ -8,7 +8,10 @@ from decimal import Decimal
 import pytest
 
 from samdrift.billing import services
+from samdrift.billing.choices import LedgerKind
+from samdrift.billing.models import LedgerEntry
 from samdrift.billing.pricing import Price, charges, validate_tiers
+from samdrift.tests.factories import SubscriptionFactory
 
 from .builders import agency, make_world, price, subscribe, usage_rows
 
@@ -72,3 +75,46 @@ def test_surplus_above_ten_percent_is_flagged_and_old_deficits_alert(db):
     assert closes[1].deficit_alert and not closes[0].deficit_alert
     # 2024: 3 000 + 4 900 in, 1 000 out: +2 000 accumulated, far above 10 % of 7 900 turnover.
     assert closes[2].figures["accumulated_ore"] == 200_000 and closes[2].surplus_flag
+
+
+def test_unmetered_cost_is_spread_by_months_connected_on_billed_bases(db):
+    """Nothing metered in the year: each agency bears the service's full cost in proportion to
+    the months it was connected on an assignment or separate agreement (own use, ended and
+    later subscriptions bear nothing)."""
+    world = make_world(("LAGRING",))
+    storage = world.services["LAGRING"]
+    whole, half = agency(world, "Myndighet A"), agency(world, "Myndighet B")
+    subscribe(whole, storage, datetime.date(2021, 1, 1))
+    subscribe(half, storage, datetime.date(2024, 7, 1))
+    SubscriptionFactory(
+        organisation=agency(world, "Myndighet C"),
+        service=storage,
+        start_date=datetime.date(2021, 1, 1),
+        end_date=datetime.date(2023, 12, 31),
+    )
+    SubscriptionFactory(
+        organisation=agency(world, "Myndighet D"),
+        service=storage,
+        start_date=datetime.date(2025, 1, 1),
+    )
+    SubscriptionFactory(organisation=world.provider, service=storage, agreement_basis="own_use")
+    services.import_costs(
+        actor=world.finance,
+        rows=[
+            {
+                "period": "2024-12",
+                "cost_pool": "d",
+                "service": "LAGRING",
+                "amount": "900",
+                "voucher": "V1",
+            }
+        ],
+    )
+    services.close_year(actor=world.finance, year=2024)
+    allocated = dict(
+        LedgerEntry.objects.filter(kind=LedgerKind.ALLOCATED_COST).values_list(
+            "account__organisation__name", "amount_ore"
+        )
+    )
+    # 12 months against 6: 600 and 300 kronor.
+    assert allocated == {"Myndighet A": -60_000, "Myndighet B": -30_000}
