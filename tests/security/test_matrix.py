@@ -381,3 +381,87 @@ def test_the_search_case_finds_something_the_searcher_may_see(world, surface):
     content = response.content.decode()
     assert world.b.cdoc.name in content
     assert world.c.cdoc.name not in content
+
+
+# --- WebDAV (/dav/, ADR 0613): not a Django address, so declared here ------------------------------
+
+
+def _dav(method: str, path: str, username: str, secret: str, body: bytes = b"") -> Any:
+    """One request through the whole WebDAV application (authentication, WsgiDAV, the provider)
+    as a WSGI call; the status and the body."""
+    import base64
+    import io
+    import sys
+
+    from samdrift.collaboration.webdav.app import dav_wsgi_application
+
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
+        answer["status"] = int(status.split()[0])
+
+    basic = base64.b64encode(f"{username}:{secret}".encode()).decode()
+    environ = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_AUTHORIZATION": f"Basic {basic}",
+        **({"HTTP_DEPTH": "1"} if method == "PROPFIND" else {}),
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    app = dav_wsgi_application(own_connections=False)
+    content = b"".join(app(environ, start_response))
+    return answer["status"], content.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_another_agencys_workspace_over_webdav_is_refused_like_a_missing_one(world, role):
+    from urllib.parse import quote
+
+    from samdrift.accounts.app_passwords import app_password_create
+    from samdrift.collaboration.webdav.provider import segment_for
+
+    user = world.users[role]
+    _row, secret = app_password_create(actor=_actor(world, role), name="matris", max_class=0)
+    victim = world.victim_for(role)
+    by_id = f"x ({victim.workspace.id})"  # a probe by id, and one with the exact name too
+    for name, checks_markers in ((by_id, True), (segment_for(victim.workspace), False)):
+        foreign = "/dav/" + quote(name)
+        missing = "/dav/" + quote(f"{name.rpartition(' (')[0]} ({registry.MISSING_ID})")
+        document = "/" + quote(victim.cdoc.name if not checks_markers else "x.txt")
+        before = _snapshot(world)
+        for method, suffix in (
+            ("PROPFIND", ""),
+            ("GET", document),
+            ("PUT", "/matris.txt"),
+            ("DELETE", document),
+            ("MKCOL", "/Matris"),
+        ):
+            body = b"matris\n" if method == "PUT" else b""
+            got = _dav(method, foreign + suffix, user.username, secret, body)
+            expected = _dav(method, missing + suffix, user.username, secret, body)
+            assert got[0] == expected[0], (method, got, expected)
+            assert got[0] in {403, 404, 405, 409}, (method, got)
+            if checks_markers:
+                assert _markers_absent_text(got[1], world.markers_for(role)) == []
+        assert _snapshot(world) == before
+    status, listing = _dav("PROPFIND", "/dav/", user.username, secret)
+    assert status in {207, 403}, status
+    assert _markers_absent_text(listing, world.markers_for(role)) == []
+
+
+def _markers_absent_text(text: str, markers: tuple[str, ...]) -> list[str]:
+    return [m for m in markers if m and m in text]

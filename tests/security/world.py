@@ -18,6 +18,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from samdrift.accounts.app_passwords import app_password_create
 from samdrift.accounts.models import ApiToken, User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.accounts.services import token_create
@@ -90,6 +91,7 @@ class Victim:
     document: SignableDocument
     membership: Membership
     token: ApiToken
+    app_password: Any  # a WebDAV app password of the contact (ADR 0613)
     notification: Any
     job: Any
     contact: User
@@ -176,6 +178,9 @@ def _victim(
         actor=SYSTEM, organisation_id=org.pk, title=f"Avtal {name}", sign_message="ok", pdf=_pdf()
     )
     token, _secret = token_create(actor=actor_for_user(contact), name=f"token {name}")
+    app_password, _secret = app_password_create(
+        actor=actor_for_user(contact), name=f"dav {name}", max_class=0
+    )
     audit_record(actor=SYSTEM, action="matrix.victim", obj=org, organisation_id=org.pk)
     notification = _notification(contact)
     workspace, cmember, cinvitation, cdoc = _collaboration(org, contact, name)
@@ -201,6 +206,7 @@ def _victim(
         document=document,
         membership=Membership.objects.get(user=contact, organisation=org),
         token=token,
+        app_password=app_password,
         notification=notification,
         job=Job.objects.create(task_path="matrix.task", created_by_id=contact.pk, agency_id=org.pk),
         contact=contact,

@@ -5,8 +5,10 @@ encode), by plain HTTP requests. Each request is checked against what the servic
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -17,10 +19,10 @@ import pytest
 import requests
 import uvicorn
 
-from samdrift.accounts.app_passwords import app_password_create
+from samdrift.accounts.app_passwords import app_password_create, app_password_revoke
 from samdrift.audit.models import AuditEvent
 from samdrift.collaboration import selectors, services
-from samdrift.collaboration.models import Document
+from samdrift.collaboration.models import Document, Version
 from samdrift.core.exceptions import ValidationFailed
 
 from .conftest import stored_objects
@@ -177,3 +179,118 @@ def safos_files(safos):
     from django.conf import settings
 
     return Path(settings.MEDIA_ROOT)
+
+
+def _rclone(server: str, username: str, secret: str, home: Path):
+    assert RCLONE, "rclone is missing: run scripts/ensure-rclone.sh (make browser does)"
+    obscured = subprocess.run(
+        [RCLONE, "obscure", secret], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "RCLONE_CONFIG": str(home / "rclone.conf"),
+        "RCLONE_CONFIG_DAV_TYPE": "webdav",
+        "RCLONE_CONFIG_DAV_URL": f"{server}/dav/",
+        "RCLONE_CONFIG_DAV_VENDOR": "other",
+        "RCLONE_CONFIG_DAV_USER": username,
+        "RCLONE_CONFIG_DAV_PASS": obscured,
+    }
+
+    def run(*args: object, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [RCLONE, "--retries", "1", "--low-level-retries", "1", *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        if check:
+            assert done.returncode == 0, (args, done.stderr)
+        return done
+
+    return run
+
+
+def test_rclone_lists_uploads_versions_downloads_moves_and_trashes(
+    safos, spaces, server, tmp_path
+):
+    low, high, foreign = spaces
+    secret = _password(safos)
+    run = _rclone(server, "safos_owner", secret, tmp_path)
+    top = f"dav:{seg(low)}"
+
+    listing = run("lsf", "dav:").stdout.splitlines()
+    assert listing == [f"{seg(low)}/"]  # not class 2 (above the password), not agency B's
+
+    local = tmp_path / "Beslut.txt"
+    local.write_bytes(b"Beslut om samverkan.\n")
+    run("copyto", local, f"{top}/Beslut.txt")
+    document = Document.objects.get()
+    assert (document.workspace_id, document.name, document.folder_id) == (low.id, "Beslut.txt", None)
+    assert document.versions.count() == 1
+    local.write_bytes(b"Beslut om samverkan, andra versionen.\n")
+    run("copyto", local, f"{top}/Beslut.txt")
+    assert [v.size for v in selectors.version_list(document=document)] == [38, 21]
+    assert AuditEvent.objects.filter(action="collaboration.version_add").count() == 1
+
+    assert run("cat", f"{top}/Beslut.txt").stdout == "Beslut om samverkan, andra versionen.\n"
+    reads = AuditEvent.objects.filter(object_id=str(document.id), action="read")
+    assert reads.exists()
+    assert {r.after["version"] for r in reads} == {2}
+    assert {r.after["access"] for r in reads} == {"download"}
+
+    run("mkdir", f"{top}/Arkiv")
+    run("moveto", f"{top}/Beslut.txt", f"{top}/Arkiv/Beslut 2026.txt")
+    document.refresh_from_db()
+    assert (document.name, document.folder.name) == ("Beslut 2026.txt", "Arkiv")
+    assert document.versions.count() == 2  # a rename, not a copy
+    assert run("lsf", f"{top}/Arkiv").stdout.splitlines() == ["Beslut 2026.txt"]
+
+    run("deletefile", f"{top}/Arkiv/Beslut 2026.txt")
+    document.refresh_from_db()
+    assert document.trashed_at is not None and document.versions.count() == 2
+    assert run("lsf", f"{top}/Arkiv").stdout == ""
+
+    # the class above the password's limit and another agency's workspace: refused by rclone too
+    assert run("lsf", f"dav:{seg(high)}", check=False).returncode != 0
+    assert run("lsf", f"dav:{seg(foreign)}", check=False).returncode != 0
+
+
+def test_a_reader_cannot_write_and_a_checked_out_document_is_locked(safos, spaces, server, tmp_path):
+    low, _high, _foreign = spaces
+    version = services.upload(
+        actor=safos.actor("owner"), workspace_id=low.id, stream=__import__("io").BytesIO(b"ett\n"),
+        name="Plan.txt", content_type="text/plain",
+    )  # fmt: skip
+    services.document_lock(actor=safos.actor("editor"), document_id=version.document_id)
+    local = tmp_path / "Plan.txt"
+    local.write_bytes(b"andra versionen\n")  # another size: rclone compares sizes
+    owner = _rclone(server, "safos_owner", _password(safos), tmp_path)
+    refused = owner("copyto", local, f"dav:{seg(low)}/Plan.txt", check=False)
+    assert refused.returncode != 0 and "423" in refused.stderr
+    reader = _rclone(server, "safos_reader", _password(safos, "reader"), tmp_path)
+    assert reader("cat", f"dav:{seg(low)}/Plan.txt").stdout == "ett\n"
+    assert reader("copyto", local, f"dav:{seg(low)}/Ny.txt", check=False).returncode != 0
+    assert reader("deletefile", f"dav:{seg(low)}/Plan.txt", check=False).returncode != 0
+    assert Version.objects.count() == 1 and Document.objects.filter(trashed_at=None).count() == 1
+
+
+def test_a_revoked_or_expired_password_is_refused(safos, spaces, server, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samdrift.accounts.models import AppPassword
+
+    secret = _password(safos)
+    run = _rclone(server, "safos_owner", secret, tmp_path)
+    assert run("lsf", "dav:").returncode == 0
+    row = AppPassword.objects.get()
+    app_password_revoke(actor=safos.actor("owner"), password_id=row.id)
+    revoked = run("lsf", "dav:", check=False)
+    assert revoked.returncode != 0 and "401" in revoked.stderr
+    other = _password(safos)
+    AppPassword.objects.filter(revoked_at=None).update(expires_at=timezone.now() - timedelta(1))
+    expired = _rclone(server, "safos_owner", other, tmp_path)("lsf", "dav:", check=False)
+    assert expired.returncode != 0 and "401" in expired.stderr

@@ -86,8 +86,11 @@ def _config() -> dict[str, Any]:
     }
 
 
-def dav_wsgi_application() -> Callable[..., Iterable[bytes]]:
+def dav_wsgi_application(*, own_connections: bool = True) -> Callable[..., Iterable[bytes]]:
+    """`own_connections=False` leaves the database connection alone (the security matrix calls
+    the application inside its test transaction)."""
     dav = WsgiDAVApp(_config())
+    tidy = close_old_connections if own_connections else (lambda: None)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
         """Django's database connections are opened and closed per request here, as Django's
@@ -96,7 +99,7 @@ def dav_wsgi_application() -> Callable[..., Iterable[bytes]]:
         if path.startswith(MOUNT):  # WsgiDAV resolves below its mount path
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + MOUNT
             environ["PATH_INFO"] = path[len(MOUNT) :] or "/"
-        close_old_connections()
+        tidy()
         try:
             with serving(str(environ.get("REMOTE_ADDR") or "-")):
                 body = dav(environ, start_response)
@@ -107,14 +110,14 @@ def dav_wsgi_application() -> Callable[..., Iterable[bytes]]:
                     if callable(close):
                         close()
         finally:
-            close_old_connections()
+            tidy()
 
     return application
 
 
 def mount_dav(django_app: Any, *, workers: int = 10) -> Any:
     """An ASGI application that sends `/dav` and `/dav/…` to WebDAV and the rest to Django."""
-    dav = WSGIMiddleware(dav_wsgi_application(), workers=workers)  # type: ignore[arg-type]
+    dav = WSGIMiddleware(dav_wsgi_application(), workers=workers)
 
     async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
         path = scope.get("path", "")

@@ -30,6 +30,7 @@ from samdrift.core.tenancy import area_for_api_path, missing_rank
 from .. import selectors, services
 from ..choices import ReadAccess
 from ..models import Document, Folder, Workspace
+from ..services.common import LOCKED
 from ..services.moves import document_move
 
 LOGIN_KEY = "samdrift.dav_login"
@@ -54,7 +55,7 @@ def dav_error(error: DomainError) -> DAVError:
     """A refusal of the services as a WebDAV status with the Swedish and English text. A
     document checked out by someone else is 423 Locked, as WebDAV clients expect."""
     status = error.http_status
-    if "checked out" in str(getattr(error, "message", "")):
+    if getattr(error, "message", None) is LOCKED:
         status = 423
     return DAVError(status, both_languages(error))
 
