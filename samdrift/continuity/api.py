@@ -74,7 +74,7 @@ def _violation(v: redundancy.Violation) -> dict[str, Any]:
 def list_sites(request: ApiRequest) -> list[dict[str, Any]]:
     return [
         {"code": s.code, "name": s.name, "operator": s.operator.name, "region": s.region,
-         "security_class": s.security_class, "capacity": s.capacity, "used": s.used,
+         "security_class": s.security_class, "capacity": s.capacity, "used": getattr(s, "used", 0),
          "nis_relevant": s.nis_relevant}
         for s in selectors.site_list(actor=request.auth)
     ]  # fmt: skip
