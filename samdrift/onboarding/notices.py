@@ -6,27 +6,26 @@ Called by `services` inside their transaction, so a refused or rolled-back step 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from samdrift.catalogue.models import Service
 from samdrift.core.actor import Actor
 from samdrift.core.i18n import in_both_languages
 from samdrift.core.notifications.kinds import CASE_ADVANCED, SIGNOFF_REQUIRED
 from samdrift.core.notifications.services import notify
-from samdrift.organisations.choices import OrganisationKind, Role
-from samdrift.organisations.models import Membership, Organisation
+from samdrift.organisations.choices import Role
+from samdrift.organisations.selectors import members_in_roles, provider_agencies
 
 from .choices import Phase
 from .models import ConnectionCase
 
+if TYPE_CHECKING:
+    from samdrift.catalogue.models import Service
+
 
 def _members(org_ids: Iterable[int | None], *roles: str) -> set[int]:
-    return set(
-        Membership.objects.filter(
-            organisation_id__in=[i for i in org_ids if i], role__in=roles
-        ).values_list("user_id", flat=True)
-    )
+    return {user_id for _, _, user_id in members_in_roles([i for i in org_ids if i], roles)}
 
 
 def _providers_of(services: Iterable[Service]) -> set[int]:
@@ -35,9 +34,7 @@ def _providers_of(services: Iterable[Service]) -> set[int]:
     providers = {s.provider_id for s in services if s.provider_id}
     if providers:
         return providers
-    return set(
-        Organisation.objects.filter(kind=OrganisationKind.PROVIDER).values_list("id", flat=True)
-    )
+    return set(provider_agencies().values_list("id", flat=True))
 
 
 def _case_link(case: ConnectionCase) -> str:

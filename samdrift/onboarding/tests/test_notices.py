@@ -108,3 +108,19 @@ def test_a_refused_advance_tells_no_one(world, smtp):
         onboarding.case_advance(actor=manager, case=case)
     assert Notification.objects.count() == before
     assert not Notification.objects.filter(kind="case_advanced").exists()
+
+
+def test_a_case_naming_no_service_yet_tells_every_providers_security_role(world, smtp):
+    """A total commitment while no service is in the package names no provider: the security
+    role of every provider agency hears that the phase waits for its sign-off (ADR 0023)."""
+    manager = actor_for_user(world["manager"])
+    case = onboarding.case_open(actor=manager, organisation_id=world["agency"].id, scope="total")
+    (item,) = case.checklist_items.filter(phase="initiate")
+
+    onboarding.checklist_set(actor=manager, case=case, item_id=item.id, done=True)
+
+    told = Notification.objects.filter(kind="signoff_required", channel=Channel.IN_APP)
+    assert set(told.values_list("recipient_id", flat=True)) == {
+        world["security"].id,
+        world["other_security"].id,
+    }
