@@ -133,3 +133,39 @@ def test_the_command_passes_when_every_service_meets_its_policy(admin, sites):
     out = StringIO()
     call_command("sites", "check", stdout=out)
     assert "0 violation(s)" in out.getvalue()
+
+
+def test_the_command_registers_places_and_sets_a_policy_and_refuses_bad_input(provider_admin):
+    from samdrift.audit.models import AuditEvent
+    from samdrift.continuity.models import Placement, RedundancyPolicy, Site
+    from samdrift.tests.factories import OrganisationFactory
+
+    OrganisationFactory(name="Trafikverket", org_number="202100-6297")
+    ServiceFactory(code="EFOS", rto_hours=8)
+    admin = ["--as", provider_admin.username]
+    for code, region in (("TRV-NORD", "nord"), ("TRV-SYD", "syd")):
+        call_command("sites", "add", code, f"Hall {code}", "--operator", "202100-6297",
+                     "--region", region, "--class", "2", "--capacity", "4", "--nis", *admin,
+                     stdout=StringIO())  # fmt: skip
+    call_command("sites", "place", "efos", "trv-nord", "--role", "primary", "--rto", "4",
+                 *admin, stdout=StringIO())  # fmt: skip
+    call_command("sites", "policy", "EFOS", "--min-sites", "2", "--min-regions", "2", *admin,
+                 stdout=StringIO())  # fmt: skip
+    assert Site.objects.get(code="TRV-NORD").nis_relevant
+    assert Placement.objects.get().role == "primary"
+    assert RedundancyPolicy.objects.get().min_regions == 2
+    before = (Site.objects.count(), Placement.objects.count(), AuditEvent.objects.count())
+    refusals = [
+        (["place", "EFOS", "MANEN-1", "--role", "secondary", "--rto", "4"],
+         "Det finns ingen plats med koden MANEN-1. / There is no site with the code MANEN-1."),
+        (["policy", "EFOS", "--min-sites", "3", "--min-regions", "3"], "No set of the existing"),
+        (["place", "EFOS", "TRV-SYD", "--role", "primary", "--rto", "4"], "already has a primary"),
+        (["add", "X-1", "X", "--operator", "202100-0000", "--region", "nord", "--capacity", "1"],
+         "unknown agency"),
+        (["add", "X-1", "X", "--operator", "202100-6297", "--region", "mars", "--capacity", "1"],
+         "Okänd region mars. / Unknown region mars."),
+    ]  # fmt: skip
+    for args, text in refusals:
+        with pytest.raises(CommandError, match=re.escape(text)):
+            call_command("sites", *args, *admin, stdout=StringIO())
+    assert (Site.objects.count(), Placement.objects.count(), AuditEvent.objects.count()) == before

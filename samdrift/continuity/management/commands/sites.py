@@ -2,6 +2,9 @@
 
 samdrift sites check [--as USER]        every service that breaks its policy; exit 1 if any
 samdrift sites lose SITE [--as USER]    what stops, which RTOs are missed, who is affected
+samdrift sites add CODE NAME --operator ORGNR --region R --class K --capacity N [--nis]
+samdrift sites place SERVICE SITE --role primary|secondary --rto HOURS
+samdrift sites policy SERVICE --min-sites N --min-regions M [--min-class K]
 
 Without --as the command reads as the system (every provider's services). Messages are in
 Swedish and English.
@@ -19,8 +22,9 @@ from samdrift.accounts.selectors import actor_for_username
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
+from samdrift.organisations.selectors import agencies_with_org_number
 
-from ... import selectors
+from ... import placements, selectors
 
 
 class Command(BaseCommand):
@@ -33,14 +37,37 @@ class Command(BaseCommand):
         lose = sub.add_parser("lose", help="what if SITE is lost")
         lose.add_argument("site")
         lose.add_argument("--as", dest="username", default=None)
+        add = sub.add_parser("add", help="register a data-centre site")
+        add.add_argument("code")
+        add.add_argument("name")
+        add.add_argument("--operator", required=True, help="the operator agency's org. number")
+        add.add_argument("--region", required=True, help="nord, mitt, stockholm, ost, vast, syd")
+        add.add_argument("--class", dest="security_class", default="0", help="0 to 4")
+        add.add_argument("--capacity", required=True)
+        add.add_argument("--nis", action="store_true", help="relevant under NIS")
+        place = sub.add_parser("place", help="place a service on a site")
+        place.add_argument("service")
+        place.add_argument("site")
+        place.add_argument("--role", required=True)
+        place.add_argument("--rto", required=True, help="hours achievable from this site")
+        policy = sub.add_parser("policy", help="set a service's redundancy policy")
+        policy.add_argument("service")
+        policy.add_argument("--min-sites", required=True)
+        policy.add_argument("--min-regions", required=True)
+        policy.add_argument("--min-class", default="0")
+        for command in (add, place, policy):
+            command.add_argument("--as", dest="username", default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self._actor(options["username"])
         try:
-            if options["action"] == "check":
+            action = options["action"]
+            if action == "check":
                 self._check(actor)
-            else:
+            elif action == "lose":
                 self._lose(actor, options["site"])
+            else:
+                self.stdout.write(self._write(actor, action, options))
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
 
@@ -51,6 +78,29 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"okänd användare / unknown user: {username}")
         return actor
+
+    def _write(self, actor: Actor, action: str, o: dict[str, Any]) -> str:
+        if action == "add":
+            found = agencies_with_org_number([o["operator"]]).values_list("id", flat=True)
+            if not found:
+                raise CommandError(f"okänd myndighet / unknown agency: {o['operator']}")
+            site = placements.site_create(
+                actor=actor, code=o["code"], name=o["name"], operator_id=found[0],
+                region=o["region"], security_class=o["security_class"],
+                capacity=o["capacity"], nis_relevant=o["nis"],
+            )  # fmt: skip
+            return f"site / plats: {site.code}"
+        if action == "place":
+            placements.place_service(
+                actor=actor, service_code=o["service"], site_code=o["site"], role=o["role"],
+                rto_hours=o["rto"],
+            )  # fmt: skip
+            return f"placed / placerad: {o['service'].upper()} @ {o['site'].upper()}"
+        placements.set_policy(
+            actor=actor, service_code=o["service"], min_sites=o["min_sites"],
+            min_regions=o["min_regions"], min_security_class=o["min_class"],
+        )  # fmt: skip
+        return f"policy / krav: {o['service'].upper()}"
 
     def _both(self, message: Any) -> str:
         return bilingual_line(message.message, message.params)
