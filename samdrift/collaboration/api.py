@@ -18,6 +18,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.api import MAX_LIMIT, errors
 from samdrift.core.exceptions import NotFound
 from samdrift.core.files.responses import file_response
+from samdrift.core.text import single_line
 
 from . import api_shares, selectors, services
 from .models import Document, Invitation, Member, Version, Workspace
@@ -43,12 +44,43 @@ class WorkspaceOut(Schema):
     description: str
     owner_org_id: int
     classification: int
+    label_id: int | None = None  # the owning agency's own label (ADR 0617)
+    label: str | None = None
+    require_accessible_pdfs: bool = False
     quota_bytes: int
     abilities: dict[str, bool] = {}
 
 
 class ClassificationIn(Schema):
-    classification: str
+    classification: str  # "0"–"3", or "label:<id>" of the owning agency's scale (ADR 0617)
+
+
+class PublishingIn(Schema):
+    require_accessible_pdfs: bool
+
+
+class ScaleLabelIn(Schema):
+    id: int | None = None  # an existing label; none for a new one
+    name_sv: str = single_line("", max_length=200)
+    name_en: str = single_line("", max_length=200)
+    level: str | int | None = None  # KLASSA 0–3
+
+
+class ScaleIn(Schema):
+    labels: list[ScaleLabelIn]
+
+
+class ScaleLabelOut(Schema):
+    id: int
+    name_sv: str
+    name_en: str
+    level: int
+    used_by: int  # workspaces and documents carrying it
+
+
+class ScaleOut(Schema):
+    organisation_id: int
+    labels: list[ScaleLabelOut]
 
 
 class WorkspaceMemberOut(Schema):
@@ -99,6 +131,11 @@ class DocumentOut(Schema):
     folder_id: int | None
     name: str
     classification: int
+    label_id: int | None = None
+    label: str | None = None
+    state: str = "draft"  # "draft" or "published" (ADR 0618)
+    published_at: datetime.datetime | None = None
+    published_by_id: int | None = None
     locked_by_id: int | None
     trashed: bool
     updated_at: datetime.datetime
@@ -113,6 +150,8 @@ class VersionOut(Schema):
     content_type: str
     restored_from: int | None
     created_at: datetime.datetime
+    # the PDF accessibility check's summary (ADR 0608): None until checked, and for other files
+    accessibility: dict[str, Any] | None = None
 
 
 class ReadOut(Schema):
@@ -130,6 +169,9 @@ def _workspace_out(workspace: Workspace, abilities: dict[str, bool] | None = Non
         description=workspace.description,
         owner_org_id=workspace.owner_org_id,
         classification=workspace.classification,
+        label_id=workspace.scale_label_id,
+        label=workspace.scale_label.name if workspace.scale_label else None,
+        require_accessible_pdfs=workspace.require_accessible_pdfs,
         quota_bytes=workspace.quota_bytes,
         abilities=abilities or {},
     )
@@ -164,6 +206,11 @@ def _document_out(document: Document, abilities: dict[str, bool] | None = None) 
         folder_id=document.folder_id,
         name=document.name,
         classification=document.classification,
+        label_id=document.scale_label_id,
+        label=document.scale_label.name if document.scale_label else None,
+        state="published" if document.published_at else "draft",
+        published_at=document.published_at,
+        published_by_id=document.published_by_id,
         locked_by_id=document.locked_by_id,
         trashed=document.trashed_at is not None,
         updated_at=document.updated_at,
@@ -181,6 +228,7 @@ def _version_out(version: Version) -> VersionOut:
         content_type=version.content_type,
         restored_from=restored,
         created_at=version.created_at,
+        accessibility=version.accessibility,
     )
 
 
@@ -497,6 +545,55 @@ _document_action("/documents/{document_id}/lock", "document_lock")
 _document_action("/documents/{document_id}/unlock", "document_unlock")
 _document_action("/documents/{document_id}/trash", "document_trash")
 _document_action("/documents/{document_id}/untrash", "document_untrash")
+_document_action("/documents/{document_id}/publish", "document_publish")
+_document_action("/documents/{document_id}/unpublish", "document_unpublish")
+
+
+@router.put(
+    "/workspaces/{workspace_id}/publishing", response={200: WorkspaceOut, **errors(404, 409)}
+)
+def workspace_publishing(
+    request: HttpRequest, workspace_id: int, body: PublishingIn
+) -> WorkspaceOut:
+    """The owner's setting: a PDF is published only when its current version passed the check."""
+    workspace = services.workspace_publishing(
+        actor=_actor(request),
+        workspace_id=workspace_id,
+        require_accessible_pdfs=body.require_accessible_pdfs,
+    )
+    return _workspace_out(workspace)
+
+
+# --- the agency's own confidentiality scale (ADR 0617) -------------------------------------------
+
+
+def _scale_out(organisation_id: int, actor: Actor) -> ScaleOut:
+    scale = selectors.scale_get(actor=actor, organisation_id=organisation_id)
+    labels = [
+        ScaleLabelOut(id=label.id, name_sv=label.name_sv, name_en=label.name_en,
+                      level=label.level, used_by=scale.uses.get(label.id, 0))
+        for label in scale.labels
+    ]  # fmt: skip
+    return ScaleOut(organisation_id=organisation_id, labels=labels)
+
+
+@router.get("/agencies/{agency_id}/scale", response={200: ScaleOut, **errors(404)})
+def get_scale(request: HttpRequest, agency_id: int) -> ScaleOut:
+    """The agency's own labels and their KLASSA levels; for its security role only."""
+    return _scale_out(agency_id, _actor(request))
+
+
+@router.put("/agencies/{agency_id}/scale", response={200: ScaleOut, **errors(404, 422)})
+def put_scale(request: HttpRequest, agency_id: int, body: ScaleIn) -> ScaleOut:
+    """Replace the scale, all or nothing: every label mapped to a level 0–3, a label in use keeps
+    its level and stays."""
+    actor = _actor(request)
+    services.scale_set(
+        actor=actor,
+        organisation_id=agency_id,
+        labels=[label.dict() for label in body.labels],
+    )
+    return _scale_out(agency_id, actor)
 
 
 @router.put(

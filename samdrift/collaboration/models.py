@@ -10,9 +10,45 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Classification, InvitationState, Role
+
+
+class ScaleLabel(models.Model):
+    """A label of an agency's own confidentiality scale ("Öppen", "Känslig", …), mapped to exactly
+    one KLASSA level (ADR 0617). Every rule runs on the level; the label is what the agency's
+    officials read. A label in use keeps its level: a new level is a new label."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    name_sv = models.CharField(_("name (Swedish)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    level = models.PositiveSmallIntegerField(_("KLASSA level"), choices=Classification.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=0, level__lte=3), name="collab_scale_level_0_3"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "name_sv"], name="collab_scale_name_sv_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "name_en"], name="collab_scale_name_en_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (KLASSA {self.level})"
+
+    @property
+    def name(self) -> str:
+        return self.name_sv if (get_language() or "sv").startswith("sv") else self.name_en
 
 
 class Workspace(models.Model):
@@ -26,6 +62,14 @@ class Workspace(models.Model):
     )
     classification = models.PositiveSmallIntegerField(
         _("confidentiality class"), choices=Classification.choices, default=Classification.LOW
+    )
+    # The owning agency's own label for the class, when it has a scale (ADR 0617).
+    scale_label = models.ForeignKey(
+        ScaleLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A PDF may be published only when its current version passed the check (ADR 0618).
+    require_accessible_pdfs = models.BooleanField(
+        _("require accessible PDFs before publishing"), default=False
     )
     quota_bytes = models.BigIntegerField(_("quota in bytes"))
     # What its versions hold (restores add nothing), kept by the services under the workspace's
@@ -150,6 +194,18 @@ class Document(models.Model):
     classification = models.PositiveSmallIntegerField(
         _("confidentiality class"), choices=Classification.choices
     )
+    scale_label = models.ForeignKey(
+        ScaleLabel, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Draft until published; a new version makes it a draft again (ADR 0618).
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -182,6 +238,10 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=Q(locked_by__isnull=True) | Q(locked_at__isnull=False),
                 name="collab_lock_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_by__isnull=True) | Q(published_at__isnull=False),
+                name="collab_published_has_time",
             ),
         ]
         indexes = [models.Index(fields=["workspace", "folder", "trashed_at", "name"])]

@@ -53,6 +53,7 @@ def workspace_abilities(
         "leave": rank > 0,
         "see_reads": owner or security,
         "see_trash": rank >= ROLE_RANK[Role.EDITOR],
+        "manage_publishing": owner,
     }
 
 
@@ -83,4 +84,7 @@ def document_abilities(
         # share links (ADR 0609): only where the class allows them; revoking is always allowed
         "share": editor and links and not trashed,
         "revoke_shares": editor or security,
+        # publishing (ADR 0618): draft → published → draft; a new version makes it a draft
+        "publish": editor and not trashed and not locked_by_other and document.published_at is None,
+        "unpublish": editor and not trashed and document.published_at is not None,
     }

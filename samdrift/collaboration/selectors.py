@@ -40,11 +40,17 @@ from .models import (
     Folder,
     Invitation,
     Member,
+    ScaleLabel,
     ShareLink,
     Version,
     Workspace,
 )
-from .permissions import SECURITY_ROLES, document_abilities, workspace_abilities
+from .permissions import (
+    SECURITY_ROLES,
+    document_abilities,
+    is_security_officer,
+    workspace_abilities,
+)
 from .policy import POLICY, policy_for
 
 DOCUMENT_TYPE = "collaboration.document"
@@ -84,7 +90,9 @@ def workspace_scope(actor: Actor) -> Q:
 
 
 def _workspaces(actor: Actor) -> QuerySet[Workspace]:
-    return Workspace.objects.select_related("owner_org").filter(workspace_scope(actor))
+    return Workspace.objects.select_related("owner_org", "scale_label").filter(
+        workspace_scope(actor)
+    )
 
 
 def require_level(actor: Actor, classification: int) -> None:
@@ -167,7 +175,7 @@ def document_list(
     # prefetched, not joined: a join makes SQLite sort 100,000 rows instead of reading the
     # (workspace, folder, trashed_at, name) index in order
     queryset = workspace.documents.filter(trashed_at__isnull=not trashed).prefetch_related(
-        "locked_by", "folder"
+        "locked_by", "folder", "scale_label"
     )
     if not trashed:
         queryset = queryset.filter(**in_folder(folder_id))
@@ -176,7 +184,13 @@ def document_list(
 
 def document_get(*, actor: Actor, document_id: int, check_level: bool = True) -> DocumentAccess:
     visible = Document.objects.filter(workspace__in=_workspaces(actor)).select_related(
-        "workspace", "workspace__owner_org", "locked_by", "folder"
+        "workspace",
+        "workspace__owner_org",
+        "workspace__scale_label",
+        "locked_by",
+        "folder",
+        "scale_label",
+        "published_by",
     )
     document = visible_or_404(visible, "document", id=document_id)
     if check_level:
@@ -381,4 +395,65 @@ def search_workspaces(*, actor: Actor, words: Sequence[str], limit: int) -> list
     workspaces the actor sees (the documents are found through `document_search`). One query."""
     return list(
         _workspaces(actor).filter(all_words(words, ("name",))).order_by("name", "id")[:limit]
+    )
+
+
+# --- the agency's own confidentiality scale (ADR 0617) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleAccess:
+    organisation: Any
+    labels: list[ScaleLabel]
+    uses: dict[int, int]  # label id → workspaces and documents carrying it
+
+
+def scale_agencies(*, actor: Actor) -> list[Any]:
+    """The agencies whose scale the actor keeps (their security role, ADR 0604)."""
+    if actor.user_id is None:
+        return []
+    return list(organisation_list(actor=SYSTEM).filter(id__in=_security_org_ids(actor)))
+
+
+def scale_get(*, actor: Actor, organisation_id: int) -> ScaleAccess:
+    """An agency's scale, for its security role only; anyone else gets NotFound."""
+    if not is_security_officer(actor, organisation_id):
+        raise NotFound("organisation")
+    organisation = organisation_get(actor=SYSTEM, org_id=organisation_id)
+    labels = list(ScaleLabel.objects.filter(organisation_id=organisation_id))
+    return ScaleAccess(organisation, labels, label_uses([label.id for label in labels]))
+
+
+def label_uses(label_ids: list[int]) -> dict[int, int]:
+    """How many workspaces and documents carry each label (a label in use keeps its level)."""
+    counts = dict.fromkeys(label_ids, 0)
+    for model in (Workspace, Document):
+        rows = model.objects.filter(scale_label_id__in=list(counts)).values_list(
+            "scale_label_id", flat=True
+        )
+        for label_id in rows.iterator():
+            counts[label_id] += 1
+    return counts
+
+
+def scale_labels(*, organisation_id: int) -> list[ScaleLabel]:
+    """The labels a workspace of this agency may be classified with (shown in its forms)."""
+    return list(ScaleLabel.objects.filter(organisation_id=organisation_id))
+
+
+def search_documents(*, actor: Actor, words: Sequence[str], limit: int) -> list[Document]:
+    """The site-wide search's documents (ADR 0702): every word in the document's name, in the
+    workspaces the actor sees and the classes this login may open, not in the trash. The name
+    alone, as a workspace's page lists it: no text is searched, so no hit is a read of content
+    (the full-text `document_search` records each hit as one). One query."""
+    return list(
+        Document.objects.filter(
+            workspace__in=_workspaces(actor).values("id"),
+            trashed_at__isnull=True,
+            classification__in=_allowed_classes(actor),
+        )
+        .filter(all_words(words, ("name",)))
+        .select_related("workspace")
+        .only("id", "name", "workspace__id", "workspace__name")
+        .order_by("name", "id")[:limit]
     )

@@ -16,15 +16,14 @@ from samdrift.accessibility.tasks import limits
 from samdrift.core.files import storage
 from samdrift.core.jobs.schedules import declare
 
+from . import validation
 from .models import Version
 
 PROFILE = "pdfua1"
 
 
 def is_pdf(version: Version) -> bool:
-    return version.content_type == "application/pdf" or version.document.name.lower().endswith(
-        ".pdf"
-    )
+    return validation.is_pdf(version.content_type, version.document.name)
 
 
 def queue_accessibility_check(version_id: int) -> None:

@@ -23,6 +23,11 @@ urlpatterns = [
     path("<int:workspace_id>/upload/", views.upload, name="upload"),
     path("<int:workspace_id>/folders/", views.folder_create, name="folder_create"),
     path("<int:workspace_id>/classify/", views.workspace_classify, name="workspace_classify"),
+    path(
+        "<int:workspace_id>/publishing/",
+        views.workspace_publishing,
+        name="workspace_publishing",
+    ),
     path("<int:workspace_id>/trash/", views.trash, name="trash"),
     path("<int:workspace_id>/members/", views.members, name="members"),
     path(
@@ -63,6 +68,13 @@ urlpatterns = [
     path("documents/<int:document_id>/unlock/", views.document_unlock, name="document_unlock"),
     path("documents/<int:document_id>/trash/", views.document_trash, name="document_trash"),
     path("documents/<int:document_id>/untrash/", views.document_untrash, name="document_untrash"),
+    path("documents/<int:document_id>/publish/", views.document_publish, name="document_publish"),
+    path(
+        "documents/<int:document_id>/unpublish/",
+        views.document_unpublish,
+        name="document_unpublish",
+    ),
+    path("agencies/<int:agency_id>/scale/", views.agency_scale, name="agency_scale"),
     path(
         "documents/<int:document_id>/classify/",
         views.document_classify,

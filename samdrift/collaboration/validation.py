@@ -126,3 +126,8 @@ def _utf8_prefix(head: bytes) -> bool:
             continue
         return True
     return False
+
+
+def is_pdf(content_type: str, name: str) -> bool:
+    """A PDF by its stored type or, failing that, by its name (ADRs 0608, 0618)."""
+    return content_type == "application/pdf" or name.lower().endswith(".pdf")

@@ -29,9 +29,12 @@ from .forms import (
     ClassifyForm,
     FolderForm,
     InviteForm,
+    PublishingForm,
     RoleForm,
+    ScaleForm,
     UploadForm,
     WorkspaceForm,
+    class_initial,
 )
 from .policy import policy_for
 
@@ -122,6 +125,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
         "nav": "collaboration",
         "workspaces": selectors.workspace_list(actor=actor),
         "invitations": selectors.my_invitations(actor=actor),
+        "scale_agencies": selectors.scale_agencies(actor=actor),
         "form": form,
     }
     return render(request, "collaboration/workspace_list.html", context, status=_status(form))
@@ -167,7 +171,11 @@ def _workspace_page(
         "upload_form": upload_form or UploadForm(),
         "folder_form": FolderForm(),
         "classify_form": ClassifyForm(
-            initial={"classification": str(access.workspace.classification)}
+            initial=class_initial(access.workspace),
+            labels=selectors.scale_labels(organisation_id=access.workspace.owner_org_id),
+        ),
+        "publishing_form": PublishingForm(
+            initial={"require_accessible_pdfs": access.workspace.require_accessible_pdfs}
         ),
     }
     status = 422 if upload_form is not None and upload_form.errors else 200
@@ -453,6 +461,7 @@ def _document_page(
     request: HttpRequest, document_id: int, upload_form: UploadForm | None = None
 ) -> HttpResponse:
     access = selectors.document_get(actor=_actor(request), document_id=document_id)
+    versions = selectors.version_list(document=access.document)
     context = {
         "nav": "collaboration",
         "access": access,
@@ -460,11 +469,17 @@ def _document_page(
         "workspace": access.workspace,
         "abilities": access.abilities,
         "policy": policy_for(access.document.classification),
-        "versions": selectors.version_list(document=access.document),
+        "versions": versions,
         "upload_form": upload_form or UploadForm(),
         "classify_form": ClassifyForm(
-            initial={"classification": str(access.document.classification)}
+            initial=class_initial(access.document),
+            labels=selectors.scale_labels(organisation_id=access.workspace.owner_org_id),
         ),
+        "publish_blocker": services.accessibility_blocker(
+            access.workspace, access.document, versions.first()
+        )
+        if access.abilities["publish"]
+        else None,
     }
     status = 422 if upload_form is not None and upload_form.errors else 200
     return render(request, "collaboration/document_detail.html", context, status=status)
@@ -554,6 +569,51 @@ document_trash = _document_action(
     "document_trash", lambda: _("The document was moved to the trash.")
 )
 document_untrash = _document_action("document_untrash", lambda: _("The document was restored."))
+document_publish = _document_action("document_publish", lambda: _("The document is published."))
+document_unpublish = _document_action(
+    "document_unpublish", lambda: _("The document is a draft again.")
+)
+
+
+@page
+@require_POST
+def workspace_publishing(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    form = PublishingForm(request.POST)
+    form.is_valid()  # a checkbox: absent is False
+    return _act(
+        request,
+        _back_to_workspace(workspace_id),
+        _("The publishing setting was saved."),
+        lambda: services.workspace_publishing(
+            actor=_actor(request),
+            workspace_id=workspace_id,
+            require_accessible_pdfs=bool(form.cleaned_data.get("require_accessible_pdfs")),
+        ),
+    )
+
+
+# --- the agency's own confidentiality scale (ADR 0617) -----------------------------------------
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def agency_scale(request: HttpRequest, agency_id: int) -> HttpResponse:
+    actor = _actor(request)
+    scale = selectors.scale_get(actor=actor, organisation_id=agency_id)
+    rows = min(_int(request.POST.get("rows", "0") or "0"), 30) if request.method == "POST" else 0
+    form = ScaleForm(request.POST or None, labels=scale.labels, uses=scale.uses, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scale_set(actor=actor, organisation_id=agency_id, labels=form.labels())
+        except (NotFound, StepUpRequired):
+            raise
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The confidentiality scale was saved."))
+            return redirect("collaboration:agency_scale", agency_id=agency_id)
+    context = {"nav": "collaboration", "scale": scale, "form": form}
+    return render(request, "collaboration/scale.html", context, status=_status(form))
 
 
 @page

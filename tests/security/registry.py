@@ -315,6 +315,21 @@ PAGES: dict[str, Case] = {
     "collaboration:shared": Case(OBJECT, {"token": "cshare_token"}),
     "collaboration:shared_download": Case(OBJECT, {"token": "cshare_token"}),
     "collaboration:document_reads_csv": Case(OBJECT, {"document_id": "cdoc.id"}),
+    # publishing (ADR 0618) and the agency's own scale, kept by its security role (ADR 0617)
+    "collaboration:document_publish": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:document_unpublish": Case(OBJECT, {"document_id": "cdoc.id"}, "POST"),
+    "collaboration:workspace_publishing": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id"},
+        "POST",
+        lambda ref: {"require_accessible_pdfs": "on"},
+    ),
+    "collaboration:agency_scale": Case(
+        OBJECT,
+        {"agency_id": "org.id"},
+        "POST",
+        lambda ref: {"rows": "1", "sv_0": "Matris", "en_0": "Matrix", "level_0": "1"},
+    ),
     "reporting:index": Case(LIST),
     "reporting:government": Case(LIST, {"year": "literal:2030"}),
     "reporting:government_pdf": Case(SKIP, reason="renders a PDF (seconds); the HTML is matrixed"),
@@ -531,6 +546,17 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/collaboration/documents/{document_id}/untrash"): Case(OBJECT, method="POST"),
     ("PUT", "/collaboration/documents/{document_id}/classification"): Case(
         OBJECT, method="PUT", data=lambda ref: {"classification": "2"}
+    ),
+    ("POST", "/collaboration/documents/{document_id}/publish"): Case(OBJECT, method="POST"),
+    ("POST", "/collaboration/documents/{document_id}/unpublish"): Case(OBJECT, method="POST"),
+    ("PUT", "/collaboration/workspaces/{workspace_id}/publishing"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"require_accessible_pdfs": True}
+    ),
+    ("GET", "/collaboration/agencies/{agency_id}/scale"): Case(OBJECT),
+    ("PUT", "/collaboration/agencies/{agency_id}/scale"): Case(
+        OBJECT,
+        method="PUT",
+        data=lambda ref: {"labels": [{"name_sv": "Matris", "name_en": "Matrix", "level": 1}]},
     ),
     ("GET", "/collaboration/documents/{document_id}/reads"): Case(OBJECT),
     ("GET", "/collaboration/documents/{document_id}/shares"): Case(OBJECT),

@@ -33,22 +33,34 @@ from .members import (
     transfer_ownership,
 )
 from .previews import render_preview
+from .publishing import (
+    NotAccessible,
+    accessibility_blocker,
+    document_publish,
+    document_unpublish,
+    workspace_publishing,
+)
 from .reads import ensure_download_allowed, record_export, record_read
+from .scale import scale_set
 from .search import index_version, search
 from .shares import SharedDocument, ShareRateLimited, share_create, share_open, share_revoke
 from .uploads import folder_create, upload, version_restore
 from .workspaces import workspace_classify, workspace_create
 
 __all__ = [
+    "NotAccessible",
     "Refused",
     "ShareRateLimited",
     "SharedDocument",
     "_version_hooks",
+    "accessibility_blocker",
     "default_quota",
     "document_classify",
     "document_lock",
+    "document_publish",
     "document_trash",
     "document_unlock",
+    "document_unpublish",
     "document_untrash",
     "ensure_download_allowed",
     "folder_create",
@@ -64,6 +76,7 @@ __all__ = [
     "record_read",
     "register_version_hook",
     "render_preview",
+    "scale_set",
     "search",
     "share_create",
     "share_open",
@@ -73,4 +86,5 @@ __all__ = [
     "version_restore",
     "workspace_classify",
     "workspace_create",
+    "workspace_publishing",
 ]

@@ -26,6 +26,7 @@ from .common import (
     _locked,
     _refuse,
 )
+from .scale import LABEL_PREFIX, resolve_class
 from .search import _reindex_document
 
 
@@ -116,12 +117,14 @@ def document_untrash(*, actor: Actor, document_id: int) -> Document:
 
 
 def document_classify(*, actor: Actor, document_id: int, classification: Any) -> Document:
-    """Raise (owner) or lower (the owner agency's security role) a document's class; never below
-    its workspace's."""
-    level = parse_classification(classification)
+    """Raise (owner) or lower (the owner agency's security role) a document's class, by KLASSA
+    level or by one of the owning agency's labels (ADR 0617); never below its workspace's."""
+    if not str(classification or "").strip().lower().startswith(LABEL_PREFIX):
+        parse_classification(classification)
     with transaction.atomic():
         document, _me = _document_for(actor, document_id, "view")
         workspace = document.workspace
+        level, label_id = resolve_class(classification, workspace.owner_org_id)
         if level < workspace.classification:
             raise ValidationFailed(
                 BELOW_WORKSPACE,
@@ -136,12 +139,15 @@ def document_classify(*, actor: Actor, document_id: int, classification: Any) ->
         )
         if level < document.classification and not abilities["lower_class"]:
             raise _refuse(LOWER_NEEDS_SECURITY)
-        if level > document.classification and not (
-            abilities["raise_class"] or abilities["lower_class"]
-        ):
-            raise _refuse(NOT_ALLOWED)
-        if level == document.classification:
+        if level == document.classification and label_id == document.scale_label_id:
             return document
+        if not (abilities["raise_class"] or abilities["lower_class"]):
+            raise _refuse(NOT_ALLOWED)
         return _document_change(
-            actor, document_id, "view", "collaboration.document_classify", classification=level
+            actor,
+            document_id,
+            "view",
+            "collaboration.document_classify",
+            classification=level,
+            scale_label_id=label_id,
         )

@@ -29,6 +29,7 @@ from .common import (
     _workspace_for,
     note_active,
 )
+from .scale import relabel
 
 
 def invite(*, actor: Actor, workspace_id: int, email: str, role: str) -> Invitation:
@@ -216,6 +217,7 @@ def transfer_ownership(*, actor: Actor, workspace_id: int, member_id: int) -> Wo
             me.save(update_fields=["role"])
         workspace.owner_org_id = target.organisation_id
         workspace.save(update_fields=["owner_org", "updated_at"])
+        relabel(workspace)
         _ensure_owner(workspace.id)
         audit_record(
             actor=actor,

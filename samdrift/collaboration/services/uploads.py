@@ -38,6 +38,8 @@ from .common import (
     _workspace_for,
 )
 from .hooks import _run_version_hooks
+from .publishing import unpublish_for_new_version
+from .scale import LABEL_PREFIX, resolve_class
 
 
 def folder_create(
@@ -112,7 +114,10 @@ def upload(
     declared = getattr(stream, "size", None)
     if room <= 0 or (isinstance(declared, int) and declared > room and declared <= limit):
         raise refusal
-    level = parse_classification(classification) if classification not in (None, "") else None
+    if classification in (None, ""):
+        classification = None
+    elif not str(classification).strip().lower().startswith(LABEL_PREFIX):
+        parse_classification(classification)  # refused before the bytes are read
     # Malware scanning before a byte is stored (ADR 0606): infected is refused (422), an
     # unreachable scanner refuses too (503, fail closed); `SAMDRIFT_CLAMD` empty = off (dev).
     require_clean(stream)
@@ -129,7 +134,7 @@ def upload(
             transaction.atomic(),
         ):
             version = _link_version(
-                actor, workspace_id, stored, clean, folder_id, document_id, level
+                actor, workspace_id, stored, clean, folder_id, document_id, classification
             )
     except FileTooLarge:
         if room < limit:
@@ -146,7 +151,7 @@ def _link_version(
     name: str,
     folder_id: int | None,
     document_id: int | None,
-    level: int | None,
+    classification: Any,
 ) -> Version:
     workspace, _me = _workspace_for(actor, workspace_id, "upload")
     room, refusal = _room(workspace)  # again, under the workspace's lock
@@ -167,7 +172,11 @@ def _link_version(
         )
     created = document is None
     if document is None:
-        cls = workspace.classification if level is None else level
+        cls, label_id = (
+            (workspace.classification, workspace.scale_label_id)
+            if classification is None
+            else resolve_class(classification, workspace.owner_org_id)
+        )
         if cls < workspace.classification:
             raise ValidationFailed(BELOW_WORKSPACE, errors={"classification": [str(BELOW_WORKSPACE) % {"cls": workspace.classification}]}, cls=workspace.classification)  # fmt: skip
         require_level(actor, cls)
@@ -176,6 +185,7 @@ def _link_version(
             folder_id=folder_id,
             name=name,
             classification=cls,
+            scale_label_id=label_id,
             created_by_id=actor.user_id,
         )
     else:
@@ -195,6 +205,8 @@ def _link_version(
         content_type=stored.content_type,
         created_by_id=actor.user_id,
     )
+    # a new version is a draft again: it has to be checked and published anew (ADR 0618)
+    unpublished = unpublish_for_new_version(document)
     Document.objects.filter(id=document.id).update(updated_at=timezone.now())
     Workspace.objects.filter(id=workspace.id).update(used_bytes=F("used_bytes") + version.size)
     audit_record(
@@ -203,7 +215,8 @@ def _link_version(
         obj=document,
         organisation_id=workspace.owner_org_id,
         after={"version": version.number, "size": version.size, "sha256": version.sha256,
-               "name": document.name, "classification": document.classification},
+               "name": document.name, "classification": document.classification,
+               **({"unpublished": True} if unpublished else {})},
     )  # fmt: skip
     return version
 
@@ -226,12 +239,14 @@ def version_restore(*, actor: Actor, document_id: int, number: int) -> Version:
             restored_from=old,
             created_by_id=actor.user_id,
         )
+        unpublished = unpublish_for_new_version(document)
         audit_record(
             actor=actor,
             action="collaboration.version_restore",
             obj=document,
             organisation_id=document.workspace.owner_org_id,
-            after={"version": version.number, "restored_from": old.number},
-        )
+            after={"version": version.number, "restored_from": old.number,
+                   **({"unpublished": True} if unpublished else {})},
+        )  # fmt: skip
     transaction.on_commit(lambda: _run_version_hooks(version.id))
     return version

@@ -30,6 +30,7 @@ from .common import (
     default_quota,
     note_active,
 )
+from .scale import LABEL_PREFIX, resolve_class
 
 
 def workspace_create(
@@ -42,8 +43,10 @@ def workspace_create(
     quota_bytes: int | None = None,
 ) -> Workspace:
     clean = check_name(name)
-    level = parse_classification(classification)
+    if not _is_label(classification):
+        parse_classification(classification)  # a bad or security-protected class first
     org_id = _own_org(actor, organisation_id)
+    level, label_id = resolve_class(classification, org_id)
     require_level(actor, level)
     if not agency_connected(org_id=org_id):
         agency = organisation_get(actor=SYSTEM, org_id=org_id).name
@@ -54,6 +57,7 @@ def workspace_create(
             description=description.strip()[:5000],
             owner_org_id=org_id,
             classification=level,
+            scale_label_id=label_id,
             quota_bytes=quota_bytes or default_quota(),
             created_by_id=actor.user_id,
         )
@@ -66,7 +70,10 @@ def workspace_create(
             action="collaboration.workspace_create",
             obj=workspace,
             organisation_id=org_id,
-            after=snapshot(workspace, ["name", "owner_org_id", "classification", "quota_bytes"]),
+            after=snapshot(
+                workspace,
+                ["name", "owner_org_id", "classification", "scale_label_id", "quota_bytes"],
+            ),
         )
     return workspace
 
@@ -75,34 +82,41 @@ def workspace_classify(*, actor: Actor, workspace_id: int, classification: Any) 
     """Raise (owner) or lower (the owner agency's security role) the workspace's class. Raising
     lifts every document below the new class to it, so none is less protected than its
     workspace; lowering leaves documents as they are."""
-    level = parse_classification(classification)
+    if not _is_label(classification):
+        parse_classification(classification)
     with transaction.atomic():
         workspace = _locked_workspace(workspace_id, actor)
         member = _member_of(actor, workspace_id)
         abilities = workspace_abilities(actor=actor, workspace=workspace, member=member)
         if not abilities["view"]:
             raise NotFound("workspace")
+        level, label_id = resolve_class(classification, workspace.owner_org_id)
         require_level(actor, max(level, workspace.classification))
-        before = snapshot(workspace, ["classification"])
-        if level == workspace.classification:
+        before = snapshot(workspace, ["classification", "scale_label_id"])
+        if level == workspace.classification and label_id == workspace.scale_label_id:
             return workspace
         if level < workspace.classification and not abilities["lower_class"]:
             raise _refuse(LOWER_NEEDS_SECURITY)
-        if level > workspace.classification and not (
-            abilities["raise_class"] or abilities["lower_class"]
-        ):
+        if not (abilities["raise_class"] or abilities["lower_class"]):
             raise _refuse(NOT_ALLOWED)
         if not policy_for(level).guests_allowed and workspace.members.filter(is_guest=True):
             raise _refuse(HAS_GUESTS, cls=level)
         workspace.classification = level
-        workspace.save(update_fields=["classification", "updated_at"])
-        raised = workspace.documents.filter(classification__lt=level).update(classification=level)
+        workspace.scale_label_id = label_id
+        workspace.save(update_fields=["classification", "scale_label", "updated_at"])
+        raised = workspace.documents.filter(classification__lt=level).update(
+            classification=level, scale_label_id=label_id
+        )
         audit_record(
             actor=actor,
             action="collaboration.workspace_classify",
             obj=workspace,
             organisation_id=workspace.owner_org_id,
             before=before,
-            after={"classification": level, "documents_raised": raised},
+            after={"classification": level, "scale_label_id": label_id, "documents_raised": raised},
         )
     return workspace
+
+
+def _is_label(value: Any) -> bool:
+    return str(value or "").strip().lower().startswith(LABEL_PREFIX)

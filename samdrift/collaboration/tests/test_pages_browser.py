@@ -38,7 +38,17 @@ def test_every_collaboration_page_passes_axe(live_server, safos, language):
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
     owner = safos.actor("owner")
+    # the agency's own scale (ADR 0617): class 2 shows as "Känslig (KLASSA 2)"
+    services.scale_set(
+        actor=safos.actor("security"), organisation_id=safos.a.id,
+        labels=[{"name_sv": "Öppen", "name_en": "Open", "level": 0},
+                {"name_sv": "Känslig", "name_en": "Sensitive", "level": 2}],
+    )  # fmt: skip
     workspace = services.workspace_create(actor=owner, name="Samverkan", classification=2)
+    # publishing needs a passed check here (ADR 0618): the PDF's page says why it cannot be
+    services.workspace_publishing(
+        actor=owner, workspace_id=workspace.id, require_accessible_pdfs=True
+    )
     services.invite(
         actor=owner, workspace_id=workspace.id, email="editor@example.se", role="editor"
     )
@@ -87,10 +97,16 @@ def test_every_collaboration_page_passes_axe(live_server, safos, language):
     ]
     session = safos.client("owner").cookies[settings.SESSION_COOKIE_NAME].value
     reader_session = safos.client("reader").cookies[settings.SESSION_COOKIE_NAME].value
+    security_session = safos.client("security").cookies[settings.SESSION_COOKIE_NAME].value
+    scale_pages = [f"/collaboration/agencies/{safos.a.id}/scale/"]
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        for cookie, pages in ((session, urls), (reader_session, ["/collaboration/invitations/"])):
+        for cookie, pages in (
+            (session, urls),
+            (reader_session, ["/collaboration/invitations/"]),
+            (security_session, scale_pages),
+        ):
             context = browser.new_context(bypass_csp=True)
             context.add_cookies(
                 [

@@ -244,5 +244,6 @@ def test_lowering_a_class_is_the_owner_agencys_security_role_and_is_audited(safo
     )
     assert Workspace.objects.get(id=workspace.id).classification == 1
     event = AuditEvent.objects.filter(action="collaboration.workspace_classify").get()
-    assert event.before == {"classification": 2} and event.after["classification"] == 1
+    assert event.before == {"classification": 2, "scale_label_id": None}  # ADR 0617
+    assert event.after["classification"] == 1
     assert event.actor_id == safos.users["security"].id
