@@ -19,7 +19,6 @@ folder of 100,000 documents.
    against the bare SQL of one page (the baseline). Printed: p50/p95/max ms, the queries per page
    at both sizes. Floors: p95 < 100 ms, and the same number of queries at both sizes.
 Full-text search over 100,000 documents is `bench/bench_search.py` (also run by this target).
-WebDAV is not built yet, so it is not measured.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from support import free_port, production_env
@@ -85,7 +85,20 @@ def transfer_setup_child() -> None:
         actor=actor, name="Bänk", classification=0, quota_bytes=100 * 1024**3
     )
     _token, secret = token_create(actor=actor_for_user(world["user"]), name="bench")
-    print(json.dumps({"workspace": workspace.id, "token": secret}))
+    from samdrift.accounts.app_passwords import app_password_create
+    from samdrift.collaboration.webdav.provider import segment_for
+
+    _row, dav = app_password_create(actor=actor, name="bench", max_class=0)
+    print(
+        json.dumps(
+            {
+                "workspace": workspace.id,
+                "token": secret,
+                "dav": dav,
+                "dav_dir": segment_for(workspace),
+            }
+        )
+    )
 
 
 def transfer(total_mb: int) -> tuple[bool, list[str]]:
@@ -158,13 +171,18 @@ def _transfer_served(
         "(in turn), samdrift (served, S3) vs raw boto3, same SeaweedFS, same run; malware scan "
         f"{'on (clamd)' if clamd else 'off'}"
     )
-    for direction, ours, raw in (("upload", "up", "raw_up"), ("download", "down", "raw_down")):
+    for direction, ours, raw in (
+        ("upload", "up", "raw_up"),
+        ("download", "down", "raw_down"),
+        ("WebDAV PUT", "dav_up", "raw_up"),
+        ("WebDAV GET", "dav_down", "raw_down"),
+    ):
         ours_mbps = sum(sizes) / sum(walls[ours])
         raw_mbps = sum(sizes) / sum(walls[raw])
         ratio = ours_mbps / raw_mbps
         ok &= ratio >= FLOOR
         lines.append(
-            f"  {direction:8s} samdrift {ours_mbps:7.1f} MB/s  raw {raw_mbps:7.1f} MB/s  ratio "
+            f"  {direction:10s} samdrift {ours_mbps:7.1f} MB/s  raw {raw_mbps:7.1f} MB/s  ratio "
             f"{ratio:.2f} (floor {FLOOR:.2f}) {'PASS' if ratio >= FLOOR else 'FAIL'}"
         )
     lines.append(
@@ -181,7 +199,12 @@ def _transfer_rounds(
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {fixture['token']}"
     upload_url = f"{base}/api/v1/collaboration/workspaces/{fixture['workspace']}/documents"
-    walls: dict[str, list[float]] = {"raw_up": [], "raw_down": [], "up": [], "down": []}
+    walls: dict[str, list[float]] = {
+        "raw_up": [], "raw_down": [], "up": [], "down": [], "dav_up": [], "dav_down": []
+    }  # fmt: skip
+    dav = requests.Session()
+    dav.auth = ("bench", fixture["dav"])
+    dav_dir = f"{base}/dav/{quote(fixture['dav_dir'])}"
     for n, size_mb in enumerate(sizes):
         # text that does not compress (base64 of random bytes): a .txt passes the content check
         body = base64.b64encode(os.urandom(size_mb * MB * 3 // 4))
@@ -215,6 +238,24 @@ def _transfer_rounds(
         wall, _cpu, url = meter(ours_put)
         walls["up"].append(wall)
         walls["down"].append(meter(lambda url=url: ours_get(url))[0])
+
+        def dav_put(n: int = n, body: bytes = body) -> str:
+            url = f"{dav_dir}/dav-{n}.txt"
+            created = dav.put(url, data=body, headers={"Content-Type": "text/plain"})
+            assert created.status_code == 201, created.text
+            return url
+
+        def dav_get(url: str, digest: str = digest) -> None:
+            got = dav.get(url, stream=True)
+            assert got.status_code == 200, got.text
+            check = hashlib.sha256()
+            for chunk in got.iter_content(MB):
+                check.update(chunk)
+            assert check.hexdigest() == digest, "WebDAV sent other bytes"
+
+        wall, _cpu, dav_url = meter(dav_put)
+        walls["dav_up"].append(wall)
+        walls["dav_down"].append(meter(lambda url=dav_url: dav_get(url))[0])
     return walls
 
 

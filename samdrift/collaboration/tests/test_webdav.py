@@ -5,6 +5,7 @@ encode), by plain HTTP requests. Each request is checked against what the servic
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from samdrift.collaboration.models import Document, Version
 from samdrift.core.exceptions import ValidationFailed
 
 from .conftest import stored_objects
+from .test_scanning import clamd, scanning  # noqa: F401 - the module's clamd, with its signatures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -212,9 +214,7 @@ def _rclone(server: str, username: str, secret: str, home: Path):
     return run
 
 
-def test_rclone_lists_uploads_versions_downloads_moves_and_trashes(
-    safos, spaces, server, tmp_path
-):
+def test_rclone_lists_uploads_versions_downloads_moves_and_trashes(safos, spaces, server, tmp_path):
     low, high, foreign = spaces
     secret = _password(safos)
     run = _rclone(server, "safos_owner", secret, tmp_path)
@@ -227,7 +227,11 @@ def test_rclone_lists_uploads_versions_downloads_moves_and_trashes(
     local.write_bytes(b"Beslut om samverkan.\n")
     run("copyto", local, f"{top}/Beslut.txt")
     document = Document.objects.get()
-    assert (document.workspace_id, document.name, document.folder_id) == (low.id, "Beslut.txt", None)
+    assert (document.workspace_id, document.name, document.folder_id) == (
+        low.id,
+        "Beslut.txt",
+        None,
+    )
     assert document.versions.count() == 1
     local.write_bytes(b"Beslut om samverkan, andra versionen.\n")
     run("copyto", local, f"{top}/Beslut.txt")
@@ -257,10 +261,12 @@ def test_rclone_lists_uploads_versions_downloads_moves_and_trashes(
     assert run("lsf", f"dav:{seg(foreign)}", check=False).returncode != 0
 
 
-def test_a_reader_cannot_write_and_a_checked_out_document_is_locked(safos, spaces, server, tmp_path):
+def test_a_reader_cannot_write_and_a_checked_out_document_is_locked(
+    safos, spaces, server, tmp_path
+):
     low, _high, _foreign = spaces
     version = services.upload(
-        actor=safos.actor("owner"), workspace_id=low.id, stream=__import__("io").BytesIO(b"ett\n"),
+        actor=safos.actor("owner"), workspace_id=low.id, stream=io.BytesIO(b"ett\n"),
         name="Plan.txt", content_type="text/plain",
     )  # fmt: skip
     services.document_lock(actor=safos.actor("editor"), document_id=version.document_id)
@@ -294,3 +300,37 @@ def test_a_revoked_or_expired_password_is_refused(safos, spaces, server, tmp_pat
     AppPassword.objects.filter(revoked_at=None).update(expires_at=timezone.now() - timedelta(1))
     expired = _rclone(server, "safos_owner", other, tmp_path)("lsf", "dav:", check=False)
     assert expired.returncode != 0 and "401" in expired.stderr
+
+
+@pytest.mark.usefixtures("scanning")
+def test_class_3_is_view_only_and_malware_is_refused(safos, spaces, server):
+    from samdrift.core.files.tests.clamd import EICAR
+
+    low, _high, _foreign = spaces
+    owner = safos.actor("owner", loa=3)
+    secret = services.workspace_create(actor=owner, name="Hemligt", classification=3)
+    version = services.upload(
+        actor=owner, workspace_id=secret.id, stream=io.BytesIO(b"hemligt\n"),
+        name="Hemligt.txt", content_type="text/plain",
+    )  # fmt: skip
+    auth = ("safos_owner", _password(safos, max_class=3, loa=3))
+    top = f"{server}/dav/{requests.utils.quote(seg(secret))}"
+    listing = requests.request("PROPFIND", top, auth=auth, headers={"Depth": "1"}, timeout=30)
+    assert listing.status_code == 207 and "Hemligt.txt" in listing.text
+    reads = AuditEvent.objects.filter(action="read", object_id=str(version.document_id))
+    got = requests.get(f"{top}/Hemligt.txt", auth=auth, timeout=30)
+    assert got.status_code == 403, got.status_code
+    assert "only be viewed" in got.text and "hemligt" not in got.text
+    assert not reads.exists()
+
+    before = stored_objects(safos_files(safos))
+    put = requests.put(
+        f"{server}/dav/{requests.utils.quote(seg(low))}/eicar.txt",
+        data=EICAR,
+        auth=auth,
+        timeout=30,
+    )
+    assert put.status_code == 422, (put.status_code, put.text)
+    assert "malware" in put.text.lower() or "skadlig" in put.text.lower()
+    assert not Document.objects.filter(name="eicar.txt").exists()
+    assert stored_objects(safos_files(safos)) == before

@@ -371,7 +371,10 @@ class DocumentResource(DAVNonCollection):
         actor = self.parent.context.actor
         access = _guard(selectors.document_get, actor=actor, document_id=self.document.id)
         version = _guard(selectors.version_get, document=access.document)
-        _guard(services.ensure_download_allowed, access)
+        try:
+            services.ensure_download_allowed(access)
+        except DomainError as error:  # view only (class 3): forbidden to this program
+            raise DAVError(HTTP_FORBIDDEN, both_languages(error)) from None
         services.record_read(actor=actor, access=access, version=version, how=ReadAccess.DOWNLOAD)
         return io.BufferedReader(_Chunks(open_for_download(version.file)), 1024 * 1024)
 
