@@ -48,7 +48,7 @@ def accessibility_blocker(
     if not is_pdf(version.content_type, document.name):
         return None
     summary: dict[str, Any] | None = version.accessibility
-    where = {"number": version.number, "name": document.name}
+    where: dict[str, Any] = {"number": version.number, "name": document.name}
     if not summary:
         return NotAccessible(NOT_CHECKED, **where)
     if summary.get("error"):
