@@ -475,12 +475,15 @@ def search_cases(*, actor: Actor, words: Sequence[str], limit: int) -> list[Conn
     """Connection cases the actor may see whose agency, service (code or name) or case number
     matches every word; newest first. One query for the cases, one for their
     services."""
+    links = ConnectionCase.services.through.objects
     matching = Q()
     for word in words:
-        with_service = ConnectionCase.objects.filter(
-            all_words([word], ("services__code", "services__name_sv", "services__name_en"))
-        ).values("id")
-        either = Q(organisation__name__icontains=word) | Q(id__in=with_service)
+        # from the few matching services to their cases, not from every case to its services
+        services = service_labels().filter(all_words([word], ("code", "name_sv", "name_en")))
+        with_service = links.filter(service_id__in=services.values("id"))
+        either = Q(organisation__name__icontains=word) | Q(
+            id__in=with_service.values("connectioncase_id")
+        )
         matching &= or_number(word, either)
     return list(
         _cases_scoped(

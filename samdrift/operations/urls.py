@@ -14,17 +14,4 @@ urlpatterns = [
         views.incident_transition,
         name="incident_transition",
     ),
-    path("availability/", views.availability, name="availability"),
-    path(
-        "availability/services/<str:code>/",
-        views.availability_service,
-        name="availability_service",
-    ),
-    path(
-        "availability/agencies/<int:agency_id>/",
-        views.availability_agency,
-        name="availability_agency",
-    ),
-    path("outages/new/", views.outage_record, name="outage_record"),
-    path("outages/<int:outage_id>/end/", views.outage_end, name="outage_end"),
 ]

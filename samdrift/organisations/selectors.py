@@ -195,11 +195,12 @@ def own_memberships(*, actor: Actor) -> QuerySet[Membership]:
 
 
 def search_agencies(*, actor: Actor, words: Sequence[str], limit: int) -> list[Organisation]:
-    """The site-wide search's agencies (ADR 0702): every word in the name, or the organisation
-    number typed with or without its hyphen; only agencies the actor may see. One query."""
+    """The site-wide search's agencies (ADR 0702): every word in the name or in the organisation
+    number (typed with or without its hyphen, which splits it into two words); only agencies
+    the actor may see. One query."""
     matching = Q()
     for word in words:
-        matching &= Q(name__icontains=word) | Q(number_digits__startswith=word)
+        matching &= Q(name__icontains=word) | Q(number_digits__contains=word)
     return list(
         visible_organisations(actor)
         .annotate(number_digits=Replace("org_number", Value("-"), Value("")))

@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.actor import Actor
@@ -29,7 +28,6 @@ from samdrift.onboarding.selectors import (
     request_list,
     subscription_list,
 )
-from samdrift.operations.selectors import yearly_availability
 from samdrift.organisations.choices import OrganisationKind
 from samdrift.organisations.selectors import visible_organisations
 
@@ -446,7 +444,12 @@ def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
             fee_change,
             str(price_source),
         ),
-        _availability_indicator(actor, year),
+        Indicator(
+            6,
+            str(_("Average share of agreed opening hours the main function was available")),
+            None,
+            str(_("No availability measurements are recorded.")),
+        ),
         Indicator(
             7,
             str(_("Connected agencies' average customer satisfaction (NKI)")),
@@ -454,23 +457,6 @@ def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
             str(_("No customer satisfaction survey is recorded.")),
         ),
     ]
-
-
-def _availability_indicator(actor: Actor, year: int) -> Indicator:
-    """Indicator 6 from operations' outage records (ADR 0830); "no data" while none is recorded
-    for the year."""
-    title = str(_("Average share of agreed opening hours the main function was available"))
-    measured = yearly_availability(actor=actor, year=year)
-    if measured is None:
-        return Indicator(6, title, None, str(_("No availability measurements are recorded.")))
-    value = f"{measured.percent:.2f} %".replace(".", "," if get_language() == "sv" else ".")
-    source = str(
-        _(
-            "Mean over %(n)d services of the share of agreed hours (less approved maintenance) "
-            "without an outage of the main function; %(outages)d outages recorded"
-        )
-    ) % {"n": measured.services, "outages": measured.outages}
-    return Indicator(6, title, value, source)
 
 
 # --- the whole report -------------------------------------------------------------------------

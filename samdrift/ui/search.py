@@ -5,7 +5,7 @@ composition place (ADR 0047).
 What is typed becomes words once (`core.search.words.search_words`, the full-text parser of ADR
 0082): quotes, SQL, LIKE wildcards, regex and control characters are separators, 10,000
 characters are read as their first 500. Each kind then costs a fixed number of queries (one for
-most), whatever the size of the data: `site_search` runs at most `PER_KIND + 1` rows per kind.
+most), whatever the size of the data: at most `PER_KIND + 1` rows are read per kind.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.billing.selectors import search_invoices
 from samdrift.catalogue.selectors import search_services
-from samdrift.collaboration import services as collaboration_services
-from samdrift.collaboration.selectors import search_workspaces
+from samdrift.collaboration.selectors import search_documents, search_workspaces
 from samdrift.core.actor import Actor
 from samdrift.core.search.words import search_words
 from samdrift.efos.selectors import search_officials
@@ -56,17 +55,8 @@ class Group:
 class Kind:
     key: str
     label: Promise
-    find: Callable[[Actor, Sequence[str], int], list[Any]]
+    find: Callable[[Actor, Sequence[str], int], tuple[list[Any], bool]]  # (rows, more)
     hit: Callable[[Any], Hit]
-
-
-def _documents(actor: Actor, words: Sequence[str], limit: int) -> list[Any]:
-    """The SAFOS document search (ADR 0607), as the collaboration app runs it: within the
-    workspaces and classes the login may see, and each hit recorded as a read (a hit tells that
-    the text has the words)."""
-    shown = limit - 1  # only the hits shown are read; one more row says "more" like elsewhere
-    hits, more = collaboration_services.search(actor=actor, query=" ".join(words), limit=shown)
-    return [*hits, None] if more else hits
 
 
 def _agency(org: Any) -> Hit:
@@ -107,10 +97,9 @@ def _workspace(workspace: Any) -> Hit:
     return Hit(str(workspace.pk), workspace.name, workspace.owner_org.name, url)
 
 
-def _document(found: Any) -> Hit:
-    document = found.access.document
+def _document(document: Any) -> Hit:
     url = reverse("collaboration:document", kwargs={"document_id": document.pk})
-    return Hit(str(document.pk), document.name, found.access.workspace.name, url)
+    return Hit(str(document.pk), document.name, document.workspace.name, url)
 
 
 def _incident(incident: Any) -> Hit:
@@ -118,8 +107,16 @@ def _incident(incident: Any) -> Hit:
     return Hit(str(incident.pk), f"#{incident.pk} {incident.title}", incident.service.code, url)
 
 
-def _selector(function: Callable[..., list[Any]]) -> Callable[[Actor, Sequence[str], int], Any]:
-    return lambda actor, words, limit: function(actor=actor, words=words, limit=limit)
+def _selector(
+    function: Callable[..., list[Any]],
+) -> Callable[[Actor, Sequence[str], int], tuple[list[Any], bool]]:
+    """An app's `search_…(actor, words, limit)`, asked for one row more to know of more."""
+
+    def find(actor: Actor, words: Sequence[str], limit: int) -> tuple[list[Any], bool]:
+        rows = function(actor=actor, words=words, limit=limit + 1)
+        return rows[:limit], len(rows) > limit
+
+    return find
 
 
 KINDS: tuple[Kind, ...] = (
@@ -130,7 +127,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("invoice", _("Invoices"), _selector(search_invoices), _invoice),
     Kind("official", _("Officials"), _selector(search_officials), _official),
     Kind("workspace", _("Workspaces"), _selector(search_workspaces), _workspace),
-    Kind("document", _("Documents"), _documents, _document),
+    Kind("document", _("Documents"), _selector(search_documents), _document),
     Kind("incident", _("Incidents"), _selector(search_incidents), _incident),
 )
 
@@ -155,7 +152,6 @@ def site_search(*, actor: Actor, query: str | None) -> Result:
     words = search_words(query)
     groups = []
     for kind in KINDS:
-        rows = kind.find(actor, words, PER_KIND + 1)
-        hits = [kind.hit(row) for row in rows[:PER_KIND]]
-        groups.append(Group(kind.key, kind.label, hits, len(rows) > PER_KIND))
+        rows, more = kind.find(actor, words, PER_KIND)
+        groups.append(Group(kind.key, kind.label, [kind.hit(row) for row in rows], more))
     return Result(words, groups)

@@ -43,7 +43,6 @@ from samdrift.efos import services as efos_services
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ServiceRequest, Subscription
 from samdrift.operations import services as operations_services
-from samdrift.operations.models import Outage
 from samdrift.organisations.models import Membership, Organisation
 from samdrift.tests.factories import (
     MembershipFactory,
@@ -109,8 +108,6 @@ class Victim:
     cshare_token: str = ""
     # operations: an incident the agency reported, reaching only the agency itself.
     incident: Any = None
-    # operations: an open outage of the provider's unpublished service, which no agency has.
-    outage: Any = None
 
 
 @dataclass
@@ -196,13 +193,6 @@ def _victim(
         urgency=2,
         organisation_id=org.pk,
     )
-    outage = Outage.objects.create(
-        service=draft,
-        provider=provider,
-        cause="manual",
-        summary=f"Hemligt avbrott {name}",
-        started_at=timezone.now() - datetime.timedelta(hours=1),
-    )
     return Victim(
         org=org,
         case=case,
@@ -222,15 +212,7 @@ def _victim(
         contact=contact,
         draft=draft,
         service=service,
-        markers=(
-            org.name,
-            draft.name_sv,
-            draft.name_en,
-            workspace.name,
-            cdoc.name,
-            incident.title,
-            outage.summary,
-        ),
+        markers=(org.name, draft.name_sv, draft.name_en, workspace.name, cdoc.name, incident.title),
         workspace=workspace,
         cmember=cmember,
         cinvitation=cinvitation,
@@ -238,7 +220,6 @@ def _victim(
         cshare=cshare,
         cshare_token=cshare_token,
         incident=incident,
-        outage=outage,
     )
 
 
