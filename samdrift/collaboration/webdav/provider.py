@@ -164,18 +164,27 @@ class FolderCollection(DAVCollection):
     def get_member_names(self) -> list[str]:
         return [f.name for f in self._folders()] + [d.name for d in self._documents()]
 
+    def get_member_list(self) -> list[Any]:
+        """The members built from the listing itself (a PROPFIND of the folder), not resolved
+        again from the root one by one."""
+        base = self.path.rstrip("/")
+        folders = [
+            FolderCollection(f"{base}/{f.name}", self.environ, self.context, self.access, f)
+            for f in self._folders()
+        ]
+        documents = [
+            DocumentResource(f"{base}/{d.name}", self.environ, self, d) for d in self._documents()
+        ]
+        return [*folders, *documents]
+
     def get_member(self, name: str) -> Any:
         return self.provider.get_resource_inst(self.path.rstrip("/") + "/" + name, self.environ)
 
     def get_display_info(self) -> dict[str, str]:
         return {"type": "Directory"}
 
-    def get_last_modified(self) -> float | None:
-        return (
-            self.access.workspace.created_at.timestamp()
-            if hasattr(self.access.workspace, "created_at")
-            else None
-        )
+    def get_last_modified(self) -> float:
+        return self.access.workspace.created_at.timestamp()
 
     def create_empty_resource(self, name: str) -> PendingDocument:
         """A PUT of a new name: nothing exists until the upload has passed every check."""
