@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench_pages import dataset, working_copy
 from support import use_production_settings
@@ -63,7 +64,6 @@ def run(db: Path) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from samdrift.accounts.models import User
     from samdrift.accounts.selectors import actor_for_user
@@ -95,7 +95,13 @@ def run(db: Path) -> None:
                     list(queryset[:SHOWN])
 
         page()
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute: Any, sql: str, *args: Any, queries: list[str] = queries) -> Any:
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
             page()
         tasks = sum(spec.read(actor) is not None for spec in TASKS)
         page_ms, base_ms = _times(page), _times(bare)

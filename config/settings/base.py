@@ -155,6 +155,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+# Swedish formats in Swedish, English in English: ISO dates and a decimal comma, "4 Dec 2026" and a
+# decimal point (ADR 0709).
+FORMAT_MODULE_PATH = ["samdrift.ui.formats"]
 LOCALE_PATHS = [BASE_DIR / "samdrift" / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True

@@ -34,7 +34,7 @@ from tests.api.support import checklist_templates, open_case
 pytestmark = pytest.mark.django_db
 
 
-def _invoice(seller: Any, buyer: Any, status: str, number: str) -> Invoice:
+def invoice_for(seller: Any, buyer: Any, status: str, number: str) -> Invoice:
     today = timezone.localdate()
     return Invoice.objects.create(
         status=status,
@@ -58,8 +58,8 @@ def _agency_data(org: Any, service: Any, seller: Any, contact: Any, tag: str) ->
         "request": ServiceRequestFactory(
             organisation=org, service=service, requested_on=timezone.localdate()
         ),
-        "invoice": _invoice(seller, org, "finalised", f"F-{tag}"),
-        "draft": _invoice(seller, org, "draft", f"D-{tag}"),
+        "invoice": invoice_for(seller, org, "finalised", f"F-{tag}"),
+        "draft": invoice_for(seller, org, "draft", f"D-{tag}"),
         "incident": operations_services.incident_open(
             actor=actor_for_user(contact),
             service_code=service.code,
@@ -202,8 +202,8 @@ def _more(tasks_world: Any, provider: Any, agency: Any, n: int) -> None:
         ServiceRequestFactory(organisation=org, service=service)
         ServiceRequestFactory(organisation=agency, service=service)
         open_case(agency.id, [service.code])
-        _invoice(provider, agency, "finalised", f"F-more-{i}")
-        _invoice(provider, org, "draft", f"D-more-{i}")
+        invoice_for(provider, agency, "finalised", f"F-more-{i}")
+        invoice_for(provider, org, "draft", f"D-more-{i}")
         operations_services.incident_open(
             actor=SYSTEM, service_code=service.code, title=f"Fler {i}", impact=3, urgency=3
         )

@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
-from samdrift.billing.models import Invoice
 from samdrift.tests.factories import ServiceFactory
 from tests.api.support import checklist_templates, open_case
+
+from .test_start import invoice_for
 
 pytestmark = pytest.mark.django_db
 
@@ -54,21 +53,11 @@ def test_agency_catalogue_and_invoice_pages_have_breadcrumbs(agency_contact, age
     service = ServiceFactory(provider=provider)
     crumbs = _crumbs(agency_contact, f"/catalogue/{service.code}/", "en")
     assert 'href="/catalogue/"' in crumbs and f'aria-current="page">{service.name_en}</a>' in crumbs
-    today = timezone.localdate()
-    invoice = Invoice.objects.create(
-        status="finalised",
-        seller=provider,
-        buyer=agency,
-        period=today.replace(day=1),
-        number="F-0001",
-        issue_date=today,
-        due_date=today + datetime.timedelta(days=30),
-        buyer_reference="crumbs",
-        total_ore=100,
-        finalised_at=timezone.now(),
-    )
+    invoice = invoice_for(provider, agency, "finalised", "F-0001")
     crumbs = _crumbs(agency_contact, f"/billing/invoices/{invoice.pk}/", "sv")
-    assert '<a href="/billing/">Fakturor</a>' in crumbs and 'aria-current="page">F-0001</a>' in crumbs
+    assert (
+        '<a href="/billing/">Fakturor</a>' in crumbs and 'aria-current="page">F-0001</a>' in crumbs
+    )
 
 
 def test_a_list_page_has_no_breadcrumbs(agency_contact):
