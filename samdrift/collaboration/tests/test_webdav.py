@@ -129,6 +129,8 @@ def test_plain_http_wrong_password_names_and_other_agency(safos, spaces, server)
     )
     listing = requests.request("PROPFIND", base, auth=auth, headers={"Depth": "1"}, timeout=10)
     assert listing.status_code == 207, listing.text
+    assert listing.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in listing.headers["Content-Security-Policy"]
     assert seg(low) in requests.utils.unquote(listing.text)
     assert seg(high) not in requests.utils.unquote(listing.text)  # class 2 > the password's 1
     assert seg(foreign) not in requests.utils.unquote(listing.text)
@@ -320,6 +322,7 @@ def test_class_3_is_view_only_and_malware_is_refused(safos, spaces, server):
     reads = AuditEvent.objects.filter(action="read", object_id=str(version.document_id))
     got = requests.get(f"{top}/Hemligt.txt", auth=auth, timeout=30)
     assert got.status_code == 403, got.status_code
+    assert "sandbox" in got.headers["Content-Security-Policy"]
     assert "only be viewed" in got.text and "hemligt" not in got.text
     assert not reads.exists()
 

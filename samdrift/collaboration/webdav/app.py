@@ -86,6 +86,25 @@ def _config() -> dict[str, Any]:
     }
 
 
+#: On every WebDAV answer, as the kernel's downloads have them (Django's middleware does not run
+#: here): a stored file is never rendered as a page of this site, nor cached by a proxy.
+HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "default-src 'none'; sandbox"),
+    ("Cache-Control", "private, no-cache"),
+    ("Referrer-Policy", "no-referrer"),
+]
+
+
+def _hardened(start_response: Any) -> Any:
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        taken = {name.lower() for name, _value in headers}
+        extra = [(name, value) for name, value in HEADERS if name.lower() not in taken]
+        return start_response(status, [*headers, *extra], exc_info)
+
+    return start
+
+
 def dav_wsgi_application(*, own_connections: bool = True) -> Callable[..., Iterable[bytes]]:
     """`own_connections=False` leaves the database connection alone (the security matrix calls
     the application inside its test transaction)."""
@@ -102,7 +121,7 @@ def dav_wsgi_application(*, own_connections: bool = True) -> Callable[..., Itera
         tidy()
         try:
             with serving(str(environ.get("REMOTE_ADDR") or "-")):
-                body = dav(environ, start_response)
+                body = dav(environ, _hardened(start_response))
                 try:
                     yield from body
                 finally:
