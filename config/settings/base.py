@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "samdrift.collaboration",
     "samdrift.operations",
     "samdrift.continuity",
+    "samdrift.security",
     "samdrift.billing",
     "samdrift.accessibility",
     "samdrift.reporting",

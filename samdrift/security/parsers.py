@@ -1,0 +1,449 @@
+"""Reading scanner reports (ADR 0951): the format is recognised from the content, never from the
+file name, and each format is read into the same `Parsed` findings with a documented
+deduplication key. Nothing here touches the database; a report that cannot be read raises
+`ReportRefused` with a message naming the problem in Swedish and English.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.exceptions import ValidationFailed
+
+from .choices import FindingStatus, ReportFormat, Severity
+
+#: Reports beyond this are refused before parsing (the streaming importer is left to do).
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class ReportRefused(ValidationFailed):
+    """The file is not a report samdrift can import; nothing of it is stored."""
+
+
+def _refuse(message: Any, **params: Any) -> ReportRefused:
+    text = str(message) % params if params else str(message)
+    return ReportRefused(message, errors={"file": [text]}, **params)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One finding as a report states it."""
+
+    key_fields: tuple[str, ...]
+    vulnerability_id: str
+    severity: str
+    title: str = ""
+    package_name: str = ""
+    package_version: str = ""
+    fixed_version: str = ""
+    location: str = ""
+    aliases: tuple[str, ...] = ()
+    status: str = FindingStatus.OPEN
+    justification: str = ""
+
+    @property
+    def dedup_key(self) -> str:
+        joined = "\x1f".join(self.key_fields)
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Report:
+    report_format: str
+    tool: str
+    findings: list[Parsed] = field(default_factory=list)
+
+
+def _severity(value: Any) -> str:
+    text = str(value or "").strip().lower()
+    if text in ("critical", "high", "medium", "low"):
+        return text
+    if text in ("moderate",):
+        return Severity.MEDIUM
+    if text in ("negligible", "info", "informational", "none", "note"):
+        return Severity.INFO
+    return Severity.UNKNOWN
+
+
+def _score_severity(score: float) -> str:
+    """CVSS v3 qualitative rating of a base score."""
+    if score >= 9.0:
+        return Severity.CRITICAL
+    if score >= 7.0:
+        return Severity.HIGH
+    if score >= 4.0:
+        return Severity.MEDIUM
+    if score > 0:
+        return Severity.LOW
+    return Severity.INFO
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def _required(value: Any, what: str, where: str) -> str:
+    text = _text(value, 200)
+    if not text:
+        raise _refuse(_("%(where)s has no %(what)s."), where=where, what=what)
+    return text
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _refuse(_("%(what)s must be a list."), what=what)
+    return value
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _refuse(_("%(what)s must be an object."), what=what)
+    return value
+
+
+# --- Trivy -------------------------------------------------------------------------------------
+
+#: Trivy's own statuses (all_statuses.json); only `not_affected` closes a finding.
+TRIVY_NOT_AFFECTED = "not_affected"
+
+
+def _trivy_results(results: list[Any], prefix: str) -> Iterator[Parsed]:
+    for r_index, result in enumerate(results, start=1):
+        result = _object(result, f"Trivy Results[{r_index}]")
+        target = _text(result.get("Target"), 500)
+        location = f"{prefix}{target}"
+        for v_index, vuln in enumerate(
+            _list(result.get("Vulnerabilities"), f"Trivy Results[{r_index}].Vulnerabilities"),
+            start=1,
+        ):
+            vuln = _object(vuln, f"Trivy Results[{r_index}].Vulnerabilities[{v_index}]")
+            where = f"Trivy Results[{r_index}].Vulnerabilities[{v_index}]"
+            vuln_id = _required(vuln.get("VulnerabilityID"), "VulnerabilityID", where)
+            package = _required(vuln.get("PkgName"), "PkgName", where)
+            version = _text(vuln.get("InstalledVersion"), 200)
+            status = str(vuln.get("Status") or "")
+            yield Parsed(
+                key_fields=(location, vuln.get("PkgPath") or "", package, version, vuln_id),
+                vulnerability_id=vuln_id,
+                severity=_severity(vuln.get("Severity")),
+                title=_text(vuln.get("Title") or vuln.get("Description"), 500),
+                package_name=package,
+                package_version=version,
+                fixed_version=_text(vuln.get("FixedVersion"), 200),
+                location=location,
+                status=(
+                    FindingStatus.NOT_AFFECTED
+                    if status == TRIVY_NOT_AFFECTED
+                    else FindingStatus.OPEN
+                ),
+                justification="Trivy: not_affected" if status == TRIVY_NOT_AFFECTED else "",
+            )
+
+
+def _trivy(document: Any) -> Report:
+    report = Report(ReportFormat.TRIVY, "Trivy")
+    if isinstance(document, list):  # the legacy format: a bare list of results
+        report.findings = list(_trivy_results(document, ""))
+    elif "ClusterName" in document:  # `trivy k8s`: resources, each with its results
+        for index, resource in enumerate(_list(document.get("Vulnerabilities"), "Vulnerabilities")):
+            resource = _object(resource, f"Trivy Vulnerabilities[{index + 1}]")
+            prefix = "/".join(
+                _text(resource.get(part), 200) for part in ("Namespace", "Kind", "Name")
+            )
+            report.findings += _trivy_results(
+                _list(resource.get("Results"), "Results"), f"{prefix}: "
+            )
+    else:
+        report.findings = list(_trivy_results(_list(document.get("Results"), "Results"), ""))
+    return report
+
+
+# --- Anchore Grype -----------------------------------------------------------------------------
+
+
+def _grype(document: Any) -> Report:
+    report = Report(ReportFormat.GRYPE, "Grype")
+    for index, match in enumerate(_list(document.get("matches"), "matches"), start=1):
+        where = f"Grype matches[{index}]"
+        match = _object(match, where)
+        vuln = _object(match.get("vulnerability"), f"{where}.vulnerability")
+        artifact = _object(match.get("artifact"), f"{where}.artifact")
+        vuln_id = _required(vuln.get("id"), "vulnerability.id", where)
+        package = _required(artifact.get("name"), "artifact.name", where)
+        version = _text(artifact.get("version"), 200)
+        fix = vuln.get("fix") if isinstance(vuln.get("fix"), dict) else {}
+        related = [
+            _text(item.get("id"), 200)
+            for item in match.get("relatedVulnerabilities") or []
+            if isinstance(item, dict) and item.get("id") and item.get("id") != vuln_id
+        ]
+        locations = [
+            _text(item.get("path"), 500)
+            for item in artifact.get("locations") or []
+            if isinstance(item, dict) and item.get("path")
+        ]
+        report.findings.append(
+            Parsed(
+                key_fields=(
+                    artifact.get("purl") or f"{artifact.get('type') or ''}:{package}",
+                    version,
+                    vuln_id,
+                ),
+                vulnerability_id=vuln_id,
+                severity=_severity(vuln.get("severity")),
+                title=_text(vuln.get("description"), 500),
+                package_name=package,
+                package_version=version,
+                fixed_version=", ".join(str(v) for v in fix.get("versions") or [])[:200],
+                location=", ".join(locations)[:1000],
+                aliases=tuple(sorted(set(related))),
+            )
+        )
+    return report
+
+
+# --- SARIF 2.1 ---------------------------------------------------------------------------------
+
+SARIF_LEVELS = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "note": Severity.LOW}
+
+
+def _sarif_severity(result: dict[str, Any], rule: dict[str, Any]) -> str:
+    for properties in (result.get("properties"), rule.get("properties")):
+        if not isinstance(properties, dict):
+            continue
+        score = properties.get("security-severity")
+        if score is not None:
+            try:
+                return _score_severity(float(score))
+            except (TypeError, ValueError):
+                pass
+        if properties.get("severity"):
+            return _severity(properties["severity"])
+    level = result.get("level") or (rule.get("defaultConfiguration") or {}).get("level")
+    return SARIF_LEVELS.get(str(level), Severity.INFO if level == "none" else Severity.MEDIUM)
+
+
+def _sarif_location(result: dict[str, Any]) -> str:
+    for location in result.get("locations") or []:
+        physical = (location or {}).get("physicalLocation") or {}
+        uri = (physical.get("artifactLocation") or {}).get("uri") or ""
+        line = (physical.get("region") or {}).get("startLine")
+        return f"{uri}:{line}" if line else str(uri)
+    return ""
+
+
+def _sarif(document: Any) -> Report:
+    runs = _list(document.get("runs"), "SARIF runs")
+    if not runs:
+        raise _refuse(_("The SARIF file has no runs: there is nothing to import."))
+    tools = []
+    findings: list[Parsed] = []
+    for r_index, run in enumerate(runs, start=1):
+        run = _object(run, f"SARIF runs[{r_index}]")
+        driver = ((run.get("tool") or {}).get("driver")) or {}
+        tool = _required(driver.get("name"), "tool.driver.name", f"SARIF runs[{r_index}]")
+        tools.append(tool)
+        rules = {
+            rule.get("id"): rule
+            for rule in driver.get("rules") or []
+            if isinstance(rule, dict) and rule.get("id")
+        }
+        for index, result in enumerate(_list(run.get("results"), "results"), start=1):
+            result = _object(result, f"SARIF runs[{r_index}].results[{index}]")
+            rule_id = _text(result.get("ruleId"), 200)
+            rule = rules.get(rule_id) or {}
+            message = result.get("message") or {}
+            title = _text(message.get("text") or message.get("id") or rule_id, 500)
+            vuln_id = rule_id or title[:200]
+            if not vuln_id:
+                raise _refuse(
+                    _("%(where)s has neither a ruleId nor a message."),
+                    where=f"SARIF runs[{r_index}].results[{index}]",
+                )
+            location = _sarif_location(result)
+            fingerprints = result.get("partialFingerprints") or result.get("fingerprints") or {}
+            identity = json.dumps(fingerprints, sort_keys=True) if fingerprints else location
+            suppressions = [s for s in result.get("suppressions") or [] if isinstance(s, dict)]
+            suppressed = any(s.get("state", "accepted") == "accepted" for s in suppressions)
+            reason = next(
+                (s.get("justification") for s in suppressions if s.get("justification")), ""
+            )
+            findings.append(
+                Parsed(
+                    key_fields=(tool, vuln_id, identity, title if not fingerprints else ""),
+                    vulnerability_id=vuln_id,
+                    severity=_sarif_severity(result, rule),
+                    title=title,
+                    location=location[:1000],
+                    status=FindingStatus.NOT_AFFECTED if suppressed else FindingStatus.OPEN,
+                    justification=(
+                        _text(
+                            reason or f"SARIF suppression: {suppressions[0].get('kind', '')}", 500
+                        )
+                        if suppressed
+                        else ""
+                    ),
+                )
+            )
+    return Report(ReportFormat.SARIF, ", ".join(dict.fromkeys(tools))[:100], findings)
+
+
+# --- CycloneDX JSON with vulnerabilities (and VEX analysis) ------------------------------------
+
+CDX_NOT_AFFECTED = ("not_affected", "false_positive")
+
+
+def _cdx_components(components: Any) -> Iterator[dict[str, Any]]:
+    for component in components or []:
+        if isinstance(component, dict):
+            yield component
+            yield from _cdx_components(component.get("components"))
+
+
+def _cdx_severity(vuln: dict[str, Any]) -> str:
+    ratings = [r for r in vuln.get("ratings") or [] if isinstance(r, dict)]
+    for rating in ratings:
+        if rating.get("severity"):
+            return _severity(rating["severity"])
+    for rating in ratings:
+        if isinstance(rating.get("score"), (int, float)):
+            return _score_severity(float(rating["score"]))
+    return Severity.UNKNOWN
+
+
+def _cyclonedx(document: Any) -> Report:
+    metadata = document.get("metadata") or {}
+    refs = {
+        c.get("bom-ref"): c
+        for c in _cdx_components(
+            [metadata.get("component"), *(_list(document.get("components"), "components"))]
+        )
+        if c.get("bom-ref")
+    }
+    report = Report(ReportFormat.CYCLONEDX, "CycloneDX")
+    for index, vuln in enumerate(
+        _list(document.get("vulnerabilities"), "vulnerabilities"), start=1
+    ):
+        where = f"CycloneDX vulnerabilities[{index}]"
+        vuln = _object(vuln, where)
+        vuln_id = _required(vuln.get("id"), "id", where)
+        analysis = vuln.get("analysis") if isinstance(vuln.get("analysis"), dict) else {}
+        state = str(analysis.get("state") or "")
+        aliases = tuple(
+            sorted(
+                {
+                    _text(ref.get("id"), 200)
+                    for ref in vuln.get("references") or []
+                    if isinstance(ref, dict) and ref.get("id") and ref.get("id") != vuln_id
+                }
+            )
+        )
+        affects = [a for a in vuln.get("affects") or [] if isinstance(a, dict) and a.get("ref")]
+        if not affects:
+            affects = [{"ref": ""}]
+        for affected in affects:
+            ref = str(affected["ref"])
+            target = refs.get(ref) or {}
+            package = _text(target.get("name") or ref, 300)
+            version = _text(target.get("version"), 200)
+            report.findings.append(
+                Parsed(
+                    key_fields=(target.get("purl") or ref, package, version, vuln_id),
+                    vulnerability_id=vuln_id,
+                    severity=_cdx_severity(vuln),
+                    title=_text(vuln.get("description") or vuln.get("detail"), 500),
+                    package_name=package,
+                    package_version=version,
+                    fixed_version=_text(vuln.get("recommendation"), 200),
+                    aliases=aliases,
+                    status=(
+                        FindingStatus.NOT_AFFECTED
+                        if state in CDX_NOT_AFFECTED
+                        else FindingStatus.FIXED
+                        if state == "resolved"
+                        else FindingStatus.OPEN
+                    ),
+                    justification=_text(
+                        analysis.get("justification") or analysis.get("detail"), 500
+                    )
+                    if state in CDX_NOT_AFFECTED
+                    else "",
+                )
+            )
+    return report
+
+
+# --- recognising the format --------------------------------------------------------------------
+
+
+def _recognise(document: Any) -> Callable[[Any], Report]:
+    if isinstance(document, list):
+        if document and all(isinstance(item, dict) and "Target" in item for item in document):
+            return _trivy
+    elif isinstance(document, dict):
+        if "SchemaVersion" in document and "Results" in document:
+            return _trivy
+        if "ClusterName" in document:
+            return _trivy
+        descriptor = document.get("descriptor")
+        if "matches" in document and (
+            (isinstance(descriptor, dict) and descriptor.get("name") == "grype")
+            or "source" in document
+        ):
+            return _grype
+        if "runs" in document and str(document.get("version", "")).startswith("2.1"):
+            return _sarif
+        if "runs" in document and "sarif" in str(document.get("$schema", "")).lower():
+            raise _refuse(
+                _("SARIF version %(version)s is not supported: only SARIF 2.1."),
+                version=str(document.get("version", "?")),
+            )
+        if document.get("bomFormat") == "CycloneDX":
+            return _cyclonedx
+        if "openvex" in str(document.get("@context", "")).lower():
+            raise _refuse(_("OpenVEX documents are recognised but not imported yet."))
+        if isinstance(document.get("document"), dict) and "csaf_version" in document["document"]:
+            version = str(document["document"]["csaf_version"])
+            if version != "2.0":
+                raise _refuse(
+                    _("CSAF version %(version)s is not supported: only CSAF 2.0."), version=version
+                )
+            raise _refuse(_("CSAF documents are recognised but not imported yet."))
+    raise _refuse(
+        _(
+            "The file is not a report samdrift recognises: expected Trivy JSON, Anchore Grype "
+            "JSON, SARIF 2.1 or CycloneDX JSON."
+        )
+    )
+
+
+def parse(data: bytes) -> Report:
+    """Read a report from its bytes. Refused with a message naming the problem: an empty file,
+    a file too large, text that is not UTF-8 JSON (with the line and column), XML, an unknown
+    document, or a recognised document with a missing or malformed field."""
+    if not data or not data.strip():
+        raise _refuse(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise _refuse(_("The file is larger than %(limit)s MB."), limit=MAX_BYTES // 1024 // 1024)
+    if data.lstrip()[:1] == b"<":
+        raise _refuse(_("XML reports (CycloneDX XML, Greenbone/OpenVAS) are not imported yet."))
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError:
+        raise _refuse(_("The file is not UTF-8 text.")) from None
+    except json.JSONDecodeError as error:
+        raise _refuse(
+            _("The file is not valid JSON: %(problem)s at line %(line)s, column %(column)s."),
+            problem=error.msg,
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    return _recognise(document)(document)

@@ -1,0 +1,246 @@
+"""Reads of security operations (ADR 0952, 0953), scoped to the actor.
+
+Reach: a finding on a component reaches every service built from the component, every service
+that depends on one of those (transitively, through the catalogue's dependency graph), and
+every agency with an active subscription to one of them. Computed when read from the
+catalogue's and onboarding's selectors, so a new subscription or dependency counts at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from samdrift.catalogue.selectors import dependency_edges
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.tenancy import visible_or_404
+from samdrift.onboarding.selectors import subscription_list
+
+from .choices import SEVERITY_ORDER, Severity
+from .models import Component, ComponentUse, Finding, ImportRun
+from .permissions import soc_provider_ids
+
+#: Days to remediate by severity (DefectDojo's defaults, ADR 0953); `SECURITY_REMEDIATION_DAYS`
+#: in the settings overrides any of them. Informational and unknown findings get no deadline.
+REMEDIATION_DAYS = {
+    Severity.CRITICAL: 7,
+    Severity.HIGH: 30,
+    Severity.MEDIUM: 90,
+    Severity.LOW: 120,
+}
+
+
+def remediation_days() -> dict[str, int]:
+    configured = getattr(settings, "SECURITY_REMEDIATION_DAYS", {}) or {}
+    return {**{str(k): v for k, v in REMEDIATION_DAYS.items()}, **configured}
+
+
+def remediation_deadline(finding: Finding) -> datetime.date | None:
+    days = remediation_days().get(finding.severity)
+    if days is None:
+        return None
+    return finding.first_seen.date() + datetime.timedelta(days=int(days))
+
+
+# --- the graph ---------------------------------------------------------------------------------
+
+
+def _graph() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(service -> services it depends on, service -> services depending on it), all services."""
+    down: dict[int, set[int]] = defaultdict(set)
+    up: dict[int, set[int]] = defaultdict(set)
+    for edge in dependency_edges(actor=SYSTEM):
+        down[edge.service_id].add(edge.depends_on_id)
+        up[edge.depends_on_id].add(edge.service_id)
+    return down, up
+
+
+def _closure(start: Iterable[int], neighbours: dict[int, set[int]]) -> set[int]:
+    seen = set(start)
+    queue = list(seen)
+    while queue:
+        for nxt in neighbours.get(queue.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _subscriber_pairs(service_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """(agency, service) of the active subscriptions of these services."""
+    return list(
+        subscription_list(actor=SYSTEM)
+        .filter(service_id__in=list(service_ids))
+        .values_list("organisation_id", "service_id")
+        .order_by()
+        .distinct()
+    )
+
+
+def _services_reaching(org_ids: Iterable[int]) -> set[int]:
+    """Every service whose findings reach these agencies: those they subscribe to and what
+    those depend on, transitively."""
+    subscribed = set(
+        subscription_list(actor=SYSTEM)
+        .filter(organisation_id__in=list(org_ids))
+        .values_list("service_id", flat=True)
+    )
+    if not subscribed:
+        return set()
+    down, _up = _graph()
+    return _closure(subscribed, down)
+
+
+# --- findings ----------------------------------------------------------------------------------
+
+
+def _customer_org_ids(actor: Actor) -> set[int]:
+    return set(actor.member_org_ids) - set(actor.provider_org_ids)
+
+
+def _scoped(actor: Actor) -> QuerySet[Finding]:
+    """The SOC sees its providers' components' findings; a customer agency's people the
+    findings reaching their agency. One query (the reach is a subquery of service ids)."""
+    providers = soc_provider_ids(actor)
+    if providers is None:
+        return Finding.objects.all()
+    condition = Q(component__provider_id__in=providers) if providers else Q(pk__in=[])
+    customers = _customer_org_ids(actor)
+    if customers:
+        services = _services_reaching(customers)
+        if services:
+            uses = ComponentUse.objects.filter(service_id__in=services)
+            condition |= Q(component_id__in=uses.values("component_id"))
+    return Finding.objects.filter(condition)
+
+
+def shows_location(actor: Actor, finding: Finding) -> bool:
+    """Where on the provider's hosts a finding was found is for that provider's SOC only."""
+    providers = soc_provider_ids(actor)
+    return providers is None or finding.component.provider_id in providers
+
+
+def finding_list(
+    *,
+    actor: Actor,
+    severity: str = "",
+    status: str = "",
+    component: str = "",
+    search: str = "",
+) -> QuerySet[Finding]:
+    """The findings the actor may see, most severe first, then oldest first."""
+    queryset = _scoped(actor).select_related("component")
+    if severity:
+        queryset = queryset.filter(severity=severity)
+    if status:
+        queryset = queryset.filter(status=status)
+    if component:
+        queryset = queryset.filter(component__name=component)
+    if search:
+        queryset = queryset.filter(
+            Q(vulnerability_id__icontains=search)
+            | Q(package_name__icontains=search)
+            | Q(title__icontains=search)
+        )
+    return queryset
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    rank = {value: index for index, value in enumerate(SEVERITY_ORDER)}
+    return sorted(findings, key=lambda f: (rank.get(f.severity, 99), f.first_seen, f.id))
+
+
+def finding_get(*, actor: Actor, finding_id: int) -> Finding:
+    return visible_or_404(_scoped(actor).select_related("component"), "finding", id=finding_id)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where one finding reaches: the services built from its component (`direct`), those
+    depending on them, and per agency the services it subscribes to and its deadline."""
+
+    direct: list[int]
+    through: list[int]
+    agencies: dict[int, list[int]]
+    deadline: datetime.date | None
+
+
+def finding_reach(*, actor: Actor, finding_id: int) -> Reach:
+    """A finding's reach, for the SOC of its provider (a customer sees only its own agency,
+    through `agency_findings`)."""
+    finding = finding_get(actor=actor, finding_id=finding_id)
+    if not shows_location(actor, finding):
+        # a customer learns of no other agency
+        visible_or_404(Finding.objects.none(), "finding", id=finding_id)
+    return reach_of(finding)
+
+
+def reach_of(finding: Finding) -> Reach:
+    """No actor: the caller (the SOC's selector above, the notifications) checked it."""
+    direct = set(
+        ComponentUse.objects.filter(component_id=finding.component_id).values_list(
+            "service_id", flat=True
+        )
+    )
+    _down, up = _graph()
+    reached = _closure(direct, up)
+    agencies: dict[int, list[int]] = defaultdict(list)
+    for org_id, service_id in _subscriber_pairs(reached):
+        agencies[org_id].append(service_id)
+    return Reach(
+        direct=sorted(direct),
+        through=sorted(reached - direct),
+        agencies={org: sorted(services) for org, services in sorted(agencies.items())},
+        deadline=remediation_deadline(finding),
+    )
+
+
+@dataclass(frozen=True)
+class AgencyFinding:
+    finding: Finding
+    deadline: datetime.date | None
+
+
+def agency_findings(*, actor: Actor, organisation_id: int) -> list[AgencyFinding]:
+    """The findings reaching one agency with their remediation deadlines: the agency's own
+    people, or the SOC of a provider (its own components only)."""
+    if not (actor.sees_everything or organisation_id in actor.member_org_ids) and not (
+        soc_provider_ids(actor)
+    ):
+        visible_or_404(Finding.objects.none(), "agency", id=organisation_id)
+    services = _services_reaching([organisation_id])
+    uses = ComponentUse.objects.filter(service_id__in=services)
+    queryset = Finding.objects.filter(component_id__in=uses.values("component_id"))
+    providers = soc_provider_ids(actor)
+    if providers is not None and organisation_id not in actor.member_org_ids:
+        queryset = queryset.filter(component__provider_id__in=providers)
+    return [
+        AgencyFinding(finding, remediation_deadline(finding))
+        for finding in ordered(queryset.select_related("component"))
+    ]
+
+
+# --- components and imports --------------------------------------------------------------------
+
+
+def component_list(*, actor: Actor) -> QuerySet[Component]:
+    providers = soc_provider_ids(actor)
+    queryset = Component.objects.all()
+    if providers is not None:
+        queryset = queryset.filter(provider_id__in=providers)
+    return queryset.order_by("name")
+
+
+def import_runs(*, actor: Actor, component: str = "") -> QuerySet[ImportRun]:
+    providers = soc_provider_ids(actor)
+    queryset = ImportRun.objects.select_related("component")
+    if providers is not None:
+        queryset = queryset.filter(component__provider_id__in=providers)
+    if component:
+        queryset = queryset.filter(component__name=component)
+    return queryset

@@ -1,0 +1,182 @@
+"""Writes of security operations (ADR 0950, 0951): registering a component and importing a
+scanner report for it. One transaction and one audit record each; a report that cannot be read,
+or names an unknown component, is refused in Swedish and English before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_record
+from samdrift.catalogue.selectors import service_get
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound, ValidationFailed
+
+from .choices import ComponentKind, FindingStatus
+from .models import Component, ComponentUse, Finding, ImportRun
+from .parsers import Parsed, parse
+from .permissions import keeps_component, security_abilities, soc_provider_ids
+
+
+def _invalid(field: str, message: Any, **params: Any) -> ValidationFailed:
+    text = str(message) % params if params else str(message)
+    return ValidationFailed(message, errors={field: [text]}, **params)
+
+
+def component_register(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    service_codes: list[str],
+    version: str = "",
+    purl: str = "",
+) -> Component:
+    """Register a component of the actor's provider, used by some of its services. Refused: not
+    the SOC, an empty or taken name, an unknown kind, another provider's service."""
+    providers = soc_provider_ids(actor)
+    if not security_abilities(actor=actor)["import"] or providers == frozenset():
+        raise NotFound("components")
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise _invalid("name", _("A component needs a name of at most 200 characters."))
+    if kind not in ComponentKind.values:
+        raise _invalid("kind", _("Unknown kind of component %(value)s."), value=str(kind))
+    if Component.objects.filter(name=name).exists():
+        raise _invalid("name", _("There is already a component named %(value)s."), value=name)
+    services = [service_get(actor=actor, code=code) for code in service_codes]
+    for service in services:
+        if not keeps_component(actor, service.provider_id):  # another provider's service
+            raise NotFound("service")
+    owners = {service.provider_id for service in services}
+    if len(owners) > 1:
+        raise _invalid("services", _("A component's services must all be one provider's."))
+    if owners:
+        provider_id = owners.pop()
+    elif providers:
+        provider_id = min(providers)
+    else:
+        raise _invalid("services", _("Name at least one service that uses the component."))
+    with transaction.atomic():
+        component = Component.objects.create(
+            provider_id=provider_id, name=name, version=(version or "").strip()[:100],
+            purl=(purl or "").strip()[:500], kind=kind,
+        )  # fmt: skip
+        ComponentUse.objects.bulk_create(
+            ComponentUse(component=component, service=service) for service in services
+        )
+        audit_record(
+            actor=actor, action="security.component_registered", obj=component,
+            organisation_id=provider_id,
+            after={"name": name, "version": component.version, "purl": component.purl,
+                   "kind": kind, "services": sorted(s.code for s in services)},
+        )  # fmt: skip
+    return component
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    run: ImportRun
+    already_imported: bool
+    reported: int
+    created: int
+    updated: int
+    fixed: int
+
+
+def _component_for_import(actor: Actor, name: str) -> Component:
+    component = Component.objects.filter(name=(name or "").strip()).first()
+    if component is None or not keeps_component(actor, component.provider_id):
+        raise _invalid("component", _("There is no component named %(component)s."), component=name)
+    return component
+
+
+def _apply(finding: Finding, parsed: Parsed, run: ImportRun) -> None:
+    finding.severity = parsed.severity
+    finding.title = parsed.title
+    finding.fixed_version = parsed.fixed_version
+    finding.location = parsed.location
+    finding.aliases = list(parsed.aliases)
+    finding.status = parsed.status
+    finding.justification = parsed.justification
+    finding.fixed_at = run.imported_at if parsed.status == FindingStatus.FIXED else None
+    finding.last_seen = run.imported_at
+    finding.last_run = run
+
+
+UPDATED_FIELDS = [
+    "severity", "title", "fixed_version", "location", "aliases", "status", "justification",
+    "fixed_at", "last_seen", "last_run",
+]  # fmt: skip
+
+
+def import_report(
+    *, actor: Actor, component_name: str, data: bytes, file_name: str = ""
+) -> ImportOutcome:
+    """Import a scanner report for a component (ADR 0951). The format comes from the content.
+    In one transaction: a new finding per new deduplication key, the known ones updated, and
+    those of the same scope (component and tool) still open that the report no longer lists
+    marked fixed. The same file again for the same scope changes nothing."""
+    component = _component_for_import(actor, component_name)
+    report = parse(data)  # refused before anything is stored
+    checksum = hashlib.sha256(data).hexdigest()
+    earlier = ImportRun.objects.filter(
+        component=component, tool=report.tool, checksum=checksum
+    ).first()
+    if earlier is not None:
+        return ImportOutcome(earlier, True, earlier.reported, 0, 0, 0)
+    unique: dict[str, Parsed] = {}
+    for parsed in report.findings:
+        unique.setdefault(parsed.dedup_key, parsed)
+    now = timezone.now()
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            component=component, tool=report.tool, report_format=report.report_format,
+            file_name=(file_name or "")[:255], checksum=checksum, imported_at=now,
+            imported_by=str(actor.label)[:150], reported=len(unique),
+        )  # fmt: skip
+        known = {
+            f.dedup_key: f
+            for f in Finding.objects.select_for_update().filter(
+                component=component, tool=report.tool
+            )
+        }
+        new: list[Finding] = []
+        changed: list[Finding] = []
+        for key, parsed in unique.items():
+            finding = known.pop(key, None)
+            if finding is None:
+                finding = Finding(
+                    component=component, tool=report.tool, dedup_key=key,
+                    vulnerability_id=parsed.vulnerability_id, package_name=parsed.package_name,
+                    package_version=parsed.package_version, first_seen=now, first_run=run,
+                )  # fmt: skip
+                _apply(finding, parsed, run)
+                new.append(finding)
+            else:
+                _apply(finding, parsed, run)
+                changed.append(finding)
+        gone = [f for f in known.values() if f.status == FindingStatus.OPEN]
+        for finding in gone:
+            finding.status = FindingStatus.FIXED
+            finding.fixed_at = now
+        Finding.objects.bulk_create(new, batch_size=1000)
+        Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=1000)
+        Finding.objects.bulk_update(gone, ["status", "fixed_at"], batch_size=1000)
+        run.created, run.fixed = len(new), len(gone)
+        run.save(update_fields=["created", "fixed"])
+        audit_record(
+            actor=actor, action="security.report_imported", obj=run,
+            organisation_id=component.provider_id,
+            after={"component": component.name, "tool": report.tool,
+                   "format": report.report_format, "checksum": checksum,
+                   "reported": len(unique), "created": len(new), "updated": len(changed),
+                   "fixed": len(gone)},
+        )  # fmt: skip
+    return ImportOutcome(run, False, len(unique), len(new), len(changed), len(gone))
