@@ -47,7 +47,8 @@ from support import free_port, production_env, use_production_settings
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
 PAGES = [
-    ("dashboard", "/"),
+    ("start page", "/"),
+    ("overview", "/overview/"),
     ("agency list", "/agencies/"),
     ("case list", "/connections/"),
     ("demand report", "/connections/demand/?year=2021"),

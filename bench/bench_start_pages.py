@@ -15,6 +15,7 @@ what the page costs on top of its reads.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -119,8 +120,10 @@ def main() -> None:
     args = parser.parse_args()
     source, note = (args.db, "given") if args.db else dataset("national")
     print(f"national dataset: {source} ({note}); {RUNS} requests per role after {WARMUP} warm-up")
+    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         run(working_copy(source, Path(tmp)))
+    print("load average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
