@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "samdrift.collaboration",
     "samdrift.operations",
     "samdrift.continuity",
+    "samdrift.cooperation",
     "samdrift.security",
     "samdrift.billing",
     "samdrift.accessibility",

@@ -1,0 +1,99 @@
+"""Reads of the DSAM evaluations, always for an actor (ADR 0962)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound
+from samdrift.core.tenancy import visible_or_404
+
+from . import scoring
+from .models import Assessment, Catalogue, Evaluation, Requirement, Solution
+from .permissions import may_edit, reads_published, staff_org_ids
+
+
+def _scope(actor: Actor, owner: str) -> Q:
+    if actor.sees_everything:
+        return Q()
+    if not reads_published(actor):
+        return Q(pk__in=[])
+    return Q(published=True) | Q(**{f"{owner}__in": staff_org_ids(actor)})
+
+
+def catalogue_list(*, actor: Actor) -> QuerySet[Catalogue]:
+    return Catalogue.objects.filter(_scope(actor, "owner_id")).select_related("owner")
+
+
+def catalogue_get(*, actor: Actor, code: str) -> Catalogue:
+    return visible_or_404(catalogue_list(actor=actor), "catalogue", code=code.strip())
+
+
+def evaluation_list(*, actor: Actor) -> QuerySet[Evaluation]:
+    return (
+        Evaluation.objects.filter(_scope(actor, "catalogue__owner_id"))
+        .select_related("catalogue", "catalogue__owner")
+        .order_by("code")
+    )
+
+
+def evaluation_get(*, actor: Actor, code: str) -> Evaluation:
+    return visible_or_404(evaluation_list(actor=actor), "evaluation", code=code.strip())
+
+
+def editable_evaluation(*, actor: Actor, code: str) -> Evaluation:
+    """The evaluation if the actor may change it; 404 otherwise (a reader of a published
+    evaluation learns no more than that it cannot be changed here)."""
+    evaluation = evaluation_get(actor=actor, code=code)
+    if not may_edit(actor, evaluation.catalogue.owner_id):
+        raise NotFound("evaluation")
+    return evaluation
+
+
+def requirements(catalogue: Catalogue) -> list[Requirement]:
+    return list(catalogue.requirements.order_by("position"))
+
+
+@dataclass(frozen=True)
+class Cell:
+    verdict: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything an evaluation's page, API, CLI and PDF show, read in four queries."""
+
+    evaluation: Evaluation
+    requirements: list[Requirement]
+    solutions: list[Solution]
+    cells: dict[tuple[int, int], Cell]  # (solution id, requirement id)
+    results: list[scoring.Result]
+    editable: bool
+
+    def row(self, requirement: Requirement) -> list[Cell | None]:
+        return [self.cells.get((s.id, requirement.id)) for s in self.solutions]
+
+    def areas(self) -> list[str]:
+        return list(dict.fromkeys(r.area for r in self.requirements))
+
+
+def comparison(*, actor: Actor, code: str) -> Comparison:
+    evaluation = evaluation_get(actor=actor, code=code)
+    reqs = requirements(evaluation.catalogue)
+    solutions = list(evaluation.solutions.order_by("name"))
+    cells = {
+        (a.solution_id, a.requirement_id): Cell(a.verdict, a.evidence)
+        for a in Assessment.objects.filter(solution__evaluation=evaluation)
+    }
+    results = scoring.evaluate(
+        [scoring.Req(r.id, r.ref, r.area, r.grade, r.weight) for r in reqs],
+        [(s.id, s.name) for s in solutions],
+        {key: cell.verdict for key, cell in cells.items()},
+    )
+    return Comparison(
+        evaluation, reqs, solutions, cells, results,
+        may_edit(actor, evaluation.catalogue.owner_id),
+    )  # fmt: skip
