@@ -63,3 +63,25 @@ def test_the_catalogue_and_agency_lists_filtered_to_nothing(agency_contact):
     assert "Nothing matches the filter." in row
     row = _empty_row(_get(agency_contact, "/agencies/?q=zzzzzz", "sv"))
     assert "Inget matchar filtret." in row and '<a href="/agencies/">Rensa filtret</a>' in row
+
+
+def test_efos_lists_say_how_officials_and_documents_arrive(agency_contact):
+    row = _empty_row(_get(agency_contact, "/efos/officials/", "sv"))
+    assert "Inga tjänstepersoner är registrerade ännu" in row
+    assert 'href="/efos/officials/new/"' in row
+    row = _empty_row(_get(agency_contact, "/efos/documents/", "en"))
+    assert "No documents to sign yet: a document appears here when" in row
+
+
+def test_no_invoice_runs_tells_finance_to_build_the_first(provider):
+    from samdrift.tests.factories import MembershipFactory, UserFactory
+
+    finance = UserFactory(username="ekonom_tom")
+    MembershipFactory(user=finance, organisation=provider, role="finance")
+    row = _empty_row(_get(finance, "/billing/runs/", "en"))
+    assert "No invoice runs yet: build the first month's drafts with the form above." in row
+
+
+def test_the_audit_trail_filtered_to_nothing_offers_to_clear_it(security_officer):
+    row = _empty_row(_get(security_officer, "/audit/?action=ingen.sadan", "sv"))
+    assert "Inget matchar filtret." in row and 'href="/audit/"' in row
