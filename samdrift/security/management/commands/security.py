@@ -1,0 +1,101 @@
+"""`samdrift security …`: register components and import scanner reports (ADR 0951).
+
+samdrift security component NAME --kind image|library|application|host --service CODE …
+                           [--version V] [--purl P] [--as USER]
+samdrift security import FILE --component NAME [--as USER]
+samdrift security status [--component NAME] [--as USER]   open findings by severity
+
+Without --as the command acts as the system. Refusals are printed in Swedish and English and
+change nothing.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from samdrift.accounts.selectors import actor_for_username
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import DomainError
+from samdrift.core.i18n import bilingual_line
+
+from ... import selectors, services
+from ...choices import SEVERITY_ORDER, FindingStatus
+
+
+class Command(BaseCommand):
+    help = "Register components, import scanner reports and show open findings."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        component = sub.add_parser("component", help="register a component")
+        component.add_argument("name")
+        component.add_argument("--kind", required=True)
+        component.add_argument("--service", dest="services", action="append", default=[])
+        component.add_argument("--version", dest="component_version", default="")
+        component.add_argument("--purl", default="")
+        report = sub.add_parser("import", help="import a scanner report for a component")
+        report.add_argument("file")
+        report.add_argument("--component", required=True)
+        status = sub.add_parser("status", help="open findings by severity")
+        status.add_argument("--component", default="")
+        for command in (component, report, status):
+            command.add_argument("--as", dest="username", default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self._actor(options["username"])
+        try:
+            action = options["action"]
+            if action == "component":
+                made = services.component_register(
+                    actor=actor, name=options["name"], kind=options["kind"],
+                    service_codes=options["services"], version=options["component_version"],
+                    purl=options["purl"],
+                )  # fmt: skip
+                self.stdout.write(f"component / komponent: {made.name}")
+            elif action == "import":
+                self._import(actor, options["file"], options["component"])
+            else:
+                self._status(actor, options["component"])
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from error
+
+    def _actor(self, username: str | None) -> Actor:
+        if username is None:
+            return SYSTEM
+        actor = actor_for_username(username)
+        if actor is None:
+            raise CommandError(f"okänd användare / unknown user: {username}")
+        return actor
+
+    def _import(self, actor: Actor, file: str, component: str) -> None:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"filen finns inte / no such file: {file}")
+        outcome = services.import_report(
+            actor=actor, component_name=component, data=path.read_bytes(), file_name=path.name
+        )
+        run = outcome.run
+        if outcome.already_imported:
+            self.stdout.write(
+                f"already imported / redan importerad: {run.tool} {run.imported_at:%Y-%m-%d %H:%M}"
+            )
+            return
+        self.stdout.write(
+            f"{run.get_report_format_display()} ({run.tool}): {outcome.reported} reported / "
+            f"rapporterade, {outcome.created} new / nya, {outcome.updated} updated / "
+            f"uppdaterade, {outcome.fixed} fixed / åtgärdade"
+        )
+
+    def _status(self, actor: Actor, component: str) -> None:
+        findings = selectors.finding_list(
+            actor=actor, status=FindingStatus.OPEN, component=component
+        )
+        counts = Counter(findings.values_list("severity", flat=True))
+        for severity in SEVERITY_ORDER:
+            self.stdout.write(f"{severity}: {counts.get(severity, 0)}")
+        self.stdout.write(f"open / öppna: {sum(counts.values())}")
