@@ -65,6 +65,7 @@ migrations-check: install
 browser:
 	@bash scripts/ensure-browser.sh
 	@bash scripts/ensure-clamav.sh
+	@bash scripts/ensure-alertmanager.sh
 	@bash scripts/ensure-rclone.sh
 
 pytest: install frontend

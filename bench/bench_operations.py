@@ -1,15 +1,24 @@
 """Operations (issue 16, Measure): recomputing every clock of a year of incidents after an
-agreement change, against a bare replay loop over the same events in the same run.
+agreement change, against a bare replay loop over the same events in the same run; and
+availability for every service × agency for a year (ADR 0830).
 
-    python bench/bench_operations.py [--incidents 10000] [--events 20] [--agencies 50]
+    python bench/bench_operations.py [--part all|recompute|availability] [--incidents 10000]
+        [--events 20] [--agencies 50] [--services 20] [--customers 347] [--requests 30]
 
 **recompute**: `services.recompute_service` after a service's support hours change — per
 incident one transaction: lock, read events and affected agencies, replay each agency, one bulk
 update, one audit record. **baseline**: the same events read in one query and `clocks.replay`
 run for every affected agency in a plain loop, nothing written. Floor in the issue: within 3×.
 
-Not built yet (left for later, see docs/domains/operations.md): the 347-agency major incident
-and the availability-for-every-service-×-agency parts of the Measure section.
+**availability**: 347 agencies each connected to every one of 20 services (office, extended and
+24/7 hours; some connected mid-year), 60 outages and 6 approved maintenance windows per service
+in 2026. Measured: `selectors.availability_agency` for every agency (every service × agency for
+the year) against a bare loop calling `availability.measure` for every pair over the same outages
+and windows read in one query; then p95 of the availability pages (a service with its 347-agency
+table and chart, as the provider's staff; an agency with its 20 services) against p95 of the
+bare computation of the same service's 347 figures.
+
+Not built yet (left for later, see docs/domains/operations.md): the 347-agency major incident.
 
 A throw-away SQLite database in a temporary folder, removed at the end. Not a test.
 """
@@ -30,6 +39,10 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=20, help="events per incident")
     parser.add_argument("--agencies", type=int, default=50)
+    parser.add_argument("--part", choices=["all", "recompute", "availability"], default="all")
+    parser.add_argument("--services", type=int, default=20)
+    parser.add_argument("--customers", type=int, default=347)
+    parser.add_argument("--requests", type=int, default=30)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-operations-") as folder:
         os.environ["SAMDRIFT_DATA_DIR"] = folder
@@ -41,7 +54,10 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        run(options.incidents, options.events, options.agencies)
+        if options.part in ("all", "availability"):
+            run_availability(options.services, options.customers, options.requests)
+        if options.part in ("all", "recompute"):
+            run(options.incidents, options.events, options.agencies)
 
 
 def build(incidents: int, per_incident: int, agencies: int) -> str:
@@ -165,6 +181,182 @@ def run(incidents: int, per_incident: int, agencies: int) -> None:
     print(f"recompute_service (lock, replay, write, audit): {real:.2f} s")
     ratio = real / bare
     print(f"ratio {ratio:.1f}× (floor: within 3×) — {'met' if ratio <= 3 else 'NOT met'}")
+
+
+def build_availability(services: int, customers: int) -> tuple[object, list[object], list[int]]:
+    import random
+
+    from samdrift.onboarding.models import Subscription
+    from samdrift.operations.calendars import STOCKHOLM
+    from samdrift.operations.models import Change, Outage
+    from samdrift.tests.factories import (
+        MembershipFactory,
+        OrganisationFactory,
+        ProviderFactory,
+        ServiceFactory,
+    )
+
+    rng = random.Random(16)
+    provider = ProviderFactory(name="Bench provider")
+    hours = ["office", "extended", "24x7"]
+    catalogue = [
+        ServiceFactory(code=f"AV{n:02d}", provider=provider, support_hours=hours[n % 3])
+        for n in range(services)
+    ]
+    agencies = [OrganisationFactory(name=f"Bench agency {n:03d}") for n in range(customers)]
+    subscriptions = []
+    for a, agency in enumerate(agencies):
+        for s, service in enumerate(catalogue):
+            # One pair in seven connected mid-year, so agencies do not all share one period.
+            start = dt.date(2026, 1 + (a + s) % 12, 1) if (a + s) % 7 == 0 else dt.date(2020, 1, 1)
+            subscriptions.append(
+                Subscription(
+                    organisation=agency,
+                    service=service,
+                    start_date=start,
+                    agreement_basis="assignment",
+                )
+            )
+    Subscription.objects.bulk_create(subscriptions, batch_size=2000)
+    year = dt.datetime(2026, 1, 1, tzinfo=STOCKHOLM)
+    outages, changes = [], []
+    for service in catalogue:
+        for _ in range(60):
+            start = year + dt.timedelta(minutes=rng.randrange(0, 365 * 24 * 60 - 600))
+            outages.append(
+                Outage(
+                    service=service,
+                    provider=provider,
+                    cause="monitoring",
+                    level=rng.choice(["outage", "outage", "degraded"]),
+                    summary="bench",
+                    started_at=start,
+                    ended_at=start + dt.timedelta(minutes=rng.randrange(5, 300)),
+                )
+            )
+        for _ in range(6):
+            start = year + dt.timedelta(days=rng.randrange(0, 360), hours=22)
+            changes.append(
+                Change(
+                    provider=provider,
+                    service=service,
+                    kind="normal",
+                    title="bench",
+                    state="approved",
+                    window_start=start,
+                    window_end=start + dt.timedelta(hours=4),
+                )
+            )
+    Outage.objects.bulk_create(outages)
+    Change.objects.bulk_create(changes)
+    staff = MembershipFactory(organisation=provider, role="service_manager").user
+    member = MembershipFactory(organisation=agencies[0], role="member").user
+    return (staff, member), catalogue, [a.id for a in agencies]
+
+
+def bare_availability(service_ids: list[int] | None = None) -> int:
+    """Every (service, agency) pair measured with `availability.measure` in a plain loop over
+    the outages and windows read in one query each; nothing cached, nothing else read."""
+    from collections import defaultdict
+
+    from samdrift.onboarding.models import Subscription
+    from samdrift.operations.availability import measure
+    from samdrift.operations.calendars import STOCKHOLM, calendar_for
+    from samdrift.operations.models import Change, Outage
+
+    start = dt.datetime(2026, 1, 1, tzinfo=STOCKHOLM)
+    end = dt.datetime(2027, 1, 1, tzinfo=STOCKHOLM)
+    down: dict[int, list] = defaultdict(list)
+    windows: dict[int, list] = defaultdict(list)
+    outages = Outage.objects.filter(level="outage")
+    changes = Change.objects.filter(state="approved")
+    subscriptions = Subscription.objects.all()
+    if service_ids is not None:
+        outages = outages.filter(service_id__in=service_ids)
+        changes = changes.filter(service_id__in=service_ids)
+        subscriptions = subscriptions.filter(service_id__in=service_ids)
+    for service_id, lo, hi in outages.values_list("service_id", "started_at", "ended_at"):
+        down[service_id].append((lo, hi))
+    for service_id, lo, hi in changes.values_list("service_id", "window_start", "window_end"):
+        windows[service_id].append((lo, hi))
+    count = 0
+    for service_id, hours, first in subscriptions.values_list(
+        "service_id", "service__support_hours", "start_date"
+    ):
+        lo = max(start, dt.datetime.combine(first, dt.time(), tzinfo=STOCKHOLM))
+        measure(calendar_for(hours), lo, end, outages=down[service_id],
+                maintenance=windows[service_id])  # fmt: skip
+        count += 1
+    return count
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def run_availability(services: int, customers: int, requests: int) -> None:
+    from django.test import Client
+
+    from samdrift.core.actor import SYSTEM
+    from samdrift.operations import selectors
+    from samdrift.operations.calendars import STOCKHOLM
+
+    t = time.perf_counter()
+    (staff, member), catalogue, agency_ids = build_availability(services, customers)
+    print(
+        f"availability: built {services} services × {customers} agencies, "
+        f"{services * 60} outages, {services * 6} maintenance windows "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
+    now = dt.datetime(2027, 1, 1, tzinfo=STOCKHOLM)
+    t = time.perf_counter()
+    pairs = bare_availability()
+    bare = time.perf_counter() - t
+    t = time.perf_counter()
+    measured = 0
+    for agency_id in agency_ids:
+        _agency, rows = selectors.availability_agency(
+            actor=SYSTEM, agency_id=agency_id, year=2026, now=now
+        )
+        measured += len(rows)
+    real = time.perf_counter() - t
+    assert measured == pairs == services * customers, (measured, pairs)
+    print(f"bare measure() loop over every service × agency ({pairs} pairs): {bare:.2f} s")
+    print(f"availability_agency for every agency (same pairs): {real:.2f} s")
+    print(f"ratio {real / bare:.2f}×")
+
+    first = catalogue[0]
+    bare_page = []
+    for _ in range(requests):
+        t = time.perf_counter()
+        bare_availability([first.id])
+        bare_page.append(time.perf_counter() - t)
+    pages = {
+        "service page (staff, 347 agencies)": (
+            staff, f"/operations/availability/services/{first.code}/?year=2026"
+        ),
+        "agency page (member, 20 services)": (
+            member, f"/operations/availability/agencies/{agency_ids[0]}/?year=2026"
+        ),
+    }  # fmt: skip
+    print(
+        f"bare computation of one service's {customers} figures: p95 {p95(bare_page) * 1000:.0f} ms"
+    )
+    for label, (user, url) in pages.items():
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200, url
+        samples = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - t)
+            assert response.status_code == 200
+        print(
+            f"{label}: p95 {p95(samples) * 1000:.0f} ms over {requests} requests, "
+            f"{p95(samples) / p95(bare_page):.1f}× the bare computation"
+        )
 
 
 if __name__ == "__main__":

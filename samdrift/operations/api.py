@@ -8,8 +8,12 @@ clocks and audit. An incident another agency sees only answers 404, like a missi
 import datetime
 from typing import Any
 
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.security import HttpBearer
 
 from samdrift.core.api import ApiRequest, Page, errors
 
@@ -211,3 +215,228 @@ def add_note(request: ApiRequest, incident_id: int, payload: NoteIn) -> Status:
     selectors.incident_get(actor=request.auth, incident_id=incident_id)
     services.incident_note(actor=request.auth, incident_id=incident_id, text=payload.text)
     return Status(201, _detail(request, incident_id))
+
+
+# --- outages and availability (issue 16 item 3, ADR 0830) -------------------------------------
+
+
+class OutageOut(Schema):
+    id: int
+    service: str
+    level: str
+    cause: str
+    summary: str
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    incident_id: int | None
+
+
+class OutageIn(Schema):
+    service: str
+    summary: str
+    started_at: str
+    ended_at: str | None = None
+    level: str = "outage"
+    incident_id: int | None = None
+
+
+class OutageEndIn(Schema):
+    ended_at: str | None = None
+
+
+class OutageFilters(Schema):
+    service: str = ""
+    open: bool = False
+
+
+class YearQuery(Schema):
+    year: int | None = None
+
+
+class AvailabilityOut(Schema):
+    service: str
+    name: str
+    support_hours: str
+    start: datetime.datetime
+    end: datetime.datetime
+    agreed_seconds: int
+    maintenance_seconds: int
+    down_seconds: int
+    percent: float | None
+    target: float
+    meets_target: bool | None
+
+
+class ServiceAvailabilityOut(AvailabilityOut):
+    per_agency: list[AvailabilityOut]
+
+
+class AgencyAvailabilityOut(Schema):
+    agency_id: int
+    agency: str
+    services: list[AvailabilityOut]
+
+
+def _outage(outage: Any) -> dict[str, Any]:
+    return {
+        "id": outage.pk,
+        "service": outage.service.code,
+        "level": outage.level,
+        "cause": outage.cause,
+        "summary": outage.summary,
+        "started_at": outage.started_at,
+        "ended_at": outage.ended_at,
+        "incident_id": outage.incident_id,
+    }
+
+
+def _availability(row: selectors.ServiceAvailability, name: str | None = None) -> dict[str, Any]:
+    return {
+        "service": row.code,
+        "name": name if name is not None else row.name,
+        "support_hours": row.support_hours,
+        "start": row.start,
+        "end": row.end,
+        "agreed_seconds": row.result.agreed_seconds,
+        "maintenance_seconds": row.result.maintenance_seconds,
+        "down_seconds": row.result.down_seconds,
+        "percent": row.percent,
+        "target": row.target,
+        "meets_target": row.meets,
+    }
+
+
+def _year(query: YearQuery) -> int:
+    return selectors.check_year(query.year or timezone.localdate().year)
+
+
+@router.get(
+    "/outages",
+    response={200: list[OutageOut], **errors(422)},
+    summary="Outages of the services the caller sees",
+    description="Provider staff: their provider's services; an agency: the services it has.",
+)
+@paginate(Page)
+def list_outages(request: ApiRequest, filters: Query[OutageFilters]) -> Any:
+    rows = selectors.outage_list(
+        actor=request.auth, service_code=filters.service.strip().upper(), open_only=filters.open
+    )
+    return [_outage(o) for o in rows]
+
+
+@router.post(
+    "/outages",
+    response={201: OutageOut, **errors(404, 409, 422)},
+    summary="Record an outage (provider operators)",
+    description="An unknown service or an end before the start is a 422; nothing is stored.",
+)
+def record_outage(request: ApiRequest, payload: OutageIn) -> Status:
+    outage = services.outage_record(
+        actor=request.auth,
+        service_code=payload.service,
+        summary=payload.summary,
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        level=payload.level,
+        incident_id=payload.incident_id,
+    )
+    return Status(201, _outage(outage))
+
+
+@router.post(
+    "/outages/{outage_id}/end",
+    response={200: OutageOut, **errors(404, 409, 422)},
+    summary="End an open outage",
+)
+def end_outage(request: ApiRequest, outage_id: int, payload: OutageEndIn) -> dict[str, Any]:
+    selectors.outage_get(actor=request.auth, outage_id=outage_id)
+    outage = services.outage_end(actor=request.auth, outage_id=outage_id, ended_at=payload.ended_at)
+    return _outage(outage)
+
+
+@router.get(
+    "/availability",
+    response={200: list[AvailabilityOut], **errors(422)},
+    summary="Availability of every service the caller sees, over a year (so far)",
+)
+def list_availability(request: ApiRequest, query: Query[YearQuery]) -> list[dict[str, Any]]:
+    rows = selectors.availability_overview(
+        actor=request.auth, year=_year(query), language=get_language() or "sv"
+    )
+    return [_availability(r) for r in rows]
+
+
+@router.get(
+    "/availability/services/{code}",
+    response={200: ServiceAvailabilityOut, **errors(404, 422)},
+    summary="One service's availability; per agency for its provider's staff",
+)
+def service_availability(request: ApiRequest, code: str, query: Query[YearQuery]) -> Any:
+    overall, per_agency = selectors.availability_service(
+        actor=request.auth, code=code.upper(), year=_year(query), language=get_language() or "sv"
+    )
+    return {**_availability(overall), "per_agency": [_availability(r) for r in per_agency]}
+
+
+@router.get(
+    "/availability/agencies/{agency_id}",
+    response={200: AgencyAvailabilityOut, **errors(404, 422)},
+    summary="One agency's availability per service it is connected to",
+)
+def agency_availability(request: ApiRequest, agency_id: int, query: Query[YearQuery]) -> Any:
+    agency, rows = selectors.availability_agency(
+        actor=request.auth,
+        agency_id=agency_id,
+        year=_year(query),
+        language=get_language() or "sv",
+    )
+    return {
+        "agency_id": agency.pk,
+        "agency": agency.name,
+        "services": [_availability(r) for r in rows],
+    }
+
+
+# --- monitoring (issue 16 item 4, ADR 0831) ----------------------------------------------------
+
+
+class MonitoringBearer(HttpBearer):
+    """A provider's monitoring token (Alertmanager `http_config.authorization`); a personal API
+    token or a session is not one."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return services.monitoring_actor(token)
+
+
+class AlertIn(Schema):
+    status: str = ""
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    startsAt: str = ""  # noqa: N815 - Alertmanager's field names
+    endsAt: str = ""  # noqa: N815
+    fingerprint: str = ""
+
+
+class AlertmanagerIn(Schema):
+    version: str = "4"
+    status: str = ""
+    alerts: list[AlertIn]
+
+
+class AlertmanagerOut(Schema):
+    opened: int
+    resolved: int
+    unchanged: int
+
+
+@router.post(
+    "/alertmanager",
+    auth=MonitoringBearer(),
+    response={200: AlertmanagerOut, **errors(422)},
+    summary="Prometheus Alertmanager webhook (a provider's monitoring token)",
+    description="Labels: samdrift_service (service code), severity (critical opens an incident "
+    "too, major an outage, warning a degraded service). Idempotent on the alert's fingerprint "
+    "and start; an unknown label or service refuses the whole delivery (422), changing nothing.",
+)
+def alertmanager(request: ApiRequest, payload: AlertmanagerIn) -> dict[str, int]:
+    return services.alertmanager_receive(actor=request.auth, payload=payload.dict())

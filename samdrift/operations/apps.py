@@ -11,7 +11,13 @@ class OperationsConfig(AppConfig):
     def ready(self) -> None:
         # The kind of notification a major incident sends (ADR 0806); its texts are this app's
         # templates under notifications/kinds/major_incident/.
+        from samdrift.core import live
         from samdrift.core.notifications.kinds import Kind, register_kind
+
+        from .permissions import may_follow_status
+
+        # Status pages follow their outages live (ADR 0832).
+        live.register_topic("opsstatus", may_follow_status)
 
         register_kind(
             Kind(

@@ -155,3 +155,27 @@ TARGETS: dict[str, dict[int, tuple[int, int]]] = {
         5: (24 * HOUR, 168 * HOUR),
     },
 }
+
+
+class OutageCause(models.TextChoices):
+    """Where an outage record came from (issue 16 items 3 and 4, ADR 0830)."""
+
+    MANUAL = "manual", _("Recorded by hand")
+    INCIDENT = "incident", _("From an incident")
+    MONITORING = "monitoring", _("From monitoring")
+
+
+class OutageLevel(models.TextChoices):
+    """Only an outage of the main function is downtime in the availability figure; a degraded
+    service is shown on the status page but counts as available (Statskontoret's indicator 6)."""
+
+    OUTAGE = "outage", _("Outage: the main function is unavailable")
+    DEGRADED = "degraded", _("Degraded: the main function works, with disturbances")
+
+
+class ServiceStatus(models.TextChoices):
+    """The status page's word for a service now (Statuspage's vocabulary, ADR 0832)."""
+
+    OPERATIONAL = "operational", _("Operational")
+    DEGRADED = "degraded", _("Degraded")
+    OUTAGE = "outage", _("Outage")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.text import TextCheckedForm
 
-from .choices import Impact, IncidentState, Urgency
+from .choices import Impact, IncidentState, OutageLevel, Urgency
 
 
 class ReportForm(TextCheckedForm):
@@ -41,3 +41,20 @@ class ReportForm(TextCheckedForm):
 
 class TransitionForm(TextCheckedForm):
     state = forms.ChoiceField(label=_("New state"), choices=IncidentState.choices)
+
+
+class OutageForm(TextCheckedForm):
+    """Record an outage by hand; times are read as Swedish time (ADR 0830)."""
+
+    service_code = forms.CharField(label=_("Service code"), max_length=40)
+    summary = forms.CharField(label=_("What was unavailable?"), max_length=200)
+    level = forms.ChoiceField(label=_("Level"), choices=OutageLevel.choices)
+    started_at = forms.CharField(
+        label=_("Started (YYYY-MM-DD HH:MM)"),
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
+    ended_at = forms.CharField(
+        label=_("Ended (empty: still down)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )

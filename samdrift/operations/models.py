@@ -1,4 +1,5 @@
-"""Incidents, their events and per-agency clocks; problems (known errors); changes (ADRs 0800–0806).
+"""Incidents, their events and per-agency clocks; problems (known errors); changes (ADRs 0800–0806);
+outages and monitoring tokens (ADRs 0830, 0831).
 
 Another app's model is named by label. The clock fields of `AffectedAgency` are a stored copy of
 the replay (`clocks.replay`) so lists can sort and filter by them; the replay is the truth and
@@ -20,6 +21,8 @@ from .choices import (
     EventKind,
     Impact,
     IncidentState,
+    OutageCause,
+    OutageLevel,
     Priority,
     ProblemState,
     Urgency,
@@ -197,3 +200,66 @@ class Change(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"CHG{self.pk}"
+
+
+class Outage(TimeStampedModel):
+    """A time the service was down (or degraded), recorded by hand, from an incident or from
+    monitoring (ADR 0830). Per service, never per agency: every agency's availability is read
+    from the same record through its own agreed hours."""
+
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(
+        _("level"), max_length=16, choices=OutageLevel.choices, default=OutageLevel.OUTAGE
+    )
+    cause = models.CharField(_("source"), max_length=16, choices=OutageCause.choices)
+    summary = models.CharField(_("summary"), max_length=200)
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="outages"
+    )
+    # Monitoring: Alertmanager's fingerprint and the alert's start, so a repeated delivery of
+    # the same alert changes nothing (ADR 0831).
+    alert_key = models.CharField(max_length=200, blank=True)
+    recorded_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["service", "started_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
+                name="outage_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "alert_key"],
+                condition=~Q(alert_key=""),
+                name="one_outage_per_alert",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"OUT{self.pk}"
+
+
+class MonitoringToken(TimeStampedModel):
+    """A provider's bearer token for Alertmanager's webhook (`http_config.authorization`); only
+    its SHA-256 is stored (ADR 0831)."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["provider_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.name}"

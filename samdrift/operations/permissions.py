@@ -77,3 +77,28 @@ def may_open_incident(*, actor: Actor, provider_id: int, organisation_id: int | 
     return organisation_id in actor.member_org_ids or actor.has_provider_role_in(
         provider_id, *OPERATORS
     )
+
+
+def may_record_outage(*, actor: Actor, provider_id: int | None) -> bool:
+    """The provider's operators record and end outages of its services (ADR 0830)."""
+    return actor.has_provider_role_in(provider_id, *OPERATORS)
+
+
+def may_see_agency_availability(*, actor: Actor, organisation_id: int) -> bool:
+    """An agency's own people, and the staff of a provider it is a customer of (who then see
+    only their own provider's services, ADR 0830)."""
+    return (
+        actor.sees_everything
+        or organisation_id in actor.member_org_ids
+        or (actor.is_provider_staff and organisation_id in actor.customer_org_ids)
+    )
+
+
+def may_follow_status(actor: Actor, topic: str) -> bool:
+    """`opsstatus:<organisation id>`: the status changes of the services an agency uses (its own
+    people) or a provider runs (its staff), ADR 0832."""
+    try:
+        org_id = int(topic.partition(":")[2])
+    except ValueError:
+        return False
+    return org_id in actor.member_org_ids or actor.has_provider_role_in(org_id, *ALL_PROVIDER_ROLES)

@@ -14,18 +14,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.selectors import dependency_edges, service_list
 from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
+from samdrift.organisations.selectors import organisation_get
 
-from .choices import ChangeState, IncidentState
-from .models import AffectedAgency, Change, Incident, IncidentEvent, Problem
-from .permissions import OPERATORS
+from .availability import Availability, Interval, measure
+from .calendars import STOCKHOLM, calendar_for
+from .choices import ChangeState, IncidentState, OutageLevel, ServiceStatus
+from .models import AffectedAgency, Change, Incident, IncidentEvent, Outage, Problem
+from .permissions import ALL_PROVIDER_ROLES, OPERATORS, may_see_agency_availability
+
+DAY = dt.timedelta(days=1)
 
 
 def _incident_scope(actor: Actor) -> Q:
@@ -248,3 +258,378 @@ def search_incidents(*, actor: Actor, words: Sequence[str], limit: int) -> list[
         .select_related("service")
         .order_by("-opened_at", "-id")[:limit]
     )
+
+
+# --- outages and availability (issue 16 item 3, ADR 0830) -------------------------------------
+
+
+def _outage_scope(actor: Actor) -> Q:
+    """Provider staff: their provider's outages; an agency: outages of the services it
+    subscribes to (an outage is about a service, never about an agency)."""
+    if actor.sees_everything:
+        return Q()
+    subscribed = subscription_list(actor=actor).filter(organisation_id__in=actor.member_org_ids)
+    condition = Q(service_id__in=subscribed.values("service_id"))
+    if actor.provider_org_ids:
+        condition |= Q(provider_id__in=actor.provider_org_ids)
+    return condition
+
+
+def outage_list(
+    *, actor: Actor, service_code: str = "", open_only: bool = False
+) -> QuerySet[Outage]:
+    queryset = Outage.objects.filter(_outage_scope(actor)).select_related("service")
+    if service_code:
+        queryset = queryset.filter(service__code=service_code)
+    if open_only:
+        queryset = queryset.filter(ended_at__isnull=True)
+    return queryset.order_by("-started_at", "-id")
+
+
+def outage_get(*, actor: Actor, outage_id: int) -> Outage:
+    return visible_or_404(outage_list(actor=actor), "outage", id=outage_id)
+
+
+def year_bounds(year: int, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """[1 January, 1 January next year) in Swedish time, cut at `now` for the running year."""
+    start = dt.datetime(year, 1, 1, tzinfo=STOCKHOLM)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=STOCKHOLM)
+    moment = now or timezone.now()
+    return start, max(start, min(end, moment))
+
+
+def availability_services(*, actor: Actor) -> QuerySet[Any]:
+    """The services whose availability the actor may read: its provider's own (any lifecycle)
+    and the services its agencies subscribe to."""
+    services = service_list(actor=actor)
+    if actor.sees_everything:
+        return services
+    subscribed = subscription_list(actor=actor).filter(organisation_id__in=actor.member_org_ids)
+    return services.filter(
+        Q(provider_id__in=actor.provider_org_ids) | Q(id__in=subscribed.values("service_id"))
+    )
+
+
+@dataclass(frozen=True)
+class ServiceAvailability:
+    """One service's (or one agency's view of one service's) availability over a period."""
+
+    service_id: int
+    provider_id: int
+    code: str
+    name: str
+    support_hours: str
+    target: float
+    result: Availability
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def percent(self) -> float | None:
+        return self.result.percent
+
+    @property
+    def meets(self) -> bool | None:
+        return self.result.meets(self.target)
+
+    @property
+    def down_minutes(self) -> int:
+        return self.result.down_seconds // 60
+
+
+class _Measurer:
+    """Reads the outages and approved maintenance of many services in two queries and measures
+    any period of them; equal periods of a service are measured once (every agency connected
+    all year shares one figure)."""
+
+    def __init__(self, service_ids: list[int], start: dt.datetime, end: dt.datetime) -> None:
+        self.outages: dict[int, list[Interval]] = {}
+        self.maintenance: dict[int, list[Interval]] = {}
+        moment = timezone.now()
+        rows = Outage.objects.filter(
+            service_id__in=service_ids, level=OutageLevel.OUTAGE, started_at__lt=end
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        for service_id, lo, hi in rows.values_list("service_id", "started_at", "ended_at"):
+            self.outages.setdefault(service_id, []).append((lo, hi or max(moment, lo)))
+        windows = Change.objects.filter(
+            service_id__in=service_ids,
+            state__in=MAINTENANCE_STATES,
+            window_start__lt=end,
+            window_end__gt=start,
+        )
+        for service_id, lo, hi in windows.values_list("service_id", "window_start", "window_end"):
+            self.maintenance.setdefault(service_id, []).append((lo, hi))
+        self._cache: dict[tuple[int, str, dt.datetime, dt.datetime], Availability] = {}
+
+    def measure(
+        self, service_id: int, hours: str, start: dt.datetime, end: dt.datetime
+    ) -> Availability:
+        key = (service_id, hours, start, end)
+        if key not in self._cache:
+            self._cache[key] = measure(
+                calendar_for(hours),
+                start,
+                end,
+                outages=self.outages.get(service_id, ()),
+                maintenance=self.maintenance.get(service_id, ()),
+            )
+        return self._cache[key]
+
+
+def _name(service: Any, language: str) -> str:
+    return service.name_en if language == "en" and service.name_en else service.name_sv
+
+
+def _row(
+    measurer: _Measurer, service: Any, start: dt.datetime, end: dt.datetime, language: str
+) -> ServiceAvailability:
+    return ServiceAvailability(
+        service_id=service.id,
+        provider_id=service.provider_id,
+        code=service.code,
+        name=_name(service, language),
+        support_hours=service.support_hours,
+        target=float(service.availability_target),
+        result=measurer.measure(service.id, service.support_hours, start, end),
+        start=start,
+        end=end,
+    )
+
+
+def availability_overview(
+    *, actor: Actor, year: int, language: str = "sv", now: dt.datetime | None = None
+) -> list[ServiceAvailability]:
+    """Every service the actor may read, measured over the year (so far)."""
+    start, end = year_bounds(year, now)
+    services = list(availability_services(actor=actor))
+    measurer = _Measurer([s.id for s in services], start, end)
+    return [_row(measurer, s, start, end, language) for s in services]
+
+
+def availability_service(
+    *, actor: Actor, code: str, year: int, language: str = "sv", now: dt.datetime | None = None
+) -> tuple[ServiceAvailability, list[ServiceAvailability]]:
+    """One service over the year, and — for its provider's staff only — the same figure per
+    connected agency (each over the part of the year it was connected). Another agency's
+    figure is never in an agency's answer."""
+    service = visible_or_404(availability_services(actor=actor), "service", code=code)
+    start, end = year_bounds(year, now)
+    measurer = _Measurer([service.id], start, end)
+    overall = _row(measurer, service, start, end, language)
+    per_agency: list[ServiceAvailability] = []
+    if actor.has_provider_role_in(service.provider_id, *ALL_PROVIDER_ROLES):
+        per_agency = _per_subscription(
+            measurer,
+            subscription_list(actor=actor, active_only=False).filter(service_id=service.id),
+            start,
+            end,
+            language,
+            label="organisation",
+        )
+    return overall, per_agency
+
+
+def _per_subscription(
+    measurer: _Measurer,
+    subscriptions: QuerySet[Any],
+    start: dt.datetime,
+    end: dt.datetime,
+    language: str,
+    *,
+    label: str,
+) -> list[ServiceAvailability]:
+    rows: list[ServiceAvailability] = []
+    for sub in subscriptions.select_related("service", "organisation"):
+        lo = max(start, dt.datetime.combine(sub.start_date, dt.time(), tzinfo=STOCKHOLM))
+        hi = end
+        if sub.end_date is not None:
+            hi = min(end, dt.datetime.combine(sub.end_date, dt.time(), tzinfo=STOCKHOLM) + DAY)
+        if hi <= lo:
+            continue
+        row = _row(measurer, sub.service, lo, hi, language)
+        if label == "organisation":
+            row = ServiceAvailability(**{**row.__dict__, "name": sub.organisation.name})
+        rows.append(row)
+    return rows
+
+
+def availability_agency(
+    *,
+    actor: Actor,
+    agency_id: int,
+    year: int,
+    language: str = "sv",
+    now: dt.datetime | None = None,
+) -> tuple[Any, list[ServiceAvailability]]:
+    """One agency's services over the part of the year it was connected to each; the staff of a
+    provider see only their own provider's services in it."""
+    if not may_see_agency_availability(actor=actor, organisation_id=agency_id):
+        raise NotFound("organisation")
+    agency = organisation_get(actor=actor, org_id=agency_id)
+    subscriptions = subscription_list(actor=actor, active_only=False).filter(
+        organisation_id=agency_id
+    )
+    if not (actor.sees_everything or agency_id in actor.member_org_ids):
+        subscriptions = subscriptions.filter(service__provider_id__in=actor.provider_org_ids)
+    start, end = year_bounds(year, now)
+    service_ids = list(subscriptions.values_list("service_id", flat=True))
+    measurer = _Measurer(service_ids, start, end)
+    return agency, _per_subscription(measurer, subscriptions, start, end, language, label="")
+
+
+@dataclass(frozen=True)
+class YearlyAvailability:
+    """Statskontoret's indicator 6 for a year: the mean of the services' availability."""
+
+    percent: float
+    services: int
+    outages: int
+
+
+def yearly_availability(*, actor: Actor, year: int) -> YearlyAvailability | None:
+    """None when no outage of the actor's services is recorded for the year: then nothing was
+    measured and the report says so, rather than a 100 % nobody observed."""
+    start, end = year_bounds(year)
+    rows = [
+        r
+        for r in availability_overview(actor=actor, year=year)
+        if r.percent is not None and r.code in _published_codes(actor)
+    ]
+    recorded = (
+        outage_list(actor=actor)
+        .filter(service_id__in=[r.service_id for r in rows], started_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .count()
+    )
+    if not rows or not recorded:
+        return None
+    mean = sum(r.percent or 0.0 for r in rows) / len(rows)
+    return YearlyAvailability(percent=mean, services=len(rows), outages=recorded)
+
+
+def _published_codes(actor: Actor) -> set[str]:
+    return actor.remember(
+        "operations.published_codes",
+        lambda: set(
+            service_list(actor=actor).exclude(lifecycle="draft").values_list("code", flat=True)
+        ),
+    )
+
+
+def check_year(year: object) -> int:
+    """A year of availability as an int, or a bilingual 422."""
+    try:
+        value = int(str(year))
+    except (TypeError, ValueError):
+        value = -1
+    if not 2000 <= value <= 2100:
+        raise ValidationFailed(
+            _("The year must be a number from 2000 to 2100."), errors={"year": [str(year)]}
+        )
+    return value
+
+
+# --- status pages (issue 16 item 4, ADR 0832) --------------------------------------------------
+
+#: How far back a status page lists ended outages.
+RECENT = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """A service's status now: `status` is the worst open outage's level; `current` and
+    `recent` are the outages themselves (the public page shows only level and times)."""
+
+    service_id: int
+    provider_id: int
+    code: str
+    name: str
+    status: str
+    current: list[Outage]
+    recent: list[Outage]
+
+
+def status_services(*, language: str = "sv") -> list[tuple[str, str, str]]:
+    """(code, name, status) of every service a status page is shown for: every one not a draft
+    or retired. Public: no actor, no agency's data."""
+    services = list(
+        service_list(actor=SYSTEM)
+        .filter(lifecycle__in=STATUS_LIFECYCLES)
+        .order_by("display_order", "code")
+    )
+    down: dict[int, set[str]] = {}
+    for service_id, level in Outage.objects.filter(
+        service_id__in=[s.id for s in services], ended_at__isnull=True
+    ).values_list("service_id", "level"):
+        down.setdefault(service_id, set()).add(level)
+    return [(s.code, _name(s, language), _status_of(down.get(s.id, set()))) for s in services]
+
+
+STATUS_LIFECYCLES = ("active", "retiring")
+
+
+def _status_of(levels: set[str]) -> str:
+    if OutageLevel.OUTAGE in levels:
+        return ServiceStatus.OUTAGE
+    if OutageLevel.DEGRADED in levels:
+        return ServiceStatus.DEGRADED
+    return ServiceStatus.OPERATIONAL
+
+
+def status_page(*, code: str, language: str = "sv", now: dt.datetime | None = None) -> StatusPage:
+    """The public status of one service (a draft or retired one is `NotFound`)."""
+    queryset = service_list(actor=SYSTEM).filter(lifecycle__in=STATUS_LIFECYCLES)
+    service = visible_or_404(queryset, "service", code=code)
+    moment = now or timezone.now()
+    rows = list(
+        Outage.objects.filter(service=service)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=moment - RECENT))
+        .order_by("-started_at", "-id")[:50]
+    )
+    current = [o for o in rows if o.ended_at is None]
+    return StatusPage(
+        service_id=service.id,
+        provider_id=service.provider_id,
+        code=service.code,
+        name=_name(service, language),
+        status=_status_of({o.level for o in current}),
+        current=current,
+        recent=[o for o in rows if o.ended_at is not None],
+    )
+
+
+def status_detail(
+    *, actor: Actor, page: StatusPage, year: int, language: str = "sv"
+) -> tuple[bool, list[ServiceAvailability], int | None]:
+    """What a logged-in actor sees beyond the public page: whether it may read the outages'
+    texts (its agencies use the service, or it is the provider's staff), its own agencies'
+    availability this year, and the live topic key to follow (ADR 0832)."""
+    if not actor.is_authenticated or not (
+        availability_services(actor=actor).filter(id=page.service_id).exists()
+    ):
+        return False, [], None
+    start, end = year_bounds(year)
+    own = subscription_list(actor=actor, active_only=False).filter(
+        service_id=page.service_id, organisation_id__in=actor.member_org_ids
+    )
+    measurer = _Measurer([page.service_id], start, end)
+    rows = _per_subscription(measurer, own, start, end, language, label="organisation")
+    if actor.has_provider_role_in(page.provider_id, *ALL_PROVIDER_ROLES):
+        key: int | None = page.provider_id
+    else:
+        key = min(own.values_list("organisation_id", flat=True), default=None)
+    return True, rows, key
+
+
+def status_followers(service_id: int) -> list[int]:
+    """The live topics an outage of the service changes: its provider and every agency with a
+    subscription to it (system read for the services)."""
+    provider = (
+        service_list(actor=SYSTEM).filter(id=service_id).values_list("provider_id", flat=True)
+    )
+    agencies = (
+        subscription_list(actor=SYSTEM)
+        .filter(service_id=service_id)
+        .values_list("organisation_id", flat=True)
+    )
+    return sorted({*provider, *agencies})

@@ -14,4 +14,19 @@ urlpatterns = [
         views.incident_transition,
         name="incident_transition",
     ),
+    path("availability/", views.availability, name="availability"),
+    path(
+        "availability/services/<str:code>/",
+        views.availability_service,
+        name="availability_service",
+    ),
+    path(
+        "availability/agencies/<int:agency_id>/",
+        views.availability_agency,
+        name="availability_agency",
+    ),
+    path("status/", views.status_list, name="status"),
+    path("status/<str:code>/", views.status_service, name="status_service"),
+    path("outages/new/", views.outage_record, name="outage_record"),
+    path("outages/<int:outage_id>/end/", views.outage_end, name="outage_end"),
 ]

@@ -11,18 +11,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
+from samdrift.core.charts import Series, bar_chart
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.core.paging import paginate
 from samdrift.organisations.selectors import visible_organisations
 
 from . import selectors, services
 from .choices import IncidentState
-from .forms import ReportForm, TransitionForm
-from .permissions import incident_abilities
+from .forms import OutageForm, ReportForm, TransitionForm
+from .permissions import incident_abilities, may_record_outage
 
 
 def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -145,3 +148,171 @@ def incident_transition(request: HttpRequest, incident_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a state."))
     return redirect("operations:incident", incident_id=incident_id)
+
+
+# --- availability and outages (issue 16 item 3, ADR 0830) -------------------------------------
+
+
+def _year_param(request: HttpRequest) -> int:
+    try:
+        return selectors.check_year(request.GET.get("year") or timezone.localdate().year)
+    except ValidationFailed:
+        return timezone.localdate().year
+
+
+def availability_chart(rows: list[selectors.ServiceAvailability], *, title: str) -> Any:
+    """Measured availability against the agreed target, one pair of bars per row (ADR 0006/0048);
+    the page's table beside it holds the same figures."""
+    return bar_chart(
+        title=title,
+        description=_("Measured availability and the agreed target, in per cent."),
+        categories=[f"{r.code} {r.name}"[:60] for r in rows],
+        series=[
+            Series(_("Measured"), [round(r.percent or 0.0, 3) for r in rows]),
+            Series(_("Agreed target"), [r.target for r in rows]),
+        ],
+        format_value=lambda v: f"{v:.3f} %",
+    )
+
+
+def _availability_context(rows: list[selectors.ServiceAvailability], title: str) -> dict[str, Any]:
+    measured = [r for r in rows if r.percent is not None]
+    return {
+        "rows": rows,
+        "chart": availability_chart(measured, title=title) if measured else None,
+    }
+
+
+@page
+@require_GET
+def availability(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    year = _year_param(request)
+    rows = selectors.availability_overview(actor=actor, year=year, language=get_language() or "sv")
+    title = _("Availability per service in %(year)s against the agreed target") % {"year": year}
+    context = {
+        "nav": "operations",
+        "year": year,
+        "title": title,
+        "own_agencies": visible_organisations(actor).filter(id__in=actor.member_org_ids),
+        **_availability_context(rows, title),
+    }
+    return render(request, "operations/availability.html", context)
+
+
+@page
+@require_GET
+def availability_service(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _actor(request)
+    year = _year_param(request)
+    overall, per_agency = selectors.availability_service(
+        actor=actor, code=code.upper(), year=year, language=get_language() or "sv"
+    )
+    title = _("Availability of %(service)s per agency in %(year)s") % {
+        "service": overall.code,
+        "year": year,
+    }
+    outages = selectors.outage_list(actor=actor, service_code=overall.code)[:50]
+    context = {
+        "nav": "operations",
+        "year": year,
+        "title": title,
+        "overall": overall,
+        "outages": outages,
+        "may_record": may_record_outage(actor=actor, provider_id=overall.provider_id),
+        "form": OutageForm(initial={"service_code": overall.code}),
+        **_availability_context(per_agency, title),
+    }
+    return render(request, "operations/availability_service.html", context)
+
+
+@page
+@require_GET
+def availability_agency(request: HttpRequest, agency_id: int) -> HttpResponse:
+    actor = _actor(request)
+    year = _year_param(request)
+    agency, rows = selectors.availability_agency(
+        actor=actor, agency_id=agency_id, year=year, language=get_language() or "sv"
+    )
+    title = _("Availability of %(agency)s's services in %(year)s against the agreed target") % {
+        "agency": agency.name,
+        "year": year,
+    }
+    context = {"nav": "operations", "year": year, "title": title, "agency": agency}
+    return render(
+        request,
+        "operations/availability_agency.html",
+        {**context, **_availability_context(rows, title)},
+    )
+
+
+@page
+@require_POST
+def outage_record(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = OutageForm(request.POST)
+    code = (request.POST.get("service_code") or "").strip().upper()
+    if form.is_valid():
+        try:
+            services.outage_record(actor=actor, **form.cleaned_data)
+        except NotFound:
+            raise
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The outage was recorded."))
+    else:
+        messages.error(request, _("Fill in the service, a summary and when the outage started."))
+    if code and selectors.availability_services(actor=actor).filter(code=code).exists():
+        return redirect("operations:availability_service", code=code)
+    return redirect("operations:availability")
+
+
+@page
+@require_POST
+def outage_end(request: HttpRequest, outage_id: int) -> HttpResponse:
+    actor = _actor(request)
+    outage = selectors.outage_get(actor=actor, outage_id=outage_id)
+    try:
+        services.outage_end(actor=actor, outage_id=outage_id, ended_at=request.POST.get("ended_at"))
+    except NotFound:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The outage was ended."))
+    return redirect("operations:availability_service", code=outage.service.code)
+
+
+# --- status pages (issue 16 item 4, ADR 0832) --------------------------------------------------
+
+
+@require_GET
+def status_list(request: HttpRequest) -> HttpResponse:
+    """Public: every service's status now, without any agency's data."""
+    rows = selectors.status_services(language=get_language() or "sv")
+    return render(request, "operations/status_list.html", {"nav": "operations", "rows": rows})
+
+
+@require_GET
+def status_service(request: HttpRequest, code: str) -> HttpResponse:
+    """Public summary of one service; after login, for the agencies that use it (and its
+    provider's staff), the outages' texts and the own agencies' availability, followed live."""
+    language = get_language() or "sv"
+    try:
+        status = selectors.status_page(code=code.upper(), language=language)
+    except NotFound:
+        raise Http404 from None
+    year = timezone.localdate().year
+    detailed, rows, topic_key = selectors.status_detail(
+        actor=_actor(request), page=status, year=year, language=language
+    )
+    context = {
+        "nav": "operations",
+        "page": status,
+        "detailed": detailed,
+        "rows": rows,
+        "year": year,
+        "topic_key": topic_key,
+    }
+    return render(request, "operations/status_service.html", context)

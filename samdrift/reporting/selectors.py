@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.actor import Actor
@@ -28,11 +29,13 @@ from samdrift.onboarding.selectors import (
     request_list,
     subscription_list,
 )
+from samdrift.operations.selectors import yearly_availability
 from samdrift.organisations.choices import OrganisationKind
 from samdrift.organisations.selectors import visible_organisations
 
 from .economy import Outcome, outcome_for
 from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportText
+from .programme import ContinuitySection, continuity_section
 from .permissions import report_abilities
 
 if TYPE_CHECKING:
@@ -444,12 +447,7 @@ def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
             fee_change,
             str(price_source),
         ),
-        Indicator(
-            6,
-            str(_("Average share of agreed opening hours the main function was available")),
-            None,
-            str(_("No availability measurements are recorded.")),
-        ),
+        _availability_indicator(actor, year),
         Indicator(
             7,
             str(_("Connected agencies' average customer satisfaction (NKI)")),
@@ -457,6 +455,23 @@ def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
             str(_("No customer satisfaction survey is recorded.")),
         ),
     ]
+
+
+def _availability_indicator(actor: Actor, year: int) -> Indicator:
+    """Indicator 6 from operations' outage records (ADR 0830); "no data" while none is recorded
+    for the year."""
+    title = str(_("Average share of agreed opening hours the main function was available"))
+    measured = yearly_availability(actor=actor, year=year)
+    if measured is None:
+        return Indicator(6, title, None, str(_("No availability measurements are recorded.")))
+    value = f"{measured.percent:.2f} %".replace(".", "," if get_language() == "sv" else ".")
+    source = str(
+        _(
+            "Mean over %(n)d services of the share of agreed hours (less approved maintenance) "
+            "without an outage of the main function; %(outages)d outages recorded"
+        )
+    ) % {"n": measured.services, "outages": measured.outages}
+    return Indicator(6, title, value, source)
 
 
 # --- the whole report -------------------------------------------------------------------------
@@ -478,6 +493,8 @@ class GovernmentReport:
     plans: list[PlanRow]
     economy: Outcome
     indicators: list[Indicator]
+    # Program 2032 sites, the redundancy check, site losses and restore drills (ADR 0513).
+    continuity: ContinuitySection | None = None
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -514,4 +531,14 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         plans=plan_summary(actor=actor, year=year, today=timezone.localdate()),
         economy=outcome,
         indicators=_indicators(actor, year, outcome),
+        continuity=_continuity(actor, year, language),
     )
+
+
+def _continuity(actor: Actor, year: int, language: str) -> ContinuitySection | None:
+    """None for a provider role that does not see the sites (continuity's own rule, ADR 0913)."""
+    with translation.override(language):
+        try:
+            return continuity_section(actor=actor, year=year)
+        except NotFound:
+            return None

@@ -255,6 +255,22 @@ PAGES: dict[str, Case] = {
     "operations:incident_transition": Case(
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
     ),
+    "operations:availability": Case(LIST),
+    "operations:availability_service": Case(OBJECT, {"code": "draft.code"}),
+    "operations:availability_agency": Case(OBJECT, {"agency_id": "org.id"}),
+    "operations:outage_record": Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service_code": ref("draft.code"),
+            "summary": "Matris",
+            "level": "outage",
+            "started_at": "2030-01-01T08:00",
+        },
+    ),
+    "operations:outage_end": Case(OBJECT, {"outage_id": "outage.id"}, "POST"),
+    "operations:status": Case(PUBLIC),
+    "operations:status_service": Case(OBJECT, {"code": "draft.code"}),
     "collaboration:invitations": Case(LIST),
     "collaboration:search": Case(LIST, data=lambda ref: {"q": "hemligt"}),
     "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
@@ -378,6 +394,7 @@ API_PARAMS: dict[str, str] = {
     "invitation_id": "cinvitation.id",
     "number": "literal:1",
     "incident_id": "incident.id",
+    "outage_id": "outage.id",
     "share_id": "cshare.id",
     "token": "cshare_token",
 }
@@ -495,6 +512,27 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/operations/incidents/{incident_id}/notes"): Case(
         OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
     ),
+    ("GET", "/operations/outages"): Case(LIST),
+    ("POST", "/operations/outages"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("draft.code"),
+            "summary": "Matris",
+            "started_at": "2030-01-01T08:00",
+        },
+    ),
+    ("POST", "/operations/outages/{outage_id}/end"): Case(
+        OBJECT, method="POST", data=lambda ref: {}
+    ),
+    ("POST", "/operations/alertmanager"): Case(
+        PROTOCOL,
+        reason="Alertmanager's webhook: a provider's monitoring token, no user's session or "
+        "API token (samdrift/operations/tests/test_alertmanager.py)",
+    ),
+    ("GET", "/operations/availability"): Case(LIST),
+    ("GET", "/operations/availability/services/{code}"): Case(OBJECT),
+    ("GET", "/operations/availability/agencies/{agency_id}"): Case(OBJECT),
     ("POST", "/collaboration/workspaces"): Case(
         LIST, method="POST", data=lambda ref: {"name": "Matris", "classification": "0"}
     ),
@@ -644,4 +682,5 @@ LIVE: dict[str, str] = {
     "case": "case.id",
     "job": "job.id",
     "inbox": "contact.id",
+    "opsstatus": "org.id",
 }

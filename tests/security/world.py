@@ -43,6 +43,7 @@ from samdrift.efos import services as efos_services
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ServiceRequest, Subscription
 from samdrift.operations import services as operations_services
+from samdrift.operations.models import Outage
 from samdrift.organisations.models import Membership, Organisation
 from samdrift.tests.factories import (
     MembershipFactory,
@@ -97,6 +98,8 @@ class Victim:
     contact: User
     draft: Service
     service: Service  # the provider's published service (catalogue keeping, ADR 0220)
+    # cooperation: the provider's draft DSAM evaluation (ADR 0962), read by its staff only.
+    evaluation: Any = None
     markers: tuple[str, ...] = ()
     # SAFOS (collaboration): a workspace of the agency, its owner row, a pending invitation
     # to someone else, and a document with one version.
@@ -108,6 +111,8 @@ class Victim:
     cshare_token: str = ""
     # operations: an incident the agency reported, reaching only the agency itself.
     incident: Any = None
+    # operations: an open outage of the provider's unpublished service, which no agency has.
+    outage: Any = None
 
 
 @dataclass
@@ -193,6 +198,13 @@ def _victim(
         urgency=2,
         organisation_id=org.pk,
     )
+    outage = Outage.objects.create(
+        service=draft,
+        provider=provider,
+        cause="manual",
+        summary=f"Hemligt avbrott {name}",
+        started_at=timezone.now() - datetime.timedelta(hours=1),
+    )
     return Victim(
         org=org,
         case=case,
@@ -212,7 +224,15 @@ def _victim(
         contact=contact,
         draft=draft,
         service=service,
-        markers=(org.name, draft.name_sv, draft.name_en, workspace.name, cdoc.name, incident.title),
+        markers=(
+            org.name,
+            draft.name_sv,
+            draft.name_en,
+            workspace.name,
+            cdoc.name,
+            incident.title,
+            outage.summary,
+        ),
         workspace=workspace,
         cmember=cmember,
         cinvitation=cinvitation,
@@ -220,6 +240,7 @@ def _victim(
         cshare=cshare,
         cshare_token=cshare_token,
         incident=incident,
+        outage=outage,
     )
 
 
@@ -349,6 +370,42 @@ def build_world() -> World:
     )
     Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
     Placement.objects.create(service=second_service, site=site, role="primary", rto_hours=4)
+    # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
+    from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
+
+    for victim, keeper in ((b, fk), (c, second)):
+        catalogue = Catalogue.objects.create(
+            code=f"KRAV-{keeper.pk}", name=f"Hemlig kravkatalog {keeper.name}", owner=keeper
+        )
+        Requirement.objects.create(
+            catalogue=catalogue, ref="K1", position=1, area="Video", text="Video", grade="skall"
+        )
+        victim.evaluation = Evaluation.objects.create(
+            code=f"UTV-{keeper.pk}", title=f"Hemlig utvärdering {keeper.name}", catalogue=catalogue
+        )
+        victim.markers = (*victim.markers, victim.evaluation.title, catalogue.name)
+    # Security findings (ADR 0952): each provider's component used by a service only its
+    # victim subscribes to, with a critical finding naming the victim in its title and location.
+    from samdrift.security.models import Component, ComponentUse, Finding, ImportRun
+
+    for victim, owner in ((b, fk), (c, second)):
+        only = ServiceFactory(code=f"MATRISSEC{victim.org.pk}", provider=owner)
+        SubscriptionFactory(organisation=victim.org, service=only)
+        component = Component.objects.create(
+            provider=owner, name=f"matris-{victim.org.pk}", kind="image"
+        )
+        ComponentUse.objects.create(component=component, service=only)
+        seen = timezone.now()
+        run = ImportRun.objects.create(
+            component=component, tool="Trivy", report_format="trivy", checksum="0" * 64,
+            imported_at=seen, imported_by="matris",
+        )  # fmt: skip
+        Finding.objects.create(
+            component=component, tool="Trivy", dedup_key="0" * 64,
+            vulnerability_id="CVE-2030-0001", severity="critical",
+            title=f"Sårbarhet hos {victim.org.name}", location=f"värd {victim.org.name}",
+            first_seen=seen, last_seen=seen, first_run=run, last_run=run,
+        )  # fmt: skip
 
     clients = {"anonymous": Client()}
     for role, user in users.items():

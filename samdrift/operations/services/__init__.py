@@ -30,14 +30,27 @@ from .incidents import (
     incident_wait,
     incident_widen,
 )
+from .monitoring import alertmanager_receive, monitoring_actor, monitoring_token_create
+from .outages import (
+    ALREADY_ENDED,
+    OUTAGE_ORDER,
+    UNKNOWN_SERVICE,
+    outage_end,
+    outage_from_incident,
+    outage_record,
+)
 from .problems import problem_known_error, problem_open, problem_transition
 from .recompute import recompute_clocks, recompute_service
 
 __all__ = [
+    "ALREADY_ENDED",
     "BAD_TRANSITION",
     "NO_SUBSCRIPTION",
+    "OUTAGE_ORDER",
+    "UNKNOWN_SERVICE",
     "WINDOW_ORDER",
     "IncidentHook",
+    "alertmanager_receive",
     "change_create",
     "change_reschedule",
     "change_transition",
@@ -51,6 +64,11 @@ __all__ = [
     "incident_transition",
     "incident_wait",
     "incident_widen",
+    "monitoring_actor",
+    "monitoring_token_create",
+    "outage_end",
+    "outage_from_incident",
+    "outage_record",
     "problem_known_error",
     "problem_open",
     "problem_transition",

@@ -1,4 +1,4 @@
-"""`samdrift operations incidents|clocks|holidays|recompute`: service operations from the shell.
+"""`samdrift operations incidents|clocks|holidays|recompute|monitoring-token`: service operations from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already);
 `recompute` is what to run after a service's agreed hours change (ADR 0803).
@@ -34,10 +34,16 @@ class Command(BaseCommand):
             "recompute", help="Replay the clocks of incidents reaching agencies via a service."
         )
         recompute.add_argument("service")
+        token = sub.add_parser(
+            "monitoring-token",
+            help="A new bearer token for a provider's Alertmanager (printed once).",
+        )
+        token.add_argument("provider", type=int, help="The provider agency's id.")
+        token.add_argument("name")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, f"_{options['what']}")(options)
+            getattr(self, f"_{options['what'].replace('-', '_')}")(options)
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from None
 
@@ -65,3 +71,9 @@ class Command(BaseCommand):
     def _recompute(self, options: dict[str, Any]) -> None:
         count = services.recompute_service(actor=SYSTEM, service_code=options["service"])
         self.stdout.write(f"{count}")
+
+    def _monitoring_token(self, options: dict[str, Any]) -> None:
+        _token, secret = services.monitoring_token_create(
+            actor=SYSTEM, provider_id=options["provider"], name=options["name"]
+        )
+        self.stdout.write(secret)
