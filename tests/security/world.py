@@ -98,8 +98,6 @@ class Victim:
     contact: User
     draft: Service
     service: Service  # the provider's published service (catalogue keeping, ADR 0220)
-    # cooperation: the provider's draft DSAM evaluation (ADR 0962), read by its staff only.
-    evaluation: Any = None
     markers: tuple[str, ...] = ()
     # SAFOS (collaboration): a workspace of the agency, its owner row, a pending invitation
     # to someone else, and a document with one version.
@@ -370,42 +368,6 @@ def build_world() -> World:
     )
     Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
     Placement.objects.create(service=second_service, site=site, role="primary", rto_hours=4)
-    # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
-    from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
-
-    for victim, keeper in ((b, fk), (c, second)):
-        catalogue = Catalogue.objects.create(
-            code=f"KRAV-{keeper.pk}", name=f"Hemlig kravkatalog {keeper.name}", owner=keeper
-        )
-        Requirement.objects.create(
-            catalogue=catalogue, ref="K1", position=1, area="Video", text="Video", grade="skall"
-        )
-        victim.evaluation = Evaluation.objects.create(
-            code=f"UTV-{keeper.pk}", title=f"Hemlig utvärdering {keeper.name}", catalogue=catalogue
-        )
-        victim.markers = (*victim.markers, victim.evaluation.title, catalogue.name)
-    # Security findings (ADR 0952): each provider's component used by a service only its
-    # victim subscribes to, with a critical finding naming the victim in its title and location.
-    from samdrift.security.models import Component, ComponentUse, Finding, ImportRun
-
-    for victim, owner in ((b, fk), (c, second)):
-        only = ServiceFactory(code=f"MATRISSEC{victim.org.pk}", provider=owner)
-        SubscriptionFactory(organisation=victim.org, service=only)
-        component = Component.objects.create(
-            provider=owner, name=f"matris-{victim.org.pk}", kind="image"
-        )
-        ComponentUse.objects.create(component=component, service=only)
-        seen = timezone.now()
-        run = ImportRun.objects.create(
-            component=component, tool="Trivy", report_format="trivy", checksum="0" * 64,
-            imported_at=seen, imported_by="matris",
-        )  # fmt: skip
-        Finding.objects.create(
-            component=component, tool="Trivy", dedup_key="0" * 64,
-            vulnerability_id="CVE-2030-0001", severity="critical",
-            title=f"Sårbarhet hos {victim.org.name}", location=f"värd {victim.org.name}",
-            first_seen=seen, last_seen=seen, first_run=run, last_run=run,
-        )  # fmt: skip
 
     clients = {"anonymous": Client()}
     for role, user in users.items():
