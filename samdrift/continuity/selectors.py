@@ -24,7 +24,7 @@ from samdrift.onboarding.selectors import subscription_list
 from samdrift.organisations.selectors import hierarchy_rows, visible_organisations
 
 from . import redundancy
-from .models import Placement, RedundancyPolicy, Site
+from .models import Placement, RedundancyPolicy, RestoreDrill, Site
 from .permissions import sees_service, sites_abilities
 
 if TYPE_CHECKING:
@@ -210,3 +210,43 @@ def lose_site(*, actor: Actor, site_code: str) -> LossReport:
     agencies = sorted(((o, world.agency_names[o]) for o in agency_ids), key=lambda pair: pair[1])
     on_site = [row for row in world.rows if row.site_code == code]
     return LossReport(loss, agencies, len(prepared), on_site)
+
+
+@dataclass(frozen=True)
+class DrillTarget:
+    """One of the actor's services measured against the year's newest restore drill (ADR 0901):
+    the service level's RPO and RTO targets and whether the drill's achieved values meet them."""
+
+    code: str
+    name: str
+    rpo_hours: int
+    rto_hours: int
+    rpo_met: bool
+    rto_met: bool
+
+
+@dataclass(frozen=True)
+class DrillYear:
+    drills: int  # drills run in the year
+    succeeded: int
+    newest: RestoreDrill
+    targets: list[DrillTarget]
+
+
+def drill_year(*, actor: Actor, year: int) -> DrillYear | None:
+    """The year's restore drills for the actor's own running services; None when none ran."""
+    _require_view(actor)
+    in_year = RestoreDrill.objects.filter(started_at__year=year)
+    newest = in_year.order_by("-started_at", "-id").first()
+    if newest is None:
+        return None
+    rpo = newest.rpo_seconds if newest.succeeded else None
+    targets = [
+        DrillTarget(
+            s.code, s.name, s.rpo_hours, s.rto_hours,
+            rpo_met=rpo is not None and rpo <= s.rpo_hours * 3600,
+            rto_met=newest.succeeded and newest.rto_seconds <= s.rto_hours * 3600,
+        )
+        for s in own_services(actor=actor)
+    ]  # fmt: skip
+    return DrillYear(in_year.count(), in_year.filter(succeeded=True).count(), newest, targets)

@@ -35,8 +35,8 @@ from samdrift.organisations.selectors import visible_organisations
 
 from .economy import Outcome, outcome_for
 from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportText
-from .programme import ContinuitySection, continuity_section
 from .permissions import report_abilities
+from .programme import ContinuitySection, continuity_section
 
 if TYPE_CHECKING:
     from samdrift.catalogue.models import Service
