@@ -123,6 +123,7 @@ def _register_routers() -> None:
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.collaboration.api import router as collaboration_router
     from samdrift.continuity.api import router as continuity_router
+    from samdrift.cooperation.api import router as cooperation_router
     from samdrift.core.jobs.api import router as jobs_router
     from samdrift.core.notifications.api import router as inbox_router
     from samdrift.efos.api import router as efos_router
@@ -145,6 +146,7 @@ def _register_routers() -> None:
     api.add_router("/collaboration", collaboration_router)
     api.add_router("/continuity", continuity_router)
     api.add_router("/efos", efos_router)
+    api.add_router("/cooperation", cooperation_router)
     api.add_router("/identity", identity_router)
     api.add_router("/inbox", inbox_router)
     api.add_router("/jobs", jobs_router)

@@ -37,3 +37,10 @@ def cooperation_abilities(*, actor: Actor) -> dict[str, bool]:
         "view": actor.is_authenticated,
         "import": actor.has_provider_role(*EDITORS),
     }
+
+
+def editor_org_ids(actor: Actor) -> list[int]:
+    """The provider agencies for which the actor imports catalogues, in id order."""
+    return sorted(
+        org for org, roles in actor.provider_roles_by_org.items() if roles.intersection(EDITORS)
+    )

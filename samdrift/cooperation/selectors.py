@@ -9,10 +9,11 @@ from django.db.models import Q, QuerySet
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound
 from samdrift.core.tenancy import visible_or_404
+from samdrift.organisations.selectors import visible_organisations
 
 from . import scoring
 from .models import Assessment, Catalogue, Evaluation, Requirement, Solution
-from .permissions import may_edit, reads_published, staff_org_ids
+from .permissions import editor_org_ids, may_edit, reads_published, staff_org_ids
 
 
 def _scope(actor: Actor, owner: str) -> Q:
@@ -76,6 +77,10 @@ class Comparison:
     def row(self, requirement: Requirement) -> list[Cell | None]:
         return [self.cells.get((s.id, requirement.id)) for s in self.solutions]
 
+    @property
+    def rows(self) -> list[tuple[Requirement, list[Cell | None]]]:
+        return [(r, self.row(r)) for r in self.requirements]
+
     def areas(self) -> list[str]:
         return list(dict.fromkeys(r.area for r in self.requirements))
 
@@ -97,3 +102,14 @@ def comparison(*, actor: Actor, code: str) -> Comparison:
         evaluation, reqs, solutions, cells, results,
         may_edit(actor, evaluation.catalogue.owner_id),
     )  # fmt: skip
+
+
+def owner_choices(*, actor: Actor) -> list[tuple[int, str]]:
+    """The provider agencies the actor may import a catalogue for, with their names."""
+    ids = editor_org_ids(actor)
+    names = dict(visible_organisations(actor).filter(id__in=ids).values_list("id", "name"))
+    return [(org_id, names.get(org_id, str(org_id))) for org_id in ids]
+
+
+def editable_catalogues(*, actor: Actor) -> list[Catalogue]:
+    return [c for c in catalogue_list(actor=actor) if may_edit(actor, c.owner_id)]

@@ -63,6 +63,15 @@ def _org(ref: Callable[[str], Any]) -> dict[str, Any]:
     return {"organisation": ref("org.id")}
 
 
+def _dsam_csv() -> SimpleUploadedFile:
+    return SimpleUploadedFile("krav.csv", b"id;area;text;grade\nM1;Video;Matris;skall\n")
+
+
+def _dsam_import(ref: Callable[[str], Any]) -> dict[str, Any]:
+    """A valid DSAM catalogue; only the keeping agency (the victim's provider) is wrong."""
+    return {"code": "MATRIS", "name": "Matris", "owner": ref("evaluation.catalogue.owner_id")}
+
+
 def _service_form(provider_id: Any) -> dict[str, Any]:
     """A complete, valid service (catalogue pages and API): only whose it is may be wrong."""
     form = {
@@ -369,10 +378,38 @@ PAGES: dict[str, Case] = {
 }
 
 # API operations: path parameters are named after what they hold, so one map serves them all.
+    # DSAM evaluations (ADR 0963): the victim is the other provider's draft evaluation.
+    "cooperation:home": Case(LIST),
+    "cooperation:catalogue_import": Case(
+        OBJECT, method="POST", data=lambda ref: {**_dsam_import(ref), "file": _dsam_csv()}
+    ),
+    "cooperation:catalogue": Case(OBJECT, {"code": "evaluation.catalogue.code"}),
+    "cooperation:evaluation_create": Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {
+            "catalogue": ref("evaluation.catalogue.code"),
+            "code": "MATRIS",
+            "title": "Matris",
+        },
+    ),
+    "cooperation:evaluation": Case(OBJECT, {"code": "evaluation.code"}),
+    "cooperation:solution_add": Case(
+        OBJECT, {"code": "evaluation.code"}, "POST", lambda ref: {"name": "Matris"}
+    ),
+    "cooperation:assess": Case(
+        OBJECT,
+        {"code": "evaluation.code"},
+        "POST",
+        lambda ref: {"solution": "1", "requirement": "K1", "verdict": "met", "evidence": "x"},
+    ),
+    "cooperation:publish": Case(OBJECT, {"code": "evaluation.code"}, "POST"),
 API_PARAMS: dict[str, str] = {
     "agency_id": "org.id",
     "case_id": "case.id",
     "item_id": "item.id",
+    "evaluation_code": "evaluation.code",
+    "catalogue_code": "evaluation.catalogue.code",
     "request_id": "request.id",
     "subscription_id": "subscription.id",
     "token_id": "token.id",
@@ -419,6 +456,27 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/agencies"): Case(LIST),
     ("GET", "/agencies/{agency_id}"): Case(OBJECT),
     ("GET", "/agencies/{agency_id}/members"): Case(OBJECT),
+    ("GET", "/cooperation/evaluations"): Case(LIST),
+    ("GET", "/cooperation/evaluations/{evaluation_code}"): Case(OBJECT),
+    ("GET", "/cooperation/catalogues/{catalogue_code}"): Case(OBJECT),
+    ("POST", "/cooperation/catalogues"): Case(
+        OBJECT,
+        data=lambda ref: {
+            "code": "MATRIS",
+            "name": "Matris",
+            "owner_id": ref("evaluation.catalogue.owner_id"),
+            "requirements": [{"id": "M1", "area": "Video", "text": "Matris", "grade": "skall"}],
+        },
+    ),
+    ("POST", "/cooperation/evaluations/{evaluation_code}/assessments"): Case(
+        OBJECT,
+        data=lambda ref: {
+            "solution": "Matris",
+            "requirement": "K1",
+            "verdict": "met",
+            "evidence": "x",
+        },
+    ),
     ("GET", "/agencies/{agency_id}/invitations"): Case(OBJECT),
     ("POST", "/agencies/{agency_id}/invitations"): Case(
         OBJECT, data=lambda ref: {"email": "a_member@example.se", "role": "member"}

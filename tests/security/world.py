@@ -98,6 +98,8 @@ class Victim:
     contact: User
     draft: Service
     service: Service  # the provider's published service (catalogue keeping, ADR 0220)
+    # cooperation: the provider's draft DSAM evaluation (ADR 0962), read by its staff only.
+    evaluation: Any = None
     markers: tuple[str, ...] = ()
     # SAFOS (collaboration): a workspace of the agency, its owner row, a pending invitation
     # to someone else, and a document with one version.
@@ -368,6 +370,20 @@ def build_world() -> World:
     )
     Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
     Placement.objects.create(service=second_service, site=site, role="primary", rto_hours=4)
+    # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
+    from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
+
+    for victim, keeper in ((b, fk), (c, second)):
+        catalogue = Catalogue.objects.create(
+            code=f"KRAV-{keeper.pk}", name=f"Hemlig kravkatalog {keeper.name}", owner=keeper
+        )
+        Requirement.objects.create(
+            catalogue=catalogue, ref="K1", position=1, area="Video", text="Video", grade="skall"
+        )
+        victim.evaluation = Evaluation.objects.create(
+            code=f"UTV-{keeper.pk}", title=f"Hemlig utvärdering {keeper.name}", catalogue=catalogue
+        )
+        victim.markers = (*victim.markers, victim.evaluation.title, catalogue.name)
 
     clients = {"anonymous": Client()}
     for role, user in users.items():

@@ -1,0 +1,55 @@
+"""The DSAM pages in Chromium: axe-core (WCAG 2.1 A and AA) in Swedish and English, with an
+import refused (its rows listed) and a verdict recorded by keyboard alone."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from samdrift.cooperation.models import Assessment
+from samdrift.tests.browser import axe_violations, chromium, page_as, tab_to
+
+from .conftest import CSV
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_dsam_pages_pass_axe_and_work_by_keyboard(
+    evaluation, provider_admin, live_server, language, tmp_path
+):
+    client = Client()
+    client.force_login(provider_admin)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    bad = tmp_path / "krav.csv"
+    bad.write_text(CSV.replace(";bör;", ";kanske;"), encoding="utf-8")
+    with chromium() as browser:
+        page = page_as(browser, live_server.url, session, language)
+        page.goto(f"{live_server.url}/cooperation/")
+        assert page.locator("html").get_attribute("lang") == language
+        assert axe_violations(page, f"dsam home ({language})") == []
+        page.set_input_files("#import-file", str(bad))
+        page.fill("#import-code", "K2")
+        with page.expect_navigation():
+            page.locator("form[action$='/import/'] button[type=submit]").click()
+        assert page.locator("[role=alert] li").count() == 2  # rows 5 and 6
+        assert "kanske" in page.locator("[role=alert]").inner_text()
+        assert axe_violations(page, f"dsam import refused ({language})") == []
+        page.goto(f"{live_server.url}/cooperation/catalogues/DSAM-2021/")
+        assert axe_violations(page, f"dsam catalogue ({language})") == []
+        page.goto(f"{live_server.url}/cooperation/evaluations/E1/")
+        assert page.locator("table").count() == 2
+        assert axe_violations(page, f"dsam evaluation ({language})") == []
+        # keyboard only: Beta (first solution is Alfa), V1 (first requirement), met, evidence
+        solution = page.locator("#assess-solution")
+        tab_to(page, solution)
+        page.keyboard.press("ArrowDown")
+        tab_to(page, page.locator("#assess-evidence"))
+        page.keyboard.type("Omtestad med 60 deltagare")
+        tab_to(page, page.locator("form[action$='/assess/'] button[type=submit]"))
+        with page.expect_navigation(url="**/evaluations/E1/"):
+            page.keyboard.press("Enter")
+        assert axe_violations(page, f"dsam evaluation after a verdict ({language})") == []
+    beta = evaluation.solutions.get(name="Beta")
+    assert Assessment.objects.get(solution=beta, requirement__ref="V1").verdict == "met"

@@ -1,0 +1,17 @@
+"""Pages of the DSAM evaluations, under /cooperation/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "cooperation"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("import/", views.catalogue_import, name="catalogue_import"),
+    path("catalogues/<str:code>/", views.catalogue, name="catalogue"),
+    path("evaluations/new/", views.evaluation_create, name="evaluation_create"),
+    path("evaluations/<str:code>/", views.evaluation, name="evaluation"),
+    path("evaluations/<str:code>/solutions/", views.solution_add, name="solution_add"),
+    path("evaluations/<str:code>/assess/", views.assess, name="assess"),
+    path("evaluations/<str:code>/publish/", views.publish, name="publish"),
+]
