@@ -76,7 +76,10 @@ def measure(
     *,
     outages: Iterable[Interval] = (),
     maintenance: Iterable[Interval] = (),
+    agreed_total: int | None = None,
 ) -> Availability:
+    """`agreed_total`: `calendar.business_seconds(start, end)` when the caller already has it
+    (the same for every service on the same hours and period)."""
     windows = clip(maintenance, start, end)
     down = subtract(clip(outages, start, end), windows)
 
@@ -85,7 +88,10 @@ def measure(
 
     maintenance_seconds = hours(windows)
     return Availability(
-        agreed_seconds=calendar.business_seconds(start, end) - maintenance_seconds,
+        agreed_seconds=(
+            calendar.business_seconds(start, end) if agreed_total is None else agreed_total
+        )
+        - maintenance_seconds,
         maintenance_seconds=maintenance_seconds,
         down_seconds=hours(down),
     )

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -372,8 +373,17 @@ class _Measurer:
                 end,
                 outages=self.outages.get(service_id, ()),
                 maintenance=self.maintenance.get(service_id, ()),
+                agreed_total=agreed_seconds(hours, start, end),
             )
         return self._cache[key]
+
+
+@lru_cache(maxsize=4096)
+def agreed_seconds(hours: str, start: dt.datetime, end: dt.datetime) -> int:
+    """The agreed seconds of a support-hours level in [start, end): pure and the same for every
+    service and agency on that level and period, so computed once per process (the calendar
+    walks the period day by day)."""
+    return calendar_for(hours).business_seconds(start, end)
 
 
 def _name(service: Any, language: str) -> str:

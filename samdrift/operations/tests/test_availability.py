@@ -105,3 +105,18 @@ def test_only_approved_changes_are_maintenance(ops) -> None:
     )
     assert result.maintenance_seconds == 2 * 3600
     assert result.down_seconds == 3 * 3600
+
+
+def test_a_given_agreed_total_is_the_calendars_and_is_cached_per_period() -> None:
+    from samdrift.operations.selectors import agreed_seconds
+
+    office = calendar_for("office")
+    outages = [(at(3, 7), at(3, 9))]
+    total = agreed_seconds("office", *WEEK)
+    assert total == office.business_seconds(*WEEK) == 5 * 9 * 3600
+    assert measure(office, *WEEK, outages=outages, agreed_total=total) == measure(
+        office, *WEEK, outages=outages
+    )
+    hits = agreed_seconds.cache_info().hits
+    agreed_seconds("office", *WEEK)
+    assert agreed_seconds.cache_info().hits == hits + 1
