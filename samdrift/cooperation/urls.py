@@ -11,6 +11,7 @@ urlpatterns = [
     path("catalogues/<str:code>/", views.catalogue, name="catalogue"),
     path("evaluations/new/", views.evaluation_create, name="evaluation_create"),
     path("evaluations/<str:code>/", views.evaluation, name="evaluation"),
+    path("evaluations/<str:code>/report.pdf", views.report_pdf, name="report"),
     path("evaluations/<str:code>/solutions/", views.solution_add, name="solution_add"),
     path("evaluations/<str:code>/assess/", views.assess, name="assess"),
     path("evaluations/<str:code>/publish/", views.publish, name="publish"),

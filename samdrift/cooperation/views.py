@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from . import selectors, services
 from .choices import Grade, Verdict
 from .parsing import parse_catalogue
 from .permissions import cooperation_abilities
+from .report import render_report
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -121,7 +123,7 @@ def _evaluation(
         "grades": Grade,
         "verdicts": Verdict.choices,
         "error": error,
-        "language": translation.get_language(),
+        "report_url": reverse("cooperation:report", kwargs={"code": table.evaluation.code}),
     }
     return render(request, "cooperation/evaluation.html", context, status=status)
 
@@ -130,6 +132,20 @@ def _evaluation(
 @require_GET
 def evaluation(request: HttpRequest, code: str) -> HttpResponse:
     return _evaluation(request, code)
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The evaluation's accessible PDF report, in the reader's language."""
+    try:
+        table = selectors.comparison(actor=_actor(request), code=code)
+    except NotFound:
+        raise Http404 from None
+    data = render_report(table, (translation.get_language() or "sv")[:2])
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="dsam-{table.evaluation.pk}.pdf"'
+    return response
 
 
 def _write(request: HttpRequest, code: str, action: Any) -> HttpResponse:

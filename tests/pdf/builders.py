@@ -207,6 +207,39 @@ def signed_agreement(env: Env, language: str) -> bytes:
     return bytes(signature.signed_pdf)
 
 
+def dsam_report(env: Env, language: str) -> bytes:
+    """A DSAM evaluation of three solutions over two areas (one out at the first screening),
+    downloaded from its page (ADR 0964)."""
+    from samdrift.cooperation import services as cooperation
+    from samdrift.cooperation.parsing import parse_catalogue
+
+    provider = OrganisationFactory(name="Försäkringskassan", kind="provider")
+    user = UserFactory(username="dsam-pdf")
+    MembershipFactory(user=user, organisation=provider, role="provider_admin")
+    admin = actor_for_user(user)
+    csv = (
+        "id;area;text;grade;test_method;weight\n"
+        "V1;Video;Videomöten med minst 50 deltagare;skall;Provmöte;\n"
+        "V2;Video;Bakgrundsoskärpa;önskvärd;Demonstration;2\n"
+        "D1;Dokument;Samtidig redigering av ett dokument;skall;Test;\n"
+        "D2;Dokument;Versionshistorik;bör;Granskning;5\n"
+    )
+    parsed = parse_catalogue(csv.encode(), "csv")
+    cooperation.import_catalogue(actor=admin, owner_id=provider.pk, parsed=parsed, code="K")
+    cooperation.create_evaluation(actor=admin, catalogue_code="K", code="E1", title="DSAM 2021")
+    marks = {"Alfa": "met", "Beta": "partly", "SAFOS": "not_met"}
+    for name, verdict in marks.items():
+        solution = cooperation.add_solution(actor=admin, evaluation_code="E1", name=name)
+        for ref in ("V1", "V2", "D1", "D2"):
+            cooperation.assess(
+                actor=admin, evaluation_code="E1", solution_id=solution.pk, requirement_ref=ref,
+                verdict="met" if ref.startswith("D") else verdict, evidence=f"Prov av {name} {ref}",
+            )  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    return _download(client, "/cooperation/evaluations/E1/report.pdf", language)
+
+
 REPORT_TITLE = {
     "sv": "Samordnad och säker statlig it-drift",
     "en": "Coordinated and secure state IT operations",
@@ -244,4 +277,10 @@ CASES = [
     ),
     Case("agreement", "efos.agreement", "sv", efos_demo.AGREEMENT_TITLE, agreement),
     Case("signed-agreement", "efos.agreement", "sv", efos_demo.AGREEMENT_TITLE, signed_agreement),
+    Case(
+        "dsam-report-sv", "cooperation.evaluation-report", "sv", "DSAM-utvärdering E1", dsam_report
+    ),
+    Case(
+        "dsam-report-en", "cooperation.evaluation-report", "en", "DSAM evaluation E1", dsam_report
+    ),
 ]

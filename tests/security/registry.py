@@ -394,6 +394,7 @@ PAGES: dict[str, Case] = {
         },
     ),
     "cooperation:evaluation": Case(OBJECT, {"code": "evaluation.code"}),
+    "cooperation:report": Case(OBJECT, {"code": "evaluation.code"}),
     "cooperation:solution_add": Case(
         OBJECT, {"code": "evaluation.code"}, "POST", lambda ref: {"name": "Matris"}
     ),

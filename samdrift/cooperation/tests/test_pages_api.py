@@ -124,3 +124,15 @@ def test_cli_report_as_text(evaluation):
     assert lines[3] == "3. Beta: 100.0 %; utesluten / out: V1"
     with pytest.raises(CommandError, match="Not found"):
         call_command("dsam", "report", "NOPE")
+
+
+def test_cli_report_as_pdf_and_the_page_download(evaluation, tmp_path, client_for, provider_admin):
+    import pikepdf
+
+    target = tmp_path / "e1.pdf"
+    call_command("dsam", "report", "E1", "--pdf", str(target), "--language", "en")
+    with pikepdf.open(target) as document:
+        assert str(document.Root.Lang) == "en"
+        assert str(document.docinfo.Title) == "DSAM evaluation E1: Utvärdering 2021"
+    page = client_for(provider_admin).get("/cooperation/evaluations/E1/report.pdf")
+    assert page["Content-Type"] == "application/pdf" and page.content.startswith(b"%PDF")
