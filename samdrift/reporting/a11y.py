@@ -10,4 +10,5 @@ def pages() -> list[str]:
         "/reports/",
         f"/reports/government/{DEMO_YEAR}/",
         f"/reports/government/{DEMO_YEAR}/text/",
+        f"/reports/government/{DEMO_YEAR}/decision/",
     ]

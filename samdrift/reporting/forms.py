@@ -34,3 +34,26 @@ class ReportTextForm(TextCheckedForm):
     background_sv = _text_field(_("Background (Swedish)"), "sv")
     background_en = _text_field(_("Background (English)"), "en")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class ReportDecisionForm(forms.Form):
+    """Shape only: the choices are the provider's staff; the service checks every rule again."""
+
+    reference = forms.CharField(
+        label=_("The Government's reference number (diarienummer)"),
+        max_length=40,
+        help_text=_("For example Fi2017/03226/DF."),
+    )
+    decided_on = forms.DateField(
+        label=_("Date of the decision"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Year-month-day, for example 2027-02-20."),
+    )
+    decided_by = forms.TypedChoiceField(label=_("Decided by"), coerce=int)
+    presented_by = forms.TypedChoiceField(label=_("Presented by (föredragande)"), coerce=int)
+
+    def __init__(self, *args: object, officials: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [("", "—"), *officials]
+        self.fields["decided_by"].choices = choices  # type: ignore[attr-defined]
+        self.fields["presented_by"].choices = choices  # type: ignore[attr-defined]

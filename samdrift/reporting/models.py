@@ -68,3 +68,43 @@ class ReportText(TimeStampedModel):
         lang = (language or get_language() or "sv")[:2]
         text = getattr(self, f"{part}_en") if lang == "en" else ""
         return str(text or getattr(self, f"{part}_sv"))
+
+
+class ReportDecision(TimeStampedModel):
+    """The decision block of one year's report (ADR 0514): who decided it, who presented it
+    (föredragande), when, and the government's reference number (diarienummer) of the assignment.
+
+    Both officials are staff of the provider agency and two different people; the names are read
+    from the users when shown, so the block never holds a stale copy of a name.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        unique=True,
+        validators=[MinValueValidator(FIRST_REPORT_YEAR), MaxValueValidator(LAST_REPORT_YEAR)],
+    )
+    reference = models.CharField(_("reference number"), max_length=40)
+    decided_on = models.DateField(_("decision date"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    presented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("presented by"),
+    )  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("presented_by")),
+                name="report_decision_two_people",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.reference}"

@@ -2,7 +2,8 @@
 
 The report lists every customer agency by name and phase, so it is provider data: any provider
 staff member may read it, customers may not (they get the same 404 as for a missing report).
-Only the administrator and the service manager write the report's prose.
+Only the administrator and the service manager write the report's prose; only the
+administrator records the decision block (who decided, who presented, date, reference number).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from samdrift.core.actor import Actor
 from samdrift.organisations.choices import Role
 
 EDITOR_ROLES = (Role.PROVIDER_ADMIN, Role.SERVICE_MANAGER)
+DECISION_ROLES = (Role.PROVIDER_ADMIN,)
 
 
 def report_abilities(*, actor: Actor) -> dict[str, bool]:
@@ -19,4 +21,5 @@ def report_abilities(*, actor: Actor) -> dict[str, bool]:
         "view": view,
         "download": view,
         "edit_text": view and actor.has_provider_role(*EDITOR_ROLES),
+        "decide": view and actor.has_provider_role(*DECISION_ROLES),
     }

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from samdrift.onboarding.choices import PHASE_ORDER, AgreementBasis, CaseState, RequestStatus, Scope
 from samdrift.onboarding.counting import Hierarchy
 from samdrift.onboarding.selectors import (
@@ -30,11 +30,16 @@ from samdrift.onboarding.selectors import (
     subscription_list,
 )
 from samdrift.operations.selectors import yearly_availability
-from samdrift.organisations.choices import OrganisationKind
-from samdrift.organisations.selectors import visible_organisations
+from samdrift.organisations.choices import PROVIDER_ROLES, OrganisationKind
+from samdrift.organisations.selectors import (
+    member_list,
+    organisation_get,
+    provider_agencies,
+    visible_organisations,
+)
 
 from .economy import Outcome, outcome_for
-from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportText
+from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportDecision, ReportText
 from .permissions import report_abilities
 from .programme import ContinuitySection, continuity_section
 
@@ -474,6 +479,65 @@ def _availability_indicator(actor: Actor, year: int) -> Indicator:
     return Indicator(6, title, value, source)
 
 
+# --- the decision block ----------------------------------------------------------------------
+
+
+def _full_name(user: object) -> str:
+    return str(user.get_full_name() or user.get_username())  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class DecisionBlock:
+    reference: str
+    decided_on: datetime.date
+    decided_by_id: int
+    decided_by: str
+    presented_by_id: int
+    presented_by: str
+
+
+def decision_get(*, actor: Actor, year: int) -> DecisionBlock | None:
+    _require_view(actor)
+    row = (
+        ReportDecision.objects.select_related("decided_by", "presented_by")
+        .filter(year=check_year(year))
+        .first()
+    )
+    if row is None:
+        return None
+    return DecisionBlock(
+        row.reference, row.decided_on, row.decided_by_id, _full_name(row.decided_by),
+        row.presented_by_id, _full_name(row.presented_by),
+    )  # fmt: skip
+
+
+def provider_ids_for(actor: Actor) -> set[int]:
+    """The provider agencies whose staff may decide or present the actor's report."""
+    if actor.provider_org_ids:
+        return set(actor.provider_org_ids)
+    if actor.sees_everything:
+        return set(provider_agencies().values_list("id", flat=True))
+    return set()
+
+
+def decision_officials(*, actor: Actor) -> list[tuple[int, str]]:
+    """(user id, name) of the provider agency's staff, each once, by name: who may be chosen
+    as deciding or presenting official."""
+    _require_view(actor)
+    found: dict[int, str] = {}
+    for org_id in sorted(provider_ids_for(actor)):
+        try:
+            members = member_list(
+                actor=actor, organisation=organisation_get(actor=actor, org_id=org_id)
+            )
+        except (PermissionDenied, NotFound):
+            continue
+        for membership in members:
+            if membership.role in PROVIDER_ROLES:
+                found[membership.user_id] = _full_name(membership.user)
+    return sorted(found.items(), key=lambda pair: pair[1].casefold())
+
+
 # --- the whole report -------------------------------------------------------------------------
 
 
@@ -495,6 +559,8 @@ class GovernmentReport:
     indicators: list[Indicator]
     # Program 2032 sites, the redundancy check, site losses and restore drills (ADR 0513).
     continuity: ContinuitySection | None = None
+    # Who decided and presented the report, when, and the government's reference (ADR 0514).
+    decision: DecisionBlock | None = None
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -532,6 +598,7 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         economy=outcome,
         indicators=_indicators(actor, year, outcome),
         continuity=_continuity(actor, year, language),
+        decision=decision_get(actor=actor, year=year),
     )
 
 

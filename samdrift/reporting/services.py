@@ -1,17 +1,24 @@
-"""Writes of the reporting app: the report's prose. One transaction, one audit record."""
+"""Writes of the reporting app: the report's prose and its decision block. One transaction, one
+audit record each."""
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import ConcurrentUpdate, NotFound, PermissionDenied, ValidationFailed
+from samdrift.organisations.choices import PROVIDER_ROLES
+from samdrift.organisations.selectors import members_in_roles
 
-from .models import TEXT_MAX_LENGTH, ReportText
+from .models import TEXT_MAX_LENGTH, ReportDecision, ReportText
 from .permissions import report_abilities
-from .selectors import check_year
+from .selectors import check_year, provider_ids_for
 
 TEXT_FIELDS = ("summary_sv", "summary_en", "background_sv", "background_en")
 AUDITED_FIELDS = ("year", *TEXT_FIELDS, "version")
@@ -84,5 +91,87 @@ def report_text_save(
             obj=row,
             before=before,
             after=snapshot(row, AUDITED_FIELDS),
+        )
+    return row
+
+
+# --- the decision block (ADR 0514) ----------------------------------------------------------------
+
+#: The Government Offices' reference: ministry letters, the year, a slash and the number, an
+#: optional unit after one more slash (Fi2017/03226/DF, Fi2025/01234).
+REFERENCE_RE = re.compile(
+    r"^[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,3}(19|20)[0-9]{2}/[0-9]{1,6}(/[A-ZÅÄÖ]{1,6})?$"
+)
+DECISION_FIELDS = ("year", "reference", "decided_on", "decided_by_id", "presented_by_id")
+
+
+def _clean_decision(
+    actor: Actor, year: int, reference: object, decided_on: object, decided_by: object,
+    presented_by: object,
+) -> tuple[str, datetime.date, int, int]:  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    ref = reference.strip() if isinstance(reference, str) else ""
+    if not REFERENCE_RE.match(ref):
+        errors["reference"] = [
+            str(_("Give the Government Offices' reference number, for example Fi2017/03226/DF."))
+        ]
+    if not isinstance(decided_on, datetime.date) or isinstance(decided_on, datetime.datetime):
+        errors["decided_on"] = [str(_("Give the date of the decision."))]
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = [str(_("The decision date cannot be in the future."))]
+    elif decided_on.year < year:
+        errors["decided_on"] = [str(_("The report cannot be decided before its year begins."))]
+    staff = {
+        user for _org, _role, user in members_in_roles(provider_ids_for(actor), PROVIDER_ROLES)
+    }
+    people = {}
+    for name, value in (("decided_by", decided_by), ("presented_by", presented_by)):
+        try:
+            people[name] = int(str(value))
+        except (TypeError, ValueError):
+            people[name] = 0
+        if people[name] not in staff:
+            errors[name] = [str(_("Choose a member of the provider agency's staff."))]
+    if not errors and people["decided_by"] == people["presented_by"]:
+        errors["presented_by"] = [
+            str(_("The presenting official must be someone other than the deciding official."))
+        ]
+    if errors:
+        raise ValidationFailed(
+            _("The decision was not saved; correct the marked fields."), errors=errors
+        )
+    return ref, decided_on, people["decided_by"], people["presented_by"]  # type: ignore[return-value]
+
+
+def report_decision_save(
+    *, actor: Actor, year: int, reference: object, decided_on: object, decided_by: object,
+    presented_by: object,
+) -> ReportDecision:  # fmt: skip
+    """Record (or correct) who decided one year's report, who presented it, when, and the
+    government's reference number. Invalid input is refused with field errors; nothing is stored."""
+    abilities = report_abilities(actor=actor)
+    if not abilities["view"]:
+        raise NotFound(_("No such report."))
+    if not abilities["decide"]:
+        raise PermissionDenied(_("Only the administrator may record the report's decision."))
+    year = check_year(year)
+    ref, date, decider, presenter = _clean_decision(
+        actor, year, reference, decided_on, decided_by, presented_by
+    )
+    with transaction.atomic():
+        row = ReportDecision.objects.select_for_update().filter(year=year).first()
+        before = snapshot(row, DECISION_FIELDS) if row else None
+        row = row or ReportDecision(year=year)
+        row.reference, row.decided_on = ref, date
+        row.decided_by_id, row.presented_by_id = decider, presenter
+        row.recorded_by_id = actor.user_id
+        row.full_clean()
+        row.save()
+        audit_record(
+            actor=actor,
+            action="reporting.decision_saved",
+            obj=row,
+            before=before,
+            after=snapshot(row, DECISION_FIELDS),
         )
     return row

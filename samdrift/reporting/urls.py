@@ -15,4 +15,5 @@ urlpatterns = [
         name="government_pdf_prepare",
     ),
     path("government/<int:year>/text/", views.report_text_edit, name="text_edit"),
+    path("government/<int:year>/decision/", views.report_decision_edit, name="decision_edit"),
 ]

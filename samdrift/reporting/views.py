@@ -24,10 +24,17 @@ from samdrift.core.jobs.origin import queued_by
 
 from . import tasks
 from .documents import render_pdf, report_context
-from .forms import ReportTextForm
+from .forms import ReportDecisionForm, ReportTextForm
 from .permissions import report_abilities
-from .selectors import check_year, government_report, report_text_get, report_years
-from .services import TEXT_FIELDS, report_text_save
+from .selectors import (
+    check_year,
+    decision_get,
+    decision_officials,
+    government_report,
+    report_text_get,
+    report_years,
+)
+from .services import TEXT_FIELDS, report_decision_save, report_text_save
 
 
 def _page_language() -> str:
@@ -147,4 +154,48 @@ def report_text_edit(request: HttpRequest, year: int) -> HttpResponse:
         form = ReportTextForm(initial=initial)
     return render(
         request, "reporting/text_form.html", {"nav": "reports", "form": form, "year": year}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_decision_edit(request: HttpRequest, year: int) -> HttpResponse:
+    """Record who decided the report, who presented it, when, and the reference (ADR 0514)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    abilities = report_abilities(actor=actor)
+    if not abilities["view"]:
+        raise Http404
+    if not abilities["decide"]:
+        raise DjangoPermissionDenied
+    officials = decision_officials(actor=actor)
+    if request.method == "POST":
+        form = ReportDecisionForm(request.POST, officials=officials)
+        if form.is_valid():
+            try:
+                report_decision_save(actor=actor, year=year, **form.cleaned_data)
+            except ValidationFailed as exc:
+                for field, errors in exc.errors.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            except (BusinessRuleViolation, PermissionDenied) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The decision was saved."))
+                return redirect("reporting:government", year=year)
+    else:
+        current = decision_get(actor=actor, year=year)
+        initial: dict[str, Any] = (
+            {
+                "reference": current.reference,
+                "decided_on": current.decided_on,
+                "decided_by": current.decided_by_id,
+                "presented_by": current.presented_by_id,
+            }
+            if current
+            else {}
+        )
+        form = ReportDecisionForm(initial=initial, officials=officials)
+    return render(
+        request, "reporting/decision_form.html", {"nav": "reports", "form": form, "year": year}
     )

@@ -353,16 +353,17 @@ def test_identity_abilities(providers, role, expected):
 
 REPORT = {
     **{key: set() for key in A_PEOPLE},
-    **{key: {"view", "download", "edit_text"} for key in {"provider_admin", "service_manager"}},
+    "provider_admin": {"view", "download", "edit_text", "decide"},
+    "service_manager": {"view", "download", "edit_text"},
     **{key: {"view", "download"} for key in {"account_manager", "finance", "security"}},
     # its own report: built from its own customers and services only (selectors)
-    "second_provider": {"view", "download", "edit_text"},
+    "second_provider": {"view", "download", "edit_text", "decide"},
     "anonymous": set(),
-    "system": {"view", "download", "edit_text"},
+    "system": {"view", "download", "edit_text", "decide"},
 }
 
 
-@pytest.mark.parametrize(("role", "expected"), _table(REPORT, {"view", "download", "edit_text"}))
+@pytest.mark.parametrize(("role", "expected"), _table(REPORT, {"view", "download", "edit_text", "decide"}))
 def test_report_abilities(role, expected):
     _check(report_abilities, role, expected)
 
