@@ -361,7 +361,6 @@ PAGES: dict[str, Case] = {
     # Queues the PDF job (no worker runs here): only the provider's own staff may; no agency data.
     "reporting:government_pdf_prepare": Case(LIST, {"year": "literal:2030"}, "POST"),
     "reporting:text_edit": Case(LIST, {"year": "literal:2030"}),
-    "reporting:decision_edit": Case(LIST, {"year": "literal:2030"}),
     "audit:trail": Case(LIST),
     "audit:export": Case(LIST),
     "jobs:list": Case(LIST),
@@ -376,9 +375,6 @@ PAGES: dict[str, Case] = {
     # The site-wide search (ADR 0702): a word in every victim's agency, official, workspace and
     # incident; samdrift/ui/tests/test_search_tenancy.py searches each object by its own terms.
     "ui:search": Case(LIST, data=lambda ref: {"q": "hemlig"}),
-}
-
-# API operations: path parameters are named after what they hold, so one map serves them all.
     # DSAM evaluations (ADR 0963): the victim is the other provider's draft evaluation.
     "cooperation:home": Case(LIST),
     "cooperation:catalogue_import": Case(
@@ -406,12 +402,15 @@ PAGES: dict[str, Case] = {
         lambda ref: {"solution": "1", "requirement": "K1", "verdict": "met", "evidence": "x"},
     ),
     "cooperation:publish": Case(OBJECT, {"code": "evaluation.code"}, "POST"),
+}
+
+# API operations: path parameters are named after what they hold, so one map serves them all.
 API_PARAMS: dict[str, str] = {
+    "evaluation_code": "evaluation.code",
+    "catalogue_code": "evaluation.catalogue.code",
     "agency_id": "org.id",
     "case_id": "case.id",
     "item_id": "item.id",
-    "evaluation_code": "evaluation.code",
-    "catalogue_code": "evaluation.catalogue.code",
     "request_id": "request.id",
     "subscription_id": "subscription.id",
     "token_id": "token.id",
@@ -455,9 +454,6 @@ def _service_body(provider_id: Any) -> dict[str, Any]:
 
 
 API: dict[tuple[str, str], Case] = {
-    ("GET", "/agencies"): Case(LIST),
-    ("GET", "/agencies/{agency_id}"): Case(OBJECT),
-    ("GET", "/agencies/{agency_id}/members"): Case(OBJECT),
     ("GET", "/cooperation/evaluations"): Case(LIST),
     ("GET", "/cooperation/evaluations/{evaluation_code}"): Case(OBJECT),
     ("GET", "/cooperation/catalogues/{catalogue_code}"): Case(OBJECT),
@@ -479,6 +475,9 @@ API: dict[tuple[str, str], Case] = {
             "evidence": "x",
         },
     ),
+    ("GET", "/agencies"): Case(LIST),
+    ("GET", "/agencies/{agency_id}"): Case(OBJECT),
+    ("GET", "/agencies/{agency_id}/members"): Case(OBJECT),
     ("GET", "/agencies/{agency_id}/invitations"): Case(OBJECT),
     ("POST", "/agencies/{agency_id}/invitations"): Case(
         OBJECT, data=lambda ref: {"email": "a_member@example.se", "role": "member"}
