@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Q, QuerySet, Sum, Value
+from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Concat
 
 from samdrift.audit.selectors import TrailFilter, trail_search
@@ -457,3 +457,19 @@ def search_documents(*, actor: Actor, words: Sequence[str], limit: int) -> list[
         .only("id", "name", "workspace__id", "workspace__name")
         .order_by("name", "id")[:limit]
     )
+
+
+def folder_documents(
+    *, workspace: Workspace, folder_id: int | None = None
+) -> list[tuple[Document, Version | None]]:
+    """A folder's documents (not in the trash) by name, each with its current version (None
+    before the first): what a desktop client's folder listing shows. The documents in one query
+    and all their current versions in one more, however many documents there are."""
+    latest = Version.objects.filter(document=OuterRef("document")).order_by("-number")
+    current = Version.objects.filter(number=Subquery(latest.values("number")[:1]))
+    documents = (
+        workspace.documents.filter(trashed_at__isnull=True, **in_folder(folder_id))
+        .prefetch_related(Prefetch("versions", queryset=current, to_attr="current"))
+        .order_by("name", "id")
+    )
+    return [(d, d.current[0] if d.current else None) for d in documents]  # type: ignore[attr-defined]

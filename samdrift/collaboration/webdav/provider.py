@@ -29,7 +29,7 @@ from samdrift.core.tenancy import area_for_api_path, missing_rank
 
 from .. import selectors, services
 from ..choices import ReadAccess
-from ..models import Document, Folder, Workspace
+from ..models import Document, Folder, Version, Workspace
 from ..services.common import LOCKED
 from ..services.moves import document_move
 
@@ -152,17 +152,18 @@ class FolderCollection(DAVCollection):
             if f.parent_id == self.folder_id
         ]
 
-    def _documents(self) -> list[Document]:
+    def _documents(self) -> list[tuple[Document, Version | None]]:
+        """The folder's documents this password may open, each with its current version."""
         return [
-            d
-            for d in selectors.document_list(
+            (d, version)
+            for d, version in selectors.folder_documents(
                 workspace=self.access.workspace, folder_id=self.folder_id
             )
             if self.context.allows(d.classification)
         ]
 
     def get_member_names(self) -> list[str]:
-        return [f.name for f in self._folders()] + [d.name for d in self._documents()]
+        return [f.name for f in self._folders()] + [d.name for d, _version in self._documents()]
 
     def get_member_list(self) -> list[Any]:
         """The members built from the listing itself (a PROPFIND of the folder), not resolved
@@ -173,7 +174,8 @@ class FolderCollection(DAVCollection):
             for f in self._folders()
         ]
         documents = [
-            DocumentResource(f"{base}/{d.name}", self.environ, self, d) for d in self._documents()
+            DocumentResource(f"{base}/{d.name}", self.environ, self, d, version=version)
+            for d, version in self._documents()
         ]
         return [*folders, *documents]
 
@@ -346,11 +348,13 @@ class DocumentResource(DAVNonCollection):
         environ: dict[str, Any],
         parent: FolderCollection,
         document: Document,
+        *,
+        version: Version | None,
     ) -> None:
         super().__init__(path, environ)
         self.parent = parent
         self.document = document
-        self.version = document.versions.order_by("-number").first()
+        self.version = version  # the current one, read with the document or its folder
         self.upload: _Upload | None = None
         self.content_type: str | None = None
 
@@ -394,7 +398,7 @@ class DocumentResource(DAVNonCollection):
 
     def end_write(self, *, with_errors: bool) -> None:
         _store(self, self.parent, self.document.name, self.document.id, with_errors)
-        self.version = self.document.versions.order_by("-number").first()
+        self.version = selectors.current_version(document=self.document)
 
     def handle_delete(self) -> bool:
         _guard(
@@ -483,5 +487,11 @@ class SafosProvider(DAVProvider):
             if not context.allows(document.classification):
                 raise DAVError(HTTP_FORBIDDEN, ABOVE_CLASS)
             _guard(selectors.require_level, context.actor, document.classification)
-            return DocumentResource(path_here, environ, here, document)
+            return DocumentResource(
+                path_here,
+                environ,
+                here,
+                document,
+                version=selectors.current_version(document=document),
+            )
         return here

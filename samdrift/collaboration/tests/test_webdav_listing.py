@@ -1,0 +1,109 @@
+"""A desktop client's folder listing (PROPFIND, Depth 1) costs the same queries whether the folder
+holds 3 documents or 30: the documents and their current versions are read together, not one
+version query per document (ADR 0613)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import sys
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from defusedxml import ElementTree
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from samdrift.accounts.app_passwords import app_password_create
+from samdrift.collaboration import services
+from samdrift.collaboration.models import Document, Version
+from samdrift.collaboration.webdav.app import dav_wsgi_application
+from samdrift.collaboration.webdav.provider import segment_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _propfind(path: str, username: str, secret: str) -> tuple[int, str]:
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
+        answer["status"] = int(status.split()[0])
+
+    environ = {
+        "REQUEST_METHOD": "PROPFIND",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode(),
+        "HTTP_DEPTH": "1",
+        "CONTENT_LENGTH": "0",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    app = dav_wsgi_application(own_connections=False)
+    body = b"".join(app(environ, start_response))
+    return answer["status"], body.decode()
+
+
+def test_a_folder_listing_costs_the_same_queries_for_3_and_30_documents(safos):
+    owner = safos.actor("owner")
+    workspace = services.workspace_create(actor=owner, name="Lista", classification=0)
+    first = services.upload(
+        actor=owner, workspace_id=workspace.id, stream=io.BytesIO(b"first\n"),
+        name="Handling 000.txt", content_type="text/plain",
+    )  # fmt: skip
+    _row, secret = app_password_create(actor=owner, name="Filhanteraren", max_class=0)
+
+    def add(first_n: int, last_n: int) -> None:
+        # Each with two versions: the listing must show the current one (the larger).
+        documents = Document.objects.bulk_create(
+            Document(workspace=workspace, name=f"Handling {n:03d}.txt", classification=0)
+            for n in range(first_n, last_n)
+        )
+        Version.objects.bulk_create(
+            Version(document=d, number=number, file=first.file, size=size, sha256=f"{n:064x}",
+                    content_type="text/plain")
+            for n, d in enumerate(documents, start=first_n)
+            for number, size in ((1, 1), (2, 100 + n))
+        )  # fmt: skip
+
+    def listing() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            status, body = _propfind(f"/dav/{segment_for(workspace)}/", "safos_owner", secret)
+        assert status == 207, body[:300]
+        return len(captured), body
+
+    add(1, 3)
+    few, body = listing()
+    assert body.count("Handling ") == 3
+    add(3, 30)
+    many, body = listing()
+    assert body.count("Handling ") == 30
+    assert many == few
+    # each document with its current version's size, not its first's
+    assert _sizes(body)["Handling 001.txt"] == "101"
+    assert _sizes(body)["Handling 029.txt"] == "129"
+    assert _sizes(body)["Handling 000.txt"] == "6"  # uploaded: "first\n"
+
+
+def _sizes(body: str) -> dict[str, str]:
+    """Document name → getcontentlength in a multistatus answer."""
+    dav = "{DAV:}"
+    sizes = {}
+    for response in ElementTree.fromstring(body).iter(f"{dav}response"):
+        href = unquote(response.findtext(f"{dav}href") or "").rstrip("/")
+        length = response.findtext(f".//{dav}getcontentlength")
+        if length is not None:
+            sizes[href.rpartition("/")[2]] = length
+    return sizes
