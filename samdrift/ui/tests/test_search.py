@@ -230,3 +230,15 @@ def test_the_api_operation_is_documented():
     assert operation["operationId"] == "samdrift_ui_search"
     assert {"200", "401", "422"} <= {str(code) for code in operation["responses"]}
     assert operation["parameters"][0]["name"] == "q"
+
+
+def test_an_officials_new_name_is_found_after_a_save_of_only_that_field(agency, agency_contact):
+    official = efos_services.add_official(
+        actor=SYSTEM, organisation_id=agency.pk, given_name="Åke", surname="Öberg"
+    )
+    client = _client(agency_contact)
+    assert _groups(client, "öbe")["official"]["count"] == 1  # Unicode lowercased: Ö is ö
+    official.surname = "Ärlig"
+    official.save(update_fields=["surname"])
+    assert _groups(client, "ärl")["official"]["count"] == 1
+    assert _groups(client, "öbe")["official"]["count"] == 0
