@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -39,6 +39,7 @@ from samdrift.organisations.selectors import (
 )
 
 from .economy import Outcome, outcome_for
+from .goals import GoalRow, goals_for
 from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportDecision, ReportText
 from .permissions import report_abilities
 from .programme import ContinuitySection, continuity_section
@@ -561,6 +562,9 @@ class GovernmentReport:
     continuity: ContinuitySection | None = None
     # Who decided and presented the report, when, and the government's reference (ADR 0514).
     decision: DecisionBlock | None = None
+    # The assignment's targets (goals.json) against onboarding's figures (ADR 0515).
+    goals: list[GoalRow] = field(default_factory=list)
+    goals_problem: str = ""
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -599,7 +603,17 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         indicators=_indicators(actor, year, outcome),
         continuity=_continuity(actor, year, language),
         decision=decision_get(actor=actor, year=year),
+        **_goals(actor, year, language),
     )
+
+
+def _goals(actor: Actor, year: int, language: str) -> dict[str, Any]:
+    """The year's goal rows; a broken goals file is shown as its error, not as no goals."""
+    with translation.override(language):
+        try:
+            return {"goals": goals_for(actor=actor, year=year)}
+        except ValidationFailed as exc:
+            return {"goals": [], "goals_problem": str(exc)}
 
 
 def _continuity(actor: Actor, year: int, language: str) -> ContinuitySection | None:
