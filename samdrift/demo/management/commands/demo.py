@@ -24,6 +24,7 @@ DEMO_HOOKS = (
     "collaboration",
     "operations",
     "continuity",
+    "cooperation",
 )
 
 

@@ -1,0 +1,119 @@
+"""DSAM demo data (ADR 0960): the 2021 DSAM requirement areas (video, document storage with
+concurrent editing, webinar and streaming, persistent chat rooms, kanban, whiteboard, and the
+secure login every function needs), one published evaluation with SAFOS among the solutions.
+
+SAFOS's evidence is what samdrift's own modules do today: workspaces and documents with
+versions, check-out, classification, share links and WebDAV are built (samdrift.collaboration),
+e-ID and EFOS logins are built (samdrift.identity); meetings, chat, webinars, kanban and the
+whiteboard are not, and documents are edited by one person at a time (check-out), so SAFOS is
+out at the first screening on those skall requirements. The two other solutions are
+illustrative composites, not named products: their verdicts show how the screening and the
+scores work, not a finding about any vendor. Everything goes through the real services
+(validated, audited). Idempotent: does nothing when the catalogue exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from samdrift.core.actor import SYSTEM
+from samdrift.organisations.selectors import agencies_with_org_number
+
+from . import services
+from .models import Catalogue
+from .parsing import Parsed, Row
+
+FK = "202100-5521"
+CODE = "DSAM-2021"
+
+# id, area, text, grade, how it is tested, weight
+REQUIREMENTS = [
+    ("VID-1", "Videomöten", "Videomöten med minst 50 deltagare, ljud och delad skärm.", "skall", "Provmöte med 50 deltagare", 0),
+    ("VID-2", "Videomöten", "Deltagare utan konto kan anslutas via länk och väntrum.", "bör", "Provmöte med extern gäst", 3),
+    ("VID-3", "Videomöten", "Textning i realtid på svenska.", "önskvärd", "Demonstration", 2),
+    ("DOK-1", "Dokumentlagring", "Dokument lagras med versioner och informationsklassning.", "skall", "Granskning och test", 0),
+    ("DOK-2", "Dokumentlagring", "Flera personer redigerar samma dokument samtidigt.", "skall", "Två användare redigerar samtidigt", 0),
+    ("DOK-3", "Dokumentlagring", "Dokument kan delas med andra myndigheter via länk med giltighetstid.", "bör", "Test", 4),
+    ("DOK-4", "Dokumentlagring", "Tillgänglighetskontroll av PDF-filer vid uppladdning.", "önskvärd", "Test med otaggad PDF", 2),
+    ("WEB-1", "Webbinarier och strömning", "Sändning till minst 500 tittare med frågefunktion.", "skall", "Provsändning", 0),
+    ("WEB-2", "Webbinarier och strömning", "Inspelning som kan publiceras med textning.", "bör", "Demonstration", 2),
+    ("CHT-1", "Beständiga chattrum", "Beständiga chattrum per arbetsyta, med sökbar historik.", "skall", "Test", 0),
+    ("CHT-2", "Beständiga chattrum", "Chattrum kan delas mellan myndigheter.", "bör", "Test med två myndigheter", 3),
+    ("KAN-1", "Kanban", "Gemensam att-göra-lista som kanbantavla med kolumner och ansvariga.", "skall", "Demonstration", 0),
+    ("KAN-2", "Kanban", "Kort kan länkas till dokument i arbetsytan.", "önskvärd", "Demonstration", 1),
+    ("WBD-1", "Whiteboard", "Digital whiteboard där flera ritar samtidigt.", "skall", "Provmöte", 0),
+    ("WBD-2", "Whiteboard", "Whiteboarden kan sparas som dokument.", "önskvärd", "Test", 1),
+    ("SÄK-1", "Säker åtkomst", "Inloggning med godkänd e-legitimation, även EFOS, utan separata konton.", "skall", "Inloggning med EFOS-kort", 0),
+    ("SÄK-2", "Säker åtkomst", "Data behandlas inom EU/EES av svensk myndighet eller underbiträde inom EU.", "skall", "Avtalsgranskning", 0),
+    ("SÄK-3", "Säker åtkomst", "Alla ändringar loggas i en manipuleringsskyddad logg.", "bör", "Granskning", 4),
+]  # fmt: skip
+
+SAFOS = "SAFOS (Försäkringskassan)"
+SOLUTIONS = {
+    SAFOS: "Försäkringskassans samarbetsplattform, så som samdrift bygger den i dag.",
+    "Lösning A (öppen källkod, myndighetsdriven)": "Illustrativ sammansatt lösning av öppen källkod i egen drift.",
+    "Lösning B (molntjänst)": "Illustrativ molntjänst från leverantör med databehandling utanför EU/EES.",
+}  # fmt: skip
+
+# SAFOS: what samdrift's modules do today (see the module docstring).
+SAFOS_EVIDENCE = {
+    "DOK-1": ("met", "samdrift.collaboration: versioner, klassning per dokument och arbetsyta (ADR 0600-serien)."),
+    "DOK-2": ("partly", "Dokument checkas ut av en person i taget (lås); WebDAV klass 1 utan LOCK; ingen samtidig redigering."),
+    "DOK-3": ("met", "Delningslänkar med giltighetstid och spärr per klass (ADR 0609)."),
+    "DOK-4": ("met", "Uppladdade PDF:er kontrolleras av samdrifts tillgänglighetskontroll (ADR 0608)."),
+    "SÄK-1": ("met", "samdrift.identity: e-legitimation och EFOS via OpenID Connect, tillitsnivå 3."),
+    "SÄK-2": ("met", "Drivs av Försäkringskassan i egna datahallar (Program 2032)."),
+    "SÄK-3": ("met", "Varje ändring går via granskningsloggen med hashkedja (samdrift.audit)."),
+}  # fmt: skip
+NOT_BUILT = "Inte byggt i samdrift ännu (planerat, se årsrapportens SAFOS-avsnitt)."
+
+# The illustrative solutions: A meets every skall, B fails on where data is processed.
+OTHERS = {
+    "Lösning A (öppen källkod, myndighetsdriven)": {"VID-3": "not_met", "WEB-2": "partly", "CHT-2": "partly", "KAN-2": "not_met"},
+    "Lösning B (molntjänst)": {"SÄK-2": "not_met", "SÄK-3": "partly"},
+}  # fmt: skip
+
+
+SAID = {"met": "uppfyllt", "partly": "delvis uppfyllt", "not_met": "ej uppfyllt"}
+
+
+def _parsed() -> Parsed:
+    rows = [
+        Row(ref, area, text, grade, test, weight)
+        for ref, area, text, grade, test, weight in REQUIREMENTS
+    ]
+    return Parsed(CODE, "DSAM kravspecifikation 2021 (demo)", rows)
+
+
+def load(*, stdout: Any) -> None:
+    if Catalogue.objects.filter(code=CODE).exists():
+        stdout.write("cooperation: demo DSAM evaluation already there\n")
+        return
+    owner = agencies_with_org_number([FK]).values_list("id", flat=True).first()
+    if owner is None:
+        stdout.write("cooperation: no Försäkringskassan in the register, no DSAM demo\n")
+        return
+    services.import_catalogue(actor=SYSTEM, owner_id=owner, parsed=_parsed())
+    evaluation = services.create_evaluation(
+        actor=SYSTEM, catalogue_code=CODE, code="DSAM-2021-1",
+        title="Samarbetslösningar för statsförvaltningen 2021",
+    )  # fmt: skip
+    for name, description in SOLUTIONS.items():
+        solution = services.add_solution(
+            actor=SYSTEM, evaluation_code=evaluation.code, name=name, description=description
+        )
+        for ref, *_rest in REQUIREMENTS:
+            if name == SAFOS:
+                verdict, evidence = SAFOS_EVIDENCE.get(ref, ("not_met", NOT_BUILT))
+            else:
+                verdict = OTHERS[name].get(ref, "met")
+                evidence = f"Demonstrerat vid utvärderingen: {SAID[verdict]}."
+            services.assess(
+                actor=SYSTEM, evaluation_code=evaluation.code, solution_id=solution.pk,
+                requirement_ref=ref, verdict=verdict, evidence=evidence,
+            )  # fmt: skip
+    services.publish(actor=SYSTEM, evaluation_code=evaluation.code)
+    stdout.write(
+        f"cooperation: DSAM catalogue {CODE} ({len(REQUIREMENTS)} requirements), "
+        f"evaluation {evaluation.code} of {len(SOLUTIONS)} solutions, published\n"
+    )
