@@ -132,6 +132,7 @@ def _register_routers() -> None:
     from samdrift.operations.api import router as operations_router
     from samdrift.organisations.api import router as organisations_router
     from samdrift.reporting.api import router as reporting_router
+    from samdrift.security.api import router as security_router
     from samdrift.ui.api import router as composed_router
     from samdrift.ui.search_api import router as search_router
 
@@ -152,6 +153,7 @@ def _register_routers() -> None:
     api.add_router("/jobs", jobs_router)
     api.add_router("/operations", operations_router)
     api.add_router("/reporting", reporting_router)
+    api.add_router("/security", security_router)
 
 
 _register_routers()

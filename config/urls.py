@@ -20,6 +20,7 @@ urlpatterns = [
     path("collaboration/", include("samdrift.collaboration.urls")),
     path("operations/", include("samdrift.operations.urls")),
     path("continuity/", include("samdrift.continuity.urls")),
+    path("security/", include("samdrift.security.urls")),
     path("cooperation/", include("samdrift.cooperation.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("accessibility/", include("samdrift.accessibility.urls")),

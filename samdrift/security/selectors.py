@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from samdrift.catalogue.selectors import dependency_edges
 from samdrift.core.actor import SYSTEM, Actor
@@ -244,3 +244,39 @@ def import_runs(*, actor: Actor, component: str = "") -> QuerySet[ImportRun]:
     if component:
         queryset = queryset.filter(component__name=component)
     return queryset
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding as the actor may see it: the location only for its provider's SOC."""
+
+    finding: Finding
+    deadline: datetime.date | None
+    location: str
+
+
+def finding_rows(
+    *,
+    actor: Actor,
+    severity: str = "",
+    status: str = "",
+    component: str = "",
+    search: str = "",
+    limit: int = 200,
+) -> tuple[list[FindingRow], int]:
+    """The first `limit` findings of `finding_list`, most severe and oldest first, and how many
+    there are in all."""
+    queryset = finding_list(
+        actor=actor, severity=severity, status=status, component=component, search=search
+    )
+    total = queryset.count()
+    rank = Case(
+        *[When(severity=value, then=Value(index)) for index, value in enumerate(SEVERITY_ORDER)],
+        default=Value(99),
+        output_field=IntegerField(),
+    )
+    rows = queryset.annotate(rank=rank).order_by("rank", "first_seen", "id")[:limit]
+    return [
+        FindingRow(f, remediation_deadline(f), f.location if shows_location(actor, f) else "")
+        for f in rows
+    ], total

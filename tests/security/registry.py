@@ -247,6 +247,8 @@ PAGES: dict[str, Case] = {
     # Program 2032 sites (ADR 0913): provider staff only, each their own provider's services.
     "continuity:sites": Case(LIST),
     "continuity:lose": Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
+    # Security findings (ADR 0952): the SOC its own components', a customer what reaches it.
+    "security:findings": Case(LIST),
     "collaboration:workspaces": Case(LIST),
     "operations:incidents": Case(LIST),
     "operations:report": Case(
@@ -549,6 +551,8 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/continuity/sites"): Case(LIST),
     ("GET", "/continuity/check"): Case(LIST),
     ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
+    ("GET", "/security/findings"): Case(LIST),
+    ("GET", "/security/components"): Case(LIST),
     ("GET", "/collaboration/workspaces"): Case(LIST),
     ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
     ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),
@@ -705,9 +709,6 @@ API: dict[tuple[str, str], Case] = {
             "period": "2030-01",
             "hours": "1",
             "hourly_rate": "100",
-            # complete, so only whose case it is can be wrong (not refused by the schema)
-            "description": "Matris",
-            "key": "matrix-project-time",
         },
     ),
     ("POST", "/billing/exit-settlements"): Case(

@@ -370,6 +370,28 @@ def build_world() -> World:
     )
     Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
     Placement.objects.create(service=second_service, site=site, role="primary", rto_hours=4)
+    # Security findings (ADR 0952): each provider's component used by a service only its
+    # victim subscribes to, with a critical finding naming the victim in its title and location.
+    from samdrift.security.models import Component, ComponentUse, Finding, ImportRun
+
+    for victim, owner in ((b, fk), (c, second)):
+        only = ServiceFactory(code=f"MATRISSEC{victim.org.pk}", provider=owner)
+        SubscriptionFactory(organisation=victim.org, service=only)
+        component = Component.objects.create(
+            provider=owner, name=f"matris-{victim.org.pk}", kind="image"
+        )
+        ComponentUse.objects.create(component=component, service=only)
+        seen = timezone.now()
+        run = ImportRun.objects.create(
+            component=component, tool="Trivy", report_format="trivy", checksum="0" * 64,
+            imported_at=seen, imported_by="matris",
+        )  # fmt: skip
+        Finding.objects.create(
+            component=component, tool="Trivy", dedup_key="0" * 64,
+            vulnerability_id="CVE-2030-0001", severity="critical",
+            title=f"Sårbarhet hos {victim.org.name}", location=f"värd {victim.org.name}",
+            first_seen=seen, last_seen=seen, first_run=run, last_run=run,
+        )  # fmt: skip
     # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
     from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
 

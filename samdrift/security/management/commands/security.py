@@ -18,8 +18,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from samdrift.accounts.selectors import actor_for_username
-from samdrift.core.actor import SYSTEM, Actor
+from samdrift.accounts.cli import actor_from_option, add_as_option
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
@@ -44,10 +44,10 @@ class Command(BaseCommand):
         status = sub.add_parser("status", help="open findings by severity")
         status.add_argument("--component", default="")
         for command in (component, report, status):
-            command.add_argument("--as", dest="username", default=None)
+            add_as_option(command)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options["username"])
+        actor = actor_from_option(options["username"])
         try:
             action = options["action"]
             if action == "component":
@@ -63,14 +63,6 @@ class Command(BaseCommand):
                 self._status(actor, options["component"])
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
-
-    def _actor(self, username: str | None) -> Actor:
-        if username is None:
-            return SYSTEM
-        actor = actor_for_username(username)
-        if actor is None:
-            raise CommandError(f"okänd användare / unknown user: {username}")
-        return actor
 
     def _import(self, actor: Actor, file: str, component: str) -> None:
         path = Path(file)

@@ -1,0 +1,7 @@
+"""Security pages for the shared axe-core check (demo data loaded, demo admin logged in)."""
+
+from __future__ import annotations
+
+
+def pages() -> list[str]:
+    return ["/security/findings/", "/security/findings/?severity=critical&status=open"]

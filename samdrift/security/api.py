@@ -1,0 +1,87 @@
+"""API of security operations, mounted under /api/v1/security (ADR 0952): the same selectors as
+the pages and `samdrift security`, so the same scope: the SOC sees its own components' findings
+with their locations, a customer agency those reaching it without."""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+import datetime
+from typing import Any
+
+from ninja import Field, Query, Router, Schema
+
+from samdrift.core.api import ApiRequest, errors
+
+from . import selectors
+
+router = Router(tags=["security"])
+
+
+class FindingFilters(Schema):
+    severity: str = Field("", max_length=10)
+    status: str = Field("", max_length=12)
+    component: str = Field("", max_length=200)
+    search: str = Field("", max_length=100)
+
+
+class FindingOut(Schema):
+    id: int
+    vulnerability_id: str
+    aliases: list[str]
+    severity: str
+    status: str
+    justification: str
+    title: str
+    component: str
+    package: str
+    installed_version: str
+    fixed_version: str
+    first_seen: datetime.datetime
+    last_seen: datetime.datetime
+    remediate_by: datetime.date | None
+    location: str
+
+
+class ComponentOut(Schema):
+    name: str
+    version: str
+    purl: str
+    kind: str
+
+
+@router.get(
+    "/findings",
+    response={200: list[FindingOut], **errors(422)},
+    summary="Vulnerability findings",
+    description=(
+        "The provider's SOC: its components' findings with where they were found. A customer "
+        "agency's people: the findings reaching their agency, without locations. Most severe "
+        "and oldest first, at most 200."
+    ),
+)
+def list_findings(request: ApiRequest, filters: Query[FindingFilters]) -> list[dict[str, Any]]:
+    rows, _total = selectors.finding_rows(
+        actor=request.auth, severity=filters.severity, status=filters.status,
+        component=filters.component, search=filters.search,
+    )  # fmt: skip
+    return [
+        {"id": r.finding.id, "vulnerability_id": r.finding.vulnerability_id,
+         "aliases": list(r.finding.aliases), "severity": r.finding.severity,
+         "status": r.finding.status, "justification": r.finding.justification,
+         "title": r.finding.title, "component": r.finding.component.name,
+         "package": r.finding.package_name, "installed_version": r.finding.package_version,
+         "fixed_version": r.finding.fixed_version, "first_seen": r.finding.first_seen,
+         "last_seen": r.finding.last_seen, "remediate_by": r.deadline, "location": r.location}
+        for r in rows
+    ]  # fmt: skip
+
+
+@router.get(
+    "/components",
+    response={200: list[ComponentOut], **errors(422)},
+    summary="Components",
+    description="The provider's SOC: its components. Others: an empty list.",
+)
+def list_components(request: ApiRequest) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name, "version": c.version, "purl": c.purl, "kind": c.kind}
+        for c in selectors.component_list(actor=request.auth)
+    ]

@@ -1,0 +1,10 @@
+"""Pages of security operations, under /security/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "security"
+urlpatterns = [
+    path("findings/", views.findings, name="findings"),
+]
