@@ -315,7 +315,7 @@ def plan_summary(*, actor: Actor, year: int, today: datetime.date) -> list[PlanR
 
 def case_for_attachments(*, actor: Actor, case_id: int) -> ConnectionCase:
     """The case, without what its page shows: whoever sees a case sees and adds its documents."""
-    return visible_or_404(case_list(actor=actor).prefetch_related(None), "case", id=case_id)
+    return case_with_organisation(actor=actor, case_id=case_id)
 
 
 def attachment_list(*, actor: Actor, case_id: int) -> QuerySet[CaseAttachment]:
@@ -511,7 +511,7 @@ def search_requests(*, actor: Actor, words: Sequence[str], limit: int) -> list[S
     )
 
 
-def case_with_organisation(case_id: int) -> ConnectionCase | None:
-    """A connection case with its agency, or None. Not scoped to an actor: billing books time on
-    a case after checking its own actor (a finance manager); one query."""
-    return ConnectionCase.objects.filter(pk=case_id).select_related("organisation").first()
+def case_with_organisation(*, actor: Actor, case_id: int) -> ConnectionCase:
+    """A connection case with its agency, among the cases the actor sees (billing books time on
+    it): another provider's customer's case is `NotFound`, as one that does not exist. One query."""
+    return visible_or_404(case_list(actor=actor).prefetch_related(None), "case", id=case_id)

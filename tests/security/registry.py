@@ -709,6 +709,9 @@ API: dict[tuple[str, str], Case] = {
             "period": "2030-01",
             "hours": "1",
             "hourly_rate": "100",
+            # complete, so only whose case it is can be wrong (not refused by the schema)
+            "description": "Matris",
+            "key": "matrix-project-time",
         },
     ),
     ("POST", "/billing/exit-settlements"): Case(

@@ -13,7 +13,6 @@ from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
-    NotFound,
     ValidationFailed,
 )
 from samdrift.onboarding.selectors import case_with_organisation
@@ -190,9 +189,8 @@ def record_project_time(
     """Time and material on a connection case, invoiced at cost with the next monthly run (R-10)."""
     require_manager(actor)
     errors: dict[str, list[str]] = {}
-    case = case_with_organisation(case_id)
-    if case is None:
-        raise NotFound("case")
+    # Only a case of the actor's own provider's customers: another's is missing, nothing stored.
+    case = case_with_organisation(actor=actor, case_id=case_id)
     month = period_or_error(period)
     values: dict[str, Decimal] = {}
     for name, raw in (
