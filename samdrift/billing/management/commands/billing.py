@@ -20,13 +20,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from samdrift.accounts.selectors import actor_for_username
+from samdrift.accounts.cli import actor_from_option, add_as_option
 from samdrift.billing import documents, exports, selectors, services
 from samdrift.billing.choices import EXCLUDED_SEGMENTS
 from samdrift.billing.documents import invoice_ubl
 from samdrift.billing.periods import label, months_of, parse_period
 from samdrift.billing.schematron import fatal_errors
-from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, ValidationFailed
 from samdrift.core.i18n import bilingual_line
 
@@ -76,10 +76,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="correct: print the suggested texts only"
         )
-        parser.add_argument("--as", dest="username", help="act as this user instead of the system")
+        add_as_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options.get("username"))
+        actor = actor_from_option(options["username"])
         try:
             getattr(self, "_" + options["action"].replace("-", "_"))(actor, options)
         except DomainError as error:
@@ -92,14 +92,6 @@ class Command(BaseCommand):
             raise CommandError(
                 bilingual_line(error.message, error.params or None) + detail
             ) from None
-
-    def _actor(self, username: str | None) -> Actor:
-        if not username:
-            return SYSTEM
-        actor = actor_for_username(username)
-        if actor is None:
-            raise CommandError(f"okänd användare / unknown user: {username}")
-        return actor
 
     def _progress(self, message: str) -> None:
         self.stderr.write(message)

@@ -18,8 +18,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from samdrift.accounts.selectors import actor_for_username
-from samdrift.core.actor import SYSTEM, Actor
+from samdrift.accounts.cli import actor_from_option, add_as_option
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 from samdrift.organisations.selectors import agencies_with_org_number
@@ -33,10 +33,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check", help="list every service that breaks its policy")
-        check.add_argument("--as", dest="username", default=None)
         lose = sub.add_parser("lose", help="what if SITE is lost")
         lose.add_argument("site")
-        lose.add_argument("--as", dest="username", default=None)
         add = sub.add_parser("add", help="register a data-centre site")
         add.add_argument("code")
         add.add_argument("name")
@@ -55,11 +53,11 @@ class Command(BaseCommand):
         policy.add_argument("--min-sites", required=True)
         policy.add_argument("--min-regions", required=True)
         policy.add_argument("--min-class", default="0")
-        for command in (add, place, policy):
-            command.add_argument("--as", dest="username", default=None)
+        for command in (check, lose, add, place, policy):
+            add_as_option(command)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options["username"])
+        actor = actor_from_option(options["username"])
         try:
             action = options["action"]
             if action == "check":
@@ -70,14 +68,6 @@ class Command(BaseCommand):
                 self.stdout.write(self._write(actor, action, options))
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
-
-    def _actor(self, username: str | None) -> Actor:
-        if username is None:
-            return SYSTEM
-        actor = actor_for_username(username)
-        if actor is None:
-            raise CommandError(f"okänd användare / unknown user: {username}")
-        return actor
 
     def _write(self, actor: Actor, action: str, o: dict[str, Any]) -> str:
         if action == "add":

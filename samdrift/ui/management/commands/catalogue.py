@@ -26,11 +26,10 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from samdrift.accounts.selectors import actor_for_user
+from samdrift.accounts.cli import actor_from_option, add_as_option
 from samdrift.catalogue import services
 from samdrift.catalogue.selectors import (
     default_provider_id,
@@ -40,7 +39,7 @@ from samdrift.catalogue.selectors import (
     service_get,
     service_list,
 )
-from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, ValidationFailed
 from samdrift.core.i18n import bilingual_line
 from samdrift.identity import services as identity_services
@@ -91,10 +90,10 @@ class Command(BaseCommand):
         parser.add_argument("--reason-sv", default="", dest="reason_sv")
         parser.add_argument("--reason-en", default="", dest="reason_en")
         parser.add_argument("--format", choices=["table", "json"], default="table")
-        parser.add_argument("--as", dest="username", help="act as this user instead of the system")
+        add_as_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options.get("username"))
+        actor = actor_from_option(options["username"])
         action = options["action"]
         if action not in {"list", "graph"} and not options.get("code"):
             raise CommandError("ange en kod / give a code")
@@ -110,14 +109,6 @@ class Command(BaseCommand):
             raise CommandError(
                 bilingual_line(error.message, error.params or None) + detail
             ) from None
-
-    def _actor(self, username: str | None) -> Actor:
-        if not username:
-            return SYSTEM
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"okänd användare / unknown user: {username}")
-        return actor_for_user(user)
 
     # --- reads ----------------------------------------------------------------------------------
 
