@@ -18,8 +18,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from samdrift.accounts.selectors import actor_for_username
-from samdrift.core.actor import SYSTEM, Actor
+from samdrift.accounts.cli import actor_from_option, add_as_option
+from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, ValidationFailed
 from samdrift.core.i18n import bilingual_line
 from samdrift.organisations.selectors import agencies_with_org_number
@@ -44,10 +44,10 @@ class Command(BaseCommand):
         report.add_argument("--pdf", default="", help="write the accessible PDF report here")
         report.add_argument("--language", default="sv", choices=["sv", "en"])
         for command in (imp, report):
-            command.add_argument("--as", dest="username", default=None)
+            add_as_option(command)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options["username"])
+        actor = actor_from_option(options["username"])
         try:
             if options["action"] == "import":
                 self._import(actor, options)
@@ -55,14 +55,6 @@ class Command(BaseCommand):
                 self._report(actor, options)
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
-
-    def _actor(self, username: str | None) -> Actor:
-        if username is None:
-            return SYSTEM
-        actor = actor_for_username(username)
-        if actor is None:
-            raise CommandError(f"okänd användare / unknown user: {username}")
-        return actor
 
     def _parse(self, path: Path) -> Parsed:
         try:
