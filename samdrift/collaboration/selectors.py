@@ -472,4 +472,4 @@ def folder_documents(
         .prefetch_related(Prefetch("versions", queryset=current, to_attr="current"))
         .order_by("name", "id")
     )
-    return [(d, d.current[0] if d.current else None) for d in documents]  # type: ignore[attr-defined]
+    return [(d, d.current[0] if d.current else None) for d in documents]
