@@ -17,6 +17,7 @@ from samdrift.catalogue.selectors import default_provider, service_labels, servi
 from samdrift.core.actor import Actor
 from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import provided_scope, visible_or_404
+from samdrift.organisations.selectors import agency_ids_named
 
 from .choices import PHASE_ORDER, CaseState, Phase, PlanOutcome, RequestStatus
 from .counting import Hierarchy
@@ -481,7 +482,7 @@ def search_cases(*, actor: Actor, words: Sequence[str], limit: int) -> list[Conn
         # from the few matching services to their cases, not from every case to its services
         services = service_labels().filter(all_words([word], ("code", "name_sv", "name_en")))
         with_service = links.filter(service_id__in=services.values("id"))
-        either = Q(organisation__name__icontains=word) | Q(
+        either = Q(organisation_id__in=agency_ids_named(word)) | Q(
             id__in=with_service.values("connectioncase_id")
         )
         matching &= or_number(word, either)
@@ -500,10 +501,13 @@ def search_cases(*, actor: Actor, words: Sequence[str], limit: int) -> list[Conn
 def search_requests(*, actor: Actor, words: Sequence[str], limit: int) -> list[ServiceRequest]:
     """Requests (demand) the actor may see whose agency, service (code or name) or number
     matches every word; newest first. One query."""
-    fields = ("organisation__name", "service__code", "service__name_sv", "service__name_en")
     matching = Q()
     for word in words:
-        matching &= or_number(word, all_words([word], fields))
+        services = service_labels().filter(all_words([word], ("code", "name_sv", "name_en")))
+        either = Q(organisation_id__in=agency_ids_named(word)) | Q(
+            service_id__in=services.values("id")
+        )
+        matching &= or_number(word, either)
     return list(
         _scoped(ServiceRequest.objects.select_related("organisation", "service"), actor)
         .filter(matching)
