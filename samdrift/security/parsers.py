@@ -179,7 +179,7 @@ def _grype(document: Any) -> Report:
         vuln_id = _required(vuln.get("id"), "vulnerability.id", where)
         package = _required(artifact.get("name"), "artifact.name", where)
         version = _text(artifact.get("version"), 200)
-        fix = vuln.get("fix") if isinstance(vuln.get("fix"), dict) else {}
+        fix: dict[str, Any] = vuln["fix"] if isinstance(vuln.get("fix"), dict) else {}
         related = [
             _text(item.get("id"), 200)
             for item in match.get("relatedVulnerabilities") or []
@@ -335,7 +335,9 @@ def _cyclonedx(document: Any) -> Report:
         where = f"CycloneDX vulnerabilities[{index}]"
         vuln = _object(vuln, where)
         vuln_id = _required(vuln.get("id"), "id", where)
-        analysis = vuln.get("analysis") if isinstance(vuln.get("analysis"), dict) else {}
+        analysis: dict[str, Any] = (
+            vuln["analysis"] if isinstance(vuln.get("analysis"), dict) else {}
+        )
         state = str(analysis.get("state") or "")
         aliases = tuple(
             sorted(
