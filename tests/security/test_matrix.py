@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from samdrift.core.tenancy import LOGIN_SESSION_KEY
+from samdrift.tests.dav import dav_call
 from tests.api.support import row_state
 from tests.security import registry
 from tests.security.registry import API, API_PARAMS, LIST, OBJECT, PAGES, PUBLIC, Case
@@ -386,47 +387,6 @@ def test_the_search_case_finds_something_the_searcher_may_see(world, surface):
 # --- WebDAV (/dav/, ADR 0613): not a Django address, so declared here ------------------------------
 
 
-def _dav(method: str, path: str, username: str, secret: str, body: bytes = b"") -> Any:
-    """One request through the whole WebDAV application (authentication, WsgiDAV, the provider)
-    as a WSGI call; the status and the body."""
-    import base64
-    import io
-    import sys
-
-    from samdrift.collaboration.webdav.app import dav_wsgi_application
-
-    answer: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
-        answer["status"] = int(status.split()[0])
-
-    basic = base64.b64encode(f"{username}:{secret}".encode()).decode()
-    environ = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_AUTHORIZATION": f"Basic {basic}",
-        **({"HTTP_DEPTH": "1"} if method == "PROPFIND" else {}),
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    app = dav_wsgi_application(own_connections=False)
-    content = b"".join(app(environ, start_response))
-    return answer["status"], content.decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
 def test_another_agencys_workspace_over_webdav_is_refused_like_a_missing_one(world, role):
     from urllib.parse import quote
@@ -451,14 +411,14 @@ def test_another_agencys_workspace_over_webdav_is_refused_like_a_missing_one(wor
             ("MKCOL", "/Matris"),
         ):
             body = b"matris\n" if method == "PUT" else b""
-            got = _dav(method, foreign + suffix, user.username, secret, body)
-            expected = _dav(method, missing + suffix, user.username, secret, body)
+            got = dav_call(method, foreign + suffix, user.username, secret, body)
+            expected = dav_call(method, missing + suffix, user.username, secret, body)
             assert got[0] == expected[0], (method, got, expected)
             assert got[0] in {403, 404, 405, 409}, (method, got)
             if checks_markers:
                 assert _markers_absent_text(got[1], world.markers_for(role)) == []
         assert _snapshot(world) == before
-    status, listing = _dav("PROPFIND", "/dav/", user.username, secret)
+    status, listing = dav_call("PROPFIND", "/dav/", user.username, secret)
     assert status in {207, 403}, status
     assert _markers_absent_text(listing, world.markers_for(role)) == []
 

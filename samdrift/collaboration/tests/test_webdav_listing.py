@@ -4,10 +4,7 @@ version query per document (ADR 0613)."""
 
 from __future__ import annotations
 
-import base64
 import io
-import sys
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -18,42 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from samdrift.accounts.app_passwords import app_password_create
 from samdrift.collaboration import services
 from samdrift.collaboration.models import Document, Version
-from samdrift.collaboration.webdav.app import dav_wsgi_application
 from samdrift.collaboration.webdav.provider import segment_for
+from samdrift.tests.dav import dav_call
 
 pytestmark = pytest.mark.django_db
-
-
-def _propfind(path: str, username: str, secret: str) -> tuple[int, str]:
-    answer: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
-        answer["status"] = int(status.split()[0])
-
-    environ = {
-        "REQUEST_METHOD": "PROPFIND",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode(),
-        "HTTP_DEPTH": "1",
-        "CONTENT_LENGTH": "0",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    app = dav_wsgi_application(own_connections=False)
-    body = b"".join(app(environ, start_response))
-    return answer["status"], body.decode()
 
 
 def test_a_folder_listing_costs_the_same_queries_for_3_and_30_documents(safos):
@@ -80,7 +45,9 @@ def test_a_folder_listing_costs_the_same_queries_for_3_and_30_documents(safos):
 
     def listing() -> tuple[int, str]:
         with CaptureQueriesContext(connection) as captured:
-            status, body = _propfind(f"/dav/{segment_for(workspace)}/", "safos_owner", secret)
+            status, body = dav_call(
+                "PROPFIND", f"/dav/{segment_for(workspace)}/", "safos_owner", secret
+            )
         assert status == 207, body[:300]
         return len(captured), body
 
