@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Replace
@@ -239,7 +240,7 @@ def members_in_roles(
     )
 
 
-def agency_ids_named(word: str) -> QuerySet[Organisation]:
+def agency_ids_named(word: str) -> QuerySet[Any]:
     """One column, the ids of the agencies whose name has the word: not scoped, for another
     app's search to use as a subquery inside its own scoping (ADR 0702), so that the few
     matching agencies drive the search instead of a LIKE on every row's joined name."""
