@@ -164,7 +164,10 @@ def signer_for(actor: Actor) -> Official | None:
     """The official the logged-in user is, if any (linked by the administrator)."""
     if actor.user_id is None:
         return None
-    return Official.objects.filter(user_id=actor.user_id).select_related("organisation").first()
+    # Ordered in Python, not by `.first()`: with planner statistics (ANALYZE) an ORDER BY … LIMIT 1
+    # lets the database walk the name index over every official instead of the user_id index.
+    officials = Official.objects.filter(user_id=actor.user_id).select_related("organisation")
+    return min(officials.order_by(), key=lambda o: (o.surname, o.given_name, o.pk), default=None)
 
 
 def document_list(*, actor: Actor) -> QuerySet[SignableDocument]:
