@@ -53,3 +53,24 @@ def test_the_dsam_pages_pass_axe_and_work_by_keyboard(
         assert axe_violations(page, f"dsam evaluation after a verdict ({language})") == []
     beta = evaluation.solutions.get(name="Beta")
     assert Assessment.objects.get(solution=beta, requirement__ref="V1").verdict == "met"
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_demo_evaluation_passes_axe(provider, agency_contact, live_server, language):
+    """The demo's 18 requirements × 3 solutions, read by a customer (published)."""
+    import io
+
+    from samdrift.cooperation import demo
+
+    demo.load(stdout=io.StringIO())
+    client = Client()
+    client.force_login(agency_contact)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        page = page_as(browser, live_server.url, session, language)
+        page.set_viewport_size({"width": 800, "height": 900})
+        page.goto(f"{live_server.url}/cooperation/evaluations/DSAM-2021-1/")
+        assert page.locator("#assess-solution").count() == 0  # a reader gets no forms
+        assert axe_violations(page, f"demo evaluation ({language})") == []
+        page.goto(f"{live_server.url}/cooperation/catalogues/DSAM-2021/")
+        assert axe_violations(page, f"demo catalogue ({language})") == []
