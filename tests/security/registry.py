@@ -363,6 +363,7 @@ PAGES: dict[str, Case] = {
     # Queues the PDF job (no worker runs here): only the provider's own staff may; no agency data.
     "reporting:government_pdf_prepare": Case(LIST, {"year": "literal:2030"}, "POST"),
     "reporting:text_edit": Case(LIST, {"year": "literal:2030"}),
+    "reporting:decision_edit": Case(LIST, {"year": "literal:2030"}),
     "audit:trail": Case(LIST),
     "audit:export": Case(LIST),
     "jobs:list": Case(LIST),
