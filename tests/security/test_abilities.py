@@ -363,7 +363,9 @@ REPORT = {
 }
 
 
-@pytest.mark.parametrize(("role", "expected"), _table(REPORT, {"view", "download", "edit_text", "decide"}))
+@pytest.mark.parametrize(
+    ("role", "expected"), _table(REPORT, {"view", "download", "edit_text", "decide"})
+)
 def test_report_abilities(role, expected):
     _check(report_abilities, role, expected)
 
