@@ -36,7 +36,7 @@ class ReportTextForm(TextCheckedForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
-class ReportDecisionForm(forms.Form):
+class ReportDecisionForm(TextCheckedForm):
     """Shape only: the choices are the provider's staff; the service checks every rule again."""
 
     reference = forms.CharField(
