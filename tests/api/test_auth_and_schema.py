@@ -48,6 +48,9 @@ def test_bearer_token_works_for_reads_and_writes(agency_contact, agency, provide
     assert ServiceRequest.objects.get(id=response.json()["id"]).created_by_id == agency_contact.id
 
 
+SESSION_ONLY = {("POST", "/me/tokens"), ("POST", "/me/app-passwords")}
+
+
 def test_openapi_document_describes_every_foundation_endpoint():
     response = Client().get(f"{API}/openapi.json")
     assert response.status_code == 200
@@ -62,7 +65,7 @@ def test_openapi_document_describes_every_foundation_endpoint():
         operation = operations[key]
         assert operation["summary"], key
         assert "401" in operation["responses"], key
-        if key != ("POST", "/me/tokens"):
+        if key not in SESSION_ONLY:
             assert operation["security"] == [{"TokenAuth": []}, {"SessionAuth": []}], key
     list_params = {p["name"] for p in operations[("GET", "/cases")]["parameters"]}
     assert {"limit", "offset", "phase", "scope", "state", "organisation"} <= list_params
@@ -73,8 +76,9 @@ def test_openapi_document_describes_every_foundation_endpoint():
     assert advance["409"]["content"]["application/json"]["schema"] == error
     # 400: a body that is not JSON at all; documented wherever 422 is (core.api.errors).
     assert set(advance) == {"200", "400", "401", "403", "404", "409", "422"}
-    # Tokens are minted only from a browser session.
-    assert operations[("POST", "/me/tokens")]["security"] == [{"SessionAuth": []}]
+    # Tokens and app passwords are minted only from a browser session (ADR 0614).
+    for key in SESSION_ONLY:
+        assert operations[key]["security"] == [{"SessionAuth": []}], key
 
 
 def test_a_session_write_without_the_csrf_token_is_refused(agency_contact, agency, provider):
