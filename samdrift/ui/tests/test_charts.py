@@ -262,7 +262,7 @@ def test_demand_chart_draws_the_demand_report(provider_admin, agency):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/connections/demand/?year=2021&basis=all"])
+@pytest.mark.parametrize("url", ["/overview/", "/connections/demand/?year=2021&basis=all"])
 def test_dashboard_and_demand_page_show_the_chart_next_to_its_table(
     provider_admin, agency, client_for, url
 ):
