@@ -6,8 +6,9 @@ agency's caller gets 404, as for an address that does not exist."""
 from typing import Any
 
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
-from samdrift.core.api import ApiRequest, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import redundancy, selectors
 
@@ -71,6 +72,7 @@ def _violation(v: redundancy.Violation) -> dict[str, Any]:
     summary="Program 2032 sites",
     description="Provider staff: every site with its room in use. Others: 404.",
 )
+@paginate(Page)
 def list_sites(request: ApiRequest) -> list[dict[str, Any]]:
     return [
         {"code": s.code, "name": s.name, "operator": s.operator.name, "region": s.region,
@@ -86,6 +88,7 @@ def list_sites(request: ApiRequest) -> list[dict[str, Any]]:
     summary="Redundancy check",
     description="Every running service of the caller's provider that breaks its policy.",
 )
+@paginate(Page)
 def check(request: ApiRequest) -> list[dict[str, Any]]:
     return [_violation(v) for v in selectors.check(actor=request.auth)]
 

@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
-from samdrift.core.api import ApiRequest, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors, services
 from .parsing import parse_catalogue
@@ -119,6 +120,7 @@ def _comparison(request: ApiRequest, code: str) -> dict[str, Any]:
     summary="DSAM evaluations",
     description="Published evaluations, and the drafts of the caller's own provider agency.",
 )
+@paginate(Page)
 def list_evaluations(request: ApiRequest) -> list[dict[str, Any]]:
     return [
         {"code": e.code, "title": e.title, "catalogue": e.catalogue.code,

@@ -359,6 +359,7 @@ def end_outage(request: ApiRequest, outage_id: int, payload: OutageEndIn) -> dic
     response={200: list[AvailabilityOut], **errors(422)},
     summary="Availability of every service the caller sees, over a year (so far)",
 )
+@paginate(Page)
 def list_availability(request: ApiRequest, query: Query[YearQuery]) -> list[dict[str, Any]]:
     rows = selectors.availability_overview(
         actor=request.auth, year=_year(query), language=get_language() or "sv"

@@ -7,8 +7,9 @@ import datetime
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
-from samdrift.core.api import ApiRequest, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors
 
@@ -57,6 +58,7 @@ class ComponentOut(Schema):
         "and oldest first, at most 200."
     ),
 )
+@paginate(Page)
 def list_findings(request: ApiRequest, filters: Query[FindingFilters]) -> list[dict[str, Any]]:
     rows, _total = selectors.finding_rows(
         actor=request.auth, severity=filters.severity, status=filters.status,
@@ -80,6 +82,7 @@ def list_findings(request: ApiRequest, filters: Query[FindingFilters]) -> list[d
     summary="Components",
     description="The provider's SOC: its components. Others: an empty list.",
 )
+@paginate(Page)
 def list_components(request: ApiRequest) -> list[dict[str, Any]]:
     return [
         {"name": c.name, "version": c.version, "purl": c.purl, "kind": c.kind}

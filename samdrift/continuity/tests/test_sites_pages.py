@@ -83,10 +83,10 @@ def _api(user, path, **query):
 
 
 def test_the_api_answers_the_same_as_the_pages(landscape, provider_admin, agency_contact):
-    sites = _api(provider_admin, "/sites").json()
+    sites = _api(provider_admin, "/sites").json()["items"]  # paged like every list (ADR 0095)
     assert [s["code"] for s in sites] == ["NORR-1", "NORR-2", "STHLM-1", "SYD-1"]
     assert sites[0]["used"] == 2 and sites[0]["operator"] == "Skatteverket"
-    check = _api(provider_admin, "/check").json()
+    check = _api(provider_admin, "/check").json()["items"]
     assert [v["service"] for v in check] == ["SAFOS"]
     assert check[0]["policy"] == {
         "min_sites": 2, "min_regions": 2, "min_security_class": 0, "source": "preparedness",

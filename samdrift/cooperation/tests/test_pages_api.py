@@ -71,7 +71,7 @@ def test_a_bad_verdict_on_the_page_changes_nothing(client_for, provider_admin, e
 
 def test_api_reads_and_imports(client_for, provider_admin, agency_contact, evaluation):
     owner = client_for(provider_admin)
-    listed = owner.get("/api/v1/cooperation/evaluations").json()
+    listed = owner.get("/api/v1/cooperation/evaluations").json()["items"]
     assert [e["code"] for e in listed] == ["E1"]
     detail = owner.get("/api/v1/cooperation/evaluations/E1").json()
     assert [r["solution"] for r in detail["results"]] == ["Alfa", "Gamma", "Beta"]

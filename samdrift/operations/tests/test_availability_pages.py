@@ -101,4 +101,6 @@ def test_api_record_end_and_read(ops):
     assert [row["service"] for row in mine["services"]] == ["APP"]
     assert a.get(f"/api/v1/operations/availability/agencies/{ops.b.id}").status_code == 404
     assert a.get("/api/v1/operations/availability/services/APP").json()["per_agency"] == []
-    assert [r["service"] for r in a.get("/api/v1/operations/availability").json()] == ["APP"]
+    assert [r["service"] for r in a.get("/api/v1/operations/availability").json()["items"]] == [
+        "APP"
+    ]

@@ -54,14 +54,23 @@ def test_a_customer_sees_what_reaches_it_without_locations(imported, client_for)
 
 
 def test_the_api_answers_the_same_scope(imported, security_officer, client_for):
-    soc = client_for(security_officer).get("/api/v1/security/findings?severity=critical").json()
+    soc = (
+        client_for(security_officer)
+        .get("/api/v1/security/findings?severity=critical")
+        .json()["items"]
+    )
     assert [f["vulnerability_id"] for f in soc] == ["CVE-2019-12900"]
     assert soc[0]["location"] == "teamdojo:latest (alpine 3.9.4)"
     assert soc[0]["remediate_by"] and soc[0]["package"] == "libbz2"
-    anna = client_for(_user(imported["a"], "anna")).get("/api/v1/security/findings").json()
+    anna = client_for(_user(imported["a"], "anna")).get("/api/v1/security/findings").json()["items"]
     assert len(anna) == 5 and {f["location"] for f in anna} == {""}
-    bertil = client_for(_user(imported["b"], "bertil")).get("/api/v1/security/findings").json()
+    bertil = (
+        client_for(_user(imported["b"], "bertil")).get("/api/v1/security/findings").json()["items"]
+    )
     assert bertil == []
-    components = client_for(security_officer).get("/api/v1/security/components").json()
+    components = client_for(security_officer).get("/api/v1/security/components").json()["items"]
     assert components == [{"name": "efos-web", "version": "3.17", "purl": "", "kind": "image"}]
-    assert client_for(_user(imported["a"], "anna2")).get("/api/v1/security/components").json() == []
+    assert (
+        client_for(_user(imported["a"], "anna2")).get("/api/v1/security/components").json()["items"]
+        == []
+    )
