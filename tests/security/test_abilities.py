@@ -20,10 +20,13 @@ import pytest
 import samdrift
 from samdrift.billing.models import Invoice
 from samdrift.catalogue.models import Service
+from samdrift.continuity.permissions import sites_abilities
+from samdrift.cooperation.permissions import cooperation_abilities
 from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ConnectionCase, ServiceRequest
 from samdrift.organisations.models import Organisation
+from samdrift.security.permissions import security_abilities
 
 FK, SECOND, A, B, C = 1, 2, 10, 11, 12  # provider agencies and customer agencies
 
@@ -370,6 +373,56 @@ def test_report_abilities(role, expected):
     _check(report_abilities, role, expected)
 
 
+# Program 2032 sites (ADR 0913): shared infrastructure every provider's staff see; any provider's
+# administrator registers one; customers see nothing of it.
+SITES = {
+    **{key: set() for key in A_PEOPLE},
+    "provider_admin": {"view", "add_site"},
+    **{key: {"view"} for key in FK_STAFF - {"provider_admin"}},
+    "second_provider": {"view", "add_site"},
+    "anonymous": set(),
+    "system": {"view", "add_site"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(SITES, {"view", "add_site"}))
+def test_sites_abilities(role, expected):
+    _check(sites_abilities, role, expected)
+
+
+# Security findings (ADR 0952): a provider's SOC (administrator, security) imports and sees its
+# own components in full; an agency's people see the findings that reach it; other staff nothing.
+SECURITY = {
+    **{key: {"view"} for key in A_PEOPLE},
+    **{key: {"view", "soc", "import"} for key in {"provider_admin", "security"}},
+    **{key: set() for key in FK_STAFF - {"provider_admin", "security"}},
+    "second_provider": {"view", "soc", "import"},
+    "anonymous": set(),
+    "system": {"view", "soc", "import"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(SECURITY, {"view", "soc", "import"}))
+def test_security_abilities(role, expected):
+    _check(security_abilities, role, expected)
+
+
+# DSAM evaluations (ADR 0962): everyone logged in reads published ones; a provider's
+# administrator and service manager import catalogues and record evaluations.
+COOPERATION = {
+    **{key: {"view"} for key in A_PEOPLE | FK_STAFF},
+    **{key: {"view", "import"} for key in {"provider_admin", "service_manager"}},
+    "second_provider": {"view", "import"},
+    "anonymous": set(),
+    "system": {"view", "import"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(COOPERATION, {"view", "import"}))
+def test_cooperation_abilities(role, expected):
+    _check(cooperation_abilities, role, expected)
+
+
 @pytest.mark.parametrize("role", sorted(ACTORS))
 def test_checker_abilities_any_actor_checks_and_nobody_else(role):
     assert checker_abilities(actor=ACTORS[role]) == {"check": True}
@@ -566,7 +619,7 @@ COLLAB_PEOPLE: dict[str, tuple[Actor, str | None]] = {
 }
 WORKSPACE_KEYS = {
     "view", "upload", "make_folder", "invite", "manage_members", "transfer", "raise_class",
-    "lower_class", "leave", "see_reads", "see_trash",
+    "lower_class", "leave", "see_reads", "see_trash", "manage_publishing",
 }  # fmt: skip
 MEMBER_BASE = {"view", "leave"}
 EDITOR_WS = MEMBER_BASE | {"upload", "make_folder", "see_trash"}
@@ -576,7 +629,8 @@ WORKSPACE_OF_A = {
     "reader": MEMBER_BASE,
     "commenter": MEMBER_BASE,
     "editor": EDITOR_WS,
-    "owner": EDITOR_WS | {"invite", "manage_members", "transfer", "raise_class", "see_reads"},
+    "owner": EDITOR_WS
+    | {"invite", "manage_members", "transfer", "raise_class", "see_reads", "manage_publishing"},
     "security_of_owner": OVERSEER,
     "provider_admin": set(),
     "second_provider": set(),
@@ -600,7 +654,8 @@ def test_workspace_abilities(who):
     assert {k for k, v in got.items() if v} == WORKSPACE_OF_A[who], who
 
 
-EDITOR_DOC = {"view", "download", "upload_version", "lock", "restore_version", "trash", "share", "revoke_shares"}  # fmt: skip
+# Editors publish a draft (ADR 0618); the owner alone sets the workspace's publishing rule.
+EDITOR_DOC = {"view", "download", "upload_version", "lock", "restore_version", "trash", "share", "revoke_shares", "publish"}  # fmt: skip
 COLLAB_DOCUMENT_OF_A = {
     "outsider": set(),
     "reader": {"view", "download"},
@@ -684,6 +739,9 @@ TESTED = {
     change_abilities,
     workspace_abilities,
     document_abilities,
+    sites_abilities,
+    security_abilities,
+    cooperation_abilities,
 }
 
 
