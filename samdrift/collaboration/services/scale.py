@@ -145,10 +145,11 @@ def scale_set(
                 raise _invalid(REMOVE_IN_USE, label=old.name, count=counts[label_id])
         before = [_row(label) for label in current.values()]
         ScaleLabel.objects.filter(id__in=set(current) - kept).delete()
-        # names are unique per agency: park the kept ones first so a swap of two names works
+        # names are unique per agency: park the kept ones first so a swap of two names works.
+        # A control character no checked name can hold; not NUL, which PostgreSQL's text refuses.
         for label_id in kept:
             ScaleLabel.objects.filter(id=label_id).update(
-                name_sv=f"\x00{label_id}", name_en=f"\x00{label_id}"
+                name_sv=f"\x01{label_id}", name_en=f"\x01{label_id}"
             )
         result = []
         for position, row in enumerate(clean):
