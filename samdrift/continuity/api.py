@@ -68,7 +68,7 @@ def _violation(v: redundancy.Violation) -> dict[str, Any]:
 
 @router.get(
     "/sites",
-    response={200: list[SiteOut], **errors(404)},
+    response={200: list[SiteOut], **errors(404, 422)},
     summary="Program 2032 sites",
     description="Provider staff: every site with its room in use. Others: 404.",
 )
@@ -84,7 +84,7 @@ def list_sites(request: ApiRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/check",
-    response={200: list[ViolationOut], **errors(404)},
+    response={200: list[ViolationOut], **errors(404, 422)},
     summary="Redundancy check",
     description="Every running service of the caller's provider that breaks its policy.",
 )

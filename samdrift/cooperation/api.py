@@ -116,7 +116,7 @@ def _comparison(request: ApiRequest, code: str) -> dict[str, Any]:
 
 @router.get(
     "/evaluations",
-    response={200: list[EvaluationOut], **errors()},
+    response={200: list[EvaluationOut], **errors(422)},
     summary="DSAM evaluations",
     description="Published evaluations, and the drafts of the caller's own provider agency.",
 )
