@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from channels.routing import ProtocolTypeRouter
@@ -29,12 +30,17 @@ def asgi_server() -> Iterator[str]:
             "websocket": application.application_mapping["websocket"],
         }
     )
+    with serve(app, ws="websockets") as url:
+        yield url
+
+
+@contextmanager
+def serve(app: Any, *, ws: str = "none") -> Iterator[str]:
+    """Serve any ASGI `app` on a free port of 127.0.0.1 in a thread; yields its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, lifespan="off", log_level="warning", ws="websockets")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", ws=ws))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -8,23 +8,20 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-import uvicorn
 
 from samdrift.accounts.app_passwords import app_password_create, app_password_revoke
 from samdrift.audit.models import AuditEvent
 from samdrift.collaboration import selectors, services
 from samdrift.collaboration.models import Document, Version
 from samdrift.core.exceptions import ValidationFailed
+from samdrift.tests.asgi_server import serve
 
 from .conftest import stored_objects
 from .test_scanning import clamd, scanning  # noqa: F401 - the module's clamd, with its signatures
@@ -39,25 +36,8 @@ def served() -> Iterator[str]:
     """`config.asgi.application` (Django and the `/dav/` mount) on a free port."""
     from config.asgi import application
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(application, lifespan="off", log_level="warning", ws="none")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(application) as url:
+        yield url
 
 
 @pytest.fixture
