@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
+from samdrift.core.paging import Mapped
 
 from . import selectors
 
@@ -55,25 +56,28 @@ class ComponentOut(Schema):
     description=(
         "The provider's SOC: its components' findings with where they were found. A customer "
         "agency's people: the findings reaching their agency, without locations. Most severe "
-        "and oldest first, at most 200."
+        "and oldest first, paged."
     ),
 )
 @paginate(Page)
-def list_findings(request: ApiRequest, filters: Query[FindingFilters]) -> list[dict[str, Any]]:
-    rows, _total = selectors.finding_rows(
+def list_findings(request: ApiRequest, filters: Query[FindingFilters]) -> Mapped:
+    queryset = selectors.findings_most_severe_first(
         actor=request.auth, severity=filters.severity, status=filters.status,
         component=filters.component, search=filters.search,
     )  # fmt: skip
-    return [
-        {"id": r.finding.id, "vulnerability_id": r.finding.vulnerability_id,
-         "aliases": list(r.finding.aliases), "severity": r.finding.severity,
-         "status": r.finding.status, "justification": r.finding.justification,
-         "title": r.finding.title, "component": r.finding.component.name,
-         "package": r.finding.package_name, "installed_version": r.finding.package_version,
-         "fixed_version": r.finding.fixed_version, "first_seen": r.finding.first_seen,
-         "last_seen": r.finding.last_seen, "remediate_by": r.deadline, "location": r.location}
-        for r in rows
-    ]  # fmt: skip
+    return Mapped(queryset, lambda f: _finding_out(selectors.finding_row(request.auth, f)))
+
+
+def _finding_out(r: selectors.FindingRow) -> dict[str, Any]:
+    return {
+        "id": r.finding.id, "vulnerability_id": r.finding.vulnerability_id,
+        "aliases": list(r.finding.aliases), "severity": r.finding.severity,
+        "status": r.finding.status, "justification": r.finding.justification,
+        "title": r.finding.title, "component": r.finding.component.name,
+        "package": r.finding.package_name, "installed_version": r.finding.package_version,
+        "fixed_version": r.finding.fixed_version, "first_seen": r.finding.first_seen,
+        "last_seen": r.finding.last_seen, "remediate_by": r.deadline, "location": r.location,
+    }  # fmt: skip
 
 
 @router.get(

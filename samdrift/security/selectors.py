@@ -255,6 +255,35 @@ class FindingRow:
     location: str
 
 
+def findings_most_severe_first(
+    *,
+    actor: Actor,
+    severity: str = "",
+    status: str = "",
+    component: str = "",
+    search: str = "",
+) -> QuerySet[Finding]:
+    """`finding_list` most severe and oldest first, the id last so pages never overlap."""
+    rank = Case(
+        *[When(severity=value, then=Value(index)) for index, value in enumerate(SEVERITY_ORDER)],
+        default=Value(99),
+        output_field=IntegerField(),
+    )
+    queryset = finding_list(
+        actor=actor, severity=severity, status=status, component=component, search=search
+    )
+    return queryset.annotate(rank=rank).order_by("rank", "first_seen", "id")
+
+
+def finding_row(actor: Actor, finding: Finding) -> FindingRow:
+    """One finding as `actor` may see it (the location only for its provider's SOC)."""
+    return FindingRow(
+        finding,
+        remediation_deadline(finding),
+        finding.location if shows_location(actor, finding) else "",
+    )
+
+
 def finding_rows(
     *,
     actor: Actor,
@@ -264,19 +293,8 @@ def finding_rows(
     search: str = "",
     limit: int = 200,
 ) -> tuple[list[FindingRow], int]:
-    """The first `limit` findings of `finding_list`, most severe and oldest first, and how many
-    there are in all."""
-    queryset = finding_list(
+    """The first `limit` findings of `findings_most_severe_first`, and how many there are."""
+    queryset = findings_most_severe_first(
         actor=actor, severity=severity, status=status, component=component, search=search
     )
-    total = queryset.count()
-    rank = Case(
-        *[When(severity=value, then=Value(index)) for index, value in enumerate(SEVERITY_ORDER)],
-        default=Value(99),
-        output_field=IntegerField(),
-    )
-    rows = queryset.annotate(rank=rank).order_by("rank", "first_seen", "id")[:limit]
-    return [
-        FindingRow(f, remediation_deadline(f), f.location if shows_location(actor, f) else "")
-        for f in rows
-    ], total
+    return [finding_row(actor, f) for f in queryset[:limit]], queryset.count()
