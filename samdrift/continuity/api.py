@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
+from samdrift.core.paging import Mapped
 
 from . import redundancy, selectors
 
@@ -73,13 +74,14 @@ def _violation(v: redundancy.Violation) -> dict[str, Any]:
     description="Provider staff: every site with its room in use. Others: 404.",
 )
 @paginate(Page)
-def list_sites(request: ApiRequest) -> list[dict[str, Any]]:
-    return [
-        {"code": s.code, "name": s.name, "operator": s.operator.name, "region": s.region,
-         "security_class": s.security_class, "capacity": s.capacity, "used": getattr(s, "used", 0),
-         "nis_relevant": s.nis_relevant}
-        for s in selectors.site_list(actor=request.auth)
-    ]  # fmt: skip
+def list_sites(request: ApiRequest) -> Mapped:
+    return Mapped(selectors.site_list(actor=request.auth), _site)
+
+
+def _site(s: Any) -> dict[str, Any]:
+    return {"code": s.code, "name": s.name, "operator": s.operator.name, "region": s.region,
+            "security_class": s.security_class, "capacity": s.capacity,
+            "used": getattr(s, "used", 0), "nis_relevant": s.nis_relevant}  # fmt: skip
 
 
 @router.get(

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
+from samdrift.core.paging import Mapped
 
 from . import selectors, services
 from .parsing import parse_catalogue
@@ -121,12 +122,13 @@ def _comparison(request: ApiRequest, code: str) -> dict[str, Any]:
     description="Published evaluations, and the drafts of the caller's own provider agency.",
 )
 @paginate(Page)
-def list_evaluations(request: ApiRequest) -> list[dict[str, Any]]:
-    return [
-        {"code": e.code, "title": e.title, "catalogue": e.catalogue.code,
-         "owner": e.catalogue.owner.name, "published": e.published}
-        for e in selectors.evaluation_list(actor=request.auth)
-    ]  # fmt: skip
+def list_evaluations(request: ApiRequest) -> Mapped:
+    return Mapped(selectors.evaluation_list(actor=request.auth), _evaluation)
+
+
+def _evaluation(e: Any) -> dict[str, Any]:
+    return {"code": e.code, "title": e.title, "catalogue": e.catalogue.code,
+            "owner": e.catalogue.owner.name, "published": e.published}  # fmt: skip
 
 
 @router.get(

@@ -87,8 +87,8 @@ def _finding_out(r: selectors.FindingRow) -> dict[str, Any]:
     description="The provider's SOC: its components. Others: an empty list.",
 )
 @paginate(Page)
-def list_components(request: ApiRequest) -> list[dict[str, Any]]:
-    return [
-        {"name": c.name, "version": c.version, "purl": c.purl, "kind": c.kind}
-        for c in selectors.component_list(actor=request.auth)
-    ]
+def list_components(request: ApiRequest) -> Mapped:
+    return Mapped(
+        selectors.component_list(actor=request.auth),
+        lambda c: {"name": c.name, "version": c.version, "purl": c.purl, "kind": c.kind},
+    )
