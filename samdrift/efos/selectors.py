@@ -193,6 +193,19 @@ def signature_get(*, actor: Actor, document_id: int, signature_id: int) -> Docum
     return visible_or_404(queryset, "signature", id=signature_id)
 
 
+def signature_by_user(*, document_id: int, user_id: int) -> DocumentSignature | None:
+    """The first signature of a document by the official who is `user_id`, over the document as
+    it was filed (not over a later counter-signed revision). For an app that owns the reason of
+    the signature and has checked who may see it (reporting, ADR 0516)."""
+    return (
+        DocumentSignature.objects.select_related("official", "document")
+        .filter(document_id=document_id, official__user_id=user_id,
+                document_sha256=F("document__sha256"))
+        .order_by("signed_at", "id")
+        .first()
+    )  # fmt: skip
+
+
 def _starts_with(field: str, prefix: str) -> Q:
     """`field` begins with `prefix`, through the field's index: a range on SQLite (whose LIKE
     would need a NOCASE index), LIKE on PostgreSQL (Django's `_like` pattern index) (ADR 0703)."""

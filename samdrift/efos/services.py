@@ -554,10 +554,32 @@ def current_crl() -> CrlPublication:
 def create_document(
     *, actor: Actor, organisation_id: int, title: str, sign_message: str, pdf: bytes
 ) -> SignableDocument:
-    from .signing import is_pdf, sha256_hex
-
     if not administers(actor, organisation_id):
         raise NotFound("organisation")
+    return _document_create(actor, organisation_id, title, sign_message, pdf)
+
+
+def create_own_document(
+    *, actor: Actor, title: str, sign_message: str, pdf: bytes
+) -> SignableDocument:
+    """A document the logged-in official is to sign themself, filed under their own agency: for
+    another app that has already decided this official must sign it (reporting: the deciding
+    official signs the yearly report, ADR 0516)."""
+    from .selectors import signer_for
+
+    official = signer_for(actor)
+    if official is None:
+        raise PermissionDenied(
+            _("You have no EFOS e-ID to sign with; ask your agency's EFOS administrator.")
+        )
+    return _document_create(actor, official.organisation_id, title, sign_message, pdf)
+
+
+def _document_create(
+    actor: Actor, organisation_id: int, title: str, sign_message: str, pdf: bytes
+) -> SignableDocument:
+    from .signing import is_pdf, sha256_hex
+
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         errors["title"] = [str(_("This field is required."))]

@@ -96,6 +96,12 @@ class ReportDecision(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The rendered report filed with EFOS for the deciding official to sign (ADR 0516); its first
+    # signature by that official seals the report.
+    signing_document = models.ForeignKey(
+        "efos.SignableDocument", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("document to sign"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-year"]

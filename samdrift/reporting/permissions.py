@@ -23,3 +23,13 @@ def report_abilities(*, actor: Actor) -> dict[str, bool]:
         "edit_text": view and actor.has_provider_role(*EDITOR_ROLES),
         "decide": view and actor.has_provider_role(*DECISION_ROLES),
     }
+
+
+def may_sign_report(*, actor: Actor, decided_by_id: int | None, sealed: bool) -> bool:
+    """The report is signed by the official recorded as having decided it, once (ADR 0516)."""
+    return (
+        actor.is_provider_staff
+        and decided_by_id is not None
+        and decided_by_id == actor.user_id
+        and not sealed
+    )

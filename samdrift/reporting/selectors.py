@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from samdrift.efos.selectors import signature_by_user
 from samdrift.onboarding.choices import PHASE_ORDER, AgreementBasis, CaseState, RequestStatus, Scope
 from samdrift.onboarding.counting import Hierarchy
 from samdrift.onboarding.selectors import (
@@ -510,6 +511,51 @@ def decision_get(*, actor: Actor, year: int) -> DecisionBlock | None:
         row.reference, row.decided_on, row.decided_by_id, _full_name(row.decided_by),
         row.presented_by_id, _full_name(row.presented_by),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """The deciding official's PAdES signature of the report (ADR 0516)."""
+
+    signed_by: str
+    signed_at: datetime.datetime
+    level: str
+    signed_sha256: str
+    document_sha256: str
+
+
+def report_signature(*, actor: Actor, year: int) -> SignatureBlock | None:
+    """The signature that seals one year's report, if the deciding official has signed it."""
+    _require_view(actor)
+    signature = _signature_row(check_year(year))
+    if signature is None:
+        return None
+    official = signature.official
+    return SignatureBlock(
+        f"{official.given_name} {official.surname}", signature.signed_at, signature.level,
+        signature.signed_sha256, signature.document_sha256,
+    )  # fmt: skip
+
+
+def signed_report_pdf(*, actor: Actor, year: int) -> bytes:
+    """The signed PDF of a sealed report, for everyone who may read the report (404 if unsigned)."""
+    _require_view(actor)
+    signature = _signature_row(check_year(year))
+    if signature is None:
+        raise NotFound(_("The report has not been signed."))
+    return bytes(signature.signed_pdf)
+
+
+def is_sealed(year: int) -> bool:
+    """Whether the report of `year` is signed by its deciding official (nothing may change)."""
+    return _signature_row(year) is not None
+
+
+def _signature_row(year: int) -> Any:
+    row = ReportDecision.objects.filter(year=year).first()
+    if row is None or row.signing_document_id is None:
+        return None
+    return signature_by_user(document_id=row.signing_document_id, user_id=row.decided_by_id)
 
 
 def provider_ids_for(actor: Actor) -> set[int]:

@@ -12,13 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import ConcurrentUpdate, NotFound, PermissionDenied, ValidationFailed
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    ConcurrentUpdate,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from samdrift.efos.services import create_own_document
 from samdrift.organisations.choices import PROVIDER_ROLES
 from samdrift.organisations.selectors import members_in_roles
 
 from .models import TEXT_MAX_LENGTH, ReportDecision, ReportText
-from .permissions import report_abilities
-from .selectors import check_year, provider_ids_for
+from .permissions import may_sign_report, report_abilities
+from .selectors import check_year, government_report, is_sealed, provider_ids_for
 
 TEXT_FIELDS = ("summary_sv", "summary_en", "background_sv", "background_en")
 AUDITED_FIELDS = ("year", *TEXT_FIELDS, "version")
@@ -64,6 +71,7 @@ def report_text_save(
             _("Only the administrator or a service manager may edit the report text.")
         )
     year = check_year(year)
+    _refuse_when_sealed(year)
     cleaned = _clean_texts(texts)
     with transaction.atomic():
         row = ReportText.objects.select_for_update().filter(year=year).first()
@@ -155,6 +163,7 @@ def report_decision_save(
     if not abilities["decide"]:
         raise PermissionDenied(_("Only the administrator may record the report's decision."))
     year = check_year(year)
+    _refuse_when_sealed(year)
     ref, date, decider, presenter = _clean_decision(
         actor, year, reference, decided_on, decided_by, presented_by
     )
@@ -175,3 +184,51 @@ def report_decision_save(
             after=snapshot(row, DECISION_FIELDS),
         )
     return row
+
+
+# --- the signature (ADR 0516) ------------------------------------------------------------------
+
+
+def _refuse_when_sealed(year: int) -> None:
+    if is_sealed(year):
+        raise BusinessRuleViolation(
+            _("The report is signed by the deciding official and can no longer be changed.")
+        )
+
+
+def report_sign_start(*, actor: Actor, year: int) -> int:
+    """File the report, rendered as it stands, with EFOS for the deciding official to sign (PAdES
+    through EFOS's own re-authentication); returns the EFOS document to sign. Only the official
+    recorded as having decided the report may start, and only until it is signed."""
+    from .documents import render_pdf
+
+    if not report_abilities(actor=actor)["view"]:
+        raise NotFound(_("No such report."))
+    year = check_year(year)
+    decision = ReportDecision.objects.filter(year=year).first()
+    if decision is None:
+        raise BusinessRuleViolation(_("Record the decision before the report is signed."))
+    _refuse_when_sealed(year)
+    if not may_sign_report(actor=actor, decided_by_id=decision.decided_by_id, sealed=False):
+        raise PermissionDenied(_("Only the official who decided the report signs it."))
+    # Rendered before the transaction: a PDF takes seconds, and nothing is stored if it fails.
+    pdf = render_pdf(government_report(actor=actor, year=year, language="sv"))
+    message = (
+        f"Jag beslutar Rapport till regeringen {year}, diarienummer {decision.reference}, "
+        f"beslutad {decision.decided_on.isoformat()}."
+    )
+    with transaction.atomic():
+        row = ReportDecision.objects.select_for_update().get(pk=decision.pk)
+        if row.decided_by_id != decision.decided_by_id:
+            raise ConcurrentUpdate(_("The decision changed meanwhile; open the report again."))
+        document = create_own_document(
+            actor=actor, title=f"Rapport till regeringen {year}", sign_message=message, pdf=pdf
+        )
+        before = {"signing_document": row.signing_document_id}
+        row.signing_document_id = document.pk
+        row.save(update_fields=["signing_document", "updated_at"])
+        audit_record(
+            actor=actor, action="reporting.signing_started", obj=row, before=before,
+            after={"signing_document": document.pk, "sha256": document.sha256},
+        )  # fmt: skip
+    return int(document.pk)

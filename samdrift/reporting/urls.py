@@ -16,4 +16,6 @@ urlpatterns = [
     ),
     path("government/<int:year>/text/", views.report_text_edit, name="text_edit"),
     path("government/<int:year>/decision/", views.report_decision_edit, name="decision_edit"),
+    path("government/<int:year>/sign/", views.report_sign, name="sign"),
+    path("government/<int:year>/signed.pdf", views.signed_report_download, name="signed_pdf"),
 ]

@@ -25,16 +25,18 @@ from samdrift.core.jobs.origin import queued_by
 from . import tasks
 from .documents import render_pdf, report_context
 from .forms import ReportDecisionForm, ReportTextForm
-from .permissions import report_abilities
+from .permissions import may_sign_report, report_abilities
 from .selectors import (
     check_year,
     decision_get,
     decision_officials,
     government_report,
+    report_signature,
     report_text_get,
     report_years,
+    signed_report_pdf,
 )
-from .services import TEXT_FIELDS, report_decision_save, report_text_save
+from .services import TEXT_FIELDS, report_decision_save, report_sign_start, report_text_save
 
 
 def _page_language() -> str:
@@ -69,12 +71,52 @@ def government_report_page(request: HttpRequest, year: int) -> HttpResponse:
         report = government_report(actor=actor, year=year, language=_page_language())
     except NotFound:
         raise Http404 from None
+    signature = report_signature(actor=actor, year=year)
+    decision = report.decision
     context: dict[str, Any] = {
         **report_context(report),
         "nav": "reports",
         "abilities": report_abilities(actor=actor),
+        "signature": signature,
+        "may_sign": may_sign_report(
+            actor=actor,
+            decided_by_id=decision.decided_by_id if decision else None,
+            sealed=signature is not None,
+        ),
     }
     return render(request, "reporting/report_page.html", context)
+
+
+@login_required
+@require_POST
+def report_sign(request: HttpRequest, year: int) -> HttpResponse:
+    """File the report with EFOS and send the deciding official on to sign it there."""
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    try:
+        document_id = report_sign_start(actor=actor, year=year)
+    except NotFound:
+        raise Http404 from None
+    except (BusinessRuleViolation, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect("reporting:government", year=year)
+    return redirect("efos:document_detail", document_id=document_id)
+
+
+@login_required
+@require_GET
+def signed_report_download(request: HttpRequest, year: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    year = _year_or_404(year)
+    try:
+        body = signed_report_pdf(actor=actor, year=year)
+    except NotFound:
+        raise Http404 from None
+    audit_read(actor=actor, access="download", object_type="reporting.signedreport",
+               object_id=year, detail={"format": "pdf"})  # fmt: skip
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="regeringsrapport-{year}-signerad.pdf"'
+    return response
 
 
 @login_required

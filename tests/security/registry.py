@@ -364,6 +364,9 @@ PAGES: dict[str, Case] = {
     "reporting:government_pdf_prepare": Case(LIST, {"year": "literal:2030"}, "POST"),
     "reporting:text_edit": Case(LIST, {"year": "literal:2030"}),
     "reporting:decision_edit": Case(LIST, {"year": "literal:2030"}),
+    # ADR 0516: the deciding official files the report with EFOS; the signed PDF once sealed.
+    "reporting:sign": Case(LIST, {"year": "literal:2030"}, "POST"),
+    "reporting:signed_pdf": Case(LIST, {"year": "literal:2030"}),
     "audit:trail": Case(LIST),
     "audit:export": Case(LIST),
     "jobs:list": Case(LIST),

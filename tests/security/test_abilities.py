@@ -373,6 +373,22 @@ def test_report_abilities(role, expected):
     _check(report_abilities, role, expected)
 
 
+@pytest.mark.parametrize("role", sorted(ACTORS))
+def test_only_the_deciding_official_signs_the_report_once(role):
+    """ADR 0516: the official recorded as deciding it, provider staff, until it is sealed."""
+    from samdrift.reporting.permissions import may_sign_report
+
+    actor = ACTORS[role]
+    decider = actor.user_id
+    expected = role in FK_STAFF or role == "second_provider"
+    assert may_sign_report(actor=actor, decided_by_id=decider, sealed=False) is (
+        expected and decider is not None
+    )
+    assert may_sign_report(actor=actor, decided_by_id=decider, sealed=True) is False
+    assert may_sign_report(actor=actor, decided_by_id=None, sealed=False) is False
+    assert may_sign_report(actor=actor, decided_by_id=-1, sealed=False) is False
+
+
 # Program 2032 sites (ADR 0913): shared infrastructure every provider's staff see; any provider's
 # administrator registers one; customers see nothing of it.
 SITES = {

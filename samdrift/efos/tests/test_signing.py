@@ -53,7 +53,7 @@ def signer_setup(ca, agency, agency_member, efos_admin, client_for):
     return official, result.certificates["authentication"], document, client_for(agency_member)
 
 
-def sign_through_pages(client, cert, document, level="PAdES-B-LTA"):
+def sign_through_pages(client, cert, document, level="PAdES-B-LTA", message=MESSAGE):
     response = client.post(f"/efos/documents/{document.pk}/sign/", {"level": level})
     assert response.status_code == 302
     location = urlparse(response["Location"])
@@ -61,7 +61,7 @@ def sign_through_pages(client, cert, document, level="PAdES-B-LTA"):
     # The OP shows the sign message and asks for approval; the card is presented again.
     response = client.get(f"{location.path}?{location.query}", **cert_header(cert))
     assert response.status_code == 200
-    assert MESSAGE in response.content.decode()
+    assert message in response.content.decode()
     response = client.post(
         "/efos/authorize",
         {"pending": response.context["pending_id"], "decision": "approve"},
