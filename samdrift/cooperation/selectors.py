@@ -104,6 +104,18 @@ def comparison(*, actor: Actor, code: str) -> Comparison:
     )  # fmt: skip
 
 
+def published_comparisons(*, actor: Actor, until_year: int) -> list[Comparison]:
+    """The published evaluations the actor sees, begun by the end of `until_year`, oldest first,
+    each compared (for the yearly report's DSAM section, ADR 0965)."""
+    codes = (
+        evaluation_list(actor=actor)
+        .filter(published=True, created_at__year__lte=until_year)
+        .order_by("created_at", "code")
+        .values_list("code", flat=True)
+    )
+    return [comparison(actor=actor, code=code) for code in codes]
+
+
 def owner_choices(*, actor: Actor) -> list[tuple[int, str]]:
     """The provider agencies the actor may import a catalogue for, with their names."""
     ids = editor_org_ids(actor)

@@ -39,6 +39,7 @@ from samdrift.organisations.selectors import (
     visible_organisations,
 )
 
+from .dsam import EvaluationLine, dsam_section
 from .economy import Outcome, outcome_for
 from .goals import GoalRow, goals_for
 from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportDecision, ReportText
@@ -611,6 +612,8 @@ class GovernmentReport:
     # The assignment's targets (goals.json) against onboarding's figures (ADR 0515).
     goals: list[GoalRow] = field(default_factory=list)
     goals_problem: str = ""
+    # Published DSAM evaluations of shared solutions (ADR 0965).
+    dsam: list[EvaluationLine] = field(default_factory=list)
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -649,6 +652,7 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         indicators=_indicators(actor, year, outcome),
         continuity=_continuity(actor, year, language),
         decision=decision_get(actor=actor, year=year),
+        dsam=dsam_section(actor=actor, year=year),
         **_goals(actor, year, language),
     )
 
