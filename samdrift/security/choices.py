@@ -37,3 +37,13 @@ class ReportFormat(models.TextChoices):
     GRYPE = "grype", "Anchore Grype JSON"
     SARIF = "sarif", "SARIF 2.1"
     CYCLONEDX = "cyclonedx", "CycloneDX JSON"
+    OPENVEX = "openvex", "OpenVEX"
+
+
+class VexStatus(models.TextChoices):
+    """OpenVEX's four statuses (spec v0.2.0 §4.2)."""
+
+    NOT_AFFECTED = "not_affected", _("not affected")
+    AFFECTED = "affected", _("affected")
+    FIXED = "fixed", _("fixed")
+    UNDER_INVESTIGATION = "under_investigation", _("under investigation")

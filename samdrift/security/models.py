@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ComponentKind, FindingStatus, ReportFormat, Severity
+from .choices import ComponentKind, FindingStatus, ReportFormat, Severity, VexStatus
 
 
 class Component(models.Model):
@@ -132,3 +132,37 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vulnerability_id} {self.package_name}".strip()
+
+
+class VexStatement(models.Model):
+    """What an OpenVEX document states of one vulnerability in one product of a component
+    (ADR 0955). Kept, so that every later scan of the component honours it: a finding the
+    statement calls not affected stays closed with its justification."""
+
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, related_name="vex_statements",
+        verbose_name=_("component"),
+    )  # fmt: skip
+    vulnerability_id = models.CharField(_("vulnerability"), max_length=200)
+    aliases = models.JSONField(_("also known as"), default=list, blank=True)
+    product = models.CharField(_("product (package URL)"), max_length=500)
+    package_name = models.CharField(_("package"), max_length=300)
+    package_version = models.CharField(_("version"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=VexStatus.choices)
+    justification = models.CharField(_("justification"), max_length=500, blank=True)
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("import")
+    )
+
+    class Meta:
+        verbose_name = _("VEX statement")
+        verbose_name_plural = _("VEX statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component", "vulnerability_id", "product"],
+                name="vex_statement_once_per_product",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vulnerability_id} {self.product} {self.status}"

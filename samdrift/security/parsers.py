@@ -14,21 +14,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.core.exceptions import ValidationFailed
-
 from .choices import FindingStatus, ReportFormat, Severity
+from .refusal import ReportRefused as ReportRefused
+from .refusal import refuse as _refuse
+from .refusal import text as _text
+from .vex import VexDocument, is_openvex, read_openvex
 
 #: Reports beyond this are refused before parsing (the streaming importer is left to do).
 MAX_BYTES = 50 * 1024 * 1024
-
-
-class ReportRefused(ValidationFailed):
-    """The file is not a report samdrift can import; nothing of it is stored."""
-
-
-def _refuse(message: Any, **params: Any) -> ReportRefused:
-    text = str(message) % params if params else str(message)
-    return ReportRefused(message, errors={"file": [text]}, **params)
 
 
 @dataclass(frozen=True)
@@ -82,10 +75,6 @@ def _score_severity(score: float) -> str:
     if score > 0:
         return Severity.LOW
     return Severity.INFO
-
-
-def _text(value: Any, limit: int) -> str:
-    return str(value or "").strip()[:limit]
 
 
 def _required(value: Any, what: str, where: str) -> str:
@@ -386,7 +375,7 @@ def _cyclonedx(document: Any) -> Report:
 # --- recognising the format --------------------------------------------------------------------
 
 
-def _recognise(document: Any) -> Callable[[Any], Report]:
+def _recognise(document: Any) -> Callable[[Any], Report | VexDocument]:
     if isinstance(document, list):
         if document and all(isinstance(item, dict) and "Target" in item for item in document):
             return _trivy
@@ -410,8 +399,8 @@ def _recognise(document: Any) -> Callable[[Any], Report]:
             )
         if document.get("bomFormat") == "CycloneDX":
             return _cyclonedx
-        if "openvex" in str(document.get("@context", "")).lower():
-            raise _refuse(_("OpenVEX documents are recognised but not imported yet."))
+        if is_openvex(document):
+            return read_openvex
         if isinstance(document.get("document"), dict) and "csaf_version" in document["document"]:
             version = str(document["document"]["csaf_version"])
             if version != "2.0":
@@ -422,12 +411,12 @@ def _recognise(document: Any) -> Callable[[Any], Report]:
     raise _refuse(
         _(
             "The file is not a report samdrift recognises: expected Trivy JSON, Anchore Grype "
-            "JSON, SARIF 2.1 or CycloneDX JSON."
+            "JSON, SARIF 2.1, CycloneDX JSON or OpenVEX."
         )
     )
 
 
-def parse(data: bytes) -> Report:
+def parse(data: bytes) -> Report | VexDocument:
     """Read a report from its bytes. Refused with a message naming the problem: an empty file,
     a file too large, text that is not UTF-8 JSON (with the line and column), XML, an unknown
     document, or a recognised document with a missing or malformed field."""

@@ -18,10 +18,12 @@ from samdrift.catalogue.selectors import service_get
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
 
-from .choices import ComponentKind, FindingStatus
-from .models import Component, ComponentUse, Finding, ImportRun
+from .choices import ComponentKind, FindingStatus, ReportFormat, VexStatus
+from .models import Component, ComponentUse, Finding, ImportRun, VexStatement
 from .parsers import Parsed, parse
 from .permissions import keeps_component, security_abilities, soc_provider_ids
+from .refusal import refuse
+from .vex import Product, VexDocument
 
 
 def _invalid(field: str, message: Any, **params: Any) -> ValidationFailed:
@@ -126,6 +128,8 @@ def import_report(
     component = _component_for_import(actor, component_name)
     report = parse(data)  # refused before anything is stored
     checksum = hashlib.sha256(data).hexdigest()
+    if isinstance(report, VexDocument):
+        return _import_vex(actor, component, report, checksum, file_name)
     earlier = ImportRun.objects.filter(
         component=component, tool=report.tool, checksum=checksum
     ).first()
@@ -149,6 +153,7 @@ def import_report(
         }
         new: list[Finding] = []
         changed: list[Finding] = []
+        statements = _kept_statements(component)
         for key, parsed in unique.items():
             finding = known.pop(key, None)
             if finding is None:
@@ -162,6 +167,7 @@ def import_report(
             else:
                 _apply(finding, parsed, run)
                 changed.append(finding)
+            _honour(finding, statements, component, now)
         gone = [f for f in known.values() if f.status == FindingStatus.OPEN]
         for finding in gone:
             finding.status = FindingStatus.FIXED
@@ -180,3 +186,106 @@ def import_report(
                    "fixed": len(gone)},
         )  # fmt: skip
     return ImportOutcome(run, False, len(unique), len(new), len(changed), len(gone))
+
+
+# --- OpenVEX (ADR 0955) ------------------------------------------------------------------------
+
+VexKept = list[tuple[str, tuple[str, ...], Product, str, str]]  # id, aliases, product, status, why
+
+
+def _kept_statements(component: Component) -> VexKept:
+    return [
+        (v.vulnerability_id, tuple(v.aliases),
+         Product(v.product, v.package_name, v.package_version), v.status, v.justification)
+        for v in VexStatement.objects.filter(component=component).order_by("id")
+    ]  # fmt: skip
+
+
+def _product_is(product: Product, finding: Finding, component: Component) -> bool:
+    return product.purl == component.purl or product.names(
+        finding.package_name, finding.package_version
+    )
+
+
+def _honour(finding: Finding, statements: VexKept, component: Component, now: Any) -> bool:
+    """Apply the last statement about this finding's vulnerability and product; True if the
+    finding's status or justification changed. Under investigation changes nothing."""
+    chosen = None
+    for vuln, aliases, product, status, why in statements:
+        ids = {vuln, *aliases}
+        same = finding.vulnerability_id in ids or any(a in ids for a in finding.aliases)
+        if same and _product_is(product, finding, component):
+            chosen = (status, why)
+    if chosen is None or chosen[0] == VexStatus.UNDER_INVESTIGATION:
+        return False
+    status, why = chosen
+    before = (finding.status, finding.justification)
+    if status == VexStatus.NOT_AFFECTED:
+        finding.status, finding.justification, finding.fixed_at = (
+            FindingStatus.NOT_AFFECTED, why, None,
+        )  # fmt: skip
+    elif status == VexStatus.FIXED:
+        if finding.status != FindingStatus.FIXED:
+            finding.fixed_at = now
+        finding.status, finding.justification = FindingStatus.FIXED, ""
+    else:  # affected: open, whatever a scan or an earlier statement said
+        finding.status, finding.justification, finding.fixed_at = FindingStatus.OPEN, "", None
+    return (finding.status, finding.justification) != before
+
+
+def _import_vex(
+    actor: Actor, component: Component, vex: VexDocument, checksum: str, file_name: str
+) -> ImportOutcome:
+    """Keep an OpenVEX document's statements for the component and apply them to its findings.
+    A statement about a product that is neither the component nor one of its packages in a
+    finding is refused, naming the statement; nothing is stored then."""
+    earlier = ImportRun.objects.filter(
+        component=component, tool=vex.tool, checksum=checksum
+    ).first()
+    if earlier is not None:
+        return ImportOutcome(earlier, True, earlier.reported, 0, 0, 0)
+    packages = set(
+        Finding.objects.filter(component=component).values_list("package_name", "package_version")
+    )
+    for statement in vex.statements:
+        for product in statement.products:
+            if product.purl != component.purl and not any(
+                product.names(name, version) for name, version in packages
+            ):
+                raise refuse(
+                    _("OpenVEX statements[%(number)s] is about %(product)s, which is neither the "
+                      "component %(component)s nor one of its packages."),
+                    number=statement.number, product=product.purl[:200], component=component.name,
+                )  # fmt: skip
+    now = timezone.now()
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            component=component, tool=vex.tool, report_format=ReportFormat.OPENVEX,
+            file_name=(file_name or "")[:255], checksum=checksum, imported_at=now,
+            imported_by=str(actor.label)[:150], reported=len(vex.statements),
+        )  # fmt: skip
+        for statement in vex.statements:
+            for product in statement.products:
+                VexStatement.objects.update_or_create(
+                    component=component, vulnerability_id=statement.vulnerability_id,
+                    product=product.purl[:500],
+                    defaults={"aliases": list(statement.aliases), "status": statement.status,
+                              "package_name": product.name[:300],
+                              "package_version": product.version[:200],
+                              "justification": statement.justification, "run": run},
+                )  # fmt: skip
+        kept = _kept_statements(component)
+        findings = list(Finding.objects.select_for_update().filter(component=component))
+        changed = [f for f in findings if _honour(f, kept, component, now)]
+        Finding.objects.bulk_update(changed, ["status", "justification", "fixed_at"])
+        closed = sum(1 for f in changed if f.status != FindingStatus.OPEN)
+        run.fixed = closed
+        run.save(update_fields=["fixed"])
+        audit_record(
+            actor=actor, action="security.vex_imported", obj=run,
+            organisation_id=component.provider_id,
+            after={"component": component.name, "author": vex.author, "checksum": checksum,
+                   "statements": len(vex.statements), "changed": len(changed),
+                   "closed": closed},
+        )  # fmt: skip
+    return ImportOutcome(run, False, len(vex.statements), 0, len(changed), closed)
