@@ -607,12 +607,13 @@ class RecoverySchedule(models.Model):
 class LedgerEntry(models.Model):
     """Append-only (trigger in 0002). Balance of an account = Σ amount_ore (I-02)."""
 
-    # The account is indexed through (account, year); the close has a partial index, as only
-    # year-end entries have one.
+    # The account is indexed through (account, year), which also serves every query on the year
+    # (they all name the account; migration 0009, ADR 0222); the close has a partial index, as
+    # only year-end entries have one.
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="entries", db_index=False
     )
-    year = models.PositiveSmallIntegerField(db_index=True)
+    year = models.PositiveSmallIntegerField()
     period = models.DateField()
     kind = models.CharField(max_length=24, choices=LedgerKind.choices)
     amount_ore = models.BigIntegerField()

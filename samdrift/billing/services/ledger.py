@@ -1,7 +1,9 @@
 """The carry-forward accounts and their append-only ledger (R-09, I-02, I-14).
 
 Posting a run's lines is two set-based statements rather than a row per line through Python:
-finalising a national month posts thousands of entries (bench/bench_billing.py).
+finalising a national month posts thousands of entries (bench/bench_billing.py). A line that
+would have no account makes the second statement fail (ADR 0222) instead of a third statement
+counting the lines again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime
 import re
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.exceptions import BusinessRuleViolation
@@ -72,6 +74,14 @@ def _kind_case() -> tuple[str, str]:
     return f"CASE l.kind {whens} END", kinds
 
 
+def _no_account(error: IntegrityError) -> bool:
+    """Whether the ledger INSERT failed because a line had no account (NOT NULL account_id)."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) == "23502":  # PostgreSQL: not_null_violation
+        return "account_id" in str(cause)
+    return "NOT NULL constraint failed: billing_ledgerentry.account_id" in str(error)
+
+
 def post_lines(invoice_ids: Sequence[int], periods: dict[int, datetime.date]) -> int:
     """Ledger entries for every ledger-relevant line of the given invoices, one per line.
 
@@ -101,27 +111,30 @@ def post_lines(invoice_ids: Sequence[int], periods: dict[int, datetime.date]) ->
             by_year.setdefault(periods[invoice_id].year, []).append(invoice_id)
         for year, year_ids in sorted(by_year.items()):
             year_marks = ", ".join(["%s"] * len(year_ids))
-            cursor.execute(
-                "INSERT INTO billing_ledgerentry "  # noqa: S608 - only placeholders and checked literals
-                "(account_id, year, period, kind, amount_ore, idempotency_key, invoice_line_id) "
-                f"SELECT a.id, {int(year)}, i.period, {kind_case}, l.amount_ore, "
-                "'line:' || CAST(l.id AS VARCHAR(20)), l.id "
-                "FROM billing_invoiceline l "
-                "JOIN billing_invoice i ON i.id = l.invoice_id "
-                "JOIN billing_account a "
-                "ON a.organisation_id = l.organisation_id AND a.service_id = l.service_id "
-                f"WHERE l.invoice_id IN ({year_marks}) AND l.kind IN ({kinds}) "
-                "ORDER BY l.id",
-                year_ids,
-            )
+            # LEFT JOIN: a ledger line without an account (its service has no fee area) gets a
+            # NULL account and the NOT NULL column refuses the whole statement. That is the
+            # check a separate COUNT of the lines did before, without reading them again.
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        "INSERT INTO billing_ledgerentry "  # noqa: S608 - only placeholders and checked literals
+                        "(account_id, year, period, kind, amount_ore, idempotency_key, invoice_line_id) "
+                        f"SELECT a.id, {int(year)}, i.period, {kind_case}, l.amount_ore, "
+                        "'line:' || CAST(l.id AS VARCHAR(20)), l.id "
+                        "FROM billing_invoiceline l "
+                        "JOIN billing_invoice i ON i.id = l.invoice_id "
+                        "LEFT JOIN billing_account a "
+                        "ON a.organisation_id = l.organisation_id AND a.service_id = l.service_id "
+                        f"WHERE l.invoice_id IN ({year_marks}) AND l.kind IN ({kinds}) "
+                        "AND l.service_id IS NOT NULL "
+                        "ORDER BY l.id",
+                        year_ids,
+                    )
+            except IntegrityError as error:
+                if not _no_account(error):
+                    raise
+                raise BusinessRuleViolation(
+                    _("A billed service has no fee area; nothing was finalised.")
+                ) from None
             posted += cursor.rowcount
-        cursor.execute(
-            "SELECT COUNT(*) FROM billing_invoiceline l "  # noqa: S608 - only placeholders and checked literals
-            f"WHERE l.invoice_id IN ({marks}) AND l.kind IN ({kinds}) "
-            "AND l.service_id IS NOT NULL",
-            ids,
-        )
-        (expected,) = cursor.fetchone()
-    if posted != expected:  # a billed service without a fee area has no account to post to
-        raise BusinessRuleViolation(_("A billed service has no fee area; nothing was finalised."))
     return posted

@@ -230,6 +230,11 @@ def run_period(
 
 def write_drafts(run: InvoiceRun, rows: DraftRows) -> None:
     """Plain bulk INSERTs of the invoices and their lines: no per-object ORM cost (bench)."""
+    with _no_cyclic_gc():  # the lines are rebuilt with their invoice ids: as many tuples again
+        _write_drafts(run, rows)
+
+
+def _write_drafts(run: InvoiceRun, rows: DraftRows) -> None:
     period = run.period.isoformat()
     insert_rows(
         Invoice,

@@ -173,6 +173,21 @@ def test_numbers_are_gapless_per_seller(world):
     assert series.next_number == len(numbers) + 1
 
 
+def test_a_line_without_an_account_stops_finalising_with_nothing_changed(world):
+    """A billed service that lost its fee area has no account to post to: the ledger INSERT
+    itself refuses (NOT NULL account) and the month stays a draft, unnumbered (ADR 0222)."""
+    from samdrift.billing.models import BillableService
+
+    services.run_period(actor=world.finance, period="2024-01")
+    BillableService.objects.filter(service=world.services["ARBETSPLATS"]).delete()
+    with pytest.raises(BusinessRuleViolation, match="no fee area"):
+        services.finalise_run(actor=world.finance, period="2024-01")
+    assert not Invoice.objects.exclude(status="draft").exists()
+    assert not Invoice.objects.exclude(number=None).exists()
+    assert not LedgerEntry.objects.exists()
+    assert not NumberSeries.objects.filter(next_number__gt=1).exists()
+
+
 def test_credit_note_reverses_the_ledger_and_refuses_twice(world):
     services.run_period(actor=world.finance, period="2024-01", finalise=True)
     invoice = Invoice.objects.get(buyer=world.agencies["solo"])
