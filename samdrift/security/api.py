@@ -40,6 +40,8 @@ class FindingOut(Schema):
     last_seen: datetime.datetime
     remediate_by: datetime.date | None
     location: str
+    known_exploited: bool = Field(description="In CISA's Known Exploited Vulnerabilities catalogue")
+    epss: float | None = Field(None, description="FIRST's EPSS score, 0 to 1, where known")
 
 
 class ComponentOut(Schema):
@@ -77,6 +79,8 @@ def _finding_out(r: selectors.FindingRow) -> dict[str, Any]:
         "package": r.finding.package_name, "installed_version": r.finding.package_version,
         "fixed_version": r.finding.fixed_version, "first_seen": r.finding.first_seen,
         "last_seen": r.finding.last_seen, "remediate_by": r.deadline, "location": r.location,
+        "known_exploited": getattr(r.finding, "kev_added", None) is not None,
+        "epss": getattr(r.finding, "epss", None),
     }  # fmt: skip
 
 

@@ -166,3 +166,38 @@ class VexStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vulnerability_id} {self.product} {self.status}"
+
+
+class KnownExploited(models.Model):
+    """A vulnerability in CISA's Known Exploited Vulnerabilities catalogue (ADR 0956): public
+    reference data, replaced whole by each import. It shortens remediation deadlines."""
+
+    cve_id = models.CharField(_("CVE"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    date_added = models.DateField(_("added to the catalogue"))
+    due_date = models.DateField(_("CISA's due date"), null=True, blank=True)
+    ransomware = models.BooleanField(_("used in ransomware campaigns"), default=False)
+
+    class Meta:
+        verbose_name = _("known exploited vulnerability")
+        verbose_name_plural = _("known exploited vulnerabilities")
+
+    def __str__(self) -> str:
+        return self.cve_id
+
+
+class EpssScore(models.Model):
+    """FIRST's Exploit Prediction Scoring System score of one CVE (ADR 0956): the probability of
+    exploitation in the next 30 days. Replaced whole by each import; orders findings."""
+
+    cve_id = models.CharField(_("CVE"), max_length=40, unique=True)
+    epss = models.FloatField(_("EPSS"))
+    percentile = models.FloatField(_("percentile"))
+    score_date = models.DateField(_("score date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("EPSS score")
+        verbose_name_plural = _("EPSS scores")
+
+    def __str__(self) -> str:
+        return f"{self.cve_id} {self.epss}"

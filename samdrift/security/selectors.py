@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from samdrift.catalogue.selectors import dependency_edges
 from samdrift.core.actor import SYSTEM, Actor
@@ -22,7 +22,7 @@ from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 
 from .choices import SEVERITY_ORDER, Severity
-from .models import Component, ComponentUse, Finding, ImportRun
+from .models import Component, ComponentUse, EpssScore, Finding, ImportRun, KnownExploited
 from .permissions import soc_provider_ids
 
 #: Days to remediate by severity (DefectDojo's defaults, ADR 0953); `SECURITY_REMEDIATION_DAYS`
@@ -40,11 +40,38 @@ def remediation_days() -> dict[str, int]:
     return {**{str(k): v for k, v in REMEDIATION_DAYS.items()}, **configured}
 
 
+#: Days to remediate a vulnerability in CISA's KEV catalogue, counted from when it was first seen
+#: here or added to the catalogue, whichever is later (ADR 0956); `SECURITY_KEV_DAYS` overrides.
+KEV_DAYS = 3
+
+
 def remediation_deadline(finding: Finding) -> datetime.date | None:
+    """By severity; shortened when the vulnerability is known to be exploited (the finding is
+    read through `_with_threats`, which annotates `kev_added`)."""
     days = remediation_days().get(finding.severity)
-    if days is None:
-        return None
-    return finding.first_seen.date() + datetime.timedelta(days=int(days))
+    first_seen = finding.first_seen.date()
+    deadline = first_seen + datetime.timedelta(days=int(days)) if days is not None else None
+    kev_added = getattr(finding, "kev_added", None)
+    if kev_added is None:
+        return deadline
+    kev_days = int(getattr(settings, "SECURITY_KEV_DAYS", KEV_DAYS))
+    urgent = max(first_seen, kev_added) + datetime.timedelta(days=kev_days)
+    return min(deadline, urgent) if deadline else urgent
+
+
+def _with_threats(queryset: QuerySet[Finding]) -> QuerySet[Finding]:
+    """Each finding with the date its vulnerability entered CISA's KEV catalogue (`kev_added`)
+    and its EPSS score (`epss`), None where unknown: two subqueries on unique indexes."""
+    return queryset.annotate(
+        kev_added=Subquery(
+            KnownExploited.objects.filter(cve_id=OuterRef("vulnerability_id")).values("date_added")[
+                :1
+            ]
+        ),
+        epss=Subquery(
+            EpssScore.objects.filter(cve_id=OuterRef("vulnerability_id")).values("epss")[:1]
+        ),
+    )
 
 
 # --- the graph ---------------------------------------------------------------------------------
@@ -108,7 +135,7 @@ def _scoped(actor: Actor) -> QuerySet[Finding]:
     findings reaching their agency. One query (the reach is a subquery of service ids)."""
     providers = soc_provider_ids(actor)
     if providers is None:
-        return Finding.objects.all()
+        return _with_threats(Finding.objects.all())
     condition = Q(component__provider_id__in=providers) if providers else Q(pk__in=[])
     customers = _customer_org_ids(actor)
     if customers:
@@ -116,7 +143,7 @@ def _scoped(actor: Actor) -> QuerySet[Finding]:
         if services:
             uses = ComponentUse.objects.filter(service_id__in=services)
             condition |= Q(component_id__in=uses.values("component_id"))
-    return Finding.objects.filter(condition)
+    return _with_threats(Finding.objects.filter(condition))
 
 
 def shows_location(actor: Actor, finding: Finding) -> bool:
@@ -151,8 +178,13 @@ def finding_list(
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first; within a severity the most likely exploited (EPSS) first, then oldest."""
     rank = {value: index for index, value in enumerate(SEVERITY_ORDER)}
-    return sorted(findings, key=lambda f: (rank.get(f.severity, 99), f.first_seen, f.id))
+    return sorted(
+        findings,
+        key=lambda f: (rank.get(f.severity, 99), -(getattr(f, "epss", None) or -1.0),
+                       f.first_seen, f.id),
+    )  # fmt: skip
 
 
 def finding_get(*, actor: Actor, finding_id: int) -> Finding:
@@ -215,7 +247,7 @@ def agency_findings(*, actor: Actor, organisation_id: int) -> list[AgencyFinding
         visible_or_404(Finding.objects.none(), "agency", id=organisation_id)
     services = _services_reaching([organisation_id])
     uses = ComponentUse.objects.filter(service_id__in=services)
-    queryset = Finding.objects.filter(component_id__in=uses.values("component_id"))
+    queryset = _with_threats(Finding.objects.filter(component_id__in=uses.values("component_id")))
     providers = soc_provider_ids(actor)
     if providers is not None and organisation_id not in actor.member_org_ids:
         queryset = queryset.filter(component__provider_id__in=providers)
@@ -263,7 +295,8 @@ def findings_most_severe_first(
     component: str = "",
     search: str = "",
 ) -> QuerySet[Finding]:
-    """`finding_list` most severe and oldest first, the id last so pages never overlap."""
+    """`finding_list` most severe first, then by EPSS (most likely exploited first), then oldest,
+    the id last so pages never overlap."""
     rank = Case(
         *[When(severity=value, then=Value(index)) for index, value in enumerate(SEVERITY_ORDER)],
         default=Value(99),
@@ -272,7 +305,9 @@ def findings_most_severe_first(
     queryset = finding_list(
         actor=actor, severity=severity, status=status, component=component, search=search
     )
-    return queryset.annotate(rank=rank).order_by("rank", "first_seen", "id")
+    return queryset.annotate(rank=rank).order_by(
+        "rank", F("epss").desc(nulls_last=True), "first_seen", "id"
+    )
 
 
 def finding_row(actor: Actor, finding: Finding) -> FindingRow:

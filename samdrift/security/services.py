@@ -16,13 +16,22 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.selectors import service_get
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 
 from .choices import ComponentKind, FindingStatus, ReportFormat, VexStatus
-from .models import Component, ComponentUse, Finding, ImportRun, VexStatement
+from .models import (
+    Component,
+    ComponentUse,
+    EpssScore,
+    Finding,
+    ImportRun,
+    KnownExploited,
+    VexStatement,
+)
 from .parsers import Parsed, parse
 from .permissions import keeps_component, security_abilities, soc_provider_ids
 from .refusal import refuse
+from .threats import read_epss, read_kev
 from .vex import Product, VexDocument
 
 
@@ -289,3 +298,48 @@ def _import_vex(
                    "closed": closed},
         )  # fmt: skip
     return ImportOutcome(run, False, len(vex.statements), 0, len(changed), closed)
+
+
+# --- threat feeds (ADR 0956) -------------------------------------------------------------------
+
+
+def _may_import_feeds(actor: Actor) -> None:
+    if not security_abilities(actor=actor)["import"]:
+        raise PermissionDenied(_("Only a provider's security operations centre imports feeds."))
+
+
+def import_kev(*, actor: Actor, data: bytes) -> int:
+    """Replace the KEV catalogue with this file (read whole first); the number of entries."""
+    _may_import_feeds(actor)
+    rows = read_kev(data)
+    with transaction.atomic():
+        KnownExploited.objects.all().delete()
+        KnownExploited.objects.bulk_create(
+            [KnownExploited(cve_id=r.cve_id, name=r.name, date_added=r.date_added,
+                            due_date=r.due_date, ransomware=r.ransomware) for r in rows],
+            batch_size=2000,
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="security.kev_imported", object_type="security.knownexploited",
+            after={"entries": len(rows), "checksum": hashlib.sha256(data).hexdigest()},
+        )  # fmt: skip
+    return len(rows)
+
+
+def import_epss(*, actor: Actor, data: bytes) -> int:
+    """Replace the EPSS scores with this file (gzip or CSV, read whole first); the count."""
+    _may_import_feeds(actor)
+    score_date, scores = read_epss(data)
+    with transaction.atomic():
+        EpssScore.objects.all().delete()
+        EpssScore.objects.bulk_create(
+            [EpssScore(cve_id=s.cve_id, epss=s.epss, percentile=s.percentile,
+                       score_date=score_date) for s in scores],
+            batch_size=5000,
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="security.epss_imported", object_type="security.epssscore",
+            after={"scores": len(scores), "score_date": str(score_date or ""),
+                   "checksum": hashlib.sha256(data).hexdigest()},
+        )  # fmt: skip
+    return len(scores)

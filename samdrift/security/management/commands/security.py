@@ -4,6 +4,8 @@ samdrift security component NAME --kind image|library|application|host --service
                            [--version V] [--purl P] [--as USER]
 samdrift security import FILE --component NAME [--as USER]
 samdrift security status [--component NAME] [--as USER]   open findings by severity
+samdrift security kev FILE [--as USER]     CISA's KEV catalogue (known_exploited_vulnerabilities.json)
+samdrift security epss FILE [--as USER]    FIRST's EPSS scores (epss_scores-….csv.gz or .csv)
 
 Without --as the command acts as the system. Refusals are printed in Swedish and English and
 change nothing.
@@ -43,7 +45,11 @@ class Command(BaseCommand):
         report.add_argument("--component", required=True)
         status = sub.add_parser("status", help="open findings by severity")
         status.add_argument("--component", default="")
-        for command in (component, report, status):
+        kev = sub.add_parser("kev", help="replace CISA's Known Exploited Vulnerabilities")
+        kev.add_argument("file")
+        epss = sub.add_parser("epss", help="replace FIRST's EPSS scores")
+        epss.add_argument("file")
+        for command in (component, report, status, kev, epss):
             add_as_option(command)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,17 +65,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"component / komponent: {made.name}")
             elif action == "import":
                 self._import(actor, options["file"], options["component"])
+            elif action in ("kev", "epss"):
+                feed = services.import_kev if action == "kev" else services.import_epss
+                count = feed(actor=actor, data=_read(options["file"]))
+                self.stdout.write(f"{action}: {count} imported / importerade")
             else:
                 self._status(actor, options["component"])
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
 
     def _import(self, actor: Actor, file: str, component: str) -> None:
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"filen finns inte / no such file: {file}")
         outcome = services.import_report(
-            actor=actor, component_name=component, data=path.read_bytes(), file_name=path.name
+            actor=actor, component_name=component, data=_read(file), file_name=Path(file).name
         )
         run = outcome.run
         if outcome.already_imported:
@@ -91,3 +98,10 @@ class Command(BaseCommand):
         for severity in SEVERITY_ORDER:
             self.stdout.write(f"{severity}: {counts.get(severity, 0)}")
         self.stdout.write(f"open / öppna: {sum(counts.values())}")
+
+
+def _read(file: str) -> bytes:
+    path = Path(file)
+    if not path.is_file():
+        raise CommandError(f"filen finns inte / no such file: {file}")
+    return path.read_bytes()
