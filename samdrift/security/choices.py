@@ -38,6 +38,7 @@ class ReportFormat(models.TextChoices):
     SARIF = "sarif", "SARIF 2.1"
     CYCLONEDX = "cyclonedx", "CycloneDX JSON"
     OPENVEX = "openvex", "OpenVEX"
+    GREENBONE = "greenbone", "Greenbone/OpenVAS XML"
 
 
 class VexStatus(models.TextChoices):

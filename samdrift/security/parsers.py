@@ -6,15 +6,17 @@ deduplication key. Nothing here touches the database; a report that cannot be re
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from .choices import FindingStatus, ReportFormat, Severity
+from .greenbone import read_greenbone
+from .parsed import Parsed as Parsed
+from .parsed import Report as Report
+from .parsed import _score_severity, _severity
 from .refusal import ReportRefused as ReportRefused
 from .refusal import refuse as _refuse
 from .refusal import text as _text
@@ -22,59 +24,6 @@ from .vex import VexDocument, is_openvex, read_openvex
 
 #: Reports beyond this are refused before parsing (the streaming importer is left to do).
 MAX_BYTES = 50 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One finding as a report states it."""
-
-    key_fields: tuple[str, ...]
-    vulnerability_id: str
-    severity: str
-    title: str = ""
-    package_name: str = ""
-    package_version: str = ""
-    fixed_version: str = ""
-    location: str = ""
-    aliases: tuple[str, ...] = ()
-    status: str = FindingStatus.OPEN
-    justification: str = ""
-
-    @property
-    def dedup_key(self) -> str:
-        joined = "\x1f".join(self.key_fields)
-        return hashlib.sha256(joined.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class Report:
-    report_format: str
-    tool: str
-    findings: list[Parsed] = field(default_factory=list)
-
-
-def _severity(value: Any) -> str:
-    text = str(value or "").strip().lower()
-    if text in ("critical", "high", "medium", "low"):
-        return text
-    if text in ("moderate",):
-        return Severity.MEDIUM
-    if text in ("negligible", "info", "informational", "none", "note"):
-        return Severity.INFO
-    return Severity.UNKNOWN
-
-
-def _score_severity(score: float) -> str:
-    """CVSS v3 qualitative rating of a base score."""
-    if score >= 9.0:
-        return Severity.CRITICAL
-    if score >= 7.0:
-        return Severity.HIGH
-    if score >= 4.0:
-        return Severity.MEDIUM
-    if score > 0:
-        return Severity.LOW
-    return Severity.INFO
 
 
 def _required(value: Any, what: str, where: str) -> str:
@@ -417,15 +366,16 @@ def _recognise(document: Any) -> Callable[[Any], Report | VexDocument]:
 
 
 def parse(data: bytes) -> Report | VexDocument:
-    """Read a report from its bytes. Refused with a message naming the problem: an empty file,
-    a file too large, text that is not UTF-8 JSON (with the line and column), XML, an unknown
-    document, or a recognised document with a missing or malformed field."""
+    """Read a report from its bytes: JSON formats by their content, XML as a Greenbone/OpenVAS
+    report (ADR 0957). Refused with a message naming the problem: an empty file, a file too
+    large, text that is not UTF-8 JSON (with the line and column), dangerous or broken XML, an
+    unknown document, or a recognised document with a missing or malformed field."""
     if not data or not data.strip():
         raise _refuse(_("The file is empty."))
     if len(data) > MAX_BYTES:
         raise _refuse(_("The file is larger than %(limit)s MB."), limit=MAX_BYTES // 1024 // 1024)
     if data.lstrip()[:1] == b"<":
-        raise _refuse(_("XML reports (CycloneDX XML, Greenbone/OpenVAS) are not imported yet."))
+        return read_greenbone(data)
     try:
         document = json.loads(data)
     except UnicodeDecodeError:

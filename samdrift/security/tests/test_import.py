@@ -152,7 +152,6 @@ def test_broken_files_are_refused_with_the_problem_named(soc, landscape, data, w
         ("sarif/no_runs.sarif", "no runs"),
         ("openvex/openvex_not_a_document.json", "not a report"),
         ("csaf/csaf_unsupported_version.json", "CSAF version 1.2"),
-        ("openvas/one_vuln.xml", "XML"),
     ],
 )
 def test_the_broken_and_unsupported_samples_are_refused(soc, landscape, name, words):
