@@ -39,6 +39,7 @@ class ReportFormat(models.TextChoices):
     CYCLONEDX = "cyclonedx", "CycloneDX JSON"
     OPENVEX = "openvex", "OpenVEX"
     GREENBONE = "greenbone", "Greenbone/OpenVAS XML"
+    CSAF = "csaf", "CSAF 2.0"
 
 
 class VexStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from .choices import FindingStatus, ReportFormat, Severity
+from .csaf import is_csaf, read_csaf
 from .greenbone import read_greenbone
 from .parsed import Parsed as Parsed
 from .parsed import Report as Report
@@ -350,17 +351,12 @@ def _recognise(document: Any) -> Callable[[Any], Report | VexDocument]:
             return _cyclonedx
         if is_openvex(document):
             return read_openvex
-        if isinstance(document.get("document"), dict) and "csaf_version" in document["document"]:
-            version = str(document["document"]["csaf_version"])
-            if version != "2.0":
-                raise _refuse(
-                    _("CSAF version %(version)s is not supported: only CSAF 2.0."), version=version
-                )
-            raise _refuse(_("CSAF documents are recognised but not imported yet."))
+        if is_csaf(document):
+            return read_csaf
     raise _refuse(
         _(
             "The file is not a report samdrift recognises: expected Trivy JSON, Anchore Grype "
-            "JSON, SARIF 2.1, CycloneDX JSON or OpenVEX."
+            "JSON, SARIF 2.1, CycloneDX JSON, OpenVEX or CSAF 2.0."
         )
     )
 
