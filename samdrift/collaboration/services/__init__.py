@@ -21,7 +21,7 @@ from .documents import (
     document_unlock,
     document_untrash,
 )
-from .hooks import _version_hooks, register_version_hook
+from .hooks import _version_hooks, register_membership_hook, register_version_hook
 from .members import (
     invitation_accept,
     invitation_decline,
@@ -74,6 +74,7 @@ __all__ = [
     "member_set_role",
     "record_export",
     "record_read",
+    "register_membership_hook",
     "register_version_hook",
     "render_preview",
     "scale_set",

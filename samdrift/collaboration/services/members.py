@@ -29,6 +29,7 @@ from .common import (
     _workspace_for,
     note_active,
 )
+from .hooks import membership_changed
 from .scale import relabel
 
 
@@ -112,6 +113,7 @@ def invitation_accept(
                 is_guest=guest,
             )
         note_active(member.user_id, member.organisation_id)
+        membership_changed(workspace.id)
         invitation.state = InvitationState.ACCEPTED
         invitation.responded_at = timezone.now()
         invitation.save(update_fields=["state", "responded_at"])
@@ -154,6 +156,7 @@ def member_set_role(*, actor: Actor, workspace_id: int, member_id: int, role: st
         member.role = role
         member.save(update_fields=["role"])
         _ensure_owner(workspace.id)
+        membership_changed(workspace.id)
         audit_record(
             actor=actor,
             action="collaboration.member_role",
@@ -186,6 +189,7 @@ def _remove(actor: Actor, workspace: Workspace, member: Member, action: str) -> 
     before = snapshot(member, ["user_id", "organisation_id", "role", "is_guest"])
     member.delete()
     _ensure_owner(workspace.id)
+    membership_changed(workspace.id)
     Document.objects.filter(workspace=workspace, locked_by_id=before["user_id"]).update(
         locked_by=None, locked_at=None
     )
@@ -219,6 +223,7 @@ def transfer_ownership(*, actor: Actor, workspace_id: int, member_id: int) -> Wo
         workspace.save(update_fields=["owner_org", "updated_at"])
         relabel(workspace)
         _ensure_owner(workspace.id)
+        membership_changed(workspace.id)
         audit_record(
             actor=actor,
             action="collaboration.transfer",

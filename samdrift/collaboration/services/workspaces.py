@@ -30,6 +30,7 @@ from .common import (
     default_quota,
     note_active,
 )
+from .hooks import membership_changed
 from .scale import LABEL_PREFIX, resolve_class
 
 
@@ -65,6 +66,7 @@ def workspace_create(
             workspace=workspace, user_id=_user_id(actor), organisation_id=org_id, role=Role.OWNER
         )
         note_active(actor.user_id, org_id)
+        membership_changed(workspace.id)
         audit_record(
             actor=actor,
             action="collaboration.workspace_create",
