@@ -1,0 +1,70 @@
+"""API of chat, mounted under /api/v1/chat (issue 13): the same selectors and services as the
+pages, so the same rules. A workspace the caller does not see is 404, like one that does not
+exist."""
+
+# No `from __future__ import annotations`: ninja reads the real annotations.
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from samdrift.core.actor import Actor
+from samdrift.core.api import errors
+
+from . import conf, selectors, services
+
+router = Router(tags=["chat"])
+
+
+class RoomOut(Schema):
+    workspace: int
+    server_name: str
+    room_id: str | None
+    alias: str | None
+    provisioned_at: datetime | None
+    matrix_id: str | None
+    can_chat: bool
+    can_provision: bool
+
+
+class QueuedOut(Schema):
+    queued: bool
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return actor
+
+
+@router.get(
+    "/workspaces/{workspace_id}/room",
+    response={200: RoomOut, **errors(404)},
+    summary="The workspace's chat room",
+    description="Its Matrix room, and the caller's Matrix identity when a member. 404 for a "
+    "workspace the caller does not see.",
+)
+def get_room(request: HttpRequest, workspace_id: int) -> RoomOut:
+    access = selectors.room_get(actor=_actor(request), workspace_id=workspace_id)
+    me = access.workspace.member
+    return RoomOut(
+        workspace=access.workspace.workspace.id,
+        server_name=conf.server_name(),
+        room_id=access.room.room_id if access.room and access.abilities["view"] else None,
+        alias=access.room.alias if access.room else None,
+        provisioned_at=access.room.provisioned_at if access.room else None,
+        matrix_id=selectors.matrix_user_id(me.user_id) if me else None,
+        can_chat=access.abilities["chat"],
+        can_provision=access.abilities["provision"],
+    )
+
+
+@router.post(
+    "/workspaces/{workspace_id}/room/provision",
+    response={202: QueuedOut, **errors(403, 404)},
+    summary="Bring the room in line with the workspace",
+    description="Queues the provisioning (members, power levels, name). The workspace's owner; "
+    "403 for another member, 404 for a workspace the caller does not see.",
+)
+def provision_room(request: HttpRequest, workspace_id: int) -> Status:
+    services.provision_request(actor=_actor(request), workspace_id=workspace_id)
+    return Status(202, QueuedOut(queued=True))

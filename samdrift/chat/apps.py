@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "samdrift.chat"
+    label = "chat"
+    verbose_name = _("Chat (SAFOS, Matrix)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Rooms follow the workspaces' members (ADR 0651): every committed change queues the
+        # workspace's provisioning (when chat is on).
+        from samdrift.collaboration.services import register_membership_hook
+
+        from . import services
+        from .tasks import queue_provisioning
+
+        register_membership_hook("chat", queue_provisioning)
+        # What the homeserver reports and what an owner asks for is queued whether or not the
+        # membership hook is on.
+        services.set_queue(lambda workspace_id: queue_provisioning(workspace_id, force=True))

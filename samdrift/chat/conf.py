@@ -1,0 +1,91 @@
+"""Chat configuration (issue 13): every knob has a default here and can be set as a Django
+setting (`CHAT_…`) or an environment variable (`SAMDRIFT_CHAT_…`), like EFOS's (ADR 0650).
+
+The homeserver's files (configuration, signing key, secrets, SQLite database, media, logs) live in
+`chat_dir()`, by default `DATA_DIR/chat`, beside samdrift's other keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+def _get(name: str, default: Any) -> Any:
+    if hasattr(settings, f"CHAT_{name}"):
+        return getattr(settings, f"CHAT_{name}")
+    return os.environ.get(f"SAMDRIFT_CHAT_{name}", default)
+
+
+def chat_dir() -> Path:
+    return Path(_get("DIR", Path(settings.DATA_DIR) / "chat"))
+
+
+def server_name() -> str:
+    """The Matrix server name: the part after the colon in every user and room id."""
+    return str(_get("SERVER_NAME", "samdrift.localhost"))
+
+
+def port() -> int:
+    """The homeserver's loopback port; 0 picks a free one at each start."""
+    return int(_get("PORT", 8008))
+
+
+def homeserver_url() -> str:
+    """Where samdrift reaches the homeserver: the setting, else what the running one wrote."""
+    configured = str(_get("HOMESERVER_URL", ""))
+    if configured:
+        return configured.rstrip("/")
+    state = chat_dir() / "homeserver.url"
+    if state.exists():
+        return state.read_text().strip().rstrip("/")
+    return f"http://127.0.0.1:{port()}"
+
+
+def appservice_url() -> str:
+    """Where the homeserver reaches samdrift's application-service endpoint."""
+    base = str(_get("APPSERVICE_URL", "")) or f"{settings.SAMDRIFT_BASE_URL}/chat/appservice"
+    return base.rstrip("/")
+
+
+def database_url() -> str:
+    """`postgresql://user:pass@host:port/name` for PostgreSQL; empty for SQLite (the default)."""
+    return str(_get("DATABASE_URL", ""))
+
+
+def federation_domain_whitelist() -> list[str]:
+    """The homeservers this one federates with; empty (the default) means no federation."""
+    value = _get("FEDERATION_DOMAIN_WHITELIST", [])
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip().startswith("[") else value.split(",")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def retention_max_lifetime() -> str:
+    """Synapse's server-wide default retention (a duration such as `365d`); empty: keep."""
+    return str(_get("RETENTION_MAX_LIFETIME", ""))
+
+
+def localpart_prefix() -> str:
+    """The application service's namespace: every user and alias samdrift makes starts so."""
+    return str(_get("LOCALPART_PREFIX", "samdrift_"))
+
+
+def bot_localpart() -> str:
+    return "samdrift"
+
+
+def synapse_python() -> Path:
+    """The Synapse virtual environment's interpreter (made by scripts/ensure-synapse.sh)."""
+    default = Path(settings.BASE_DIR) / ".engines" / "synapse-venv" / "bin" / "python"
+    return Path(_get("SYNAPSE_PYTHON", default))
+
+
+def enabled() -> bool:
+    """Whether samdrift provisions rooms (`make run` turns it on when Synapse is installed)."""
+    value = _get("ENABLED", "")
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")

@@ -1,0 +1,108 @@
+"""`samdrift chat …`: the Matrix homeserver behind SAFOS chat and its rooms (issue 13, ADR 0650).
+
+samdrift chat start [--port N]   generate the configuration, start Synapse in the background
+samdrift chat serve [--port N]   the same, in the foreground; Ctrl-C stops it (used by `make run`)
+samdrift chat stop               stop the Synapse this data folder started
+samdrift chat status             whether it answers, its version, the rooms samdrift keeps
+samdrift chat config             (re)write homeserver.yaml and the registration, print the path
+samdrift chat provision [WORKSPACE …] [--all]
+                                 bring rooms in line with their workspaces now (as the system)
+
+Messages are in Swedish and English.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from samdrift.core.exceptions import DomainError
+from samdrift.core.i18n import bilingual_line
+
+from ... import homeserver, selectors, services
+
+
+class Command(BaseCommand):
+    help = "Run the Matrix homeserver (Synapse) behind SAFOS chat and provision its rooms."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        for name in ("start", "serve"):
+            command = sub.add_parser(name)
+            command.add_argument("--port", type=int, default=None)
+        sub.add_parser("stop")
+        sub.add_parser("status")
+        sub.add_parser("config")
+        provision = sub.add_parser("provision")
+        provision.add_argument("workspaces", nargs="*", type=int)
+        provision.add_argument("--all", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        try:
+            getattr(self, f"_{action}")(options)
+        except homeserver.HomeserverError as error:
+            raise CommandError(str(error)) from error
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from error
+
+    def _start(self, options: dict[str, Any]) -> None:
+        state = homeserver.start(listen_port=options.get("port"))
+        self.stdout.write(f"Synapse {state.version} on {state.url} (pid {state.pid})")
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        self._start(options)
+        stopping = False
+
+        def stop(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and homeserver.status().pid:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            homeserver.stop()
+            self.stdout.write("Synapse stopped / Synapse stoppad")
+
+    def _stop(self, options: dict[str, Any]) -> None:
+        stopped = homeserver.stop()
+        self.stdout.write(
+            "Synapse stopped / Synapse stoppad"
+            if stopped
+            else "Synapse was not running / Synapse var inte igång"
+        )
+
+    def _status(self, options: dict[str, Any]) -> None:
+        state = homeserver.status()
+        if state.running:
+            self.stdout.write(f"running: Synapse {state.version} on {state.url} (pid {state.pid})")
+        else:
+            self.stdout.write(f"not running / inte igång ({state.url})")
+        self.stdout.write(f"rooms / rum: {selectors.room_count()}")
+        if not state.running:
+            raise CommandError("Synapse does not answer / Synapse svarar inte")
+
+    def _config(self, options: dict[str, Any]) -> None:
+        self.stdout.write(str(homeserver.write_config()))
+
+    def _provision(self, options: dict[str, Any]) -> None:
+        ids = list(options["workspaces"])
+        if options["all"]:
+            ids = selectors.all_workspace_ids()
+        if not ids:
+            raise CommandError("Name workspaces or --all / Ange samarbetsytor eller --all")
+        for workspace_id in ids:
+            outcome = services.provision_workspace(workspace_id=workspace_id)
+            self.stdout.write(
+                f"{workspace_id}: {outcome.room_id} created={outcome.created} "
+                f"invited={len(outcome.invited)} kicked={len(outcome.kicked)} "
+                f"state={','.join(outcome.state_changed) or '-'}"
+            )

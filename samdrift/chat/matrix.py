@@ -1,0 +1,158 @@
+"""A small Matrix client for the application service (plain HTTP with `requests`, ADR 0651).
+
+Every call carries the application service's `as_token`; a call on behalf of one of samdrift's
+users adds `user_id=` (identity assertion, Matrix spec "Application Service API"). Only what the
+control plane needs is here: users, rooms, membership, state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from . import conf, homeserver
+
+TIMEOUT = 15.0
+#: Room version 12: the creator (samdrift's user) holds unlimited power and cannot be demoted.
+ROOM_VERSION = "12"
+
+
+class MatrixError(RuntimeError):
+    def __init__(self, status: int, errcode: str, message: str) -> None:
+        super().__init__(f"{status} {errcode}: {message}")
+        self.status = status
+        self.errcode = errcode
+
+
+def user_id(localpart: str) -> str:
+    return f"@{localpart}:{conf.server_name()}"
+
+
+def bot_id() -> str:
+    return user_id(conf.bot_localpart())
+
+
+class Client:
+    def __init__(self, base_url: str | None = None, token: str | None = None) -> None:
+        self.base_url = (base_url or conf.homeserver_url()).rstrip("/")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token or homeserver.secret('as_token')}"
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        as_user: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        query = dict(params or {})
+        if as_user:
+            query["user_id"] = as_user
+        answer = self.session.request(
+            method,
+            f"{self.base_url}/_matrix/client/v3{path}",
+            json=body if body is not None or method in ("POST", "PUT") else None,
+            params=query,
+            timeout=TIMEOUT,
+        )
+        try:
+            data = answer.json()
+        except ValueError:
+            data = {}
+        if not answer.ok:
+            raise MatrixError(
+                answer.status_code, str(data.get("errcode", "")), str(data.get("error", ""))
+            )
+        return data if isinstance(data, dict) else {"data": data}
+
+    # users -------------------------------------------------------------------------------------
+    def ensure_user(self, localpart: str) -> str:
+        """Register the user in the application service's namespace; an existing one is kept."""
+        try:
+            self.call(
+                "POST",
+                "/register",
+                {"type": "m.login.application_service", "username": localpart,
+                 "inhibit_login": True},
+            )  # fmt: skip
+        except MatrixError as error:
+            if error.errcode != "M_USER_IN_USE":
+                raise
+        return user_id(localpart)
+
+    def set_displayname(self, uid: str, name: str) -> None:
+        self.call("PUT", f"/profile/{quote(uid)}/displayname", {"displayname": name}, as_user=uid)
+
+    def login(self, localpart: str) -> str:
+        """An access token for one of samdrift's users (`m.login.application_service`)."""
+        data = self.call(
+            "POST",
+            "/login",
+            {"type": "m.login.application_service",
+             "identifier": {"type": "m.id.user", "user": localpart}},
+        )  # fmt: skip
+        return str(data["access_token"])
+
+    # rooms -------------------------------------------------------------------------------------
+    def resolve_alias(self, alias: str) -> str | None:
+        try:
+            return str(self.call("GET", f"/directory/room/{quote(alias)}")["room_id"])
+        except MatrixError as error:
+            if error.errcode == "M_NOT_FOUND":
+                return None
+            raise
+
+    def create_room(
+        self, *, alias_localpart: str, name: str, topic: str, power_levels: dict[str, Any]
+    ) -> str:
+        body = {
+            "preset": "private_chat",
+            "room_version": ROOM_VERSION,
+            "visibility": "private",
+            "room_alias_name": alias_localpart,
+            "name": name,
+            "topic": topic,
+            "power_level_content_override": power_levels,
+            "initial_state": [
+                {"type": "m.room.join_rules", "state_key": "", "content": {"join_rule": "invite"}},
+                {"type": "m.room.guest_access", "state_key": "",
+                 "content": {"guest_access": "forbidden"}},
+                {"type": "m.room.history_visibility", "state_key": "",
+                 "content": {"history_visibility": "shared"}},
+            ],
+        }  # fmt: skip
+        return str(self.call("POST", "/createRoom", body)["room_id"])
+
+    def state(self, room_id: str, event_type: str, key: str = "") -> dict[str, Any] | None:
+        try:
+            return self.call("GET", f"/rooms/{quote(room_id)}/state/{event_type}/{quote(key)}")
+        except MatrixError as error:
+            if error.errcode == "M_NOT_FOUND":
+                return None
+            raise
+
+    def put_state(
+        self, room_id: str, event_type: str, content: dict[str, Any], key: str = ""
+    ) -> None:
+        self.call("PUT", f"/rooms/{quote(room_id)}/state/{event_type}/{quote(key)}", content)
+
+    def memberships(self, room_id: str) -> dict[str, str]:
+        """user id → membership (join, invite, leave, ban) of everyone the room has seen."""
+        data = self.call("GET", f"/rooms/{quote(room_id)}/members")
+        return {
+            str(event["state_key"]): str(event["content"].get("membership", ""))
+            for event in data.get("chunk", [])
+        }
+
+    def invite(self, room_id: str, uid: str) -> None:
+        self.call("POST", f"/rooms/{quote(room_id)}/invite", {"user_id": uid})
+
+    def join(self, room_id: str, uid: str) -> None:
+        self.call("POST", f"/rooms/{quote(room_id)}/join", {}, as_user=uid)
+
+    def kick(self, room_id: str, uid: str, reason: str) -> None:
+        self.call("POST", f"/rooms/{quote(room_id)}/kick", {"user_id": uid, "reason": reason})

@@ -1,0 +1,26 @@
+"""Who may do what with a workspace's chat room: the one place the rule lives (ADR 0652)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from samdrift.core.actor import Actor
+
+if TYPE_CHECKING:
+    from samdrift.collaboration.selectors import WorkspaceAccess
+
+    from .models import ChatRoom
+
+
+def room_abilities(
+    *, actor: Actor, access: WorkspaceAccess, room: ChatRoom | None
+) -> dict[str, bool]:
+    """Members chat; whoever manages the workspace's members may (re)provision its room. The
+    security role sees the workspace without being in it, and does not read its chat."""
+    member = access.member is not None
+    manage = bool(access.abilities.get("manage_members"))
+    return {
+        "view": member,
+        "chat": member and room is not None,
+        "provision": manage or actor.sees_everything,
+    }

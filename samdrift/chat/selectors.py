@@ -1,0 +1,58 @@
+"""Reading chat rooms; who sees a room is who sees its workspace (collaboration's selectors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from samdrift.collaboration.selectors import WorkspaceAccess, workspace_get, workspace_list
+from samdrift.core.actor import SYSTEM, Actor
+
+from . import conf, matrix
+from .models import ChatRoom
+from .permissions import room_abilities
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    workspace: WorkspaceAccess
+    room: ChatRoom | None
+    abilities: dict[str, bool]
+
+
+def matrix_localpart(user_pk: int) -> str:
+    """The Matrix localpart of a samdrift user: inside the application service's namespace,
+    from the user's stable id (never the name or the address, which change)."""
+    return f"{conf.localpart_prefix()}u{user_pk}"
+
+
+def workspace_alias_localpart(workspace_id: int) -> str:
+    return f"{conf.localpart_prefix()}ws{workspace_id}"
+
+
+def room_for_workspace(workspace_id: int) -> ChatRoom | None:
+    return ChatRoom.objects.filter(workspace_id=workspace_id).first()
+
+
+def workspace_room_ids() -> dict[str, int]:
+    return dict(ChatRoom.objects.values_list("room_id", "workspace_id"))
+
+
+def room_get(*, actor: Actor, workspace_id: int) -> RoomAccess:
+    """The workspace's room as the actor may see it (404 for a workspace they do not see)."""
+    access = workspace_get(actor=actor, workspace_id=workspace_id)
+    room = room_for_workspace(access.workspace.id)
+    abilities = room_abilities(actor=actor, access=access, room=room)
+    return RoomAccess(access, room, abilities)
+
+
+def room_count() -> int:
+    return ChatRoom.objects.count()
+
+
+def all_workspace_ids() -> list[int]:
+    """Every workspace, for `samdrift chat provision --all` (the system's view)."""
+    return list(workspace_list(actor=SYSTEM).values_list("id", flat=True))
+
+
+def matrix_user_id(user_pk: int) -> str:
+    return matrix.user_id(matrix_localpart(user_pk))

@@ -1,0 +1,232 @@
+"""Provisioning the workspaces' rooms on the homeserver and receiving its transactions (ADRs
+0651, 0652). The homeserver's membership follows the workspace's: samdrift is its control plane.
+
+`provision_workspace()` is idempotent: it reads the room's state from the homeserver and changes
+only what differs, so running it twice creates nothing new. It runs in the jobs worker
+(`tasks.provision_workspace_room`), queued after every committed membership change.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_record, record_security_event
+from samdrift.collaboration.selectors import member_list, workspace_get
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import NotFound, PermissionDenied
+
+from . import homeserver, matrix
+from .choices import FIXED_LEVELS, ROLE_POWER
+from .models import ChatRoom, Transaction
+from .selectors import (
+    matrix_localpart,
+    room_for_workspace,
+    room_get,
+    workspace_alias_localpart,
+    workspace_room_ids,
+)
+
+log = logging.getLogger(__name__)
+
+FORGED_TOKEN = _("The application service token is wrong.")
+NO_TOKEN = _("The application service token is missing.")
+NOT_ALLOWED = _("You may not provision this workspace's chat room.")
+REMOVED = "No longer a member of the workspace"
+
+
+QueueFn = Callable[[int], None]
+_queue: dict[str, QueueFn] = {}
+
+
+def set_queue(fn: QueueFn) -> None:
+    """How a provisioning is queued for the jobs worker (`tasks`, wired in `apps.ready()`)."""
+    _queue["provision"] = fn
+
+
+def _queue_provisioning(workspace_id: int) -> None:
+    if "provision" in _queue:
+        _queue["provision"](workspace_id)
+
+
+@dataclass
+class Provisioned:
+    workspace_id: int
+    room_id: str
+    created: bool = False
+    invited: list[str] = field(default_factory=list)
+    joined: list[str] = field(default_factory=list)
+    kicked: list[str] = field(default_factory=list)
+    state_changed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.created or self.invited or self.joined or self.kicked or self.state_changed
+        )
+
+
+def power_levels(members: dict[str, str]) -> dict[str, Any]:
+    """The room's power levels, each member from their role. samdrift's user created the room,
+    and in room version 12 a creator stands above every level and is never listed (ADR 0652)."""
+    users: dict[str, int] = {}
+    for uid, role in members.items():
+        if ROLE_POWER.get(role, 0):
+            users[uid] = ROLE_POWER[role]
+    return {**FIXED_LEVELS, "users": users}
+
+
+def _differs(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    if current is None:
+        return True
+    return any(current.get(key) != value for key, value in wanted.items())
+
+
+def provision_workspace(
+    *, workspace_id: int, client: matrix.Client | None = None, actor: Actor = SYSTEM
+) -> Provisioned:
+    """Make the workspace's room match the workspace: name, topic, members, power levels."""
+    access = workspace_get(actor=SYSTEM, workspace_id=workspace_id, check_level=False)
+    workspace = access.workspace
+    roles = {matrix_localpart(m.user_id): m for m in member_list(workspace=workspace)}
+    client = client or matrix.Client()
+    for localpart, member in roles.items():
+        uid = client.ensure_user(localpart)
+        if client.call("GET", f"/profile/{uid}").get("displayname") in (None, localpart):
+            client.set_displayname(uid, member.user.get_full_name() or member.user.get_username())
+    wanted = {matrix.user_id(lp): str(m.role) for lp, m in roles.items()}
+    levels = power_levels(wanted)
+    name, topic = workspace.name, (workspace.description or "")[:1000]
+
+    room = room_for_workspace(workspace.id)
+    outcome = Provisioned(workspace_id=workspace.id, room_id=room.room_id if room else "")
+    if room is None:
+        alias = f"#{workspace_alias_localpart(workspace.id)}:{matrix.conf.server_name()}"
+        room_id = client.resolve_alias(alias)
+        if room_id is None:
+            room_id = client.create_room(
+                alias_localpart=workspace_alias_localpart(workspace.id),
+                name=name,
+                topic=topic,
+                power_levels=levels,
+            )
+            outcome.created = True
+        try:
+            with transaction.atomic():
+                room = ChatRoom.objects.create(workspace=workspace, room_id=room_id, alias=alias)
+        except IntegrityError:  # a concurrent run saved it first
+            room = ChatRoom.objects.get(workspace=workspace)
+        outcome.room_id = room.room_id
+    room_id = room.room_id
+
+    if _differs(client.state(room_id, "m.room.name"), {"name": name}):
+        client.put_state(room_id, "m.room.name", {"name": name})
+        outcome.state_changed.append("name")
+    if _differs(client.state(room_id, "m.room.topic"), {"topic": topic}):
+        client.put_state(room_id, "m.room.topic", {"topic": topic})
+        outcome.state_changed.append("topic")
+    if _differs(client.state(room_id, "m.room.power_levels"), levels):
+        client.put_state(room_id, "m.room.power_levels", levels)
+        outcome.state_changed.append("power_levels")
+
+    current = client.memberships(room_id)
+    for uid in wanted:
+        if current.get(uid) == "join":
+            continue
+        if current.get(uid) != "invite":
+            client.invite(room_id, uid)
+            outcome.invited.append(uid)
+        client.join(room_id, uid)
+        outcome.joined.append(uid)
+    for uid, membership in current.items():
+        if uid != matrix.bot_id() and membership in ("join", "invite") and uid not in wanted:
+            client.kick(room_id, uid, REMOVED)
+            outcome.kicked.append(uid)
+
+    if outcome.changed or room.provisioned_at is None:
+        with transaction.atomic():
+            ChatRoom.objects.filter(id=room.id).update(provisioned_at=timezone.now())
+            audit_record(
+                actor=actor,
+                action="chat.provision",
+                obj=room,
+                organisation_id=workspace.owner_org_id,
+                after={
+                    "workspace": workspace.id,
+                    "room": room_id,
+                    "created": outcome.created,
+                    "invited": outcome.invited,
+                    "kicked": outcome.kicked,
+                    "state": outcome.state_changed,
+                },
+            )
+    return outcome
+
+
+def provision_request(*, actor: Actor, workspace_id: int) -> None:
+    """Whoever manages the workspace's members asks for its room to be brought in line: the
+    provisioning is queued for the jobs worker (the page never waits on the homeserver)."""
+    access = room_get(actor=actor, workspace_id=workspace_id)
+    if not access.abilities["provision"]:
+        raise PermissionDenied(NOT_ALLOWED)
+    workspace = access.workspace.workspace
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="chat.provision_request",
+            object_type="collaboration.workspace",
+            object_id=workspace.id,
+            organisation_id=workspace.owner_org_id,
+        )
+        transaction.on_commit(lambda: _queue_provisioning(workspace.id))
+
+
+# The homeserver → samdrift side ---------------------------------------------------------------
+
+
+def check_hs_token(presented: str) -> None:
+    """The homeserver proves itself with `hs_token`; anything else is refused and logged."""
+    if not presented:
+        record_security_event("chat.appservice_token_missing")
+        raise PermissionDenied(NO_TOKEN)
+    if not hmac.compare_digest(presented.encode(), homeserver.secret("hs_token").encode()):
+        record_security_event("chat.appservice_token_refused")
+        raise PermissionDenied(FORGED_TOKEN)
+
+
+def _queue_all(workspace_ids: list[int]) -> None:
+    for workspace_id in workspace_ids:
+        _queue_provisioning(workspace_id)
+
+
+def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]) -> int:
+    """A transaction of events from the homeserver, handled once per id. A membership event in
+    one of samdrift's rooms queues that workspace's provisioning, which undoes any membership
+    the workspace does not hold. Returns how many workspaces were queued."""
+    check_hs_token(token)
+    if not txn_id or len(txn_id) > 255:
+        raise NotFound("transaction")
+    with transaction.atomic():
+        _row, created = Transaction.objects.get_or_create(
+            txn_id=txn_id, defaults={"events": len(events)}
+        )
+        if not created:
+            return 0
+        rooms = workspace_room_ids()
+        touched = {
+            rooms[str(event.get("room_id"))]
+            for event in events
+            if isinstance(event, dict)
+            and event.get("type") == "m.room.member"
+            and str(event.get("room_id")) in rooms
+            and event.get("state_key") != matrix.bot_id()
+        }
+        transaction.on_commit(lambda: _queue_all(sorted(touched)))
+    return len(touched)

@@ -1,0 +1,227 @@
+"""Rooms follow workspaces, against a REAL Synapse (conftest.py): provisioning, power levels,
+removal, the forged application-service token, an outsider's invitation, and a message from one
+member read by another through Synapse's client API. No Matrix API is mocked."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+import requests
+from django.core.management import CommandError, call_command
+
+from samdrift.audit.models import AuditEvent
+from samdrift.chat import matrix, selectors, services
+from samdrift.chat.models import ChatRoom, Transaction
+from samdrift.collaboration import selectors as collab_selectors
+from samdrift.collaboration import services as collab
+from samdrift.core.exceptions import PermissionDenied
+from samdrift.core.jobs.models import Job
+
+pytestmark = [pytest.mark.engine, pytest.mark.django_db]
+
+
+def _workspace(safos):
+    return collab.workspace_create(
+        actor=safos.actor("owner"), name="Samverkan om bidrag", classification=1,
+        description="Handläggare från A och B",
+    )  # fmt: skip
+
+
+def _join(safos, workspace, name, role="editor"):
+    collab.invite(
+        actor=safos.actor("owner"), workspace_id=workspace.id, email=f"{name}@example.se", role=role
+    )
+    invitation = collab_selectors.my_invitations(actor=safos.actor(name)).get(workspace=workspace)
+    return collab.invitation_accept(actor=safos.actor(name), invitation_id=invitation.id)
+
+
+def _mxid(safos, name):
+    return matrix.user_id(selectors.matrix_localpart(safos.users[name].id))
+
+
+def _client_as(uid_localpart: str, base: str) -> requests.Session:
+    """A session with the user's own access token (a real login through the homeserver)."""
+    token = matrix.Client().login(uid_localpart)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    session.base = base  # type: ignore[attr-defined]
+    return session
+
+
+def test_provisioning_creates_the_room_with_the_members_and_their_power_levels(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")
+    _join(safos, workspace, "reader", role="reader")
+
+    outcome = services.provision_workspace(workspace_id=workspace.id)
+
+    client = matrix.Client()
+    room = ChatRoom.objects.get(workspace=workspace)
+    assert outcome.created and outcome.room_id == room.room_id
+    assert room.alias == f"#{selectors.workspace_alias_localpart(workspace.id)}:samdrift.localhost"
+    members = client.memberships(room.room_id)
+    wanted = {_mxid(safos, n) for n in ("owner", "editor", "reader")}
+    assert {u for u, m in members.items() if m == "join"} == wanted | {matrix.bot_id()}
+    levels = client.state(room.room_id, "m.room.power_levels")
+    assert levels["users"] == {_mxid(safos, "owner"): 50, _mxid(safos, "editor"): 25}
+    assert (levels["invite"], levels["kick"], levels["state_default"]) == (100, 100, 100)
+    assert levels["events_default"] == 10  # readers (0) read, commenters and up write
+    assert client.state(room.room_id, "m.room.name")["name"] == "Samverkan om bidrag"
+    assert client.state(room.room_id, "m.room.topic")["topic"] == "Handläggare från A och B"
+    assert client.state(room.room_id, "m.room.join_rules")["join_rule"] == "invite"
+    assert AuditEvent.objects.filter(action="chat.provision", object_id=str(room.id)).count() == 1
+
+    # Idempotent: a second run creates nothing, changes nothing, records nothing.
+    again = services.provision_workspace(workspace_id=workspace.id)
+    assert not again.changed
+    assert ChatRoom.objects.count() == 1
+    assert client.memberships(room.room_id) == members
+    assert AuditEvent.objects.filter(action="chat.provision").count() == 1
+
+
+def test_a_role_change_changes_the_power_level_and_a_removed_member_is_kicked(safos, chat):
+    workspace = _workspace(safos)
+    editor = _join(safos, workspace, "editor", role="editor")
+    reader = _join(safos, workspace, "reader", role="reader")
+    services.provision_workspace(workspace_id=workspace.id)
+    room = ChatRoom.objects.get(workspace=workspace)
+
+    collab.member_set_role(
+        actor=safos.actor("owner"), workspace_id=workspace.id, member_id=reader.id, role="commenter"
+    )
+    collab.member_remove(actor=safos.actor("owner"), workspace_id=workspace.id, member_id=editor.id)
+    outcome = services.provision_workspace(workspace_id=workspace.id)
+
+    client = matrix.Client()
+    assert outcome.kicked == [_mxid(safos, "editor")]
+    assert outcome.state_changed == ["power_levels"]
+    members = client.memberships(room.room_id)
+    assert members[_mxid(safos, "editor")] == "leave"
+    assert members[_mxid(safos, "reader")] == "join"
+    assert client.state(room.room_id, "m.room.power_levels")["users"][_mxid(safos, "reader")] == 10
+    # The removed member's own login can no longer write, nor read what is said after.
+    owner = _client_as(selectors.matrix_localpart(safos.users["owner"].id), chat)
+    session = _client_as(selectors.matrix_localpart(safos.users["editor"].id), chat)
+    said = owner.put(
+        f"{chat}/_matrix/client/v3/rooms/{room.room_id}/send/m.room.message/after",
+        json={"msgtype": "m.text", "body": "efter"},
+    )
+    assert said.status_code == 200
+    answer = session.put(
+        f"{chat}/_matrix/client/v3/rooms/{room.room_id}/send/m.room.message/t2",
+        json={"msgtype": "m.text", "body": "jag är kvar"},
+    )
+    assert answer.status_code == 403
+    history = session.get(f"{chat}/_matrix/client/v3/rooms/{room.room_id}/messages?dir=b")
+    assert "efter" not in history.text
+
+
+def test_membership_changes_queue_the_provisioning_job(
+    safos, chat, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        workspace = _workspace(safos)
+    with django_capture_on_commit_callbacks(execute=True):
+        _join(safos, workspace, "editor")
+    jobs = Job.objects.filter(task_path="samdrift.chat.tasks.provision_workspace_room")
+    assert [j.args for j in jobs.order_by("id")] == [[workspace.id], [workspace.id]]
+
+
+def test_a_member_cannot_invite_a_user_of_an_agency_outside_the_workspace(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    room = ChatRoom.objects.get(workspace=workspace)
+    client = matrix.Client()
+    outsider = client.ensure_user(selectors.matrix_localpart(safos.users["outsider"].id))
+    before = client.memberships(room.room_id)
+
+    # The owner, with their own login, asks Synapse directly: membership is samdrift's (100).
+    owner = _client_as(selectors.matrix_localpart(safos.users["owner"].id), chat)
+    answer = owner.post(
+        f"{chat}/_matrix/client/v3/rooms/{room.room_id}/invite", json={"user_id": outsider}
+    )
+    assert answer.status_code == 403
+    assert answer.json()["errcode"] == "M_FORBIDDEN"
+    assert client.memberships(room.room_id) == before
+    # And provisioning never invites anyone who is not a member of the workspace.
+    assert outsider not in client.memberships(room.room_id)
+    assert not services.provision_workspace(workspace_id=workspace.id).invited
+
+
+def test_a_message_from_one_member_is_read_by_another(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    room_id = ChatRoom.objects.get(workspace=workspace).room_id
+    owner = _client_as(selectors.matrix_localpart(safos.users["owner"].id), chat)
+    editor = _client_as(selectors.matrix_localpart(safos.users["editor"].id), chat)
+
+    sent = owner.put(
+        f"{chat}/_matrix/client/v3/rooms/{room_id}/send/m.room.message/t1",
+        json={"msgtype": "m.text", "body": "Hej från A – ärendet är klart"},
+    )
+    assert sent.status_code == 200, sent.text
+    read = editor.get(
+        f"{chat}/_matrix/client/v3/rooms/{room_id}/messages",
+        params={"dir": "b", "limit": 10, "filter": json.dumps({"types": ["m.room.message"]})},
+    )
+    assert read.status_code == 200
+    bodies = [(e["sender"], e["content"]["body"]) for e in read.json()["chunk"]]
+    assert bodies == [(_mxid(safos, "owner"), "Hej från A – ärendet är klart")]
+
+
+def test_a_forged_application_service_token_is_refused_and_changes_nothing(
+    safos, chat, client, django_capture_on_commit_callbacks
+):
+    workspace = _workspace(safos)
+    services.provision_workspace(workspace_id=workspace.id)
+    room_id = ChatRoom.objects.get(workspace=workspace).room_id
+    body = {"events": [{"type": "m.room.member", "room_id": room_id, "state_key": "@x:y",
+                        "content": {"membership": "join"}}]}  # fmt: skip
+    url = "/chat/appservice/_matrix/app/v1/transactions/txn-1"
+    jobs = Job.objects.count()
+
+    forged = client.put(
+        url, json.dumps(body), content_type="application/json",
+        headers={"Authorization": "Bearer not-the-hs-token"},
+    )  # fmt: skip
+    missing = client.put(url, json.dumps(body), content_type="application/json")
+    legacy = client.put(
+        f"{url}?access_token=forged", json.dumps(body), content_type="application/json"
+    )
+
+    assert forged.status_code == 403 and forged.json()["errcode"] == "M_FORBIDDEN"
+    assert missing.status_code == 401 and missing.json()["errcode"] == "M_UNAUTHORIZED"
+    assert legacy.status_code == 403
+    assert Transaction.objects.count() == 0 and Job.objects.count() == jobs
+    with pytest.raises(PermissionDenied):
+        services.check_hs_token("not-the-hs-token")
+
+    # The real token: handled once, and a membership event queues the workspace's provisioning.
+    from samdrift.chat import homeserver
+
+    real = {"Authorization": f"Bearer {homeserver.secret('hs_token')}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.put(url, json.dumps(body), content_type="application/json", headers=real)
+        again = client.put(url, json.dumps(body), content_type="application/json", headers=real)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert Transaction.objects.count() == 1
+    queued = Job.objects.filter(task_path="samdrift.chat.tasks.provision_workspace_room")
+    assert list(queued.values_list("args", flat=True)) == [[workspace.id]]
+
+
+def test_the_cli_provisions_and_reports_status(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "reader", role="reader")
+    out = StringIO()
+    call_command("chat", "provision", str(workspace.id), stdout=out)
+    assert "created=True invited=2" in out.getvalue()
+    call_command("chat", "provision", "--all", stdout=out)
+    assert out.getvalue().splitlines()[-1].endswith("created=False invited=0 kicked=0 state=-")
+    call_command("chat", "status", stdout=out)
+    assert "running: Synapse 1.163.2" in out.getvalue()
+    with pytest.raises(CommandError, match="--all"):
+        call_command("chat", "provision")

@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("workspaces/<int:workspace_id>/", views.room, name="room"),
+    path("workspaces/<int:workspace_id>/provision/", views.provision, name="provision"),
+    re_path(
+        r"^appservice/_matrix/app/v1/transactions/(?P<txn_id>[^/]+)$",
+        views.appservice_transaction,
+        name="appservice_transaction",
+    ),
+    re_path(
+        r"^appservice/_matrix/app/v1/(?P<rest>.+)$",
+        views.appservice_query,
+        name="appservice_query",
+    ),
+]

@@ -1,0 +1,134 @@
+"""Pages of chat under /chat/, and the application-service endpoints the homeserver calls
+(`/chat/appservice/_matrix/app/v1/…`, Matrix Application Service API). Thin: parse, call one
+selector or service, answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.core.tenancy import StepUpRequired, step_up_redirect
+
+from . import conf, selectors, services
+
+MAX_TRANSACTION = 4 * 1024 * 1024
+
+
+def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Logged in; a missing or forbidden workspace is the same 404; a class that demands a
+    stronger login sends the user to the e-ID step-up and back."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except StepUpRequired as error:
+            return step_up_redirect(request, error.level)
+
+    return wrapper
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
+@page
+@require_GET
+def room(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    access = selectors.room_get(actor=_actor(request), workspace_id=workspace_id)
+    me = access.workspace.member
+    context = {
+        "nav": "collaboration",
+        "workspace": access.workspace.workspace,
+        "room": access.room,
+        "abilities": access.abilities,
+        "matrix_id": selectors.matrix_user_id(me.user_id) if me else "",
+        "server_name": conf.server_name(),
+    }
+    return render(request, "chat/room.html", context)
+
+
+@page
+@require_POST
+def provision(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    try:
+        services.provision_request(actor=_actor(request), workspace_id=workspace_id)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The chat room will be brought in line with the workspace."))
+    return redirect("chat:room", workspace_id=workspace_id)
+
+
+# The application service (the homeserver calls these) -----------------------------------------
+
+
+def _matrix_error(status: int, errcode: str, message: str) -> JsonResponse:
+    return JsonResponse({"errcode": errcode, "error": message}, status=status)
+
+
+def _hs_token(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip()
+    return request.GET.get("access_token", "")
+
+
+def appservice(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """The homeserver's token first (401 without one, 403 for a wrong one), then the view."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        token = _hs_token(request)
+        try:
+            services.check_hs_token(token)
+        except PermissionDenied as error:
+            if not token:
+                return _matrix_error(401, "M_UNAUTHORIZED", str(error.message))
+            return _matrix_error(403, "M_FORBIDDEN", str(error.message))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@appservice
+@require_http_methods(["PUT"])
+def appservice_transaction(request: HttpRequest, txn_id: str) -> JsonResponse:
+    if len(request.body) > MAX_TRANSACTION:
+        return _matrix_error(413, "M_TOO_LARGE", "Transaction too large")
+    try:
+        body = json.loads(request.body or b"{}")
+        events = body.get("events", [])
+        if not isinstance(events, list):
+            raise ValueError
+    except (ValueError, AttributeError):
+        return _matrix_error(400, "M_NOT_JSON", "Not a transaction")
+    try:
+        services.receive_transaction(token=_hs_token(request), txn_id=txn_id, events=events)
+    except NotFound:
+        return _matrix_error(400, "M_INVALID_PARAM", "Bad transaction id")
+    return JsonResponse({})
+
+
+@appservice
+def appservice_query(request: HttpRequest, rest: str) -> JsonResponse:
+    """User and alias queries, pings: samdrift makes its users and rooms itself, so a query for
+    one it has not made is answered 'not found'; a ping is answered."""
+    if rest == "ping" and request.method == "POST":
+        return JsonResponse({})
+    return _matrix_error(404, "M_NOT_FOUND", "Not found")
