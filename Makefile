@@ -43,8 +43,11 @@ run: install frontend
 	$(DEV) $(BIN)/samdrift migrate --noinput -v0
 	$(DEV) $(BIN)/samdrift demo --if-empty
 	$(DEV) $(BIN)/samdrift identity dev-idp --port 8500 & idp=$$!; \
-	  trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
-	  SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
+	  chat=; if bash scripts/ensure-synapse.sh --check; then \
+	    $(DEV) $(BIN)/samdrift chat start && chat=1; \
+	  else echo "Synapse is not installed (scripts/ensure-synapse.sh): samdrift runs without chat."; fi; \
+	  trap 'kill $$idp 2>/dev/null; [ -z "$$chat" ] || $(DEV) $(BIN)/samdrift chat stop' EXIT INT TERM; \
+	  SAMDRIFT_CHAT_ENABLED=$$chat SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
 
 ## Every check CI runs: lint, types, layers, migrations, then the tests (browser ones included)
 test: install frontend lint typecheck importlint migrations-check browser pytest

@@ -121,6 +121,7 @@ def _register_routers() -> None:
     from samdrift.accounts.api import router as tokens_router
     from samdrift.billing.api import router as billing_router
     from samdrift.catalogue.api import router as catalogue_router
+    from samdrift.chat.api import router as chat_router
     from samdrift.collaboration.api import router as collaboration_router
     from samdrift.continuity.api import router as continuity_router
     from samdrift.cooperation.api import router as cooperation_router
@@ -144,6 +145,7 @@ def _register_routers() -> None:
     api.add_router("/", tokens_router)
     api.add_router("/accessibility", accessibility_router)
     api.add_router("/billing", billing_router)
+    api.add_router("/chat", chat_router)
     api.add_router("/collaboration", collaboration_router)
     api.add_router("/continuity", continuity_router)
     api.add_router("/cooperation", cooperation_router)

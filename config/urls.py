@@ -18,6 +18,7 @@ urlpatterns = [
     path("identity/", include("samdrift.identity.urls")),
     path("efos/", include("samdrift.efos.urls")),
     path("collaboration/", include("samdrift.collaboration.urls")),
+    path("chat/", include("samdrift.chat.urls")),
     path("operations/", include("samdrift.operations.urls")),
     path("continuity/", include("samdrift.continuity.urls")),
     path("security/", include("samdrift.security.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "samdrift.continuity",
     "samdrift.cooperation",
     "samdrift.security",
+    "samdrift.chat",
     "samdrift.billing",
     "samdrift.accessibility",
     "samdrift.reporting",

@@ -287,6 +287,12 @@ PAGES: dict[str, Case] = {
     "collaboration:invitation_accept": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:invitation_decline": Case(OBJECT, {"invitation_id": "cinvitation.id"}, "POST"),
     "collaboration:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "chat:room": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "chat:provision": Case(OBJECT, {"workspace_id": "workspace.id"}, "POST"),
+    "chat:appservice_transaction": Case(
+        PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
+    ),
+    "chat:appservice_query": Case(PROTOCOL, reason="the Matrix homeserver's queries"),
     "collaboration:upload": Case(
         OBJECT,
         {"workspace_id": "workspace.id"},
@@ -604,6 +610,8 @@ API: dict[tuple[str, str], Case] = {
         LIST, method="POST", data=lambda ref: {"name": "Matris", "classification": "0"}
     ),
     ("GET", "/collaboration/workspaces/{workspace_id}"): Case(OBJECT),
+    ("GET", "/chat/workspaces/{workspace_id}/room"): Case(OBJECT),
+    ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
     ("PUT", "/collaboration/workspaces/{workspace_id}/classification"): Case(
         OBJECT, method="PUT", data=lambda ref: {"classification": "1"}
     ),

@@ -733,6 +733,41 @@ def test_document_abilities_follow_lock_trash_and_class():
     assert not got["share"] and got["revoke_shares"]
 
 
+# --- chat (issue 13): members chat; whoever manages the members re-provisions ----------------
+
+from samdrift.chat.models import ChatRoom  # noqa: E402
+from samdrift.chat.permissions import room_abilities  # noqa: E402
+from samdrift.collaboration.selectors import WorkspaceAccess  # noqa: E402
+
+CHAT_OF_A = {
+    "outsider": set(),
+    "reader": {"view", "chat"},
+    "commenter": {"view", "chat"},
+    "editor": {"view", "chat"},
+    "owner": {"view", "chat", "provision"},
+    "security_of_owner": set(),  # sees the workspace, not its chat
+    "provider_admin": set(),
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"provision"},
+}
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_room_abilities(who):
+    actor, role = COLLAB_PEOPLE[who]
+    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    member = _member(role)
+    access = WorkspaceAccess(
+        workspace, member, workspace_abilities(actor=actor, workspace=workspace, member=member)
+    )
+    got = room_abilities(actor=actor, access=access, room=ChatRoom(workspace_id=5, room_id="!r"))
+    assert set(got) == {"view", "chat", "provision"}
+    assert {k for k, v in got.items() if v} == CHAT_OF_A[who], who
+    # before the room is made, nobody chats yet
+    assert not room_abilities(actor=actor, access=access, room=None)["chat"]
+
+
 # --- completeness -------------------------------------------------------------------------------
 
 TESTED = {
@@ -758,6 +793,7 @@ TESTED = {
     sites_abilities,
     security_abilities,
     cooperation_abilities,
+    room_abilities,
 }
 
 
