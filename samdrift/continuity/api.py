@@ -3,6 +3,7 @@ selectors as the pages and `samdrift sites`, so the same rules and the same scop
 agency's caller gets 404, as for an address that does not exist."""
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
+import datetime
 from typing import Any
 
 from ninja import Query, Router, Schema
@@ -114,3 +115,35 @@ def loss(request: ApiRequest, filters: Query[LossFilters]) -> dict[str, Any]:
         "agencies": [name for _id, name in report.agencies],
         "preparedness_agencies": report.preparedness,
     }
+
+
+class DrillOut(Schema):
+    started_at: datetime.datetime
+    finished_at: datetime.datetime
+    backup: str
+    succeeded: bool
+    problems: list[str]
+    rpo_seconds: int | None
+    rto_seconds: float
+    tables: int
+    rows: int
+    files: int
+
+
+@router.get(
+    "/drills",
+    response={200: list[DrillOut], **errors(404, 422)},
+    summary="Restore drills",
+    description="Provider staff: every restore drill, newest first, with the RPO and RTO it "
+    "achieved. Others: 404.",
+)
+@paginate(Page)
+def list_drills(request: ApiRequest) -> Mapped:
+    return Mapped(selectors.drill_list(actor=request.auth), _drill)
+
+
+def _drill(d: Any) -> dict[str, Any]:
+    return {"started_at": d.started_at, "finished_at": d.finished_at, "backup": d.backup_name,
+            "succeeded": d.succeeded, "problems": [str(p) for p in d.problems or []],
+            "rpo_seconds": d.rpo_seconds, "rto_seconds": d.rto_seconds, "tables": d.tables,
+            "rows": d.rows, "files": d.files}  # fmt: skip

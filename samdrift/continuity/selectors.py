@@ -240,13 +240,26 @@ def drill_year(*, actor: Actor, year: int) -> DrillYear | None:
     newest = in_year.order_by("-started_at", "-id").first()
     if newest is None:
         return None
-    rpo = newest.rpo_seconds if newest.succeeded else None
-    targets = [
+    targets = drill_targets(actor=actor, drill=newest)
+    return DrillYear(in_year.count(), in_year.filter(succeeded=True).count(), newest, targets)
+
+
+def drill_list(*, actor: Actor) -> QuerySet[RestoreDrill]:
+    """Every restore drill, newest first (provider staff; 404 for everyone else)."""
+    _require_view(actor)
+    return RestoreDrill.objects.order_by("-started_at", "-id")
+
+
+def drill_targets(*, actor: Actor, drill: RestoreDrill) -> list[DrillTarget]:
+    """The actor's running services against one drill's achieved RPO and RTO. A failed drill
+    meets no target: nothing was brought back."""
+    _require_view(actor)
+    rpo = drill.rpo_seconds if drill.succeeded else None
+    return [
         DrillTarget(
             s.code, s.name, s.rpo_hours, s.rto_hours,
             rpo_met=rpo is not None and rpo <= s.rpo_hours * 3600,
-            rto_met=newest.succeeded and newest.rto_seconds <= s.rto_hours * 3600,
+            rto_met=drill.succeeded and drill.rto_seconds <= s.rto_hours * 3600,
         )
         for s in own_services(actor=actor)
     ]  # fmt: skip
-    return DrillYear(in_year.count(), in_year.filter(succeeded=True).count(), newest, targets)

@@ -8,4 +8,5 @@ app_name = "continuity"
 urlpatterns = [
     path("sites/", views.sites, name="sites"),
     path("sites/lose/", views.lose, name="lose"),
+    path("drills/", views.drills, name="drills"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.paging import paginate
 
 from . import redundancy, selectors
 from .diagram import site_diagram
@@ -56,3 +57,19 @@ def lose(request: HttpRequest) -> HttpResponse:
     context = {"nav": "sites", "sites": site_list, "chosen": code.upper(), "report": report,
                "error": error}  # fmt: skip
     return render(request, "continuity/lose.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_GET
+def drills(request: HttpRequest) -> HttpResponse:
+    """Restore drills, newest first, and the provider's services against the newest (ADR 0915)."""
+    actor = _actor(request)
+    try:
+        drills = selectors.drill_list(actor=actor)
+    except NotFound:
+        raise Http404 from None
+    newest = drills.first()
+    targets = selectors.drill_targets(actor=actor, drill=newest) if newest else []
+    context = {"nav": "sites", "newest": newest, "targets": targets,
+               **paginate(drills, params=request.GET).context("drills")}  # fmt: skip
+    return render(request, "continuity/drills.html", context)

@@ -247,6 +247,7 @@ PAGES: dict[str, Case] = {
     # Program 2032 sites (ADR 0913): provider staff only, each their own provider's services.
     "continuity:sites": Case(LIST),
     "continuity:lose": Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
+    "continuity:drills": Case(LIST),
     # Security findings (ADR 0952): the SOC its own components', a customer what reaches it.
     "security:findings": Case(LIST),
     "collaboration:workspaces": Case(LIST),
@@ -560,6 +561,7 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/accessibility/check"): Case(SKIP, reason="takes a file upload; stores nothing"),
     ("GET", "/continuity/sites"): Case(LIST),
     ("GET", "/continuity/check"): Case(LIST),
+    ("GET", "/continuity/drills"): Case(LIST),
     ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     ("GET", "/security/findings"): Case(LIST),
     ("GET", "/security/components"): Case(LIST),
