@@ -4,8 +4,9 @@ exist."""
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
 from datetime import datetime
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from samdrift.core.actor import Actor
@@ -68,3 +69,20 @@ def get_room(request: HttpRequest, workspace_id: int) -> RoomOut:
 def provision_room(request: HttpRequest, workspace_id: int) -> Status:
     services.provision_request(actor=_actor(request), workspace_id=workspace_id)
     return Status(202, QueuedOut(queued=True))
+
+
+@router.get(
+    "/workspaces/{workspace_id}/room/export",
+    response={200: dict[str, Any], **errors(403, 404, 503)},
+    summary="The room's history for the archive",
+    description="Every event of the room (messages, edits, redactions, membership) as canonical "
+    "JSON; its SHA-256 is in the `X-Checksum-SHA256` header. The workspace's owner; 403 for "
+    "another member, 404 for a workspace the caller does not see or one without a room, 503 "
+    "when the homeserver does not answer. Audited.",
+)
+def export_room(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    done = services.export_room(actor=_actor(request), workspace_id=workspace_id)
+    response = HttpResponse(done.body, content_type="application/json")
+    response["X-Checksum-SHA256"] = done.sha256
+    response["Content-Disposition"] = f'attachment; filename="{done.filename}"'
+    return response

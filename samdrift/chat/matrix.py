@@ -156,3 +156,17 @@ class Client:
 
     def kick(self, room_id: str, uid: str, reason: str) -> None:
         self.call("POST", f"/rooms/{quote(room_id)}/kick", {"user_id": uid, "reason": reason})
+
+    def history(self, room_id: str, *, limit: int = 100_000) -> list[dict[str, Any]]:
+        """Every event of the room, oldest first, as samdrift's user sees them (history is
+        `shared`, so all of it): messages, edits, redactions and membership."""
+        events: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"dir": "f", "limit": 1000}
+        while len(events) < limit:
+            page = self.call("GET", f"/rooms/{quote(room_id)}/messages", params=params)
+            chunk = page.get("chunk", [])
+            events.extend(chunk)
+            if not chunk or not page.get("end"):
+                break
+            params["from"] = page["end"]
+        return events[:limit]

@@ -23,4 +23,6 @@ def room_abilities(
         "view": member,
         "chat": member and room is not None,
         "provision": manage or actor.sees_everything,
+        # The archive export holds every member's words: the owner (or the system) only.
+        "export": room is not None and (manage or actor.sees_everything),
     }

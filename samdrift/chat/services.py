@@ -8,12 +8,15 @@ only what differs, so running it twice creates nothing new. It runs in the jobs 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record, record_security_event
 from samdrift.collaboration.selectors import member_list, workspace_get
 from samdrift.core.actor import SYSTEM, Actor
-from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
 from . import homeserver, matrix
 from .choices import FIXED_LEVELS, ROLE_POWER
@@ -168,6 +171,68 @@ def provision_workspace(
                 },
             )
     return outcome
+
+
+EXPORT_FORMAT = "samdrift.chat.export/1"
+NOT_EXPORTABLE = _("You may not export this workspace's chat.")
+
+
+UNAVAILABLE = _("The chat server does not answer. Try again in a while.")
+
+
+class HomeserverUnavailable(DomainError):
+    code = "chat_unavailable"
+    http_status = 503
+
+    def __init__(self) -> None:
+        super().__init__(UNAVAILABLE)
+
+
+@dataclass(frozen=True)
+class RoomExport:
+    body: bytes  # canonical JSON, UTF-8
+    sha256: str
+    events: int
+    filename: str
+
+
+def export_room(
+    *, actor: Actor, workspace_id: int, client: matrix.Client | None = None
+) -> RoomExport:
+    """The room's whole history for the archive (arkivlagen): every event as the homeserver
+    keeps it (messages, edits, redactions, membership, state), in canonical JSON, with its
+    SHA-256. Audited; the owner of the workspace (or the system) only."""
+    access = room_get(actor=actor, workspace_id=workspace_id)
+    if access.room is None:
+        raise NotFound("room")
+    if not access.abilities["export"]:
+        raise PermissionDenied(NOT_EXPORTABLE)
+    workspace, room = access.workspace.workspace, access.room
+    try:
+        events = (client or matrix.Client()).history(room.room_id)
+    except (requests.RequestException, matrix.MatrixError) as error:
+        log.warning("chat export of workspace %s: %s", workspace.id, error)
+        raise HomeserverUnavailable from error
+    document = {
+        "format": EXPORT_FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "server_name": matrix.conf.server_name(),
+        "workspace": {"id": workspace.id, "name": workspace.name,
+                      "classification": workspace.classification},
+        "room": {"room_id": room.room_id, "alias": room.alias},
+        "events": events,
+    }  # fmt: skip
+    body = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="chat.export",
+            obj=room,
+            organisation_id=workspace.owner_org_id,
+            after={"workspace": workspace.id, "events": len(events), "sha256": digest},
+        )
+    return RoomExport(body, digest, len(events), f"chat-workspace-{workspace.id}.json")
 
 
 def provision_request(*, actor: Actor, workspace_id: int) -> None:

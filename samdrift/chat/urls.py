@@ -7,6 +7,7 @@ app_name = "chat"
 urlpatterns = [
     path("workspaces/<int:workspace_id>/", views.room, name="room"),
     path("workspaces/<int:workspace_id>/provision/", views.provision, name="provision"),
+    path("workspaces/<int:workspace_id>/export/", views.export, name="export"),
     re_path(
         r"^appservice/_matrix/app/v1/transactions/(?P<txn_id>[^/]+)$",
         views.appservice_transaction,

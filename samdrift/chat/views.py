@@ -74,6 +74,23 @@ def provision(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return redirect("chat:room", workspace_id=workspace_id)
 
 
+@page
+@require_GET
+def export(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """The room's history for the archive, as a JSON download with its SHA-256 in a header."""
+    try:
+        done = services.export_room(actor=_actor(request), workspace_id=workspace_id)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.HomeserverUnavailable as error:
+        messages.error(request, str(error.message))
+        return redirect("chat:room", workspace_id=workspace_id)
+    response = HttpResponse(done.body, content_type="application/json")
+    response["X-Checksum-SHA256"] = done.sha256
+    response["Content-Disposition"] = f'attachment; filename="{done.filename}"'
+    return response
+
+
 # The application service (the homeserver calls these) -----------------------------------------
 
 

@@ -4,6 +4,7 @@ member read by another through Synapse's client API. No Matrix API is mocked."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from io import StringIO
 
@@ -12,7 +13,7 @@ import requests
 from django.core.management import CommandError, call_command
 
 from samdrift.audit.models import AuditEvent
-from samdrift.chat import matrix, selectors, services
+from samdrift.chat import homeserver, matrix, selectors, services
 from samdrift.chat.models import ChatRoom, Transaction
 from samdrift.collaboration import selectors as collab_selectors
 from samdrift.collaboration import services as collab
@@ -201,8 +202,6 @@ def test_a_forged_application_service_token_is_refused_and_changes_nothing(
         services.check_hs_token("not-the-hs-token")
 
     # The real token: handled once, and a membership event queues the workspace's provisioning.
-    from samdrift.chat import homeserver
-
     real = {"Authorization": f"Bearer {homeserver.secret('hs_token')}"}
     with django_capture_on_commit_callbacks(execute=True):
         first = client.put(url, json.dumps(body), content_type="application/json", headers=real)
@@ -225,3 +224,80 @@ def test_the_cli_provisions_and_reports_status(safos, chat):
     assert "running: Synapse 1.163.2" in out.getvalue()
     with pytest.raises(CommandError, match="--all"):
         call_command("chat", "provision")
+
+
+def test_the_archive_export_holds_messages_edits_redactions_and_membership(safos, chat, tmp_path):
+    workspace = _workspace(safos)
+    reader = _join(safos, workspace, "reader", role="commenter")
+    services.provision_workspace(workspace_id=workspace.id)
+    room_id = ChatRoom.objects.get(workspace=workspace).room_id
+    owner = _client_as(selectors.matrix_localpart(safos.users["owner"].id), chat)
+    base = f"{chat}/_matrix/client/v3/rooms/{room_id}"
+    first = owner.put(
+        f"{base}/send/m.room.message/m1", json={"msgtype": "m.text", "body": "Utkast"}
+    )
+    owner.put(
+        f"{base}/send/m.room.message/m2",
+        json={"msgtype": "m.text", "body": "* Beslut", "m.new_content": {"msgtype": "m.text",
+              "body": "Beslut"}, "m.relates_to": {"rel_type": "m.replace",
+              "event_id": first.json()["event_id"]}},
+    )  # fmt: skip
+    oops = owner.put(f"{base}/send/m.room.message/m3", json={"msgtype": "m.text", "body": "Fel"})
+    owner.put(f"{base}/redact/{oops.json()['event_id']}/r1", json={"reason": "fel rum"})
+    collab.member_remove(actor=safos.actor("owner"), workspace_id=workspace.id, member_id=reader.id)
+    services.provision_workspace(workspace_id=workspace.id)
+
+    answer = safos.client("owner").get(f"/api/v1/chat/workspaces/{workspace.id}/room/export")
+    assert answer.status_code == 200
+    body = answer.content
+    assert hashlib.sha256(body).hexdigest() == answer["X-Checksum-SHA256"]
+    document = json.loads(body)
+    assert document["format"] == "samdrift.chat.export/1"
+    assert document["room"]["room_id"] == room_id
+    events = document["events"]
+    messages = [e for e in events if e["type"] == "m.room.message"]
+    assert [m["content"].get("body") for m in messages[:2]] == ["Utkast", "* Beslut"]
+    assert messages[1]["content"]["m.relates_to"]["rel_type"] == "m.replace"
+    assert messages[2]["content"] == {}  # redacted: the text is gone, the event and why are kept
+    assert messages[2]["unsigned"]["redacted_because"]["content"]["reason"] == "fel rum"
+    reader_id = _mxid(safos, "reader")
+    membership = [e["content"]["membership"] for e in events
+                  if e["type"] == "m.room.member" and e["state_key"] == reader_id]  # fmt: skip
+    assert membership == ["invite", "join", "leave"]
+    assert (
+        AuditEvent.objects.filter(action="chat.export").get().after["sha256"]
+        == (answer["X-Checksum-SHA256"])
+    )
+
+    # The CLI writes the same history and its checksum file.
+    out = tmp_path / "rum.json"
+    call_command("chat", "export", str(workspace.id), "--out", str(out), stdout=StringIO())
+    digest, name = (tmp_path / "rum.json.sha256").read_text().split()
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == digest and name == "rum.json"
+
+
+def test_an_export_of_a_room_the_caller_may_not_read_is_refused_and_recorded_nowhere(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    url = f"/api/v1/chat/workspaces/{workspace.id}/room/export"
+
+    member = safos.client("editor").get(url)
+    outsider = safos.client("outsider").get(url)
+    page = safos.client("outsider").get(f"/chat/workspaces/{workspace.id}/export/")
+
+    assert member.status_code == 403
+    assert member.json()["message_sv"] and member.json()["message_en"]
+    assert (outsider.status_code, page.status_code) == (404, 404)
+    assert not AuditEvent.objects.filter(action="chat.export").exists()
+
+
+def test_an_export_while_the_homeserver_is_down_is_a_clear_503(safos, chat, settings):
+    workspace = _workspace(safos)
+    services.provision_workspace(workspace_id=workspace.id)
+    settings.CHAT_HOMESERVER_URL = f"http://127.0.0.1:{homeserver.free_port()}"
+    answer = safos.client("owner").get(f"/api/v1/chat/workspaces/{workspace.id}/room/export")
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "chat_unavailable"
+    assert "svarar inte" in answer.json()["message_sv"]
+    assert not AuditEvent.objects.filter(action="chat.export").exists()

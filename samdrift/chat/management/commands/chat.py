@@ -7,6 +7,8 @@ samdrift chat status             whether it answers, its version, the rooms samd
 samdrift chat config             (re)write homeserver.yaml and the registration, print the path
 samdrift chat provision [WORKSPACE …] [--all]
                                  bring rooms in line with their workspaces now (as the system)
+samdrift chat export WORKSPACE --out FILE [--as USER]
+                                 the room's history for the archive: FILE (JSON) and FILE.sha256
 
 Messages are in Swedish and English.
 """
@@ -16,10 +18,12 @@ from __future__ import annotations
 import signal
 import time
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from samdrift.accounts.cli import actor_from_option, add_as_option
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
@@ -40,6 +44,10 @@ class Command(BaseCommand):
         provision = sub.add_parser("provision")
         provision.add_argument("workspaces", nargs="*", type=int)
         provision.add_argument("--all", action="store_true")
+        export = sub.add_parser("export")
+        export.add_argument("workspace", type=int)
+        export.add_argument("--out", required=True)
+        add_as_option(export)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -106,3 +114,11 @@ class Command(BaseCommand):
                 f"invited={len(outcome.invited)} kicked={len(outcome.kicked)} "
                 f"state={','.join(outcome.state_changed) or '-'}"
             )
+
+    def _export(self, options: dict[str, Any]) -> None:
+        actor = actor_from_option(options["username"])
+        done = services.export_room(actor=actor, workspace_id=options["workspace"])
+        out = Path(options["out"])
+        out.write_bytes(done.body)
+        Path(f"{out}.sha256").write_text(f"{done.sha256}  {out.name}\n")
+        self.stdout.write(f"{out}: {done.events} events, sha256 {done.sha256}")
