@@ -290,6 +290,7 @@ PAGES: dict[str, Case] = {
     "collaboration:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "chat:room": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "chat:provision": Case(OBJECT, {"workspace_id": "workspace.id"}, "POST"),
+    "chat:export": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "chat:appservice_transaction": Case(
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
@@ -614,6 +615,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/collaboration/workspaces/{workspace_id}"): Case(OBJECT),
     ("GET", "/chat/workspaces/{workspace_id}/room"): Case(OBJECT),
     ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
+    ("GET", "/chat/workspaces/{workspace_id}/room/export"): Case(OBJECT),
     ("PUT", "/collaboration/workspaces/{workspace_id}/classification"): Case(
         OBJECT, method="PUT", data=lambda ref: {"classification": "1"}
     ),

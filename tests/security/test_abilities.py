@@ -744,12 +744,12 @@ CHAT_OF_A = {
     "reader": {"view", "chat"},
     "commenter": {"view", "chat"},
     "editor": {"view", "chat"},
-    "owner": {"view", "chat", "provision"},
+    "owner": {"view", "chat", "provision", "export"},
     "security_of_owner": set(),  # sees the workspace, not its chat
     "provider_admin": set(),
     "second_provider": set(),
     "anonymous": set(),
-    "system": {"provision"},
+    "system": {"provision", "export"},
 }
 
 
@@ -762,10 +762,11 @@ def test_room_abilities(who):
         workspace, member, workspace_abilities(actor=actor, workspace=workspace, member=member)
     )
     got = room_abilities(actor=actor, access=access, room=ChatRoom(workspace_id=5, room_id="!r"))
-    assert set(got) == {"view", "chat", "provision"}
+    assert set(got) == {"view", "chat", "provision", "export"}
     assert {k for k, v in got.items() if v} == CHAT_OF_A[who], who
-    # before the room is made, nobody chats yet
-    assert not room_abilities(actor=actor, access=access, room=None)["chat"]
+    # before the room is made, nobody chats or exports yet
+    before = room_abilities(actor=actor, access=access, room=None)
+    assert not before["chat"] and not before["export"]
 
 
 # --- completeness -------------------------------------------------------------------------------
