@@ -20,3 +20,9 @@ class ChatConfig(AppConfig):
         # What the homeserver reports and what an owner asks for is queued whether or not the
         # membership hook is on.
         services.set_queue(lambda workspace_id: queue_provisioning(workspace_id, force=True))
+        # The homeserver's health on the public status page (up or down only).
+        from samdrift.core.health import register_health_check
+
+        from .homeserver import healthy
+
+        register_health_check("chat", _("Chat (Matrix homeserver)"), healthy)

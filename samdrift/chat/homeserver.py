@@ -219,6 +219,13 @@ def probe(url: str, timeout: float = 2.0) -> str:
         return ""
 
 
+def healthy() -> bool | None:
+    """For the status pages (`core.health`): None when chat is off, else whether it answers."""
+    if not conf.enabled():
+        return None
+    return bool(probe(conf.homeserver_url(), timeout=1.0))
+
+
 def status() -> Status:
     url = conf.homeserver_url()
     version = probe(url)

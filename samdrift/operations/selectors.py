@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.catalogue.selectors import dependency_edges, service_list
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.health import component_health
 from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
@@ -576,6 +577,15 @@ def status_services(*, language: str = "sv") -> list[tuple[str, str, str]]:
 
 
 STATUS_LIFECYCLES = ("active", "retiring")
+
+
+def status_components() -> list[tuple[Any, str]]:
+    """(label, status) of the engines samdrift runs beside itself (e.g. the chat homeserver),
+    operational or outage. Public: up or down only, no version, no address."""
+    return [
+        (c.label, ServiceStatus.OPERATIONAL if c.up else ServiceStatus.OUTAGE)
+        for c in component_health()
+    ]
 
 
 def _status_of(levels: set[str]) -> str:

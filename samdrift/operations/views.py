@@ -291,7 +291,8 @@ def outage_end(request: HttpRequest, outage_id: int) -> HttpResponse:
 def status_list(request: HttpRequest) -> HttpResponse:
     """Public: every service's status now, without any agency's data."""
     rows = selectors.status_services(language=get_language() or "sv")
-    return render(request, "operations/status_list.html", {"nav": "operations", "rows": rows})
+    context = {"nav": "operations", "rows": rows, "components": selectors.status_components()}
+    return render(request, "operations/status_list.html", context)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from samdrift.chat import homeserver, matrix, selectors, services
 from samdrift.chat.models import ChatRoom, Transaction
 from samdrift.collaboration import selectors as collab_selectors
 from samdrift.collaboration import services as collab
+from samdrift.core import health
 from samdrift.core.exceptions import PermissionDenied
 from samdrift.core.jobs.models import Job
 
@@ -301,3 +302,22 @@ def test_an_export_while_the_homeserver_is_down_is_a_clear_503(safos, chat, sett
     assert answer.json()["code"] == "chat_unavailable"
     assert "svarar inte" in answer.json()["message_sv"]
     assert not AuditEvent.objects.filter(action="chat.export").exists()
+
+
+def test_the_homeserver_s_health_is_on_the_public_status_page(chat, client, settings):
+    label = "Chatt (Matrix-server)"
+    health.forget("chat")
+    page = client.get("/operations/status/").content.decode()
+    row = page[page.index(label) :][:60]
+    assert "I drift" in row and "1.163" not in page and chat not in page
+
+    settings.CHAT_HOMESERVER_URL = f"http://127.0.0.1:{homeserver.free_port()}"
+    assert "I drift" in client.get("/operations/status/").content.decode()  # kept 30 s
+    health.forget("chat")
+    page = client.get("/operations/status/").content.decode()
+    row = page[page.index(label) :][:60]
+    assert "<strong>Avbrott</strong>" in row
+
+    settings.CHAT_ENABLED = False
+    health.forget("chat")
+    assert label not in client.get("/operations/status/").content.decode()
