@@ -20,6 +20,7 @@ from samdrift.collaboration import services as collab
 from samdrift.core import health
 from samdrift.core.exceptions import PermissionDenied
 from samdrift.core.jobs.models import Job
+from samdrift.core.jobs.worker import Worker
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db]
 
@@ -321,3 +322,20 @@ def test_the_homeserver_s_health_is_on_the_public_status_page(chat, client, sett
     settings.CHAT_ENABLED = False
     health.forget("chat")
     assert label not in client.get("/operations/status/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_jobs_worker_provisions_after_each_committed_membership_change(safos, chat):
+    workspace = _workspace(safos)
+    editor = _join(safos, workspace, "editor")
+    Worker(burst=True).run()
+    jobs = Job.objects.filter(task_path="samdrift.chat.tasks.provision_workspace_room")
+    assert set(jobs.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    room_id = ChatRoom.objects.get(workspace=workspace).room_id
+    joined = {u for u, m in matrix.Client().memberships(room_id).items() if m == "join"}
+    assert joined == {matrix.bot_id(), _mxid(safos, "owner"), _mxid(safos, "editor")}
+
+    collab.member_remove(actor=safos.actor("owner"), workspace_id=workspace.id, member_id=editor.id)
+    Worker(burst=True).run()
+    assert matrix.Client().memberships(room_id)[_mxid(safos, "editor")] == "leave"
+    assert ChatRoom.objects.count() == 1
