@@ -4,4 +4,8 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
-    return ["/security/findings/", "/security/findings/?severity=critical&status=open"]
+    return [
+        "/security/",
+        "/security/findings/",
+        "/security/findings/?severity=critical&status=open",
+    ]

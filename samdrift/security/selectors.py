@@ -47,7 +47,7 @@ KEV_DAYS = 3
 
 def remediation_deadline(finding: Finding) -> datetime.date | None:
     """By severity; shortened when the vulnerability is known to be exploited (the finding is
-    read through `_with_threats`, which annotates `kev_added`)."""
+    read through `with_threats`, which annotates `kev_added`)."""
     days = remediation_days().get(finding.severity)
     first_seen = finding.first_seen.date()
     deadline = first_seen + datetime.timedelta(days=int(days)) if days is not None else None
@@ -59,7 +59,7 @@ def remediation_deadline(finding: Finding) -> datetime.date | None:
     return min(deadline, urgent) if deadline else urgent
 
 
-def _with_threats(queryset: QuerySet[Finding]) -> QuerySet[Finding]:
+def with_threats(queryset: QuerySet[Finding]) -> QuerySet[Finding]:
     """Each finding with the date its vulnerability entered CISA's KEV catalogue (`kev_added`)
     and its EPSS score (`epss`), None where unknown: two subqueries on unique indexes."""
     return queryset.annotate(
@@ -77,7 +77,7 @@ def _with_threats(queryset: QuerySet[Finding]) -> QuerySet[Finding]:
 # --- the graph ---------------------------------------------------------------------------------
 
 
-def _graph() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+def service_graph() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     """(service -> services it depends on, service -> services depending on it), all services."""
     down: dict[int, set[int]] = defaultdict(set)
     up: dict[int, set[int]] = defaultdict(set)
@@ -87,7 +87,7 @@ def _graph() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     return down, up
 
 
-def _closure(start: Iterable[int], neighbours: dict[int, set[int]]) -> set[int]:
+def closure(start: Iterable[int], neighbours: dict[int, set[int]]) -> set[int]:
     seen = set(start)
     queue = list(seen)
     while queue:
@@ -98,7 +98,7 @@ def _closure(start: Iterable[int], neighbours: dict[int, set[int]]) -> set[int]:
     return seen
 
 
-def _subscriber_pairs(service_ids: Iterable[int]) -> list[tuple[int, int]]:
+def subscriber_pairs(service_ids: Iterable[int]) -> list[tuple[int, int]]:
     """(agency, service) of the active subscriptions of these services."""
     return list(
         subscription_list(actor=SYSTEM)
@@ -119,8 +119,8 @@ def _services_reaching(org_ids: Iterable[int]) -> set[int]:
     )
     if not subscribed:
         return set()
-    down, _up = _graph()
-    return _closure(subscribed, down)
+    down, _up = service_graph()
+    return closure(subscribed, down)
 
 
 # --- findings ----------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def _scoped(actor: Actor) -> QuerySet[Finding]:
     findings reaching their agency. One query (the reach is a subquery of service ids)."""
     providers = soc_provider_ids(actor)
     if providers is None:
-        return _with_threats(Finding.objects.all())
+        return with_threats(Finding.objects.all())
     condition = Q(component__provider_id__in=providers) if providers else Q(pk__in=[])
     customers = _customer_org_ids(actor)
     if customers:
@@ -143,7 +143,7 @@ def _scoped(actor: Actor) -> QuerySet[Finding]:
         if services:
             uses = ComponentUse.objects.filter(service_id__in=services)
             condition |= Q(component_id__in=uses.values("component_id"))
-    return _with_threats(Finding.objects.filter(condition))
+    return with_threats(Finding.objects.filter(condition))
 
 
 def shows_location(actor: Actor, finding: Finding) -> bool:
@@ -219,10 +219,10 @@ def reach_of(finding: Finding) -> Reach:
             "service_id", flat=True
         )
     )
-    _down, up = _graph()
-    reached = _closure(direct, up)
+    _down, up = service_graph()
+    reached = closure(direct, up)
     agencies: dict[int, list[int]] = defaultdict(list)
-    for org_id, service_id in _subscriber_pairs(reached):
+    for org_id, service_id in subscriber_pairs(reached):
         agencies[org_id].append(service_id)
     return Reach(
         direct=sorted(direct),
@@ -247,7 +247,7 @@ def agency_findings(*, actor: Actor, organisation_id: int) -> list[AgencyFinding
         visible_or_404(Finding.objects.none(), "agency", id=organisation_id)
     services = _services_reaching([organisation_id])
     uses = ComponentUse.objects.filter(service_id__in=services)
-    queryset = _with_threats(Finding.objects.filter(component_id__in=uses.values("component_id")))
+    queryset = with_threats(Finding.objects.filter(component_id__in=uses.values("component_id")))
     providers = soc_provider_ids(actor)
     if providers is not None and organisation_id not in actor.member_org_ids:
         queryset = queryset.filter(component__provider_id__in=providers)

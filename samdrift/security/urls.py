@@ -6,5 +6,6 @@ from . import views
 
 app_name = "security"
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("findings/", views.findings, name="findings"),
 ]

@@ -250,6 +250,7 @@ PAGES: dict[str, Case] = {
     "continuity:drills": Case(LIST),
     # Security findings (ADR 0952): the SOC its own components', a customer what reaches it.
     "security:findings": Case(LIST),
+    "security:dashboard": Case(LIST),
     "collaboration:workspaces": Case(LIST),
     "operations:incidents": Case(LIST),
     "operations:report": Case(
