@@ -29,9 +29,13 @@ def dsam_section(*, actor: Actor, year: int) -> list[EvaluationLine]:
         top = max(passing, key=lambda r: (r.score or 0.0, r.name), default=None)
         lines.append(
             EvaluationLine(
-                c.evaluation.code, c.evaluation.title, c.evaluation.catalogue.code,
-                len(c.solutions), [r.name for r in passing],
-                top.name if top else "", top.score if top else None,
-            )  # fmt: skip
+                c.evaluation.code,
+                c.evaluation.title,
+                c.evaluation.catalogue.code,
+                len(c.solutions),
+                [r.name for r in passing],
+                top.name if top else "",
+                top.score if top else None,
+            )
         )
     return lines

@@ -38,6 +38,7 @@ from samdrift.organisations.selectors import (
     provider_agencies,
     visible_organisations,
 )
+from samdrift.security.yearly import SecurityYear, security_year
 
 from .dsam import EvaluationLine, dsam_section
 from .economy import Outcome, outcome_for
@@ -614,6 +615,8 @@ class GovernmentReport:
     goals_problem: str = ""
     # Published DSAM evaluations of shared solutions (ADR 0965).
     dsam: list[EvaluationLine] = field(default_factory=list)
+    # Vulnerability management of the provider's components over the year (ADR 0966).
+    security: SecurityYear | None = None
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -653,6 +656,7 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         continuity=_continuity(actor, year, language),
         decision=decision_get(actor=actor, year=year),
         dsam=dsam_section(actor=actor, year=year),
+        security=security_year(actor=actor, year=year),
         **_goals(actor, year, language),
     )
 

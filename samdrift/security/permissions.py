@@ -33,3 +33,12 @@ def soc_provider_ids(actor: Actor) -> frozenset[int] | None:
     if actor.sees_everything:
         return None
     return frozenset(p for p in actor.provider_org_ids if actor.has_provider_role_in(p, *SOC))
+
+
+def summary_provider_ids(actor: Actor) -> frozenset[int] | None:
+    """Whose components' yearly figures the actor may read (the report to the government,
+    ADR 0966): any staff of a provider reads its own provider's counts, no finding and no
+    location; the system reads all (None)."""
+    if actor.sees_everything:
+        return None
+    return frozenset(actor.provider_org_ids)
