@@ -276,7 +276,7 @@ def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]
     one of samdrift's rooms queues that workspace's provisioning, which undoes any membership
     the workspace does not hold. Returns how many workspaces were queued."""
     check_hs_token(token)
-    if not txn_id or len(txn_id) > 255:
+    if not txn_id or len(txn_id) > 255 or not txn_id.isprintable():
         raise NotFound("transaction")
     with transaction.atomic():
         _row, created = Transaction.objects.get_or_create(

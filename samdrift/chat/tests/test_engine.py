@@ -216,6 +216,13 @@ def test_a_forged_application_service_token_is_refused_and_changes_nothing(
         again = client.put(url, json.dumps(body), content_type="application/json", headers=real)
     assert (first.status_code, again.status_code) == (200, 200)
     assert Transaction.objects.filter(txn_id="txn-1").count() == 1
+    # A transaction id PostgreSQL could not store (NUL) is refused, and nothing is stored.
+    bad = client.put(
+        "/chat/appservice/_matrix/app/v1/transactions/a%00b", "{}",
+        content_type="application/json", headers=real,
+    )  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["errcode"] == "M_INVALID_PARAM"
+    assert Transaction.objects.filter(txn_id__contains="b").count() == 0
     queued = Job.objects.filter(task_path="samdrift.chat.tasks.provision_workspace_room")
     assert list(queued.values_list("args", flat=True)) == [[workspace.id]]
 
