@@ -268,6 +268,40 @@ def test_bulk_lines_into_a_finalised_invoice_are_refused_as_a_whole(world):
     assert InvoiceLine.objects.count() == count + 2
 
 
+def test_bulk_changes_touching_a_finalised_invoice_are_refused_as_a_whole(world):
+    """An UPDATE or DELETE of many lines of which one belongs to a finalised invoice is refused
+    whole: once per statement on PostgreSQL (migration 0010, ADR 0222), per row on SQLite."""
+    services.run_period(actor=world.finance, period="2024-01", finalise=True)
+    services.run_period(actor=world.finance, period="2024-02")
+    final = InvoiceLine.objects.filter(invoice__status="finalised").values_list("pk", flat=True)[0]
+    drafts = list(
+        InvoiceLine.objects.filter(invoice__status="draft").values_list("pk", flat=True)[:3]
+    )
+    before = sorted(InvoiceLine.objects.values_list("pk", "invoice_id", "text_sv"))
+    ids = [drafts[0], final, *drafts[1:]]
+    marks = ", ".join(["%s"] * len(ids))
+    for sql in (
+        f"UPDATE billing_invoiceline SET text_sv = 'x' WHERE id IN ({marks})",  # noqa: S608
+        f"DELETE FROM billing_invoiceline WHERE id IN ({marks})",  # noqa: S608
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, ids)
+    assert sorted(InvoiceLine.objects.values_list("pk", "invoice_id", "text_sv")) == before
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite's row guard looks at the old row only (ADR 0222)"
+)
+def test_a_line_cannot_be_moved_into_a_finalised_invoice(world):
+    services.run_period(actor=world.finance, period="2024-01", finalise=True)
+    services.run_period(actor=world.finance, period="2024-02")
+    final = Invoice.objects.filter(status="finalised").first()
+    line = InvoiceLine.objects.filter(invoice__status="draft").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvoiceLine.objects.filter(pk=line.pk).update(invoice=final, position=999)
+    assert InvoiceLine.objects.get(pk=line.pk).invoice_id == line.invoice_id
+
+
 def test_late_usage_becomes_an_adjustment_in_the_next_open_month(world):
     services.run_period(actor=world.finance, period="2024-01", finalise=True)
     late = [
