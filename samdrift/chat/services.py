@@ -68,12 +68,13 @@ class Provisioned:
     joined: list[str] = field(default_factory=list)
     kicked: list[str] = field(default_factory=list)
     state_changed: list[str] = field(default_factory=list)
+    replaced: str = ""  # a room the homeserver no longer had
 
     @property
     def changed(self) -> bool:
         return bool(
             self.created or self.invited or self.joined or self.kicked or self.state_changed
-        )
+        ) or bool(self.replaced)
 
 
 def power_levels(members: dict[str, str]) -> dict[str, Any]:
@@ -90,6 +91,17 @@ def _differs(current: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
     if current is None:
         return True
     return any(current.get(key) != value for key, value in wanted.items())
+
+
+def _reachable(client: matrix.Client, room_id: str) -> bool:
+    """Whether samdrift's user is in the room on this homeserver (every room has a create
+    event; an unknown room answers 403 "not in room")."""
+    try:
+        return client.state(room_id, "m.room.create") is not None
+    except matrix.MatrixError as error:
+        if error.status in (403, 404):
+            return False
+        raise
 
 
 def provision_workspace(
@@ -110,10 +122,15 @@ def provision_workspace(
 
     room = room_for_workspace(workspace.id)
     outcome = Provisioned(workspace_id=workspace.id, room_id=room.room_id if room else "")
+    if room is not None and not _reachable(client, room.room_id):
+        # The homeserver no longer has the room (its data was reset or replaced): the row is
+        # stale. A new room is made, and the audit event names the one that was lost.
+        outcome.replaced = room.room_id
+        ChatRoom.objects.filter(id=room.id).delete()
+        room = None
     if room is None:
         alias = f"#{workspace_alias_localpart(workspace.id)}:{matrix.conf.server_name()}"
-        room_id = client.resolve_alias(alias)
-        if room_id is None:
+        try:
             room_id = client.create_room(
                 alias_localpart=workspace_alias_localpart(workspace.id),
                 name=name,
@@ -121,6 +138,13 @@ def provision_workspace(
                 power_levels=levels,
             )
             outcome.created = True
+        except matrix.MatrixError as error:
+            # The alias is taken: a run stopped between making the room and saving its row.
+            # (Resolving first would cost every new room a query to the application service.)
+            existing = client.resolve_alias(alias) if error.errcode == "M_ROOM_IN_USE" else None
+            if existing is None:
+                raise
+            room_id = existing
         try:
             with transaction.atomic():
                 room = ChatRoom.objects.create(workspace=workspace, room_id=room_id, alias=alias)
@@ -168,6 +192,7 @@ def provision_workspace(
                     "invited": outcome.invited,
                     "kicked": outcome.kicked,
                     "state": outcome.state_changed,
+                    "replaced": outcome.replaced,
                 },
             )
     return outcome

@@ -352,3 +352,28 @@ def test_the_jobs_worker_provisions_after_each_committed_membership_change(safos
     Worker(burst=True).run()
     assert matrix.Client().memberships(room_id)[_mxid(safos, "editor")] == "leave"
     assert ChatRoom.objects.count() == 1
+
+
+def test_a_room_the_homeserver_no_longer_has_is_made_again_and_the_loss_recorded(safos, chat):
+    workspace = _workspace(safos)
+    ChatRoom.objects.create(
+        workspace=workspace, room_id="!gone:samdrift.localhost", alias="#gone:samdrift.localhost"
+    )
+    outcome = services.provision_workspace(workspace_id=workspace.id)
+    room = ChatRoom.objects.get(workspace=workspace)
+    assert outcome.created and outcome.replaced == "!gone:samdrift.localhost"
+    assert room.room_id == outcome.room_id != "!gone:samdrift.localhost"
+    assert matrix.Client().memberships(room.room_id)[_mxid(safos, "owner")] == "join"
+    event = AuditEvent.objects.get(action="chat.provision")
+    assert event.after["replaced"] == "!gone:samdrift.localhost"
+
+
+def test_a_room_made_before_its_row_was_saved_is_found_by_its_alias(safos, chat):
+    workspace = _workspace(safos)
+    first = services.provision_workspace(workspace_id=workspace.id)
+    ChatRoom.objects.filter(workspace=workspace).delete()  # as if the run stopped before saving
+
+    again = services.provision_workspace(workspace_id=workspace.id)
+
+    assert not again.created and again.room_id == first.room_id
+    assert ChatRoom.objects.get(workspace=workspace).room_id == first.room_id
