@@ -25,7 +25,8 @@ echo "Installing Synapse into $VENV (pinned in requirements/synapse.txt)…" >&2
 mkdir -p "$(dirname "$VENV")"
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 if [ -x "$HOME/.local/bin/uv" ]; then
-  "$HOME/.local/bin/uv" pip install -q --python "$VENV/bin/python" --require-hashes -r "$REQ" >&2
+  # sync: exactly what the file pins (a package dropped from it leaves the venv too)
+  "$HOME/.local/bin/uv" pip sync -q --python "$VENV/bin/python" --require-hashes "$REQ" >&2
 else
   "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes -r "$REQ" >&2
 fi
