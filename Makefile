@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -125,6 +125,10 @@ bench-files: install
 ## Recomputing a year of incident clocks (10,000 incidents) vs a bare replay loop over the same events
 bench-operations: install
 	$(PY) bench/bench_operations.py
+
+## Security operations: a 100,000-finding Trivy import against parsing it, fan-out, customer page
+bench-security: install
+	$(PY) bench/bench_security.py
 
 ## One case change fanned out to 200 WebSocket sessions vs a bare Channels broadcast (+Redis if set)
 bench-live: install

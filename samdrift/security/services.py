@@ -121,6 +121,16 @@ def _apply(finding: Finding, parsed: Parsed, run: ImportRun) -> None:
     finding.last_run = run
 
 
+def _content(finding: Finding) -> tuple[object, ...]:
+    """What a finding says, apart from when it was last seen."""
+    return (finding.severity, finding.title, finding.fixed_version, finding.location,
+            list(finding.aliases), finding.status, finding.justification, finding.fixed_at)  # fmt: skip
+
+
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 UPDATED_FIELDS = [
     "severity", "title", "fixed_version", "location", "aliases", "status", "justification",
     "fixed_at", "last_seen", "last_run",
@@ -162,6 +172,7 @@ def import_report(
         }
         new: list[Finding] = []
         changed: list[Finding] = []
+        seen: list[int] = []  # reported again with nothing changed but when it was last seen
         statements = _kept_statements(component)
         for key, parsed in unique.items():
             finding = known.pop(key, None)
@@ -172,18 +183,26 @@ def import_report(
                     package_version=parsed.package_version, first_seen=now, first_run=run,
                 )  # fmt: skip
                 _apply(finding, parsed, run)
+                _honour(finding, statements, component, now)
                 new.append(finding)
-            else:
-                _apply(finding, parsed, run)
-                changed.append(finding)
+                continue
+            before = _content(finding)
+            _apply(finding, parsed, run)
             _honour(finding, statements, component, now)
-        gone = [f for f in known.values() if f.status == FindingStatus.OPEN]
-        for finding in gone:
-            finding.status = FindingStatus.FIXED
-            finding.fixed_at = now
+            if _content(finding) != before:
+                changed.append(finding)
+            else:
+                seen.append(finding.id)
+        gone = [f.id for f in known.values() if f.status == FindingStatus.OPEN]
         Finding.objects.bulk_create(new, batch_size=1000)
-        Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=1000)
-        Finding.objects.bulk_update(gone, ["status", "fixed_at"], batch_size=1000)
+        # A re-scan mostly repeats itself: one UPDATE per chunk for what is only seen again or
+        # gone, a per-row update only for findings whose content changed (ADR 0951).
+        Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+        for chunk in _chunks(seen):
+            Finding.objects.filter(id__in=chunk).update(last_seen=now, last_run=run)
+        for chunk in _chunks(gone):
+            Finding.objects.filter(id__in=chunk).update(status=FindingStatus.FIXED, fixed_at=now)
+        changed_count = len(changed) + len(seen)
         run.created, run.fixed = len(new), len(gone)
         run.save(update_fields=["created", "fixed"])
         audit_record(
@@ -191,10 +210,10 @@ def import_report(
             organisation_id=component.provider_id,
             after={"component": component.name, "tool": report.tool,
                    "format": report.report_format, "checksum": checksum,
-                   "reported": len(unique), "created": len(new), "updated": len(changed),
+                   "reported": len(unique), "created": len(new), "updated": changed_count,
                    "fixed": len(gone)},
         )  # fmt: skip
-    return ImportOutcome(run, False, len(unique), len(new), len(changed), len(gone))
+    return ImportOutcome(run, False, len(unique), len(new), changed_count, len(gone))
 
 
 # --- OpenVEX (ADR 0955) ------------------------------------------------------------------------

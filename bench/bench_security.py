@@ -1,0 +1,184 @@
+"""Security operations (issue 17, Measure): importing a synthetic Trivy report of 100,000 findings
+against parsing the same JSON alone in the same run (floor: within 5×), the importer's peak
+memory, the fan-out of one critical finding on a component every service uses to all agencies,
+and the p95 of a customer agency's findings page with every finding stored.
+
+    make bench-security      (python bench/bench_security.py [--findings 100000] [--agencies 347]
+                              [--services 20] [--rounds 20])
+
+1. **import**: `services.import_report` (recognise the format, check every field, deduplicate,
+   insert in one transaction, audit) of a Trivy schema-2 report with `--findings`
+   vulnerabilities in 100 results; **baseline**: `json.loads` of the same bytes. Then the same
+   file again (nothing new: the checksum), and a newer report with 10 % of the findings gone
+   (marked fixed), under tracemalloc for its peak memory.
+2. **fan-out**: `selectors.reach_of` of one critical finding on a component used by every
+   service (services depending on each other in a chain), reaching every agency.
+3. **customer page**: p95 of `GET /security/findings/` for an agency member with all findings
+   stored (Django's test client, production settings are not needed for the ratio), against the
+   bare indexed query of the same first 200 rows.
+
+A throw-away SQLite database in a temporary folder. Exits 1 when the 5× floor fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+FLOOR = 5.0
+
+
+def trivy_report(findings: int, drop_every: int = 0) -> bytes:
+    results = []
+    per = max(findings // 100, 1)
+    n = 0
+    for r in range(100):
+        vulns = []
+        for _ in range(per):
+            n += 1
+            if drop_every and n % drop_every == 0:
+                continue
+            vulns.append({
+                "VulnerabilityID": f"CVE-2026-{n:06d}", "PkgName": f"pkg-{n % 5000}",
+                "InstalledVersion": f"1.{n % 97}.0", "FixedVersion": f"1.{n % 97}.1",
+                "Severity": ("CRITICAL", "HIGH", "MEDIUM", "LOW")[n % 4],
+                "Title": f"Flaw number {n} in pkg-{n % 5000}",
+            })  # fmt: skip
+        results.append({"Target": f"image-layer-{r}", "Class": "os-pkgs", "Type": "alpine",
+                        "Vulnerabilities": vulns})  # fmt: skip
+    return json.dumps({"SchemaVersion": 2, "ArtifactName": "bench:latest",
+                       "ArtifactType": "container_image", "Results": results}).encode()  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--findings", type=int, default=100_000)
+    parser.add_argument("--agencies", type=int, default=347)
+    parser.add_argument("--services", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=20)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-security-") as folder:
+        os.environ["SAMDRIFT_DATA_DIR"] = folder
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        sys.exit(run(options))
+
+
+def run(options: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from samdrift.accounts.selectors import actor_for_user
+    from samdrift.catalogue.models import ServiceDependency
+    from samdrift.security import selectors, services
+    from samdrift.security.models import Finding
+    from samdrift.tests.factories import (
+        MembershipFactory,
+        OrganisationFactory,
+        ServiceFactory,
+        SubscriptionFactory,
+        UserFactory,
+    )
+
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    provider = OrganisationFactory(name="Försäkringskassan", kind="provider")
+    soc_user = UserFactory(username="soc")
+    MembershipFactory(user=soc_user, organisation=provider, role="security")
+    soc = actor_for_user(soc_user, loa_rank=3)
+    chain = [ServiceFactory(code=f"S{i:02d}", provider=provider) for i in range(options.services)]
+    for upper, lower in zip(chain[1:], chain, strict=False):
+        ServiceDependency.objects.create(service=upper, depends_on=lower)
+    agencies = [OrganisationFactory(name=f"Myndighet {i:03d}") for i in range(options.agencies)]
+    for i, agency in enumerate(agencies):
+        SubscriptionFactory(organisation=agency, service=chain[i % len(chain)])
+    services.component_register(actor=soc, name="base-image", kind="image", version="1",
+                                service_codes=[chain[0].code])  # fmt: skip
+    data = trivy_report(options.findings)
+    print(f"bench-security: {options.findings:,} findings ({len(data) / 1e6:.1f} MB of Trivy "
+          f"JSON), {options.agencies} agencies, {options.services} services in a chain; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+    parse_s = min(_timed(lambda: json.loads(data)) for _ in range(3))
+    import_s = _timed(lambda: services.import_report(actor=soc, component_name="base-image",
+                                                     data=data))  # fmt: skip
+    stored = Finding.objects.count()
+    again_s = _timed(lambda: services.import_report(actor=soc, component_name="base-image",
+                                                    data=data))  # fmt: skip
+    newer = trivy_report(options.findings, drop_every=10)
+    # Peak memory of a re-scan (the file parsed, every known finding of the scope loaded):
+    # tracemalloc slows Python down, so this run is not the timed one.
+    tracemalloc.start()
+    newer_s = _timed(lambda: services.import_report(actor=soc, component_name="base-image",
+                                                    data=newer))  # fmt: skip
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    fixed = Finding.objects.filter(status="fixed").count()
+    ratio = import_s / parse_s
+    print(f"  import      {import_s:7.2f} s  {stored / import_s:9,.0f} findings/s   "
+          f"parse alone {parse_s:6.2f} s   ratio {ratio:4.1f}x  (floor {FLOOR:.0f}x: "
+          f"{'met' if ratio <= FLOOR else 'FAILED'})")  # fmt: skip
+    print(f"  same file   {again_s:7.3f} s  (recognised by its checksum, nothing written)")
+    print(f"  newer file  {newer_s:7.2f} s  under tracemalloc ({fixed:,} findings it no longer "
+          f"lists marked fixed); peak memory {peak / 1e6:.1f} MB for a "
+          f"{len(newer) / 1e6:.1f} MB file")  # fmt: skip
+
+    critical = Finding.objects.filter(severity="critical", status="open").first()
+    fan = [_timed(lambda: selectors.reach_of(critical)) for _ in range(5)]
+    reach = selectors.reach_of(critical)
+    print(
+        f"  fan-out     {statistics.median(fan) * 1000:7.1f} ms  one critical finding reaches "
+        f"{len(reach.direct) + len(reach.through)} services and {len(reach.agencies)} agencies"
+    )
+
+    member = UserFactory(username="kund")
+    MembershipFactory(user=member, organisation=agencies[-1], role="member")
+    client = Client()
+    client.force_login(member)
+    assert client.get("/security/findings/").status_code == 200
+    page = [_timed(lambda: client.get("/security/findings/")) for _ in range(options.rounds)]
+    sql = ("SELECT id, vulnerability_id, severity, first_seen FROM security_finding "
+           "WHERE component_id IN (SELECT id FROM security_component) "
+           "ORDER BY severity, first_seen, id LIMIT 200")  # fmt: skip
+
+    def bare() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+    base = [_timed(bare) for _ in range(options.rounds)]
+    p95, b95 = _p95(page), _p95(base)
+    print(
+        f"  customer page p95 {p95 * 1000:7.1f} ms (first 200 of {stored:,} findings) "
+        f"against the bare query p95 {b95 * 1000:.1f} ms: {p95 / b95:.1f}x"
+    )
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
+    return 0 if ratio <= FLOOR else 1
+
+
+def _timed(work) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+if __name__ == "__main__":
+    main()
