@@ -45,6 +45,9 @@ class ServiceRequest(TimeStampedModel):
                 name="request_demand_cover",
             ),
             models.Index(fields=["organisation", "status"]),
+            # The start page's requests to answer, oldest first: read in order, stopped at 11
+            # (ADR 0711).
+            models.Index(fields=["status", "requested_on", "id"], name="request_waiting_oldest"),
         ]
 
     def __str__(self) -> str:

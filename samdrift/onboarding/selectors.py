@@ -64,8 +64,9 @@ def _cases_scoped(queryset: QuerySet[ConnectionCase], actor: Actor) -> QuerySet[
 
 def _case_row_visible(actor: Actor) -> Q:
     """The rule of `_cases_scoped` tested on each row (correlated EXISTS) rather than as the
-    lists of every case a provider sees: the search's few matching cases then drive the query
-    instead of a provider's thousands of cases being gathered first (ADR 0710)."""
+    lists of every case a provider sees: the search's few matching cases, or the start page's
+    open cases oldest first, then drive the query instead of a provider's thousands of cases
+    being gathered first (ADRs 0710, 0711)."""
     if actor.sees_everything:
         return Q()
     condition = Q(organisation_id__in=actor.member_org_ids)
@@ -180,8 +181,9 @@ def phases_awaiting_signoff(*, actor: Actor) -> QuerySet[ConnectionCase] | None:
         return None
     signed = PhaseSignOff.objects.filter(case_id=OuterRef("pk"), phase=OuterRef("phase"))
     return (
-        _cases_scoped(ConnectionCase.objects.select_related("organisation"), actor)
+        ConnectionCase.objects.select_related("organisation")
         .filter(state=CaseState.OPEN)
+        .filter(_case_row_visible(actor))
         .exclude(Exists(signed))
         .order_by("opened_on", "id")
     )

@@ -2,14 +2,15 @@
 
 Each task is read through its app's actor-scoped selector; a selector answers `None` when the
 task is not the actor's at all (a finance officer signs off no phase), so which role sees which
-task is decided by the app that owns the rule, never here. Every task costs at most two queries
-(its count and, when there is something, its first few rows), whatever the data's size.
+task is decided by the app that owns the rule, never here. Every task costs one query, whatever
+the data's size: its first `COUNTED + 1` rows, which show the first few and say "10+" when there
+are more (ADR 0711).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from samdrift.organisations.selectors import own_memberships
 
 #: Rows shown per task; the rest are behind the task's link.
 SHOWN = 5
+#: Rows read per task: one more tells "10+" without counting them all (one query per task).
+COUNTED = 10
 #: How far back a customer's finalised invoices count as new.
 NEW_INVOICE_DAYS = 45
 
@@ -44,11 +47,12 @@ class Item:
 class Task:
     key: str
     title: str | Promise
-    count: int
+    count: int  # at most `COUNTED`
     items: list[Item]
     url: str
     link_text: str | Promise
     nothing: str | Promise  # what "0" means, and what to do
+    more: bool = False  # there are more than `count`
 
 
 @dataclass(frozen=True)
@@ -193,13 +197,13 @@ TASKS: tuple[TaskSpec, ...] = (
 
 
 def _build(spec: TaskSpec, queryset: QuerySet[Any]) -> Task:
-    count = queryset.count()
-    rows: Iterable[Any] = queryset[:SHOWN] if count else ()
+    rows = list(queryset[: COUNTED + 1])
     return Task(
         key=spec.key,
         title=spec.title,
-        count=count,
-        items=[spec.item(row) for row in rows],
+        count=min(len(rows), COUNTED),
+        more=len(rows) > COUNTED,
+        items=[spec.item(row) for row in rows[:SHOWN]],
         url=spec.url(),
         link_text=spec.link_text,
         nothing=spec.nothing,
