@@ -147,10 +147,39 @@ def problem_get(*, actor: Actor, problem_id: int) -> Problem:
     return visible_or_404(problem_list(actor=actor), "problem", id=problem_id)
 
 
+def _services_reaching(org_ids: Iterable[int]) -> set[str]:
+    """The services whose change reaches these agencies: those they subscribe to and, through
+    the catalogue's dependency graph, every service those depend on (ADR 0840)."""
+    forward: dict[str, list[str]] = {}
+    for edge in dependency_edges(actor=SYSTEM):
+        forward.setdefault(edge.service.code, []).append(edge.depends_on.code)
+    found = set(
+        subscription_list(actor=SYSTEM)
+        .filter(organisation_id__in=list(org_ids))
+        .values_list("service__code", flat=True)
+    )
+    queue = deque(found)
+    while queue:
+        for code in forward.get(queue.popleft(), []):
+            if code not in found:
+                found.add(code)
+                queue.append(code)
+    return found
+
+
 def change_list(*, actor: Actor, state: str = "") -> QuerySet[Change]:
+    """Provider staff see their own provider's changes; an agency's people see the approved
+    changes (maintenance) that reach a service they use, never a draft, a rejected change or
+    another provider's change that does not reach them (ADR 0840, as ADR 0807 for incidents)."""
     queryset = Change.objects.select_related("service")
     if not actor.sees_everything:
-        queryset = queryset.filter(provider_id__in=actor.provider_org_ids)
+        scope = Q(provider_id__in=actor.provider_org_ids)
+        if actor.member_org_ids:
+            scope |= Q(
+                state__in=MAINTENANCE_STATES,
+                service__code__in=_services_reaching(actor.member_org_ids),
+            )
+        queryset = queryset.filter(scope)
     if state:
         queryset = queryset.filter(state=state)
     return queryset.order_by("window_start", "id")

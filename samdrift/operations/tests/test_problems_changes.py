@@ -10,7 +10,7 @@ from django.utils import translation
 
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 from samdrift.core.i18n import in_both_languages
-from samdrift.operations import services
+from samdrift.operations import selectors, services
 from samdrift.operations.models import Change, Problem
 
 from .conftest import MONDAY
@@ -104,3 +104,43 @@ def test_normal_change_needs_an_approver_standard_is_pre_approved(ops):
         )
     with translation.override("en"):
         assert Change.objects.get(id=normal.id).state == "awaiting_approval"
+
+
+def test_an_agency_sees_the_approved_changes_that_reach_its_services_only(ops):
+    """ADR 0840: a change on BASE reaches B (subscribes to BASE) and A (APP depends on BASE),
+    not C (another provider's customer); drafts are the provider's own."""
+    operator = ops.actor("operator")
+    change = services.change_create(
+        actor=operator,
+        service_code="BASE",
+        kind="standard",
+        title="Certifikatbyte",
+        window_start="2026-12-05T17:00",
+        window_end="2026-12-05T18:00",
+    )
+    draft = services.change_create(
+        actor=operator,
+        service_code="BASE",
+        kind="normal",
+        title="Utkast",
+        window_start="2026-12-06T17:00",
+        window_end="2026-12-06T18:00",
+    )
+    if change.state != "approved":
+        change = services.change_transition(actor=operator, change_id=change.id, target="approved")
+    assert draft.state == "draft"
+    for name in ("a_member", "b_member"):
+        seen = list(selectors.change_list(actor=ops.actor(name)))
+        assert seen == [change], name
+        assert selectors.change_get(actor=ops.actor(name), change_id=change.id) == change
+        with pytest.raises(NotFound):
+            selectors.change_get(actor=ops.actor(name), change_id=draft.id)
+    for name in ("c_member", "second_admin"):
+        assert list(selectors.change_list(actor=ops.actor(name))) == [], name
+        with pytest.raises(NotFound):
+            selectors.change_get(actor=ops.actor(name), change_id=change.id)
+    with pytest.raises(NotFound):  # seeing is not working on it
+        services.change_transition(
+            actor=ops.actor("b_member"), change_id=change.id, target="implemented"
+        )
+    assert set(selectors.change_list(actor=operator)) == {change, draft}
