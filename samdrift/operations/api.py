@@ -43,6 +43,24 @@ class IncidentRow(Schema):
         return obj["service"] if isinstance(obj, dict) else obj.service.code
 
 
+class ChangeFilters(Schema):
+    state: str = ""
+
+
+class ChangeRow(Schema):
+    id: int
+    service: str
+    kind: str
+    title: str
+    state: str
+    window_start: datetime.datetime
+    window_end: datetime.datetime
+
+    @staticmethod
+    def resolve_service(obj: Any) -> str:
+        return str(obj.service.code)
+
+
 class IncidentIn(Schema):
     service: str
     title: str
@@ -161,6 +179,20 @@ def list_incidents(request: ApiRequest, filters: Query[IncidentFilters]) -> Any:
     return selectors.incident_list(
         actor=request.auth, state=filters.state.strip(), service_code=filters.service.strip()
     )
+
+
+@router.get(
+    "/changes",
+    response={200: list[ChangeRow], **errors(422)},
+    summary="Changes the caller sees",
+    description=(
+        "Provider staff: their provider's changes in every state; an agency: the approved,"
+        " implemented or closed changes on the services it uses and what they depend on."
+    ),
+)
+@paginate(Page)
+def list_changes(request: ApiRequest, filters: Query[ChangeFilters]) -> Any:
+    return selectors.change_list(actor=request.auth, state=filters.state.strip())
 
 
 @router.post(

@@ -571,6 +571,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
     ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),
     ("GET", "/operations/incidents"): Case(LIST),
+    ("GET", "/operations/changes"): Case(LIST),
     ("POST", "/operations/incidents"): Case(
         LIST,
         method="POST",

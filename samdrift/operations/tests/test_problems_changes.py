@@ -144,3 +144,22 @@ def test_an_agency_sees_the_approved_changes_that_reach_its_services_only(ops):
             actor=ops.actor("b_member"), change_id=change.id, target="implemented"
         )
     assert set(selectors.change_list(actor=operator)) == {change, draft}
+
+
+def test_the_changes_api_lists_what_the_selector_shows(ops, client):
+    """GET /api/v1/operations/changes pages what `change_list` shows the caller (ADR 0840)."""
+    operator = ops.actor("operator")
+    change = services.change_create(
+        actor=operator,
+        service_code="BASE",
+        kind="normal",
+        title="Uppgradering",
+        window_start="2026-12-05T17:00",
+        window_end="2026-12-05T18:00",
+    )
+    client.force_login(ops.users["c_member"])
+    assert client.get("/api/v1/operations/changes").json()["items"] == []
+    client.force_login(ops.users["operator"])
+    body = client.get("/api/v1/operations/changes?state=draft").json()
+    assert [row["id"] for row in body["items"]] == [change.id]
+    assert body["items"][0]["service"] == "BASE"
