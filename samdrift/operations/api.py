@@ -43,7 +43,7 @@ class IncidentRow(Schema):
         return obj["service"] if isinstance(obj, dict) else obj.service.code
 
 
-class ChangeFilters(Schema):
+class StateFilter(Schema):
     state: str = ""
 
 
@@ -55,6 +55,19 @@ class ChangeRow(Schema):
     state: str
     window_start: datetime.datetime
     window_end: datetime.datetime
+
+    @staticmethod
+    def resolve_service(obj: Any) -> str:
+        return str(obj.service.code)
+
+
+class ProblemRow(Schema):
+    id: int
+    service: str
+    title: str
+    state: str
+    root_cause: str
+    workaround: str
 
     @staticmethod
     def resolve_service(obj: Any) -> str:
@@ -191,8 +204,19 @@ def list_incidents(request: ApiRequest, filters: Query[IncidentFilters]) -> Any:
     ),
 )
 @paginate(Page)
-def list_changes(request: ApiRequest, filters: Query[ChangeFilters]) -> Any:
+def list_changes(request: ApiRequest, filters: Query[StateFilter]) -> Any:
     return selectors.change_list(actor=request.auth, state=filters.state.strip())
+
+
+@router.get(
+    "/problems",
+    response={200: list[ProblemRow], **errors(422)},
+    summary="Problems and known errors the caller sees",
+    description="Provider staff: their provider's problems; nobody else sees any.",
+)
+@paginate(Page)
+def list_problems(request: ApiRequest, filters: Query[StateFilter]) -> Any:
+    return selectors.problem_list(actor=request.auth, state=filters.state.strip())
 
 
 @router.post(

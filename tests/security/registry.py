@@ -572,6 +572,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),
     ("GET", "/operations/incidents"): Case(LIST),
     ("GET", "/operations/changes"): Case(LIST),
+    ("GET", "/operations/problems"): Case(LIST),
     ("POST", "/operations/incidents"): Case(
         LIST,
         method="POST",

@@ -163,3 +163,13 @@ def test_the_changes_api_lists_what_the_selector_shows(ops, client):
     body = client.get("/api/v1/operations/changes?state=draft").json()
     assert [row["id"] for row in body["items"]] == [change.id]
     assert body["items"][0]["service"] == "BASE"
+
+
+def test_the_problems_api_lists_the_providers_own_problems_only(ops, client):
+    problem = services.problem_open(actor=ops.actor("operator"), service_code="BASE", title="Fel")
+    for name in ("b_member", "second_admin"):
+        client.force_login(ops.users[name])
+        assert client.get("/api/v1/operations/problems").json()["items"] == [], name
+    client.force_login(ops.users["operator"])
+    rows = client.get("/api/v1/operations/problems").json()["items"]
+    assert [(row["id"], row["service"]) for row in rows] == [(problem.id, "BASE")]
