@@ -26,11 +26,10 @@ import argparse
 import json
 import os
 import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
+
+from support import exit_with_throwaway_sqlite
 
 FLOOR = 5.0
 
@@ -64,17 +63,7 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=20)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-security-") as folder:
-        os.environ["SAMDRIFT_DATA_DIR"] = folder
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        sys.exit(run(options))
+    exit_with_throwaway_sqlite("bench-security-", run, options)
 
 
 def run(options: argparse.Namespace) -> int:

@@ -32,11 +32,10 @@ import io
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
+
+from support import exit_with_throwaway_sqlite
 
 FLOOR_MS = 100.0
 GIVEN = [
@@ -148,17 +147,7 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=347)
     parser.add_argument("--rounds", type=int, default=3, help="times each search is run")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-site-search-") as folder:
-        os.environ["SAMDRIFT_DATA_DIR"] = folder
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        sys.exit(run(options))
+    exit_with_throwaway_sqlite("bench-site-search-", run, options)
 
 
 def _surname(rng: random.Random) -> str:

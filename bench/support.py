@@ -12,7 +12,11 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def _throwaway_secrets() -> None:
@@ -60,3 +64,20 @@ def pg_execute(server: str, sql: str) -> bool:
     except psycopg.OperationalError:
         return False
     return True
+
+
+def exit_with_throwaway_sqlite(prefix: str, run: Callable[[Any], int], options: Any) -> None:
+    """Development settings on a migrated SQLite database in a temporary folder (removed at the
+    end); exits with what `run(options)` returns."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        os.environ["SAMDRIFT_DATA_DIR"] = folder
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        code = run(options)
+    sys.exit(code)

@@ -10,8 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -19,28 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied
-from samdrift.core.tenancy import StepUpRequired, step_up_redirect
+from samdrift.core.tenancy import scoped_page
 
 from . import conf, selectors, services
 
 MAX_TRANSACTION = 4 * 1024 * 1024
 
 
-def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Logged in; a missing or forbidden workspace is the same 404; a class that demands a
-    stronger login sends the user to the e-ID step-up and back."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except StepUpRequired as error:
-            return step_up_redirect(request, error.level)
-
-    return wrapper
+page = scoped_page
 
 
 def _actor(request: HttpRequest) -> Actor:

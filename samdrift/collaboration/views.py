@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.core.files.responses import file_response
 from samdrift.core.paging import paginate
-from samdrift.core.tenancy import StepUpRequired, step_up_redirect
+from samdrift.core.tenancy import StepUpRequired, scoped_page
 from samdrift.organisations.selectors import visible_organisations
 
 from . import selectors, services
@@ -38,22 +36,7 @@ from .forms import (
 )
 from .policy import policy_for
 
-
-def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Logged in; a missing or forbidden object is the same 404; a class that demands a stronger
-    login sends the user to the e-ID step-up and back."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except StepUpRequired as error:
-            return step_up_redirect(request, error.level)
-
-    return wrapper
+page = scoped_page
 
 
 def _actor(request: HttpRequest) -> Actor:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -211,3 +213,20 @@ def step_up_redirect(request: HttpRequest, level: int) -> HttpResponse:
     user = getattr(request, "user", None)
     target = "identity:step_up" if user is not None and user.is_authenticated else "identity:login"
     return HttpResponseRedirect(f"{reverse(target)}?{params}")
+
+
+def scoped_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page of an agency-owned object: logged in; a missing or forbidden object is the same
+    404; a class that demands a stronger login sends the user to the e-ID step-up and back."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except StepUpRequired as error:
+            return step_up_redirect(request, error.level)
+
+    return wrapper

@@ -44,6 +44,12 @@ def _page_language() -> str:
     return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
+def _pdf_download(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _year_or_404(year: int) -> int:
     try:
         return check_year(year)
@@ -114,9 +120,7 @@ def signed_report_download(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404 from None
     audit_read(actor=actor, access="download", object_type="reporting.signedreport",
                object_id=year, detail={"format": "pdf"})  # fmt: skip
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="regeringsrapport-{year}-signerad.pdf"'
-    return response
+    return _pdf_download(body, f"regeringsrapport-{year}-signerad.pdf")
 
 
 @login_required
@@ -132,10 +136,8 @@ def government_report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     body = render_pdf(report)
     audit_read(actor=actor, access="export", object_type="reporting.governmentreport",
                object_id=year, detail={"format": "pdf", "language": language})  # fmt: skip
-    response = HttpResponse(body, content_type="application/pdf")
     name = f"regeringsrapport-{year}.pdf" if language == "sv" else f"government-report-{year}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _pdf_download(body, name)
 
 
 @login_required
