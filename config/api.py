@@ -120,6 +120,7 @@ def _register_routers() -> None:
     from samdrift.accessibility.api import router as accessibility_router
     from samdrift.accounts.api import router as tokens_router
     from samdrift.billing.api import router as billing_router
+    from samdrift.calendars.api import router as calendars_router
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.chat.api import router as chat_router
     from samdrift.collaboration.api import router as collaboration_router
@@ -146,6 +147,7 @@ def _register_routers() -> None:
     api.add_router("/accessibility", accessibility_router)
     api.add_router("/billing", billing_router)
     api.add_router("/chat", chat_router)
+    api.add_router("/calendars", calendars_router)
     api.add_router("/collaboration", collaboration_router)
     api.add_router("/continuity", continuity_router)
     api.add_router("/cooperation", cooperation_router)

@@ -4,7 +4,8 @@ HTTP goes to Django as before; the WebSocket `/ws/live/` carries live updates (A
 authenticated by the session cookie and accepts only this site's own pages as origin, so another
 site cannot open it with a visitor's cookie. Large request bodies reach the view while they
 arrive (ADR 0050, `samdrift.core.streaming_body`). `/dav/` is the SAFOS workspaces over WebDAV,
-a WSGI application (WsgiDAV) run by a2wsgi beside Django (ADRs 0613, 0616).
+a WSGI application (WsgiDAV) run by a2wsgi beside Django (ADRs 0613, 0616); `/caldav/` and
+`/.well-known/caldav` are the SAFOS calendars over CalDAV, Radicale run the same way (ADR 0640).
 """
 
 import os
@@ -21,6 +22,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from config.live import actor_for_scope  # noqa: E402
+from samdrift.calendars.caldav.app import mount_caldav  # noqa: E402
 from samdrift.collaboration.webdav.app import mount_dav  # noqa: E402
 from samdrift.core.live_consumer import LiveConsumer  # noqa: E402
 from samdrift.core.request_limit import limit_request_size  # noqa: E402
@@ -32,7 +34,7 @@ websocket_urlpatterns = [
 application = ProtocolTypeRouter(
     {
         # stops reading at the limit, WebDAV's PUT included
-        "http": limit_request_size(mount_dav(django_application)),
+        "http": limit_request_size(mount_caldav(mount_dav(django_application))),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("efos/", include("samdrift.efos.urls")),
     path("collaboration/", include("samdrift.collaboration.urls")),
     path("chat/", include("samdrift.chat.urls")),
+    path("calendars/", include("samdrift.calendars.urls")),
     path("operations/", include("samdrift.operations.urls")),
     path("continuity/", include("samdrift.continuity.urls")),
     path("security/", include("samdrift.security.urls")),

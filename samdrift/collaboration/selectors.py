@@ -122,6 +122,21 @@ def workspace_get(*, actor: Actor, workspace_id: int, check_level: bool = True) 
     return WorkspaceAccess(workspace, member, abilities)
 
 
+def memberships_of(*, user_id: int) -> QuerySet[Member]:
+    """One user's workspace memberships with their workspaces, for the apps that keep something
+    per workspace (calendars): they read membership here, never from the models."""
+    return Member.objects.filter(user_id=user_id).select_related("workspace")
+
+
+def all_memberships() -> QuerySet[Member]:
+    """Every membership with its user, workspace by workspace (the demo loaders)."""
+    return Member.objects.select_related("user", "workspace").order_by("workspace_id", "id")
+
+
+def workspaces_by_ids(ids: Sequence[int] | set[int]) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(id__in=list(ids))
+
+
 def member_list(*, workspace: Workspace) -> QuerySet[Member]:
     """The caller already holds `workspace` from `workspace_get`."""
     return workspace.members.select_related("user", "organisation").order_by("role", "id")

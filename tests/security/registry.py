@@ -296,6 +296,17 @@ PAGES: dict[str, Case] = {
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
     "chat:appservice_query": Case(PROTOCOL, reason="the Matrix homeserver's queries"),
+    "calendars:list": Case(LIST),
+    "calendars:detail": Case(OBJECT, {"calendar_id": "calendar.id"}),
+    "calendars:board": Case(OBJECT, {"calendar_id": "calendar.id"}),
+    "calendars:move": Case(
+        OBJECT,
+        {"calendar_id": "calendar.id"},
+        "POST",
+        data=lambda ref: {"href": "x.ics", "etag": '"x"', "status": "COMPLETED"},
+    ),
+    "calendars:import": Case(OBJECT, {"calendar_id": "calendar.id"}, "POST"),
+    "calendars:export": Case(OBJECT, {"calendar_id": "calendar.id"}),
     "collaboration:upload": Case(
         OBJECT,
         {"workspace_id": "workspace.id"},
@@ -450,6 +461,7 @@ API_PARAMS: dict[str, str] = {
     "outage_id": "outage.id",
     "share_id": "cshare.id",
     "token": "cshare_token",
+    "calendar_id": "calendar.id",
 }
 
 
@@ -619,6 +631,14 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/chat/workspaces/{workspace_id}/room"): Case(OBJECT),
     ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
     ("GET", "/chat/workspaces/{workspace_id}/room/export"): Case(OBJECT),
+    ("GET", "/calendars/"): Case(LIST),
+    ("GET", "/calendars/{calendar_id}/events"): Case(
+        OBJECT, data=lambda ref: {"start": "2030-01-01", "end": "2030-02-01"}
+    ),
+    ("GET", "/calendars/{calendar_id}/tasks"): Case(OBJECT),
+    ("POST", "/calendars/{calendar_id}/tasks/move"): Case(
+        OBJECT, method="POST", data=lambda ref: {"href": "x.ics", "status": "COMPLETED"}
+    ),
     ("PUT", "/collaboration/workspaces/{workspace_id}/classification"): Case(
         OBJECT, method="PUT", data=lambda ref: {"classification": "1"}
     ),

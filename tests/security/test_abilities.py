@@ -8,6 +8,7 @@ A new `*_abilities` function without a table fails `test_every_abilities_functio
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import importlib
 import inspect
@@ -769,6 +770,52 @@ def test_room_abilities(who):
     assert not before["chat"] and not before["export"]
 
 
+# --- calendars (issue 12): members read a workspace's calendar, editors write it ---------------
+
+from samdrift.calendars.models import Calendar  # noqa: E402
+from samdrift.calendars.permissions import calendar_abilities  # noqa: E402
+
+CALENDAR_OF_A = {
+    "outsider": set(),
+    "reader": {"view", "free_busy"},
+    "commenter": {"view", "free_busy"},
+    "editor": {"view", "write", "free_busy"},
+    "owner": {"view", "write", "free_busy"},
+    "security_of_owner": set(),  # sees the workspace, not its calendar
+    "provider_admin": set(),
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": set(),  # the CLI works through its own checks (ADR 0642)
+}
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_calendar_abilities(who):
+    actor, role = COLLAB_PEOPLE[who]
+    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    calendar = Calendar(id=9, workspace_id=5)
+    got = calendar_abilities(
+        actor=actor, calendar=calendar, workspace=workspace, member=_member(role)
+    )
+    assert set(got) == {"view", "write", "free_busy"}
+    assert {k for k, v in got.items() if v} == CALENDAR_OF_A[who], who
+    # an app password made for class 0 reaches no class-1 calendar, whatever the role
+    capped = calendar_abilities(
+        actor=actor, calendar=calendar, workspace=workspace, member=_member(role), max_class=0
+    )
+    assert not any(capped.values())
+
+
+def test_a_personal_calendar_is_its_owners_alone():
+    owner, _role = COLLAB_PEOPLE["owner"]
+    other = dataclasses.replace(owner, user_id=(owner.user_id or 0) + 1)
+    mine = Calendar(id=3, owner_id=owner.user_id)
+    assert all(calendar_abilities(actor=owner, calendar=mine, workspace=None, member=None).values())
+    assert not any(
+        calendar_abilities(actor=other, calendar=mine, workspace=None, member=None).values()
+    )
+
+
 # --- completeness -------------------------------------------------------------------------------
 
 TESTED = {
@@ -795,6 +842,7 @@ TESTED = {
     security_abilities,
     cooperation_abilities,
     room_abilities,
+    calendar_abilities,
 }
 
 

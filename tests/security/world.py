@@ -24,6 +24,8 @@ from samdrift.accounts.selectors import actor_for_user
 from samdrift.accounts.services import token_create
 from samdrift.audit.services import audit_record
 from samdrift.billing.models import Invoice, InvoiceRun, Usage
+from samdrift.calendars import services as calendar_services
+from samdrift.calendars.models import Calendar
 from samdrift.catalogue.models import Service, ServiceDependency
 from samdrift.collaboration.models import Document as CollabDocument
 from samdrift.collaboration.models import Invitation as CollabInvitation
@@ -113,6 +115,8 @@ class Victim:
     incident: Any = None
     # operations: an open outage of the provider's unpublished service, which no agency has.
     outage: Any = None
+    # calendars: the workspace's calendar, with one event (ADR 0642).
+    calendar: Any = None
 
 
 @dataclass
@@ -205,6 +209,7 @@ def _victim(
         summary=f"Hemligt avbrott {name}",
         started_at=timezone.now() - datetime.timedelta(hours=1),
     )
+    calendar = _calendar(workspace, contact, name)
     return Victim(
         org=org,
         case=case,
@@ -232,6 +237,7 @@ def _victim(
             cdoc.name,
             incident.title,
             outage.summary,
+            f"Hemligt möte {name}",
         ),
         workspace=workspace,
         cmember=cmember,
@@ -241,7 +247,21 @@ def _victim(
         cshare_token=cshare_token,
         incident=incident,
         outage=outage,
+        calendar=calendar,
     )
+
+
+def _calendar(workspace: Any, contact: User, name: str) -> Any:
+    calendar_services.ensure_calendars(actor=actor_for_user(contact, loa_rank=3))
+    calendar = Calendar.objects.get(workspace=workspace)
+    calendar_services.event_create(
+        actor=actor_for_user(contact, loa_rank=3),
+        calendar_id=calendar.pk,
+        summary=f"Hemligt möte {name}",
+        start=datetime.datetime(2030, 1, 7, 9, tzinfo=datetime.UTC),
+        end=datetime.datetime(2030, 1, 7, 10, tzinfo=datetime.UTC),
+    )
+    return calendar
 
 
 def _collaboration(org: Organisation, contact: User, name: str) -> tuple[Any, Any, Any, Any]:

@@ -22,6 +22,7 @@ DEMO_HOOKS = (
     "reporting",
     "accessibility",
     "collaboration",
+    "calendars",
     "operations",
     "continuity",
     "cooperation",

@@ -1,0 +1,60 @@
+"""Forms of the calendar pages: what a person types, checked before a service is called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.text import TextCheckedForm
+
+from .choices import TaskStatus
+from .ical import HOME_ZONE
+
+END_BEFORE = _("The end must not be before the start.")
+
+
+class EventForm(TextCheckedForm):
+    summary = forms.CharField(label=_("Title"), max_length=500)
+    start = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    location = forms.CharField(label=_("Place or meeting room"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            data["start"], data["end"] = (v.astimezone(HOME_ZONE) for v in (start, end))
+            if data["end"] < data["start"]:
+                self.add_error("end", END_BEFORE)
+        return data
+
+
+class TaskForm(TextCheckedForm):
+    summary = forms.CharField(label=_("Task"), max_length=500)
+    due = forms.DateTimeField(
+        label=_("Due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        coerce=int,
+        initial=0,
+        choices=[(0, _("none")), (1, _("high")), (5, _("medium")), (9, _("low"))],
+    )
+
+
+class MoveForm(forms.Form):
+    href = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    etag = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Move to"), choices=TaskStatus.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("iCalendar file (.ics)"))

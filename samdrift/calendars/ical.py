@@ -1,0 +1,163 @@
+"""Reading one iCalendar resource (RFC 5545) before it is stored, whichever way it came (CalDAV,
+page, API, import): it must parse, hold one kind of component with one UID, name only time zones
+that exist, and not end before it starts. What samdrift keeps beside the text (time range, task
+fields) is read here once, so nothing parses it again to list or filter (ADR 0641).
+
+The time range is Radicale's own (`Item.time_range`), so the range samdrift filters on in SQL is
+exactly the one Radicale would have filtered on itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from icalendar import Calendar as ICalendar
+from radicale import item as radicale_item
+
+from samdrift.core.exceptions import ValidationFailed
+
+from .choices import Component, TaskStatus
+
+#: One object (an event with its exceptions, a task): far above any real one, far below what
+#: would let one client fill the database (the issue's 10 MB event is refused here).
+MAX_OBJECT_BYTES = 1024 * 1024
+HOME_ZONE = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+MALFORMED = _("This is not valid iCalendar (RFC 5545): %(reason)s")
+TOO_LARGE = _("A calendar object may be at most %(limit)s bytes; this one is %(size)s.")
+NO_COMPONENT = _("The object holds no event, task or journal entry.")
+MIXED = _("One object holds one kind of component with one UID (RFC 4791 §4.1).")
+NO_UID = _("Every event and task needs a UID.")
+NO_START = _("An event needs a start (DTSTART).")
+END_BEFORE_START = _("%(component)s %(uid)s ends (%(end)s) before it starts (%(start)s).")
+UNKNOWN_ZONE = _("Unknown time zone %(tzid)s: name an IANA zone or include its VTIMEZONE.")
+BAD_STATUS = _("Unknown task status %(status)s.")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    text: str
+    uid: str
+    component: str
+    summary: str
+    status: str
+    priority: int
+    due: dt.datetime | None
+    starts: int
+    ends: int
+    recurring: bool
+
+
+def _refuse(message: Any, field: str = "ics", **params: Any) -> ValidationFailed:
+    return ValidationFailed(message, errors={field: [str(message) % params]}, **params)
+
+
+def _moment(value: Any) -> dt.datetime:
+    """A DTSTART/DTEND/DUE value as an aware datetime: a date is its midnight and a floating time
+    is read in Europe/Stockholm, as a Swedish agency's client would show it."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=HOME_ZONE)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=HOME_ZONE)
+    raise _refuse(MALFORMED, reason=f"{value!r}")
+
+
+def _known_zone(tzid: str, defined: set[str]) -> bool:
+    if tzid in defined:
+        return True
+    try:
+        zoneinfo.ZoneInfo(tzid)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _check_zones(calendar: Any) -> None:
+    defined = {str(tz.get("TZID")) for tz in calendar.walk("VTIMEZONE")}
+    for component in calendar.walk():
+        for prop in component.property_items(recursive=False, sorted=False):
+            params = getattr(prop[1], "params", None)
+            tzid = params.get("TZID") if params else None
+            if tzid and not _known_zone(str(tzid), defined):
+                raise _refuse(UNKNOWN_ZONE, tzid=str(tzid))
+
+
+def _check_order(component: Any, uid: str) -> None:
+    start = component.get("DTSTART")
+    end = component.get("DTEND") if component.name == "VEVENT" else component.get("DUE")
+    if component.name == "VEVENT" and start is None:
+        raise _refuse(NO_START)
+    if start is None or end is None:
+        return
+    begins, finishes = _moment(start.dt), _moment(end.dt)
+    if finishes < begins:
+        raise _refuse(
+            END_BEFORE_START,
+            component=component.name,
+            uid=uid,
+            end=finishes.isoformat(),
+            start=begins.isoformat(),
+        )
+
+
+def _components(calendar: Any) -> list[Any]:
+    kinds = {c.value for c in Component}
+    return [c for c in calendar.subcomponents if c.name in kinds]
+
+
+def _time_range(text: str) -> tuple[int, int]:
+    item = radicale_item.Item(collection_path="check", text=text)
+    start, end = item.time_range
+    return int(start), int(end)
+
+
+def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Parsed:
+    """The checked object, or `ValidationFailed` saying what is wrong (in Swedish and English)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_OBJECT_BYTES:
+        raise _refuse(TOO_LARGE, limit=MAX_OBJECT_BYTES, size=size)
+    try:
+        calendar = ICalendar.from_ical(text)
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        raise _refuse(MALFORMED, reason=str(error)[:200]) from None
+    if calendar.name != "VCALENDAR":
+        raise _refuse(MALFORMED, reason="BEGIN:VCALENDAR")
+    components = _components(calendar)
+    if not components:
+        raise _refuse(NO_COMPONENT)
+    uids = {str(c.get("UID") or "") for c in components}
+    if "" in uids:
+        raise _refuse(NO_UID)
+    if len(uids) > 1 or len({c.name for c in components}) > 1:
+        raise _refuse(MIXED)
+    uid = uids.pop()
+    try:
+        _check_zones(calendar)
+        for component in components:
+            _check_order(component, uid)
+        master = next((c for c in components if c.get("RECURRENCE-ID") is None), components[0])
+        status = str(master.get("STATUS") or "")
+        if master.name == "VTODO" and status and status not in TaskStatus.values:
+            raise _refuse(BAD_STATUS, status=status)
+        due = master.get("DUE") if master.name == "VTODO" else None
+        starts, ends = time_range or _time_range(text)
+    except ValidationFailed:
+        raise
+    except Exception as error:  # a value icalendar or vobject cannot read (bad dates, rules)
+        raise _refuse(MALFORMED, reason=str(error)[:200]) from None
+    return Parsed(
+        text=text,
+        uid=uid,
+        component=master.name,
+        summary=str(master.get("SUMMARY") or "")[:500],
+        status=status if master.name == "VTODO" else "",
+        priority=int(master.get("PRIORITY") or 0) if master.name == "VTODO" else 0,
+        due=_moment(due.dt) if due is not None else None,
+        starts=starts,
+        ends=ends,
+        recurring=any(c.get("RRULE") or c.get("RDATE") for c in components),
+    )

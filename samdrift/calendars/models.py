@@ -1,0 +1,102 @@
+"""Calendars and what is in them (ADR 0640).
+
+A calendar belongs to a SAFOS workspace (its members share it) or to one user (personal). Each
+object is one iCalendar resource as a CalDAV client stored it: its text is kept verbatim, and the
+columns beside it are what samdrift reads without parsing it again (the time range for
+calendar-query, the task fields for the board). A deleted object stays as a tombstone so that
+sync-collection (RFC 6578) can tell a client it is gone; `seq` orders every change in a calendar.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Component, TaskStatus
+
+
+class Calendar(models.Model):
+    workspace = models.OneToOneField(
+        "collaboration.Workspace",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    color = models.CharField(_("colour"), max_length=9, default="#1f5f8b")
+    #: The newest change's number; a sync token names it.
+    seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("calendar")
+        verbose_name_plural = _("calendars")
+        constraints = [
+            models.CheckConstraint(
+                name="calendar_workspace_xor_owner",
+                condition=Q(workspace__isnull=True, owner__isnull=False)
+                | Q(workspace__isnull=False, owner__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        """The calendar's segment under a user's calendar home (`/caldav/<user>/<slug>/`)."""
+        return "personal" if self.workspace_id is None else f"ws{self.workspace_id}"
+
+
+class CalendarObject(models.Model):
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="entries")
+    href = models.CharField(max_length=255)
+    uid = models.CharField(max_length=255)
+    component = models.CharField(max_length=10, choices=Component.choices)
+    text = models.TextField(blank=True)
+    etag = models.CharField(max_length=80)
+    #: The enclosing time range in Unix seconds, recurrences included (open end: a far bound).
+    starts = models.BigIntegerField(default=0)
+    ends = models.BigIntegerField(default=0)
+    summary = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    priority = models.PositiveSmallIntegerField(default=0)
+    due = models.DateTimeField(null=True, blank=True)
+    recurring = models.BooleanField(default=False)
+    seq = models.BigIntegerField(default=0)
+    deleted = models.BooleanField(default=False)
+    modified_at = models.DateTimeField()
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["calendar_id", "href"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "href"], name="calendarobject_href"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["calendar", "deleted", "component", "starts"], name="calobj_range"
+            ),
+            models.Index(fields=["calendar", "seq"], name="calobj_sync"),
+            models.Index(fields=["calendar", "uid"], name="calobj_uid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.href
+
+    @property
+    def task_status(self) -> str:
+        return self.status or TaskStatus.NEEDS_ACTION

@@ -1,0 +1,228 @@
+"""Reading calendars and their objects. Which calendars an actor reaches is decided here and in
+`permissions`, nowhere else: the pages, the API and CalDAV all come through these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import recurring_ical_events
+from django.db.models import Q, QuerySet
+from icalendar import Calendar as ICalendar
+
+from samdrift.collaboration.policy import policy_for
+from samdrift.collaboration.selectors import memberships_of
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound
+
+from .choices import Component, TaskStatus
+from .ical import HOME_ZONE
+from .models import Calendar, CalendarObject
+from .permissions import calendar_abilities
+
+if TYPE_CHECKING:
+    from samdrift.collaboration.models import Member, Workspace
+
+#: A page never expands more occurrences than this, however the rules are written (an RRULE
+#: without end is infinite; the window bounds it, and this bounds a dense rule in the window).
+MAX_OCCURRENCES = 2000
+
+
+@dataclass(frozen=True)
+class CalendarAccess:
+    calendar: Calendar
+    workspace: Workspace | None
+    member: Member | None
+    abilities: dict[str, bool]
+
+    @property
+    def classification(self) -> int:
+        return self.workspace.classification if self.workspace is not None else 0
+
+
+def _reaches_level(actor: Actor, workspace: Workspace | None) -> bool:
+    if workspace is None or actor.user_id is None:
+        return True
+    return policy_for(workspace.classification).min_loa <= actor.loa_rank
+
+
+def calendars_for(*, actor: Actor, max_class: int | None = None) -> list[CalendarAccess]:
+    """The actor's personal calendar and those of the workspaces they are a member of (that
+    their login's level reaches), personal first. Two queries, whatever the number."""
+    if actor.user_id is None:
+        return []
+    members = {m.workspace_id: m for m in memberships_of(user_id=actor.user_id)}
+    rows = Calendar.objects.filter(owner_id=actor.user_id) | Calendar.objects.filter(
+        workspace_id__in=list(members)
+    )
+    found = []
+    for calendar in rows.order_by("workspace_id", "id"):
+        member = members.get(calendar.workspace_id) if calendar.workspace_id else None
+        workspace = member.workspace if member is not None else None
+        access = _access(actor, calendar, workspace, member, max_class)
+        if access.abilities["view"] and _reaches_level(actor, workspace):
+            found.append(access)
+    found.sort(key=lambda a: (a.workspace is not None, a.calendar.name.casefold()))
+    return found
+
+
+def _access(
+    actor: Actor,
+    calendar: Calendar,
+    workspace: Workspace | None,
+    member: Member | None,
+    max_class: int | None,
+) -> CalendarAccess:
+    abilities = calendar_abilities(
+        actor=actor, calendar=calendar, workspace=workspace, member=member, max_class=max_class
+    )
+    return CalendarAccess(calendar, workspace, member, abilities)
+
+
+def calendar_get(*, actor: Actor, calendar_id: int, max_class: int | None = None) -> CalendarAccess:
+    """The calendar as the actor may see it; `NotFound` for one they do not (same as missing)."""
+    if actor.user_id is None:
+        raise NotFound("calendar")
+    # The scope is in the query, so another's calendar costs the same queries as a missing one.
+    mine = memberships_of(user_id=actor.user_id).values("workspace_id")
+    scope = Q(owner_id=actor.user_id) | Q(workspace_id__in=mine)
+    try:
+        calendar = (
+            Calendar.objects.select_related("workspace").filter(scope).get(id=int(calendar_id))
+        )
+    except (Calendar.DoesNotExist, ValueError, TypeError):
+        raise NotFound("calendar") from None
+    member = None
+    if calendar.workspace_id is not None and actor.user_id is not None:
+        member = (
+            memberships_of(user_id=actor.user_id).filter(workspace_id=calendar.workspace_id).first()
+        )
+    access = _access(actor, calendar, calendar.workspace, member, max_class)
+    if not access.abilities["view"] or not _reaches_level(actor, access.workspace):
+        raise NotFound("calendar")
+    return access
+
+
+def by_slug(accesses: Iterable[CalendarAccess], slug: str) -> CalendarAccess | None:
+    return next((a for a in accesses if a.calendar.slug == slug), None)
+
+
+def live_objects(calendar: Calendar) -> QuerySet[CalendarObject]:
+    return CalendarObject.objects.filter(calendar=calendar, deleted=False)
+
+
+def object_get(calendar: Calendar, href: str) -> CalendarObject | None:
+    return live_objects(calendar).filter(href=href).first()
+
+
+def objects_by_href(calendar: Calendar, hrefs: Iterable[str]) -> dict[str, CalendarObject]:
+    return {o.href: o for o in live_objects(calendar).filter(href__in=list(hrefs))}
+
+
+def objects_in_range(
+    calendar: Calendar, *, start: int, end: int, component: str | None = None
+) -> QuerySet[CalendarObject]:
+    """Objects whose enclosing range meets [start, end): the index `calobj_range` answers it.
+    `starts < end` is the indexed bound; `ends > start` filters what it returns."""
+    rows = live_objects(calendar).filter(starts__lt=end, ends__gt=start)
+    return rows.filter(component=component) if component else rows
+
+
+def changes_since(calendar: Calendar, seq: int) -> QuerySet[CalendarObject]:
+    """Every object changed or deleted after change `seq` (sync-collection, RFC 6578)."""
+    return CalendarObject.objects.filter(calendar=calendar, seq__gt=seq).only(
+        "href", "deleted", "seq"
+    )
+
+
+def uid_taken(calendar: Calendar, uid: str, href: str) -> bool:
+    return live_objects(calendar).filter(uid=uid).exclude(href=href).exists()
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    href: str
+    uid: str
+    summary: str
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool
+    location: str
+    recurring: bool
+
+
+def _as_local(value: Any) -> tuple[dt.datetime, bool]:
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=HOME_ZONE)
+        return aware.astimezone(HOME_ZONE), False
+    return dt.datetime.combine(value, dt.time(), tzinfo=HOME_ZONE), True
+
+
+def occurrences(calendar: Calendar, *, start: dt.datetime, end: dt.datetime) -> list[Occurrence]:
+    """The events in [start, end) with recurrences expanded (exceptions, EXDATE and RDATE
+    honoured, in the event's own time zone across daylight-saving changes), earliest first."""
+    window = objects_in_range(
+        calendar,
+        start=int(start.timestamp()),
+        end=int(end.timestamp()),
+        component=Component.EVENT,
+    ).only("href", "uid", "text", "recurring")
+    found: list[Occurrence] = []
+    for row in window:
+        parsed = ICalendar.from_ical(row.text)
+        expanded = recurring_ical_events.of(parsed).between(start, end)
+        for event in expanded:
+            begins, all_day = _as_local(event["DTSTART"].dt)
+            finish = event.get("DTEND")
+            ends = _as_local(finish.dt)[0] if finish is not None else begins
+            found.append(
+                Occurrence(
+                    href=row.href,
+                    uid=row.uid,
+                    summary=str(event.get("SUMMARY") or ""),
+                    start=begins,
+                    end=ends,
+                    all_day=all_day,
+                    location=str(event.get("LOCATION") or ""),
+                    recurring=row.recurring,
+                )
+            )
+            if len(found) >= MAX_OCCURRENCES:
+                break
+    found.sort(key=lambda o: (o.start, o.summary))
+    return found[:MAX_OCCURRENCES]
+
+
+def board(calendar: Calendar) -> dict[str, list[CalendarObject]]:
+    """The workspace's tasks by column (status), most urgent first in each: one query."""
+    columns: dict[str, list[CalendarObject]] = {s.value: [] for s in TaskStatus}
+    rows = (
+        live_objects(calendar)
+        .filter(component=Component.TODO)
+        .only("href", "summary", "status", "priority", "due", "etag", "calendar_id")
+        .order_by("due", "summary", "id")
+    )
+    for row in rows:
+        columns[row.task_status].append(row)
+    for cards in columns.values():
+        cards.sort(key=lambda c: (c.priority == 0, c.priority, c.due is None, c.due))
+    return columns
+
+
+def export_text(calendar: Calendar) -> str:
+    """The whole calendar as one iCalendar stream (each VTIMEZONE once)."""
+    out = ICalendar()
+    out.add("PRODID", "-//samdrift//SAFOS kalender//SV")
+    out.add("VERSION", "2.0")
+    out.add("X-WR-CALNAME", calendar.name)
+    zones: set[str] = set()
+    for row in live_objects(calendar).only("text").order_by("id"):
+        for component in ICalendar.from_ical(row.text).subcomponents:
+            if component.name == "VTIMEZONE":
+                if str(component.get("TZID")) in zones:
+                    continue
+                zones.add(str(component.get("TZID")))
+            out.add_component(component)
+    return out.to_ical().decode("utf-8")

@@ -1,0 +1,217 @@
+"""Pages of the calendars under /calendars/: the calendars one reaches, a calendar's agenda, its
+task board, import and export. Thin: parse, call one selector or service, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
+from samdrift.core.tenancy import scoped_page
+
+from . import selectors, services
+from .choices import TaskStatus
+from .forms import EventForm, ImportForm, MoveForm, TaskForm
+from .ical import HOME_ZONE, MAX_OBJECT_BYTES
+
+page = scoped_page
+AGENDA_DAYS = 14
+MAX_IMPORT_BYTES = 20 * MAX_OBJECT_BYTES
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    if isinstance(error, ValidationFailed) and error.errors:
+        for field, texts in error.errors.items():
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+    else:
+        form.add_error(None, str(error))
+
+
+def _submit(form: Any, call: Callable[[], Any]) -> bool:
+    """Run the service for a valid form; a refusal lands on the form. True when it ran."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except NotFound:
+        raise
+    except DomainError as error:
+        _form_error(form, error)
+        return False
+    return True
+
+
+def _status(*forms: Any) -> int:
+    return 422 if any(f.is_bound and f.errors for f in forms) else 200
+
+
+@page
+@require_GET
+def calendar_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    services.ensure_calendars(actor=actor)
+    context = {
+        "nav": "calendars",
+        "calendars": selectors.calendars_for(actor=actor),
+        "caldav_url": request.build_absolute_uri("/caldav/"),
+    }
+    return render(request, "calendars/calendar_list.html", context)
+
+
+def _first_day(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        return dt.datetime.now(HOME_ZONE).date()
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def calendar_detail(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    actor = _actor(request)
+    access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda: services.event_create(
+            actor=actor,
+            calendar_id=access.calendar.id,
+            summary=form.cleaned_data["summary"],
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            location=form.cleaned_data["location"],
+        ),
+    ):
+        messages.success(request, _("The event was added."))
+        return redirect("calendars:detail", calendar_id=access.calendar.id)
+    first = _first_day(request)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=HOME_ZONE)
+    end = start + dt.timedelta(days=AGENDA_DAYS)
+    days: dict[dt.date, list[selectors.Occurrence]] = {}
+    for occurrence in selectors.occurrences(access.calendar, start=start, end=end):
+        days.setdefault(occurrence.start.date(), []).append(occurrence)
+    context = {
+        "nav": "calendars",
+        "access": access,
+        "calendar": access.calendar,
+        "days": sorted(days.items()),
+        "first": first,
+        "last": first + dt.timedelta(days=AGENDA_DAYS - 1),
+        "previous": first - dt.timedelta(days=AGENDA_DAYS),
+        "next": first + dt.timedelta(days=AGENDA_DAYS),
+        "form": form,
+        "import_form": ImportForm(),
+    }
+    return render(request, "calendars/calendar_detail.html", context, status=_status(form))
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def board(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    actor = _actor(request)
+    access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
+    form = TaskForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda: services.task_create(
+            actor=actor,
+            calendar_id=access.calendar.id,
+            summary=form.cleaned_data["summary"],
+            due=form.cleaned_data["due"],
+            priority=form.cleaned_data["priority"],
+        ),
+    ):
+        messages.success(request, _("The task was added."))
+        return redirect("calendars:board", calendar_id=access.calendar.id)
+    columns = selectors.board(access.calendar)
+    context = {
+        "nav": "calendars",
+        "access": access,
+        "calendar": access.calendar,
+        "columns": [(s, s.label, columns[s.value]) for s in TaskStatus],
+        "statuses": TaskStatus.choices,
+        "form": form,
+    }
+    return render(request, "calendars/board.html", context, status=_status(form))
+
+
+@page
+@require_POST
+def move(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    actor = _actor(request)
+    selectors.calendar_get(actor=actor, calendar_id=calendar_id)  # 404 before anything else
+    form = MoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose one of the board's columns."))
+        services.task_move(
+            actor=actor,
+            calendar_id=calendar_id,
+            href=form.cleaned_data["href"],
+            status=form.cleaned_data["status"],
+            etag=form.cleaned_data["etag"],
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The task was moved."))
+    return redirect("calendars:board", calendar_id=calendar_id)
+
+
+@page
+@require_POST
+def import_file(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    actor = _actor(request)
+    selectors.calendar_get(actor=actor, calendar_id=calendar_id)  # 404 before anything else
+    form = ImportForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose an .ics file."))
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationFailed(_("The file is too large to import here; use the CLI."))
+        text = upload.read().decode("utf-8", errors="strict")
+        count = services.import_ics(actor=actor, calendar_id=calendar_id, text=text)
+    except NotFound:
+        raise
+    except UnicodeDecodeError:
+        messages.error(request, _("The file is not UTF-8 text."))
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("%(count)s entries were imported.") % {"count": count})
+    return redirect("calendars:detail", calendar_id=calendar_id)
+
+
+def _error_text(error: DomainError) -> str:
+    if isinstance(error, ValidationFailed) and error.errors:
+        return " ".join(m for texts in error.errors.values() for m in texts)
+    return str(error)
+
+
+@page
+@require_GET
+def export(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    actor = _actor(request)
+    access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
+    response = HttpResponse(
+        services.export_calendar(actor=actor, access=access),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="calendar-{access.calendar.id}.ics"'
+    return response
