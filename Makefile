@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -130,6 +130,10 @@ bench-operations: install
 ## Security operations: a 100,000-finding Trivy import against parsing it, fan-out, customer page
 bench-security: install
 	$(PY) bench/bench_security.py
+
+## SAFOS calendar: CalDAV reports on 20,000 events against Radicale's own file storage (issue 12)
+bench-calendar: install
+	$(PY) bench/bench_calendar.py
 
 ## One case change fanned out to 200 WebSocket sessions vs a bare Channels broadcast (+Redis if set)
 bench-live: install

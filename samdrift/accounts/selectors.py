@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
 
 from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.core.tenancy import customer_relations
@@ -107,3 +110,15 @@ def own_tokens(actor: Actor) -> list[ApiToken]:
     if actor.user_id is None:
         return []
     return list(ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at", "-id"))
+
+
+def active_users_by_email(addresses: Iterable[str]) -> list[User]:
+    """The active accounts with one of these e-mail addresses (case-insensitive), for messages
+    that name people by address (calendar invitations, ADR 0644)."""
+    wanted = {a.strip().lower() for a in addresses if a and a.strip()}
+    if not wanted:
+        return []
+    query = Q()
+    for one in wanted:
+        query |= Q(email__iexact=one)
+    return list(User.objects.filter(query, is_active=True).order_by("id"))

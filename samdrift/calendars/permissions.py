@@ -38,3 +38,14 @@ def calendar_abilities(
         return dict(NOTHING)
     rank = ROLE_RANK.get(Role(member.role), 0)
     return {"view": rank > 0, "write": rank >= ROLE_RANK[Role.EDITOR], "free_busy": rank > 0}
+
+
+def may_answer_invitation(*, sender: str, attendee: str, invited: set[str]) -> bool:
+    """A REPLY or COUNTER by e-mail speaks for one attendee: it must come from that attendee's
+    own address, and that address must be on the event (ADR 0644)."""
+    return bool(sender) and sender == attendee and attendee in invited
+
+
+def may_schedule_for(*, sender: str, organizer: str) -> bool:
+    """A REQUEST or CANCEL by e-mail comes from the event's organizer."""
+    return bool(sender) and sender == organizer

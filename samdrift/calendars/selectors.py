@@ -226,3 +226,17 @@ def export_text(calendar: Calendar) -> str:
                 zones.add(str(component.get("TZID")))
             out.add_component(component)
     return out.to_ical().decode("utf-8")
+
+
+def events_with_uid(uid: str) -> QuerySet[CalendarObject]:
+    """Every stored copy of one event, in any calendar: only for the mail gate, which then
+    checks the sender against each copy's attendees (ADR 0644)."""
+    return live_objects_everywhere().filter(uid=uid, component=Component.EVENT)
+
+
+def live_objects_everywhere() -> QuerySet[CalendarObject]:
+    return CalendarObject.objects.filter(deleted=False)
+
+
+def personal_calendar(user_id: int) -> Calendar | None:
+    return Calendar.objects.filter(owner_id=user_id).first()

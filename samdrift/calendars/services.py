@@ -21,7 +21,7 @@ from samdrift.collaboration.selectors import memberships_of, workspaces_by_ids
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import ConcurrentUpdate, PermissionDenied, ValidationFailed
 
-from . import selectors
+from . import invitations, selectors
 from .choices import Component, TaskStatus
 from .ical import HOME_ZONE, Parsed, parse_object
 from .models import Calendar, CalendarObject
@@ -103,11 +103,36 @@ def object_put(
     """Store one object (new or replacing the one at `href`). `if_match` (an ETag) refuses the
     write when the stored object changed since the client read it (RFC 7232); `if_none_match`
     refuses to replace anything. Nothing is written when any check fails."""
+    calendar = _writable(actor, calendar_id, max_class)
+    return put_checked(
+        actor=actor,
+        calendar_id=calendar.id,
+        href=href,
+        text=text,
+        if_match=if_match,
+        if_none_match=if_none_match,
+        parsed=parsed,
+        via=via,
+    )
+
+
+@transaction.atomic
+def put_checked(
+    *,
+    actor: Actor,
+    calendar_id: int,
+    href: str,
+    text: str,
+    if_match: str | None = None,
+    if_none_match: bool = False,
+    parsed: Parsed | None = None,
+    via: str,
+) -> CalendarObject:
+    """The write itself, for a caller that has already decided the actor may write here:
+    `object_put` (permissions) and the mail gate (the sender was invited, ADR 0644)."""
     href = _check_href(href)
     parsed = parsed or parse_object(text)
-    calendar = Calendar.objects.select_for_update().get(
-        id=_writable(actor, calendar_id, max_class).id
-    )
+    calendar = Calendar.objects.select_for_update().get(id=calendar_id)
     current = CalendarObject.objects.filter(calendar=calendar, href=href).first()
     live = current if current is not None and not current.deleted else None
     if if_none_match and live is not None:
@@ -124,6 +149,7 @@ def object_put(
     calendar.save(update_fields=["seq"])
     row = current or CalendarObject(calendar=calendar, href=href)
     before = {"summary": live.summary, "etag": live.etag} if live is not None else None
+    live_text = live.text if live is not None else ""
     for field in (
         "uid",
         "component",
@@ -151,6 +177,8 @@ def object_put(
         before=before,
         after={"calendar": calendar.id, "href": href, "summary": row.summary, "via": via},
     )
+    if via != "imip":
+        invitations.on_stored(actor=actor, before=live_text, row=row)
     return row
 
 
@@ -174,6 +202,7 @@ def object_delete(
         raise ConcurrentUpdate(STALE)
     calendar.seq += 1
     calendar.save(update_fields=["seq"])
+    invitations.on_deleted(actor=actor, text=row.text, component=row.component)
     # A tombstone: sync-collection tells clients the object is gone (RFC 6578 §3.5.2).
     row.deleted, row.text, row.seq = True, "", calendar.seq
     row.modified_at, row.modified_by_id = timezone.now(), actor.user_id
@@ -376,7 +405,7 @@ def import_ics(*, actor: Actor, calendar_id: int, text: str) -> int:
             .values_list("uid", "href")
         )
         for item in parsed:
-            href = existing.get(item.uid) or f"{_safe(item.uid)}.ics"
+            href = existing.get(item.uid) or href_for_uid(item.uid)
             object_put(
                 actor=actor,
                 calendar_id=calendar.id,
@@ -388,9 +417,10 @@ def import_ics(*, actor: Actor, calendar_id: int, text: str) -> int:
     return len(parsed)
 
 
-def _safe(uid: str) -> str:
+def href_for_uid(uid: str) -> str:
+    """A resource name from a UID, as Radicale makes one: safe characters only."""
     cleaned = "".join(ch if ch.isalnum() or ch in "-_.@" else "-" for ch in uid)[:200]
-    return cleaned or uuid.uuid4().hex
+    return f"{cleaned or uuid.uuid4().hex}.ics"
 
 
 def export_calendar(*, actor: Actor, access: selectors.CalendarAccess) -> str:

@@ -134,7 +134,7 @@ def test_a_reader_sees_the_board_but_cannot_add_or_move(safos, shared):
     ("body", "fragment"),
     [
         ("not a calendar", "iCalendar"),
-        ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "no event"),
+        ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "inga händelser"),
         (LEAP.replace("RRULE:FREQ=YEARLY", "RRULE:FREQ=YEARLY\nDTEND;VALUE=DATE:20270101"), ""),
         ("X" * (2 * 1024 * 1024), ""),
     ],

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,8 +70,14 @@ def _claim(notification_id: int, now: datetime.datetime) -> Notification | Outco
     return row
 
 
+def _calendar_method(text: str) -> str:
+    found = re.search(r"^METHOD:([A-Z-]+)\s*$", text, re.MULTILINE)
+    return found.group(1) if found else "PUBLISH"
+
+
 def message_for(row: Notification) -> EmailMessage:
-    message = EmailMessage(
+    kind = EmailMultiAlternatives if row.calendar else EmailMessage
+    message = kind(
         subject=row.subject,
         body=row.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -82,6 +89,10 @@ def message_for(row: Notification) -> EmailMessage:
         },
     )
     message.encoding = "utf-8"
+    if row.calendar and isinstance(message, EmailMultiAlternatives):
+        # RFC 6047 §2.4: the iCalendar object as text/calendar with its method, beside the text.
+        method = _calendar_method(row.calendar)
+        message.attach_alternative(row.calendar, f"text/calendar; method={method}")
     return message
 
 

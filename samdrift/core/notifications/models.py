@@ -42,6 +42,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # Delivery of e-mail rows (ADR 0022).
     email_to = models.EmailField(blank=True)
+    #: An iCalendar object with a METHOD (iMIP, RFC 6047): sent as the message's text/calendar
+    #: alternative, so a calendar program offers to accept, decline or apply it.
+    calendar = models.TextField(blank=True)
     message_id = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

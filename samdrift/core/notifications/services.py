@@ -98,11 +98,18 @@ def notify(
 
 
 def notify_address(
-    address: str, kind: str, context: dict[str, Any], link: str = "", *, language: str
+    address: str,
+    kind: str,
+    context: dict[str, Any],
+    link: str = "",
+    *,
+    language: str,
+    calendar: str = "",
 ) -> Notification:
     """E-mail one address that need not belong to any user (an invitation, ADR 0111): one e-mail
     row without a recipient, delivered like every other (at least once, after commit). The caller
-    chooses the language; `recipient_name` is the address itself."""
+    chooses the language; `recipient_name` is the address itself. `calendar` (an iCalendar object
+    with a METHOD) goes along as the message's text/calendar part (iMIP, RFC 6047)."""
     get_kind(kind)
     text = render(kind, language, {**context, "recipient_name": address, "link": absolute(link)})
     row = Notification(
@@ -117,6 +124,7 @@ def notify_address(
         email_to=address,
         message_id=make_msgid(domain=_mail_domain()),
         next_attempt_at=timezone.now(),
+        calendar=calendar,
     )
     return _save([row])[0]
 

@@ -4,6 +4,11 @@ samdrift calendar list --as USER                  the calendars USER reaches, wi
 samdrift calendar import CALENDAR FILE --as USER  every event and task of FILE, all or nothing
 samdrift calendar export CALENDAR --as USER [--out FILE]
                                                   the whole calendar as .ics (stdout without --out)
+samdrift calendar mailgate < MESSAGE              one e-mail with a scheduling message (a reply,
+                                                  counter, invitation or cancellation), as a mail
+                                                  server's pipe transport hands it over (ADR 0644);
+                                                  exit 65 for a message that is not one, 77 for a
+                                                  sender who was not invited
 
 USER must be a member who may write (import) or read (export) the calendar; the command runs on
 the server, so the class's e-ID level is taken as met. Messages are in Swedish and English.
@@ -12,6 +17,7 @@ the server, so the class's e-ID level is taken as met. Messages are in Swedish a
 from __future__ import annotations
 
 import dataclasses
+import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -20,10 +26,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.accounts.cli import actor_from_option
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import DomainError
+from samdrift.core.exceptions import DomainError, PermissionDenied
 from samdrift.core.i18n import bilingual_line
 
-from ... import selectors, services
+from ... import mailgate, selectors, services
 
 
 class Command(BaseCommand):
@@ -41,13 +47,31 @@ class Command(BaseCommand):
         dump.add_argument("calendar", type=int)
         dump.add_argument("--out", default=None)
         dump.add_argument("--as", dest="username", required=True)
+        sub.add_parser("mailgate")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "mailgate":
+            self._mailgate()
+            return
         actor = dataclasses.replace(actor_from_option(options["username"]), loa_rank=3)
         try:
             getattr(self, f"_{options['action']}")(actor, options)
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from error
+
+    def _mailgate(self) -> None:
+        raw = sys.stdin.buffer.read()
+        try:
+            outcome = mailgate.receive(raw)
+        except PermissionDenied as error:
+            raise CommandError(
+                bilingual_line(error.message, error.params), returncode=77
+            ) from error
+        except DomainError as error:
+            raise CommandError(
+                bilingual_line(error.message, error.params), returncode=65
+            ) from error
+        self.stdout.write(f"{outcome.method} {outcome.uid}: {outcome.changed}")
 
     def _list(self, actor: Actor, options: dict[str, Any]) -> None:
         services.ensure_calendars(actor=actor)
