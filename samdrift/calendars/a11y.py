@@ -18,4 +18,6 @@ def pages() -> list[str]:
     found = ["/calendars/"]
     for access in selectors.calendars_for(actor=actor)[:2]:
         found += [f"/calendars/{access.calendar.pk}/", f"/calendars/{access.calendar.pk}/board/"]
+        if access.workspace is not None:
+            found.append(f"/calendars/{access.calendar.pk}/free-busy/")
     return found

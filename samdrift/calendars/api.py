@@ -19,6 +19,7 @@ router = Router(tags=["calendars"])
 
 #: The widest window one call expands (recurrences are computed per call).
 MAX_WINDOW_DAYS = 366
+BAD_BUSY_WINDOW = "The window is 1–31 days. / Fönstret är 1–31 dagar."
 BAD_WINDOW = "The window is 1–366 days and ends after it starts. / Fönstret är 1–366 dagar."
 
 
@@ -141,3 +142,37 @@ def move_task(request: ApiRequest, calendar_id: int, body: MoveIn) -> dict[str, 
         etag=body.etag,
     )
     return {**_task(row), "status": row.task_status}
+
+
+class BlockOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class BusyOut(Schema):
+    name: str
+    agency: str
+    busy: list[BlockOut]
+
+
+@router.get(
+    "/{calendar_id}/free-busy",
+    response={200: list[BusyOut], **errors(404, 422)},
+    summary="When the workspace's members are busy",
+    description="Busy blocks only (merged, no titles) per member of the calendar's workspace, "
+    "from the calendars whose class the caller's login reaches; at most 31 days. 404 for a "
+    "personal calendar or one the caller does not reach.",
+)
+@paginate(Page)
+def free_busy(request: ApiRequest, calendar_id: int, window: Query[Window]) -> list[Any]:
+    access = selectors.calendar_get(actor=request.auth, calendar_id=calendar_id)
+    days = (window.end - window.start).days
+    if not 1 <= days <= 31:
+        raise ValidationFailed(BAD_BUSY_WINDOW, errors={"end": [BAD_BUSY_WINDOW]})
+    start = dt.datetime.combine(window.start, dt.time(), tzinfo=HOME_ZONE)
+    end = dt.datetime.combine(window.end, dt.time(), tzinfo=HOME_ZONE)
+    rows = selectors.free_busy(actor=request.auth, access=access, start=start, end=end)
+    return [
+        {"name": r.name, "agency": r.agency, "busy": [{"start": s, "end": e} for s, e in r.busy]}
+        for r in rows
+    ]

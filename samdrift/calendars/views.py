@@ -215,3 +215,27 @@ def export(request: HttpRequest, calendar_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="calendar-{access.calendar.id}.ics"'
     return response
+
+
+FREE_BUSY_DAYS = 5
+
+
+@page
+@require_GET
+def free_busy(request: HttpRequest, calendar_id: int) -> HttpResponse:
+    actor = _actor(request)
+    access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
+    first = _first_day(request)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=HOME_ZONE)
+    end = start + dt.timedelta(days=FREE_BUSY_DAYS)
+    context = {
+        "nav": "calendars",
+        "access": access,
+        "calendar": access.calendar,
+        "rows": selectors.free_busy(actor=actor, access=access, start=start, end=end),
+        "first": first,
+        "last": first + dt.timedelta(days=FREE_BUSY_DAYS - 1),
+        "previous": first - dt.timedelta(days=FREE_BUSY_DAYS),
+        "next": first + dt.timedelta(days=FREE_BUSY_DAYS),
+    }
+    return render(request, "calendars/free_busy.html", context)

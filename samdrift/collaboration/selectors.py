@@ -128,6 +128,11 @@ def memberships_of(*, user_id: int) -> QuerySet[Member]:
     return Member.objects.filter(user_id=user_id).select_related("workspace")
 
 
+def memberships_of_users(user_ids: Sequence[int]) -> QuerySet[Member]:
+    """The memberships of several users, with their workspaces' classes (calendars' free/busy)."""
+    return Member.objects.filter(user_id__in=list(user_ids)).select_related("workspace")
+
+
 def all_memberships() -> QuerySet[Member]:
     """Every membership with its user, workspace by workspace (the demo loaders)."""
     return Member.objects.select_related("user", "workspace").order_by("workspace_id", "id")

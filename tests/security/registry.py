@@ -299,6 +299,7 @@ PAGES: dict[str, Case] = {
     "calendars:list": Case(LIST),
     "calendars:detail": Case(OBJECT, {"calendar_id": "calendar.id"}),
     "calendars:board": Case(OBJECT, {"calendar_id": "calendar.id"}),
+    "calendars:free_busy": Case(OBJECT, {"calendar_id": "calendar.id"}),
     "calendars:move": Case(
         OBJECT,
         {"calendar_id": "calendar.id"},
@@ -636,6 +637,9 @@ API: dict[tuple[str, str], Case] = {
         OBJECT, data=lambda ref: {"start": "2030-01-01", "end": "2030-02-01"}
     ),
     ("GET", "/calendars/{calendar_id}/tasks"): Case(OBJECT),
+    ("GET", "/calendars/{calendar_id}/free-busy"): Case(
+        OBJECT, data=lambda ref: {"start": "2030-01-06", "end": "2030-01-13"}
+    ),
     ("POST", "/calendars/{calendar_id}/tasks/move"): Case(
         OBJECT, method="POST", data=lambda ref: {"href": "x.ics", "status": "COMPLETED"}
     ),
