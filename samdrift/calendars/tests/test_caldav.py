@@ -13,7 +13,7 @@ import requests
 from icalendar import Calendar as ICalendar
 
 from samdrift.audit.models import AuditEvent
-from samdrift.calendars import services
+from samdrift.calendars import selectors, services
 from samdrift.calendars.models import Calendar, CalendarObject
 from samdrift.tests.asgi_server import serve
 
@@ -208,3 +208,26 @@ def test_bad_events_get_a_reason_in_both_languages_and_change_nothing(
     assert not CalendarObject.objects.exists()
     assert Calendar.objects.get(pk=shared.pk).seq == 0
     assert words in answer.text
+
+
+def test_a_move_on_the_board_reaches_the_client_and_back(server, safos, spaces):
+    shared = shared_calendar(safos, spaces)
+    task = services.task_create(actor=safos.actor("owner"), calendar_id=shared.id, summary="Kort")
+    cal = calendar_named(client_for(server, safos, "editor").principal(), "Samverkan")
+    token = cal.objects_by_sync_token(load_objects=False).sync_token
+    services.task_move(
+        actor=safos.actor("owner"), calendar_id=shared.id, href=task.href, status="IN-PROCESS"
+    )
+    changed = list(cal.objects_by_sync_token(sync_token=token, load_objects=True))
+    assert len(changed) == 1
+    todo = ICalendar.from_ical(changed[0].data).walk("VTODO")[0]
+    assert str(todo["STATUS"]) == "IN-PROCESS"
+    # the client completes it; the board shows it in the Done column
+    item = cal.object_by_uid(str(todo["UID"]))
+    body = ICalendar.from_ical(item.data)
+    for component in body.walk("VTODO"):
+        component["STATUS"] = "COMPLETED"
+    item.data = body.to_ical().decode()
+    item.save()
+    board = selectors.board(Calendar.objects.get(pk=shared.pk))
+    assert [c.summary for c in board["COMPLETED"]] == ["Kort"]

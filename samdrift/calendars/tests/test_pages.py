@@ -166,3 +166,25 @@ def test_the_list_page_names_the_caldav_address(safos, shared):
     page = safos.client("owner").get("/calendars/")
     assert page.status_code == 200
     assert "/caldav/" in page.content.decode() and "Samverkan" in page.content.decode()
+
+
+def test_a_weekly_meeting_keeps_its_local_time_across_the_march_change(safos, shared):
+    import datetime as dt
+
+    from samdrift.calendars.ical import HOME_ZONE
+
+    weekly = LEAP.split("BEGIN:VEVENT")[0] + (
+        "BEGIN:VEVENT\nUID:spring@test\nDTSTAMP:20261001T080000Z\n"
+        "DTSTART;TZID=Europe/Stockholm:20270322T100000\n"
+        "DTEND;TZID=Europe/Stockholm:20270322T110000\nRRULE:FREQ=WEEKLY;COUNT=3\n"
+        "SUMMARY:Vår\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    services.import_ics(actor=safos.actor("owner"), calendar_id=shared.id, text=weekly)
+    found = selectors.occurrences(
+        shared,
+        start=dt.datetime(2027, 3, 20, tzinfo=HOME_ZONE),
+        end=dt.datetime(2027, 4, 10, tzinfo=HOME_ZONE),
+    )
+    assert [(o.start.day, o.start.hour) for o in found] == [(22, 10), (29, 10), (5, 10)]
+    # the same local hour is a different UTC hour after summer time starts on 28 March
+    assert [o.start.astimezone(dt.UTC).hour for o in found] == [9, 8, 8]
