@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
@@ -24,6 +25,40 @@ from .ical import HOME_ZONE, MAX_OBJECT_BYTES
 
 page = scoped_page
 AGENDA_DAYS = 14
+VIEWS = {
+    "day": _lazy("Day"),
+    "week": _lazy("Week"),
+    "month": _lazy("Month"),
+    "agenda": _lazy("Agenda"),
+}
+
+
+def _window(view: str, day: dt.date) -> tuple[dt.date, int, dt.date, dt.date]:
+    """The first day shown, the number of days, and where Earlier and Later go."""
+    if view == "day":
+        return day, 1, day - dt.timedelta(days=1), day + dt.timedelta(days=1)
+    if view == "week":
+        monday = day - dt.timedelta(days=day.weekday())
+        return monday, 7, monday - dt.timedelta(days=7), monday + dt.timedelta(days=7)
+    if view == "month":
+        month = day.replace(day=1)
+        monday = month - dt.timedelta(days=month.weekday())
+        previous = (month - dt.timedelta(days=1)).replace(day=1)
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        return monday, 42, previous, following
+    step = dt.timedelta(days=AGENDA_DAYS)
+    return day, AGENDA_DAYS, day - step, day + step
+
+
+def _weeks(
+    first: dt.date, length: int, days: dict[dt.date, Any], asked: dt.date
+) -> list[list[tuple[dt.date, bool, Any]]]:
+    """The month grid: six weeks of (day, in the asked month, its occurrences)."""
+    cells = [first + dt.timedelta(days=n) for n in range(length)]
+    rows = [(d, d.month == asked.month, days.get(d, [])) for d in cells]
+    return [rows[n : n + 7] for n in range(0, length, 7)]
+
+
 MAX_IMPORT_BYTES = 20 * MAX_OBJECT_BYTES
 
 
@@ -97,9 +132,12 @@ def calendar_detail(request: HttpRequest, calendar_id: int) -> HttpResponse:
     ):
         messages.success(request, _("The event was added."))
         return redirect("calendars:detail", calendar_id=access.calendar.id)
-    first = _first_day(request)
+    view = request.GET.get("view", "agenda")
+    view = view if view in VIEWS else "agenda"
+    asked = _first_day(request)
+    first, length, previous, following = _window(view, asked)
     start = dt.datetime.combine(first, dt.time(), tzinfo=HOME_ZONE)
-    end = start + dt.timedelta(days=AGENDA_DAYS)
+    end = start + dt.timedelta(days=length)
     days: dict[dt.date, list[selectors.Occurrence]] = {}
     for occurrence in selectors.occurrences(access.calendar, start=start, end=end):
         days.setdefault(occurrence.start.date(), []).append(occurrence)
@@ -107,11 +145,15 @@ def calendar_detail(request: HttpRequest, calendar_id: int) -> HttpResponse:
         "nav": "calendars",
         "access": access,
         "calendar": access.calendar,
+        "view": view,
+        "views": list(VIEWS.items()),
         "days": sorted(days.items()),
+        "weeks": _weeks(first, length, days, asked) if view == "month" else [],
+        "month": asked.replace(day=1),
         "first": first,
-        "last": first + dt.timedelta(days=AGENDA_DAYS - 1),
-        "previous": first - dt.timedelta(days=AGENDA_DAYS),
-        "next": first + dt.timedelta(days=AGENDA_DAYS),
+        "last": first + dt.timedelta(days=length - 1),
+        "previous": previous,
+        "next": following,
         "form": form,
         "import_form": ImportForm(),
     }

@@ -188,3 +188,23 @@ def test_a_weekly_meeting_keeps_its_local_time_across_the_march_change(safos, sh
     assert [(o.start.day, o.start.hour) for o in found] == [(22, 10), (29, 10), (5, 10)]
     # the same local hour is a different UTC hour after summer time starts on 28 March
     assert [o.start.astimezone(dt.UTC).hour for o in found] == [9, 8, 8]
+
+
+@pytest.mark.parametrize(
+    ("view", "shown", "hidden"),
+    [
+        ("day", ["Daglig avstämning"], ["(flyttad)"]),
+        ("week", ["Daglig avstämning (flyttad)"], []),
+        ("month", ["Daglig avstämning (flyttad)", "<table"], []),
+        ("agenda", ["Daglig avstämning (flyttad)"], []),
+    ],
+)
+def test_day_week_month_and_agenda_views(safos, shared, view, shown, hidden):
+    services.import_ics(actor=safos.actor("owner"), calendar_id=shared.id, text=LEAP)
+    page = safos.client("editor").get(f"/calendars/{shared.id}/?view={view}&from=2026-11-02")
+    body = page.content.decode()
+    assert page.status_code == 200
+    for text in shown:
+        assert text in body, (view, text)
+    for text in hidden:
+        assert text not in body, (view, text)

@@ -35,7 +35,8 @@ def board(safos, spaces):
 def test_the_calendar_pages_pass_axe(live_server, safos, board, browser, language, settings):  # noqa: F811
     session = safos.client("owner").cookies[settings.SESSION_COOKIE_NAME].value
     found: list[str] = []
-    for url in ("/calendars/", f"/calendars/{board.id}/", f"/calendars/{board.id}/board/",
+    for url in ("/calendars/", f"/calendars/{board.id}/", f"/calendars/{board.id}/?view=month",
+                f"/calendars/{board.id}/?view=week", f"/calendars/{board.id}/board/",
                 f"/calendars/{board.id}/free-busy/"):  # fmt: skip
         page = page_as(browser, live_server.url, session, language)
         response = page.goto(live_server.url + url)
