@@ -122,3 +122,7 @@ def active_users_by_email(addresses: Iterable[str]) -> list[User]:
     for one in wanted:
         query |= Q(email__iexact=one)
     return list(User.objects.filter(query, is_active=True).order_by("id"))
+
+
+def user_by_id(user_id: int | None) -> User | None:
+    return User.objects.filter(id=user_id).first() if user_id is not None else None

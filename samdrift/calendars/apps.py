@@ -30,6 +30,13 @@ class CalendarsConfig(AppConfig):
         )
         register_kind(
             Kind(
+                "calendar_reply",
+                _("An attendee answers an invitation"),
+                _("To an organizer outside samdrift, with the answer for their calendar program."),
+            )
+        )
+        register_kind(
+            Kind(
                 "calendar_counter",
                 _("An attendee proposes another time"),
                 _("To the event's organizer."),

@@ -107,6 +107,26 @@ def mark_cancelled(text: str) -> str:
     return calendar.to_ical().decode("utf-8")
 
 
+def uid_of(text: str) -> str:
+    master = _master(ICalendar.from_ical(text))
+    return str(master.get("UID") or "") if master is not None else ""
+
+
+def reply(text: str, attendee: str) -> str:
+    """An attendee's answer (RFC 5546 §3.2.3): the event with only that attendee on it, as a
+    REPLY (METHOD is added by `itip`)."""
+    calendar = ICalendar.from_ical(text)
+    for event in _events(calendar):
+        found = event.get("ATTENDEE") or []
+        mine = [
+            a for a in (found if isinstance(found, list) else [found]) if address(a) == attendee
+        ]
+        event.pop("ATTENDEE", None)
+        for entry in mine:
+            event.add("ATTENDEE", entry)
+    return calendar.to_ical().decode("utf-8")
+
+
 def set_partstat(text: str, attendee: str, partstat: str) -> str:
     """The stored event with one attendee's participation status changed (every instance)."""
     calendar = ICalendar.from_ical(text)

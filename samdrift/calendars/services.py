@@ -16,12 +16,13 @@ from icalendar import Calendar as ICalendar
 from icalendar import Event, Todo
 from radicale.item import get_etag
 
+from samdrift.accounts.selectors import actor_for_user, user_by_id
 from samdrift.audit.services import audit_read, audit_record
-from samdrift.collaboration.selectors import memberships_of, workspaces_by_ids
+from samdrift.collaboration.selectors import actor_email, memberships_of, workspaces_by_ids
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import ConcurrentUpdate, PermissionDenied, ValidationFailed
 
-from . import invitations, selectors
+from . import invitations, scheduling, selectors
 from .choices import Component, TaskStatus
 from .ical import HOME_ZONE, Parsed, parse_object
 from .models import Calendar, CalendarObject
@@ -177,9 +178,50 @@ def put_checked(
         before=before,
         after={"calendar": calendar.id, "href": href, "summary": row.summary, "via": via},
     )
-    if via != "imip":
-        invitations.on_stored(actor=actor, before=live_text, row=row)
+    if via not in QUIET:
+        _deliver(actor, invitations.on_stored(actor=actor, before=live_text, row=row))
     return row
+
+
+#: Writes that come from scheduling itself never schedule again (no loops).
+QUIET = ("imip", "scheduling")
+
+
+def _deliver(actor: Actor, deliveries: list[invitations.Delivery]) -> None:
+    """Write what scheduling hands over: an event into an attendee's own calendar (keeping the
+    answer they already gave), or an answer into the organizer's copy (ADR 0646)."""
+    for delivery in deliveries:
+        if delivery.calendar_id is not None:
+            put_checked(
+                actor=actor,
+                calendar_id=delivery.calendar_id,
+                href=delivery.href,
+                text=delivery.text,
+                if_match=delivery.etag,
+                via="scheduling",
+            )
+            continue
+        attendee = actor_for_user(user_by_id(delivery.user_id), loa_rank=0)
+        ensure_calendars(actor=attendee)
+        calendar = selectors.personal_calendar(delivery.user_id or 0)
+        if calendar is None:
+            continue
+        existing = selectors.live_objects(calendar).filter(uid=delivery.uid).first()
+        text = delivery.text
+        if existing is not None:
+            if scheduling.organizer_of(existing.text) != scheduling.organizer_of(text):
+                continue  # another organizer's event with this UID is never overwritten
+            me = actor_email(attendee).strip().lower()
+            answer = scheduling.attendees_of(existing.text).get(me)
+            if answer and not scheduling.significant(existing.text, text):
+                text = scheduling.set_partstat(text, me, answer)
+        put_checked(
+            actor=actor,
+            calendar_id=calendar.id,
+            href=existing.href if existing is not None else href_for_uid(delivery.uid),
+            text=text,
+            via="scheduling",
+        )
 
 
 @transaction.atomic
@@ -202,7 +244,7 @@ def object_delete(
         raise ConcurrentUpdate(STALE)
     calendar.seq += 1
     calendar.save(update_fields=["seq"])
-    invitations.on_deleted(actor=actor, text=row.text, component=row.component)
+    deliveries = invitations.on_deleted(actor=actor, text=row.text, component=row.component)
     # A tombstone: sync-collection tells clients the object is gone (RFC 6578 §3.5.2).
     row.deleted, row.text, row.seq = True, "", calendar.seq
     row.modified_at, row.modified_by_id = timezone.now(), actor.user_id
@@ -215,6 +257,8 @@ def object_delete(
         before={"summary": row.summary},
         after={"calendar": calendar.id, "href": href, "via": via},
     )
+    if via not in QUIET:
+        _deliver(actor, deliveries)
 
 
 @transaction.atomic

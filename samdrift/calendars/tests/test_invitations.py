@@ -218,3 +218,63 @@ def test_an_outside_request_lands_in_the_invited_users_own_calendar(safos, space
 def test_a_message_without_a_scheduling_object_is_refused(db, raw):
     with pytest.raises(ValidationFailed):
         mailgate.receive(raw)
+
+
+INSIDE = MEETING.replace("mailto:extern@kommun.se", "mailto:editor@example.se")
+
+
+def test_samdrift_attendees_get_the_event_in_their_own_calendar_and_answer_back(safos, shared):
+    services.import_ics(actor=safos.actor("owner"), calendar_id=shared.id, text=INSIDE)
+    # no iMIP e-mail to a samdrift user: the event is already in their calendar (a notice, by
+    # their preferences, says so)
+    assert not Notification.objects.filter(kind="calendar_invitation").exclude(calendar="").exists()
+    assert Notification.objects.filter(
+        kind="calendar_invitation", channel="in_app", recipient=safos.users["editor"]
+    ).exists()
+    own = Calendar.objects.get(owner=safos.users["editor"])
+    copy = CalendarObject.objects.get(calendar=own, uid="samrad@test")
+    # the editor accepts in their own copy (as a calendar program would write it)
+    services.object_put(
+        actor=safos.actor("editor"),
+        calendar_id=own.id,
+        href=copy.href,
+        text=scheduling.set_partstat(copy.text, "editor@example.se", "ACCEPTED"),
+        if_match=copy.etag,
+    )
+    organizers = CalendarObject.objects.get(calendar=shared, uid="samrad@test")
+    assert scheduling.attendees_of(organizers.text)["editor@example.se"] == "ACCEPTED"
+    # a later significant change by the organizer reaches the copy; deleting cancels it
+    moved = organizers.text.replace("T130000", "T150000").replace("T140000", "T160000")
+    services.object_put(
+        actor=safos.actor("owner"), calendar_id=shared.id, href=organizers.href, text=moved
+    )
+    assert "T150000" in CalendarObject.objects.get(pk=copy.pk).text
+    services.object_delete(actor=safos.actor("owner"), calendar_id=shared.id, href=organizers.href)
+    assert "STATUS:CANCELLED" in CalendarObject.objects.get(pk=copy.pk).text
+
+
+def test_an_answer_to_an_outside_organizer_goes_back_by_e_mail(safos, spaces):
+    outside = INSIDE.replace("ORGANIZER:mailto:owner@example.se", "ORGANIZER:mailto:chef@kommun.se")
+    out = EmailMessage()
+    out["From"], out["To"], out["Subject"] = "chef@kommun.se", "editor@example.se", "Inbjudan"
+    out.set_content(
+        outside.replace("VERSION:2.0", "VERSION:2.0\nMETHOD:REQUEST"),
+        subtype="calendar",
+        params={"method": "REQUEST"},
+    )
+    mailgate.receive(out.as_bytes())
+    own = Calendar.objects.get(owner=safos.users["editor"])
+    copy = CalendarObject.objects.get(calendar=own, uid="samrad@test")
+    services.object_put(
+        actor=safos.actor("editor"),
+        calendar_id=own.id,
+        href=copy.href,
+        text=scheduling.set_partstat(copy.text, "editor@example.se", "DECLINED"),
+    )
+    reply = Notification.objects.get(kind="calendar_reply")
+    assert reply.email_to == "chef@kommun.se" and "METHOD:REPLY" in reply.calendar
+    answer = ICalendar.from_ical(reply.calendar).walk("VEVENT")[0]
+    attendees = answer.get("ATTENDEE")
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    assert [str(a) for a in attendees] == ["mailto:editor@example.se"]
+    assert attendees[0].params["PARTSTAT"] == "DECLINED"
