@@ -218,6 +218,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("SAMDRIFT_EMAIL_FROM", "samdrift <noreply@sa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in e-mail need the whole address of the site.
 SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1:8000")
+# Incident reports by e-mail go to drift+<provider's organisation number>@this domain (ADR 0841);
+# empty: the domain of SAMDRIFT_EMAIL_FROM.
+OPERATIONS_INTAKE_DOMAIN = os.environ.get("SAMDRIFT_INCIDENT_MAIL_DOMAIN", "")
 
 # Audit (ADRs 0060-0061): the chain's HMAC key is kept outside the database (required in
 # production; development makes var/audit.key), checkpoints go to a directory outside it too.

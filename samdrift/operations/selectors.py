@@ -15,9 +15,11 @@ import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -238,6 +240,33 @@ def support_hours_of(codes: Iterable[str]) -> dict[str, str]:
         .values_list("code", "support_hours")
         .order_by()
     )
+
+
+INTAKE_LOCAL_PART = "drift"
+
+
+def intake_domain() -> str:
+    """The mail domain of the incident addresses: `SAMDRIFT_INCIDENT_MAIL_DOMAIN`, else the
+    domain samdrift's own e-mail comes from."""
+    configured = getattr(settings, "OPERATIONS_INTAKE_DOMAIN", "")
+    return configured or parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+
+
+def intake_address(org_number: str) -> str:
+    """A provider's incident address (ADR 0841): `drift+<organisation number>@<domain>`."""
+    digits = "".join(ch for ch in org_number if ch.isdigit())
+    return f"{INTAKE_LOCAL_PART}+{digits}@{intake_domain()}"
+
+
+def intake_addresses(*, actor: Actor) -> list[tuple[str, str]]:
+    """(provider, address) for each provider the actor's agencies are customers of."""
+    rows = (
+        subscription_list(actor=actor)
+        .filter(organisation_id__in=actor.member_org_ids)
+        .values_list("service__provider__name", "service__provider__org_number")
+        .distinct()
+    )
+    return sorted({(name, intake_address(number)) for name, number in rows if number})
 
 
 def reportable_services(*, actor: Actor) -> list[tuple[str, str]]:

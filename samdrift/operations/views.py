@@ -104,7 +104,7 @@ def incident_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "operations/incident_report.html",
-        {"nav": "operations", "form": form},
+        {"nav": "operations", "form": form, "intake": selectors.intake_addresses(actor=actor)},
         status=status,
     )
 

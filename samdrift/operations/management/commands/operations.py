@@ -1,4 +1,4 @@
-"""`samdrift operations incidents|clocks|holidays|recompute|monitoring-token`: service operations from the shell.
+"""`samdrift operations incidents|clocks|holidays|recompute|monitoring-token|mailgate`: service operations from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already);
 `recompute` is what to run after a service's agreed hours change (ADR 0803).
@@ -6,16 +6,17 @@ Runs as the system actor (whoever runs commands on the server holds every right 
 
 from __future__ import annotations
 
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.core.actor import SYSTEM
-from samdrift.core.exceptions import DomainError
+from samdrift.core.exceptions import DomainError, PermissionDenied
 from samdrift.core.i18n import bilingual_line
 
-from ... import selectors, services
+from ... import intake, selectors, services
 from ...calendars import swedish_holidays
 
 
@@ -40,12 +41,28 @@ class Command(BaseCommand):
         )
         token.add_argument("provider", type=int, help="The provider agency's id.")
         token.add_argument("name")
+        gate = sub.add_parser(
+            "mailgate",
+            help="One e-mail (standard input) to a provider's intake address becomes an incident.",
+        )
+        gate.add_argument("--to", required=True, help="The address it was sent to.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['what'].replace('-', '_')}")(options)
         except DomainError as error:
             raise CommandError(bilingual_line(error.message, error.params)) from None
+
+    def _mailgate(self, options: dict[str, Any]) -> None:
+        """Exit 77 for a sender who may not report here (the mail server bounces it with the
+        reason), 65 for a message that cannot become an incident."""
+        try:
+            incident = intake.receive(sys.stdin.buffer.read(), recipient=options["to"])
+        except PermissionDenied as error:
+            raise CommandError(bilingual_line(error.message, error.params), returncode=77) from None
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params), returncode=65) from None
+        self.stdout.write(f"{incident.id}\t{incident.service.code}\t{incident.title}")
 
     def _incidents(self, options: dict[str, Any]) -> None:
         for i in selectors.incident_list(actor=SYSTEM, state=options["state"]):
