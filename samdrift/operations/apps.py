@@ -21,6 +21,20 @@ class OperationsConfig(AppConfig):
 
         register_kind(
             Kind(
+                "change_planned",
+                _("Planned maintenance on a service your agency uses"),
+                _("To the contacts of every agency an approved change reaches, at approval."),
+            )
+        )
+        register_kind(
+            Kind(
+                "change_soon",
+                _("Maintenance starts within a day"),
+                _("To the same contacts, a day before the window."),
+            )
+        )
+        register_kind(
+            Kind(
                 "major_incident",
                 _("A major incident affects your agency"),
                 _("To the contacts of every agency the incident reaches."),

@@ -189,6 +189,9 @@ class Change(TimeStampedModel):
     problem = models.ForeignKey(
         Problem, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
     )
+    #: When the reached agencies' contacts were told of this window, and reminded before it.
+    announced_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["window_start", "id"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.notifications.services import notify
 from samdrift.organisations.selectors import member_list, organisation_get
 
-from .models import Incident
+from .models import Change, Incident
 
 MAJOR_INCIDENT = "major_incident"
 
@@ -36,6 +38,35 @@ def major_incident(*, actor: Actor, incident: Incident, org_ids: Iterable[int]) 
                     "incident_id": incident.pk,
                 },
                 link=INCIDENT_LINK.format(id=incident.pk),
+                actor=actor,
+            )
+        )
+    return written
+
+
+CHANGE_PLANNED = "change_planned"
+CHANGE_SOON = "change_soon"
+
+
+def change_window(*, actor: Actor, change: Change, org_ids: Iterable[int], kind: str) -> int:
+    """The contacts of every agency an approved change reaches (its service or a service that
+    depends on it, ADR 0840): the window, before it starts (ADR 0842)."""
+    written = 0
+    for org_id in sorted(set(org_ids)):
+        organisation = organisation_get(actor=SYSTEM, org_id=org_id)
+        contacts = member_list(actor=SYSTEM, organisation=organisation).filter(role="contact")
+        written += len(
+            notify(
+                contacts.values_list("user_id", flat=True),
+                kind,
+                {
+                    "title": change.title,
+                    "service": change.service.code,
+                    "agency": organisation.name,
+                    "start": timezone.localtime(change.window_start).strftime("%Y-%m-%d %H:%M"),
+                    "end": timezone.localtime(change.window_end).strftime("%Y-%m-%d %H:%M"),
+                },
+                link="/operations/",
                 actor=actor,
             )
         )

@@ -17,7 +17,13 @@ from ._common import (
     IncidentHook,
     register_incident_hook,
 )
-from .changes import change_create, change_reschedule, change_transition
+from .changes import (
+    announce,
+    change_create,
+    change_reschedule,
+    change_transition,
+    remind_due_changes,
+)
 from .incidents import (
     incident_link_problem,
     incident_note,
@@ -51,6 +57,7 @@ __all__ = [
     "WINDOW_ORDER",
     "IncidentHook",
     "alertmanager_receive",
+    "announce",
     "change_create",
     "change_reschedule",
     "change_transition",
@@ -75,4 +82,5 @@ __all__ = [
     "recompute_clocks",
     "recompute_service",
     "register_incident_hook",
+    "remind_due_changes",
 ]

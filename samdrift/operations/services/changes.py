@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.catalogue.selectors import service_get
-from samdrift.core.actor import Actor
+from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 
+from .. import notices
 from ..choices import (
     CHANGE_TRANSITIONS,
     ChangeKind,
@@ -23,6 +24,7 @@ from ..models import Change
 from ..permissions import (
     change_abilities,
 )
+from ..selectors import reach
 from ._common import (
     WINDOW_ORDER,
     _text,
@@ -97,7 +99,52 @@ def change_create(
             obj=change,
             after=snapshot(change, ["kind", "title", "state", "window_start", "window_end"]),
         )
+        if change.state == ChangeState.APPROVED:
+            announce(actor=actor, change=change)
     return change
+
+
+def announce(*, actor: Actor, change: Change) -> int:
+    """Tell the reached agencies of an approved change's window (at approval, and again after a
+    new window); the reminder before the start is then due again (ADR 0842)."""
+    told = notices.change_window(
+        actor=actor, change=change, org_ids=reach(change.service.code), kind=notices.CHANGE_PLANNED
+    )
+    change.announced_at, change.reminded_at = timezone.now(), None
+    change.save(update_fields=["announced_at", "reminded_at"])
+    return told
+
+
+#: How long before the window its reminder goes out.
+REMIND_BEFORE = dt.timedelta(hours=24)
+
+
+def remind_due_changes(*, now: dt.datetime | None = None) -> int:
+    """Approved changes whose window starts within a day and whose reached agencies have not
+    been reminded: each is reminded once (run by the `operations.change_reminders` schedule)."""
+    moment = now or timezone.now()
+    reminded = 0
+    due = Change.objects.filter(
+        state=ChangeState.APPROVED,
+        reminded_at__isnull=True,
+        window_start__gt=moment,
+        window_start__lte=moment + REMIND_BEFORE,
+    ).values_list("id", flat=True)
+    for change_id in list(due):
+        with transaction.atomic():
+            change = Change.objects.select_for_update().select_related("service").get(id=change_id)
+            if change.reminded_at is not None:
+                continue  # another worker took it
+            notices.change_window(
+                actor=SYSTEM,
+                change=change,
+                org_ids=reach(change.service.code),
+                kind=notices.CHANGE_SOON,
+            )
+            change.reminded_at = moment
+            change.save(update_fields=["reminded_at"])
+            reminded += 1
+    return reminded
 
 
 def _change_locked(actor: Actor, change_id: int) -> tuple[Change, dict[str, bool]]:
@@ -152,6 +199,8 @@ def change_transition(*, actor: Actor, change_id: int, target: str) -> Change:
             before={"state": current},
             after={"state": target},
         )
+        if target == ChangeState.APPROVED:
+            announce(actor=actor, change=change)
     return change
 
 
@@ -179,4 +228,6 @@ def change_reschedule(
             before=before,
             after=snapshot(change, ["window_start", "window_end", "state"]),
         )
+        if change.state == ChangeState.APPROVED:
+            announce(actor=actor, change=change)  # a standard change keeps its approval
     return change

@@ -1,0 +1,19 @@
+"""Background work of service operations: the reminder before a maintenance window (ADR 0842)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from samdrift.core.jobs.schedules import declare
+
+from .services import remind_due_changes
+
+
+@task()
+def change_reminders() -> dict[str, Any]:
+    return {"reminded": remind_due_changes()}
+
+
+declare("operations.change_reminders", change_reminders, every=900)
