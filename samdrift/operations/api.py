@@ -20,8 +20,10 @@ from samdrift.core.api import ApiRequest, Page, errors
 from . import selectors, services
 from .models import AffectedAgency, Incident, IncidentEvent
 from .permissions import incident_abilities
+from .survey_api import router as survey_router
 
 router = Router(tags=["operations"])
+router.add_router("/surveys", survey_router)
 
 
 class IncidentFilters(Schema):

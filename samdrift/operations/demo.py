@@ -18,7 +18,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.selectors import subscription_list
 
 from . import services
-from .models import AffectedAgency, Incident
+from .models import AffectedAgency, Incident, SurveyAnswer
 
 
 def _services_in_use() -> list[str]:
@@ -107,6 +107,34 @@ def load(*, stdout: Any) -> None:
     services.incident_transition(
         actor=SYSTEM, incident_id=done.pk, target="resolved", now=start - dt.timedelta(days=1)
     )
+    _survey(codes[0], now)
     for incident in (major, worked, done):
         services.recompute_clocks(incident, now=now)
     stdout.write(f"operations: 3 incidents on {', '.join(sorted({codes[0], second, codes[-1]}))}\n")
+
+
+def _survey(code: str, now: dt.datetime) -> None:
+    """An NKI survey of the most used service this year, answered by up to twelve of its
+    agencies (demo answers, written directly: the demo has no official of each agency logged
+    in)."""
+    survey = services.survey_create(
+        actor=SYSTEM,
+        service_code=code,
+        year=now.year,
+        closes_on=dt.date(now.year, 12, 31),
+    )
+    agencies = (
+        subscription_list(actor=SYSTEM)
+        .filter(service__code=code)
+        .values_list("organisation_id", flat=True)
+        .order_by("organisation_id")[:12]
+    )
+    for n, org_id in enumerate(agencies):
+        SurveyAnswer.objects.create(
+            survey=survey,
+            organisation_id=org_id,
+            overall=6 + n % 5,
+            expectations=5 + n % 5,
+            ideal=4 + n % 6,
+            answered_at=now,
+        )

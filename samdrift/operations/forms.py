@@ -58,3 +58,41 @@ class OutageForm(TextCheckedForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "datetime-local"}),
     )
+
+
+class SurveyForm(TextCheckedForm):
+    """A provider's manager opens an NKI survey of one of its services (ADR 0843)."""
+
+    service = forms.ChoiceField(label=_("Service"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    closes_on = forms.DateField(
+        label=_("Answers until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = services
+
+
+SCORES = [(n, str(n)) for n in range(1, 11)]
+
+
+class AnswerForm(TextCheckedForm):
+    organisation = forms.TypedChoiceField(label=_("Answer for agency"), coerce=int)
+    overall = forms.TypedChoiceField(choices=SCORES, coerce=int, widget=forms.RadioSelect)
+    expectations = forms.TypedChoiceField(choices=SCORES, coerce=int, widget=forms.RadioSelect)
+    ideal = forms.TypedChoiceField(choices=SCORES, coerce=int, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Anything else you want the provider to know?"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: list[tuple[int, str]], questions: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
+        for key, label in questions:
+            self.fields[key].label = label

@@ -266,3 +266,61 @@ class MonitoringToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.provider_id}:{self.name}"
+
+
+class Survey(models.Model):
+    """A customer satisfaction survey (NKI) of one service for one year (issue 16 item 7,
+    ADR 0843): the agencies connected to the service answer the three NKI questions."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    closes_on = models.DateField(_("answers until"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "service_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "year"], name="survey_one_per_service_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.year}"
+
+
+class SurveyAnswer(models.Model):
+    """One agency's answer: each question on the scale 1–10; the agency's latest answer counts."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    overall = models.PositiveSmallIntegerField()
+    expectations = models.PositiveSmallIntegerField()
+    ideal = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["survey_id", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "organisation"], name="survey_answer_one_per_agency"
+            ),
+            models.CheckConstraint(
+                condition=Q(overall__gte=1, overall__lte=10)
+                & Q(expectations__gte=1, expectations__lte=10)
+                & Q(ideal__gte=1, ideal__lte=10),
+                name="survey_answer_scale_1_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.organisation_id}"

@@ -16,7 +16,9 @@ from samdrift.core.actor import Actor
 from .choices import ChangeState, IncidentState, ProblemState
 
 if TYPE_CHECKING:
-    from .models import Change, Incident, Problem
+    import datetime as dt
+
+    from .models import Change, Incident, Problem, Survey
 
 #: Provider roles that work incidents, problems and changes.
 OPERATORS = ("provider_admin", "service_manager", "security")
@@ -102,3 +104,21 @@ def may_follow_status(actor: Actor, topic: str) -> bool:
     except ValueError:
         return False
     return org_id in actor.member_org_ids or actor.has_provider_role_in(org_id, *ALL_PROVIDER_ROLES)
+
+
+def survey_abilities(
+    *, actor: Actor, survey: Survey, connected_org_ids: Collection[int], today: dt.date
+) -> dict[str, bool]:
+    """The provider's staff see the results; the people of an agency connected to the service
+    answer for their agency until the survey closes, and see only their own answer (ADR 0843)."""
+    staff = actor.has_provider_role_in(survey.provider_id, *ALL_PROVIDER_ROLES)
+    customer = bool(actor.member_org_ids & set(connected_org_ids))
+    return {
+        "view": staff or customer,
+        "results": staff,
+        "answer": customer and today <= survey.closes_on,
+    }
+
+
+def may_create_survey(*, actor: Actor, provider_id: int) -> bool:
+    return actor.has_provider_role_in(provider_id, *MANAGERS)

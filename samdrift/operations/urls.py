@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 app_name = "operations"
 urlpatterns = [
     path("", views.incident_list, name="incidents"),
     path("report/", views.incident_report, name="report"),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("surveys/<int:survey_id>/", survey_views.survey_detail, name="survey"),
     path("incidents/<int:incident_id>/", views.incident_detail, name="incident"),
     path(
         "incidents/<int:incident_id>/transition/",

@@ -31,6 +31,7 @@ from samdrift.onboarding.selectors import (
     subscription_list,
 )
 from samdrift.operations.selectors import yearly_availability
+from samdrift.operations.surveys import yearly_nki
 from samdrift.organisations.choices import PROVIDER_ROLES, OrganisationKind
 from samdrift.organisations.selectors import (
     member_list,
@@ -457,13 +458,21 @@ def _indicators(actor: Actor, year: int, outcome: Outcome) -> list[Indicator]:
             str(price_source),
         ),
         _availability_indicator(actor, year),
-        Indicator(
-            7,
-            str(_("Connected agencies' average customer satisfaction (NKI)")),
-            None,
-            str(_("No customer satisfaction survey is recorded.")),
-        ),
+        _satisfaction_indicator(actor, year),
     ]
+
+
+def _satisfaction_indicator(actor: Actor, year: int) -> Indicator:
+    """Indicator 7 from operations' NKI surveys (ADR 0843); "no data" while nobody answered."""
+    title = str(_("Connected agencies' average customer satisfaction (NKI)"))
+    measured = yearly_nki(actor=actor, year=year)
+    if measured is None:
+        return Indicator(7, title, None, str(_("No customer satisfaction survey is recorded.")))
+    value = f"{measured.index:.1f}".replace(".", "," if get_language() == "sv" else ".")
+    source = str(
+        _("NKI (0–100) over %(answers)d agencies' answers to the surveys of %(services)d services")
+    ) % {"answers": measured.answers, "services": measured.services}
+    return Indicator(7, title, value, source)
 
 
 def _availability_indicator(actor: Actor, year: int) -> Indicator:

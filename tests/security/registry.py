@@ -253,6 +253,8 @@ PAGES: dict[str, Case] = {
     "security:dashboard": Case(LIST),
     "collaboration:workspaces": Case(LIST),
     "operations:incidents": Case(LIST),
+    "operations:surveys": Case(LIST),
+    "operations:survey": Case(OBJECT, {"survey_id": "survey.id"}),
     "operations:report": Case(
         LIST,
         method="POST",
@@ -463,6 +465,7 @@ API_PARAMS: dict[str, str] = {
     "share_id": "cshare.id",
     "token": "cshare_token",
     "calendar_id": "calendar.id",
+    "survey_id": "survey.id",
 }
 
 
@@ -584,6 +587,22 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
     ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),
     ("GET", "/operations/incidents"): Case(LIST),
+    ("GET", "/operations/surveys"): Case(LIST),
+    ("POST", "/operations/surveys"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {"service": ref("draft.code"), "year": 2031, "closes_on": "2031-12-31"},
+    ),
+    ("POST", "/operations/surveys/{survey_id}/answer"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {
+            "organisation": ref("org.id"),
+            "overall": 5,
+            "expectations": 5,
+            "ideal": 5,
+        },
+    ),
     ("GET", "/operations/changes"): Case(LIST),
     ("GET", "/operations/problems"): Case(LIST),
     ("POST", "/operations/incidents"): Case(

@@ -816,6 +816,35 @@ def test_a_personal_calendar_is_its_owners_alone():
     )
 
 
+# --- operations: NKI surveys (ADR 0843): staff see results, connected agencies answer ----------
+
+from samdrift.operations.models import Survey  # noqa: E402
+from samdrift.operations.permissions import survey_abilities  # noqa: E402
+
+SURVEY_OF_FK = {
+    **{key: {"view", "answer"} for key in A_PEOPLE},  # A is connected to the surveyed service
+    **{key: {"view", "results"} for key in FK_STAFF},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "results"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(SURVEY_OF_FK, {"view", "results", "answer"}))
+def test_survey_abilities(role, expected):
+    survey = Survey(
+        id=4, provider_id=FK, service_id=1, year=2026, closes_on=datetime.date(2026, 12, 31)
+    )
+    _check(
+        survey_abilities, role, expected, survey=survey, connected_org_ids={A},
+        today=datetime.date(2026, 12, 1),
+    )  # fmt: skip
+    after = survey_abilities(
+        actor=ACTORS[role], survey=survey, connected_org_ids={A}, today=datetime.date(2027, 1, 1)
+    )
+    assert not after["answer"]  # closed for everyone
+
+
 # --- completeness -------------------------------------------------------------------------------
 
 TESTED = {
@@ -843,6 +872,7 @@ TESTED = {
     cooperation_abilities,
     room_abilities,
     calendar_abilities,
+    survey_abilities,
 }
 
 

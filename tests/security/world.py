@@ -117,6 +117,8 @@ class Victim:
     outage: Any = None
     # calendars: the workspace's calendar, with one event (ADR 0642).
     calendar: Any = None
+    # operations: an NKI survey of the provider's unpublished service (no agency has it).
+    survey: Any = None
 
 
 @dataclass
@@ -210,6 +212,9 @@ def _victim(
         started_at=timezone.now() - datetime.timedelta(hours=1),
     )
     calendar = _calendar(workspace, contact, name)
+    survey = operations_services.survey_create(
+        actor=SYSTEM, service_code=draft.code, year=2030, closes_on=datetime.date(2031, 12, 31)
+    )
     return Victim(
         org=org,
         case=case,
@@ -248,6 +253,7 @@ def _victim(
         incident=incident,
         outage=outage,
         calendar=calendar,
+        survey=survey,
     )
 
 

@@ -47,6 +47,7 @@ from .outages import (
 )
 from .problems import problem_known_error, problem_open, problem_transition
 from .recompute import recompute_clocks, recompute_service
+from .surveys import survey_answer, survey_create
 
 __all__ = [
     "ALREADY_ENDED",
@@ -83,4 +84,6 @@ __all__ = [
     "recompute_service",
     "register_incident_hook",
     "remind_due_changes",
+    "survey_answer",
+    "survey_create",
 ]
