@@ -174,9 +174,11 @@ def occurrences(calendar: Calendar, *, start: dt.datetime, end: dt.datetime) -> 
     found: list[Occurrence] = []
     for row in window:
         parsed = ICalendar.from_ical(row.text)
-        expanded = recurring_ical_events.of(parsed).between(start, end)
-        for event in expanded:
+        # `after` yields in order and lazily, so a dense or endless rule costs only what is shown
+        for event in recurring_ical_events.of(parsed).after(start):
             begins, all_day = _as_local(event["DTSTART"].dt)
+            if begins >= end:
+                break
             finish = event.get("DTEND")
             ends = _as_local(finish.dt)[0] if finish is not None else begins
             found.append(

@@ -231,3 +231,36 @@ def test_a_move_on_the_board_reaches_the_client_and_back(server, safos, spaces):
     item.save()
     board = selectors.board(Calendar.objects.get(pk=shared.pk))
     assert [c.summary for c in board["COMPLETED"]] == ["Kort"]
+
+
+def test_an_endless_rule_and_an_oversized_event_get_clear_answers(server, safos, spaces):
+    """An RRULE without end is stored (its range open) and a month's query still expands only
+    that month; a 10 MB event is refused before anything is stored."""
+    shared = shared_calendar(safos, spaces)
+    endless = WEEKLY.replace("RRULE:FREQ=WEEKLY;COUNT=30", "RRULE:FREQ=MINUTELY")
+    cal = calendar_named(client_for(server, safos, "owner").principal(), "Samverkan")
+    cal.save_event(endless)
+    found = cal.search(
+        start=dt.datetime(2026, 10, 15, 10, tzinfo=STOCKHOLM),
+        end=dt.datetime(2026, 10, 15, 12, tzinfo=STOCKHOLM),
+        event=True,
+        expand=True,
+    )
+    assert 0 < len(found) <= 120  # two hours of a minutely rule, not millions
+    page = selectors.occurrences(
+        shared,
+        start=dt.datetime(2026, 10, 15, tzinfo=STOCKHOLM),
+        end=dt.datetime(2026, 11, 15, tzinfo=STOCKHOLM),
+    )
+    assert len(page) == selectors.MAX_OCCURRENCES  # the page's bound
+    user = safos.users["owner"]
+    huge = event("big@test", "X" * (10 * 1024 * 1024), "20261020T100000Z", "20261020T110000Z")
+    answer = requests.put(
+        f"{server}/caldav/{user.username}/ws{shared.workspace_id}/big.ics",
+        data=huge.encode(),
+        auth=(user.username, app_password(safos, "owner")),
+        headers={"Content-Type": "text/calendar"},
+        timeout=60,
+    )
+    assert answer.status_code in (400, 412, 413)
+    assert not CalendarObject.objects.filter(uid="big@test").exists()
