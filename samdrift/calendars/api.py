@@ -42,6 +42,11 @@ class OccurrenceOut(Schema):
     recurring: bool
 
 
+class LinkOut(Schema):
+    name: str
+    url: str
+
+
 class TaskOut(Schema):
     href: str
     etag: str
@@ -49,6 +54,8 @@ class TaskOut(Schema):
     status: str
     priority: int
     due: dt.datetime | None
+    assignees: str
+    links: list[LinkOut]
 
 
 class Window(Schema):
@@ -123,6 +130,8 @@ def _task(card: Any) -> dict[str, Any]:
         "summary": card.summary,
         "priority": card.priority,
         "due": card.due,
+        "assignees": card.assignees,
+        "links": card.links,
     }
 
 

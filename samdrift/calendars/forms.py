@@ -48,6 +48,33 @@ class TaskForm(TextCheckedForm):
         initial=0,
         choices=[(0, _("none")), (1, _("high")), (5, _("medium")), (9, _("low"))],
     )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    assignees = forms.MultipleChoiceField(
+        label=_("Assigned to"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    documents = forms.TypedMultipleChoiceField(
+        label=_("Linked documents"), required=False, coerce=int, widget=forms.SelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]],
+        documents: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].choices = members  # type: ignore[attr-defined]
+        self.fields["documents"].choices = documents  # type: ignore[attr-defined]
+        if not members:
+            del self.fields["assignees"]
+        if not documents:
+            del self.fields["documents"]
 
 
 class MoveForm(forms.Form):

@@ -50,6 +50,8 @@ class Parsed:
     starts: int
     ends: int
     recurring: bool
+    assignees: str = ""
+    links: list[dict[str, str]] | None = None
 
 
 def _refuse(message: Any, field: str = "ics", **params: Any) -> ValidationFailed:
@@ -160,4 +162,31 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
         starts=starts,
         ends=ends,
         recurring=any(c.get("RRULE") or c.get("RDATE") for c in components),
+        assignees=_assignees(master) if master.name == "VTODO" else "",
+        links=_links(master) if master.name == "VTODO" else [],
     )
+
+
+def _listed(component: Any, name: str) -> list[Any]:
+    found = component.get(name) or []
+    return found if isinstance(found, list) else [found]
+
+
+def _assignees(todo: Any) -> str:
+    """The task's attendees by name (CN), else by address."""
+    names = []
+    for attendee in _listed(todo, "ATTENDEE"):
+        params = getattr(attendee, "params", {})
+        names.append(str(params.get("CN") or str(attendee).removeprefix("mailto:")))
+    return ", ".join(names)[:1000]
+
+
+def _links(todo: Any) -> list[dict[str, str]]:
+    """Web links the task carries (ATTACH with a URI; RFC 8607's FILENAME names them)."""
+    found = []
+    for attach in _listed(todo, "ATTACH"):
+        url = str(attach)
+        if url.startswith(("https://", "http://", "/")):
+            name = str(getattr(attach, "params", {}).get("FILENAME") or url)
+            found.append({"name": name[:200], "url": url[:500]})
+    return found[:20]

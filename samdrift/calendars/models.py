@@ -74,6 +74,10 @@ class CalendarObject(models.Model):
     priority = models.PositiveSmallIntegerField(default=0)
     due = models.DateTimeField(null=True, blank=True)
     recurring = models.BooleanField(default=False)
+    #: A task's assignees (their names) and links (name and address), read from ATTENDEE and
+    #: ATTACH at the door so the board never parses the text.
+    assignees = models.CharField(max_length=1000, blank=True)
+    links = models.JSONField(default=list, blank=True)
     seq = models.BigIntegerField(default=0)
     deleted = models.BooleanField(default=False)
     modified_at = models.DateTimeField()

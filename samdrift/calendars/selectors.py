@@ -13,7 +13,12 @@ from django.db.models import Q, QuerySet
 from icalendar import Calendar as ICalendar
 
 from samdrift.collaboration.policy import policy_for
-from samdrift.collaboration.selectors import member_list, memberships_of, memberships_of_users
+from samdrift.collaboration.selectors import (
+    member_list,
+    memberships_of,
+    memberships_of_users,
+    workspace_documents,
+)
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound
 
@@ -201,13 +206,44 @@ def occurrences(calendar: Calendar, *, start: dt.datetime, end: dt.datetime) -> 
     return found[:MAX_OCCURRENCES]
 
 
+@dataclass(frozen=True)
+class TaskChoices:
+    """Whom a task may be assigned to and which documents it may link: the workspace's members
+    (address, name) and documents (id, name); nothing for a personal calendar."""
+
+    members: list[tuple[str, str]]
+    documents: list[tuple[int, str]]
+
+
+def task_choices(access: CalendarAccess) -> TaskChoices:
+    if access.workspace is None:
+        return TaskChoices([], [])
+    members = [
+        (m.user.email.strip().lower(), m.user.get_full_name() or m.user.get_username())
+        for m in member_list(workspace=access.workspace)
+        if m.user.email
+    ]
+    documents = list(workspace_documents(workspace=access.workspace).values_list("id", "name"))
+    return TaskChoices(members, documents)
+
+
 def board(calendar: Calendar) -> dict[str, list[CalendarObject]]:
     """The workspace's tasks by column (status), most urgent first in each: one query."""
     columns: dict[str, list[CalendarObject]] = {s.value: [] for s in TaskStatus}
     rows = (
         live_objects(calendar)
         .filter(component=Component.TODO)
-        .only("href", "summary", "status", "priority", "due", "etag", "calendar_id")
+        .only(
+            "href",
+            "summary",
+            "status",
+            "priority",
+            "due",
+            "etag",
+            "calendar_id",
+            "assignees",
+            "links",
+        )
         .order_by("due", "summary", "id")
     )
     for row in rows:

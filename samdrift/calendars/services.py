@@ -9,6 +9,7 @@ import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,8 +162,10 @@ def put_checked(
         "starts",
         "ends",
         "recurring",
+        "assignees",
     ):
         setattr(row, field, getattr(parsed, field))
+    row.links = parsed.links or []
     row.text = parsed.text
     row.etag = get_etag(parsed.text)
     row.seq = calendar.seq
@@ -351,6 +354,10 @@ def event_create(
     return object_put(actor=actor, calendar_id=calendar_id, href=f"{uid}.ics", text=_wrap(event))
 
 
+BAD_ASSIGNEE = _("Assign the task to members of the workspace only.")
+BAD_DOCUMENT = _("Link documents of this workspace only.")
+
+
 def task_create(
     *,
     actor: Actor,
@@ -359,9 +366,34 @@ def task_create(
     due: dt.datetime | None = None,
     priority: int = 0,
     description: str = "",
+    assignees: list[str] | None = None,
+    documents: list[int] | None = None,
 ) -> CalendarObject:
+    """A task; `assignees` are members' addresses and `documents` the workspace's document
+    ids, both checked against the calendar's workspace (members may be of several agencies)."""
+    access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
+    choices = selectors.task_choices(access)
+    people = dict(choices.members)
+    wanted = [a.strip().lower() for a in assignees or []]
+    if any(a not in people for a in wanted):
+        raise ValidationFailed(BAD_ASSIGNEE, errors={"assignees": [str(BAD_ASSIGNEE)]})
+    files = dict(choices.documents)
+    if any(d not in files for d in documents or []):
+        raise ValidationFailed(BAD_DOCUMENT, errors={"documents": [str(BAD_DOCUMENT)]})
     uid = f"{uuid.uuid4()}@samdrift"
     todo = Todo()
+    for address in wanted:
+        todo.add(
+            "ATTENDEE",
+            f"mailto:{address}",
+            parameters={"CN": people[address], "ROLE": "REQ-PARTICIPANT"},
+        )
+    for document_id in documents or []:
+        todo.add(
+            "ATTACH",
+            f"{settings.SAMDRIFT_BASE_URL}/collaboration/documents/{document_id}/",
+            parameters={"FILENAME": files[document_id], "VALUE": "URI"},
+        )
     todo.add("UID", uid)
     todo.add("DTSTAMP", timezone.now())
     todo.add("SUMMARY", summary)

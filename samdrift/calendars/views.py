@@ -165,7 +165,8 @@ def calendar_detail(request: HttpRequest, calendar_id: int) -> HttpResponse:
 def board(request: HttpRequest, calendar_id: int) -> HttpResponse:
     actor = _actor(request)
     access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
-    form = TaskForm(request.POST or None)
+    choices = selectors.task_choices(access)
+    form = TaskForm(request.POST or None, members=choices.members, documents=choices.documents)
     if request.method == "POST" and _submit(
         form,
         lambda: services.task_create(
@@ -174,6 +175,9 @@ def board(request: HttpRequest, calendar_id: int) -> HttpResponse:
             summary=form.cleaned_data["summary"],
             due=form.cleaned_data["due"],
             priority=form.cleaned_data["priority"],
+            description=form.cleaned_data["description"],
+            assignees=form.cleaned_data.get("assignees") or [],
+            documents=form.cleaned_data.get("documents") or [],
         ),
     ):
         messages.success(request, _("The task was added."))

@@ -128,6 +128,11 @@ def memberships_of(*, user_id: int) -> QuerySet[Member]:
     return Member.objects.filter(user_id=user_id).select_related("workspace")
 
 
+def workspace_documents(*, workspace: Workspace, limit: int = 500) -> QuerySet[Document]:
+    """The workspace's documents (not in the trash), by name: what a task may link to."""
+    return workspace.documents.filter(trashed_at__isnull=True).order_by("name", "id")[:limit]
+
+
 def memberships_of_users(user_ids: Sequence[int]) -> QuerySet[Member]:
     """The memberships of several users, with their workspaces' classes (calendars' free/busy)."""
     return Member.objects.filter(user_id__in=list(user_ids)).select_related("workspace")

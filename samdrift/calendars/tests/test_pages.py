@@ -208,3 +208,45 @@ def test_day_week_month_and_agenda_views(safos, shared, view, shown, hidden):
         assert text in body, (view, text)
     for text in hidden:
         assert text not in body, (view, text)
+
+
+def test_a_task_assigned_across_agencies_with_a_linked_document(safos, shared, spaces):
+    import io
+
+    from samdrift.collaboration import services as collaboration
+
+    version = collaboration.upload(
+        actor=safos.actor("owner"), workspace_id=spaces[0].id,
+        stream=io.BytesIO(b"plan\n"), name="Plan.txt",
+    )  # fmt: skip
+    client = safos.client("owner")
+    made = client.post(
+        f"/calendars/{shared.id}/board/",
+        {
+            "summary": "Granska planen",
+            "priority": 1,
+            "description": "Båda myndigheterna",
+            "assignees": ["owner@example.se", "editor@example.se"],
+            "documents": [version.document_id],
+        },
+    )
+    assert made.status_code == 302, made.content[:500]
+    card = CalendarObject.objects.get(summary="Granska planen")
+    todo = ICalendar.from_ical(card.text).walk("VTODO")[0]  # lines may be folded in the text
+    assert {str(a) for a in todo["ATTENDEE"]} == {
+        "mailto:owner@example.se",
+        "mailto:editor@example.se",
+    }
+    assert "ATTACH" in todo
+    assert card.links[0]["name"] == "Plan.txt"
+    board = client.get(f"/calendars/{shared.id}/board/").content.decode()
+    assert "Plan.txt" in board and f"/collaboration/documents/{version.document_id}/" in board
+    api = client.get(f"/api/v1/calendars/{shared.id}/tasks").json()["items"][0]
+    assert api["links"][0]["name"] == "Plan.txt" and api["assignees"]
+    # someone outside the workspace, or another workspace's document, is refused
+    for bad in ({"assignees": ["outsider@example.se"]}, {"documents": [987654]}):
+        answer = client.post(
+            f"/calendars/{shared.id}/board/", {"summary": "Fel", "priority": 0, **bad}
+        )
+        assert answer.status_code == 422
+    assert CalendarObject.objects.count() == 1
