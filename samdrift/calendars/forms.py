@@ -77,11 +77,11 @@ class TaskForm(TextCheckedForm):
             del self.fields["documents"]
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextCheckedForm):
     href = forms.CharField(max_length=255, widget=forms.HiddenInput)
     etag = forms.CharField(max_length=80, widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Move to"), choices=TaskStatus.choices)
 
 
-class ImportForm(forms.Form):
+class ImportForm(TextCheckedForm):
     file = forms.FileField(label=_("iCalendar file (.ics)"))
