@@ -340,18 +340,24 @@ def event_create(
     location: str = "",
     description: str = "",
 ) -> CalendarObject:
-    uid = f"{uuid.uuid4()}@samdrift"
-    event = Event()
-    event.add("UID", uid)
-    event.add("DTSTAMP", timezone.now())
-    event.add("SUMMARY", summary)
+    event = _new(Event(), summary, description)
     event.add("DTSTART", start)
     event.add("DTEND", end)
     if location:
         event.add("LOCATION", location)
+    return object_put(
+        actor=actor, calendar_id=calendar_id, href=f"{event['UID']}.ics", text=_wrap(event)
+    )
+
+
+def _new(component: Any, summary: str, description: str) -> Any:
+    """A new event or task with a fresh UID, stamped now."""
+    component.add("UID", f"{uuid.uuid4()}@samdrift")
+    component.add("DTSTAMP", timezone.now())
+    component.add("SUMMARY", summary)
     if description:
-        event.add("DESCRIPTION", description)
-    return object_put(actor=actor, calendar_id=calendar_id, href=f"{uid}.ics", text=_wrap(event))
+        component.add("DESCRIPTION", description)
+    return component
 
 
 BAD_ASSIGNEE = _("Assign the task to members of the workspace only.")
@@ -380,8 +386,7 @@ def task_create(
     files = dict(choices.documents)
     if any(d not in files for d in documents or []):
         raise ValidationFailed(BAD_DOCUMENT, errors={"documents": [str(BAD_DOCUMENT)]})
-    uid = f"{uuid.uuid4()}@samdrift"
-    todo = Todo()
+    todo = _new(Todo(), summary, description)
     for address in wanted:
         todo.add(
             "ATTENDEE",
@@ -394,17 +399,14 @@ def task_create(
             f"{settings.SAMDRIFT_BASE_URL}/collaboration/documents/{document_id}/",
             parameters={"FILENAME": files[document_id], "VALUE": "URI"},
         )
-    todo.add("UID", uid)
-    todo.add("DTSTAMP", timezone.now())
-    todo.add("SUMMARY", summary)
     todo.add("STATUS", TaskStatus.NEEDS_ACTION.value)
     if due is not None:
         todo.add("DUE", due.astimezone(HOME_ZONE))
     if priority:
         todo.add("PRIORITY", priority)
-    if description:
-        todo.add("DESCRIPTION", description)
-    return object_put(actor=actor, calendar_id=calendar_id, href=f"{uid}.ics", text=_wrap(todo))
+    return object_put(
+        actor=actor, calendar_id=calendar_id, href=f"{todo['UID']}.ics", text=_wrap(todo)
+    )
 
 
 BAD_STATUS = _("Choose one of the board's columns.")

@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
+from samdrift.core.exceptions import (
+    DomainError,
+    NotFound,
+    ValidationFailed,
+    error_text,
+    errors_onto_form,
+)
 from samdrift.core.tenancy import scoped_page
 
 from . import selectors, services
@@ -66,15 +72,6 @@ def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
 
 
-def _form_error(form: Any, error: DomainError) -> None:
-    if isinstance(error, ValidationFailed) and error.errors:
-        for field, texts in error.errors.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
-    else:
-        form.add_error(None, str(error))
-
-
 def _submit(form: Any, call: Callable[[], Any]) -> bool:
     """Run the service for a valid form; a refusal lands on the form. True when it ran."""
     if not form.is_valid():
@@ -84,7 +81,7 @@ def _submit(form: Any, call: Callable[[], Any]) -> bool:
     except NotFound:
         raise
     except DomainError as error:
-        _form_error(form, error)
+        errors_onto_form(form, error)
         return False
     return True
 
@@ -238,16 +235,10 @@ def import_file(request: HttpRequest, calendar_id: int) -> HttpResponse:
     except UnicodeDecodeError:
         messages.error(request, _("The file is not UTF-8 text."))
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("%(count)s entries were imported.") % {"count": count})
     return redirect("calendars:detail", calendar_id=calendar_id)
-
-
-def _error_text(error: DomainError) -> str:
-    if isinstance(error, ValidationFailed) and error.errors:
-        return " ".join(m for texts in error.errors.values() for m in texts)
-    return str(error)
 
 
 @page

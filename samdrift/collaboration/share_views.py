@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samdrift.core.exceptions import DomainError, NotFound
+from samdrift.core.exceptions import DomainError, NotFound, error_text, errors_onto_form
 from samdrift.core.files.responses import file_response
 from samdrift.core.tenancy import StepUpRequired
 
 from . import selectors, services
 from .forms import ShareForm
 from .services.shares import ShareRateLimited
-from .views import _actor, _error_text, _form_error, page
+from .views import _actor, page
 
 
 def _agency_choices() -> list[tuple[int, str]]:
@@ -52,7 +52,7 @@ def document_shares(request: HttpRequest, document_id: int) -> HttpResponse:
             except (NotFound, StepUpRequired):
                 raise
             except DomainError as error:
-                _form_error(form, error)
+                errors_onto_form(form, error)
             else:
                 url = request.build_absolute_uri(reverse("collaboration:shared", args=[token]))
                 messages.success(
@@ -83,7 +83,7 @@ def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
     except (NotFound, StepUpRequired):
         raise
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("collaboration:workspaces")
     messages.success(request, _("The link was revoked."))
     return redirect("collaboration:document_shares", document_id=link.document_id)
@@ -97,7 +97,7 @@ def _limited(request: HttpRequest, error: ShareRateLimited) -> HttpResponse:
     response = render(
         request,
         "collaboration/shared.html",
-        {"nav": "collaboration", "error": _error_text(error)},
+        {"nav": "collaboration", "error": error_text(error)},
         status=429,
     )
     response["Retry-After"] = str(error.retry_after)
@@ -114,7 +114,7 @@ def _follow(request: HttpRequest, token: str, how: str) -> Any:
     except (NotFound, StepUpRequired):
         raise
     except DomainError as error:
-        context = {"nav": "collaboration", "error": _error_text(error)}
+        context = {"nav": "collaboration", "error": error_text(error)}
         return render(request, "collaboration/shared.html", context, status=410)
 
 

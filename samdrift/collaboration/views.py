@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
+from samdrift.core.exceptions import (
+    DomainError,
+    NotFound,
+    error_text,
+    errors_onto_form,
+)
 from samdrift.core.files.responses import file_response
 from samdrift.core.paging import paginate
 from samdrift.core.tenancy import StepUpRequired, scoped_page
@@ -51,25 +56,10 @@ def _act(request: HttpRequest, back: str, done: str, call: Callable[[], Any]) ->
     except (NotFound, StepUpRequired):
         raise
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, done)
     return redirect(back)
-
-
-def _error_text(error: DomainError) -> str:
-    if isinstance(error, ValidationFailed) and error.errors:
-        return " ".join(m for messages_ in error.errors.values() for m in messages_)
-    return str(error)
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    if isinstance(error, ValidationFailed) and error.errors:
-        for field, texts in error.errors.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
-    else:
-        form.add_error(None, str(error))
 
 
 def _own_agencies(actor: Actor) -> list[tuple[int, str]]:
@@ -100,7 +90,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
         except (NotFound, StepUpRequired):
             raise
         except DomainError as error:
-            _form_error(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The workspace was created."))
             return redirect("collaboration:workspace", workspace_id=workspace.id)
@@ -198,7 +188,7 @@ def upload(request: HttpRequest, workspace_id: int) -> HttpResponse:
         except (NotFound, StepUpRequired):
             raise
         except DomainError as error:
-            _form_error(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The file was stored."))
             return redirect(_back_to_workspace(workspace_id, folder_id))
@@ -277,7 +267,7 @@ def members(request: HttpRequest, workspace_id: int) -> HttpResponse:
         except (NotFound, StepUpRequired):
             raise
         except DomainError as error:
-            _form_error(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The invitation was sent to the address."))
             return redirect("collaboration:members", workspace_id=workspace_id)
@@ -363,7 +353,7 @@ def leave(request: HttpRequest, workspace_id: int) -> HttpResponse:
     except (NotFound, StepUpRequired):
         raise
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("collaboration:members", workspace_id=workspace_id)
     messages.success(request, _("You have left the workspace."))
     return redirect("collaboration:workspaces")
@@ -380,7 +370,7 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             context["hits"], _more = services.search(actor=_actor(request), query=query)
         except DomainError as error:
-            context["error"], status = _error_text(error), 422
+            context["error"], status = error_text(error), 422
     return render(request, "collaboration/search.html", context, status=status)
 
 
@@ -410,7 +400,7 @@ def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
     except (NotFound, StepUpRequired):
         raise
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("collaboration:invitations")
     messages.success(request, _("You are now a member of the workspace."))
     return redirect("collaboration:workspace", workspace_id=member.workspace_id)
@@ -480,7 +470,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
     try:
         services.ensure_download_allowed(access)
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(_document_url(document_id))
     services.record_read(actor=actor, access=access, version=version)
     return file_response(version.file, request)
@@ -522,7 +512,7 @@ def version_upload(request: HttpRequest, document_id: int) -> HttpResponse:
         except (NotFound, StepUpRequired):
             raise
         except DomainError as error:
-            _form_error(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("A new version was stored."))
             return redirect(_document_url(document_id))
@@ -591,7 +581,7 @@ def agency_scale(request: HttpRequest, agency_id: int) -> HttpResponse:
         except (NotFound, StepUpRequired):
             raise
         except DomainError as error:
-            _form_error(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The confidentiality scale was saved."))
             return redirect("collaboration:agency_scale", agency_id=agency_id)

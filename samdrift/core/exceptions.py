@@ -75,3 +75,21 @@ class ConcurrentUpdate(BusinessRuleViolation):
     """Someone else changed the object first; the loser is told and nothing is written."""
 
     code = "concurrent_update"
+
+
+def error_text(error: DomainError) -> str:
+    """A refusal as one line for a page's message: the field messages when there are any."""
+    if isinstance(error, ValidationFailed) and error.errors:
+        return " ".join(text for texts in error.errors.values() for text in texts)
+    return str(error)
+
+
+def errors_onto_form(form: Any, error: DomainError) -> None:
+    """A service's refusal shown on the form that asked for it: each message on its field (or on
+    the form when the form has no such field), else the refusal as the form's error."""
+    if isinstance(error, ValidationFailed) and error.errors:
+        for field, texts in error.errors.items():
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+    else:
+        form.add_error(None, str(error))

@@ -4,6 +4,7 @@ transaction, so a refused or rolled-back change tells nobody."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -19,9 +20,11 @@ MAJOR_INCIDENT = "major_incident"
 INCIDENT_LINK = "/operations/incidents/{id}/"
 
 
-def major_incident(*, actor: Actor, incident: Incident, org_ids: Iterable[int]) -> int:
-    """The contacts of every agency the major incident reaches, each told of its own agency only.
-    Returns the number of notifications written."""
+def _tell_contacts(
+    *, actor: Actor, org_ids: Iterable[int], kind: str, context: dict[str, Any], link: str
+) -> int:
+    """The contacts of each agency, each told of its own agency only (`agency` is added to the
+    context). Returns the number of notifications written."""
     written = 0
     for org_id in sorted(set(org_ids)):
         organisation = organisation_get(actor=SYSTEM, org_id=org_id)
@@ -29,19 +32,30 @@ def major_incident(*, actor: Actor, incident: Incident, org_ids: Iterable[int]) 
         written += len(
             notify(
                 contacts.values_list("user_id", flat=True),
-                MAJOR_INCIDENT,
-                {
-                    "title": incident.title,
-                    "service": incident.service.code,
-                    "agency": organisation.name,
-                    "priority": incident.priority,
-                    "incident_id": incident.pk,
-                },
-                link=INCIDENT_LINK.format(id=incident.pk),
+                kind,
+                {**context, "agency": organisation.name},
+                link=link,
                 actor=actor,
             )
         )
     return written
+
+
+def major_incident(*, actor: Actor, incident: Incident, org_ids: Iterable[int]) -> int:
+    """The contacts of every agency the major incident reaches."""
+    context = {
+        "title": incident.title,
+        "service": incident.service.code,
+        "priority": incident.priority,
+        "incident_id": incident.pk,
+    }
+    return _tell_contacts(
+        actor=actor,
+        org_ids=org_ids,
+        kind=MAJOR_INCIDENT,
+        context=context,
+        link=INCIDENT_LINK.format(id=incident.pk),
+    )
 
 
 CHANGE_PLANNED = "change_planned"
@@ -51,23 +65,12 @@ CHANGE_SOON = "change_soon"
 def change_window(*, actor: Actor, change: Change, org_ids: Iterable[int], kind: str) -> int:
     """The contacts of every agency an approved change reaches (its service or a service that
     depends on it, ADR 0840): the window, before it starts (ADR 0842)."""
-    written = 0
-    for org_id in sorted(set(org_ids)):
-        organisation = organisation_get(actor=SYSTEM, org_id=org_id)
-        contacts = member_list(actor=SYSTEM, organisation=organisation).filter(role="contact")
-        written += len(
-            notify(
-                contacts.values_list("user_id", flat=True),
-                kind,
-                {
-                    "title": change.title,
-                    "service": change.service.code,
-                    "agency": organisation.name,
-                    "start": timezone.localtime(change.window_start).strftime("%Y-%m-%d %H:%M"),
-                    "end": timezone.localtime(change.window_end).strftime("%Y-%m-%d %H:%M"),
-                },
-                link="/operations/",
-                actor=actor,
-            )
-        )
-    return written
+    context = {
+        "title": change.title,
+        "service": change.service.code,
+        "start": timezone.localtime(change.window_start).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(change.window_end).strftime("%Y-%m-%d %H:%M"),
+    }
+    return _tell_contacts(
+        actor=actor, org_ids=org_ids, kind=kind, context=context, link="/operations/"
+    )
