@@ -49,8 +49,8 @@ def test_start_and_profile_pass_axe_and_work_by_keyboard(
     assert page.locator(f"#language-{other}").is_checked()
     save = page.locator('form[aria-labelledby="settings-heading"] button[type="submit"]')
     tab_to(page, save)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the saved page, not the one still showing
+        page.keyboard.press("Enter")
     assert page.locator("html").get_attribute("lang") == other
     assert page.locator(".message--success").count() == 1
     problems += axe_violations(page, f"profile saved ({other})")
