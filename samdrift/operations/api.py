@@ -18,12 +18,14 @@ from ninja.security import HttpBearer
 from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors, services
+from .legal_api import router as legal_router
 from .models import AffectedAgency, Incident, IncidentEvent
 from .permissions import incident_abilities
 from .survey_api import router as survey_router
 
 router = Router(tags=["operations"])
 router.add_router("/surveys", survey_router)
+router.add_router("", legal_router)
 
 
 class IncidentFilters(Schema):

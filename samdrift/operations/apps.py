@@ -35,6 +35,16 @@ class OperationsConfig(AppConfig):
         )
         register_kind(
             Kind(
+                "incident_reportable",
+                _("An incident affecting your agency is reported to an authority"),
+                _(
+                    "To the contacts of every agency an incident reaches, when it is classified "
+                    "as reportable to CERT-SE, under NIS2 or as a personal data breach."
+                ),
+            )
+        )
+        register_kind(
+            Kind(
                 "major_incident",
                 _("A major incident affects your agency"),
                 _("To the contacts of every agency the incident reaches."),

@@ -73,6 +73,8 @@ class EventKind(models.TextChoices):
     PROBLEM = "problem", _("Linked to a problem")
     NOTE = "note", _("Note")
     RECOMPUTED = "recomputed", _("Clocks recomputed")
+    CLASSIFIED = "classified", _("Classified as reportable")
+    REPORTED = "reported", _("Legal report made")
 
 
 class ProblemState(models.TextChoices):

@@ -4,8 +4,9 @@ art. 33, computed from data (``data/legal_deadlines.json``), never hard-coded.
 A pure function: the moment the provider became aware, the moments reports were made (the
 met-records) and *now* in, one ``Deadline`` per rule out. Legal deadlines run in calendar time
 (not agreed hours). A deadline measured from an earlier report (NIS2's final report, one month
-after the notification) is only due once that report is made. A processor notice (``hours: 0``,
-"without undue delay") is due at once, one per customer agency.
+after the notification) is only due once that report is made. A processor notice ("without undue
+delay", for which the law names no hours) is due after the provider's own target in the data
+(24 h, ADR 0844), one per customer agency.
 """
 
 from __future__ import annotations
@@ -23,6 +24,18 @@ DATA = Path(__file__).parent / "data" / "legal_deadlines.json"
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """One piece of content the report must hold; `key` names it in the stored report."""
+
+    key: str
+    sv: str
+    en: str
+
+    def text(self, language: str) -> str:
+        return self.sv if language == "sv" else self.en
+
+
+@dataclass(frozen=True)
 class Deadline:
     regime: str
     code: str
@@ -31,17 +44,45 @@ class Deadline:
     due_at: dt.datetime | None  # None: the report it is measured from is not made yet
     met_at: dt.datetime | None
     status: str  # "waiting", "open", "overdue", "met", "late"
-    checklist: tuple[str, ...]
+    checklist: tuple[ChecklistItem, ...]
+    sv: str = ""
+    en: str = ""
 
     @property
     def key(self) -> str:
-        suffix = f":{self.customer_id}" if self.customer_id is not None else ""
-        return f"{self.regime}/{self.code}{suffix}"
+        return deadline_key(self.regime, self.code, self.customer_id)
+
+    def label(self, language: str) -> str:
+        return self.sv if language == "sv" else self.en
+
+
+def deadline_key(regime: str, code: str, customer_id: int | None = None) -> str:
+    suffix = f":{customer_id}" if customer_id is not None else ""
+    return f"{regime}/{code}{suffix}"
 
 
 @cache
 def rules() -> tuple[dict[str, Any], ...]:
     return tuple(json.loads(DATA.read_text(encoding="utf-8"))["regimes"])
+
+
+def regime_codes() -> tuple[str, ...]:
+    return tuple(regime["code"] for regime in rules())
+
+
+def regime_label(code: str, language: str) -> str:
+    for regime in rules():
+        if regime["code"] == code:
+            return str(regime["sv"] if language == "sv" else regime["en"])
+    return code
+
+
+def rule_of(regime_code: str, code: str) -> dict[str, Any] | None:
+    """The deadline rule *code* of *regime_code*, or None."""
+    for regime in rules():
+        if regime["code"] == regime_code:
+            return next((r for r in regime["deadlines"] if r["code"] == code), None)
+    return None
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -78,7 +119,7 @@ def compute(
         raise ValueError("aware datetimes required / tidpunkter med tidszon krävs")
     met = dict(met or {})
     wanted = set(regimes)
-    unknown = wanted - {regime["code"] for regime in rules()}
+    unknown = wanted - set(regime_codes())
     if unknown:
         raise ValueError(f"unknown regime / okänd regim: {', '.join(sorted(unknown))}")
     customer_ids = sorted(set(customers))
@@ -94,9 +135,7 @@ def compute(
                 else:
                     start = met.get(f"{regime['code']}/{rule['after']}")
                 due_at = _due(start, rule) if start is not None else None
-                key = f"{regime['code']}/{rule['code']}" + (
-                    f":{customer}" if customer is not None else ""
-                )
+                key = deadline_key(regime["code"], rule["code"], customer)
                 met_at = met.get(key)
                 out.append(
                     Deadline(
@@ -107,7 +146,9 @@ def compute(
                         due_at=due_at,
                         met_at=met_at,
                         status=_status(due_at, met_at, now),
-                        checklist=tuple(rule["checklist"]),
+                        checklist=tuple(ChecklistItem(**item) for item in rule["checklist"]),
+                        sv=rule["sv"],
+                        en=rule["en"],
                     )
                 )
     return out

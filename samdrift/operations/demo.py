@@ -53,6 +53,26 @@ def load(*, stdout: Any) -> None:
         actor=SYSTEM, incident_id=major.pk, now=start + dt.timedelta(minutes=20)
     )
     services.incident_set_major(actor=SYSTEM, incident_id=major.pk, major=True, now=start)
+    # Reportable to CERT-SE (MSBFS 2020:8, ADR 0844): the first report made in time, the final
+    # one due in four weeks.
+    services.incident_classify(
+        actor=SYSTEM, incident_id=major.pk, regimes=["cert-se"], now=start + dt.timedelta(hours=1)
+    )
+    services.legal_report_record(
+        actor=SYSTEM,
+        incident_id=major.pk,
+        key="cert-se/first",
+        content={
+            "what": "E-legitimeringen svarar med fel 503; flera myndigheter kan inte logga in.",
+            "detected": "Övervakningen larmade klockan 07.40 samma morgon.",
+            "handlers": "Leverantörens driftcentral och säkerhetsfunktion.",
+            "crime": "Nej, inget brott misstänks. Ingen polisanmälan.",
+            "support": "Inget behov av stöd. Kontakt via driftcentralen.",
+        },
+        reference="CERT-SE demo",
+        met_at=start + dt.timedelta(hours=4),
+        now=start + dt.timedelta(hours=4),
+    )
     problem = services.problem_open(actor=SYSTEM, service_code=codes[0], title="Certifikatkedjan")
     services.problem_known_error(
         actor=SYSTEM,

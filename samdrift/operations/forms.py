@@ -96,3 +96,49 @@ class AnswerForm(TextCheckedForm):
         cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
         for key, label in questions:
             self.fields[key].label = label
+
+
+class ClassifyForm(TextCheckedForm):
+    """Which legal regimes an incident is reportable under, and since when the provider knows
+    (ADR 0844); Swedish time."""
+
+    regimes = forms.MultipleChoiceField(
+        label=_("Reportable under"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    aware_at = forms.CharField(
+        label=_("Aware since (empty: when the incident was opened)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args: Any, regimes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["regimes"]).choices = regimes
+
+
+class LegalReportForm(TextCheckedForm):
+    """One legal report: a field per item of the law's checklist, the recipient's reference and
+    when it was made (ADR 0844)."""
+
+    reference = forms.CharField(
+        label=_("The recipient's reference (e.g. CERT-SE's case number)"),
+        required=False,
+        max_length=200,
+    )
+    met_at = forms.CharField(
+        label=_("Made (empty: now)"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item_keys = [key for key, _label in items]
+        for key, label in items:
+            self.fields[f"item_{key}"] = forms.CharField(
+                label=label, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        self.order_fields([f"item_{key}" for key in self.item_keys])
+
+    def content(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"item_{key}"] for key in self.item_keys}

@@ -90,6 +90,10 @@ class Incident(TimeStampedModel):
     )
     opened_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
+    # Legal reporting (ADR 0844): the regimes the incident is reportable under (codes of
+    # `data/legal_deadlines.json`) and when the provider became aware, which starts their clocks.
+    regimes = models.JSONField(default=list, blank=True)
+    aware_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -132,6 +136,47 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}:{self.kind}"
+
+
+class LegalReport(models.Model):
+    """The record that one legal deadline of an incident was met (ADR 0844): when the report was
+    made, its content per checklist item, the recipient's reference. Never edited; a correction
+    to a report is a new report of the next deadline or a note."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="legal_reports")
+    regime = models.CharField(max_length=16)
+    code = models.CharField(max_length=32)
+    # The customer agency of a per-customer deadline (the processor's notice), else None.
+    customer = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    content = models.JSONField(default=dict)
+    reference = models.CharField(max_length=200, blank=True)
+    met_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["met_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "regime", "code"],
+                condition=Q(customer__isnull=True),
+                name="legal_report_once",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "regime", "code", "customer"],
+                condition=Q(customer__isnull=False),
+                name="legal_report_once_per_customer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.regime}/{self.code}"
 
 
 class AffectedAgency(models.Model):

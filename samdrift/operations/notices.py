@@ -12,11 +12,12 @@ from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.notifications.services import notify
 from samdrift.organisations.selectors import member_list, organisation_get
 
+from . import deadlines
 from .models import Change, Incident
 
 MAJOR_INCIDENT = "major_incident"
 
-#: Hook point (ADR 0806): where an incident page will be; the pages are not built yet.
+#: The incident's page (ADR 0806).
 INCIDENT_LINK = "/operations/incidents/{id}/"
 
 
@@ -25,11 +26,20 @@ def _tell_contacts(
 ) -> int:
     """The contacts of each agency, each told of its own agency only (`agency` is added to the
     context). Returns the number of notifications written."""
-    written = 0
+    return sum(
+        _tell_each(actor=actor, org_ids=org_ids, kind=kind, context=context, link=link).values()
+    )
+
+
+def _tell_each(
+    *, actor: Actor, org_ids: Iterable[int], kind: str, context: dict[str, Any], link: str
+) -> dict[int, int]:
+    """As `_tell_contacts`, with the number written per agency."""
+    written: dict[int, int] = {}
     for org_id in sorted(set(org_ids)):
         organisation = organisation_get(actor=SYSTEM, org_id=org_id)
         contacts = member_list(actor=SYSTEM, organisation=organisation).filter(role="contact")
-        written += len(
+        written[org_id] = len(
             notify(
                 contacts.values_list("user_id", flat=True),
                 kind,
@@ -73,4 +83,31 @@ def change_window(*, actor: Actor, change: Change, org_ids: Iterable[int], kind:
     }
     return _tell_contacts(
         actor=actor, org_ids=org_ids, kind=kind, context=context, link="/operations/"
+    )
+
+
+INCIDENT_REPORTABLE = "incident_reportable"
+
+
+def incident_reportable(
+    *, actor: Actor, incident: Incident, org_ids: Iterable[int], regimes: Iterable[str]
+) -> dict[int, int]:
+    """The contacts of every agency the incident reaches: it is being reported under *regimes*
+    (ADR 0844). Returns how many were told per agency (the processor notice of GDPR art. 33(2)
+    is met for an agency only when someone there was told)."""
+    codes = list(regimes)
+    context = {
+        "title": incident.title,
+        "service": incident.service.code,
+        "incident_id": incident.pk,
+        "regimes_sv": "; ".join(deadlines.regime_label(code, "sv") for code in codes),
+        "regimes_en": "; ".join(deadlines.regime_label(code, "en") for code in codes),
+        "personal_data": "gdpr-33" in codes,
+    }
+    return _tell_each(
+        actor=actor,
+        org_ids=org_ids,
+        kind=INCIDENT_REPORTABLE,
+        context=context,
+        link=INCIDENT_LINK.format(id=incident.pk),
     )

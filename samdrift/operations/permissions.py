@@ -48,6 +48,10 @@ def incident_abilities(
         "close": operator and incident.state == IncidentState.RESOLVED,
         "declare_major": manager and not closed,
         "link": operator and not closed,
+        # Legal reporting (ADR 0844): what may be reported to CERT-SE, a CSIRT or IMY (a
+        # suspected crime, personal data) stays with the provider's operators, in every state:
+        # a final report is often due after the incident is closed.
+        "legal": operator,
     }
 
 

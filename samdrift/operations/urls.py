@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import survey_views, views
+from . import legal_views, survey_views, views
 
 app_name = "operations"
 urlpatterns = [
@@ -15,6 +15,31 @@ urlpatterns = [
         "incidents/<int:incident_id>/transition/",
         views.incident_transition,
         name="incident_transition",
+    ),
+    path(
+        "incidents/<int:incident_id>/legal/",
+        legal_views.classify,
+        name="incident_classify",
+    ),
+    path(
+        "incidents/<int:incident_id>/legal/<slug:regime>/<slug:code>/",
+        legal_views.report,
+        name="legal_report",
+    ),
+    path(
+        "incidents/<int:incident_id>/legal/<slug:regime>/<slug:code>/<int:customer>/",
+        legal_views.report,
+        name="legal_report_customer",
+    ),
+    path(
+        "incidents/<int:incident_id>/legal/<slug:regime>/<slug:code>/report.<str:fmt>",
+        legal_views.download,
+        name="legal_download",
+    ),
+    path(
+        "incidents/<int:incident_id>/legal/<slug:regime>/<slug:code>/<int:customer>/report.<str:fmt>",
+        legal_views.download,
+        name="legal_download_customer",
     ),
     path("availability/", views.availability, name="availability"),
     path(

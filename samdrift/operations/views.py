@@ -22,9 +22,9 @@ from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.core.paging import paginate
 from samdrift.organisations.selectors import visible_organisations
 
-from . import selectors, services
+from . import deadlines, legal, selectors, services
 from .choices import IncidentState
-from .forms import OutageForm, ReportForm, TransitionForm
+from .forms import ClassifyForm, OutageForm, ReportForm, TransitionForm
 from .permissions import incident_abilities, may_record_outage
 
 
@@ -125,6 +125,14 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         "events": selectors.events_for(actor=actor, incident=incident),
         "transition_form": TransitionForm(),
     }
+    if abilities["legal"]:
+        language = get_language() or "sv"
+        context["legal_rows"] = legal.legal_rows(actor=actor, incident=incident)
+        context["classify_form"] = ClassifyForm(
+            regimes=[(c, deadlines.regime_label(c, language)) for c in deadlines.regime_codes()],
+            initial={"regimes": incident.regimes},
+        )
+        context["regime_labels"] = [deadlines.regime_label(c, language) for c in incident.regimes]
     return render(request, "operations/incident_detail.html", context)
 
 

@@ -240,6 +240,45 @@ def dsam_report(env: Env, language: str) -> bytes:
     return _download(client, "/cooperation/evaluations/E1/report.pdf", language)
 
 
+def legal_report(env: Env, language: str) -> bytes:
+    """CERT-SE's first report of an incident reaching two agencies, recorded with every item of
+    the law's checklist, downloaded from the incident's page (ADR 0844)."""
+    from samdrift.operations import services as operations
+
+    service = ServiceFactory(code="LEGALBASE")
+    fk = service.provider
+    for name in ("Myndighet A", "Myndighet B"):
+        SubscriptionFactory(organisation=OrganisationFactory(name=name), service=service)
+    operator = MembershipFactory(organisation=fk, role="service_manager").user
+    actor = actor_for_user(operator)
+    incident = operations.incident_open(
+        actor=actor,
+        service_code="LEGALBASE",
+        title="Inloggningen fungerar inte",
+        impact=1,
+        urgency=1,
+    )
+    operations.incident_classify(actor=actor, incident_id=incident.pk, regimes=["cert-se"])
+    operations.legal_report_record(
+        actor=actor,
+        incident_id=incident.pk,
+        key="cert-se/first",
+        content={
+            "what": "Inloggningen nekades alla användare.\nOrsaken utreds.",
+            "detected": "Övervakningen larmade 07:40.",
+            "handlers": "Driftcentralen.",
+            "crime": "Nej.",
+            "support": "Inget behov.",
+        },
+        reference="CERT-SE 2026-1",
+    )
+    client = Client()
+    client.force_login(operator)
+    return _download(
+        client, f"/operations/incidents/{incident.pk}/legal/cert-se/first/report.pdf", language
+    )
+
+
 REPORT_TITLE = {
     "sv": "Samordnad och säker statlig it-drift",
     "en": "Coordinated and secure state IT operations",
@@ -283,4 +322,6 @@ CASES = [
     Case(
         "dsam-report-en", "cooperation.evaluation-report", "en", "DSAM evaluation E1", dsam_report
     ),
+    Case("legal-report-sv", "operations.legal-report", "sv", "Första rapport", legal_report),
+    Case("legal-report-en", "operations.legal-report", "en", "First report", legal_report),
 ]

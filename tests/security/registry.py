@@ -38,6 +38,11 @@ class Case:
     reason: str = ""
 
 
+# The items of CERT-SE's final report (operations/data/legal_deadlines.json): a complete report,
+# so only whose incident it is may be wrong.
+_CERT_FINAL = ("occurred", "detected", "ongoing", "scope", "categories")
+
+
 def _get(victim: Any, ref: str) -> Any:
     value = victim
     for part in ref.split("."):
@@ -269,6 +274,43 @@ PAGES: dict[str, Case] = {
     "operations:incident": Case(OBJECT, {"incident_id": "incident.id"}),
     "operations:incident_transition": Case(
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
+    ),
+    "operations:incident_classify": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"regimes": ["nis2"]}
+    ),
+    "operations:legal_report": Case(
+        OBJECT,
+        {"incident_id": "incident.id", "regime": "literal:cert-se", "code": "literal:final"},
+        "POST",
+        data=lambda ref: {f"item_{k}": "Matris" for k in _CERT_FINAL},
+    ),
+    "operations:legal_report_customer": Case(
+        OBJECT,
+        {
+            "incident_id": "incident.id",
+            "regime": "literal:gdpr-33",
+            "code": "literal:processor-notice",
+            "customer": "org.id",
+        },
+    ),
+    "operations:legal_download": Case(
+        OBJECT,
+        {
+            "incident_id": "incident.id",
+            "regime": "literal:cert-se",
+            "code": "literal:first",
+            "fmt": "literal:txt",
+        },
+    ),
+    "operations:legal_download_customer": Case(
+        OBJECT,
+        {
+            "incident_id": "incident.id",
+            "regime": "literal:gdpr-33",
+            "code": "literal:processor-notice",
+            "customer": "org.id",
+            "fmt": "literal:txt",
+        },
     ),
     "operations:availability": Case(LIST),
     "operations:availability_service": Case(OBJECT, {"code": "draft.code"}),
@@ -622,6 +664,15 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/operations/incidents/{incident_id}/notes"): Case(
         OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
+    ("GET", "/operations/incidents/{incident_id}/legal"): Case(OBJECT),
+    ("POST", "/operations/incidents/{incident_id}/legal/classify"): Case(
+        OBJECT, method="POST", data=lambda ref: {"regimes": ["nis2"]}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/legal/reports"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"key": "cert-se/final", "content": dict.fromkeys(_CERT_FINAL, "Matris")},
     ),
     ("GET", "/operations/outages"): Case(LIST),
     ("POST", "/operations/outages"): Case(

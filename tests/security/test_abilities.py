@@ -532,12 +532,17 @@ from samdrift.operations.permissions import (  # noqa: E402
     problem_abilities,
 )
 
-INCIDENT_KEYS = {"view", "note", "work", "resolve", "reopen", "close", "declare_major", "link"}
+INCIDENT_KEYS = {
+    *("view", "note", "work", "resolve", "reopen", "close", "declare_major", "link", "legal")
+}
 OPS_MANAGERS = {"provider_admin", "service_manager"}
 NEW_INCIDENT_REACHING_A = {
     **{key: {"view", "note"} for key in A_PEOPLE},
-    **{key: {"view", "note", "work", "resolve", "declare_major", "link"} for key in OPS_MANAGERS},
-    "security": {"view", "note", "work", "resolve", "link"},
+    **{
+        key: {"view", "note", "work", "resolve", "declare_major", "link", "legal"}
+        for key in OPS_MANAGERS
+    },
+    "security": {"view", "note", "work", "resolve", "link", "legal"},
     "account_manager": {"view"},
     "finance": {"view"},
     "second_provider": set(),  # another provider's staff: not even the incident
@@ -546,8 +551,11 @@ NEW_INCIDENT_REACHING_A = {
 }
 RESOLVED_INCIDENT_REPORTED_BY_A = {
     **{key: {"view", "note", "reopen"} for key in A_PEOPLE},
-    **{key: {"view", "note", "reopen", "close", "declare_major", "link"} for key in OPS_MANAGERS},
-    "security": {"view", "note", "reopen", "close", "link"},
+    **{
+        key: {"view", "note", "reopen", "close", "declare_major", "link", "legal"}
+        for key in OPS_MANAGERS
+    },
+    "security": {"view", "note", "reopen", "close", "link", "legal"},
     "account_manager": {"view"},
     "finance": {"view"},
     "second_provider": set(),
@@ -572,9 +580,10 @@ def test_incident_abilities_on_a_resolved_incident_a_reported(role, expected):
 
 @pytest.mark.parametrize("role", list(ACTORS))
 def test_a_closed_incident_can_only_be_viewed(role):
+    """…and still reported on: a final legal report is often due after the close (ADR 0844)."""
     incident = Incident(id=5, provider_id=FK, reported_by_org_id=A, state="closed")
     got = incident_abilities(actor=ACTORS[role], incident=incident, affected_org_ids={A})
-    assert {k for k, v in got.items() if v} <= {"view"}
+    assert {k for k, v in got.items() if v} <= {"view", "legal"}
 
 
 OPS_OPERATORS = {"provider_admin", "service_manager", "security"}

@@ -204,6 +204,18 @@ def _victim(
         urgency=2,
         organisation_id=org.pk,
     )
+    # Reportable to CERT-SE and as a personal data breach, with a first report on record.
+    operations_services.incident_classify(
+        actor=SYSTEM, incident_id=incident.pk, regimes=["cert-se", "gdpr-33"]
+    )
+    operations_services.legal_report_record(
+        actor=SYSTEM,
+        incident_id=incident.pk,
+        key="cert-se/first",
+        content=dict.fromkeys(
+            ("what", "detected", "handlers", "crime", "support"), f"Hemlig rapport {name}"
+        ),
+    )
     outage = Outage.objects.create(
         service=draft,
         provider=provider,
@@ -242,6 +254,7 @@ def _victim(
             cdoc.name,
             incident.title,
             outage.summary,
+            f"Hemlig rapport {name}",
             f"Hemligt möte {name}",
         ),
         workspace=workspace,

@@ -36,6 +36,7 @@ from .incidents import (
     incident_wait,
     incident_widen,
 )
+from .legal import incident_classify, legal_report_record
 from .monitoring import alertmanager_receive, monitoring_actor, monitoring_token_create
 from .outages import (
     ALREADY_ENDED,
@@ -62,6 +63,7 @@ __all__ = [
     "change_create",
     "change_reschedule",
     "change_transition",
+    "incident_classify",
     "incident_link_problem",
     "incident_note",
     "incident_open",
@@ -72,6 +74,7 @@ __all__ = [
     "incident_transition",
     "incident_wait",
     "incident_widen",
+    "legal_report_record",
     "monitoring_actor",
     "monitoring_token_create",
     "outage_end",

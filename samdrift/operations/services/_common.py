@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import ValidationFailed
 
+from ..calendars import STOCKHOLM
 from ..choices import (
     Impact,
     Urgency,
@@ -54,6 +55,29 @@ WINDOW_ORDER = _("The maintenance window must end after it starts (%(start)s –
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
+
+
+def _moment(value: Any, field: str) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationFailed(
+                _("Give a date and time, e.g. 2026-03-02 08:30."), errors={field: [value]}
+            ) from None
+    if not isinstance(value, dt.datetime):
+        raise ValidationFailed(
+            _("Give a date and time, e.g. 2026-03-02 08:30."), errors={field: [str(value)]}
+        )
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=STOCKHOLM)
+    return value
+
+
+def _local(value: dt.datetime) -> str:
+    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def _text(value: str, field: str, *, required: bool, limit: int) -> str:

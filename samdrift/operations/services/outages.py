@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
@@ -21,12 +20,11 @@ from samdrift.core import live
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
 
-from ..calendars import STOCKHOLM
 from ..choices import EventKind, IncidentState, OutageCause, OutageLevel
 from ..models import Incident, Outage
 from ..permissions import may_record_outage
 from ..selectors import status_followers
-from ._common import _now, _text, register_incident_hook
+from ._common import _local, _moment, _now, _text, register_incident_hook
 
 UNKNOWN_SERVICE = _(
     "There is no service with the code “%(service)s” that you operate. Use the code shown in the "
@@ -47,29 +45,6 @@ def _publish(outage: Outage) -> None:
     outage changed; the pages re-fetch themselves after the commit (ADRs 0026, 0832)."""
     for org_id in status_followers(outage.service_id):
         live.publish(f"opsstatus:{org_id}", {"change": "outage"})
-
-
-def _moment(value: Any, field: str) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationFailed(
-                _("Give a date and time, e.g. 2026-03-02 08:30."), errors={field: [value]}
-            ) from None
-    if not isinstance(value, dt.datetime):
-        raise ValidationFailed(
-            _("Give a date and time, e.g. 2026-03-02 08:30."), errors={field: [str(value)]}
-        )
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=STOCKHOLM)
-    return value
-
-
-def _local(value: dt.datetime) -> str:
-    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def _check_order(start: dt.datetime, end: dt.datetime | None) -> None:

@@ -50,7 +50,19 @@ def test_every_operations_page_passes_axe(live_server, ops, language):
         now=MONDAY,
     )
     services.incident_set_major(actor=ops.actor("operator"), incident_id=incident.id, major=True)
+    services.incident_classify(
+        actor=ops.actor("operator"), incident_id=incident.id, regimes=["cert-se", "gdpr-33"]
+    )
     urls = ["/operations/", "/operations/report/", f"/operations/incidents/{incident.id}/"]
+    # Legal reporting is the operators' only (ADR 0844): an unrecorded and a recorded report.
+    services.legal_report_record(
+        actor=ops.actor("operator"),
+        incident_id=incident.id,
+        key=f"gdpr-33/processor-notice:{ops.b.id}",
+        content={"informed": "Per telefon till registratorn."},
+    )
+    legal = f"/operations/incidents/{incident.id}/legal"
+    operator_only = [f"{legal}/cert-se/first/", f"{legal}/gdpr-33/processor-notice/{ops.b.id}/"]
     sessions = {name: _session(ops, name) for name in ("operator", "a_member")}
     problems: list[str] = []
     with sync_playwright() as playwright:
@@ -66,7 +78,7 @@ def test_every_operations_page_passes_axe(live_server, ops, language):
                 ]
             )  # fmt: skip
             page = context.new_page()
-            for url in urls:
+            for url in urls + (operator_only if name == "operator" else []):
                 response = page.goto(f"{live_server.url}{url}")
                 assert response is not None and response.status == 200, url
                 assert page.locator("html").get_attribute("lang") == language

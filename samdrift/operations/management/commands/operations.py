@@ -1,4 +1,5 @@
-"""`samdrift operations incidents|clocks|holidays|recompute|monitoring-token|mailgate`: service operations from the shell.
+"""`samdrift operations incidents|clocks|legal|holidays|recompute|monitoring-token|mailgate`:
+service operations from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already);
 `recompute` is what to run after a service's agreed hours change (ADR 0803).
@@ -16,7 +17,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError, PermissionDenied
 from samdrift.core.i18n import bilingual_line
 
-from ... import intake, selectors, services
+from ... import intake, legal, legal_document, selectors, services
 from ...calendars import swedish_holidays
 
 
@@ -29,6 +30,15 @@ class Command(BaseCommand):
         incidents.add_argument("--state", default="")
         clocks = sub.add_parser("clocks", help="Every affected agency's clocks of an incident.")
         clocks.add_argument("incident", type=int)
+        legal_ = sub.add_parser(
+            "legal",
+            help="An incident's legal reporting deadlines; with --key, that report as text or PDF.",
+        )
+        legal_.add_argument("incident", type=int)
+        legal_.add_argument("--key", default="", help="e.g. cert-se/first")
+        legal_.add_argument("--format", choices=["txt", "pdf"], default="txt")
+        legal_.add_argument("--language", choices=["sv", "en"], default="sv")
+        legal_.add_argument("--output", default="-", help="a file (default: standard output)")
         holidays = sub.add_parser("holidays", help="Swedish public holidays of a year.")
         holidays.add_argument("year", type=int)
         recompute = sub.add_parser(
@@ -80,6 +90,26 @@ class Command(BaseCommand):
                 f"resolution {row.resolution_status} "
                 f"{row.resolution_elapsed}/{row.resolution_target}s"
             )
+
+    def _legal(self, options: dict[str, Any]) -> None:
+        incident = selectors.incident_get(actor=SYSTEM, incident_id=options["incident"])
+        if not options["key"]:
+            for row in legal.legal_rows(actor=SYSTEM, incident=incident):
+                due = row.deadline.due_at.isoformat() if row.deadline.due_at else "-"
+                met = row.deadline.met_at.isoformat() if row.deadline.met_at else "-"
+                self.stdout.write(f"{row.key}\t{row.deadline.status}\tdue {due}\tmet {met}")
+            return
+        row = legal.legal_row(actor=SYSTEM, incident=incident, key=options["key"])
+        language = options["language"]
+        if options["format"] == "pdf":
+            data = legal_document.render_pdf(SYSTEM, row, incident, language)
+        else:
+            data = legal_document.render_text(SYSTEM, row, incident, language).encode()
+        if options["output"] == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            with open(options["output"], "wb") as out:
+                out.write(data)
 
     def _holidays(self, options: dict[str, Any]) -> None:
         for day, name in sorted(swedish_holidays(options["year"]).items()):
