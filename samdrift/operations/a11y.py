@@ -4,13 +4,18 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
-    from .models import Incident, Survey
+    from .models import Incident, ResponsibilityMatrix, Survey
 
-    urls = ["/operations/", "/operations/report/", "/operations/surveys/"]
+    urls = ["/operations/", "/operations/report/", "/operations/surveys/", "/operations/matrices/"]
+    matrices = ResponsibilityMatrix.objects.order_by("pk")[:2]  # a draft and a published one
+    urls.extend(f"/operations/matrices/{matrix.pk}/" for matrix in matrices)
     survey = Survey.objects.order_by("pk").first()
     if survey is not None:
         urls.append(f"/operations/surveys/{survey.pk}/")
     incident = Incident.objects.order_by("pk").first()
     if incident is not None:
         urls.append(f"/operations/incidents/{incident.pk}/")
+    routed = Incident.objects.exclude(function="").order_by("pk").first()
+    if routed is not None:
+        urls.append(f"/operations/incidents/{routed.pk}/")
     return urls

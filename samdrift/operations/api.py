@@ -19,6 +19,7 @@ from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors, services
 from .legal_api import router as legal_router
+from .matrix_api import router as matrix_router
 from .models import AffectedAgency, Incident, IncidentEvent
 from .permissions import incident_abilities
 from .survey_api import router as survey_router
@@ -26,6 +27,7 @@ from .survey_api import router as survey_router
 router = Router(tags=["operations"])
 router.add_router("/surveys", survey_router)
 router.add_router("", legal_router)
+router.add_router("/matrices", matrix_router)
 
 
 class IncidentFilters(Schema):
@@ -110,6 +112,11 @@ class EventOut(Schema):
     actor: str
 
 
+class PartyOut(Schema):
+    role: str
+    agency: str
+
+
 class IncidentOut(IncidentRow):
     description: str
     impact: int
@@ -118,6 +125,8 @@ class IncidentOut(IncidentRow):
     problem_id: int | None
     reported_by_org_id: int | None
     abilities: dict[str, bool]
+    function: str
+    parties: list[PartyOut]
     clocks: list[ClockOut]
     events: list[EventOut]
 
@@ -169,7 +178,10 @@ def _detail(request: ApiRequest, incident_id: int) -> dict[str, Any]:
     actor = request.auth
     incident = selectors.incident_get(actor=actor, incident_id=incident_id)
     abilities = incident_abilities(
-        actor=actor, incident=incident, affected_org_ids=selectors.affected_org_ids(incident)
+        actor=actor,
+        incident=incident,
+        affected_org_ids=selectors.affected_org_ids(incident),
+        party_roles=selectors.party_roles(incident),
     )
     return {
         **_row(incident),
@@ -180,6 +192,10 @@ def _detail(request: ApiRequest, incident_id: int) -> dict[str, Any]:
         "problem_id": incident.problem_id,
         "reported_by_org_id": incident.reported_by_org_id,
         "abilities": abilities,
+        "function": incident.function,
+        "parties": [
+            {"role": role, "agency": name} for role, name in selectors.incident_parties(incident)
+        ],
         "clocks": [_clock(r) for r in selectors.clocks_for(actor=actor, incident=incident)],
         "events": [_event(e) for e in selectors.events_for(actor=actor, incident=incident)],
     }
@@ -275,6 +291,37 @@ def add_note(request: ApiRequest, incident_id: int, payload: NoteIn) -> Status:
     selectors.incident_get(actor=request.auth, incident_id=incident_id)
     services.incident_note(actor=request.auth, incident_id=incident_id, text=payload.text)
     return Status(201, _detail(request, incident_id))
+
+
+class RouteIn(Schema):
+    function: str
+
+
+class EscalateIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/incidents/{incident_id}/route",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="Route an incident to a function of its service's responsibility matrix",
+    description="R is assigned and told, C and I are told; every party may then see it.",
+)
+def route_incident(request: ApiRequest, incident_id: int, payload: RouteIn) -> dict[str, Any]:
+    selectors.incident_get(actor=request.auth, incident_id=incident_id)
+    services.incident_route(actor=request.auth, incident_id=incident_id, function=payload.function)
+    return _detail(request, incident_id)
+
+
+@router.post(
+    "/incidents/{incident_id}/escalate",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="Escalate a routed incident to the accountable party (A)",
+)
+def escalate_incident(request: ApiRequest, incident_id: int, payload: EscalateIn) -> dict[str, Any]:
+    selectors.incident_get(actor=request.auth, incident_id=incident_id)
+    services.incident_escalate(actor=request.auth, incident_id=incident_id, reason=payload.reason)
+    return _detail(request, incident_id)
 
 
 # --- outages and availability (issue 16 item 3, ADR 0830) -------------------------------------

@@ -43,6 +43,24 @@ class OperationsConfig(AppConfig):
                 ),
             )
         )
+        for code, label, description in (
+            (
+                "incident_assigned",
+                _("An incident is assigned to your agency by a responsibility matrix"),
+                _("To the contacts of the responsible party (R) of the incident's function."),
+            ),
+            (
+                "incident_informed",
+                _("An incident concerns a function your agency is consulted or informed on"),
+                _("To the contacts of the parties consulted or informed (C, I) on the function."),
+            ),
+            (
+                "incident_escalated",
+                _("An incident is escalated to your agency as accountable"),
+                _("To the contacts of the accountable party (A) of the incident's function."),
+            ),
+        ):
+            register_kind(Kind(code, label, description))
         register_kind(
             Kind(
                 "major_incident",

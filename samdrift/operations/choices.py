@@ -75,6 +75,8 @@ class EventKind(models.TextChoices):
     RECOMPUTED = "recomputed", _("Clocks recomputed")
     CLASSIFIED = "classified", _("Classified as reportable")
     REPORTED = "reported", _("Legal report made")
+    ROUTED = "routed", _("Routed by the responsibility matrix")
+    ESCALATED = "escalated", _("Escalated to the accountable party")
 
 
 class ProblemState(models.TextChoices):

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from samdrift.catalogue.selectors import dependency_edges
 from samdrift.core.actor import SYSTEM
+from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.onboarding.selectors import subscription_list
 
-from . import services
+from . import raci, services
 from .models import AffectedAgency, Incident, SurveyAnswer
 
 
@@ -128,9 +129,48 @@ def load(*, stdout: Any) -> None:
         actor=SYSTEM, incident_id=done.pk, target="resolved", now=start - dt.timedelta(days=1)
     )
     _survey(codes[0], now)
+    _covidbevis(stdout, [major, worked, done])
     for incident in (major, worked, done):
         services.recompute_clocks(incident, now=now)
     stdout.write(f"operations: 3 incidents on {', '.join(sorted({codes[0], second, codes[-1]}))}\n")
+
+
+def _covidbevis(stdout: Any, incidents: list[Incident]) -> None:
+    """The Covidbevis responsibility matrix of the 2021 report (ADR 0845) on application
+    operations: version 1 exactly as reported, which names only R and stays a draft that says
+    why; version 2, published, where the demo records an accountable party per function — the
+    first responsible one. That A is demo data, not the report's."""
+    code = "APPDRIFT"
+    reported = raci.covidbevis_2021_cells()
+    try:
+        services.matrix_draft(
+            actor=SYSTEM, service_code=code, name="Covidbevis (vaccinationsbevis)",
+            effective_from=timezone.localdate(), text=raci.as_text(reported),
+            note="Som i Försäkringskassans rapport 2021: bara utförare (R).",
+        )  # fmt: skip
+    except (NotFound, ValidationFailed) as missing:  # a smaller demo without these agencies
+        stdout.write(f"operations: no Covidbevis matrix ({missing})\n")
+        return
+    first_r: dict[str, str] = {}
+    for function, _role, party in reported:
+        first_r.setdefault(function, party)
+    completed = reported + [(function, "A", party) for function, party in first_r.items()]
+    matrix = services.matrix_draft(
+        actor=SYSTEM, service_code=code, name="Covidbevis (vaccinationsbevis)",
+        effective_from=timezone.localdate(), text=raci.as_text(completed),
+        note="Demodata: ansvarig (A) är satt till den första utföraren, inte hämtad ur rapporten.",
+    )  # fmt: skip
+    services.matrix_publish(actor=SYSTEM, matrix_id=matrix.pk)
+    routed = services.incident_open(
+        actor=SYSTEM, service_code=code, title="Appen visar fel giltighetstid för bevis",
+        impact=2, urgency=2, now=timezone.now() - dt.timedelta(hours=2),
+    )  # fmt: skip
+    services.incident_route(actor=SYSTEM, incident_id=routed.pk, function="24/7 support")
+    incidents.append(routed)
+    stdout.write(
+        f"operations: the Covidbevis responsibility matrix, versions 1 and 2; INC{routed.pk} "
+        "routed by it\n"
+    )
 
 
 def _survey(code: str, now: dt.datetime) -> None:

@@ -142,3 +142,46 @@ class LegalReportForm(TextCheckedForm):
 
     def content(self) -> dict[str, str]:
         return {key: self.cleaned_data[f"item_{key}"] for key in self.item_keys}
+
+
+class RouteForm(TextCheckedForm):
+    """Route an incident to a function of the service's responsibility matrix (ADR 0845)."""
+
+    function = forms.ChoiceField(label=_("Function"))
+
+    def __init__(self, *args: Any, functions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["function"]).choices = [(f, f) for f in functions]
+
+
+class EscalateForm(TextCheckedForm):
+    reason = forms.CharField(
+        label=_("Why escalate?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MatrixForm(TextCheckedForm):
+    """A new version of a service's responsibility matrix, one cell per line (ADR 0845)."""
+
+    service = forms.ChoiceField(label=_("Service"))
+    name = forms.CharField(label=_("Name of the jointly delivered service"), max_length=200)
+    effective_from = forms.DateField(
+        label=_("Takes effect"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    text = forms.CharField(
+        label=_("The matrix: one line per function, role and party"),
+        help_text=_(
+            "function;role;party — the role R, A, C or I; the party an agency's name or "
+            "organisation number. Exactly one A and at least one R per function before it can "
+            "take effect."
+        ),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=500_000,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = services

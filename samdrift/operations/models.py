@@ -94,6 +94,12 @@ class Incident(TimeStampedModel):
     # `data/legal_deadlines.json`) and when the provider became aware, which starts their clocks.
     regimes = models.JSONField(default=list, blank=True)
     aware_at = models.DateTimeField(null=True, blank=True)
+    # The function of the service's responsibility matrix the incident concerns (ADR 0845), and
+    # the version it was routed by.
+    function = models.CharField(_("function"), max_length=200, blank=True)
+    matrix = models.ForeignKey(
+        "ResponsibilityMatrix", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -136,6 +142,87 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}:{self.kind}"
+
+
+class ResponsibilityMatrix(models.Model):
+    """One version of the RACI matrix of a jointly delivered service (ADR 0845): functions ×
+    parties. A draft until published; a published version takes effect on `effective_from` and
+    stays in effect until a later published version does. Published versions are never edited."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveIntegerField()
+    effective_from = models.DateField(_("takes effect"))
+    note = models.TextField(_("note"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "version"], name="raci_one_version_number_per_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} v{self.version}"
+
+
+class Responsibility(models.Model):
+    """One cell of a matrix: a party's role (R, A, C or I) on one function."""
+
+    matrix = models.ForeignKey(ResponsibilityMatrix, on_delete=models.CASCADE, related_name="cells")
+    function = models.CharField(_("function"), max_length=200)
+    position = models.PositiveIntegerField(default=0)  # the function's row, as entered
+    role = models.CharField(max_length=1)
+    party = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["matrix_id", "position", "role", "party_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matrix", "function", "role", "party"], name="raci_cell_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["R", "A", "C", "I"]), name="raci_role_is_r_a_c_or_i"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matrix_id}:{self.function}:{self.role}"
+
+
+class IncidentParty(models.Model):
+    """A party of the responsibility matrix an incident was routed to (ADR 0845): R is assigned
+    the work, A is escalated to, C and I are informed. The rule that lets another agency than
+    the affected ones see the incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=1)
+
+    class Meta:
+        ordering = ["incident_id", "role", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "organisation", "role"], name="incident_party_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "incident"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.organisation_id}:{self.role}"
 
 
 class LegalReport(models.Model):

@@ -111,3 +111,55 @@ def incident_reportable(
         context=context,
         link=INCIDENT_LINK.format(id=incident.pk),
     )
+
+
+INCIDENT_ASSIGNED = "incident_assigned"
+INCIDENT_INFORMED = "incident_informed"
+INCIDENT_ESCALATED = "incident_escalated"
+
+
+def _incident_context(incident: Incident) -> dict[str, Any]:
+    return {
+        "title": incident.title,
+        "service": incident.service.code,
+        "priority": incident.priority,
+        "incident_id": incident.pk,
+        "function": incident.function,
+    }
+
+
+def incident_routed(
+    *,
+    actor: Actor,
+    incident: Incident,
+    function: str,
+    assigned: Iterable[int],
+    informed: Iterable[int],
+) -> int:
+    """The contacts of the responsible parties (R) of the function, and of those consulted or
+    informed (C, I), ADR 0845."""
+    link = INCIDENT_LINK.format(id=incident.pk)
+    context = _incident_context(incident)
+    told = _tell_contacts(
+        actor=actor, org_ids=assigned, kind=INCIDENT_ASSIGNED, context=context, link=link
+    )
+    return told + _tell_contacts(
+        actor=actor,
+        org_ids=set(informed) - set(assigned),
+        kind=INCIDENT_INFORMED,
+        context=context,
+        link=link,
+    )
+
+
+def incident_escalated(
+    *, actor: Actor, incident: Incident, org_ids: Iterable[int], reason: str
+) -> int:
+    """The contacts of the accountable party (A) of the incident's function."""
+    return _tell_contacts(
+        actor=actor,
+        org_ids=org_ids,
+        kind=INCIDENT_ESCALATED,
+        context={**_incident_context(incident), "reason": reason},
+        link=INCIDENT_LINK.format(id=incident.pk),
+    )

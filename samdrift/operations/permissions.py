@@ -8,7 +8,7 @@ incident, so no ability costs a query.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from samdrift.core.actor import Actor
@@ -18,7 +18,7 @@ from .choices import ChangeState, IncidentState, ProblemState
 if TYPE_CHECKING:
     import datetime as dt
 
-    from .models import Change, Incident, Problem, Survey
+    from .models import Change, Incident, Problem, ResponsibilityMatrix, Survey
 
 #: Provider roles that work incidents, problems and changes.
 OPERATORS = ("provider_admin", "service_manager", "security")
@@ -29,19 +29,34 @@ ALL_PROVIDER_ROLES = ("provider_admin", "service_manager", "account_manager", "f
 
 
 def incident_abilities(
-    *, actor: Actor, incident: Incident, affected_org_ids: Collection[int]
+    *,
+    actor: Actor,
+    incident: Incident,
+    affected_org_ids: Collection[int],
+    party_roles: Mapping[int, Collection[str]] | None = None,
 ) -> dict[str, bool]:
+    """`party_roles`: the agencies of the responsibility matrix the incident was routed to and
+    their roles (ADR 0845); R and A work alongside the provider (see it, add notes; R
+    escalates), C and I are informed (see it)."""
     staff = actor.has_provider_role_in(incident.provider_id, *ALL_PROVIDER_ROLES)
     operator = actor.has_provider_role_in(incident.provider_id, *OPERATORS)
     manager = actor.has_provider_role_in(incident.provider_id, *MANAGERS)
     concerned = set(affected_org_ids) | {incident.reported_by_org_id or 0}
+    own_roles = {
+        role
+        for org_id, roles in (party_roles or {}).items()
+        if org_id in actor.member_org_ids
+        for role in roles
+    }
+    party = bool(own_roles)
+    working_party = bool(own_roles & {"R", "A"})
     customer = bool(actor.member_org_ids & concerned)
     reporter = incident.reported_by_org_id in actor.member_org_ids
     open_ = incident.state in (IncidentState.NEW, IncidentState.IN_PROGRESS)
     closed = incident.state == IncidentState.CLOSED
     return {
-        "view": staff or customer,
-        "note": (operator or customer) and not closed,
+        "view": staff or customer or party,
+        "note": (operator or customer or working_party) and not closed,
         "work": operator and open_,
         "resolve": operator and open_,
         "reopen": (operator or reporter) and incident.state == IncidentState.RESOLVED,
@@ -52,6 +67,8 @@ def incident_abilities(
         # suspected crime, personal data) stays with the provider's operators, in every state:
         # a final report is often due after the incident is closed.
         "legal": operator,
+        "route": operator and not closed,
+        "escalate": (operator or "R" in own_roles) and bool(incident.function) and not closed,
     }
 
 
@@ -126,3 +143,21 @@ def survey_abilities(
 
 def may_create_survey(*, actor: Actor, provider_id: int) -> bool:
     return actor.has_provider_role_in(provider_id, *MANAGERS)
+
+
+def may_keep_matrices(*, actor: Actor, provider_id: int | None) -> bool:
+    """The provider's administrators and service managers enter and publish the responsibility
+    matrices of its services (ADR 0845)."""
+    return actor.has_provider_role_in(provider_id, *MANAGERS)
+
+
+def matrix_abilities(
+    *, actor: Actor, matrix: ResponsibilityMatrix, party_org_ids: Collection[int] = ()
+) -> dict[str, bool]:
+    """The provider's staff see every version; a party named in a published version sees that
+    version (it is the agreement it is part of); only managers publish a draft."""
+    staff = actor.has_provider_role_in(matrix.provider_id, *ALL_PROVIDER_ROLES)
+    published = matrix.published_at is not None
+    party = published and bool(actor.member_org_ids & set(party_org_ids))
+    keeper = may_keep_matrices(actor=actor, provider_id=matrix.provider_id)
+    return {"view": staff or party, "publish": keeper and not published}

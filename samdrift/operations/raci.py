@@ -86,3 +86,72 @@ def covidbevis_2021() -> dict[str, dict[str, list[str]]]:
     """The Covidbevis matrix as the 2021 report gives it (R only: it names no accountable)."""
     data = json.loads(COVIDBEVIS_2021.read_text(encoding="utf-8"))
     return {row["function"]: {"R": list(row["R"])} for row in data["functions"]}
+
+
+@dataclass(frozen=True)
+class Cell:
+    line: int  # where it was entered (1-based), for the error that names it
+    function: str
+    role: str
+    party: str  # an organisation number or an agency's exact name, as entered
+
+
+def parse(text: str) -> tuple[list[Cell], list[str]]:
+    """Cells from text, one per line: ``function;role;party`` (a header line and empty lines are
+    skipped; a tab or a comma may separate instead when the line has no semicolon). Returns the
+    cells and every reason, Swedish / English with its line number, that a line was refused."""
+    cells: list[Cell] = []
+    errors: list[str] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        separator = ";" if ";" in line else ("\t" if "\t" in line else ",")
+        parts = [part.strip() for part in line.split(separator)]
+        if number == 1 and [p.lower() for p in parts[:2]] in (
+            ["funktion", "roll"],
+            ["function", "role"],
+        ):
+            continue
+        if len(parts) != 3 or not all(parts):
+            errors.append(
+                bilingual_line(
+                    f"Rad {number}: skriv funktion;roll;part.",
+                    f"Line {number}: write function;role;party.",
+                )
+            )
+            continue
+        function, role, party = parts
+        if role.upper() not in ROLES:
+            errors.append(
+                bilingual_line(
+                    f"Rad {number}: rollen ska vara R, A, C eller I, inte {role}.",
+                    f"Line {number}: the role must be R, A, C or I, not {role}.",
+                )
+            )
+            continue
+        if len(function) > 200:
+            errors.append(
+                bilingual_line(
+                    f"Rad {number}: funktionen är längre än 200 tecken.",
+                    f"Line {number}: the function is longer than 200 characters.",
+                )
+            )
+            continue
+        cells.append(Cell(number, function, role.upper(), party))
+    return cells, errors
+
+
+def as_text(rows: Sequence[tuple[str, str, str]]) -> str:
+    """(function, role, party) rows as the text `parse` reads."""
+    return "\n".join(f"{function};{role};{party}" for function, role, party in rows)
+
+
+def covidbevis_2021_cells() -> list[tuple[str, str, str]]:
+    """The reported Covidbevis matrix as (function, role, party) rows: R only."""
+    return [
+        (function, role, party)
+        for function, roles in covidbevis_2021().items()
+        for role, parties in roles.items()
+        for party in parties
+    ]

@@ -36,7 +36,15 @@ from samdrift.organisations.selectors import organisation_get
 from .availability import Availability, Interval, measure
 from .calendars import STOCKHOLM, calendar_for
 from .choices import ChangeState, IncidentState, OutageLevel, ServiceStatus
-from .models import AffectedAgency, Change, Incident, IncidentEvent, Outage, Problem
+from .models import (
+    AffectedAgency,
+    Change,
+    Incident,
+    IncidentEvent,
+    IncidentParty,
+    Outage,
+    Problem,
+)
 from .permissions import ALL_PROVIDER_ROLES, OPERATORS, may_see_agency_availability
 
 DAY = dt.timedelta(days=1)
@@ -45,9 +53,18 @@ DAY = dt.timedelta(days=1)
 def _incident_scope(actor: Actor) -> Q:
     if actor.sees_everything:
         return Q()
-    condition = Q(reported_by_org_id__in=actor.member_org_ids) | Q(
-        id__in=AffectedAgency.objects.filter(organisation_id__in=actor.member_org_ids).values(
-            "incident_id"
+    condition = (
+        Q(reported_by_org_id__in=actor.member_org_ids)
+        | Q(
+            id__in=AffectedAgency.objects.filter(organisation_id__in=actor.member_org_ids).values(
+                "incident_id"
+            )
+        )
+        # The parties of the responsibility matrix the incident was routed to (ADR 0845).
+        | Q(
+            id__in=IncidentParty.objects.filter(organisation_id__in=actor.member_org_ids).values(
+                "incident_id"
+            )
         )
     )
     if actor.provider_org_ids:
@@ -110,6 +127,23 @@ def affected_org_ids(incident: Incident) -> frozenset[int]:
     return frozenset(
         AffectedAgency.objects.filter(incident=incident).values_list("organisation_id", flat=True)
     )
+
+
+def party_roles(incident: Incident) -> dict[int, set[str]]:
+    """The matrix parties an incident was routed to, with their roles (for its abilities)."""
+    roles: dict[int, set[str]] = {}
+    for org_id, role in IncidentParty.objects.filter(incident=incident).values_list(
+        "organisation_id", "role"
+    ):
+        roles.setdefault(org_id, set()).add(role)
+    return roles
+
+
+def incident_parties(incident: Incident) -> list[tuple[str, str]]:
+    """(role, agency name) of the parties the incident was routed to, R first."""
+    order = {"R": 0, "A": 1, "C": 2, "I": 3}
+    rows = IncidentParty.objects.filter(incident=incident).values_list("role", "organisation__name")
+    return sorted(rows, key=lambda row: (order.get(row[0], 9), row[1]))
 
 
 def _sees_every_clock(actor: Actor, incident: Incident) -> bool:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import legal_views, survey_views, views
+from . import legal_views, matrix_views, survey_views, views
 
 app_name = "operations"
 urlpatterns = [
@@ -15,6 +15,15 @@ urlpatterns = [
         "incidents/<int:incident_id>/transition/",
         views.incident_transition,
         name="incident_transition",
+    ),
+    path("matrices/", matrix_views.matrix_list, name="matrices"),
+    path("matrices/<int:matrix_id>/", matrix_views.matrix_detail, name="matrix"),
+    path("matrices/<int:matrix_id>/publish/", matrix_views.matrix_publish, name="matrix_publish"),
+    path("incidents/<int:incident_id>/route/", matrix_views.incident_route, name="incident_route"),
+    path(
+        "incidents/<int:incident_id>/escalate/",
+        matrix_views.incident_escalate,
+        name="incident_escalate",
     ),
     path(
         "incidents/<int:incident_id>/legal/",

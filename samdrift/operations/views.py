@@ -22,9 +22,16 @@ from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.core.paging import paginate
 from samdrift.organisations.selectors import visible_organisations
 
-from . import deadlines, legal, selectors, services
+from . import deadlines, legal, matrices, selectors, services
 from .choices import IncidentState
-from .forms import ClassifyForm, OutageForm, ReportForm, TransitionForm
+from .forms import (
+    ClassifyForm,
+    EscalateForm,
+    OutageForm,
+    ReportForm,
+    RouteForm,
+    TransitionForm,
+)
 from .permissions import incident_abilities, may_record_outage
 
 
@@ -115,16 +122,27 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     actor = _actor(request)
     incident = selectors.incident_get(actor=actor, incident_id=incident_id)
     abilities = incident_abilities(
-        actor=actor, incident=incident, affected_org_ids=selectors.affected_org_ids(incident)
+        actor=actor,
+        incident=incident,
+        affected_org_ids=selectors.affected_org_ids(incident),
+        party_roles=selectors.party_roles(incident),
     )
     context = {
         "nav": "operations",
         "incident": incident,
         "abilities": abilities,
+        "parties": selectors.incident_parties(incident),
         "clocks": selectors.clocks_for(actor=actor, incident=incident),
         "events": selectors.events_for(actor=actor, incident=incident),
         "transition_form": TransitionForm(),
     }
+    if abilities["route"]:
+        functions = matrices.route_choices(service_id=incident.service_id, on=timezone.localdate())
+        context["route_form"] = RouteForm(
+            functions=functions, initial={"function": incident.function}
+        )
+    if abilities["escalate"]:
+        context["escalate_form"] = EscalateForm()
     if abilities["legal"]:
         language = get_language() or "sv"
         context["legal_rows"] = legal.legal_rows(actor=actor, incident=incident)

@@ -275,6 +275,24 @@ PAGES: dict[str, Case] = {
     "operations:incident_transition": Case(
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
     ),
+    "operations:matrices": Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("draft.code"),
+            "name": "Matris",
+            "effective_from": "2030-01-01",
+            "text": "Drift;R;202100-5521\nDrift;A;202100-5521",
+        },
+    ),
+    "operations:matrix": Case(OBJECT, {"matrix_id": "matrix.id"}),
+    "operations:matrix_publish": Case(OBJECT, {"matrix_id": "matrix.id"}, "POST"),
+    "operations:incident_route": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"function": "Drift"}
+    ),
+    "operations:incident_escalate": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"reason": "Matris"}
+    ),
     "operations:incident_classify": Case(
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"regimes": ["nis2"]}
     ),
@@ -508,6 +526,7 @@ API_PARAMS: dict[str, str] = {
     "token": "cshare_token",
     "calendar_id": "calendar.id",
     "survey_id": "survey.id",
+    "matrix_id": "matrix.id",
 }
 
 
@@ -664,6 +683,25 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/operations/incidents/{incident_id}/notes"): Case(
         OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
+    ("GET", "/operations/matrices"): Case(LIST),
+    ("POST", "/operations/matrices"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("draft.code"),
+            "name": "Matris",
+            "effective_from": "2030-01-01",
+            "text": "Drift;R;202100-5521\nDrift;A;202100-5521",
+        },
+    ),
+    ("GET", "/operations/matrices/{matrix_id}"): Case(OBJECT),
+    ("POST", "/operations/matrices/{matrix_id}/publish"): Case(OBJECT, method="POST"),
+    ("POST", "/operations/incidents/{incident_id}/route"): Case(
+        OBJECT, method="POST", data=lambda ref: {"function": "Drift"}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/escalate"): Case(
+        OBJECT, method="POST", data=lambda ref: {"reason": "Matris"}
     ),
     ("GET", "/operations/incidents/{incident_id}/legal"): Case(OBJECT),
     ("POST", "/operations/incidents/{incident_id}/legal/classify"): Case(

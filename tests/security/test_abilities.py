@@ -533,34 +533,35 @@ from samdrift.operations.permissions import (  # noqa: E402
 )
 
 INCIDENT_KEYS = {
-    *("view", "note", "work", "resolve", "reopen", "close", "declare_major", "link", "legal")
+    *("view", "note", "work", "resolve", "reopen", "close", "declare_major", "link", "legal"),
+    *("route", "escalate"),
 }
 OPS_MANAGERS = {"provider_admin", "service_manager"}
 NEW_INCIDENT_REACHING_A = {
     **{key: {"view", "note"} for key in A_PEOPLE},
     **{
-        key: {"view", "note", "work", "resolve", "declare_major", "link", "legal"}
+        key: {"view", "note", "work", "resolve", "declare_major", "link", "legal", "route"}
         for key in OPS_MANAGERS
     },
-    "security": {"view", "note", "work", "resolve", "link", "legal"},
+    "security": {"view", "note", "work", "resolve", "link", "legal", "route"},
     "account_manager": {"view"},
     "finance": {"view"},
     "second_provider": set(),  # another provider's staff: not even the incident
     "anonymous": set(),
-    "system": INCIDENT_KEYS - {"reopen", "close"},
+    "system": INCIDENT_KEYS - {"reopen", "close", "escalate"},  # not routed: no A
 }
 RESOLVED_INCIDENT_REPORTED_BY_A = {
     **{key: {"view", "note", "reopen"} for key in A_PEOPLE},
     **{
-        key: {"view", "note", "reopen", "close", "declare_major", "link", "legal"}
+        key: {"view", "note", "reopen", "close", "declare_major", "link", "legal", "route"}
         for key in OPS_MANAGERS
     },
-    "security": {"view", "note", "reopen", "close", "link", "legal"},
+    "security": {"view", "note", "reopen", "close", "link", "legal", "route"},
     "account_manager": {"view"},
     "finance": {"view"},
     "second_provider": set(),
     "anonymous": set(),
-    "system": INCIDENT_KEYS - {"work", "resolve"},
+    "system": INCIDENT_KEYS - {"work", "resolve", "escalate"},
 }
 
 
@@ -827,8 +828,74 @@ def test_a_personal_calendar_is_its_owners_alone():
 
 # --- operations: NKI surveys (ADR 0843): staff see results, connected agencies answer ----------
 
-from samdrift.operations.models import Survey  # noqa: E402
-from samdrift.operations.permissions import survey_abilities  # noqa: E402
+from samdrift.operations.models import ResponsibilityMatrix, Survey  # noqa: E402
+from samdrift.operations.permissions import matrix_abilities, survey_abilities  # noqa: E402
+
+ROUTED_TO_A_AS_RESPONSIBLE = {
+    # A is the function's R (ADR 0845): it sees the incident, adds notes and escalates.
+    **{key: {"view", "note", "escalate"} for key in A_PEOPLE},
+    **{
+        key: {"view", "note", "work", "resolve", "declare_major", "link", "legal", "route"}
+        | {"escalate"}
+        for key in OPS_MANAGERS
+    },
+    "security": {"view", "note", "work", "resolve", "link", "legal", "route", "escalate"},
+    "account_manager": {"view"},
+    "finance": {"view"},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": INCIDENT_KEYS - {"reopen", "close"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(ROUTED_TO_A_AS_RESPONSIBLE, INCIDENT_KEYS))
+def test_incident_abilities_of_a_matrix_party(role, expected):
+    incident = Incident(id=5, provider_id=FK, state="new", function="Drift")
+    _check(
+        incident_abilities, role, expected,
+        incident=incident, affected_org_ids=set(), party_roles={A: {"R"}},
+    )  # fmt: skip
+
+
+def test_an_informed_party_only_sees():
+    incident = Incident(id=5, provider_id=FK, state="new", function="Drift")
+    got = incident_abilities(
+        actor=ACTORS["member"], incident=incident, affected_org_ids=set(), party_roles={A: {"I"}}
+    )
+    assert {k for k, v in got.items() if v} == {"view"}
+
+
+MATRIX_KEYS = {"view", "publish"}
+DRAFT_MATRIX_NAMING_A = {
+    **{key: set() for key in A_PEOPLE},  # a draft is the provider's own work
+    **{key: {"view", "publish"} for key in OPS_MANAGERS},
+    **{key: {"view"} for key in FK_STAFF - OPS_MANAGERS},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view", "publish"},
+}
+PUBLISHED_MATRIX_NAMING_A = {
+    **{key: {"view"} for key in A_PEOPLE},  # the agreement A is part of
+    **{key: {"view"} for key in FK_STAFF},
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"view"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(DRAFT_MATRIX_NAMING_A, MATRIX_KEYS))
+def test_matrix_abilities_on_a_draft(role, expected):
+    matrix = ResponsibilityMatrix(id=8, provider_id=FK)
+    _check(matrix_abilities, role, expected, matrix=matrix, party_org_ids={A})
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(PUBLISHED_MATRIX_NAMING_A, MATRIX_KEYS))
+def test_matrix_abilities_on_a_published_version(role, expected):
+    matrix = ResponsibilityMatrix(
+        id=8, provider_id=FK, published_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    _check(matrix_abilities, role, expected, matrix=matrix, party_org_ids={A})
+
 
 SURVEY_OF_FK = {
     **{key: {"view", "answer"} for key in A_PEOPLE},  # A is connected to the surveyed service
@@ -857,6 +924,7 @@ def test_survey_abilities(role, expected):
 # --- completeness -------------------------------------------------------------------------------
 
 TESTED = {
+    matrix_abilities,
     membership_abilities,
     case_abilities,
     request_abilities,

@@ -119,6 +119,8 @@ class Victim:
     calendar: Any = None
     # operations: an NKI survey of the provider's unpublished service (no agency has it).
     survey: Any = None
+    # operations: a draft responsibility matrix of the provider's service naming the agency.
+    matrix: Any = None
 
 
 @dataclass
@@ -224,6 +226,13 @@ def _victim(
         started_at=timezone.now() - datetime.timedelta(hours=1),
     )
     calendar = _calendar(workspace, contact, name)
+    matrix = operations_services.matrix_draft(
+        actor=SYSTEM,
+        service_code=service.code,
+        name=f"Hemlig matris {name}",
+        effective_from=datetime.date(2030, 1, 1),
+        text=f"Drift;R;{org.name}\nDrift;A;{org.name}",
+    )
     survey = operations_services.survey_create(
         actor=SYSTEM, service_code=draft.code, year=2030, closes_on=datetime.date(2031, 12, 31)
     )
@@ -255,6 +264,7 @@ def _victim(
             incident.title,
             outage.summary,
             f"Hemlig rapport {name}",
+            matrix.name,
             f"Hemligt möte {name}",
         ),
         workspace=workspace,
@@ -267,6 +277,7 @@ def _victim(
         outage=outage,
         calendar=calendar,
         survey=survey,
+        matrix=matrix,
     )
 
 

@@ -47,6 +47,7 @@ from .outages import (
     outage_record,
 )
 from .problems import problem_known_error, problem_open, problem_transition
+from .raci import incident_escalate, incident_route, matrix_draft, matrix_publish
 from .recompute import recompute_clocks, recompute_service
 from .surveys import survey_answer, survey_create
 
@@ -64,10 +65,12 @@ __all__ = [
     "change_reschedule",
     "change_transition",
     "incident_classify",
+    "incident_escalate",
     "incident_link_problem",
     "incident_note",
     "incident_open",
     "incident_respond",
+    "incident_route",
     "incident_set_major",
     "incident_set_parent",
     "incident_set_priority",
@@ -75,6 +78,8 @@ __all__ = [
     "incident_wait",
     "incident_widen",
     "legal_report_record",
+    "matrix_draft",
+    "matrix_publish",
     "monitoring_actor",
     "monitoring_token_create",
     "outage_end",

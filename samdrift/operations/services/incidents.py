@@ -33,7 +33,7 @@ from ..permissions import (
     may_open_incident,
     problem_abilities,
 )
-from ..selectors import has_subscription, reach
+from ..selectors import has_subscription, party_roles, reach
 from ._common import (
     BAD_TRANSITION,
     NO_SUBSCRIPTION,
@@ -42,7 +42,10 @@ from ._common import (
     _now,
     _text,
 )
+from .escalation import escalate_if_routed
 from .recompute import _concerned, recompute_clocks
+
+MAJOR_REASON = _("Declared a major incident.")
 
 
 def _locked(actor: Actor, incident_id: int) -> tuple[Incident, dict[str, bool]]:
@@ -55,7 +58,9 @@ def _locked(actor: Actor, incident_id: int) -> tuple[Incident, dict[str, bool]]:
     affected = frozenset(
         AffectedAgency.objects.filter(incident=incident).values_list("organisation_id", flat=True)
     )
-    abilities = incident_abilities(actor=actor, incident=incident, affected_org_ids=affected)
+    abilities = incident_abilities(
+        actor=actor, incident=incident, affected_org_ids=affected, party_roles=party_roles(incident)
+    )
     if not abilities["view"]:
         raise NotFound("incident")
     return incident, abilities
@@ -375,6 +380,7 @@ def incident_set_major(
                 "organisation_id", flat=True
             )
             notices.major_incident(actor=actor, incident=incident, org_ids=list(org_ids))
+            escalate_if_routed(actor, incident, str(MAJOR_REASON), at=moment)
     return incident
 
 
@@ -446,7 +452,7 @@ def incident_note(
         operator = abilities["work"] or abilities["link"]
         org_id = None
         if not operator:
-            org_id = min(actor.member_org_ids & _concerned(incident))
+            org_id = min(actor.member_org_ids & (_concerned(incident) | set(party_roles(incident))))
         event = _event(
             incident, EventKind.NOTE, actor=actor, at=moment, organisation_id=org_id, text=body
         )

@@ -10,6 +10,7 @@ import axe_playwright_python
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from samdrift.operations import services
@@ -62,7 +63,26 @@ def test_every_operations_page_passes_axe(live_server, ops, language):
         content={"informed": "Per telefon till registratorn."},
     )
     legal = f"/operations/incidents/{incident.id}/legal"
-    operator_only = [f"{legal}/cert-se/first/", f"{legal}/gdpr-33/processor-notice/{ops.b.id}/"]
+    # Responsibility matrices (ADR 0845): one that cannot take effect (two A), one in effect
+    # that the incident is routed by.
+    text = "Drift;R;Myndighet A\nDrift;A;Försäkringskassan\nDrift;I;Myndighet B"
+    invalid = services.matrix_draft(
+        actor=ops.actor("operator"), service_code="BASE", name="Gemensam drift",
+        effective_from=timezone.localdate(), text=text + "\nDrift;A;Myndighet A",
+    )  # fmt: skip
+    valid = services.matrix_draft(
+        actor=ops.actor("operator"), service_code="BASE", name="Gemensam drift",
+        effective_from=timezone.localdate(), text=text,
+    )  # fmt: skip
+    services.matrix_publish(actor=ops.actor("operator"), matrix_id=valid.pk)
+    services.incident_route(actor=ops.actor("operator"), incident_id=incident.id, function="Drift")
+    operator_only = [
+        f"{legal}/cert-se/first/",
+        f"{legal}/gdpr-33/processor-notice/{ops.b.id}/",
+        "/operations/matrices/",
+        f"/operations/matrices/{invalid.pk}/",
+        f"/operations/matrices/{valid.pk}/",
+    ]
     sessions = {name: _session(ops, name) for name in ("operator", "a_member")}
     problems: list[str] = []
     with sync_playwright() as playwright:

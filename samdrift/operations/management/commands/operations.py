@@ -1,4 +1,4 @@
-"""`samdrift operations incidents|clocks|legal|holidays|recompute|monitoring-token|mailgate`:
+"""`samdrift operations incidents|clocks|legal|raci|holidays|recompute|monitoring-token|mailgate`:
 service operations from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already);
@@ -17,7 +17,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError, PermissionDenied
 from samdrift.core.i18n import bilingual_line
 
-from ... import intake, legal, legal_document, selectors, services
+from ... import intake, legal, legal_document, matrices, selectors, services
 from ...calendars import swedish_holidays
 
 
@@ -39,6 +39,16 @@ class Command(BaseCommand):
         legal_.add_argument("--format", choices=["txt", "pdf"], default="txt")
         legal_.add_argument("--language", choices=["sv", "en"], default="sv")
         legal_.add_argument("--output", default="-", help="a file (default: standard output)")
+        matrix = sub.add_parser(
+            "raci",
+            help="Responsibility matrices: list them, or enter a version from a file "
+            "(function;role;party per line).",
+        )
+        matrix.add_argument("file", nargs="?", help="the version to enter ('-': standard input)")
+        matrix.add_argument("--service", help="the service's code")
+        matrix.add_argument("--name", help="the jointly delivered service's name")
+        matrix.add_argument("--effective", help="the date it takes effect (YYYY-MM-DD)")
+        matrix.add_argument("--publish", action="store_true", help="publish it if it is valid")
         holidays = sub.add_parser("holidays", help="Swedish public holidays of a year.")
         holidays.add_argument("year", type=int)
         recompute = sub.add_parser(
@@ -110,6 +120,35 @@ class Command(BaseCommand):
         else:
             with open(options["output"], "wb") as out:
                 out.write(data)
+
+    def _raci(self, options: dict[str, Any]) -> None:
+        if not options["file"]:
+            for m in matrices.matrix_list(actor=SYSTEM):
+                state = "published" if m.published_at else "draft"
+                self.stdout.write(
+                    f"{m.id}\t{m.service.code}\tv{m.version}\t{m.effective_from}\t{state}\t{m.name}"
+                )
+            return
+        missing = [f"--{o}" for o in ("service", "name", "effective") if not options[o]]
+        if missing:
+            names = ", ".join(missing)
+            raise CommandError(f"Ange {names}. / Give {names}.")
+        source = options["file"]
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        matrix = services.matrix_draft(
+            actor=SYSTEM,
+            service_code=options["service"],
+            name=options["name"],
+            effective_from=options["effective"],
+            text=text,
+        )
+        if options["publish"]:
+            services.matrix_publish(actor=SYSTEM, matrix_id=matrix.pk)
+        self.stdout.write(f"{matrix.pk}\tv{matrix.version}")
 
     def _holidays(self, options: dict[str, Any]) -> None:
         for day, name in sorted(swedish_holidays(options["year"]).items()):
