@@ -221,6 +221,8 @@ SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "http://127.0.0.1:8000")
 # Incident reports by e-mail go to drift+<provider's organisation number>@this domain (ADR 0841);
 # empty: the domain of SAMDRIFT_EMAIL_FROM.
 OPERATIONS_INTAKE_DOMAIN = os.environ.get("SAMDRIFT_INCIDENT_MAIL_DOMAIN", "")
+# Prometheus' HTTP API, where capacity figures with a query are read every hour (ADR 0846).
+OPERATIONS_PROMETHEUS_URL = os.environ.get("SAMDRIFT_PROMETHEUS_URL", "")
 
 # Audit (ADRs 0060-0061): the chain's HMAC key is kept outside the database (required in
 # production; development makes var/audit.key), checkpoints go to a directory outside it too.

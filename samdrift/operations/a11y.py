@@ -4,9 +4,13 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
-    from .models import Incident, ResponsibilityMatrix, Survey
+    from .models import CapacityMetric, Incident, ResponsibilityMatrix, Survey
 
     urls = ["/operations/", "/operations/report/", "/operations/surveys/", "/operations/matrices/"]
+    urls.append("/operations/capacity/")
+    metric = CapacityMetric.objects.select_related("service").order_by("pk").first()
+    if metric is not None:
+        urls.append(f"/operations/capacity/{metric.service.code}/")
     matrices = ResponsibilityMatrix.objects.order_by("pk")[:2]  # a draft and a published one
     urls.extend(f"/operations/matrices/{matrix.pk}/" for matrix in matrices)
     survey = Survey.objects.order_by("pk").first()

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from samdrift.core.api import ApiRequest, Page, errors
 
 from . import selectors, services
+from .capacity_api import router as capacity_router
 from .legal_api import router as legal_router
 from .matrix_api import router as matrix_router
 from .models import AffectedAgency, Incident, IncidentEvent
@@ -28,6 +29,7 @@ router = Router(tags=["operations"])
 router.add_router("/surveys", survey_router)
 router.add_router("", legal_router)
 router.add_router("/matrices", matrix_router)
+router.add_router("/capacity", capacity_router)
 
 
 class IncidentFilters(Schema):

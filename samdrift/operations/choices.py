@@ -183,3 +183,13 @@ class ServiceStatus(models.TextChoices):
     OPERATIONAL = "operational", _("Operational")
     DEGRADED = "degraded", _("Degraded")
     OUTAGE = "outage", _("Outage")
+
+
+class CapacityKind(models.TextChoices):
+    """What a capacity figure counts (issue 16 item 4, ADR 0846): the figures the report asks
+    for when demand surges, as in the pandemic."""
+
+    USERS = "users", _("Active users")
+    LICENCES = "licences", _("Licences in use")
+    BANDWIDTH = "bandwidth", _("Bandwidth (Mbit/s)")
+    VISITS = "visits", _("Visits per day")

@@ -130,6 +130,7 @@ def load(*, stdout: Any) -> None:
     )
     _survey(codes[0], now)
     _covidbevis(stdout, [major, worked, done])
+    _capacity(codes[0], now)
     for incident in (major, worked, done):
         services.recompute_clocks(incident, now=now)
     stdout.write(f"operations: 3 incidents on {', '.join(sorted({codes[0], second, codes[-1]}))}\n")
@@ -171,6 +172,19 @@ def _covidbevis(stdout: Any, incidents: list[Incident]) -> None:
         f"operations: the Covidbevis responsibility matrix, versions 1 and 2; INC{routed.pk} "
         "routed by it\n"
     )
+
+
+def _capacity(code: str, now: dt.datetime) -> None:
+    """Daily peaks of active users of the most used service over two years: demand doubling
+    the way the pandemic doubled it (ADR 0846), against a capacity of 50 000."""
+    today = timezone.localdate(now)
+    lines = []
+    for back in range(700, 0, -1):
+        day = today - dt.timedelta(days=back)
+        users = 18_000 + (700 - back) * 30 + (day.toordinal() * 7919) % 2_000
+        lines.append(f"{code};users;{day.isoformat()} 10:00;{users}")
+    services.capacity_import(actor=SYSTEM, text="\n".join(lines), now=now)
+    services.capacity_metric_set(actor=SYSTEM, service_code=code, kind="users", capacity=50_000)
 
 
 def _survey(code: str, now: dt.datetime) -> None:

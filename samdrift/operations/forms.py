@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.text import TextCheckedForm
 
-from .choices import Impact, IncidentState, OutageLevel, Urgency
+from .choices import CapacityKind, Impact, IncidentState, OutageLevel, Urgency
 
 
 class ReportForm(TextCheckedForm):
@@ -185,3 +185,28 @@ class MatrixForm(TextCheckedForm):
     def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["service"]).choices = services
+
+
+class CapacityImportForm(TextCheckedForm):
+    """Capacity figures from a CSV export, one sample per line (ADR 0846)."""
+
+    text = forms.CharField(
+        label=_("Figures: service;figure;time;value per line"),
+        help_text=_(
+            "The figure is users, licences, bandwidth or visits; the time e.g. 2026-03-02 08:30 "
+            "(Swedish time). One bad line refuses the whole import."
+        ),
+        max_length=2_000_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class CapacityMetricForm(TextCheckedForm):
+    kind = forms.ChoiceField(label=_("Figure"), choices=CapacityKind.choices)
+    capacity = forms.DecimalField(
+        label=_("Capacity (empty: no limit)"), required=False, min_value=0, max_digits=14,
+        decimal_places=2,
+    )  # fmt: skip
+    prometheus_query = forms.CharField(
+        label=_("Prometheus query (PromQL, read every hour)"), required=False, max_length=1000
+    )

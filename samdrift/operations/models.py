@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.core.models import TimeStampedModel
 
 from .choices import (
+    CapacityKind,
     ChangeKind,
     ChangeState,
     ClockStatus,
@@ -456,3 +457,54 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.organisation_id}"
+
+
+class CapacityMetric(models.Model):
+    """One capacity figure of a service (ADR 0846): what it counts, the capacity it has (licences
+    bought, bandwidth provisioned; empty when unbounded) and, when monitoring measures it, the
+    PromQL query that does."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    kind = models.CharField(_("figure"), max_length=16, choices=CapacityKind.choices)
+    capacity = models.DecimalField(
+        _("capacity"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    prometheus_query = models.CharField(_("Prometheus query"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["service_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "kind"], name="capacity_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+                name="capacity_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}:{self.kind}"
+
+
+class CapacitySample(models.Model):
+    """One measured value of a capacity figure at a moment (imported or queried)."""
+
+    metric = models.ForeignKey(CapacityMetric, on_delete=models.CASCADE, related_name="samples")
+    at = models.DateTimeField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.CharField(max_length=16)  # "csv", "prometheus", "api"
+
+    class Meta:
+        ordering = ["metric_id", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "at"], name="capacity_sample_once"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="capacity_sample_not_negative"),
+        ]
+        indexes = [models.Index(fields=["metric", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id}@{self.at:%Y-%m-%d %H:%M}"

@@ -161,3 +161,14 @@ def matrix_abilities(
     party = published and bool(actor.member_org_ids & set(party_org_ids))
     keeper = may_keep_matrices(actor=actor, provider_id=matrix.provider_id)
     return {"view": staff or party, "publish": keeper and not published}
+
+
+def may_keep_capacity(*, actor: Actor, provider_id: int | None) -> bool:
+    """The provider's operators record its services' capacity figures (ADR 0846)."""
+    return actor.has_provider_role_in(provider_id, *OPERATORS)
+
+
+def may_see_capacity(*, actor: Actor, provider_id: int | None) -> bool:
+    """Capacity is the provider's own planning: its staff see it; the report shows the public
+    aggregate."""
+    return actor.has_provider_role_in(provider_id, *ALL_PROVIDER_ROLES)

@@ -580,6 +580,17 @@ def availability_agency(
     return agency, _per_subscription(measurer, subscriptions, start, end, language, label="")
 
 
+def published_availability(
+    *, actor: Actor, year: int, language: str = "sv"
+) -> list[ServiceAvailability]:
+    """The year's availability of the actor's published services (the report's table)."""
+    published = _published_codes(actor)
+    return [
+        r for r in availability_overview(actor=actor, year=year, language=language)
+        if r.code in published
+    ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class YearlyAvailability:
     """Statskontoret's indicator 6 for a year: the mean of the services' availability."""

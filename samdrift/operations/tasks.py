@@ -1,4 +1,5 @@
-"""Background work of service operations: the reminder before a maintenance window (ADR 0842)."""
+"""Background work of service operations: the reminder before a maintenance window (ADR 0842)
+and the hourly capacity figures read from Prometheus (ADR 0846)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django_tasks import task
 
 from samdrift.core.jobs.schedules import declare
 
-from .services import remind_due_changes
+from .services import capacity_scrape, remind_due_changes
 
 
 @task()
@@ -17,3 +18,11 @@ def change_reminders() -> dict[str, Any]:
 
 
 declare("operations.change_reminders", change_reminders, every=900)
+
+
+@task()
+def capacity_from_prometheus() -> dict[str, Any]:
+    return capacity_scrape()
+
+
+declare("operations.capacity_from_prometheus", capacity_from_prometheus, every=3600)

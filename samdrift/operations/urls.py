@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import legal_views, matrix_views, survey_views, views
+from . import capacity_views, legal_views, matrix_views, survey_views, views
 
 app_name = "operations"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
         views.incident_transition,
         name="incident_transition",
     ),
+    path("capacity/", capacity_views.capacity_list, name="capacity"),
+    path("capacity/<str:code>/", capacity_views.capacity_service, name="capacity_service"),
     path("matrices/", matrix_views.matrix_list, name="matrices"),
     path("matrices/<int:matrix_id>/", matrix_views.matrix_detail, name="matrix"),
     path("matrices/<int:matrix_id>/publish/", matrix_views.matrix_publish, name="matrix_publish"),

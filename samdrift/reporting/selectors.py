@@ -32,6 +32,7 @@ from samdrift.onboarding.selectors import (
 )
 from samdrift.operations.selectors import yearly_availability
 from samdrift.operations.surveys import yearly_nki
+from samdrift.operations.yearly import OperationsYear, operations_year
 from samdrift.organisations.choices import PROVIDER_ROLES, OrganisationKind
 from samdrift.organisations.selectors import (
     member_list,
@@ -626,6 +627,8 @@ class GovernmentReport:
     dsam: list[EvaluationLine] = field(default_factory=list)
     # Vulnerability management of the provider's components over the year (ADR 0966).
     security: SecurityYear | None = None
+    # Incidents, availability per service and capacity peaks over the year (ADR 0847).
+    operations: OperationsYear | None = None
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -666,8 +669,14 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         decision=decision_get(actor=actor, year=year),
         dsam=dsam_section(actor=actor, year=year),
         security=security_year(actor=actor, year=year),
+        operations=_operations(actor, year, language),
         **_goals(actor, year, language),
     )
+
+
+def _operations(actor: Actor, year: int, language: str) -> OperationsYear:
+    with translation.override(language):
+        return operations_year(actor=actor, year=year, language=language)
 
 
 def _goals(actor: Actor, year: int, language: str) -> dict[str, Any]:

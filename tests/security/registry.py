@@ -275,6 +275,19 @@ PAGES: dict[str, Case] = {
     "operations:incident_transition": Case(
         OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"state": "resolved"}
     ),
+    # The refused form shows the text as typed (the victim's code or the missing one): a LIST,
+    # whose answers must hold none of the victim's markers; the API's refusal is compared.
+    "operations:capacity": Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {"text": f"{ref('draft.code')};users;2020-01-01 08:00;1"},
+    ),
+    "operations:capacity_service": Case(
+        OBJECT,
+        {"code": "draft.code"},
+        "POST",
+        data=lambda ref: {"kind": "users", "capacity": "5", "prometheus_query": ""},
+    ),
     "operations:matrices": Case(
         LIST,
         method="POST",
@@ -683,6 +696,18 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/operations/incidents/{incident_id}/notes"): Case(
         OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
+    ("GET", "/operations/capacity"): Case(LIST),
+    ("GET", "/operations/capacity/services/{code}"): Case(OBJECT),
+    ("POST", "/operations/capacity/samples"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"text": f"{ref('draft.code')};users;2020-01-01 08:00;1"},
+    ),
+    ("POST", "/operations/capacity/metrics"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"service": ref("draft.code"), "kind": "users", "capacity": "5"},
     ),
     ("GET", "/operations/matrices"): Case(LIST),
     ("POST", "/operations/matrices"): Case(

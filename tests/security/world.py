@@ -233,6 +233,10 @@ def _victim(
         effective_from=datetime.date(2030, 1, 1),
         text=f"Drift;R;{org.name}\nDrift;A;{org.name}",
     )
+    # The provider's capacity figure of its unpublished service (ADR 0846).
+    operations_services.capacity_metric_set(
+        actor=SYSTEM, service_code=draft.code, kind="users", capacity="100"
+    )
     survey = operations_services.survey_create(
         actor=SYSTEM, service_code=draft.code, year=2030, closes_on=datetime.date(2031, 12, 31)
     )

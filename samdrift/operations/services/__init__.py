@@ -17,6 +17,7 @@ from ._common import (
     IncidentHook,
     register_incident_hook,
 )
+from .capacity import capacity_import, capacity_metric_set, capacity_scrape
 from .changes import (
     announce,
     change_create,
@@ -61,6 +62,9 @@ __all__ = [
     "IncidentHook",
     "alertmanager_receive",
     "announce",
+    "capacity_import",
+    "capacity_metric_set",
+    "capacity_scrape",
     "change_create",
     "change_reschedule",
     "change_transition",

@@ -76,7 +76,18 @@ def test_every_operations_page_passes_axe(live_server, ops, language):
     )  # fmt: skip
     services.matrix_publish(actor=ops.actor("operator"), matrix_id=valid.pk)
     services.incident_route(actor=ops.actor("operator"), incident_id=incident.id, function="Drift")
+    services.capacity_import(
+        actor=ops.actor("operator"),
+        text="\n".join(
+            f"BASE;users;2026-11-{day:02d} 09:00;{100 + 7 * day}" for day in range(1, 29)
+        ),
+    )
+    services.capacity_metric_set(
+        actor=ops.actor("operator"), service_code="BASE", kind="users", capacity="400"
+    )
     operator_only = [
+        "/operations/capacity/",
+        "/operations/capacity/BASE/",
         f"{legal}/cert-se/first/",
         f"{legal}/gdpr-33/processor-notice/{ops.b.id}/",
         "/operations/matrices/",

@@ -1,4 +1,5 @@
-"""`samdrift operations incidents|clocks|legal|raci|holidays|recompute|monitoring-token|mailgate`:
+"""`samdrift operations incidents|clocks|legal|raci|capacity|holidays|recompute|monitoring-token|
+mailgate`:
 service operations from the shell.
 
 Runs as the system actor (whoever runs commands on the server holds every right already);
@@ -17,7 +18,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError, PermissionDenied
 from samdrift.core.i18n import bilingual_line
 
-from ... import intake, legal, legal_document, matrices, selectors, services
+from ... import capacity, intake, legal, legal_document, matrices, selectors, services
 from ...calendars import swedish_holidays
 
 
@@ -49,6 +50,11 @@ class Command(BaseCommand):
         matrix.add_argument("--name", help="the jointly delivered service's name")
         matrix.add_argument("--effective", help="the date it takes effect (YYYY-MM-DD)")
         matrix.add_argument("--publish", action="store_true", help="publish it if it is valid")
+        figures = sub.add_parser(
+            "capacity",
+            help="Capacity figures: list them, or import a CSV file (service;figure;time;value).",
+        )
+        figures.add_argument("file", nargs="?", help="the export to import ('-': standard input)")
         holidays = sub.add_parser("holidays", help="Swedish public holidays of a year.")
         holidays.add_argument("year", type=int)
         recompute = sub.add_parser(
@@ -149,6 +155,23 @@ class Command(BaseCommand):
         if options["publish"]:
             services.matrix_publish(actor=SYSTEM, matrix_id=matrix.pk)
         self.stdout.write(f"{matrix.pk}\tv{matrix.version}")
+
+    def _capacity(self, options: dict[str, Any]) -> None:
+        if options["file"]:
+            source = options["file"]
+            if source == "-":
+                text = sys.stdin.read()
+            else:
+                with open(source, encoding="utf-8-sig") as handle:
+                    text = handle.read()
+            self.stdout.write(f"{services.capacity_import(actor=SYSTEM, text=text)}")
+            return
+        for row in capacity.capacity_overview(actor=SYSTEM):
+            f = row.figures
+            self.stdout.write(
+                f"{row.metric.service.code}\t{row.metric.kind}\tlatest {f.latest}\t"
+                f"peak30 {f.peak_30d}\tcapacity {f.capacity}\theadroom {f.headroom}"
+            )
 
     def _holidays(self, options: dict[str, Any]) -> None:
         for day, name in sorted(swedish_holidays(options["year"]).items()):
