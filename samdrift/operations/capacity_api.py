@@ -15,7 +15,7 @@ from . import capacity, services
 router = Router(tags=["operations"])
 
 
-class MonthPeak(Schema):
+class CapacityMonthPeak(Schema):
     month: str
     peak: Decimal
 
@@ -30,18 +30,18 @@ class CapacityOut(Schema):
     headroom: Decimal | None
     trend_per_30d: float | None
     full_on: datetime.date | None
-    monthly_peaks: list[MonthPeak]
+    monthly_peaks: list[CapacityMonthPeak]
 
 
-class ImportIn(Schema):
+class CapacityImportIn(Schema):
     text: str
 
 
-class ImportOut(Schema):
+class CapacityImportOut(Schema):
     imported: int
 
 
-class MetricIn(Schema):
+class CapacityMetricIn(Schema):
     service: str
     kind: str
     capacity: str | None = None
@@ -86,12 +86,12 @@ def service_capacity(request: ApiRequest, code: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/samples",
-    response={201: ImportOut, **errors(404, 422)},
+    response={201: CapacityImportOut, **errors(404, 422)},
     summary="Import capacity figures",
     description="`text`: `service;figure;time;value` per line (figure users, licences,"
     " bandwidth or visits). All or nothing: one bad line refuses the whole import.",
 )
-def import_samples(request: ApiRequest, payload: ImportIn) -> Status:
+def import_samples(request: ApiRequest, payload: CapacityImportIn) -> Status:
     count = services.capacity_import(actor=request.auth, text=payload.text)
     return Status(201, {"imported": count})
 
@@ -101,7 +101,7 @@ def import_samples(request: ApiRequest, payload: ImportIn) -> Status:
     response={200: list[CapacityOut], **errors(404, 422)},
     summary="Set a figure's capacity and Prometheus query",
 )
-def set_metric(request: ApiRequest, payload: MetricIn) -> list[dict[str, Any]]:
+def set_metric(request: ApiRequest, payload: CapacityMetricIn) -> list[dict[str, Any]]:
     metric = services.capacity_metric_set(
         actor=request.auth,
         service_code=payload.service,

@@ -15,7 +15,7 @@ from . import legal, selectors, services
 router = Router(tags=["operations"])
 
 
-class ChecklistItemOut(Schema):
+class LegalChecklistItemOut(Schema):
     key: str
     sv: str
     en: str
@@ -40,7 +40,7 @@ class DeadlineOut(Schema):
     due_at: datetime.datetime | None
     met_at: datetime.datetime | None
     status: str
-    checklist: list[ChecklistItemOut]
+    checklist: list[LegalChecklistItemOut]
     report: LegalReportOut | None
 
 

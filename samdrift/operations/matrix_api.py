@@ -29,7 +29,7 @@ class MatrixRow(Schema):
         return str(obj["service"] if isinstance(obj, dict) else obj.service.code)
 
 
-class CellOut(Schema):
+class MatrixCellOut(Schema):
     function: str
     role: str
     party: str
@@ -38,7 +38,7 @@ class CellOut(Schema):
 class MatrixOut(MatrixRow):
     note: str
     in_effect: bool
-    cells: list[CellOut]
+    cells: list[MatrixCellOut]
     problems: list[str]
 
 
