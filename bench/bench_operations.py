@@ -18,7 +18,14 @@ and windows read in one query; then p95 of the availability pages (a service wit
 table and chart, as the provider's staff; an agency with its 20 services) against p95 of the
 bare computation of the same service's 347 figures.
 
-Not built yet (left for later, see docs/domains/operations.md): the 347-agency major incident.
+**major**: one major incident on a shared service (24/7) that a second service (office hours)
+depends on, reaching all 347 agencies (half through each), each agency with a contact.
+Measured: `services.incident_open(major=True)` — reach over the dependency graph, one event and
+one clock row per agency, every clock replayed and stored, the major-incident notice to 347
+contacts, audit — against the bare work: one incident row and 347 clock rows written in one bulk
+insert with each agency's clocks replayed by `clocks.replay` (no events, notices or audit). Then
+p95 of the incident page for an agency's member (its own clock) and for the provider's staff
+(all 347 clocks), against p95 of the bare reads of the same data.
 
 A throw-away SQLite database in a temporary folder, removed at the end. Not a test.
 """
@@ -39,7 +46,9 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=20, help="events per incident")
     parser.add_argument("--agencies", type=int, default=50)
-    parser.add_argument("--part", choices=["all", "recompute", "availability"], default="all")
+    parser.add_argument(
+        "--part", choices=["all", "recompute", "availability", "major"], default="all"
+    )
     parser.add_argument("--services", type=int, default=20)
     parser.add_argument("--customers", type=int, default=347)
     parser.add_argument("--requests", type=int, default=30)
@@ -54,6 +63,8 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        if options.part in ("all", "major"):
+            run_major(options.customers, options.requests)
         if options.part in ("all", "availability"):
             run_availability(options.services, options.customers, options.requests)
         if options.part in ("all", "recompute"):
@@ -357,6 +368,161 @@ def run_availability(services: int, customers: int, requests: int) -> None:
             f"{label}: p95 {p95(samples) * 1000:.0f} ms over {requests} requests, "
             f"{p95(samples) / p95(bare_page):.1f}× the bare computation"
         )
+
+
+def build_major(customers: int) -> tuple[object, object, list[int]]:
+    from samdrift.accounts.models import User
+    from samdrift.catalogue.models import ServiceDependency
+    from samdrift.onboarding.models import Subscription
+    from samdrift.organisations.models import Membership
+    from samdrift.tests.factories import (
+        MembershipFactory,
+        OrganisationFactory,
+        ProviderFactory,
+        ServiceFactory,
+    )
+
+    provider = ProviderFactory(name="Major provider")
+    shared = ServiceFactory(code="SHARED", provider=provider, support_hours="24x7")
+    app = ServiceFactory(code="ONTOP", provider=provider, support_hours="office")
+    ServiceDependency.objects.create(service=app, depends_on=shared)
+    agencies = [OrganisationFactory(name=f"Major agency {n:03d}") for n in range(customers)]
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                organisation=a,
+                service=shared if n % 2 else app,
+                start_date=dt.date(2020, 1, 1),
+                agreement_basis="assignment",
+            )
+            for n, a in enumerate(agencies)
+        ]
+    )
+    contacts = User.objects.bulk_create(
+        [User(username=f"major-contact-{n}", email=f"c{n}@example.se", password="!")
+         for n in range(customers)]
+    )  # fmt: skip
+    Membership.objects.bulk_create(
+        [
+            Membership(organisation=a, user=u, role="contact")
+            for a, u in zip(agencies, contacts, strict=True)
+        ]
+    )
+    staff = MembershipFactory(organisation=provider, role="service_manager").user
+    member = MembershipFactory(organisation=agencies[0], role="member").user
+    return staff, member, [a.id for a in agencies]
+
+
+def bare_major(agency_ids: list[int], now: dt.datetime) -> int:
+    """The bare work of one incident reaching every agency: its row, and one clock row per agency
+    with the replayed clocks, in one transaction."""
+    from django.db import transaction
+
+    from samdrift.catalogue.models import Service
+    from samdrift.operations.calendars import calendar_for
+    from samdrift.operations.choices import TARGETS
+    from samdrift.operations.clocks import ClockEvent, replay
+    from samdrift.operations.models import AffectedAgency, Incident
+
+    service = Service.objects.get(code="SHARED")
+    calendar = calendar_for("24x7")
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            service=service, provider_id=service.provider_id, title="bare", impact=1, urgency=1,
+            priority=1, major=True, opened_at=now,
+        )  # fmt: skip
+        rows = []
+        for org_id in agency_ids:
+            events = [
+                ClockEvent(at=now, kind="opened", organisation_id=None, priority=1, state="", seq=1),
+                ClockEvent(at=now, kind="affected", organisation_id=org_id, priority=None,
+                           state="", seq=2),
+            ]  # fmt: skip
+            clocks = replay(events, organisation_id=org_id, calendar=calendar,
+                            targets=TARGETS["24x7"], now=now)  # fmt: skip
+            rows.append(
+                AffectedAgency(
+                    incident=incident, organisation_id=org_id, via_services=["SHARED"],
+                    support_hours="24x7", response_status=clocks.response.status,
+                    response_target=clocks.response.target, response_due_at=clocks.response.due_at,
+                    resolution_status=clocks.resolution.status,
+                    resolution_target=clocks.resolution.target,
+                    resolution_due_at=clocks.resolution.due_at, computed_at=now,
+                )
+            )  # fmt: skip
+        AffectedAgency.objects.bulk_create(rows, batch_size=500)
+        transaction.set_rollback(True)  # measured, not kept
+    return len(rows)
+
+
+def run_major(customers: int, requests: int) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from samdrift.core.actor import SYSTEM
+    from samdrift.operations import services
+    from samdrift.operations.models import AffectedAgency, Incident, IncidentEvent
+
+    t = time.perf_counter()
+    staff, member, agency_ids = build_major(customers)
+    print(f"major: built 2 services, {customers} agencies with a contact each "
+          f"in {time.perf_counter() - t:.1f} s")  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    bare_runs, real_runs = [], []
+    for round_ in range(3):
+        t = time.perf_counter()
+        assert bare_major(agency_ids, now) == customers
+        bare_runs.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        incident = services.incident_open(
+            actor=SYSTEM, service_code="SHARED", title=f"Major {round_}", impact=1, urgency=1,
+            major=True, now=now,
+        )  # fmt: skip
+        real_runs.append(time.perf_counter() - t)
+        assert AffectedAgency.objects.filter(incident=incident).count() == customers
+    bare, real = min(bare_runs), min(real_runs)
+    print(f"bare: incident + {customers} clock rows, replayed, one transaction: "
+          f"{bare * 1000:.0f} ms (best of 3)")  # fmt: skip
+    print(f"incident_open(major) reaching {customers} agencies (events, clocks, "
+          f"{customers} notices, audit): {real * 1000:.0f} ms (best of 3), {real / bare:.1f}×")  # fmt: skip
+
+    def bare_page(org_id: int | None) -> None:
+        list(Incident.objects.filter(id=incident.id).select_related("service", "provider"))
+        clocks = AffectedAgency.objects.filter(incident=incident).select_related("organisation")
+        events = IncidentEvent.objects.filter(incident=incident)
+        if org_id is not None:
+            clocks = clocks.filter(organisation_id=org_id)
+            events = events.filter(organisation_id__isnull=True) | events.filter(
+                organisation_id=org_id
+            )
+        list(clocks)
+        list(events.select_related("organisation"))
+
+    url = f"/operations/incidents/{incident.id}/"
+    for label, user, org_id in (
+        ("agency member (its own clock)", member, agency_ids[0]),
+        (f"provider staff ({customers} clocks)", staff, None),
+    ):
+        bare_samples = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            bare_page(org_id)
+            bare_samples.append(time.perf_counter() - t)
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+        samples = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - t)
+            assert response.status_code == 200
+        print(
+            f"incident page, {label}: p95 {p95(samples) * 1000:.1f} ms over {requests} "
+            f"requests; bare reads p95 {p95(bare_samples) * 1000:.1f} ms "
+            f"({p95(samples) / p95(bare_samples):.1f}×)"
+        )
+    connection.close()
 
 
 if __name__ == "__main__":

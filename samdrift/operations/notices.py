@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from samdrift.core.actor import SYSTEM, Actor
-from samdrift.core.notifications.services import notify
-from samdrift.organisations.selectors import member_list, organisation_get
+from samdrift.core.actor import Actor
+from samdrift.core.notifications.services import notify_groups
+from samdrift.organisations.selectors import members_in_roles, organisations_by_id
 
 from . import deadlines
 from .models import Change, Incident
@@ -34,21 +34,16 @@ def _tell_contacts(
 def _tell_each(
     *, actor: Actor, org_ids: Iterable[int], kind: str, context: dict[str, Any], link: str
 ) -> dict[int, int]:
-    """As `_tell_contacts`, with the number written per agency."""
-    written: dict[int, int] = {}
-    for org_id in sorted(set(org_ids)):
-        organisation = organisation_get(actor=SYSTEM, org_id=org_id)
-        contacts = member_list(actor=SYSTEM, organisation=organisation).filter(role="contact")
-        written[org_id] = len(
-            notify(
-                contacts.values_list("user_id", flat=True),
-                kind,
-                {**context, "agency": organisation.name},
-                link=link,
-                actor=actor,
-            )
-        )
-    return written
+    """As `_tell_contacts`, with the number written per agency. Three reads and one insert
+    whatever the number of agencies (a major incident reaches hundreds)."""
+    wanted = sorted(set(org_ids))
+    names = dict(organisations_by_id(wanted).values_list("id", "name"))
+    contacts: dict[int, list[int]] = {org_id: [] for org_id in wanted}
+    for org_id, _role, user_id in members_in_roles(wanted, ["contact"]):
+        contacts[org_id].append(user_id)
+    groups = [(contacts[org_id], {**context, "agency": names.get(org_id, "")}) for org_id in wanted]
+    written = notify_groups(groups, kind, link=link, actor=actor)
+    return {org_id: len(rows) for org_id, rows in zip(wanted, written, strict=True)}
 
 
 def major_incident(*, actor: Actor, incident: Incident, org_ids: Iterable[int]) -> int:
