@@ -399,7 +399,7 @@ def build_major(customers: int) -> tuple[object, object, list[int]]:
         ]
     )
     contacts = User.objects.bulk_create(
-        [User(username=f"major-contact-{n}", email=f"c{n}@example.se", password="!")
+        [User(username=f"major-contact-{n}", email=f"c{n}@example.se", password="!")  # noqa: S106 (unusable)
          for n in range(customers)]
     )  # fmt: skip
     Membership.objects.bulk_create(

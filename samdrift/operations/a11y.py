@@ -4,10 +4,23 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
-    from .models import CapacityMetric, Incident, ResponsibilityMatrix, Survey
+    from .models import (
+        CapacityMetric,
+        Change,
+        Incident,
+        Problem,
+        ResponsibilityMatrix,
+        Survey,
+    )
 
     urls = ["/operations/", "/operations/report/", "/operations/surveys/", "/operations/matrices/"]
-    urls.append("/operations/capacity/")
+    urls.extend(["/operations/capacity/", "/operations/problems/", "/operations/changes/"])
+    problem = Problem.objects.order_by("pk").first()
+    if problem is not None:
+        urls.append(f"/operations/problems/{problem.pk}/")
+    change = Change.objects.order_by("pk").first()
+    if change is not None:
+        urls.append(f"/operations/changes/{change.pk}/")
     metric = CapacityMetric.objects.select_related("service").order_by("pk").first()
     if metric is not None:
         urls.append(f"/operations/capacity/{metric.service.code}/")

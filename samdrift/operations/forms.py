@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.text import TextCheckedForm
 
-from .choices import CapacityKind, Impact, IncidentState, OutageLevel, Urgency
+from .choices import CapacityKind, ChangeKind, Impact, IncidentState, OutageLevel, Urgency
 
 
 class ReportForm(TextCheckedForm):
@@ -210,3 +210,122 @@ class CapacityMetricForm(TextCheckedForm):
     prometheus_query = forms.CharField(
         label=_("Prometheus query (PromQL, read every hour)"), required=False, max_length=1000
     )
+
+
+# --- working an incident, problems and changes on the pages (ADR 0848) -------------------------
+
+
+class NoteForm(TextCheckedForm):
+    text = forms.CharField(
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RespondForm(TextCheckedForm):
+    message = forms.CharField(
+        label=_("First answer to the agencies (stops every response clock)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PriorityForm(TextCheckedForm):
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=Impact.choices, coerce=int)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
+
+
+class WaitForm(TextCheckedForm):
+    organisation = forms.TypedChoiceField(label=_("Agency"), coerce=int)
+    waiting = forms.TypedChoiceField(
+        label=_("Clocks"),
+        choices=[("1", _("Pause: waiting for the agency")), ("0", _("Resume"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Why (required to pause)"), required=False, max_length=1000)
+
+    def __init__(self, *args: Any, agencies: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = agencies
+
+
+class MajorForm(TextCheckedForm):
+    major = forms.TypedChoiceField(
+        label=_("Major incident"),
+        choices=[("1", _("Declare a major incident")), ("0", _("Withdraw the major flag"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+class ParentForm(TextCheckedForm):
+    parent = forms.IntegerField(
+        label=_("Parent incident number (empty: none)"), required=False, min_value=1
+    )
+
+
+class LinkProblemForm(TextCheckedForm):
+    problem = forms.TypedChoiceField(
+        label=_("Problem"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, problems: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["problem"]).choices = [("", _("None")), *problems]
+
+
+class ProblemForm(TextCheckedForm):
+    service = forms.ChoiceField(label=_("Service"))
+    title = forms.CharField(label=_("What keeps happening?"), max_length=200)
+
+    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = services
+
+
+class KnownErrorForm(TextCheckedForm):
+    root_cause = forms.CharField(
+        label=_("Root cause"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    workaround = forms.CharField(
+        label=_("Workaround"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class StateForm(TextCheckedForm):
+    state = forms.ChoiceField(label=_("New state"))
+
+    def __init__(self, *args: Any, states: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["state"]).choices = states
+
+
+class WindowForm(TextCheckedForm):
+    window_start = forms.CharField(
+        label=_("Maintenance window starts"),
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
+    window_end = forms.CharField(
+        label=_("Maintenance window ends"),
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class ChangeForm(WindowForm):
+    service = forms.ChoiceField(label=_("Service"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ChangeKind.choices)
+    title = forms.CharField(label=_("What changes?"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    fallback = forms.CharField(
+        label=_("Fallback plan"), required=False, max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, services: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = services
+        self.order_fields(["service", "kind", "title", "description", "fallback"])

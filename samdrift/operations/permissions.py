@@ -172,3 +172,9 @@ def may_see_capacity(*, actor: Actor, provider_id: int | None) -> bool:
     """Capacity is the provider's own planning: its staff see it; the report shows the public
     aggregate."""
     return actor.has_provider_role_in(provider_id, *ALL_PROVIDER_ROLES)
+
+
+def sees_provider_work(actor: Actor) -> bool:
+    """Whether the operations pages offer the provider's own work (problems, matrices, capacity)
+    in their navigation; each page still asks its own rule."""
+    return actor.sees_everything or actor.is_provider_staff

@@ -303,6 +303,16 @@ def intake_addresses(*, actor: Actor) -> list[tuple[str, str]]:
     return sorted({(name, intake_address(number)) for name, number in rows if number})
 
 
+def operated_services(*, actor: Actor) -> list[tuple[str, str]]:
+    """(code, label) of the services whose problems and changes the actor works: its
+    provider's, as an operator there."""
+    operated = [o for o, roles in actor.provider_roles_by_org.items() if roles & set(OPERATORS)]
+    rows = service_list(actor=actor)
+    if not actor.sees_everything:
+        rows = rows.filter(provider_id__in=operated)
+    return [(code, f"{code} – {name}") for code, name in rows.values_list("code", "name_sv")]
+
+
 def reportable_services(*, actor: Actor) -> list[tuple[str, str]]:
     """(code, name) of the services the actor may open an incident on: its agencies'
     subscribed services, and for provider staff their own provider's services."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import capacity_views, legal_views, matrix_views, survey_views, views
+from . import capacity_views, legal_views, matrix_views, survey_views, views, work_views
 
 app_name = "operations"
 urlpatterns = [
@@ -15,6 +15,45 @@ urlpatterns = [
         "incidents/<int:incident_id>/transition/",
         views.incident_transition,
         name="incident_transition",
+    ),
+    path("incidents/<int:incident_id>/note/", work_views.incident_note, name="incident_note"),
+    path(
+        "incidents/<int:incident_id>/respond/", work_views.incident_respond, name="incident_respond"
+    ),
+    path(
+        "incidents/<int:incident_id>/priority/",
+        work_views.incident_priority,
+        name="incident_priority",
+    ),
+    path("incidents/<int:incident_id>/wait/", work_views.incident_wait, name="incident_wait"),
+    path("incidents/<int:incident_id>/major/", work_views.incident_major, name="incident_major"),
+    path("incidents/<int:incident_id>/parent/", work_views.incident_parent, name="incident_parent"),
+    path(
+        "incidents/<int:incident_id>/problem/", work_views.incident_problem, name="incident_problem"
+    ),
+    path("problems/", work_views.problem_list, name="problems"),
+    path("problems/<int:problem_id>/", work_views.problem_detail, name="problem"),
+    path(
+        "problems/<int:problem_id>/known-error/",
+        work_views.problem_known_error,
+        name="problem_known_error",
+    ),
+    path(
+        "problems/<int:problem_id>/transition/",
+        work_views.problem_transition,
+        name="problem_transition",
+    ),
+    path("changes/", work_views.change_list, name="changes"),
+    path("changes/<int:change_id>/", work_views.change_detail, name="change"),
+    path(
+        "changes/<int:change_id>/transition/",
+        work_views.change_transition,
+        name="change_transition",
+    ),
+    path(
+        "changes/<int:change_id>/reschedule/",
+        work_views.change_reschedule,
+        name="change_reschedule",
     ),
     path("capacity/", capacity_views.capacity_list, name="capacity"),
     path("capacity/<str:code>/", capacity_views.capacity_service, name="capacity_service"),

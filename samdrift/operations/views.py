@@ -23,16 +23,23 @@ from samdrift.core.paging import paginate
 from samdrift.organisations.selectors import visible_organisations
 
 from . import deadlines, legal, matrices, selectors, services
-from .choices import IncidentState
+from .choices import IncidentState, ProblemState
 from .forms import (
     ClassifyForm,
     EscalateForm,
+    LinkProblemForm,
+    MajorForm,
+    NoteForm,
     OutageForm,
+    ParentForm,
+    PriorityForm,
     ReportForm,
+    RespondForm,
     RouteForm,
     TransitionForm,
+    WaitForm,
 )
-from .permissions import incident_abilities, may_record_outage
+from .permissions import incident_abilities, may_record_outage, sees_provider_work
 
 
 def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -74,6 +81,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "nav": "operations",
         "state": state,
         "states": IncidentState.choices,
+        "user_is_provider_staff": sees_provider_work(actor),
     }
     return render(request, "operations/incident_list.html", context)
 
@@ -136,6 +144,10 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         "events": selectors.events_for(actor=actor, incident=incident),
         "transition_form": TransitionForm(),
     }
+    if abilities["work"] or abilities["link"] or abilities["declare_major"]:
+        context.update(incident_forms(actor=actor, incident=incident))
+    elif abilities["note"]:
+        context["note_form"] = NoteForm()
     if abilities["route"]:
         functions = matrices.route_choices(service_id=incident.service_id, on=timezone.localdate())
         context["route_form"] = RouteForm(
@@ -152,6 +164,28 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         )
         context["regime_labels"] = [deadlines.regime_label(c, language) for c in incident.regimes]
     return render(request, "operations/incident_detail.html", context)
+
+
+def incident_forms(*, actor: Any, incident: Any) -> dict[str, Any]:
+    """The forms the incident page shows an operator (the page asks `abilities` which)."""
+    agencies = [(c.organisation_id, c.organisation.name)
+                for c in selectors.clocks_for(actor=actor, incident=incident)]  # fmt: skip
+    problems = [(p.pk, f"PRB{p.pk} {p.title}")
+                for p in selectors.problem_list(actor=actor).filter(provider_id=incident.provider_id)
+                .exclude(state=ProblemState.CLOSED)[:200]]  # fmt: skip
+    return {
+        "note_form": NoteForm(),
+        "respond_form": RespondForm(),
+        "priority_form": PriorityForm(
+            initial={"impact": incident.impact, "urgency": incident.urgency}
+        ),
+        "wait_form": WaitForm(agencies=agencies) if agencies else None,
+        "major_form": MajorForm(initial={"major": "0" if incident.major else "1"}),
+        "parent_form": ParentForm(initial={"parent": incident.parent_id}),
+        "problem_form": LinkProblemForm(
+            problems=problems, initial={"problem": incident.problem_id}
+        ),
+    }
 
 
 @page

@@ -277,6 +277,64 @@ PAGES: dict[str, Case] = {
     ),
     # The refused form shows the text as typed (the victim's code or the missing one): a LIST,
     # whose answers must hold none of the victim's markers; the API's refusal is compared.
+    "operations:incident_note": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"text": "Matris"}
+    ),
+    "operations:incident_respond": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"message": "Matris"}
+    ),
+    "operations:incident_priority": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"impact": 1, "urgency": 1}
+    ),
+    "operations:incident_wait": Case(
+        OBJECT,
+        {"incident_id": "incident.id"},
+        "POST",
+        data=lambda ref: {"organisation": ref("org.id"), "waiting": "1", "reason": "Matris"},
+    ),
+    "operations:incident_major": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"major": "1"}
+    ),
+    "operations:incident_parent": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"parent": ""}
+    ),
+    "operations:incident_problem": Case(
+        OBJECT, {"incident_id": "incident.id"}, "POST", data=lambda ref: {"problem": ""}
+    ),
+    "operations:problems": Case(
+        LIST, method="POST", data=lambda ref: {"service": ref("draft.code"), "title": "Matris"}
+    ),
+    "operations:problem": Case(OBJECT, {"problem_id": "problem.id"}),
+    "operations:problem_known_error": Case(
+        OBJECT,
+        {"problem_id": "problem.id"},
+        "POST",
+        data=lambda ref: {"root_cause": "Matris", "workaround": "Matris"},
+    ),
+    "operations:problem_transition": Case(
+        OBJECT, {"problem_id": "problem.id"}, "POST", data=lambda ref: {"state": "resolved"}
+    ),
+    "operations:changes": Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("draft.code"),
+            "kind": "normal",
+            "title": "Matris",
+            "window_start": "2030-01-01T08:00",
+            "window_end": "2030-01-01T09:00",
+        },
+    ),
+    "operations:change": Case(OBJECT, {"change_id": "change.id"}),
+    "operations:change_transition": Case(
+        OBJECT, {"change_id": "change.id"}, "POST", data=lambda ref: {"state": "approved"}
+    ),
+    "operations:change_reschedule": Case(
+        OBJECT,
+        {"change_id": "change.id"},
+        "POST",
+        data=lambda ref: {"window_start": "2030-02-01T08:00", "window_end": "2030-02-01T09:00"},
+    ),
     "operations:capacity": Case(
         LIST,
         method="POST",

@@ -121,6 +121,9 @@ class Victim:
     survey: Any = None
     # operations: a draft responsibility matrix of the provider's service naming the agency.
     matrix: Any = None
+    # operations: the provider's problem and draft change on the victim's service.
+    problem: Any = None
+    change: Any = None
 
 
 @dataclass
@@ -233,6 +236,13 @@ def _victim(
         effective_from=datetime.date(2030, 1, 1),
         text=f"Drift;R;{org.name}\nDrift;A;{org.name}",
     )
+    problem = operations_services.problem_open(
+        actor=SYSTEM, service_code=service.code, title=f"Hemligt problem {name}"
+    )
+    change = operations_services.change_create(
+        actor=SYSTEM, service_code=service.code, kind="normal", title=f"Hemlig ändring {name}",
+        window_start="2030-03-01T08:00", window_end="2030-03-01T09:00",
+    )  # fmt: skip
     # The provider's capacity figure of its unpublished service (ADR 0846).
     operations_services.capacity_metric_set(
         actor=SYSTEM, service_code=draft.code, kind="users", capacity="100"
@@ -269,6 +279,8 @@ def _victim(
             outage.summary,
             f"Hemlig rapport {name}",
             matrix.name,
+            problem.title,
+            change.title,
             f"Hemligt möte {name}",
         ),
         workspace=workspace,
@@ -282,6 +294,8 @@ def _victim(
         calendar=calendar,
         survey=survey,
         matrix=matrix,
+        problem=problem,
+        change=change,
     )
 
 

@@ -85,7 +85,16 @@ def test_every_operations_page_passes_axe(live_server, ops, language):
     services.capacity_metric_set(
         actor=ops.actor("operator"), service_code="BASE", kind="users", capacity="400"
     )
+    problem = services.problem_open(actor=ops.actor("operator"), service_code="BASE", title="Orsak")
+    change = services.change_create(
+        actor=ops.actor("operator"), service_code="BASE", kind="normal", title="Uppgradering",
+        window_start="2030-01-01T22:00", window_end="2030-01-02T01:00",
+    )  # fmt: skip
     operator_only = [
+        "/operations/problems/",
+        f"/operations/problems/{problem.pk}/",
+        "/operations/changes/",
+        f"/operations/changes/{change.pk}/",
         "/operations/capacity/",
         "/operations/capacity/BASE/",
         f"{legal}/cert-se/first/",
