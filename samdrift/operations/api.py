@@ -24,12 +24,15 @@ from .matrix_api import router as matrix_router
 from .models import AffectedAgency, Incident, IncidentEvent
 from .permissions import incident_abilities
 from .survey_api import router as survey_router
+from .work_api import ChangeOut, ProblemOut, change_out, problem_out
+from .work_api import router as work_router
 
 router = Router(tags=["operations"])
 router.add_router("/surveys", survey_router)
 router.add_router("", legal_router)
 router.add_router("/matrices", matrix_router)
 router.add_router("/capacity", capacity_router)
+router.add_router("", work_router)
 
 
 class IncidentFilters(Schema):
@@ -293,6 +296,142 @@ def add_note(request: ApiRequest, incident_id: int, payload: NoteIn) -> Status:
     selectors.incident_get(actor=request.auth, incident_id=incident_id)
     services.incident_note(actor=request.auth, incident_id=incident_id, text=payload.text)
     return Status(201, _detail(request, incident_id))
+
+
+class ProblemIn(Schema):
+    service: str
+    title: str
+
+
+class ChangeIn(Schema):
+    service: str
+    kind: str
+    title: str
+    window_start: str
+    window_end: str
+    description: str = ""
+    fallback: str = ""
+
+
+@router.post(
+    "/problems",
+    response={201: ProblemOut, **errors(404, 422)},
+    summary="Open a problem on one of the provider's services",
+)
+def open_problem(request: ApiRequest, payload: ProblemIn) -> Status:
+    problem = services.problem_open(
+        actor=request.auth, service_code=payload.service, title=payload.title
+    )
+    return Status(201, problem_out(request.auth, problem.pk))
+
+
+@router.post(
+    "/changes",
+    response={201: ChangeOut, **errors(404, 422)},
+    summary="Record a change (standard: approved at once; normal and emergency: a draft)",
+)
+def create_change(request: ApiRequest, payload: ChangeIn) -> Status:
+    change = services.change_create(
+        actor=request.auth, service_code=payload.service, kind=payload.kind, title=payload.title,
+        window_start=payload.window_start, window_end=payload.window_end,
+        description=payload.description, fallback=payload.fallback,
+    )  # fmt: skip
+    return Status(201, change_out(request.auth, change.pk))
+
+
+class RespondIn(Schema):
+    message: str = ""
+
+
+class PriorityIn(Schema):
+    impact: int
+    urgency: int
+
+
+class WaitIn(Schema):
+    organisation_id: int
+    waiting: bool
+    reason: str = ""
+
+
+class MajorIn(Schema):
+    major: bool
+
+
+class ParentIn(Schema):
+    parent_id: int | None = None
+
+
+class LinkProblemIn(Schema):
+    problem_id: int | None = None
+
+
+def _incident_action(request: ApiRequest, incident_id: int, call: Any) -> dict[str, Any]:
+    selectors.incident_get(actor=request.auth, incident_id=incident_id)
+    call()
+    return _detail(request, incident_id)
+
+
+@router.post(
+    "/incidents/{incident_id}/respond",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="The provider's first answer: stops every agency's response clock",
+)
+def respond(request: ApiRequest, incident_id: int, payload: RespondIn) -> dict[str, Any]:
+    return _incident_action(request, incident_id, lambda: services.incident_respond(
+        actor=request.auth, incident_id=incident_id, message=payload.message))  # fmt: skip
+
+
+@router.post(
+    "/incidents/{incident_id}/priority",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="A new impact × urgency; every clock is counted again from the opening",
+)
+def set_priority(request: ApiRequest, incident_id: int, payload: PriorityIn) -> dict[str, Any]:
+    return _incident_action(request, incident_id, lambda: services.incident_set_priority(
+        actor=request.auth, incident_id=incident_id, impact=payload.impact,
+        urgency=payload.urgency))  # fmt: skip
+
+
+@router.post(
+    "/incidents/{incident_id}/wait",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="Pause (waiting: true, with a reason) or resume one agency's clocks",
+)
+def wait(request: ApiRequest, incident_id: int, payload: WaitIn) -> dict[str, Any]:
+    return _incident_action(request, incident_id, lambda: services.incident_wait(
+        actor=request.auth, incident_id=incident_id, organisation_id=payload.organisation_id,
+        waiting=payload.waiting, reason=payload.reason))  # fmt: skip
+
+
+@router.post(
+    "/incidents/{incident_id}/major",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="Declare or withdraw a major incident",
+)
+def set_major(request: ApiRequest, incident_id: int, payload: MajorIn) -> dict[str, Any]:
+    return _incident_action(request, incident_id, lambda: services.incident_set_major(
+        actor=request.auth, incident_id=incident_id, major=payload.major))  # fmt: skip
+
+
+@router.post(
+    "/incidents/{incident_id}/parent",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="Make the incident a child of another (null: none)",
+)
+def set_parent(request: ApiRequest, incident_id: int, payload: ParentIn) -> dict[str, Any]:
+    return _incident_action(request, incident_id, lambda: services.incident_set_parent(
+        actor=request.auth, incident_id=incident_id, parent_id=payload.parent_id))  # fmt: skip
+
+
+@router.post(
+    "/incidents/{incident_id}/problem",
+    response={200: IncidentOut, **errors(404, 409, 422)},
+    summary="Link the incident to a problem (null: unlink)",
+)
+def link_problem(request: ApiRequest, incident_id: int, payload: LinkProblemIn) -> dict[str, Any]:
+    return _incident_action(request, incident_id, lambda: services.incident_link_problem(
+        actor=request.auth, incident_id=incident_id, problem_id=payload.problem_id))  # fmt: skip
 
 
 class RouteIn(Schema):

@@ -598,6 +598,8 @@ API_PARAMS: dict[str, str] = {
     "calendar_id": "calendar.id",
     "survey_id": "survey.id",
     "matrix_id": "matrix.id",
+    "problem_id": "problem.id",
+    "change_id": "change.id",
 }
 
 
@@ -754,6 +756,56 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/operations/incidents/{incident_id}/notes"): Case(
         OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
+    ("POST", "/operations/problems"): Case(
+        LIST, method="POST", data=lambda ref: {"service": ref("draft.code"), "title": "Matris"}
+    ),
+    ("GET", "/operations/problems/{problem_id}"): Case(OBJECT),
+    ("POST", "/operations/problems/{problem_id}/known-error"): Case(
+        OBJECT, method="POST", data=lambda ref: {"root_cause": "Matris", "workaround": "Matris"}
+    ),
+    ("POST", "/operations/problems/{problem_id}/transition"): Case(
+        OBJECT, method="POST", data=lambda ref: {"state": "resolved"}
+    ),
+    ("POST", "/operations/changes"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("draft.code"),
+            "kind": "normal",
+            "title": "Matris",
+            "window_start": "2030-01-01T08:00",
+            "window_end": "2030-01-01T09:00",
+        },
+    ),
+    ("GET", "/operations/changes/{change_id}"): Case(OBJECT),
+    ("POST", "/operations/changes/{change_id}/transition"): Case(
+        OBJECT, method="POST", data=lambda ref: {"state": "approved"}
+    ),
+    ("POST", "/operations/changes/{change_id}/reschedule"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"window_start": "2030-02-01T08:00", "window_end": "2030-02-01T09:00"},
+    ),
+    ("POST", "/operations/incidents/{incident_id}/respond"): Case(
+        OBJECT, method="POST", data=lambda ref: {"message": "Matris"}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/priority"): Case(
+        OBJECT, method="POST", data=lambda ref: {"impact": 1, "urgency": 1}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/wait"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"organisation_id": ref("org.id"), "waiting": True, "reason": "Matris"},
+    ),
+    ("POST", "/operations/incidents/{incident_id}/major"): Case(
+        OBJECT, method="POST", data=lambda ref: {"major": True}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/parent"): Case(
+        OBJECT, method="POST", data=lambda ref: {"parent_id": None}
+    ),
+    ("POST", "/operations/incidents/{incident_id}/problem"): Case(
+        OBJECT, method="POST", data=lambda ref: {"problem_id": None}
     ),
     ("GET", "/operations/capacity"): Case(LIST),
     ("GET", "/operations/capacity/services/{code}"): Case(OBJECT),

@@ -130,3 +130,49 @@ def test_change_pages(ops):
     assert change.window_start.day == 3
     # An agency sees no change awaiting approval.
     assert client_for(ops, "a_member").get(f"/operations/changes/{change.pk}/").status_code == 404
+
+
+def test_the_api_works_incidents_problems_and_changes(ops, incident):
+    api = client_for(ops, "operator")
+    url = f"/api/v1/operations/incidents/{incident.id}"
+
+    def post(path, body):
+        return api.post(path, body, content_type="application/json")
+
+    assert post(f"{url}/respond", {"message": "Vi tittar"}).status_code == 200
+    body = post(f"{url}/priority", {"impact": 1, "urgency": 2}).json()
+    assert body["priority"] == 2
+    assert post(f"{url}/wait", {"organisation_id": ops.a.id, "waiting": True}).status_code == 422
+    assert (
+        post(
+            f"{url}/wait", {"organisation_id": ops.a.id, "waiting": True, "reason": "Logg"}
+        ).status_code
+        == 200
+    )
+    assert post(f"{url}/major", {"major": True}).json()["major"] is True
+    made = post("/api/v1/operations/problems", {"service": "BASE", "title": "Certifikat"})
+    assert made.status_code == 201
+    problem_id = made.json()["id"]
+    half = post(
+        f"/api/v1/operations/problems/{problem_id}/known-error",
+        {"root_cause": "x", "workaround": " "},
+    )
+    assert half.status_code == 422
+    known = post(f"/api/v1/operations/problems/{problem_id}/known-error",
+                 {"root_cause": "Utgånget", "workaround": "Starta om"}).json()  # fmt: skip
+    assert known["state"] == "known_error"
+    assert post(f"{url}/problem", {"problem_id": problem_id}).json()["problem_id"] == problem_id
+    assert api.get(f"/api/v1/operations/problems/{problem_id}").json()["incidents"] == [incident.id]
+    change = post("/api/v1/operations/changes", {"service": "BASE", "kind": "emergency", "title": "Fix",
+                  "window_start": "2030-01-01T22:00", "window_end": "2030-01-01T21:00"})  # fmt: skip
+    assert change.status_code == 422 and Change.objects.count() == 0
+    change = post("/api/v1/operations/changes", {"service": "BASE", "kind": "standard", "title": "Fix",
+                  "window_start": "2030-01-01T22:00", "window_end": "2030-01-01T23:00"}).json()  # fmt: skip
+    assert change["state"] == "approved"
+    moved = post(f"/api/v1/operations/changes/{change['id']}/reschedule",
+                 {"window_start": "2030-01-02T22:00", "window_end": "2030-01-02T23:00"})  # fmt: skip
+    assert moved.status_code == 200
+    member = client_for(ops, "a_member")
+    assert member.get(f"/api/v1/operations/problems/{problem_id}").status_code == 404
+    seen = member.get(f"/api/v1/operations/changes/{change['id']}").json()
+    assert seen["state"] == "approved" and seen["fallback"] == "" and not seen["abilities"]["work"]
