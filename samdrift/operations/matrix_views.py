@@ -5,24 +5,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samdrift.core.exceptions import DomainError, NotFound
-from samdrift.core.paging import paginate
-
 from . import matrices, selectors, services
 from .forms import EscalateForm, MatrixForm, RouteForm
 from .permissions import matrix_abilities
-from .views import _actor, _form_error, page
+from .views import _actor, act, list_and_create, page
 
 
 @page
 @require_http_methods(["GET", "POST"])
-def matrix_list(request: HttpRequest) -> HttpResponse:
+def matrix_list(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
     choices = matrices.matrix_services(actor=actor)
     initial: dict[str, object] = {"effective_from": timezone.localdate()}
@@ -34,23 +31,17 @@ def matrix_list(request: HttpRequest) -> HttpResponse:
             "name": copied.name,
             "text": matrices.matrix_table(copied).text,
         }
-    form = MatrixForm(request.POST or None, services=choices, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            matrix = services.matrix_draft(actor=actor, service_code=form.cleaned_data["service"],
-                name=form.cleaned_data["name"], effective_from=form.cleaned_data["effective_from"],
-                text=form.cleaned_data["text"], note=form.cleaned_data["note"])  # fmt: skip
-        except NotFound:
-            raise
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The draft was saved. Publish it when it is complete."))
-            return redirect("operations:matrix", matrix_id=matrix.pk)
-    paged = paginate(matrices.matrix_list(actor=actor), params=request.GET)
-    context = {**paged.context(), "nav": "operations", "form": form if choices else None}
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "operations/matrix_list.html", context, status=status)
+    return list_and_create(
+        request,
+        form=MatrixForm(request.POST or None, services=choices, initial=initial),
+        create=(lambda d: services.matrix_draft(actor=actor, service_code=d["service"],
+            name=d["name"], effective_from=d["effective_from"], text=d["text"],
+            note=d["note"])) if choices else None,
+        done=_("The draft was saved. Publish it when it is complete."),
+        to=lambda matrix: redirect("operations:matrix", matrix_id=matrix.pk),
+        rows=matrices.matrix_list(actor=actor),
+        template="operations/matrix_list.html",
+    )  # fmt: skip
 
 
 @page
@@ -76,14 +67,8 @@ def matrix_detail(request: HttpRequest, matrix_id: int) -> HttpResponse:
 def matrix_publish(request: HttpRequest, matrix_id: int) -> HttpResponse:
     actor = _actor(request)
     matrices.matrix_get(actor=actor, matrix_id=matrix_id)
-    try:
-        services.matrix_publish(actor=actor, matrix_id=matrix_id)
-    except NotFound:
-        raise
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The version was published; it takes effect on its date."))
+    act(request, lambda: services.matrix_publish(actor=actor, matrix_id=matrix_id),
+        _("The version was published; it takes effect on its date."))  # fmt: skip
     return redirect("operations:matrix", matrix_id=matrix_id)
 
 
@@ -97,16 +82,10 @@ def incident_route(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose one of the matrix's functions."))
         return redirect("operations:incident", incident_id=incident_id)
-    try:
-        services.incident_route(
-            actor=actor, incident_id=incident_id, function=form.cleaned_data["function"]
-        )
-    except NotFound:
-        raise
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The incident was routed to the function's parties."))
+    function = form.cleaned_data["function"]
+    act(request, lambda: services.incident_route(actor=actor, incident_id=incident_id,
+                                                 function=function),
+        _("The incident was routed to the function's parties."))  # fmt: skip
     return redirect("operations:incident", incident_id=incident_id)
 
 
@@ -119,14 +98,8 @@ def incident_escalate(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the incident is escalated."))
         return redirect("operations:incident", incident_id=incident_id)
-    try:
-        services.incident_escalate(
-            actor=actor, incident_id=incident_id, reason=form.cleaned_data["reason"]
-        )
-    except NotFound:
-        raise
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The accountable party was told."))
+    reason = form.cleaned_data["reason"]
+    act(request, lambda: services.incident_escalate(actor=actor, incident_id=incident_id,
+                                                    reason=reason),
+        _("The accountable party was told."))  # fmt: skip
     return redirect("operations:incident", incident_id=incident_id)

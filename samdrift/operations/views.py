@@ -68,6 +68,47 @@ def _form_error(form: Any, error: DomainError) -> None:
     form.add_error(None, str(error))
 
 
+def act(request: HttpRequest, call: Callable[[], Any], done: str) -> None:
+    """Run one service call; its refusal becomes the page's error message."""
+    try:
+        call()
+    except NotFound:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+
+
+def list_and_create(
+    request: HttpRequest,
+    *,
+    form: Any,
+    create: Callable[[dict[str, Any]], Any] | None,
+    done: str,
+    to: Callable[[Any], HttpResponseBase],
+    rows: Any,
+    template: str,
+) -> HttpResponseBase:
+    """The shape of a list page with a form that creates one more (problems, changes, matrix
+    versions): the service's refusal goes on the form (422), success redirects to the new one.
+    `create` is None when the actor may not create: the form is then not shown."""
+    if request.method == "POST" and create is not None and form.is_valid():
+        try:
+            created = create(form.cleaned_data)
+        except NotFound:
+            raise
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, done)
+            return to(created)
+    paged = paginate(rows, params=request.GET)
+    context = {**paged.context(), "nav": "operations", "form": form if create else None}
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
 @page
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:

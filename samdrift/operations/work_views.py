@@ -8,13 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from samdrift.core.exceptions import DomainError, NotFound
-from samdrift.core.paging import paginate
 
 from . import selectors, services
 from .choices import CHANGE_TRANSITIONS, PROBLEM_TRANSITIONS, ChangeState, ProblemState
@@ -33,19 +30,7 @@ from .forms import (
     WindowForm,
 )
 from .permissions import change_abilities, problem_abilities
-from .views import _actor, _form_error, page
-
-
-def _act(request: HttpRequest, call: Callable[[], Any], done: str) -> None:
-    """Run one service call; its refusal becomes the page's error message."""
-    try:
-        call()
-    except NotFound:
-        raise
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
+from .views import _actor, act, list_and_create, page
 
 
 def _incident_action(
@@ -53,7 +38,7 @@ def _incident_action(
 ) -> HttpResponse:
     selectors.incident_get(actor=_actor(request), incident_id=incident_id)
     if form.is_valid():
-        _act(request, lambda: call(form.cleaned_data), done)
+        act(request, lambda: call(form.cleaned_data), done)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("operations:incident", incident_id=incident_id)
@@ -137,25 +122,19 @@ def incident_problem(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @page
 @require_http_methods(["GET", "POST"])
-def problem_list(request: HttpRequest) -> HttpResponse:
+def problem_list(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
     choices = selectors.operated_services(actor=actor)
-    form = ProblemForm(request.POST or None, services=choices)
-    if request.method == "POST" and choices and form.is_valid():
-        try:
-            problem = services.problem_open(actor=actor, service_code=form.cleaned_data["service"],
-                                            title=form.cleaned_data["title"])  # fmt: skip
-        except NotFound:
-            raise
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The problem was opened."))
-            return redirect("operations:problem", problem_id=problem.pk)
-    paged = paginate(selectors.problem_list(actor=actor), params=request.GET)
-    context = {**paged.context(), "nav": "operations", "form": form if choices else None}
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "operations/problem_list.html", context, status=status)
+    return list_and_create(
+        request,
+        form=ProblemForm(request.POST or None, services=choices),
+        create=(lambda d: services.problem_open(actor=actor, service_code=d["service"],
+                                                title=d["title"])) if choices else None,
+        done=_("The problem was opened."),
+        to=lambda problem: redirect("operations:problem", problem_id=problem.pk),
+        rows=selectors.problem_list(actor=actor),
+        template="operations/problem_list.html",
+    )  # fmt: skip
 
 
 @page
@@ -184,7 +163,7 @@ def problem_known_error(request: HttpRequest, problem_id: int) -> HttpResponse:
     selectors.problem_get(actor=actor, problem_id=problem_id)
     form = KnownErrorForm(request.POST)
     if form.is_valid():
-        _act(request, lambda: services.problem_known_error(actor=actor, problem_id=problem_id,
+        act(request, lambda: services.problem_known_error(actor=actor, problem_id=problem_id,
                                                            **form.cleaned_data),
              _("The root cause and workaround were saved."))  # fmt: skip
     else:
@@ -198,7 +177,7 @@ def problem_transition(request: HttpRequest, problem_id: int) -> HttpResponse:
     actor = _actor(request)
     selectors.problem_get(actor=actor, problem_id=problem_id)
     target = request.POST.get("state", "")
-    _act(request, lambda: services.problem_transition(actor=actor, problem_id=problem_id,
+    act(request, lambda: services.problem_transition(actor=actor, problem_id=problem_id,
                                                       target=target),
          _("The problem's state was changed."))  # fmt: skip
     return redirect("operations:problem", problem_id=problem_id)
@@ -209,28 +188,24 @@ def problem_transition(request: HttpRequest, problem_id: int) -> HttpResponse:
 
 @page
 @require_http_methods(["GET", "POST"])
-def change_list(request: HttpRequest) -> HttpResponse:
+def change_list(request: HttpRequest) -> HttpResponseBase:
     actor = _actor(request)
     choices = selectors.operated_services(actor=actor)
-    form = ChangeForm(request.POST or None, services=choices)
-    if request.method == "POST" and choices and form.is_valid():
-        data = form.cleaned_data
-        try:
-            change = services.change_create(actor=actor, service_code=data["service"],
-                kind=data["kind"], title=data["title"], window_start=data["window_start"],
-                window_end=data["window_end"], description=data["description"],
-                fallback=data["fallback"])  # fmt: skip
-        except NotFound:
-            raise
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The change was recorded."))
-            return redirect("operations:change", change_id=change.pk)
-    paged = paginate(selectors.change_list(actor=actor), params=request.GET)
-    context = {**paged.context(), "nav": "operations", "form": form if choices else None}
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "operations/change_list.html", context, status=status)
+
+    def create(d: dict[str, Any]) -> Any:
+        return services.change_create(actor=actor, service_code=d["service"], kind=d["kind"],
+            title=d["title"], window_start=d["window_start"], window_end=d["window_end"],
+            description=d["description"], fallback=d["fallback"])  # fmt: skip
+
+    return list_and_create(
+        request,
+        form=ChangeForm(request.POST or None, services=choices),
+        create=create if choices else None,
+        done=_("The change was recorded."),
+        to=lambda change: redirect("operations:change", change_id=change.pk),
+        rows=selectors.change_list(actor=actor),
+        template="operations/change_list.html",
+    )
 
 
 @page
@@ -258,7 +233,7 @@ def change_transition(request: HttpRequest, change_id: int) -> HttpResponse:
     actor = _actor(request)
     selectors.change_get(actor=actor, change_id=change_id)
     target = request.POST.get("state", "")
-    _act(request, lambda: services.change_transition(actor=actor, change_id=change_id,
+    act(request, lambda: services.change_transition(actor=actor, change_id=change_id,
                                                      target=target),
          _("The change's state was changed."))  # fmt: skip
     return redirect("operations:change", change_id=change_id)
@@ -271,7 +246,7 @@ def change_reschedule(request: HttpRequest, change_id: int) -> HttpResponse:
     selectors.change_get(actor=actor, change_id=change_id)
     form = WindowForm(request.POST)
     if form.is_valid():
-        _act(request, lambda: services.change_reschedule(actor=actor, change_id=change_id,
+        act(request, lambda: services.change_reschedule(actor=actor, change_id=change_id,
                                                          **form.cleaned_data),
              _("The maintenance window was moved."))  # fmt: skip
     else:
