@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -44,26 +45,59 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction."""
+    entry = AuditEntry(action, obj, object_type, object_id, organisation_id, before, after)
+    return audit_records(actor=actor, entries=[entry])[0]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for `audit_records`: the arguments of `audit_record` but the actor."""
+
+    action: str
+    obj: models.Model | None = None
+    object_type: str | None = None
+    object_id: str | int | None = None
+    organisation_id: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def audit_records(*, actor: Any, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append several events of one actor to the chain in order, each sealed on the one before:
+    the chain's head is locked and written once and the events inserted in one statement (a
+    recompute after an agreement change audits thousands of incidents). Must run inside the
+    caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    event = AuditEvent(
-        at=timezone.now(),
-        actor_id=getattr(actor, "user_id", None),
-        actor_label=str(getattr(actor, "label", actor) or "system"),
-        action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=str(object_id if object_id is not None else getattr(obj, "pk", "")),
-        organisation_id=organisation_id,
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
-        previous_hash=head.last_hash,
-    )
-    event.hash = seal(head.last_hash, payload(event))
-    event.save()
-    head.last_hash = event.hash
+    now = timezone.now()
+    previous = head.last_hash
+    events = []
+    for entry in entries:
+        obj = entry.obj
+        event = AuditEvent(
+            at=now,
+            actor_id=getattr(actor, "user_id", None),
+            actor_label=str(getattr(actor, "label", actor) or "system"),
+            action=entry.action,
+            object_type=entry.object_type or (obj._meta.label_lower if obj is not None else ""),
+            object_id=str(
+                entry.object_id if entry.object_id is not None else getattr(obj, "pk", "")
+            ),
+            organisation_id=entry.organisation_id,
+            before=_plain(entry.before) if entry.before is not None else None,
+            after=_plain(entry.after) if entry.after is not None else None,
+            previous_hash=previous,
+        )
+        event.hash = previous = seal(previous, payload(event))
+        events.append(event)
+    if len(events) == 1:
+        events[0].save()
+    else:
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+    head.last_hash = previous
     head.save(update_fields=["last_hash"])
-    return event
+    return events
 
 
 def audit_read(

@@ -4,7 +4,8 @@ agreement change (ADR 0804).
 Both go through `_replay_incidents`: the events and affected rows of a batch of incidents are
 read in two queries, the catalogue's hours once, every agency replayed, and the rows written in
 one bulk update. An agreement change works in batches of `BATCH` incidents, one transaction each
-(the incidents locked), with one audit record per incident as before.
+(the incidents locked), with one audit record per incident, appended to the chain together
+(`audit_records`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, cast
 
 from django.db import connection, models, transaction
 
-from samdrift.audit.services import audit_record
+from samdrift.audit.services import AuditEntry, audit_records
 from samdrift.core.actor import Actor
 
 from ..calendars import calendar_for, widest
@@ -150,12 +151,16 @@ def recompute_service(*, actor: Actor, service_code: str, now: dt.datetime | Non
                 [incident.pk for incident in reached],
                 moment,
             )
-            for incident in reached:
-                audit_record(
-                    actor=actor,
-                    action="operations.clocks_recomputed",
-                    obj=incident,
-                    after={"service": service_code},
-                )
+            audit_records(
+                actor=actor,
+                entries=[
+                    AuditEntry(
+                        "operations.clocks_recomputed",
+                        obj=incident,
+                        after={"service": service_code},
+                    )
+                    for incident in reached
+                ],
+            )
             count += len(reached)
     return count
