@@ -55,6 +55,16 @@ class OperationsConfig(AppConfig):
                 _("To the contacts of the parties consulted or informed (C, I) on the function."),
             ),
             (
+                "clock_warning",
+                _("An agency's clock on an incident has used three quarters of its target"),
+                _("To the operators of the provider whose service the incident is on."),
+            ),
+            (
+                "clock_breached",
+                _("An agency's clock on an incident has passed its target"),
+                _("To the operators of the provider whose service the incident is on."),
+            ),
+            (
                 "incident_escalated",
                 _("An incident is escalated to your agency as accountable"),
                 _("To the contacts of the accountable party (A) of the incident's function."),

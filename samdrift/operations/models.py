@@ -287,6 +287,10 @@ class AffectedAgency(models.Model):
     resolution_target = models.PositiveIntegerField(default=0)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField()
+    # The worst status the provider's operators were already alerted of, per clock (ADR 0849):
+    # "" (none), "warning" or "breached"; each level is told once.
+    response_alerted = models.CharField(max_length=16, blank=True, default="")
+    resolution_alerted = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["organisation__name", "id"]

@@ -158,3 +158,32 @@ def incident_escalated(
         context={**_incident_context(incident), "reason": reason},
         link=INCIDENT_LINK.format(id=incident.pk),
     )
+
+
+def clock_alert(
+    *,
+    actor: Actor,
+    incident: Incident,
+    user_ids: Iterable[int],
+    level: str,
+    clocks: list[tuple[str, str]],
+) -> int:
+    """The provider's operators: these agencies' clocks reached a warning or were breached
+    (ADR 0849). `clocks` is (agency name, "response" or "resolution")."""
+    lines_sv = [f"{name}: {'svar' if clock == 'response' else 'åtgärd'}" for name, clock in clocks]
+    lines_en = [f"{name}: {clock}" for name, clock in clocks]
+    context = {
+        **_incident_context(incident),
+        "level": level,
+        "count": len(clocks),
+        "clocks_sv": "\n".join(lines_sv),
+        "clocks_en": "\n".join(lines_en),
+    }
+    kind = CLOCK_BREACHED if level == "breached" else CLOCK_WARNING
+    rows = notify_groups([(user_ids, context)], kind, link=INCIDENT_LINK.format(id=incident.pk),
+                         actor=actor)  # fmt: skip
+    return len(rows[0])
+
+
+CLOCK_WARNING = "clock_warning"
+CLOCK_BREACHED = "clock_breached"

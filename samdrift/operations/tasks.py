@@ -1,5 +1,5 @@
 """Background work of service operations: the reminder before a maintenance window (ADR 0842)
-and the hourly capacity figures read from Prometheus (ADR 0846)."""
+the hourly capacity figures read from Prometheus (ADR 0846) and the clock alerts (ADR 0849)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django_tasks import task
 
 from samdrift.core.jobs.schedules import declare
 
-from .services import capacity_scrape, remind_due_changes
+from .services import alert_clocks, capacity_scrape, remind_due_changes
 
 
 @task()
@@ -26,3 +26,11 @@ def capacity_from_prometheus() -> dict[str, Any]:
 
 
 declare("operations.capacity_from_prometheus", capacity_from_prometheus, every=3600)
+
+
+@task()
+def clock_alerts() -> dict[str, Any]:
+    return alert_clocks()
+
+
+declare("operations.clock_alerts", clock_alerts, every=300)

@@ -17,6 +17,7 @@ from ._common import (
     IncidentHook,
     register_incident_hook,
 )
+from .alerts import alert_clocks
 from .capacity import capacity_import, capacity_metric_set, capacity_scrape
 from .changes import (
     announce,
@@ -60,6 +61,7 @@ __all__ = [
     "UNKNOWN_SERVICE",
     "WINDOW_ORDER",
     "IncidentHook",
+    "alert_clocks",
     "alertmanager_receive",
     "announce",
     "capacity_import",
