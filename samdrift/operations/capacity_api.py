@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
-from samdrift.core.api import ApiRequest, errors
+from samdrift.core.api import ApiRequest, Page, errors
 
 from . import capacity, services
 
@@ -66,10 +67,11 @@ def _row(row: capacity.CapacityRow) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: list[CapacityOut]},
+    response={200: list[CapacityOut], **errors(422)},
     summary="Capacity figures of the caller's provider's services",
     description="Peak of 30 days, capacity, headroom, trend of the daily peaks per 30 days.",
 )
+@paginate(Page)
 def list_capacity(request: ApiRequest) -> list[dict[str, Any]]:
     return [_row(r) for r in capacity.capacity_overview(actor=request.auth)]
 

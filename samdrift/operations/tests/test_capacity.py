@@ -145,7 +145,8 @@ def test_pages_api_and_cli(ops, tmp_path):
     page = client.get("/operations/capacity/BASE/").content.decode()
     assert "2026-11" in page and "<svg" in page
     api = client.get("/api/v1/operations/capacity").json()
-    assert api[0]["service"] == "BASE" and api[0]["capacity"] == "150.00"
+    assert api["count"] == 1
+    assert api["items"][0]["service"] == "BASE" and api["items"][0]["capacity"] == "150.00"
     bad = client.post(
         "/api/v1/operations/capacity/samples",
         {"text": "BASE;users;x;1"},
@@ -155,7 +156,7 @@ def test_pages_api_and_cli(ops, tmp_path):
     outsider = Client()
     outsider.force_login(ops.users["a_member"])
     assert outsider.get("/operations/capacity/BASE/").status_code == 404
-    assert outsider.get("/api/v1/operations/capacity").json() == []
+    assert outsider.get("/api/v1/operations/capacity").json()["count"] == 0
     source = tmp_path / "figures.csv"
     source.write_text("APP;visits;2026-11-30 08:00;5000\n", encoding="utf-8")
     out = StringIO()
