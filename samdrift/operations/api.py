@@ -340,7 +340,8 @@ def create_change(request: ApiRequest, payload: ChangeIn) -> Status:
 
 
 class RespondIn(Schema):
-    message: str = ""
+    # Required (may be ""): a body of only optional fields let an array through (schemathesis).
+    message: str
 
 
 class PriorityIn(Schema):
@@ -359,11 +360,11 @@ class MajorIn(Schema):
 
 
 class ParentIn(Schema):
-    parent_id: int | None = None
+    parent_id: int | None
 
 
 class LinkProblemIn(Schema):
-    problem_id: int | None = None
+    problem_id: int | None
 
 
 def _incident_action(request: ApiRequest, incident_id: int, call: Any) -> dict[str, Any]:

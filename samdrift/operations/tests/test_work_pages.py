@@ -139,6 +139,8 @@ def test_the_api_works_incidents_problems_and_changes(ops, incident):
     def post(path, body):
         return api.post(path, body, content_type="application/json")
 
+    assert post(f"{url}/respond", ["not", "an", "object"]).status_code == 422
+    assert post(f"{url}/parent", []).status_code == 422
     assert post(f"{url}/respond", {"message": "Vi tittar"}).status_code == 200
     body = post(f"{url}/priority", {"impact": 1, "urgency": 2}).json()
     assert body["priority"] == 2
