@@ -125,9 +125,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
+        # journal_mode=WAL is stored in the file: samdrift.core.sqlite sets it once per process.
+        "init_command": "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 
 # Background jobs: Django's tasks interface over samdrift's database queue (ADRs 0010-0014).

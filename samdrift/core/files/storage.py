@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from boto3.s3.transfer import TransferConfig
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.utils import timezone
 
@@ -78,17 +79,47 @@ def save_file(key: str, path: str, upload: Any, content_type: str, sha256: str) 
         return storage.save(key, upload)
     s3: Any = storage
     extra = {"ContentType": content_type}
+    client = _client(s3)
     if os.path.getsize(path) < FROM_DISK.multipart_threshold:
-        extra["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(sha256)).decode()
-    _client(s3).upload_file(
+        extra["ChecksumSHA256"] = _base64(sha256)
+        client = _checked_client(s3)
+    client.upload_file(
         path, s3.bucket_name, s3._normalize_name(key), ExtraArgs=extra, Config=FROM_DISK
     )
     return key
 
 
+def put_checked(key: str, body: bytes, content_type: str, sha256: str) -> str:
+    """Store a small file held in memory as one S3 PUT carrying our SHA-256 (the S3 server
+    refuses the write if the bytes differ). Straight through the shared client: no existence
+    check (our keys are new UUIDs), no per-thread boto3 resource, no transfer threads — for a
+    1 MB document those cost more than sending it (ADR 0620). A folder backend: `save`."""
+    storage = backend()
+    if not is_s3(storage):
+        return storage.save(key, ContentFile(body, name=key))
+    s3: Any = storage
+    _checked_client(s3).put_object(
+        Bucket=s3.bucket_name,
+        Key=s3._normalize_name(key),
+        Body=body,
+        ContentType=content_type,
+        ChecksumSHA256=_base64(sha256),
+    )
+    return key
+
+
+def _base64(sha256_hex: str) -> str:
+    return base64.b64encode(bytes.fromhex(sha256_hex)).decode()
+
+
 def _client(s3: Any) -> Any:
     """Our backend's shared, thread-safe client; a stock S3Storage's per-thread one otherwise."""
     return getattr(s3, "client", None) or s3.connection.meta.client
+
+
+def _checked_client(s3: Any) -> Any:
+    """The client for writes carrying `ChecksumSHA256` (payload not hashed again, ADR 0620)."""
+    return getattr(s3, "checked_client", None) or _client(s3)
 
 
 def stored_objects(prefix: str = "files/") -> Iterator[tuple[str, datetime.datetime]]:
@@ -136,6 +167,7 @@ class PendingUpload:
         self.size = 0
         self.sha256 = hashlib.sha256()
         self._client = _client(s3)
+        self._checked_client = _checked_client(s3)
         self._bucket = s3.bucket_name
         self._name = s3._normalize_name(key)
         self._content_type = content_type
@@ -166,12 +198,12 @@ class PendingUpload:
             raise RuntimeError("the upload has not finished arriving")
         self._closed = True
         if self._upload_id is None:
-            self._client.put_object(
+            self._checked_client.put_object(
                 Bucket=self._bucket,
                 Key=self._name,
                 Body=b"".join(self._buffer),
                 ContentType=self._content_type,
-                ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode(),
+                ChecksumSHA256=_base64(sha256_hex),
             )
             self._buffer.clear()
             return

@@ -244,3 +244,54 @@ def test_the_s3_server_refuses_bytes_that_differ_from_our_checksum(s3_backend, t
             "files/test/mismatch", str(path), None, "text/plain", hashlib.sha256(b"x").hexdigest()
         )
     assert stored_keys(s3_backend) == before
+
+
+def test_a_small_upload_is_one_put_that_carries_our_checksum(s3_backend):
+    # given: what Django's handler keeps in memory (a file that says its size)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = os.urandom(MB + 7)
+    upload = SimpleUploadedFile("beslut.pdf", body, "application/pdf")
+    sent: list[tuple[str, dict[str, str]]] = []
+
+    def capture(request, **kwargs):
+        sent.append((request.method, dict(request.headers)))
+
+    clients = [storage._client(storage.backend()), storage._checked_client(storage.backend())]
+    for client in clients:
+        client.meta.events.register("before-send.s3", capture)
+    try:
+        stored = services.store(upload, "beslut.pdf", None, actor=SYSTEM, owner_org_id=1)
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-send.s3", capture)
+    # then: one PUT, no existence check first; the body is hashed once (ours, signed as a header
+    # the server verifies) and not again for the signature (ADR 0620)
+    assert [method for method, _headers in sent] == ["PUT"]
+    headers = {name.lower(): value for name, value in sent[0][1].items()}
+    assert headers["x-amz-content-sha256"] == b"UNSIGNED-PAYLOAD"
+    assert base64.b64decode(headers["x-amz-checksum-sha256"]).hex() == stored.sha256
+    assert "x-amz-checksum-sha256" in headers["authorization"].decode()
+    assert raw_bytes(s3_backend, stored.key) == body
+
+
+def test_the_s3_server_refuses_a_small_put_whose_bytes_differ_from_our_checksum(s3_backend):
+    before = stored_keys(s3_backend)
+    with pytest.raises(Exception, match="BadDigest"):
+        storage.put_checked(
+            "files/test/small", b"sent", "text/plain", hashlib.sha256(b"x").hexdigest()
+        )
+    assert stored_keys(s3_backend) == before
+
+
+def test_a_stream_that_claims_to_be_small_but_is_not_is_stored_whole(backend):
+    # given: a stream whose declared size is wrong (larger than the small-file bound)
+    body = os.urandom(services.SMALL_FILE_BYTES + 3 * MB + 5)
+    stream = io.BytesIO(body)
+    stream.size = 10  # type: ignore[attr-defined]
+    # when
+    stored = services.store(stream, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+    # then: every byte once, in order, and the checksum is the bytes'
+    assert stored.size == len(body)
+    assert stored.sha256 == hashlib.sha256(body).hexdigest()
+    assert raw_bytes(backend, stored.key) == body
