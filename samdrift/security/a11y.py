@@ -4,8 +4,13 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
+    from .models import Advisory
+
+    advisory = Advisory.objects.order_by("id").first()
     return [
         "/security/",
         "/security/findings/",
         "/security/findings/?severity=critical&status=open",
+        "/security/advisories/",
+        *([f"/security/advisories/{advisory.pk}/"] if advisory else []),
     ]

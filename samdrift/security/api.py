@@ -13,6 +13,7 @@ from samdrift.core.api import ApiRequest, Page, errors
 from samdrift.core.paging import Mapped
 
 from . import selectors
+from .advisories import advisory_publish
 
 router = Router(tags=["security"])
 
@@ -96,3 +97,80 @@ def list_components(request: ApiRequest) -> Mapped:
         selectors.component_list(actor=request.auth),
         lambda c: {"name": c.name, "version": c.version, "purl": c.purl, "kind": c.kind},
     )
+
+
+class AdvisoryOut(Schema):
+    id: int
+    vulnerability_id: str
+    title: str
+    severity: str
+    revision: int
+    published_at: datetime.datetime
+    csaf: str = Field(description="Address of the CSAF 2.0 document for the caller")
+
+
+class AdvisoryIn(Schema):
+    vulnerability_id: str = Field(..., min_length=1, max_length=200)
+    title: str = Field(..., min_length=1, max_length=300)
+    summary: str = Field(..., min_length=1, max_length=5000)
+
+
+class AdvisoryPublished(Schema):
+    id: int
+    revision: int
+    agencies: int = Field(description="How many agencies received their own copy")
+
+
+@router.get(
+    "/advisories",
+    response={200: list[AdvisoryOut], **errors(422)},
+    summary="Security advisories",
+    description=(
+        "The SOC: its provider's advisories. A customer agency's people: the advisories sent "
+        "to their agency. Newest first, paged."
+    ),
+)
+@paginate(Page)
+def list_advisories(request: ApiRequest) -> Mapped:
+    return Mapped(selectors.advisory_list(actor=request.auth), _advisory_out)
+
+
+def _advisory_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.id, "vulnerability_id": a.vulnerability_id, "title": a.title,
+        "severity": a.severity, "revision": a.revision, "published_at": a.published_at,
+        "csaf": f"/api/v1/security/advisories/{a.id}/csaf",
+    }  # fmt: skip
+
+
+@router.get(
+    "/advisories/{advisory_id}/csaf",
+    response={200: dict[str, Any], **errors(404)},
+    summary="An advisory as CSAF 2.0",
+    description=(
+        "The CSAF 2.0 document (valid against the OASIS schema) the caller may read: the SOC "
+        "the full one, an agency the one sent to it. 404 for anyone else."
+    ),
+)
+def advisory_csaf(request: ApiRequest, advisory_id: int) -> dict[str, Any]:
+    return selectors.advisory_copy(actor=request.auth, advisory_id=advisory_id).document
+
+
+@router.post(
+    "/advisories",
+    response={201: AdvisoryPublished, **errors(404, 422)},
+    summary="Publish an advisory",
+    description=(
+        "The SOC publishes (or publishes again, as a new version) the advisory of a "
+        "vulnerability found on its components: every agency it reaches gets its own CSAF "
+        "document and its contacts are told. Refused with 422 when no component has the "
+        "vulnerability."
+    ),
+)
+def publish_advisory(request: ApiRequest, body: AdvisoryIn) -> tuple[int, dict[str, Any]]:
+    published = advisory_publish(actor=request.auth, **body.dict())
+    return 201, {
+        "id": published.advisory.id,
+        "revision": published.advisory.revision,
+        "agencies": len(published.agencies),
+    }

@@ -201,3 +201,73 @@ class EpssScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cve_id} {self.epss}"
+
+
+class Advisory(models.Model):
+    """A vulnerability the provider's SOC has told its customers about (ADR 0967). Published
+    again when the situation changes: each publication is a revision, all kept in `revisions`."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("provider agency"),
+    )
+    vulnerability_id = models.CharField(_("vulnerability"), max_length=200)
+    aliases = models.JSONField(_("also known as"), default=list, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    revisions = models.JSONField(_("revision history"), default=list)
+    first_published_at = models.DateTimeField(_("first published"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.CharField(_("published by"), max_length=150)
+
+    class Meta:
+        verbose_name = _("advisory")
+        verbose_name_plural = _("advisories")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "vulnerability_id"], name="security_advisory_once_per_vuln"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vulnerability_id}: {self.title}"
+
+
+class AdvisoryCopy(models.Model):
+    """The CSAF document one audience received at the advisory's latest revision that reached
+    it: an agency's own copy (only what reaches it), or the provider's full one (no agency)."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="copies")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("agency"),
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+    category = models.CharField(_("CSAF category"), max_length=40)
+    document = models.JSONField(_("CSAF document"))
+
+    class Meta:
+        verbose_name = _("advisory copy")
+        verbose_name_plural = _("advisory copies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advisory", "organisation"], name="security_advisory_copy_per_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["advisory"],
+                condition=models.Q(organisation__isnull=True),
+                name="security_advisory_one_provider_copy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisory_id} v{self.revision} ({self.organisation_id or 'provider'})"

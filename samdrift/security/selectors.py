@@ -18,11 +18,21 @@ from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subqu
 
 from samdrift.catalogue.selectors import dependency_edges
 from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import NotFound
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 
 from .choices import SEVERITY_ORDER, Severity
-from .models import Component, ComponentUse, EpssScore, Finding, ImportRun, KnownExploited
+from .models import (
+    Advisory,
+    AdvisoryCopy,
+    Component,
+    ComponentUse,
+    EpssScore,
+    Finding,
+    ImportRun,
+    KnownExploited,
+)
 from .permissions import soc_provider_ids
 
 #: Days to remediate by severity (DefectDojo's defaults, ADR 0953); `SECURITY_REMEDIATION_DAYS`
@@ -333,3 +343,36 @@ def finding_rows(
         actor=actor, severity=severity, status=status, component=component, search=search
     )
     return [finding_row(actor, f) for f in queryset[:limit]], queryset.count()
+
+
+# --- advisories (ADR 0967) ----------------------------------------------------------------------
+
+
+def advisory_list(*, actor: Actor) -> QuerySet[Advisory]:
+    """The SOC: its providers' advisories. A customer agency's people: those sent to their
+    agency. Newest first."""
+    providers = soc_provider_ids(actor)
+    if providers is None:
+        return Advisory.objects.all()
+    condition = Q(provider_id__in=providers) if providers else Q(pk__in=[])
+    customers = _customer_org_ids(actor)
+    if customers:
+        sent = AdvisoryCopy.objects.filter(organisation_id__in=customers)
+        condition |= Q(pk__in=sent.values("advisory_id"))
+    return Advisory.objects.filter(condition)
+
+
+def advisory_copy(*, actor: Actor, advisory_id: int) -> AdvisoryCopy:
+    """The copy the actor reads: the provider's full one for its SOC, otherwise the one sent
+    to the actor's agency. Missing and not the actor's give the same 404."""
+    advisory = visible_or_404(advisory_list(actor=actor), "advisory", id=advisory_id)
+    providers = soc_provider_ids(actor)
+    copies = AdvisoryCopy.objects.filter(advisory=advisory).select_related("advisory")
+    if providers is None or advisory.provider_id in providers:
+        copies = copies.filter(organisation__isnull=True)
+    else:
+        copies = copies.filter(organisation_id__in=_customer_org_ids(actor))
+    copy = copies.order_by("organisation_id").first()
+    if copy is None:
+        raise NotFound("advisory")
+    return copy

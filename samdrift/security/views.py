@@ -3,21 +3,33 @@ Who sees which finding, and whether its location, is decided in `permissions` an
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_http_methods
 
 from samdrift.core.actor import Actor
 from samdrift.core.charts import Series, bar_chart
-from samdrift.core.exceptions import NotFound
+from samdrift.core.exceptions import DomainError, NotFound, errors_onto_form
+from samdrift.core.paging import paginate
+from samdrift.core.text import TextCheckedForm
 
 from . import selectors
+from .advisories import advisory_publish
 from .choices import FindingStatus, Severity
 from .dashboard import soc_dashboard
 from .permissions import security_abilities
+
+STATUS_LABELS = {
+    "known_affected": _l("Affected"),
+    "fixed": _l("Fixed"),
+    "known_not_affected": _l("Not affected"),
+}
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -80,3 +92,81 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"nav": "security", "board": board, "ages_chart": ages_chart,
                "mttr_chart": mttr_chart}  # fmt: skip
     return render(request, "security/dashboard.html", context)
+
+
+# --- advisories (ADR 0967) ----------------------------------------------------------------------
+
+
+class AdvisoryForm(TextCheckedForm):
+    vulnerability_id = forms.CharField(label=_l("Vulnerability (CVE or other id)"), max_length=200)
+    title = forms.CharField(label=_l("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_l("Summary for the agencies"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advisories(request: HttpRequest) -> HttpResponse:
+    """The advisories the actor may read; the SOC also publishes here."""
+    actor = _actor(request)
+    soc = security_abilities(actor=actor)["soc"]
+    form = AdvisoryForm(request.POST or None) if soc else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                published = advisory_publish(actor=actor, **form.cleaned_data)
+            except NotFound:
+                raise Http404 from None
+            except DomainError as error:
+                errors_onto_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Published to %(n)s agencies.") % {"n": len(published.agencies)},
+                )
+                return redirect("security:advisory", advisory_id=published.advisory.id)
+    paged = paginate(selectors.advisory_list(actor=actor), params=request.GET)
+    context = {**paged.context(), "nav": "security", "form": form}
+    status = 422 if form is not None and form.is_bound and form.errors else 200
+    return render(request, "security/advisories.html", context, status=status)
+
+
+@login_required
+@require_GET
+def advisory(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    try:
+        copy = selectors.advisory_copy(actor=_actor(request), advisory_id=advisory_id)
+    except NotFound:
+        raise Http404 from None
+    vulnerability = copy.document["vulnerabilities"][0]
+    names = {
+        p["product_id"]: p["name"] for p in copy.document["product_tree"]["full_product_names"]
+    }
+    remedies = {pid: r["details"] for r in vulnerability.get("remediations", [])
+                for pid in r["product_ids"]}  # fmt: skip
+    products = [
+        {"name": names.get(pid, pid), "status": STATUS_LABELS.get(status, status),
+         "remedy": remedies.get(pid, "")}
+        for status, ids in vulnerability["product_status"].items() for pid in ids
+    ]  # fmt: skip
+    context = {"nav": "security", "copy": copy, "advisory": copy.advisory, "products": products}
+    return render(request, "security/advisory.html", context)
+
+
+@login_required
+@require_GET
+def advisory_csaf(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    """The CSAF 2.0 document itself, as a download."""
+    try:
+        copy = selectors.advisory_copy(actor=_actor(request), advisory_id=advisory_id)
+    except NotFound:
+        raise Http404 from None
+    response = JsonResponse(copy.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    name = copy.document["document"]["tracking"]["id"].lower()
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response

@@ -256,6 +256,9 @@ PAGES: dict[str, Case] = {
     # Security findings (ADR 0952): the SOC its own components', a customer what reaches it.
     "security:findings": Case(LIST),
     "security:dashboard": Case(LIST),
+    "security:advisories": Case(LIST),
+    "security:advisory": Case(OBJECT, {"advisory_id": "advisory.id"}),
+    "security:advisory_csaf": Case(OBJECT, {"advisory_id": "advisory.id"}),
     "collaboration:workspaces": Case(LIST),
     "operations:incidents": Case(LIST),
     "operations:surveys": Case(LIST),
@@ -599,6 +602,7 @@ API_PARAMS: dict[str, str] = {
     "survey_id": "survey.id",
     "matrix_id": "matrix.id",
     "problem_id": "problem.id",
+    "advisory_id": "advisory.id",
     "change_id": "change.id",
 }
 
@@ -717,6 +721,17 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     ("GET", "/security/findings"): Case(LIST),
     ("GET", "/security/components"): Case(LIST),
+    ("GET", "/security/advisories"): Case(LIST),
+    ("GET", "/security/advisories/{advisory_id}/csaf"): Case(OBJECT),
+    ("POST", "/security/advisories"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "vulnerability_id": "CVE-2030-0001",
+            "title": "Matris",
+            "summary": "Matris",
+        },
+    ),
     ("GET", "/collaboration/workspaces"): Case(LIST),
     ("GET", "/collaboration/search"): Case(LIST, data=lambda ref: {"q": "hemligt"}),
     ("GET", "/search"): Case(LIST, data=lambda ref: {"q": "hemlig"}),

@@ -124,6 +124,8 @@ class Victim:
     # operations: the provider's problem and draft change on the victim's service.
     problem: Any = None
     change: Any = None
+    # security: the provider's advisory of the victim's finding, its copy sent to the victim.
+    advisory: Any = None
 
 
 @dataclass
@@ -460,6 +462,21 @@ def build_world() -> World:
             title=f"Sårbarhet hos {victim.org.name}", location=f"värd {victim.org.name}",
             first_seen=seen, last_seen=seen, first_run=run, last_run=run,
         )  # fmt: skip
+        # An advisory (ADR 0967) whose copy for the victim names it; the full copy is the
+        # provider's.
+        from samdrift.security.models import Advisory, AdvisoryCopy
+
+        victim.advisory = Advisory.objects.create(
+            provider=owner, vulnerability_id=f"CVE-2030-{victim.org.pk:04d}", severity="critical",
+            title=f"Råd till {victim.org.name}", summary=f"Endast {victim.org.name}",
+            first_published_at=seen, published_at=seen, published_by="matris",
+        )  # fmt: skip
+        for org in (None, victim.org):
+            AdvisoryCopy.objects.create(
+                advisory=victim.advisory, organisation=org, revision=1, category="csaf_vex",
+                document={"document": {"title": f"Råd till {victim.org.name}"}},
+            )  # fmt: skip
+        victim.markers = (*victim.markers, victim.advisory.title)
     # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
     from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
 

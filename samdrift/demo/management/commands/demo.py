@@ -24,6 +24,7 @@ DEMO_HOOKS = (
     "collaboration",
     "calendars",
     "operations",
+    "security",
     "continuity",
     "cooperation",
 )

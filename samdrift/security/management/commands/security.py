@@ -6,6 +6,7 @@ samdrift security import FILE --component NAME [--as USER]
 samdrift security status [--component NAME] [--as USER]   open findings by severity
 samdrift security kev FILE [--as USER]     CISA's KEV catalogue (known_exploited_vulnerabilities.json)
 samdrift security epss FILE [--as USER]    FIRST's EPSS scores (epss_scores-….csv.gz or .csv)
+samdrift security advisories [--publish VULN --title T --summary S] [--csaf ID] [--as USER]
 
 Without --as the command acts as the system. Refusals are printed in Swedish and English and
 change nothing.
@@ -13,6 +14,7 @@ change nothing.
 
 from __future__ import annotations
 
+import json
 from argparse import ArgumentParser
 from collections import Counter
 from pathlib import Path
@@ -26,6 +28,7 @@ from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
 from ... import selectors, services
+from ...advisories import advisory_publish
 from ...choices import SEVERITY_ORDER, FindingStatus
 
 
@@ -49,7 +52,15 @@ class Command(BaseCommand):
         kev.add_argument("file")
         epss = sub.add_parser("epss", help="replace FIRST's EPSS scores")
         epss.add_argument("file")
-        for command in (component, report, status, kev, epss):
+        advisories = sub.add_parser(
+            "advisories", help="list advisories, or publish one with --publish VULNERABILITY"
+        )
+        advisories.add_argument("--publish", default="", metavar="VULNERABILITY")
+        advisories.add_argument("--title", default="")
+        advisories.add_argument("--summary", default="")
+        advisories.add_argument("--csaf", type=int, default=None, metavar="ID",
+                                help="print the CSAF 2.0 document of advisory ID")  # fmt: skip
+        for command in (component, report, status, kev, epss, advisories):
             add_as_option(command)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,6 +80,8 @@ class Command(BaseCommand):
                 feed = services.import_kev if action == "kev" else services.import_epss
                 count = feed(actor=actor, data=_read(options["file"]))
                 self.stdout.write(f"{action}: {count} imported / importerade")
+            elif action == "advisories":
+                self._advisories(actor, options)
             else:
                 self._status(actor, options["component"])
         except DomainError as error:
@@ -89,6 +102,28 @@ class Command(BaseCommand):
             f"rapporterade, {outcome.created} new / nya, {outcome.updated} updated / "
             f"uppdaterade, {outcome.fixed} fixed / åtgärdade"
         )
+
+    def _advisories(self, actor: Actor, options: dict[str, Any]) -> None:
+        if options["publish"]:
+            published = advisory_publish(
+                actor=actor, vulnerability_id=options["publish"], title=options["title"],
+                summary=options["summary"],
+            )  # fmt: skip
+            self.stdout.write(
+                f"{published.advisory.vulnerability_id} version {published.advisory.revision}: "
+                f"{len(published.agencies)} agencies / myndigheter, {published.told} told / "
+                f"underrättade"
+            )
+            return
+        if options["csaf"] is not None:
+            copy = selectors.advisory_copy(actor=actor, advisory_id=options["csaf"])
+            self.stdout.write(json.dumps(copy.document, ensure_ascii=False, indent=2))
+            return
+        for advisory in selectors.advisory_list(actor=actor).order_by("-published_at", "-id"):
+            self.stdout.write(
+                f"{advisory.id}\t{advisory.vulnerability_id}\t{advisory.severity}\t"
+                f"v{advisory.revision}\t{advisory.published_at:%Y-%m-%d}\t{advisory.title}"
+            )
 
     def _status(self, actor: Actor, component: str) -> None:
         findings = selectors.finding_list(
