@@ -12,5 +12,6 @@ def pages() -> list[str]:
         "/security/findings/",
         "/security/findings/?severity=critical&status=open",
         "/security/advisories/",
+        "/security/cases/",
         *([f"/security/advisories/{advisory.pk}/"] if advisory else []),
     ]

@@ -14,6 +14,7 @@ from samdrift.core.paging import Mapped
 
 from . import selectors
 from .advisories import advisory_publish
+from .cases import case_rows, security_case_set
 
 router = Router(tags=["security"])
 
@@ -174,3 +175,61 @@ def publish_advisory(request: ApiRequest, body: AdvisoryIn) -> tuple[int, dict[s
         "revision": published.advisory.revision,
         "agencies": len(published.agencies),
     }
+
+
+class SecurityCaseIn(Schema):
+    incident: int = Field(..., ge=1, description="The incident's number (INC…)")
+    category: str = Field(..., max_length=20)
+    information_classes: list[str] = Field(default_factory=list, max_length=10)
+    personal_data: bool = False
+
+
+class SecurityCaseOut(Schema):
+    incident: int
+    title: str
+    category: str
+    information_classes: list[str]
+    personal_data: bool
+    next_deadline: datetime.datetime | None = Field(
+        None, description="The soonest legal deadline still to meet (operations)"
+    )
+
+
+@router.get(
+    "/cases",
+    response={200: list[SecurityCaseOut], **errors(422)},
+    summary="Security cases",
+    description="The SOC's security cases, newest first, paged. Others: an empty list.",
+)
+@paginate(Page)
+def list_security_cases(request: ApiRequest) -> Mapped:
+    return Mapped(
+        selectors.security_case_list(actor=request.auth),
+        lambda case: _case_out(case_rows(actor=request.auth, cases=[case])[0]),
+    )
+
+
+@router.post(
+    "/cases",
+    response={200: SecurityCaseOut, **errors(404, 422)},
+    summary="Mark an incident as a security case",
+    description=(
+        "The SOC of the incident's provider sets its security fields. Personal data involved "
+        "classifies the incident under GDPR art. 33 in operations, whose deadlines then run."
+    ),
+)
+def set_security_case(request: ApiRequest, body: SecurityCaseIn) -> dict[str, Any]:
+    case = security_case_set(
+        actor=request.auth, incident_id=body.incident, category=body.category,
+        information_classes=body.information_classes, personal_data=body.personal_data,
+    )  # fmt: skip
+    return _case_out(case_rows(actor=request.auth, cases=[case])[0])
+
+
+def _case_out(row: Any) -> dict[str, Any]:
+    return {
+        "incident": row.incident.pk, "title": row.incident.title, "category": row.case.category,
+        "information_classes": list(row.case.information_classes),
+        "personal_data": row.case.personal_data,
+        "next_deadline": row.next_deadline.due_at if row.next_deadline else None,
+    }  # fmt: skip

@@ -49,3 +49,29 @@ class VexStatus(models.TextChoices):
     AFFECTED = "affected", _("affected")
     FIXED = "fixed", _("fixed")
     UNDER_INVESTIGATION = "under_investigation", _("under investigation")
+
+
+class SecurityCategory(models.TextChoices):
+    """What kind of security incident (after the categories of CERT-SE's incident report)."""
+
+    MALWARE = "malware", _("Malware or ransomware")
+    INTRUSION = "intrusion", _("Intrusion or unauthorised access")
+    AVAILABILITY = "availability", _("Attack on availability (overload, DDoS)")
+    LEAK = "leak", _("Information leak")
+    FRAUD = "fraud", _("Fraud or phishing")
+    EXPLOITED = "exploited", _("Exploited vulnerability")
+    OTHER = "other", _("Other security incident")
+
+
+class InformationClass(models.TextChoices):
+    """The kinds of information an incident touched; personal data brings GDPR art. 33."""
+
+    PUBLIC = "public", _("Public information")
+    CONFIDENTIAL = "confidential", _("Confidential under OSL (sekretess)")
+    PERSONAL = "personal", _("Personal data")
+    SENSITIVE_PERSONAL = "sensitive_personal", _("Sensitive personal data (GDPR art. 9)")
+    CLASSIFIED = "classified", _("Security-classified (säkerhetsskydd)")
+
+
+#: The information classes that are personal data.
+PERSONAL_CLASSES = {InformationClass.PERSONAL, InformationClass.SENSITIVE_PERSONAL}

@@ -11,9 +11,11 @@ from typing import Any
 from samdrift.accounts.selectors import actor_for_username
 from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.selectors import subscription_list
+from samdrift.operations.selectors import incident_list
 
 from . import services
 from .advisories import advisory_publish
+from .cases import security_case_set
 from .models import Component
 
 #: (id, package, installed, fixed, severity, title) — real CVEs of the packages named.
@@ -71,7 +73,13 @@ def load(*, stdout: Any) -> None:
             "1.2.12-r2 inom sju dagar. Ni behöver inte göra något."
         ),
     )
+    incident = incident_list(actor=actor).order_by("pk").first()
+    if incident is not None:  # the demo's first incident turns out to be an attack
+        security_case_set(
+            actor=actor, incident_id=incident.pk, category="availability",
+            information_classes=["public"], personal_data=False,
+        )  # fmt: skip
     stdout.write(
         f"security: {len(VULNERABILITIES)} findings on {name}, advisory to "
-        f"{len(published.agencies)} agencies\n"
+        f"{len(published.agencies)} agencies, {int(incident is not None)} security case\n"
     )

@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ComponentKind, FindingStatus, ReportFormat, Severity, VexStatus
+from .choices import (
+    ComponentKind,
+    FindingStatus,
+    ReportFormat,
+    SecurityCategory,
+    Severity,
+    VexStatus,
+)
 
 
 class Component(models.Model):
@@ -271,3 +278,29 @@ class AdvisoryCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory_id} v{self.revision} ({self.organisation_id or 'provider'})"
+
+
+class SecurityCase(models.Model):
+    """An operations incident that is a security incident (ADR 0968): its security fields live
+    here, its clocks, parties and legal deadlines in the operations app."""
+
+    incident = models.OneToOneField(
+        "operations.Incident",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("incident"),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=SecurityCategory.choices)
+    information_classes = models.JSONField(_("information affected"), default=list)
+    personal_data = models.BooleanField(_("personal data involved"), default=False)
+    opened_at = models.DateTimeField(_("opened"))
+    updated_at = models.DateTimeField(_("updated"))
+    updated_by = models.CharField(_("updated by"), max_length=150)
+
+    class Meta:
+        verbose_name = _("security case")
+        verbose_name_plural = _("security cases")
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"INC{self.incident_id} ({self.category})"

@@ -32,6 +32,7 @@ from .models import (
     Finding,
     ImportRun,
     KnownExploited,
+    SecurityCase,
 )
 from .permissions import soc_provider_ids
 
@@ -376,3 +377,15 @@ def advisory_copy(*, actor: Actor, advisory_id: int) -> AdvisoryCopy:
     if copy is None:
         raise NotFound("advisory")
     return copy
+
+
+# --- security cases (ADR 0968) ------------------------------------------------------------------
+
+
+def security_case_list(*, actor: Actor) -> QuerySet[SecurityCase]:
+    """The SOC's own providers' security cases; nobody else sees any (a customer follows the
+    incident itself in the operations app, without the security fields)."""
+    providers = soc_provider_ids(actor)
+    if providers is None:
+        return SecurityCase.objects.all()
+    return SecurityCase.objects.filter(incident__provider_id__in=providers)

@@ -8,6 +8,7 @@ app_name = "security"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("findings/", views.findings, name="findings"),
+    path("cases/", views.security_cases, name="cases"),
     path("advisories/", views.advisories, name="advisories"),
     path("advisories/<int:advisory_id>/", views.advisory, name="advisory"),
     path("advisories/<int:advisory_id>/csaf.json", views.advisory_csaf, name="advisory_csaf"),

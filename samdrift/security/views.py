@@ -21,7 +21,8 @@ from samdrift.core.text import TextCheckedForm
 
 from . import selectors
 from .advisories import advisory_publish
-from .choices import FindingStatus, Severity
+from .cases import case_rows, security_case_set
+from .choices import FindingStatus, InformationClass, SecurityCategory, Severity
 from .dashboard import soc_dashboard
 from .permissions import security_abilities
 
@@ -170,3 +171,44 @@ def advisory_csaf(request: HttpRequest, advisory_id: int) -> HttpResponse:
     name = copy.document["document"]["tracking"]["id"].lower()
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
+
+
+# --- security cases (ADR 0968) ------------------------------------------------------------------
+
+
+class SecurityCaseForm(TextCheckedForm):
+    incident = forms.IntegerField(label=_l("Incident number (INC…)"), min_value=1)
+    category = forms.ChoiceField(label=_l("Category"), choices=SecurityCategory.choices)
+    information_classes = forms.MultipleChoiceField(
+        label=_l("Information affected"), choices=InformationClass.choices,
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def security_cases(request: HttpRequest) -> HttpResponse:
+    """The SOC's security cases with their next legal deadline; a form marks an incident."""
+    actor = _actor(request)
+    if not security_abilities(actor=actor)["soc"]:
+        raise Http404
+    form = SecurityCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            security_case_set(
+                actor=actor, incident_id=data["incident"], category=data["category"],
+                information_classes=data["information_classes"], personal_data=False,
+            )  # fmt: skip
+        except NotFound:
+            form.add_error("incident", _("No incident of yours has that number."))
+        except DomainError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("INC%(n)s is a security case.") % {"n": data["incident"]})
+            return redirect("security:cases")
+    paged = paginate(selectors.security_case_list(actor=actor), params=request.GET)
+    rows = case_rows(actor=actor, cases=list(paged.page.object_list))
+    context = {**paged.context(), "nav": "security", "form": form, "rows": rows}
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "security/cases.html", context, status=status)

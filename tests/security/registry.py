@@ -257,6 +257,7 @@ PAGES: dict[str, Case] = {
     "security:findings": Case(LIST),
     "security:dashboard": Case(LIST),
     "security:advisories": Case(LIST),
+    "security:cases": Case(LIST),
     "security:advisory": Case(OBJECT, {"advisory_id": "advisory.id"}),
     "security:advisory_csaf": Case(OBJECT, {"advisory_id": "advisory.id"}),
     "collaboration:workspaces": Case(LIST),
@@ -722,6 +723,12 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/security/findings"): Case(LIST),
     ("GET", "/security/components"): Case(LIST),
     ("GET", "/security/advisories"): Case(LIST),
+    ("GET", "/security/cases"): Case(LIST),
+    ("POST", "/security/cases"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"incident": ref("incident.id"), "category": "malware"},
+    ),
     ("GET", "/security/advisories/{advisory_id}/csaf"): Case(OBJECT),
     ("POST", "/security/advisories"): Case(
         LIST,
