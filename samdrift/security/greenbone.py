@@ -33,19 +33,30 @@ def _severity(score: float | None) -> str:
     return Severity.UNKNOWN if score is None else _score_severity(score)
 
 
-def read_greenbone(data: bytes) -> Report:
+def safe_xml(data: bytes) -> Element:
+    """The document's root, or a refusal: no DTD, no entities (XXE, billion laughs)."""
     try:
-        root = fromstring(data, forbid_dtd=True)
+        return fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
         raise refuse(
             _("The XML file declares a document type or entities, which samdrift does not read.")
         ) from None
     except ParseError as error:
         raise refuse(_("The file is not valid XML: %(problem)s."), problem=str(error)) from None
+
+
+def read_greenbone(data: bytes) -> Report:
+    return greenbone_report(safe_xml(data))
+
+
+def greenbone_report(root: Element) -> Report:
     if root.tag != "report":
-        if root.tag.endswith("bom"):
-            raise refuse(_("CycloneDX XML is not imported; export CycloneDX JSON instead."))
-        raise refuse(_("The XML file is not a Greenbone/OpenVAS report (<report>)."))
+        raise refuse(
+            _(
+                "The XML file is neither a Greenbone/OpenVAS report (<report>) nor a CycloneDX "
+                "document (<bom>)."
+            )
+        )
     report = Report(ReportFormat.GREENBONE, "Greenbone")
     for number, result in enumerate(_results(root), start=1):
         where = f"Greenbone results[{number}]"

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from . import cyclonedx_xml
 from .choices import FindingStatus, ReportFormat, Severity
 from .csaf import is_csaf, read_csaf
-from .greenbone import read_greenbone
+from .greenbone import greenbone_report, safe_xml
 from .parsed import Parsed as Parsed
 from .parsed import Report as Report
 from .parsed import _score_severity, _severity
@@ -371,7 +372,10 @@ def parse(data: bytes) -> Report | VexDocument:
     if len(data) > MAX_BYTES:
         raise _refuse(_("The file is larger than %(limit)s MB."), limit=MAX_BYTES // 1024 // 1024)
     if data.lstrip()[:1] == b"<":
-        return read_greenbone(data)
+        root = safe_xml(data)
+        if cyclonedx_xml.is_bom(root):  # CycloneDX XML: read as its JSON encoding (ADR 0969)
+            return _cyclonedx(cyclonedx_xml.as_json(root))
+        return greenbone_report(root)
     try:
         document = json.loads(data)
     except UnicodeDecodeError:

@@ -53,7 +53,11 @@ LAUGHS = b"""<?xml version="1.0"?>
         (XXE, "document type or entities"),
         (LAUGHS, "document type or entities"),
         (b"<report><results><result>", "not valid XML"),
-        (b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5"/>', "CycloneDX XML"),
+        (
+            b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><vulnerabilities><vulnerability>'
+            b"<description>x</description></vulnerability></vulnerabilities></bom>",
+            "CycloneDX vulnerabilities[1]",
+        ),
         (b"<html><body>hello</body></html>", "Greenbone/OpenVAS report"),
         (b"<report><results><result><name>x</name></result></results></report>", "nvt oid"),
     ],
