@@ -37,6 +37,16 @@ class CalendarsConfig(AppConfig):
         )
         register_kind(
             Kind(
+                "calendar_reminder",
+                _("A reminder of an event or task"),
+                _(
+                    "At the time an alarm of an event or task in your calendar asks for, "
+                    "sent by samdrift even when no calendar program is running."
+                ),
+            )
+        )
+        register_kind(
+            Kind(
                 "calendar_counter",
                 _("An attendee proposes another time"),
                 _("To the event's organizer."),

@@ -50,6 +50,7 @@ class Parsed:
     starts: int
     ends: int
     recurring: bool
+    has_alarm: bool = False
     assignees: str = ""
     links: list[dict[str, str]] | None = None
 
@@ -162,6 +163,7 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
         starts=starts,
         ends=ends,
         recurring=any(c.get("RRULE") or c.get("RDATE") for c in components),
+        has_alarm=any(sub.name == "VALARM" for c in components for sub in c.subcomponents),
         assignees=_assignees(master) if master.name == "VTODO" else "",
         links=_links(master) if master.name == "VTODO" else [],
     )

@@ -74,6 +74,8 @@ class CalendarObject(models.Model):
     priority = models.PositiveSmallIntegerField(default=0)
     due = models.DateTimeField(null=True, blank=True)
     recurring = models.BooleanField(default=False)
+    #: Whether a component carries a VALARM: the reminder job reads only these (ADR 0647).
+    has_alarm = models.BooleanField(default=False)
     #: A task's assignees (their names) and links (name and address), read from ATTENDEE and
     #: ATTACH at the door so the board never parses the text.
     assignees = models.CharField(max_length=1000, blank=True)
@@ -104,3 +106,26 @@ class CalendarObject(models.Model):
     @property
     def task_status(self) -> str:
         return self.status or TaskStatus.NEEDS_ACTION
+
+
+class ReminderSent(models.Model):
+    """One reminder samdrift sent (ADR 0647): an alarm of one occurrence, to one person. The
+    unique row makes the job idempotent: a run that overlaps the last sends nothing twice."""
+
+    entry = models.ForeignKey(CalendarObject, on_delete=models.CASCADE, related_name="+")
+    occurrence = models.DateTimeField()
+    trigger_at = models.DateTimeField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "occurrence", "trigger_at", "recipient"], name="reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.trigger_at:%Y-%m-%d %H:%M}"

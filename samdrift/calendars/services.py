@@ -162,6 +162,7 @@ def put_checked(
         "starts",
         "ends",
         "recurring",
+        "has_alarm",
         "assignees",
     ):
         setattr(row, field, getattr(parsed, field))
