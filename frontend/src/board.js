@@ -7,7 +7,7 @@ export function startBoard(doc) {
   for (const board of doc.querySelectorAll("[data-board]")) {
     let dragged = null;
     for (const card of board.querySelectorAll("[data-card]")) {
-      if (!card.querySelector("form")) {
+      if (!card.querySelector("form[data-move]")) {
         continue; // a reader's card: nothing to move
       }
       card.draggable = true;
@@ -33,7 +33,7 @@ export function startBoard(doc) {
       column.addEventListener("drop", (event) => {
         event.preventDefault();
         column.classList.remove("is-drop-target");
-        const form = dragged && dragged.querySelector("form");
+        const form = dragged && dragged.querySelector("form[data-move]");
         const select = form && form.querySelector("select[name=status]");
         if (!select || select.value === column.dataset.status) {
           return;

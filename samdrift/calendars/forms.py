@@ -77,6 +77,11 @@ class TaskForm(TextCheckedForm):
             del self.fields["documents"]
 
 
+class ChecklistItemForm(TextCheckedForm):
+    parent = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    item = forms.CharField(label=_("Checklist item"), max_length=500)
+
+
 class MoveForm(TextCheckedForm):
     href = forms.CharField(max_length=255, widget=forms.HiddenInput)
     etag = forms.CharField(max_length=80, widget=forms.HiddenInput)

@@ -51,6 +51,7 @@ class Parsed:
     ends: int
     recurring: bool
     has_alarm: bool = False
+    parent_uid: str = ""
     assignees: str = ""
     links: list[dict[str, str]] | None = None
 
@@ -164,6 +165,7 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
         ends=ends,
         recurring=any(c.get("RRULE") or c.get("RDATE") for c in components),
         has_alarm=any(sub.name == "VALARM" for c in components for sub in c.subcomponents),
+        parent_uid=_parent(master) if master.name == "VTODO" else "",
         assignees=_assignees(master) if master.name == "VTODO" else "",
         links=_links(master) if master.name == "VTODO" else [],
     )
@@ -172,6 +174,16 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
 def _listed(component: Any, name: str) -> list[Any]:
     found = component.get(name) or []
     return found if isinstance(found, list) else [found]
+
+
+def _parent(todo: Any) -> str:
+    """The UID of the task this one is a checklist item of: RELATED-TO with RELTYPE PARENT,
+    RFC 5545's default when RELTYPE is absent."""
+    for related in _listed(todo, "RELATED-TO"):
+        reltype = str(getattr(related, "params", {}).get("RELTYPE") or "PARENT").upper()
+        if reltype == "PARENT" and str(related).strip():
+            return str(related).strip()[:255]
+    return ""
 
 
 def _assignees(todo: Any) -> str:

@@ -76,6 +76,8 @@ class CalendarObject(models.Model):
     recurring = models.BooleanField(default=False)
     #: Whether a component carries a VALARM: the reminder job reads only these (ADR 0647).
     has_alarm = models.BooleanField(default=False)
+    #: A task's parent task (RELATED-TO;RELTYPE=PARENT): the task is a checklist item of it.
+    parent_uid = models.CharField(max_length=255, blank=True)
     #: A task's assignees (their names) and links (name and address), read from ATTENDEE and
     #: ATTACH at the door so the board never parses the text.
     assignees = models.CharField(max_length=1000, blank=True)

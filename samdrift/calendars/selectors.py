@@ -228,13 +228,17 @@ def task_choices(access: CalendarAccess) -> TaskChoices:
 
 
 def board(calendar: Calendar) -> dict[str, list[CalendarObject]]:
-    """The workspace's tasks by column (status), most urgent first in each: one query."""
+    """The workspace's tasks by column (status), most urgent first in each: one query. A task
+    with a parent task on the board is a checklist item of its card (`card.checklist`, to do
+    first), not a card of its own."""
     columns: dict[str, list[CalendarObject]] = {s.value: [] for s in TaskStatus}
-    rows = (
+    rows = list(
         live_objects(calendar)
         .filter(component=Component.TODO)
         .only(
             "href",
+            "uid",
+            "parent_uid",
             "summary",
             "status",
             "priority",
@@ -246,8 +250,27 @@ def board(calendar: Calendar) -> dict[str, list[CalendarObject]]:
         )
         .order_by("due", "summary", "id")
     )
+    by_uid = {row.uid: row for row in rows}
+
+    def has_parent(row: CalendarObject) -> bool:
+        return bool(row.parent_uid) and row.parent_uid in by_uid and row.parent_uid != row.uid
+
+    items: dict[str, list[CalendarObject]] = {}
     for row in rows:
-        columns[row.task_status].append(row)
+        # One level of checklist; deeper ones (a client may nest) stay cards, never hidden.
+        if has_parent(row) and not has_parent(by_uid[row.parent_uid]):
+            items.setdefault(row.parent_uid, []).append(row)
+        else:
+            columns[row.task_status].append(row)
+    for row in rows:
+        checklist = sorted(
+            items.get(row.uid, []),
+            key=lambda i: (i.task_status == TaskStatus.COMPLETED, i.summary.casefold()),
+        )
+        row.checklist = checklist  # type: ignore[attr-defined]
+        row.checklist_done = sum(  # type: ignore[attr-defined]
+            i.task_status == TaskStatus.COMPLETED for i in checklist
+        )
     for cards in columns.values():
         cards.sort(key=lambda c: (c.priority == 0, c.priority, c.due is None, c.due))
     return columns

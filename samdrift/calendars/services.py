@@ -163,6 +163,7 @@ def put_checked(
         "ends",
         "recurring",
         "has_alarm",
+        "parent_uid",
         "assignees",
     ):
         setattr(row, field, getattr(parsed, field))
@@ -375,10 +376,13 @@ def task_create(
     description: str = "",
     assignees: list[str] | None = None,
     documents: list[int] | None = None,
+    parent_href: str = "",
 ) -> CalendarObject:
     """A task; `assignees` are members' addresses and `documents` the workspace's document
-    ids, both checked against the calendar's workspace (members may be of several agencies)."""
+    ids, both checked against the calendar's workspace (members may be of several agencies).
+    `parent_href`: the task is a checklist item of that task (RELATED-TO, one level)."""
     access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
+    parent = _checklist_parent(access.calendar, parent_href) if parent_href else None
     choices = selectors.task_choices(access)
     people = dict(choices.members)
     wanted = [a.strip().lower() for a in assignees or []]
@@ -401,6 +405,8 @@ def task_create(
             parameters={"FILENAME": files[document_id], "VALUE": "URI"},
         )
     todo.add("STATUS", TaskStatus.NEEDS_ACTION.value)
+    if parent is not None:
+        todo.add("RELATED-TO", parent.uid, parameters={"RELTYPE": "PARENT"})
     if due is not None:
         todo.add("DUE", due.astimezone(HOME_ZONE))
     if priority:
@@ -408,6 +414,19 @@ def task_create(
     return object_put(
         actor=actor, calendar_id=calendar_id, href=f"{todo['UID']}.ics", text=_wrap(todo)
     )
+
+
+NO_PARENT = _("The task to add a checklist item to is not in this calendar.")
+NESTED = _("A checklist item cannot have a checklist of its own.")
+
+
+def _checklist_parent(calendar: Calendar, href: str) -> CalendarObject:
+    parent = selectors.object_get(calendar, href)
+    if parent is None or parent.component != Component.TODO:
+        raise ValidationFailed(NO_PARENT, errors={"parent": [str(NO_PARENT)]})
+    if parent.parent_uid:
+        raise ValidationFailed(NESTED, errors={"parent": [str(NESTED)]})
+    return parent
 
 
 BAD_STATUS = _("Choose one of the board's columns.")

@@ -26,7 +26,7 @@ from samdrift.core.tenancy import scoped_page
 
 from . import selectors, services
 from .choices import TaskStatus
-from .forms import EventForm, ImportForm, MoveForm, TaskForm
+from .forms import ChecklistItemForm, EventForm, ImportForm, MoveForm, TaskForm
 from .ical import HOME_ZONE, MAX_OBJECT_BYTES
 
 page = scoped_page
@@ -163,19 +163,39 @@ def board(request: HttpRequest, calendar_id: int) -> HttpResponse:
     actor = _actor(request)
     access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
     choices = selectors.task_choices(access)
-    form = TaskForm(request.POST or None, members=choices.members, documents=choices.documents)
-    if request.method == "POST" and _submit(
-        form,
+    adds_item = request.method == "POST" and "parent" in request.POST
+    item_form = ChecklistItemForm(request.POST if adds_item else None)
+    if adds_item and _submit(
+        item_form,
         lambda: services.task_create(
             actor=actor,
             calendar_id=access.calendar.id,
-            summary=form.cleaned_data["summary"],
-            due=form.cleaned_data["due"],
-            priority=form.cleaned_data["priority"],
-            description=form.cleaned_data["description"],
-            assignees=form.cleaned_data.get("assignees") or [],
-            documents=form.cleaned_data.get("documents") or [],
+            summary=item_form.cleaned_data["item"],
+            parent_href=item_form.cleaned_data["parent"],
         ),
+    ):
+        messages.success(request, _("The checklist item was added."))
+        return redirect("calendars:board", calendar_id=access.calendar.id)
+    form = TaskForm(
+        None if adds_item else request.POST or None,
+        members=choices.members, documents=choices.documents,
+    )  # fmt: skip
+    if (
+        request.method == "POST"
+        and not adds_item
+        and _submit(
+            form,
+            lambda: services.task_create(
+                actor=actor,
+                calendar_id=access.calendar.id,
+                summary=form.cleaned_data["summary"],
+                due=form.cleaned_data["due"],
+                priority=form.cleaned_data["priority"],
+                description=form.cleaned_data["description"],
+                assignees=form.cleaned_data.get("assignees") or [],
+                documents=form.cleaned_data.get("documents") or [],
+            ),
+        )
     ):
         messages.success(request, _("The task was added."))
         return redirect("calendars:board", calendar_id=access.calendar.id)
@@ -187,8 +207,11 @@ def board(request: HttpRequest, calendar_id: int) -> HttpResponse:
         "columns": [(s, s.label, columns[s.value]) for s in TaskStatus],
         "statuses": TaskStatus.choices,
         "form": form,
+        "item_form": item_form,
+        "done": TaskStatus.COMPLETED.value,
+        "to_do": TaskStatus.NEEDS_ACTION.value,
     }
-    return render(request, "calendars/board.html", context, status=_status(form))
+    return render(request, "calendars/board.html", context, status=_status(form, item_form))
 
 
 @page

@@ -26,7 +26,10 @@ def board(safos, spaces):
         actor=owner, calendar_id=shared.id, summary="Avstämning",
         start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=1, hours=1),
     )  # fmt: skip
-    services.task_create(actor=owner, calendar_id=shared.id, summary="Skriv remissvar")
+    card = services.task_create(actor=owner, calendar_id=shared.id, summary="Skriv remissvar")
+    services.task_create(
+        actor=owner, calendar_id=shared.id, summary="Läs underlaget", parent_href=card.href
+    )
     services.task_create(actor=owner, calendar_id=shared.id, summary="Boka lokal")
     return shared
 

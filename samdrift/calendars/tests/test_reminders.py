@@ -79,7 +79,7 @@ def test_no_late_reminder_and_none_for_a_deleted_entry(safos, personal):
 
 
 def test_a_workspace_alarm_goes_to_who_set_it_only_while_the_class_allows(safos, spaces):
-    shared, secret, foreign = spaces
+    _shared, secret, foreign = spaces
     services.ensure_calendars(actor=safos.actor("owner"))
     services.ensure_calendars(actor=safos.actor("editor"))
     open_calendar = Calendar.objects.get(workspace=foreign)  # class 0, the editor's
