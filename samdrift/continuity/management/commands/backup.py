@@ -6,6 +6,8 @@ samdrift backup verify FILE [--passphrase-file F]   restore into a scratch datab
 samdrift backup drill [FOLDER] [--passphrase-file F] a restore drill of the newest backup in FOLDER
                                                     (default SAMDRIFT_BACKUP_DIR): recorded, and every
                                                     service's RPO/RTO target against it; exit 1 if failed
+samdrift backup agency ORGNR FILE [--passphrase-file F] one agency's data alone (rows and files),
+                                                    sealed the same way, e.g. for an agency that leaves
 The passphrase comes from the file's first line or SAMDRIFT_BACKUP_PASSPHRASE, never an argument.
 """
 
@@ -22,6 +24,7 @@ from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
 from ... import drills, services
+from ...agency_export import export_agency, organisation_id_for
 
 
 class Command(BaseCommand):
@@ -36,6 +39,10 @@ class Command(BaseCommand):
             command = sub.add_parser(name, help=text)
             command.add_argument("file", type=Path)
             command.add_argument("--passphrase-file", type=FileType("r"), default=None)
+        agency = sub.add_parser("agency", help="one agency's data alone, sealed, to FILE")
+        agency.add_argument("org_number")
+        agency.add_argument("file", type=Path)
+        agency.add_argument("--passphrase-file", type=FileType("r"), default=None)
         drill = sub.add_parser("drill", help="restore drill of the newest backup in a folder")
         drill.add_argument("folder", type=Path, nargs="?", default=None)
         drill.add_argument("--passphrase-file", type=FileType("r"), default=None)
@@ -43,6 +50,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "drill":
             self._drill(options)
+            return
+        if options["action"] == "agency":
+            self._agency(options)
             return
         try:
             passphrase = services.read_passphrase(options["passphrase_file"], dict(os.environ))
@@ -63,6 +73,19 @@ class Command(BaseCommand):
         )
         if outcome.problems:
             raise SystemExit(1)
+
+    def _agency(self, options: dict[str, Any]) -> None:
+        try:
+            passphrase = services.read_passphrase(options["passphrase_file"], dict(os.environ))
+            made = export_agency(
+                organisation_id_for(options["org_number"]), options["file"], passphrase
+            )
+        except DomainError as error:
+            raise CommandError(bilingual_line(error.message, error.params)) from error
+        self.stdout.write(
+            f"agency: {made.path} {made.bytes} bytes, {len(made.models)} tables, {made.rows} rows, "
+            f"{made.files} files, {made.seconds:.1f} s"
+        )
 
     def _drill(self, options: dict[str, Any]) -> None:
         folder = options["folder"] or drills.backup_dir()
