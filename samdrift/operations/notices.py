@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from samdrift.core.actor import Actor
 from samdrift.core.notifications.services import notify_groups
-from samdrift.organisations.selectors import members_in_roles, organisations_by_id
+from samdrift.organisations.services import notify_agency_contacts
 
 from . import deadlines
 from .models import Change, Incident
@@ -34,16 +34,10 @@ def _tell_contacts(
 def _tell_each(
     *, actor: Actor, org_ids: Iterable[int], kind: str, context: dict[str, Any], link: str
 ) -> dict[int, int]:
-    """As `_tell_contacts`, with the number written per agency. Three reads and one insert
-    whatever the number of agencies (a major incident reaches hundreds)."""
-    wanted = sorted(set(org_ids))
-    names = dict(organisations_by_id(wanted).values_list("id", "name"))
-    contacts: dict[int, list[int]] = {org_id: [] for org_id in wanted}
-    for org_id, _role, user_id in members_in_roles(wanted, ["contact"]):
-        contacts[org_id].append(user_id)
-    groups = [(contacts[org_id], {**context, "agency": names.get(org_id, "")}) for org_id in wanted]
-    written = notify_groups(groups, kind, link=link, actor=actor)
-    return {org_id: len(rows) for org_id, rows in zip(wanted, written, strict=True)}
+    """As `_tell_contacts`, with the number written per agency."""
+    return notify_agency_contacts(
+        actor=actor, org_ids=org_ids, kind=kind, context=context, link=link
+    )
 
 
 def major_incident(*, actor: Actor, incident: Incident, org_ids: Iterable[int]) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,14 +24,20 @@ from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
-from samdrift.core.notifications.services import notify, notify_address
+from samdrift.core.notifications.services import notify, notify_address, notify_groups
 
 from .choices import Role
 from .importing import AgencyRow, RowError, parse_agency_csv
 from .models import Invitation, Membership, Organisation
 from .permissions import administrator_role, assignable_roles, can_manage_members
 from .preparedness import in_annex
-from .selectors import invitation_token_hash, membership_get, organisation_get
+from .selectors import (
+    invitation_token_hash,
+    members_in_roles,
+    membership_get,
+    organisation_get,
+    organisations_by_id,
+)
 
 if TYPE_CHECKING:
     from samdrift.accounts.models import User
@@ -494,3 +501,19 @@ def _refuse_losing_last_administrator(organisation: Organisation, membership: Me
             user=membership.user.get_username(),
             role=admin.label,
         )
+
+
+def notify_agency_contacts(
+    *, actor: Actor, org_ids: Iterable[int], kind: str, context: dict[str, Any], link: str
+) -> dict[int, int]:
+    """Tell the contacts of each agency, each of its own agency only (`agency` is added to the
+    context): an incident reaching them, an advisory about their services. Three reads and one
+    insert whatever the number of agencies. Returns the number of notifications per agency."""
+    wanted = sorted(set(org_ids))
+    names = dict(organisations_by_id(wanted).values_list("id", "name"))
+    contacts: dict[int, list[int]] = {org_id: [] for org_id in wanted}
+    for org_id, _role, user_id in members_in_roles(wanted, [Role.CONTACT]):
+        contacts[org_id].append(user_id)
+    groups = [(contacts[org_id], {**context, "agency": names.get(org_id, "")}) for org_id in wanted]
+    written = notify_groups(groups, kind, link=link, actor=actor)
+    return {org_id: len(rows) for org_id, rows in zip(wanted, written, strict=True)}

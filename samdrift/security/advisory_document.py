@@ -190,6 +190,27 @@ def _date(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+@dataclass(frozen=True)
+class ProductRow:
+    name: str
+    status: str
+    remedy: str
+
+
+def csaf_products(document: dict[str, Any]) -> list[ProductRow]:
+    """What a stored document says of each product, in the order of its product status."""
+    vulnerability = document["vulnerabilities"][0]
+    names = {p["product_id"]: p["name"] for p in document["product_tree"]["full_product_names"]}
+    remedies = {
+        pid: r["details"] for r in vulnerability.get("remediations", []) for pid in r["product_ids"]
+    }
+    return [
+        ProductRow(names.get(pid, pid), status, remedies.get(pid, ""))
+        for status, ids in vulnerability["product_status"].items()
+        for pid in ids
+    ]
+
+
 def _local_schema(uri: str) -> Any:
     """The CVSS schemas CSAF references, from the copies beside it (nothing is fetched)."""
     name = uri.rsplit("/", 1)[-1]

@@ -21,6 +21,7 @@ from samdrift.core.text import TextCheckedForm
 
 from . import selectors
 from .advisories import advisory_publish
+from .advisory_document import csaf_products
 from .cases import case_rows, security_case_set
 from .choices import FindingStatus, InformationClass, SecurityCategory, Severity
 from .dashboard import soc_dashboard
@@ -144,17 +145,14 @@ def advisory(request: HttpRequest, advisory_id: int) -> HttpResponse:
         copy = selectors.advisory_copy(actor=_actor(request), advisory_id=advisory_id)
     except NotFound:
         raise Http404 from None
-    vulnerability = copy.document["vulnerabilities"][0]
-    names = {
-        p["product_id"]: p["name"] for p in copy.document["product_tree"]["full_product_names"]
-    }
-    remedies = {pid: r["details"] for r in vulnerability.get("remediations", [])
-                for pid in r["product_ids"]}  # fmt: skip
     products = [
-        {"name": names.get(pid, pid), "status": STATUS_LABELS.get(status, status),
-         "remedy": remedies.get(pid, "")}
-        for status, ids in vulnerability["product_status"].items() for pid in ids
-    ]  # fmt: skip
+        {
+            "name": row.name,
+            "status": STATUS_LABELS.get(row.status, row.status),
+            "remedy": row.remedy,
+        }
+        for row in csaf_products(copy.document)
+    ]
     context = {"nav": "security", "copy": copy, "advisory": copy.advisory, "products": products}
     return render(request, "security/advisory.html", context)
 
