@@ -71,6 +71,7 @@ browser:
 	@bash scripts/ensure-clamav.sh
 	@bash scripts/ensure-alertmanager.sh
 	@bash scripts/ensure-rclone.sh
+	@bash scripts/ensure-janus.sh
 
 pytest: install frontend
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "samdrift.cooperation",
     "samdrift.security",
     "samdrift.chat",
+    "samdrift.meetings",
     "samdrift.calendars",
     "samdrift.billing",
     "samdrift.accessibility",

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,25 +20,17 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from samdrift.core import engines
+from samdrift.core.engines import EngineError, free_port, running_pid, write_private
+
 from . import conf
 
 APPSERVICE_ID = "samdrift"
 SECRET_NAMES = ("as_token", "hs_token", "macaroon_secret_key", "form_secret")
 
 
-class HomeserverError(RuntimeError):
-    pass
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Owner-only from the first byte; a concurrent first writer keeps its content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
+#: What `start()` raises when Synapse is missing, stops at start or does not answer.
+HomeserverError = EngineError
 
 
 def secret(name: str) -> str:
@@ -52,7 +39,7 @@ def secret(name: str) -> str:
         raise KeyError(name)
     path = conf.chat_dir() / "secrets" / name
     if not path.exists():
-        _write_private(path, secrets.token_urlsafe(48) + "\n")
+        write_private(path, secrets.token_urlsafe(48) + "\n")
     return path.read_text().strip()
 
 
@@ -65,7 +52,7 @@ def signing_key_path() -> Path:
         )
         key_id = "a_" + secrets.token_hex(2)
         encoded = base64.b64encode(seed).decode().rstrip("=")
-        _write_private(path, f"ed25519 {key_id} {encoded}\n")
+        write_private(path, f"ed25519 {key_id} {encoded}\n")
     return path
 
 
@@ -169,12 +156,6 @@ def _log_config(folder: Path) -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def write_config(listen_port: int | None = None) -> Path:
     """Write homeserver.yaml, log.config and appservice.yaml; returns the homeserver file."""
     folder = conf.chat_dir()
@@ -200,14 +181,8 @@ class Status:
     version: str = ""
 
 
-def _pid() -> int | None:
-    path = conf.chat_dir() / "homeserver.pid"
-    try:
-        pid = int(path.read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
+def _pid_file() -> Path:
+    return conf.chat_dir() / "homeserver.pid"
 
 
 def probe(url: str, timeout: float = 2.0) -> str:
@@ -229,7 +204,7 @@ def healthy() -> bool | None:
 def status() -> Status:
     url = conf.homeserver_url()
     version = probe(url)
-    return Status(running=bool(version), pid=_pid(), url=url, version=version)
+    return Status(running=bool(version), pid=running_pid(_pid_file()), url=url, version=version)
 
 
 def start(*, listen_port: int | None = None, wait: float = 60.0) -> Status:
@@ -248,51 +223,18 @@ def start(*, listen_port: int | None = None, wait: float = 60.0) -> Status:
     folder = conf.chat_dir()
     url = f"http://127.0.0.1:{chosen}"
     (folder / "homeserver.url").write_text(url + "\n")
-    with open(folder / "homeserver.out", "ab") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own venv, our own config path
-            [str(python), "-m", "synapse.app.homeserver", "--config-path", str(config)],
-            cwd=folder,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = (folder / "homeserver.out").read_text(errors="replace")[-2000:]
-            raise HomeserverError(f"Synapse stopped at start (exit {process.returncode}):\n{tail}")
-        version = probe(url, timeout=1.0)
-        if version:
-            (folder / "homeserver.pid").write_text(f"{process.pid}\n")
-            return Status(running=True, pid=process.pid, url=url, version=version)
-        time.sleep(0.2)
-    process.kill()
-    raise HomeserverError(f"Synapse did not answer on {url} within {wait:.0f} s")
-
-
-def _alive(pid: int) -> bool:
-    try:  # our own child is reaped here, else it lingers as a zombie that kill(0) still finds
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
+    pid, version = engines.start(
+        [str(python), "-m", "synapse.app.homeserver", "--config-path", str(config)],
+        name="Synapse",
+        cwd=folder,
+        output=folder / "homeserver.out",
+        pid_file=_pid_file(),
+        probe=lambda: probe(url, timeout=1.0),
+        wait=wait,
+    )
+    return Status(running=True, pid=pid, url=url, version=version)
 
 
 def stop(timeout: float = 20.0) -> bool:
     """Stop the Synapse this chat folder started (by its process id); False if none ran."""
-    pid = _pid()
-    if pid is None:
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
-    (conf.chat_dir() / "homeserver.pid").unlink(missing_ok=True)
-    return True
+    return engines.stop(_pid_file(), timeout)

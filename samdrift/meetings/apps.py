@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "samdrift.meetings"
+    label = "meetings"
+    verbose_name = _("Meetings (SAFOS, Janus)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from samdrift.core.health import register_health_check
+
+        from .engine import healthy
+
+        # Janus's health on the public status page (up or down only).
+        register_health_check("meetings", _("Meetings (Janus media server)"), healthy)

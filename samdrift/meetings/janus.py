@@ -1,0 +1,146 @@
+"""samdrift's client of Janus's HTTP API and admin API (ADRs 0670, 0671).
+
+Control requests (room create, destroy, kick, moderate, the room's token list) go through a short
+session of samdrift's own, proved with the API secret; tokens are added to and removed from
+Janus's core through the admin API with the admin secret. Both secrets stay in samdrift.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import Any
+
+import requests
+
+from . import conf, engine
+
+
+class JanusError(RuntimeError):
+    """Janus answered with an error (its core's or the VideoRoom plug-in's)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"Janus error {code}: {reason}")
+
+
+def _transaction() -> str:
+    return secrets.token_hex(8)
+
+
+class Client:
+    def __init__(self, url: str | None = None, admin_url: str | None = None) -> None:
+        self.url = (url or conf.janus_url()).rstrip("/")
+        self.admin_url = (admin_url or conf.admin_url()).rstrip("/")
+
+    def _post(self, url: str, body: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        answer = requests.post(url, json={**body, "transaction": _transaction()}, timeout=timeout)
+        data: dict[str, Any] = answer.json()
+        if data.get("janus") == "error":
+            error = data.get("error", {})
+            raise JanusError(int(error.get("code", 0)), str(error.get("reason", "")))
+        return data
+
+    # Admin API: the core's stored tokens ----------------------------------------------------
+
+    def admin(self, request: str, **fields: Any) -> dict[str, Any]:
+        body = {"janus": request, "admin_secret": engine.secret("admin_secret"), **fields}
+        return self._post(self.admin_url, body)
+
+    def add_token(self, token: str, plugins: list[str]) -> None:
+        self.admin("add_token", token=token, plugins=plugins)
+
+    def remove_token(self, token: str) -> bool:
+        """False when Janus did not hold the token (already removed, or Janus restarted)."""
+        try:
+            self.admin("remove_token", token=token)
+        except JanusError as error:
+            if error.code == 470:  # JANUS_ERROR_TOKEN_NOT_FOUND
+                return False
+            raise
+        return True
+
+    def list_tokens(self) -> list[str]:
+        data = self.admin("list_tokens").get("data", {})
+        return [str(t.get("token")) for t in data.get("tokens", [])]
+
+    # The VideoRoom plug-in, through a short control session -----------------------------------
+
+    def videoroom(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One synchronous VideoRoom request; its `plugindata.data`, or `JanusError`."""
+        proof = {"apisecret": engine.secret("api_secret")}
+        session = self._post(self.url, {"janus": "create", **proof})["data"]["id"]
+        try:
+            handle = self._post(
+                f"{self.url}/{session}",
+                {"janus": "attach", "plugin": engine.VIDEOROOM, **proof},
+            )["data"]["id"]
+            answer = self._post(
+                f"{self.url}/{session}/{handle}", {"janus": "message", "body": body, **proof}
+            )
+        finally:
+            # the session times out by itself when this fails
+            with contextlib.suppress(requests.RequestException, JanusError, ValueError):
+                self._post(f"{self.url}/{session}", {"janus": "destroy", **proof})
+        data: dict[str, Any] = answer.get("plugindata", {}).get("data", {})
+        if "error_code" in data:
+            raise JanusError(int(data["error_code"]), str(data.get("error", "")))
+        return data
+
+    def create_room(
+        self, room: str, *, description: str, publishers: int, allowed: list[str]
+    ) -> None:
+        self.videoroom({
+            "request": "create",
+            "room": room,
+            "admin_key": engine.secret("admin_key"),
+            "description": description[:100],
+            "secret": engine.room_secret(room),
+            "is_private": True,
+            "publishers": publishers,
+            "allowed": allowed,
+            "notify_joining": True,
+            "audiolevel_event": True,
+        })  # fmt: skip
+
+    def room_exists(self, room: str) -> bool:
+        return bool(self.videoroom({"request": "exists", "room": room}).get("exists"))
+
+    def destroy_room(self, room: str) -> bool:
+        """False when Janus no longer had the room."""
+        try:
+            self.videoroom({"request": "destroy", "room": room, "secret": engine.room_secret(room)})
+        except JanusError as error:
+            if error.code == 426:  # JANUS_VIDEOROOM_ERROR_NO_SUCH_ROOM
+                return False
+            raise
+        return True
+
+    def allow(self, room: str, tokens: list[str], *, add: bool) -> None:
+        self.videoroom({
+            "request": "allowed",
+            "room": room,
+            "secret": engine.room_secret(room),
+            "action": "add" if add else "remove",
+            "allowed": tokens,
+        })  # fmt: skip
+
+    def kick(self, room: str, participant: str) -> bool:
+        """False when the participant was not in the room."""
+        try:
+            self.videoroom({
+                "request": "kick",
+                "room": room,
+                "secret": engine.room_secret(room),
+                "id": participant,
+            })  # fmt: skip
+        except JanusError as error:
+            if error.code == 428:  # JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
+                return False
+            raise
+        return True
+
+    def participants(self, room: str) -> list[dict[str, Any]]:
+        data = self.videoroom({"request": "listparticipants", "room": room})
+        return list(data.get("participants", []))

@@ -1,0 +1,420 @@
+"""Meeting rooms on Janus: create, join through the lobby, admit, refuse, remove, lock, end
+(ADRs 0671–0673). samdrift is the control plane: every change is one transaction and one audit
+record, and the request to Janus runs inside it, so a Janus that refuses leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_record
+from samdrift.collaboration.policy import parse_classification
+from samdrift.collaboration.selectors import require_level, workspace_get
+from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    DomainError,
+    PermissionDenied,
+    ValidationFailed,
+)
+from samdrift.core.tenancy import visible_or_404
+
+from . import conf, engine, janus
+from .choices import PUBLISHERS, Mode, Role, State
+from .credentials import TurnCredential, janus_token, turn_credential
+from .models import MeetingAdmission, MeetingCredential, MeetingRoom
+from .permissions import role_for
+from .selectors import RoomAccess, expired_credentials, live_credentials, parse_id, room_get
+
+BAD_TITLE = _("Give the meeting a title of 1 to 200 characters.")
+BAD_MODE = _("Choose the mode “meeting” or “webinar”.")
+NOT_YOURS = _("You may only hold meetings for an agency you work for.")
+NOT_CREATOR = _("Only the workspace's owners and editors may start a meeting in it.")
+ENDED = _("The meeting has ended.")
+LOCKED = _("The meeting is locked: the host lets no one new in.")
+GUESTS_FORBIDDEN = _(
+    "Guests may not join meetings of confidentiality class %(cls)s. Ask the host to meet in a "
+    "workspace of a class that allows guests."
+)
+NOT_MEMBER = _("Only the workspace's members may join its meetings.")
+REFUSED = _("The host has not let you in to this meeting.")
+NOT_HOST = _("Only the meeting's host may do this.")
+NOT_WAITING = _("This person is not waiting in the lobby.")
+NOT_ADMITTED = _("This person is not in the meeting.")
+UNAVAILABLE = _("The media server does not answer. Try again in a while.")
+
+
+class MediaServerUnavailable(DomainError):
+    code = "meetings_unavailable"
+    http_status = 503
+
+    def __init__(self) -> None:
+        super().__init__(UNAVAILABLE)
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    room: MeetingRoom
+    admission: MeetingAdmission
+    state: str
+    token: str = ""
+    participant_id: str = ""
+    expires_at: datetime | None = None
+    janus_url: str = ""
+    ice_servers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _janus(client: janus.Client | None) -> janus.Client:
+    return client or janus.Client()
+
+
+def _calling(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except (requests.RequestException, ValueError) as error:
+        raise MediaServerUnavailable from error
+
+
+def _title(value: Any) -> str:
+    text = " ".join(str(value or "").split())
+    if not 1 <= len(text) <= 200:
+        raise ValidationFailed(BAD_TITLE, errors={"title": [str(BAD_TITLE)]})
+    return text
+
+
+def _mode(value: Any) -> str:
+    if value not in {m.value for m in Mode}:
+        raise ValidationFailed(BAD_MODE, errors={"mode": [str(BAD_MODE)]})
+    return str(value)
+
+
+def room_create(
+    *,
+    actor: Actor,
+    title: Any,
+    workspace_id: Any = None,
+    organisation_id: Any = None,
+    classification: Any = None,
+    mode: Any = Mode.MEETING,
+    client: janus.Client | None = None,
+) -> MeetingRoom:
+    """A room in a workspace (its owners and editors start one), or an ad hoc room of one of
+    the actor's agencies at a class of its own. The creator hosts it."""
+    clean, chosen_mode = _title(title), _mode(mode)
+    if workspace_id is not None:
+        access = workspace_get(actor=actor, workspace_id=parse_id(workspace_id, "workspace"))
+        if access.member is None or access.member.role not in ("owner", "editor"):
+            raise PermissionDenied(NOT_CREATOR)
+        workspace = access.workspace
+        org_id, level, ws_id = workspace.owner_org_id, workspace.classification, workspace.id
+    else:
+        org_id = parse_id(organisation_id, "organisation")
+        if org_id not in actor.roles_by_org:
+            raise PermissionDenied(NOT_YOURS)
+        level = parse_classification(1 if classification is None else classification)
+        require_level(actor, level)
+        ws_id = None
+    client = _janus(client)
+    with transaction.atomic():
+        room = MeetingRoom.objects.create(
+            title=clean,
+            workspace_id=ws_id,
+            owner_org_id=org_id,
+            classification=level,
+            mode=chosen_mode,
+            janus_room=f"sd-{uuid.uuid4().hex}",
+            created_by_id=actor.user_id,
+        )
+        if actor.user_id is not None:
+            MeetingAdmission.objects.create(
+                room=room,
+                user_id=actor.user_id,
+                organisation_id=org_id if org_id in actor.roles_by_org else None,
+                role=Role.HOST,
+                state=State.ADMITTED,
+                decided_at=timezone.now(),
+                decided_by_id=actor.user_id,
+            )
+        audit_record(
+            actor=actor,
+            action="meetings.room_create",
+            obj=room,
+            organisation_id=org_id,
+            after={"title": clean, "workspace": ws_id, "class": level, "mode": chosen_mode,
+                   "janus_room": room.janus_room},
+        )  # fmt: skip
+        _calling(
+            client.create_room,
+            room.janus_room,
+            description=clean,
+            publishers=PUBLISHERS[Mode(chosen_mode)],
+            allowed=[],
+        )
+    return room
+
+
+def _locked(access: RoomAccess) -> MeetingRoom:
+    return MeetingRoom.objects.select_for_update().get(id=access.room.id)
+
+
+def _turn(person: str, now: datetime) -> list[dict[str, Any]]:
+    urls = conf.turn_urls()
+    if not urls:
+        return []
+    expires = int(now.timestamp()) + conf.turn_ttl()
+    turn: TurnCredential = turn_credential(
+        secret=engine.secret("turn_secret"), person=person, expires=expires, urls=urls
+    )
+    return [turn.ice_server()]
+
+
+def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = None) -> JoinResult:
+    """Knock on the room's door. A host, or someone the host admitted, gets a fresh Janus token
+    for this room (and TURN credentials); anyone else waits in the lobby. The class's level of
+    assurance is demanded before anything else (`room_get`)."""
+    access = room_get(actor=actor, room_id=room_id)
+    room = access.room
+    if room.ended_at is not None:
+        raise BusinessRuleViolation(ENDED, code="meeting_ended")
+    if not access.abilities["join"]:
+        if access.member is not None and access.member.is_guest:
+            raise PermissionDenied(
+                GUESTS_FORBIDDEN, code="guests_forbidden", cls=access.classification
+            )
+        raise PermissionDenied(NOT_MEMBER)
+    if actor.user_id is None:
+        raise PermissionDenied(NOT_MEMBER)
+    user_id: int = actor.user_id
+    client = _janus(client)
+    with transaction.atomic():
+        room = _locked(access)
+        if room.ended_at is not None:
+            raise BusinessRuleViolation(ENDED, code="meeting_ended")
+        admission = MeetingAdmission.objects.filter(room=room, user_id=user_id).first()
+        host = access.abilities["host"]
+        if admission is not None and admission.state in (State.REFUSED, State.REMOVED):
+            raise PermissionDenied(REFUSED, code="meeting_refused")
+        if admission is None or admission.state == State.WAITING:
+            if room.locked and not host:
+                raise BusinessRuleViolation(LOCKED, code="meeting_locked")
+            if admission is None:
+                member = access.member
+                admission = MeetingAdmission.objects.create(
+                    room=room,
+                    user_id=user_id,
+                    organisation_id=member.organisation_id if member else room.owner_org_id,
+                    is_guest=bool(member and member.is_guest),
+                    role=role_for(room=room, member=member, host=host),
+                    state=State.ADMITTED if host else State.WAITING,
+                    decided_at=timezone.now() if host else None,
+                )
+                if not host:
+                    audit_record(
+                        actor=actor,
+                        action="meetings.lobby_wait",
+                        obj=admission,
+                        organisation_id=room.owner_org_id,
+                        after={"room": room.id, "role": admission.role,
+                               "guest": admission.is_guest},
+                    )  # fmt: skip
+                    return JoinResult(room, admission, State.WAITING)
+            else:
+                return JoinResult(room, admission, State.WAITING)
+        now = timezone.now()
+        credential = MeetingCredential.objects.create(
+            admission=admission,
+            token=janus_token(),
+            issued_at=now,
+            expires_at=now + timedelta(seconds=conf.token_ttl()),
+        )
+        audit_record(
+            actor=actor,
+            action="meetings.join",
+            obj=admission,
+            organisation_id=room.owner_org_id,
+            after={"room": room.id, "role": admission.role, "credential": credential.id,
+                   "expires_at": credential.expires_at.isoformat()},
+        )  # fmt: skip
+        _calling(client.add_token, credential.token, [engine.VIDEOROOM])
+        _calling(client.allow, room.janus_room, [credential.token], add=True)
+    return JoinResult(
+        room,
+        admission,
+        State.ADMITTED,
+        token=credential.token,
+        participant_id=admission.participant_id,
+        expires_at=credential.expires_at,
+        janus_url=conf.janus_url(),
+        ice_servers=_turn(f"u{actor.user_id}", now),
+    )
+
+
+def _host_access(actor: Actor, room_id: Any, ability: str) -> RoomAccess:
+    access = room_get(actor=actor, room_id=room_id)
+    if access.room.ended_at is not None:
+        raise BusinessRuleViolation(ENDED, code="meeting_ended")
+    if not access.abilities[ability]:
+        raise PermissionDenied(NOT_HOST)
+    return access
+
+
+def _admission(room: MeetingRoom, admission_id: Any) -> MeetingAdmission:
+
+    return visible_or_404(
+        MeetingAdmission.objects.select_for_update().filter(room=room),
+        "admission",
+        id=parse_id(admission_id, "admission"),
+    )
+
+
+def _decide(actor: Actor, room_id: Any, admission_id: Any, state: str, action: str) -> None:
+    access = _host_access(actor, room_id, "admit")
+    with transaction.atomic():
+        room = _locked(access)
+        admission = _admission(room, admission_id)
+        if admission.state != State.WAITING:
+            raise BusinessRuleViolation(NOT_WAITING, code="not_waiting")
+        admission.state = state
+        admission.decided_at = timezone.now()
+        admission.decided_by_id = actor.user_id
+        admission.save(update_fields=["state", "decided_at", "decided_by"])
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=admission,
+            organisation_id=room.owner_org_id,
+            before={"state": State.WAITING},
+            after={"state": state, "room": room.id, "person": admission.user_id},
+        )
+
+
+def lobby_admit(*, actor: Actor, room_id: Any, admission_id: Any) -> None:
+    """The host lets a waiting person in; their next join gets a token."""
+    _decide(actor, room_id, admission_id, State.ADMITTED, "meetings.lobby_admit")
+
+
+def lobby_refuse(*, actor: Actor, room_id: Any, admission_id: Any) -> None:
+    _decide(actor, room_id, admission_id, State.REFUSED, "meetings.lobby_refuse")
+
+
+def _revoke(client: janus.Client, room: MeetingRoom, admission_ids: list[int]) -> int:
+    """Remove the admissions' live tokens from Janus's core and the room's allowed list."""
+    credentials = list(live_credentials(admission_ids=admission_ids))
+    tokens = [c.token for c in credentials]
+    for token in tokens:
+        _calling(client.remove_token, token)
+    if tokens and room.ended_at is None:
+        _calling(client.allow, room.janus_room, tokens, add=False)
+    MeetingCredential.objects.filter(id__in=[c.id for c in credentials]).update(
+        revoked_at=timezone.now()
+    )
+    return len(tokens)
+
+
+def participant_remove(
+    *, actor: Actor, room_id: Any, admission_id: Any, client: janus.Client | None = None
+) -> None:
+    """The host removes someone: their tokens stop working in Janus at once, they are kicked
+    out of the room, and they cannot come back to this meeting."""
+    access = _host_access(actor, room_id, "remove")
+    client = _janus(client)
+    with transaction.atomic():
+        room = _locked(access)
+        admission = _admission(room, admission_id)
+        if admission.state != State.ADMITTED or admission.user_id == actor.user_id:
+            raise BusinessRuleViolation(NOT_ADMITTED, code="not_admitted")
+        admission.state = State.REMOVED
+        admission.decided_at = timezone.now()
+        admission.decided_by_id = actor.user_id
+        admission.save(update_fields=["state", "decided_at", "decided_by"])
+        revoked = _revoke(client, room, [admission.id])
+        kicked = _calling(client.kick, room.janus_room, admission.participant_id)
+        audit_record(
+            actor=actor,
+            action="meetings.remove",
+            obj=admission,
+            organisation_id=room.owner_org_id,
+            before={"state": State.ADMITTED},
+            after={"state": State.REMOVED, "room": room.id, "person": admission.user_id,
+                   "tokens_revoked": revoked, "kicked": kicked},
+        )  # fmt: skip
+
+
+def room_lock(*, actor: Actor, room_id: Any, locked: bool = True) -> None:
+    """A locked room lets no one new into the lobby; who is in stays in."""
+    access = _host_access(actor, room_id, "lock")
+    with transaction.atomic():
+        room = _locked(access)
+        if room.locked == locked:
+            return
+        room.locked = locked
+        room.save(update_fields=["locked"])
+        audit_record(
+            actor=actor,
+            action="meetings.lock" if locked else "meetings.unlock",
+            obj=room,
+            organisation_id=room.owner_org_id,
+            before={"locked": not locked},
+            after={"locked": locked},
+        )
+
+
+def room_end(*, actor: Actor, room_id: Any, client: janus.Client | None = None) -> None:
+    """End the meeting for everyone: every token is revoked and Janus destroys the room, which
+    disconnects whoever is in it."""
+    access = _host_access(actor, room_id, "end")
+    client = _janus(client)
+    with transaction.atomic():
+        room = _locked(access)
+        ids = list(room.admissions.values_list("id", flat=True))
+        revoked = _revoke(client, room, ids)
+        destroyed = _calling(client.destroy_room, room.janus_room)
+        room.ended_at = timezone.now()
+        room.save(update_fields=["ended_at"])
+        audit_record(
+            actor=actor,
+            action="meetings.end",
+            obj=room,
+            organisation_id=room.owner_org_id,
+            after={"ended_at": room.ended_at.isoformat(), "tokens_revoked": revoked,
+                   "destroyed": destroyed},
+        )  # fmt: skip
+
+
+def credentials_sweep(*, now: datetime | None = None, client: janus.Client | None = None) -> int:
+    """Remove every expired token from Janus (a job every minute): after its expiry a token
+    opens nothing. Returns how many were removed."""
+
+    moment = now or timezone.now()
+    client = _janus(client)
+    expired = list(expired_credentials(now=moment))
+    if not expired:
+        return 0
+    by_room: dict[int, list[MeetingCredential]] = {}
+    for credential in expired:
+        by_room.setdefault(credential.admission.room_id, []).append(credential)
+    with transaction.atomic():
+        for credentials in by_room.values():
+            room = credentials[0].admission.room
+            tokens = [c.token for c in credentials]
+            for token in tokens:
+                _calling(client.remove_token, token)
+            if room.ended_at is None:
+                _calling(client.allow, room.janus_room, tokens, add=False)
+        MeetingCredential.objects.filter(id__in=[c.id for c in expired]).update(revoked_at=moment)
+        audit_record(
+            actor=SYSTEM,
+            action="meetings.credentials_expired",
+            object_type="meetings.meetingcredential",
+            object_id="",
+            after={"credentials": [c.id for c in expired]},
+        )
+    return len(expired)
