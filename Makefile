@@ -38,8 +38,8 @@ jslint: $(FRONTEND_MODULES)
 
 ## The demo on the embedded defaults: SQLite, in-process everything, http://127.0.0.1:8000, with
 ## the development e-ID provider on http://127.0.0.1:8500 (the "Logga in med e-legitimation"
-## button and step-up to loa3 for EFOS and SAFOS) and Synapse for SAFOS chat (installed into its own
-## venv on the first run, ADR 0650); all stop together.
+## button and step-up to loa3 for EFOS and SAFOS), Synapse for SAFOS chat (installed into its own
+## venv on the first run, ADR 0650) and Janus for SAFOS meetings (ADR 0670); all stop together.
 run: install frontend
 	$(DEV) $(BIN)/samdrift migrate --noinput -v0
 	$(DEV) $(BIN)/samdrift demo --if-empty
@@ -47,8 +47,11 @@ run: install frontend
 	  chat=; if bash scripts/ensure-synapse.sh >/dev/null; then \
 	    $(DEV) $(BIN)/samdrift chat start && chat=1; \
 	  else echo "Synapse could not be installed (scripts/ensure-synapse.sh): samdrift runs without chat."; fi; \
-	  trap 'kill $$idp 2>/dev/null; [ -z "$$chat" ] || $(DEV) $(BIN)/samdrift chat stop' EXIT INT TERM; \
-	  SAMDRIFT_CHAT_ENABLED=$$chat SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
+	  meet=; if bash scripts/ensure-janus.sh >/dev/null; then \
+	    $(DEV) $(BIN)/samdrift meetings start && meet=1; \
+	  else echo "Janus could not be installed (scripts/ensure-janus.sh): samdrift runs without meetings."; fi; \
+	  trap 'kill $$idp 2>/dev/null; [ -z "$$chat" ] || $(DEV) $(BIN)/samdrift chat stop; [ -z "$$meet" ] || $(DEV) $(BIN)/samdrift meetings stop' EXIT INT TERM; \
+	  SAMDRIFT_MEETINGS_ENABLED=$$meet SAMDRIFT_CHAT_ENABLED=$$chat SAMDRIFT_INPROCESS_WORKER=1 $(DEV) $(BIN)/samdrift serve --port 8000
 
 ## Every check CI runs: lint, types, layers, migrations, then the tests (browser ones included)
 test: install frontend lint typecheck importlint migrations-check browser pytest

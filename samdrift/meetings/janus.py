@@ -61,6 +61,33 @@ class Client:
             raise
         return True
 
+    def sessions_holding(self, tokens: set[str]) -> set[int]:
+        """The sessions with a handle attached with one of `tokens` (`handle_info` names the
+        token a handle was attached with)."""
+        found: set[int] = set()
+        for session in self.admin("list_sessions").get("sessions", []):
+            try:
+                handles = self._admin_at(f"/{session}", "list_handles").get("handles", [])
+                for handle in handles:
+                    info = self._admin_at(f"/{session}/{handle}", "handle_info").get("info", {})
+                    if info.get("token") in tokens:
+                        found.add(int(session))
+                        break
+            except JanusError:  # the session ended meanwhile
+                continue
+        return found
+
+    def destroy_session(self, session: int) -> bool:
+        try:
+            self._admin_at(f"/{session}", "destroy_session")
+        except JanusError:
+            return False
+        return True
+
+    def _admin_at(self, path: str, request: str) -> dict[str, Any]:
+        body = {"janus": request, "admin_secret": engine.secret("admin_secret")}
+        return self._post(f"{self.admin_url}{path}", body)
+
     def list_tokens(self) -> list[str]:
         data = self.admin("list_tokens").get("data", {})
         return [str(t.get("token")) for t in data.get("tokens", [])]

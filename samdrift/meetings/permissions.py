@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from samdrift.collaboration.choices import Role as WorkspaceRole
 from samdrift.collaboration.policy import policy_for
 from samdrift.core.actor import Actor
 
@@ -33,7 +34,11 @@ def role_for(*, room: MeetingRoom, member: Member | None, host: bool) -> str:
     if host:
         return Role.HOST
     if room.mode == Mode.WEBINAR:
-        return Role.PRESENTER if member is not None and member.role == "editor" else Role.VIEWER
+        return (
+            Role.PRESENTER
+            if member is not None and member.role == WorkspaceRole.EDITOR
+            else Role.VIEWER
+        )
     return Role.PARTICIPANT
 
 
@@ -48,7 +53,7 @@ def room_abilities(
     open_ = room.ended_at is None
     host = actor.user_id is not None and (
         room.created_by_id == actor.user_id
-        or (member is not None and member.role == "owner")
+        or (member is not None and member.role == WorkspaceRole.OWNER)
         or (admission is not None and admission.role == Role.HOST)
     )
     enter = may_enter(actor=actor, room=room, member=member, classification=classification)

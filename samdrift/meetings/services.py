@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.collaboration.choices import Role as WorkspaceRole
 from samdrift.collaboration.policy import parse_classification
 from samdrift.collaboration.selectors import require_level, workspace_get
 from samdrift.core.actor import SYSTEM, Actor
@@ -111,7 +112,10 @@ def room_create(
     clean, chosen_mode = _title(title), _mode(mode)
     if workspace_id is not None:
         access = workspace_get(actor=actor, workspace_id=parse_id(workspace_id, "workspace"))
-        if access.member is None or access.member.role not in ("owner", "editor"):
+        if access.member is None or access.member.role not in (
+            WorkspaceRole.OWNER,
+            WorkspaceRole.EDITOR,
+        ):
             raise PermissionDenied(NOT_CREATOR)
         workspace = access.workspace
         org_id, level, ws_id = workspace.owner_org_id, workspace.classification, workspace.id
@@ -203,7 +207,7 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
         if admission is not None and admission.state in (State.REFUSED, State.REMOVED):
             raise PermissionDenied(REFUSED, code="meeting_refused")
         if admission is None or admission.state == State.WAITING:
-            if room.locked and not host:
+            if admission is None and room.locked and not host:
                 raise BusinessRuleViolation(LOCKED, code="meeting_locked")
             if admission is None:
                 member = access.member
@@ -335,8 +339,13 @@ def participant_remove(
         admission.decided_at = timezone.now()
         admission.decided_by_id = actor.user_id
         admission.save(update_fields=["state", "decided_at", "decided_by"])
+        tokens = set(live_credentials(admission_ids=[admission.id]).values_list("token", flat=True))
         revoked = _revoke(client, room, [admission.id])
         kicked = _calling(client.kick, room.janus_room, admission.participant_id)
+        # Their other handles (the feeds they watch) go with their sessions, at once.
+        sessions = _calling(client.sessions_holding, tokens) if tokens else set()
+        for session in sessions:
+            _calling(client.destroy_session, session)
         audit_record(
             actor=actor,
             action="meetings.remove",
@@ -344,7 +353,8 @@ def participant_remove(
             organisation_id=room.owner_org_id,
             before={"state": State.ADMITTED},
             after={"state": State.REMOVED, "room": room.id, "person": admission.user_id,
-                   "tokens_revoked": revoked, "kicked": kicked},
+                   "tokens_revoked": revoked, "kicked": kicked,
+                   "sessions_closed": len(sessions)},
         )  # fmt: skip
 
 

@@ -173,10 +173,12 @@ def test_a_removed_participants_token_no_longer_works_and_they_are_kicked(safos,
     )
     assert answer["janus"] == "error" and answer["error"]["code"] == 403  # nor the old one
     assert joined.token not in janus.Client().list_tokens()
+    assert session not in janus.Client().admin("list_sessions")["sessions"]  # closed at once
     with pytest.raises(PermissionDenied):
         services.meeting_join(actor=safos.actor("editor"), room_id=room.id)
     event = AuditEvent.objects.get(action="meetings.remove")
     assert event.after["tokens_revoked"] == 1 and event.after["kicked"] is True
+    assert event.after["sessions_closed"] == 1
 
 
 def test_ending_destroys_the_room_in_janus_and_revokes_every_token(safos, meetings):
@@ -334,3 +336,22 @@ def test_janus_health_is_on_the_public_status_page(meetings, client, settings, d
     settings.MEETINGS_ENABLED = False
     health.forget("meetings")
     assert label not in client.get("/operations/status/").content.decode()
+
+
+def test_who_waits_when_the_room_is_locked_still_waits_and_may_be_let_in(safos, meetings):
+    workspace, room = _room(safos)
+    waiting = services.meeting_join(actor=safos.actor("editor"), room_id=room.id)
+    services.room_lock(actor=safos.actor("owner"), room_id=room.id)
+    assert (
+        services.meeting_join(actor=safos.actor("editor"), room_id=room.id).state == State.WAITING
+    )
+    services.lobby_admit(
+        actor=safos.actor("owner"), room_id=room.id, admission_id=waiting.admission.id
+    )
+    assert services.meeting_join(actor=safos.actor("editor"), room_id=room.id).token
+    assert AuditEvent.objects.filter(action="meetings.lock", object_id=str(room.id)).count() == 1
+    services.room_lock(actor=safos.actor("owner"), room_id=room.id, locked=False)
+    _add(safos, workspace, "reader", role="reader")
+    assert (
+        services.meeting_join(actor=safos.actor("reader"), room_id=room.id).state == State.WAITING
+    )
