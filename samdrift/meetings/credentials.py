@@ -17,6 +17,11 @@ def janus_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def retired_token(token: str) -> str:
+    """What is kept of a revoked token: a digest, useless to present to Janus."""
+    return "revoked:" + hashlib.sha256(token.encode()).hexdigest()[:48]
+
+
 @dataclass(frozen=True)
 class TurnCredential:
     urls: list[str]

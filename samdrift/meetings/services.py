@@ -30,7 +30,7 @@ from samdrift.core.tenancy import visible_or_404
 
 from . import conf, engine, janus
 from .choices import PUBLISHERS, Mode, Role, State
-from .credentials import TurnCredential, janus_token, turn_credential
+from .credentials import TurnCredential, janus_token, retired_token, turn_credential
 from .models import MeetingAdmission, MeetingCredential, MeetingRoom
 from .permissions import role_for
 from .selectors import RoomAccess, expired_credentials, live_credentials, parse_id, room_get
@@ -317,10 +317,17 @@ def _revoke(client: janus.Client, room: MeetingRoom, admission_ids: list[int]) -
         _calling(client.remove_token, token)
     if tokens and room.ended_at is None:
         _calling(client.allow, room.janus_room, tokens, add=False)
-    MeetingCredential.objects.filter(id__in=[c.id for c in credentials]).update(
-        revoked_at=timezone.now()
-    )
+    _retire(credentials, timezone.now())
     return len(tokens)
+
+
+def _retire(credentials: list[MeetingCredential], moment: datetime) -> None:
+    """Mark revoked; the token itself is kept only while it lives (a digest stays, so that a
+    record still tells which token it was)."""
+    for credential in credentials:
+        credential.revoked_at = moment
+        credential.token = retired_token(credential.token)
+    MeetingCredential.objects.bulk_update(credentials, ["revoked_at", "token"])
 
 
 def participant_remove(
@@ -419,7 +426,7 @@ def credentials_sweep(*, now: datetime | None = None, client: janus.Client | Non
                 _calling(client.remove_token, token)
             if room.ended_at is None:
                 _calling(client.allow, room.janus_room, tokens, add=False)
-        MeetingCredential.objects.filter(id__in=[c.id for c in expired]).update(revoked_at=moment)
+        _retire(expired, moment)
         audit_record(
             actor=SYSTEM,
             action="meetings.credentials_expired",

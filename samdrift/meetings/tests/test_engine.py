@@ -67,6 +67,14 @@ def _admitted(safos, room, name):
     return joined
 
 
+def joined_credential(joined):
+    return (
+        AuditEvent.objects.filter(action="meetings.join", object_id=str(joined.admission.id))
+        .latest("id")
+        .after["credential"]
+    )
+
+
 def _state():
     return (
         MeetingRoom.objects.count(),
@@ -120,6 +128,9 @@ def test_an_expired_token_is_removed_from_janus_and_refused_there(safos, meeting
     answer = Browser(meetings, joined.token).session()
     assert answer["janus"] == "error" and answer["error"]["code"] == 403
     assert AuditEvent.objects.filter(action="meetings.credentials_expired").count() == 1
+    kept = MeetingCredential.objects.get(id=joined_credential(joined))
+    assert kept.revoked_at is not None and kept.token.startswith("revoked:")
+    assert joined.token not in kept.token
 
 
 def test_the_lobby_admits_and_refuses_and_every_step_is_audited(safos, meetings):
@@ -355,3 +366,26 @@ def test_who_waits_when_the_room_is_locked_still_waits_and_may_be_let_in(safos, 
     assert (
         services.meeting_join(actor=safos.actor("reader"), room_id=room.id).state == State.WAITING
     )
+
+
+def test_a_token_holder_cannot_make_destroy_or_kick_in_janus_nor_use_the_admin_api(safos, meetings):
+    _w, room = _room(safos)
+    joined = _admitted(safos, room, "editor")
+    browser = Browser(meetings, joined.token)
+    browser.join(room.janus_room, joined.participant_id)
+    session, handle = browser.last
+    for body in (
+        {"request": "create", "room": "sd-mine"},
+        {"request": "destroy", "room": room.janus_room},
+        {"request": "kick", "room": room.janus_room, "id": "a1"},
+        {"request": "allowed", "room": room.janus_room, "action": "disable"},
+    ):
+        answer = browser.send(f"/{session}/{handle}", {"janus": "message", "body": body})
+        data = answer["plugindata"]["data"]
+        assert data["videoroom"] == "event" and data["error_code"] in (429, 433), (body, data)
+    assert janus.Client().room_exists(room.janus_room)
+    assert not janus.Client().room_exists("sd-mine")
+    admin = janus.Client().admin_url
+    for body in ({"janus": "list_tokens"}, {"janus": "list_tokens", "admin_secret": joined.token}):
+        answer = Browser(admin, None).send("", body)
+        assert answer["janus"] == "error" and answer["error"]["code"] == 403
