@@ -25,6 +25,11 @@ class JanusError(RuntimeError):
         super().__init__(f"Janus error {code}: {reason}")
 
 
+NO_SUCH_ROOM = 426  # JANUS_VIDEOROOM_ERROR_NO_SUCH_ROOM
+NO_SUCH_FEED = 428  # JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
+TOKEN_NOT_FOUND = 470  # JANUS_ERROR_TOKEN_NOT_FOUND
+
+
 def _transaction() -> str:
     return secrets.token_hex(8)
 
@@ -56,7 +61,7 @@ class Client:
         try:
             self.admin("remove_token", token=token)
         except JanusError as error:
-            if error.code == 470:  # JANUS_ERROR_TOKEN_NOT_FOUND
+            if error.code == TOKEN_NOT_FOUND:
                 return False
             raise
         return True
@@ -139,12 +144,16 @@ class Client:
         try:
             self.videoroom({"request": "destroy", "room": room, "secret": engine.room_secret(room)})
         except JanusError as error:
-            if error.code == 426:  # JANUS_VIDEOROOM_ERROR_NO_SUCH_ROOM
+            if error.code == NO_SUCH_ROOM:
                 return False
             raise
         return True
 
     def allow(self, room: str, tokens: list[str], *, add: bool) -> None:
+        """Add tokens to the room's ACL, or take them off (a room Janus no longer has keeps no
+        ACL: taking off is then done)."""
+        if not add and not self.room_exists(room):
+            return
         self.videoroom({
             "request": "allowed",
             "room": room,
@@ -163,7 +172,7 @@ class Client:
                 "id": participant,
             })  # fmt: skip
         except JanusError as error:
-            if error.code == 428:  # JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
+            if error.code in (NO_SUCH_FEED, NO_SUCH_ROOM):
                 return False
             raise
         return True

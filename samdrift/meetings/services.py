@@ -5,6 +5,7 @@ record, and the request to Janus runs inside it, so a Janus that refuses leaves 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +35,8 @@ from .credentials import TurnCredential, janus_token, retired_token, turn_creden
 from .models import MeetingAdmission, MeetingCredential, MeetingRoom
 from .permissions import role_for
 from .selectors import RoomAccess, expired_credentials, live_credentials, parse_id, room_get
+
+log = logging.getLogger(__name__)
 
 BAD_TITLE = _("Give the meeting a title of 1 to 200 characters.")
 BAD_MODE = _("Choose the mode “meeting” or “webinar”.")
@@ -78,9 +81,12 @@ def _janus(client: janus.Client | None) -> janus.Client:
 
 
 def _calling(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """A request to Janus; no answer, or an error samdrift did not expect, is a 503 for the
+    caller (and a log line), and the caller's transaction rolls back."""
     try:
         return fn(*args, **kwargs)
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, janus.JanusError) as error:
+        log.warning("Janus: %s", error)
         raise MediaServerUnavailable from error
 
 
@@ -248,7 +254,7 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
                    "expires_at": credential.expires_at.isoformat()},
         )  # fmt: skip
         _calling(client.add_token, credential.token, [engine.VIDEOROOM])
-        _calling(client.allow, room.janus_room, [credential.token], add=True)
+        _allow_or_restore(client, actor, room, credential.token)
     return JoinResult(
         room,
         admission,
@@ -258,6 +264,39 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
         expires_at=credential.expires_at,
         janus_url=conf.janus_url(),
         ice_servers=_turn(f"u{actor.user_id}", now),
+    )
+
+
+def _allow_or_restore(client: janus.Client, actor: Actor, room: MeetingRoom, token: str) -> None:
+    """Put the token on the room's ACL. A Janus that no longer has the room (restarted, or the
+    room was lost) gets it made again, with the tokens still live, and the restoring audited."""
+    try:
+        _calling(client.allow, room.janus_room, [token], add=True)
+        return
+    except MediaServerUnavailable as unavailable:
+        cause = unavailable.__cause__
+        if not isinstance(cause, janus.JanusError) or cause.code != janus.NO_SUCH_ROOM:
+            raise
+    live = list(
+        MeetingCredential.objects.filter(admission__room=room, revoked_at__isnull=True)
+        .exclude(token=token)
+        .values_list("token", flat=True)
+    )
+    _calling(
+        client.create_room,
+        room.janus_room,
+        description=room.title,
+        publishers=PUBLISHERS[Mode(room.mode)],
+        allowed=[*live, token],
+    )
+    for other in live:  # a restarted Janus lost its stored tokens too
+        _calling(client.add_token, other, [engine.VIDEOROOM])
+    audit_record(
+        actor=actor,
+        action="meetings.room_restored",
+        obj=room,
+        organisation_id=room.owner_org_id,
+        after={"janus_room": room.janus_room, "tokens": len(live) + 1},
     )
 
 

@@ -389,3 +389,47 @@ def test_a_token_holder_cannot_make_destroy_or_kick_in_janus_nor_use_the_admin_a
     for body in ({"janus": "list_tokens"}, {"janus": "list_tokens", "admin_secret": joined.token}):
         answer = Browser(admin, None).send("", body)
         assert answer["janus"] == "error" and answer["error"]["code"] == 403
+
+
+def test_a_room_janus_lost_is_made_again_at_the_next_join_with_the_live_tokens(safos, meetings):
+    _w, room = _room(safos)
+    host = services.meeting_join(actor=safos.actor("owner"), room_id=room.id)
+    client = janus.Client()
+    assert client.destroy_room(room.janus_room)  # as if Janus had restarted
+    client.remove_token(host.token)
+    joined = _admitted(safos, room, "editor")
+    assert client.room_exists(room.janus_room)
+    for token, who in ((joined.token, joined.participant_id), (host.token, host.participant_id)):
+        answer = Browser(meetings, token).join(room.janus_room, who)
+        assert answer["plugindata"]["data"]["videoroom"] == "joined", answer
+    event = AuditEvent.objects.get(action="meetings.room_restored")
+    assert event.after == {"janus_room": room.janus_room, "tokens": 2}
+
+
+def test_a_janus_that_does_not_answer_leaves_nothing_behind(safos, meetings):
+    workspace, room = _room(safos)
+    dead = janus.Client(
+        url=f"http://127.0.0.1:{free_port()}/janus",
+        admin_url=f"http://127.0.0.1:{free_port()}/admin",
+    )
+    before = _state()
+    with pytest.raises(services.MediaServerUnavailable) as down:
+        services.room_create(
+            actor=safos.actor("owner"), title="Nytt", workspace_id=workspace.id, client=dead
+        )
+    both = _refusal(down.value)
+    assert "svarar inte" in both["sv"] and "does not answer" in both["en"]
+    with pytest.raises(services.MediaServerUnavailable):
+        services.meeting_join(actor=safos.actor("owner"), room_id=room.id, client=dead)
+    assert _state() == before
+
+
+def test_removal_works_when_janus_has_lost_the_room(safos, meetings):
+    _w, room = _room(safos)
+    joined = _admitted(safos, room, "editor")
+    assert janus.Client().destroy_room(room.janus_room)
+    services.participant_remove(
+        actor=safos.actor("owner"), room_id=room.id, admission_id=joined.admission.id
+    )
+    assert joined.token not in janus.Client().list_tokens()
+    assert AuditEvent.objects.get(action="meetings.remove").after["kicked"] is False
