@@ -6,6 +6,7 @@ site cannot open it with a visitor's cookie. Large request bodies reach the view
 arrive (ADR 0050, `samdrift.core.streaming_body`). `/dav/` is the SAFOS workspaces over WebDAV,
 a WSGI application (WsgiDAV) run by a2wsgi beside Django (ADRs 0613, 0616); `/caldav/` and
 `/.well-known/caldav` are the SAFOS calendars over CalDAV, Radicale run the same way (ADR 0640).
+`/ws/coedit/<id>` carries the Yjs updates of a live note or whiteboard (ADR 0681).
 """
 
 import os
@@ -23,12 +24,15 @@ from django.urls import path  # noqa: E402
 
 from config.live import actor_for_scope  # noqa: E402
 from samdrift.calendars.caldav.app import mount_caldav  # noqa: E402
+from samdrift.coediting.consumer import CoeditConsumer  # noqa: E402
 from samdrift.collaboration.webdav.app import mount_dav  # noqa: E402
 from samdrift.core.live_consumer import LiveConsumer  # noqa: E402
 from samdrift.core.request_limit import limit_request_size  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/live/", LiveConsumer.as_asgi(actor_for_scope=actor_for_scope)),
+    # y-websocket appends the room to its URL without a slash (ADR 0681)
+    path("ws/coedit/<int:doc_id>", CoeditConsumer.as_asgi(actor_for_scope=actor_for_scope)),
 ]
 
 application = ProtocolTypeRouter(

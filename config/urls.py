@@ -20,6 +20,7 @@ urlpatterns = [
     path("collaboration/", include("samdrift.collaboration.urls")),
     path("chat/", include("samdrift.chat.urls")),
     path("calendars/", include("samdrift.calendars.urls")),
+    path("live/", include("samdrift.coediting.urls")),
     path("operations/", include("samdrift.operations.urls")),
     path("continuity/", include("samdrift.continuity.urls")),
     path("security/", include("samdrift.security.urls")),

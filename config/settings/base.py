@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "samdrift.chat",
     "samdrift.meetings",
     "samdrift.calendars",
+    "samdrift.coediting",
     "samdrift.billing",
     "samdrift.accessibility",
     "samdrift.reporting",

@@ -4,7 +4,6 @@ task board, import and export. Thin: parse, call one selector or service, answer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from samdrift.core.exceptions import (
     NotFound,
     ValidationFailed,
     error_text,
-    errors_onto_form,
+    submit_form,
 )
 from samdrift.core.tenancy import scoped_page
 
@@ -72,18 +71,7 @@ def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
 
 
-def _submit(form: Any, call: Callable[[], Any]) -> bool:
-    """Run the service for a valid form; a refusal lands on the form. True when it ran."""
-    if not form.is_valid():
-        return False
-    try:
-        call()
-    except NotFound:
-        raise
-    except DomainError as error:
-        errors_onto_form(form, error)
-        return False
-    return True
+_submit = submit_form
 
 
 def _status(*forms: Any) -> int:

@@ -93,3 +93,18 @@ def errors_onto_form(form: Any, error: DomainError) -> None:
                 form.add_error(field if field in form.fields else None, text)
     else:
         form.add_error(None, str(error))
+
+
+def submit_form(form: Any, call: Any) -> bool:
+    """Run `call` (the service) for a valid form; a refusal lands on the form, a `NotFound`
+    goes on to the page's 404. True when it ran."""
+    if not form.is_valid():
+        return False
+    try:
+        call()
+    except NotFound:
+        raise
+    except DomainError as error:
+        errors_onto_form(form, error)
+        return False
+    return True

@@ -20,8 +20,8 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 
 @contextmanager
-def asgi_server() -> Iterator[str]:
-    """Serve `config.asgi` on a free port of 127.0.0.1; yields its base URL."""
+def asgi_server(port: int = 0) -> Iterator[str]:
+    """Serve `config.asgi` on 127.0.0.1 (a free port unless one is named); yields its base URL."""
     from config.asgi import application, django_application
 
     app = ProtocolTypeRouter(
@@ -30,15 +30,17 @@ def asgi_server() -> Iterator[str]:
             "websocket": application.application_mapping["websocket"],
         }
     )
-    with serve(app, ws="websockets") as url:
+    with serve(app, ws="websockets", port=port) as url:
         yield url
 
 
 @contextmanager
-def serve(app: Any, *, ws: str = "none") -> Iterator[str]:
-    """Serve any ASGI `app` on a free port of 127.0.0.1 in a thread; yields its base URL."""
+def serve(app: Any, *, ws: str = "none", port: int = 0) -> Iterator[str]:
+    """Serve any ASGI `app` on 127.0.0.1 in a thread; yields its base URL. On leaving, the server
+    stops without waiting for open connections (a WebSocket would hold it for ever)."""
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart takes the same port
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", ws=ws))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -52,5 +54,6 @@ def serve(app: Any, *, ws: str = "none") -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
+        server.force_exit = True
         thread.join(timeout=10)
         sock.close()

@@ -445,6 +445,16 @@ PAGES: dict[str, Case] = {
     ),
     "calendars:import": Case(OBJECT, {"calendar_id": "calendar.id"}, "POST"),
     "calendars:export": Case(OBJECT, {"calendar_id": "calendar.id"}),
+    # GET: the titles; creating in a foreign workspace is refused by the same workspace_get
+    # (coediting/tests/test_pages.py).
+    "coediting:list": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "coediting:doc": Case(OBJECT, {"doc_id": "live_doc.id"}),
+    "coediting:version_keep": Case(
+        OBJECT, {"doc_id": "live_doc.id"}, "POST", data=lambda ref: {"name": "Matris"}
+    ),
+    "coediting:version_restore": Case(
+        OBJECT, {"doc_id": "live_doc.id", "version_id": "live_version.id"}, "POST"
+    ),
     "collaboration:upload": Case(
         OBJECT,
         {"workspace_id": "workspace.id"},

@@ -780,6 +780,24 @@ def test_room_abilities(who):
     assert not before["chat"] and not before["export"]
 
 
+# --- coediting: a live document follows its workspace: readers follow, editors change it
+
+from samdrift.coediting.permissions import doc_abilities  # noqa: E402
+
+LIVE_EDIT = {"view", "edit", "keep_version", "restore_version", "create"}
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_doc_abilities(who):
+    actor, role = COLLAB_PEOPLE[who]
+    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    ws = workspace_abilities(actor=actor, workspace=workspace, member=_member(role))
+    got = doc_abilities(ws)
+    assert set(got) == LIVE_EDIT
+    expected = LIVE_EDIT if "upload" in WORKSPACE_OF_A[who] else {"view"} & WORKSPACE_OF_A[who]
+    assert {k for k, v in got.items() if v} == expected, who
+
+
 # --- calendars (issue 12): members read a workspace's calendar, editors write it ---------------
 
 from samdrift.calendars.models import Calendar  # noqa: E402
@@ -950,6 +968,7 @@ TESTED = {
     room_abilities,
     calendar_abilities,
     survey_abilities,
+    doc_abilities,
 }
 
 

@@ -126,6 +126,9 @@ class Victim:
     change: Any = None
     # security: the provider's advisory of the victim's finding, its copy sent to the victim.
     advisory: Any = None
+    # coediting: a live note in the victim's workspace, with one kept version (ADR 0680).
+    live_doc: Any = None
+    live_version: Any = None
 
 
 @dataclass
@@ -477,6 +480,17 @@ def build_world() -> World:
                 document={"document": {"title": f"Råd till {victim.org.name}"}},
             )  # fmt: skip
         victim.markers = (*victim.markers, victim.advisory.title)
+    # Live notes (ADR 0680): one in each victim's workspace, with a kept version.
+    from samdrift.coediting.models import LiveDoc, LiveVersion
+
+    for victim in (b, c):
+        victim.live_doc = LiveDoc.objects.create(
+            workspace=victim.workspace, kind="note", title=f"Hemlig anteckning {victim.org.name}"
+        )
+        victim.live_version = LiveVersion.objects.create(
+            doc=victim.live_doc, name=f"Hemlig version {victim.org.name}", state=b"\x00\x00"
+        )
+        victim.markers = (*victim.markers, victim.live_doc.title, victim.live_version.name)
     # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
     from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
 

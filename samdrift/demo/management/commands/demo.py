@@ -23,6 +23,7 @@ DEMO_HOOKS = (
     "accessibility",
     "collaboration",
     "calendars",
+    "coediting",
     "operations",
     "security",
     "continuity",

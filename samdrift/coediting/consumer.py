@@ -1,0 +1,289 @@
+"""The WebSocket `/ws/coedit/<id>`: y-websocket's protocol for one live document (ADR 0681).
+
+Each connection keeps its own copy of the document (loaded from the database, then fed every
+update the group accepts), answers the browser's sync steps from it, and for each update the
+browser sends: checks it decodes, checks again that the actor may edit, writes it, and only then
+shares it with the document's other editors through the channel layer (Redis at scale, so
+editors on different server processes meet). Presence (awareness) is passed on with the name of
+who is logged in stamped over whatever the script claimed.
+
+A refusal closes the connection with a code the page explains (the y-websocket client has no
+error message of its own), and changes nothing:
+4400 malformed frame · 4401 not logged in · 4403 may not edit · 4404 no such document (or not
+yours) · 4407 a stronger login is needed · 4409 restored meanwhile, reload · 4413 too large ·
+4429 too many updates, 4503 the database failed (for both the client reconnects and resends) ·
+4500 the stored state is unreadable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils.translation import gettext_lazy as _
+from pycrdt import Doc, YMessageType, YSyncMessageType, write_var_uint
+
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
+from samdrift.core.tenancy import StepUpRequired
+
+from . import protocol, selectors, services
+
+logger = logging.getLogger(__name__)
+
+ActorForScope = Callable[[dict[str, Any]], Actor]
+
+CLOSE = {
+    "malformed": 4400,
+    "unauthenticated": 4401,
+    "read_only": 4403,
+    "not_found": 4404,
+    "step_up": 4407,
+    "stale": 4409,
+    "too_large": 4413,
+    "too_fast": 4429,
+    "busy": 4503,
+    "unreadable": 4500,
+}
+#: What the page says for each close code, in the reader's language.
+REFUSALS = {
+    CLOSE["malformed"]: _("The editor sent something the server could not read. Reload the page."),
+    CLOSE["unauthenticated"]: _("You are logged out. Log in again to go on editing."),
+    CLOSE["read_only"]: _("You can read this document but not change it."),
+    CLOSE["not_found"]: _("Not found: it does not exist or is not yours to see."),
+    CLOSE["step_up"]: _("This workspace's class asks for a stronger login. Log in with e-ID."),
+    CLOSE["stale"]: _("The document was restored to a version. Reloading…"),
+    CLOSE["too_large"]: _("That change is too large to send at once. Split it into smaller ones."),
+    CLOSE["too_fast"]: _("Too many changes at once: reconnecting, nothing is lost."),
+    CLOSE["busy"]: _("The server could not save just now: reconnecting, nothing is lost."),
+    CLOSE["unreadable"]: _(
+        "The stored document cannot be read. Nothing can be changed; ask the provider's support."
+    ),
+}
+
+#: Sustained updates per second per connection, and the burst allowed on top (typing makes a
+#: few per second; a paste or an offline merge a burst). Beyond it the connection closes and the
+#: client resends everything on reconnecting, so the limit delays edits but loses none.
+#: `SAMDRIFT_COEDIT_RATE = (rate, burst)` changes it.
+RATE, BURST = 30.0, 200.0
+#: An update that only says "nothing new" (no structs, no deletions).
+EMPTY_UPDATE = b"\x00\x00"
+
+
+class CoeditConsumer(AsyncWebsocketConsumer):
+    def __init__(self, *, actor_for_scope: ActorForScope, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.actor_for_scope = actor_for_scope
+        self.doc_id = 0
+        self.generation = 0
+        self.group = ""
+        self.ydoc: Doc | None = None
+        self.can_edit = False
+        self.edited = False
+        self.label = ""
+        self.clients: dict[int, int] = {}  # awareness client id → last clock, to say goodbye
+        limit: tuple[float, float] = getattr(settings, "SAMDRIFT_COEDIT_RATE", (RATE, BURST))
+        self.rate, self.burst = limit
+        self.closed = False
+        self.tokens, self.refilled = float(self.burst), time.monotonic()
+
+    async def connect(self) -> None:
+        await self.accept()  # accepted first, so a refusal can carry its close code
+        actor = await self._actor()
+        if not actor.is_authenticated:
+            await self._close(CLOSE["unauthenticated"])
+            return
+        self.doc_id = int(self.scope["url_route"]["kwargs"]["doc_id"])
+        try:
+            access = await database_sync_to_async(selectors.doc_get)(
+                actor=actor, doc_id=self.doc_id
+            )
+        except StepUpRequired:
+            await self._close(CLOSE["step_up"])
+            return
+        except NotFound:
+            await self._close(CLOSE["not_found"])
+            return
+        self.generation = access.doc.generation
+        asked = parse_qs(self.scope.get("query_string", b"").decode()).get("generation")
+        if asked and asked[0] != str(self.generation):
+            await self._close(CLOSE["stale"])
+            return
+        self.can_edit, self.label = bool(access.abilities["edit"]), actor.label
+        # Join before reading the state: an update accepted in between arrives as a group message
+        # after this handler and is applied again, which a CRDT ignores.
+        self.group = services.group_name(self.doc_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        state, _upto = await database_sync_to_async(selectors.doc_state)(doc_id=self.doc_id)
+        try:
+            self.ydoc = services.check_update(state) if state else Doc()
+        except ValidationFailed:
+            await self._close(CLOSE["unreadable"])
+            return
+        await database_sync_to_async(services.doc_opened)(
+            actor=actor, access=access, channel="coedit"
+        )
+        await self.send(bytes_data=protocol.sync_frame(YSyncMessageType.SYNC_STEP1, self._sv()))
+        await self._share({"type": "coedit.query"})
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        if not self.group:
+            return
+        if self.clients:  # tell the others these cursors left
+            await self._share({"type": "coedit.awareness", "frame": self._goodbye()})
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.ydoc is None or self.closed:
+            return
+        if bytes_data is None:
+            await self._close(CLOSE["malformed"])
+            return
+        try:
+            frame = protocol.parse(bytes_data)
+        except protocol.ProtocolError as error:
+            await self._close(CLOSE["too_large" if "large" in str(error) else "malformed"])
+            return
+        if frame.type == YMessageType.SYNC and frame.step == YSyncMessageType.SYNC_STEP1:
+            await self._answer_step1(frame.payload)
+        elif frame.type == YMessageType.SYNC:
+            await self._update(frame.payload)
+        elif frame.type == YMessageType.AWARENESS:
+            await self._awareness(frame.payload)
+        else:  # query awareness: ask the others to say who they are
+            await self._share({"type": "coedit.query"})
+
+    async def _answer_step1(self, state_vector: bytes) -> None:
+        if self.ydoc is None:
+            return
+        try:
+            missing = self.ydoc.get_update(state_vector)
+        except (ValueError, RuntimeError):
+            await self._close(CLOSE["malformed"])
+            return
+        await self.send(bytes_data=protocol.sync_frame(YSyncMessageType.SYNC_STEP2, missing))
+
+    async def _update(self, update: bytes) -> None:
+        if self.ydoc is None or update == EMPTY_UPDATE:
+            return
+        if not self.can_edit:
+            await self._close(CLOSE["read_only"])
+            return
+        if not self._take_token():
+            await self._close(CLOSE["too_fast"])
+            return
+        try:
+            services.check_update(update)
+            await database_sync_to_async(self._write)(update)
+        except ValidationFailed:
+            await self._close(CLOSE["malformed"])
+            return
+        except services.StaleGeneration:
+            await self._close(CLOSE["stale"])
+            return
+        except NotFound:
+            await self._close(CLOSE["not_found"])
+            return
+        except StepUpRequired:
+            await self._close(CLOSE["step_up"])
+            return
+        except DomainError:
+            self.can_edit = False
+            await self._close(CLOSE["read_only"])
+            return
+        except DatabaseError:  # not written: the client keeps it and resends on reconnecting
+            logger.exception("coedit: update to document %s not written", self.doc_id)
+            await self._close(CLOSE["busy"])
+            return
+        self.ydoc.apply_update(update)
+        await self._share({"type": "coedit.update", "frame": protocol.update_frame(update)})
+
+    def _write(self, update: bytes) -> None:
+        actor = self.actor_for_scope(self.scope)
+        if not actor.is_authenticated:
+            raise NotFound()
+        services.update_accept(
+            actor=actor,
+            doc_id=self.doc_id,
+            generation=self.generation,
+            update=update,
+            first=not self.edited,
+        )
+        self.edited = True
+
+    async def _awareness(self, payload: bytes) -> None:
+        try:
+            stamped = protocol.stamp_awareness(payload, name=self.label)
+        except protocol.ProtocolError:
+            await self._close(CLOSE["malformed"])
+            return
+        self._remember_clients(stamped)
+        await self._share({"type": "coedit.awareness", "frame": protocol.awareness_frame(stamped)})
+
+    # Group messages: what another connection of the same document accepted or heard.
+
+    async def coedit_update(self, message: dict[str, Any]) -> None:
+        if message["sender"] == self.channel_name or self.ydoc is None or self.closed:
+            return
+        frame = protocol.parse(message["frame"])
+        self.ydoc.apply_update(frame.payload)
+        await self.send(bytes_data=message["frame"])
+
+    async def coedit_awareness(self, message: dict[str, Any]) -> None:
+        if message["sender"] != self.channel_name and not self.closed:
+            await self.send(bytes_data=message["frame"])
+
+    async def coedit_query(self, message: dict[str, Any]) -> None:
+        if message["sender"] != self.channel_name and not self.closed:
+            await self.send(bytes_data=protocol.QUERY_AWARENESS_FRAME)
+
+    async def coedit_reset(self, message: dict[str, Any]) -> None:
+        await self._close(CLOSE["stale"])
+
+    # Helpers
+
+    async def _share(self, message: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(self.group, {**message, "sender": self.channel_name})
+
+    def _sv(self) -> bytes:
+        return self.ydoc.get_state() if self.ydoc is not None else b"\x00"
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.refilled) * self.rate)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def _remember_clients(self, stamped: bytes) -> None:
+        for client, clock in protocol.awareness_clients(stamped):
+            self.clients[client] = clock
+
+    def _goodbye(self) -> bytes:
+        body = [write_var_uint(len(self.clients))]
+        for client, clock in self.clients.items():
+            body += [write_var_uint(client), write_var_uint(clock + 1), b"\x04null"]
+        return protocol.awareness_frame(b"".join(body))
+
+    async def _close(self, code: int) -> None:
+        """Close with `code` and hear nothing more: group messages already queued for this
+        connection must not be sent after the close."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.close(code=code)
+
+    async def _actor(self) -> Actor:
+        return await database_sync_to_async(self.actor_for_scope)(self.scope)

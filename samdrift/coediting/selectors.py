@@ -1,0 +1,72 @@
+"""Reads of live documents, always for an actor (ADR 0680).
+
+A document is seen where its workspace is (collaboration's `workspace_scope`); anyone else gets
+the same `NotFound` as for a document that does not exist. A class that demands a stronger login
+raises `StepUpRequired`, only once the document is known to be in sight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from pycrdt import merge_updates
+
+from samdrift.collaboration.selectors import (
+    WorkspaceAccess,
+    require_level,
+    workspace_get,
+    workspace_list,
+)
+from samdrift.core.actor import Actor
+from samdrift.core.tenancy import visible_or_404
+
+from .models import LiveDoc, LiveUpdate, LiveVersion
+from .permissions import doc_abilities
+
+
+@dataclass(frozen=True)
+class DocAccess:
+    doc: LiveDoc
+    workspace: WorkspaceAccess
+    abilities: dict[str, Any]
+
+
+def _docs(actor: Actor) -> QuerySet[LiveDoc]:
+    seen = workspace_list(actor=actor).order_by().values("id")
+    return LiveDoc.objects.select_related("workspace").filter(workspace_id__in=seen)
+
+
+def doc_get(*, actor: Actor, doc_id: int) -> DocAccess:
+    doc = visible_or_404(_docs(actor).defer("snapshot"), "document", id=doc_id)
+    require_level(actor, doc.workspace.classification)
+    workspace = workspace_get(actor=actor, workspace_id=doc.workspace_id)
+    return DocAccess(doc, workspace, doc_abilities(workspace.abilities))
+
+
+def doc_list(*, workspace: WorkspaceAccess, limit: int = 200) -> QuerySet[LiveDoc]:
+    return LiveDoc.objects.filter(workspace=workspace.workspace).defer("snapshot")[:limit]
+
+
+def doc_state(*, doc_id: int) -> tuple[bytes, int]:
+    """The document's whole state as one Yjs update, and the last update it includes."""
+    snapshot, upto = LiveDoc.objects.values_list("snapshot", "snapshot_upto").get(pk=doc_id)
+    rows = list(
+        LiveUpdate.objects.filter(doc_id=doc_id, id__gt=upto)
+        .order_by("id")
+        .values_list("id", "data")
+    )
+    parts = [bytes(snapshot)] if snapshot else []
+    parts += [bytes(data) for _, data in rows]
+    last = rows[-1][0] if rows else upto
+    if not parts:
+        return b"", last
+    return (parts[0] if len(parts) == 1 else merge_updates(*parts)), last
+
+
+def version_list(*, doc: LiveDoc, limit: int = 100) -> QuerySet[LiveVersion]:
+    return doc.versions.defer("state").select_related("created_by")[:limit]
+
+
+def version_get(*, doc: LiveDoc, version_id: int) -> LiveVersion:
+    return visible_or_404(doc.versions.all(), "version", id=version_id)

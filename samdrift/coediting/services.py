@@ -1,0 +1,225 @@
+"""Changes to live documents (ADR 0680–0682). Every update is checked against the workspace's
+rules when it arrives (not only when the connection opened), written, and only then shared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pycrdt import Doc, merge_updates
+
+from samdrift.audit.services import audit_read, audit_record
+from samdrift.collaboration.selectors import workspace_get
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import BusinessRuleViolation, PermissionDenied, ValidationFailed
+
+from . import selectors
+from .choices import DocKind
+from .models import LiveDoc, LiveUpdate, LiveVersion
+
+#: Updates folded into the snapshot once this many are waiting: opening a document then reads
+#: one snapshot and at most this many small rows.
+COMPACT_AFTER = 200
+MAX_STATE_BYTES = 32 * 1024 * 1024
+
+READ_ONLY = _("You can read this document but not change it.")
+STALE = _("The document was restored to a version since you opened it. Reload to continue.")
+UNREADABLE = _("This is not a Yjs document state: it cannot be decoded.")
+BEFORE_RESTORING = _("Before restoring")
+# Field messages stay lazy so the API can give them in both languages.
+KIND_RULE: Any = _("Choose a note or a whiteboard.")
+TITLE_RULE: Any = _("Give a title of at most 200 characters.")
+NAME_RULE: Any = _("Give a name of at most 120 characters.")
+
+
+class StaleGeneration(BusinessRuleViolation):
+    code = "stale_generation"
+
+
+def group_name(doc_id: int) -> str:
+    """The channel-layer group of a document's editors (Redis at scale, ADR 0683)."""
+    return f"coedit.{doc_id}"
+
+
+def check_update(update: bytes) -> Doc:
+    """A Doc holding `update`, or ValidationFailed when it is not a Yjs update."""
+    doc: Doc = Doc()
+    try:
+        doc.apply_update(update)
+    except (ValueError, RuntimeError) as exc:
+        raise ValidationFailed(UNREADABLE, code="unreadable") from exc
+    return doc
+
+
+def doc_create(*, actor: Actor, workspace_id: int, kind: str, title: str) -> LiveDoc:
+    title = (title or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in DocKind.values:
+        errors["kind"] = [KIND_RULE]
+    if not title or len(title) > 200:
+        errors["title"] = [TITLE_RULE]
+    if errors:
+        raise ValidationFailed(_("The document could not be created."), errors=errors)
+    with transaction.atomic():
+        access = workspace_get(actor=actor, workspace_id=workspace_id)
+        if not access.abilities["upload"]:
+            raise PermissionDenied(_("Only the workspace's editors can create documents."))
+        doc = LiveDoc.objects.create(
+            workspace=access.workspace, kind=kind, title=title, created_by_id=actor.user_id
+        )
+        audit_record(
+            actor=actor,
+            action="coediting.create",
+            obj=doc,
+            organisation_id=access.workspace.owner_org_id,
+            after={"kind": kind, "title": title, "workspace": workspace_id},
+        )
+    return doc
+
+
+def doc_opened(*, actor: Actor, access: selectors.DocAccess, channel: str) -> None:
+    audit_read(
+        actor=actor,
+        obj=access.doc,
+        access=channel,
+        organisation_id=access.doc.workspace.owner_org_id,
+    )
+
+
+def update_accept(
+    *, actor: Actor, doc_id: int, generation: int, update: bytes, first: bool = False
+) -> int:
+    """Write one update sent by `actor` and return its sequence number. The actor's rights and
+    the document's generation are read again here, in the writing transaction, so a membership
+    removed or a restore done a second ago already counts."""
+    with transaction.atomic():
+        access = selectors.doc_get(actor=actor, doc_id=doc_id)
+        if not access.abilities["edit"]:
+            raise PermissionDenied(READ_ONLY, code="read_only")
+        if access.doc.generation != generation:
+            raise StaleGeneration(STALE)
+        row = LiveUpdate.objects.create(doc_id=doc_id, data=update, author_id=actor.user_id)
+        LiveDoc.objects.filter(pk=doc_id).update(changed_at=timezone.now())
+        if first:  # who changed the document, once per session; the rows say what
+            audit_record(
+                actor=actor,
+                action="coediting.edit",
+                obj=access.doc,
+                organisation_id=access.doc.workspace.owner_org_id,
+            )
+    if row.pk - access.doc.snapshot_upto >= COMPACT_AFTER:
+        compact(doc_id=doc_id)
+    return row.pk
+
+
+def compact(*, doc_id: int) -> None:
+    """Fold the waiting updates into the snapshot. Under the document's row lock, so two
+    compactions never fold the same rows twice; an update accepted meanwhile stays a row."""
+    with transaction.atomic():
+        doc = LiveDoc.objects.select_for_update().get(pk=doc_id)
+        rows = list(
+            LiveUpdate.objects.filter(doc_id=doc_id, id__gt=doc.snapshot_upto)
+            .order_by("id")
+            .values_list("id", "data")
+        )
+        if not rows:
+            return
+        parts = ([bytes(doc.snapshot)] if doc.snapshot else []) + [bytes(d) for _, d in rows]
+        doc.snapshot = merge_updates(*parts)
+        doc.snapshot_upto = rows[-1][0]
+        doc.save(update_fields=["snapshot", "snapshot_upto"])
+        LiveUpdate.objects.filter(doc_id=doc_id, id__lte=doc.snapshot_upto).delete()
+
+
+def version_keep(*, actor: Actor, doc_id: int, name: str) -> LiveVersion:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed(
+            _("The version could not be kept."),
+            errors={"name": [NAME_RULE]},
+        )
+    with transaction.atomic():
+        access = selectors.doc_get(actor=actor, doc_id=doc_id)
+        if not access.abilities["keep_version"]:
+            raise PermissionDenied(READ_ONLY, code="read_only")
+        state, _upto = selectors.doc_state(doc_id=doc_id)
+        version = LiveVersion.objects.create(
+            doc=access.doc, name=name, state=state, created_by_id=actor.user_id
+        )
+        audit_record(
+            actor=actor,
+            action="coediting.version",
+            obj=access.doc,
+            organisation_id=access.doc.workspace.owner_org_id,
+            after={"version": version.pk, "name": name},
+        )
+    return version
+
+
+def version_restore(*, actor: Actor, doc_id: int, version_id: int) -> LiveDoc:
+    """Make a kept version the document's content. A CRDT cannot un-merge, so the document
+    starts a new generation from the version's state; open editors are told to reload, and the
+    content being replaced is kept as a version first, so the restore itself loses nothing."""
+    with transaction.atomic():
+        access = selectors.doc_get(actor=actor, doc_id=doc_id)
+        if not access.abilities["restore_version"]:
+            raise PermissionDenied(READ_ONLY, code="read_only")
+        version = selectors.version_get(doc=access.doc, version_id=version_id)
+        doc = LiveDoc.objects.select_for_update().get(pk=doc_id)
+        state, _upto = selectors.doc_state(doc_id=doc_id)
+        LiveVersion.objects.create(
+            doc=doc,
+            name=f"{BEFORE_RESTORING}: {version.name}"[:120],
+            state=state,
+            created_by_id=actor.user_id,
+        )
+        last = LiveUpdate.objects.filter(doc_id=doc_id).aggregate(m=Max("id"))["m"] or 0
+        LiveUpdate.objects.filter(doc_id=doc_id).delete()
+        doc.snapshot = bytes(version.state)
+        doc.snapshot_upto = max(last, doc.snapshot_upto)
+        doc.generation += 1
+        doc.changed_at = timezone.now()
+        doc.save()
+        audit_record(
+            actor=actor,
+            action="coediting.restore",
+            obj=doc,
+            organisation_id=doc.workspace.owner_org_id,
+            after={"version": version.pk, "generation": doc.generation},
+        )
+        transaction.on_commit(lambda: _tell(doc_id, {"type": "coedit.reset"}))
+    return doc
+
+
+def _tell(doc_id: int, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_name(doc_id), message)
+
+
+def state_import(*, actor: Actor, doc_id: int, name: str, state: bytes) -> LiveVersion:
+    """A state saved elsewhere (an export of this or another samdrift) kept as a version, once
+    it decodes; restoring it is a separate, deliberate step."""
+    if len(state) > MAX_STATE_BYTES:
+        raise ValidationFailed(_("The file is larger than 32 MiB."), code="too_large")
+    check_update(state)
+    with transaction.atomic():
+        access = selectors.doc_get(actor=actor, doc_id=doc_id)
+        if not access.abilities["keep_version"]:
+            raise PermissionDenied(READ_ONLY, code="read_only")
+        version = LiveVersion.objects.create(
+            doc=access.doc, name=name[:120] or "import", state=state, created_by_id=actor.user_id
+        )
+        audit_record(
+            actor=actor,
+            action="coediting.import",
+            obj=access.doc,
+            organisation_id=access.doc.workspace.owner_org_id,
+            after={"version": version.pk, "bytes": len(state)},
+        )
+    return version

@@ -1,0 +1,28 @@
+"""The SAFOS world of the collaboration tests with the calendars' workspaces (`shared`: class 1,
+A's owner with B's editor and reader; `secret`: class 2; `foreign`: B's own) and a note in
+`shared`."""
+
+from __future__ import annotations
+
+import pytest
+
+from samdrift.calendars.tests.conftest import join, spaces  # noqa: F401 - fixtures
+from samdrift.coediting import services
+from samdrift.collaboration.tests.conftest import files_dir, safos  # noqa: F401 - fixtures
+
+
+@pytest.fixture(autouse=True)
+def memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture
+def note(safos, spaces):  # noqa: F811
+    shared, _secret, _foreign = spaces
+    return services.doc_create(
+        actor=safos.actor("owner"), workspace_id=shared.id, kind="note", title="Mötesanteckning"
+    )
+
+
+def cookie(safos, who: str, loa: int = 3) -> str:  # noqa: F811
+    return safos.client(who, loa).cookies["sessionid"].value

@@ -1,0 +1,178 @@
+"""Live notes and whiteboards in Chromium over the real ASGI server (uvicorn, WebSocket): two
+officials of two agencies converge; one goes offline, edits, and converges on return; the server
+stops mid-session and a new one starts, and nothing accepted is lost; a reader cannot write; the
+board is used by keyboard only; axe-core finds nothing in Swedish or English."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from django.db import OperationalError
+from playwright.sync_api import Page, expect
+
+from samdrift.coediting import services
+from samdrift.coediting.consumer import CLOSE
+from samdrift.coediting.models import LiveUpdate
+from samdrift.coediting.tests.yclient import stored_note
+from samdrift.tests.asgi_server import asgi_server
+from samdrift.tests.browser import axe_violations, browser, page_as, tab_to  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_doc(browser, safos, site: str, doc_id: int, who: str, language: str = "en") -> Page:  # noqa: F811
+    session = safos.client(who).cookies["sessionid"].value
+    page = page_as(browser, site, session, language)
+    page.goto(f"{site}/live/{doc_id}/")
+    expect(page.locator("#coedit")).to_have_attribute("data-synced", "1")
+    return page
+
+
+def type_at_end(page: Page, text: str) -> None:
+    """A new paragraph at the end, typed (another editor's caret is never inside it)."""
+    editor = page.get_by_role("textbox", name="Mötesanteckning")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type(text)
+
+
+CONTENT = "window.samdriftCoedit.ydoc.getXmlFragment('default').toString()"
+
+
+def wait_for_text(page: Page, text: str) -> None:
+    """The page's copy of the document holds `text` (the shared state, not the rendering with
+    the others' carets in it)."""
+    page.wait_for_function(f"t => {CONTENT}.includes(t)", arg=text, timeout=15000)
+
+
+def editor_text(page: Page):  # type: ignore[no-untyped-def]
+    return page.get_by_role("textbox", name="Mötesanteckning")
+
+
+def test_two_agencies_converge_and_offline_edits_merge(safos, note, browser):  # noqa: F811
+    with asgi_server() as site:
+        a = open_doc(browser, safos, site, note.id, "owner")
+        b = open_doc(browser, safos, site, note.id, "editor")
+        type_at_end(a, "Från A. ")
+        type_at_end(b, "Från B. ")
+        for page in (a, b):
+            wait_for_text(page, "Från A.")
+            wait_for_text(page, "Från B.")
+        expect(b.get_by_role("list", name="Here now")).to_contain_text(
+            safos.users["owner"].get_full_name()
+        )
+        # B loses the network, keeps writing, and comes back.
+        b.context.set_offline(True)
+        b.evaluate("window.samdriftCoedit.provider.disconnect()")
+        expect(b.locator("#coedit")).to_have_attribute("data-state", "disconnected")
+        type_at_end(b, "Skrivet utan nät. ")
+        type_at_end(a, "Medan B var borta. ")
+        b.context.set_offline(False)
+        b.evaluate("window.samdriftCoedit.provider.connect()")
+        for page in (a, b):
+            wait_for_text(page, "Skrivet utan nät.")
+            wait_for_text(page, "Medan B var borta.")
+        wait_until(lambda: a.evaluate(CONTENT) == b.evaluate(CONTENT))
+        expect(editor_text(b)).to_contain_text("Medan B var borta.")
+        wait_until(lambda: "Skrivet utan nät." in stored_note(note.id))
+
+
+def wait_until(check, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if check():
+                return
+        except OperationalError:  # the test database's shared cache, busy with a write
+            pass
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.25)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_server_stopped_mid_session_loses_nothing_accepted(safos, note, browser):  # noqa: F811
+    port = _free_port()
+    with asgi_server(port) as site:
+        a = open_doc(browser, safos, site, note.id, "owner")
+        type_at_end(a, "Före omstarten. ")
+        wait_until(lambda: "Före omstarten." in stored_note(note.id))
+    # The server is gone: A keeps writing into the page's document.
+    expect(a.locator("#coedit")).not_to_have_attribute("data-state", "connected")
+    type_at_end(a, "Under avbrottet. ")
+    wait_until(lambda: "Före omstarten." in stored_note(note.id))
+    with asgi_server(port) as site:
+        expect(a.locator("#coedit")).to_have_attribute("data-state", "connected", timeout=20000)
+        b = open_doc(browser, safos, site, note.id, "editor")
+        for page in (a, b):
+            wait_for_text(page, "Under avbrottet.")
+        wait_until(lambda: "Under avbrottet." in stored_note(note.id))
+
+
+def test_a_reader_cannot_write(safos, note, browser):  # noqa: F811
+    with asgi_server() as site:
+        reader = open_doc(browser, safos, site, note.id, "reader")
+        expect(editor_text(reader)).to_have_attribute("aria-readonly", "true")
+        expect(reader.get_by_role("toolbar")).to_have_count(0)
+        # A script that edits the document anyway is cut off; nothing is stored.
+        reader.evaluate(
+            "() => { const d = window.samdriftCoedit.ydoc;"
+            " d.getXmlFragment('default').insert(0, [new window.samdriftCoedit.Y.XmlElement('paragraph')]); }"
+        )
+        expect(reader.locator("#coedit")).to_have_attribute("data-state", "stopped")
+        expect(reader.locator("#coedit-status")).to_contain_text("not change it")
+        assert LiveUpdate.objects.filter(doc=note).count() == 0
+        assert CLOSE["read_only"] == 4403
+
+
+def test_the_board_by_keyboard_only(safos, spaces, browser):  # noqa: F811
+    board = services.doc_create(
+        actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavlan"
+    )
+    with asgi_server() as site:
+        a = open_doc(browser, safos, site, board.id, "owner")
+        b = open_doc(browser, safos, site, board.id, "editor")
+        text = a.get_by_label("Text", exact=True)
+        tab_to(a, text)
+        a.keyboard.type("Första lappen")
+        a.keyboard.press("Enter")
+        outline_b = b.get_by_role("list", name="Items on the whiteboard")
+        expect(outline_b).to_contain_text("Sticky note 1")
+        expect(b.get_by_label("Text: Sticky note 1")).to_have_value("Första lappen")
+        before = b.locator(".coedit-board__where").inner_text()
+        right = a.get_by_role("button", name="Move right: Sticky note 1")
+        tab_to(a, right)
+        a.keyboard.press("Enter")
+        expect(b.locator(".coedit-board__where")).not_to_have_text(before)
+        expect(b.get_by_role("img")).to_have_accessible_name(
+            "The whiteboard, with 1 items. The list below holds the same items."
+        )
+        remove = a.get_by_role("button", name="Remove: Sticky note 1")
+        tab_to(a, remove)
+        a.keyboard.press("Enter")
+        expect(outline_b.locator("li")).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_pages_pass_axe(safos, spaces, note, browser, language):  # noqa: F811
+    board = services.doc_create(
+        actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavlan"
+    )
+    found: list[str] = []
+    with asgi_server() as site:
+        for url in (f"/live/workspace/{spaces[0].id}/", f"/live/{note.id}/", f"/live/{board.id}/"):
+            session = safos.client("owner").cookies["sessionid"].value
+            page = page_as(browser, site, session, language)
+            page.goto(site + url)
+            if "workspace" not in url:
+                expect(page.locator("#coedit")).to_have_attribute("data-synced", "1")
+            found += axe_violations(page, f"{url} ({language})")
+            page.context.close()
+    assert found == []
