@@ -170,7 +170,7 @@ def healthy() -> bool | None:
     """For the status pages (`core.health`): None when meetings are off, else whether it answers."""
     if not conf.enabled():
         return None
-    return bool(probe(conf.janus_url(), timeout=1.0))
+    return bool(probe(conf.janus_url(), timeout=2.0))  # a busy machine is not an outage
 
 
 def status() -> Status:

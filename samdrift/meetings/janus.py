@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -66,21 +67,48 @@ class Client:
             raise
         return True
 
-    def sessions_holding(self, tokens: set[str]) -> set[int]:
-        """The sessions with a handle attached with one of `tokens` (`handle_info` names the
-        token a handle was attached with)."""
-        found: set[int] = set()
+    def _handles(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every handle Janus has, as (its session, `handle_info`'s info); a session or handle
+        that ends meanwhile is skipped."""
         for session in self.admin("list_sessions").get("sessions", []):
             try:
                 handles = self._admin_at(f"/{session}", "list_handles").get("handles", [])
-                for handle in handles:
-                    info = self._admin_at(f"/{session}/{handle}", "handle_info").get("info", {})
-                    if info.get("token") in tokens:
-                        found.add(int(session))
-                        break
-            except JanusError:  # the session ended meanwhile
+            except JanusError:
                 continue
-        return found
+            for handle in handles:
+                try:
+                    info = self._admin_at(f"/{session}/{handle}", "handle_info").get("info", {})
+                except JanusError:
+                    continue
+                yield int(session), info
+
+    def sessions_holding(self, tokens: set[str]) -> set[int]:
+        """The sessions with a handle attached with one of `tokens` (`handle_info` names the
+        token a handle was attached with)."""
+        return {session for session, info in self._handles() if info.get("token") in tokens}
+
+    def publisher_streams(self, room: str, participant: str) -> list[dict[str, Any]]:
+        """What a participant publishes in a room (each stream's `type` and `mid`), from the
+        VideoRoom's part of `handle_info`; empty when they publish nothing."""
+        for _session, info in self._handles():
+            mine = info.get("plugin_specific", {})
+            if mine.get("type") == "publisher" and (mine.get("room"), mine.get("id")) == (
+                room,
+                participant,
+            ):
+                # Janus 1.1 names the list `streams`, later versions `media`
+                return list(mine.get("streams", mine.get("media", [])))
+        return []
+
+    def moderate(self, room: str, participant: str, mid: str, *, mute: bool) -> None:
+        self.videoroom({
+            "request": "moderate",
+            "room": room,
+            "secret": engine.room_secret(room),
+            "id": participant,
+            "mid": mid,
+            "mute": mute,
+        })  # fmt: skip
 
     def destroy_session(self, session: int) -> bool:
         try:

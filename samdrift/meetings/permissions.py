@@ -65,6 +65,7 @@ def room_abilities(
         "in_room": open_ and enter and admitted,
         "admit": open_ and host,
         "remove": open_ and host,
+        "mute": open_ and host,
         "lock": open_ and host,
         "end": open_ and (host or actor.sees_everything),
     }

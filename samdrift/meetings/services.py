@@ -53,6 +53,11 @@ REFUSED = _("The host has not let you in to this meeting.")
 NOT_HOST = _("Only the meeting's host may do this.")
 NOT_WAITING = _("This person is not waiting in the lobby.")
 NOT_ADMITTED = _("This person is not in the meeting.")
+BAD_MEDIA = _("Choose the media “audio” or “video”.")
+NOT_PUBLISHING = {
+    "audio": _("This person sends no sound to the meeting."),
+    "video": _("This person sends no video to the meeting."),
+}
 UNAVAILABLE = _("The media server does not answer. Try again in a while.")
 
 
@@ -402,6 +407,43 @@ def participant_remove(
                    "tokens_revoked": revoked, "kicked": kicked,
                    "sessions_closed": len(sessions)},
         )  # fmt: skip
+
+
+def participant_mute(
+    *,
+    actor: Actor,
+    room_id: Any,
+    admission_id: Any,
+    media: Any,
+    mute: bool = True,
+    client: janus.Client | None = None,
+) -> int:
+    """The host mutes (or lets again) a participant's audio or video in Janus (VideoRoom
+    `moderate`): the others stop receiving it whatever the participant's own client does. A
+    participant cannot lift a host's mute themselves. Returns how many streams were moderated."""
+    if media not in ("audio", "video"):
+        raise ValidationFailed(BAD_MEDIA, errors={"media": [str(BAD_MEDIA)]})
+    access = _host_access(actor, room_id, "mute")
+    client = _janus(client)
+    with transaction.atomic():
+        room = _locked(access)
+        admission = _admission(room, admission_id)
+        if admission.state != State.ADMITTED:
+            raise BusinessRuleViolation(NOT_ADMITTED, code="not_admitted")
+        streams = _calling(client.publisher_streams, room.janus_room, admission.participant_id)
+        mids = [str(s["mid"]) for s in streams if s.get("type") == media]
+        if not mids:
+            raise BusinessRuleViolation(NOT_PUBLISHING[media], code="not_publishing")
+        for mid in mids:
+            _calling(client.moderate, room.janus_room, admission.participant_id, mid, mute=mute)
+        audit_record(
+            actor=actor,
+            action="meetings.mute" if mute else "meetings.unmute",
+            obj=admission,
+            organisation_id=room.owner_org_id,
+            after={"room": room.id, "person": admission.user_id, "media": media, "mids": mids},
+        )
+    return len(mids)
 
 
 def room_lock(*, actor: Actor, room_id: Any, locked: bool = True) -> None:

@@ -71,9 +71,12 @@ window.meeting = (() => {
     media.getTracks().forEach((t) => pc.addTrack(t, media));
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
+    const from = state.events.length;
     const configured = await message(handle, { request: "configure", audio: true, video: true },
       { type: "offer", sdp: pc.localDescription.sdp });
     await pc.setRemoteDescription(configured.jsep);
+    // a feed others can watch once Janus has its media
+    await waitFor((e) => e.sender === handle && e.janus === "webrtcup", from);
     return id;
   }
   async function subscribe(room, feed) {

@@ -433,3 +433,27 @@ def test_removal_works_when_janus_has_lost_the_room(safos, meetings):
     )
     assert joined.token not in janus.Client().list_tokens()
     assert AuditEvent.objects.get(action="meetings.remove").after["kicked"] is False
+
+
+def test_muting_bad_media_or_someone_who_sends_nothing_is_refused_and_changes_nothing(
+    safos, meetings
+):
+    _w, room = _room(safos)
+    joined = _admitted(safos, room, "editor")
+    before = _state()
+    with pytest.raises(ValidationFailed) as bad:
+        services.participant_mute(
+            actor=safos.actor("owner"), room_id=room.id, admission_id=joined.admission.id,
+            media="screen",
+        )  # fmt: skip
+    both = _refusal(bad.value)
+    assert "ljud" in both["sv"] or "audio" in both["sv"]
+    with pytest.raises(BusinessRuleViolation) as silent:
+        services.participant_mute(
+            actor=safos.actor("owner"), room_id=room.id, admission_id=joined.admission.id,
+            media="video",
+        )  # fmt: skip
+    assert silent.value.code == "not_publishing"
+    both = _refusal(silent.value)
+    assert "video" in both["en"]
+    assert _state() == before

@@ -14,7 +14,7 @@ from samdrift.meetings.permissions import role_for, room_abilities
 
 A, B, G = 1, 2, 3
 CREATOR = 10
-HOST_ACTS = {"admit", "remove", "lock", "end"}
+HOST_ACTS = {"admit", "remove", "mute", "lock", "end"}
 
 
 def _actor(user_id: int | None, org: int | None = None) -> Actor:
