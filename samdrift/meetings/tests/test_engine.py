@@ -457,3 +457,23 @@ def test_muting_bad_media_or_someone_who_sends_nothing_is_refused_and_changes_no
     both = _refusal(silent.value)
     assert "video" in both["en"]
     assert _state() == before
+
+
+def test_a_guest_of_an_unconnected_agency_waits_in_the_lobby_until_admitted(safos, meetings):
+    workspace, room = _room(safos, level=2)  # class 2 allows guests, at an e-ID login
+    member = _add(safos, workspace, "guest", role="reader", loa=2)
+    assert member.is_guest
+    with pytest.raises(StepUpRequired):  # a password login (level 0) gets nothing
+        services.meeting_join(actor=safos.actor("guest", loa=0), room_id=room.id)
+    waiting = services.meeting_join(actor=safos.actor("guest", loa=2), room_id=room.id)
+    assert waiting.state == State.WAITING and not waiting.token
+    assert waiting.admission.is_guest and waiting.admission.organisation_id == safos.g.id
+    assert Browser(meetings, None).session()["janus"] == "error"  # nothing to reach Janus with
+    services.lobby_admit(
+        actor=safos.actor("owner"), room_id=room.id, admission_id=waiting.admission.id
+    )
+    joined = services.meeting_join(actor=safos.actor("guest", loa=2), room_id=room.id)
+    answer = Browser(meetings, joined.token).join(room.janus_room, joined.participant_id)
+    assert answer["plugindata"]["data"]["videoroom"] == "joined", answer
+    wait = AuditEvent.objects.get(action="meetings.lobby_wait")
+    assert wait.after["guest"] is True and wait.organisation_id == safos.a.id
