@@ -59,7 +59,6 @@ def room_abilities(
     enter = may_enter(actor=actor, room=room, member=member, classification=classification)
     admitted = admission is not None and admission.state == State.ADMITTED
     return {
-        "view": True,
         "host": host,
         "join": open_ and enter,
         "in_room": open_ and enter and admitted,

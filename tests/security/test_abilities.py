@@ -798,6 +798,37 @@ def test_doc_abilities(who):
     assert {k for k, v in got.items() if v} == expected, who
 
 
+# --- meetings (issue 14): members knock, the workspace's owners host (ADR 0673) ---------------
+
+from samdrift.meetings.models import MeetingRoom  # noqa: E402
+from samdrift.meetings.permissions import room_abilities as meeting_room_abilities  # noqa: E402
+
+MEETING_HOST = {"host", "join", "admit", "remove", "mute", "lock", "end"}
+MEETING_OF_A = {
+    "outsider": set(),
+    "reader": {"join"},
+    "commenter": {"join"},
+    "editor": {"join"},
+    "owner": MEETING_HOST,
+    "security_of_owner": set(),  # sees the workspace, does not sit in its meetings
+    "provider_admin": set(),
+    "second_provider": set(),
+    "anonymous": set(),
+    "system": {"end"},  # `samdrift meetings end`
+}
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_meeting_room_abilities(who):
+    actor, role = COLLAB_PEOPLE[who]
+    room = MeetingRoom(id=9, workspace_id=5, owner_org_id=A, created_by_id=999)
+    got = meeting_room_abilities(
+        actor=actor, room=room, member=_member(role), admission=None, classification=1
+    )
+    assert set(got) == MEETING_HOST | {"in_room"}
+    assert {k for k, v in got.items() if v} == MEETING_OF_A[who], who
+
+
 # --- calendars (issue 12): members read a workspace's calendar, editors write it ---------------
 
 from samdrift.calendars.models import Calendar  # noqa: E402
@@ -966,6 +997,7 @@ TESTED = {
     security_abilities,
     cooperation_abilities,
     room_abilities,
+    meeting_room_abilities,
     calendar_abilities,
     survey_abilities,
     doc_abilities,

@@ -30,19 +30,19 @@ def _abilities(actor, room, member=None, admission=None, classification=1):
     got = room_abilities(
         actor=actor, room=room, member=member, admission=admission, classification=classification
     )
-    assert set(got) == {"view", "host", "join", "in_room"} | HOST_ACTS
+    assert set(got) == {"host", "join", "in_room"} | HOST_ACTS
     return {k for k, v in got.items() if v}
 
 
 WORKSPACE_ROOM = {
     # who: (member row, class) → abilities
-    "reader": (_member(21, "reader"), 1, {"view", "join"}),
-    "commenter": (_member(22, "commenter"), 1, {"view", "join"}),
-    "editor": (_member(23, "editor"), 1, {"view", "join"}),
-    "owner": (_member(24, "owner", org=A), 1, {"view", "join", "host"} | HOST_ACTS),
-    "guest where the class allows guests": (_member(25, "reader", G, True), 2, {"view", "join"}),
-    "guest where the class forbids guests": (_member(25, "reader", G, True), 3, {"view"}),
-    "security officer (sees, not a member)": (None, 1, {"view"}),
+    "reader": (_member(21, "reader"), 1, {"join"}),
+    "commenter": (_member(22, "commenter"), 1, {"join"}),
+    "editor": (_member(23, "editor"), 1, {"join"}),
+    "owner": (_member(24, "owner", org=A), 1, {"join", "host"} | HOST_ACTS),
+    "guest where the class allows guests": (_member(25, "reader", G, True), 2, {"join"}),
+    "guest where the class forbids guests": (_member(25, "reader", G, True), 3, set()),
+    "security officer (sees, not a member)": (None, 1, set()),
 }
 
 
@@ -60,25 +60,25 @@ def test_the_creator_hosts_and_an_admitted_person_is_in_the_room():
     assert "host" in _abilities(_actor(CREATOR, A), room, creator)
     editor = _member(23, "editor")
     admitted = MeetingAdmission(room=room, user_id=23, role=Role.PARTICIPANT, state=State.ADMITTED)
-    assert _abilities(_actor(23, B), room, editor, admitted) == {"view", "join", "in_room"}
+    assert _abilities(_actor(23, B), room, editor, admitted) == {"join", "in_room"}
     waiting = MeetingAdmission(room=room, user_id=23, role=Role.PARTICIPANT, state=State.WAITING)
-    assert _abilities(_actor(23, B), room, editor, waiting) == {"view", "join"}
+    assert _abilities(_actor(23, B), room, editor, waiting) == {"join"}
 
 
 def test_an_ad_hoc_room_is_for_the_owning_agencys_officials():
     room = MeetingRoom(id=8, workspace_id=None, owner_org_id=A, created_by_id=CREATOR)
-    assert _abilities(_actor(40, A), room) == {"view", "join"}
-    assert _abilities(_actor(41, B), room) == {"view"}  # (and the selector never shows it)
-    assert _abilities(SYSTEM, room) == {"view", "end"}
+    assert _abilities(_actor(40, A), room) == {"join"}
+    assert _abilities(_actor(41, B), room) == set()  # (and the selector never shows it)
+    assert _abilities(SYSTEM, room) == {"end"}
 
 
-def test_nothing_but_view_once_the_meeting_has_ended():
+def test_nothing_to_do_once_the_meeting_has_ended():
     room = MeetingRoom(
         id=7, workspace_id=5, owner_org_id=A, created_by_id=CREATOR, ended_at=timezone.now()
     )
     owner = _member(24, "owner", org=A)
-    assert _abilities(_actor(24, A), room, owner) == {"view", "host"}
-    assert _abilities(SYSTEM, room) == {"view"}
+    assert _abilities(_actor(24, A), room, owner) == {"host"}
+    assert _abilities(SYSTEM, room) == set()
 
 
 @pytest.mark.parametrize(
