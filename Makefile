@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar bench-coediting audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -106,6 +106,10 @@ bench-site-search: install
 ## Notifications: outbox to SMTP (aiosmtpd) and inbox, vs writing the same rows
 bench-notifications: install
 	$(PY) bench/bench_notifications.py
+
+## Live co-editing (issue 15): Yjs updates through samdrift vs pycrdt-websocket's own consumer
+bench-coediting: install
+	$(PY) bench/bench_coediting.py
 
 bench-billing: install
 	$(PY) bench/bench_billing.py

@@ -81,3 +81,35 @@ def exit_with_throwaway_sqlite(prefix: str, run: Callable[[Any], int], options: 
         call_command("migrate", verbosity=0)
         code = run(options)
     sys.exit(code)
+
+
+def migrated_test_database(data_dir: Path) -> None:
+    """Django set up with the test settings on a fresh SQLite file in `data_dir`, migrated: the
+    database a bench seeds in this process and its servers then open."""
+    os.environ["SAMDRIFT_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def login_session(user: Any, loa_rank: int | None = None) -> str:
+    """A logged-in session of `user` in the database (its key, for the session cookie), at an
+    e-ID level when `loa_rank` is given."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from samdrift.core.tenancy import LOGIN_SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if loa_rank is not None:
+        session[LOGIN_SESSION_KEY] = {"user_id": user.pk, "rank": loa_rank}
+    session.create()
+    return str(session.session_key)

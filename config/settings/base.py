@@ -90,10 +90,13 @@ CHANNEL_LAYERS = {
             "CONFIG": {
                 "hosts": [{"address": os.environ["REDIS_URL"], "socket_timeout": 15}],
                 "prefix": "samdrift-live:",
+                "capacity": 1000,
             },
         }
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+        # A channel holds 100 messages by default; past that a group message is dropped for that
+        # connection. Fifty people typing in one note fill 100 in a second (ADR 0681).
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
     )
 }
 

@@ -4,6 +4,9 @@ A's owner with B's editor and reader; `secret`: class 2; `foreign`: B's own) and
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 
 from samdrift.calendars.tests.conftest import join, spaces  # noqa: F401 - fixtures
@@ -14,6 +17,23 @@ from samdrift.collaboration.tests.conftest import files_dir, safos  # noqa: F401
 @pytest.fixture(autouse=True)
 def memory_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture
+def redis_layer(settings):
+    """The Redis channel layer, as between server processes (ADR 0681); REDIS_URL names it."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set: the Redis channel layer is not tested in this run")
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": url, "socket_timeout": 15}],
+                "prefix": f"test-coedit-{uuid.uuid4().hex[:8]}:",
+            },
+        }
+    }
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def _edit(text: Text, op: str, where: int, what: str) -> None:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(edits=EDITS, order=st.randoms(use_true_random=False), compact_every=st.integers(1, 8))
 def test_any_interleaving_converges(safos, note, edits, order, compact_every):

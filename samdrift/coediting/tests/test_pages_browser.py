@@ -22,8 +22,13 @@ from samdrift.tests.browser import axe_violations, browser, page_as, tab_to  # n
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_doc(browser, safos, site: str, doc_id: int, who: str, language: str = "en") -> Page:  # noqa: F811
-    session = safos.client(who).cookies["sessionid"].value
+def sessions(safos, *who: str) -> dict[str, str]:
+    """Logged-in sessions, made before the server runs: the test database (SQLite's shared
+    cache) refuses a write from this thread while the server's thread writes."""
+    return {name: safos.client(name).cookies["sessionid"].value for name in who}
+
+
+def open_doc(browser, session: str, site: str, doc_id: int, language: str = "en") -> Page:  # noqa: F811
     page = page_as(browser, site, session, language)
     page.goto(f"{site}/live/{doc_id}/")
     expect(page.locator("#coedit")).to_have_attribute("data-synced", "1")
@@ -53,9 +58,10 @@ def editor_text(page: Page):  # type: ignore[no-untyped-def]
 
 
 def test_two_agencies_converge_and_offline_edits_merge(safos, note, browser):  # noqa: F811
+    keys = sessions(safos, "owner", "editor")
     with asgi_server() as site:
-        a = open_doc(browser, safos, site, note.id, "owner")
-        b = open_doc(browser, safos, site, note.id, "editor")
+        a = open_doc(browser, keys["owner"], site, note.id)
+        b = open_doc(browser, keys["editor"], site, note.id)
         type_at_end(a, "Från A. ")
         type_at_end(b, "Från B. ")
         for page in (a, b):
@@ -100,8 +106,9 @@ def _free_port() -> int:
 
 def test_a_server_stopped_mid_session_loses_nothing_accepted(safos, note, browser):  # noqa: F811
     port = _free_port()
+    keys = sessions(safos, "owner", "editor")
     with asgi_server(port) as site:
-        a = open_doc(browser, safos, site, note.id, "owner")
+        a = open_doc(browser, keys["owner"], site, note.id)
         type_at_end(a, "Före omstarten. ")
         wait_until(lambda: "Före omstarten." in stored_note(note.id))
     # The server is gone: A keeps writing into the page's document.
@@ -110,15 +117,16 @@ def test_a_server_stopped_mid_session_loses_nothing_accepted(safos, note, browse
     wait_until(lambda: "Före omstarten." in stored_note(note.id))
     with asgi_server(port) as site:
         expect(a.locator("#coedit")).to_have_attribute("data-state", "connected", timeout=20000)
-        b = open_doc(browser, safos, site, note.id, "editor")
+        b = open_doc(browser, keys["editor"], site, note.id)
         for page in (a, b):
             wait_for_text(page, "Under avbrottet.")
         wait_until(lambda: "Under avbrottet." in stored_note(note.id))
 
 
 def test_a_reader_cannot_write(safos, note, browser):  # noqa: F811
+    keys = sessions(safos, "reader")
     with asgi_server() as site:
-        reader = open_doc(browser, safos, site, note.id, "reader")
+        reader = open_doc(browser, keys["reader"], site, note.id)
         expect(editor_text(reader)).to_have_attribute("aria-readonly", "true")
         expect(reader.get_by_role("toolbar")).to_have_count(0)
         # A script that edits the document anyway is cut off; nothing is stored.
@@ -136,9 +144,10 @@ def test_the_board_by_keyboard_only(safos, spaces, browser):  # noqa: F811
     board = services.doc_create(
         actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavlan"
     )
+    keys = sessions(safos, "owner", "editor")
     with asgi_server() as site:
-        a = open_doc(browser, safos, site, board.id, "owner")
-        b = open_doc(browser, safos, site, board.id, "editor")
+        a = open_doc(browser, keys["owner"], site, board.id)
+        b = open_doc(browser, keys["editor"], site, board.id)
         text = a.get_by_label("Text", exact=True)
         tab_to(a, text)
         a.keyboard.type("Första lappen")
@@ -166,9 +175,9 @@ def test_the_pages_pass_axe(safos, spaces, note, browser, language):  # noqa: F8
         actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavlan"
     )
     found: list[str] = []
+    session = sessions(safos, "owner")["owner"]
     with asgi_server() as site:
         for url in (f"/live/workspace/{spaces[0].id}/", f"/live/{note.id}/", f"/live/{board.id}/"):
-            session = safos.client("owner").cookies["sessionid"].value
             page = page_as(browser, site, session, language)
             page.goto(site + url)
             if "workspace" not in url:
