@@ -9,16 +9,19 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from pycrdt import Doc, merge_updates
 
 from samdrift.audit.services import audit_read, audit_record
 from samdrift.collaboration.selectors import workspace_get
+from samdrift.core import pdf
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import BusinessRuleViolation, PermissionDenied, ValidationFailed
 
-from . import selectors
+from . import export, selectors
 from .choices import DocKind
 from .models import LiveDoc, LiveUpdate, LiveVersion
 
@@ -31,6 +34,7 @@ READ_ONLY = _("You can read this document but not change it.")
 STALE = _("The document was restored to a version since you opened it. Reload to continue.")
 UNREADABLE = _("This is not a Yjs document state: it cannot be decoded.")
 BEFORE_RESTORING = _("Before restoring")
+BOARD_DESCRIPTION = _("A whiteboard with %(count)s items.")
 # Field messages stay lazy so the API can give them in both languages.
 KIND_RULE: Any = _("Choose a note or a whiteboard.")
 TITLE_RULE: Any = _("Give a title of at most 200 characters.")
@@ -223,3 +227,31 @@ def state_import(*, actor: Actor, doc_id: int, name: str, state: bytes) -> LiveV
             after={"version": version.pk, "bytes": len(state)},
         )
     return version
+
+
+def doc_export(
+    *, actor: Actor, access: selectors.DocAccess, fmt: str, request: Any = None
+) -> bytes:
+    """The document's content as a file in `fmt` (html, pdf: a note; svg: a board), recorded as
+    a read of the document."""
+    state, _upto = selectors.doc_state(doc_id=access.doc.pk)
+    doc = access.doc
+    language = translation.get_language() or "sv"
+    if fmt == "svg":
+        description = BOARD_DESCRIPTION % {"count": len(export.board_items(state))}
+        content = export.board_svg(state, title=doc.title, description=str(description)).encode()
+    else:
+        context = {"doc": doc, "body": mark_safe(export.note_html(state))}  # noqa: S308 - escaped
+        if fmt == "pdf":
+            content = pdf.render(
+                "coediting/export_note.html", context, kind="coediting.note",
+                language=language, title=doc.title, request=request,
+            )  # fmt: skip
+        else:
+            content = render_to_string(
+                "coediting/export_note.html",
+                {**context, "document_language": language, "document_title": doc.title},
+                request=request,
+            ).encode()
+    doc_opened(actor=actor, access=access, channel=f"export-{fmt}")
+    return content

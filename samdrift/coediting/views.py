@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -130,3 +131,26 @@ def _board_texts() -> dict[str, Any]:
     texts: dict[str, Any] = {key: str(text) for key, text in BOARD_TEXTS.items()}
     texts["kinds"] = {key: str(text) for key, text in BOARD_KINDS.items()}
     return texts
+
+
+EXPORTS = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "svg": "image/svg+xml",
+}
+
+
+@page
+@require_http_methods(["GET"])
+def export(request: HttpRequest, doc_id: int, fmt: str) -> HttpResponse:
+    """The document as a file: a note as HTML or tagged PDF, a whiteboard as SVG (audited)."""
+    actor = request.actor  # type: ignore[attr-defined]
+    access = selectors.doc_get(actor=actor, doc_id=doc_id)
+    kind = access.doc.kind
+    if fmt not in EXPORTS or (fmt == "svg") != (kind == DocKind.BOARD):
+        raise NotFound()
+    content = services.doc_export(actor=actor, access=access, fmt=fmt, request=request)
+    response = HttpResponse(content, content_type=EXPORTS[fmt])
+    name = slugify(access.doc.title) or "dokument"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -283,6 +283,43 @@ REPORT_TITLE = {
     "sv": "Samordnad och säker statlig it-drift",
     "en": "Coordinated and secure state IT operations",
 }
+
+
+def live_note(env: Env, language: str) -> bytes:
+    """A live note with a heading, a list, a table and a link, exported as users download it."""
+    from pycrdt import Doc, XmlElement, XmlFragment, XmlText
+
+    from samdrift.coediting import services as coediting
+    from samdrift.collaboration.models import Member, Workspace
+    from samdrift.core.tenancy import LOGIN_SESSION_KEY
+
+    user = UserFactory(username=f"anteckning-{language}")
+    org = OrganisationFactory()
+    MembershipFactory(user=user, organisation=org, role="member")
+    actor = actor_for_user(user, loa_rank=3)
+    space = Workspace.objects.create(name="Samverkan", owner_org=org, quota_bytes=10**9)
+    Member.objects.create(workspace=space, user=user, organisation=org, role="owner")
+    note = coediting.doc_create(actor=actor, workspace_id=space.id, kind="note", title="Protokoll")
+    doc = Doc()
+    doc["default"] = fragment = XmlFragment()
+    fragment.children.append(XmlElement("heading", {"level": "2"}, [XmlText("Beslut")]))
+    fragment.children.append(XmlElement("paragraph", None, [XmlText("Vi börjar i maj.")]))
+    item = XmlElement("listItem", None, [XmlElement("paragraph", None, [XmlText("Budget")])])
+    fragment.children.append(XmlElement("bulletList", None, [item]))
+    header = XmlElement("tableHeader", None, [XmlElement("paragraph", None, [XmlText("Vem")])])
+    cell = XmlElement("tableCell", None, [XmlElement("paragraph", None, [XmlText("Anna")])])
+    table = XmlElement("table", None, [XmlElement("tableRow", None, [header]),
+                                       XmlElement("tableRow", None, [cell])])  # fmt: skip
+    fragment.children.append(table)
+    coediting.update_accept(actor=actor, doc_id=note.pk, generation=1, update=doc.get_update())
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[LOGIN_SESSION_KEY] = {"user_id": user.pk, "rank": 3}
+    session.save()
+    return _download(client, f"/live/{note.pk}/export.pdf", language)
+
+
 CASES = [
     Case("invoice-sv", "billing.invoice", "sv", "Faktura", invoice),
     Case("invoice-en", "billing.invoice", "en", "Invoice", invoice),
@@ -324,4 +361,6 @@ CASES = [
     ),
     Case("legal-report-sv", "operations.legal-report", "sv", "Första rapport", legal_report),
     Case("legal-report-en", "operations.legal-report", "en", "First report", legal_report),
+    Case("live-note-sv", "coediting.note", "sv", "Protokoll", live_note),
+    Case("live-note-en", "coediting.note", "en", "Protokoll", live_note),
 ]

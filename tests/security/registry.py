@@ -449,6 +449,7 @@ PAGES: dict[str, Case] = {
     # (coediting/tests/test_pages.py).
     "coediting:list": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "coediting:doc": Case(OBJECT, {"doc_id": "live_doc.id"}),
+    "coediting:export": Case(OBJECT, {"doc_id": "live_doc.id", "fmt": "literal:html"}),
     "coediting:version_keep": Case(
         OBJECT, {"doc_id": "live_doc.id"}, "POST", data=lambda ref: {"name": "Matris"}
     ),

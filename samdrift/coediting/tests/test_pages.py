@@ -100,3 +100,51 @@ def test_a_stronger_login_is_asked_for_before_anything_shows(safos, note):
     page = safos.client("editor", loa=0).get(f"/live/{note.id}/")
     assert page.status_code in (302, 401)
     assert "Mötesanteckning" not in page.text
+
+
+def test_a_note_exports_as_semantic_html_with_nothing_unsafe(safos, note):
+    from pycrdt import XmlElement, XmlFragment, XmlText
+
+    doc = Doc()
+    doc["default"] = fragment = XmlFragment()
+    fragment.children.append(XmlElement("heading", {"level": "1"}, [XmlText("Beslut")]))
+    para = XmlElement("paragraph", None, [XmlText("<script>x</script> ")])
+    fragment.children.append(para)
+    text = para.children[0]
+    text.insert(len(str(text)), "fet", {"bold": {}})
+    text.insert(len(str(text)), " bra", {"link": {"href": "https://example.se/?a=1&b=2"}})
+    text.insert(len(str(text)), " ond", {"link": {"href": "javascript:alert(1)"}})
+    services.update_accept(
+        actor=safos.actor("owner"), doc_id=note.id, generation=1, update=doc.get_update()
+    )
+    answer = safos.client("reader").get(f"/live/{note.id}/export.html")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/html")
+    html = answer.content.decode()
+    assert "<h1>Mötesanteckning</h1>" in html and "<h2>Beslut</h2>" in html  # the note's h1 → h2
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "<strong>fet</strong>" in html
+    assert '<a href="https://example.se/?a=1&amp;b=2"> bra</a>' in html
+    assert "javascript:" not in html and " ond" in html
+    assert AuditEvent.objects.filter(action="read", object_id=str(note.id)).exists()
+    # A note is not an image, a board not a page; an unknown format is missing.
+    for fmt in ("svg", "docx", "exe"):
+        assert safos.client("reader").get(f"/live/{note.id}/export.{fmt}").status_code == 404
+
+
+def test_a_board_exports_as_a_titled_svg(safos, spaces):
+    from pycrdt import Map
+
+    board = services.doc_create(
+        actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavla <1>"
+    )
+    doc = Doc()
+    doc["items"] = items = Map()
+    items["a"] = Map({"kind": "sticky", "x": 10, "y": 20, "text": "Mål & medel"})
+    services.update_accept(
+        actor=safos.actor("owner"), doc_id=board.id, generation=1, update=doc.get_update()
+    )
+    answer = safos.client("editor").get(f"/live/{board.id}/export.svg")
+    assert answer.status_code == 200 and answer["Content-Type"] == "image/svg+xml"
+    svg = answer.content.decode()
+    assert "<title" in svg and "Tavla &lt;1&gt;" in svg and "Mål &amp; medel" in svg
+    assert safos.client("outsider").get(f"/live/{board.id}/export.svg").status_code == 404

@@ -1,0 +1,149 @@
+"""A live document's content out of its Yjs state (issue 15 item 2): a note as semantic HTML (the
+page, the PDF renderer's input), a whiteboard as SVG with a text alternative. Only the node and
+mark types the editor makes are written, each as its HTML element; anything else keeps its text
+and loses its markup, and a link keeps its address only when it is http(s) or mailto."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from pycrdt import Doc, Map, XmlElement, XmlFragment, XmlText
+
+BLOCKS = {
+    "paragraph": "p",
+    "blockquote": "blockquote",
+    "bulletList": "ul",
+    "orderedList": "ol",
+    "listItem": "li",
+    "codeBlock": "pre",
+    "table": "table",
+    "tableRow": "tr",
+    "tableCell": "td",
+}
+EMPTY = {"hardBreak": "<br>", "horizontalRule": "<hr>"}
+MARKS = {"bold": "strong", "italic": "em", "strike": "s", "code": "code", "underline": "u"}
+SAFE_LINK = ("https://", "http://", "mailto:")
+
+
+def _state(update: bytes) -> Doc:
+    doc: Doc = Doc()
+    if update:
+        doc.apply_update(update)
+    return doc
+
+
+def note_html(update: bytes) -> str:
+    """The note's body as HTML, escaped: no markup a person typed survives as markup."""
+    doc = _state(update)
+    doc["default"] = fragment = XmlFragment()
+    return "".join(_node(child) for child in fragment.children)
+
+
+def _node(node: Any) -> str:
+    if isinstance(node, XmlText):
+        return "".join(_run(text, marks or {}) for text, marks in node.diff())
+    if not isinstance(node, XmlElement):
+        return ""
+    inner = "".join(_node(child) for child in node.children)
+    tag = node.tag or ""
+    if tag in EMPTY:
+        return EMPTY[tag]
+    if tag == "heading":
+        level = _level(node.attributes.get("level"))
+        return f"<h{level}>{inner}</h{level}>"
+    if tag == "listItem":  # a list item's paragraphs are its body: tagged PDF allows no P in LI
+        return f"<li>{_unwrapped(node)}</li>"
+    if tag == "tableHeader":
+        return f'<th scope="col">{inner}</th>'
+    if tag == "table":
+        return f"<table><tbody>{inner}</tbody></table>"
+    element = BLOCKS.get(tag)
+    return f"<{element}>{inner}</{element}>" if element else inner
+
+
+def _unwrapped(node: XmlElement) -> str:
+    parts = []
+    for child in node.children:
+        if isinstance(child, XmlElement) and child.tag == "paragraph":
+            parts.append("".join(_node(grandchild) for grandchild in child.children))
+        else:
+            parts.append(_node(child))
+    return "<br>".join(parts)
+
+
+def _level(value: Any) -> int:
+    """Headings of the note start at h2: the exported document's title is its h1."""
+    try:
+        return min(6, max(2, int(float(value))))
+    except (TypeError, ValueError):
+        return 2
+
+
+def _run(text: str, marks: dict[str, Any]) -> str:
+    html = escape(text)
+    for mark, element in MARKS.items():
+        if mark in marks:
+            html = f"<{element}>{html}</{element}>"
+    link = marks.get("link")
+    href = link.get("href") if isinstance(link, dict) else None
+    if isinstance(href, str) and href.startswith(SAFE_LINK):
+        html = f'<a href="{escape(href, quote=True)}">{html}</a>'
+    return html
+
+
+def board_items(update: bytes) -> list[dict[str, Any]]:
+    """The board's items (kind, x, y, text) in their stable order."""
+    doc = _state(update)
+    items: Map[Any] = Map()
+    doc["items"] = items
+    found = []
+    for key in sorted(items.keys()):
+        item = items[key]
+        if not isinstance(item, Map):
+            continue
+        found.append(
+            {
+                "kind": str(item.get("kind", "box")),
+                "x": _number(item.get("x")),
+                "y": _number(item.get("y")),
+                "text": str(item.get("text", "")),
+            }
+        )
+    return found
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+SIZE = {"sticky": (160, 100), "box": (180, 90), "ellipse": (180, 100)}
+
+
+def board_svg(update: bytes, *, title: str, description: str) -> str:
+    """The board as a standalone SVG (what the page draws), titled, with each item's text."""
+    shapes = []
+    for item in board_items(update):
+        w, h = SIZE.get(item["kind"], SIZE["box"])
+        x, y = item["x"], item["y"]
+        if item["kind"] == "ellipse":
+            shape = f'<ellipse cx="{x + w / 2}" cy="{y + h / 2}" rx="{w / 2}" ry="{h / 2}"/>'
+        else:
+            fill = "#fff4a3" if item["kind"] == "sticky" else "#ffffff"
+            shape = f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"/>'
+        text = (
+            f'<text x="{x + 10}" y="{y + 28}" fill="#1b1b1b" stroke="none">'
+            f"{escape(item['text'])}</text>"
+        )
+        shapes.append(f"<g>{shape}{text}</g>")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 960 540" role="img" '
+        'aria-labelledby="t d" font-family="sans-serif" font-size="16" fill="#ffffff" '
+        'stroke="#1b1b1b">'
+        f'<title id="t">{escape(title)}</title><desc id="d">{escape(description)}</desc>'
+        + "".join(shapes)
+        + "</svg>"
+    )
