@@ -264,7 +264,8 @@ def report(title: str, ours: list[float], bare: list[float]) -> None:
 def bare_server(port: int, workers: int) -> list[str]:
     return [
         str(BIN / "gunicorn"), "--chdir", str(ROOT / "bench"), "-k", "uvicorn_worker.UvicornWorker",
-        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "coedit_bare:application",
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+        "coedit_bare:application",
     ]  # fmt: skip
 
 
