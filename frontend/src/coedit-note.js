@@ -47,6 +47,7 @@ export function startNote({ root, ydoc, provider, editable, user }) {
   const editor = new Editor({
     element,
     editable,
+    injectCSS: false, // the CSP refuses a <style> element; samdrift.css has ProseMirror's rules
     extensions: [
       StarterKit.configure({ undoRedo: false, link: { openOnClick: false, autolink: false } }),
       TableKit.configure({ table: { resizable: false } }),
