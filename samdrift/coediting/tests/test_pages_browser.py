@@ -38,10 +38,13 @@ def open_doc(browser, session: str, site: str, doc_id: int, language: str = "en"
 def type_at_end(page: Page, text: str) -> None:
     """A new paragraph at the end, typed (another editor's caret is never inside it)."""
     editor = page.get_by_role("textbox", name="Mötesanteckning")
-    editor.click()
+    expect(editor).to_have_attribute("contenteditable", "true")
+    editor.focus()
     page.keyboard.press("Control+End")
     page.keyboard.press("Enter")
     page.keyboard.type(text)
+    # What was typed is in the page's own document at once, whatever the network does.
+    wait_for_text(page, text.strip())
 
 
 CONTENT = "window.samdriftCoedit.ydoc.getXmlFragment('default').toString()"
@@ -50,7 +53,7 @@ CONTENT = "window.samdriftCoedit.ydoc.getXmlFragment('default').toString()"
 def wait_for_text(page: Page, text: str) -> None:
     """The page's copy of the document holds `text` (the shared state, not the rendering with
     the others' carets in it)."""
-    page.wait_for_function(f"t => {CONTENT}.includes(t)", arg=text, timeout=15000)
+    page.wait_for_function(f"t => {CONTENT}.includes(t)", arg=text, timeout=30000)
 
 
 def editor_text(page: Page):  # type: ignore[no-untyped-def]
