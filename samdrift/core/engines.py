@@ -102,3 +102,22 @@ def stop(pid_file: Path, timeout: float = 20.0) -> bool:
         os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def serve_in_foreground(running: Callable[[], bool], stop_engine: Callable[[], object]) -> None:
+    """Hold a started engine in the foreground (`samdrift chat serve`, `samdrift meetings
+    serve`) until SIGTERM, Ctrl-C or the engine itself ends, then stop it."""
+    stopping = False
+
+    def on_term(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        while not stopping and running():
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_engine()

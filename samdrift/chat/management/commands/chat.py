@@ -15,8 +15,6 @@ Messages are in Swedish and English.
 
 from __future__ import annotations
 
-import signal
-import time
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.accounts.cli import actor_from_option, add_as_option
+from samdrift.core.engines import serve_in_foreground
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
@@ -64,21 +63,8 @@ class Command(BaseCommand):
 
     def _serve(self, options: dict[str, Any]) -> None:
         self._start(options)
-        stopping = False
-
-        def stop(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and homeserver.status().pid:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            homeserver.stop()
-            self.stdout.write("Synapse stopped / Synapse stoppad")
+        serve_in_foreground(lambda: bool(homeserver.status().pid), homeserver.stop)
+        self.stdout.write("Synapse stopped / Synapse stoppad")
 
     def _stop(self, options: dict[str, Any]) -> None:
         stopped = homeserver.stop()

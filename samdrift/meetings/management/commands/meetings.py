@@ -15,15 +15,13 @@ Messages are in Swedish and English.
 
 from __future__ import annotations
 
-import signal
-import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.core.actor import SYSTEM
-from samdrift.core.engines import EngineError
+from samdrift.core.engines import EngineError, serve_in_foreground
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
@@ -63,21 +61,8 @@ class Command(BaseCommand):
 
     def _serve(self, options: dict[str, Any]) -> None:
         self._start(options)
-        stopping = False
-
-        def stop(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and engine.status().pid:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            engine.stop()
-            self.stdout.write("Janus stopped / Janus stoppad")
+        serve_in_foreground(lambda: bool(engine.status().pid), engine.stop)
+        self.stdout.write("Janus stopped / Janus stoppad")
 
     def _stop(self, options: dict[str, Any]) -> None:
         stopped = engine.stop()
