@@ -130,6 +130,7 @@ def _register_routers() -> None:
     from samdrift.core.notifications.api import router as inbox_router
     from samdrift.efos.api import router as efos_router
     from samdrift.identity.api import router as identity_router
+    from samdrift.meetings.api import router as meetings_router
     from samdrift.onboarding.api import router as onboarding_router
     from samdrift.operations.api import router as operations_router
     from samdrift.organisations.api import router as organisations_router
@@ -155,6 +156,7 @@ def _register_routers() -> None:
     api.add_router("/identity", identity_router)
     api.add_router("/inbox", inbox_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/meetings", meetings_router)
     api.add_router("/operations", operations_router)
     api.add_router("/reporting", reporting_router)
     api.add_router("/security", security_router)

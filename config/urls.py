@@ -21,6 +21,7 @@ urlpatterns = [
     path("chat/", include("samdrift.chat.urls")),
     path("calendars/", include("samdrift.calendars.urls")),
     path("live/", include("samdrift.coediting.urls")),
+    path("meetings/", include("samdrift.meetings.urls")),
     path("operations/", include("samdrift.operations.urls")),
     path("continuity/", include("samdrift.continuity.urls")),
     path("security/", include("samdrift.security.urls")),

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-# Powerful features samdrift does not use yet: denied to the page and anything it embeds. Meetings
-# will allow camera and microphone for 'self' here. Only names Chromium knows (others are
-# logged as console errors).
+# Powerful features samdrift does not use: denied to the page and anything it embeds, except the
+# meeting page's camera, microphone and screen (`allow_media`). Only names Chromium knows
+# (others are logged as console errors).
 DEFAULT_PERMISSIONS_POLICY = dict.fromkeys(
     (
         "accelerometer",
@@ -71,6 +71,21 @@ def allow_form_action(response: HttpResponse, *urls: str) -> HttpResponse:
     origins = [_origin(url) for url in urls]
     update = dict(getattr(response, "_csp_update", None) or {})
     update["form-action"] = [*update.get("form-action", []), *filter(None, origins)]
+    response._csp_update = update  # type: ignore[attr-defined]
+    return response
+
+
+MEDIA_FEATURES = ("camera", "microphone", "display-capture")
+
+
+def allow_media(response: HttpResponse, media_server: str) -> HttpResponse:
+    """A page that meets (ADR 0677): camera, microphone and screen for samdrift's own origin
+    (never for anything it embeds), and its script may talk to the media server's origin."""
+    policy = dict(getattr(settings, "SAMDRIFT_PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY))
+    policy.update(dict.fromkeys(MEDIA_FEATURES, ("self",)))
+    response.headers["Permissions-Policy"] = permissions_policy(policy)
+    update = dict(getattr(response, "_csp_update", None) or {})
+    update["connect-src"] = [*update.get("connect-src", []), *filter(None, [_origin(media_server)])]
     response._csp_update = update  # type: ignore[attr-defined]
     return response
 

@@ -56,6 +56,13 @@ def janus_url() -> str:
     return _state("URL", "janus.url", f"http://127.0.0.1:{port()}/janus")
 
 
+def public_url() -> str:
+    """Where browsers reach Janus's API (a reverse proxy's https address in production); by
+    default the address samdrift itself uses, which on one machine is the same."""
+    configured = str(_get("PUBLIC_URL", ""))
+    return configured.rstrip("/") if configured else janus_url()
+
+
 def admin_url() -> str:
     return _state("ADMIN_URL", "janus.admin_url", f"http://127.0.0.1:{admin_port()}/admin")
 

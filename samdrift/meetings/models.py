@@ -72,6 +72,11 @@ class MeetingAdmission(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     state = models.CharField(_("state"), max_length=16, choices=State.choices)
     is_guest = models.BooleanField(_("guest"), default=False)
+    # Raised hand: when (for the order in which the host gives the word), or null.
+    hand_raised_at = models.DateTimeField(_("hand raised at"), null=True, blank=True)
+    # What the host muted in Janus (`moderate`), so the host's page can offer to undo it.
+    audio_muted = models.BooleanField(_("sound muted by the host"), default=False)
+    video_muted = models.BooleanField(_("video stopped by the host"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

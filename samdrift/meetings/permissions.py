@@ -28,6 +28,11 @@ def may_enter(
     return room.owner_org_id in actor.roles_by_org
 
 
+def may_start(*, member: Member | None) -> bool:
+    """A workspace's owners and editors start its meetings."""
+    return member is not None and member.role in (WorkspaceRole.OWNER, WorkspaceRole.EDITOR)
+
+
 def role_for(*, room: MeetingRoom, member: Member | None, host: bool) -> str:
     """A room's creator and the workspace's owners host; in a webinar its editors present and
     everyone else watches."""

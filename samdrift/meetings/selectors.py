@@ -20,6 +20,7 @@ from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.tenancy import visible_or_404
 
+from . import permissions
 from .choices import State
 from .models import MeetingAdmission, MeetingCredential, MeetingRoom
 from .permissions import room_abilities
@@ -103,6 +104,32 @@ def admission_list(*, room: MeetingRoom, state: str | None = None) -> QuerySet[M
 
 def waiting(*, room: MeetingRoom) -> QuerySet[MeetingAdmission]:
     return admission_list(room=room, state=State.WAITING)
+
+
+def room_people(*, access: RoomAccess) -> list[MeetingAdmission]:
+    """Who the actor may see at the room: its host sees everyone at the door (waiting, in,
+    refused, removed); someone in the room sees who else is in; anyone else no one."""
+    if access.abilities["host"]:
+        return list(admission_list(room=access.room))
+    if access.abilities["in_room"]:
+        return list(admission_list(room=access.room, state=State.ADMITTED))
+    return []
+
+
+def admission_shown(*, admission_id: int) -> MeetingAdmission:
+    """One admission with the names a page shows (the caller already holds its room)."""
+    return MeetingAdmission.objects.select_related("user", "organisation").get(id=admission_id)
+
+
+def may_start(*, access: Any) -> bool:
+    """Whether the actor may start a meeting in the workspace (`access`: `workspace_get`'s)."""
+    return permissions.may_start(member=access.member)
+
+
+def workspace_rooms(*, actor: Actor, workspace_id: Any) -> QuerySet[MeetingRoom]:
+    """The open rooms of a workspace the actor sees (the workspace's own rule decides)."""
+    access = workspace_get(actor=actor, workspace_id=parse_id(workspace_id, "workspace"))
+    return room_list(actor=actor).filter(workspace_id=access.workspace.id)
 
 
 def live_credentials(*, admission_ids: list[int]) -> QuerySet[MeetingCredential]:

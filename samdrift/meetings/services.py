@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
-from samdrift.collaboration.choices import Role as WorkspaceRole
 from samdrift.collaboration.policy import parse_classification
 from samdrift.collaboration.selectors import require_level, workspace_get
 from samdrift.core.actor import SYSTEM, Actor
@@ -33,7 +32,7 @@ from . import conf, engine, janus
 from .choices import PUBLISHERS, Mode, Role, State
 from .credentials import TurnCredential, janus_token, retired_token, turn_credential
 from .models import MeetingAdmission, MeetingCredential, MeetingRoom
-from .permissions import role_for
+from .permissions import may_start, role_for
 from .selectors import RoomAccess, expired_credentials, live_credentials, parse_id, room_get
 
 log = logging.getLogger(__name__)
@@ -123,10 +122,7 @@ def room_create(
     clean, chosen_mode = _title(title), _mode(mode)
     if workspace_id is not None:
         access = workspace_get(actor=actor, workspace_id=parse_id(workspace_id, "workspace"))
-        if access.member is None or access.member.role not in (
-            WorkspaceRole.OWNER,
-            WorkspaceRole.EDITOR,
-        ):
+        if not may_start(member=access.member):
             raise PermissionDenied(NOT_CREATOR)
         workspace = access.workspace
         org_id, level, ws_id = workspace.owner_org_id, workspace.classification, workspace.id
@@ -166,13 +162,16 @@ def room_create(
             after={"title": clean, "workspace": ws_id, "class": level, "mode": chosen_mode,
                    "janus_room": room.janus_room},
         )  # fmt: skip
-        _calling(
-            client.create_room,
-            room.janus_room,
-            description=clean,
-            publishers=PUBLISHERS[Mode(chosen_mode)],
-            allowed=[],
-        )
+        # Without a media server (not enabled) the room is planned only: the first join makes
+        # it on Janus, as for a room Janus lost (ADR 0675).
+        if conf.enabled():
+            _calling(
+                client.create_room,
+                room.janus_room,
+                description=clean,
+                publishers=PUBLISHERS[Mode(chosen_mode)],
+                allowed=[],
+            )
     return room
 
 
@@ -267,7 +266,7 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
         token=credential.token,
         participant_id=admission.participant_id,
         expires_at=credential.expires_at,
-        janus_url=conf.janus_url(),
+        janus_url=conf.public_url(),
         ice_servers=_turn(f"u{actor.user_id}", now),
     )
 
@@ -436,6 +435,8 @@ def participant_mute(
             raise BusinessRuleViolation(NOT_PUBLISHING[media], code="not_publishing")
         for mid in mids:
             _calling(client.moderate, room.janus_room, admission.participant_id, mid, mute=mute)
+        setattr(admission, f"{media}_muted", mute)
+        admission.save(update_fields=[f"{media}_muted"])
         audit_record(
             actor=actor,
             action="meetings.mute" if mute else "meetings.unmute",
@@ -444,6 +445,27 @@ def participant_mute(
             after={"room": room.id, "person": admission.user_id, "media": media, "mids": mids},
         )
     return len(mids)
+
+
+def hand_raise(*, actor: Actor, room_id: Any, raised: bool = True) -> MeetingAdmission:
+    """An admitted person raises or lowers their hand; the host sees hands in the order raised."""
+    access = room_get(actor=actor, room_id=room_id)
+    if not access.abilities["in_room"] or access.admission is None:
+        raise BusinessRuleViolation(NOT_ADMITTED, code="not_admitted")
+    with transaction.atomic():
+        admission = MeetingAdmission.objects.select_for_update().get(id=access.admission.id)
+        if (admission.hand_raised_at is not None) == raised:
+            return admission
+        admission.hand_raised_at = timezone.now() if raised else None
+        admission.save(update_fields=["hand_raised_at"])
+        audit_record(
+            actor=actor,
+            action="meetings.hand_raise" if raised else "meetings.hand_lower",
+            obj=admission,
+            organisation_id=access.room.owner_org_id,
+            after={"room": access.room.id},
+        )
+    return admission
 
 
 def room_lock(*, actor: Actor, room_id: Any, locked: bool = True) -> None:
@@ -473,8 +495,10 @@ def room_end(*, actor: Actor, room_id: Any, client: janus.Client | None = None) 
     with transaction.atomic():
         room = _locked(access)
         ids = list(room.admissions.values_list("id", flat=True))
-        revoked = _revoke(client, room, ids)
-        destroyed = _calling(client.destroy_room, room.janus_room)
+        revoked, destroyed = 0, False
+        if conf.enabled():  # without a media server nothing of the room is on one
+            revoked = _revoke(client, room, ids)
+            destroyed = _calling(client.destroy_room, room.janus_room)
         room.ended_at = timezone.now()
         room.save(update_fields=["ended_at"])
         audit_record(

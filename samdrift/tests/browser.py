@@ -23,11 +23,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Browser]:
     path = shutil.which("chromium")
     assert path, "Debian's chromium is required (scripts/ensure-browser.sh installs it)"
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=path, args=[*CHROMIUM_ARGS, *extra_args]
+        )
         try:
             yield launched
         finally:

@@ -456,6 +456,11 @@ PAGES: dict[str, Case] = {
     "coediting:version_restore": Case(
         OBJECT, {"doc_id": "live_doc.id", "version_id": "live_version.id"}, "POST"
     ),
+    # GET: the titles; starting a meeting in a foreign workspace is refused by the same
+    # workspace_get (meetings/tests/test_pages.py).
+    "meetings:mine": Case(LIST),
+    "meetings:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "meetings:room": Case(OBJECT, {"room_id": "meeting.id"}),
     "collaboration:upload": Case(
         OBJECT,
         {"workspace_id": "workspace.id"},
@@ -616,6 +621,8 @@ API_PARAMS: dict[str, str] = {
     "problem_id": "problem.id",
     "advisory_id": "advisory.id",
     "change_id": "change.id",
+    "room_id": "meeting.id",
+    "admission_id": "meeting_admission.id",
 }
 
 
@@ -908,6 +915,29 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/chat/workspaces/{workspace_id}/room"): Case(OBJECT),
     ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
     ("GET", "/chat/workspaces/{workspace_id}/room/export"): Case(OBJECT),
+    ("GET", "/meetings/rooms"): Case(LIST),
+    ("POST", "/meetings/rooms"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {"title": "Matris", "workspace": ref("workspace.id")},
+    ),
+    ("GET", "/meetings/rooms/{room_id}"): Case(OBJECT),
+    ("POST", "/meetings/rooms/{room_id}/join"): Case(OBJECT, method="POST"),
+    ("POST", "/meetings/rooms/{room_id}/admissions/{admission_id}/admit"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/meetings/rooms/{room_id}/admissions/{admission_id}/refuse"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/meetings/rooms/{room_id}/admissions/{admission_id}/remove"): Case(
+        OBJECT, method="POST"
+    ),
+    ("POST", "/meetings/rooms/{room_id}/admissions/{admission_id}/mute"): Case(
+        OBJECT, method="POST", data=lambda ref: {"media": "audio"}
+    ),
+    ("POST", "/meetings/rooms/{room_id}/lock"): Case(OBJECT, method="POST", data=lambda ref: {}),
+    ("POST", "/meetings/rooms/{room_id}/end"): Case(OBJECT, method="POST"),
+    ("POST", "/meetings/rooms/{room_id}/hand"): Case(OBJECT, method="POST", data=lambda ref: {}),
     ("GET", "/calendars/"): Case(LIST),
     ("GET", "/calendars/{calendar_id}/events"): Case(
         OBJECT, data=lambda ref: {"start": "2030-01-01", "end": "2030-02-01"}

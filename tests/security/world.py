@@ -129,6 +129,9 @@ class Victim:
     # coediting: a live note in the victim's workspace, with one kept version (ADR 0680).
     live_doc: Any = None
     live_version: Any = None
+    # meetings: a room in the victim's workspace, its owner waiting in the lobby (ADR 0677).
+    meeting: Any = None
+    meeting_admission: Any = None
 
 
 @dataclass
@@ -491,6 +494,19 @@ def build_world() -> World:
             doc=victim.live_doc, name=f"Hemlig version {victim.org.name}", state=b"\x00\x00"
         )
         victim.markers = (*victim.markers, victim.live_doc.title, victim.live_version.name)
+    # Meetings (ADR 0677): a room planned in each victim's workspace (no media server needed).
+    from samdrift.meetings.models import MeetingAdmission, MeetingRoom
+
+    for victim in (b, c):
+        victim.meeting = MeetingRoom.objects.create(
+            workspace=victim.workspace, owner_org=victim.org, janus_room=f"sd-matris-{victim.org.pk}",
+            title=f"Hemligt möte {victim.org.name}", classification=victim.workspace.classification,
+        )  # fmt: skip
+        victim.meeting_admission = MeetingAdmission.objects.create(
+            room=victim.meeting, user=victim.cmember.user, organisation=victim.org,
+            role="participant", state="waiting",
+        )  # fmt: skip
+        victim.markers = (*victim.markers, victim.meeting.title)
     # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
     from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
 

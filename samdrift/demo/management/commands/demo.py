@@ -24,6 +24,7 @@ DEMO_HOOKS = (
     "collaboration",
     "calendars",
     "coediting",
+    "meetings",
     "operations",
     "security",
     "continuity",

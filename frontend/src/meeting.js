@@ -1,0 +1,439 @@
+// The meeting page (issue 14, ADR 0677): a client of samdrift's meetings API (who may enter,
+// the lobby, the host's actions) and of Janus's HTTP API (media), with the short-lived token
+// samdrift issued for this room only. Janus never sees a samdrift session; samdrift never
+// carries media. Everything the page shows about people comes from samdrift's API, so a client
+// cannot name itself: Janus's display names are ignored.
+import { JanusSession } from "./meeting-janus.js";
+
+const POLL_MS = 3000;
+
+function byId(id) {
+  return document.getElementById(id);
+}
+
+function fill(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+}
+
+function csrf() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+class MeetingPage {
+  constructor(root) {
+    this.root = root;
+    this.api = root.dataset.api;
+    this.texts = JSON.parse(byId("meeting-texts").textContent);
+    this.detail = JSON.parse(byId("meeting-detail").textContent);
+    this.status = byId("meeting-status");
+    this.videos = byId("meeting-videos");
+    this.janus = null;
+    this.local = null;
+    this.screen = null;
+    this.joined = null;
+    this.peopleSeeded = false;
+    this.leaving = false;
+    this.talking = new Set();
+    this.seen = { waiting: new Set(), hands: new Set(), people: new Set() };
+    this.buttons = {};
+    for (const name of ["join", "mic", "cam", "share", "hand", "leave", "lock", "end"]) {
+      this.buttons[name] = byId(`meeting-${name}`);
+    }
+  }
+
+  start() {
+    const { join, mic, cam, share, hand, leave, lock, end } = this.buttons;
+    if (join && !this.detail.ended_at) {
+      join.hidden = false;
+      join.addEventListener("click", () => this.knock());
+    }
+    mic?.addEventListener("click", () => this.toggleTrack("audio", mic, "mic"));
+    cam?.addEventListener("click", () => this.toggleTrack("video", cam, "cam"));
+    share?.addEventListener("click", () => this.toggleScreen());
+    hand?.addEventListener("click", () => this.toggleHand());
+    leave?.addEventListener("click", () => this.leave(this.texts.left));
+    lock?.addEventListener("click", () =>
+      this.hostAction("lock", { locked: lock.dataset.locked !== "1" }),
+    );
+    end?.addEventListener("click", () => {
+      if (window.confirm(this.texts.end_confirm)) this.hostAction("end");
+    });
+    this.render();
+    this.poll();
+  }
+
+  say(text) {
+    this.status.textContent = text;
+  }
+
+  async call(path, body) {
+    const answer = await fetch(this.api + path, {
+      method: body === undefined ? "GET" : "POST",
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        ...(body === undefined ? {} : { "Content-Type": "application/json", "X-CSRFToken": csrf() }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = answer.status === 204 ? {} : await answer.json().catch(() => ({}));
+    if (!answer.ok) {
+      const error = new Error(data.message || answer.statusText);
+      error.status = answer.status;
+      error.code = data.code;
+      throw error;
+    }
+    return data;
+  }
+
+  // Knock: admitted (a token for Janus) or waiting in the lobby (the poll knocks again when let in).
+  async knock() {
+    this.buttons.join.disabled = true;
+    this.say(this.texts.joining);
+    try {
+      const joined = await this.call("/join", {});
+      if (joined.state === "waiting") {
+        this.waiting = true;
+        this.say(this.texts.waiting);
+        return;
+      }
+      this.waiting = false;
+      await this.enter(joined);
+    } catch (error) {
+      this.buttons.join.disabled = false;
+      this.say(fill(this.texts.failed, { why: error.message }));
+    }
+  }
+
+  async enter(joined) {
+    this.joined = joined;
+    this.janus = new JanusSession(joined, {
+      remote: (feed, stream) => this.showRemote(feed, stream),
+      gone: (feed) => this.dropRemote(feed),
+      talking: (feed, on) => this.setTalking(feed, on),
+      closed: (why) => this.closedByServer(why),
+    });
+    await this.janus.connect();
+    this.local = null;
+    if (joined.role !== "viewer") {
+      try {
+        this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      } catch (error) {
+        this.say(fill(this.texts.no_media, { why: error.message }));
+      }
+    }
+    await this.janus.join(this.local);
+    if (this.local) this.showLocal(this.local);
+    this.buttons.join.hidden = true;
+    for (const name of ["mic", "cam", "hand", "leave"]) this.buttons[name].hidden = false;
+    this.buttons.share.hidden = joined.role === "viewer" || !navigator.mediaDevices.getDisplayMedia;
+    this.buttons.mic.hidden = this.buttons.cam.hidden = !this.local;
+    if (this.local || joined.role === "viewer") this.say(this.texts.in);
+    this.scheduleRefresh(joined);
+  }
+
+  // A token lives a few minutes: knock again before it expires and carry on with the new one.
+  scheduleRefresh(joined) {
+    clearTimeout(this.refreshTimer);
+    const left = new Date(joined.expires_at).getTime() - Date.now();
+    this.refreshTimer = setTimeout(async () => {
+      try {
+        const again = await this.call("/join", {});
+        if (again.token && this.janus) {
+          this.janus.token = again.token;
+          this.scheduleRefresh(again);
+        }
+      } catch (error) {
+        this.leave(error.code === "meeting_ended" ? this.texts.ended : this.texts.removed);
+      }
+    }, Math.max(5000, left * 0.6));
+  }
+
+  figure(key, label, stream, mine) {
+    let item = this.videos.querySelector(`[data-feed="${CSS.escape(key)}"]`);
+    if (!item) {
+      item = document.createElement("li");
+      item.dataset.feed = key;
+      const figure = document.createElement("figure");
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      video.muted = mine;
+      const caption = document.createElement("figcaption");
+      figure.append(video, caption);
+      item.append(figure);
+      this.videos.append(item);
+    }
+    const video = item.querySelector("video");
+    video.srcObject = stream;
+    video.setAttribute("aria-label", fill(this.texts.video_of, { name: label }));
+    item.querySelector("figcaption").textContent = label;
+    return item;
+  }
+
+  showLocal(stream) {
+    this.figure(this.joined.participant_id, `${this.myName()} (${this.texts.you})`, stream, true);
+  }
+
+  myName() {
+    return this.detail.me ? this.detail.me.name : this.texts.you;
+  }
+
+  // Names come from samdrift's list of who is in, keyed by the id samdrift gave each person.
+  nameOf(feed) {
+    const own = feed.endsWith("-s") ? feed.slice(0, -2) : feed;
+    const person = this.detail.people.find((p) => p.participant_id === own);
+    const name = person ? `${person.name} (${person.organisation})` : "?";
+    return feed.endsWith("-s") ? fill(this.texts.screen, { name }) : name;
+  }
+
+  showRemote(feed, stream) {
+    this.figure(feed, this.nameOf(feed), stream, false);
+  }
+
+  dropRemote(feed) {
+    this.videos.querySelector(`[data-feed="${CSS.escape(feed)}"]`)?.remove();
+    this.talking.delete(feed);
+    this.renderPeople();
+  }
+
+  setTalking(feed, on) {
+    if (on) this.talking.add(feed);
+    else this.talking.delete(feed);
+    this.renderPeople();
+  }
+
+  toggleTrack(kind, button, name) {
+    if (!this.local) return;
+    const tracks = kind === "audio" ? this.local.getAudioTracks() : this.local.getVideoTracks();
+    const off = button.getAttribute("aria-pressed") !== "true";
+    for (const track of tracks) track.enabled = !off;
+    button.setAttribute("aria-pressed", String(off));
+    button.textContent = off ? this.texts[`${name}_on`] : this.texts[`${name}_off`];
+  }
+
+  async toggleScreen() {
+    const button = this.buttons.share;
+    if (this.screen) {
+      await this.janus.unpublishScreen();
+      for (const track of this.screen.getTracks()) track.stop();
+      this.screen = null;
+      this.dropRemote(`${this.joined.participant_id}-s`);
+    } else {
+      try {
+        this.screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      } catch (error) {
+        this.say(fill(this.texts.no_media, { why: error.message }));
+        return;
+      }
+      this.screen.getVideoTracks()[0].addEventListener("ended", () => {
+        if (this.screen) this.toggleScreen();
+      });
+      await this.janus.publishScreen(this.screen);
+      this.figure(`${this.joined.participant_id}-s`, fill(this.texts.screen, { name: this.texts.you }), this.screen, true);
+    }
+    button.setAttribute("aria-pressed", String(Boolean(this.screen)));
+    button.textContent = this.screen ? this.texts.unshare : this.texts.share;
+  }
+
+  async toggleHand() {
+    const button = this.buttons.hand;
+    const raise = button.getAttribute("aria-pressed") !== "true";
+    try {
+      await this.call("/hand", { raised: raise });
+      button.setAttribute("aria-pressed", String(raise));
+      button.textContent = raise ? this.texts.hand_down : this.texts.hand_up;
+      await this.refresh();
+    } catch (error) {
+      this.say(fill(this.texts.failed, { why: error.message }));
+    }
+  }
+
+  async hostAction(path, body = {}) {
+    try {
+      await this.call(`/${path}`, body);
+      await this.refresh();
+    } catch (error) {
+      this.say(fill(this.texts.failed, { why: error.message }));
+    }
+  }
+
+  async leave(message) {
+    if (this.leaving) return;
+    this.leaving = true;
+    clearTimeout(this.refreshTimer);
+    await this.janus?.close();
+    this.janus = null;
+    for (const stream of [this.local, this.screen]) stream?.getTracks().forEach((t) => t.stop());
+    this.local = this.screen = null;
+    this.videos.replaceChildren();
+    for (const name of ["mic", "cam", "share", "hand", "leave"]) {
+      if (this.buttons[name]) this.buttons[name].hidden = true;
+    }
+    this.say(message);
+    const join = this.buttons.join;
+    if (join && message === this.texts.left) {
+      join.hidden = false;
+      join.disabled = false;
+    }
+    this.joined = null;
+    this.peopleSeeded = false;
+    this.seen.people.clear();
+    this.leaving = false;
+  }
+
+  closedByServer(why) {
+    this.leave(why === "destroyed" ? this.texts.ended : this.texts.removed);
+  }
+
+  async poll() {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      try {
+        await this.refresh();
+      } catch {
+        // A missed poll is retried on the next tick; the status line keeps the last answer.
+      }
+    }
+  }
+
+  async refresh() {
+    const before = this.detail;
+    this.detail = await this.call("");
+    const me = this.detail.me;
+    if (this.detail.ended_at && !before.ended_at) {
+      await this.leave(this.texts.ended);
+      if (this.buttons.join) this.buttons.join.hidden = true;
+    } else if (me && me.state === "removed" && this.joined) {
+      await this.leave(this.texts.removed);
+    } else if (me && me.state === "refused" && this.waiting) {
+      this.waiting = false;
+      this.say(this.texts.refused);
+    } else if (me && me.state === "admitted" && this.waiting) {
+      this.waiting = false;
+      await this.knock();
+    }
+    this.render();
+  }
+
+  render() {
+    this.renderPeople();
+    this.renderLobby();
+    const lock = this.buttons.lock;
+    if (lock) {
+      lock.dataset.locked = this.detail.locked ? "1" : "0";
+      lock.textContent = this.detail.locked ? this.texts.unlock : this.texts.lock;
+    }
+  }
+
+  // Announced once each: who joined, who waits, whose hand went up (not every poll); what was
+  // already so when the page (or, for who is in, the meeting) opened is not news.
+  announce(kind, key, text, quiet = false) {
+    if (this.seen[kind].has(key)) return;
+    this.seen[kind].add(key);
+    if (!quiet) this.say(text);
+  }
+
+  renderPeople() {
+    const list = byId("meeting-people");
+    const inRoom = this.detail.people.filter((p) => p.state === "admitted");
+    list.replaceChildren(
+      ...inRoom.map((p) => {
+        const item = document.createElement("li");
+        const notes = [this.texts.roles[p.role] || p.role];
+        if (this.detail.me && p.admission === this.detail.me.admission) notes.push(this.texts.you);
+        if (p.hand_raised_at) notes.push(this.texts.hand);
+        if (p.audio_muted) notes.push(this.texts.muted_audio);
+        if (p.video_muted) notes.push(this.texts.muted_video);
+        if (this.talking.has(p.participant_id)) {
+          notes.push(this.texts.speaking);
+          item.classList.add("speaking");
+        }
+        item.textContent = `${p.name} (${p.organisation}) — ${notes.join(", ")}`;
+        if (this.detail.abilities.host && this.joined && p.admission !== this.detail.me?.admission) {
+          item.append(" ", ...this.hostButtons(p));
+        }
+        const mine = this.detail.me && p.admission === this.detail.me.admission;
+        if (this.joined) {
+          const quiet = mine || !this.peopleSeeded;
+          this.announce("people", p.admission, fill(this.texts.joined_you, { name: p.name }), quiet);
+        }
+        if (p.hand_raised_at) {
+          const text = fill(this.texts.hand_raised, { name: p.name });
+          this.announce("hands", `${p.admission}@${p.hand_raised_at}`, text, mine || !this.rendered);
+        }
+        return item;
+      }),
+    );
+    this.rendered = true;
+    if (this.joined) this.peopleSeeded = true;
+  }
+
+  hostButtons(person) {
+    const make = (label, action) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = label;
+      button.setAttribute("aria-label", `${label}: ${person.name}`);
+      button.addEventListener("click", action);
+      return button;
+    };
+    const base = `admissions/${person.admission}`;
+    const mute = (media, muted) =>
+      make(
+        this.texts[`${muted ? "unmute" : "mute"}_${media}`],
+        () => this.hostAction(`${base}/mute`, { media, mute: !muted }),
+      );
+    return [
+      mute("audio", person.audio_muted),
+      mute("video", person.video_muted),
+      make(this.texts.remove, () => this.hostAction(`${base}/remove`)),
+    ];
+  }
+
+  renderLobby() {
+    const list = byId("meeting-lobby");
+    if (!list) return;
+    const waiting = this.detail.people.filter((p) => p.state === "waiting");
+    if (!waiting.length) {
+      const item = document.createElement("li");
+      item.textContent = this.texts.nobody_waiting;
+      list.replaceChildren(item);
+      return;
+    }
+    list.replaceChildren(
+      ...waiting.map((p) => {
+        this.announce("waiting", p.admission, fill(this.texts.waits, { name: p.name }), !this.rendered);
+        const item = document.createElement("li");
+        item.textContent = `${p.name} (${p.organisation})${p.guest ? " — " + this.texts.guest : ""} `;
+        const base = `admissions/${p.admission}`;
+        for (const [label, action] of [[this.texts.admit, "admit"], [this.texts.refuse, "refuse"]]) {
+          const button = document.createElement("button");
+          button.type = "button";
+          button.textContent = label;
+          button.setAttribute("aria-label", `${label}: ${p.name}`);
+          button.addEventListener("click", () => this.hostAction(`${base}/${action}`));
+          item.append(button, " ");
+        }
+        return item;
+      }),
+    );
+  }
+
+  // For the page's connection diagnostics (and the media tests): bytes received per feed.
+  async stats() {
+    return this.janus ? this.janus.inbound() : {};
+  }
+}
+
+function boot() {
+  const root = document.getElementById("meeting");
+  if (!root) return;
+  const page = new MeetingPage(root);
+  window.samdriftMeeting = page;
+  page.start();
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+else boot();

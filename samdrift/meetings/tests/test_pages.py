@@ -1,0 +1,173 @@
+"""The meeting pages and the meetings API without a media server (rooms are planned, ADR 0675):
+who sees which room and whom at its door, starting a meeting from a workspace's page, raising a
+hand, locking; bad input refused in Swedish and English with nothing changed; the meeting page's
+headers let its own origin use the camera and talk to the media server, and nothing else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from samdrift.audit.models import AuditEvent
+from samdrift.meetings import services
+from samdrift.meetings.models import MeetingAdmission, MeetingRoom
+
+from .test_engine import _add, _workspace
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/meetings/rooms"
+
+
+@pytest.fixture
+def planned(safos, settings):
+    """A workspace of agency A (owner hosts) with editor and reader of agency B; a room planned
+    in it (no media server), the editor waiting in the lobby."""
+    settings.MEETINGS_ENABLED = False
+    workspace = _workspace(safos)
+    _add(safos, workspace, "editor")
+    _add(safos, workspace, "reader", role="reader")
+    room = services.room_create(
+        actor=safos.actor("owner"), title="Veckomöte", workspace_id=workspace.id
+    )
+    waiting = MeetingAdmission.objects.create(
+        room=room, user=safos.users["editor"], organisation=safos.b, role="participant",
+        state="waiting",
+    )  # fmt: skip
+    return workspace, room, waiting
+
+
+def _state():
+    return (
+        list(MeetingRoom.objects.values_list("id", "title", "locked", "ended_at")),
+        list(MeetingAdmission.objects.values_list("id", "state", "hand_raised_at")),
+        AuditEvent.objects.count(),
+    )
+
+
+def _both(client, method, path, body=None):
+    """A refused request: its status, and its message in Swedish and English (every error body
+    carries both), which must really differ."""
+    response = getattr(client, method)(
+        path, data=json.dumps(body or {}), content_type="application/json"
+    )
+    answer = response.json()
+    assert answer["message_sv"] != answer["message_en"], answer
+    return response.status_code, answer["message_sv"], answer["message_en"]
+
+
+def test_who_sees_a_room_and_whom_at_its_door(safos, planned):
+    workspace, room, waiting = planned
+    host = safos.client("owner").get(f"{API}/{room.id}").json()
+    assert host["abilities"]["host"] and host["me"]["role"] == "host"
+    assert {p["state"] for p in host["people"]} == {"admitted", "waiting"}
+    # The one in the lobby sees no one; a member who has not knocked sees no one either.
+    for who in ("editor", "reader"):
+        seen = safos.client(who).get(f"{API}/{room.id}").json()
+        assert seen["people"] == [] and not seen["abilities"]["host"], who
+    assert safos.client("editor").get(f"{API}/{room.id}").json()["me"]["state"] == "waiting"
+    # Admitted, the editor sees who is in, not the lobby.
+    MeetingAdmission.objects.filter(id=waiting.id).update(state="admitted")
+    _add(safos, workspace, "guest")
+    MeetingAdmission.objects.create(
+        room=room, user=safos.users["guest"], organisation=safos.g, role="participant",
+        state="waiting", is_guest=True,
+    )  # fmt: skip
+    seen = safos.client("editor").get(f"{API}/{room.id}").json()
+    assert {p["state"] for p in seen["people"]} == {"admitted"} and len(seen["people"]) == 2
+    # Another agency's official: the room does not exist, on the page and in the API.
+    outsider = safos.client("outsider")
+    assert outsider.get(f"{API}/{room.id}").status_code == 404
+    assert outsider.get(f"/meetings/{room.id}/").status_code == 404
+    assert outsider.get(f"/meetings/workspace/{workspace.id}/").status_code == 404
+    assert room.id not in [r["id"] for r in outsider.get(API).json()["items"]]
+    assert "Veckomöte" not in outsider.get("/meetings/").content.decode()
+    assert "Veckomöte" in safos.client("reader").get("/meetings/").content.decode()
+
+
+def test_a_meeting_is_started_from_the_workspace_page_and_bad_input_changes_nothing(safos, planned):
+    workspace, _room, _waiting = planned
+    page = f"/meetings/workspace/{workspace.id}/"
+    owner = safos.client("owner")
+    before = _state()
+    for language, words in (("sv", "Fältet är obligatoriskt"), ("en", "This field is required")):
+        speaker = safos.client("owner")
+        speaker.cookies["django_language"] = language
+        answer = speaker.post(page, {"title": " ", "mode": "meeting"})
+        assert answer.status_code == 422 and words in answer.content.decode(), language
+    answer = owner.post(page, {"title": "Möte", "mode": "konferens"})
+    assert answer.status_code == 422
+    assert _state() == before
+    # A reader may not start one: no form, and the API says why.
+    assert (
+        "Start a meeting"
+        not in safos.client("reader").get(page, headers={"accept-language": "en"}).content.decode()
+    )
+    refused = _both(
+        safos.client("reader"), "post", API, {"title": "Mitt", "workspace": workspace.id}
+    )
+    assert refused[0] == 403 and "ägare" in refused[1]
+    bad = _both(
+        owner, "post", API, {"title": "Möte", "workspace": workspace.id, "mode": "konferens"}
+    )
+    assert bad[0] == 422 and "webinar" in bad[2]
+    assert _state() == before
+    created = owner.post(page, {"title": "Planering", "mode": "webinar"})
+    room = MeetingRoom.objects.get(title="Planering")
+    assert created.status_code == 302 and created["Location"] == f"/meetings/{room.id}/"
+    assert room.mode == "webinar" and room.workspace_id == workspace.id
+    assert AuditEvent.objects.filter(action="meetings.room_create", object_id=str(room.id)).exists()
+
+
+def test_hands_and_the_lock_through_the_api(safos, planned):
+    _w, room, waiting = planned
+    editor, owner = safos.client("editor"), safos.client("owner")
+    before = _state()
+    not_in = _both(editor, "post", f"{API}/{room.id}/hand", {"raised": True})
+    assert not_in[0] == 409
+    refused = _both(editor, "post", f"{API}/{room.id}/lock", {"locked": True})
+    assert refused[0] == 403
+    wrong = _both(
+        owner, "post", f"{API}/{room.id}/admissions/{waiting.id}/mute", {"media": "smell"}
+    )
+    assert wrong[0] == 422
+    assert _state() == before
+    MeetingAdmission.objects.filter(id=waiting.id).update(state="admitted")
+    raised = editor.post(f"{API}/{room.id}/hand", {"raised": True}, content_type="application/json")
+    assert raised.status_code == 200 and raised.json()["hand_raised_at"]
+    hands = [p for p in owner.get(f"{API}/{room.id}").json()["people"] if p["hand_raised_at"]]
+    assert [p["admission"] for p in hands] == [waiting.id]
+    lowered = editor.post(
+        f"{API}/{room.id}/hand", {"raised": False}, content_type="application/json"
+    )
+    assert lowered.json()["hand_raised_at"] is None
+    assert (
+        owner.post(
+            f"{API}/{room.id}/lock", {"locked": True}, content_type="application/json"
+        ).status_code
+        == 204
+    )
+    assert MeetingRoom.objects.get(id=room.id).locked
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="meetings.").values_list("action", flat=True)
+    )
+    assert {"meetings.hand_raise", "meetings.hand_lower", "meetings.lock"} <= set(actions)
+
+
+def test_only_the_meeting_page_may_use_camera_microphone_and_the_media_server(
+    safos, planned, settings
+):
+    settings.MEETINGS_PUBLIC_URL = "https://media.samdrift.example/janus"
+    _w, room, _waiting = planned
+    owner = safos.client("owner")
+    page = owner.get(f"/meetings/{room.id}/")
+    policy = page["Permissions-Policy"]
+    assert "camera=(self)" in policy and "microphone=(self)" in policy
+    assert "display-capture=(self)" in policy and "geolocation=()" in policy
+    csp = page["Content-Security-Policy"]
+    connect = next(d for d in csp.split(";") if d.strip().startswith("connect-src"))
+    assert "https://media.samdrift.example" in connect and "/janus" not in connect
+    other = owner.get("/meetings/")
+    assert "camera=()" in other["Permissions-Policy"]
+    assert "media.samdrift.example" not in other["Content-Security-Policy"]
