@@ -83,11 +83,39 @@ def token_ttl() -> int:
 
 
 def turn_urls() -> list[str]:
-    """The TURN server(s) the browsers are given (`turn:host:3478?transport=udp`); empty: none."""
+    """The TURN server(s) the browsers are given (`turn:host:3478?transport=udp`): the setting,
+    else the one `samdrift meetings start` runs; empty: none."""
     value = _get("TURN_URLS", [])
     if isinstance(value, str):
         value = json.loads(value) if value.strip().startswith("[") else value.split(",")
-    return [str(v).strip() for v in value if str(v).strip()]
+    urls = [str(v).strip() for v in value if str(v).strip()]
+    if not urls:
+        started = meetings_dir() / "turn.url"
+        urls = [started.read_text().strip()] if started.exists() else []
+    return urls
+
+
+def turn_binary() -> str:
+    return str(_get("TURN_BINARY", "turnserver"))
+
+
+def turn_port() -> int:
+    """coturn's port (UDP and TCP); 0 picks a free one at each start."""
+    return int(_get("TURN_PORT", 3478))
+
+
+def turn_listen_ip() -> str:
+    """Where coturn listens and relays; loopback on one machine, the public address in use."""
+    return str(_get("TURN_LISTEN_IP", "127.0.0.1"))
+
+
+def turn_realm() -> str:
+    return str(_get("TURN_REALM", "samdrift"))
+
+
+def turn_relay_ports() -> tuple[int, int]:
+    low, _, high = str(_get("TURN_RELAY_PORTS", "49160-49300")).partition("-")
+    return int(low), int(high)
 
 
 def turn_ttl() -> int:

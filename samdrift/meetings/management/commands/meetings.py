@@ -1,9 +1,10 @@
 """`samdrift meetings …`: the Janus media server behind SAFOS meetings and its rooms (issue 14,
 ADR 0670).
 
-samdrift meetings start [--port N] [--admin-port N]   generate the configuration, start Janus
-samdrift meetings serve [--port N] [--admin-port N]   the same in the foreground (`make run`)
-samdrift meetings stop            stop the Janus this data folder started
+samdrift meetings start [--port N] [--admin-port N] [--no-turn]   generate the configuration, start
+                                  Janus and (where installed) coturn for TURN
+samdrift meetings serve [--port N] [--admin-port N] [--no-turn]   the same in the foreground
+samdrift meetings stop            stop the Janus and coturn this data folder started
 samdrift meetings status          whether Janus answers, its version, the open rooms
 samdrift meetings rooms [--ended] the rooms samdrift keeps (id, Janus room, class, mode, state)
 samdrift meetings who ROOM        who is at the room's door and who Janus has in the room
@@ -25,7 +26,7 @@ from samdrift.core.engines import EngineError, serve_in_foreground
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
-from ... import engine, janus, selectors, services
+from ... import conf, engine, janus, selectors, services, turn
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             command = sub.add_parser(name)
             command.add_argument("--port", type=int, default=None)
             command.add_argument("--admin-port", type=int, default=None)
+            command.add_argument("--no-turn", action="store_true")
         sub.add_parser("stop")
         sub.add_parser("status")
         sub.add_parser("sweep")
@@ -58,14 +60,25 @@ class Command(BaseCommand):
     def _start(self, options: dict[str, Any]) -> None:
         state = engine.start(listen_port=options.get("port"), admin_port=options.get("admin_port"))
         self.stdout.write(f"Janus {state.version} on {state.url} (pid {state.pid})")
+        if options.get("no_turn"):
+            return
+        if turn.binary() is None:
+            self.stdout.write("coturn is not installed: no TURN / coturn saknas: ingen TURN")
+            return
+        self.stdout.write(f"TURN {turn.start()} (pid {turn.running()})")
 
     def _serve(self, options: dict[str, Any]) -> None:
         self._start(options)
-        serve_in_foreground(lambda: bool(engine.status().pid), engine.stop)
+        serve_in_foreground(lambda: bool(engine.status().pid), self._stop_both)
         self.stdout.write("Janus stopped / Janus stoppad")
 
+    @staticmethod
+    def _stop_both() -> bool:
+        turn.stop()
+        return engine.stop()
+
     def _stop(self, options: dict[str, Any]) -> None:
-        stopped = engine.stop()
+        stopped = self._stop_both()
         self.stdout.write(
             "Janus stopped / Janus stoppad"
             if stopped
@@ -78,6 +91,8 @@ class Command(BaseCommand):
             self.stdout.write(f"running: Janus {state.version} on {state.url} (pid {state.pid})")
         else:
             self.stdout.write(f"not running / inte igång ({state.url})")
+        urls = conf.turn_urls()
+        self.stdout.write(f"TURN: {', '.join(urls) or 'none / ingen'}")
         self.stdout.write(f"open rooms / öppna rum: {selectors.all_rooms().count()}")
         if not state.running:
             raise CommandError("Janus does not answer / Janus svarar inte")
