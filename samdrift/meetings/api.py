@@ -24,6 +24,8 @@ class MeetingRoomIn(Schema):
     organisation: int | None = None
     classification: int | None = None
     mode: str = "meeting"
+    starts: datetime | None = None
+    ends: datetime | None = None
 
 
 class MeetingRoomOut(Schema):
@@ -36,6 +38,8 @@ class MeetingRoomOut(Schema):
     locked: bool
     ended_at: datetime | None
     created_at: datetime
+    starts: datetime | None
+    ends: datetime | None
 
 
 class MeetingPersonOut(Schema):
@@ -109,7 +113,8 @@ def list_rooms(request: ApiRequest, filters: Query[MeetingListFilter]) -> list[d
     response={201: MeetingRoomOut, **errors(403, 404, 422, 503)},
     summary="Start a meeting room",
     description="In a workspace (its owners and editors), or ad hoc for one of the caller's "
-    "agencies at a class of its own. The caller hosts it; the room is created on the media "
+    "agencies at a class of its own. With `starts` and `ends` (a workspace's room) it is "
+    "scheduled: an event in the workspace's calendar carries its address. The caller hosts it; the room is created on the media "
     "server in the same transaction (503 when it does not answer, and nothing is kept).",
 )
 def create_room(request: ApiRequest, payload: MeetingRoomIn) -> Status:
@@ -120,6 +125,8 @@ def create_room(request: ApiRequest, payload: MeetingRoomIn) -> Status:
         organisation_id=payload.organisation,
         classification=payload.classification,
         mode=payload.mode,
+        starts=payload.starts,
+        ends=payload.ends,
     )
     return Status(201, room_summary(room))
 

@@ -42,6 +42,16 @@ class MeetingRoom(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # A scheduled meeting's event in the workspace's calendar (with the room's address in it);
+    # the event keeps the time, so a move in any calendar client moves the meeting (ADR 0679).
+    event = models.ForeignKey(
+        "calendars.CalendarObject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("calendar event"),
+    )
 
     class Meta:
         ordering = ["-id"]

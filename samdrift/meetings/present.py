@@ -3,11 +3,23 @@ shape for both, so the page cannot show what the API hides (the rules are in `se
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from . import selectors
 from .models import MeetingAdmission, MeetingRoom
 from .selectors import RoomAccess
+
+
+def scheduled(room: MeetingRoom) -> dict[str, datetime | None]:
+    """When a scheduled meeting is, as its calendar event says now (null for one held now)."""
+    event = room.event
+    if event is None or event.deleted:
+        return {"starts": None, "ends": None}
+    return {
+        "starts": datetime.fromtimestamp(event.starts, tz=UTC),
+        "ends": datetime.fromtimestamp(event.ends, tz=UTC),
+    }
 
 
 def room_summary(room: MeetingRoom) -> dict[str, Any]:
@@ -21,6 +33,7 @@ def room_summary(room: MeetingRoom) -> dict[str, Any]:
         "locked": room.locked,
         "ended_at": room.ended_at,
         "created_at": room.created_at,
+        **scheduled(room),
     }
 
 

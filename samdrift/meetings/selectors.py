@@ -63,14 +63,14 @@ def room_scope(actor: Actor) -> Q:
 def room_list(*, actor: Actor, ended: bool = False) -> QuerySet[MeetingRoom]:
     return (
         MeetingRoom.objects.filter(room_scope(actor), ended_at__isnull=not ended)
-        .select_related("workspace", "owner_org")
+        .select_related("workspace", "owner_org", "event")
         .order_by("-id")
     )
 
 
 def room_get(*, actor: Actor, room_id: Any, check_level: bool = True) -> RoomAccess:
     room = visible_or_404(
-        MeetingRoom.objects.filter(room_scope(actor)).select_related("workspace"),
+        MeetingRoom.objects.filter(room_scope(actor)).select_related("workspace", "event"),
         "meeting",
         id=parse_id(room_id, "room"),
     )

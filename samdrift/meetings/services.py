@@ -12,11 +12,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
+from samdrift.calendars.selectors import calendars_for
+from samdrift.calendars.services import ensure_calendars, event_create
 from samdrift.collaboration.policy import parse_classification
 from samdrift.collaboration.selectors import require_level, workspace_get
 from samdrift.core.actor import SYSTEM, Actor
@@ -39,6 +43,9 @@ log = logging.getLogger(__name__)
 
 BAD_TITLE = _("Give the meeting a title of 1 to 200 characters.")
 BAD_MODE = _("Choose the mode “meeting” or “webinar”.")
+BAD_WINDOW = _("A scheduled meeting needs a start and an end after it.")
+SCHEDULE_WORKSPACE = _("Only a workspace's meetings are scheduled in a calendar.")
+JOIN_AT = _("Join the video meeting: %(url)s")
 NOT_YOURS = _("You may only hold meetings for an agency you work for.")
 NOT_CREATOR = _("Only the workspace's owners and editors may start a meeting in it.")
 ENDED = _("The meeting has ended.")
@@ -107,6 +114,39 @@ def _mode(value: Any) -> str:
     return str(value)
 
 
+def _window(starts: Any, ends: Any, workspace_id: Any) -> tuple[datetime, datetime] | None:
+    if starts is None and ends is None:
+        return None
+    if workspace_id is None:
+        raise ValidationFailed(SCHEDULE_WORKSPACE, errors={"starts": [str(SCHEDULE_WORKSPACE)]})
+    if not isinstance(starts, datetime) or not isinstance(ends, datetime) or ends <= starts:
+        raise ValidationFailed(BAD_WINDOW, errors={"ends": [str(BAD_WINDOW)]})
+    return starts, ends
+
+
+def _schedule(actor: Actor, room: MeetingRoom, window: tuple[datetime, datetime]) -> None:
+    """The meeting as an event in the workspace's calendar, with the room's address as its
+    place and link: every member's calendar client shows it (ADR 0679)."""
+    ensure_calendars(actor=actor)
+    access = next(
+        (a for a in calendars_for(actor=actor) if a.calendar.workspace_id == room.workspace_id),
+        None,
+    )
+    if access is None or not access.abilities["write"]:
+        raise PermissionDenied(NOT_CREATOR)
+    address = settings.SAMDRIFT_BASE_URL.rstrip("/") + reverse("meetings:room", args=[room.id])
+    room.event = event_create(
+        actor=actor,
+        calendar_id=access.calendar.id,
+        summary=room.title,
+        start=window[0],
+        end=window[1],
+        location=address,
+        description=str(JOIN_AT) % {"url": address},
+    )
+    room.save(update_fields=["event"])
+
+
 def room_create(
     *,
     actor: Actor,
@@ -115,11 +155,15 @@ def room_create(
     organisation_id: Any = None,
     classification: Any = None,
     mode: Any = Mode.MEETING,
+    starts: Any = None,
+    ends: Any = None,
     client: janus.Client | None = None,
 ) -> MeetingRoom:
     """A room in a workspace (its owners and editors start one), or an ad hoc room of one of
-    the actor's agencies at a class of its own. The creator hosts it."""
+    the actor's agencies at a class of its own. The creator hosts it. With a start and an end
+    it is scheduled: an event in the workspace's calendar carries its address."""
     clean, chosen_mode = _title(title), _mode(mode)
+    window = _window(starts, ends, workspace_id)
     if workspace_id is not None:
         access = workspace_get(actor=actor, workspace_id=parse_id(workspace_id, "workspace"))
         if not may_start(member=access.member):
@@ -154,13 +198,15 @@ def room_create(
                 decided_at=timezone.now(),
                 decided_by_id=actor.user_id,
             )
+        if window is not None:
+            _schedule(actor, room, window)
         audit_record(
             actor=actor,
             action="meetings.room_create",
             obj=room,
             organisation_id=org_id,
             after={"title": clean, "workspace": ws_id, "class": level, "mode": chosen_mode,
-                   "janus_room": room.janus_room},
+                   "janus_room": room.janus_room, "event": room.event_id},
         )  # fmt: skip
         # Without a media server (not enabled) the room is planned only: the first join makes
         # it on Janus, as for a room Janus lost (ADR 0675).

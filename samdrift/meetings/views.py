@@ -19,16 +19,20 @@ from samdrift.core.tenancy import scoped_page
 from . import conf, selectors, services
 from .choices import Role, State
 from .forms import RoomForm
-from .present import room_detail
+from .present import room_detail, scheduled
 
 page = scoped_page
+
+
+def _rows(rooms: Any) -> list[dict[str, Any]]:
+    return [{"room": room, "starts": scheduled(room)["starts"]} for room in rooms]
 
 
 @page
 @require_GET
 def my_rooms(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    context = {"rooms": selectors.room_list(actor=actor)[:100]}
+    context = {"rows": _rows(selectors.room_list(actor=actor)[:100])}
     return render(request, "meetings/my_rooms.html", context)
 
 
@@ -47,6 +51,8 @@ def workspace_rooms(request: HttpRequest, workspace_id: int) -> HttpResponse:
                 workspace_id=workspace_id,
                 title=form.cleaned_data["title"],
                 mode=form.cleaned_data["mode"],
+                starts=form.cleaned_data["starts"],
+                ends=form.cleaned_data["ends"],
             )
         ),
     ):
@@ -55,7 +61,7 @@ def workspace_rooms(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "workspace": access.workspace,
         "abilities": access.abilities,
         "may_start": selectors.may_start(access=access),
-        "rooms": selectors.workspace_rooms(actor=actor, workspace_id=workspace_id),
+        "rows": _rows(selectors.workspace_rooms(actor=actor, workspace_id=workspace_id)),
         "form": form,
     }
     status = 422 if form.is_bound and form.errors else 200

@@ -171,3 +171,53 @@ def test_only_the_meeting_page_may_use_camera_microphone_and_the_media_server(
     other = owner.get("/meetings/")
     assert "camera=()" in other["Permissions-Policy"]
     assert "media.samdrift.example" not in other["Content-Security-Policy"]
+
+
+def test_a_scheduled_meeting_is_an_event_in_the_workspace_calendar(safos, planned):
+    from samdrift.calendars.models import Calendar, CalendarObject
+
+    workspace, _room, _waiting = planned
+    owner = safos.client("owner")
+    page = f"/meetings/workspace/{workspace.id}/"
+    before = (_state(), CalendarObject.objects.count())
+    # A start without an end, or an end before the start: refused, nothing made anywhere.
+    for bad in (
+        {"starts": "2030-03-04T10:00"},
+        {"starts": "2030-03-04T10:00", "ends": "2030-03-04T09:00"},
+    ):
+        answer = owner.post(page, {"title": "Planering", "mode": "meeting", **bad})
+        assert answer.status_code == 422 and "start" in answer.content.decode().lower()
+    wrong = _both(owner, "post", API, {"title": "Planering", "organisation": safos.a.id,
+                                       "starts": "2030-03-04T10:00:00+01:00", "ends": "2030-03-04T11:00:00+01:00"})  # fmt: skip
+    assert wrong[0] == 422
+    assert (_state(), CalendarObject.objects.count()) == before
+    created = owner.post(
+        page,
+        {
+            "title": "Planering",
+            "mode": "meeting",
+            "starts": "2030-03-04T10:00",
+            "ends": "2030-03-04T11:30",
+        },
+    )
+    room = MeetingRoom.objects.get(title="Planering")
+    assert created.status_code == 302
+    event = room.event
+    calendar = Calendar.objects.get(workspace=workspace)
+    assert event.calendar_id == calendar.id and event.summary == "Planering"
+    address = f"/meetings/{room.id}/"
+    assert address in event.text and "LOCATION" in event.text
+    # Every member sees when it is, in the room's page, the API and the list.
+    body = safos.client("reader").get(f"{API}/{room.id}").json()
+    assert body["starts"].startswith("2030-03-04T09:00") and body["ends"].startswith(
+        "2030-03-04T10:30"
+    )
+    listed = safos.client("reader").get(page).content.decode()
+    row = listed.split("Planering</a>")[1].split("</tr>")[0]
+    assert "2030" in row and "Nu (startat" not in row
+    # The calendar's own API lists the meeting as an event with its place.
+    events = owner.get(
+        f"/api/v1/calendars/{calendar.id}/events?start=2030-03-01&end=2030-03-08"
+    ).json()
+    [item] = [e for e in events["items"] if e["summary"] == "Planering"]
+    assert address in item["location"]
