@@ -13,7 +13,9 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from samdrift.core.health import register_health_check
 
+        from . import turn
         from .engine import healthy
 
-        # Janus's health on the public status page (up or down only).
+        # Janus's and coturn's health on the public status page (up or down only).
         register_health_check("meetings", _("Meetings (Janus media server)"), healthy)
+        register_health_check("meetings_turn", _("Meetings relay (TURN server)"), turn.healthy)

@@ -5,6 +5,7 @@ stopped like Janus, and probed with a real STUN Binding request (RFC 5389)."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -67,6 +68,18 @@ def stun_answers(host: str, port: int, timeout: float = 1.0) -> str:
     kind, _length, magic = struct.unpack("!HHI", answer[:8])
     ok = kind == STUN_BINDING_SUCCESS and magic == STUN_MAGIC and answer[8:20] == transaction
     return "stun" if ok else ""
+
+
+def healthy() -> bool | None:
+    """For the status pages (`core.health`): None when meetings are off or no TURN server is
+    handed out, else whether the first one answers a STUN Binding request."""
+    urls = conf.turn_urls() if conf.enabled() else []
+    if not urls:
+        return None
+    found = re.match(r"turns?:\[?([^\]?]+?)\]?:(\d+)", urls[0])
+    if found is None:
+        return False
+    return bool(stun_answers(found.group(1), int(found.group(2)), timeout=2.0))
 
 
 def _pid_file() -> Path:

@@ -73,3 +73,19 @@ def test_coturn_is_started_and_stopped_by_samdrift(meetings):
         assert turn.stop()
     assert not turn.stun_answers("127.0.0.1", port)
     assert conf.turn_urls() == []
+
+
+def test_the_turn_servers_health_is_on_the_public_status_page(turnserver, client, settings):
+    from samdrift.core import health
+
+    label = "Mötesrelä (TURN-server)"
+    health.forget("meetings_turn")
+    page = client.get("/operations/status/").content.decode()
+    assert "I drift" in page[page.index(label) :][:80]
+    settings.MEETINGS_TURN_URLS = [f"turn:127.0.0.1:{free_port()}?transport=udp"]
+    health.forget("meetings_turn")
+    page = client.get("/operations/status/").content.decode()
+    assert "<strong>Avbrott</strong>" in page[page.index(label) :][:80]
+    settings.MEETINGS_ENABLED = False
+    health.forget("meetings_turn")
+    assert label not in client.get("/operations/status/").content.decode()
