@@ -108,7 +108,9 @@ async def test_a_flood_is_cut_off_and_resent_on_reconnecting(safos, note, settin
     await owner.pump(10)  # returns at the close; a loaded machine takes its time to get there
     assert owner.closed == CLOSE["too_fast"]
     rows = await database_sync_to_async(LiveUpdate.objects.count)()
-    assert 20 <= rows < 60
+    # The burst of 20 frames includes what the client sent on opening (sync step, presence),
+    # and tokens refill while the edits go out: some, never all, are taken.
+    assert 10 <= rows < 60
     # The provider reconnects: the sync steps carry what the server did not take.
     again = await client(safos, note, "owner")
     again.doc.apply_update(owner.doc.get_update())
