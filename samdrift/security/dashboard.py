@@ -9,6 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.selectors import service_list
@@ -87,7 +88,7 @@ def soc_dashboard(*, actor: Actor, today: datetime.date) -> Dashboard:
     counts = {s: [0] * len(AGE_BUCKETS) for s in SEVERITY_ORDER}
     for f in open_findings:
         counts.setdefault(f.severity, [0] * len(AGE_BUCKETS))
-        counts[f.severity][_bucket((today - f.first_seen.date()).days)] += 1
+        counts[f.severity][_bucket((today - timezone.localtime(f.first_seen).date()).days)] += 1
     labels = dict(Severity.choices)
     ages = [AgeRow(s, str(labels.get(s, s)), c) for s, c in counts.items() if sum(c)]
     return Dashboard(ages, _agencies_due(open_findings, today), _mttr(findings), today)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from samdrift.catalogue.selectors import dependency_edges
 from samdrift.core.actor import SYSTEM, Actor
@@ -60,7 +61,7 @@ def remediation_deadline(finding: Finding) -> datetime.date | None:
     """By severity; shortened when the vulnerability is known to be exploited (the finding is
     read through `with_threats`, which annotates `kev_added`)."""
     days = remediation_days().get(finding.severity)
-    first_seen = finding.first_seen.date()
+    first_seen = timezone.localtime(finding.first_seen).date()  # the day in Sweden, not UTC
     deadline = first_seen + datetime.timedelta(days=int(days)) if days is not None else None
     kev_added = getattr(finding, "kev_added", None)
     if kev_added is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.exceptions import NotFound, ValidationFailed
@@ -43,7 +44,9 @@ def test_a_finding_reaches_users_dependants_and_their_subscribers(imported, land
         landscape["a"].id: [landscape["safos"].id],
         landscape["c"].id: [landscape["efos"].id],
     }
-    assert reach.deadline == imported.first_seen.date() + datetime.timedelta(days=7)
+    assert reach.deadline == timezone.localtime(imported.first_seen).date() + datetime.timedelta(
+        days=7
+    )
 
 
 def test_the_reach_follows_the_graph_transitively_and_new_subscriptions_at_once(
@@ -59,7 +62,7 @@ def test_the_reach_follows_the_graph_transitively_and_new_subscriptions_at_once(
 
 def test_deadlines_follow_severity_and_the_configured_days(imported, landscape, settings):
     by_severity = {f.severity: selectors.remediation_deadline(f) for f in Finding.objects.all()}
-    first = imported.first_seen.date()
+    first = timezone.localtime(imported.first_seen).date()
     assert by_severity["critical"] == first + datetime.timedelta(days=7)
     assert by_severity["high"] == first + datetime.timedelta(days=30)
     assert by_severity["medium"] == first + datetime.timedelta(days=90)
@@ -81,7 +84,9 @@ def test_a_customer_sees_only_what_reaches_its_agency_without_locations(imported
     # an agency's findings with deadlines, for its own people; another agency's are refused
     rows = selectors.agency_findings(actor=a, organisation_id=landscape["a"].id)
     assert [row.finding.severity for row in rows][:2] == ["critical", "high"]
-    assert rows[0].deadline == imported.first_seen.date() + datetime.timedelta(days=7)
+    assert rows[0].deadline == timezone.localtime(imported.first_seen).date() + datetime.timedelta(
+        days=7
+    )
     with pytest.raises(NotFound):
         selectors.agency_findings(actor=a, organisation_id=landscape["c"].id)
     assert selectors.agency_findings(actor=b, organisation_id=landscape["b"].id) == []
