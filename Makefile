@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar bench-coediting bench-meetings audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar bench-coediting bench-meetings bench-broadcast audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -114,6 +114,9 @@ bench-coediting: install
 ## One Janus: subscribers until delivery drops, and join time through samdrift vs Janus alone
 bench-meetings: install frontend browser
 	$(PY) bench/bench_meetings.py
+
+bench-broadcast: install frontend browser
+	$(PY) bench/bench_broadcast.py
 
 bench-billing: install
 	$(PY) bench/bench_billing.py

@@ -51,27 +51,51 @@ MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-str
 QUIET = "{remote(){}, gone(){}, talking(){}, closed(){}}"
 
 
-def seed(data_dir: Path) -> dict[str, Any]:
+def member(workspace: Any, name: str, role: str) -> Any:
+    """A new official of the workspace's agency, a member of it in `role`."""
+    from samdrift.accounts.models import User
+    from samdrift.collaboration.models import Member
+    from samdrift.tests.factories import MembershipFactory
+
+    user = User.objects.create_user(name)
+    MembershipFactory(user=user, organisation=workspace.owner_org, role="member")
+    Member.objects.create(
+        workspace=workspace, user=user, organisation=workspace.owner_org, role=role
+    )
+    return user
+
+
+def started(data_dir: Path, mode: str = "meeting") -> tuple[Any, Any, Any, Any]:
+    """A migrated database, a Janus started, a workspace and its owner hosting a room in it:
+    (Janus's status, the workspace, the host, the room)."""
     os.environ["SAMDRIFT_MEETINGS_DIR"] = str(data_dir / "meetings")
     os.environ["SAMDRIFT_MEETINGS_ENABLED"] = "1"
     migrated_test_database(data_dir)
-    from samdrift.accounts.models import User
     from samdrift.accounts.selectors import actor_for_user
-    from samdrift.collaboration.models import Member, Workspace
+    from samdrift.collaboration.models import Workspace
     from samdrift.meetings import engine, services
-    from samdrift.tests.factories import MembershipFactory, OrganisationFactory
+    from samdrift.tests.factories import OrganisationFactory
 
     janus = engine.start(listen_port=free_port(), admin_port=free_port())
     agency = OrganisationFactory(name="Myndighet A")
     workspace = Workspace.objects.create(
         name="Bänk", owner_org=agency, classification=0, quota_bytes=10**9
     )
-    host, joiner = (User.objects.create_user(name) for name in ("värd", "deltagare"))
-    for user, role in ((host, "owner"), (joiner, "editor")):
-        MembershipFactory(user=user, organisation=agency, role="member")
-        Member.objects.create(workspace=workspace, user=user, organisation=agency, role=role)
+    host = member(workspace, "värd", "owner")
+    room = services.room_create(
+        actor=actor_for_user(host, loa_rank=3), title="Bänkmöte", workspace_id=workspace.pk,
+        mode=mode,
+    )  # fmt: skip
+    return janus, workspace, host, room
+
+
+def seed(data_dir: Path) -> dict[str, Any]:
+    janus, workspace, host, room = started(data_dir)
+    from samdrift.accounts.selectors import actor_for_user
+    from samdrift.meetings import services
+
+    joiner = member(workspace, "deltagare", "editor")
     as_host = actor_for_user(host, loa_rank=3)
-    room = services.room_create(actor=as_host, title="Bänkmöte", workspace_id=workspace.pk)
     knocked = services.meeting_join(actor=actor_for_user(joiner, loa_rank=3), room_id=room.pk)
     services.lobby_admit(actor=as_host, room_id=room.pk, admission_id=knocked.admission.pk)
     return {

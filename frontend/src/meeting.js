@@ -6,6 +6,9 @@
 import { JanusSession } from "./meeting-janus.js";
 
 const POLL_MS = 3000;
+// A webinar's viewer (of hundreds) learns of a broadcast starting or stopping a little later;
+// a removal or an end stops their playlist at once anyway (ADR 0970).
+const VIEWER_POLL_MS = 10000;
 
 function byId(id) {
   return document.getElementById(id);
@@ -37,13 +40,14 @@ class MeetingPage {
     this.talking = new Set();
     this.seen = { waiting: new Set(), hands: new Set(), people: new Set() };
     this.buttons = {};
-    for (const name of ["join", "mic", "cam", "share", "hand", "leave", "lock", "end"]) {
+    this.stopWatching = null;
+    for (const name of ["join", "mic", "cam", "share", "hand", "leave", "lock", "end", "broadcast"]) {
       this.buttons[name] = byId(`meeting-${name}`);
     }
   }
 
   start() {
-    const { join, mic, cam, share, hand, leave, lock, end } = this.buttons;
+    const { join, mic, cam, share, hand, leave, lock, end, broadcast } = this.buttons;
     if (join && !this.detail.ended_at) {
       join.hidden = false;
       join.addEventListener("click", () => this.knock());
@@ -55,6 +59,9 @@ class MeetingPage {
     leave?.addEventListener("click", () => this.leave(this.texts.left));
     lock?.addEventListener("click", () =>
       this.hostAction("lock", { locked: lock.dataset.locked !== "1" }),
+    );
+    broadcast?.addEventListener("click", () =>
+      this.hostAction(this.detail.broadcast.live ? "broadcast/stop" : "broadcast"),
     );
     end?.addEventListener("click", () => {
       if (window.confirm(this.texts.end_confirm)) this.hostAction("end");
@@ -108,6 +115,10 @@ class MeetingPage {
 
   async enter(joined) {
     this.joined = joined;
+    if (joined.watch_only) {
+      this.enterAsViewer();
+      return;
+    }
     this.janus = new JanusSession(joined, {
       remote: (feed, stream) => this.showRemote(feed, stream),
       gone: (feed) => this.dropRemote(feed),
@@ -131,6 +142,51 @@ class MeetingPage {
     this.buttons.mic.hidden = this.buttons.cam.hidden = !this.local;
     if (this.local || joined.role === "viewer") this.say(this.texts.in);
     this.scheduleRefresh(joined);
+  }
+
+  // A webinar's viewer has no media-server token: they watch the broadcast (ADR 0970).
+  enterAsViewer() {
+    this.buttons.join.hidden = true;
+    this.buttons.hand.hidden = this.buttons.leave.hidden = false;
+    this.say(this.texts.watching);
+    this.renderBroadcast();
+  }
+
+  renderBroadcast() {
+    const playlist = this.joined?.watch_only ? this.detail.broadcast.playlist : "";
+    if (playlist && !this.stopWatching) {
+      this.videos.replaceChildren();
+      const item = document.createElement("li");
+      const video = document.createElement("video");
+      video.id = "meeting-broadcast-video";
+      video.autoplay = video.playsInline = video.controls = true;
+      video.setAttribute("aria-label", this.texts.live_video);
+      item.append(video);
+      this.videos.append(item);
+      // Autoplay with sound needs a click the viewer already gave (the join button).
+      this.say(this.texts.watching);
+      // A player that gives up is dropped; the next poll starts a new one.
+      const address = () => this.detail.broadcast.playlist || playlist;
+      this.stopWatching = window.samdriftBroadcast.play(video, address, (why) => {
+        this.say(fill(this.texts.failed, { why }));
+        this.stopWatching?.();
+        this.stopWatching = null;
+      });
+    } else if (!playlist && this.stopWatching) {
+      this.stopWatching();
+      this.stopWatching = null;
+      this.videos.replaceChildren();
+    }
+    if (this.joined?.watch_only && !playlist && !this.videos.childElementCount) {
+      const item = document.createElement("li");
+      item.textContent = this.texts.not_live;
+      this.videos.replaceChildren(item);
+    }
+    const button = this.buttons.broadcast;
+    if (button) {
+      button.hidden = !this.joined;
+      button.textContent = this.detail.broadcast.live ? this.texts.broadcast_stop : this.texts.broadcast_me;
+    }
   }
 
   // A token lives a few minutes: knock again before it expires and carry on with the new one.
@@ -265,10 +321,12 @@ class MeetingPage {
     clearTimeout(this.refreshTimer);
     await this.janus?.close();
     this.janus = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
     for (const stream of [this.local, this.screen]) stream?.getTracks().forEach((t) => t.stop());
     this.local = this.screen = null;
     this.videos.replaceChildren();
-    for (const name of ["mic", "cam", "share", "hand", "leave"]) {
+    for (const name of ["mic", "cam", "share", "hand", "leave", "broadcast"]) {
       if (this.buttons[name]) this.buttons[name].hidden = true;
     }
     this.say(message);
@@ -289,7 +347,8 @@ class MeetingPage {
 
   async poll() {
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const wait = this.joined?.watch_only ? VIEWER_POLL_MS : POLL_MS;
+      await new Promise((resolve) => setTimeout(resolve, wait));
       try {
         await this.refresh();
       } catch {
@@ -320,6 +379,7 @@ class MeetingPage {
   render() {
     this.renderPeople();
     this.renderLobby();
+    this.renderBroadcast();
     const lock = this.buttons.lock;
     if (lock) {
       lock.dataset.locked = this.detail.locked ? "1" : "0";
@@ -346,6 +406,7 @@ class MeetingPage {
         if (p.hand_raised_at) notes.push(this.texts.hand);
         if (p.audio_muted) notes.push(this.texts.muted_audio);
         if (p.video_muted) notes.push(this.texts.muted_video);
+        if (p.participant_id === this.detail.broadcast.feed) notes.push(this.texts.on_air);
         if (this.talking.has(p.participant_id)) {
           notes.push(this.texts.speaking);
           item.classList.add("speaking");
@@ -385,11 +446,16 @@ class MeetingPage {
         this.texts[`${muted ? "unmute" : "mute"}_${media}`],
         () => this.hostAction(`${base}/mute`, { media, mute: !muted }),
       );
-    return [
+    const buttons = [
       mute("audio", person.audio_muted),
       mute("video", person.video_muted),
       make(this.texts.remove, () => this.hostAction(`${base}/remove`)),
     ];
+    if (this.detail.abilities.broadcast && person.role === "presenter") {
+      const body = { admission: person.admission };
+      buttons.unshift(make(this.texts.broadcast, () => this.hostAction("broadcast", body)));
+    }
+    return buttons;
   }
 
   renderLobby() {
@@ -421,8 +487,14 @@ class MeetingPage {
     );
   }
 
-  // For the page's connection diagnostics (and the media tests): bytes received per feed.
+  // For the page's connection diagnostics (and the media tests): bytes received per feed, or
+  // for a viewer how far the broadcast has played.
   async stats() {
+    const video = byId("meeting-broadcast-video");
+    if (video) {
+      const quality = video.getVideoPlaybackQuality();
+      return { broadcast: { time: video.currentTime, width: video.videoWidth, frames: quality.totalVideoFrames } };
+    }
     return this.janus ? this.janus.inbound() : {};
   }
 }

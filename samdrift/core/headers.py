@@ -86,6 +86,8 @@ def allow_media(response: HttpResponse, media_server: str) -> HttpResponse:
     response.headers["Permissions-Policy"] = permissions_policy(policy)
     update = dict(getattr(response, "_csp_update", None) or {})
     update["connect-src"] = [*update.get("connect-src", []), *filter(None, [_origin(media_server)])]
+    # A webinar's broadcast plays through Media Source Extensions: a blob: address (ADR 0970).
+    update["media-src"] = [*update.get("media-src", ["'self'"]), "blob:"]
     response._csp_update = update  # type: ignore[attr-defined]
     return response
 

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
 
-from . import selectors, services
+from . import broadcast, selectors, services
 from .present import person, room_detail, room_summary
 
 router = Router(tags=["meetings"])
@@ -55,10 +55,18 @@ class MeetingPersonOut(Schema):
     video_muted: bool
 
 
+class MeetingBroadcastOut(Schema):
+    live: bool
+    feed: str
+    since: datetime | None
+    playlist: str
+
+
 class MeetingRoomDetailOut(MeetingRoomOut):
     abilities: dict[str, bool]
     me: MeetingPersonOut | None
     people: list[MeetingPersonOut]
+    broadcast: MeetingBroadcastOut
 
 
 class MeetingIceServerOut(Schema):
@@ -77,6 +85,7 @@ class MeetingJoinOut(Schema):
     janus_room: str
     expires_at: datetime | None
     ice_servers: list[MeetingIceServerOut]
+    watch_only: bool
 
 
 class MeetingMuteIn(Schema):
@@ -86,6 +95,10 @@ class MeetingMuteIn(Schema):
 
 class MeetingLockIn(Schema):
     locked: bool = True
+
+
+class MeetingBroadcastIn(Schema):
+    admission: int | None = None
 
 
 class MeetingHandIn(Schema):
@@ -148,7 +161,9 @@ def get_room(request: ApiRequest, room_id: int) -> dict[str, Any]:
     summary="Knock on the room's door",
     description="The host, or someone the host admitted, gets a fresh media-server token for "
     "this room only (and TURN credentials), valid for a few minutes: join again before it "
-    "expires to stay. Anyone else waits in the lobby (`state` = `waiting`, no token).",
+    "expires to stay. A webinar's viewer gets no token (`watch_only`): they watch the "
+    "broadcast (the room's `broadcast.playlist`). Anyone else waits in the lobby (`state` = "
+    "`waiting`, no token).",
 )
 def join_room(request: ApiRequest, room_id: int) -> dict[str, Any]:
     joined = services.meeting_join(actor=request.auth, room_id=room_id)
@@ -162,6 +177,7 @@ def join_room(request: ApiRequest, room_id: int) -> dict[str, Any]:
         "janus_room": joined.room.janus_room if joined.token else "",
         "expires_at": joined.expires_at,
         "ice_servers": joined.ice_servers,
+        "watch_only": joined.watch_only,
     }
 
 
@@ -249,3 +265,28 @@ def end(request: ApiRequest, room_id: int) -> Status:
 def hand(request: ApiRequest, room_id: int, payload: MeetingHandIn) -> dict[str, Any]:
     admission = services.hand_raise(actor=request.auth, room_id=room_id, raised=payload.raised)
     return person(selectors.admission_shown(admission_id=admission.id))
+
+
+@router.post(
+    "/rooms/{room_id}/broadcast",
+    response={200: MeetingBroadcastOut, **errors(403, 404, 409, 503)},
+    summary="Broadcast a presenter to the webinar's viewers (the host)",
+    description="The media server forwards the presenter's sound and video (by default the "
+    "caller's own) to samdrift, which packages them as HLS for the viewers; a broadcast already "
+    "on switches to this presenter. 409 when they publish nothing yet or are not a presenter.",
+)
+def start_broadcast(
+    request: ApiRequest, room_id: int, payload: MeetingBroadcastIn
+) -> dict[str, Any]:
+    broadcast.broadcast_start(actor=request.auth, room_id=room_id, admission_id=payload.admission)
+    return room_detail(selectors.room_get(actor=request.auth, room_id=room_id))["broadcast"]
+
+
+@router.post(
+    "/rooms/{room_id}/broadcast/stop",
+    response={204: None, **_HOST_ERRORS},
+    summary="Stop the webinar's broadcast (the host)",
+)
+def stop_broadcast(request: ApiRequest, room_id: int) -> Status:
+    broadcast.broadcast_stop(actor=request.auth, room_id=room_id)
+    return Status(204, None)

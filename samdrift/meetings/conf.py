@@ -127,3 +127,13 @@ def enabled() -> bool:
     """Whether samdrift creates rooms on Janus (`make run` turns it on when Janus is installed)."""
     value = _get("ENABLED", "")
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def ffmpeg_binary() -> str:
+    """The ffmpeg that packages a webinar's broadcast as HLS (ADR 0970)."""
+    return str(_get("FFMPEG_BINARY", "/usr/bin/ffmpeg"))
+
+
+def hls_segment_seconds() -> int:
+    """Length of one HLS segment: viewers are about three segments behind the presenter."""
+    return int(_get("HLS_SEGMENT_SECONDS", 2))

@@ -149,8 +149,16 @@ class Client:
         return data
 
     def create_room(
-        self, room: str, *, description: str, publishers: int, allowed: list[str]
+        self,
+        room: str,
+        *,
+        description: str,
+        publishers: int,
+        allowed: list[str],
+        keyframe_every: int = 0,
     ) -> None:
+        """`keyframe_every` seconds Janus asks each publisher for a key frame (0: only when a
+        subscriber needs one); a webinar's broadcast starts a segment at each (ADR 0970)."""
         self.videoroom({
             "request": "create",
             "room": room,
@@ -162,6 +170,7 @@ class Client:
             "allowed": allowed,
             "notify_joining": True,
             "audiolevel_event": True,
+            "fir_freq": keyframe_every,
         })  # fmt: skip
 
     def room_exists(self, room: str) -> bool:
@@ -208,3 +217,34 @@ class Client:
     def participants(self, room: str) -> list[dict[str, Any]]:
         data = self.videoroom({"request": "listparticipants", "room": room})
         return list(data.get("participants", []))
+
+    def rtp_forward(self, room: str, participant: str, streams: list[dict[str, Any]]) -> list[int]:
+        """Forward a publisher's streams (`mid`, `port`, `pt` each) as plain RTP to loopback
+        (a webinar's broadcast, ADR 0970); returns the forwarders' stream ids."""
+        data = self.videoroom({
+            "request": "rtp_forward",
+            "room": room,
+            "secret": engine.room_secret(room),
+            "admin_key": engine.secret("admin_key"),
+            "publisher_id": participant,
+            "host": "127.0.0.1",
+            "streams": streams,
+        })  # fmt: skip
+        return [int(f["stream_id"]) for f in data.get("forwarders", [])]
+
+    def stop_rtp_forward(self, room: str, participant: str, stream_id: int) -> bool:
+        """False when Janus no longer had the forwarder (its publisher or room went)."""
+        try:
+            self.videoroom({
+                "request": "stop_rtp_forward",
+                "room": room,
+                "secret": engine.room_secret(room),
+                "admin_key": engine.secret("admin_key"),
+                "publisher_id": participant,
+                "stream_id": stream_id,
+            })  # fmt: skip
+        except JanusError as error:
+            if error.code in (NO_SUCH_FEED, NO_SUCH_ROOM):
+                return False
+            raise
+        return True

@@ -52,6 +52,11 @@ class MeetingRoom(models.Model):
         related_name="+",
         verbose_name=_("calendar event"),
     )
+    # A webinar's broadcast to its viewers (ADR 0970): whose feed Janus forwards to ffmpeg,
+    # since when, and the forwarders' ids in Janus (to stop them).
+    broadcast_feed = models.CharField(_("broadcast feed"), max_length=32, blank=True)
+    broadcast_started_at = models.DateTimeField(_("broadcasting since"), null=True, blank=True)
+    broadcast_forwarders = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -63,10 +63,17 @@ def room_abilities(
     )
     enter = may_enter(actor=actor, room=room, member=member, classification=classification)
     admitted = admission is not None and admission.state == State.ADMITTED
+    webinar = room.mode == Mode.WEBINAR
+    in_room = open_ and enter and admitted
     return {
         "host": host,
         "join": open_ and enter,
-        "in_room": open_ and enter and admitted,
+        "in_room": in_room,
+        # A webinar's viewers watch its broadcast only: samdrift gives them no media-server
+        # credential, so they cannot publish whatever their browser does (ADR 0970).
+        "publish": in_room and not (admission is not None and admission.role == Role.VIEWER),
+        "watch": in_room and webinar,
+        "broadcast": open_ and host and webinar,
         "admit": open_ and host,
         "remove": open_ and host,
         "mute": open_ and host,

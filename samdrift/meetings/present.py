@@ -53,6 +53,18 @@ def person(admission: MeetingAdmission) -> dict[str, Any]:
     }
 
 
+def broadcast(access: RoomAccess) -> dict[str, Any]:
+    """Whether the webinar is broadcast now, whose feed, and (for someone who may watch, once
+    there is one) the signed address of its playlist."""
+    room = access.room
+    return {
+        "live": room.broadcast_started_at is not None,
+        "feed": room.broadcast_feed,
+        "since": room.broadcast_started_at,
+        "playlist": selectors.watch_address(access=access),
+    }
+
+
 def room_detail(access: RoomAccess) -> dict[str, Any]:
     """The room as its page's script and API clients see it (shared with the page view)."""
     people = selectors.room_people(access=access)
@@ -65,4 +77,5 @@ def room_detail(access: RoomAccess) -> dict[str, Any]:
         "abilities": access.abilities,
         "me": person(me) if me else None,
         "people": [person(p) for p in people],
+        "broadcast": broadcast(access),
     }

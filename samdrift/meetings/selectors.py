@@ -8,26 +8,36 @@ room is known to be in sight, and before anything is read or issued.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.collaboration.selectors import require_level, workspace_get, workspace_list
 from samdrift.core.actor import SYSTEM, Actor
-from samdrift.core.exceptions import ValidationFailed
+from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.core.tenancy import visible_or_404
 
-from . import permissions
-from .choices import State
+from . import conf, hls, permissions
+from .choices import Mode, Role, State
+from .credentials import segment_signature
 from .models import MeetingAdmission, MeetingCredential, MeetingRoom
 from .permissions import room_abilities
 
 if TYPE_CHECKING:
     from samdrift.collaboration.models import Member
 
+# How long a segment's signed address lives: the player fetches it within a segment or two of
+# the playlist naming it; a removed viewer's last addresses die with it.
+SEGMENT_TTL = 30
 BAD_ID = _("An id is a whole number greater than zero, not “%(value)s”.")
 
 
@@ -108,9 +118,14 @@ def waiting(*, room: MeetingRoom) -> QuerySet[MeetingAdmission]:
 
 def room_people(*, access: RoomAccess) -> list[MeetingAdmission]:
     """Who the actor may see at the room: its host sees everyone at the door (waiting, in,
-    refused, removed); someone in the room sees who else is in; anyone else no one."""
+    refused, removed); someone in the room sees who else is in, except that a webinar's viewer
+    sees its hosts and presenters only; anyone else no one."""
     if access.abilities["host"]:
         return list(admission_list(room=access.room))
+    if access.abilities["in_room"] and access.admission and access.admission.role == Role.VIEWER:
+        # A webinar's viewers see who presents, not one another (and hundreds of them poll).
+        seen = admission_list(room=access.room, state=State.ADMITTED)
+        return list(seen.exclude(Q(role=Role.VIEWER) & ~Q(id=access.admission.id)))
     if access.abilities["in_room"]:
         return list(admission_list(room=access.room, state=State.ADMITTED))
     return []
@@ -140,6 +155,84 @@ def expired_credentials(*, now: datetime) -> QuerySet[MeetingCredential]:
     return MeetingCredential.objects.filter(
         revoked_at__isnull=True, expires_at__lte=now
     ).select_related("admission__room")
+
+
+def _signed(room_id: int, user_id: int, name: str, ttl: int) -> str:
+    expires = int(time.time()) + ttl
+    signature = segment_signature(room_id=room_id, user_id=user_id, name=name, expires=expires)
+    return "?" + urlencode({"u": str(user_id), "e": str(expires), "s": signature})
+
+
+def _pass_holder(room_id: int, name: str, signed: Mapping[str, str], ttl: int) -> int:
+    """The viewer an address was signed for (`u`, `e`, `s`) while it lives; else `NotFound`."""
+    user, expires, signature = signed.get("u", ""), signed.get("e", ""), signed.get("s", "")
+    if not (user.isascii() and user.isdigit() and expires.isascii() and expires.isdigit()):
+        raise NotFound("broadcast")
+    now = int(time.time())
+    if not now <= int(expires) <= now + ttl or len(user) > 18:
+        raise NotFound("broadcast")
+    expected = segment_signature(
+        room_id=room_id, user_id=int(user), name=name, expires=int(expires)
+    )
+    if not constant_time_compare(expected, signature):
+        raise NotFound("broadcast")
+    return int(user)
+
+
+def watch_address(*, access: RoomAccess) -> str:
+    """Where someone who may watch the webinar (`room_get`'s full check: the `watch` ability)
+    reads its live playlist, once there is one: signed for them for as long as a media-server
+    token lives (ADR 0970); empty for anyone else."""
+    room, user = access.room, access.admission.user_id if access.admission else None
+    live = room.broadcast_started_at is not None and access.abilities["watch"]
+    if not live or user is None or hls.file_path(room.janus_room, hls.PLAYLIST) is None:
+        return ""
+    base = reverse("meetings:broadcast", args=[room.id])
+    return base + _signed(room.id, user, hls.PLAYLIST, conf.token_ttl())
+
+
+def broadcast_playlist(*, room_id: int, signed: Mapping[str, str]) -> str:
+    """A webinar's live playlist for the address `watch_address` signed, while the viewer is
+    still let in and the webinar broadcast (one query at each reload, every segment: a removal
+    or an end stops the viewer at once); each segment's address in it signed for them for
+    `SEGMENT_TTL` seconds. Like a media-server token, the address is the credential: no
+    session is read (ADR 0970)."""
+    viewer = _pass_holder(room_id, hls.PLAYLIST, signed, conf.token_ttl())
+    janus_room = (
+        MeetingAdmission.objects.filter(
+            room_id=room_id, user_id=viewer, state=State.ADMITTED, room__ended_at__isnull=True,
+            room__mode=Mode.WEBINAR,
+        )
+        .exclude(room__broadcast_started_at=None)
+        .values_list("room__janus_room", flat=True)
+        .first()
+    )  # fmt: skip
+    path = hls.file_path(janus_room, hls.PLAYLIST) if janus_room else None
+    try:
+        text = path.read_text() if path is not None else None
+    except FileNotFoundError:
+        text = None
+    if text is None:
+        raise NotFound("broadcast")
+    return hls.signed_playlist(text, lambda name: _signed(room_id, viewer, name, SEGMENT_TTL))
+
+
+def broadcast_segment(*, room_id: int, name: str, signed: Mapping[str, str]) -> Path:
+    """A segment of a webinar being broadcast, for the address a playlist signed while it lives;
+    `NotFound` for anything else (no session either)."""
+    if not hls.SEGMENT_NAME.match(name):
+        raise NotFound("broadcast")
+    _pass_holder(room_id, name, signed, SEGMENT_TTL)
+    janus_room = (
+        MeetingRoom.objects.filter(id=room_id, ended_at__isnull=True)
+        .exclude(broadcast_started_at=None)
+        .values_list("janus_room", flat=True)
+        .first()
+    )
+    path = hls.file_path(janus_room, name) if janus_room else None
+    if path is None:
+        raise NotFound("broadcast")
+    return path
 
 
 def all_rooms(*, ended: bool = False) -> QuerySet[MeetingRoom]:

@@ -32,7 +32,7 @@ from samdrift.core.exceptions import (
 )
 from samdrift.core.tenancy import visible_or_404
 
-from . import conf, engine, janus
+from . import conf, engine, hls, janus
 from .choices import PUBLISHERS, Mode, Role, State
 from .credentials import TurnCredential, janus_token, retired_token, turn_credential
 from .models import MeetingAdmission, MeetingCredential, MeetingRoom
@@ -85,6 +85,7 @@ class JoinResult:
     expires_at: datetime | None = None
     janus_url: str = ""
     ice_servers: list[dict[str, Any]] = field(default_factory=list)
+    watch_only: bool = False
 
 
 def _janus(client: janus.Client | None) -> janus.Client:
@@ -145,6 +146,12 @@ def _schedule(actor: Actor, room: MeetingRoom, window: tuple[datetime, datetime]
         description=str(JOIN_AT) % {"url": address},
     )
     room.save(update_fields=["event"])
+
+
+def _keyframes(mode: str) -> int:
+    """A webinar's publishers send a key frame every broadcast segment: its HLS packager
+    (ffmpeg) starts from one, and a viewer starts at any segment (ADR 0970)."""
+    return conf.hls_segment_seconds() if mode == Mode.WEBINAR else 0
 
 
 def room_create(
@@ -217,6 +224,7 @@ def room_create(
                 description=clean,
                 publishers=PUBLISHERS[Mode(chosen_mode)],
                 allowed=[],
+                keyframe_every=_keyframes(chosen_mode),
             )
     return room
 
@@ -238,8 +246,9 @@ def _turn(person: str, now: datetime) -> list[dict[str, Any]]:
 
 def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = None) -> JoinResult:
     """Knock on the room's door. A host, or someone the host admitted, gets a fresh Janus token
-    for this room (and TURN credentials); anyone else waits in the lobby. The class's level of
-    assurance is demanded before anything else (`room_get`)."""
+    for this room (and TURN credentials), except a webinar's viewer, who watches the broadcast
+    (`watch_only`); anyone else waits in the lobby. The class's level of assurance is demanded
+    before anything else (`room_get`)."""
     access = room_get(actor=actor, room_id=room_id)
     room = access.room
     if room.ended_at is not None:
@@ -288,6 +297,16 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
                     return JoinResult(room, admission, State.WAITING)
             else:
                 return JoinResult(room, admission, State.WAITING)
+        if admission.role == Role.VIEWER:
+            # A webinar's viewer watches the broadcast and gets nothing for the media server.
+            audit_record(
+                actor=actor,
+                action="meetings.join",
+                obj=admission,
+                organisation_id=room.owner_org_id,
+                after={"room": room.id, "role": admission.role, "credential": None},
+            )
+            return JoinResult(room, admission, State.ADMITTED, watch_only=True)
         now = timezone.now()
         credential = MeetingCredential.objects.create(
             admission=admission,
@@ -338,6 +357,7 @@ def _allow_or_restore(client: janus.Client, actor: Actor, room: MeetingRoom, tok
         description=room.title,
         publishers=PUBLISHERS[Mode(room.mode)],
         allowed=[*live, token],
+        keyframe_every=_keyframes(room.mode),
     )
     for other in live:  # a restarted Janus lost its stored tokens too
         _calling(client.add_token, other, [engine.VIDEOROOM])
@@ -542,11 +562,15 @@ def room_end(*, actor: Actor, room_id: Any, client: janus.Client | None = None) 
         room = _locked(access)
         ids = list(room.admissions.values_list("id", flat=True))
         revoked, destroyed = 0, False
+        if room.broadcast_started_at is not None:  # Janus's forwarders go with its room
+            hls.stop(room.janus_room)
+            room.broadcast_feed, room.broadcast_started_at, room.broadcast_forwarders = "", None, []
         if conf.enabled():  # without a media server nothing of the room is on one
             revoked = _revoke(client, room, ids)
             destroyed = _calling(client.destroy_room, room.janus_room)
         room.ended_at = timezone.now()
-        room.save(update_fields=["ended_at"])
+        room.save(update_fields=["ended_at", "broadcast_feed", "broadcast_started_at",
+                                 "broadcast_forwarders"])  # fmt: skip
         audit_record(
             actor=actor,
             action="meetings.end",

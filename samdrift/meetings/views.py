@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samdrift.collaboration.selectors import workspace_get
-from samdrift.core.exceptions import submit_form
+from samdrift.core.exceptions import NotFound, submit_form
 from samdrift.core.headers import allow_media
 from samdrift.core.tenancy import scoped_page
 
@@ -112,9 +112,14 @@ TEXTS = {
     "joined_you": _("%(name)s joined."),
     "waits": _("%(name)s is waiting in the lobby."),
     "hand_raised": _("%(name)s raised their hand."),
+    "watching": _("You are watching the webinar. Only its presenters are seen and heard."),
+    "not_live": _("The broadcast has not started yet. It starts here by itself."),
+    "live_video": _("The webinar's broadcast"),
+    "broadcast_me": _("Broadcast me to the viewers"),
+    "broadcast": _("Broadcast"),
+    "broadcast_stop": _("Stop the broadcast"),
+    "on_air": _("broadcast to the viewers"),
 }
-STATE_NAMES = {s.value: str(s.label) for s in State}
-ROLE_NAMES = {r.value: str(r.label) for r in Role}
 
 
 @page
@@ -129,8 +134,33 @@ def room(request: HttpRequest, room_id: int) -> HttpResponse:
         "detail": room_detail(access),
         "texts": {
             **{key: str(text) for key, text in TEXTS.items()},
-            "states": STATE_NAMES,
-            "roles": ROLE_NAMES,
+            # in the page's language, not the one the module was imported in
+            "states": {s.value: str(s.label) for s in State},
+            "roles": {r.value: str(r.label) for r in Role},
         },
     }
     return allow_media(render(request, "meetings/room.html", context), conf.public_url())
+
+
+@require_GET
+def broadcast_playlist(request: HttpRequest, room_id: int) -> HttpResponse:
+    """A webinar's live playlist for its signed address (no session: ADR 0970)."""
+    try:
+        text = selectors.broadcast_playlist(room_id=room_id, signed=request.GET)
+    except NotFound as gone:
+        raise Http404 from gone
+    response = HttpResponse(text, content_type="application/vnd.apple.mpegurl")
+    response["Cache-Control"] = "private, no-store"  # a new one every segment
+    return response
+
+
+@require_GET
+def broadcast_segment(request: HttpRequest, room_id: int, name: str) -> FileResponse:
+    """One segment, for the signed address a playlist gave (no session: ADR 0970)."""
+    try:
+        path = selectors.broadcast_segment(room_id=room_id, name=name, signed=request.GET)
+        response = FileResponse(path.open("rb"), content_type="video/mp2t")
+    except (NotFound, FileNotFoundError) as gone:  # ffmpeg may roll a segment off meanwhile
+        raise Http404 from gone
+    response["Cache-Control"] = "private, max-age=60"  # a segment never changes
+    return response

@@ -461,6 +461,11 @@ PAGES: dict[str, Case] = {
     "meetings:mine": Case(LIST),
     "meetings:workspace": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "meetings:room": Case(OBJECT, {"room_id": "meeting.id"}),
+    "meetings:broadcast": Case(OBJECT, {"room_id": "meeting.id"}),
+    # A segment's address is signed for one viewer by the playlist (ADR 0970): unsigned, 404.
+    "meetings:broadcast_segment": Case(
+        OBJECT, {"room_id": "meeting.id", "name": "literal:seg0.ts"}
+    ),
     "collaboration:upload": Case(
         OBJECT,
         {"workspace_id": "workspace.id"},
@@ -938,6 +943,10 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/meetings/rooms/{room_id}/lock"): Case(OBJECT, method="POST", data=lambda ref: {}),
     ("POST", "/meetings/rooms/{room_id}/end"): Case(OBJECT, method="POST"),
     ("POST", "/meetings/rooms/{room_id}/hand"): Case(OBJECT, method="POST", data=lambda ref: {}),
+    ("POST", "/meetings/rooms/{room_id}/broadcast"): Case(
+        OBJECT, method="POST", data=lambda ref: {}
+    ),
+    ("POST", "/meetings/rooms/{room_id}/broadcast/stop"): Case(OBJECT, method="POST"),
     ("GET", "/calendars/"): Case(LIST),
     ("GET", "/calendars/{calendar_id}/events"): Case(
         OBJECT, data=lambda ref: {"start": "2030-01-01", "end": "2030-02-01"}

@@ -825,8 +825,20 @@ def test_meeting_room_abilities(who):
     got = meeting_room_abilities(
         actor=actor, room=room, member=_member(role), admission=None, classification=1
     )
-    assert set(got) == MEETING_HOST | {"in_room"}
+    assert set(got) == MEETING_HOST | {"in_room", "publish", "watch", "broadcast"}
     assert {k for k, v in got.items() if v} == MEETING_OF_A[who], who
+
+
+@pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
+def test_webinar_abilities_before_anyone_is_let_in(who):
+    """A webinar's host may broadcast; no one publishes or watches before being let in."""
+    actor, role = COLLAB_PEOPLE[who]
+    room = MeetingRoom(id=9, workspace_id=5, owner_org_id=A, created_by_id=999, mode="webinar")
+    got = meeting_room_abilities(
+        actor=actor, room=room, member=_member(role), admission=None, classification=1
+    )
+    expected = MEETING_OF_A[who] | ({"broadcast"} if who == "owner" else set())
+    assert {k for k, v in got.items() if v} == expected, who
 
 
 # --- calendars (issue 12): members read a workspace's calendar, editors write it ---------------

@@ -30,7 +30,7 @@ def _abilities(actor, room, member=None, admission=None, classification=1):
     got = room_abilities(
         actor=actor, room=room, member=member, admission=admission, classification=classification
     )
-    assert set(got) == {"host", "join", "in_room"} | HOST_ACTS
+    assert set(got) == {"host", "join", "in_room", "publish", "watch", "broadcast"} | HOST_ACTS
     return {k for k, v in got.items() if v}
 
 
@@ -60,9 +60,23 @@ def test_the_creator_hosts_and_an_admitted_person_is_in_the_room():
     assert "host" in _abilities(_actor(CREATOR, A), room, creator)
     editor = _member(23, "editor")
     admitted = MeetingAdmission(room=room, user_id=23, role=Role.PARTICIPANT, state=State.ADMITTED)
-    assert _abilities(_actor(23, B), room, editor, admitted) == {"join", "in_room"}
+    assert _abilities(_actor(23, B), room, editor, admitted) == {"join", "in_room", "publish"}
     waiting = MeetingAdmission(room=room, user_id=23, role=Role.PARTICIPANT, state=State.WAITING)
     assert _abilities(_actor(23, B), room, editor, waiting) == {"join"}
+
+
+def test_in_a_webinar_a_viewer_watches_and_never_publishes_and_the_host_broadcasts():
+    room = MeetingRoom(id=7, workspace_id=5, owner_org_id=A, created_by_id=CREATOR, mode="webinar")
+    viewer = MeetingAdmission(room=room, user_id=21, role=Role.VIEWER, state=State.ADMITTED)
+    reader = _member(21, "reader")
+    assert _abilities(_actor(21, B), room, reader, viewer) == {"join", "in_room", "watch"}
+    presenter = MeetingAdmission(room=room, user_id=23, role=Role.PRESENTER, state=State.ADMITTED)
+    got = _abilities(_actor(23, B), room, _member(23, "editor"), presenter)
+    assert got == {"join", "in_room", "publish", "watch"}
+    waiting = MeetingAdmission(room=room, user_id=21, role=Role.VIEWER, state=State.WAITING)
+    assert _abilities(_actor(21, B), room, reader, waiting) == {"join"}
+    owner = _member(24, "owner", org=A)
+    assert _abilities(_actor(24, A), room, owner) == {"join", "host", "broadcast"} | HOST_ACTS
 
 
 def test_an_ad_hoc_room_is_for_the_owning_agencys_officials():
