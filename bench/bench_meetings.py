@@ -21,8 +21,9 @@ control plane adds to joining, against Janus without samdrift in the same run.
    page's call to samdrift's API (rights, lobby, a stored token, audit, Janus's admin API), then
    Janus. Baseline: the same client code on a page of Janus's own origin, given a token added
    beforehand straight through Janus's admin API (Janus without samdrift), doing the same media
-   work (camera, publish, subscribe, first frame). Joins alternate between the two. Goal: p50
-   within 10 %.
+   work (camera, publish, subscribe, first frame). Both start the camera at once, while the
+   rest goes on (samdrift's page while its API answers, the baseline while it opens its Janus
+   session). Joins alternate between the two. Goal: p50 within 10 %.
 """
 
 from __future__ import annotations
@@ -297,8 +298,9 @@ THEIRS = f"""async ([url, token, room, id, feed]) => {{
   }}}};
   const s = new SamdriftJanus.JanusSession(
     {{janus_url: url, token, janus_room: room, participant_id: id, ice_servers: []}}, on);
+  const camera = navigator.mediaDevices.getUserMedia({{audio: true, video: true}});
   await s.connect();
-  const local = await navigator.mediaDevices.getUserMedia({{audio: true, video: true}});
+  const local = await camera;
   await s.join(local);
   await first;
   const ms = performance.now() - t0;

@@ -99,7 +99,11 @@ export class JanusSession {
     if (event.sender === this.publisher && data.leaving === "ok") {
       return this.lost("removed");
     }
-    for (const publisher of data.publishers || []) this.subscribe(String(publisher.id));
+    for (const publisher of data.publishers || []) {
+      this.subscribe(String(publisher.id));
+      // Who already talks when this page arrives: Janus only announces the next change.
+      if (publisher.talking !== undefined) this.on.talking(String(publisher.id), publisher.talking);
+    }
     const gone = data.leaving ?? data.unpublished ?? data.kicked;
     if (gone !== undefined && gone !== "ok") this.unsubscribe(String(gone));
   }

@@ -23,6 +23,18 @@ function csrf() {
   return input ? input.value : "";
 }
 
+// The camera and microphone, as { stream } or { error } (never a rejection left unheard).
+function openCamera() {
+  return navigator.mediaDevices.getUserMedia({ audio: true, video: true }).then(
+    (stream) => ({ stream }),
+    (error) => ({ error }),
+  );
+}
+
+function dropCamera(camera) {
+  camera?.then(({ stream }) => stream?.getTracks().forEach((track) => track.stop()));
+}
+
 class MeetingPage {
   constructor(root) {
     this.root = root;
@@ -98,22 +110,26 @@ class MeetingPage {
   async knock() {
     this.buttons.join.disabled = true;
     this.say(this.texts.joining);
+    // Someone already let in who publishes: the camera starts while samdrift answers, not after.
+    const camera = this.detail.abilities.publish ? openCamera() : null;
     try {
       const joined = await this.call("/join", {});
+      if (joined.state === "waiting" || joined.watch_only) dropCamera(camera);
       if (joined.state === "waiting") {
         this.waiting = true;
         this.say(this.texts.waiting);
         return;
       }
       this.waiting = false;
-      await this.enter(joined);
+      await this.enter(joined, joined.watch_only ? null : camera);
     } catch (error) {
+      dropCamera(camera);
       this.buttons.join.disabled = false;
       this.say(fill(this.texts.failed, { why: error.message }));
     }
   }
 
-  async enter(joined) {
+  async enter(joined, camera = null) {
     this.joined = joined;
     if (joined.watch_only) {
       this.enterAsViewer();
@@ -125,15 +141,11 @@ class MeetingPage {
       talking: (feed, on) => this.setTalking(feed, on),
       closed: (why) => this.closedByServer(why),
     });
+    const opened = camera || openCamera();
     await this.janus.connect();
-    this.local = null;
-    if (joined.role !== "viewer") {
-      try {
-        this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-      } catch (error) {
-        this.say(fill(this.texts.no_media, { why: error.message }));
-      }
-    }
+    const { stream, error } = await opened;
+    this.local = stream || null;
+    if (error) this.say(fill(this.texts.no_media, { why: error.message }));
     await this.janus.join(this.local);
     if (this.local) this.showLocal(this.local);
     this.buttons.join.hidden = true;
@@ -172,10 +184,11 @@ class MeetingPage {
         this.stopWatching?.();
         this.stopWatching = null;
       });
-    } else if (!playlist && this.stopWatching) {
-      this.stopWatching();
+    } else if (!playlist) {
+      // stopped, or a player that gave up: either way its video goes
+      this.stopWatching?.();
       this.stopWatching = null;
-      this.videos.replaceChildren();
+      if (byId("meeting-broadcast-video")) this.videos.replaceChildren();
     }
     if (this.joined?.watch_only && !playlist && !this.videos.childElementCount) {
       const item = document.createElement("li");

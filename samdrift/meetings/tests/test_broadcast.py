@@ -5,7 +5,10 @@ ffmpeg. Every refusal is explained in both languages and changes nothing."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from samdrift.audit.models import AuditEvent
@@ -207,6 +210,12 @@ def test_ending_the_webinar_stops_its_broadcast(safos, meetings):
     _w, room = _webinar(safos)
     room = _on_air(room)
     assert hls.running(room.janus_room)
+    out = StringIO()
+    call_command("meetings", "rooms", stdout=out)
+    assert f"{room.janus_room}\tclass 1\twebinar\topen, broadcasting" in out.getvalue()
+    call_command("meetings", "who", str(room.id), stdout=out)
+    assert "broadcast / sändning: a1 since " in out.getvalue()
+    assert "ffmpeg running" in out.getvalue()
     services.room_end(actor=safos.actor("owner"), room_id=room.id)
     assert not hls.running(room.janus_room)
     assert not hls.folder(room.janus_room).exists()

@@ -2,13 +2,14 @@
 real ffmpeg, over the real ASGI server: the host publishes and broadcasts themself; a viewer
 let in from the lobby gets no media-server token and plays the host's stream over HLS (hls.js,
 its picture decoded and its time advancing); stopping the broadcast stops ffmpeg and the
-viewer's player. axe-core finds nothing on the viewer's page (ADR 0970)."""
+viewer's player. axe-core finds nothing on the viewer's page in English or Swedish (ADR 0970)."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from samdrift.audit.models import AuditEvent
@@ -82,10 +83,21 @@ def test_a_webinar_viewer_watches_the_presenter_over_hls(safos, meetings, media_
         reader_id = safos.users["reader"].id
         assert not MeetingCredential.objects.filter(admission__user_id=reader_id).exists()
         assert axe_violations(viewer, "webinar viewer (en)") == []
+        # The same in Swedish, the page opened again: the viewer is let in at once.
+        viewer.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "sv", "url": site}]
+        )
+        viewer.reload()
+        viewer.get_by_role("button", name="Gå med i mötet").click()
+        expect(viewer.locator("#meeting-status")).to_have_text(
+            "Du följer webbinariet. Bara dess presentatörer syns och hörs."
+        )
+        expect(viewer.locator("#meeting-broadcast-video")).to_have_count(1)
+        assert axe_violations(viewer, "webinar viewer (sv)") == []
 
         host.get_by_role("button", name="Stop the broadcast").click()
         expect(viewer.locator("#meeting-videos")).to_have_text(
-            "The broadcast has not started yet. It starts here by itself.", timeout=25000
+            "Sändningen har inte börjat ännu. Den startar här av sig själv.", timeout=25000
         )
         assert not hls.running(room.janus_room)
     actions = list(

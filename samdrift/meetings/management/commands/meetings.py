@@ -26,7 +26,7 @@ from samdrift.core.engines import EngineError, serve_in_foreground
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
-from ... import conf, engine, janus, selectors, services, turn
+from ... import conf, engine, hls, janus, selectors, services, turn
 
 
 class Command(BaseCommand):
@@ -100,6 +100,7 @@ class Command(BaseCommand):
     def _rooms(self, options: dict[str, Any]) -> None:
         for room in selectors.all_rooms(ended=options["ended"]):
             state = "ended" if room.ended_at else ("locked" if room.locked else "open")
+            state += ", broadcasting" if room.broadcast_started_at else ""
             self.stdout.write(
                 f"{room.id}\t{room.janus_room}\tclass {room.classification}\t{room.mode}\t"
                 f"{state}\t{room.title}"
@@ -112,6 +113,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{admission.id}\t{admission.user.get_username()}\t{admission.role}\t"
                 f"{admission.state}{guest}"
+            )
+        room = access.room
+        if room.broadcast_started_at is not None:
+            packager = "running" if hls.running(room.janus_room) else "NOT running / stoppad"
+            self.stdout.write(
+                f"broadcast / sändning: {room.broadcast_feed} since "
+                f"{room.broadcast_started_at.isoformat()}, ffmpeg {packager}"
             )
         if access.room.ended_at is None:
             try:
