@@ -22,6 +22,7 @@ segment new in it. Per step, over a window:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_live import BIN, ROOT, served
-from bench_meetings import MEDIA_ARGS, member, page_for, started
+from bench_meetings import MEDIA_ARGS, janus_cpu, member, page_for, started
 from support import free_port, login_session
 
 sys.path.insert(0, str(ROOT))
@@ -78,11 +79,8 @@ def tree_cpu(root: int) -> float:
         grew = bool(more)
     total = 0.0
     for pid in tree:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            total += janus_cpu(pid)
     return total
 
 

@@ -19,7 +19,14 @@ from samdrift.core.exceptions import BusinessRuleViolation, DomainError
 from . import hls, janus
 from .choices import Role, State
 from .models import MeetingAdmission, MeetingRoom
-from .services import _admission, _calling, _host_access, _janus, _locked
+from .services import (
+    admission_locked,
+    broadcast_off,
+    call_janus,
+    host_access,
+    janus_client,
+    room_locked,
+)
 
 NOT_PRESENTER = _("Only a host or a presenter who is in the webinar can be broadcast.")
 NOTHING_PUBLISHED = _("This person sends neither sound nor video yet: broadcast them once they do.")
@@ -40,7 +47,7 @@ def _presenter(actor: Actor, room: MeetingRoom, admission_id: Any) -> MeetingAdm
         own = room.admissions.select_for_update().filter(user_id=actor.user_id or 0)
         admission = own.first()
     else:
-        admission = _admission(room, admission_id)
+        admission = admission_locked(room, admission_id)
     if admission is None or admission.state != State.ADMITTED or admission.role == Role.VIEWER:
         raise BusinessRuleViolation(NOT_PRESENTER, code="not_presenter")
     return admission
@@ -49,7 +56,7 @@ def _presenter(actor: Actor, room: MeetingRoom, admission_id: Any) -> MeetingAdm
 def _published(client: janus.Client, room: MeetingRoom, participant: str) -> dict[str, str]:
     """The first audio and video stream the participant publishes (kind -> mid)."""
     mids: dict[str, str] = {}
-    for stream in _calling(client.publisher_streams, room.janus_room, participant):
+    for stream in call_janus(client.publisher_streams, room.janus_room, participant):
         kind = stream.get("type")
         if kind in hls.PAYLOAD and kind not in mids and not stream.get("disabled"):
             mids[kind] = str(stream["mid"])
@@ -61,9 +68,8 @@ def _published(client: janus.Client, room: MeetingRoom, participant: str) -> dic
 def _halt(client: janus.Client, room: MeetingRoom) -> None:
     """Stop the room's forwarders and its ffmpeg; what is already gone is not an error."""
     for stream_id in room.broadcast_forwarders:
-        _calling(client.stop_rtp_forward, room.janus_room, room.broadcast_feed, int(stream_id))
-    hls.stop(room.janus_room)
-    room.broadcast_feed, room.broadcast_started_at, room.broadcast_forwarders = "", None, []
+        call_janus(client.stop_rtp_forward, room.janus_room, room.broadcast_feed, int(stream_id))
+    broadcast_off(room)
 
 
 def broadcast_start(
@@ -71,10 +77,10 @@ def broadcast_start(
 ) -> MeetingRoom:
     """Broadcast a presenter (by default the host themself) to the webinar's viewers; a
     broadcast already on switches to them."""
-    access = _host_access(actor, room_id, "broadcast")
-    client = _janus(client)
+    access = host_access(actor, room_id, "broadcast")
+    client = janus_client(client)
     with transaction.atomic():
-        room = _locked(access)
+        room = room_locked(access)
         presenter = _presenter(actor, room, admission_id)
         mids = _published(client, room, presenter.participant_id)
         before = room.broadcast_feed
@@ -89,7 +95,7 @@ def broadcast_start(
             for kind, mid in mids.items()
         ]
         try:
-            forwarders = _calling(
+            forwarders = call_janus(
                 client.rtp_forward, room.janus_room, presenter.participant_id, streams
             )
         except DomainError:
@@ -112,10 +118,10 @@ def broadcast_start(
 
 
 def broadcast_stop(*, actor: Actor, room_id: Any, client: janus.Client | None = None) -> None:
-    access = _host_access(actor, room_id, "broadcast")
-    client = _janus(client)
+    access = host_access(actor, room_id, "broadcast")
+    client = janus_client(client)
     with transaction.atomic():
-        room = _locked(access)
+        room = room_locked(access)
         if room.broadcast_started_at is None:
             raise BusinessRuleViolation(NOT_BROADCASTING, code="not_broadcasting")
         feed = room.broadcast_feed

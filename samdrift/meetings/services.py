@@ -88,11 +88,11 @@ class JoinResult:
     watch_only: bool = False
 
 
-def _janus(client: janus.Client | None) -> janus.Client:
+def janus_client(client: janus.Client | None) -> janus.Client:
     return client or janus.Client()
 
 
-def _calling(fn: Any, *args: Any, **kwargs: Any) -> Any:
+def call_janus(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """A request to Janus; no answer, or an error samdrift did not expect, is a 503 for the
     caller (and a log line), and the caller's transaction rolls back."""
     try:
@@ -184,7 +184,7 @@ def room_create(
         level = parse_classification(1 if classification is None else classification)
         require_level(actor, level)
         ws_id = None
-    client = _janus(client)
+    client = janus_client(client)
     with transaction.atomic():
         room = MeetingRoom.objects.create(
             title=clean,
@@ -218,7 +218,7 @@ def room_create(
         # Without a media server (not enabled) the room is planned only: the first join makes
         # it on Janus, as for a room Janus lost (ADR 0675).
         if conf.enabled():
-            _calling(
+            call_janus(
                 client.create_room,
                 room.janus_room,
                 description=clean,
@@ -229,7 +229,7 @@ def room_create(
     return room
 
 
-def _locked(access: RoomAccess) -> MeetingRoom:
+def room_locked(access: RoomAccess) -> MeetingRoom:
     return MeetingRoom.objects.select_for_update().get(id=access.room.id)
 
 
@@ -262,9 +262,9 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
     if actor.user_id is None:
         raise PermissionDenied(NOT_MEMBER)
     user_id: int = actor.user_id
-    client = _janus(client)
+    client = janus_client(client)
     with transaction.atomic():
-        room = _locked(access)
+        room = room_locked(access)
         if room.ended_at is not None:
             raise BusinessRuleViolation(ENDED, code="meeting_ended")
         admission = MeetingAdmission.objects.filter(room=room, user_id=user_id).first()
@@ -322,7 +322,7 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
             after={"room": room.id, "role": admission.role, "credential": credential.id,
                    "expires_at": credential.expires_at.isoformat()},
         )  # fmt: skip
-        _calling(client.add_token, credential.token, [engine.VIDEOROOM])
+        call_janus(client.add_token, credential.token, [engine.VIDEOROOM])
         _allow_or_restore(client, actor, room, credential.token)
     return JoinResult(
         room,
@@ -340,7 +340,7 @@ def _allow_or_restore(client: janus.Client, actor: Actor, room: MeetingRoom, tok
     """Put the token on the room's ACL. A Janus that no longer has the room (restarted, or the
     room was lost) gets it made again, with the tokens still live, and the restoring audited."""
     try:
-        _calling(client.allow, room.janus_room, [token], add=True)
+        call_janus(client.allow, room.janus_room, [token], add=True)
         return
     except MediaServerUnavailable as unavailable:
         cause = unavailable.__cause__
@@ -351,7 +351,7 @@ def _allow_or_restore(client: janus.Client, actor: Actor, room: MeetingRoom, tok
         .exclude(token=token)
         .values_list("token", flat=True)
     )
-    _calling(
+    call_janus(
         client.create_room,
         room.janus_room,
         description=room.title,
@@ -360,7 +360,7 @@ def _allow_or_restore(client: janus.Client, actor: Actor, room: MeetingRoom, tok
         keyframe_every=_keyframes(room.mode),
     )
     for other in live:  # a restarted Janus lost its stored tokens too
-        _calling(client.add_token, other, [engine.VIDEOROOM])
+        call_janus(client.add_token, other, [engine.VIDEOROOM])
     audit_record(
         actor=actor,
         action="meetings.room_restored",
@@ -370,7 +370,7 @@ def _allow_or_restore(client: janus.Client, actor: Actor, room: MeetingRoom, tok
     )
 
 
-def _host_access(actor: Actor, room_id: Any, ability: str) -> RoomAccess:
+def host_access(actor: Actor, room_id: Any, ability: str) -> RoomAccess:
     access = room_get(actor=actor, room_id=room_id)
     if access.room.ended_at is not None:
         raise BusinessRuleViolation(ENDED, code="meeting_ended")
@@ -379,7 +379,7 @@ def _host_access(actor: Actor, room_id: Any, ability: str) -> RoomAccess:
     return access
 
 
-def _admission(room: MeetingRoom, admission_id: Any) -> MeetingAdmission:
+def admission_locked(room: MeetingRoom, admission_id: Any) -> MeetingAdmission:
 
     return visible_or_404(
         MeetingAdmission.objects.select_for_update().filter(room=room),
@@ -389,10 +389,10 @@ def _admission(room: MeetingRoom, admission_id: Any) -> MeetingAdmission:
 
 
 def _decide(actor: Actor, room_id: Any, admission_id: Any, state: str, action: str) -> None:
-    access = _host_access(actor, room_id, "admit")
+    access = host_access(actor, room_id, "admit")
     with transaction.atomic():
-        room = _locked(access)
-        admission = _admission(room, admission_id)
+        room = room_locked(access)
+        admission = admission_locked(room, admission_id)
         if admission.state != State.WAITING:
             raise BusinessRuleViolation(NOT_WAITING, code="not_waiting")
         admission.state = state
@@ -423,9 +423,9 @@ def _revoke(client: janus.Client, room: MeetingRoom, admission_ids: list[int]) -
     credentials = list(live_credentials(admission_ids=admission_ids))
     tokens = [c.token for c in credentials]
     for token in tokens:
-        _calling(client.remove_token, token)
+        call_janus(client.remove_token, token)
     if tokens and room.ended_at is None:
-        _calling(client.allow, room.janus_room, tokens, add=False)
+        call_janus(client.allow, room.janus_room, tokens, add=False)
     _retire(credentials, timezone.now())
     return len(tokens)
 
@@ -444,11 +444,11 @@ def participant_remove(
 ) -> None:
     """The host removes someone: their tokens stop working in Janus at once, they are kicked
     out of the room, and they cannot come back to this meeting."""
-    access = _host_access(actor, room_id, "remove")
-    client = _janus(client)
+    access = host_access(actor, room_id, "remove")
+    client = janus_client(client)
     with transaction.atomic():
-        room = _locked(access)
-        admission = _admission(room, admission_id)
+        room = room_locked(access)
+        admission = admission_locked(room, admission_id)
         if admission.state != State.ADMITTED or admission.user_id == actor.user_id:
             raise BusinessRuleViolation(NOT_ADMITTED, code="not_admitted")
         admission.state = State.REMOVED
@@ -457,11 +457,11 @@ def participant_remove(
         admission.save(update_fields=["state", "decided_at", "decided_by"])
         tokens = set(live_credentials(admission_ids=[admission.id]).values_list("token", flat=True))
         revoked = _revoke(client, room, [admission.id])
-        kicked = _calling(client.kick, room.janus_room, admission.participant_id)
+        kicked = call_janus(client.kick, room.janus_room, admission.participant_id)
         # Their other handles (the feeds they watch) go with their sessions, at once.
-        sessions = _calling(client.sessions_holding, tokens) if tokens else set()
+        sessions = call_janus(client.sessions_holding, tokens) if tokens else set()
         for session in sessions:
-            _calling(client.destroy_session, session)
+            call_janus(client.destroy_session, session)
         audit_record(
             actor=actor,
             action="meetings.remove",
@@ -488,19 +488,19 @@ def participant_mute(
     participant cannot lift a host's mute themselves. Returns how many streams were moderated."""
     if media not in ("audio", "video"):
         raise ValidationFailed(BAD_MEDIA, errors={"media": [str(BAD_MEDIA)]})
-    access = _host_access(actor, room_id, "mute")
-    client = _janus(client)
+    access = host_access(actor, room_id, "mute")
+    client = janus_client(client)
     with transaction.atomic():
-        room = _locked(access)
-        admission = _admission(room, admission_id)
+        room = room_locked(access)
+        admission = admission_locked(room, admission_id)
         if admission.state != State.ADMITTED:
             raise BusinessRuleViolation(NOT_ADMITTED, code="not_admitted")
-        streams = _calling(client.publisher_streams, room.janus_room, admission.participant_id)
+        streams = call_janus(client.publisher_streams, room.janus_room, admission.participant_id)
         mids = [str(s["mid"]) for s in streams if s.get("type") == media]
         if not mids:
             raise BusinessRuleViolation(NOT_PUBLISHING[media], code="not_publishing")
         for mid in mids:
-            _calling(client.moderate, room.janus_room, admission.participant_id, mid, mute=mute)
+            call_janus(client.moderate, room.janus_room, admission.participant_id, mid, mute=mute)
         setattr(admission, f"{media}_muted", mute)
         admission.save(update_fields=[f"{media}_muted"])
         audit_record(
@@ -536,9 +536,9 @@ def hand_raise(*, actor: Actor, room_id: Any, raised: bool = True) -> MeetingAdm
 
 def room_lock(*, actor: Actor, room_id: Any, locked: bool = True) -> None:
     """A locked room lets no one new into the lobby; who is in stays in."""
-    access = _host_access(actor, room_id, "lock")
+    access = host_access(actor, room_id, "lock")
     with transaction.atomic():
-        room = _locked(access)
+        room = room_locked(access)
         if room.locked == locked:
             return
         room.locked = locked
@@ -553,21 +553,27 @@ def room_lock(*, actor: Actor, room_id: Any, locked: bool = True) -> None:
         )
 
 
+def broadcast_off(room: MeetingRoom) -> None:
+    """Stop the room's ffmpeg, delete what it wrote and mark the room as not broadcast (the
+    caller saves it; Janus's forwarders are the caller's: they go with a destroyed room)."""
+    hls.stop(room.janus_room)
+    room.broadcast_feed, room.broadcast_started_at, room.broadcast_forwarders = "", None, []
+
+
 def room_end(*, actor: Actor, room_id: Any, client: janus.Client | None = None) -> None:
     """End the meeting for everyone: every token is revoked and Janus destroys the room, which
     disconnects whoever is in it."""
-    access = _host_access(actor, room_id, "end")
-    client = _janus(client)
+    access = host_access(actor, room_id, "end")
+    client = janus_client(client)
     with transaction.atomic():
-        room = _locked(access)
+        room = room_locked(access)
         ids = list(room.admissions.values_list("id", flat=True))
         revoked, destroyed = 0, False
         if room.broadcast_started_at is not None:  # Janus's forwarders go with its room
-            hls.stop(room.janus_room)
-            room.broadcast_feed, room.broadcast_started_at, room.broadcast_forwarders = "", None, []
+            broadcast_off(room)
         if conf.enabled():  # without a media server nothing of the room is on one
             revoked = _revoke(client, room, ids)
-            destroyed = _calling(client.destroy_room, room.janus_room)
+            destroyed = call_janus(client.destroy_room, room.janus_room)
         room.ended_at = timezone.now()
         room.save(update_fields=["ended_at", "broadcast_feed", "broadcast_started_at",
                                  "broadcast_forwarders"])  # fmt: skip
@@ -586,7 +592,7 @@ def credentials_sweep(*, now: datetime | None = None, client: janus.Client | Non
     opens nothing. Returns how many were removed."""
 
     moment = now or timezone.now()
-    client = _janus(client)
+    client = janus_client(client)
     expired = list(expired_credentials(now=moment))
     if not expired:
         return 0
@@ -598,9 +604,9 @@ def credentials_sweep(*, now: datetime | None = None, client: janus.Client | Non
             room = credentials[0].admission.room
             tokens = [c.token for c in credentials]
             for token in tokens:
-                _calling(client.remove_token, token)
+                call_janus(client.remove_token, token)
             if room.ended_at is None:
-                _calling(client.allow, room.janus_room, tokens, add=False)
+                call_janus(client.allow, room.janus_room, tokens, add=False)
         _retire(expired, moment)
         audit_record(
             actor=SYSTEM,
