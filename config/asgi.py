@@ -9,6 +9,7 @@ a WSGI application (WsgiDAV) run by a2wsgi beside Django (ADRs 0613, 0616); `/ca
 `/ws/coedit/<id>` carries the Yjs updates of a live note or whiteboard (ADR 0681).
 """
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
@@ -44,3 +45,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything loaded so far (Django, the apps, the engines' clients) lives as long as the process:
+# moved out of the collector's sight, a full collection no longer walks it, which otherwise stalls
+# every connection of the process for tens of milliseconds (ADR 0684).
+gc.freeze()

@@ -1,10 +1,12 @@
 """The WebSocket `/ws/coedit/<id>`: y-websocket's protocol for one live document (ADR 0681).
 
-Each connection keeps its own copy of the document (loaded from the database, then fed every
-update the group accepts), answers the browser's sync steps from it, and for each update the
-browser sends: checks it decodes, checks again that the actor may edit, writes it, and only then
-shares it with the document's other editors through the channel layer (Redis at scale, so
-editors on different server processes meet). Presence (awareness) is passed on with the name of
+The connections of one document in one process share a replica of it (`hub`, ADR 0684),
+loaded from the database by the first and fed every update the group accepts; each answers its
+browser's sync steps from it. For each update the browser sends, the connection checks it
+decodes and hands it to the process's writer, which checks again that the actor may edit and
+writes it (with the others waiting, in one transaction); only then is it shared with the
+document's other editors through the channel layer (Redis at scale, so editors on different
+server processes meet). Presence (awareness) is passed on with the name of
 who is logged in stamped over whatever the script claimed.
 
 A refusal closes the connection with a code the page explains (the y-websocket client has no
@@ -34,7 +36,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
 from samdrift.core.tenancy import StepUpRequired
 
-from . import protocol, selectors, services
+from . import hub, protocol, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         self.doc_id = 0
         self.generation = 0
         self.group = ""
-        self.ydoc: Doc | None = None
+        self.replica: hub.Replica | None = None
         self.can_edit = False
         self.edited = False
         self.label = ""
@@ -121,9 +123,8 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         # after this handler and is applied again, which a CRDT ignores.
         self.group = services.group_name(self.doc_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        state, _upto = await database_sync_to_async(selectors.doc_state)(doc_id=self.doc_id)
         try:
-            self.ydoc = services.check_update(state) if state else Doc()
+            self.replica = await hub.hub().replica(self.doc_id, self.generation, self._load)
         except ValidationFailed:
             await self._close(CLOSE["unreadable"])
             return
@@ -135,6 +136,9 @@ class CoeditConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
+        if self.replica is not None:
+            hub.hub().release(self.doc_id, self.generation, self.replica)
+            self.replica = None
         if not self.group:
             return
         if self.clients:  # tell the others these cursors left
@@ -142,7 +146,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.ydoc is None or self.closed:
+        if self.replica is None or self.closed:
             return
         if bytes_data is None:
             await self._close(CLOSE["malformed"])
@@ -162,17 +166,18 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             await self._share({"type": "coedit.query"})
 
     async def _answer_step1(self, state_vector: bytes) -> None:
-        if self.ydoc is None:
+        if self.replica is None:
             return
         try:
-            missing = self.ydoc.get_update(state_vector)
+            missing = self.replica.doc.get_update(state_vector)
         except (ValueError, RuntimeError):
             await self._close(CLOSE["malformed"])
             return
         await self.send(bytes_data=protocol.sync_frame(YSyncMessageType.SYNC_STEP2, missing))
 
     async def _update(self, update: bytes) -> None:
-        if self.ydoc is None or update == EMPTY_UPDATE:
+        replica = self.replica
+        if replica is None or update == EMPTY_UPDATE:
             return
         if not self.can_edit:
             await self._close(CLOSE["read_only"])
@@ -182,7 +187,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             return
         try:
             services.check_update(update)
-            await database_sync_to_async(self._write)(update)
+            seq = await hub.hub().write(self._pending(update))
         except ValidationFailed:
             await self._close(CLOSE["malformed"])
             return
@@ -203,21 +208,28 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             logger.exception("coedit: update to document %s not written", self.doc_id)
             await self._close(CLOSE["busy"])
             return
-        self.ydoc.apply_update(update)
-        await self._share({"type": "coedit.update", "frame": protocol.update_frame(update)})
+        self.edited = True
+        # Shared even if this connection closed meanwhile: the update is written.
+        replica.doc.apply_update(update)
+        frame = protocol.update_frame(update)
+        await self._share(
+            {"type": "coedit.update", "frame": frame, "process": hub.PROCESS, "seq": seq}
+        )
 
-    def _write(self, update: bytes) -> None:
-        actor = self.actor_for_scope(self.scope)
-        if not actor.is_authenticated:
-            raise NotFound()
-        services.update_accept(
-            actor=actor,
+    def _pending(self, update: bytes) -> hub.Pending:
+        session = getattr(self.scope.get("session"), "session_key", None) or ""
+        return hub.Pending(
+            session=session,
+            actor=lambda: self.actor_for_scope(self.scope),
             doc_id=self.doc_id,
             generation=self.generation,
             update=update,
             first=not self.edited,
         )
-        self.edited = True
+
+    async def _load(self) -> Doc:
+        state, _upto = await database_sync_to_async(selectors.doc_state)(doc_id=self.doc_id)
+        return services.check_update(state) if state else Doc()
 
     async def _awareness(self, payload: bytes) -> None:
         try:
@@ -231,10 +243,10 @@ class CoeditConsumer(AsyncWebsocketConsumer):
     # Group messages: what another connection of the same document accepted or heard.
 
     async def coedit_update(self, message: dict[str, Any]) -> None:
-        if message["sender"] == self.channel_name or self.ydoc is None or self.closed:
+        if message["sender"] == self.channel_name or self.replica is None or self.closed:
             return
-        frame = protocol.parse(message["frame"])
-        self.ydoc.apply_update(frame.payload)
+        if message["process"] != hub.PROCESS:  # this process's replica has it already
+            self.replica.apply_remote(message["seq"], protocol.parse(message["frame"]).payload)
         await self.send(bytes_data=message["frame"])
 
     async def coedit_awareness(self, message: dict[str, Any]) -> None:
@@ -254,7 +266,7 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(self.group, {**message, "sender": self.channel_name})
 
     def _sv(self) -> bytes:
-        return self.ydoc.get_state() if self.ydoc is not None else b"\x00"
+        return self.replica.doc.get_state() if self.replica is not None else b"\x00"
 
     def _take_token(self) -> bool:
         now = time.monotonic()

@@ -1,8 +1,11 @@
-"""Changes to live documents (ADR 0680–0682). Every update is checked against the workspace's
+"""Changes to live documents (ADRs 0680, 0681, 0684). Every update is checked against the workspace's
 rules when it arrives (not only when the connection opened), written, and only then shared."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -19,7 +22,12 @@ from samdrift.audit.services import audit_read, audit_record
 from samdrift.collaboration.selectors import workspace_get
 from samdrift.core import pdf
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import BusinessRuleViolation, PermissionDenied, ValidationFailed
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    DomainError,
+    PermissionDenied,
+    ValidationFailed,
+)
 
 from . import export, selectors
 from .choices import DocKind
@@ -29,6 +37,9 @@ from .models import LiveDoc, LiveUpdate, LiveVersion
 #: one snapshot and at most this many small rows.
 COMPACT_AFTER = 200
 MAX_STATE_BYTES = 32 * 1024 * 1024
+#: A document's `changed_at` (shown to the minute) is moved on at most this often, not by every
+#: keystroke's update; each update row keeps its own exact time.
+CHANGED_GRAIN = timedelta(seconds=10)
 
 READ_ONLY = _("You can read this document but not change it.")
 STALE = _("The document was restored to a version since you opened it. Reload to continue.")
@@ -46,7 +57,7 @@ class StaleGeneration(BusinessRuleViolation):
 
 
 def group_name(doc_id: int) -> str:
-    """The channel-layer group of a document's editors (Redis at scale, ADR 0683)."""
+    """The channel-layer group of a document's editors (Redis at scale, ADR 0681)."""
     return f"coedit.{doc_id}"
 
 
@@ -95,30 +106,116 @@ def doc_opened(*, actor: Actor, access: selectors.DocAccess, channel: str) -> No
     )
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One update a connection received, to be written for `actor`."""
+
+    actor: Actor
+    doc_id: int
+    generation: int
+    update: bytes
+    #: The first change of this connection: audited (who changed the document, once per
+    #: session; the rows say what).
+    first: bool = False
+
+
 def update_accept(
     *, actor: Actor, doc_id: int, generation: int, update: bytes, first: bool = False
 ) -> int:
-    """Write one update sent by `actor` and return its sequence number. The actor's rights and
-    the document's generation are read again here, in the writing transaction, so a membership
-    removed or a restore done a second ago already counts."""
+    """Write one update sent by `actor` and return its sequence number (see `updates_accept`)."""
+    accepted = updates_accept([Edit(actor, doc_id, generation, update, first)])
+    compact_due(accepted.due)
+    (result,) = accepted.results
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+@dataclass(frozen=True)
+class Accepted:
+    #: For each edit, its sequence number or why it was refused.
+    results: list[int | DomainError]
+    #: The documents that may have `COMPACT_AFTER` updates waiting: `compact_due` them once the
+    #: writers have their answers (folding is not on the way of an update to the others).
+    due: set[int]
+
+
+def compact_due(doc_ids: set[int]) -> None:
+    """Compact those of `doc_ids` that have `COMPACT_AFTER` updates waiting. Sequence numbers
+    are shared by all documents, so a gap that large only says a document *may* be due."""
+    for doc_id, upto in LiveDoc.objects.filter(pk__in=doc_ids).values_list("id", "snapshot_upto"):
+        if LiveUpdate.objects.filter(doc_id=doc_id, id__gt=upto).count() >= COMPACT_AFTER:
+            compact(doc_id=doc_id)
+
+
+def updates_accept(edits: Sequence[Edit]) -> Accepted:
+    """Write a batch of updates in one transaction (ADR 0684). Each actor's rights and each
+    document's generation are read again here, in the writing transaction, so a membership
+    removed or a restore done a second ago already counts; one refusal does not hold back the
+    others."""
+    results: list[int | DomainError] = []
     with transaction.atomic():
-        access = selectors.doc_get(actor=actor, doc_id=doc_id)
-        if not access.abilities["edit"]:
-            raise PermissionDenied(READ_ONLY, code="read_only")
-        if access.doc.generation != generation:
-            raise StaleGeneration(STALE)
-        row = LiveUpdate.objects.create(doc_id=doc_id, data=update, author_id=actor.user_id)
-        LiveDoc.objects.filter(pk=doc_id).update(changed_at=timezone.now())
-        if first:  # who changed the document, once per session; the rows say what
-            audit_record(
-                actor=actor,
-                action="coediting.edit",
-                obj=access.doc,
-                organisation_id=access.doc.workspace.owner_org_id,
-            )
-    if row.pk - access.doc.snapshot_upto >= COMPACT_AFTER:
-        compact(doc_id=doc_id)
-    return row.pk
+        access = _access_per_actor(edits)
+        accepted: list[tuple[int, Edit, LiveUpdate]] = []
+        for edit in edits:
+            seen = access[id(edit.actor)][edit.doc_id]
+            refusal = _refusal(seen, edit)
+            results.append(refusal or 0)
+            if refusal is None:
+                row = LiveUpdate(doc_id=edit.doc_id, data=edit.update, author_id=edit.actor.user_id)
+                accepted.append((len(results) - 1, edit, row))
+        LiveUpdate.objects.bulk_create([row for _i, _e, row in accepted])
+        now = timezone.now()
+        stale = {
+            e.doc_id for _i, e, _r in accepted if now - _doc(access, e).changed_at > CHANGED_GRAIN
+        }
+        if stale:
+            LiveDoc.objects.filter(pk__in=stale).update(changed_at=now)
+        for index, edit, row in accepted:
+            results[index] = row.pk
+            if edit.first:
+                doc = _doc(access, edit)
+                audit_record(
+                    actor=edit.actor,
+                    action="coediting.edit",
+                    obj=doc,
+                    organisation_id=doc.workspace.owner_org_id,
+                )
+    due = {
+        e.doc_id
+        for _i, e, row in accepted
+        if row.pk - _doc(access, e).snapshot_upto >= COMPACT_AFTER
+    }
+    return Accepted(results, due)
+
+
+def _access_per_actor(edits: Sequence[Edit]) -> dict[int, dict[int, Any]]:
+    """Each actor's access to the documents of its edits, one read per actor (by identity: the
+    writer resolves each session once per batch)."""
+    actors = {id(edit.actor): edit.actor for edit in edits}
+    return {
+        key: selectors.docs_for_writing(
+            actor=actor, doc_ids={e.doc_id for e in edits if e.actor is actor}
+        )
+        for key, actor in actors.items()
+    }
+
+
+def _doc(access: dict[int, dict[int, Any]], edit: Edit) -> LiveDoc:
+    doc: LiveDoc = access[id(edit.actor)][edit.doc_id].doc
+    return doc
+
+
+def _refusal(access: selectors.DocAccess | Exception, edit: Edit) -> DomainError | None:
+    if isinstance(access, DomainError):
+        return access
+    if isinstance(access, Exception):
+        raise access
+    if not access.abilities["edit"]:
+        return PermissionDenied(READ_ONLY, code="read_only")
+    if access.doc.generation != edit.generation:
+        return StaleGeneration(STALE)
+    return None
 
 
 def compact(*, doc_id: int) -> None:

@@ -115,6 +115,15 @@ def workspace_list(*, actor: Actor) -> QuerySet[Workspace]:
 
 def workspace_get(*, actor: Actor, workspace_id: int, check_level: bool = True) -> WorkspaceAccess:
     workspace = visible_or_404(_workspaces(actor), "workspace", id=workspace_id)
+    return workspace_access(actor=actor, workspace=workspace, check_level=check_level)
+
+
+def workspace_access(
+    *, actor: Actor, workspace: Workspace, check_level: bool = True
+) -> WorkspaceAccess:
+    """`workspace_get` for a workspace already read through `workspace_list` (or a queryset of
+    things in it that was filtered by it): the actor's membership and abilities, without reading
+    the workspace again."""
     if check_level:
         require_level(actor, workspace.classification)
     member = _member(actor, workspace.id)
