@@ -1,13 +1,17 @@
 """A live document's content out of its Yjs state (issue 15 item 2): a note as semantic HTML (the
 page, the PDF renderer's input), a whiteboard as SVG with a text alternative. Only the node and
 mark types the editor makes are written, each as its HTML element; anything else keeps its text
-and loses its markup, and a link keeps its address only when it is http(s) or mailto."""
+and loses its markup, and a link keeps its address only when it is http(s) or mailto. A board
+also as PNG; a note also as DOCX (`export_docx.py`)."""
 
 from __future__ import annotations
 
+import io
 from html import escape
 from typing import Any
 
+from PIL import Image, ImageDraw, ImageFont
+from PIL.PngImagePlugin import PngInfo
 from pycrdt import Doc, Map, XmlElement, XmlFragment, XmlText
 
 BLOCKS = {
@@ -26,7 +30,7 @@ MARKS = {"bold": "strong", "italic": "em", "strike": "s", "code": "code", "under
 SAFE_LINK = ("https://", "http://", "mailto:")
 
 
-def _state(update: bytes) -> Doc:
+def doc_of(update: bytes) -> Doc:
     doc: Doc = Doc()
     if update:
         doc.apply_update(update)
@@ -35,7 +39,7 @@ def _state(update: bytes) -> Doc:
 
 def note_html(update: bytes) -> str:
     """The note's body as HTML, escaped: no markup a person typed survives as markup."""
-    doc = _state(update)
+    doc = doc_of(update)
     doc["default"] = fragment = XmlFragment()
     return "".join(_node(child) for child in fragment.children)
 
@@ -50,7 +54,7 @@ def _node(node: Any) -> str:
     if tag in EMPTY:
         return EMPTY[tag]
     if tag == "heading":
-        level = _level(node.attributes.get("level"))
+        level = heading_level(node.attributes.get("level"))
         return f"<h{level}>{inner}</h{level}>"
     if tag == "listItem":  # a list item's paragraphs are its body: tagged PDF allows no P in LI
         return f"<li>{_unwrapped(node)}</li>"
@@ -72,7 +76,7 @@ def _unwrapped(node: XmlElement) -> str:
     return "<br>".join(parts)
 
 
-def _level(value: Any) -> int:
+def heading_level(value: Any) -> int:
     """Headings of the note start at h2: the exported document's title is its h1."""
     try:
         return min(6, max(2, int(float(value))))
@@ -94,7 +98,7 @@ def _run(text: str, marks: dict[str, Any]) -> str:
 
 def board_items(update: bytes) -> list[dict[str, Any]]:
     """The board's items (kind, x, y, text) in their stable order."""
-    doc = _state(update)
+    doc = doc_of(update)
     items: Map[Any] = Map()
     doc["items"] = items
     found = []
@@ -147,3 +151,53 @@ def board_svg(update: bytes, *, title: str, description: str) -> str:
         + "".join(shapes)
         + "</svg>"
     )
+
+
+#: The PNG is drawn at twice the SVG's size, so its text stays sharp when shown at full width.
+PNG_SCALE = 2
+
+
+def board_png(update: bytes, *, title: str, description: str) -> bytes:
+    """The board as a PNG drawn by Pillow, item for item as `board_svg` draws it, with the
+    title and the text alternative (every item's text) in its iTXt chunks."""
+    scale = PNG_SCALE
+    image = Image.new("RGB", (960 * scale, 540 * scale), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=16 * scale)
+    texts = []
+    for item in board_items(update):
+        w, h = SIZE.get(item["kind"], SIZE["box"])
+        box = [v * scale for v in (item["x"], item["y"], item["x"] + w, item["y"] + h)]
+        if item["kind"] == "ellipse":
+            draw.ellipse(box, fill="#ffffff", outline="#1b1b1b", width=scale)
+        else:
+            fill = "#fff4a3" if item["kind"] == "sticky" else "#ffffff"
+            draw.rectangle(box, fill=fill, outline="#1b1b1b", width=scale)
+        lines = _wrapped(item["text"], font, (w - 20) * scale)
+        top = box[1] + 10 * scale
+        for line in lines[: max(1, (h - 20) // 20)]:
+            draw.text((box[0] + 10 * scale, top), line, fill="#1b1b1b", font=font)
+            top += 20 * scale
+        texts.append(item["text"])
+    info = PngInfo()
+    info.add_itxt("Title", title)
+    info.add_itxt("Description", "\n".join([description, *texts]))
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info, optimize=True)
+    return out.getvalue()
+
+
+def _wrapped(text: str, font: Any, width: float) -> list[str]:
+    """`text` in lines no wider than `width` (a word longer than a line gets a line of its own)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}".strip()
+            if line and font.getlength(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines

@@ -29,7 +29,7 @@ from samdrift.core.exceptions import (
     ValidationFailed,
 )
 
-from . import export, selectors
+from . import export, export_docx, selectors
 from .choices import DocKind
 from .models import LiveDoc, LiveUpdate, LiveVersion
 
@@ -50,6 +50,17 @@ BOARD_DESCRIPTION = _("A whiteboard with %(count)s items.")
 KIND_RULE: Any = _("Choose a note or a whiteboard.")
 TITLE_RULE: Any = _("Give a title of at most 200 characters.")
 NAME_RULE: Any = _("Give a name of at most 120 characters.")
+
+
+#: The files a document can be exported as, by kind, with their media types.
+EXPORT_FORMATS: dict[str, dict[str, str]] = {
+    DocKind.NOTE: {
+        "html": "text/html; charset=utf-8",
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    },
+    DocKind.BOARD: {"svg": "image/svg+xml", "png": "image/png"},
+}
 
 
 class StaleGeneration(BusinessRuleViolation):
@@ -329,14 +340,19 @@ def state_import(*, actor: Actor, doc_id: int, name: str, state: bytes) -> LiveV
 def doc_export(
     *, actor: Actor, access: selectors.DocAccess, fmt: str, request: Any = None
 ) -> bytes:
-    """The document's content as a file in `fmt` (html, pdf: a note; svg: a board), recorded as
-    a read of the document."""
+    """The document's content as a file in `fmt` (one of `EXPORT_FORMATS` of its kind),
+    recorded as a read of the document."""
     state, _upto = selectors.doc_state(doc_id=access.doc.pk)
     doc = access.doc
     language = translation.get_language() or "sv"
-    if fmt == "svg":
-        description = BOARD_DESCRIPTION % {"count": len(export.board_items(state))}
-        content = export.board_svg(state, title=doc.title, description=str(description)).encode()
+    if fmt in ("svg", "png"):
+        description = str(BOARD_DESCRIPTION % {"count": len(export.board_items(state))})
+        if fmt == "svg":
+            content = export.board_svg(state, title=doc.title, description=description).encode()
+        else:
+            content = export.board_png(state, title=doc.title, description=description)
+    elif fmt == "docx":
+        content = export_docx.note_docx(state, title=doc.title, language=language)
     else:
         context = {"doc": doc, "body": mark_safe(export.note_html(state))}  # noqa: S308 - escaped
         if fmt == "pdf":

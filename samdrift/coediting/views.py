@@ -133,24 +133,18 @@ def _board_texts() -> dict[str, Any]:
     return texts
 
 
-EXPORTS = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "svg": "image/svg+xml",
-}
-
-
 @page
 @require_http_methods(["GET"])
 def export(request: HttpRequest, doc_id: int, fmt: str) -> HttpResponse:
-    """The document as a file: a note as HTML or tagged PDF, a whiteboard as SVG (audited)."""
+    """The document as a file: a note as HTML, tagged PDF or DOCX, a whiteboard as SVG or PNG
+    (audited)."""
     actor = request.actor  # type: ignore[attr-defined]
     access = selectors.doc_get(actor=actor, doc_id=doc_id)
-    kind = access.doc.kind
-    if fmt not in EXPORTS or (fmt == "svg") != (kind == DocKind.BOARD):
+    media_type = services.EXPORT_FORMATS[access.doc.kind].get(fmt)
+    if media_type is None:
         raise NotFound()
     content = services.doc_export(actor=actor, access=access, fmt=fmt, request=request)
-    response = HttpResponse(content, content_type=EXPORTS[fmt])
+    response = HttpResponse(content, content_type=media_type)
     name = slugify(access.doc.title) or "dokument"
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

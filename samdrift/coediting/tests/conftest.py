@@ -8,9 +8,11 @@ import os
 import uuid
 
 import pytest
+from pycrdt import Doc, Map
 
 from samdrift.calendars.tests.conftest import join, spaces  # noqa: F401 - fixtures
 from samdrift.coediting import services
+from samdrift.coediting.models import LiveDoc
 from samdrift.collaboration.tests.conftest import files_dir, safos  # noqa: F401 - fixtures
 
 
@@ -46,3 +48,18 @@ def note(safos, spaces):  # noqa: F811
 
 def cookie(safos, who: str, loa: int = 3) -> str:  # noqa: F811
     return safos.client(who, loa).cookies["sessionid"].value
+
+
+def board_with(safos, workspace_id: int, title: str, items: dict[str, dict]) -> LiveDoc:  # noqa: F811
+    """A whiteboard of A's owner in `workspace_id` holding `items` (key → kind, x, y, text)."""
+    board = services.doc_create(
+        actor=safos.actor("owner"), workspace_id=workspace_id, kind="board", title=title
+    )
+    doc = Doc()
+    doc["items"] = shapes = Map()
+    for key, item in items.items():
+        shapes[key] = Map(item)
+    services.update_accept(
+        actor=safos.actor("owner"), doc_id=board.id, generation=1, update=doc.get_update()
+    )
+    return board

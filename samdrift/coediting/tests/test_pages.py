@@ -12,6 +12,8 @@ from samdrift.coediting.models import LiveDoc, LiveVersion
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.i18n import in_both_languages
 
+from .conftest import board_with
+
 pytestmark = pytest.mark.django_db
 
 
@@ -127,21 +129,16 @@ def test_a_note_exports_as_semantic_html_with_nothing_unsafe(safos, note):
     assert "javascript:" not in html and " ond" in html
     assert AuditEvent.objects.filter(action="read", object_id=str(note.id)).exists()
     # A note is not an image, a board not a page; an unknown format is missing.
-    for fmt in ("svg", "docx", "exe"):
+    for fmt in ("svg", "png", "exe"):
         assert safos.client("reader").get(f"/live/{note.id}/export.{fmt}").status_code == 404
 
 
 def test_a_board_exports_as_a_titled_svg(safos, spaces):
-    from pycrdt import Map
-
-    board = services.doc_create(
-        actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavla <1>"
-    )
-    doc = Doc()
-    doc["items"] = items = Map()
-    items["a"] = Map({"kind": "sticky", "x": 10, "y": 20, "text": "Mål & medel"})
-    services.update_accept(
-        actor=safos.actor("owner"), doc_id=board.id, generation=1, update=doc.get_update()
+    board = board_with(
+        safos,
+        spaces[0].id,
+        "Tavla <1>",
+        {"a": {"kind": "sticky", "x": 10, "y": 20, "text": "Mål & medel"}},
     )
     answer = safos.client("editor").get(f"/live/{board.id}/export.svg")
     assert answer.status_code == 200 and answer["Content-Type"] == "image/svg+xml"
