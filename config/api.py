@@ -123,6 +123,7 @@ def _register_routers() -> None:
     from samdrift.calendars.api import router as calendars_router
     from samdrift.catalogue.api import router as catalogue_router
     from samdrift.chat.api import router as chat_router
+    from samdrift.coediting.api import router as coediting_router
     from samdrift.collaboration.api import router as collaboration_router
     from samdrift.continuity.api import router as continuity_router
     from samdrift.cooperation.api import router as cooperation_router
@@ -155,6 +156,7 @@ def _register_routers() -> None:
     api.add_router("/efos", efos_router)
     api.add_router("/identity", identity_router)
     api.add_router("/inbox", inbox_router)
+    api.add_router("/live", coediting_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/meetings", meetings_router)
     api.add_router("/operations", operations_router)

@@ -51,7 +51,7 @@ session[LOGIN_SESSION_KEY] = {"user_id": user.pk, "rank": 3}
 session.create()
 print(settings.SESSION_COOKIE_NAME, session.session_key, settings.CSRF_COOKIE_NAME)
 """
-LOA3_PATHS = r"^/api/v1/(collaboration|efos|calendars)/"
+LOA3_PATHS = r"^/api/v1/(collaboration|efos|calendars|live)/"
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from pycrdt import Doc, merge_updates
 
@@ -25,6 +26,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
     BusinessRuleViolation,
     DomainError,
+    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
@@ -335,6 +337,25 @@ def state_import(*, actor: Actor, doc_id: int, name: str, state: bytes) -> LiveV
             after={"version": version.pk, "bytes": len(state)},
         )
     return version
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def doc_export_file(
+    *, actor: Actor, access: selectors.DocAccess, fmt: str, request: Any = None
+) -> ExportFile:
+    """`doc_export` with the file's media type and name; `NotFound` for a format the document's
+    kind does not export to (a note is no picture, a board no page)."""
+    media_type = EXPORT_FORMATS[access.doc.kind].get(fmt)
+    if media_type is None:
+        raise NotFound()
+    content = doc_export(actor=actor, access=access, fmt=fmt, request=request)
+    return ExportFile(content, media_type, f"{slugify(access.doc.title) or 'dokument'}.{fmt}")
 
 
 def doc_export(

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -140,11 +139,7 @@ def export(request: HttpRequest, doc_id: int, fmt: str) -> HttpResponse:
     (audited)."""
     actor = request.actor  # type: ignore[attr-defined]
     access = selectors.doc_get(actor=actor, doc_id=doc_id)
-    media_type = services.EXPORT_FORMATS[access.doc.kind].get(fmt)
-    if media_type is None:
-        raise NotFound()
-    content = services.doc_export(actor=actor, access=access, fmt=fmt, request=request)
-    response = HttpResponse(content, content_type=media_type)
-    name = slugify(access.doc.title) or "dokument"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    file = services.doc_export_file(actor=actor, access=access, fmt=fmt, request=request)
+    response = HttpResponse(file.content, content_type=file.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response

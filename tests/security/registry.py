@@ -628,6 +628,9 @@ API_PARAMS: dict[str, str] = {
     "change_id": "change.id",
     "room_id": "meeting.id",
     "admission_id": "meeting_admission.id",
+    "doc_id": "live_doc.id",
+    "version_id": "live_version.id",
+    "fmt": "literal:html",
 }
 
 
@@ -920,6 +923,17 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/chat/workspaces/{workspace_id}/room"): Case(OBJECT),
     ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
     ("GET", "/chat/workspaces/{workspace_id}/room/export"): Case(OBJECT),
+    ("GET", "/live/workspaces/{workspace_id}/docs"): Case(OBJECT),
+    ("POST", "/live/workspaces/{workspace_id}/docs"): Case(
+        OBJECT, method="POST", data=lambda ref: {"kind": "note", "title": "Matris"}
+    ),
+    ("GET", "/live/docs/{doc_id}"): Case(OBJECT),
+    ("GET", "/live/docs/{doc_id}/export/{fmt}"): Case(OBJECT),
+    ("GET", "/live/docs/{doc_id}/versions"): Case(OBJECT),
+    ("POST", "/live/docs/{doc_id}/versions"): Case(
+        OBJECT, method="POST", data=lambda ref: {"name": "Matris"}
+    ),
+    ("POST", "/live/docs/{doc_id}/versions/{version_id}/restore"): Case(OBJECT, method="POST"),
     ("GET", "/meetings/rooms"): Case(LIST),
     ("POST", "/meetings/rooms"): Case(
         OBJECT,
