@@ -1,13 +1,18 @@
 // Live notes and whiteboards (ADR 0681): a Yjs document synced over /ws/coedit/<id> with
 // y-websocket, edited with tiptap (note) or the board below. A separate bundle, loaded only by
 // the document's page. Edits made while the connection is down stay in the page's document and
-// reach the server when it comes back (the provider's sync steps carry them).
+// reach the server when it comes back (the provider's sync steps carry them). Where the class lets
+// files out of SAFOS, an editor's browser also keeps the document in IndexedDB (ADR 0685), so
+// edits made offline survive closing the page and are sent the next time it opens; logging out
+// clears that copy (Clear-Site-Data).
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
+import { IndexeddbPersistence } from "y-indexeddb";
 import { startNote } from "./coedit-note.js";
 import { startBoard } from "./coedit-board.js";
 
 const STALE = 4409;
+const LOCAL_PREFIX = "samdrift-live-";
 const RECONNECTS = new Set([4429, 4503]); // the provider reconnects and resends; anything else stops
 
 function start(root) {
@@ -24,6 +29,7 @@ function start(root) {
     ydoc,
     { params: { generation: root.dataset.generation } },
   );
+  const local = keepOffline(root, ydoc);
   const color = `hsl(${Math.floor(Math.random() * 360)}, 70%, 35%)`;
   provider.awareness.setLocalStateField("user", { name: text("user"), color });
 
@@ -47,7 +53,10 @@ function start(root) {
     if (!code || !messages[code] || RECONNECTS.has(code)) return;
     say(messages[code]);
     if (code === STALE) {
-      window.location.reload();
+      // The copy kept here belongs to the replaced generation: it must not merge back.
+      const reload = () => window.location.reload();
+      if (local) local.clearData().then(reload, reload);
+      else reload();
       return;
     }
     stopped = true;
@@ -74,7 +83,27 @@ function start(root) {
 
   const options = { root, ydoc, provider, editable, user: { name: text("user"), color } };
   view = root.dataset.kind === "board" ? startBoard(options) : startNote(options);
-  window.samdriftCoedit = { ydoc, provider, Y }; // for the browser tests
+  window.samdriftCoedit = { ydoc, provider, Y, local }; // for the browser tests
+}
+
+// The document's offline copy in this browser, named by its generation; copies of earlier
+// generations (replaced by a restore) are deleted unread.
+function keepOffline(root, ydoc) {
+  if (root.dataset.keepOffline !== "1" || !window.indexedDB) return null;
+  const mine = `${LOCAL_PREFIX}${root.dataset.doc}-g`;
+  const name = `${mine}${root.dataset.generation}`;
+  if (indexedDB.databases) {
+    indexedDB.databases().then((found) => {
+      found
+        .filter((db) => db.name && db.name.startsWith(mine) && db.name !== name)
+        .forEach((db) => indexedDB.deleteDatabase(db.name));
+    });
+  }
+  const local = new IndexeddbPersistence(name, ydoc);
+  local.on("synced", () => {
+    root.dataset.localLoaded = "1";
+  });
+  return local;
 }
 
 const root = document.getElementById("coedit");

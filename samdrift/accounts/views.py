@@ -66,7 +66,13 @@ class LocalLoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Logs out and tells the browser to forget what samdrift kept in it: the offline copies of
+    live documents (IndexedDB, ADR 0685) must not outlive the session on a shared computer."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 class _SecretView(LoginRequiredMixin, TemplateView):

@@ -70,7 +70,9 @@ def _detail(access: selectors.DocAccess) -> dict[str, Any]:
     return {
         **_doc(access.doc),
         "abilities": {k: bool(v) for k, v in access.abilities.items()},
-        "exports": sorted(services.EXPORT_FORMATS[access.doc.kind]),
+        "exports": sorted(services.EXPORT_FORMATS[access.doc.kind])
+        if access.abilities["export"]
+        else [],
     }
 
 
@@ -119,10 +121,11 @@ def get_doc(request: ApiRequest, doc_id: int) -> dict[str, Any]:
 
 @router.get(
     "/docs/{doc_id}/export/{fmt}",
-    response={200: None, **errors(404)},
+    response={200: None, **errors(403, 404)},
     summary="The document as a file",
     description="A note as `html`, `pdf` (tagged, PDF/UA) or `docx`; a whiteboard as `svg` or "
-    "`png`. Any other format is 404. Audited as a read.",
+    "`png`. Any other format is 404; a workspace of class 3 (view only) is 403. Audited as a "
+    "read.",
     openapi_extra={
         "responses": {
             "200": {

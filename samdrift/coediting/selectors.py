@@ -44,7 +44,9 @@ def doc_get(*, actor: Actor, doc_id: int) -> DocAccess:
     doc = visible_or_404(_docs(actor).defer("snapshot"), "document", id=doc_id)
     require_level(actor, doc.workspace.classification)
     workspace = workspace_get(actor=actor, workspace_id=doc.workspace_id)
-    return DocAccess(doc, workspace, doc_abilities(workspace.abilities))
+    return DocAccess(
+        doc, workspace, doc_abilities(workspace.abilities, doc.workspace.classification)
+    )
 
 
 def docs_for_writing(*, actor: Actor, doc_ids: Iterable[int]) -> dict[int, DocAccess | Exception]:
@@ -71,7 +73,9 @@ def docs_for_writing(*, actor: Actor, doc_ids: Iterable[int]) -> dict[int, DocAc
         result[doc_id] = (
             access
             if isinstance(access, Exception)
-            else DocAccess(doc, access, doc_abilities(access.abilities))
+            else DocAccess(
+                doc, access, doc_abilities(access.abilities, doc.workspace.classification)
+            )
         )
     return result
 

@@ -44,6 +44,9 @@ MAX_STATE_BYTES = 32 * 1024 * 1024
 CHANGED_GRAIN = timedelta(seconds=10)
 
 READ_ONLY = _("You can read this document but not change it.")
+VIEW_ONLY = _(
+    "This workspace's class allows viewing only: its documents cannot be exported from SAFOS."
+)
 STALE = _("The document was restored to a version since you opened it. Reload to continue.")
 UNREADABLE = _("This is not a Yjs document state: it cannot be decoded.")
 BEFORE_RESTORING = _("Before restoring")
@@ -362,7 +365,9 @@ def doc_export(
     *, actor: Actor, access: selectors.DocAccess, fmt: str, request: Any = None
 ) -> bytes:
     """The document's content as a file in `fmt` (one of `EXPORT_FORMATS` of its kind),
-    recorded as a read of the document."""
+    recorded as a read of the document. A class that allows viewing only (3) exports nothing."""
+    if not access.abilities["export"]:
+        raise PermissionDenied(VIEW_ONLY, code="view_only")
     state, _upto = selectors.doc_state(doc_id=access.doc.pk)
     doc = access.doc
     language = translation.get_language() or "sv"

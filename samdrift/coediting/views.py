@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samdrift.collaboration.selectors import workspace_get
-from samdrift.core.exceptions import DomainError, NotFound, submit_form
+from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied, submit_form
 from samdrift.core.tenancy import scoped_page
 
 from . import selectors, services
@@ -139,7 +139,11 @@ def export(request: HttpRequest, doc_id: int, fmt: str) -> HttpResponse:
     (audited)."""
     actor = request.actor  # type: ignore[attr-defined]
     access = selectors.doc_get(actor=actor, doc_id=doc_id)
-    file = services.doc_export_file(actor=actor, access=access, fmt=fmt, request=request)
+    try:
+        file = services.doc_export_file(actor=actor, access=access, fmt=fmt, request=request)
+    except PermissionDenied as error:  # a view-only class: said on the document's page
+        messages.error(request, str(error))
+        return redirect("coediting:doc", doc_id=doc_id)
     response = HttpResponse(file.content, content_type=file.media_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response

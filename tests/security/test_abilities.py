@@ -785,16 +785,24 @@ def test_room_abilities(who):
 from samdrift.coediting.permissions import doc_abilities  # noqa: E402
 
 LIVE_EDIT = {"view", "edit", "keep_version", "restore_version", "create"}
+LIVE_FILES_OUT = {"export", "keep_offline"}
 
 
+@pytest.mark.parametrize("classification", [1, 3])
 @pytest.mark.parametrize("who", list(COLLAB_PEOPLE))
-def test_doc_abilities(who):
+def test_doc_abilities(who, classification):
     actor, role = COLLAB_PEOPLE[who]
-    workspace = Workspace(id=5, owner_org_id=A, classification=1)
+    workspace = Workspace(id=5, owner_org_id=A, classification=classification)
     ws = workspace_abilities(actor=actor, workspace=workspace, member=_member(role))
-    got = doc_abilities(ws)
-    assert set(got) == LIVE_EDIT
-    expected = LIVE_EDIT if "upload" in WORKSPACE_OF_A[who] else {"view"} & WORKSPACE_OF_A[who]
+    got = doc_abilities(ws, classification)
+    assert set(got) == LIVE_EDIT | LIVE_FILES_OUT
+    editor = "upload" in WORKSPACE_OF_A[who]
+    expected = LIVE_EDIT if editor else {"view"} & WORKSPACE_OF_A[who]
+    if classification < 3:  # class 3 is view only: nothing leaves SAFOS, not even offline
+        if "view" in expected:
+            expected = expected | {"export"}
+        if editor:
+            expected = expected | {"keep_offline"}
     assert {k for k, v in got.items() if v} == expected, who
 
 

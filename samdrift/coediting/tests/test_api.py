@@ -99,3 +99,30 @@ def test_an_export_through_the_api_is_the_file_and_is_audited(safos, note):
     read = AuditEvent.objects.filter(action="read", object_id=str(note.id)).latest("id")
     assert read.after["access"] == "export-pdf"
     assert safos.client("outsider").get(f"{API}/docs/{note.id}/export/pdf").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_view_only_class_exports_nothing_and_keeps_no_offline_copy(safos, language):
+    from samdrift.calendars.tests.conftest import join
+    from samdrift.coediting import services
+    from samdrift.collaboration import services as collaboration
+
+    owner = safos.actor("owner")
+    closed = collaboration.workspace_create(actor=owner, name="Slutet", classification=3)
+    join(safos, closed, "editor")
+    doc = services.doc_create(actor=owner, workspace_id=closed.id, kind="note", title="Sluten")
+    before = AuditEvent.objects.filter(action="read").count()
+    editor = safos.client("editor")
+    editor.cookies["django_language"] = language
+    for fmt in ("html", "pdf", "docx"):
+        api = editor.get(f"{API}/docs/{doc.id}/export/{fmt}")
+        assert api.status_code == 403 and api.json()["code"] == "view_only"
+        assert ("visning" if language == "sv" else "viewing") in api.json()["message"]
+        page = editor.get(f"/live/{doc.id}/export.{fmt}")
+        assert page.status_code == 302 and page["Location"] == f"/live/{doc.id}/"
+    assert AuditEvent.objects.filter(action="read").count() == before
+    detail = editor.get(f"{API}/docs/{doc.id}").json()
+    assert detail["exports"] == [] and detail["abilities"]["edit"]
+    assert not detail["abilities"]["keep_offline"]
+    page = editor.get(f"/live/{doc.id}/")
+    assert 'data-keep-offline="0"' in page.text and "export.pdf" not in page.text

@@ -1,5 +1,6 @@
 """Live notes and whiteboards in Chromium over the real ASGI server (uvicorn, WebSocket): two
-officials of two agencies converge; one goes offline, edits, and converges on return; the server
+officials of two agencies converge; one goes offline, edits, and converges on return (also after
+closing the page, from the browser's offline copy, which logging out deletes); the server
 stops mid-session and a new one starts, and nothing accepted is lost; a reader cannot write; the
 board is used by keyboard only; axe-core finds nothing in Swedish or English."""
 
@@ -87,6 +88,54 @@ def test_two_agencies_converge_and_offline_edits_merge(safos, note, browser):  #
         wait_until(lambda: a.evaluate(CONTENT) == b.evaluate(CONTENT))
         expect(editor_text(b)).to_contain_text("Medan B var borta.")
         wait_until(lambda: "Skrivet utan nät." in stored_note(note.id))
+
+
+LOCAL_COPIES = (
+    "indexedDB.databases().then(found => found.map(db => db.name)"
+    ".filter(name => name.startsWith('samdrift-live-')))"
+)
+#: How many updates the page's offline copy holds (y-indexeddb's `updates` store).
+STORED_LOCALLY = """name => new Promise((done, failed) => {
+  const open = indexedDB.open(name);
+  open.onerror = failed;
+  open.onsuccess = () => {
+    const count = open.result.transaction('updates').objectStore('updates').count();
+    count.onsuccess = () => { open.result.close(); done(count.result); };
+  };
+})"""
+
+
+def test_offline_edits_survive_closing_the_page_and_logging_out_forgets_them(
+    safos,
+    note,
+    browser,  # noqa: F811
+):
+    keys = sessions(safos, "editor")
+    with asgi_server() as site:
+        page = open_doc(browser, keys["editor"], site, note.id)
+        expect(page.locator("#coedit")).to_have_attribute("data-local-loaded", "1")
+        (copy,) = page.evaluate(LOCAL_COPIES)
+        assert copy == f"samdrift-live-{note.id}-g1"
+        held = page.evaluate(STORED_LOCALLY, copy)
+        context = page.context
+        context.set_offline(True)
+        page.evaluate("window.samdriftCoedit.provider.disconnect()")
+        expect(page.locator("#coedit")).to_have_attribute("data-state", "disconnected")
+        type_at_end(page, "Skrivet på tåget. ")
+        page.wait_for_function(f"n => ({STORED_LOCALLY})('{copy}').then(c => c > n)", arg=held)
+        page.close()  # the tab is closed before the network came back
+        assert "Skrivet på tåget." not in stored_note(note.id)
+
+        context.set_offline(False)
+        again = context.new_page()
+        again.goto(f"{site}/live/{note.id}/")
+        expect(again.locator("#coedit")).to_have_attribute("data-synced", "1")
+        wait_for_text(again, "Skrivet på tåget.")
+        wait_until(lambda: "Skrivet på tåget." in stored_note(note.id))
+
+        again.get_by_role("button", name="Log out").click()
+        again.wait_for_url("**/accounts/login/**")
+        assert again.evaluate(LOCAL_COPIES) == []
 
 
 def wait_until(check, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]

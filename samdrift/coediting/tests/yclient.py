@@ -74,10 +74,12 @@ class YClient:
 
 
 def stored(doc_id: int, root: type = Text) -> str:
-    """The server's stored state of the document's `default` root, as text."""
+    """The server's stored state of the document's `default` root, as text ("" before any
+    update)."""
     state, _ = selectors.doc_state(doc_id=doc_id)
     doc = Doc()
-    doc.apply_update(state)
+    if state:
+        doc.apply_update(state)
     doc["default"] = value = root()
     return str(value)
 
