@@ -83,7 +83,6 @@ class Hub:
     def __init__(self) -> None:
         self.replicas: dict[tuple[int, int], Replica] = {}
         self.waiting: list[tuple[Pending, asyncio.Future[int]]] = []
-        self.writing = False
         self.drain: asyncio.Task[None] | None = None
 
     async def replica(
@@ -117,37 +116,33 @@ class Hub:
         (`DomainError`) or database error raised."""
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.waiting.append((pending, future))
-        if not self.writing:
-            self.writing = True
+        if self.drain is None or self.drain.done():
             self.drain = asyncio.ensure_future(self._drain())
         return await future
 
     async def _drain(self) -> None:
-        try:
-            while self.waiting:
-                batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
-                due: set[int] = set()
+        while self.waiting:
+            batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+            due: set[int] = set()
+            try:
+                results, due = await database_sync_to_async(_write_batch)(
+                    [pending for pending, _f in batch]
+                )
+            except Exception as error:  # nothing of the batch was written
+                results = [error] * len(batch)
+            for (_p, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+            if due:  # after the answers: folding is not on an update's way to the others
+                await asyncio.sleep(0)
                 try:
-                    results, due = await database_sync_to_async(_write_batch)(
-                        [pending for pending, _f in batch]
-                    )
-                except Exception as error:  # nothing of the batch was written
-                    results = [error] * len(batch)
-                for (_p, future), result in zip(batch, results, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(result, Exception):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
-                if due:  # after the answers: folding is not on an update's way to the others
-                    await asyncio.sleep(0)
-                    try:
-                        await database_sync_to_async(services.compact_due)(due)
-                    except Exception:  # the rows stay; the next batch tries again
-                        logger.exception("coedit: compacting %s failed", sorted(due))
-        finally:
-            self.writing = False
+                    await database_sync_to_async(services.compact_due)(due)
+                except Exception:  # the rows stay; the next batch tries again
+                    logger.exception("coedit: compacting %s failed", sorted(due))
 
 
 def _write_batch(batch: list[Pending]) -> tuple[list[Any], set[int]]:
@@ -155,22 +150,15 @@ def _write_batch(batch: list[Pending]) -> tuple[list[Any], set[int]]:
     for pending in batch:
         if pending.session not in actors:
             actors[pending.session] = pending.actor()
-    edits: list[services.Edit] = []
-    positions: list[int] = []
-    results: list[int | Exception | None] = []
-    for pending in batch:
-        actor = actors[pending.session]
-        if not actor.is_authenticated:  # logged out since: as if the document were not there
-            results.append(NotFound())
-            continue
-        positions.append(len(results))
-        results.append(None)
-        edits.append(
-            services.Edit(actor, pending.doc_id, pending.generation, pending.update, pending.first)
-        )
+    edits = [
+        services.Edit(actors[p.session], p.doc_id, p.generation, p.update, p.first)
+        for p in batch
+        if actors[p.session].is_authenticated
+    ]
     accepted = services.updates_accept(edits) if edits else services.Accepted([], set())
-    for position, result in zip(positions, accepted.results, strict=True):
-        results[position] = result
+    written = iter(accepted.results)
+    # Logged out since: as if the document were not there.
+    results = [next(written) if actors[p.session].is_authenticated else NotFound() for p in batch]
     return results, accepted.due
 
 

@@ -169,26 +169,22 @@ def updates_accept(edits: Sequence[Edit]) -> Accepted:
     document's generation are read again here, in the writing transaction, so a membership
     removed or a restore done a second ago already counts; one refusal does not hold back the
     others."""
-    results: list[int | DomainError] = []
     with transaction.atomic():
         access = _access_per_actor(edits)
-        accepted: list[tuple[int, Edit, LiveUpdate]] = []
-        for edit in edits:
-            seen = access[id(edit.actor)][edit.doc_id]
-            refusal = _refusal(seen, edit)
-            results.append(refusal or 0)
-            if refusal is None:
-                row = LiveUpdate(doc_id=edit.doc_id, data=edit.update, author_id=edit.actor.user_id)
-                accepted.append((len(results) - 1, edit, row))
-        LiveUpdate.objects.bulk_create([row for _i, _e, row in accepted])
+        outcomes: list[LiveUpdate | DomainError] = [
+            _refusal(access[id(e.actor)][e.doc_id], e)
+            or LiveUpdate(doc_id=e.doc_id, data=e.update, author_id=e.actor.user_id)
+            for e in edits
+        ]
+        accepted = [
+            (e, row) for e, row in zip(edits, outcomes, strict=True) if isinstance(row, LiveUpdate)
+        ]
+        LiveUpdate.objects.bulk_create([row for _e, row in accepted])
         now = timezone.now()
-        stale = {
-            e.doc_id for _i, e, _r in accepted if now - _doc(access, e).changed_at > CHANGED_GRAIN
-        }
+        stale = {e.doc_id for e, _r in accepted if now - _doc(access, e).changed_at > CHANGED_GRAIN}
         if stale:
             LiveDoc.objects.filter(pk__in=stale).update(changed_at=now)
-        for index, edit, row in accepted:
-            results[index] = row.pk
+        for edit, _row in accepted:
             if edit.first:
                 doc = _doc(access, edit)
                 audit_record(
@@ -197,10 +193,9 @@ def updates_accept(edits: Sequence[Edit]) -> Accepted:
                     obj=doc,
                     organisation_id=doc.workspace.owner_org_id,
                 )
+    results = [row.pk if isinstance(row, LiveUpdate) else row for row in outcomes]
     due = {
-        e.doc_id
-        for _i, e, row in accepted
-        if row.pk - _doc(access, e).snapshot_upto >= COMPACT_AFTER
+        e.doc_id for e, row in accepted if row.pk - _doc(access, e).snapshot_upto >= COMPACT_AFTER
     }
     return Accepted(results, due)
 
