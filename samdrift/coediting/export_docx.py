@@ -53,8 +53,10 @@ def _set_language(document: Any, tag: str) -> None:
 class _Writer:
     def __init__(self, document: Any) -> None:
         self.document = document
-        names = {style.name for style in document.styles if style.type == WD_STYLE_TYPE.PARAGRAPH}
-        self.styles = names
+        names = {(style.type, style.name) for style in document.styles}
+        self.styles = {n for t, n in names if t == WD_STYLE_TYPE.PARAGRAPH}
+        self.link_style = "Hyperlink" if (WD_STYLE_TYPE.CHARACTER, "Hyperlink") in names else None
+        self.table_style = "Table Grid" if (WD_STYLE_TYPE.TABLE, "Table Grid") in names else None
 
     def block(self, node: Any, *, list_depth: int, list_kind: str = "") -> None:
         if isinstance(node, XmlText):
@@ -129,14 +131,10 @@ class _Writer:
         relation = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
         link = OxmlElement("w:hyperlink")
         link.set(qn("r:id"), relation)
-        run = paragraph.add_run(text, style=self._character_style("Hyperlink"))
+        run = paragraph.add_run(text, style=self.link_style)
         _format(run, marks, code=False)
         link.append(run._r)
         paragraph._p.append(link)
-
-    def _character_style(self, name: str) -> str | None:
-        names = {s.name for s in self.document.styles if s.type == WD_STYLE_TYPE.CHARACTER}
-        return name if name in names else None
 
     def table(self, node: XmlElement) -> None:
         rows = [row for row in node.children if isinstance(row, XmlElement)]
@@ -145,7 +143,7 @@ class _Writer:
         if not width:
             return
         table = self.document.add_table(rows=len(rows), cols=width)
-        table.style = self._table_style()
+        table.style = self.table_style
         for r, row in enumerate(cells):
             for c, cell in enumerate(row):
                 target = table.cell(r, c)
@@ -155,10 +153,6 @@ class _Writer:
                     self.inline(paragraph, child)
             if row and all(cell.tag == "tableHeader" for cell in row):
                 _repeat_as_header(table.rows[r])
-
-    def _table_style(self) -> str | None:
-        names = {s.name for s in self.document.styles if s.type == WD_STYLE_TYPE.TABLE}
-        return "Table Grid" if "Table Grid" in names else None
 
 
 def _format(run: Any, marks: dict[str, Any], *, code: bool) -> None:
