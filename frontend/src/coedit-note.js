@@ -1,7 +1,10 @@
 // The live note: tiptap on the document's `default` fragment, with the other editors' carets.
 // The editor is a labelled multi-line textbox; the toolbar's buttons say whether their format
 // is on (aria-pressed). Undo and redo undo one's own changes only (Yjs's undo manager).
-import { Editor } from "@tiptap/core";
+// An image names a SAFOS document of the workspace and shows its preview (ADR 0686): the
+// address is made here from the document's number, never taken from the shared document.
+import { Editor, mergeAttributes } from "@tiptap/core";
+import Image from "@tiptap/extension-image";
 import StarterKit from "@tiptap/starter-kit";
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
@@ -42,6 +45,65 @@ function caret(user) {
   return mark;
 }
 
+// Only `document` and `alt` are kept: a `src` another client wrote is never used.
+function workspaceImage(previewUrl) {
+  return Image.extend({
+    addAttributes() {
+      return {
+        alt: { default: "" },
+        document: {
+          default: null,
+          parseHTML: (element) => element.getAttribute("data-document"),
+          renderHTML: (attributes) => ({ "data-document": attributes.document }),
+        },
+      };
+    },
+    parseHTML() {
+      return [{ tag: "img[data-document]" }];
+    },
+    renderHTML({ node, HTMLAttributes }) {
+      const id = Number(node.attrs.document);
+      const src = Number.isInteger(id) && id > 0 ? previewUrl.replace("/0/", `/${id}/`) : "";
+      return ["img", mergeAttributes(HTMLAttributes, { src, alt: node.attrs.alt || "" })];
+    },
+  });
+}
+
+// The image form below the toolbar: a disclosure (not a modal), so it reads in place.
+function imageForm(editor, button) {
+  const form = document.getElementById("coedit-image");
+  if (!form) return;
+  const alt = form.querySelector("#coedit-image-alt");
+  const error = form.querySelector("#coedit-image-alt-error");
+  const show = (open) => {
+    form.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) (form.querySelector("select, input, button") || form).focus();
+    else button.focus();
+  };
+  button.addEventListener("click", () => show(form.hidden));
+  form.querySelector("[data-close]").addEventListener("click", () => show(false));
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") show(false);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = alt.value.trim();
+    error.hidden = Boolean(text);
+    alt.setAttribute("aria-invalid", String(!text));
+    alt.setAttribute("aria-describedby", text ? "coedit-image-alt-help" : "coedit-image-alt-help coedit-image-alt-error");
+    if (!text) {
+      alt.focus();
+      return;
+    }
+    const documentId = form.querySelector("#coedit-image-document").value;
+    editor.chain().focus().setImage({ document: documentId, alt: text }).run();
+    alt.value = "";
+    form.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+  });
+}
+
 export function startNote({ root, ydoc, provider, editable, user }) {
   const element = root.querySelector("#coedit-editor");
   const editor = new Editor({
@@ -51,6 +113,7 @@ export function startNote({ root, ydoc, provider, editable, user }) {
     extensions: [
       StarterKit.configure({ undoRedo: false, link: { openOnClick: false, autolink: false } }),
       TableKit.configure({ table: { resizable: false } }),
+      workspaceImage(element.dataset.preview),
       Collaboration.configure({ document: ydoc, field: "default" }),
       CollaborationCaret.configure({
         provider,
@@ -76,6 +139,7 @@ export function startNote({ root, ydoc, provider, editable, user }) {
       const button = event.target.closest("button[data-command]");
       if (!button) return;
       const name = button.dataset.command;
+      if (name === "image") return; // the image form opens itself
       if (name === "link") {
         const href = window.prompt(button.dataset.prompt || "", "https://");
         if (href && /^https?:\/\//.test(href)) editor.chain().focus().setLink({ href }).run();
@@ -91,12 +155,16 @@ export function startNote({ root, ydoc, provider, editable, user }) {
     };
     editor.on("selectionUpdate", mark);
     editor.on("transaction", mark);
+    const imageButton = toolbar.querySelector("button[data-command=image]");
+    if (imageButton) imageForm(editor, imageButton);
   }
   return {
     stop() {
       editor.setEditable(false);
       element.firstElementChild?.setAttribute("aria-readonly", "true");
       if (toolbar) toolbar.hidden = true;
+      const form = document.getElementById("coedit-image");
+      if (form) form.hidden = true;
     },
   };
 }

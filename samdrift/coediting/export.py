@@ -2,11 +2,20 @@
 page, the PDF renderer's input), a whiteboard as SVG with a text alternative. Only the node and
 mark types the editor makes are written, each as its HTML element; anything else keeps its text
 and loses its markup, and a link keeps its address only when it is http(s) or mailto. A board
-also as PNG; a note also as DOCX (`export_docx.py`)."""
+also as PNG; a note also as DOCX (`export_docx.py`).
+
+An image in a note names a SAFOS document of the workspace (`document`); the export shows the
+picture it is given for that document (its preview PNG, embedded as a `data:` URL so the file
+stands alone and the PDF renderer fetches nothing) with the note's alternative text, and a
+sentence saying the image cannot be shown for any other (ADR 0686)."""
 
 from __future__ import annotations
 
+import base64
 import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -30,6 +39,14 @@ MARKS = {"bold": "strong", "italic": "em", "strike": "s", "code": "code", "under
 SAFE_LINK = ("https://", "http://", "mailto:")
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An image a note shows: the PNG to embed and the name to describe it by if untitled."""
+
+    png: bytes
+    name: str
+
+
 def doc_of(update: bytes) -> Doc:
     doc: Doc = Doc()
     if update:
@@ -37,19 +54,88 @@ def doc_of(update: bytes) -> Doc:
     return doc
 
 
-def note_html(update: bytes) -> str:
-    """The note's body as HTML, escaped: no markup a person typed survives as markup."""
+def note_fragment(update: bytes) -> XmlFragment:
     doc = doc_of(update)
     doc["default"] = fragment = XmlFragment()
-    return "".join(_node(child) for child in fragment.children)
+    return fragment
 
 
-def _node(node: Any) -> str:
-    if isinstance(node, XmlText):
-        return "".join(_run(text, marks or {}) for text, marks in node.diff())
-    if not isinstance(node, XmlElement):
-        return ""
-    inner = "".join(_node(child) for child in node.children)
+def note_html(
+    update: bytes, pictures: Mapping[int, Picture] | None = None, missing: str = ""
+) -> str:
+    """The note's body as HTML, escaped: no markup a person typed survives as markup. An image
+    shows its picture from `pictures`; one without says `missing` (with `%(alt)s`)."""
+    writer = _Html(pictures or {}, missing)
+    return "".join(writer.node(child) for child in note_fragment(update).children)
+
+
+def note_image_ids(update: bytes) -> list[int]:
+    """The SAFOS documents the note's images name, each once, in reading order."""
+    found: dict[int, None] = {}
+    stack = list(reversed(list(note_fragment(update).children)))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, XmlElement):
+            continue
+        if node.tag == "image":
+            document_id = image_document(node)
+            if document_id is not None:
+                found[document_id] = None
+        stack.extend(reversed(list(node.children)))
+    return list(found)
+
+
+def image_document(node: XmlElement) -> int | None:
+    """The document an image names: a positive whole number, as text or as a number (a Yjs
+    number arrives as a float)."""
+    value = node.attributes.get("document")
+    as_text = isinstance(value, str) and value.isascii() and value.isdigit()
+    as_number = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and float(value).is_integer()
+    )
+    if not (as_text or as_number):
+        return None
+    number = int(value)  # type: ignore[arg-type]
+    return number if number > 0 else None
+
+
+def image_alt(node: XmlElement, picture: Picture | None) -> str:
+    """The note's alternative text, else the picture's name: an embedded image never goes
+    without a text alternative (PDF/UA Figure /Alt, WCAG 1.1.1)."""
+    alt = str(node.attributes.get("alt") or "").strip()
+    return alt or (picture.name if picture else "")
+
+
+class _Html:
+    def __init__(self, pictures: Mapping[int, Picture], missing: str) -> None:
+        self.pictures = pictures
+        self.missing = missing
+
+    def node(self, node: Any) -> str:
+        if isinstance(node, XmlText):
+            return "".join(_run(text, marks or {}) for text, marks in node.diff())
+        if not isinstance(node, XmlElement):
+            return ""
+        if node.tag == "image":
+            return self.image(node)
+        return _element(node, "".join(self.node(child) for child in node.children), self)
+
+    def image(self, node: XmlElement, *, block: bool = True) -> str:
+        document_id = image_document(node)
+        picture = self.pictures.get(document_id) if document_id is not None else None
+        alt = image_alt(node, picture)
+        if picture is None:
+            html = f"<em>{escape(self.missing % {'alt': alt})}</em>"
+        else:
+            data = base64.b64encode(picture.png).decode()
+            html = f'<img src="data:image/png;base64,{data}" alt="{escape(alt, quote=True)}">'
+        return f"<p>{html}</p>" if block else html
+
+
+def _element(node: XmlElement, inner: str, writer: _Html) -> str:
     tag = node.tag or ""
     if tag in EMPTY:
         return EMPTY[tag]
@@ -57,7 +143,7 @@ def _node(node: Any) -> str:
         level = heading_level(node.attributes.get("level"))
         return f"<h{level}>{inner}</h{level}>"
     if tag == "listItem":  # a list item's paragraphs are its body: tagged PDF allows no P in LI
-        return f"<li>{_unwrapped(node)}</li>"
+        return f"<li>{_unwrapped(node, writer)}</li>"
     if tag == "tableHeader":
         return f'<th scope="col">{inner}</th>'
     if tag == "table":
@@ -66,13 +152,15 @@ def _node(node: Any) -> str:
     return f"<{element}>{inner}</{element}>" if element else inner
 
 
-def _unwrapped(node: XmlElement) -> str:
+def _unwrapped(node: XmlElement, writer: _Html) -> str:
     parts = []
     for child in node.children:
         if isinstance(child, XmlElement) and child.tag == "paragraph":
-            parts.append("".join(_node(grandchild) for grandchild in child.children))
+            parts.append("".join(writer.node(grandchild) for grandchild in child.children))
+        elif isinstance(child, XmlElement) and child.tag == "image":
+            parts.append(writer.image(child, block=False))
         else:
-            parts.append(_node(child))
+            parts.append(writer.node(child))
     return "<br>".join(parts)
 
 

@@ -2,11 +2,13 @@
 tree as the HTML export (`export.py`) and made to be read by a screen reader as the HTML is:
 the title in the document's properties and as its Title paragraph, the note's headings as Word
 headings, lists as list styles, a table's header row marked as a header row that repeats, links
-as real hyperlinks (http(s) and mailto only), and the document's language set."""
+as real hyperlinks (http(s) and mailto only), images as inline pictures no wider than the text
+with their alternative text (`descr`), and the document's language set."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import docx
@@ -14,24 +16,32 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 from pycrdt import XmlElement, XmlFragment, XmlText
 
-from .export import SAFE_LINK, doc_of, heading_level
+from .export import SAFE_LINK, Picture, heading_level, image_alt, image_document, note_fragment
 
 LIST_STYLES = {"bulletList": "List Bullet", "orderedList": "List Number"}
 LANGUAGES = {"sv": "sv-SE", "en": "en-GB"}
 
 
-def note_docx(update: bytes, *, title: str, language: str) -> bytes:
-    state = doc_of(update)
-    state["default"] = fragment = XmlFragment()
+def note_docx(
+    update: bytes,
+    *,
+    title: str,
+    language: str,
+    pictures: Mapping[int, Picture] | None = None,
+    missing: str = "",
+) -> bytes:
+    """The note as DOCX; images as `export.note_html` shows them (`pictures`, `missing`)."""
+    fragment: XmlFragment = note_fragment(update)
     document = docx.Document()
     document.core_properties.title = title
     document.core_properties.language = LANGUAGES.get(language, language)
     _set_language(document, LANGUAGES.get(language, language))
     document.add_heading(title, level=0)
-    writer = _Writer(document)
+    writer = _Writer(document, pictures or {}, missing)
     for child in fragment.children:
         writer.block(child, list_depth=0)
     out = io.BytesIO()
@@ -51,8 +61,12 @@ def _set_language(document: Any, tag: str) -> None:
 
 
 class _Writer:
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Any, pictures: Mapping[int, Picture], missing: str) -> None:
         self.document = document
+        self.pictures = pictures
+        self.missing = missing
+        section = document.sections[0]
+        self.text_width = section.page_width - section.left_margin - section.right_margin
         names = {(style.type, style.name) for style in document.styles}
         self.styles = {n for t, n in names if t == WD_STYLE_TYPE.PARAGRAPH}
         self.link_style = "Hyperlink" if (WD_STYLE_TYPE.CHARACTER, "Hyperlink") in names else None
@@ -93,6 +107,8 @@ class _Writer:
             self.inline(paragraph, node, code=True)
         elif tag == "horizontalRule":
             return
+        elif tag == "image":
+            self.picture(self.document.add_paragraph(), node)
         else:  # a paragraph, or an element the editor does not make: its text
             self.inline(self.document.add_paragraph(), node)
 
@@ -113,8 +129,24 @@ class _Writer:
         if node.tag == "hardBreak":
             paragraph.add_run().add_break()
             return
+        if node.tag == "image":
+            self.picture(paragraph, node)
+            return
         for child in node.children:
             self.inline(paragraph, child, code=code)
+
+    def picture(self, paragraph: Paragraph, node: XmlElement) -> None:
+        document_id = image_document(node)
+        picture = self.pictures.get(document_id) if document_id is not None else None
+        alt = image_alt(node, picture)
+        if picture is None:
+            paragraph.add_run(self.missing % {"alt": alt}).italic = True
+            return
+        shape = paragraph.add_run().add_picture(io.BytesIO(picture.png))
+        if shape.width > self.text_width:
+            shape.height = Emu(int(shape.height * self.text_width / shape.width))
+            shape.width = self.text_width
+        shape._inline.docPr.set("descr", alt)  # Word's "alt text", read by screen readers
 
     def runs(self, paragraph: Paragraph, text: XmlText, *, code: bool = False) -> None:
         for value, marks in text.diff():

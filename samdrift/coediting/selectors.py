@@ -6,7 +6,7 @@ raises `StepUpRequired`, only once the document is known to be in sight."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +14,12 @@ from django.db.models import QuerySet
 from pycrdt import merge_updates
 
 from samdrift.collaboration.selectors import (
+    ShownImage,
     WorkspaceAccess,
     require_level,
     workspace_access,
     workspace_get,
+    workspace_images,
     workspace_list,
 )
 from samdrift.core.actor import Actor
@@ -25,7 +27,7 @@ from samdrift.core.exceptions import NotFound
 from samdrift.core.tenancy import StepUpRequired, visible_or_404
 
 from .models import LiveDoc, LiveUpdate, LiveVersion
-from .permissions import doc_abilities
+from .permissions import doc_abilities, image_may_show
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,17 @@ def version_list(*, doc: LiveDoc, limit: int = 100) -> QuerySet[LiveVersion]:
 
 def version_get(*, doc: LiveDoc, version_id: int) -> LiveVersion:
     return visible_or_404(doc.versions.all(), "version", id=version_id)
+
+
+def note_images(*, access: DocAccess, ids: Collection[int] | None = None) -> list[ShownImage]:
+    """The images a note may show (ADR 0686): its workspace's, no higher in class than it."""
+    workspace = access.doc.workspace
+    return [
+        shown
+        for shown in workspace_images(workspace=workspace, ids=ids)
+        if image_may_show(
+            note_workspace_id=workspace.pk,
+            note_class=workspace.classification,
+            image=shown.document,
+        )
+    ]

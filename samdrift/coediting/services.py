@@ -31,7 +31,7 @@ from samdrift.core.exceptions import (
     ValidationFailed,
 )
 
-from . import export, export_docx, selectors
+from . import export, export_docx, images, selectors
 from .choices import DocKind
 from .models import LiveDoc, LiveUpdate, LiveVersion
 
@@ -373,9 +373,14 @@ def doc_export(
         else:
             content = export.board_png(state, title=doc.title, description=description)
     elif fmt == "docx":
-        content = export_docx.note_docx(state, title=doc.title, language=language)
+        content = export_docx.note_docx(
+            state, title=doc.title, language=language, missing=str(images.MISSING),
+            pictures=images.note_pictures(actor=actor, access=access, state=state),
+        )  # fmt: skip
     else:
-        context = {"doc": doc, "body": mark_safe(export.note_html(state))}  # noqa: S308 - escaped
+        pictures = images.note_pictures(actor=actor, access=access, state=state)
+        body = export.note_html(state, pictures, str(images.MISSING))
+        context = {"doc": doc, "body": mark_safe(body)}  # noqa: S308 - escaped
         if fmt == "pdf":
             content = pdf.render(
                 "coediting/export_note.html", context, kind="coediting.note",

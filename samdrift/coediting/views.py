@@ -70,6 +70,11 @@ def _detail(request: HttpRequest, access: Any, form: VersionForm) -> HttpRespons
         "form": form,
         "close_messages": {str(code): str(text) for code, text in REFUSALS.items()},
         "board_texts": _board_texts() if access.doc.kind == DocKind.BOARD else None,
+        "images": (
+            selectors.note_images(access=access)
+            if access.doc.kind == DocKind.NOTE and access.abilities["edit"]
+            else []
+        ),
     }
     status = 422 if form.is_bound and form.errors else 200
     return render(request, "coediting/doc_detail.html", context, status=status)

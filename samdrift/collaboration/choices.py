@@ -50,3 +50,4 @@ class ReadAccess(models.TextChoices):
     PREVIEW = "preview", _("Preview")
     SEARCH_HIT = "search_hit", _("Search hit")
     SHARE_LINK = "share_link", _("Share link")
+    IN_EXPORT = "in_export", _("Shown in an exported note")

@@ -8,7 +8,7 @@ sight, so the demand itself reveals nothing (ADR 0601).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,6 +251,36 @@ def version_get(*, document: Document, number: int | None = None) -> Version:
             raise NotFound("version")
         return version
     return visible_or_404(document.versions.select_related("file"), "version", number=number)
+
+
+@dataclass(frozen=True)
+class ShownImage:
+    """An image of a workspace with a preview to show: its document and current version."""
+
+    document: Document
+    version: Version
+
+
+def workspace_images(
+    *, workspace: Workspace, ids: Collection[int] | None = None, limit: int = 200
+) -> list[ShownImage]:
+    """The workspace's images that can be shown in a note (ADR 0686): documents out of the trash
+    whose current version is a raster image and has its preview made (the re-encoded PNG, never
+    the uploaded bytes). `ids` narrows them to those documents."""
+    documents = workspace.documents.filter(trashed_at__isnull=True)
+    if ids is not None:
+        documents = documents.filter(id__in=list(ids))
+    current = Version.objects.filter(document=OuterRef("pk")).order_by("-number").values("id")
+    versions = (
+        Version.objects.filter(
+            id__in=documents.annotate(current=Subquery(current[:1])).values("current"),
+            preview_state="ready",
+            content_type__startswith="image/",
+        )
+        .select_related("document", "preview")
+        .order_by("document__name", "document_id")[:limit]
+    )
+    return [ShownImage(version.document, version) for version in versions]
 
 
 def used_bytes(*, workspace_id: int) -> int:

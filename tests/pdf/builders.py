@@ -286,10 +286,15 @@ REPORT_TITLE = {
 
 
 def live_note(env: Env, language: str) -> bytes:
-    """A live note with a heading, a list, a table and a link, exported as users download it."""
+    """A live note with a heading, a list, a table, a link and an image of the workspace,
+    exported as users download it."""
+    import io
+
+    from PIL import Image
     from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
     from samdrift.coediting import services as coediting
+    from samdrift.collaboration import services as collaboration
     from samdrift.collaboration.models import Member, Workspace
     from samdrift.core.tenancy import LOGIN_SESSION_KEY
 
@@ -311,6 +316,16 @@ def live_note(env: Env, language: str) -> bytes:
     table = XmlElement("table", None, [XmlElement("tableRow", None, [header]),
                                        XmlElement("tableRow", None, [cell])])  # fmt: skip
     fragment.children.append(table)
+    png = io.BytesIO()
+    Image.new("RGB", (240, 120), (30, 90, 160)).save(png, "PNG")
+    png.seek(0)
+    picture = collaboration.upload(
+        actor=actor, workspace_id=space.id, stream=png, name="Karta.png", content_type="image/png"
+    )
+    collaboration.render_preview.call(picture.id)
+    alt = "Karta över kontoren" if language == "sv" else "Map of the offices"
+    image = XmlElement("image", {"document": str(picture.document_id), "alt": alt})
+    fragment.children.append(image)
     coediting.update_accept(actor=actor, doc_id=note.pk, generation=1, update=doc.get_update())
     client = Client()
     client.force_login(user)

@@ -4,15 +4,18 @@ A's owner with B's editor and reader; `secret`: class 2; `foreign`: B's own) and
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 
 import pytest
+from PIL import Image
 from pycrdt import Doc, Map
 
 from samdrift.calendars.tests.conftest import join, spaces  # noqa: F401 - fixtures
 from samdrift.coediting import services
 from samdrift.coediting.models import LiveDoc
+from samdrift.collaboration import services as collaboration
 from samdrift.collaboration.tests.conftest import files_dir, safos  # noqa: F401 - fixtures
 
 
@@ -63,3 +66,26 @@ def board_with(safos, workspace_id: int, title: str, items: dict[str, dict]) -> 
         actor=safos.actor("owner"), doc_id=board.id, generation=1, update=doc.get_update()
     )
     return board
+
+
+def workspace_image(
+    world,
+    workspace_id: int,
+    name: str,
+    *,
+    preview: bool = True,
+    colour=(30, 90, 160),
+    size=(200, 100),
+) -> int:
+    """A PNG uploaded by A's owner to `workspace_id`, its preview made unless `preview` is off;
+    the document's id."""
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    out.seek(0)
+    version = collaboration.upload(
+        actor=world.actor("owner"), workspace_id=workspace_id, stream=out, name=name,
+        content_type="image/png",
+    )  # fmt: skip
+    if preview:
+        assert collaboration.render_preview.call(version.id) == "ready"
+    return version.document_id

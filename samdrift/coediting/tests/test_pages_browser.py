@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from samdrift.coediting import services
 from samdrift.coediting.consumer import CLOSE
 from samdrift.coediting.models import LiveUpdate
+from samdrift.coediting.tests.conftest import workspace_image
 from samdrift.coediting.tests.yclient import stored_note
 from samdrift.tests.asgi_server import asgi_server
 from samdrift.tests.browser import axe_violations, browser, page_as, tab_to  # noqa: F401
@@ -221,11 +222,50 @@ def test_the_board_by_keyboard_only(safos, spaces, browser):  # noqa: F811
         expect(outline_b.locator("li")).to_have_count(0)
 
 
+def test_an_image_of_the_workspace_is_inserted_by_keyboard_and_shown_to_the_other(
+    safos,
+    spaces,
+    note,
+    browser,  # noqa: F811
+):
+    picture = workspace_image(safos, spaces[0].id, "Karta.png")
+    keys = sessions(safos, "owner", "editor")
+    with asgi_server() as site:
+        a = open_doc(browser, keys["owner"], site, note.id)
+        b = open_doc(browser, keys["editor"], site, note.id)
+        button = a.get_by_role("button", name="Image", exact=True)
+        tab_to(a, button)
+        a.keyboard.press("Enter")
+        expect(button).to_have_attribute("aria-expanded", "true")
+        expect(a.get_by_label("Image", exact=True)).to_be_focused()  # the list of images
+        expect(a.get_by_label("Image", exact=True)).to_have_value(str(picture))
+        a.keyboard.press("Tab")
+        alt = a.get_by_label("Text alternative")
+        expect(alt).to_be_focused()
+        a.keyboard.press("Enter")  # no text alternative: refused, said, nothing inserted
+        expect(alt).to_have_attribute("aria-invalid", "true")
+        expect(alt).to_have_accessible_description(
+            "What the image shows, for those who cannot see it. Required. "
+            "Describe the image: a text alternative is required."
+        )
+        assert "image" not in a.evaluate(CONTENT)
+        a.keyboard.type("Karta över kontoren")
+        a.keyboard.press("Enter")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        shown = b.get_by_role("img", name="Karta över kontoren")
+        expect(shown).to_have_attribute("src", f"/collaboration/documents/{picture}/preview/")
+        b.wait_for_function(
+            "img => img.complete && img.naturalWidth === 200", arg=shown.element_handle()
+        )
+        wait_until(lambda: f'document="{picture}"' in stored_note(note.id))
+
+
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_the_pages_pass_axe(safos, spaces, note, browser, language):  # noqa: F811
     board = services.doc_create(
         actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavlan"
     )
+    workspace_image(safos, spaces[0].id, "Karta.png")
     found: list[str] = []
     session = sessions(safos, "owner")["owner"]
     with asgi_server() as site:
@@ -234,6 +274,9 @@ def test_the_pages_pass_axe(safos, spaces, note, browser, language):  # noqa: F8
             page.goto(site + url)
             if "workspace" not in url:
                 expect(page.locator("#coedit")).to_have_attribute("data-synced", "1")
+            if url.endswith(f"/{note.id}/"):  # with the image form open, its list filled
+                page.locator("button[data-command=image]").click()
+                expect(page.locator("#coedit-image")).to_be_visible()
             found += axe_violations(page, f"{url} ({language})")
             page.context.close()
     assert found == []
