@@ -11,7 +11,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -158,10 +158,20 @@ class Accepted:
 
 def compact_due(doc_ids: set[int]) -> None:
     """Compact those of `doc_ids` that have `COMPACT_AFTER` updates waiting. Sequence numbers
-    are shared by all documents, so a gap that large only says a document *may* be due."""
-    for doc_id, upto in LiveDoc.objects.filter(pk__in=doc_ids).values_list("id", "snapshot_upto"):
-        if LiveUpdate.objects.filter(doc_id=doc_id, id__gt=upto).count() >= COMPACT_AFTER:
-            compact(doc_id=doc_id)
+    are shared by all documents, so a gap that large only says a document *may* be due: the
+    waiting rows of all of them are counted in one query."""
+    if not doc_ids:
+        return
+    due = (
+        LiveUpdate.objects.filter(doc_id__in=doc_ids, id__gt=F("doc__snapshot_upto"))
+        .order_by()
+        .values("doc_id")
+        .annotate(waiting=Count("id"))
+        .filter(waiting__gte=COMPACT_AFTER)
+        .values_list("doc_id", flat=True)
+    )
+    for doc_id in list(due):
+        compact(doc_id=doc_id)
 
 
 def updates_accept(edits: Sequence[Edit]) -> Accepted:
@@ -170,23 +180,24 @@ def updates_accept(edits: Sequence[Edit]) -> Accepted:
     removed or a restore done a second ago already counts; one refusal does not hold back the
     others."""
     with transaction.atomic():
-        access = _access_per_actor(edits)
+        docs = selectors.docs_for_writers([(e.actor, e.doc_id) for e in edits])
         outcomes: list[LiveUpdate | DomainError] = [
-            _refusal(access[id(e.actor)][e.doc_id], e)
+            _refusal(access, e)
             or LiveUpdate(doc_id=e.doc_id, data=e.update, author_id=e.actor.user_id)
-            for e in edits
+            for e, access in zip(edits, docs, strict=True)
         ]
-        accepted = [
-            (e, row) for e, row in zip(edits, outcomes, strict=True) if isinstance(row, LiveUpdate)
+        accepted = [  # an accepted edit's access is a DocAccess (a refusal is its outcome)
+            (e, row, access.doc)  # type: ignore[union-attr]
+            for e, row, access in zip(edits, outcomes, docs, strict=True)
+            if isinstance(row, LiveUpdate)
         ]
-        LiveUpdate.objects.bulk_create([row for _e, row in accepted])
+        LiveUpdate.objects.bulk_create([row for _e, row, _d in accepted])
         now = timezone.now()
-        stale = {e.doc_id for e, _r in accepted if now - _doc(access, e).changed_at > CHANGED_GRAIN}
+        stale = {doc.pk for _e, _r, doc in accepted if now - doc.changed_at > CHANGED_GRAIN}
         if stale:
             LiveDoc.objects.filter(pk__in=stale).update(changed_at=now)
-        for edit, _row in accepted:
+        for edit, _row, doc in accepted:
             if edit.first:
-                doc = _doc(access, edit)
                 audit_record(
                     actor=edit.actor,
                     action="coediting.edit",
@@ -194,27 +205,8 @@ def updates_accept(edits: Sequence[Edit]) -> Accepted:
                     organisation_id=doc.workspace.owner_org_id,
                 )
     results = [row.pk if isinstance(row, LiveUpdate) else row for row in outcomes]
-    due = {
-        e.doc_id for e, row in accepted if row.pk - _doc(access, e).snapshot_upto >= COMPACT_AFTER
-    }
+    due = {doc.pk for _e, row, doc in accepted if row.pk - doc.snapshot_upto >= COMPACT_AFTER}
     return Accepted(results, due)
-
-
-def _access_per_actor(edits: Sequence[Edit]) -> dict[int, dict[int, Any]]:
-    """Each actor's access to the documents of its edits, one read per actor (by identity: the
-    writer resolves each session once per batch)."""
-    actors = {id(edit.actor): edit.actor for edit in edits}
-    return {
-        key: selectors.docs_for_writing(
-            actor=actor, doc_ids={e.doc_id for e in edits if e.actor is actor}
-        )
-        for key, actor in actors.items()
-    }
-
-
-def _doc(access: dict[int, dict[int, Any]], edit: Edit) -> LiveDoc:
-    doc: LiveDoc = access[id(edit.actor)][edit.doc_id].doc
-    return doc
 
 
 def _refusal(access: selectors.DocAccess | Exception, edit: Edit) -> DomainError | None:

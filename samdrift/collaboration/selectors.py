@@ -131,6 +131,39 @@ def workspace_access(
     return WorkspaceAccess(workspace, member, abilities)
 
 
+def workspace_accesses(
+    pairs: Sequence[tuple[Actor, Workspace]],
+) -> list[WorkspaceAccess | NotFound | StepUpRequired]:
+    """`workspace_access` for many (actor, workspace) pairs at once, in one query of members,
+    for workspaces read without the actors' scope (the batched writer of live documents, ADR
+    0684). What `workspace_get` would do for each pair, in order: `NotFound` where the actor does
+    not see the workspace, `StepUpRequired` where the login is too weak. Seeing a workspace is
+    the `view` ability, which holds exactly where `workspace_scope` lets a workspace through (a
+    member, or the owner agency's security role, or an actor that sees everything); a test
+    checks the two against each other."""
+    users = {actor.user_id for actor, _w in pairs if actor.user_id is not None}
+    members = {
+        (m.workspace_id, m.user_id): m
+        for m in Member.objects.filter(
+            workspace_id__in={w.pk for _a, w in pairs}, user_id__in=users
+        ).order_by()
+    }
+    found: list[WorkspaceAccess | NotFound | StepUpRequired] = []
+    for actor, workspace in pairs:
+        member = members.get((workspace.pk, actor.user_id)) if actor.user_id else None
+        abilities = workspace_abilities(actor=actor, workspace=workspace, member=member)
+        if not abilities["view"]:
+            found.append(NotFound("workspace"))
+            continue
+        try:
+            require_level(actor, workspace.classification)
+        except StepUpRequired as refusal:
+            found.append(refusal)
+            continue
+        found.append(WorkspaceAccess(workspace, member, abilities))
+    return found
+
+
 def memberships_of(*, user_id: int) -> QuerySet[Member]:
     """One user's workspace memberships with their workspaces, for the apps that keep something
     per workspace (calendars): they read membership here, never from the models."""

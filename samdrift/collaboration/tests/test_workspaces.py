@@ -247,3 +247,52 @@ def test_lowering_a_class_is_the_owner_agencys_security_role_and_is_audited(safo
     assert event.before == {"classification": 2, "scale_label_id": None}  # ADR 0617
     assert event.after["classification"] == 1
     assert event.actor_id == safos.users["security"].id
+
+
+def test_the_batch_access_of_workspaces_answers_as_workspace_get_for_everyone(safos):
+    """`workspace_accesses` (the batched writer's check, one query of members) against
+    `workspace_get` (the scoped query): every person, the system and an anonymous caller, at
+    every login level, on workspaces of every class and owner, members or not."""
+    from samdrift.core.actor import ANONYMOUS, SYSTEM
+
+    owner = safos.actor("owner")
+    spaces = [
+        services.workspace_create(actor=owner, name=f"Klass {level}", classification=level)
+        for level in range(4)
+    ]
+    foreign = services.workspace_create(
+        actor=safos.actor("editor"), name="B egen", classification=1
+    )
+    spaces.append(foreign)
+    Member.objects.create(
+        workspace=spaces[1], user=safos.users["reader"], organisation=safos.b, role="reader"
+    )
+    Member.objects.create(
+        workspace=spaces[2], user=safos.users["editor"], organisation=safos.b, role="editor"
+    )
+    actors = [safos.actor(name, loa) for name in safos.users for loa in range(4)]
+    actors += [SYSTEM, ANONYMOUS]
+    pairs = [(actor, space) for actor in actors for space in spaces]
+    batch = selectors.workspace_accesses(pairs)
+
+    outcomes = set()
+    for (actor, space), found in zip(pairs, batch, strict=True):
+        expected = _answer(actor, space.id)
+        where = (actor.label, actor.loa_rank, space.name)
+        if isinstance(expected, Exception):
+            assert type(found) is type(expected), where
+            assert getattr(found, "level", None) == getattr(expected, "level", None), where
+            outcomes.add(type(expected).__name__)
+            continue
+        assert not isinstance(found, Exception), (where, found)
+        assert found.workspace.pk == expected.workspace.pk, where
+        assert (found.member, found.abilities) == (expected.member, expected.abilities), where
+        outcomes.add("seen")
+    assert outcomes == {"seen", "NotFound", "StepUpRequired"}  # the matrix reaches every answer
+
+
+def _answer(actor, workspace_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return selectors.workspace_get(actor=actor, workspace_id=workspace_id)
+    except (NotFound, StepUpRequired) as refusal:
+        return refusal
