@@ -266,15 +266,29 @@ def test_the_pages_pass_axe(safos, spaces, note, browser, language):  # noqa: F8
         actor=safos.actor("owner"), workspace_id=spaces[0].id, kind="board", title="Tavlan"
     )
     workspace_image(safos, spaces[0].id, "Karta.png")
+    # A class 3 workspace's note: view only, so no download list and no offline copy.
+    from samdrift.collaboration import services as collaboration
+
+    owner = safos.actor("owner")
+    closed = collaboration.workspace_create(actor=owner, name="Slutet", classification=3)
+    closed_note = services.doc_create(
+        actor=owner, workspace_id=closed.id, kind="note", title="Sluten anteckning"
+    )
     found: list[str] = []
     session = sessions(safos, "owner")["owner"]
+    urls = (
+        f"/live/workspace/{spaces[0].id}/",
+        f"/live/{note.id}/",
+        f"/live/{board.id}/",
+        f"/live/{closed_note.id}/",
+    )
     with asgi_server() as site:
-        for url in (f"/live/workspace/{spaces[0].id}/", f"/live/{note.id}/", f"/live/{board.id}/"):
+        for url in urls:
             page = page_as(browser, site, session, language)
             page.goto(site + url)
             if "workspace" not in url:
                 expect(page.locator("#coedit")).to_have_attribute("data-synced", "1")
-            if url.endswith(f"/{note.id}/"):  # with the image form open, its list filled
+            if url == f"/live/{note.id}/":  # with the image form open, its list filled
                 page.locator("button[data-command=image]").click()
                 expect(page.locator("#coedit-image")).to_be_visible()
             found += axe_violations(page, f"{url} ({language})")
