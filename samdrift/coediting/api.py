@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -40,6 +41,12 @@ class LiveDocOut(Schema):
 class LiveDocDetailOut(LiveDocOut):
     abilities: dict[str, bool]
     exports: list[str]
+
+
+class NoteImageOut(Schema):
+    document: int
+    name: str
+    preview: str
 
 
 class LiveVersionIn(Schema):
@@ -146,6 +153,27 @@ def export_doc(request: ApiRequest, doc_id: int, fmt: str) -> HttpResponse:
     response = HttpResponse(file.content, content_type=file.media_type)
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response
+
+
+@router.get(
+    "/docs/{doc_id}/images",
+    response={200: list[NoteImageOut], **errors(404)},
+    summary="The workspace's images the note may show",
+    description="Images of the note's workspace, out of the trash, of the note's class or lower, "
+    "with their preview made (ADR 0686). An image node in the note names one by `document` "
+    "and carries its text alternative in `alt`. A whiteboard has none.",
+)
+@paginate(Page)
+def list_images(request: ApiRequest, doc_id: int) -> list[dict[str, Any]]:
+    access = selectors.doc_get(actor=request.auth, doc_id=doc_id)
+    return [
+        {
+            "document": shown.document.pk,
+            "name": shown.document.name,
+            "preview": reverse("collaboration:document_preview", args=[shown.document.pk]),
+        }
+        for shown in selectors.note_images(access=access)
+    ]
 
 
 @router.get(

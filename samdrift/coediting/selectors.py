@@ -26,6 +26,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound
 from samdrift.core.tenancy import visible_or_404
 
+from .choices import DocKind
 from .models import LiveDoc, LiveUpdate, LiveVersion
 from .permissions import doc_abilities, image_may_show
 
@@ -111,7 +112,10 @@ def version_get(*, doc: LiveDoc, version_id: int) -> LiveVersion:
 
 
 def note_images(*, access: DocAccess, ids: Collection[int] | None = None) -> list[ShownImage]:
-    """The images a note may show (ADR 0686): its workspace's, no higher in class than it."""
+    """The images a note may show (ADR 0686): its workspace's, no higher in class than it. A
+    whiteboard shows none."""
+    if access.doc.kind != DocKind.NOTE:
+        return []
     workspace = access.doc.workspace
     return [
         shown

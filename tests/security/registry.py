@@ -929,6 +929,7 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/live/docs/{doc_id}"): Case(OBJECT),
     ("GET", "/live/docs/{doc_id}/export/{fmt}"): Case(OBJECT),
+    ("GET", "/live/docs/{doc_id}/images"): Case(OBJECT),
     ("GET", "/live/docs/{doc_id}/versions"): Case(OBJECT),
     ("POST", "/live/docs/{doc_id}/versions"): Case(
         OBJECT, method="POST", data=lambda ref: {"name": "Matris"}

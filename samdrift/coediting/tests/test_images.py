@@ -187,3 +187,29 @@ def test_only_the_image_s_document_counts_never_an_address_in_the_shared_state()
     assert "saknas: B" in html and "<li>saknas: C</li>" in html.replace("<em>", "").replace(
         "</em>", ""
     )
+
+
+def test_the_api_lists_the_images_a_note_may_show(safos, spaces, note):
+    shared, secret, foreign = spaces
+    shown = workspace_image(safos, shared.id, "Karta.png")
+    higher = workspace_image(safos, shared.id, "Hemlig.png")
+    Document.objects.filter(id=higher).update(classification=2)
+    workspace_image(safos, secret.id, "Annan.png")
+    listed = safos.client("reader").get(f"/api/v1/live/docs/{note.id}/images")
+    assert listed.status_code == 200
+    assert listed.json()["items"] == [
+        {
+            "document": shown,
+            "name": "Karta.png",
+            "preview": f"/collaboration/documents/{shown}/preview/",
+        }
+    ]
+    board = services.doc_create(
+        actor=safos.actor("owner"), workspace_id=shared.id, kind="board", title="Tavla"
+    )
+    assert safos.client("owner").get(f"/api/v1/live/docs/{board.id}/images").json()["items"] == []
+    # B's own workspace's note is out of A's sight: the same 404 as a missing one.
+    other = services.doc_create(
+        actor=safos.actor("editor"), workspace_id=foreign.id, kind="note", title="B:s"
+    )
+    assert safos.client("owner").get(f"/api/v1/live/docs/{other.id}/images").status_code == 404
