@@ -130,6 +130,14 @@ def stop(janus_room: str) -> bool:
     return stopped
 
 
+def stop_all() -> int:
+    """Stop every broadcast's ffmpeg of this meetings folder (when its Janus stops, or a test
+    ends midway); how many ran."""
+    root = conf.meetings_dir() / "hls"
+    rooms = [p.name for p in root.iterdir() if ROOM_NAME.match(p.name)] if root.is_dir() else []
+    return sum(stop(room) for room in rooms)
+
+
 def file_path(janus_room: str, name: str) -> Path | None:
     """The playlist or a segment of the room's broadcast, or None (an unknown name included)."""
     if name != PLAYLIST and not SEGMENT_NAME.match(name):

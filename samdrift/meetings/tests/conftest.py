@@ -50,9 +50,14 @@ def janus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def meetings(janus_server: str, settings) -> str:
+def meetings(janus_server: str, settings) -> Iterator[str]:
     settings.MEETINGS_ENABLED = True
-    return janus_server
+    yield janus_server
+    # A test that fails midway leaves its broadcast running: its ffmpeg must not encode on
+    # through the rest of the run (it once took a core for 20 minutes of CI).
+    from samdrift.meetings import hls
+
+    hls.stop_all()
 
 
 class Browser:

@@ -254,3 +254,15 @@ def test_a_viewer_sees_who_presents_not_the_other_viewers(safos, meetings):
         expected = [p for p in everyone if p[1] != "viewer" or p[0] == mine["participant_id"]]
         assert names(viewer) == expected, viewer
     assert names("editor") == everyone  # a presenter sees the audience
+
+
+def test_every_broadcast_of_the_meetings_folder_stops_at_once(meetings):
+    """What the `meetings` fixture does after each test (and what an operator wants when the
+    media server goes down): no ffmpeg outlives it, nothing it wrote stays."""
+    rooms = [f"sd-{n:032x}" for n in (1, 2)]
+    for room in rooms:
+        hls.start(room, {"video"})
+    assert all(hls.running(room) for room in rooms)
+    assert hls.stop_all() == 2
+    assert not any(hls.running(room) or hls.folder(room).exists() for room in rooms)
+    assert hls.stop_all() == 0
