@@ -398,3 +398,48 @@ class AgencyQuota(models.Model):
 
     def __str__(self) -> str:
         return f"quota of {self.organisation_id}"
+
+
+class DavLock(models.Model):
+    """A WebDAV LOCK (RFC 4918), kept in the database so every worker process sees it (ADR 0687).
+
+    A lock on a document is that document's check-out by the person who took it: `made_checkout`
+    says whether the lock made the check-out (released with the lock) or found the person's own
+    from the web (left as it was). A lock on a name that has no document yet (a "lock-null"
+    resource) has no document until the locker's first PUT creates one."""
+
+    class Scope(models.TextChoices):
+        EXCLUSIVE = "exclusive"
+        SHARED = "shared"
+
+    token = models.CharField(max_length=100, unique=True)
+    root = models.CharField(max_length=2000, db_index=True)  # the quoted path WebDAV names
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    principal = models.CharField(max_length=150)  # the user name WebDAV compares
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    depth = models.CharField(max_length=8)  # "0" or "infinity"
+    owner = models.TextField(blank=True)  # the client's <owner> element, as sent
+    timeout = models.FloatField()
+    expires_at = models.DateTimeField(db_index=True)
+    made_checkout = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Two processes that both passed WsgiDAV's own (per-process) check cannot both hold
+            # an exclusive lock on one name.
+            models.UniqueConstraint(
+                fields=["root"],
+                condition=Q(scope="exclusive"),
+                name="collab_davlock_one_exclusive",
+            ),
+            models.CheckConstraint(
+                condition=Q(depth__in=["0", "infinity"]), name="collab_davlock_depth"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} lock on {self.root}"

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from samdrift.audit.selectors import TrailFilter, trail_search
 from samdrift.audit.services import READ
@@ -35,6 +36,7 @@ from samdrift.organisations.selectors import (
 from .choices import SERVICE_CODE, InvitationState
 from .models import (
     AgencyQuota,
+    DavLock,
     Disposal,
     Document,
     Folder,
@@ -570,3 +572,18 @@ def folder_documents(
         .order_by("name", "id")
     )
     return [(d, d.current[0] if d.current else None) for d in documents]
+
+
+def dav_locks_at(root: str, *, include_root: bool, include_children: bool) -> list[DavLock]:
+    """The live WebDAV locks on `root` and/or below it (ADR 0687); the caller resolved `root`
+    under the requester's own rights, and WebDAV shows a lock only on a name it can reach."""
+    where = Q(pk__in=[])
+    if include_root:
+        where |= Q(root=root)
+    if include_children:
+        where |= Q(root__startswith=root.rstrip("/") + "/")
+    return list(DavLock.objects.filter(where, expires_at__gte=timezone.now()).order_by("id"))
+
+
+def dav_lock_get(token: str) -> DavLock | None:
+    return DavLock.objects.filter(token=token, expires_at__gte=timezone.now()).first()

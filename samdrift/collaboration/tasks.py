@@ -87,3 +87,14 @@ def report_usage() -> int:
 
 
 declare("collaboration.usage", report_usage, every=86400)
+
+
+@task()
+def expire_dav_locks() -> int:
+    """WebDAV locks past their timeout end, with the check-outs they made (ADR 0687)."""
+    from .services.dav_locks import dav_locks_expire
+
+    return dav_locks_expire()
+
+
+declare("collaboration.dav_locks", expire_dav_locks, every=300)

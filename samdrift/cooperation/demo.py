@@ -58,7 +58,7 @@ SOLUTIONS = {
 # SAFOS: what samdrift's modules do today (see the module docstring).
 SAFOS_EVIDENCE = {
     "DOK-1": ("met", "samdrift.collaboration: versioner, klassning per dokument och arbetsyta (ADR 0600-serien)."),
-    "DOK-2": ("partly", "Dokument checkas ut av en person i taget (lås); WebDAV klass 1 utan LOCK; ingen samtidig redigering."),
+    "DOK-2": ("partly", "Dokument checkas ut av en person i taget (lås), även med WebDAV LOCK (klass 2); ingen samtidig redigering."),
     "DOK-3": ("met", "Delningslänkar med giltighetstid och spärr per klass (ADR 0609)."),
     "DOK-4": ("met", "Uppladdade PDF:er kontrolleras av samdrifts tillgänglighetskontroll (ADR 0608)."),
     "SÄK-1": ("met", "samdrift.identity: e-legitimation och EFOS via OpenID Connect, tillitsnivå 3."),

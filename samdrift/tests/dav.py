@@ -11,10 +11,15 @@ from typing import Any
 
 
 def dav_call(
-    method: str, path: str, username: str, secret: str, body: bytes = b""
+    method: str,
+    path: str,
+    username: str,
+    secret: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """The status and body of `method path` as `username` with the app password `secret`;
-    a PROPFIND asks for Depth 1 (the folder and its members)."""
+    a PROPFIND asks for Depth 1 (the folder and its members). `headers` are added as sent."""
     from samdrift.collaboration.webdav.app import dav_wsgi_application
 
     answer: dict[str, Any] = {}
@@ -43,6 +48,10 @@ def dav_call(
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
+        **{
+            "HTTP_" + name.upper().replace("-", "_"): value
+            for name, value in (headers or {}).items()
+        },
     }
     app = dav_wsgi_application(own_connections=False)
     content = b"".join(app(environ, start_response))

@@ -386,6 +386,11 @@ def test_the_search_case_finds_something_the_searcher_may_see(world, surface):
 
 # --- WebDAV (/dav/, ADR 0613): not a Django address, so declared here ------------------------------
 
+DAV_LOCKINFO = (
+    b'<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+    b"<D:locktype><D:write/></D:locktype></D:lockinfo>"
+)
+
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
 def test_another_agencys_workspace_over_webdav_is_refused_like_a_missing_one(world, role):
@@ -409,10 +414,14 @@ def test_another_agencys_workspace_over_webdav_is_refused_like_a_missing_one(wor
             ("PUT", "/matris.txt"),
             ("DELETE", document),
             ("MKCOL", "/Matris"),
+            ("LOCK", document),  # a lock is a check-out (ADR 0687)
+            ("LOCK", "/matris-ny.txt"),  # a name with no document yet
+            ("UNLOCK", document),
         ):
-            body = b"matris\n" if method == "PUT" else b""
-            got = dav_call(method, foreign + suffix, user.username, secret, body)
-            expected = dav_call(method, missing + suffix, user.username, secret, body)
+            body = {"PUT": b"matris\n", "LOCK": DAV_LOCKINFO}.get(method, b"")
+            headers = {"Lock-Token": "<opaquelocktoken:matris>"} if method == "UNLOCK" else {}
+            got = dav_call(method, foreign + suffix, user.username, secret, body, headers)
+            expected = dav_call(method, missing + suffix, user.username, secret, body, headers)
             assert got[0] == expected[0], (method, got, expected)
             assert got[0] in {403, 404, 405, 409}, (method, got)
             if checks_markers:

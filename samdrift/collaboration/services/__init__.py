@@ -14,6 +14,14 @@ One module per task; every public name is importable from here.
 """
 
 from .common import Refused, default_quota
+from .dav_locks import (
+    LockAsked,
+    dav_lock_adopt,
+    dav_lock_refresh,
+    dav_lock_release,
+    dav_lock_take,
+    dav_locks_expire,
+)
 from .documents import (
     document_classify,
     document_lock,
@@ -48,12 +56,18 @@ from .uploads import folder_create, upload, version_restore
 from .workspaces import workspace_classify, workspace_create
 
 __all__ = [
+    "LockAsked",
     "NotAccessible",
     "Refused",
     "ShareRateLimited",
     "SharedDocument",
     "_version_hooks",
     "accessibility_blocker",
+    "dav_lock_adopt",
+    "dav_lock_refresh",
+    "dav_lock_release",
+    "dav_lock_take",
+    "dav_locks_expire",
     "default_quota",
     "document_classify",
     "document_lock",

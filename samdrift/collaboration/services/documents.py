@@ -12,7 +12,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.search import services as search_index
 
-from ..models import Document
+from ..models import DavLock, Document
 from ..permissions import document_abilities
 from ..policy import parse_classification
 from ..selectors import SEARCH_KIND, in_folder, require_level
@@ -68,14 +68,19 @@ def document_lock(*, actor: Actor, document_id: int) -> Document:
 
 
 def document_unlock(*, actor: Actor, document_id: int) -> Document:
-    return _document_change(
-        actor,
-        document_id,
-        "unlock",
-        "collaboration.document_unlock",
-        locked_by_id=None,
-        locked_at=None,
-    )
+    """A check-in on the web also ends the document's WebDAV locks (ADR 0687): the program
+    that held one gets 412 on its next write, not a silent overwrite."""
+    with transaction.atomic():
+        document = _document_change(
+            actor,
+            document_id,
+            "unlock",
+            "collaboration.document_unlock",
+            locked_by_id=None,
+            locked_at=None,
+        )
+        DavLock.objects.filter(document_id=document_id).delete()
+    return document
 
 
 def document_trash(*, actor: Actor, document_id: int) -> Document:
@@ -90,6 +95,7 @@ def document_trash(*, actor: Actor, document_id: int) -> Document:
             locked_by_id=None,
             locked_at=None,
         )
+        DavLock.objects.filter(document_id=document_id).delete()
         # out of the index once the trashing is committed; back in on untrash (ADR 0607)
         transaction.on_commit(
             lambda: search_index.remove_entry(kind=SEARCH_KIND, object_id=document_id)

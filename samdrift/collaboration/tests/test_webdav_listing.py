@@ -5,7 +5,7 @@ version query per document (ADR 0613)."""
 from __future__ import annotations
 
 import io
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from defusedxml import ElementTree
@@ -51,12 +51,24 @@ def test_a_folder_listing_costs_the_same_queries_for_3_and_30_documents(safos):
         assert status == 207, body[:300]
         return len(captured), body
 
+    # one document locked (ADR 0687): every member's lockdiscovery comes from one read
+    services.dav_lock_take(
+        actor=owner,
+        asked=services.LockAsked(
+            root=f"/{quote(segment_for(workspace))}/{quote('Handling 000.txt')}",
+            principal="safos_owner", scope="exclusive", depth="0", owner="", timeout=60,
+        ),
+        workspace_id=workspace.id,
+        document_id=first.document_id,
+    )  # fmt: skip
     add(1, 3)
     few, body = listing()
+    assert body.count("opaquelocktoken:") == 1
     assert body.count("Handling ") == 3
     add(3, 30)
     many, body = listing()
     assert body.count("Handling ") == 30
+    assert body.count("opaquelocktoken:") == 1
     assert many == few
     # each document with its current version's size, not its first's
     assert _sizes(body)["Handling 001.txt"] == "101"

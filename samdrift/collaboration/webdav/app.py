@@ -22,6 +22,7 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 from samdrift.accounts.app_passwords import AppPasswordThrottled, app_password_login
 from samdrift.audit.context import serving
 
+from .locks import DatabaseLockStorage, request_scope
 from .provider import LOGIN_KEY, SafosProvider
 
 MOUNT = "/dav"
@@ -64,8 +65,9 @@ class AppPasswordDomainController(BaseDomainController):
 
 
 def _config() -> dict[str, Any]:
+    provider = SafosProvider()
     return {
-        "provider_mapping": {"/": SafosProvider()},
+        "provider_mapping": {"/": provider},
         "mount_path": MOUNT,
         "http_authenticator": {
             "domain_controller": AppPasswordDomainController,
@@ -75,9 +77,9 @@ def _config() -> dict[str, Any]:
             "trusted_auth_header": None,
         },
         "middleware_stack": [ErrorPrinter, HTTPAuthenticator, RequestResolver],
-        # DAV class 1: no WebDAV LOCK (a per-process lock table would not hold across workers);
-        # samdrift's check-out is honoured: a document checked out by another is 423 (ADR 0615).
-        "lock_storage": False,
+        # DAV class 2: a LOCK on a document is its check-out, kept in the database so that every
+        # worker process sees it (ADR 0687); a document checked out on the web is 423 (ADR 0615).
+        "lock_storage": DatabaseLockStorage(provider),
         "property_manager": None,
         "dir_browser": {"enable": False},
         "verbose": 1,
@@ -120,7 +122,7 @@ def dav_wsgi_application(*, own_connections: bool = True) -> Callable[..., Itera
             environ["PATH_INFO"] = path[len(MOUNT) :] or "/"
         tidy()
         try:
-            with serving(str(environ.get("REMOTE_ADDR") or "-")):
+            with serving(str(environ.get("REMOTE_ADDR") or "-")), request_scope(environ):
                 body = dav(environ, _hardened(start_response))
                 try:
                     yield from body

@@ -257,16 +257,16 @@ def _store(
     name: str,
     document_id: int | None,
     with_errors: bool,
-) -> None:
+) -> Version | None:
     upload = resource.upload
     resource.upload = None
     if upload is None:
-        return
+        return None
     try:
         if with_errors:
-            return
+            return None
         upload.seek(0)
-        _guard(
+        return _guard(
             services.upload,
             actor=parent.context.actor,
             workspace_id=parent.access.workspace.id,
@@ -313,7 +313,15 @@ class PendingDocument(DAVNonCollection):
         return self.upload
 
     def end_write(self, *, with_errors: bool) -> None:
-        _store(self, self.parent, self.name, None, with_errors)
+        version = _store(self, self.parent, self.name, None, with_errors)
+        user_id = self.parent.context.actor.user_id
+        if version is not None and user_id is not None:
+            # a LOCK on this name before it existed now checks the new document out (ADR 0687)
+            services.dav_lock_adopt(
+                root="/" + self.get_ref_url().strip("/"),
+                user_id=user_id,
+                document_id=version.document_id,
+            )
 
 
 class _Chunks(io.RawIOBase):
@@ -437,6 +445,17 @@ class DocumentResource(DAVNonCollection):
         return True
 
 
+def _locked_name(
+    path: str, environ: dict[str, Any], folder: FolderCollection, name: str
+) -> PendingDocument | None:
+    """A name with no document that someone has LOCKed exists, empty, until its first PUT
+    (RFC 4918 §7.3, ADR 0687); any other missing name is 404."""
+    pending = PendingDocument(path, environ, folder, name)
+    root = "/" + pending.get_ref_url().strip("/")
+    locks = selectors.dav_locks_at(root, include_root=True, include_children=False)
+    return pending if locks else None
+
+
 class SafosProvider(DAVProvider):
     """Resolves a path for the request's actor; a workspace or document out of sight is 404."""
 
@@ -483,7 +502,7 @@ class SafosProvider(DAVProvider):
                 .first()
             )
             if document is None:
-                return None
+                return _locked_name(path_here, environ, here, name)
             if not context.allows(document.classification):
                 raise DAVError(HTTP_FORBIDDEN, ABOVE_CLASS)
             _guard(selectors.require_level, context.actor, document.classification)
