@@ -15,7 +15,15 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Response,
+    sync_playwright,
+)
 
 AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -83,3 +91,44 @@ def tab_to(page: Page, target: Locator, *, presses: int = 80) -> None:
         if target.evaluate("element => element === document.activeElement"):
             return
     pytest.fail(f"{target} cannot be reached by Tab")
+
+
+#: Installed before any page script: every Content-Security-Policy violation is kept (ADR 0037).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
+  `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`
+));
+"""
+
+
+def watch_for_errors(context: BrowserContext, page: Page) -> list[str]:
+    """Listen for CSP violations, console errors, uncaught exceptions and failed loads; the
+    returned list fills as they happen (`page_problems` empties it per page).
+
+    A failed load is recorded by its URL (the console's line names none), so the browser's own
+    favicon.ico probe, which no page asks for, can be told apart."""
+    context.add_init_script(CSP_LISTENER)
+    errors: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(f"console {message.text}")
+
+    def response(answer: Response) -> None:
+        if answer.status >= 400 and not answer.url.endswith("/favicon.ico"):
+            errors.append(f"HTTP {answer.status} {answer.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(f"console {error}"))
+    page.on("response", response)
+    return errors
+
+
+def page_problems(page: Page, where: str, errors: list[str]) -> list[str]:
+    """The CSP violations of the page now shown and the errors `watch_for_errors` heard since
+    the last call, one line each."""
+    found = [f"{where}: CSP {v}" for v in page.evaluate("window.__cspViolations || []")]
+    found += [f"{where}: {text}" for text in errors]
+    errors.clear()
+    return found
