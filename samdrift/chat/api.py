@@ -4,7 +4,7 @@ exist."""
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -82,7 +82,29 @@ def provision_room(request: HttpRequest, workspace_id: int) -> Status:
 )
 def export_room(request: HttpRequest, workspace_id: int) -> HttpResponse:
     done = services.export_room(actor=_actor(request), workspace_id=workspace_id)
-    response = HttpResponse(done.body, content_type="application/json")
+    return _download(done, "application/json")
+
+
+@router.get(
+    "/workspaces/{workspace_id}/room/export.pdf",
+    response={200: None, **errors(403, 404, 422, 503)},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    summary="The room's history for the archive as an accessible PDF",
+    description="The same events as the JSON export, one row each, as tagged PDF/UA-1 in "
+    "`language` (sv or en); the PDF names the JSON export's SHA-256, and the PDF's own is in "
+    "the `X-Checksum-SHA256` header. The same rights as the JSON export. Audited.",
+)
+def export_room_pdf(
+    request: HttpRequest, workspace_id: int, language: Literal["sv", "en"] = "sv"
+) -> HttpResponse:
+    done = services.export_room_pdf(
+        actor=_actor(request), workspace_id=workspace_id, language=language
+    )
+    return _download(done, "application/pdf")
+
+
+def _download(done: services.RoomExport, content_type: str) -> HttpResponse:
+    response = HttpResponse(done.body, content_type=content_type)
     response["X-Checksum-SHA256"] = done.sha256
     response["Content-Disposition"] = f'attachment; filename="{done.filename}"'
     return response

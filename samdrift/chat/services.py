@@ -26,11 +26,12 @@ from samdrift.collaboration.selectors import member_list, workspace_get
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
-from . import homeserver, matrix
+from . import archive, homeserver, matrix
 from .choices import FIXED_LEVELS, ROLE_POWER
 from .models import ChatRoom, Transaction
 from .selectors import (
     matrix_localpart,
+    people_in,
     room_for_workspace,
     room_get,
     workspace_alias_localpart,
@@ -221,12 +222,10 @@ class RoomExport:
     filename: str
 
 
-def export_room(
-    *, actor: Actor, workspace_id: int, client: matrix.Client | None = None
-) -> RoomExport:
-    """The room's whole history for the archive (arkivlagen): every event as the homeserver
-    keeps it (messages, edits, redactions, membership, state), in canonical JSON, with its
-    SHA-256. Audited; the owner of the workspace (or the system) only."""
+def _history(
+    actor: Actor, workspace_id: int, client: matrix.Client | None
+) -> tuple[ChatRoom, dict[str, Any], bytes, str]:
+    """The room's export document, as canonical JSON and its SHA-256 (not yet audited)."""
     access = room_get(actor=actor, workspace_id=workspace_id)
     if access.room is None:
         raise NotFound("room")
@@ -248,16 +247,47 @@ def export_room(
         "events": events,
     }  # fmt: skip
     body = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    digest = hashlib.sha256(body).hexdigest()
+    return room, document, body, hashlib.sha256(body).hexdigest()
+
+
+def _audit_export(actor: Actor, room: ChatRoom, after: dict[str, Any]) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="chat.export",
             obj=room,
-            organisation_id=workspace.owner_org_id,
-            after={"workspace": workspace.id, "events": len(events), "sha256": digest},
+            organisation_id=room.workspace.owner_org_id,
+            after={"workspace": room.workspace_id, **after},
         )
-    return RoomExport(body, digest, len(events), f"chat-workspace-{workspace.id}.json")
+
+
+def export_room(
+    *, actor: Actor, workspace_id: int, client: matrix.Client | None = None
+) -> RoomExport:
+    """The room's whole history for the archive (arkivlagen): every event as the homeserver
+    keeps it (messages, edits, redactions, membership, state), in canonical JSON, with its
+    SHA-256. Audited; the owner of the workspace (or the system) only."""
+    room, document, body, digest = _history(actor, workspace_id, client)
+    events = len(document["events"])
+    _audit_export(actor, room, {"events": events, "sha256": digest})
+    return RoomExport(body, digest, events, f"chat-workspace-{workspace_id}.json")
+
+
+def export_room_pdf(
+    *, actor: Actor, workspace_id: int, language: str, client: matrix.Client | None = None
+) -> RoomExport:
+    """The same history as an accessible PDF (ADR 0654) that names the JSON's SHA-256; the
+    audit record keeps both checksums."""
+    room, document, _body, json_digest = _history(actor, workspace_id, client)
+    data = archive.archive_pdf(document, json_digest, people_in(document["events"]), language)
+    digest = hashlib.sha256(data).hexdigest()
+    events = len(document["events"])
+    _audit_export(
+        actor,
+        room,
+        {"events": events, "sha256": digest, "format": "pdf", "json_sha256": json_digest},
+    )
+    return RoomExport(data, digest, events, f"chat-workspace-{workspace_id}-{language}.pdf")
 
 
 def provision_request(*, actor: Actor, workspace_id: int) -> None:

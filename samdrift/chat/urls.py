@@ -8,6 +8,7 @@ urlpatterns = [
     path("workspaces/<int:workspace_id>/", views.room, name="room"),
     path("workspaces/<int:workspace_id>/provision/", views.provision, name="provision"),
     path("workspaces/<int:workspace_id>/export/", views.export, name="export"),
+    path("workspaces/<int:workspace_id>/export.pdf", views.export_pdf, name="export_pdf"),
     re_path(
         r"^appservice/_matrix/app/v1/transactions/(?P<txn_id>[^/]+)$",
         views.appservice_transaction,

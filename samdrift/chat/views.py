@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -70,7 +71,31 @@ def export(request: HttpRequest, workspace_id: int) -> HttpResponse:
     except services.HomeserverUnavailable as error:
         messages.error(request, str(error.message))
         return redirect("chat:room", workspace_id=workspace_id)
-    response = HttpResponse(done.body, content_type="application/json")
+    return _download(done, "application/json")
+
+
+@page
+@require_GET
+def export_pdf(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """The same history as an accessible PDF in the page's language (ADR 0654)."""
+    try:
+        done = services.export_room_pdf(
+            actor=_actor(request), workspace_id=workspace_id, language=_language()
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except services.HomeserverUnavailable as error:
+        messages.error(request, str(error.message))
+        return redirect("chat:room", workspace_id=workspace_id)
+    return _download(done, "application/pdf")
+
+
+def _language() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _download(done: services.RoomExport, content_type: str) -> HttpResponse:
+    response = HttpResponse(done.body, content_type=content_type)
     response["X-Checksum-SHA256"] = done.sha256
     response["Content-Disposition"] = f'attachment; filename="{done.filename}"'
     return response

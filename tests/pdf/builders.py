@@ -335,6 +335,77 @@ def live_note(env: Env, language: str) -> bytes:
     return _download(client, f"/live/{note.pk}/export.pdf", language)
 
 
+def chat_archive(env: Env, language: str) -> bytes:
+    """A room's history for the archive: the export document in the shape Synapse's
+    /messages gives it (the engine test makes the same PDF from a real Synapse), with a message,
+    a reply, an edit, a removed message, an attachment and membership changes."""
+    from samdrift.chat import archive
+    from samdrift.chat.selectors import matrix_user_id
+
+    anna = UserFactory(username=f"arkiv-{language}", first_name="Anna", last_name="Berg")
+    anna_id, other = matrix_user_id(anna.pk), "@someone:annan-myndighet.example"
+    start = 1_796_000_000_000
+
+    def event(n: int, sender: str, kind: str, content: dict[str, Any], **extra: Any):
+        return {"event_id": f"$e{n}", "origin_server_ts": start + n * 60_000, "sender": sender,
+                "type": kind, "content": content, **extra}  # fmt: skip
+
+    events = [
+        event(1, anna_id, "m.room.member", {"membership": "join"}, state_key=anna_id),
+        event(2, anna_id, "m.room.message", {"msgtype": "m.text", "body": "Utkast till beslut"}),
+        event(
+            3,
+            other,
+            "m.room.message",
+            {
+                "msgtype": "m.text",
+                "body": "Låter bra",
+                "m.relates_to": {"m.in_reply_to": {"event_id": "$e2"}},
+            },
+        ),
+        event(
+            4,
+            anna_id,
+            "m.room.message",
+            {
+                "msgtype": "m.text",
+                "body": "* Beslut",
+                "m.new_content": {"msgtype": "m.text", "body": "Beslut"},
+                "m.relates_to": {"rel_type": "m.replace", "event_id": "$e2"},
+            },
+        ),
+        event(
+            5,
+            other,
+            "m.room.message",
+            {},
+            unsigned={
+                "redacted_because": {
+                    "sender": anna_id,
+                    "type": "m.room.redaction",
+                    "content": {"reason": "fel rum"},
+                }
+            },
+        ),
+        event(
+            6,
+            anna_id,
+            "m.room.message",
+            {"msgtype": "m.file", "body": "Bilaga.pdf", "url": "mxc://samdrift.local/abc"},
+        ),
+        event(7, anna_id, "m.room.member", {"membership": "leave"}, state_key=other),
+    ]
+    document = {
+        "format": "samdrift.chat.export/1",
+        "exported_at": "2026-12-06T10:00:00+00:00",
+        "server_name": "samdrift.local",
+        "workspace": {"id": 7, "name": "Samverkan", "classification": 1},
+        "room": {"room_id": "!rum:samdrift.local", "alias": "#samdrift_ws7:samdrift.local"},
+        "events": events,
+    }
+    return archive.archive_pdf(document, "0" * 64, {anna_id: "Anna Berg"}, language)
+
+
 CASES = [
     Case("invoice-sv", "billing.invoice", "sv", "Faktura", invoice),
     Case("invoice-en", "billing.invoice", "en", "Invoice", invoice),
@@ -378,4 +449,6 @@ CASES = [
     Case("legal-report-en", "operations.legal-report", "en", "First report", legal_report),
     Case("live-note-sv", "coediting.note", "sv", "Protokoll", live_note),
     Case("live-note-en", "coediting.note", "en", "Protokoll", live_note),
+    Case("chat-archive-sv", "chat.archive", "sv", "Chatthistorik: Samverkan", chat_archive),
+    Case("chat-archive-en", "chat.archive", "en", "Chat history: Samverkan", chat_archive),
 ]

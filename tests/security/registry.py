@@ -429,6 +429,7 @@ PAGES: dict[str, Case] = {
     "chat:room": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "chat:provision": Case(OBJECT, {"workspace_id": "workspace.id"}, "POST"),
     "chat:export": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "chat:export_pdf": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "chat:appservice_transaction": Case(
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
@@ -923,6 +924,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/chat/workspaces/{workspace_id}/room"): Case(OBJECT),
     ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
     ("GET", "/chat/workspaces/{workspace_id}/room/export"): Case(OBJECT),
+    ("GET", "/chat/workspaces/{workspace_id}/room/export.pdf"): Case(OBJECT),
     ("GET", "/live/workspaces/{workspace_id}/docs"): Case(OBJECT),
     ("POST", "/live/workspaces/{workspace_id}/docs"): Case(
         OBJECT, method="POST", data=lambda ref: {"kind": "note", "title": "Matris"}

@@ -12,6 +12,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
+from samdrift.accessibility.services import check_pdf
 from samdrift.audit.models import AuditEvent
 from samdrift.chat import homeserver, matrix, selectors, services
 from samdrift.chat.models import ChatRoom, Transaction
@@ -290,20 +291,59 @@ def test_the_archive_export_holds_messages_edits_redactions_and_membership(safos
     digest, name = (tmp_path / "rum.json.sha256").read_text().split()
     assert hashlib.sha256(out.read_bytes()).hexdigest() == digest and name == "rum.json"
 
+    # The readable copy (ADR 0654): a PDF in each language that passes samdrift's checker in
+    # both profiles, names the JSON's checksum, and shows the edit and the removal with its reason.
+    for language, words in (("sv", ("Ändring av #", "Skäl: fel rum", "lämnade")),
+                            ("en", ("Edit of #", "Reason: fel rum", "left"))):  # fmt: skip
+        answer = safos.client("owner").get(
+            f"/api/v1/chat/workspaces/{workspace.id}/room/export.pdf?language={language}"
+        )
+        assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+        data = answer.content
+        assert hashlib.sha256(data).hexdigest() == answer["X-Checksum-SHA256"]
+        text = " ".join(_pdf_text(data).split())
+        assert "Beslut" in text and all(word in text for word in words), text
+        assert " Fel " not in f"{text} "  # the removed message's text is gone
+        for profile in ("acrobat", "pdfua1"):
+            assert check_pdf(data, profile=profile).failed == [], profile
+        record = AuditEvent.objects.filter(action="chat.export", after__format="pdf").last()
+        assert record is not None and record.after["sha256"] == answer["X-Checksum-SHA256"]
+        assert len(record.after["json_sha256"]) == 64
+    page = safos.client("owner").get(f"/chat/workspaces/{workspace.id}/export.pdf")
+    assert page.status_code == 200 and page.content.startswith(b"%PDF")
+    call_command("chat", "export", str(workspace.id), "--out", str(tmp_path / "rum.pdf"),
+                 "--pdf", "en", stdout=StringIO())  # fmt: skip
+    assert (tmp_path / "rum.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _pdf_text(data: bytes) -> str:
+    import subprocess  # poppler's pdftotext, fixed arguments
+
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
 
 def test_an_export_of_a_room_the_caller_may_not_read_is_refused_and_recorded_nowhere(safos, chat):
     workspace = _workspace(safos)
     _join(safos, workspace, "editor")
     services.provision_workspace(workspace_id=workspace.id)
-    url = f"/api/v1/chat/workspaces/{workspace.id}/room/export"
+    for url, page_url in (
+        (f"/api/v1/chat/workspaces/{workspace.id}/room/export", "export/"),
+        (f"/api/v1/chat/workspaces/{workspace.id}/room/export.pdf?language=en", "export.pdf"),
+    ):
+        member = safos.client("editor").get(url)
+        outsider = safos.client("outsider").get(url)
+        page = safos.client("outsider").get(f"/chat/workspaces/{workspace.id}/{page_url}")
+        own_page = safos.client("editor").get(f"/chat/workspaces/{workspace.id}/{page_url}")
 
-    member = safos.client("editor").get(url)
-    outsider = safos.client("outsider").get(url)
-    page = safos.client("outsider").get(f"/chat/workspaces/{workspace.id}/export/")
-
-    assert member.status_code == 403
-    assert member.json()["message_sv"] and member.json()["message_en"]
-    assert (outsider.status_code, page.status_code) == (404, 404)
+        assert member.status_code == 403
+        assert member.json()["message_sv"] and member.json()["message_en"]
+        assert (outsider.status_code, page.status_code, own_page.status_code) == (404, 404, 404)
+    bad_language = safos.client("owner").get(
+        f"/api/v1/chat/workspaces/{workspace.id}/room/export.pdf?language=fi"
+    )
+    assert bad_language.status_code == 422
     assert not AuditEvent.objects.filter(action="chat.export").exists()
 
 

@@ -7,7 +7,7 @@ samdrift chat status             whether it answers, its version, the rooms samd
 samdrift chat config             (re)write homeserver.yaml and the registration, print the path
 samdrift chat provision [WORKSPACE …] [--all]
                                  bring rooms in line with their workspaces now (as the system)
-samdrift chat export WORKSPACE --out FILE [--as USER]
+samdrift chat export WORKSPACE --out FILE [--pdf sv|en] [--as USER]
                                  the room's history for the archive: FILE (JSON) and FILE.sha256
 
 Messages are in Swedish and English.
@@ -46,6 +46,11 @@ class Command(BaseCommand):
         export = sub.add_parser("export")
         export.add_argument("workspace", type=int)
         export.add_argument("--out", required=True)
+        export.add_argument(
+            "--pdf",
+            choices=["sv", "en"],
+            help="the readable copy as an accessible PDF in this language (ADR 0654)",
+        )
         add_as_option(export)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -103,7 +108,12 @@ class Command(BaseCommand):
 
     def _export(self, options: dict[str, Any]) -> None:
         actor = actor_from_option(options["username"])
-        done = services.export_room(actor=actor, workspace_id=options["workspace"])
+        if options.get("pdf"):
+            done = services.export_room_pdf(
+                actor=actor, workspace_id=options["workspace"], language=options["pdf"]
+            )
+        else:
+            done = services.export_room(actor=actor, workspace_id=options["workspace"])
         out = Path(options["out"])
         out.write_bytes(done.body)
         Path(f"{out}.sha256").write_text(f"{done.sha256}  {out.name}\n")
