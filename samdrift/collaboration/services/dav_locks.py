@@ -110,7 +110,7 @@ def dav_lock_refresh(*, token: str, timeout: float | None) -> DavLock | None:
 def dav_lock_release(*, token: str, actor: Actor) -> bool:
     """UNLOCK (WebDAV has checked that the token is the requester's own)."""
     with transaction.atomic():
-        rows = DavLock.objects.select_for_update().filter(token=token)
+        rows = DavLock.objects.select_for_update(of=("self",)).filter(token=token)
         if not rows.exists():
             return False
         _end_all(rows, actor)
@@ -135,7 +135,8 @@ def dav_locks_expire() -> int:
     """The job: end every lock past its timeout, with the check-outs they made."""
     with transaction.atomic():
         return _end_all(
-            DavLock.objects.select_for_update().filter(expires_at__lt=timezone.now()), SYSTEM
+            DavLock.objects.select_for_update(of=("self",)).filter(expires_at__lt=timezone.now()),
+            SYSTEM,
         )
 
 
