@@ -6,13 +6,14 @@ exist."""
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Router, Schema, Status
 
 from samdrift.core.actor import Actor
 from samdrift.core.api import errors
+from samdrift.core.files.responses import file_response
 
-from . import conf, selectors, services
+from . import conf, retention, selectors, services
 
 router = Router(tags=["chat"])
 
@@ -108,3 +109,100 @@ def _download(done: services.RoomExport, content_type: str) -> HttpResponse:
     response["X-Checksum-SHA256"] = done.sha256
     response["Content-Disposition"] = f'attachment; filename="{done.filename}"'
     return response
+
+
+class HoldIn(Schema):
+    reason: str
+
+
+class HoldOut(Schema):
+    workspace: int
+    held: bool
+    reason: str
+    since: datetime | None
+    retention_days: int
+
+
+class ArchiveOut(Schema):
+    id: int
+    up_to: datetime
+    events: int
+    purged_at: datetime | None
+    json_sha256: str
+    pdf_sha256: str
+
+
+def _hold(room: Any, workspace_id: int, classification: int) -> HoldOut:
+    return HoldOut(
+        workspace=workspace_id,
+        held=room.hold_set_at is not None,
+        reason=room.hold_reason,
+        since=room.hold_set_at,
+        retention_days=conf.retention_days(classification),
+    )
+
+
+@router.put(
+    "/workspaces/{workspace_id}/room/hold",
+    response={200: HoldOut, **errors(403, 404, 422)},
+    summary="Put the room on legal hold",
+    description="While held, nothing of the room is archived away or purged, whatever its age "
+    "(ADR 0655); a held room's reason can be changed. The owner agency's security role; 403 for "
+    "anyone else who sees the workspace, 404 for a workspace the caller does not see or one "
+    "without a room, 422 without a reason (at most 2000 characters). Audited.",
+)
+def put_hold(request: HttpRequest, workspace_id: int, payload: HoldIn) -> HoldOut:
+    room = retention.hold_set(
+        actor=_actor(request), workspace_id=workspace_id, reason=payload.reason
+    )
+    return _hold(room, workspace_id, room.workspace.classification)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/room/hold",
+    response={200: HoldOut, **errors(403, 404, 422)},
+    summary="Lift the room's legal hold",
+    description="The same rights as setting it; 422 when the room is not held. Audited.",
+)
+def delete_hold(request: HttpRequest, workspace_id: int) -> HoldOut:
+    room = retention.hold_release(actor=_actor(request), workspace_id=workspace_id)
+    return _hold(room, workspace_id, room.workspace.classification)
+
+
+@router.get(
+    "/workspaces/{workspace_id}/room/archives",
+    response={200: list[ArchiveOut], **errors(403, 404)},
+    summary="The room's archived history",
+    description="What retention archived before it purged the homeserver (ADR 0655), newest "
+    "first, each part as JSON and PDF with its SHA-256. The same rights as the export.",
+)
+def list_archives(request: HttpRequest, workspace_id: int) -> list[ArchiveOut]:
+    return [
+        ArchiveOut(
+            id=a.pk,
+            up_to=a.up_to,
+            events=a.events,
+            purged_at=a.purged_at,
+            json_sha256=a.json_file.sha256,
+            pdf_sha256=a.pdf_file.sha256,
+        )
+        for a in retention.archives(actor=_actor(request), workspace_id=workspace_id)
+    ]
+
+
+@router.get(
+    "/workspaces/{workspace_id}/room/archives/{archive_id}/{kind}",
+    response={200: None, **errors(403, 404)},
+    openapi_extra={
+        "responses": {200: {"content": {"application/json": {}, "application/pdf": {}}}}
+    },
+    summary="One archived part of the room's history",
+    description="`kind` is json or pdf; the file as stored, its SHA-256 as the ETag. Audited.",
+)
+def get_archive(
+    request: HttpRequest, workspace_id: int, archive_id: int, kind: Literal["json", "pdf"]
+) -> HttpResponseBase:
+    stored = retention.archive_open(
+        actor=_actor(request), workspace_id=workspace_id, archive_id=archive_id, kind=kind
+    )
+    return file_response(stored, request)

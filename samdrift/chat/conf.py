@@ -65,9 +65,19 @@ def federation_domain_whitelist() -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def retention_max_lifetime() -> str:
-    """Synapse's server-wide default retention (a duration such as `365d`); empty: keep."""
-    return str(_get("RETENTION_MAX_LIFETIME", ""))
+def retention_days(classification: int) -> int:
+    """How long a room of a workspace of this class keeps its history before samdrift archives
+    and purges it (ADR 0655): `RETENTION_DAYS` (a JSON object, class → days) where it names
+    the class, else the class's document retention (collaboration's policy, in years)."""
+    value = _get("RETENTION_DAYS", {})
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    days = {int(k): int(v) for k, v in dict(value).items()}
+    if classification in days:
+        return days[classification]
+    from samdrift.collaboration.selectors import policy_for
+
+    return policy_for(classification).retention_years * 365
 
 
 def localpart_prefix() -> str:

@@ -26,7 +26,13 @@ from samdrift.core.engines import EngineError, free_port, running_pid, write_pri
 from . import conf
 
 APPSERVICE_ID = "samdrift"
-SECRET_NAMES = ("as_token", "hs_token", "macaroon_secret_key", "form_secret")
+SECRET_NAMES = (
+    "as_token",
+    "hs_token",
+    "macaroon_secret_key",
+    "form_secret",
+    "registration_shared_secret",  # the archivist's admin account only (ADR 0655)
+)
 
 
 #: What `start()` raises when Synapse is missing, stops at start or does not answer.
@@ -98,9 +104,6 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
     folder = conf.chat_dir()
     whitelist = conf.federation_domain_whitelist()
     resources = ["client"] + (["federation"] if whitelist else [])
-    retention: dict[str, Any] = {"enabled": True}
-    if conf.retention_max_lifetime():
-        retention["default_policy"] = {"max_lifetime": conf.retention_max_lifetime()}
     return {
         "server_name": conf.server_name(),
         "public_baseurl": f"http://127.0.0.1:{listen_port}/",
@@ -120,6 +123,7 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
         "signing_key_path": str(signing_key_path()),
         "macaroon_secret_key": secret("macaroon_secret_key"),
         "form_secret": secret("form_secret"),
+        "registration_shared_secret": secret("registration_shared_secret"),
         "report_stats": False,
         "enable_metrics": False,
         "enable_registration": False,
@@ -133,7 +137,9 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
         "allow_public_rooms_without_auth": False,
         "url_preview_enabled": False,
         "presence": {"enabled": False},
-        "retention": retention,
+        # Synapse never purges by itself (nor on a room's own m.room.retention): samdrift
+        # archives a room's old history first, then purges it (ADR 0655).
+        "retention": {"enabled": False},
         "max_upload_size": "50M",
     }
 

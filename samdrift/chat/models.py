@@ -3,7 +3,9 @@ application-service transactions the homeserver has delivered (each handled once
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +17,12 @@ class ChatRoom(models.Model):
     alias = models.CharField(_("room alias"), max_length=255)
     provisioned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A legal hold (ADR 0655): while set, nothing of the room is purged, whatever its age.
+    hold_set_at = models.DateTimeField(null=True, blank=True)
+    hold_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hold_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["workspace_id"]
@@ -38,3 +46,26 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return self.txn_id
+
+
+class ChatArchive(models.Model):
+    """What a purge took out of the room, kept for the archive before the homeserver forgot it
+    (ADR 0655): the events older than `up_to` as the canonical JSON export and its readable PDF,
+    each with its SHA-256. `purged_at` is set once the homeserver confirmed the purge."""
+
+    room = models.ForeignKey(ChatRoom, on_delete=models.PROTECT, related_name="archives")
+    up_to = models.DateTimeField()
+    events = models.PositiveIntegerField()
+    json_file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    pdf_file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room_id", "-up_to", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(events__gt=0), name="chat_archive_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} up to {self.up_to:%Y-%m-%d}"

@@ -25,4 +25,8 @@ def room_abilities(
         "provision": manage or actor.sees_everything,
         # The archive export holds every member's words: the owner (or the system) only.
         "export": room is not None and (manage or actor.sees_everything),
+        # A legal hold is the records' decision, not the room's: the owner agency's security
+        # role (who sees the workspace without reading its chat) sets and lifts it (ADR 0655).
+        "hold": room is not None
+        and (bool(access.abilities.get("lower_class")) or actor.sees_everything),
     }

@@ -231,13 +231,20 @@ def _history(
         raise NotFound("room")
     if not access.abilities["export"]:
         raise PermissionDenied(NOT_EXPORTABLE)
-    workspace, room = access.workspace.workspace, access.room
+    room = access.room
     try:
         events = (client or matrix.Client()).history(room.room_id)
     except (requests.RequestException, matrix.MatrixError) as error:
-        log.warning("chat export of workspace %s: %s", workspace.id, error)
+        log.warning("chat export of workspace %s: %s", workspace_id, error)
         raise HomeserverUnavailable from error
+    return (room, *_export_document(room, access.workspace.workspace, events))
+
+
+def _export_document(
+    room: ChatRoom, workspace: Any, events: list[dict[str, Any]], **extra: Any
+) -> tuple[dict[str, Any], bytes, str]:
     document = {
+        **extra,
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now().isoformat(),
         "server_name": matrix.conf.server_name(),
@@ -247,7 +254,7 @@ def _history(
         "events": events,
     }  # fmt: skip
     body = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    return room, document, body, hashlib.sha256(body).hexdigest()
+    return document, body, hashlib.sha256(body).hexdigest()
 
 
 def _audit_export(actor: Actor, room: ChatRoom, after: dict[str, Any]) -> None:

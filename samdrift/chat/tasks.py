@@ -8,6 +8,8 @@ from typing import Any
 
 from django_tasks import task
 
+from samdrift.core.jobs.schedules import declare
+
 from . import conf
 from .services import provision_workspace
 
@@ -28,3 +30,15 @@ def queue_provisioning(workspace_id: int, *, force: bool = False) -> None:
     """The membership hook: queue the room's provisioning when chat is on (ADR 0650)."""
     if force or conf.enabled():
         provision_workspace_room.enqueue(workspace_id)
+
+
+@task()
+def purge_due_rooms() -> dict[str, int]:
+    """The daily retention sweep (ADR 0655): archive, then purge, what has passed its time."""
+    from .retention import purge_due
+
+    outcomes = [purge.outcome for purge in purge_due()] if conf.enabled() else []
+    return {name: outcomes.count(name) for name in ("purged", "held", "nothing", "failed")}
+
+
+declare("chat.retention", purge_due_rooms, every=86400)

@@ -9,6 +9,12 @@ urlpatterns = [
     path("workspaces/<int:workspace_id>/provision/", views.provision, name="provision"),
     path("workspaces/<int:workspace_id>/export/", views.export, name="export"),
     path("workspaces/<int:workspace_id>/export.pdf", views.export_pdf, name="export_pdf"),
+    path("workspaces/<int:workspace_id>/hold/", views.hold, name="hold"),
+    path(
+        "workspaces/<int:workspace_id>/archives/<int:archive_id>/<str:kind>/",
+        views.archive_download,
+        name="archive_download",
+    ),
     re_path(
         r"^appservice/_matrix/app/v1/transactions/(?P<txn_id>[^/]+)$",
         views.appservice_transaction,

@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,10 +18,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, PermissionDenied
+from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from samdrift.core.files.responses import file_response
 from samdrift.core.tenancy import scoped_page
 
-from . import conf, selectors, services
+from . import conf, retention, selectors, services
 
 MAX_TRANSACTION = 4 * 1024 * 1024
 
@@ -36,17 +37,68 @@ def _actor(request: HttpRequest) -> Actor:
 @page
 @require_GET
 def room(request: HttpRequest, workspace_id: int) -> HttpResponse:
-    access = selectors.room_get(actor=_actor(request), workspace_id=workspace_id)
+    return _room_page(request, workspace_id)
+
+
+def _room_page(
+    request: HttpRequest, workspace_id: int, *, hold_error: str = "", reason: str = ""
+) -> HttpResponse:
+    actor = _actor(request)
+    access = selectors.room_get(actor=actor, workspace_id=workspace_id)
     me = access.workspace.member
+    workspace = access.workspace.workspace
     context = {
         "nav": "collaboration",
-        "workspace": access.workspace.workspace,
+        "workspace": workspace,
         "room": access.room,
         "abilities": access.abilities,
         "matrix_id": selectors.matrix_user_id(me.user_id) if me else "",
         "server_name": conf.server_name(),
+        "retention_days": conf.retention_days(workspace.classification),
+        "archives": (
+            retention.archives(actor=actor, workspace_id=workspace_id)
+            if access.abilities["export"]
+            else []
+        ),
+        "hold_error": hold_error,
+        "hold_reason": reason or (access.room.hold_reason if access.room else ""),
     }
-    return render(request, "chat/room.html", context)
+    status = 422 if hold_error else 200
+    return render(request, "chat/room.html", context, status=status)
+
+
+@page
+@require_POST
+def hold(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Set (or change the reason of) the room's legal hold, or lift it (ADR 0655)."""
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "release":
+            retention.hold_release(actor=_actor(request), workspace_id=workspace_id)
+            messages.success(request, _("The legal hold is lifted."))
+        else:
+            retention.hold_set(actor=_actor(request), workspace_id=workspace_id, reason=reason)
+            messages.success(request, _("The room is on legal hold: nothing of it is purged."))
+    except (PermissionDenied, NotFound):
+        raise Http404 from None
+    except ValidationFailed as error:
+        return _room_page(request, workspace_id, hold_error=str(error.message), reason=reason)
+    return redirect("chat:room", workspace_id=workspace_id)
+
+
+@page
+@require_GET
+def archive_download(
+    request: HttpRequest, workspace_id: int, archive_id: int, kind: str
+) -> HttpResponseBase:
+    """One archived part of the room's history (JSON or PDF), audited (ADR 0655)."""
+    try:
+        stored = retention.archive_open(
+            actor=_actor(request), workspace_id=workspace_id, archive_id=archive_id, kind=kind
+        )
+    except (PermissionDenied, NotFound):
+        raise Http404 from None
+    return file_response(stored, request)
 
 
 @page

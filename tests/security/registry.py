@@ -430,6 +430,16 @@ PAGES: dict[str, Case] = {
     "chat:provision": Case(OBJECT, {"workspace_id": "workspace.id"}, "POST"),
     "chat:export": Case(OBJECT, {"workspace_id": "workspace.id"}),
     "chat:export_pdf": Case(OBJECT, {"workspace_id": "workspace.id"}),
+    "chat:hold": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id"},
+        "POST",
+        data=lambda ref: {"action": "set", "reason": "Matris"},
+    ),
+    "chat:archive_download": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id", "archive_id": "chat_archive.id", "kind": "literal:json"},
+    ),
     "chat:appservice_transaction": Case(
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
@@ -632,6 +642,8 @@ API_PARAMS: dict[str, str] = {
     "doc_id": "live_doc.id",
     "version_id": "live_version.id",
     "fmt": "literal:html",
+    "archive_id": "chat_archive.id",
+    "kind": "literal:pdf",
 }
 
 
@@ -925,6 +937,12 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/chat/workspaces/{workspace_id}/room/provision"): Case(OBJECT, method="POST"),
     ("GET", "/chat/workspaces/{workspace_id}/room/export"): Case(OBJECT),
     ("GET", "/chat/workspaces/{workspace_id}/room/export.pdf"): Case(OBJECT),
+    ("PUT", "/chat/workspaces/{workspace_id}/room/hold"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"reason": "Matris"}
+    ),
+    ("DELETE", "/chat/workspaces/{workspace_id}/room/hold"): Case(OBJECT, method="DELETE"),
+    ("GET", "/chat/workspaces/{workspace_id}/room/archives"): Case(OBJECT),
+    ("GET", "/chat/workspaces/{workspace_id}/room/archives/{archive_id}/{kind}"): Case(OBJECT),
     ("GET", "/live/workspaces/{workspace_id}/docs"): Case(OBJECT),
     ("POST", "/live/workspaces/{workspace_id}/docs"): Case(
         OBJECT, method="POST", data=lambda ref: {"kind": "note", "title": "Matris"}

@@ -132,6 +132,9 @@ class Victim:
     # meetings: a room in the victim's workspace, its owner waiting in the lobby (ADR 0677).
     meeting: Any = None
     meeting_admission: Any = None
+    # chat: the workspace's room and one archived part of its history (ADR 0655).
+    chat_room: Any = None
+    chat_archive: Any = None
 
 
 @dataclass
@@ -507,6 +510,32 @@ def build_world() -> World:
             role="participant", state="waiting",
         )  # fmt: skip
         victim.markers = (*victim.markers, victim.meeting.title)
+    # Chat (ADR 0655): each victim's room with one archived part of its history (no homeserver
+    # needed: the archive is samdrift's own files).
+    from samdrift.chat.models import ChatArchive, ChatRoom
+    from samdrift.core.actor import SYSTEM as _SYSTEM
+    from samdrift.core.files.services import store as _store
+
+    for victim in (b, c):
+        victim.chat_room = ChatRoom.objects.create(
+            workspace=victim.workspace, room_id=f"!matris{victim.org.pk}:samdrift.localhost",
+            alias=f"#matris{victim.org.pk}:samdrift.localhost",
+        )  # fmt: skip
+        files = [
+            _store(
+                io.BytesIO(f"Hemlig chatt {victim.org.name}".encode()),
+                f"arkiv.{kind}",
+                mime,
+                actor=_SYSTEM,
+                owner_org_id=victim.org.pk,
+            )
+            for kind, mime in (("json", "application/json"), ("pdf", "application/pdf"))
+        ]
+        victim.chat_archive = ChatArchive.objects.create(
+            room=victim.chat_room, up_to=timezone.now(), events=1, json_file=files[0],
+            pdf_file=files[1],
+        )  # fmt: skip
+        victim.markers = (*victim.markers, f"Hemlig chatt {victim.org.name}")
     # DSAM (ADR 0962): each provider's draft evaluation, seen by its own staff only.
     from samdrift.cooperation.models import Catalogue, Evaluation, Requirement
 

@@ -417,3 +417,72 @@ def test_a_room_made_before_its_row_was_saved_is_found_by_its_alias(safos, chat)
 
     assert not again.created and again.room_id == first.room_id
     assert ChatRoom.objects.get(workspace=workspace).room_id == first.room_id
+
+
+def test_retention_archives_then_purges_and_a_legal_hold_stops_it(safos, chat, settings):
+    """ADR 0655 against the real homeserver: what is past its time is archived (JSON and PDF in
+    samdrift's file store) before Synapse's admin API purges it; a hold stops both."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samdrift.chat import retention
+    from samdrift.chat.models import ChatArchive
+
+    workspace = _workspace(safos)
+    services.provision_workspace(workspace_id=workspace.id)
+    room_id = ChatRoom.objects.get(workspace=workspace).room_id
+    owner = _client_as(selectors.matrix_localpart(safos.users["owner"].id), chat)
+    base = f"{chat}/_matrix/client/v3/rooms/{room_id}"
+    for n, body in enumerate(("Gammalt beslut", "Gammal fråga")):
+        owner.put(f"{base}/send/m.room.message/old{n}", json={"msgtype": "m.text", "body": body})
+    time.sleep(1.1)
+    boundary = timezone.now()
+    time.sleep(1.1)
+    owner.put(f"{base}/send/m.room.message/new", json={"msgtype": "m.text", "body": "Nytt"})
+    settings.CHAT_RETENTION_DAYS = {str(workspace.classification): 1}
+    later = boundary + timedelta(days=1)  # the boundary is then exactly one day old
+
+    def bodies() -> list[str]:
+        events = matrix.Client().history(room_id)
+        return [e["content"].get("body", "") for e in events if e["type"] == "m.room.message"]
+
+    hold = f"/api/v1/chat/workspaces/{workspace.id}/room/hold"
+    held = safos.client("security").put(
+        hold, data={"reason": "Begäran om allmän handling"}, content_type="application/json"
+    )
+    assert held.status_code == 200
+    assert [p.outcome for p in retention.purge_due(now=later)] == ["held"]
+    assert "Gammalt beslut" in bodies() and not ChatArchive.objects.exists()
+
+    assert safos.client("security").delete(hold).status_code == 200
+    [purge] = retention.purge_due(now=later)
+    assert purge.outcome == "purged" and purge.events >= 2
+    assert "Gammalt beslut" not in bodies() and "Gammal fråga" not in bodies()
+    assert "Nytt" in bodies()  # newer than the retention: kept
+
+    archive = ChatArchive.objects.get()
+    assert archive.purged_at is not None and archive.events == purge.events
+    owner_api = safos.client("owner")
+    url = f"/api/v1/chat/workspaces/{workspace.id}/room/archives/{archive.pk}"
+    kept = b"".join(owner_api.get(f"{url}/json").streaming_content)
+    assert hashlib.sha256(kept).hexdigest() == archive.json_file.sha256
+    document = json.loads(kept)
+    assert document["up_to"] == later.__sub__(timedelta(days=1)).isoformat()
+    assert {e["content"].get("body") for e in document["events"]} >= {"Gammalt beslut",
+                                                                      "Gammal fråga"}  # fmt: skip
+    assert "Nytt" not in kept.decode()
+    pdf = b"".join(owner_api.get(f"{url}/pdf").streaming_content)
+    assert "Gammalt beslut" in " ".join(_pdf_text(pdf).split())
+    assert archive.json_file.sha256 in " ".join(_pdf_text(pdf).split()).replace(" ", "")
+    for profile in ("acrobat", "pdfua1"):
+        assert check_pdf(pdf, profile=profile).failed == [], profile
+    actions = set(AuditEvent.objects.filter(action__startswith="chat.").values_list("action",
+                                                                                  flat=True))  # fmt: skip
+    assert {"chat.hold_set", "chat.hold_release", "chat.archive", "chat.purge",
+            "chat.archive_read"} <= actions  # fmt: skip
+
+    # the next run finds nothing new to archive: no second copy of the same events
+    assert [p.outcome for p in retention.purge_due(now=later)] == ["nothing"]
+    assert ChatArchive.objects.count() == 1

@@ -39,7 +39,7 @@ def test_the_defaults_are_closed_sqlite_loopback_no_registration_no_federation(c
     assert config["enable_registration"] is False
     assert config["password_config"] == {"enabled": False}
     assert config["federation_domain_whitelist"] == []
-    assert config["retention"] == {"enabled": True}
+    assert config["retention"] == {"enabled": False}  # samdrift archives, then purges
     assert config["media_store_path"] == str(chat_dir / "media")
     assert config["app_service_config_files"] == [str(chat_dir / "appservice.yaml")]
     assert registration["url"] == "http://127.0.0.1:9/chat/appservice"
@@ -48,10 +48,9 @@ def test_the_defaults_are_closed_sqlite_loopback_no_registration_no_federation(c
     ]
 
 
-def test_federation_postgresql_and_retention_follow_the_settings(chat_dir, settings):
+def test_federation_and_postgresql_follow_the_settings(chat_dir, settings):
     settings.CHAT_FEDERATION_DOMAIN_WHITELIST = "trafikverket.se, skatteverket.se"
     settings.CHAT_DATABASE_URL = "postgresql://synapse:hemligt@db.local:5433/synapse"
-    settings.CHAT_RETENTION_MAX_LIFETIME = "365d"
     config, _registration = _config(chat_dir)
     assert config["federation_domain_whitelist"] == ["trafikverket.se", "skatteverket.se"]
     assert config["listeners"][0]["resources"][0]["names"] == ["client", "federation"]
@@ -60,7 +59,7 @@ def test_federation_postgresql_and_retention_follow_the_settings(chat_dir, setti
         "user": "synapse", "password": "hemligt", "host": "db.local", "port": 5433,
         "database": "synapse", "cp_min": 0, "cp_max": 10,
     }  # fmt: skip
-    assert config["retention"]["default_policy"] == {"max_lifetime": "365d"}
+    assert config["retention"] == {"enabled": False}
 
 
 def test_keys_and_secrets_are_made_once_owner_only_and_kept(chat_dir):

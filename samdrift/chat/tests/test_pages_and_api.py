@@ -76,3 +76,101 @@ def test_chat_off_queues_nothing_on_membership_changes(safos, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         collab.workspace_create(actor=safos.actor("owner"), name="Tyst", classification=1)
     assert not Job.objects.filter(task_path=TASK).exists()
+
+
+# Legal hold and the archive (ADR 0655); the purge itself runs against Synapse in test_engine.
+
+
+def test_the_security_role_holds_the_room_with_a_reason_and_lifts_it(safos, workspace):
+    security, url = safos.client("security"), f"/api/v1/chat/workspaces/{workspace.id}/room/hold"
+    refused = security.put(url, data={"reason": "  "}, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["message_sv"]
+    too_long = security.put(url, data={"reason": "x" * 2001}, content_type="application/json")
+    assert too_long.status_code == 422
+    assert not ChatRoom.objects.get(workspace=workspace).hold_set_at  # nothing changed
+
+    held = security.put(url, data={"reason": "Ärende 2026/123"}, content_type="application/json")
+    assert held.status_code == 200, held.content
+    assert held.json()["held"] and held.json()["reason"] == "Ärende 2026/123"
+    assert held.json()["retention_days"] == 5 * 365  # class 1: the documents' five years
+    # the owner, a member and another agency may not
+    assert safos.client("owner").delete(url).status_code == 403
+    assert safos.client("editor").delete(url).status_code == 403
+    assert safos.client("outsider").delete(url).status_code == 404
+    assert ChatRoom.objects.get(workspace=workspace).hold_set_at is not None
+
+    page = safos.client("owner").get(f"/chat/workspaces/{workspace.id}/").content.decode()
+    assert "Ärende 2026/123" in page
+    lifted = security.delete(url)
+    assert lifted.status_code == 200 and not lifted.json()["held"]
+    assert security.delete(url).status_code == 422  # not held any more
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="chat.hold").values_list("action", flat=True)
+    )
+    assert actions == ["chat.hold_set", "chat.hold_release"]
+
+
+def test_the_hold_form_keeps_what_was_typed_and_says_what_is_wrong(safos, workspace):
+    security = safos.client("security")
+    answer = security.post(
+        f"/chat/workspaces/{workspace.id}/hold/", {"action": "set", "reason": "x" * 2001}
+    )
+    assert answer.status_code == 422
+    text = answer.content.decode()
+    assert 'aria-invalid="true"' in text and "x" * 2001 in text
+    done = security.post(
+        f"/chat/workspaces/{workspace.id}/hold/", {"action": "set", "reason": "Tillsyn"}
+    )
+    assert done.status_code == 302
+    assert ChatRoom.objects.get(workspace=workspace).hold_reason == "Tillsyn"
+    assert (
+        safos.client("editor")
+        .post(f"/chat/workspaces/{workspace.id}/hold/", {"action": "release"})
+        .status_code
+        == 404
+    )
+
+
+def test_archived_history_is_the_owners_to_download_and_each_read_is_recorded(safos, workspace):
+    import io
+
+    from django.utils import timezone
+
+    from samdrift.chat.models import ChatArchive
+    from samdrift.core.actor import SYSTEM
+    from samdrift.core.files.services import store
+
+    parts = [
+        store(io.BytesIO(data), name, mime, actor=SYSTEM, owner_org_id=workspace.owner_org_id)
+        for data, name, mime in ((b'{"events":[]}', "a.json", "application/json"),
+                                 (b"%PDF-1.7 arkiv", "a.pdf", "application/pdf"))
+    ]  # fmt: skip
+    archive = ChatArchive.objects.create(
+        room=ChatRoom.objects.get(workspace=workspace), up_to=timezone.now(), events=3,
+        json_file=parts[0], pdf_file=parts[1], purged_at=timezone.now(),
+    )  # fmt: skip
+    owner = safos.client("owner")
+    listed = owner.get(f"/api/v1/chat/workspaces/{workspace.id}/room/archives")
+    assert listed.status_code == 200
+    assert [(a["id"], a["events"], a["pdf_sha256"]) for a in listed.json()] == [
+        (archive.pk, 3, parts[1].sha256)
+    ]
+    base = f"/api/v1/chat/workspaces/{workspace.id}/room/archives/{archive.pk}"
+    pdf = owner.get(f"{base}/pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content) == b"%PDF-1.7 arkiv"
+    assert owner.get(f"{base}/xml").status_code == 422  # only json or pdf
+    page = owner.get(f"/chat/workspaces/{workspace.id}/archives/{archive.pk}/json/")
+    assert page.status_code == 200 and b"".join(page.streaming_content) == b'{"events":[]}'
+    assert "archives/" in owner.get(f"/chat/workspaces/{workspace.id}/").content.decode()
+    # a member, the security role and another agency may not read it
+    assert safos.client("editor").get(f"{base}/pdf").status_code == 403
+    assert safos.client("security").get(f"{base}/pdf").status_code == 403
+    assert safos.client("outsider").get(f"{base}/pdf").status_code == 404
+    assert (
+        safos.client("editor")
+        .get(f"/chat/workspaces/{workspace.id}/archives/{archive.pk}/pdf/")
+        .status_code
+        == 404
+    )
+    reads = AuditEvent.objects.filter(action="chat.archive_read")
+    assert sorted(r.after["file"] for r in reads) == ["json", "pdf"]

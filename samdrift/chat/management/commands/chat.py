@@ -9,6 +9,9 @@ samdrift chat provision [WORKSPACE …] [--all]
                                  bring rooms in line with their workspaces now (as the system)
 samdrift chat export WORKSPACE --out FILE [--pdf sv|en] [--as USER]
                                  the room's history for the archive: FILE (JSON) and FILE.sha256
+samdrift chat purge              archive, then purge, what has passed its retention (ADR 0655)
+samdrift chat hold WORKSPACE (--reason TEXT | --release) [--as USER]
+                                 set or lift the room's legal hold
 
 Messages are in Swedish and English.
 """
@@ -26,7 +29,7 @@ from samdrift.core.engines import serve_in_foreground
 from samdrift.core.exceptions import DomainError
 from samdrift.core.i18n import bilingual_line
 
-from ... import homeserver, selectors, services
+from ... import homeserver, retention, selectors, services
 
 
 class Command(BaseCommand):
@@ -52,6 +55,13 @@ class Command(BaseCommand):
             help="the readable copy as an accessible PDF in this language (ADR 0654)",
         )
         add_as_option(export)
+        sub.add_parser("purge")
+        hold = sub.add_parser("hold")
+        hold.add_argument("workspace", type=int)
+        choice = hold.add_mutually_exclusive_group(required=True)
+        choice.add_argument("--reason")
+        choice.add_argument("--release", action="store_true")
+        add_as_option(hold)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -118,3 +128,24 @@ class Command(BaseCommand):
         out.write_bytes(done.body)
         Path(f"{out}.sha256").write_text(f"{done.sha256}  {out.name}\n")
         self.stdout.write(f"{out}: {done.events} events, sha256 {done.sha256}")
+
+    def _purge(self, options: dict[str, Any]) -> None:
+        outcomes = retention.purge_due()
+        for purge in outcomes:
+            self.stdout.write(f"workspace {purge.workspace_id}: {purge.outcome} ({purge.events})")
+        if any(purge.outcome == "failed" for purge in outcomes):
+            raise CommandError(
+                "Some rooms were not purged; the homeserver did not answer / "
+                "Några rum rensades inte; hemservern svarade inte"
+            )
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        actor = actor_from_option(options["username"])
+        if options["release"]:
+            retention.hold_release(actor=actor, workspace_id=options["workspace"])
+            self.stdout.write("legal hold lifted / bevarandebeslut hävt")
+        else:
+            retention.hold_set(
+                actor=actor, workspace_id=options["workspace"], reason=options["reason"]
+            )
+            self.stdout.write("on legal hold / bevaras")
