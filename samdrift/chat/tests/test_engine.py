@@ -486,3 +486,6 @@ def test_retention_archives_then_purges_and_a_legal_hold_stops_it(safos, chat, s
     # the next run finds nothing new to archive: no second copy of the same events
     assert [p.outcome for p in retention.purge_due(now=later)] == ["nothing"]
     assert ChatArchive.objects.count() == 1
+    out = StringIO()
+    call_command("chat", "purge", stdout=out)  # today: nothing is a year old
+    assert f"workspace {workspace.id}: nothing" in out.getvalue()

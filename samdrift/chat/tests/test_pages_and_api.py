@@ -174,3 +174,22 @@ def test_archived_history_is_the_owners_to_download_and_each_read_is_recorded(sa
     )
     reads = AuditEvent.objects.filter(action="chat.archive_read")
     assert sorted(r.after["file"] for r in reads) == ["json", "pdf"]
+
+
+def test_the_cli_sets_and_lifts_a_hold_as_the_system_and_refuses_a_weak_login(safos, workspace):
+    """The operator's shell acts as the system; a named person would need an e-ID login at
+    SAFOS's level, which a command line cannot give, so it is refused in both languages."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("chat", "hold", str(workspace.id), "--reason", "Tillsyn", stdout=out)
+    assert "bevaras" in out.getvalue()
+    assert ChatRoom.objects.get(workspace=workspace).hold_reason == "Tillsyn"
+    with pytest.raises(CommandError, match=r"tillitsnivå .* level of assurance"):
+        call_command("chat", "hold", str(workspace.id), "--release", "--as", "safos_security")
+    with pytest.raises(CommandError, match="Ange varför"):
+        call_command("chat", "hold", str(workspace.id), "--reason", " ")
+    call_command("chat", "hold", str(workspace.id), "--release", stdout=out)
+    assert ChatRoom.objects.get(workspace=workspace).hold_set_at is None
