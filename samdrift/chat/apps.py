@@ -20,6 +20,12 @@ class ChatConfig(AppConfig):
         # What the homeserver reports and what an owner asks for is queued whether or not the
         # membership hook is on.
         services.set_queue(lambda workspace_id: queue_provisioning(workspace_id, force=True))
+        # A person who leaves an agency loses chat at once: their sessions end (ADR 0621).
+        from samdrift.organisations.services import register_membership_end_hook
+
+        from .tasks import queue_sessions_revoked
+
+        register_membership_end_hook("chat", queue_sessions_revoked)
         # The homeserver's health on the public status page (up or down only).
         from samdrift.core.health import register_health_check
 

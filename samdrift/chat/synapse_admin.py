@@ -93,3 +93,32 @@ def purge_history(room_id: str, up_to_ms: int, *, wait_seconds: float = 120.0) -
             raise MatrixError(500, "M_UNKNOWN", f"purge {purge_id} failed")
         time.sleep(0.2)
     raise MatrixError(504, "M_UNKNOWN", f"purge {purge_id} did not finish")
+
+
+def logout_everywhere(user_id: str) -> int:
+    """End every session (device and its access tokens) of a Matrix user of this homeserver;
+    a user the homeserver does not know has none. Returns how many were ended."""
+    base = conf.homeserver_url().rstrip("/")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {archivist_token(base)}"
+    listed = session.get(
+        f"{base}/_synapse/admin/v2/users/{quote(user_id)}/devices", timeout=TIMEOUT
+    )
+    if listed.status_code == 404:
+        return 0
+    data = listed.json() if listed.content else {}
+    if not listed.ok:
+        raise MatrixError(listed.status_code, str(data.get("errcode", "")), str(data.get("error")))
+    devices = [str(d["device_id"]) for d in data.get("devices", [])]
+    if devices:
+        ended = session.post(
+            f"{base}/_synapse/admin/v2/users/{quote(user_id)}/delete_devices",
+            json={"devices": devices},
+            timeout=TIMEOUT,
+        )
+        if not ended.ok:
+            body = ended.json() if ended.content else {}
+            raise MatrixError(
+                ended.status_code, str(body.get("errcode", "")), str(body.get("error"))
+            )
+    return len(devices)

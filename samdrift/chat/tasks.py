@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django_tasks import task
 
 from samdrift.core.jobs.schedules import declare
@@ -30,6 +31,22 @@ def queue_provisioning(workspace_id: int, *, force: bool = False) -> None:
     """The membership hook: queue the room's provisioning when chat is on (ADR 0650)."""
     if force or conf.enabled():
         provision_workspace_room.enqueue(workspace_id)
+
+
+@task()
+def revoke_sessions(user_id: int) -> int:
+    """Every Matrix session of a person who left an agency ends (ADR 0621); their rooms follow
+    through the workspaces' provisioning."""
+    from . import synapse_admin
+    from .selectors import matrix_user_id
+
+    return synapse_admin.logout_everywhere(matrix_user_id(user_id))
+
+
+def queue_sessions_revoked(user_id: int, organisation_id: int) -> None:
+    """The agency-membership hook: queued once the end is committed, when chat is on."""
+    if conf.enabled():
+        transaction.on_commit(lambda: revoke_sessions.enqueue(user_id))
 
 
 @task()

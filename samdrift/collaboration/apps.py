@@ -26,6 +26,12 @@ class CollaborationConfig(AppConfig):
         from . import services, tasks
 
         services.register_version_hook("accessibility", tasks.queue_accessibility_check)
+        # A person who leaves an agency leaves the workspaces they were in for it (ADR 0610).
+        from samdrift.organisations.services import register_membership_end_hook
+
+        from .services.members import agency_left
+
+        register_membership_end_hook("collaboration", agency_left)
         # App passwords (WebDAV) reach only the classes their login's level reaches (ADR 0614).
         from samdrift.accounts.app_passwords import register_class_levels
 

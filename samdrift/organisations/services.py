@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -424,8 +424,21 @@ def membership_change_role(
     return membership
 
 
+#: What else ends with a person's membership of an agency: `hook(user_id, organisation_id)`,
+#: run inside `membership_end`'s transaction, so what it changes ends with the membership or
+#: not at all, and a refusal it raises (a domain error) refuses the end. Work that needs the
+#: network is queued on commit by the hook itself. Registered from an app's `ready()`.
+MembershipEndHook = Callable[[int, int], None]
+_membership_end_hooks: dict[str, MembershipEndHook] = {}
+
+
+def register_membership_end_hook(name: str, hook: MembershipEndHook) -> None:
+    _membership_end_hooks[name] = hook
+
+
 def membership_end(*, actor: Actor, organisation_id: int, membership_id: int) -> None:
-    """End a membership (the user keeps any other role); never the agency's last administrator."""
+    """End a membership (the user keeps any other role); never the agency's last administrator.
+    What the person held for the agency elsewhere (SAFOS workspaces, chat) ends with it."""
     with transaction.atomic():
         organisation = _managed_organisation(actor, organisation_id)
         membership = _locked_membership(actor, organisation, membership_id)
@@ -438,7 +451,11 @@ def membership_end(*, actor: Actor, organisation_id: int, membership_id: int) ->
             organisation_id=organisation.id,
             before=before,
         )
+        user_id = membership.user_id
         membership.delete()
+        if not Membership.objects.filter(user_id=user_id, organisation=organisation).exists():
+            for hook in list(_membership_end_hooks.values()):
+                hook(user_id, organisation.id)
 
 
 def _managed_organisation(actor: Actor, organisation_id: int) -> Organisation:

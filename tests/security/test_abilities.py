@@ -744,7 +744,8 @@ def test_document_abilities_follow_lock_trash_and_class():
     assert not got["share"] and got["revoke_shares"]
 
 
-# --- chat (issue 13): members chat; whoever manages the members re-provisions ----------------
+# --- chat (issue 13): members chat; whoever manages the members re-provisions; the owner
+# agency's security role holds the room for the records --------------------------------------
 
 from samdrift.chat.models import ChatRoom  # noqa: E402
 from samdrift.chat.permissions import room_abilities  # noqa: E402
@@ -756,11 +757,12 @@ CHAT_OF_A = {
     "commenter": {"view", "chat"},
     "editor": {"view", "chat"},
     "owner": {"view", "chat", "provision", "export"},
-    "security_of_owner": set(),  # sees the workspace, not its chat
+    # sees the workspace, not its chat; holds it for the records (ADR 0655)
+    "security_of_owner": {"hold"},
     "provider_admin": set(),
     "second_provider": set(),
     "anonymous": set(),
-    "system": {"provision", "export"},
+    "system": {"provision", "export", "hold"},
 }
 
 
@@ -773,11 +775,11 @@ def test_room_abilities(who):
         workspace, member, workspace_abilities(actor=actor, workspace=workspace, member=member)
     )
     got = room_abilities(actor=actor, access=access, room=ChatRoom(workspace_id=5, room_id="!r"))
-    assert set(got) == {"view", "chat", "provision", "export"}
+    assert set(got) == {"view", "chat", "provision", "export", "hold"}
     assert {k for k, v in got.items() if v} == CHAT_OF_A[who], who
-    # before the room is made, nobody chats or exports yet
+    # before the room is made, nobody chats, exports or holds yet
     before = room_abilities(actor=actor, access=access, room=None)
-    assert not before["chat"] and not before["export"]
+    assert not before["chat"] and not before["export"] and not before["hold"]
 
 
 # --- coediting: a live document follows its workspace: readers follow, editors change it

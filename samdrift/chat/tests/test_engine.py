@@ -489,3 +489,31 @@ def test_retention_archives_then_purges_and_a_legal_hold_stops_it(safos, chat, s
     out = StringIO()
     call_command("chat", "purge", stdout=out)  # today: nothing is a year old
     assert f"workspace {workspace.id}: nothing" in out.getvalue()
+
+
+def test_leaving_the_agency_ends_every_chat_session_and_the_room_membership(
+    safos, chat, django_capture_on_commit_callbacks
+):
+    """ADR 0621: the end of an agency membership removes the person from the workspace (in its
+    transaction); committed, it queues the end of their Matrix sessions, and the room's
+    provisioning kicks them."""
+    from samdrift.core.actor import SYSTEM
+    from samdrift.organisations.models import Membership
+    from samdrift.organisations.services import membership_end
+
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    room_id = ChatRoom.objects.get(workspace=workspace).room_id
+    editor = _client_as(selectors.matrix_localpart(safos.users["editor"].id), chat)
+    whoami = f"{chat}/_matrix/client/v3/account/whoami"
+    assert editor.get(whoami).status_code == 200
+
+    membership = Membership.objects.get(user=safos.users["editor"], organisation=safos.b)
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_end(actor=SYSTEM, organisation_id=safos.b.id, membership_id=membership.id)
+    assert Job.objects.filter(task_path="samdrift.chat.tasks.revoke_sessions").exists()
+    Worker(burst=True).run()
+
+    assert editor.get(whoami).status_code == 401  # the session is gone
+    assert matrix.Client().memberships(room_id).get(_mxid(safos, "editor")) == "leave"

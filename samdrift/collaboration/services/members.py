@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.core.actor import Actor
+from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
 
 from ..choices import InvitationState, Role
-from ..models import Document, Invitation, Member, Workspace
+from ..models import DavLock, Document, Invitation, Member, Workspace
 from ..policy import policy_for
 from ..selectors import actor_email, agency_connected, my_invitation_get, require_level
 from .common import (
@@ -193,6 +194,7 @@ def _remove(actor: Actor, workspace: Workspace, member: Member, action: str) -> 
     Document.objects.filter(workspace=workspace, locked_by_id=before["user_id"]).update(
         locked_by=None, locked_at=None
     )
+    DavLock.objects.filter(document__workspace=workspace, user_id=before["user_id"]).delete()
     audit_record(
         actor=actor,
         action=action,
@@ -233,3 +235,26 @@ def transfer_ownership(*, actor: Actor, workspace_id: int, member_id: int) -> Wo
             after={"owner_org_id": target.organisation_id, "owner": target.user_id},
         )
     return workspace
+
+
+OWNS_WORKSPACES = _(
+    "The person owns workspaces for this agency (%(names)s). Transfer their ownership before "
+    "the membership ends."
+)
+
+
+def agency_left(user_id: int, organisation_id: int) -> None:
+    """The person no longer works for the agency: every workspace membership they held for it
+    ends with the agency membership, in its transaction (ADR 0621). A workspace they own is
+    refused by name: it must never be left without an owner, nor pass to someone by itself."""
+    held = list(
+        Member.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .filter(user_id=user_id, organisation_id=organisation_id)
+        .order_by("workspace_id")
+    )
+    owned = [m.workspace.name for m in held if m.role == Role.OWNER]
+    if owned:
+        raise _refuse(OWNS_WORKSPACES, names=", ".join(owned[:5]))
+    for member in held:
+        _remove(SYSTEM, member.workspace, member, "collaboration.member_agency_left")
