@@ -21,6 +21,7 @@ from samdrift.core.actor import SYSTEM, Actor
 from .. import selectors, services
 from ..models import DavLock
 from .provider import (
+    NOT_LOCKABLE,
     DocumentResource,
     FolderCollection,
     PendingDocument,
@@ -29,11 +30,6 @@ from .provider import (
 )
 
 _environ: ContextVar[dict[str, Any] | None] = ContextVar("samdrift_dav_environ", default=None)
-
-NOT_LOCKABLE = (
-    "Bara dokument kan låsas, inte mappar eller samarbetsytor. / "
-    "Only documents can be locked, not folders or workspaces."
-)
 
 
 @contextmanager
@@ -158,6 +154,8 @@ def _workspace_locks(root: str) -> list[DavLock]:
     """The live locks in `root`'s workspace, read once per request: a folder listing asks for
     every member's locks, and would otherwise cost a query per document."""
     top = "/" + root.strip("/").split("/", 1)[0]
+    if top == "/":
+        return []  # nothing locks the root, and it must not gather every workspace's locks
     environ = _environ.get()
     cache: dict[str, list[DavLock]] | None = environ.get(CACHE_KEY) if environ else None
     if cache is not None and top in cache:

@@ -94,6 +94,21 @@ def _guard(call: Any, *args: Any, **kwargs: Any) -> Any:
         raise dav_error(error) from None
 
 
+NOT_LOCKABLE = (
+    "Bara dokument kan låsas, inte mappar eller samarbetsytor. / "
+    "Only documents can be locked, not folders or workspaces."
+)
+
+
+def _collection_not_lockable(environ: dict[str, Any]) -> bool:
+    """Folders and workspaces are never locked (ADR 0687). Refused before WsgiDAV looks for
+    conflicting locks below them, whose names (a document above the password's class, say)
+    its 423 answer would otherwise show; and they list no lock properties."""
+    if environ.get("REQUEST_METHOD") == "LOCK":
+        raise DAVError(HTTP_FORBIDDEN, NOT_LOCKABLE)
+    return True
+
+
 class RootCollection(DAVCollection):
     """The workspaces the app password reaches."""
 
@@ -123,6 +138,9 @@ class RootCollection(DAVCollection):
         raise DAVError(
             HTTP_FORBIDDEN, "Skapa samarbetsytor på webben. / Create workspaces on the web."
         )
+
+    def prevent_locking(self) -> bool:
+        return _collection_not_lockable(self.environ)
 
 
 class FolderCollection(DAVCollection):
@@ -216,6 +234,9 @@ class FolderCollection(DAVCollection):
 
     def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
         raise DAVError(HTTP_FORBIDDEN, "Kopiering stöds inte. / Copying is not supported.")
+
+    def prevent_locking(self) -> bool:
+        return _collection_not_lockable(self.environ)
 
 
 class _Upload:
