@@ -46,7 +46,11 @@ function caret(user) {
 }
 
 // Only `document` and `alt` are kept: a `src` another client wrote is never used.
-function workspaceImage(previewUrl) {
+function workspaceImage(previewUrl, missingText) {
+  const source = (node) => {
+    const id = Number(node.attrs.document);
+    return Number.isInteger(id) && id > 0 ? previewUrl.replace("/0/", `/${id}/`) : "";
+  };
   return Image.extend({
     addAttributes() {
       return {
@@ -62,9 +66,29 @@ function workspaceImage(previewUrl) {
       return [{ tag: "img[data-document]" }];
     },
     renderHTML({ node, HTMLAttributes }) {
-      const id = Number(node.attrs.document);
-      const src = Number.isInteger(id) && id > 0 ? previewUrl.replace("/0/", `/${id}/`) : "";
-      return ["img", mergeAttributes(HTMLAttributes, { src, alt: node.attrs.alt || "" })];
+      return ["img", mergeAttributes(HTMLAttributes, { src: source(node), alt: node.attrs.alt || "" })];
+    },
+    // In the editor an image that cannot be loaded (trashed, a class above the reader's, no
+    // preview) says so in a sentence, as the exports do, instead of a broken picture.
+    addNodeView() {
+      return ({ node }) => {
+        const dom = document.createElement("span");
+        dom.className = "coedit-image";
+        const img = document.createElement("img");
+        const missing = document.createElement("span");
+        missing.className = "coedit-image__missing";
+        missing.hidden = true;
+        img.addEventListener("error", () => {
+          img.hidden = true;
+          missing.textContent = missingText.replace("%(alt)s", node.attrs.alt || "");
+          missing.hidden = false;
+        });
+        img.alt = node.attrs.alt || "";
+        img.setAttribute("data-document", String(node.attrs.document));
+        img.src = source(node);
+        dom.append(img, missing);
+        return { dom };
+      };
     },
   });
 }
@@ -113,7 +137,7 @@ export function startNote({ root, ydoc, provider, editable, user }) {
     extensions: [
       StarterKit.configure({ undoRedo: false, link: { openOnClick: false, autolink: false } }),
       TableKit.configure({ table: { resizable: false } }),
-      workspaceImage(element.dataset.preview),
+      workspaceImage(element.dataset.preview, element.dataset.imageMissing || ""),
       Collaboration.configure({ document: ydoc, field: "default" }),
       CollaborationCaret.configure({
         provider,

@@ -258,6 +258,14 @@ def test_an_image_of_the_workspace_is_inserted_by_keyboard_and_shown_to_the_othe
             "img => img.complete && img.naturalWidth === 200", arg=shown.element_handle()
         )
         wait_until(lambda: f'document="{picture}"' in stored_note(note.id))
+        # a new version whose preview is not made yet cannot be shown: a newly opened editor
+        # says so in a sentence, as the exports do, instead of a broken picture
+        assert workspace_image(safos, spaces[0].id, "Karta.png", preview=False) == picture
+        c = open_doc(browser, keys["owner"], site, note.id)
+        expect(c.locator(".coedit-image__missing")).to_have_text(
+            "[An image that cannot be shown here: Karta över kontoren]"
+        )
+        expect(c.locator(".coedit-image img")).to_be_hidden()
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
