@@ -29,7 +29,7 @@ from samdrift.core.files.services import store
 from . import archive, conf, matrix, synapse_admin
 from .models import ChatArchive, ChatRoom
 from .selectors import people_in, room_get
-from .services import HomeserverUnavailable, _export_document
+from .services import NOT_EXPORTABLE, HomeserverUnavailable, _export_document
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def archives(*, actor: Actor, workspace_id: int) -> list[ChatArchive]:
     if access.room is None:
         raise NotFound("room")
     if not access.abilities["export"]:
-        raise PermissionDenied(_("You may not export this workspace's chat."))
+        raise PermissionDenied(NOT_EXPORTABLE)
     return list(access.room.archives.select_related("json_file", "pdf_file"))
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from samdrift.core.files.responses import file_response
+from samdrift.core.i18n import page_language
 from samdrift.core.tenancy import scoped_page
 
 from . import conf, retention, selectors, services
@@ -132,7 +132,7 @@ def export_pdf(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The same history as an accessible PDF in the page's language (ADR 0654)."""
     try:
         done = services.export_room_pdf(
-            actor=_actor(request), workspace_id=workspace_id, language=_language()
+            actor=_actor(request), workspace_id=workspace_id, language=page_language()
         )
     except PermissionDenied:
         raise Http404 from None
@@ -140,10 +140,6 @@ def export_pdf(request: HttpRequest, workspace_id: int) -> HttpResponse:
         messages.error(request, str(error.message))
         return redirect("chat:room", workspace_id=workspace_id)
     return _download(done, "application/pdf")
-
-
-def _language() -> str:
-    return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
 def _download(done: services.RoomExport, content_type: str) -> HttpResponse:

@@ -20,3 +20,9 @@ def in_both_languages(message: Any, params: dict[str, Any] | None = None) -> dic
 def bilingual_line(message: Any, params: dict[str, Any] | None = None) -> str:
     both = in_both_languages(message, params)
     return both["sv"] if both["sv"] == both["en"] else f"{both['sv']} / {both['en']}"
+
+
+def page_language() -> str:
+    """The request's interface language as one of ours ("sv" unless English): what a document
+    made for the page (a PDF, a report) is written in, so the document and its frame never mix."""
+    return "en" if (translation.get_language() or "sv").startswith("en") else "sv"

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +19,7 @@ from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from samdrift.core.i18n import page_language
 from samdrift.core.jobs.origin import queued_by
 
 from . import tasks
@@ -37,11 +37,6 @@ from .selectors import (
     signed_report_pdf,
 )
 from .services import TEXT_FIELDS, report_decision_save, report_sign_start, report_text_save
-
-
-def _page_language() -> str:
-    # The page follows the user's interface language, so the report and its frame never mix.
-    return "en" if (get_language() or "sv").startswith("en") else "sv"
 
 
 def _pdf_download(body: bytes, name: str) -> HttpResponse:
@@ -74,7 +69,7 @@ def government_report_page(request: HttpRequest, year: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     year = _year_or_404(year)
     try:
-        report = government_report(actor=actor, year=year, language=_page_language())
+        report = government_report(actor=actor, year=year, language=page_language())
     except NotFound:
         raise Http404 from None
     signature = report_signature(actor=actor, year=year)

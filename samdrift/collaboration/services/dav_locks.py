@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -171,7 +171,7 @@ def _release_checkout(row: DavLock, actor: Actor) -> None:
     document = row.document
     if document is None or document.locked_by_id != row.user_id:
         return  # checked in on the web meanwhile, or taken over by an owner
-    released = Document.objects.filter(Q(id=document.id) & Q(locked_by_id=row.user_id)).update(
+    released = Document.objects.filter(id=document.id, locked_by_id=row.user_id).update(
         locked_by=None, locked_at=None
     )
     if released:
