@@ -54,6 +54,8 @@ class Parsed:
     parent_uid: str = ""
     assignees: str = ""
     links: list[dict[str, str]] | None = None
+    #: The ORGANIZER's address (lower case, no `mailto:`): a scheduling object when set.
+    organizer: str = ""
 
 
 def _refuse(message: Any, field: str = "ics", **params: Any) -> ValidationFailed:
@@ -168,7 +170,13 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
         parent_uid=_parent(master) if master.name == "VTODO" else "",
         assignees=_assignees(master) if master.name == "VTODO" else "",
         links=_links(master) if master.name == "VTODO" else [],
+        organizer=_address(master.get("ORGANIZER")),
     )
+
+
+def _address(value: Any) -> str:
+    text = str(value or "").strip()
+    return (text[7:] if text.lower().startswith("mailto:") else text).strip().lower()
 
 
 def _listed(component: Any, name: str) -> list[Any]:

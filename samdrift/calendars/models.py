@@ -66,6 +66,9 @@ class CalendarObject(models.Model):
     component = models.CharField(max_length=10, choices=Component.choices)
     text = models.TextField(blank=True)
     etag = models.CharField(max_length=80)
+    #: RFC 6638's Schedule-Tag of a scheduling object (one with an ORGANIZER), "" otherwise: it
+    #: changes when the organizer's version changes, not when an answer is merged (ADR 0648).
+    schedule_tag = models.CharField(max_length=80, blank=True)
     #: The enclosing time range in Unix seconds, recurrences included (open end: a far bound).
     starts = models.BigIntegerField(default=0)
     ends = models.BigIntegerField(default=0)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ import recurring_ical_events
 from django.db.models import Q, QuerySet
 from icalendar import Calendar as ICalendar
 
+from samdrift.accounts.selectors import active_users_by_email
 from samdrift.collaboration.policy import policy_for
 from samdrift.collaboration.selectors import (
     member_list,
@@ -336,10 +337,61 @@ def free_busy(
     if access.workspace is None or not access.abilities["free_busy"]:
         raise NotFound("calendar")
     members = list(member_list(workspace=access.workspace))
-    user_ids = [m.user_id for m in members]
+    blocks = _busy_blocks(actor, [m.user_id for m in members], start=start, end=end)
+    return [
+        BusyRow(
+            name=m.user.get_full_name() or m.user.get_username(),
+            agency=m.organisation.name,
+            busy=blocks[m.user_id],
+        )
+        for m in members
+    ]
+
+
+def busy_by_address(
+    *,
+    actor: Actor,
+    addresses: Sequence[str],
+    start: dt.datetime,
+    end: dt.datetime,
+    max_class: int | None = None,
+) -> dict[str, list[tuple[dt.datetime, dt.datetime]] | None]:
+    """A CalDAV client's free/busy question (RFC 6638 outbox, ADR 0648): per address, the merged
+    busy blocks of the person with it, or None when there is no such active person or the actor
+    may not see them. The rule is the workspace page's: the actor themself, or someone who
+    shares a workspace with them; counted are that person's own calendar and their workspaces'
+    calendars whose class the login reaches (the app password's class as well). An address the
+    actor may not see answers as an unknown one."""
+    wanted = {a.strip().lower() for a in addresses if a and a.strip()}
+    if actor.user_id is None or not wanted:
+        return dict.fromkeys(wanted)
+    people = {u.email.lower(): u.id for u in active_users_by_email(wanted)}
+    mine = {m.workspace_id for m in memberships_of(user_id=actor.user_id)}
+    shares: set[int] = {actor.user_id}
+    for membership in memberships_of_users(list(people.values())):
+        if membership.workspace_id in mine:
+            shares.add(membership.user_id)
+    seen = [uid for uid in people.values() if uid in shares]
+    blocks = _busy_blocks(actor, seen, start=start, end=end, max_class=max_class)
+    return {a: blocks.get(people[a]) if a in people else None for a in wanted}
+
+
+def _busy_blocks(
+    actor: Actor,
+    user_ids: Sequence[int],
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    max_class: int | None = None,
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Merged busy blocks per person in [start, end): their own calendar and their workspaces'
+    calendars whose class the asking login reaches. Transparent and cancelled events are free."""
     reached: dict[int, list[int]] = {}
     for membership in memberships_of_users(user_ids):
-        if policy_for(membership.workspace.classification).min_loa <= actor.loa_rank:
+        classification = membership.workspace.classification
+        if policy_for(classification).min_loa <= actor.loa_rank and (
+            max_class is None or classification <= max_class
+        ):
             reached.setdefault(membership.workspace_id, []).append(membership.user_id)
     calendars = Calendar.objects.filter(Q(owner_id__in=user_ids) | Q(workspace_id__in=reached))
     blocks: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {uid: [] for uid in user_ids}
@@ -354,11 +406,4 @@ def free_busy(
                 continue
             for person in people:
                 blocks[person].append((max(occurrence.start, start), min(occurrence.end, end)))
-    return [
-        BusyRow(
-            name=m.user.get_full_name() or m.user.get_username(),
-            agency=m.organisation.name,
-            busy=_merge(blocks[m.user_id]),
-        )
-        for m in members
-    ]
+    return {person: _merge(found) for person, found in blocks.items()}

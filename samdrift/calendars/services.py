@@ -101,10 +101,12 @@ def object_put(
     max_class: int | None = None,
     parsed: Parsed | None = None,
     via: str = "web",
+    if_schedule_tag: str | None = None,
 ) -> CalendarObject:
     """Store one object (new or replacing the one at `href`). `if_match` (an ETag) refuses the
     write when the stored object changed since the client read it (RFC 7232); `if_none_match`
-    refuses to replace anything. Nothing is written when any check fails."""
+    refuses to replace anything; `if_schedule_tag` (RFC 6638's If-Schedule-Tag-Match) refuses it
+    when the organizer's version changed since. Nothing is written when any check fails."""
     calendar = _writable(actor, calendar_id, max_class)
     return put_checked(
         actor=actor,
@@ -115,6 +117,7 @@ def object_put(
         if_none_match=if_none_match,
         parsed=parsed,
         via=via,
+        if_schedule_tag=if_schedule_tag,
     )
 
 
@@ -129,9 +132,13 @@ def put_checked(
     if_none_match: bool = False,
     parsed: Parsed | None = None,
     via: str,
+    if_schedule_tag: str | None = None,
+    merges_answer: bool = False,
 ) -> CalendarObject:
     """The write itself, for a caller that has already decided the actor may write here:
-    `object_put` (permissions) and the mail gate (the sender was invited, ADR 0644)."""
+    `object_put` (permissions) and the mail gate (the sender was invited, ADR 0644).
+    `merges_answer`: scheduling carries an attendee's answer into the organizer's copy, which
+    keeps its Schedule-Tag (ADR 0648)."""
     href = _check_href(href)
     parsed = parsed or parse_object(text)
     calendar = Calendar.objects.select_for_update().get(id=calendar_id)
@@ -142,6 +149,8 @@ def put_checked(
     if if_match and if_match != "*" and (live is None or live.etag != if_match):
         raise ConcurrentUpdate(STALE)
     if if_match == "*" and live is None:
+        raise ConcurrentUpdate(STALE)
+    if if_schedule_tag is not None and (live is None or live.schedule_tag != if_schedule_tag):
         raise ConcurrentUpdate(STALE)
     if selectors.uid_taken(calendar, parsed.uid, href):
         raise ValidationFailed(
@@ -170,6 +179,7 @@ def put_checked(
     row.links = parsed.links or []
     row.text = parsed.text
     row.etag = get_etag(parsed.text)
+    row.schedule_tag = _schedule_tag(actor, parsed, live, merges_answer=merges_answer)
     row.seq = calendar.seq
     row.deleted = False
     row.modified_at = timezone.now()
@@ -188,6 +198,26 @@ def put_checked(
     return row
 
 
+def _schedule_tag(
+    actor: Actor, parsed: Parsed, live: CalendarObject | None, *, merges_answer: bool
+) -> str:
+    """RFC 6638 §3.2.10: a scheduling object's tag changes with the organizer's version (their
+    own write, or its delivery into an attendee's copy), and stays when only an answer changes
+    (an attendee's own write to their copy, or their answer merged into the organizer's)."""
+    if not parsed.organizer:
+        return ""
+    kept = live.schedule_tag if live is not None else ""
+    if kept and merges_answer:
+        return kept
+    if (
+        kept
+        and actor.user_id is not None
+        and actor_email(actor).strip().lower() != parsed.organizer
+    ):
+        return kept  # the attendee's own copy, written by them
+    return f'"{uuid.uuid4().hex}"'
+
+
 #: Writes that come from scheduling itself never schedule again (no loops).
 QUIET = ("imip", "scheduling")
 
@@ -204,6 +234,7 @@ def _deliver(actor: Actor, deliveries: list[invitations.Delivery]) -> None:
                 text=delivery.text,
                 if_match=delivery.etag,
                 via="scheduling",
+                merges_answer=True,
             )
             continue
         attendee = actor_for_user(user_by_id(delivery.user_id), loa_rank=0)
@@ -238,6 +269,7 @@ def object_delete(
     if_match: str | None = None,
     max_class: int | None = None,
     via: str = "web",
+    if_schedule_tag: str | None = None,
 ) -> None:
     calendar = Calendar.objects.select_for_update().get(
         id=_writable(actor, calendar_id, max_class).id
@@ -246,6 +278,8 @@ def object_delete(
     if row is None:
         raise ValidationFailed(NO_ENTRY, errors={"href": [str(NO_ENTRY)]})
     if if_match and if_match != "*" and row.etag != if_match:
+        raise ConcurrentUpdate(STALE)
+    if if_schedule_tag is not None and row.schedule_tag != if_schedule_tag:
         raise ConcurrentUpdate(STALE)
     calendar.seq += 1
     calendar.save(update_fields=["seq"])

@@ -17,9 +17,13 @@ def dav_call(
     secret: str,
     body: bytes = b"",
     headers: dict[str, str] | None = None,
+    *,
+    caldav: bool = False,
 ) -> tuple[int, str]:
-    """The status and body of `method path` as `username` with the app password `secret`;
-    a PROPFIND asks for Depth 1 (the folder and its members). `headers` are added as sent."""
+    """The status and body of `method path` as `username` with the app password `secret`, at
+    WebDAV (`/dav/`) or with `caldav` at CalDAV (`/caldav/`); a PROPFIND asks for Depth 1 (the
+    folder and its members). `headers` are added as sent."""
+    from samdrift.calendars.caldav.app import caldav_wsgi_application
     from samdrift.collaboration.webdav.app import dav_wsgi_application
 
     answer: dict[str, Any] = {}
@@ -49,10 +53,13 @@ def dav_call(
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
         **{
-            "HTTP_" + name.upper().replace("-", "_"): value
+            ("" if name.lower() == "content-type" else "HTTP_")
+            + name.upper().replace("-", "_"): value
             for name, value in (headers or {}).items()
         },
     }
-    app = dav_wsgi_application(own_connections=False)
+    if caldav:
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = "", "/caldav" + path
+    app = (caldav_wsgi_application if caldav else dav_wsgi_application)(own_connections=False)
     content = b"".join(app(environ, start_response))
     return answer["status"], content.decode("utf-8", "replace")

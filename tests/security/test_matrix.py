@@ -434,3 +434,61 @@ def test_another_agencys_workspace_over_webdav_is_refused_like_a_missing_one(wor
 
 def _markers_absent_text(text: str, markers: tuple[str, ...]) -> list[str]:
     return [m for m in markers if m and m in text]
+
+
+# --- CalDAV's outbox (/caldav/<user>/outbox/, ADR 0648): free/busy by address ----------------------
+
+
+def _free_busy_question(organizer: str, *attendees: str) -> bytes:
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//matris//EN", "METHOD:REQUEST",
+        "BEGIN:VFREEBUSY", "UID:matris@test", "DTSTAMP:20291201T080000Z",
+        "DTSTART:20300107T000000Z", "DTEND:20300108T000000Z", f"ORGANIZER:mailto:{organizer}",
+        *(f"ATTENDEE:mailto:{a}" for a in attendees), "END:VFREEBUSY", "END:VCALENDAR", "",
+    ]  # fmt: skip
+    return "\r\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_another_agencys_people_answer_the_caldav_outbox_as_unknown_ones(world, role):
+    """Nobody shares a workspace with the victim's contact, who has a meeting that day: their
+    address answers exactly as one nobody has, and nothing but the audited read is written."""
+    from defusedxml import ElementTree
+
+    from samdrift.accounts.app_passwords import app_password_create
+    from samdrift.calendars.services import ensure_calendars
+
+    user, victim = world.users[role], world.victim_for(role)
+    savepoint = transaction.savepoint()
+    try:
+        for person in (user, victim.contact):
+            person.email = f"{person.username}@example.se"
+            person.save(update_fields=["email"])
+        _row, secret = app_password_create(actor=_actor(world, role), name="matris", max_class=0)
+        ensure_calendars(actor=_actor(world, role))  # what a first CalDAV login makes
+        before = _snapshot(world)
+        question = _free_busy_question(user.email, victim.contact.email, "saknas@example.se")
+        status, text = dav_call(
+            "POST", f"/{user.username}/outbox/", user.username, secret, question,
+            {"Content-Type": "text/calendar"}, caldav=True,
+        )  # fmt: skip
+        assert status == 200, text
+        answers = {
+            item.findtext("{urn:ietf:params:xml:ns:caldav}recipient/{DAV:}href"): (
+                item.findtext("{urn:ietf:params:xml:ns:caldav}request-status")
+            )
+            for item in ElementTree.fromstring(text)
+        }
+        assert answers == {
+            f"mailto:{victim.contact.email}": "3.7;Invalid calendar user",
+            "mailto:saknas@example.se": "3.7;Invalid calendar user",
+        }
+        assert "FREEBUSY" not in text.replace("VFREEBUSY", "")
+        assert _markers_absent_text(text, world.markers_for(role)) == []
+        after = _snapshot(world)
+        after["counts"]["audit.AuditEvent"] -= 1  # the question itself, audited as a read
+        counts = before["counts"].items()
+        assert {k: (n, after["counts"][k]) for k, n in counts if after["counts"][k] != n} == {}
+        assert after == before
+    finally:
+        transaction.savepoint_rollback(savepoint)

@@ -19,7 +19,7 @@ from radicale import Application, config
 from samdrift.audit.context import serving
 
 from ..ical import MAX_OBJECT_BYTES
-from . import context
+from . import context, mailboxes, rewrite
 
 MOUNT = "/caldav"
 WELL_KNOWN = "/.well-known/caldav"
@@ -86,9 +86,17 @@ def caldav_wsgi_application(*, own_connections: bool = True) -> Callable[..., It
         try:
             with serving(str(environ.get("REMOTE_ADDR") or "-")):
                 request = context.state()
+                mailbox = mailboxes.mailbox_of(environ["PATH_INFO"])
+                if mailbox is not None:  # RFC 6638's inbox and outbox (ADR 0648)
+                    status, headers, answer = mailboxes.answer(environ, mailbox)
+                    start_response(status, headers)
+                    yield answer
+                    return
+                asked = rewrite.peek_body(environ)
                 start, held = _with_refusal(start_response, request)
                 body = list(radicale(environ, start))
                 status, headers, exc_info = held
+                headers = rewrite.scheduling(environ, status, headers, body, asked)
                 if request.refusal is not None and status.startswith("400"):
                     code, text = request.refusal
                     reason = {403: "Forbidden", 412: "Precondition Failed"}.get(code, "Bad Request")

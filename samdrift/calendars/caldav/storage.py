@@ -221,6 +221,7 @@ class CalendarCollection(storage.BaseCollection):
                 max_class=_max_class(),
                 parsed=parsed,
                 via="caldav",
+                if_schedule_tag=request.environ.get("HTTP_IF_SCHEDULE_TAG_MATCH"),
             )
         except DomainError as error:
             raise _refused(error) from None
@@ -238,6 +239,7 @@ class CalendarCollection(storage.BaseCollection):
                 if_match=request.environ.get("HTTP_IF_MATCH") or None,
                 max_class=_max_class(),
                 via="caldav",
+                if_schedule_tag=request.environ.get("HTTP_IF_SCHEDULE_TAG_MATCH"),
             )
         except DomainError as error:
             raise _refused(error) from None
