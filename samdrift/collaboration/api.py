@@ -512,7 +512,7 @@ def preview(request: HttpRequest, document_id: int, version: int | None = None) 
     actor = _actor(request)
     access = selectors.document_get(actor=actor, document_id=document_id)
     found = selectors.version_get(document=access.document, number=version)
-    if found.preview_id is None or found.preview is None:
+    if not access.abilities["preview"] or found.preview_id is None or found.preview is None:
         raise NotFound("preview")
     services.record_read(actor=actor, access=access, version=found, how="preview")
     return file_response(found.preview, request)

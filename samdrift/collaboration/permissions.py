@@ -70,6 +70,9 @@ def document_abilities(
     links = policy.share_links_allowed and policy_for(workspace.classification).share_links_allowed
     return {
         "view": rank > 0 or security,
+        # a picture of the content for whoever views it; not from the trash, where a document
+        # is gone from the workspace's pages and notes until it is taken back out
+        "preview": (rank > 0 or security) and not trashed,
         "download": rank > 0 and policy.download_allowed and not trashed,
         "upload_version": editor and not trashed and not locked_by_other,
         "lock": editor and not trashed and document.locked_by_id is None,

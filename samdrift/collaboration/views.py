@@ -486,7 +486,7 @@ def document_preview(request: HttpRequest, document_id: int) -> HttpResponseBase
     version = selectors.version_get(
         document=access.document, number=_int(number) if number else None
     )
-    if version.preview_id is None or version.preview is None:
+    if not access.abilities["preview"] or version.preview_id is None or version.preview is None:
         raise Http404
     services.record_read(actor=actor, access=access, version=version, how="preview")
     return file_response(version.preview, request)

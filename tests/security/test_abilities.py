@@ -682,18 +682,18 @@ def test_workspace_abilities(who):
 
 
 # Editors publish a draft (ADR 0618); the owner alone sets the workspace's publishing rule.
-EDITOR_DOC = {"view", "download", "upload_version", "lock", "restore_version", "trash", "share", "revoke_shares", "publish"}  # fmt: skip
+EDITOR_DOC = {"view", "preview", "download", "upload_version", "lock", "restore_version", "trash", "share", "revoke_shares", "publish"}  # fmt: skip
 COLLAB_DOCUMENT_OF_A = {
     "outsider": set(),
-    "reader": {"view", "download"},
-    "commenter": {"view", "download"},
+    "reader": {"view", "preview", "download"},
+    "commenter": {"view", "preview", "download"},
     "editor": EDITOR_DOC,
     "owner": EDITOR_DOC | {"raise_class", "see_reads"},
-    "security_of_owner": OVERSEER | {"revoke_shares"},
+    "security_of_owner": OVERSEER | {"preview", "revoke_shares"},
     "provider_admin": set(),
     "second_provider": set(),
     "anonymous": set(),
-    "system": OVERSEER | {"revoke_shares"},
+    "system": OVERSEER | {"preview", "revoke_shares"},
 }
 
 
@@ -720,14 +720,14 @@ def test_document_abilities_follow_lock_trash_and_class():
 
     # locked by someone else: the editor may look and download, not change it
     assert granted(Document(id=6, classification=1, locked_by_id=999)) == {
-        "view", "download", "share", "revoke_shares"
+        "view", "preview", "download", "share", "revoke_shares"
     }  # fmt: skip
     # locked by the editor: it may change it and unlock it, not lock it again
     mine = granted(Document(id=6, classification=1, locked_by_id=100))
     assert "unlock" in mine and "upload_version" in mine and "lock" not in mine
     # an owner may unlock another's lock
     assert "unlock" in granted(Document(id=6, classification=1, locked_by_id=999), "owner")
-    # in the trash: nothing but looking and taking it back out
+    # in the trash: nothing but looking at its record and taking it back out (no preview)
     trashed = Document(
         id=6, classification=1, trashed_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     )

@@ -87,3 +87,24 @@ def test_text_gets_none_and_a_broken_pdf_fails_quietly(safos, django_capture_on_
 def test_an_image_bomb_is_refused_by_the_child(safos):
     version = _upload(safos, _png((9000, 9000)), "Stor.png", "image/png")  # 81 Mpx > the limit
     assert services.render_preview.call(version.id) == "failed"
+
+
+def test_a_trashed_document_shows_no_preview_until_taken_back_out(safos):
+    """A trashed image is gone from the workspace's pages and live notes (their image then says
+    it cannot be shown), on the page and in the API alike, with no read recorded."""
+    from samdrift.collaboration.services import document_trash, document_untrash
+
+    version = _upload(safos, _png(), "Bild.png", "image/png")
+    services.render_preview.call(version.id)
+    owner, document_id = safos.actor("owner"), version.document_id
+    page_url = f"/collaboration/documents/{document_id}/preview/"
+    api_url = f"/api/v1/collaboration/documents/{document_id}/preview"
+    document_trash(actor=owner, document_id=document_id)
+    reads = AuditEvent.objects.filter(action="read").count()
+    client = safos.client("owner")
+    assert client.get(page_url).status_code == 404
+    assert client.get(api_url).status_code == 404
+    assert "/preview/?version=" not in client.get(f"/collaboration/documents/{document_id}/").content.decode()  # fmt: skip
+    assert AuditEvent.objects.filter(action="read").count() == reads
+    document_untrash(actor=owner, document_id=document_id)
+    assert client.get(page_url).status_code == 200
