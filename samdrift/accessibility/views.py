@@ -9,10 +9,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.views import View
 
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.i18n import page_language
 from samdrift.core.jobs.selectors import job_detail
 
 from .engine.results import FileResult
@@ -65,7 +65,7 @@ class CheckView(LoginRequiredMixin, View):
         if job.task_path != CHECK_TASK or not isinstance(job.result, dict):
             raise Http404
         result = FileResult.from_transport(job.result["report"])
-        lang = "sv" if (translation.get_language() or "sv").startswith("sv") else "en"
+        lang = page_language()
         return {
             "job_id": job.id,
             "item": {

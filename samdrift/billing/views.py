@@ -17,13 +17,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tasks import TaskResultStatus
 
 from samdrift.audit.services import audit_read
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
+from samdrift.core.i18n import page_language
 from samdrift.core.jobs.origin import queued_by
 from samdrift.core.paging import paginate
 
@@ -154,7 +154,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     actor = _actor(request)
     invoice = selectors.invoice_get(actor=actor, invoice_id=invoice_id)
     lines = selectors.invoice_lines(actor=actor, invoice=invoice)
-    body = exports.invoice_pdf(invoice, lines, language=get_language(), request=request)
+    body = exports.invoice_pdf(invoice, lines, language=page_language(), request=request)
     audit_read(actor=actor, obj=invoice, access="download_pdf", organisation_id=invoice.buyer_id)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number or invoice.pk}.pdf"'
@@ -434,7 +434,7 @@ def report_export(request: HttpRequest) -> HttpResponse:
     audit_read(actor=_actor(request), access="export", object_type="billing.outcomereport",
                object_id="-", detail={"format": request.GET.get("format", "csv")})  # fmt: skip
     if request.GET.get("format") == "pdf":
-        body = exports.outcome_report_pdf(records, language=get_language(), request=request)
+        body = exports.outcome_report_pdf(records, language=page_language(), request=request)
         response = HttpResponse(body, content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="utfall.pdf"'
         return response

@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Count, F, Max
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from samdrift.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from samdrift.core.i18n import page_language
 
 from . import export, export_docx, images, selectors
 from .choices import DocKind
@@ -357,7 +358,7 @@ def doc_export(
         raise PermissionDenied(VIEW_ONLY, code="view_only")
     state, _upto = selectors.doc_state(doc_id=access.doc.pk)
     doc = access.doc
-    language = translation.get_language() or "sv"
+    language = page_language()
     if fmt in ("svg", "png"):
         description = str(BOARD_DESCRIPTION % {"count": len(export.board_items(state))})
         if fmt == "svg":

@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.i18n import page_language
 
 from . import selectors, services
 from .choices import Grade, Verdict
@@ -142,7 +142,7 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
         table = selectors.comparison(actor=_actor(request), code=code)
     except NotFound:
         raise Http404 from None
-    data = render_report(table, (translation.get_language() or "sv")[:2])
+    data = render_report(table, page_language())
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="dsam-{table.evaluation.pk}.pdf"'
     return response

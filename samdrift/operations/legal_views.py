@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.exceptions import DomainError, NotFound, ValidationFailed
+from samdrift.core.i18n import page_language
 
 from . import deadlines, legal, legal_document, selectors, services
 from .forms import ClassifyForm, LegalReportForm
@@ -57,7 +58,7 @@ def report(
     request: HttpRequest, incident_id: int, regime: str, code: str, customer: int | None = None
 ) -> HttpResponse:
     actor = _actor(request)
-    language = get_language() or "sv"
+    language = page_language()
     incident = selectors.incident_get(actor=actor, incident_id=incident_id)
     row = legal.legal_row(actor=actor, incident=incident, key=_key(regime, code, customer))
     items = [(item.key, item.text(language)) for item in row.deadline.checklist]
@@ -112,7 +113,7 @@ def download(
     if fmt not in ("pdf", "txt"):
         raise NotFound("format")
     actor = _actor(request)
-    language = request.GET.get("language") or get_language() or "sv"
+    language = request.GET.get("language") or page_language()
     if language not in ("sv", "en"):
         language = "sv"
     incident = selectors.incident_get(actor=actor, incident_id=incident_id)

@@ -53,12 +53,8 @@ def test_the_chat_page_passes_axe(live_server, safos, browser, language, setting
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_retention_hold_and_archives_pass_axe_with_the_form_in_error(
-    live_server,
-    safos,
-    browser,
-    language,
-    settings,  # noqa: F811
-):
+    live_server, safos, browser, language, settings  # noqa: F811
+):  # fmt: skip
     """The room's "Retention and legal hold" section (ADR 0655) as the security role sees it: a
     room on hold, its archive table, the hold form, and that form sent with a blank reason (the
     error summary, `aria-invalid`), reached and sent by keyboard."""
