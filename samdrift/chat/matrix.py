@@ -157,6 +157,22 @@ class Client:
     def kick(self, room_id: str, uid: str, reason: str) -> None:
         self.call("POST", f"/rooms/{quote(room_id)}/kick", {"user_id": uid, "reason": reason})
 
+    def recent(self, room_id: str, *, as_user: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The room's newest `limit` events as that member sees them, oldest first."""
+        page = self.call(
+            "GET", f"/rooms/{quote(room_id)}/messages", params={"dir": "b", "limit": limit},
+            as_user=as_user,
+        )  # fmt: skip
+        return list(reversed(page.get("chunk", [])))
+
+    def send_text(self, room_id: str, *, as_user: str, body: str, txn_id: str) -> str:
+        """A plain text message from that member; the transaction id makes a retry one message."""
+        answer = self.call(
+            "PUT", f"/rooms/{quote(room_id)}/send/m.room.message/{quote(txn_id)}",
+            {"msgtype": "m.text", "body": body}, as_user=as_user,
+        )  # fmt: skip
+        return str(answer.get("event_id", ""))
+
     def history(self, room_id: str, *, limit: int = 100_000) -> list[dict[str, Any]]:
         """Every event of the room, oldest first, as samdrift's user sees them (history is
         `shared`, so all of it): messages, edits, redactions and membership."""

@@ -22,6 +22,8 @@ def room_abilities(
     return {
         "view": member,
         "chat": member and room is not None,
+        # Readers read; commenters and up write, as the room's power levels say (ADR 0652).
+        "write": member and room is not None and access.member.role != "reader",  # type: ignore[union-attr]
         "provision": manage or actor.sees_everything,
         # The archive export holds every member's words: the owner (or the system) only.
         "export": room is not None and (manage or actor.sees_everything),

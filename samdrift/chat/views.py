@@ -12,17 +12,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed, error_text
 from samdrift.core.files.responses import file_response
 from samdrift.core.i18n import page_language
 from samdrift.core.tenancy import scoped_page
 
-from . import conf, retention, selectors, services
+from . import conf, conversation, retention, selectors, services
 
 MAX_TRANSACTION = 4 * 1024 * 1024
 
@@ -41,10 +42,17 @@ def room(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 def _room_page(
-    request: HttpRequest, workspace_id: int, *, hold_error: str = "", reason: str = ""
+    request: HttpRequest,
+    workspace_id: int,
+    *,
+    hold_error: str = "",
+    reason: str = "",
+    message_error: str = "",
+    draft: str = "",
 ) -> HttpResponse:
     actor = _actor(request)
     access = selectors.room_get(actor=actor, workspace_id=workspace_id)
+    talk, talk_error = _conversation(actor, workspace_id, access.abilities["chat"])
     me = access.workspace.member
     workspace = access.workspace.workspace
     context = {
@@ -62,9 +70,41 @@ def _room_page(
         ),
         "hold_error": hold_error,
         "hold_reason": reason or (access.room.hold_reason if access.room else ""),
+        "conversation": talk,
+        "conversation_error": talk_error,
+        "message_error": message_error,
+        "draft": draft,
     }
-    status = 422 if hold_error else 200
+    status = 422 if hold_error or message_error else 200
     return render(request, "chat/room.html", context, status=status)
+
+
+def _conversation(
+    actor: Actor, workspace_id: int, member: bool
+) -> tuple[list[conversation.Message] | None, str]:
+    """The newest messages for the page, or why there are none to show (the page stands)."""
+    if not member or not conf.enabled():
+        return None, ""
+    try:
+        return conversation.recent_messages(actor=actor, workspace_id=workspace_id), ""
+    except services.HomeserverUnavailable as error:
+        return None, str(error)
+
+
+@page
+@require_POST
+def send(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A message to the workspace's room from the page's form (ADR 0656)."""
+    text = request.POST.get("text", "")
+    try:
+        conversation.send_message(actor=_actor(request), workspace_id=workspace_id, text=text)
+    except (PermissionDenied, NotFound):
+        raise Http404 from None
+    except services.HomeserverUnavailable as error:
+        return _room_page(request, workspace_id, message_error=str(error), draft=text)
+    except ValidationFailed as error:
+        return _room_page(request, workspace_id, message_error=error_text(error), draft=text)
+    return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
 
 
 @page

@@ -436,6 +436,9 @@ PAGES: dict[str, Case] = {
         "POST",
         data=lambda ref: {"action": "set", "reason": "Matris"},
     ),
+    "chat:send": Case(
+        OBJECT, {"workspace_id": "workspace.id"}, "POST", data=lambda ref: {"text": "Matris"}
+    ),
     "chat:archive_download": Case(
         OBJECT,
         {"workspace_id": "workspace.id", "archive_id": "chat_archive.id", "kind": "literal:json"},

@@ -517,3 +517,51 @@ def test_leaving_the_agency_ends_every_chat_session_and_the_room_membership(
 
     assert editor.get(whoami).status_code == 401  # the session is gone
     assert matrix.Client().memberships(room_id).get(_mxid(safos, "editor")) == "leave"
+
+
+# --- the conversation on samdrift's page (ADR 0656), through the same real Synapse --------------
+
+
+def test_members_of_two_agencies_talk_on_the_page_through_synapse(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")  # Myndighet B
+    _join(safos, workspace, "reader", role="reader")
+    services.provision_workspace(workspace_id=workspace.id)
+    room = ChatRoom.objects.get(workspace=workspace)
+    url = f"/chat/workspaces/{workspace.id}/"
+
+    sent = safos.client("editor").post(f"{url}send/", {"text": "Hej från B\nandra raden"})
+    assert sent.status_code == 302 and sent["Location"].endswith("#conversation")
+    # Synapse holds it, from the editor's own Matrix identity: any Matrix client sees it
+    bodies = [
+        (e["sender"], e["content"].get("body"))
+        for e in matrix.Client().history(room.room_id)
+        if e.get("type") == "m.room.message"
+    ]
+    assert bodies == [(_mxid(safos, "editor"), "Hej från B\nandra raden")]
+    assert AuditEvent.objects.filter(action="chat.message_sent").count() == 1
+    # the owner of agency A reads it on the page, named, and the reading is audited
+    reads = AuditEvent.objects.filter(action="read", object_id=str(room.id)).count()
+    page = safos.client("owner").get(url).content.decode()
+    editor_name = safos.users["editor"].get_full_name() or safos.users["editor"].username
+    assert "Hej från B<br>andra raden" in page and editor_name in page
+    assert AuditEvent.objects.filter(action="read", object_id=str(room.id)).count() == reads + 1
+
+    # a reader reads but has no form, and a post is refused with nothing sent
+    reader = safos.client("reader")
+    shown = reader.get(url).content.decode()
+    assert "Hej från B" in shown and f"{url}send/" not in shown
+    assert reader.post(f"{url}send/", {"text": "Får jag skriva?"}).status_code == 404
+    # bad messages are refused on the page, the draft kept, nothing sent
+    editor = safos.client("editor")
+    for text, words in (("   ", "Skriv"), ("x" * 4001, "4000"), ("a\x1bb", "styrteck")):
+        refused = editor.post(f"{url}send/", {"text": text})
+        assert refused.status_code == 422 and words in refused.content.decode()
+        assert 'aria-invalid="true"' in refused.content.decode()
+    # someone outside the workspace: the same 404 as a workspace that does not exist
+    outsider = safos.client("outsider")
+    assert outsider.get(url).status_code == 404
+    assert outsider.post(f"{url}send/", {"text": "Hej"}).status_code == 404
+    after = [e for e in matrix.Client().history(room.room_id) if e.get("type") == "m.room.message"]
+    assert len(after) == 1
+    assert AuditEvent.objects.filter(action="chat.message_sent").count() == 1

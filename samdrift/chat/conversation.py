@@ -1,0 +1,136 @@
+"""The workspace's conversation on samdrift's own page (ADR 0656): read and written through the
+homeserver as the member, never stored by samdrift.
+
+Synapse stays the engine: the page asks it for the room's newest messages and sends a message on
+the member's behalf through the application service (`user_id=` masquerading within its own
+namespace, ADR 0651), so Synapse applies the member's own rights — history visibility, and the
+power levels by which readers read and commenters and up write (ADR 0652). Element and every
+other Matrix client see the same room. Plain text only; a page that needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.audit.services import audit_read, audit_record
+from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from samdrift.core.text import MULTI_LINE_PATTERN
+
+from . import matrix
+from .selectors import matrix_user_id, people_in, room_get
+from .services import HomeserverUnavailable
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 4000
+SHOWN = 50
+EMPTY = _("Write a message first.")
+TOO_LONG = _("A message may be at most %(limit)s characters.")
+CONTROL = _("Remove the control characters (such as ESC or NUL) from the message.")
+READ_ONLY = _("Readers read the chat; commenters, editors and owners write in it.")
+_TEXT = re.compile(MULTI_LINE_PATTERN)
+
+
+@dataclass(frozen=True)
+class Message:
+    sender: str
+    mine: bool
+    sent_at: dt.datetime
+    text: str
+
+
+def recent_messages(
+    *, actor: Actor, workspace_id: int, client: matrix.Client | None = None
+) -> list[Message]:
+    """The room's newest messages as the member sees them, oldest first; the reading is audited.
+    `NotFound` for a workspace the actor does not see or that has no room; `PermissionDenied`
+    for someone who sees the workspace without being in its chat (the security role)."""
+    access = room_get(actor=actor, workspace_id=workspace_id)
+    if access.room is None:
+        raise NotFound("room")
+    if not access.abilities["chat"] or actor.user_id is None:
+        raise PermissionDenied(READ_ONLY)
+    me = matrix_user_id(actor.user_id)
+    try:
+        events = (client or matrix.Client()).recent(access.room.room_id, as_user=me, limit=SHOWN)
+    except (requests.RequestException, matrix.MatrixError) as error:
+        log.warning("chat conversation of workspace %s: %s", workspace_id, error)
+        raise HomeserverUnavailable from error
+    audit_read(
+        actor=actor,
+        obj=access.room,
+        access="page",
+        organisation_id=access.workspace.workspace.owner_org_id,
+    )
+    names = people_in(events)
+    return [_message(event, names, me) for event in events if _is_text(event)]
+
+
+def _is_text(event: dict[str, Any]) -> bool:
+    content = event.get("content") or {}
+    return event.get("type") == "m.room.message" and isinstance(content.get("body"), str)
+
+
+def _message(event: dict[str, Any], names: dict[str, str], me: str) -> Message:
+    sender = str(event.get("sender", ""))
+    stamp = int(event.get("origin_server_ts") or 0) / 1000
+    return Message(
+        sender=names.get(sender, sender),
+        mine=sender == me,
+        sent_at=dt.datetime.fromtimestamp(stamp, tz=dt.UTC).astimezone(timezone.get_current_timezone()),
+        text=str(event["content"]["body"]),
+    )  # fmt: skip
+
+
+def send_message(
+    *, actor: Actor, workspace_id: int, text: str, client: matrix.Client | None = None
+) -> str:
+    """Send `text` to the room as the member; the event id. Checked first, so nothing is sent
+    when it is empty, too long or holds control characters; audited without its words (the
+    room keeps them, and its archive, ADR 0655)."""
+    access = room_get(actor=actor, workspace_id=workspace_id)
+    if access.room is None:
+        raise NotFound("room")
+    if not access.abilities["write"] or actor.user_id is None:
+        raise PermissionDenied(READ_ONLY)
+    body = _checked(text)
+    try:
+        event_id = (client or matrix.Client()).send_text(
+            access.room.room_id,
+            as_user=matrix_user_id(actor.user_id),
+            body=body,
+            txn_id=f"samdrift-{uuid.uuid4().hex}",
+        )
+    except (requests.RequestException, matrix.MatrixError) as error:
+        log.warning("chat message to workspace %s: %s", workspace_id, error)
+        raise HomeserverUnavailable from error
+    audit_record(
+        actor=actor,
+        action="chat.message_sent",
+        obj=access.room,
+        organisation_id=access.workspace.workspace.owner_org_id,
+        after={"event_id": event_id, "characters": len(body)},
+    )
+    return event_id
+
+
+def _checked(text: str) -> str:
+    body = (text or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationFailed(EMPTY, errors={"text": [str(EMPTY)]})
+    if len(body) > MAX_MESSAGE:
+        message = str(TOO_LONG) % {"limit": MAX_MESSAGE}
+        raise ValidationFailed(TOO_LONG, errors={"text": [message]}, limit=MAX_MESSAGE)
+    if not _TEXT.match(body):
+        raise ValidationFailed(CONTROL, errors={"text": [str(CONTROL)]})
+    return body
