@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from samdrift.core.actor import Actor
 from samdrift.core.api import errors
 from samdrift.core.files.responses import file_response
 
-from . import conf, retention, selectors, services
+from . import conf, conversation, retention, selectors, services
 
 router = Router(tags=["chat"])
 
@@ -140,6 +140,52 @@ def _hold(room: Any, workspace_id: int, classification: int) -> HoldOut:
         since=room.hold_set_at,
         retention_days=conf.retention_days(classification),
     )
+
+
+class MessageOut(Schema):
+    sender: str
+    mine: bool
+    sent_at: datetime
+    text: str
+
+
+class MessageIn(Schema):
+    text: str = Field(min_length=1, max_length=conversation.MAX_MESSAGE)
+
+
+class SentOut(Schema):
+    event_id: str
+
+
+@router.get(
+    "/workspaces/{workspace_id}/room/messages",
+    response={200: list[MessageOut], **errors(403, 404, 503)},
+    summary="The room's newest messages",
+    description="The 50 newest text messages, oldest first, as the caller sees them in the "
+    "homeserver (ADR 0656). Members; 403 for someone who sees the workspace without being in "
+    "its chat, 404 for a workspace the caller does not see or one without a room, 503 when the "
+    "homeserver does not answer. Each reading is audited.",
+)
+def list_messages(request: HttpRequest, workspace_id: int) -> list[MessageOut]:
+    found = conversation.recent_messages(actor=_actor(request), workspace_id=workspace_id)
+    return [MessageOut(**vars(message)) for message in found]
+
+
+@router.post(
+    "/workspaces/{workspace_id}/room/messages",
+    response={201: SentOut, **errors(403, 404, 422, 503)},
+    summary="Write in the room",
+    description="A plain text message from the caller, sent by the homeserver in their name "
+    "(ADR 0656). Commenters, editors and owners; 403 for readers, 404 for a workspace the "
+    "caller does not see or one without a room, 422 for an empty or too long message or one "
+    "with control characters (nothing is sent), 503 when the homeserver does not answer. "
+    "Audited without the words.",
+)
+def send_message(request: HttpRequest, workspace_id: int, payload: MessageIn) -> Status:
+    event_id = conversation.send_message(
+        actor=_actor(request), workspace_id=workspace_id, text=payload.text
+    )
+    return Status(201, SentOut(event_id=event_id))
 
 
 @router.put(

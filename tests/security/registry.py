@@ -944,6 +944,10 @@ API: dict[tuple[str, str], Case] = {
         OBJECT, method="PUT", data=lambda ref: {"reason": "Matris"}
     ),
     ("DELETE", "/chat/workspaces/{workspace_id}/room/hold"): Case(OBJECT, method="DELETE"),
+    ("GET", "/chat/workspaces/{workspace_id}/room/messages"): Case(OBJECT),
+    ("POST", "/chat/workspaces/{workspace_id}/room/messages"): Case(
+        OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
     ("GET", "/chat/workspaces/{workspace_id}/room/archives"): Case(OBJECT),
     ("GET", "/chat/workspaces/{workspace_id}/room/archives/{archive_id}/{kind}"): Case(OBJECT),
     ("GET", "/live/workspaces/{workspace_id}/docs"): Case(OBJECT),

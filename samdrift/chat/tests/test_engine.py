@@ -565,3 +565,27 @@ def test_members_of_two_agencies_talk_on_the_page_through_synapse(safos, chat):
     after = [e for e in matrix.Client().history(room.room_id) if e.get("type") == "m.room.message"]
     assert len(after) == 1
     assert AuditEvent.objects.filter(action="chat.message_sent").count() == 1
+
+
+def test_the_conversation_api_follows_the_same_rules(safos, chat):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")
+    _join(safos, workspace, "reader", role="reader")
+    services.provision_workspace(workspace_id=workspace.id)
+    api = f"/api/v1/chat/workspaces/{workspace.id}/room/messages"
+    sent = safos.client("editor").post(api, {"text": "Via API"}, content_type="application/json")
+    assert sent.status_code == 201 and sent.json()["event_id"].startswith("$")
+    listed = safos.client("owner").get(api).json()
+    assert [(m["text"], m["mine"]) for m in listed] == [("Via API", False)]
+    assert safos.client("editor").get(api).json()[0]["mine"] is True
+    refused = {
+        "reader": safos.client("reader").post(api, {"text": "Hej"}, content_type="application/json"),
+        "blank": safos.client("editor").post(api, {"text": "  "}, content_type="application/json"),
+        "long": safos.client("editor").post(api, {"text": "x" * 4001}, content_type="application/json"),
+        "outsider": safos.client("outsider").post(api, {"text": "Hej"}, content_type="application/json"),
+    }  # fmt: skip
+    assert {k: r.status_code for k, r in refused.items()} == {
+        "reader": 403, "blank": 422, "long": 422, "outsider": 404,
+    }  # fmt: skip
+    assert safos.client("outsider").get(api).status_code == 404
+    assert len(safos.client("owner").get(api).json()) == 1  # nothing else was sent
