@@ -3,6 +3,7 @@
 // samdrift issued for this room only. Janus never sees a samdrift session; samdrift never
 // carries media. Everything the page shows about people comes from samdrift's API, so a client
 // cannot name itself: Janus's display names are ignored.
+import { startMeetingChat } from "./meeting-chat.js";
 import { JanusSession } from "./meeting-janus.js";
 
 const POLL_MS = 3000;
@@ -518,6 +519,7 @@ function boot() {
   const page = new MeetingPage(root);
   window.samdriftMeeting = page;
   page.start();
+  startMeetingChat();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,13 +115,14 @@ def send_message(
     except (requests.RequestException, matrix.MatrixError) as error:
         log.warning("chat message to workspace %s: %s", workspace_id, error)
         raise HomeserverUnavailable from error
-    audit_record(
-        actor=actor,
-        action="chat.message_sent",
-        obj=access.room,
-        organisation_id=access.workspace.workspace.owner_org_id,
-        after={"event_id": event_id, "characters": len(body)},
-    )
+    with transaction.atomic():  # the message is already in the room: record it on its own
+        audit_record(
+            actor=actor,
+            action="chat.message_sent",
+            obj=access.room,
+            organisation_id=access.workspace.workspace.owner_org_id,
+            after={"event_id": event_id, "characters": len(body)},
+        )
     return event_id
 
 

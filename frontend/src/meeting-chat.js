@@ -1,0 +1,113 @@
+// The workspace's conversation beside a meeting's video (ADR 0656): a client of chat's API, so
+// chat's rules hold here as on the chat page (members read, readers do not write; a workspace
+// without a room, or someone outside its chat, gets no panel). Messages are put in as text,
+// never as markup. Polled while the page is visible; the panel is hidden until the first answer.
+const POLL_MS = 4000;
+
+function csrf() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+export class MeetingChat {
+  constructor(section) {
+    this.section = section;
+    this.api = section.dataset.api;
+    this.list = section.querySelector("ol");
+    this.form = section.querySelector("form");
+    this.text = section.querySelector("textarea");
+    this.error = section.querySelector(".field-error");
+    this.status = section.querySelector("[role=status]");
+    this.timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "sv", {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    this.shown = 0;
+  }
+
+  start() {
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.refresh();
+    this.timer = setInterval(() => {
+      if (document.visibilityState === "visible") this.refresh();
+    }, POLL_MS);
+  }
+
+  async refresh() {
+    let answer;
+    try {
+      answer = await fetch(this.api, { headers: { Accept: "application/json" } });
+    } catch {
+      return;
+    }
+    if (answer.status === 403 || answer.status === 404) {
+      this.section.hidden = true;
+      clearInterval(this.timer);
+      return;
+    }
+    if (!answer.ok) {
+      this.status.textContent = (await answer.json().catch(() => ({}))).message || "";
+      return;
+    }
+    this.render(await answer.json());
+    this.section.hidden = false;
+  }
+
+  render(messages) {
+    const items = messages.map((message) => {
+      const item = document.createElement("li");
+      if (message.mine) item.className = "chat-log__mine";
+      const meta = document.createElement("p");
+      meta.className = "chat-log__meta";
+      const who = document.createElement("strong");
+      who.textContent = message.sender;
+      const when = document.createElement("time");
+      when.dateTime = message.sent_at;
+      when.textContent = this.timeFormat.format(new Date(message.sent_at));
+      meta.append(who, " ", when);
+      const text = document.createElement("p");
+      text.className = "chat-log__text";
+      text.textContent = message.text;
+      item.append(meta, text);
+      return item;
+    });
+    this.list.replaceChildren(...items);
+    // Only what is new is announced, not the whole list on every poll.
+    if (this.shown && messages.length > this.shown) {
+      const latest = messages[messages.length - 1];
+      this.status.textContent = `${latest.sender}: ${latest.text}`;
+    }
+    this.shown = messages.length;
+  }
+
+  async send() {
+    const answer = await fetch(this.api, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify({ text: this.text.value }),
+    }).catch(() => null);
+    if (answer && answer.status === 201) {
+      this.text.value = "";
+      this.text.removeAttribute("aria-invalid");
+      this.error.hidden = true;
+      await this.refresh();
+      return;
+    }
+    const body = answer ? await answer.json().catch(() => ({})) : {};
+    this.error.textContent = body.message || this.section.dataset.failed;
+    this.error.hidden = false;
+    this.text.setAttribute("aria-invalid", "true");
+    this.text.focus();
+  }
+}
+
+export function startMeetingChat() {
+  const section = document.getElementById("meeting-chat");
+  if (!section || !section.dataset.api) return null;
+  const chat = new MeetingChat(section);
+  chat.start();
+  return chat;
+}
