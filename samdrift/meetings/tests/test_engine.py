@@ -100,6 +100,18 @@ def test_a_room_created_through_samdrift_exists_in_janus(safos, meetings):
     )
 
 
+def test_control_requests_reuse_one_session_and_survive_its_loss(safos, meetings):
+    """ADR 0682: one kept control session per process; when Janus has ended it (idle timeout,
+    restart) the next request makes a new one and is answered, not refused."""
+    _w, room = _room(safos)
+    client = janus.Client()
+    kept = janus._control[client.url]
+    assert client.room_exists(room.janus_room) and janus._control[client.url] == kept
+    assert client.destroy_session(kept[0])  # as Janus does after `session_timeout`
+    assert client.room_exists(room.janus_room)
+    assert janus._control[client.url] != kept
+
+
 def test_janus_itself_refuses_a_request_without_a_token_or_with_a_forged_one(safos, meetings):
     _w, room = _room(safos)
     for token in (None, "", "forged-" + "x" * 36):
