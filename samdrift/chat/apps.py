@@ -26,6 +26,12 @@ class ChatConfig(AppConfig):
         from .tasks import queue_sessions_revoked
 
         register_membership_end_hook("chat", queue_sessions_revoked)
+        # The page's conversation follows new messages live (ADR 0656).
+        from samdrift.core import live
+
+        from .selectors import may_follow_room
+
+        live.register_topic("chat", may_follow_room)
         # The homeserver's health on the public status page (up or down only).
         from samdrift.core.health import register_health_check
 

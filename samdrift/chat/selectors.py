@@ -48,6 +48,20 @@ def room_get(*, actor: Actor, workspace_id: int) -> RoomAccess:
     return RoomAccess(access, room, abilities)
 
 
+def may_follow_room(actor: Actor, topic: str) -> bool:
+    """`chat:<workspace id>` (live updates of the page's conversation, ADR 0656): whoever may
+    read the room's conversation on the page; a workspace not seen is simply not followable."""
+    from samdrift.core.exceptions import NotFound
+
+    key = topic.partition(":")[2]
+    if not key.isdigit():
+        return False
+    try:
+        return room_get(actor=actor, workspace_id=int(key)).abilities["chat"]
+    except NotFound:
+        return False
+
+
 def room_count() -> int:
     return ChatRoom.objects.count()
 

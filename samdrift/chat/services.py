@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, record_security_event
 from samdrift.collaboration.selectors import member_list, workspace_get
+from samdrift.core import live
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
@@ -356,4 +357,14 @@ def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]
             and event.get("state_key") != matrix.bot_id()
         }
         transaction.on_commit(lambda: _queue_all(sorted(touched)))
+        # A new message: the pages showing that room's conversation fetch it (ADR 0656).
+        talked = {
+            rooms[str(event.get("room_id"))]
+            for event in events
+            if isinstance(event, dict)
+            and event.get("type") == "m.room.message"
+            and str(event.get("room_id")) in rooms
+        }
+        for workspace_id in sorted(talked):
+            live.publish(f"chat:{workspace_id}", {"kind": "message"})
     return len(touched)

@@ -1149,4 +1149,5 @@ LIVE: dict[str, str] = {
     "job": "job.id",
     "inbox": "contact.id",
     "opsstatus": "org.id",
+    "chat": "workspace.id",
 }

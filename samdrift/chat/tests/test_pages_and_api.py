@@ -193,3 +193,46 @@ def test_the_cli_sets_and_lifts_a_hold_as_the_system_and_refuses_a_weak_login(sa
         call_command("chat", "hold", str(workspace.id), "--reason", " ")
     call_command("chat", "hold", str(workspace.id), "--release", stdout=out)
     assert ChatRoom.objects.get(workspace=workspace).hold_set_at is None
+
+
+# The page's conversation follows new messages live (ADR 0656): the homeserver's transaction
+# with a message publishes the room's topic after commit; members follow it, nobody else.
+
+
+def test_a_message_from_the_homeserver_reaches_the_pages_following_the_room(
+    safos, workspace, settings, django_capture_on_commit_callbacks
+):
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from samdrift.chat import homeserver, services
+    from samdrift.core import live
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    topic = f"chat:{workspace.id}"
+    async_to_sync(layer.group_add)(live.group_name(topic), channel)
+    assert live.authorised(safos.actor("editor"), topic)
+    assert live.authorised(safos.actor("owner"), topic)
+    assert not live.authorised(safos.actor("outsider"), topic)
+    assert not live.authorised(safos.actor("security"), topic)  # sees the workspace, not its chat
+    assert not live.authorised(safos.actor("owner"), "chat:not-a-workspace")
+    message = {
+        "type": "m.room.message", "room_id": "!abc:samdrift.localhost", "sender": "@x:y",
+        "content": {"msgtype": "m.text", "body": "Hej"},
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receive_transaction(
+            token=homeserver.secret("hs_token"), txn_id="live-1", events=[message]
+        )
+
+    async def next_event():  # type: ignore[no-untyped-def]
+        return await asyncio.wait_for(layer.receive(channel), timeout=1)
+
+    got = async_to_sync(next_event)()
+    assert (got["topic"], got["event"]) == (topic, {"kind": "message"})
+    page = safos.client("editor").get(f"/chat/workspaces/{workspace.id}/").content.decode()
+    assert f'data-live-topic="{topic}"' in page
