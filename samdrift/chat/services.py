@@ -334,6 +334,23 @@ def _queue_all(workspace_ids: list[int]) -> None:
         _queue_provisioning(workspace_id)
 
 
+def _workspaces_of(
+    rooms: dict[str, int],
+    events: list[dict[str, Any]],
+    kind: str,
+    also: Callable[[dict[str, Any]], bool] = lambda _event: True,
+) -> set[int]:
+    """The workspaces whose rooms have an event of `kind` (that `also` accepts) among `events`."""
+    return {
+        rooms[str(event.get("room_id"))]
+        for event in events
+        if isinstance(event, dict)
+        and event.get("type") == kind
+        and str(event.get("room_id")) in rooms
+        and also(event)
+    }
+
+
 def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]) -> int:
     """A transaction of events from the homeserver, handled once per id. A membership event in
     one of samdrift's rooms queues that workspace's provisioning, which undoes any membership
@@ -348,23 +365,12 @@ def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]
         if not created:
             return 0
         rooms = workspace_room_ids()
-        touched = {
-            rooms[str(event.get("room_id"))]
-            for event in events
-            if isinstance(event, dict)
-            and event.get("type") == "m.room.member"
-            and str(event.get("room_id")) in rooms
-            and event.get("state_key") != matrix.bot_id()
-        }
+        bot = matrix.bot_id()
+        touched = _workspaces_of(
+            rooms, events, "m.room.member", lambda event: event.get("state_key") != bot
+        )
         transaction.on_commit(lambda: _queue_all(sorted(touched)))
         # A new message: the pages showing that room's conversation fetch it (ADR 0656).
-        talked = {
-            rooms[str(event.get("room_id"))]
-            for event in events
-            if isinstance(event, dict)
-            and event.get("type") == "m.room.message"
-            and str(event.get("room_id")) in rooms
-        }
-        for workspace_id in sorted(talked):
+        for workspace_id in sorted(_workspaces_of(rooms, events, "m.room.message")):
             live.publish(f"chat:{workspace_id}", {"kind": "message"})
     return len(touched)
