@@ -1,7 +1,8 @@
 // The workspace's conversation beside a meeting's video (ADR 0656): a client of chat's API, so
-// chat's rules hold here as on the chat page (members read, readers do not write; a workspace
-// without a room, or someone outside its chat, gets no panel). Messages are put in as text,
-// never as markup. Polled while the page is visible; the panel is hidden until the first answer.
+// chat's rules hold here as on the chat page. The room's description says first whether the
+// caller chats and writes there: a workspace without a room, or someone outside its chat, gets
+// no panel and no further request; a reader gets the list without the form. Messages are put
+// in as text, never as markup. Polled while the page is visible.
 const POLL_MS = 4000;
 
 function csrf() {
@@ -13,6 +14,8 @@ export class MeetingChat {
   constructor(section) {
     this.section = section;
     this.api = section.dataset.api;
+    this.roomApi = section.dataset.room;
+    this.readOnly = section.querySelector(".chat-read-only");
     this.list = section.querySelector("ol");
     this.form = section.querySelector("form");
     this.text = section.querySelector("textarea");
@@ -25,12 +28,18 @@ export class MeetingChat {
     this.shown = 0;
   }
 
-  start() {
+  async start() {
+    const room = await fetch(this.roomApi, { headers: { Accept: "application/json" } })
+      .then((answer) => (answer.ok ? answer.json() : null))
+      .catch(() => null);
+    if (!room || !room.can_chat) return;
+    this.form.hidden = !room.can_write;
+    this.readOnly.hidden = room.can_write;
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
     });
-    this.refresh();
+    await this.refresh();
     this.timer = setInterval(() => {
       if (document.visibilityState === "visible") this.refresh();
     }, POLL_MS);

@@ -26,6 +26,7 @@ class RoomOut(Schema):
     provisioned_at: datetime | None
     matrix_id: str | None
     can_chat: bool
+    can_write: bool
     can_provision: bool
 
 
@@ -56,6 +57,7 @@ def get_room(request: HttpRequest, workspace_id: int) -> RoomOut:
         provisioned_at=access.room.provisioned_at if access.room else None,
         matrix_id=selectors.matrix_user_id(me.user_id) if me else None,
         can_chat=access.abilities["chat"],
+        can_write=access.abilities["write"],
         can_provision=access.abilities["provision"],
     )
 
