@@ -62,7 +62,7 @@ def _refuse(message: Any, field: str = "ics", **params: Any) -> ValidationFailed
     return ValidationFailed(message, errors={field: [str(message) % params]}, **params)
 
 
-def _moment(value: Any) -> dt.datetime:
+def as_moment(value: Any) -> dt.datetime:
     """A DTSTART/DTEND/DUE value as an aware datetime: a date is its midnight and a floating time
     is read in Europe/Stockholm, as a Swedish agency's client would show it."""
     if isinstance(value, dt.datetime):
@@ -99,7 +99,7 @@ def _check_order(component: Any, uid: str) -> None:
         raise _refuse(NO_START)
     if start is None or end is None:
         return
-    begins, finishes = _moment(start.dt), _moment(end.dt)
+    begins, finishes = as_moment(start.dt), as_moment(end.dt)
     if finishes < begins:
         raise _refuse(
             END_BEFORE_START,
@@ -162,7 +162,7 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
         summary=str(master.get("SUMMARY") or "")[:500],
         status=status if master.name == "VTODO" else "",
         priority=int(master.get("PRIORITY") or 0) if master.name == "VTODO" else 0,
-        due=_moment(due.dt) if due is not None else None,
+        due=as_moment(due.dt) if due is not None else None,
         starts=starts,
         ends=ends,
         recurring=any(c.get("RRULE") or c.get("RDATE") for c in components),
@@ -179,7 +179,7 @@ def _address(value: Any) -> str:
     return (text[7:] if text.lower().startswith("mailto:") else text).strip().lower()
 
 
-def _listed(component: Any, name: str) -> list[Any]:
+def listed(component: Any, name: str) -> list[Any]:
     found = component.get(name) or []
     return found if isinstance(found, list) else [found]
 
@@ -187,7 +187,7 @@ def _listed(component: Any, name: str) -> list[Any]:
 def _parent(todo: Any) -> str:
     """The UID of the task this one is a checklist item of: RELATED-TO with RELTYPE PARENT,
     RFC 5545's default when RELTYPE is absent."""
-    for related in _listed(todo, "RELATED-TO"):
+    for related in listed(todo, "RELATED-TO"):
         reltype = str(getattr(related, "params", {}).get("RELTYPE") or "PARENT").upper()
         if reltype == "PARENT" and str(related).strip():
             return str(related).strip()[:255]
@@ -197,7 +197,7 @@ def _parent(todo: Any) -> str:
 def _assignees(todo: Any) -> str:
     """The task's attendees by name (CN), else by address."""
     names = []
-    for attendee in _listed(todo, "ATTENDEE"):
+    for attendee in listed(todo, "ATTENDEE"):
         params = getattr(attendee, "params", {})
         names.append(str(params.get("CN") or str(attendee).removeprefix("mailto:")))
     return ", ".join(names)[:1000]
@@ -206,7 +206,7 @@ def _assignees(todo: Any) -> str:
 def _links(todo: Any) -> list[dict[str, str]]:
     """Web links the task carries (ATTACH with a URI; RFC 8607's FILENAME names them)."""
     found = []
-    for attach in _listed(todo, "ATTACH"):
+    for attach in listed(todo, "ATTACH"):
         url = str(attach)
         if url.startswith(("https://", "http://", "/")):
             name = str(getattr(attach, "params", {}).get("FILENAME") or url)

@@ -33,10 +33,11 @@ from radicale.xmlutils import make_clark
 
 from samdrift.accounts.selectors import user_by_id
 from samdrift.audit.services import audit_read
+from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.i18n import bilingual_line
 
 from .. import selectors
-from ..ical import HOME_ZONE
+from ..ical import as_moment, listed
 from ..scheduling import address
 from . import auth, context, multistatus
 
@@ -260,7 +261,7 @@ def _free_busy(environ: dict[str, Any], home: str) -> Answer:
     window = _window(request)
     if window is None:
         return _refusal(403, BAD_WINDOW, days=MAX_WINDOW.days)
-    attendees = _listed(request.get("ATTENDEE"))
+    attendees = listed(request, "ATTENDEE")
     if not 1 <= len(attendees) <= MAX_RECIPIENTS:
         return _refusal(403, BAD_RECIPIENTS, limit=MAX_RECIPIENTS)
     start, end = window
@@ -298,28 +299,14 @@ def _free_busy(environ: dict[str, Any], home: str) -> Answer:
     return _xml(200, reply)
 
 
-def _listed(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def _window(request: Any) -> tuple[dt.datetime, dt.datetime] | None:
     try:
-        start, end = (_moment(request.get(name).dt) for name in ("DTSTART", "DTEND"))
-    except (AttributeError, TypeError):
+        start, end = (as_moment(request.get(name).dt) for name in ("DTSTART", "DTEND"))
+    except (AttributeError, ValidationFailed):
         return None
     if end <= start or end - start > MAX_WINDOW:
         return None
     return start, end
-
-
-def _moment(value: Any) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=HOME_ZONE)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(), tzinfo=HOME_ZONE)
-    raise TypeError(value)
 
 
 def _free_busy_reply(
