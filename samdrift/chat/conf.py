@@ -46,6 +46,21 @@ def homeserver_url() -> str:
     return f"http://127.0.0.1:{port()}"
 
 
+def public_baseurl(listen_port: int | None = None) -> str:
+    """Where browsers reach the homeserver (its `public_baseurl`, the base of its SSO callback):
+    the setting, else its loopback address."""
+    configured = str(_get("PUBLIC_BASEURL", ""))
+    if configured:
+        return configured.rstrip("/")
+    return f"http://127.0.0.1:{listen_port}" if listen_port else homeserver_url()
+
+
+def sso_issuer() -> str:
+    """samdrift's OpenID provider for the homeserver's sign-in (ADR 0657), as Synapse reaches it."""
+    configured = str(_get("SSO_ISSUER", ""))
+    return (configured or f"{settings.SAMDRIFT_BASE_URL}/chat/sso").rstrip("/")
+
+
 def appservice_url() -> str:
     """Where the homeserver reaches samdrift's application-service endpoint."""
     base = str(_get("APPSERVICE_URL", "")) or f"{settings.SAMDRIFT_BASE_URL}/chat/appservice"

@@ -26,12 +26,14 @@ from samdrift.core.engines import EngineError, free_port, running_pid, write_pri
 from . import conf
 
 APPSERVICE_ID = "samdrift"
+SSO_CLIENT_ID = "synapse"  # the homeserver as a client of samdrift's OpenID provider
 SECRET_NAMES = (
     "as_token",
     "hs_token",
     "macaroon_secret_key",
     "form_secret",
     "registration_shared_secret",  # the archivist's admin account only (ADR 0655)
+    "sso_client_secret",  # Synapse's secret at samdrift's OpenID provider (ADR 0657)
 )
 
 
@@ -106,7 +108,7 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
     resources = ["client"] + (["federation"] if whitelist else [])
     return {
         "server_name": conf.server_name(),
-        "public_baseurl": f"http://127.0.0.1:{listen_port}/",
+        "public_baseurl": f"{conf.public_baseurl(listen_port)}/",
         "listeners": [
             {
                 "port": listen_port,
@@ -128,6 +130,8 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
         "enable_metrics": False,
         "enable_registration": False,
         "password_config": {"enabled": False},
+        # The only way in for a person: "Log in with samdrift" (ADR 0657).
+        "oidc_providers": [_sign_in_provider()],
         "app_service_config_files": [str(folder / "appservice.yaml")],
         # Federation only with the allow-list; an empty list federates with no one.
         "federation_domain_whitelist": whitelist,
@@ -141,6 +145,36 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
         # archives a room's old history first, then purges it (ADR 0655).
         "retention": {"enabled": False},
         "max_upload_size": "50M",
+    }
+
+
+def _sign_in_provider() -> dict[str, Any]:
+    """samdrift's own OpenID provider (`chat.sso`). Synapse signs in only accounts the application
+    service made (`enable_registration` off, `allow_existing_users` on), named by the ID token's
+    `preferred_username`. Verification of the provider's metadata demands https; it is skipped
+    only for an issuer on the loopback, which is what `make run` serves."""
+    issuer = conf.sso_issuer()
+    loopback = issuer.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:"))
+    return {
+        "idp_id": "samdrift",
+        "idp_name": "samdrift (e-legitimation)",
+        "issuer": issuer,
+        "client_id": SSO_CLIENT_ID,
+        "client_secret": secret("sso_client_secret"),
+        "client_auth_method": "client_secret_basic",
+        "scopes": ["openid", "profile"],
+        "pkce_method": "always",
+        "discover": True,
+        "skip_verification": loopback,
+        "allow_existing_users": True,
+        "enable_registration": False,
+        "user_mapping_provider": {
+            "config": {
+                "subject_template": "{{ user.sub }}",
+                "localpart_template": "{{ user.preferred_username }}",
+                "display_name_template": "{{ user.name }}",
+            }
+        },
     }
 
 

@@ -69,3 +69,28 @@ class ChatArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room_id} up to {self.up_to:%Y-%m-%d}"
+
+
+class SsoGrant(models.Model):
+    """One sign-in of a person into the homeserver through samdrift (ADR 0657): the code the
+    authorization endpoint handed out, kept by its SHA-256 only and redeemed once, with the
+    level of assurance the session held at that moment. Also what tells provisioning whether a
+    person's Matrix sessions reach a workspace of a higher class (they are then ended)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    redirect_uri = models.CharField(max_length=1000)
+    code_challenge = models.CharField(max_length=128)
+    nonce = models.CharField(max_length=255, blank=True)
+    acr = models.CharField(max_length=255, blank=True)
+    rank = models.PositiveSmallIntegerField()
+    auth_time = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "redeemed_at"], name="chat_sso_user_redeemed")]
+
+    def __str__(self) -> str:
+        return f"sign-in of user {self.user_id} at level {self.rank}"

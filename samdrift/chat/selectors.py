@@ -7,11 +7,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from samdrift.collaboration.selectors import WorkspaceAccess, workspace_get, workspace_list
+from samdrift.collaboration.choices import SERVICE_CODE
+from samdrift.collaboration.policy import policy_for
+from samdrift.collaboration.selectors import (
+    WorkspaceAccess,
+    memberships_of,
+    workspace_get,
+    workspace_list,
+)
 from samdrift.core.actor import SYSTEM, Actor
+from samdrift.core.tenancy import required_rank
 
 from . import conf, matrix
-from .models import ChatRoom
+from .models import ChatRoom, SsoGrant
 from .permissions import room_abilities
 
 
@@ -60,6 +68,34 @@ def may_follow_room(actor: Actor, topic: str) -> bool:
         return room_get(actor=actor, workspace_id=int(key)).abilities["chat"]
     except NotFound:
         return False
+
+
+def room_level(classification: int) -> int:
+    """The level of assurance that seeing a room of a workspace of this class needs."""
+    return max(1, required_rank(SERVICE_CODE) or 0, policy_for(classification).min_loa)
+
+
+def sign_in_level(user_id: int) -> int | None:
+    """The level of assurance a sign-in into the homeserver needs (ADR 0657): the highest that a
+    room the person is in needs, since a Matrix client shows all their rooms at once. None: they
+    are in no workspace with a room, so there is nothing a sign-in would give them."""
+    members = list(memberships_of(user_id=user_id))
+    with_room = set(
+        ChatRoom.objects.filter(workspace_id__in=[m.workspace_id for m in members]).values_list(
+            "workspace_id", flat=True
+        )
+    )
+    classes = {m.workspace.classification for m in members if m.workspace_id in with_room}
+    return max(room_level(c) for c in classes) if classes else None
+
+
+def signed_in_below(user_ids: list[int], level: int) -> set[int]:
+    """Those of `user_ids` with a homeserver sign-in below `level` that has not been ended."""
+    return set(
+        SsoGrant.objects.filter(
+            user_id__in=user_ids, redeemed_at__isnull=False, rank__lt=level
+        ).values_list("user_id", flat=True)
+    )
 
 
 def room_count() -> int:

@@ -27,14 +27,17 @@ from samdrift.core import live
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 
-from . import archive, homeserver, matrix
+from . import archive, homeserver, matrix, synapse_admin
 from .choices import FIXED_LEVELS, ROLE_POWER
-from .models import ChatRoom, Transaction
+from .models import ChatRoom, SsoGrant, Transaction
 from .selectors import (
     matrix_localpart,
+    matrix_user_id,
     people_in,
     room_for_workspace,
     room_get,
+    room_level,
+    signed_in_below,
     workspace_alias_localpart,
     workspace_room_ids,
 )
@@ -71,12 +74,13 @@ class Provisioned:
     kicked: list[str] = field(default_factory=list)
     state_changed: list[str] = field(default_factory=list)
     replaced: str = ""  # a room the homeserver no longer had
+    signed_out: list[str] = field(default_factory=list)  # signed in below the room's level
 
     @property
     def changed(self) -> bool:
         return bool(
             self.created or self.invited or self.joined or self.kicked or self.state_changed
-        ) or bool(self.replaced)
+        ) or bool(self.replaced or self.signed_out)
 
 
 def power_levels(members: dict[str, str]) -> dict[str, Any]:
@@ -104,6 +108,14 @@ def _reachable(client: matrix.Client, room_id: str) -> bool:
         if error.status in (403, 404):
             return False
         raise
+
+
+def end_sign_ins(user_id: int) -> int:
+    """End every Matrix session of the person and forget their sign-ins (what a lower level
+    had reached no longer counts). Returns how many sessions ended."""
+    ended = synapse_admin.logout_everywhere(matrix_user_id(user_id))
+    SsoGrant.objects.filter(user_id=user_id).delete()
+    return ended
 
 
 def provision_workspace(
@@ -165,6 +177,14 @@ def provision_workspace(
         client.put_state(room_id, "m.room.power_levels", levels)
         outcome.state_changed.append("power_levels")
 
+    # A Matrix client signed in at a lower level than this room needs would show it: those
+    # sessions end before anyone is let in (ADR 0657); the next sign-in asks for the level.
+    for user_id in sorted(
+        signed_in_below([m.user_id for m in roles.values()], room_level(workspace.classification))
+    ):
+        end_sign_ins(user_id)
+        outcome.signed_out.append(matrix_user_id(user_id))
+
     current = client.memberships(room_id)
     for uid in wanted:
         if current.get(uid) == "join":
@@ -195,6 +215,7 @@ def provision_workspace(
                     "kicked": outcome.kicked,
                     "state": outcome.state_changed,
                     "replaced": outcome.replaced,
+                    "signed_out": outcome.signed_out,
                 },
             )
     return outcome

@@ -37,10 +37,9 @@ def queue_provisioning(workspace_id: int, *, force: bool = False) -> None:
 def revoke_sessions(user_id: int) -> int:
     """Every Matrix session of a person who left an agency ends (ADR 0621); their rooms follow
     through the workspaces' provisioning."""
-    from . import synapse_admin
-    from .selectors import matrix_user_id
+    from .services import end_sign_ins
 
-    return synapse_admin.logout_everywhere(matrix_user_id(user_id))
+    return end_sign_ins(user_id)
 
 
 def queue_sessions_revoked(user_id: int, organisation_id: int) -> None:

@@ -16,6 +16,10 @@ urlpatterns = [
         views.archive_download,
         name="archive_download",
     ),
+    path("sso/.well-known/openid-configuration", views.sso_discovery, name="sso_discovery"),
+    path("sso/jwks", views.sso_jwks, name="sso_jwks"),
+    path("sso/authorize", views.sso_authorize, name="sso_authorize"),
+    path("sso/token", views.sso_token, name="sso_token"),
     re_path(
         r"^appservice/_matrix/app/v1/transactions/(?P<txn_id>[^/]+)$",
         views.appservice_transaction,

@@ -21,9 +21,11 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed, error_text
 from samdrift.core.files.responses import file_response
 from samdrift.core.i18n import page_language
-from samdrift.core.tenancy import scoped_page
+from samdrift.core.oidc.django_responses import token_error, token_response
+from samdrift.core.tenancy import scoped_page, step_up_redirect
+from samdrift.identity.stepup import session_login
 
-from . import conf, conversation, retention, selectors, services
+from . import conf, conversation, retention, selectors, services, sso
 
 MAX_TRANSACTION = 4 * 1024 * 1024
 
@@ -62,6 +64,7 @@ def _room_page(
         "abilities": access.abilities,
         "matrix_id": selectors.matrix_user_id(me.user_id) if me else "",
         "server_name": conf.server_name(),
+        "homeserver_address": conf.public_baseurl(),
         "retention_days": conf.retention_days(workspace.classification),
         "archives": (
             retention.archives(actor=actor, workspace_id=workspace_id)
@@ -247,3 +250,59 @@ def appservice_query(request: HttpRequest, rest: str) -> JsonResponse:
     if rest == "ping" and request.method == "POST":
         return JsonResponse({})
     return _matrix_error(404, "M_NOT_FOUND", "Not found")
+
+
+# samdrift's OpenID provider for the homeserver's sign-in (ADR 0657) ---------------------------
+
+
+@require_GET
+def sso_discovery(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(sso.discovery())
+
+
+@require_GET
+def sso_jwks(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(sso.jwks())
+
+
+@require_GET
+def sso_authorize(request: HttpRequest) -> HttpResponseBase:
+    """A Matrix client's "Log in with samdrift": the person's own e-ID session at the level all
+    their rooms need (step-up otherwise), then a code back to the homeserver."""
+    try:
+        ask = sso.parse_request(request.GET)
+    except sso.UnknownClient:
+        return render(request, "chat/sign_in_refused.html", {"reason": "client"}, status=400)
+    except sso.Refused as refused:
+        return redirect(refused.location)
+    if not request.user.is_authenticated:
+        return step_up_redirect(request, 1)
+    actor, user_id = _actor(request), int(request.user.pk)
+    level = selectors.sign_in_level(user_id)
+    if level is None:
+        return render(request, "chat/sign_in_refused.html", {"reason": "rooms"}, status=403)
+    if actor.loa_rank < level:
+        return step_up_redirect(request, level)
+    login = session_login(request)
+    location = sso.issue_code(
+        ask,
+        actor=actor,
+        user_id=user_id,
+        acr=str(login.get("acr", "")),
+        rank=actor.loa_rank,
+        auth_time=int(login.get("auth_time") or 0),
+    )
+    return redirect(location)
+
+
+@csrf_exempt
+@require_POST
+def sso_token(request: HttpRequest) -> HttpResponse:
+    try:
+        answer = sso.redeem(request.POST, request.headers.get("Authorization", ""))
+    except sso.TokenRefused as refused:
+        response = token_error(refused.error, refused.description, refused.status)
+        if refused.status == 401:
+            response["WWW-Authenticate"] = 'Basic realm="samdrift"'
+        return response
+    return token_response(answer)

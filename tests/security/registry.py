@@ -447,6 +447,12 @@ PAGES: dict[str, Case] = {
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
     "chat:appservice_query": Case(PROTOCOL, reason="the Matrix homeserver's queries"),
+    "chat:sso_discovery": Case(PROTOCOL, reason="OpenID provider metadata for the homeserver"),
+    "chat:sso_jwks": Case(PROTOCOL, reason="OpenID provider keys for the homeserver"),
+    "chat:sso_authorize": Case(
+        PROTOCOL, reason="the homeserver's sign-in; the person's own session, no object id"
+    ),
+    "chat:sso_token": Case(PROTOCOL, reason="the homeserver's code redemption (client secret)"),
     "calendars:list": Case(LIST),
     "calendars:detail": Case(OBJECT, {"calendar_id": "calendar.id"}),
     "calendars:board": Case(OBJECT, {"calendar_id": "calendar.id"}),

@@ -3,6 +3,8 @@ workspace's owner (with the room and the "bring in line" form) and as a reader."
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from samdrift.chat import homeserver
@@ -105,3 +107,29 @@ def test_retention_hold_and_archives_pass_axe_with_the_form_in_error(
         page.context.close()
     assert found == []
     assert ChatRoom.objects.get(pk=room.pk).hold_reason == "Tillsyn 2026/77"  # nothing changed
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_sign_in_refusals_pass_axe(live_server, safos, browser, language, settings):  # noqa: F811
+    """samdrift's own answers to a chat program's sign-in (ADR 0657): a request that is not the
+    homeserver's (400), and a person in no workspace with a room (403)."""
+    settings.CHAT_PUBLIC_BASEURL = "http://127.0.0.1:8448"
+    good = {
+        "client_id": "synapse",
+        "redirect_uri": "http://127.0.0.1:8448/_synapse/client/oidc/callback",
+        "response_type": "code",
+        "scope": "openid",
+        "code_challenge": "x" * 43,
+        "code_challenge_method": "S256",
+    }
+    cases = [("owner", "client_id=element", 400), ("reader", urlencode(good), 403)]
+    found: list[str] = []
+    for who, query, status in cases:
+        session = safos.client(who).cookies[settings.SESSION_COOKIE_NAME].value
+        page = page_as(browser, live_server.url, session, language)
+        response = page.goto(f"{live_server.url}/chat/sso/authorize?{query}")
+        assert response is not None and response.status == status
+        assert page.locator("html").get_attribute("lang") == language
+        found += axe_violations(page, f"sign-in refused to {who} ({language})")
+        page.context.close()
+    assert found == []
