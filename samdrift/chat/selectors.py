@@ -111,20 +111,26 @@ def matrix_user_id(user_pk: int) -> str:
     return matrix.user_id(matrix_localpart(user_pk))
 
 
+def user_pk_of(mxid: Any) -> int | None:
+    """The samdrift user behind a Matrix ID of the application service's namespace, else None."""
+    prefix, suffix = f"@{conf.localpart_prefix()}u", f":{conf.server_name()}"
+    if isinstance(mxid, str) and mxid.startswith(prefix) and mxid.endswith(suffix):
+        number = mxid[len(prefix) : -len(suffix)]
+        if number.isdigit():
+            return int(number)
+    return None
+
+
 def people_in(events: list[dict[str, Any]]) -> dict[str, str]:
     """Matrix IDs in a room's history → the names of samdrift's people, for the archive's
     readable copy. Only IDs of the application service's own namespace are named: the room's
     members are put there by provisioning (present and past members of the workspace), so the
     history already shows who they are; anyone else, e.g. from another homeserver, stays an ID."""
     wanted: dict[int, str] = {}
-    prefix = f"@{conf.localpart_prefix()}u"
-    suffix = f":{conf.server_name()}"
     for event in events:
         for mxid in (event.get("sender"), event.get("state_key")):
-            if isinstance(mxid, str) and mxid.startswith(prefix) and mxid.endswith(suffix):
-                number = mxid[len(prefix) : -len(suffix)]
-                if number.isdigit():
-                    wanted[int(number)] = mxid
+            if (pk := user_pk_of(mxid)) is not None:
+                wanted[pk] = str(mxid)
     names = {
         user.pk: (user.get_full_name() or user.username)
         for user in get_user_model().objects.filter(pk__in=wanted)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, record_security_event
 from samdrift.collaboration.selectors import member_list, workspace_get
+from samdrift.collaboration.services.usage import note_chat_activity
 from samdrift.core import live
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
@@ -38,6 +39,7 @@ from .selectors import (
     room_get,
     room_level,
     signed_in_below,
+    user_pk_of,
     workspace_alias_localpart,
     workspace_room_ids,
 )
@@ -372,6 +374,19 @@ def _workspaces_of(
     }
 
 
+def _writers(rooms: dict[str, int], events: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    """(user id, workspace id) of samdrift's people who sent a message in samdrift's rooms."""
+    found = set()
+    for event in events:
+        if not isinstance(event, dict) or event.get("type") != "m.room.message":
+            continue
+        workspace_id = rooms.get(str(event.get("room_id")))
+        user_id = user_pk_of(event.get("sender"))
+        if workspace_id is not None and user_id is not None:
+            found.add((user_id, workspace_id))
+    return found
+
+
 def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]) -> int:
     """A transaction of events from the homeserver, handled once per id. A membership event in
     one of samdrift's rooms queues that workspace's provisioning, which undoes any membership
@@ -394,4 +409,6 @@ def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]
         # A new message: the pages showing that room's conversation fetch it (ADR 0656).
         for workspace_id in sorted(_workspaces_of(rooms, events, "m.room.message")):
             live.publish(f"chat:{workspace_id}", {"kind": "message"})
+        # Whoever wrote, from any Matrix program, used SAFOS this month (ADR 0658).
+        note_chat_activity(_writers(rooms, events))
     return len(touched)

@@ -236,3 +236,41 @@ def test_a_message_from_the_homeserver_reaches_the_pages_following_the_room(
     assert (got["topic"], got["event"]) == (topic, {"kind": "message"})
     page = safos.client("editor").get(f"/chat/workspaces/{workspace.id}/").content.decode()
     assert f'data-live-topic="{topic}"' in page
+
+
+# Whoever writes in a room, from samdrift's page or any Matrix program, used SAFOS this month for
+# the agency they are a member for (ADR 0658): billing counts them with the other active users.
+
+
+def test_writing_in_a_room_counts_as_safos_use_for_the_writers_agency(safos, workspace):
+    from django.utils import timezone
+
+    from samdrift.chat import homeserver, selectors, services
+    from samdrift.collaboration.models import ActiveUser
+    from samdrift.collaboration.services.usage import month_usage
+
+    ActiveUser.objects.all().delete()  # the set-up's own use of the workspace
+
+    def message(sender, room="!abc:samdrift.localhost", kind="m.room.message"):
+        return {"type": kind, "room_id": room, "sender": sender, "content": {"body": "Hej"}}
+
+    editor = selectors.matrix_user_id(safos.users["editor"].id)
+    outsider = selectors.matrix_user_id(safos.users["outsider"].id)  # in no workspace
+    events = [
+        message(editor),
+        message(editor),
+        message(outsider),
+        message("@someone:other.example"),  # another homeserver's user
+        message(selectors.matrix_user_id(safos.users["owner"].id), room="!other:x"),  # no room
+        message(selectors.matrix_user_id(safos.users["owner"].id), kind="m.reaction"),
+    ]
+    token = homeserver.secret("hs_token")
+    services.receive_transaction(token=token, txn_id="use-1", events=events)
+    services.receive_transaction(token=token, txn_id="use-2", events=[message(editor)])
+    month = timezone.localdate().replace(day=1)
+    assert list(ActiveUser.objects.values_list("month", "organisation_id", "user_id")) == [
+        (month, safos.b.id, safos.users["editor"].id)
+    ]
+    assert [(row.organisation_id, row.active_users) for row in month_usage(month)] == [
+        (safos.b.id, 1)
+    ]

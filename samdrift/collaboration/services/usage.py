@@ -27,7 +27,7 @@ from samdrift.core.exceptions import NotFound, ValidationFailed
 from samdrift.organisations.selectors import organisation_list
 
 from ..choices import SERVICE_CODE
-from ..models import ActiveUser, AgencyQuota, UsageReport
+from ..models import ActiveUser, AgencyQuota, Member, UsageReport
 from ..selectors import agency_connected
 
 SOURCE = "collaboration"
@@ -74,6 +74,30 @@ def month_usage(month: datetime.date) -> list[AgencyUsage]:
         if agency_connected(org_id=org_id)
     ]
     return sorted(rows, key=lambda r: (r.name, r.organisation_id))
+
+
+def note_chat_activity(pairs: set[tuple[int, int]]) -> int:
+    """People who wrote in a workspace's chat, as (user id, workspace id): active in SAFOS this
+    month for the agency they are a member for (ADR 0658), like any other use of a workspace.
+    A pair that is no membership (anymore) counts nothing. One read and one insert for all;
+    returns how many memberships matched."""
+    if not pairs:
+        return 0
+    users = {user_id for user_id, _ws in pairs}
+    spaces = {workspace_id for _user, workspace_id in pairs}
+    found = {
+        (user_id, organisation_id)
+        for user_id, workspace_id, organisation_id in Member.objects.filter(
+            user_id__in=users, workspace_id__in=spaces
+        ).values_list("user_id", "workspace_id", "organisation_id")
+        if (user_id, workspace_id) in pairs
+    }
+    month = timezone.localdate().replace(day=1)
+    ActiveUser.objects.bulk_create(
+        [ActiveUser(month=month, organisation_id=org, user_id=user) for user, org in sorted(found)],
+        ignore_conflicts=True,
+    )
+    return len(found)
 
 
 def report_month(*, actor: Actor, month: Any) -> UsageReport:
