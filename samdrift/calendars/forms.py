@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.text import TextCheckedForm
 
+from .addons import EventAddon
 from .choices import TaskStatus
 from .ical import HOME_ZONE
 
@@ -24,6 +25,20 @@ class EventForm(TextCheckedForm):
         label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     location = forms.CharField(label=_("Place or meeting room"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, addons: list[EventAddon] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.addons = addons or []
+        for addon in self.addons:  # e.g. "hold it as a video meeting" (ADR 0649)
+            self.fields[f"addon_{addon.key}"] = forms.BooleanField(
+                label=addon.label, help_text=addon.help_text, required=False
+            )
+
+    def addon_fields(self) -> list[forms.BoundField]:
+        return [self[f"addon_{addon.key}"] for addon in self.addons]
+
+    def chosen_addon(self) -> EventAddon | None:
+        return next((a for a in self.addons if self.cleaned_data.get(f"addon_{a.key}")), None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

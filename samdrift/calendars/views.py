@@ -23,7 +23,7 @@ from samdrift.core.exceptions import (
 )
 from samdrift.core.tenancy import scoped_page
 
-from . import selectors, services
+from . import addons, selectors, services
 from .choices import TaskStatus
 from .forms import ChecklistItemForm, EventForm, ImportForm, MoveForm, TaskForm
 from .ical import HOME_ZONE, MAX_OBJECT_BYTES
@@ -98,24 +98,32 @@ def _first_day(request: HttpRequest) -> dt.date:
         return dt.datetime.now(HOME_ZONE).date()
 
 
+def _add_event(actor: Actor, access: selectors.CalendarAccess, form: EventForm) -> Any:
+    """The event, or, when an add-on is ticked, the event as that add-on makes it."""
+    data = form.cleaned_data
+    addon = form.chosen_addon()
+    if addon is not None:
+        fields = addons.EventFields(data["summary"], data["start"], data["end"], data["location"])
+        return addon.create(actor, access.calendar, fields)
+    return services.event_create(
+        actor=actor,
+        calendar_id=access.calendar.id,
+        summary=data["summary"],
+        start=data["start"],
+        end=data["end"],
+        location=data["location"],
+    )
+
+
 @page
 @require_http_methods(["GET", "POST"])
 def calendar_detail(request: HttpRequest, calendar_id: int) -> HttpResponse:
     actor = _actor(request)
     access = selectors.calendar_get(actor=actor, calendar_id=calendar_id)
-    form = EventForm(request.POST or None)
-    if request.method == "POST" and _submit(
-        form,
-        lambda: services.event_create(
-            actor=actor,
-            calendar_id=access.calendar.id,
-            summary=form.cleaned_data["summary"],
-            start=form.cleaned_data["start"],
-            end=form.cleaned_data["end"],
-            location=form.cleaned_data["location"],
-        ),
-    ):
-        messages.success(request, _("The event was added."))
+    form = EventForm(request.POST or None, addons=addons.offered(actor, access.calendar))
+    if request.method == "POST" and _submit(form, lambda: _add_event(actor, access, form)):
+        addon = form.chosen_addon()
+        messages.success(request, addon.added if addon else _("The event was added."))
         return redirect("calendars:detail", calendar_id=access.calendar.id)
     view = request.GET.get("view", "agenda")
     view = view if view in VIEWS else "agenda"

@@ -78,6 +78,18 @@ def room_list(*, actor: Actor, ended: bool = False) -> QuerySet[MeetingRoom]:
     )
 
 
+def may_schedule_in(actor: Actor, workspace_id: int | None) -> bool:
+    """Whether the calendar's event form offers "hold it as a video meeting" (ADR 0649): a
+    workspace's calendar, to its owners and editors (who start its meetings)."""
+    if workspace_id is None or actor.user_id is None:
+        return False
+    try:
+        access = workspace_get(actor=actor, workspace_id=workspace_id, check_level=False)
+    except NotFound:
+        return False
+    return permissions.may_start(member=access.member)
+
+
 def room_get(*, actor: Actor, room_id: Any, check_level: bool = True) -> RoomAccess:
     room = visible_or_404(
         MeetingRoom.objects.filter(room_scope(actor)).select_related("workspace", "event"),

@@ -125,9 +125,12 @@ def _window(starts: Any, ends: Any, workspace_id: Any) -> tuple[datetime, dateti
     return starts, ends
 
 
-def _schedule(actor: Actor, room: MeetingRoom, window: tuple[datetime, datetime]) -> None:
+def _schedule(
+    actor: Actor, room: MeetingRoom, window: tuple[datetime, datetime], place: str = ""
+) -> None:
     """The meeting as an event in the workspace's calendar, with the room's address as its
-    place and link: every member's calendar client shows it (ADR 0679)."""
+    place (unless a place was given: a meeting in a room with some joining by video) and
+    link: every member's calendar client shows it (ADR 0679)."""
     ensure_calendars(actor=actor)
     access = next(
         (a for a in calendars_for(actor=actor) if a.calendar.workspace_id == room.workspace_id),
@@ -142,7 +145,7 @@ def _schedule(actor: Actor, room: MeetingRoom, window: tuple[datetime, datetime]
         summary=room.title,
         start=window[0],
         end=window[1],
-        location=address,
+        location=place or address,
         description=str(JOIN_AT) % {"url": address},
     )
     room.save(update_fields=["event"])
@@ -164,6 +167,7 @@ def room_create(
     mode: Any = Mode.MEETING,
     starts: Any = None,
     ends: Any = None,
+    place: str = "",
     client: janus.Client | None = None,
 ) -> MeetingRoom:
     """A room in a workspace (its owners and editors start one), or an ad hoc room of one of
@@ -206,7 +210,7 @@ def room_create(
                 decided_by_id=actor.user_id,
             )
         if window is not None:
-            _schedule(actor, room, window)
+            _schedule(actor, room, window, place)
         audit_record(
             actor=actor,
             action="meetings.room_create",
@@ -227,6 +231,19 @@ def room_create(
                 keyframe_every=_keyframes(chosen_mode),
             )
     return room
+
+
+def room_for_event_form(actor: Actor, calendar: Any, fields: Any) -> MeetingRoom:
+    """The calendar's event form with "hold it as a video meeting" ticked (ADR 0649): a room in
+    the calendar's workspace, scheduled by the very event the form describes."""
+    return room_create(
+        actor=actor,
+        title=fields.summary,
+        workspace_id=calendar.workspace_id,
+        starts=fields.start,
+        ends=fields.end,
+        place=fields.location,
+    )
 
 
 def room_locked(access: RoomAccess) -> MeetingRoom:

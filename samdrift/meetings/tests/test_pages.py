@@ -221,3 +221,45 @@ def test_a_scheduled_meeting_is_an_event_in_the_workspace_calendar(safos, planne
     ).json()
     [item] = [e for e in events["items"] if e["summary"] == "Planering"]
     assert address in item["location"]
+
+
+def test_the_calendars_event_form_holds_the_event_as_a_video_meeting(safos, planned):
+    """ADR 0649: the workspace calendar's own event form offers the meeting to those who start
+    meetings there; ticked, the event and its room are made together (a place typed in the form
+    stays the place, the room's address goes into the description); a refused event makes no
+    room; unticked, or on a personal calendar, it is a plain event."""
+    from samdrift.calendars.models import Calendar, CalendarObject
+    from samdrift.calendars.services import ensure_calendars
+
+    workspace, _room, _waiting = planned
+    for name in ("owner", "reader"):
+        ensure_calendars(actor=safos.actor(name))
+    shared = Calendar.objects.get(workspace=workspace)
+    personal = Calendar.objects.get(owner=safos.users["owner"], workspace__isnull=True)
+    owner = safos.client("owner")
+    box = 'name="addon_meeting"'
+    assert box in owner.get(f"/calendars/{shared.id}/").content.decode()
+    assert box not in owner.get(f"/calendars/{personal.id}/").content.decode()
+    assert box not in safos.client("reader").get(f"/calendars/{shared.id}/").content.decode()
+
+    form = {"summary": "Styrgrupp", "start": "2030-05-06T13:00", "end": "2030-05-06T14:00"}
+    before = (_state(), CalendarObject.objects.count())
+    refused = owner.post(f"/calendars/{shared.id}/", {**form, "end": "2030-05-06T12:00",
+                                                        "addon_meeting": "on"})  # fmt: skip
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.content.decode()
+    assert (_state(), CalendarObject.objects.count()) == before
+
+    made = owner.post(f"/calendars/{shared.id}/", {**form, "location": "Sal 3",
+                                                     "addon_meeting": "on"})  # fmt: skip
+    assert made.status_code == 302
+    room = MeetingRoom.objects.get(title="Styrgrupp")
+    assert room.workspace_id == workspace.id and room.event.calendar_id == shared.id
+    assert "LOCATION:Sal 3" in room.event.text.replace("\r\n ", "")
+    assert f"/meetings/{room.id}/" in room.event.text.replace("\r\n ", "")
+    assert AuditEvent.objects.filter(action="meetings.room_create", object_id=str(room.id)).exists()
+    page = owner.get(made["Location"]).content.decode()
+    assert "videomötesrum" in page  # the message, in Swedish
+
+    owner.post(f"/calendars/{shared.id}/", {**form, "summary": "Bara händelse"})
+    assert not MeetingRoom.objects.filter(title="Bara händelse").exists()
+    assert CalendarObject.objects.filter(summary="Bara händelse").count() == 1
