@@ -2,8 +2,12 @@
 // chat's rules hold here as on the chat page. The room's description says first whether the
 // caller chats and writes there: a workspace without a room, or someone outside its chat, gets
 // no panel and no further request; a reader gets the list without the form. Messages are put
-// in as text, never as markup. Polled while the page is visible.
+// in as text, never as markup. New messages come by the live channel (the topic
+// `chat:<workspace>`, ADR 0656): the list is fetched again when the topic says so; while the
+// channel is down it is polled instead, and fetched once more when the channel is back.
 const POLL_MS = 4000;
+const SOCKET_PATH = "/ws/live/";
+const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 
 function csrf() {
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -26,6 +30,8 @@ export class MeetingChat {
       minute: "2-digit",
     });
     this.shown = 0;
+    this.topic = section.dataset.topic;
+    this.attempt = 0;
   }
 
   async start() {
@@ -40,9 +46,55 @@ export class MeetingChat {
       this.send();
     });
     await this.refresh();
-    this.timer = setInterval(() => {
-      if (document.visibilityState === "visible") this.refresh();
-    }, POLL_MS);
+    this.follow();
+  }
+
+  // While the channel is down, poll; subscribed, stop polling and fetch what was missed.
+  setLive(state) {
+    this.section.dataset.liveState = state;
+    clearInterval(this.timer);
+    this.timer = null;
+    if (state !== "subscribed" && !this.stopped) {
+      this.timer = setInterval(() => {
+        if (document.visibilityState === "visible") this.refresh();
+      }, POLL_MS);
+    }
+  }
+
+  follow() {
+    if (!this.topic || !("WebSocket" in window)) {
+      this.setLive("offline");
+      return;
+    }
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${window.location.host}${SOCKET_PATH}`);
+    this.socket = socket;
+    socket.addEventListener("open", () => socket.send(JSON.stringify({ subscribe: this.topic })));
+    socket.addEventListener("message", (message) => {
+      let frame;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (frame.subscribed === this.topic) {
+        this.attempt = 0;
+        this.setLive("subscribed");
+        this.refresh();
+      } else if (frame.error && frame.topic === this.topic) {
+        this.setLive("refused");
+        socket.close();
+      } else if (frame.topic === this.topic && frame.event) {
+        this.refresh();
+      }
+    });
+    socket.addEventListener("close", () => {
+      if (this.stopped || this.section.dataset.liveState === "refused") return;
+      this.setLive("offline");
+      const wait = RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)];
+      this.attempt += 1;
+      setTimeout(() => this.follow(), wait);
+    });
   }
 
   async refresh() {
@@ -54,7 +106,9 @@ export class MeetingChat {
     }
     if (answer.status === 403 || answer.status === 404) {
       this.section.hidden = true;
+      this.stopped = true;
       clearInterval(this.timer);
+      this.socket?.close();
       return;
     }
     if (!answer.ok) {
@@ -84,7 +138,7 @@ export class MeetingChat {
       return item;
     });
     this.list.replaceChildren(...items);
-    // Only what is new is announced, not the whole list on every poll.
+    // Only what is new is announced, not the whole list on every fetch.
     if (this.shown && messages.length > this.shown) {
       const latest = messages[messages.length - 1];
       this.status.textContent = `${latest.sender}: ${latest.text}`;

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_read, audit_record
+from samdrift.core import live
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from samdrift.core.text import MULTI_LINE_PATTERN
@@ -123,6 +124,9 @@ def send_message(
             organisation_id=access.workspace.workspace.owner_org_id,
             after={"event_id": event_id, "characters": len(body)},
         )
+        # The other pages showing the room fetch it now, not only when the homeserver's own
+        # transaction arrives (which publishes the same topic again; the pages coalesce).
+        transaction.on_commit(lambda: live.publish(f"chat:{workspace_id}", {"kind": "message"}))
     return event_id
 
 

@@ -2,7 +2,7 @@
 server against the real Synapse: an official of agency B writes by keyboard, the host of agency
 A sees it arrive on their own meeting page, a reader reads without the form and is told why,
 and axe-core finds nothing with the panel in Swedish and English. No media server is needed for
-the panel, so the room is planned without one."""
+the panel, so the room is planned without one. The panels follow the room's live topic."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def test_the_workspace_chat_beside_the_video(safos, chat, plain_browser, setting
         for page in pages.values():
             page.goto(f"{site}/meetings/{room.id}/")
             expect(page.locator("#meeting-chat")).to_be_visible(timeout=15000)
+        # Each panel follows the room's live topic; subscribed, it does not poll (ADR 0656).
+        for page in pages.values():
+            expect(page.locator("#meeting-chat")).to_have_attribute(
+                "data-live-state", "subscribed", timeout=15000
+            )
         editor = pages["editor"]
         editor.locator("#meeting-chat-text").fill("Jag hör er inte, skriver här")
         tab_to(editor, editor.locator("#meeting-chat button[type=submit]"))
@@ -48,7 +53,8 @@ def test_the_workspace_chat_beside_the_video(safos, chat, plain_browser, setting
         log = "#meeting-chat .chat-log"
         expect(editor.locator(log)).to_contain_text("Jag hör er inte, skriver här")
         expect(editor.locator("#meeting-chat-text")).to_have_value("")
-        # the host's page picks it up on its own, named by samdrift
+        # the host's page gets it through the live channel (this test's homeserver pushes to
+        # no samdrift: the sender's page published the topic), named by samdrift
         host = pages["owner"]
         expect(host.locator(log)).to_contain_text("Jag hör er inte", timeout=15000)
         name = safos.users["editor"].get_full_name() or safos.users["editor"].username
