@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar bench-coediting bench-meetings bench-broadcast audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar bench-coediting bench-meetings bench-broadcast bench-chat audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -117,6 +117,11 @@ bench-meetings: install frontend browser
 
 bench-broadcast: install frontend browser
 	$(PY) bench/bench_broadcast.py
+
+## SAFOS chat (issue 13): provisioning through samdrift vs bare Synapse calls; delivery p50/p99
+## in samdrift's rooms (pushed to samdrift) vs rooms made directly, 100 and 500 /sync clients
+bench-chat: install
+	$(PY) bench/bench_chat.py
 
 bench-billing: install
 	$(PY) bench/bench_billing.py
