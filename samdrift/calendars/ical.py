@@ -20,6 +20,7 @@ from radicale import item as radicale_item
 
 from samdrift.core.exceptions import ValidationFailed
 
+from .addresses import address
 from .choices import Component, TaskStatus
 
 #: One object (an event with its exceptions, a task): far above any real one, far below what
@@ -170,13 +171,8 @@ def parse_object(text: str, *, time_range: tuple[int, int] | None = None) -> Par
         parent_uid=_parent(master) if master.name == "VTODO" else "",
         assignees=_assignees(master) if master.name == "VTODO" else "",
         links=_links(master) if master.name == "VTODO" else [],
-        organizer=_address(master.get("ORGANIZER")),
+        organizer=address(master.get("ORGANIZER")),
     )
-
-
-def _address(value: Any) -> str:
-    text = str(value or "").strip()
-    return (text[7:] if text.lower().startswith("mailto:") else text).strip().lower()
 
 
 def listed(component: Any, name: str) -> list[Any]:

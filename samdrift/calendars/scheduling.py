@@ -17,19 +17,14 @@ from icalendar import Calendar as ICalendar
 
 from samdrift.core.exceptions import ValidationFailed
 
+from .addresses import address
+
 METHODS = ("REQUEST", "REPLY", "CANCEL", "COUNTER")
 MAX_MESSAGE_BYTES = 5 * 1024 * 1024
 
 NO_CALENDAR = _("The message carries no iCalendar scheduling object (text/calendar).")
 BAD_METHOD = _("Scheduling method %(method)s is not handled here.")
 TOO_BIG = _("The message is larger than %(limit)s bytes.")
-
-
-def address(value: Any) -> str:
-    text = str(value or "").strip()
-    if text.lower().startswith("mailto:"):
-        text = text[7:]
-    return text.strip().lower()
 
 
 def _events(calendar: Any) -> list[Any]:

@@ -19,10 +19,12 @@ def dav_call(
     headers: dict[str, str] | None = None,
     *,
     caldav: bool = False,
+    answer_headers: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """The status and body of `method path` as `username` with the app password `secret`, at
     WebDAV (`/dav/`) or with `caldav` at CalDAV (`/caldav/`); a PROPFIND asks for Depth 1 (the
-    folder and its members). `headers` are added as sent."""
+    folder and its members). `headers` are added as sent; `answer_headers`, when given, gets
+    the answer's."""
     from samdrift.calendars.caldav.app import caldav_wsgi_application
     from samdrift.collaboration.webdav.app import dav_wsgi_application
 
@@ -30,6 +32,8 @@ def dav_call(
 
     def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
         answer["status"] = int(status.split()[0])
+        if answer_headers is not None:
+            answer_headers.update(headers)
 
     basic = base64.b64encode(f"{username}:{secret}".encode()).decode()
     environ = {

@@ -23,6 +23,9 @@ class RequestState:
     audited: set[int] = field(default_factory=set)
     #: The calendars this login reaches, read once per request (every plug-in call asks).
     calendars: list[Any] | None = None
+    #: "<calendar slug>/<href>" -> Schedule-Tag of the objects the plug-in read or wrote, so the
+    #: header needs no second read of the row.
+    schedule_tags: dict[str, str] = field(default_factory=dict)
     #: (HTTP status, text) of the first refusal by samdrift's services in this request.
     refusal: tuple[int, str] | None = None
 

@@ -37,8 +37,8 @@ from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.i18n import bilingual_line
 
 from .. import selectors
+from ..addresses import address
 from ..ical import as_moment, listed
-from ..scheduling import address
 from . import auth, context, multistatus
 
 MAILBOX = re.compile(r"^/(?P<user>[^/]+)/(?P<box>inbox|outbox)/?$")

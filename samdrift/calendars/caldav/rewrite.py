@@ -91,6 +91,9 @@ def _tag_of(path: str) -> str:
     match = OBJECT.match(path)
     if match is None:
         return ""
+    known = context.state().schedule_tags.get(f"{match['slug']}/{unquote(match['href'])}")
+    if known is not None:  # the row the storage plug-in read or wrote for this request
+        return known
     access = selectors.by_slug(reachable(), match["slug"])
     if access is None:
         return ""

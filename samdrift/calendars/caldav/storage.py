@@ -119,6 +119,7 @@ class CalendarCollection(storage.BaseCollection):
         )
 
     def _item(self, row: CalendarObject) -> radicale_item.Item:
+        context.state().schedule_tags[f"{self.calendar.slug}/{row.href}"] = row.schedule_tag
         return radicale_item.Item(
             collection=self,
             href=row.href,

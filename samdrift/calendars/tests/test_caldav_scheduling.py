@@ -306,3 +306,26 @@ def test_schedule_tag_is_a_property_of_scheduling_objects_only(server, safos, sp
         ok = [p for p in item.findall(f"{D}propstat") if " 200 " in p.findtext(f"{D}status")]
         tags[unquote(href.rsplit("/", 1)[-1])] = ok[0].findtext(f"{D}prop/{C}schedule-tag")
     assert tags == {scheduled.href: scheduled.schedule_tag, plain.href: None}
+
+
+def test_a_get_reads_the_objects_row_once_for_its_schedule_tag(safos, spaces):
+    """The Schedule-Tag header comes from the row the storage plug-in read for the answer,
+    not from a second read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samdrift.tests.dav import dav_call
+
+    owner = safos.actor("owner")
+    services.ensure_calendars(actor=owner)
+    shared = Calendar.objects.get(workspace=spaces[0])
+    services.import_ics(actor=owner, calendar_id=shared.id, text=INVITATION)
+    copy = CalendarObject.objects.get(calendar__owner=safos.users["editor"], uid="samrad@test")
+    username, secret = basic(safos, "editor")
+    headers: dict[str, str] = {}
+    with CaptureQueriesContext(connection) as queries:
+        status, _body = dav_call("GET", f"/{username}/personal/{copy.href}", username, secret,
+                                 caldav=True, answer_headers=headers)  # fmt: skip
+    assert status == 200 and headers["Schedule-Tag"] == copy.schedule_tag
+    reads = [q for q in queries if 'FROM "calendars_calendarobject"' in q["sql"]]
+    assert len(reads) == 1, [q["sql"][:120] for q in reads]
