@@ -164,6 +164,12 @@ def issue_code(
     """The redirect back to the homeserver with a fresh code for the person (audited)."""
     code = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # Codes this person never redeemed are of no use once expired: the table stays small.
+        SsoGrant.objects.filter(
+            user_id=user_id,
+            redeemed_at__isnull=True,
+            created_at__lt=timezone.now() - timedelta(seconds=CODE_SECONDS),
+        ).delete()
         grant = SsoGrant.objects.create(
             user_id=user_id,
             code_hash=_hash(code),

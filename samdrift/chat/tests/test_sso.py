@@ -223,3 +223,16 @@ def test_the_homeserver_is_configured_for_this_provider_only(op):
     assert provider["enable_registration"] is False and provider["allow_existing_users"] is True
     assert homeserver.homeserver_config(8448)["password_config"] == {"enabled": False}
     assert sso.redirect_uri() == "http://127.0.0.1:8448/_synapse/client/oidc/callback"
+
+
+def test_a_new_code_clears_the_persons_expired_unused_ones_only(safos, op, client):
+    _workspace_with_room(safos, members=("editor", "reader"))
+    old = _code(safos.client("editor").get("/chat/sso/authorize", _params()))
+    used = _code(safos.client("editor").get("/chat/sso/authorize", _params()))
+    assert _redeem(client, used).status_code == 200
+    others = _code(safos.client("reader").get("/chat/sso/authorize", _params()))
+    SsoGrant.objects.update(created_at=SsoGrant.objects.earliest("id").created_at - timedelta(seconds=61))
+    _code(safos.client("editor").get("/chat/sso/authorize", _params()))
+    hashes = set(SsoGrant.objects.values_list("code_hash", flat=True))
+    assert sso._hash(old) not in hashes  # expired, never redeemed: gone
+    assert {sso._hash(used), sso._hash(others)} <= hashes  # a sign-in kept; another person's kept
