@@ -131,6 +131,18 @@ export class MeetingChat {
       when.dateTime = message.sent_at;
       when.textContent = this.timeFormat.format(new Date(message.sent_at));
       meta.append(who, " ", when);
+      if (message.reply_to) {
+        const reply = document.createElement("span");
+        reply.className = "chat-log__reply";
+        reply.textContent = (this.section.dataset.replyTo || "{n}").replace("{n}", message.reply_to);
+        meta.append(" ", reply);
+      }
+      if (message.edited) {
+        const edited = document.createElement("span");
+        edited.className = "chat-log__edited";
+        edited.textContent = this.section.dataset.edited || "";
+        meta.append(" ", edited);
+      }
       const text = document.createElement("p");
       text.className = "chat-log__text";
       text.textContent = message.text;

@@ -148,7 +148,9 @@ class MessageOut(Schema):
     sender: str
     mine: bool
     sent_at: datetime
-    text: str
+    text: str  # an edited message's newest text; a reply's without the quoted fallback
+    edited: bool
+    reply_to: str  # the name of whom it answers; empty when it is no reply
 
 
 class MessageIn(Schema):

@@ -49,6 +49,8 @@ class Message:
     mine: bool
     sent_at: dt.datetime
     text: str
+    edited: bool = False
+    reply_to: str = ""  # who wrote the message this one answers ("" when it answers none)
 
 
 def recent_messages(
@@ -75,7 +77,14 @@ def recent_messages(
         organisation_id=access.workspace.workspace.owner_org_id,
     )
     names = people_in(events)
-    return [_message(event, names, me) for event in events if _is_text(event)]
+    texts = [event for event in events if _is_text(event)]
+    edits = _latest_edits(texts)
+    senders = {str(event.get("event_id")): str(event.get("sender", "")) for event in texts}
+    return [
+        _message(event, names, me, edits.get(str(event.get("event_id"))), senders)
+        for event in texts
+        if _relation(event).get("rel_type") != "m.replace"
+    ]
 
 
 def _is_text(event: dict[str, Any]) -> bool:
@@ -83,14 +92,61 @@ def _is_text(event: dict[str, Any]) -> bool:
     return event.get("type") == "m.room.message" and isinstance(content.get("body"), str)
 
 
-def _message(event: dict[str, Any], names: dict[str, str], me: str) -> Message:
+def _relation(event: dict[str, Any]) -> dict[str, Any]:
+    relation = (event.get("content") or {}).get("m.relates_to")
+    return relation if isinstance(relation, dict) else {}
+
+
+def _latest_edits(events: list[dict[str, Any]]) -> dict[str, str]:
+    """Edited message id -> its newest text. Only its own sender's edits count (the Matrix rule
+    clients follow too); events come oldest first, so the last edit seen wins."""
+    senders = {str(event.get("event_id")): event.get("sender") for event in events}
+    latest: dict[str, str] = {}
+    for event in events:
+        relation = _relation(event)
+        target = str(relation.get("event_id", ""))
+        new = (event.get("content") or {}).get("m.new_content") or {}
+        if (
+            relation.get("rel_type") == "m.replace"
+            and senders.get(target) == event.get("sender")
+            and isinstance(new.get("body"), str)
+        ):
+            latest[target] = new["body"]
+    return latest
+
+
+def _without_quote(body: str) -> str:
+    """A reply's text without the quoted fallback clients put before it ("> <@x> ...")."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return "\n".join(lines).lstrip("\n")
+
+
+def _message(
+    event: dict[str, Any],
+    names: dict[str, str],
+    me: str,
+    edit: str | None,
+    senders: dict[str, str],
+) -> Message:
     sender = str(event.get("sender", ""))
     stamp = int(event.get("origin_server_ts") or 0) / 1000
+    answered = (_relation(event).get("m.in_reply_to") or {}).get("event_id")
+    reply_to = ""
+    if answered:
+        to = senders.get(str(answered), "")
+        reply_to = names.get(to, to) or str(_("an earlier message"))
+    text = edit if edit is not None else str(event["content"]["body"])
     return Message(
         sender=names.get(sender, sender),
         mine=sender == me,
         sent_at=dt.datetime.fromtimestamp(stamp, tz=dt.UTC).astimezone(timezone.get_current_timezone()),
-        text=str(event["content"]["body"]),
+        text=_without_quote(text) if answered else text,
+        edited=edit is not None,
+        reply_to=reply_to,
     )  # fmt: skip
 
 

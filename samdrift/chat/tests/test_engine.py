@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from io import StringIO
 
 import pytest
@@ -589,3 +590,45 @@ def test_the_conversation_api_follows_the_same_rules(safos, chat):
     }  # fmt: skip
     assert safos.client("outsider").get(api).status_code == 404
     assert len(safos.client("owner").get(api).json()) == 1  # nothing else was sent
+
+
+def test_edits_and_replies_from_matrix_programs_show_as_such_on_the_page(safos, chat):
+    """What Element sends for an edit and a reply, sent through Synapse as the members: the page
+    and the API show the edited message once with its newest text, marked; a reply names whom it
+    answers without the quoted fallback; an edit by someone else changes nothing."""
+    from samdrift.chat import conversation
+
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    room = ChatRoom.objects.get(workspace=workspace).room_id
+    client = matrix.Client()
+    editor, owner = _mxid(safos, "editor"), _mxid(safos, "owner")
+
+    def send(as_user, content):
+        return client.call("PUT", f"/rooms/{room}/send/m.room.message/{uuid.uuid4().hex}",
+                           content, as_user=as_user)["event_id"]  # fmt: skip
+
+    first = send(editor, {"msgtype": "m.text", "body": "Mötet är kl 10"})
+    send(editor, {"msgtype": "m.text", "body": "* Mötet är kl 11",
+                  "m.new_content": {"msgtype": "m.text", "body": "Mötet är kl 11"},
+                  "m.relates_to": {"rel_type": "m.replace", "event_id": first}})  # fmt: skip
+    send(owner, {"msgtype": "m.text", "body": "* Mötet är inställt",
+                 "m.new_content": {"msgtype": "m.text", "body": "Mötet är inställt"},
+                 "m.relates_to": {"rel_type": "m.replace", "event_id": first}})  # fmt: skip
+    send(owner, {"msgtype": "m.text", "body": f"> <{editor}> Mötet är kl 11\n\nTack, jag kommer",
+                 "m.relates_to": {"m.in_reply_to": {"event_id": first}}})  # fmt: skip
+
+    shown = conversation.recent_messages(actor=safos.actor("owner"), workspace_id=workspace.id)
+    editor_name = safos.users["editor"].get_full_name() or safos.users["editor"].username
+    assert [(m.text, m.edited, m.reply_to) for m in shown] == [
+        ("Mötet är kl 11", True, ""),
+        ("Tack, jag kommer", False, editor_name),
+    ]
+    body = safos.client("owner").get(f"/api/v1/chat/workspaces/{workspace.id}/room/messages").json()
+    assert [(m["text"], m["edited"], m["reply_to"]) for m in body] == [
+        ("Mötet är kl 11", True, ""),
+        ("Tack, jag kommer", False, editor_name),
+    ]
+    page = safos.client("owner").get(f"/chat/workspaces/{workspace.id}/").content.decode()
+    assert "(ändrat)" in page and f"Svar på {editor_name}" in page

@@ -231,7 +231,9 @@ def test_a_new_code_clears_the_persons_expired_unused_ones_only(safos, op, clien
     used = _code(safos.client("editor").get("/chat/sso/authorize", _params()))
     assert _redeem(client, used).status_code == 200
     others = _code(safos.client("reader").get("/chat/sso/authorize", _params()))
-    SsoGrant.objects.update(created_at=SsoGrant.objects.earliest("id").created_at - timedelta(seconds=61))
+    SsoGrant.objects.update(
+        created_at=SsoGrant.objects.earliest("id").created_at - timedelta(seconds=61)
+    )
     _code(safos.client("editor").get("/chat/sso/authorize", _params()))
     hashes = set(SsoGrant.objects.values_list("code_hash", flat=True))
     assert sso._hash(old) not in hashes  # expired, never redeemed: gone
