@@ -137,6 +137,12 @@ export class MeetingChat {
         reply.textContent = (this.section.dataset.replyTo || "{n}").replace("{n}", message.reply_to);
         meta.append(" ", reply);
       }
+      if (message.thread_of) {
+        const thread = document.createElement("span");
+        thread.className = "chat-log__reply";
+        thread.textContent = (this.section.dataset.threadOf || "{n}").replace("{n}", message.thread_of);
+        meta.append(" ", thread);
+      }
       if (message.edited) {
         const edited = document.createElement("span");
         edited.className = "chat-log__edited";
@@ -147,6 +153,17 @@ export class MeetingChat {
       text.className = "chat-log__text";
       text.textContent = message.text;
       item.append(meta, text);
+      if (message.reactions && message.reactions.length) {
+        const reactions = document.createElement("ul");
+        reactions.className = "chat-log__reactions";
+        reactions.setAttribute("aria-label", this.section.dataset.reactions || "");
+        for (const reaction of message.reactions) {
+          const one = document.createElement("li");
+          one.textContent = `${reaction.key} ${reaction.count}`;
+          reactions.append(one);
+        }
+        item.append(reactions);
+      }
       return item;
     });
     this.list.replaceChildren(...items);

@@ -144,6 +144,11 @@ def _hold(room: Any, workspace_id: int, classification: int) -> HoldOut:
     )
 
 
+class ReactionOut(Schema):
+    key: str
+    count: int
+
+
 class MessageOut(Schema):
     sender: str
     mine: bool
@@ -151,6 +156,8 @@ class MessageOut(Schema):
     text: str  # an edited message's newest text; a reply's without the quoted fallback
     edited: bool
     reply_to: str  # the name of whom it answers; empty when it is no reply
+    thread_of: str  # the name of who began the thread it is in; empty outside threads
+    reactions: list[ReactionOut]  # most given first
 
 
 class MessageIn(Schema):
@@ -172,7 +179,15 @@ class SentOut(Schema):
 )
 def list_messages(request: HttpRequest, workspace_id: int) -> list[MessageOut]:
     found = conversation.recent_messages(actor=_actor(request), workspace_id=workspace_id)
-    return [MessageOut(**vars(message)) for message in found]
+    return [
+        MessageOut(
+            **{
+                **vars(message),
+                "reactions": [ReactionOut(key=k, count=n) for k, n in message.reactions],
+            }
+        )
+        for message in found
+    ]
 
 
 @router.post(

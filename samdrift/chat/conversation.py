@@ -51,6 +51,8 @@ class Message:
     text: str
     edited: bool = False
     reply_to: str = ""  # who wrote the message this one answers ("" when it answers none)
+    thread_of: str = ""  # who wrote the message whose thread this one is in
+    reactions: tuple[tuple[str, int], ...] = ()  # (key, how many people), most first
 
 
 def recent_messages(
@@ -79,9 +81,10 @@ def recent_messages(
     names = people_in(events)
     texts = [event for event in events if _is_text(event)]
     edits = _latest_edits(texts)
+    reactions = _reactions(events)
     senders = {str(event.get("event_id")): str(event.get("sender", "")) for event in texts}
     return [
-        _message(event, names, me, edits.get(str(event.get("event_id"))), senders)
+        _message(event, names, me, edits.get(str(event.get("event_id"))), senders, reactions)
         for event in texts
         if _relation(event).get("rel_type") != "m.replace"
     ]
@@ -115,6 +118,29 @@ def _latest_edits(events: list[dict[str, Any]]) -> dict[str, str]:
     return latest
 
 
+def _reactions(events: list[dict[str, Any]]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Message id -> (reaction key, how many people gave it), most given first: each person's
+    reaction counts once per key (m.annotation, the way clients aggregate them)."""
+    given: dict[str, dict[str, set[str]]] = {}
+    for event in events:
+        relation = _relation(event)
+        key = relation.get("key")
+        if (
+            event.get("type") == "m.reaction"
+            and relation.get("rel_type") == "m.annotation"
+            and isinstance(key, str)
+            and 0 < len(key) <= 32
+        ):
+            target = str(relation.get("event_id", ""))
+            given.setdefault(target, {}).setdefault(key, set()).add(str(event.get("sender")))
+    return {
+        target: tuple(
+            sorted(((k, len(who)) for k, who in keys.items()), key=lambda r: (-r[1], r[0]))
+        )
+        for target, keys in given.items()
+    }
+
+
 def _without_quote(body: str) -> str:
     """A reply's text without the quoted fallback clients put before it ("> <@x> ...")."""
     lines = body.split("\n")
@@ -131,14 +157,20 @@ def _message(
     me: str,
     edit: str | None,
     senders: dict[str, str],
+    reactions: dict[str, tuple[tuple[str, int], ...]],
 ) -> Message:
     sender = str(event.get("sender", ""))
     stamp = int(event.get("origin_server_ts") or 0) / 1000
-    answered = (_relation(event).get("m.in_reply_to") or {}).get("event_id")
-    reply_to = ""
-    if answered:
-        to = senders.get(str(answered), "")
-        reply_to = names.get(to, to) or str(_("an earlier message"))
+    relation = _relation(event)
+    answered = (relation.get("m.in_reply_to") or {}).get("event_id")
+    root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+
+    def named(event_id: Any) -> str:
+        if not event_id:
+            return ""
+        who = senders.get(str(event_id), "")
+        return names.get(who, who) or str(_("an earlier message"))
+
     text = edit if edit is not None else str(event["content"]["body"])
     return Message(
         sender=names.get(sender, sender),
@@ -146,7 +178,9 @@ def _message(
         sent_at=dt.datetime.fromtimestamp(stamp, tz=dt.UTC).astimezone(timezone.get_current_timezone()),
         text=_without_quote(text) if answered else text,
         edited=edit is not None,
-        reply_to=reply_to,
+        reply_to="" if root else named(answered),  # in a thread, the reply is the thread's
+        thread_of=named(root),
+        reactions=reactions.get(str(event.get("event_id")), ()),
     )  # fmt: skip
 
 

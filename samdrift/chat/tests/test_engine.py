@@ -593,9 +593,11 @@ def test_the_conversation_api_follows_the_same_rules(safos, chat):
 
 
 def test_edits_and_replies_from_matrix_programs_show_as_such_on_the_page(safos, chat):
-    """What Element sends for an edit and a reply, sent through Synapse as the members: the page
-    and the API show the edited message once with its newest text, marked; a reply names whom it
-    answers without the quoted fallback; an edit by someone else changes nothing."""
+    """What Element sends for an edit, a reply, a message in a thread and reactions, sent through
+    Synapse as the members: the page and the API show the edited message once with its newest
+    text, marked; a reply names whom it answers without the quoted fallback; a thread message
+    names the thread; reactions count once per person and key; an edit by someone else changes
+    nothing."""
     from samdrift.chat import conversation
 
     workspace = _workspace(safos)
@@ -618,17 +620,33 @@ def test_edits_and_replies_from_matrix_programs_show_as_such_on_the_page(safos, 
                  "m.relates_to": {"rel_type": "m.replace", "event_id": first}})  # fmt: skip
     send(owner, {"msgtype": "m.text", "body": f"> <{editor}> Mötet är kl 11\n\nTack, jag kommer",
                  "m.relates_to": {"m.in_reply_to": {"event_id": first}}})  # fmt: skip
+    send(owner, {"msgtype": "m.text", "body": "Dagordning i tråden",
+                 "m.relates_to": {"rel_type": "m.thread", "event_id": first,
+                                  "is_falling_back": True,
+                                  "m.in_reply_to": {"event_id": first}}})  # fmt: skip
+    for who, key in ((owner, "👍"), (editor, "👍"), (owner, "👍"), (owner, "🎉")):
+        try:
+            client.call("PUT", f"/rooms/{room}/send/m.reaction/{uuid.uuid4().hex}",
+                        {"m.relates_to": {"rel_type": "m.annotation", "event_id": first,
+                                          "key": key}}, as_user=who)  # fmt: skip
+        except matrix.MatrixError as error:  # Synapse refuses the same reaction twice
+            assert error.errcode == "M_DUPLICATE_ANNOTATION"
 
     shown = conversation.recent_messages(actor=safos.actor("owner"), workspace_id=workspace.id)
     editor_name = safos.users["editor"].get_full_name() or safos.users["editor"].username
-    assert [(m.text, m.edited, m.reply_to) for m in shown] == [
-        ("Mötet är kl 11", True, ""),
-        ("Tack, jag kommer", False, editor_name),
+    assert [(m.text, m.edited, m.reply_to, m.thread_of, m.reactions) for m in shown] == [
+        ("Mötet är kl 11", True, "", "", (("👍", 2), ("🎉", 1))),
+        ("Tack, jag kommer", False, editor_name, "", ()),
+        ("Dagordning i tråden", False, "", editor_name, ()),
     ]
-    body = safos.client("owner").get(f"/api/v1/chat/workspaces/{workspace.id}/room/messages").json()
-    assert [(m["text"], m["edited"], m["reply_to"]) for m in body] == [
-        ("Mötet är kl 11", True, ""),
-        ("Tack, jag kommer", False, editor_name),
+    api = f"/api/v1/chat/workspaces/{workspace.id}/room/messages"
+    body = safos.client("owner").get(api).json()
+    assert [(m["text"], m["edited"], m["reply_to"], m["thread_of"]) for m in body] == [
+        ("Mötet är kl 11", True, "", ""),
+        ("Tack, jag kommer", False, editor_name, ""),
+        ("Dagordning i tråden", False, "", editor_name),
     ]
+    assert body[0]["reactions"] == [{"key": "👍", "count": 2}, {"key": "🎉", "count": 1}]
     page = safos.client("owner").get(f"/chat/workspaces/{workspace.id}/").content.decode()
     assert "(ändrat)" in page and f"Svar på {editor_name}" in page
+    assert f"I tråden till {editor_name}" in page and 'aria-label="Reaktioner"' in page
