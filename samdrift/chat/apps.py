@@ -32,6 +32,16 @@ class ChatConfig(AppConfig):
         from .selectors import may_follow_room
 
         live.register_topic("chat", may_follow_room)
+        # A mention in a room is a note in the person's samdrift inbox (ADR 0659).
+        from samdrift.core.notifications.kinds import Kind, register_kind
+
+        register_kind(
+            Kind(
+                "chat_mention",
+                _("Someone mentions you in a workspace's chat"),
+                _("In samdrift's inbox only, with a link to the conversation; never by e-mail."),
+            )
+        )
         # The homeserver's health on the public status page (up or down only).
         from samdrift.core.health import register_health_check
 

@@ -18,15 +18,18 @@ from typing import Any
 
 import requests
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, record_security_event
-from samdrift.collaboration.selectors import member_list, workspace_get
+from samdrift.collaboration.selectors import member_list, memberships_of_users, workspace_get
 from samdrift.collaboration.services.usage import note_chat_activity
 from samdrift.core import live
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
+from samdrift.core.notifications.models import Channel
+from samdrift.core.notifications.services import notify
 
 from . import archive, homeserver, matrix, synapse_admin
 from .choices import FIXED_LEVELS, ROLE_POWER
@@ -387,6 +390,49 @@ def _writers(rooms: dict[str, int], events: list[dict[str, Any]]) -> set[tuple[i
     return found
 
 
+def _notify_mentions(rooms: dict[str, int], events: list[dict[str, Any]]) -> int:
+    """Members a message mentions (`m.mentions.user_ids`, what Matrix clients send) get a note
+    in samdrift's inbox with a link to the conversation; never the words, never by e-mail
+    (ADR 0659). Someone who is not (or no longer) a member of the workspace gets nothing."""
+    wanted: list[tuple[int, int, str]] = []  # (workspace, mentioned user, sender's Matrix ID)
+    for event in events:
+        if not isinstance(event, dict) or event.get("type") != "m.room.message":
+            continue
+        workspace_id = rooms.get(str(event.get("room_id")))
+        content = event.get("content")
+        said = content.get("m.mentions") if isinstance(content, dict) else None
+        mentions = said.get("user_ids") if isinstance(said, dict) else None
+        if workspace_id is None or not isinstance(mentions, list):
+            continue
+        sender = str(event.get("sender", ""))
+        wanted.extend(
+            (workspace_id, pk, sender)
+            for mxid in mentions
+            if mxid != sender and (pk := user_pk_of(mxid)) is not None
+        )
+    if not wanted:
+        return 0
+    members = {
+        (m.workspace_id, m.user_id): m.workspace
+        for m in memberships_of_users(sorted({pk for _w, pk, _s in wanted}))
+    }
+    names = people_in([{"sender": sender} for _w, _pk, sender in wanted])
+    told = 0
+    for workspace_id, pk, sender in dict.fromkeys(wanted):
+        workspace = members.get((workspace_id, pk))
+        if workspace is None:
+            continue
+        told += len(
+            notify(
+                [pk], "chat_mention",
+                {"sender": names.get(sender, sender), "workspace": workspace.name},
+                link=reverse("chat:room", args=[workspace_id]) + "#conversation",
+                actor=SYSTEM, channels=(Channel.IN_APP,),
+            )
+        )  # fmt: skip
+    return told
+
+
 def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]) -> int:
     """A transaction of events from the homeserver, handled once per id. A membership event in
     one of samdrift's rooms queues that workspace's provisioning, which undoes any membership
@@ -411,4 +457,5 @@ def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]
             live.publish(f"chat:{workspace_id}", {"kind": "message"})
         # Whoever wrote, from any Matrix program, used SAFOS this month (ADR 0658).
         note_chat_activity(_writers(rooms, events))
+        _notify_mentions(rooms, events)
     return len(touched)

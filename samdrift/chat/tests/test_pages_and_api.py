@@ -274,3 +274,28 @@ def test_writing_in_a_room_counts_as_safos_use_for_the_writers_agency(safos, wor
     assert [(row.organisation_id, row.active_users) for row in month_usage(month)] == [
         (safos.b.id, 1)
     ]
+
+
+def test_a_mention_is_a_note_in_the_mentioned_members_inbox_only(safos, workspace):
+    """ADR 0659: what Matrix clients send for a mention (`m.mentions.user_ids`) reaches a
+    mentioned member's samdrift inbox with a link to the conversation, never the words and never
+    by e-mail; a non-member, the sender and people of other homeservers get nothing."""
+    from samdrift.chat import homeserver, selectors, services
+    from samdrift.core.notifications.models import Notification
+
+    editor = selectors.matrix_user_id(safos.users["editor"].id)
+    owner = selectors.matrix_user_id(safos.users["owner"].id)
+    outsider = selectors.matrix_user_id(safos.users["outsider"].id)
+    message = {
+        "type": "m.room.message", "room_id": "!abc:samdrift.localhost", "sender": editor,
+        "content": {"msgtype": "m.text", "body": "Hemligt: kan du titta på detta?",
+                    "m.mentions": {"user_ids": [owner, outsider, editor, "@x:other.example"]}},
+    }  # fmt: skip
+    broken = {**message, "content": {"body": "x", "m.mentions": "everyone"}}
+    services.receive_transaction(
+        token=homeserver.secret("hs_token"), txn_id="mention-1", events=[message, broken]
+    )
+    [note] = Notification.objects.filter(kind="chat_mention")
+    assert note.recipient_id == safos.users["owner"].id and note.channel == "in_app"
+    assert note.link.endswith(f"/chat/workspaces/{workspace.id}/#conversation")
+    assert "Samverkan" in note.subject and "Hemligt" not in note.subject + note.body
