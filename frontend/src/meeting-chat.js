@@ -6,6 +6,9 @@
 // `chat:<workspace>`, ADR 0656): the list is fetched again when the topic says so; while the
 // channel is down it is polled instead, and fetched once more when the channel is back.
 const POLL_MS = 4000;
+// After a live event the list is fetched at once and once more a little later: the homeserver
+// may not yet list a message it has just stored, and a fetch may fail for a moment.
+const SETTLE_MS = 2000;
 const SOCKET_PATH = "/ws/live/";
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 
@@ -86,6 +89,7 @@ export class MeetingChat {
         socket.close();
       } else if (frame.topic === this.topic && frame.event) {
         this.refresh();
+        this.settle();
       }
     });
     socket.addEventListener("close", () => {
@@ -97,11 +101,20 @@ export class MeetingChat {
     });
   }
 
+  settle(wait = SETTLE_MS) {
+    if (this.settling) return;
+    this.settling = setTimeout(() => {
+      this.settling = null;
+      this.refresh();
+    }, wait);
+  }
+
   async refresh() {
     let answer;
     try {
       answer = await fetch(this.api, { headers: { Accept: "application/json" } });
     } catch {
+      if (this.section.dataset.liveState === "subscribed") this.settle(POLL_MS); // not polled: again
       return;
     }
     if (answer.status === 403 || answer.status === 404) {
@@ -113,6 +126,7 @@ export class MeetingChat {
     }
     if (!answer.ok) {
       this.status.textContent = (await answer.json().catch(() => ({}))).message || "";
+      if (this.section.dataset.liveState === "subscribed") this.settle(POLL_MS); // not polled: again
       return;
     }
     this.render(await answer.json());
