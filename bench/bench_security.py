@@ -6,11 +6,14 @@ and the p95 of a customer agency's findings page with every finding stored.
     make bench-security      (python bench/bench_security.py [--findings 100000] [--agencies 347]
                               [--services 20] [--rounds 20])
 
-1. **import**: `services.import_report` (recognise the format, check every field, deduplicate,
-   insert in one transaction, audit) of a Trivy schema-2 report with `--findings`
+1. **import**: `services.import_report` of the file, as `samdrift security import` does it
+   (recognise the format, check every field, deduplicate, write in batches in one transaction,
+   audit; a file over 4 MB is streamed, ADR 0971) of a Trivy schema-2 report with `--findings`
    vulnerabilities in 100 results; **baseline**: `json.loads` of the same bytes. Then the same
    file again (nothing new: the checksum), and a newer report with 10 % of the findings gone
    (marked fixed), under tracemalloc for its peak memory.
+1b. **large file**: reading every finding of a report of `--large-findings` (streamed) against
+   `json.loads` of it, each timed and, in a second run, under tracemalloc for its peak memory.
 2. **fan-out**: `selectors.reach_of` of one critical finding on a component used by every
    service (services depending on each other in a chain), reaching every agency.
 3. **customer page**: p95 of `GET /security/findings/` for an agency member with all findings
@@ -25,9 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 from support import exit_with_throwaway_sqlite
 
@@ -62,6 +68,7 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=347)
     parser.add_argument("--services", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--large-findings", type=int, default=1_000_000)
     options = parser.parse_args()
     exit_with_throwaway_sqlite("bench-security-", run, options)
 
@@ -101,21 +108,28 @@ def run(options: argparse.Namespace) -> int:
           f"JSON), {options.agencies} agencies, {options.services} services in a chain; "
           f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
-    parse_s = min(_timed(lambda: json.loads(data)) for _ in range(3))
-    import_s = _timed(lambda: services.import_report(actor=soc, component_name="base-image",
-                                                     data=data))  # fmt: skip
-    stored = Finding.objects.count()
-    again_s = _timed(lambda: services.import_report(actor=soc, component_name="base-image",
-                                                    data=data))  # fmt: skip
+    folder = Path(tempfile.mkdtemp(prefix="bench-security-files-"))
+    first, second = folder / "trivy.json", folder / "trivy-newer.json"
+    first.write_bytes(data)
     newer = trivy_report(options.findings, drop_every=10)
-    # Peak memory of a re-scan (the file parsed, every known finding of the scope loaded):
+    second.write_bytes(newer)
+
+    def imported(path: Path):  # type: ignore[no-untyped-def]
+        return lambda: services.import_report(actor=soc, component_name="base-image", path=path)
+
+    parse_s = min(_timed(lambda: json.loads(data)) for _ in range(3))
+    import_s = _timed(imported(first))
+    stored = Finding.objects.count()
+    again_s = _timed(imported(first))
+    # Peak memory of a re-scan (the file streamed, one batch of known findings at a time):
     # tracemalloc slows Python down, so this run is not the timed one.
     tracemalloc.start()
-    newer_s = _timed(lambda: services.import_report(actor=soc, component_name="base-image",
-                                                    data=newer))  # fmt: skip
+    newer_s = _timed(imported(second))
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     fixed = Finding.objects.filter(status="fixed").count()
+    large = _large_file(folder, options.large_findings)
+    shutil.rmtree(folder, ignore_errors=True)
     ratio = import_s / parse_s
     print(f"  import      {import_s:7.2f} s  {stored / import_s:9,.0f} findings/s   "
           f"parse alone {parse_s:6.2f} s   ratio {ratio:4.1f}x  (floor {FLOOR:.0f}x: "
@@ -124,6 +138,7 @@ def run(options: argparse.Namespace) -> int:
     print(f"  newer file  {newer_s:7.2f} s  under tracemalloc ({fixed:,} findings it no longer "
           f"lists marked fixed); peak memory {peak / 1e6:.1f} MB for a "
           f"{len(newer) / 1e6:.1f} MB file")  # fmt: skip
+    print(large)
 
     critical = Finding.objects.filter(severity="critical", status="open").first()
     fan = [_timed(lambda: selectors.reach_of(critical)) for _ in range(5)]
@@ -156,6 +171,33 @@ def run(options: argparse.Namespace) -> int:
     )
     print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
     return 0 if ratio <= FLOOR else 1
+
+
+def _large_file(folder: Path, findings: int) -> str:
+    """Every finding of a large report read streamed, against json.loads of the same file."""
+    from samdrift.security import parsers
+
+    path = folder / "large.json"
+    path.write_bytes(trivy_report(findings))
+    size = path.stat().st_size
+
+    def streamed() -> int:
+        with parsers.read_report(path) as report:
+            return sum(1 for _ in report.findings)
+
+    def whole() -> None:
+        json.loads(path.read_bytes())
+
+    lines = [f"  large file  {findings:,} findings, {size / 1e6:.0f} MB"]
+    for name, work in (("streamed, every finding read", streamed), ("json.loads alone", whole)):
+        seconds = _timed(work)
+        tracemalloc.start()
+        work()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        lines.append(f"    {name:30} {seconds:7.2f} s  peak memory {peak / 1e6:8.1f} MB")
+    path.unlink()
+    return "\n".join(lines)
 
 
 def _timed(work) -> float:  # type: ignore[no-untyped-def]

@@ -74,6 +74,7 @@ def read_csaf(document: dict[str, Any]) -> Report:
         if p.get("product_id")
     }
     report = Report(ReportFormat.CSAF, f"CSAF {advisory}")
+    findings: list[Parsed] = []
     vulnerabilities = document.get("vulnerabilities") or []
     if not isinstance(vulnerabilities, list):
         raise refuse(_("%(what)s must be a list."), what="vulnerabilities")
@@ -121,7 +122,7 @@ def read_csaf(document: dict[str, Any]) -> Report:
                           "threat saying why."),
                         where=where, product=product_id[:80],
                     )  # fmt: skip
-                report.findings.append(
+                findings.append(
                     Parsed(
                         key_fields=(advisory, product_id, vuln_id),
                         vulnerability_id=vuln_id,
@@ -135,6 +136,7 @@ def read_csaf(document: dict[str, Any]) -> Report:
                         justification=why if status == FindingStatus.NOT_AFFECTED else "",
                     )
                 )
+    report.findings = findings
     return report
 
 

@@ -58,6 +58,7 @@ def greenbone_report(root: Element) -> Report:
             )
         )
     report = Report(ReportFormat.GREENBONE, "Greenbone")
+    findings: list[Parsed] = []
     for number, result in enumerate(_results(root), start=1):
         where = f"Greenbone results[{number}]"
         nvt = result.find("nvt")
@@ -77,7 +78,7 @@ def greenbone_report(root: Element) -> Report:
         location = " ".join(p for p in (host, f"({hostname})" if hostname else "", port) if p)
         name = result.findtext("name") or (nvt.findtext("name") if nvt is not None else "")
         solution = nvt.find("solution") if nvt is not None else None
-        report.findings.append(
+        findings.append(
             Parsed(
                 key_fields=(host, port, oid),
                 vulnerability_id=oid,
@@ -89,6 +90,7 @@ def greenbone_report(root: Element) -> Report:
                 aliases=tuple(cves),
             )
         )
+    report.findings = findings
     return report
 
 

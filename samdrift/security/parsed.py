@@ -4,6 +4,7 @@ deduplication key, in a `Report`, and the common severity scales."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,9 @@ class Parsed:
 class Report:
     report_format: str
     tool: str
-    findings: list[Parsed] = field(default_factory=list)
+    #: Read as they are iterated, once: a reader yields them, checking each in turn, so a
+    #: refusal may come while they are being stored (inside the import's transaction).
+    findings: Iterable[Parsed] = field(default_factory=list)
 
 
 def _severity(value: Any) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +24,15 @@ from .parsed import _score_severity, _severity
 from .refusal import ReportRefused as ReportRefused
 from .refusal import refuse as _refuse
 from .refusal import text as _text
+from .streamed import ReportStream
 from .vex import VexDocument, is_openvex, read_openvex
 
-#: Reports beyond this are refused before parsing (the streaming importer is left to do).
+#: A report given as bytes, or an XML file, beyond this is refused before parsing.
 MAX_BYTES = 50 * 1024 * 1024
+#: A JSON file up to this size is read whole (`json.loads`: quicker, and its errors name line and
+#: column); a larger one is streamed from the file (ADR 0971), up to MAX_STREAMED_BYTES.
+READ_WHOLE_UP_TO = 4 * 1024 * 1024
+MAX_STREAMED_BYTES = 4 * 1024 * 1024 * 1024
 
 
 def _required(value: Any, what: str, where: str) -> str:
@@ -88,30 +95,35 @@ def _trivy_results(results: list[Any], prefix: str) -> Iterator[Parsed]:
             )
 
 
+def _trivy_resources(resources: list[Any]) -> Iterator[Parsed]:
+    """`trivy k8s`: resources, each with its results."""
+    for index, resource in enumerate(resources, start=1):
+        resource = _object(resource, f"Trivy Vulnerabilities[{index}]")
+        prefix = "/".join(_text(resource.get(part), 200) for part in ("Namespace", "Kind", "Name"))
+        yield from _trivy_results(_list(resource.get("Results"), "Results"), f"{prefix}: ")
+
+
 def _trivy(document: Any) -> Report:
-    report = Report(ReportFormat.TRIVY, "Trivy")
     if isinstance(document, list):  # the legacy format: a bare list of results
-        report.findings = list(_trivy_results(document, ""))
-    elif "ClusterName" in document:  # `trivy k8s`: resources, each with its results
-        for index, resource in enumerate(_list(document.get("Vulnerabilities"), "Vulnerabilities")):
-            resource = _object(resource, f"Trivy Vulnerabilities[{index + 1}]")
-            prefix = "/".join(
-                _text(resource.get(part), 200) for part in ("Namespace", "Kind", "Name")
-            )
-            report.findings += _trivy_results(
-                _list(resource.get("Results"), "Results"), f"{prefix}: "
-            )
+        findings = _trivy_results(document, "")
+    elif "ClusterName" in document:
+        findings = _trivy_resources(_list(document.get("Vulnerabilities"), "Vulnerabilities"))
     else:
-        report.findings = list(_trivy_results(_list(document.get("Results"), "Results"), ""))
-    return report
+        findings = _trivy_results(_list(document.get("Results"), "Results"), "")
+    return Report(ReportFormat.TRIVY, "Trivy", findings)
 
 
 # --- Anchore Grype -----------------------------------------------------------------------------
 
 
 def _grype(document: Any) -> Report:
-    report = Report(ReportFormat.GRYPE, "Grype")
-    for index, match in enumerate(_list(document.get("matches"), "matches"), start=1):
+    return Report(
+        ReportFormat.GRYPE, "Grype", _grype_matches(_list(document.get("matches"), "matches"))
+    )
+
+
+def _grype_matches(matches: list[Any]) -> Iterator[Parsed]:
+    for index, match in enumerate(matches, start=1):
         where = f"Grype matches[{index}]"
         match = _object(match, where)
         vuln = _object(match.get("vulnerability"), f"{where}.vulnerability")
@@ -130,24 +142,21 @@ def _grype(document: Any) -> Report:
             for item in artifact.get("locations") or []
             if isinstance(item, dict) and item.get("path")
         ]
-        report.findings.append(
-            Parsed(
-                key_fields=(
-                    artifact.get("purl") or f"{artifact.get('type') or ''}:{package}",
-                    version,
-                    vuln_id,
-                ),
-                vulnerability_id=vuln_id,
-                severity=_severity(vuln.get("severity")),
-                title=_text(vuln.get("description"), 500),
-                package_name=package,
-                package_version=version,
-                fixed_version=", ".join(str(v) for v in fix.get("versions") or [])[:200],
-                location=", ".join(locations)[:1000],
-                aliases=tuple(sorted(set(related))),
-            )
+        yield Parsed(
+            key_fields=(
+                artifact.get("purl") or f"{artifact.get('type') or ''}:{package}",
+                version,
+                vuln_id,
+            ),
+            vulnerability_id=vuln_id,
+            severity=_severity(vuln.get("severity")),
+            title=_text(vuln.get("description"), 500),
+            package_name=package,
+            package_version=version,
+            fixed_version=", ".join(str(v) for v in fix.get("versions") or [])[:200],
+            location=", ".join(locations)[:1000],
+            aliases=tuple(sorted(set(related))),
         )
-    return report
 
 
 # --- SARIF 2.1 ---------------------------------------------------------------------------------
@@ -185,12 +194,17 @@ def _sarif(document: Any) -> Report:
     if not runs:
         raise _refuse(_("The SARIF file has no runs: there is nothing to import."))
     tools = []
-    findings: list[Parsed] = []
     for r_index, run in enumerate(runs, start=1):
         run = _object(run, f"SARIF runs[{r_index}]")
         driver = ((run.get("tool") or {}).get("driver")) or {}
-        tool = _required(driver.get("name"), "tool.driver.name", f"SARIF runs[{r_index}]")
-        tools.append(tool)
+        tools.append(_required(driver.get("name"), "tool.driver.name", f"SARIF runs[{r_index}]"))
+    tool = ", ".join(dict.fromkeys(tools))[:100]
+    return Report(ReportFormat.SARIF, tool, _sarif_runs(runs, tools))
+
+
+def _sarif_runs(runs: list[Any], tools: list[str]) -> Iterator[Parsed]:
+    for r_index, (run, tool) in enumerate(zip(runs, tools, strict=True), start=1):
+        driver = ((run.get("tool") or {}).get("driver")) or {}
         rules = {
             rule.get("id"): rule
             for rule in driver.get("rules") or []
@@ -198,42 +212,36 @@ def _sarif(document: Any) -> Report:
         }
         for index, result in enumerate(_list(run.get("results"), "results"), start=1):
             result = _object(result, f"SARIF runs[{r_index}].results[{index}]")
-            rule_id = _text(result.get("ruleId"), 200)
-            rule = rules.get(rule_id) or {}
-            message = result.get("message") or {}
-            title = _text(message.get("text") or message.get("id") or rule_id, 500)
-            vuln_id = rule_id or title[:200]
-            if not vuln_id:
-                raise _refuse(
-                    _("%(where)s has neither a ruleId nor a message."),
-                    where=f"SARIF runs[{r_index}].results[{index}]",
-                )
-            location = _sarif_location(result)
-            fingerprints = result.get("partialFingerprints") or result.get("fingerprints") or {}
-            identity = json.dumps(fingerprints, sort_keys=True) if fingerprints else location
-            suppressions = [s for s in result.get("suppressions") or [] if isinstance(s, dict)]
-            suppressed = any(s.get("state", "accepted") == "accepted" for s in suppressions)
-            reason = next(
-                (s.get("justification") for s in suppressions if s.get("justification")), ""
-            )
-            findings.append(
-                Parsed(
-                    key_fields=(tool, vuln_id, identity, title if not fingerprints else ""),
-                    vulnerability_id=vuln_id,
-                    severity=_sarif_severity(result, rule),
-                    title=title,
-                    location=location[:1000],
-                    status=FindingStatus.NOT_AFFECTED if suppressed else FindingStatus.OPEN,
-                    justification=(
-                        _text(
-                            reason or f"SARIF suppression: {suppressions[0].get('kind', '')}", 500
-                        )
-                        if suppressed
-                        else ""
-                    ),
-                )
-            )
-    return Report(ReportFormat.SARIF, ", ".join(dict.fromkeys(tools))[:100], findings)
+            yield _sarif_result(result, rules, tool, f"SARIF runs[{r_index}].results[{index}]")
+
+
+def _sarif_result(result: dict[str, Any], rules: dict[Any, Any], tool: str, where: str) -> Parsed:
+    rule_id = _text(result.get("ruleId"), 200)
+    rule = rules.get(rule_id) or {}
+    message = result.get("message") or {}
+    title = _text(message.get("text") or message.get("id") or rule_id, 500)
+    vuln_id = rule_id or title[:200]
+    if not vuln_id:
+        raise _refuse(_("%(where)s has neither a ruleId nor a message."), where=where)
+    location = _sarif_location(result)
+    fingerprints = result.get("partialFingerprints") or result.get("fingerprints") or {}
+    identity = json.dumps(fingerprints, sort_keys=True) if fingerprints else location
+    suppressions = [s for s in result.get("suppressions") or [] if isinstance(s, dict)]
+    suppressed = any(s.get("state", "accepted") == "accepted" for s in suppressions)
+    reason = next((s.get("justification") for s in suppressions if s.get("justification")), "")
+    return Parsed(
+        key_fields=(tool, vuln_id, identity, title if not fingerprints else ""),
+        vulnerability_id=vuln_id,
+        severity=_sarif_severity(result, rule),
+        title=title,
+        location=location[:1000],
+        status=FindingStatus.NOT_AFFECTED if suppressed else FindingStatus.OPEN,
+        justification=(
+            _text(reason or f"SARIF suppression: {suppressions[0].get('kind', '')}", 500)
+            if suppressed
+            else ""
+        ),
+    )
 
 
 # --- CycloneDX JSON with vulnerabilities (and VEX analysis) ------------------------------------
@@ -268,10 +276,12 @@ def _cyclonedx(document: Any) -> Report:
         )
         if c.get("bom-ref")
     }
-    report = Report(ReportFormat.CYCLONEDX, "CycloneDX")
-    for index, vuln in enumerate(
-        _list(document.get("vulnerabilities"), "vulnerabilities"), start=1
-    ):
+    vulnerabilities = _list(document.get("vulnerabilities"), "vulnerabilities")
+    return Report(ReportFormat.CYCLONEDX, "CycloneDX", _cdx_findings(vulnerabilities, refs))
+
+
+def _cdx_findings(vulnerabilities: list[Any], refs: dict[Any, Any]) -> Iterator[Parsed]:
+    for index, vuln in enumerate(vulnerabilities, start=1):
         where = f"CycloneDX vulnerabilities[{index}]"
         vuln = _object(vuln, where)
         vuln_id = _required(vuln.get("id"), "id", where)
@@ -296,31 +306,26 @@ def _cyclonedx(document: Any) -> Report:
             target = refs.get(ref) or {}
             package = _text(target.get("name") or ref, 300)
             version = _text(target.get("version"), 200)
-            report.findings.append(
-                Parsed(
-                    key_fields=(target.get("purl") or ref, package, version, vuln_id),
-                    vulnerability_id=vuln_id,
-                    severity=_cdx_severity(vuln),
-                    title=_text(vuln.get("description") or vuln.get("detail"), 500),
-                    package_name=package,
-                    package_version=version,
-                    fixed_version=_text(vuln.get("recommendation"), 200),
-                    aliases=aliases,
-                    status=(
-                        FindingStatus.NOT_AFFECTED
-                        if state in CDX_NOT_AFFECTED
-                        else FindingStatus.FIXED
-                        if state == "resolved"
-                        else FindingStatus.OPEN
-                    ),
-                    justification=_text(
-                        analysis.get("justification") or analysis.get("detail"), 500
-                    )
+            yield Parsed(
+                key_fields=(target.get("purl") or ref, package, version, vuln_id),
+                vulnerability_id=vuln_id,
+                severity=_cdx_severity(vuln),
+                title=_text(vuln.get("description") or vuln.get("detail"), 500),
+                package_name=package,
+                package_version=version,
+                fixed_version=_text(vuln.get("recommendation"), 200),
+                aliases=aliases,
+                status=(
+                    FindingStatus.NOT_AFFECTED
                     if state in CDX_NOT_AFFECTED
-                    else "",
-                )
+                    else FindingStatus.FIXED
+                    if state == "resolved"
+                    else FindingStatus.OPEN
+                ),
+                justification=_text(analysis.get("justification") or analysis.get("detail"), 500)
+                if state in CDX_NOT_AFFECTED
+                else "",
             )
-    return report
 
 
 # --- recognising the format --------------------------------------------------------------------
@@ -388,3 +393,24 @@ def parse(data: bytes) -> Report | VexDocument:
             column=error.colno,
         ) from None
     return _recognise(document)(document)
+
+
+@contextmanager
+def read_report(path: Path) -> Iterator[Report | VexDocument]:
+    """Read a report from a file, as `parse` does, without holding a large JSON report in memory:
+    its findings are read from the file as they are iterated, inside this block (ADR 0971). The
+    whole file is checked as JSON before anything is yielded."""
+    size = path.stat().st_size
+    if size <= READ_WHOLE_UP_TO:
+        yield parse(path.read_bytes())
+        return
+    with path.open("rb") as file:
+        xml = file.read(4096).lstrip()[:1] == b"<"
+    limit = MAX_BYTES if xml else MAX_STREAMED_BYTES
+    if size > limit:
+        raise _refuse(_("The file is larger than %(limit)s MB."), limit=limit // 1024 // 1024)
+    if xml:  # Greenbone and CycloneDX XML are read whole (defusedxml)
+        yield parse(path.read_bytes())
+        return
+    with ReportStream(path) as stream:
+        yield _recognise(stream.document)(stream.document)

@@ -6,7 +6,9 @@ or names an unknown component, is refused in Swedish and English before anything
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +30,7 @@ from .models import (
     KnownExploited,
     VexStatement,
 )
-from .parsers import Parsed, parse
+from .parsers import Parsed, Report, parse, read_report
 from .permissions import keeps_component, security_abilities, soc_provider_ids
 from .refusal import refuse
 from .threats import read_epss, read_kev
@@ -127,26 +129,53 @@ def _content(finding: Finding) -> tuple[object, ...]:
             list(finding.aliases), finding.status, finding.justification, finding.fixed_at)  # fmt: skip
 
 
-def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
 UPDATED_FIELDS = [
     "severity", "title", "fixed_version", "location", "aliases", "status", "justification",
     "fixed_at", "last_seen", "last_run",
 ]  # fmt: skip
 
+#: Findings written per round: memory holds one batch, whatever the report's size (ADR 0971).
+BATCH = 2000
+
 
 def import_report(
-    *, actor: Actor, component_name: str, data: bytes, file_name: str = ""
+    *,
+    actor: Actor,
+    component_name: str,
+    data: bytes | None = None,
+    path: Path | None = None,
+    file_name: str = "",
 ) -> ImportOutcome:
-    """Import a scanner report for a component (ADR 0951). The format comes from the content.
-    In one transaction: a new finding per new deduplication key, the known ones updated, and
-    those of the same scope (component and tool) still open that the report no longer lists
-    marked fixed. The same file again for the same scope changes nothing."""
+    """Import a scanner report for a component (ADR 0951), given as bytes or as a file (a large
+    JSON file is streamed, ADR 0971). The format comes from the content. In one transaction: a
+    new finding per new deduplication key, the known ones updated, and those of the same scope
+    (component and tool) still open that the report no longer lists marked fixed. The same file
+    again for the same scope changes nothing; a refused file stores nothing."""
     component = _component_for_import(actor, component_name)
-    report = parse(data)  # refused before anything is stored
-    checksum = hashlib.sha256(data).hexdigest()
+    if path is not None:
+        checksum = _sha256_of_file(path)
+        with read_report(path) as report:  # refused before anything is stored
+            return _import(actor, component, report, checksum, file_name or path.name)
+    data = data or b""
+    report = parse(data)
+    return _import(actor, component, report, hashlib.sha256(data).hexdigest(), file_name)
+
+
+def _sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _import(
+    actor: Actor,
+    component: Component,
+    report: Report | VexDocument,
+    checksum: str,
+    file_name: str,
+) -> ImportOutcome:
     if isinstance(report, VexDocument):
         return _import_vex(actor, component, report, checksum, file_name)
     earlier = ImportRun.objects.filter(
@@ -154,66 +183,107 @@ def import_report(
     ).first()
     if earlier is not None:
         return ImportOutcome(earlier, True, earlier.reported, 0, 0, 0)
-    unique: dict[str, Parsed] = {}
-    for parsed in report.findings:
-        unique.setdefault(parsed.dedup_key, parsed)
     now = timezone.now()
     with transaction.atomic():
+        # One import of a component at a time: two at once would both insert a new finding.
+        Component.objects.select_for_update().filter(pk=component.pk).first()
         run = ImportRun.objects.create(
             component=component, tool=report.tool, report_format=report.report_format,
             file_name=(file_name or "")[:255], checksum=checksum, imported_at=now,
-            imported_by=str(actor.label)[:150], reported=len(unique),
+            imported_by=str(actor.label)[:150],
         )  # fmt: skip
-        known = {
-            f.dedup_key: f
-            for f in Finding.objects.select_for_update().filter(
-                component=component, tool=report.tool
-            )
-        }
-        new: list[Finding] = []
-        changed: list[Finding] = []
-        seen: list[int] = []  # reported again with nothing changed but when it was last seen
+        tally = _Tally()
         statements = _kept_statements(component)
-        for key, parsed in unique.items():
-            finding = known.pop(key, None)
-            if finding is None:
-                finding = Finding(
-                    component=component, tool=report.tool, dedup_key=key,
-                    vulnerability_id=parsed.vulnerability_id, package_name=parsed.package_name,
-                    package_version=parsed.package_version, first_seen=now, first_run=run,
-                )  # fmt: skip
-                _apply(finding, parsed, run)
-                _honour(finding, statements, component, now)
-                new.append(finding)
-                continue
-            before = _content(finding)
-            _apply(finding, parsed, run)
-            _honour(finding, statements, component, now)
-            if _content(finding) != before:
-                changed.append(finding)
-            else:
-                seen.append(finding.id)
-        gone = [f.id for f in known.values() if f.status == FindingStatus.OPEN]
-        Finding.objects.bulk_create(new, batch_size=1000)
-        # A re-scan mostly repeats itself: one UPDATE per chunk for what is only seen again or
-        # gone, a per-row update only for findings whose content changed (ADR 0951).
-        Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
-        for chunk in _chunks(seen):
-            Finding.objects.filter(id__in=chunk).update(last_seen=now, last_run=run)
-        for chunk in _chunks(gone):
-            Finding.objects.filter(id__in=chunk).update(status=FindingStatus.FIXED, fixed_at=now)
-        changed_count = len(changed) + len(seen)
-        run.created, run.fixed = len(new), len(gone)
-        run.save(update_fields=["created", "fixed"])
+        for batch in _batches(report.findings):  # a refusal here rolls all of it back
+            _write_batch(batch, component, report.tool, run, statements, tally)
+        # What the report no longer lists, of its scope and still open: fixed.
+        gone = (
+            Finding.objects.filter(component=component, tool=report.tool, status=FindingStatus.OPEN)
+            .exclude(last_run=run)
+            .update(status=FindingStatus.FIXED, fixed_at=now)
+        )
+        run.reported, run.created, run.fixed = tally.reported, tally.created, gone
+        run.save(update_fields=["reported", "created", "fixed"])
         audit_record(
             actor=actor, action="security.report_imported", obj=run,
             organisation_id=component.provider_id,
             after={"component": component.name, "tool": report.tool,
                    "format": report.report_format, "checksum": checksum,
-                   "reported": len(unique), "created": len(new), "updated": changed_count,
-                   "fixed": len(gone)},
+                   "reported": tally.reported, "created": tally.created,
+                   "updated": tally.updated, "fixed": gone},
         )  # fmt: skip
-    return ImportOutcome(run, False, len(unique), len(new), changed_count, len(gone))
+    return ImportOutcome(run, False, tally.reported, tally.created, tally.updated, gone)
+
+
+@dataclass
+class _Tally:
+    reported: int = 0
+    created: int = 0
+    updated: int = 0
+
+
+def _batches(findings: Iterable[Parsed]) -> Iterator[list[Parsed]]:
+    batch: list[Parsed] = []
+    for parsed in findings:
+        batch.append(parsed)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_batch(
+    batch: list[Parsed],
+    component: Component,
+    tool: str,
+    run: ImportRun,
+    statements: VexKept,
+    tally: _Tally,
+) -> None:
+    """Store one batch: the first of a key in the report counts (ADR 0951), so a key already
+    written by this run is passed over. A re-scan mostly repeats itself: one UPDATE for what is
+    only seen again, a per-row update only for findings whose content changed."""
+    unique: dict[str, Parsed] = {}
+    for parsed in batch:
+        unique.setdefault(parsed.dedup_key, parsed)
+    known = {
+        f.dedup_key: f
+        for f in Finding.objects.select_for_update().filter(
+            component=component, tool=tool, dedup_key__in=list(unique)
+        )
+    }
+    now = run.imported_at
+    new: list[Finding] = []
+    changed: list[Finding] = []
+    seen: list[int] = []
+    for key, parsed in unique.items():
+        finding = known.get(key)
+        if finding is not None and finding.last_run_id == run.pk:
+            continue  # listed earlier in this report
+        tally.reported += 1
+        if finding is None:
+            finding = Finding(
+                component=component, tool=tool, dedup_key=key,
+                vulnerability_id=parsed.vulnerability_id, package_name=parsed.package_name,
+                package_version=parsed.package_version, first_seen=now, first_run=run,
+            )  # fmt: skip
+            _apply(finding, parsed, run)
+            _honour(finding, statements, component, now)
+            new.append(finding)
+            continue
+        before = _content(finding)
+        _apply(finding, parsed, run)
+        _honour(finding, statements, component, now)
+        if _content(finding) != before:
+            changed.append(finding)
+        else:
+            seen.append(finding.pk)
+    Finding.objects.bulk_create(new, batch_size=1000)
+    Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+    Finding.objects.filter(pk__in=seen).update(last_seen=now, last_run=run)
+    tally.created += len(new)
+    tally.updated += len(changed) + len(seen)
 
 
 # --- OpenVEX (ADR 0955) ------------------------------------------------------------------------

@@ -88,9 +88,10 @@ class Command(BaseCommand):
             raise CommandError(bilingual_line(error.message, error.params)) from error
 
     def _import(self, actor: Actor, file: str, component: str) -> None:
-        outcome = services.import_report(
-            actor=actor, component_name=component, data=_read(file), file_name=Path(file).name
-        )
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"filen finns inte / no such file: {file}")
+        outcome = services.import_report(actor=actor, component_name=component, path=path)
         run = outcome.run
         if outcome.already_imported:
             self.stdout.write(
