@@ -21,6 +21,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 
 from .choices import ComponentKind, FindingStatus, ReportFormat, VexStatus
+from .inserts import insert_findings
 from .models import (
     Component,
     ComponentUse,
@@ -120,7 +121,7 @@ def _apply(finding: Finding, parsed: Parsed, run: ImportRun) -> None:
     finding.justification = parsed.justification
     finding.fixed_at = run.imported_at if parsed.status == FindingStatus.FIXED else None
     finding.last_seen = run.imported_at
-    finding.last_run = run
+    finding.last_run_id = run.pk  # the id, not the instance: no descriptor work per finding
 
 
 def _content(finding: Finding) -> tuple[object, ...]:
@@ -264,9 +265,9 @@ def _write_batch(
         tally.reported += 1
         if finding is None:
             finding = Finding(
-                component=component, tool=tool, dedup_key=key,
+                component_id=component.pk, tool=tool, dedup_key=key,
                 vulnerability_id=parsed.vulnerability_id, package_name=parsed.package_name,
-                package_version=parsed.package_version, first_seen=now, first_run=run,
+                package_version=parsed.package_version, first_seen=now, first_run_id=run.pk,
             )  # fmt: skip
             _apply(finding, parsed, run)
             _honour(finding, statements, component, now)
@@ -279,7 +280,7 @@ def _write_batch(
             changed.append(finding)
         else:
             seen.append(finding.pk)
-    Finding.objects.bulk_create(new, batch_size=1000)
+    insert_findings(new)
     Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
     Finding.objects.filter(pk__in=seen).update(last_seen=now, last_run=run)
     tally.created += len(new)
