@@ -3,6 +3,7 @@ selectors and services as the pages and `samdrift dsam`, so the same rules. A dr
 the caller's is a 404, as for an address that does not exist."""
 
 # No `from __future__ import annotations`: ninja reads the real annotations.
+import datetime
 import json
 from typing import Any
 
@@ -11,10 +12,11 @@ from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
 from samdrift.core.paging import Mapped
+from samdrift.core.text import multi_line, single_line
 
 from . import selectors, services
 from .parsing import parse_catalogue
-from .permissions import editor_org_ids
+from .permissions import decision_recorder_org_ids, editor_org_ids
 
 router = Router(tags=["cooperation"])
 
@@ -180,3 +182,75 @@ def assess(request: ApiRequest, evaluation_code: str, payload: AssessmentIn) -> 
         requirement_ref=payload.requirement, verdict=payload.verdict, evidence=payload.evidence,
     )  # fmt: skip
     return _comparison(request, code)
+
+
+# --- steering group decisions (ADR 0972) ------------------------------------------------------
+
+
+class DecisionOut(Schema):
+    id: int
+    body: str
+    reference: str
+    decided_on: datetime.date
+    title: str
+    text: str
+    providers: list[str]
+    recorded_for: str
+    recorded_by: str
+
+
+class DecisionIn(Schema):
+    body: str = "sitssam"
+    reference: str = single_line(max_length=60)
+    decided_on: datetime.date
+    title: str = single_line(max_length=200)
+    text: str = multi_line(max_length=services.MAX_DECISION_TEXT)
+    provider_ids: list[int] = []
+    recorded_for: int | None = None
+
+
+def _decision(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.id, "body": d.body, "reference": d.reference, "decided_on": d.decided_on,
+        "title": d.title, "text": d.text,
+        "providers": sorted(p.name for p in d.providers.all()),
+        "recorded_for": d.recorded_for.name, "recorded_by": d.recorded_by,
+    }  # fmt: skip
+
+
+@router.get(
+    "/decisions",
+    response={200: list[DecisionOut], **errors(422)},
+    summary="Steering group decisions",
+    description="The decisions binding a provider agency the caller works for, newest first.",
+)
+@paginate(Page)
+def list_decisions(request: ApiRequest) -> Mapped:
+    return Mapped(selectors.decision_list(actor=request.auth), _decision)
+
+
+@router.get(
+    "/decisions/{decision_id}",
+    response={200: DecisionOut, **errors(404)},
+    summary="One steering group decision",
+)
+def get_decision(request: ApiRequest, decision_id: int) -> dict[str, Any]:
+    return _decision(selectors.decision_get(actor=request.auth, decision_id=decision_id))
+
+
+@router.post(
+    "/decisions",
+    response={201: DecisionOut, **errors(404, 422)},
+    summary="Record a steering group decision",
+    description="The caller must be an administrator of the recording provider agency "
+    "(`recorded_for`, by default the caller's first), else 404; that agency is always bound. "
+    "A decision is a record: it is never changed afterwards.",
+)
+def record_decision(request: ApiRequest, payload: DecisionIn) -> Status:
+    recorders = decision_recorder_org_ids(request.auth)
+    decision = services.decision_record(
+        actor=request.auth, recorded_for=payload.recorded_for or (recorders[0] if recorders else 0),
+        body=payload.body, reference=payload.reference, decided_on=payload.decided_on,
+        title=payload.title, text=payload.text, provider_ids=payload.provider_ids,
+    )  # fmt: skip
+    return Status(201, _decision(decision))

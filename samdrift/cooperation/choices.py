@@ -33,3 +33,11 @@ GRADE_SPELLINGS = {
     "desirable": Grade.ONSKVARD,
 }  # fmt: skip
 MAX_WEIGHT = 10
+
+
+class SteeringBody(models.TextChoices):
+    """The cooperation whose steering group took a decision (ADR 0972)."""
+
+    SITSSAM = "sitssam", _("SITSSAM steering group")
+    PROGRAM_2032 = "program_2032", _("Program 2032 steering group")
+    DSAM = "dsam", _("DSAM steering group")

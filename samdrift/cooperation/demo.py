@@ -17,13 +17,14 @@ scores work, not a finding about any vendor. Everything goes through the real se
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from samdrift.core.actor import SYSTEM
-from samdrift.organisations.selectors import agencies_with_org_number
+from samdrift.organisations.selectors import agencies_with_org_number, provider_agencies
 
 from . import services
-from .models import Catalogue
+from .models import Catalogue, SteeringDecision
 from .parsing import Parsed, Row
 
 FK = "202100-5521"
@@ -97,7 +98,38 @@ def _parsed() -> Parsed:
     return Parsed(CODE, "DSAM kravspecifikation 2021 (demo)", rows)
 
 
+# Illustrative steering group decisions (ADR 0972): not the groups' real minutes.
+DECISIONS = [
+    ("sitssam", "SITSSAM-2025-03", datetime.date(2025, 3, 12),
+     "Gemensam incidentsamordning mellan leverantörerna",
+     "Styrgruppen beslutar att leverantörsmyndigheterna samordnar incidenter som berör fler än "
+     "en leverantörs tjänster genom tjänsten Incidentsamordning (SITSSAM).\n\nBeslutet gäller "
+     "från den 1 april 2025 och följs upp vid styrgruppens höstmöte."),
+    ("program_2032", "P2032-2025-01", datetime.date(2025, 5, 20),
+     "Placering av tjänster med beredskapskunder",
+     "Tjänster med beredskapsmyndigheter som kunder placeras i minst två säkra datacenter i "
+     "olika civilområden senast den 31 december 2026."),
+]  # fmt: skip
+
+
+def _load_decisions(owner: int) -> int:
+    if SteeringDecision.objects.exists():
+        return 0
+    everyone = list(provider_agencies().values_list("id", flat=True))
+    for body, reference, decided_on, title, text in DECISIONS:
+        services.decision_record(
+            actor=SYSTEM, recorded_for=owner, body=body, reference=reference,
+            decided_on=decided_on, title=title, text=text,
+            provider_ids=everyone if body == "sitssam" else [],
+        )  # fmt: skip
+    return len(DECISIONS)
+
+
 def load(*, stdout: Any) -> None:
+    owner_id = agencies_with_org_number([FK]).values_list("id", flat=True).first()
+    if owner_id is not None:
+        made = _load_decisions(owner_id)
+        stdout.write(f"cooperation: {made} steering group decisions\n")
     if Catalogue.objects.filter(code=CODE).exists():
         stdout.write("cooperation: demo DSAM evaluation already there\n")
         return

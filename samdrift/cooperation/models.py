@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Grade, Verdict
+from .choices import Grade, SteeringBody, Verdict
 
 
 class Catalogue(models.Model):
@@ -117,3 +117,35 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.solution_id}/{self.requirement_id}: {self.verdict}"
+
+
+class SteeringDecision(models.Model):
+    """A decision of a cooperation's steering group (SITSSAM, issue 18 item 3; ADR 0972), recorded
+    by one of the provider agencies it binds. A record, not a draft: it is never edited; a later
+    decision that changes it says so in its own text."""
+
+    body = models.CharField(_("steering group"), max_length=20, choices=SteeringBody.choices)
+    reference = models.CharField(_("reference number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("decision"))
+    providers = models.ManyToManyField(
+        "organisations.Organisation", related_name="+", verbose_name=_("provider agencies bound")
+    )
+    recorded_for = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by agency"),
+    )  # fmt: skip
+    recorded_by = models.CharField(_("recorded by"), max_length=150)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("steering group decision")
+        verbose_name_plural = _("steering group decisions")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "reference"], name="decision_reference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"

@@ -1,4 +1,5 @@
-"""Reads of the DSAM evaluations, always for an actor (ADR 0962)."""
+"""Reads of the DSAM evaluations (ADR 0962) and steering group decisions (ADR 0972), always for
+an actor."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from django.db.models import Q, QuerySet
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound
 from samdrift.core.tenancy import visible_or_404
-from samdrift.organisations.selectors import visible_organisations
+from samdrift.organisations.selectors import provider_agencies, visible_organisations
 
 from . import scoring
-from .models import Assessment, Catalogue, Evaluation, Requirement, Solution
-from .permissions import editor_org_ids, may_edit, reads_published, staff_org_ids
+from .models import Assessment, Catalogue, Evaluation, Requirement, Solution, SteeringDecision
+from .permissions import (
+    decision_reader_org_ids,
+    decision_recorder_org_ids,
+    editor_org_ids,
+    may_edit,
+    reads_published,
+    staff_org_ids,
+)
 
 
 def _scope(actor: Actor, owner: str) -> Q:
@@ -125,3 +133,34 @@ def owner_choices(*, actor: Actor) -> list[tuple[int, str]]:
 
 def editable_catalogues(*, actor: Actor) -> list[Catalogue]:
     return [c for c in catalogue_list(actor=actor) if may_edit(actor, c.owner_id)]
+
+
+# --- steering group decisions (ADR 0972) ------------------------------------------------------
+
+
+def decision_list(*, actor: Actor, body: str = "") -> QuerySet[SteeringDecision]:
+    """The decisions binding a provider agency the actor works for, newest first."""
+    queryset = SteeringDecision.objects.select_related("recorded_for")
+    if not actor.sees_everything:
+        queryset = queryset.filter(providers__in=decision_reader_org_ids(actor)).distinct()
+    if body:
+        queryset = queryset.filter(body=body)
+    return queryset.prefetch_related("providers").order_by("-decided_on", "-id")
+
+
+def decision_get(*, actor: Actor, decision_id: int) -> SteeringDecision:
+    return visible_or_404(decision_list(actor=actor), "decision", id=decision_id)
+
+
+def decision_provider_choices(*, actor: Actor) -> list[tuple[int, str]]:
+    """Every provider agency a decision may bind, by name: the cooperation is between them."""
+    if not decision_recorder_org_ids(actor):
+        return []
+    return list(provider_agencies().order_by("name").values_list("id", "name"))
+
+
+def decision_recorder_choices(*, actor: Actor) -> list[tuple[int, str]]:
+    """The provider agencies the actor records decisions for, with their names."""
+    ids = decision_recorder_org_ids(actor)
+    names = dict(provider_agencies().filter(id__in=ids).values_list("id", "name"))
+    return [(org_id, names.get(org_id, str(org_id))) for org_id in ids]

@@ -1,20 +1,27 @@
-"""Writes of the DSAM evaluations (ADR 0960): each checked, audited and atomic; bad input is
-refused in Swedish and English and changes nothing."""
+"""Writes of the DSAM evaluations (ADR 0960) and steering group decisions (ADR 0972): each
+checked, audited and atomic; bad input is refused in Swedish and English and changes nothing."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.text import CONTROL_CHARACTERS, is_single_line, validate_multi_line
+from samdrift.organisations.selectors import provider_agencies
 
 from . import selectors
-from .choices import Verdict
-from .models import Assessment, Catalogue, Evaluation, Requirement, Solution
+from .choices import SteeringBody, Verdict
+from .models import Assessment, Catalogue, Evaluation, Requirement, Solution, SteeringDecision
 from .parsing import Parsed
-from .permissions import may_edit
+from .permissions import may_edit, may_record_decision_for
 
 
 def _code(value: str) -> str:
@@ -160,3 +167,83 @@ def publish(*, actor: Actor, evaluation_code: str) -> Evaluation:
                      organisation_id=evaluation.catalogue.owner_id,
                      before={"published": False}, after={"published": True})  # fmt: skip
     return evaluation
+
+
+# --- steering group decisions (ADR 0972) ------------------------------------------------------
+
+MAX_DECISION_TEXT = 5000
+
+
+def _refused(field: str, message: object, **params: object) -> ValidationFailed:
+    text = str(message) % params if params else str(message)
+    return ValidationFailed(message, errors={field: [text]}, **params)
+
+
+def _one_line(value: str, field: str, limit: int, what: object) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > limit or not is_single_line(value):
+        raise _refused(
+            field, _("Give %(what)s on one line, 1–%(limit)s characters."), what=what, limit=limit
+        )
+    return value
+
+
+def decision_record(
+    *,
+    actor: Actor,
+    recorded_for: int,
+    body: str,
+    reference: str,
+    decided_on: datetime.date | None,
+    title: str,
+    text: str,
+    provider_ids: Iterable[int] = (),
+) -> SteeringDecision:
+    """Record a steering group's decision for a provider agency whose administrator the actor
+    is; the recording agency is always among those bound. Refused, with nothing stored: not that
+    agency's administrator (404, as for a missing agency), an unknown steering group, a blank or
+    over-long reference, title or text, a date in the future, an agency bound that is not a
+    provider agency, a reference the steering group has used before."""
+    if not may_record_decision_for(actor, recorded_for):
+        raise NotFound("organisation")
+    if body not in SteeringBody.values:
+        raise _refused("body", _("Unknown steering group %(value)s."), value=str(body)[:40])
+    reference = _one_line(reference, "reference", 60, _("the reference number"))
+    title = _one_line(title, "title", 200, _("a title"))
+    text = (text or "").strip()
+    if not text or len(text) > MAX_DECISION_TEXT:
+        raise _refused(
+            "text", _("Write the decision, 1–%(limit)s characters."), limit=MAX_DECISION_TEXT
+        )
+    try:
+        validate_multi_line(text)
+    except ValidationError:
+        raise _refused("text", CONTROL_CHARACTERS) from None
+    if decided_on is None or decided_on > timezone.localdate():
+        raise _refused("decided_on", _("Give the day of the decision; it cannot lie ahead."))
+    bound = {int(i) for i in provider_ids} | {recorded_for}
+    known = set(provider_agencies().filter(id__in=bound).values_list("id", flat=True))
+    if recorded_for not in known:
+        raise NotFound("organisation")
+    if bound - known:
+        raise _refused(
+            "providers", _("Only provider agencies can be bound by a steering group decision.")
+        )
+    with transaction.atomic():
+        if SteeringDecision.objects.filter(body=body, reference=reference).exists():
+            raise _refused(
+                "reference", _("The steering group already has a decision %(reference)s."),
+                reference=reference,
+            )  # fmt: skip
+        decision = SteeringDecision.objects.create(
+            body=body, reference=reference, decided_on=decided_on, title=title, text=text,
+            recorded_for_id=recorded_for, recorded_by=str(actor.label)[:150],
+        )  # fmt: skip
+        decision.providers.set(sorted(bound))
+        audit_record(
+            actor=actor, action="cooperation.decision_recorded", obj=decision,
+            organisation_id=recorded_for,
+            after={"body": body, "reference": reference, "decided_on": decided_on.isoformat(),
+                   "title": title, "text": text, "providers": sorted(bound)},
+        )  # fmt: skip
+    return decision

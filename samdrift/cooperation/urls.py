@@ -1,4 +1,4 @@
-"""Pages of the DSAM evaluations, under /cooperation/."""
+"""Pages of the DSAM evaluations and steering group decisions, under /cooperation/."""
 
 from django.urls import path
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("evaluations/<str:code>/solutions/", views.solution_add, name="solution_add"),
     path("evaluations/<str:code>/assess/", views.assess, name="assess"),
     path("evaluations/<str:code>/publish/", views.publish, name="publish"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("decisions/record/", views.decision_record, name="decision_record"),
+    path("decisions/<int:decision_id>/", views.decision, name="decision"),
 ]

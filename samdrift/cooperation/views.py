@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.exceptions import NotFound, ValidationFailed, submit_form
 from samdrift.core.i18n import page_language
 
 from . import selectors, services
 from .choices import Grade, Verdict
+from .forms import DecisionForm
 from .parsing import parse_catalogue
-from .permissions import cooperation_abilities
+from .permissions import cooperation_abilities, decision_abilities
 from .report import render_report
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -184,3 +185,65 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
     return _write(
         request, code, lambda: services.publish(actor=_actor(request), evaluation_code=code)
     )
+
+
+# --- steering group decisions (ADR 0972) ------------------------------------------------------
+
+
+def _decision_form(request: HttpRequest, data: Any = None) -> DecisionForm:
+    actor = _actor(request)
+    return DecisionForm(
+        data,
+        recorders=selectors.decision_recorder_choices(actor=actor),
+        providers=selectors.decision_provider_choices(actor=actor),
+    )
+
+
+def _decisions(request: HttpRequest, form: DecisionForm, status: int = 200) -> HttpResponse:
+    actor = _actor(request)
+    context = {
+        "nav": "cooperation",
+        "decisions": selectors.decision_list(actor=actor),
+        "abilities": decision_abilities(actor=actor),
+        "form": form,
+    }
+    return render(request, "cooperation/decisions.html", context, status=status)
+
+
+@login_required
+@require_GET
+def decisions(request: HttpRequest) -> HttpResponse:
+    return _decisions(request, _decision_form(request))
+
+
+@login_required
+@require_POST
+def decision_record(request: HttpRequest) -> HttpResponse:
+    form = _decision_form(request, request.POST)
+    recorded: list[Any] = []
+
+    def record() -> None:
+        data = form.cleaned_data
+        made = services.decision_record(
+            actor=_actor(request), recorded_for=data["recorded_for"], body=data["body"],
+            reference=data["reference"], decided_on=data["decided_on"], title=data["title"],
+            text=data["text"], provider_ids=data["providers"],
+        )  # fmt: skip
+        recorded.append(made)
+
+    try:
+        if submit_form(form, record):
+            return redirect("cooperation:decision", decision_id=recorded[0].pk)
+    except NotFound:
+        raise Http404 from None
+    return _decisions(request, form, 422)
+
+
+@login_required
+@require_GET
+def decision(request: HttpRequest, decision_id: int) -> HttpResponse:
+    try:
+        found = selectors.decision_get(actor=_actor(request), decision_id=decision_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "cooperation/decision.html", {"nav": "cooperation", "decision": found})

@@ -77,6 +77,13 @@ def _dsam_import(ref: Callable[[str], Any]) -> dict[str, Any]:
     return {"code": "MATRIS", "name": "Matris", "owner": ref("evaluation.catalogue.owner_id")}
 
 
+def _decision(ref: Callable[[str], Any]) -> dict[str, Any]:
+    """A valid decision; only the recording agency (the victim's provider) is wrong."""
+    return {"recorded_for": ref("decision.recorded_for_id"), "body": "sitssam",
+            "reference": "MATRIS-1", "decided_on": "2025-01-02", "title": "Matris",
+            "text": "Matris."}  # fmt: skip
+
+
 def _service_form(provider_id: Any) -> dict[str, Any]:
     """A complete, valid service (catalogue pages and API): only whose it is may be wrong."""
     form = {
@@ -607,12 +614,17 @@ PAGES: dict[str, Case] = {
         lambda ref: {"solution": "1", "requirement": "K1", "verdict": "met", "evidence": "x"},
     ),
     "cooperation:publish": Case(OBJECT, {"code": "evaluation.code"}, "POST"),
+    # Steering group decisions (ADR 0972): the victim's decision binds its own provider alone.
+    "cooperation:decisions": Case(LIST),
+    "cooperation:decision": Case(OBJECT, {"decision_id": "decision.id"}),
+    "cooperation:decision_record": Case(OBJECT, method="POST", data=lambda ref: _decision(ref)),
 }
 
 # API operations: path parameters are named after what they hold, so one map serves them all.
 API_PARAMS: dict[str, str] = {
     "evaluation_code": "evaluation.code",
     "catalogue_code": "evaluation.catalogue.code",
+    "decision_id": "decision.id",
     "agency_id": "org.id",
     "case_id": "case.id",
     "item_id": "item.id",
@@ -692,6 +704,12 @@ API: dict[tuple[str, str], Case] = {
             "verdict": "met",
             "evidence": "x",
         },
+    ),
+    ("GET", "/cooperation/decisions"): Case(LIST),
+    ("GET", "/cooperation/decisions/{decision_id}"): Case(OBJECT),
+    ("POST", "/cooperation/decisions"): Case(
+        OBJECT,
+        data=lambda ref: {**_decision(ref), "decided_on": "2025-01-02", "provider_ids": []},
     ),
     ("GET", "/agencies"): Case(LIST),
     ("GET", "/agencies/{agency_id}"): Case(OBJECT),

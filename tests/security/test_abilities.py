@@ -22,7 +22,7 @@ import samdrift
 from samdrift.billing.models import Invoice
 from samdrift.catalogue.models import Service
 from samdrift.continuity.permissions import sites_abilities
-from samdrift.cooperation.permissions import cooperation_abilities
+from samdrift.cooperation.permissions import cooperation_abilities, decision_abilities
 from samdrift.core.actor import ANONYMOUS, SYSTEM, Actor
 from samdrift.efos.models import Credential, Official, SignableDocument
 from samdrift.onboarding.models import ConnectionCase, ServiceRequest
@@ -438,6 +438,23 @@ COOPERATION = {
 @pytest.mark.parametrize(("role", "expected"), _table(COOPERATION, {"view", "import"}))
 def test_cooperation_abilities(role, expected):
     _check(cooperation_abilities, role, expected)
+
+
+# Steering group decisions (ADR 0972): a provider agency's staff read those binding it; its
+# administrator records them (the system for any provider agency); customers neither.
+DECISIONS = {
+    **{key: set() for key in A_PEOPLE},
+    **{key: {"view"} for key in FK_STAFF},
+    "provider_admin": {"view", "record"},
+    "second_provider": {"view", "record"},
+    "anonymous": set(),
+    "system": {"view", "record"},
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(DECISIONS, {"view", "record"}))
+def test_decision_abilities(role, expected):
+    _check(decision_abilities, role, expected)
 
 
 @pytest.mark.parametrize("role", sorted(ACTORS))
@@ -1020,6 +1037,7 @@ TESTED = {
     sites_abilities,
     security_abilities,
     cooperation_abilities,
+    decision_abilities,
     room_abilities,
     meeting_room_abilities,
     calendar_abilities,

@@ -102,6 +102,7 @@ class Victim:
     service: Service  # the provider's published service (catalogue keeping, ADR 0220)
     # cooperation: the provider's draft DSAM evaluation (ADR 0962), read by its staff only.
     evaluation: Any = None
+    decision: Any = None
     markers: tuple[str, ...] = ()
     # SAFOS (collaboration): a workspace of the agency, its owner row, a pending invitation
     # to someone else, and a document with one version.
@@ -550,6 +551,17 @@ def build_world() -> World:
             code=f"UTV-{keeper.pk}", title=f"Hemlig utvärdering {keeper.name}", catalogue=catalogue
         )
         victim.markers = (*victim.markers, victim.evaluation.title, catalogue.name)
+    # Steering group decisions (ADR 0972): each binds its provider alone, read by its staff only.
+    from samdrift.cooperation.models import SteeringDecision
+
+    for victim, keeper in ((b, fk), (c, second)):
+        victim.decision = SteeringDecision.objects.create(
+            body="sitssam", reference=f"STYR-{keeper.pk}", decided_on=datetime.date(2025, 1, 1),
+            title=f"Hemligt styrgruppsbeslut {keeper.name}", text="Beslut.",
+            recorded_for=keeper, recorded_by="matris",
+        )  # fmt: skip
+        victim.decision.providers.set([keeper])
+        victim.markers = (*victim.markers, victim.decision.title)
 
     clients = {"anonymous": Client()}
     for role, user in users.items():

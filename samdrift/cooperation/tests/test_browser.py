@@ -74,3 +74,41 @@ def test_the_demo_evaluation_passes_axe(provider, agency_contact, live_server, l
         assert axe_violations(page, f"demo evaluation ({language})") == []
         page.goto(f"{live_server.url}/cooperation/catalogues/DSAM-2021/")
         assert axe_violations(page, f"demo catalogue ({language})") == []
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_steering_decision_pages_pass_axe_and_record_by_keyboard(
+    provider, provider_admin, live_server, language
+):
+    from samdrift.cooperation.models import SteeringDecision
+
+    client = Client()
+    client.force_login(provider_admin)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        page = page_as(browser, live_server.url, session, language)
+        page.goto(f"{live_server.url}/cooperation/decisions/")
+        assert axe_violations(page, f"decisions, none yet ({language})") == []
+        tab_to(page, page.locator("#id_reference"))
+        page.keyboard.type("SITSSAM-2025-03")
+        tab_to(page, page.locator("#id_decided_on"))
+        page.keyboard.type("01012999")  # a day ahead: refused
+        tab_to(page, page.locator("#id_title"))
+        page.keyboard.type("Gemensam incidentsamordning")
+        tab_to(page, page.locator("#id_text"))
+        page.keyboard.type("Styrgruppen beslutar att samordna incidenter.")
+        tab_to(page, page.locator("form[action$='/record/'] button[type=submit]"))
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.locator(".error-summary").count() == 1
+        assert page.locator("#id_title").input_value() == "Gemensam incidentsamordning"
+        assert axe_violations(page, f"decision refused ({language})") == []
+        page.fill("#id_decided_on", "2025-03-12")
+        tab_to(page, page.locator("form[action$='/record/'] button[type=submit]"))
+        with page.expect_navigation(url="**/cooperation/decisions/*/"):
+            page.keyboard.press("Enter")
+        assert axe_violations(page, f"decision ({language})") == []
+        page.goto(f"{live_server.url}/cooperation/decisions/")
+        assert page.locator("tbody tr").count() == 1
+        assert axe_violations(page, f"decisions, one ({language})") == []
+    assert SteeringDecision.objects.get().decided_on.isoformat() == "2025-03-12"

@@ -9,7 +9,8 @@ import pytest
 
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.cooperation import demo, selectors
-from samdrift.cooperation.models import Assessment, Catalogue
+from samdrift.cooperation.models import Assessment, Catalogue, SteeringDecision
+from samdrift.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,7 @@ def test_the_demo_evaluation(provider, agency_contact):
     demo.load(stdout=again)
     assert "already there" in again.getvalue()
     assert Catalogue.objects.count() == 1
+    # two illustrative steering group decisions, recorded once, SITSSAM's binding every provider
+    sitssam = SteeringDecision.objects.get(body="sitssam")
+    assert set(sitssam.providers.all()) == set(Organisation.objects.filter(kind="provider"))
+    assert SteeringDecision.objects.count() == 2
