@@ -48,6 +48,7 @@ from .goals import GoalRow, goals_for
 from .models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, ReportDecision, ReportText
 from .permissions import report_abilities
 from .programme import ContinuitySection, continuity_section
+from .sitssam import SitssamSection, sitssam_section
 
 if TYPE_CHECKING:
     from samdrift.catalogue.models import Service
@@ -625,6 +626,8 @@ class GovernmentReport:
     goals_problem: str = ""
     # Published DSAM evaluations of shared solutions (ADR 0965).
     dsam: list[EvaluationLine] = field(default_factory=list)
+    # The cooperating provider agencies and the year's steering group decisions (ADR 0973).
+    sitssam: SitssamSection = field(default_factory=SitssamSection)
     # Vulnerability management of the provider's components over the year (ADR 0966).
     security: SecurityYear | None = None
     # Incidents, availability per service and capacity peaks over the year (ADR 0847).
@@ -668,10 +671,16 @@ def government_report(*, actor: Actor, year: int, language: str = "sv") -> Gover
         continuity=_continuity(actor, year, language),
         decision=decision_get(actor=actor, year=year),
         dsam=dsam_section(actor=actor, year=year),
+        sitssam=_sitssam(actor, year, language),
         security=security_year(actor=actor, year=year),
         operations=_operations(actor, year, language),
         **_goals(actor, year, language),
     )
+
+
+def _sitssam(actor: Actor, year: int, language: str) -> SitssamSection:
+    with translation.override(language):  # the steering groups' names
+        return sitssam_section(actor=actor, year=year, language=language)
 
 
 def _operations(actor: Actor, year: int, language: str) -> OperationsYear:

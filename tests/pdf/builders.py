@@ -23,6 +23,7 @@ from samdrift.accounts.selectors import actor_for_user
 from samdrift.billing import services as billing
 from samdrift.billing.models import Invoice
 from samdrift.billing.tests.builders import agency, make_world, price, subscribe, usage_rows
+from samdrift.cooperation.services import decision_record
 from samdrift.core.actor import SYSTEM
 from samdrift.core.oidc.sweden import ORG_AFFILIATION
 from samdrift.efos import demo as efos_demo
@@ -137,6 +138,11 @@ def government_report_pdf(env: Env, language: str) -> bytes:
         state="completed",
         closed_on=dt.date(2021, 5, 1),
     )
+    # Tables 16 and 17 (SITSSAM, ADR 0973): the services above and one steering group decision.
+    decision_record(
+        actor=SYSTEM, recorded_for=provider.id, body="sitssam", reference="SITSSAM-2021-1",
+        decided_on=dt.date(2021, 6, 1), title="Gemensam incidentsamordning", text="Beslut.",
+    )  # fmt: skip
     actor = actor_for_user(admin)
     report_text_save(
         actor=actor,
