@@ -75,6 +75,7 @@ browser:
 	@bash scripts/ensure-alertmanager.sh
 	@bash scripts/ensure-rclone.sh
 	@bash scripts/ensure-janus.sh
+	@bash scripts/ensure-pgbackrest.sh
 
 pytest: install frontend
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)

@@ -8,6 +8,16 @@ samdrift backup drill [FOLDER] [--passphrase-file F] a restore drill of the newe
                                                     service's RPO/RTO target against it; exit 1 if failed
 samdrift backup agency ORGNR FILE [--passphrase-file F] one agency's data alone (rows and files),
                                                     sealed the same way, e.g. for an agency that leaves
+samdrift backup pitr configure CONFIG --repo DIR --pg-data DIR [--pg-port N] [--pg-socket DIR]
+                    [--os-user postgres] [--rpo-seconds 60]
+                                                    write pgBackRest's configuration (never over a file)
+                                                    and print the PostgreSQL settings that archive WAL
+samdrift backup pitr base|status [--config F]       a base backup; what is restorable and the achieved RPO
+samdrift backup pitr restore --to MOMENT --into DIR [--config F]
+                                                    the cluster as it was at MOMENT (ISO 8601 with its
+                                                    time zone) into an empty data directory
+Point-in-time recovery needs PostgreSQL and pgBackRest (ADR 0974); --config defaults to
+SAMDRIFT_PITR_CONFIG, the user pgBackRest runs as to SAMDRIFT_PITR_OS_USER.
 The passphrase comes from the file's first line or SAMDRIFT_BACKUP_PASSPHRASE, never an argument.
 """
 
@@ -25,6 +35,7 @@ from samdrift.core.i18n import bilingual_line
 
 from ... import drills, services
 from ...agency_export import export_agency, organisation_id_for
+from ...pitr_cli import pitr_arguments, pitr_command
 
 
 class Command(BaseCommand):
@@ -43,11 +54,19 @@ class Command(BaseCommand):
         agency.add_argument("org_number")
         agency.add_argument("file", type=Path)
         agency.add_argument("--passphrase-file", type=FileType("r"), default=None)
+        pitr_arguments(sub.add_parser("pitr", help="point-in-time recovery with pgBackRest"))
         drill = sub.add_parser("drill", help="restore drill of the newest backup in a folder")
         drill.add_argument("folder", type=Path, nargs="?", default=None)
         drill.add_argument("--passphrase-file", type=FileType("r"), default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "pitr":
+            try:
+                for line in pitr_command(options):
+                    self.stdout.write(line)
+            except DomainError as error:
+                raise CommandError(bilingual_line(error.message, error.params)) from error
+            return
         if options["action"] == "drill":
             self._drill(options)
             return
