@@ -9,7 +9,7 @@ DEV := DJANGO_SETTINGS_MODULE=config.settings.dev
 
 .PHONY: install run demo serve test lint typecheck importlint migrations-check pytest browser \
         bench bench-billing bench-jobs bench-identity bench-a11y bench-files messages migrations clean frontend jslint \
-        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-calendar bench-coediting bench-meetings bench-broadcast bench-chat audit \
+        bench-live bench-search bench-documents bench-import-reads bench-notifications bench-checker-load bench-backup bench-operations bench-site-search bench-security bench-pitr bench-calendar bench-coediting bench-meetings bench-broadcast bench-chat audit \
         schemathesis
 
 $(STAMP): requirements/lock.txt pyproject.toml
@@ -139,6 +139,11 @@ bench-a11y: install
 ## Backup and restore (samdrift backup/restore) vs a raw copy of the same files
 bench-backup: install
 	$(PY) bench/bench_backup.py
+
+## Point-in-time recovery on PostgreSQL: achieved RPO under continuous archiving through pgBackRest (issue 18, ADR 0974)
+bench-pitr: install
+	@bash scripts/ensure-pgbackrest.sh
+	$(PY) bench/bench_pitr.py
 
 ## File up/download through a served samdrift vs raw S3, both on a SeaweedFS the bench starts
 bench-files: install
