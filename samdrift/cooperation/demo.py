@@ -8,8 +8,8 @@ links and WebDAV (samdrift.collaboration); live notes and whiteboards edited by 
 (samdrift.coediting); video meetings and webinars on Janus (samdrift.meetings); persistent chat
 rooms per workspace on Synapse (samdrift.chat); e-ID and EFOS logins (samdrift.identity). Where
 a requirement asks for more than was shown (50 people in a meeting, 500 viewers, searchable
-history) the verdict is "partly"; kanban is not built. So SAFOS is still out at the first
-screening, on VID-1, WEB-1, CHT-1 and KAN-1. The two other solutions are
+history) the verdict is "partly"; task boards (kanban) are built in samdrift.calendars. So SAFOS
+is still out at the first screening, on VID-1, WEB-1 and CHT-1. The two other solutions are
 illustrative composites, not named products: their verdicts show how the screening and the
 scores work, not a finding about any vendor. Everything goes through the real services
 (validated, audited). Idempotent: does nothing when the catalogue exists.
@@ -72,6 +72,8 @@ SAFOS_EVIDENCE = {
     "WEB-2": ("not_met", "Ingen inspelning."),
     "CHT-1": ("partly", "samdrift.chat: ett beständigt rum per arbetsyta på Synapse, historik sparad och arkiverad per klass (ADR 0655); ingen sökning på samdrifts sida."),
     "CHT-2": ("met", "Rummet delas av arbetsytans myndigheter; två myndigheter skriver och läser i samma rum, provat mot en riktig Synapse."),
+    "KAN-1": ("met", "samdrift.calendars: arbetsytans uppgifter på en tavla med statusarna som kolumner och ansvariga från alla myndigheter, flyttas med tangentbord eller dra och släpp; också i kalenderprogram via CalDAV (ADR 0640)."),
+    "KAN-2": ("met", "Uppgifter länkas till arbetsytans dokument (ATTACH med filnamn, RFC 8607)."),
     "WBD-1": ("met", "samdrift.coediting: whiteboard där flera ritar samtidigt, även med tangentbord (ADR 0681)."),
     "WBD-2": ("met", "Whiteboarden sparas som versioner och exporteras som SVG och PNG."),
     "SÄK-1": ("met", "samdrift.identity: e-legitimation och EFOS via OpenID Connect, tillitsnivå 3."),
