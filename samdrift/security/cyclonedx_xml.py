@@ -1,5 +1,5 @@
 """CycloneDX XML read into the shape of CycloneDX JSON (ADR 0969), so one reader
-(`parsers._cyclonedx`) and one deduplication key serve both encodings.
+(`cyclonedx.cyclonedx_report`) and one deduplication key serve both encodings.
 
 Any schema version 1.0–1.6: elements are matched by local name, whatever the namespace. Only
 what the reader uses is carried over: components (nested, with bom-ref, name, version, purl),
