@@ -15,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.selectors import service_for_change
 from samdrift.core.actor import SYSTEM, Actor
-from samdrift.core.exceptions import BusinessRuleViolation, NotFound, ValidationFailed
+from samdrift.core.exceptions import (
+    BusinessRuleViolation,
+    NotFound,
+    field_refusal,
+)
 from samdrift.organisations.selectors import visible_organisations
 
 from . import redundancy
@@ -25,11 +29,6 @@ from .permissions import sites_abilities
 from .selectors import site_facts
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
-
-
-def _invalid(field: str, message: Any, **params: Any) -> ValidationFailed:
-    text = str(message) % params if params else str(message)
-    return ValidationFailed(message, errors={field: [text]}, **params)
 
 
 LABELS = {
@@ -46,7 +45,7 @@ def _positive(field: str, value: Any) -> int:
     except (TypeError, ValueError):
         number = 0
     if number < 1:
-        raise _invalid(
+        raise field_refusal(
             field, _("%(what)s must be a whole number of at least 1."), what=LABELS[field]
         )
     return number
@@ -58,7 +57,7 @@ def _security_class(value: Any) -> int:
     except (TypeError, ValueError):
         number = -1
     if number not in SecurityClass.values:
-        raise _invalid(
+        raise field_refusal(
             "security_class", _("Unknown security class %(value)s: 0 to 4."), value=str(value)
         )
     return number
@@ -81,17 +80,21 @@ def site_create(
         raise NotFound("sites")
     code = (code or "").strip().upper()
     if not CODE.match(code):
-        raise _invalid("code", _("A site code is 2-20 capital letters, digits or hyphens."))
+        raise field_refusal("code", _("A site code is 2-20 capital letters, digits or hyphens."))
     if not (name or "").strip():
-        raise _invalid("name", _("A site needs a name."))
+        raise field_refusal("name", _("A site needs a name."))
     if region not in Region.values:
-        raise _invalid("region", _("Unknown region %(value)s."), value=str(region))
+        raise field_refusal("region", _("Unknown region %(value)s."), value=str(region))
     klass = _security_class(security_class)
     room = _positive("capacity", capacity)
     if not visible_organisations(SYSTEM).filter(id=operator_id).exists():
-        raise _invalid("operator", _("There is no agency with id %(value)s."), value=operator_id)
+        raise field_refusal(
+            "operator", _("There is no agency with id %(value)s."), value=operator_id
+        )
     if Site.objects.filter(code=code).exists():
-        raise _invalid("code", _("There is already a site with the code %(value)s."), value=code)
+        raise field_refusal(
+            "code", _("There is already a site with the code %(value)s."), value=code
+        )
     with transaction.atomic():
         site = Site.objects.create(
             code=code, name=name.strip(), operator_id=operator_id, region=region,
@@ -112,7 +115,7 @@ def _site(site: Site) -> dict[str, Any]:
 def _site_by_code(code: str) -> Site:
     site = Site.objects.filter(code=(code or "").strip().upper()).first()
     if site is None:
-        raise _invalid("site", _("There is no site with the code %(site)s."), site=code)
+        raise field_refusal("site", _("There is no site with the code %(site)s."), site=code)
     return site
 
 
@@ -125,12 +128,12 @@ def place_service(
     service = service_for_change(actor=actor, code=service_code)  # another provider's: 404
     site = _site_by_code(site_code)
     if role not in PlacementRole.values:
-        raise _invalid("role", _("Unknown role %(value)s: primary or secondary."), value=role)
+        raise field_refusal("role", _("Unknown role %(value)s: primary or secondary."), value=role)
     hours = _positive("rto_hours", rto_hours)
     with transaction.atomic():
         locked = Site.objects.select_for_update().get(pk=site.pk)
         if Placement.objects.filter(service_id=service.id, site=locked).exists():
-            raise _invalid(
+            raise field_refusal(
                 "site", _("%(service)s is already placed on %(site)s."),
                 service=service.code, site=locked.code,
             )  # fmt: skip
@@ -138,12 +141,12 @@ def place_service(
             role == PlacementRole.PRIMARY
             and Placement.objects.filter(service_id=service.id, role=PlacementRole.PRIMARY).exists()
         ):
-            raise _invalid(
+            raise field_refusal(
                 "role", _("%(service)s already has a primary site."), service=service.code
             )
         policy = RedundancyPolicy.objects.filter(service_id=service.id).first()
         if policy and locked.security_class < policy.min_security_class:
-            raise _invalid(
+            raise field_refusal(
                 "site",
                 _("Site %(site)s is approved for security class %(has)d, the policy needs %(needs)d."),
                 site=locked.code, has=locked.security_class, needs=policy.min_security_class,
@@ -159,7 +162,7 @@ def place_service(
                     service_id=service.id, site=locked, role=role, rto_hours=hours
                 )
         except IntegrityError:  # a concurrent placement won the race
-            raise _invalid(
+            raise field_refusal(
                 "site", _("%(service)s is already placed on %(site)s."),
                 service=service.code, site=locked.code,
             ) from None  # fmt: skip
@@ -187,7 +190,7 @@ def set_policy(
     regions_needed = _positive("min_regions", min_regions)
     klass = _security_class(min_security_class)
     if regions_needed > sites_needed:
-        raise _invalid(
+        raise field_refusal(
             "min_regions",
             _("At least %(regions)d regions need at least as many sites, not %(sites)d."),
             regions=regions_needed, sites=sites_needed,
@@ -197,7 +200,7 @@ def set_policy(
     hosting = Placement.objects.filter(service_id=service.id).values_list("site__code", flat=True)
     usable, regions = redundancy.achievable(wanted, sites, hosting)
     if usable < sites_needed or regions < regions_needed:
-        raise _invalid(
+        raise field_refusal(
             "min_sites",
             _("No set of the existing sites can meet this policy: %(usable)d sites in %(regions)d "
               "regions are approved for security class %(klass)d and have room."),

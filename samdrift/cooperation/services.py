@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.exceptions import NotFound, ValidationFailed, field_refusal
 from samdrift.core.text import CONTROL_CHARACTERS, is_single_line, validate_multi_line
 from samdrift.organisations.selectors import provider_agencies
 
@@ -174,15 +174,10 @@ def publish(*, actor: Actor, evaluation_code: str) -> Evaluation:
 MAX_DECISION_TEXT = 5000
 
 
-def _refused(field: str, message: object, **params: object) -> ValidationFailed:
-    text = str(message) % params if params else str(message)
-    return ValidationFailed(message, errors={field: [text]}, **params)
-
-
 def _one_line(value: str, field: str, limit: int, what: object) -> str:
     value = (value or "").strip()
     if not value or len(value) > limit or not is_single_line(value):
-        raise _refused(
+        raise field_refusal(
             field, _("Give %(what)s on one line, 1–%(limit)s characters."), what=what, limit=limit
         )
     return value
@@ -207,31 +202,31 @@ def decision_record(
     if not may_record_decision_for(actor, recorded_for):
         raise NotFound("organisation")
     if body not in SteeringBody.values:
-        raise _refused("body", _("Unknown steering group %(value)s."), value=str(body)[:40])
+        raise field_refusal("body", _("Unknown steering group %(value)s."), value=str(body)[:40])
     reference = _one_line(reference, "reference", 60, _("the reference number"))
     title = _one_line(title, "title", 200, _("a title"))
     text = (text or "").strip()
     if not text or len(text) > MAX_DECISION_TEXT:
-        raise _refused(
+        raise field_refusal(
             "text", _("Write the decision, 1–%(limit)s characters."), limit=MAX_DECISION_TEXT
         )
     try:
         validate_multi_line(text)
     except ValidationError:
-        raise _refused("text", CONTROL_CHARACTERS) from None
+        raise field_refusal("text", CONTROL_CHARACTERS) from None
     if decided_on is None or decided_on > timezone.localdate():
-        raise _refused("decided_on", _("Give the day of the decision; it cannot lie ahead."))
+        raise field_refusal("decided_on", _("Give the day of the decision; it cannot lie ahead."))
     bound = {int(i) for i in provider_ids} | {recorded_for}
     known = set(provider_agencies().filter(id__in=bound).values_list("id", flat=True))
     if recorded_for not in known:
         raise NotFound("organisation")
     if bound - known:
-        raise _refused(
+        raise field_refusal(
             "providers", _("Only provider agencies can be bound by a steering group decision.")
         )
     with transaction.atomic():
         if SteeringDecision.objects.filter(body=body, reference=reference).exists():
-            raise _refused(
+            raise field_refusal(
                 "reference", _("The steering group already has a decision %(reference)s."),
                 reference=reference,
             )  # fmt: skip

@@ -77,6 +77,12 @@ class ConcurrentUpdate(BusinessRuleViolation):
     code = "concurrent_update"
 
 
+def field_refusal(field: str, message: Any, **params: Any) -> ValidationFailed:
+    """A refusal of one field: the message (with its parameters) as that field's error too."""
+    text = str(message) % params if params else str(message)
+    return ValidationFailed(message, errors={field: [text]}, **params)
+
+
 def error_text(error: DomainError) -> str:
     """A refusal as one line for a page's message: the field messages when there are any."""
     if isinstance(error, ValidationFailed) and error.errors:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.audit.services import audit_record
 from samdrift.catalogue.selectors import service_get
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from samdrift.core.exceptions import NotFound, PermissionDenied, field_refusal
 
 from .choices import ComponentKind, FindingStatus, ReportFormat, VexStatus
 from .inserts import insert_findings
@@ -38,11 +38,6 @@ from .threats import read_epss, read_kev
 from .vex import Product, VexDocument
 
 
-def _invalid(field: str, message: Any, **params: Any) -> ValidationFailed:
-    text = str(message) % params if params else str(message)
-    return ValidationFailed(message, errors={field: [text]}, **params)
-
-
 def component_register(
     *,
     actor: Actor,
@@ -59,24 +54,24 @@ def component_register(
         raise NotFound("components")
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise _invalid("name", _("A component needs a name of at most 200 characters."))
+        raise field_refusal("name", _("A component needs a name of at most 200 characters."))
     if kind not in ComponentKind.values:
-        raise _invalid("kind", _("Unknown kind of component %(value)s."), value=str(kind))
+        raise field_refusal("kind", _("Unknown kind of component %(value)s."), value=str(kind))
     if Component.objects.filter(name=name).exists():
-        raise _invalid("name", _("There is already a component named %(value)s."), value=name)
+        raise field_refusal("name", _("There is already a component named %(value)s."), value=name)
     services = [service_get(actor=actor, code=code) for code in service_codes]
     for service in services:
         if not keeps_component(actor, service.provider_id):  # another provider's service
             raise NotFound("service")
     owners = {service.provider_id for service in services}
     if len(owners) > 1:
-        raise _invalid("services", _("A component's services must all be one provider's."))
+        raise field_refusal("services", _("A component's services must all be one provider's."))
     if owners:
         provider_id = owners.pop()
     elif providers:
         provider_id = min(providers)
     else:
-        raise _invalid("services", _("Name at least one service that uses the component."))
+        raise field_refusal("services", _("Name at least one service that uses the component."))
     with transaction.atomic():
         component = Component.objects.create(
             provider_id=provider_id, name=name, version=(version or "").strip()[:100],
@@ -107,7 +102,9 @@ class ImportOutcome:
 def _component_for_import(actor: Actor, name: str) -> Component:
     component = Component.objects.filter(name=(name or "").strip()).first()
     if component is None or not keeps_component(actor, component.provider_id):
-        raise _invalid("component", _("There is no component named %(component)s."), component=name)
+        raise field_refusal(
+            "component", _("There is no component named %(component)s."), component=name
+        )
     return component
 
 

@@ -56,12 +56,13 @@ def test_a_known_exploited_vulnerability_gets_three_days(soc, imported):
     high = Finding.objects.filter(severity="high").order_by("id").first()
     deadlines = {f.id: r for f, r in _deadlines(soc).items()}
     assert deadlines[critical.id] == today + datetime.timedelta(days=7)
+    added = today + datetime.timedelta(days=1)  # relative to today: a fixed date ages into the past
     assert services.import_kev(actor=soc, data=kev(("CVE-2019-12900", "2019-07-01"),
-                                                    (high.vulnerability_id, "2026-12-06"))) == 2  # fmt: skip
+                                                    (high.vulnerability_id, added.isoformat()))) == 2  # fmt: skip
     deadlines = {f.id: r for f, r in _deadlines(soc).items()}
     assert deadlines[critical.id] == today + datetime.timedelta(days=3)
     # added to the catalogue after it was first seen here: three days from the day it was added
-    assert deadlines[high.id] == datetime.date(2026, 12, 9)
+    assert deadlines[high.id] == added + datetime.timedelta(days=3)
     assert KnownExploited.objects.get(cve_id="CVE-2019-12900").ransomware
     rows = _api(soc)
     assert rows["CVE-2019-12900"]["known_exploited"] is True
