@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, field_refusal
 
 from .choices import ComponentKind, FindingStatus, ReportFormat, VexStatus
-from .inserts import insert_findings
+from .inserts import UPDATED_FIELDS, FindingValues, insert_findings, known_rows
 from .models import (
     Component,
     ComponentUse,
@@ -108,7 +108,7 @@ def _component_for_import(actor: Actor, name: str) -> Component:
     return component
 
 
-def _apply(finding: Finding, parsed: Parsed, run: ImportRun) -> None:
+def _apply(finding: FindingValues, parsed: Parsed, run: ImportRun) -> None:
     finding.severity = parsed.severity
     finding.title = parsed.title
     finding.fixed_version = parsed.fixed_version
@@ -118,19 +118,8 @@ def _apply(finding: Finding, parsed: Parsed, run: ImportRun) -> None:
     finding.justification = parsed.justification
     finding.fixed_at = run.imported_at if parsed.status == FindingStatus.FIXED else None
     finding.last_seen = run.imported_at
-    finding.last_run_id = run.pk  # the id, not the instance: no descriptor work per finding
+    finding.last_run_id = run.pk
 
-
-def _content(finding: Finding) -> tuple[object, ...]:
-    """What a finding says, apart from when it was last seen."""
-    return (finding.severity, finding.title, finding.fixed_version, finding.location,
-            list(finding.aliases), finding.status, finding.justification, finding.fixed_at)  # fmt: skip
-
-
-UPDATED_FIELDS = [
-    "severity", "title", "fixed_version", "location", "aliases", "status", "justification",
-    "fixed_at", "last_seen", "last_run",
-]  # fmt: skip
 
 #: Findings written per round: memory holds one batch, whatever the report's size (ADR 0971).
 BATCH = 2000
@@ -246,13 +235,17 @@ def _write_batch(
     for parsed in batch:
         unique.setdefault(parsed.dedup_key, parsed)
     known = {
-        f.dedup_key: f
-        for f in Finding.objects.select_for_update().filter(
-            component=component, tool=tool, dedup_key__in=list(unique)
+        row.dedup_key: row
+        for row in known_rows(
+            Finding.objects.select_for_update().filter(
+                component=component, tool=tool, dedup_key__in=list(unique)
+            ),
+            component.pk,
+            tool,
         )
     }
     now = run.imported_at
-    new: list[Finding] = []
+    new: list[FindingValues] = []
     changed: list[Finding] = []
     seen: list[int] = []
     for key, parsed in unique.items():
@@ -261,22 +254,23 @@ def _write_batch(
             continue  # listed earlier in this report
         tally.reported += 1
         if finding is None:
-            finding = Finding(
+            finding = FindingValues(
                 component_id=component.pk, tool=tool, dedup_key=key,
                 vulnerability_id=parsed.vulnerability_id, package_name=parsed.package_name,
                 package_version=parsed.package_version, first_seen=now, first_run_id=run.pk,
+                last_seen=now, last_run_id=run.pk,
             )  # fmt: skip
             _apply(finding, parsed, run)
             _honour(finding, statements, component, now)
             new.append(finding)
             continue
-        before = _content(finding)
+        before = finding.content()
         _apply(finding, parsed, run)
         _honour(finding, statements, component, now)
-        if _content(finding) != before:
-            changed.append(finding)
+        if finding.content() != before:
+            changed.append(finding.as_model())
         else:
-            seen.append(finding.pk)
+            seen.append(cast(int, finding.pk))
     insert_findings(new)
     Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
     Finding.objects.filter(pk__in=seen).update(last_seen=now, last_run=run)
@@ -297,13 +291,15 @@ def _kept_statements(component: Component) -> VexKept:
     ]  # fmt: skip
 
 
-def _product_is(product: Product, finding: Finding, component: Component) -> bool:
+def _product_is(product: Product, finding: Finding | FindingValues, component: Component) -> bool:
     return product.purl == component.purl or product.names(
         finding.package_name, finding.package_version
     )
 
 
-def _honour(finding: Finding, statements: VexKept, component: Component, now: Any) -> bool:
+def _honour(
+    finding: Finding | FindingValues, statements: VexKept, component: Component, now: Any
+) -> bool:
     """Apply the last statement about this finding's vulnerability and product; True if the
     finding's status or justification changed. Under investigation changes nothing."""
     chosen = None
