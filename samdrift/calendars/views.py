@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
@@ -31,10 +31,10 @@ from .ical import HOME_ZONE, MAX_OBJECT_BYTES
 page = scoped_page
 AGENDA_DAYS = 14
 VIEWS = {
-    "day": _lazy("Day"),
-    "week": _lazy("Week"),
-    "month": _lazy("Month"),
-    "agenda": _lazy("Agenda"),
+    "day": gettext_lazy("Day"),
+    "week": gettext_lazy("Week"),
+    "month": gettext_lazy("Month"),
+    "agenda": gettext_lazy("Agenda"),
 }
 
 

@@ -86,6 +86,51 @@ def _finding_out(r: selectors.FindingRow) -> dict[str, Any]:
     }  # fmt: skip
 
 
+class AgencyReachedOut(Schema):
+    name: str
+    services: list[str] = Field(description="Codes of the agency's services it reaches")
+
+
+class ReachOut(Schema):
+    services: list[str] = Field(description="SOC: codes of the services built from the component")
+    through: list[str] = Field(description="SOC: codes of the services depending on those")
+    agencies: list[AgencyReachedOut]
+    other_agencies: int = Field(
+        description="SOC: agencies reached only through other providers' services (not named)"
+    )
+
+
+class FindingDetailOut(FindingOut):
+    reach: ReachOut
+    advisories: list[int] = Field(description="Ids of the advisories about it the caller may read")
+
+
+@router.get(
+    "/findings/{finding_id}",
+    response={200: FindingDetailOut, **errors(404)},
+    summary="One vulnerability finding and where it reaches",
+    description=(
+        "The SOC of the component's provider: the finding with its location, the services it "
+        "reaches and every agency reached through them. A customer agency's people: the "
+        "finding as it reaches their agency, without location or other agencies. 404 for "
+        "anyone it does not reach."
+    ),
+)
+def get_finding(request: ApiRequest, finding_id: int) -> dict[str, Any]:
+    detail = selectors.finding_detail(actor=request.auth, finding_id=finding_id)
+    row = selectors.finding_row(request.auth, detail.finding)
+    return {
+        **_finding_out(row),
+        "reach": {
+            "services": [s.code for s in detail.direct],
+            "through": [s.code for s in detail.through],
+            "agencies": [{"name": a.name, "services": a.services} for a in detail.agencies],
+            "other_agencies": detail.others,
+        },
+        "advisories": [a.id for a in detail.advisories],
+    }
+
+
 @router.get(
     "/components",
     response={200: list[ComponentOut], **errors(422)},

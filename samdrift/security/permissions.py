@@ -35,6 +35,13 @@ def soc_provider_ids(actor: Actor) -> frozenset[int] | None:
     return frozenset(p for p in actor.provider_org_ids if actor.has_provider_role_in(p, *SOC))
 
 
+def soc_sees_provider(actor: Actor, provider_id: int | None) -> bool:
+    """Whether the actor sees this provider's findings in full (locations, imports, the services
+    and agencies they reach): its own SOC, or the system."""
+    providers = soc_provider_ids(actor)
+    return providers is None or provider_id in providers
+
+
 def summary_provider_ids(actor: Actor) -> frozenset[int] | None:
     """Whose components' yearly figures the actor may read (the report to the government,
     ADR 0966): any staff of a provider reads its own provider's counts, no finding and no

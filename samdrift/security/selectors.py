@@ -17,11 +17,12 @@ from django.conf import settings
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from samdrift.catalogue.selectors import dependency_edges
+from samdrift.catalogue.selectors import dependency_edges, service_list
 from samdrift.core.actor import SYSTEM, Actor
 from samdrift.core.exceptions import NotFound
 from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
+from samdrift.organisations.selectors import organisation_names
 
 from .choices import SEVERITY_ORDER, Severity
 from .models import (
@@ -35,7 +36,7 @@ from .models import (
     KnownExploited,
     SecurityCase,
 )
-from .permissions import soc_provider_ids
+from .permissions import soc_provider_ids, soc_sees_provider
 
 #: Days to remediate by severity (DefectDojo's defaults, ADR 0953); `SECURITY_REMEDIATION_DAYS`
 #: in the settings overrides any of them. Informational and unknown findings get no deadline.
@@ -160,8 +161,7 @@ def _scoped(actor: Actor) -> QuerySet[Finding]:
 
 def shows_location(actor: Actor, finding: Finding) -> bool:
     """Where on the provider's hosts a finding was found is for that provider's SOC only."""
-    providers = soc_provider_ids(actor)
-    return providers is None or finding.component.provider_id in providers
+    return soc_sees_provider(actor, finding.component.provider_id)
 
 
 def finding_list(
@@ -241,6 +241,76 @@ def reach_of(finding: Finding) -> Reach:
         through=sorted(reached - direct),
         agencies={org: sorted(services) for org, services in sorted(agencies.items())},
         deadline=remediation_deadline(finding),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceName:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AgencyReached:
+    name: str
+    services: list[str]  # codes
+
+
+@dataclass(frozen=True)
+class FindingDetail:
+    """One finding as the actor may see it. The provider's SOC (`soc`): where it was found, the
+    imports that listed it, the services it reaches and every agency reached through the
+    provider's own services (`others`: how many more only through other providers' services,
+    unnamed). A customer agency's people: only their own agencies and services."""
+
+    finding: Finding
+    deadline: datetime.date | None
+    soc: bool
+    direct: list[ServiceName]
+    through: list[ServiceName]
+    agencies: list[AgencyReached]
+    others: int
+    advisories: list[Advisory]
+    first_run: ImportRun | None
+    last_run: ImportRun | None
+
+
+def finding_detail(*, actor: Actor, finding_id: int) -> FindingDetail:
+    finding = finding_get(actor=actor, finding_id=finding_id)
+    soc = shows_location(actor, finding)
+    reach = reach_of(finding)
+    reached = service_list(actor=SYSTEM).filter(id__in=[*reach.direct, *reach.through])
+    services = {service.id: service for service in reached}
+    if soc:  # the provider's own services and the agencies reached through them
+        shown = {i for i, s in services.items() if soc_sees_provider(actor, s.provider_id)}
+        named = {org: ids for org, ids in reach.agencies.items() if shown.intersection(ids)}
+    else:  # the actor's own agencies and their services
+        customers = _customer_org_ids(actor)
+        named = {org: ids for org, ids in reach.agencies.items() if org in customers}
+        shown = {i for ids in named.values() for i in ids}
+    names = organisation_names()
+    agencies = [
+        AgencyReached(names.get(org, ""), [services[i].code for i in ids if i in shown])
+        for org, ids in named.items()
+    ]
+    runs = ImportRun.objects.filter(pk__in=[finding.first_run_id, finding.last_run_id])
+    by_id = {run.pk: run for run in runs} if soc else {}
+    advisories = advisory_list(actor=actor).filter(vulnerability_id=finding.vulnerability_id)
+
+    def named_services(ids: list[int]) -> list[ServiceName]:
+        return [ServiceName(services[i].code, services[i].name) for i in ids if i in shown]
+
+    return FindingDetail(
+        finding=finding,
+        deadline=reach.deadline,
+        soc=soc,
+        direct=named_services(reach.direct) if soc else [],
+        through=named_services(reach.through) if soc else [],
+        agencies=sorted(agencies, key=lambda agency: agency.name),
+        others=len(reach.agencies) - len(named) if soc else 0,
+        advisories=list(advisories.order_by("-published_at", "-id")),
+        first_run=by_id.get(finding.first_run_id),
+        last_run=by_id.get(finding.last_run_id),
     )
 
 

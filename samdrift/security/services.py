@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -146,6 +148,29 @@ def import_report(
     data = data or b""
     report = parse(data)
     return _import(actor, component, report, hashlib.sha256(data).hexdigest(), file_name)
+
+
+def import_upload(*, actor: Actor, component_name: str, upload: UploadedFile) -> ImportOutcome:
+    """A report sent through the page: read from the upload's temporary file where it has one
+    (a large report is streamed from it as from any file), else from memory. The upload handler
+    stops writing at the file store's limit, so a larger file is refused whole; the command line
+    reads any size from a path."""
+    limit = int(settings.SAMDRIFT_FILES_MAX_BYTES)
+    if upload.size is not None and upload.size > limit:
+        raise field_refusal(
+            "file",
+            _("The file is larger than %(mb)s MB; import it with samdrift security import."),
+            mb=limit // (1024 * 1024),
+        )
+    name = (upload.name or "")[:255]
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        return import_report(
+            actor=actor, component_name=component_name, path=Path(temporary()), file_name=name
+        )
+    return import_report(
+        actor=actor, component_name=component_name, data=upload.read(), file_name=name
+    )
 
 
 def _sha256_of_file(path: Path) -> str:

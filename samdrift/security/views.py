@@ -3,14 +3,18 @@ Who sees which finding, and whether its location, is decided in `permissions` an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samdrift.core.actor import Actor
@@ -25,12 +29,14 @@ from .advisory_document import csaf_products
 from .cases import case_rows, security_case_set
 from .choices import FindingStatus, InformationClass, SecurityCategory, Severity
 from .dashboard import soc_dashboard
+from .models import Component
 from .permissions import security_abilities
+from .services import ImportOutcome, import_upload
 
 STATUS_LABELS = {
-    "known_affected": _l("Affected"),
-    "fixed": _l("Fixed"),
-    "known_not_affected": _l("Not affected"),
+    "known_affected": gettext_lazy("Affected"),
+    "fixed": gettext_lazy("Fixed"),
+    "known_not_affected": gettext_lazy("Not affected"),
 }
 
 
@@ -60,6 +66,83 @@ def findings(request: HttpRequest) -> HttpResponse:
         "abilities": security_abilities(actor=actor),
     }
     return render(request, "security/findings.html", context)
+
+
+@login_required
+@require_GET
+def finding(request: HttpRequest, finding_id: int) -> HttpResponse:
+    """One finding: what it is, its deadline, where it reaches and the advisories about it."""
+    try:
+        detail = selectors.finding_detail(actor=_actor(request), finding_id=finding_id)
+    except NotFound:
+        raise Http404 from None
+    context = {"nav": "security", "detail": detail, "finding": detail.finding}
+    return render(request, "security/finding.html", context)
+
+
+class ImportForm(forms.Form):
+    """A scanner report for one of the SOC's own components."""
+
+    component = forms.ChoiceField(
+        label=gettext_lazy("Component"),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of your components.")},
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Report"),
+        help_text=gettext_lazy("JSON or XML as the scanner wrote it."),
+        error_messages={
+            "required": gettext_lazy("Choose the report file."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+    )
+
+    def __init__(self, *args: Any, components: Iterable[Component], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["component"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (c.name, f"{c.name} {c.version}".strip()) for c in components
+        ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    """The SOC imports a scanner report for a component; the reports imported so far."""
+    actor = _actor(request)
+    if not security_abilities(actor=actor)["import"]:
+        raise Http404
+    components = selectors.component_list(actor=actor)
+    form = ImportForm(request.POST or None, request.FILES or None, components=components)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = import_upload(
+                actor=actor, component_name=form.cleaned_data["component"],
+                upload=form.cleaned_data["file"],
+            )  # fmt: skip
+        except NotFound:
+            raise Http404 from None
+        except DomainError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _outcome_text(outcome))
+            return redirect("security:imports")
+    paged = paginate(selectors.import_runs(actor=actor), params=request.GET)
+    context = {**paged.context(), "nav": "security", "form": form}
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "security/imports.html", context, status=status)
+
+
+def _outcome_text(outcome: ImportOutcome) -> str:
+    if outcome.already_imported:
+        return _("This report was imported already (%(when)s); nothing changed.") % {
+            "when": date_format(
+                timezone.localtime(outcome.run.imported_at), "SHORT_DATETIME_FORMAT"
+            )
+        }
+    return _(
+        "Imported: %(reported)s findings listed, %(created)s new, %(updated)s seen again, "
+        "%(fixed)s no longer listed and marked fixed."
+    ) % {"reported": outcome.reported, "created": outcome.created,
+         "updated": outcome.updated, "fixed": outcome.fixed}  # fmt: skip
 
 
 @login_required
@@ -100,10 +183,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 class AdvisoryForm(TextCheckedForm):
-    vulnerability_id = forms.CharField(label=_l("Vulnerability (CVE or other id)"), max_length=200)
-    title = forms.CharField(label=_l("Title"), max_length=300)
+    vulnerability_id = forms.CharField(
+        label=gettext_lazy("Vulnerability (CVE or other id)"), max_length=200
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     summary = forms.CharField(
-        label=_l("Summary for the agencies"),
+        label=gettext_lazy("Summary for the agencies"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
@@ -175,10 +260,10 @@ def advisory_csaf(request: HttpRequest, advisory_id: int) -> HttpResponse:
 
 
 class SecurityCaseForm(TextCheckedForm):
-    incident = forms.IntegerField(label=_l("Incident number (INC…)"), min_value=1)
-    category = forms.ChoiceField(label=_l("Category"), choices=SecurityCategory.choices)
+    incident = forms.IntegerField(label=gettext_lazy("Incident number (INC…)"), min_value=1)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=SecurityCategory.choices)
     information_classes = forms.MultipleChoiceField(
-        label=_l("Information affected"), choices=InformationClass.choices,
+        label=gettext_lazy("Information affected"), choices=InformationClass.choices,
         widget=forms.CheckboxSelectMultiple, required=False,
     )  # fmt: skip
 

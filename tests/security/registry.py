@@ -77,6 +77,16 @@ def _dsam_import(ref: Callable[[str], Any]) -> dict[str, Any]:
     return {"code": "MATRIS", "name": "Matris", "owner": ref("evaluation.catalogue.owner_id")}
 
 
+def _report(ref: Callable[[str], Any]) -> dict[str, Any]:
+    """A valid Trivy report; only the component (the victim's) is wrong."""
+    report = (
+        b'{"SchemaVersion": 2, "Results": [{"Target": "matris", "Vulnerabilities": ['
+        b'{"VulnerabilityID": "CVE-2030-0002", "PkgName": "matris", "Severity": "HIGH"}]}]}'
+    )
+    return {"component": ref("component.name"),
+            "file": SimpleUploadedFile("matris.json", report, "application/json")}  # fmt: skip
+
+
 def _decision(ref: Callable[[str], Any]) -> dict[str, Any]:
     """A valid decision; only the recording agency (the victim's provider) is wrong."""
     return {"recorded_for": ref("decision.recorded_for_id"), "body": "sitssam",
@@ -262,6 +272,9 @@ PAGES: dict[str, Case] = {
     "continuity:drills": Case(LIST),
     # Security findings (ADR 0952): the SOC its own components', a customer what reaches it.
     "security:findings": Case(LIST),
+    "security:finding": Case(OBJECT, {"finding_id": "finding.id"}),
+    # The SOC imports for its own component: the victim's is refused as a missing one is.
+    "security:imports": Case(OBJECT, method="POST", data=lambda ref: _report(ref)),
     "security:dashboard": Case(LIST),
     "security:advisories": Case(LIST),
     "security:cases": Case(LIST),
@@ -657,6 +670,7 @@ API_PARAMS: dict[str, str] = {
     "matrix_id": "matrix.id",
     "problem_id": "problem.id",
     "advisory_id": "advisory.id",
+    "finding_id": "finding.id",
     "change_id": "change.id",
     "room_id": "meeting.id",
     "admission_id": "meeting_admission.id",
@@ -787,6 +801,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/continuity/drills"): Case(LIST),
     ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     ("GET", "/security/findings"): Case(LIST),
+    ("GET", "/security/findings/{finding_id}"): Case(OBJECT),
     ("GET", "/security/components"): Case(LIST),
     ("GET", "/security/advisories"): Case(LIST),
     ("GET", "/security/cases"): Case(LIST),

@@ -125,8 +125,11 @@ class Victim:
     # operations: the provider's problem and draft change on the victim's service.
     problem: Any = None
     change: Any = None
-    # security: the provider's advisory of the victim's finding, its copy sent to the victim.
+    # security: the provider's advisory of the victim's finding, its copy sent to the victim;
+    # the finding itself and its component (only the victim's own services use it).
     advisory: Any = None
+    finding: Any = None
+    component: Any = None
     # coediting: a live note in the victim's workspace, with one kept version (ADR 0680).
     live_doc: Any = None
     live_version: Any = None
@@ -466,7 +469,8 @@ def build_world() -> World:
             component=component, tool="Trivy", report_format="trivy", checksum="0" * 64,
             imported_at=seen, imported_by="matris",
         )  # fmt: skip
-        Finding.objects.create(
+        victim.component = component
+        victim.finding = Finding.objects.create(
             component=component, tool="Trivy", dedup_key="0" * 64,
             vulnerability_id="CVE-2030-0001", severity="critical",
             title=f"Sårbarhet hos {victim.org.name}", location=f"värd {victim.org.name}",

@@ -38,3 +38,32 @@ def test_the_findings_page_passes_axe_and_filters_by_keyboard(
         page.wait_for_url("**q=libbz2**")
         assert page.locator("tbody tr").count() == 1
         assert axe_violations(page, f"findings filtered ({language})") == []
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_report_imported_from_the_page_and_a_finding_pass_axe_by_keyboard(
+    soc, landscape, security_officer, live_server, language, tmp_path
+):
+    report = tmp_path / "trivy.json"
+    report.write_bytes(sample("trivy/scheme_2_many_vulns.json"))
+    client = Client()
+    client.force_login(security_officer)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        page = page_as(browser, live_server.url, session, language)
+        page.goto(f"{live_server.url}/security/imports/")
+        assert axe_violations(page, f"imports ({language})") == []
+        tab_to(page, page.locator("#id_component"))
+        page.keyboard.press("ArrowDown")  # the first (only) component
+        page.locator("#id_file").set_input_files(str(report))  # a file chooser: not by keys
+        tab_to(page, page.locator("main form button.primary"))
+        page.keyboard.press("Enter")
+        page.wait_for_selector("tbody tr td")
+        assert page.locator("tbody tr").count() == 1
+        assert axe_violations(page, f"imports done ({language})") == []
+        page.goto(f"{live_server.url}/security/findings/?severity=critical")
+        tab_to(page, page.locator("tbody th a").first)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/security/findings/*/")
+        assert page.locator("h1").inner_text().startswith("CVE-2019-12900")
+        assert axe_violations(page, f"finding ({language})") == []
