@@ -6,15 +6,19 @@ with their locations, a customer agency those reaching it without."""
 import datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
+from samdrift.core.exceptions import NotFound
 from samdrift.core.paging import Mapped
 
 from . import selectors
 from .advisories import advisory_publish
 from .cases import case_rows, security_case_set
+from .permissions import security_abilities
+from .services import import_upload
 
 router = Router(tags=["security"])
 
@@ -129,6 +133,74 @@ def get_finding(request: ApiRequest, finding_id: int) -> dict[str, Any]:
         },
         "advisories": [a.id for a in detail.advisories],
     }
+
+
+class ImportOut(Schema):
+    id: int
+    component: str
+    tool: str
+    format: str
+    file_name: str
+    imported_at: datetime.datetime
+    imported_by: str
+    reported: int
+    created: int
+    fixed: int
+
+
+class ImportedOut(Schema):
+    run: ImportOut
+    already_imported: bool = Field(
+        description="The same report was imported before: nothing changed"
+    )
+    updated: int = Field(description="Known findings listed again")
+
+
+def _import_out(run: Any) -> dict[str, Any]:
+    return {
+        "id": run.id, "component": run.component.name, "tool": run.tool,
+        "format": run.report_format, "file_name": run.file_name, "imported_at": run.imported_at,
+        "imported_by": run.imported_by, "reported": run.reported, "created": run.created,
+        "fixed": run.fixed,
+    }  # fmt: skip
+
+
+@router.get(
+    "/imports",
+    response={200: list[ImportOut], **errors(422)},
+    summary="Imported scanner reports",
+    description="The provider's SOC: the reports imported for its components, newest first. "
+    "Others: an empty list.",
+)
+@paginate(Page)
+def list_imports(request: ApiRequest, component: str = Query("", max_length=200)) -> Mapped:
+    return Mapped(selectors.import_runs(actor=request.auth, component=component), _import_out)
+
+
+@router.post(
+    "/imports",
+    response={201: ImportedOut, 200: ImportedOut, **errors(404, 422)},
+    summary="Import a scanner report",
+    description=(
+        "multipart/form-data: `component` (the name of one of the SOC's components) and `file` "
+        "(Trivy, Grype, SARIF, Greenbone/OpenVAS, CycloneDX, OpenVEX or CSAF; the format is "
+        "recognised from the content). 201 with what was stored; 200 when the same report was "
+        "imported before (nothing changed). A file that cannot be read, or over the file "
+        "store's limit, is refused with 422 and nothing of it is stored; another provider's "
+        "component is refused as an unknown one."
+    ),
+)
+def import_report(
+    request: ApiRequest,
+    component: str = Form(..., max_length=200),
+    file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
+) -> tuple[int, dict[str, Any]]:
+    if not security_abilities(actor=request.auth)["import"]:
+        raise NotFound("components")
+    outcome = import_upload(actor=request.auth, component_name=component, upload=file)
+    body = {"run": _import_out(outcome.run), "already_imported": outcome.already_imported,
+            "updated": outcome.updated}  # fmt: skip
+    return (200 if outcome.already_imported else 201), body
 
 
 @router.get(

@@ -803,6 +803,10 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/security/findings"): Case(LIST),
     ("GET", "/security/findings/{finding_id}"): Case(OBJECT),
     ("GET", "/security/components"): Case(LIST),
+    ("GET", "/security/imports"): Case(LIST),
+    ("POST", "/security/imports"): Case(
+        SKIP, reason="takes a file upload; the page form of the same service is matrixed"
+    ),
     ("GET", "/security/advisories"): Case(LIST),
     ("GET", "/security/cases"): Case(LIST),
     ("POST", "/security/cases"): Case(

@@ -105,3 +105,35 @@ def test_only_the_soc_imports_and_only_for_its_own_components(
         unknown.content.decode()
     )
     assert _stored() == (0, 0)
+
+
+def test_the_api_imports_lists_and_refuses_as_the_page_does(
+    landscape, security_officer, client_for
+):
+    client = client_for(security_officer)
+    first = client.post("/api/v1/security/imports", {"component": "efos-web", "file": _upload()})
+    assert first.status_code == 201
+    body = first.json()
+    assert body["already_imported"] is False and body["run"]["created"] == 5
+    assert body["run"]["file_name"] == "trivy.json" and body["run"]["format"] == "trivy"
+    again = client.post("/api/v1/security/imports", {"component": "efos-web", "file": _upload()})
+    assert again.status_code == 200 and again.json()["already_imported"] is True
+    assert again.json()["run"]["id"] == body["run"]["id"]
+    broken = client.post(
+        "/api/v1/security/imports",
+        {"component": "efos-web", "file": SimpleUploadedFile("x.json", b"{")},
+    )
+    assert broken.status_code == 422 and "JSON" in broken.json()["message_en"]
+    unknown = client.post("/api/v1/security/imports", {"component": "nope", "file": _upload()})
+    assert unknown.status_code == 422 and "nope" in unknown.json()["message_en"]
+    listed = client.get("/api/v1/security/imports").json()["items"]
+    assert [run["id"] for run in listed] == [body["run"]["id"]]
+    member = UserFactory(username="anna")
+    MembershipFactory(user=member, organisation=landscape["a"], role="member")
+    customer = client_for(member)
+    assert customer.get("/api/v1/security/imports").json()["items"] == []
+    refused = customer.post(
+        "/api/v1/security/imports", {"component": "efos-web", "file": _upload()}
+    )
+    assert refused.status_code == 404
+    assert _stored() == (5, 1)
