@@ -135,7 +135,7 @@ def get_finding(request: ApiRequest, finding_id: int) -> dict[str, Any]:
     }
 
 
-class ImportOut(Schema):
+class ReportImportOut(Schema):
     id: int
     component: str
     tool: str
@@ -148,8 +148,8 @@ class ImportOut(Schema):
     fixed: int
 
 
-class ImportedOut(Schema):
-    run: ImportOut
+class ReportImportedOut(Schema):
+    run: ReportImportOut
     already_imported: bool = Field(
         description="The same report was imported before: nothing changed"
     )
@@ -167,7 +167,7 @@ def _import_out(run: Any) -> dict[str, Any]:
 
 @router.get(
     "/imports",
-    response={200: list[ImportOut], **errors(422)},
+    response={200: list[ReportImportOut], **errors(422)},
     summary="Imported scanner reports",
     description="The provider's SOC: the reports imported for its components, newest first. "
     "Others: an empty list.",
@@ -179,7 +179,7 @@ def list_imports(request: ApiRequest, component: str = Query("", max_length=200)
 
 @router.post(
     "/imports",
-    response={201: ImportedOut, 200: ImportedOut, **errors(404, 422)},
+    response={201: ReportImportedOut, 200: ReportImportedOut, **errors(404, 422)},
     summary="Import a scanner report",
     description=(
         "multipart/form-data: `component` (the name of one of the SOC's components) and `file` "

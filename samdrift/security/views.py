@@ -80,7 +80,7 @@ def finding(request: HttpRequest, finding_id: int) -> HttpResponse:
     return render(request, "security/finding.html", context)
 
 
-class ImportForm(forms.Form):
+class ImportForm(TextCheckedForm):
     """A scanner report for one of the SOC's own components."""
 
     component = forms.ChoiceField(
