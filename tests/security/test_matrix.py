@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from samdrift.core.tenancy import LOGIN_SESSION_KEY
 from samdrift.tests.dav import dav_call
-from tests.api.support import row_state
+from tests.api.support import rows_as_stored
 from tests.security import registry
 from tests.security.registry import API, API_PARAMS, LIST, OBJECT, PAGES, PUBLIC, Case
 from tests.security.world import FK_ROLES, ROLES, World, build_world
@@ -132,32 +132,54 @@ def _send(client: Any, method: str, path: str, data: dict[str, Any] | None, api:
     return sender(path, data=data or {})
 
 
-def _snapshot(world: World) -> dict[str, Any]:
-    """Row counts of every samdrift table, and every stored field of each victim's objects."""
-    counts = {
-        model._meta.label: model._default_manager.count()
+def _samdrift_tables() -> dict[str, str]:
+    """Every samdrift model's label → its table."""
+    return {
+        model._meta.label: model._meta.db_table
         for model in apps.get_models()
         if model.__module__.startswith("samdrift.")
     }
-    rows = {}
+
+
+def _snapshot(world: World) -> dict[str, Any]:
+    """Row counts of every samdrift table, and every stored field of each victim's objects.
+
+    The counts come in one statement (one sub-select per table): the matrix takes two snapshots
+    for each of its ~3,000 cases, and one COUNT query per table made them two thirds of its time.
+    """
+    tables = _samdrift_tables()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # the models' own tables, quoted
+        counted = ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables.values())  # noqa: S608
+        cursor.execute(f"SELECT {counted}")
+        counts = dict(zip(tables, cursor.fetchone(), strict=True))
+    objects: dict[tuple[str, str], Any] = {}
     for victim in (world.b, world.c):
-        for name in (
-            "org",
-            "case",
-            "request",
-            "subscription",
-            "invoice",
-            "usage",
-            "official",
-            "service",
-            "draft",
-        ):
-            rows[(victim.org.name, name)] = row_state(getattr(victim, name))
-        for name in ("credential", "document", "membership", "token", "item"):
+        for name in VICTIM_ROWS:
             obj = getattr(victim, name)
             if obj is not None:
-                rows[(victim.org.name, name)] = row_state(obj)
-    return {"counts": counts, "rows": rows}
+                objects[(victim.org.name, name)] = obj
+    return {"counts": counts, "rows": rows_as_stored(objects)}
+
+
+# The victim's objects whose every field must be as it was; the first nine always exist.
+VICTIM_ROWS = (
+    "org",
+    "case",
+    "request",
+    "subscription",
+    "invoice",
+    "usage",
+    "official",
+    "service",
+    "draft",
+    "credential",
+    "document",
+    "membership",
+    "token",
+    "item",
+)
 
 
 CSRF = re.compile(r'(csrfmiddlewaretoken" value="|csrf-token" content=")[^"]+')

@@ -21,6 +21,9 @@ from samdrift.continuity import database, services
 from samdrift.core.i18n import in_both_languages
 
 ROOT = Path(__file__).resolve().parents[3]
+# Machines A and B are SQLite files of their own, whatever the run's database is (PostgreSQL's
+# backups are test_postgresql.py's).
+pytestmark = pytest.mark.own_database
 PASSPHRASE = "korrekt häst batteri häftklammer"
 SEED = """
 import io

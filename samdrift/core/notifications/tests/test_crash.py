@@ -25,7 +25,8 @@ from django.conf import settings
 
 from samdrift.core.notifications.testing import Mailbox, free_port
 
-pytestmark = pytest.mark.slow
+# Its database is a SQLite file of its own, whatever the run's database is.
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 SETUP = """
 from django.contrib.auth import get_user_model
