@@ -17,6 +17,8 @@ and the p95 of a customer agency's findings page with every finding stored.
    (marked fixed), under tracemalloc for its peak memory.
 1b. **large file**: reading every finding of a report of `--large-findings` (streamed) against
    `json.loads` of it, each timed and, in a second run, under tracemalloc for its peak memory.
+   The same for a Greenbone XML report of `--large-xml-results` results, against defusedxml
+   parsing the whole file into a tree (what a whole-file reader must do first).
 2. **fan-out**: `selectors.reach_of` of one critical finding on a component used by every
    service (services depending on each other in a chain), reaching every agency.
 3. **customer page**: p95 of `GET /security/findings/` for an agency member with all findings
@@ -72,6 +74,7 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--large-findings", type=int, default=1_000_000)
+    parser.add_argument("--large-xml-results", type=int, default=200_000)
     options = parser.parse_args()
     exit_with_throwaway_sqlite("bench-security-", run, options)
 
@@ -136,6 +139,7 @@ def run(options: argparse.Namespace) -> int:
     tracemalloc.stop()
     fixed = Finding.objects.filter(status="fixed").count()
     large = _large_file(folder, options.large_findings)
+    large_xml = _large_xml_file(folder, options.large_xml_results)
     shutil.rmtree(folder, ignore_errors=True)
     ratio = import_s / parse_s
     print(f"  import      {import_s:7.2f} s  {stored / import_s:9,.0f} findings/s   "
@@ -148,6 +152,7 @@ def run(options: argparse.Namespace) -> int:
           f"lists marked fixed); peak memory {peak / 1e6:.1f} MB for a "
           f"{len(newer) / 1e6:.1f} MB file")  # fmt: skip
     print(large)
+    print(large_xml)
 
     critical = Finding.objects.filter(severity="critical", status="open").first()
     fan = [_timed(lambda: selectors.reach_of(critical)) for _ in range(5)]
@@ -232,15 +237,57 @@ def _large_file(folder: Path, findings: int) -> str:
         json.loads(path.read_bytes())
 
     lines = [f"  large file  {findings:,} findings, {size / 1e6:.0f} MB"]
-    for name, work in (("streamed, every finding read", streamed), ("json.loads alone", whole)):
+    lines += _time_and_peak(
+        (("streamed, every finding read", streamed), ("json.loads alone", whole))
+    )
+    path.unlink()
+    return "\n".join(lines)
+
+
+def _large_xml_file(folder: Path, results: int) -> str:
+    """Every result of a large Greenbone report read streamed, against defusedxml's whole tree."""
+    from defusedxml.ElementTree import parse
+
+    from samdrift.security import parsers
+
+    path = folder / "large.xml"
+    with path.open("w") as file:
+        file.write('<report id="r"><report id="i"><results>')
+        for n in range(results):
+            file.write(
+                f'<result id="r{n}"><name>Flaw {n}</name><host>10.0.{n // 250}.{n % 250}</host>'
+                f'<port>443/tcp</port><nvt oid="1.3.6.1.4.1.25623.1.0.{n}"><name>NVT {n}</name>'
+                f'<refs><ref id="CVE-2026-{n:06d}" type="cve"/></refs></nvt>'
+                f"<severity>7.5</severity><description>{'y' * 300}</description></result>"
+            )
+        file.write("</results></report></report>")
+    size = path.stat().st_size
+
+    def streamed() -> int:
+        with parsers.read_report(path) as report:
+            return sum(1 for _ in report.findings)
+
+    def whole() -> None:
+        parse(str(path), forbid_dtd=True)
+
+    lines = [f"  large XML   {results:,} Greenbone results, {size / 1e6:.0f} MB"]
+    lines += _time_and_peak(
+        (("streamed, every finding read", streamed), ("defusedxml tree alone", whole))
+    )
+    path.unlink()
+    return "\n".join(lines)
+
+
+def _time_and_peak(works) -> list[str]:  # type: ignore[no-untyped-def]
+    lines = []
+    for name, work in works:
         seconds = _timed(work)
         tracemalloc.start()
         work()
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         lines.append(f"    {name:30} {seconds:7.2f} s  peak memory {peak / 1e6:8.1f} MB")
-    path.unlink()
-    return "\n".join(lines)
+    return lines
 
 
 def _timed(work) -> float:  # type: ignore[no-untyped-def]

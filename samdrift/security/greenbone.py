@@ -6,15 +6,19 @@ severity comes from the result's CVSS score; the location is the host (and host 
 Deduplication key: host, port, OID.
 
 The XML is parsed with defusedxml: a document type declaration, external entities or entity
-expansion (billion laughs) are refused before anything is read.
+expansion (billion laughs) are refused before anything is read. A large report is read from its
+file as its results are iterated (`streamed_greenbone_report`), holding one result at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml.ElementTree import ParseError, fromstring, iterparse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ReportFormat, Severity
@@ -33,16 +37,22 @@ def _severity(score: float | None) -> str:
     return Severity.UNKNOWN if score is None else _score_severity(score)
 
 
-def safe_xml(data: bytes) -> Element:
-    """The document's root, or a refusal: no DTD, no entities (XXE, billion laughs)."""
+@contextmanager
+def _xml_refusals() -> Iterator[None]:
     try:
-        return fromstring(data, forbid_dtd=True)
+        yield
     except DefusedXmlException:
         raise refuse(
             _("The XML file declares a document type or entities, which samdrift does not read.")
         ) from None
     except ParseError as error:
         raise refuse(_("The file is not valid XML: %(problem)s."), problem=str(error)) from None
+
+
+def safe_xml(data: bytes) -> Element:
+    """The document's root, or a refusal: no DTD, no entities (XXE, billion laughs)."""
+    with _xml_refusals():
+        return fromstring(data, forbid_dtd=True)
 
 
 def read_greenbone(data: bytes) -> Report:
@@ -58,40 +68,41 @@ def greenbone_report(root: Element) -> Report:
             )
         )
     report = Report(ReportFormat.GREENBONE, "Greenbone")
-    findings: list[Parsed] = []
-    for number, result in enumerate(_results(root), start=1):
-        where = f"Greenbone results[{number}]"
-        nvt = result.find("nvt")
-        oid = text(nvt.get("oid") if nvt is not None else "", 200)
-        if not oid:
-            raise refuse(_("%(where)s has no %(what)s."), where=where, what="nvt oid")
-        host_element = result.find("host")
-        host = text(host_element.text if host_element is not None else "", 200)
-        hostname = text(host_element.findtext("hostname") if host_element is not None else "", 200)
-        port = text(result.findtext("port"), 100)
-        score = _score(result.findtext("severity"))
-        refs = nvt.find("refs") if nvt is not None else None
-        cves = sorted({
-            text(ref.get("id"), 200) for ref in (refs if refs is not None else [])
-            if ref.get("type") == "cve" and ref.get("id")
-        })  # fmt: skip
-        location = " ".join(p for p in (host, f"({hostname})" if hostname else "", port) if p)
-        name = result.findtext("name") or (nvt.findtext("name") if nvt is not None else "")
-        solution = nvt.find("solution") if nvt is not None else None
-        findings.append(
-            Parsed(
-                key_fields=(host, port, oid),
-                vulnerability_id=oid,
-                severity=_severity(score),
-                title=text(name, 500),
-                # Greenbone names no fixed version, only how to fix: VendorFix, Workaround, …
-                fixed_version=text(solution.get("type") if solution is not None else "", 200),
-                location=location[:1000],
-                aliases=tuple(cves),
-            )
-        )
-    report.findings = findings
+    report.findings = [
+        _finding(result, number) for number, result in enumerate(_results(root), start=1)
+    ]
     return report
+
+
+def _finding(result: Element, number: int) -> Parsed:
+    where = f"Greenbone results[{number}]"
+    nvt = result.find("nvt")
+    oid = text(nvt.get("oid") if nvt is not None else "", 200)
+    if not oid:
+        raise refuse(_("%(where)s has no %(what)s."), where=where, what="nvt oid")
+    host_element = result.find("host")
+    host = text(host_element.text if host_element is not None else "", 200)
+    hostname = text(host_element.findtext("hostname") if host_element is not None else "", 200)
+    port = text(result.findtext("port"), 100)
+    score = _score(result.findtext("severity"))
+    refs = nvt.find("refs") if nvt is not None else None
+    cves = sorted({
+        text(ref.get("id"), 200) for ref in (refs if refs is not None else [])
+        if ref.get("type") == "cve" and ref.get("id")
+    })  # fmt: skip
+    location = " ".join(p for p in (host, f"({hostname})" if hostname else "", port) if p)
+    name = result.findtext("name") or (nvt.findtext("name") if nvt is not None else "")
+    solution = nvt.find("solution") if nvt is not None else None
+    return Parsed(
+        key_fields=(host, port, oid),
+        vulnerability_id=oid,
+        severity=_severity(score),
+        title=text(name, 500),
+        # Greenbone names no fixed version, only how to fix: VendorFix, Workaround, …
+        fixed_version=text(solution.get("type") if solution is not None else "", 200),
+        location=location[:1000],
+        aliases=tuple(cves),
+    )
 
 
 def _results(root: Element) -> list[Element]:
@@ -100,3 +111,68 @@ def _results(root: Element) -> list[Element]:
     for results in root.iter("results"):
         found.extend(results.findall("result"))
     return found
+
+
+# --- a report too large to hold: read from its file, one result at a time ------------------------
+
+
+def xml_root_tag(path: Path) -> str:
+    """The tag of the file's root element, read from its first start tag (checked like a whole
+    file: no DTD, no entities)."""
+    with _xml_refusals(), path.open("rb") as file:
+        for _event, element in iterparse(file, events=("start",), forbid_dtd=True):
+            return str(element.tag)
+    return ""  # iterparse raises on a file without an element; for mypy
+
+
+def streamed_greenbone_report(path: Path) -> Report:
+    """A Greenbone report whose results are read from the file each time they are iterated.
+
+    The whole file is checked as XML (no DTD, no entities) before this returns, as a JSON report
+    is (ADR 0971); a result with a missing field is refused as it is reached. The caller has
+    seen the root element's tag (`xml_root_tag`) is `report`."""
+    for _result in _results_in_file(path, keep=False):
+        pass
+    report = Report(ReportFormat.GREENBONE, "Greenbone")
+    report.findings = _ReadFromFile(path)
+    return report
+
+
+class _ReadFromFile:
+    """The report's findings, read from the file again on each iteration."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __iter__(self) -> Iterator[Parsed]:
+        for number, result in enumerate(_results_in_file(self._path, keep=True), start=1):
+            yield _finding(result, number)
+
+
+def _results_in_file(path: Path, *, keep: bool) -> Iterator[Element]:
+    """Each `results/result` element of the file, complete, in document order. Everything else is
+    dropped from the tree as soon as it ends, and each result once the caller has read it, so
+    memory holds the path from the root and one result."""
+    stack: list[Element] = []
+    in_result = 0  # depth of the result being built, 0 outside one
+    with _xml_refusals(), path.open("rb") as file:
+        for event, element in iterparse(file, events=("start", "end"), forbid_dtd=True):
+            if event == "start":
+                stack.append(element)
+                if not in_result and _is_result(stack):
+                    in_result = len(stack)
+                continue
+            depth = len(stack)
+            stack.pop()
+            if in_result and depth > in_result:
+                continue  # part of the result: kept until the result ends
+            if in_result == depth:
+                in_result = 0
+                if keep:
+                    yield element
+            if stack:
+                stack[-1].remove(element)
+
+
+def _is_result(stack: list[Element]) -> bool:
+    return len(stack) >= 2 and stack[-1].tag == "result" and stack[-2].tag == "results"

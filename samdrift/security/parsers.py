@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from . import cyclonedx_xml
 from .csaf import is_csaf, read_csaf
 from .cyclonedx import cyclonedx_report
-from .greenbone import greenbone_report, safe_xml
+from .greenbone import greenbone_report, safe_xml, streamed_greenbone_report, xml_root_tag
 from .grype import grype_report
 from .parsed import Parsed as Parsed
 from .parsed import Report as Report
@@ -28,10 +28,11 @@ from .streamed import ReportStream
 from .trivy import trivy_report
 from .vex import VexDocument, is_openvex, read_openvex
 
-#: A report given as bytes, or an XML file, beyond this is refused before parsing.
+#: A report given as bytes, or a CycloneDX XML file, beyond this is refused before parsing.
 MAX_BYTES = 50 * 1024 * 1024
-#: A JSON file up to this size is read whole (`json.loads`: quicker, and its errors name line and
-#: column); a larger one is streamed from the file (ADR 0971), up to MAX_STREAMED_BYTES.
+#: A file up to this size is read whole (`json.loads`: quicker, and its errors name line and
+#: column); a larger JSON or Greenbone XML one is streamed from the file (ADR 0971), up to
+#: MAX_STREAMED_BYTES.
 READ_WHOLE_UP_TO = 4 * 1024 * 1024
 MAX_STREAMED_BYTES = 4 * 1024 * 1024 * 1024
 
@@ -105,19 +106,24 @@ def parse(data: bytes) -> Report | VexDocument:
 
 @contextmanager
 def read_report(path: Path) -> Iterator[Report | VexDocument]:
-    """Read a report from a file, as `parse` does, without holding a large JSON report in memory:
-    its findings are read from the file as they are iterated, inside this block (ADR 0971). The
-    whole file is checked as JSON before anything is yielded."""
+    """Read a report from a file, as `parse` does, without holding a large JSON or Greenbone XML
+    report in memory: its findings are read from the file as they are iterated, inside this block
+    (ADR 0971). The whole file is checked as JSON or XML before anything is yielded."""
     size = path.stat().st_size
     if size <= READ_WHOLE_UP_TO:
         yield parse(path.read_bytes())
         return
     with path.open("rb") as file:
         xml = file.read(4096).lstrip()[:1] == b"<"
-    limit = MAX_BYTES if xml else MAX_STREAMED_BYTES
+    # A Greenbone report is streamed (its results); CycloneDX XML is read whole (ADR 0969).
+    greenbone = xml and xml_root_tag(path) == "report"
+    limit = MAX_BYTES if xml and not greenbone else MAX_STREAMED_BYTES
     if size > limit:
         raise _refuse(_("The file is larger than %(limit)s MB."), limit=limit // 1024 // 1024)
-    if xml:  # Greenbone and CycloneDX XML are read whole (defusedxml)
+    if greenbone:
+        yield streamed_greenbone_report(path)
+        return
+    if xml:
         yield parse(path.read_bytes())
         return
     with ReportStream(path) as stream:

@@ -1,4 +1,4 @@
-"""Large JSON reports streamed from their file (issue 17, ADR 0971): every sample reads to the same
+"""Large JSON (and Greenbone XML) reports streamed from their file (issue 17, ADR 0971): every sample reads to the same
 findings, or the same refusal, whole and streamed; a broken large file is refused with nothing
 stored; the reader holds a small part of the file; an import writes in batches with the same
 outcome as at once."""
@@ -70,6 +70,15 @@ def test_the_large_arrays_stay_in_the_file(streamed):
     assert len(last) == 2 and len(first) == 3 and not set(last) & set(first)
 
 
+def refused_with_nothing_stored(soc, path) -> dict[str, str]:
+    """The refusal of importing the file, in both languages; the database as it was."""
+    before = _state()
+    with pytest.raises(ReportRefused) as caught:
+        services.import_report(actor=soc, component_name="efos-web", path=path)
+    assert _state() == before
+    return in_both_languages(caught.value.message, caught.value.params)
+
+
 def _trivy(count: int, **overrides) -> dict:
     vulns = [
         {"VulnerabilityID": f"CVE-2026-{n:06d}", "PkgName": f"pkg-{n}", "InstalledVersion": "1.0",
@@ -88,19 +97,22 @@ def _trivy(count: int, **overrides) -> dict:
         (b'{"SchemaVersion": 2, "Title": "\xff\xfe"}', "UTF-8"),
         (b'{"SchemaVersion": 2, "Results": []} trailing', "not valid JSON"),
         (b'{"hello": "world"}', "not a report"),
+        # Greenbone XML, streamed too (test_streamed_xml.py)
+        (b'<report><results><result><nvt oid="1"/></result><result>', "not valid XML"),
+        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><report>&a;</report>',
+         "document type or entities"),
+        (b'<html><body><results><result><nvt oid="1"/></result></results></body></html>',
+         "Greenbone/OpenVAS report"),
+        (b"<report><results></results></report><report/>", "not valid XML"),
     ],
 )  # fmt: skip
 def test_a_broken_streamed_file_is_refused_and_nothing_is_stored(
     streamed, soc, landscape, tmp_path, text, words
 ):
-    path = tmp_path / "report.json"
+    path = tmp_path / "report"
     path.write_bytes(text)
-    before = _state()
-    with pytest.raises(ReportRefused) as caught:
-        services.import_report(actor=soc, component_name="efos-web", path=path)
-    both = in_both_languages(caught.value.message, caught.value.params)
+    both = refused_with_nothing_stored(soc, path)
     assert words in both["en"] and both["sv"] != both["en"], both
-    assert _state() == before
 
 
 def test_a_bad_finding_at_the_end_of_a_large_file_stores_nothing(
@@ -111,11 +123,7 @@ def test_a_bad_finding_at_the_end_of_a_large_file_stores_nothing(
     report["Results"][0]["Vulnerabilities"][-1].pop("PkgName")
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report))
-    before = _state()
-    with pytest.raises(ReportRefused) as caught:
-        services.import_report(actor=soc, component_name="efos-web", path=path)
-    assert "Vulnerabilities[500]" in str(caught.value.message % caught.value.params)
-    assert _state() == before
+    assert "Vulnerabilities[500]" in refused_with_nothing_stored(soc, path)["en"]
 
 
 @pytest.mark.django_db
@@ -151,6 +159,13 @@ def test_reading_a_large_report_holds_a_small_part_of_it(streamed, tmp_path):
     path = tmp_path / "report.json"
     path.write_text(json.dumps(_trivy(40_000)))
     size = path.stat().st_size
+    count, peak = findings_and_peak_memory(path)
+    assert count == 40_000
+    assert size > 6_000_000 and peak < size / 10, (size, peak)
+
+
+def findings_and_peak_memory(path) -> tuple[int, int]:
+    """How many findings the file holds, read through, and the reading's peak memory in bytes."""
     tracemalloc.start()
     try:
         with parsers.read_report(path) as report:
@@ -158,5 +173,4 @@ def test_reading_a_large_report_holds_a_small_part_of_it(streamed, tmp_path):
         _now, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert count == 40_000
-    assert size > 6_000_000 and peak < size / 10, (size, peak)
+    return count, peak
