@@ -559,6 +559,7 @@ def get_subscription(request: ApiRequest, subscription_id: int) -> Any:
 
 
 class DemandRowOut(Schema):
+    provider: str = Field(description="The provider agency that runs the service.")
     service_code: str
     name_sv: str
     name_en: str
@@ -573,6 +574,7 @@ class DemandOut(Schema):
     year: int
     basis: str | None = Field(description="The agreement basis counted; null for all bases.")
     legal_agency_total: int
+    across_providers: bool = Field(description="Every provider's services (SITSSAM).")
     rows: list[DemandRowOut]
 
 
@@ -583,25 +585,39 @@ class DemandFilters(Schema):
         description="The agreement basis to count: assignment (as the report's table), "
         "separate, own_use, or all (every basis).",
     )
+    providers: Literal["own", "all"] = Field(
+        "own",
+        description="own: the services the caller's provider runs (a customer: every service, "
+        "its own agencies counted); all: every provider agency's services counted over every "
+        "agency (SITSSAM), for the staff of a provider agency only (else 404).",
+    )
 
 
 @router.get(
     "/reports/demand",
-    response={200: DemandOut, **errors(422)},
+    response={200: DemandOut, **errors(404, 422)},
     summary="The demand report per service and year",
     description="Per service: agencies that had asked by the end of the year and agencies "
     "connected at its end, counted both as the report counts (an umbrella agency once) and as "
-    "legal agencies (Domstolsverket = 80 courts), with coverage of all agencies in %.",
+    "legal agencies (Domstolsverket = 80 courts), with coverage of all agencies in %. "
+    "With providers=all, every provider agency's services side by side (SITSSAM).",
 )
 def demand(request: ApiRequest, filters: Query[DemandFilters]) -> dict[str, Any]:
     basis = None if filters.basis == "all" else filters.basis
-    report = selectors.demand_report(actor=request.auth, year=filters.year, basis=basis)
+    report = selectors.demand_report(
+        actor=request.auth,
+        year=filters.year,
+        basis=basis,
+        across_providers=filters.providers == "all",
+    )
     return {
         "year": report.year,
         "basis": report.basis,
         "legal_agency_total": report.legal_agency_total,
+        "across_providers": report.across_providers,
         "rows": [
             {
+                "provider": row.service.provider.name,
                 "service_code": row.service.code,
                 "name_sv": row.service.name_sv,
                 "name_en": row.service.name_en,

@@ -12,8 +12,9 @@ from openpyxl.styles import Font
 from .selectors import DemandReport
 
 
-def _header() -> list[str]:
+def _header(report: DemandReport) -> list[str]:
     return [
+        *([_("Provider")] if report.across_providers else []),
         _("Service code"),
         _("Service"),
         _("Asked"),
@@ -28,6 +29,7 @@ def _header() -> list[str]:
 def _rows(report: DemandReport) -> list[list[object]]:
     return [
         [
+            *([r.service.provider.name] if report.across_providers else []),
             r.service.code,
             r.service.name,
             r.requested,
@@ -43,7 +45,7 @@ def _rows(report: DemandReport) -> list[list[object]]:
 def demand_csv(report: DemandReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")  # Swedish spreadsheets expect semicolons
-    writer.writerow(_header())
+    writer.writerow(_header(report))
     writer.writerows(_rows(report))
     return buffer.getvalue()
 
@@ -53,12 +55,12 @@ def demand_xlsx(report: DemandReport) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
     sheet.title = str(report.year)
-    sheet.append(_header())
+    sheet.append(_header(report))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(report):
         sheet.append(row)
-    sheet.column_dimensions["B"].width = 42
+    sheet.column_dimensions["C" if report.across_providers else "B"].width = 42
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

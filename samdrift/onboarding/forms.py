@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,20 @@ class DemandFilterForm(TextCheckedForm):
             ("all", _("All bases")),
         ],
     )
+    providers = forms.ChoiceField(
+        label=_("Services of"),
+        choices=[("own", _("Your provider")), ("all", _("Every provider (SITSSAM)"))],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, compares_providers: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not compares_providers:  # offered where the selector allows it (permissions)
+            del self.fields["providers"]
+
+    @property
+    def across_providers(self) -> bool:
+        return self.cleaned_data.get("providers") == "all"
 
 
 class ChecklistTemplateForm(TextCheckedForm):

@@ -65,3 +65,10 @@ def request_abilities(*, actor: Actor, request: ServiceRequest) -> dict[str, boo
         and actor.has_provider_role(*CASE_WORKERS)
         and actor.serves(request.organisation_id),
     }
+
+
+def compares_providers(actor: Actor) -> bool:
+    """SITSSAM (issue 18 item 3): the staff of any provider agency, and the system, may see the
+    demand for every provider's services side by side. Counted only, never agency by agency, and
+    only services past draft: the figures the yearly report to the government publishes."""
+    return actor.sees_everything or bool(actor.provider_org_ids)

@@ -8,13 +8,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from samdrift.catalogue.selectors import default_provider, service_labels, services_past_draft
 from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound
 from samdrift.core.search.words import all_words, or_number
 from samdrift.core.tenancy import provided_scope, visible_or_404
 from samdrift.organisations.selectors import agency_ids_named
@@ -32,7 +33,7 @@ from .models import (
     ServiceRequest,
     Subscription,
 )
-from .permissions import CASE_WORKERS, can_sign_off_phases
+from .permissions import CASE_WORKERS, can_sign_off_phases, compares_providers
 
 if TYPE_CHECKING:
     from samdrift.catalogue.models import Service
@@ -417,21 +418,33 @@ class DemandReport:
     basis: str | None
     legal_agency_total: int
     rows: list[DemandRow]
+    #: Every provider's services, each row with its provider (SITSSAM), not the actor's own.
+    across_providers: bool = False
 
 
-def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") -> DemandReport:
+def demand_report(
+    *, actor: Actor, year: int, basis: str | None = "assignment", across_providers: bool = False
+) -> DemandReport:
     """Per service: agencies that had asked by the end of `year`, and agencies connected at its end.
 
     Withdrawn requests do not count as demand. `basis` filters connections by agreement basis
     (None: all bases); the report's own table counts only the government assignment. Customers see
-    the figures of their own agencies only.
+    the figures of their own agencies only. `across_providers`: every provider's services past
+    draft, counted over every agency, for whom `compares_providers` allows (else `NotFound`).
     """
+    if across_providers and not compares_providers(actor):
+        raise NotFound("demand report across providers")
     year_end = datetime.date(year, 12, 31)
     hierarchy = Hierarchy.load()
     requested: dict[int, set[int]] = defaultdict(set)
     connected: dict[int, set[int]] = defaultdict(set)
+
+    def counted(queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # Across providers the figures are totals over every agency; no row names one.
+        return queryset if across_providers else _scoped(queryset, actor)
+
     request_rows = (
-        _scoped(ServiceRequest.objects.all(), actor)
+        counted(ServiceRequest.objects.all())
         .filter(requested_on__lte=year_end)
         .exclude(status=RequestStatus.WITHDRAWN)
     )
@@ -439,7 +452,7 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
         request_rows.values_list("service_id", "organisation_id").order_by().distinct()
     ):
         requested[service_id].add(org_id)
-    subscription_rows = _scoped(Subscription.objects.all(), actor).filter(
+    subscription_rows = counted(Subscription.objects.all()).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=year_end), start_date__lte=year_end
     )
     if basis:
@@ -451,14 +464,17 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
         connected[service_id].add(org_id)
     total = hierarchy.legal_total()
     rows = []
-    services = services_past_draft()
-    if actor.sees_everything:
+    services = services_past_draft().select_related("provider")
+    order: tuple[str, ...] = ("display_order", "code")
+    if across_providers:
+        order = ("provider__name", *order)  # every provider's services, grouped by provider
+    elif actor.sees_everything:
         # The system's report is the catalogue owner's, as the yearly report is (ADR 0042).
         services = services.filter(provider__in=default_provider())
     elif actor.provider_org_ids:
         # A provider's staff report on their own provider's services (ADR 0041).
         services = services.filter(provider_id__in=actor.provider_org_ids)
-    for service in services.order_by("display_order", "code"):
+    for service in services.order_by(*order):
         connected_legal = hierarchy.count_legal(connected[service.id])
         coverage = (
             (Decimal(100 * connected_legal) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -475,7 +491,13 @@ def demand_report(*, actor: Actor, year: int, basis: str | None = "assignment") 
                 coverage_pct=coverage,
             )
         )
-    return DemandReport(year=year, basis=basis, legal_agency_total=total, rows=rows)
+    return DemandReport(
+        year=year,
+        basis=basis,
+        legal_agency_total=total,
+        rows=rows,
+        across_providers=across_providers,
+    )
 
 
 def checklist_templates() -> dict[str, list[ChecklistTemplateItem]]:

@@ -35,7 +35,13 @@ from .forms import (
     ServiceRequestForm,
     VersionForm,
 )
-from .permissions import can_open_case, can_request_for, case_abilities, request_abilities
+from .permissions import (
+    can_open_case,
+    can_request_for,
+    case_abilities,
+    compares_providers,
+    request_abilities,
+)
 from .selectors import (
     attachment_list,
     case_forecast,
@@ -356,19 +362,23 @@ class DemandReportView(LoginRequiredMixin, TemplateView):
     template_name = "onboarding/demand_report.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor = _actor(request)
         form = DemandFilterForm(
-            request.GET or {"year": timezone.localdate().year, "basis": "assignment"}
+            request.GET or {"year": timezone.localdate().year, "basis": "assignment"},
+            compares_providers=compares_providers(actor),
         )
         if not form.is_valid():
             return self.render_to_response({"nav": "demand", "form": form, "report": None})
         basis = form.cleaned_data["basis"]
         report = demand_report(
-            actor=_actor(request),
+            actor=actor,
             year=form.cleaned_data["year"],
             basis=None if basis == "all" else basis,
+            across_providers=form.across_providers,
         )
         export = request.GET.get("format")
-        filename = f"efterfragan-{report.year}-{basis}"
+        across = "-alla-leverantorer" if report.across_providers else ""
+        filename = f"efterfragan-{report.year}-{basis}{across}"
         if export == "csv":
             response = HttpResponse(demand_csv(report), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -382,6 +392,7 @@ class DemandReportView(LoginRequiredMixin, TemplateView):
             return response
         query = request.GET.copy()
         query["year"], query["basis"] = str(report.year), basis
+        query["providers"] = "all" if report.across_providers else "own"
         return self.render_to_response(
             {
                 "nav": "demand",

@@ -30,6 +30,7 @@ def pages() -> list[str]:
         "/connections/requests/",
         "/connections/requests/new/",
         "/connections/demand/?year=2021&basis=assignment",
+        "/connections/demand/?year=2021&basis=all&providers=all",
         "/connections/checklists/",
         "/accounts/login/",
         "/accounts/tokens/",

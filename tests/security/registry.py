@@ -38,6 +38,9 @@ class Case:
     reason: str = ""
 
 
+# The demand report across providers (SITSSAM): totals over every agency, to provider staff only.
+_ACROSS_PROVIDERS = {"year": 2026, "basis": "all", "providers": "all"}
+
 # The items of CERT-SE's final report (operations/data/legal_deadlines.json): a complete report,
 # so only whose incident it is may be wrong.
 _CERT_FINAL = ("occurred", "detected", "ongoing", "scope", "categories")
@@ -199,7 +202,7 @@ PAGES: dict[str, Case] = {
     ),
     "onboarding:request_withdraw": Case(OBJECT, {"pk": "request.id"}, "POST"),
     "onboarding:request_decline": Case(OBJECT, {"pk": "request.id"}, "POST"),
-    "onboarding:demand_report": Case(LIST),
+    "onboarding:demand_report": Case(LIST, data=lambda ref: _ACROSS_PROVIDERS),
     "onboarding:checklists": Case(LIST),
     "identity:login": Case(PUBLIC),
     "identity:login_start": Case(PROTOCOL, reason="starts a login at an identity provider"),
@@ -788,7 +791,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/cases/{case_id}/attachments/{attachment_id}/download"): Case(OBJECT),
     ("GET", "/subscriptions"): Case(LIST),
     ("GET", "/subscriptions/{subscription_id}"): Case(OBJECT),
-    ("GET", "/reports/demand"): Case(LIST),
+    ("GET", "/reports/demand"): Case(LIST, data=lambda ref: _ACROSS_PROVIDERS),
     ("GET", "/me/tokens"): Case(LIST),
     ("POST", "/me/tokens"): Case(SKIP, reason="creates the caller's own token (tests/api)"),
     ("DELETE", "/me/tokens/{token_id}"): Case(OBJECT),

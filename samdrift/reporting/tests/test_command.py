@@ -89,6 +89,7 @@ def test_demand_json_csv_and_table(world):
     csv_text = _demand("--format", "csv")
     assert csv_text.splitlines()[0].startswith("service_code,name_sv,name_en,requested,connected")
     assert "EFOS,EFOS,EFOS,3,1,5,3," in csv_text
+    assert csv_text.splitlines()[0].endswith(",provider")
     table = _demand()
     assert "EFOS" in table and "basis assignment" in table
     all_bases = json.loads(_demand("--format", "json", "--basis", "all"))["rows"]

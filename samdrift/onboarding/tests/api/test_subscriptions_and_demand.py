@@ -92,6 +92,7 @@ def test_demand_report_counts_both_ways(client_for, account_manager, demand_data
     assert (body["year"], body["basis"], body["legal_agency_total"]) == (2021, "assignment", 5)
     efos = body["rows"][0]
     assert efos == {
+        "provider": "Försäkringskassan",
         "service_code": "EFOS",
         "name_sv": "Tjänstelegitimation",
         "name_en": "Service e-ID",

@@ -105,6 +105,7 @@ class Command(BaseCommand):
                 "year": report.year,
                 "basis": report.basis,
                 "legal_agency_total": report.legal_agency_total,
+                "across_providers": report.across_providers,
                 "preparedness_agency_total": ready.total,
                 "rows": rows,
             }
@@ -151,6 +152,7 @@ DEMAND_COLUMNS = (
     "coverage_pct",
     "preparedness_connected",
     "preparedness_pct",
+    "provider",  # last: the columns before it kept their places when it came (SITSSAM)
 )
 
 
@@ -158,6 +160,7 @@ def _demand_row(row: DemandRow, ready: PreparednessRow | None) -> dict[str, Any]
     """One service: its code and both names, as the API gives them (issue 10 item 9)."""
     return {
         "service_code": row.service.code,
+        "provider": row.service.provider.name,
         "name_sv": row.service.name_sv,
         "name_en": row.service.name_en,
         "requested": row.requested,
