@@ -6,7 +6,7 @@ agency's caller gets 404, as for an address that does not exist."""
 import datetime
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
@@ -147,3 +147,42 @@ def _drill(d: Any) -> dict[str, Any]:
             "succeeded": d.succeeded, "problems": [str(p) for p in d.problems or []],
             "rpo_seconds": d.rpo_seconds, "rto_seconds": d.rto_seconds, "tables": d.tables,
             "rows": d.rows, "files": d.files}  # fmt: skip
+
+
+class ArchivingTargetOut(Schema):
+    service: str
+    rpo_hours: int
+    rpo_met: bool
+
+
+class ArchivingOut(Schema):
+    supported: bool = Field(
+        description="False on SQLite: its restorable state is the newest backup (see /drills)."
+    )
+    on: bool = Field(description="PostgreSQL archives its write-ahead log (archive_mode).")
+    last_archived_at: datetime.datetime | None
+    failed: int = Field(description="Failed archiving attempts (pg_stat_archiver).")
+    achieved_rpo_seconds: float | None = Field(
+        description="Age of the last archived segment: what a restore to now would lose."
+    )
+    services: list[ArchivingTargetOut]
+
+
+@router.get(
+    "/archiving",
+    response={200: ArchivingOut, **errors(404)},
+    summary="Continuous archiving and the achieved RPO",
+    description="Provider staff: PostgreSQL's WAL archiving now (point-in-time recovery, "
+    "pgBackRest) and each running service's RPO target against it. Others: 404.",
+)
+def archiving(request: ApiRequest) -> dict[str, Any]:
+    state = selectors.archiving(actor=request.auth)
+    if state is None:
+        return {"supported": False, "on": False, "last_archived_at": None, "failed": 0,
+                "achieved_rpo_seconds": None, "services": []}  # fmt: skip
+    return {
+        "supported": True, "on": state.on, "last_archived_at": state.last_archived_at,
+        "failed": state.failed, "achieved_rpo_seconds": state.achieved_rpo_seconds,
+        "services": [{"service": t.code, "rpo_hours": t.rpo_hours, "rpo_met": t.rpo_met}
+                     for t in state.targets],
+    }  # fmt: skip

@@ -163,6 +163,13 @@ def archiver_state(cursor: Any) -> tuple[datetime.datetime | None, int]:
     return last, int(failed or 0)
 
 
+def archiving_now(cursor: Any) -> tuple[bool, datetime.datetime | None, int]:
+    """Whether the server archives its WAL at all (`archive_mode`), and `archiver_state`."""
+    cursor.execute("SELECT current_setting('archive_mode') <> 'off'")
+    (on,) = cursor.fetchone()
+    return bool(on), *archiver_state(cursor)
+
+
 def restore(pitr: Pitr, *, to: datetime.datetime, into: Path) -> None:
     """Restore the cluster as it was at `to` into `into`, which must be empty (or absent): a
     restore never overwrites a data directory. PostgreSQL started on it replays the archived WAL

@@ -8,11 +8,14 @@ stand above, preparedness agencies (the register's flag, ADR 0511).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.choices import Lifecycle
@@ -23,7 +26,7 @@ from samdrift.core.tenancy import visible_or_404
 from samdrift.onboarding.selectors import subscription_list
 from samdrift.organisations.selectors import hierarchy_rows, visible_organisations
 
-from . import redundancy
+from . import pitr, redundancy
 from .models import Placement, RedundancyPolicy, RestoreDrill, Site
 from .permissions import sees_service, sites_abilities
 
@@ -263,3 +266,56 @@ def drill_targets(*, actor: Actor, drill: RestoreDrill) -> list[DrillTarget]:
         )
         for s in own_services(actor=actor)
     ]  # fmt: skip
+
+
+# --- continuous archiving on PostgreSQL (ADR 0974) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivingTarget:
+    code: str
+    name: str
+    rpo_hours: int
+    rpo_met: bool
+
+
+@dataclass(frozen=True)
+class Archiving:
+    """PostgreSQL's WAL archiving as the server reports it now (`pg_stat_archiver`). The achieved
+    RPO is the age of the last archived segment: what a point-in-time restore would lose."""
+
+    on: bool
+    last_archived_at: datetime.datetime | None
+    failed: int
+    achieved_rpo_seconds: float | None
+    targets: list[ArchivingTarget]
+
+
+def archiving(*, actor: Actor) -> Archiving | None:
+    """The provider's running services against continuous archiving; None on SQLite, whose
+    restorable state is its newest backup file (the drills). Provider staff only (404)."""
+    _require_view(actor)
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        on, last, failed = pitr.archiving_now(cursor)
+    return archiving_against(
+        on=on, last=last, failed=failed, now=timezone.now(), services=own_services(actor=actor)
+    )
+
+
+def archiving_against(
+    *, on: bool, last: datetime.datetime | None, failed: int, now: datetime.datetime,
+    services: list[Service],
+) -> Archiving:  # fmt: skip
+    """Each service's RPO target against the archive's age. Nothing archived (or archiving off)
+    meets no target: no moment can be restored from the archive."""
+    rpo = (now - last).total_seconds() if on and last else None
+    return Archiving(
+        on=on, last_archived_at=last, failed=failed, achieved_rpo_seconds=rpo,
+        targets=[
+            ArchivingTarget(s.code, s.name, s.rpo_hours,
+                            rpo_met=rpo is not None and rpo <= s.rpo_hours * 3600)
+            for s in services
+        ],
+    )  # fmt: skip

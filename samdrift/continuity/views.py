@@ -71,5 +71,6 @@ def drills(request: HttpRequest) -> HttpResponse:
     newest = drills.first()
     targets = selectors.drill_targets(actor=actor, drill=newest) if newest else []
     context = {"nav": "sites", "newest": newest, "targets": targets,
+               "archiving": selectors.archiving(actor=actor),
                **paginate(drills, params=request.GET).context("drills")}  # fmt: skip
     return render(request, "continuity/drills.html", context)

@@ -802,6 +802,7 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/continuity/sites"): Case(LIST),
     ("GET", "/continuity/check"): Case(LIST),
     ("GET", "/continuity/drills"): Case(LIST),
+    ("GET", "/continuity/archiving"): Case(LIST),
     ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     ("GET", "/security/findings"): Case(LIST),
     ("GET", "/security/findings/{finding_id}"): Case(OBJECT),

@@ -13,9 +13,10 @@ import time
 import pytest
 from django.utils import timezone
 
-from samdrift.continuity import pitr
+from samdrift.continuity import pitr, selectors
 from samdrift.core.exceptions import ValidationFailed
 from samdrift.core.i18n import in_both_languages
+from samdrift.tests.factories import ServiceFactory
 from samdrift.tests.pgcluster import Cluster, owned_by_postgres, scratch_root
 
 pytestmark = pytest.mark.engine
@@ -61,6 +62,15 @@ def test_a_base_backup_and_archived_wal_restore_to_a_moment(root):
                 break
             time.sleep(0.1)
         state = pitr.status(config, pitr.archiver_state(conn.cursor()))
+        on, last_archived, _failed = pitr.archiving_now(conn.cursor())
+    # the drills page's section reads the same server state (selectors.archiving)
+    assert on and last_archived == state.last_archived_at
+    now = timezone.now()
+    measured = selectors.archiving_against(
+        on=on, last=last_archived, failed=0, now=now, services=[ServiceFactory.build(rpo_hours=1)]
+    )
+    assert measured.achieved_rpo_seconds is not None and measured.achieved_rpo_seconds < 60
+    assert [t.rpo_met for t in measured.targets] == [True]
     assert state.backups == 1 and state.newest_backup == label and state.failed_archives == 0
     assert state.last_archived_at is not None and state.last_archived_at > moment
     assert state.achieved_rpo_seconds is not None and 0 <= state.achieved_rpo_seconds < 60
