@@ -150,6 +150,7 @@ class ReactionOut(Schema):
 
 
 class MessageOut(Schema):
+    event_id: str  # what a reply (in_reply_to) or a reaction names
     sender: str
     mine: bool
     sent_at: datetime
@@ -162,6 +163,18 @@ class MessageOut(Schema):
 
 class MessageIn(Schema):
     text: str = Field(min_length=1, max_length=conversation.MAX_MESSAGE)
+    in_reply_to: str = Field(
+        "", max_length=300, description="The event id of a message of the room this answers."
+    )
+
+
+class ReactionIn(Schema):
+    event_id: str = Field(max_length=300, description="The message of the room reacted to.")
+    key: str = Field(description="One of " + " ".join(conversation.REACTION_KEYS) + ".")
+
+
+class ReactedOut(Schema):
+    event_id: str | None = Field(description="The reaction's event; null when it was given before.")
 
 
 class SentOut(Schema):
@@ -195,16 +208,39 @@ def list_messages(request: HttpRequest, workspace_id: int) -> list[MessageOut]:
     response={201: SentOut, **errors(403, 404, 422, 503)},
     summary="Write in the room",
     description="A plain text message from the caller, sent by the homeserver in their name "
-    "(ADR 0656). Commenters, editors and owners; 403 for readers, 404 for a workspace the "
-    "caller does not see or one without a room, 422 for an empty or too long message or one "
-    "with control characters (nothing is sent), 503 when the homeserver does not answer. "
+    "(ADR 0656), answering `in_reply_to` when given (in its thread when it is in one). "
+    "Commenters, editors and owners; 403 for readers, 404 for a workspace the caller does not "
+    "see or one without a room, 422 for an empty or too long message, one with control "
+    "characters or one answering a message not in the room (nothing is sent), 503 when the "
+    "homeserver does not answer. "
     "Audited without the words.",
 )
 def send_message(request: HttpRequest, workspace_id: int, payload: MessageIn) -> Status:
     event_id = conversation.send_message(
-        actor=_actor(request), workspace_id=workspace_id, text=payload.text
+        actor=_actor(request),
+        workspace_id=workspace_id,
+        text=payload.text,
+        in_reply_to=payload.in_reply_to,
     )
     return Status(201, SentOut(event_id=event_id))
+
+
+@router.post(
+    "/workspaces/{workspace_id}/room/reactions",
+    response={201: ReactedOut, 200: ReactedOut, **errors(403, 404, 422, 503)},
+    summary="React to a message",
+    description="A reaction (one of the keys samdrift offers) from the caller to a message of "
+    "the room, sent by the homeserver in their name. 201 when given, 200 when the caller had "
+    "given the same one before (nothing new). Commenters, editors and owners; 403 for readers, "
+    "404 for a workspace the caller does not see or one without a room, 422 for another key or "
+    "a message that is not in the room (nothing is sent), 503 when the homeserver does not "
+    "answer. Audited.",
+)
+def react(request: HttpRequest, workspace_id: int, payload: ReactionIn) -> Status:
+    event_id = conversation.react(
+        actor=_actor(request), workspace_id=workspace_id, event_id=payload.event_id, key=payload.key
+    )
+    return Status(201 if event_id else 200, ReactedOut(event_id=event_id))
 
 
 @router.put(

@@ -45,6 +45,7 @@ _TEXT = re.compile(MULTI_LINE_PATTERN)
 
 @dataclass(frozen=True)
 class Message:
+    event_id: str  # what a reply or a reaction names
     sender: str
     mine: bool
     sent_at: dt.datetime
@@ -173,6 +174,7 @@ def _message(
 
     text = edit if edit is not None else str(event["content"]["body"])
     return Message(
+        event_id=str(event.get("event_id", "")),
         sender=names.get(sender, sender),
         mine=sender == me,
         sent_at=dt.datetime.fromtimestamp(stamp, tz=dt.UTC).astimezone(timezone.get_current_timezone()),
@@ -185,39 +187,115 @@ def _message(
 
 
 def send_message(
-    *, actor: Actor, workspace_id: int, text: str, client: matrix.Client | None = None
-) -> str:
+    *, actor: Actor, workspace_id: int, text: str, in_reply_to: str = "",
+    client: matrix.Client | None = None,
+) -> str:  # fmt: skip
     """Send `text` to the room as the member; the event id. Checked first, so nothing is sent
-    when it is empty, too long or holds control characters; audited without its words (the
-    room keeps them, and its archive, ADR 0655)."""
+    when it is empty, too long or holds control characters, or answers a message that is not in
+    the room; audited without its words (the room keeps them, and its archive, ADR 0655). A reply
+    to a message in a thread stays in that thread, as Element's does."""
+    body = _checked(text)
+    content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+
+    def relate(answered: dict[str, Any]) -> None:
+        relation = _relation(answered)
+        reply: dict[str, Any] = {"m.in_reply_to": {"event_id": in_reply_to}}
+        if relation.get("rel_type") == "m.thread":
+            reply |= {"rel_type": "m.thread", "event_id": relation.get("event_id"),
+                      "is_falling_back": False}  # fmt: skip
+        content["m.relates_to"] = reply
+
+    return _send_as_member(
+        actor, workspace_id, "m.room.message", content, client=client,
+        target=(in_reply_to, relate) if in_reply_to else None,
+        audit=("chat.message_sent", {"characters": len(body), "in_reply_to": in_reply_to}),
+    )  # fmt: skip
+
+
+#: The reactions samdrift's page offers (any Matrix program may send others; they are shown).
+REACTION_KEYS = ("👍", "✅", "👀", "❤️", "🎉")
+UNKNOWN_REACTION = _("Choose one of the offered reactions.")
+
+
+def react(
+    *, actor: Actor, workspace_id: int, event_id: str, key: str,
+    client: matrix.Client | None = None,
+) -> str | None:  # fmt: skip
+    """React to a message of the room as the member; the reaction's event id, or None when the
+    member had already reacted so (Synapse keeps one per person and key). Audited."""
+    if key not in REACTION_KEYS:
+        raise ValidationFailed(UNKNOWN_REACTION, errors={"key": [str(UNKNOWN_REACTION)]})
+    content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+    try:
+        return _send_as_member(
+            actor, workspace_id, "m.reaction", content, client=client,
+            target=(event_id, lambda answered: None), audit=("chat.reaction_sent", {"key": key}),
+        )  # fmt: skip
+    except HomeserverUnavailable as error:
+        cause = error.__cause__
+        if isinstance(cause, matrix.MatrixError) and cause.errcode == "M_DUPLICATE_ANNOTATION":
+            return None
+        raise
+
+
+NOT_IN_ROOM = _("The message you answer or react to is not in this room.")
+_EVENT_ID = re.compile(r"\$[A-Za-z0-9+/=_\-.:]{1,255}")
+
+
+def _send_as_member(
+    actor: Actor, workspace_id: int, event_type: str, content: dict[str, Any], *,
+    client: matrix.Client | None, target: tuple[str, Any] | None, audit: tuple[str, dict[str, Any]],
+) -> str:  # fmt: skip
+    """Send one event to the room in the member's name (commenters and up), after the message it
+    relates to (`target`: its id and what to do with it) is found in the room as the member sees
+    it; then audit and tell the pages showing the room."""
     access = room_get(actor=actor, workspace_id=workspace_id)
     if access.room is None:
         raise NotFound("room")
     if not access.abilities["write"] or actor.user_id is None:
         raise PermissionDenied(READ_ONLY)
-    body = _checked(text)
+    me, client = matrix_user_id(actor.user_id), client or matrix.Client()
     try:
-        event_id = (client or matrix.Client()).send_text(
-            access.room.room_id,
-            as_user=matrix_user_id(actor.user_id),
-            body=body,
+        if target is not None:
+            target_id, use = target
+            use(_message_in_room(client, access.room.room_id, target_id, me))
+        event_id = client.send_event(
+            access.room.room_id, event_type, content, as_user=me,
             txn_id=f"samdrift-{uuid.uuid4().hex}",
-        )
+        )  # fmt: skip
     except (requests.RequestException, matrix.MatrixError) as error:
-        log.warning("chat message to workspace %s: %s", workspace_id, error)
+        log.warning("chat %s to workspace %s: %s", event_type, workspace_id, error)
         raise HomeserverUnavailable from error
-    with transaction.atomic():  # the message is already in the room: record it on its own
+    action, after = audit
+    with transaction.atomic():  # the event is already in the room: record it on its own
         audit_record(
             actor=actor,
-            action="chat.message_sent",
+            action=action,
             obj=access.room,
             organisation_id=access.workspace.workspace.owner_org_id,
-            after={"event_id": event_id, "characters": len(body)},
+            after={"event_id": event_id, **after},
         )
         # The other pages showing the room fetch it now, not only when the homeserver's own
         # transaction arrives (which publishes the same topic again; the pages coalesce).
         transaction.on_commit(lambda: live.publish(f"chat:{workspace_id}", {"kind": "message"}))
     return event_id
+
+
+def _message_in_room(client: matrix.Client, room_id: str, event_id: str, me: str) -> dict[str, Any]:
+    """The text message `event_id` of this room as the member sees it, or a refusal: another
+    room's event, an unknown one and one that is no text message are all the same."""
+    refused = ValidationFailed(NOT_IN_ROOM, errors={"event_id": [str(NOT_IN_ROOM)]})
+    if not _EVENT_ID.fullmatch(event_id or ""):
+        raise refused
+    try:
+        event = client.event(room_id, event_id, as_user=me)
+    except matrix.MatrixError as error:
+        if error.status in (400, 403, 404):
+            raise refused from None
+        raise
+    if not _is_text(event) or event.get("room_id") not in (None, room_id):
+        raise refused
+    return event
 
 
 def _checked(text: str) -> str:

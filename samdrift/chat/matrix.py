@@ -167,11 +167,23 @@ class Client:
 
     def send_text(self, room_id: str, *, as_user: str, body: str, txn_id: str) -> str:
         """A plain text message from that member; the transaction id makes a retry one message."""
+        content = {"msgtype": "m.text", "body": body}
+        return self.send_event(room_id, "m.room.message", content, as_user=as_user, txn_id=txn_id)
+
+    def send_event(
+        self, room_id: str, event_type: str, content: dict[str, Any], *, as_user: str, txn_id: str
+    ) -> str:
+        """Any room event from that member (a message, a reply, a reaction); its event id."""
         answer = self.call(
-            "PUT", f"/rooms/{quote(room_id)}/send/m.room.message/{quote(txn_id)}",
-            {"msgtype": "m.text", "body": body}, as_user=as_user,
+            "PUT", f"/rooms/{quote(room_id)}/send/{quote(event_type)}/{quote(txn_id)}",
+            content, as_user=as_user,
         )  # fmt: skip
         return str(answer.get("event_id", ""))
+
+    def event(self, room_id: str, event_id: str, *, as_user: str) -> dict[str, Any]:
+        """One event of the room as that member may see it (404 from Synapse when it may not)."""
+        path = f"/rooms/{quote(room_id)}/event/{quote(event_id, safe='')}"
+        return self.call("GET", path, as_user=as_user)
 
     def history(self, room_id: str, *, limit: int = 100_000) -> list[dict[str, Any]]:
         """Every event of the room, oldest first, as samdrift's user sees them (history is

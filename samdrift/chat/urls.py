@@ -11,6 +11,7 @@ urlpatterns = [
     path("workspaces/<int:workspace_id>/export.pdf", views.export_pdf, name="export_pdf"),
     path("workspaces/<int:workspace_id>/hold/", views.hold, name="hold"),
     path("workspaces/<int:workspace_id>/send/", views.send, name="send"),
+    path("workspaces/<int:workspace_id>/react/", views.react, name="react"),
     path(
         "workspaces/<int:workspace_id>/archives/<int:archive_id>/<str:kind>/",
         views.archive_download,

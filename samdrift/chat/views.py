@@ -51,10 +51,14 @@ def _room_page(
     reason: str = "",
     message_error: str = "",
     draft: str = "",
+    answering: str = "",
 ) -> HttpResponse:
     actor = _actor(request)
     access = selectors.room_get(actor=actor, workspace_id=workspace_id)
     talk, talk_error = _conversation(actor, workspace_id, access.abilities["chat"])
+    # "Reply" links to ?reply=<event id>: the form answers that message when it is one shown.
+    answering = answering or request.GET.get("reply", "")
+    replying_to = next((m for m in talk or [] if m.event_id == answering), None)
     me = access.workspace.member
     workspace = access.workspace.workspace
     context = {
@@ -77,6 +81,8 @@ def _room_page(
         "conversation_error": talk_error,
         "message_error": message_error,
         "draft": draft,
+        "replying_to": replying_to,
+        "reaction_keys": conversation.REACTION_KEYS,
     }
     status = 422 if hold_error or message_error else 200
     return render(request, "chat/room.html", context, status=status)
@@ -98,15 +104,35 @@ def _conversation(
 @require_POST
 def send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A message to the workspace's room from the page's form (ADR 0656)."""
-    text = request.POST.get("text", "")
+    text, answering = request.POST.get("text", ""), request.POST.get("in_reply_to", "")
     try:
-        conversation.send_message(actor=_actor(request), workspace_id=workspace_id, text=text)
+        conversation.send_message(
+            actor=_actor(request), workspace_id=workspace_id, text=text, in_reply_to=answering
+        )
     except (PermissionDenied, NotFound):
         raise Http404 from None
-    except services.HomeserverUnavailable as error:
-        return _room_page(request, workspace_id, message_error=str(error), draft=text)
-    except ValidationFailed as error:
-        return _room_page(request, workspace_id, message_error=error_text(error), draft=text)
+    except (services.HomeserverUnavailable, ValidationFailed) as error:
+        why = error_text(error) if isinstance(error, ValidationFailed) else str(error)
+        return _room_page(request, workspace_id, message_error=why, draft=text, answering=answering)
+    return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
+
+
+@page
+@require_POST
+def react(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A reaction to a message from the page's buttons."""
+    try:
+        conversation.react(
+            actor=_actor(request),
+            workspace_id=workspace_id,
+            event_id=request.POST.get("event_id", ""),
+            key=request.POST.get("key", ""),
+        )
+    except (PermissionDenied, NotFound):
+        raise Http404 from None
+    except (services.HomeserverUnavailable, ValidationFailed) as error:
+        why = error_text(error) if isinstance(error, ValidationFailed) else str(error)
+        return _room_page(request, workspace_id, message_error=why)
     return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
 
 

@@ -462,6 +462,12 @@ PAGES: dict[str, Case] = {
     "chat:send": Case(
         OBJECT, {"workspace_id": "workspace.id"}, "POST", data=lambda ref: {"text": "Matris"}
     ),
+    "chat:react": Case(
+        OBJECT,
+        {"workspace_id": "workspace.id"},
+        "POST",
+        data=lambda ref: {"event_id": "$matris", "key": "👍"},
+    ),
     "chat:archive_download": Case(
         OBJECT,
         {"workspace_id": "workspace.id", "archive_id": "chat_archive.id", "kind": "literal:json"},
@@ -994,6 +1000,9 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/chat/workspaces/{workspace_id}/room/messages"): Case(OBJECT),
     ("POST", "/chat/workspaces/{workspace_id}/room/messages"): Case(
         OBJECT, method="POST", data=lambda ref: {"text": "Matris"}
+    ),
+    ("POST", "/chat/workspaces/{workspace_id}/room/reactions"): Case(
+        OBJECT, method="POST", data=lambda ref: {"event_id": "$matris", "key": "👍"}
     ),
     ("GET", "/chat/workspaces/{workspace_id}/room/archives"): Case(OBJECT),
     ("GET", "/chat/workspaces/{workspace_id}/room/archives/{archive_id}/{kind}"): Case(OBJECT),

@@ -1,0 +1,70 @@
+"""Answering and reacting on the chat page by keyboard, in Chromium over the real ASGI server
+against the real Synapse (issue 13 item 4): the owner (Swedish) reacts to the editor's message
+with a button reached by Tab, opens the reply form from the message's "Svara" link and sends the
+answer; the editor (English) sees both. axe-core finds nothing on the page with messages, the
+reaction buttons and the reply form, in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from samdrift.chat import conversation, services
+from samdrift.tests.asgi_server import asgi_server
+from samdrift.tests.browser import axe_violations, chromium, page_as, tab_to
+
+from .test_engine import _join, _workspace
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine, pytest.mark.browser]
+
+
+@pytest.fixture
+def plain_browser(monkeypatch) -> Iterator[Browser]:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium(()) as launched:
+        yield launched
+
+
+def test_a_reaction_and_a_reply_by_keyboard(safos, chat, plain_browser):
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    conversation.send_message(
+        actor=safos.actor("editor"), workspace_id=workspace.id, text="Kan vi ses på tisdag?"
+    )
+    keys = {w: safos.client(w).cookies["sessionid"].value for w in ("owner", "editor")}
+    name = safos.users["editor"].get_full_name() or safos.users["editor"].username
+    found: list[str] = []
+    with asgi_server() as site:
+        url = f"{site}/chat/workspaces/{workspace.id}/"
+        owner = page_as(plain_browser, site, keys["owner"], "sv")
+        owner.goto(url)
+        log = owner.locator(".chat-log")
+        expect(log).to_contain_text("Kan vi ses på tisdag?")
+        found += axe_violations(owner, "chat page with a message (sv)")
+        thumbs = owner.get_by_role("button", name=f"Reagera med 👍 på meddelandet från {name}")
+        tab_to(owner, thumbs)
+        owner.keyboard.press("Enter")
+        expect(owner.locator(".chat-log__reactions")).to_contain_text("👍 1")
+        tab_to(owner, owner.get_by_role("link", name=f"Svara till {name}"))
+        owner.keyboard.press("Enter")
+        expect(owner.locator("#message-answers")).to_contain_text(f"Ditt meddelande svarar {name}")
+        found += axe_violations(owner, "chat page with the reply form (sv)")
+        expect(owner.locator("#message-text")).to_be_focused()
+        owner.keyboard.type("Tisdag passar bra")
+        tab_to(owner, owner.locator("form[action$='/send/'] button[type=submit]"))
+        owner.keyboard.press("Enter")
+        expect(log).to_contain_text("Tisdag passar bra")
+        expect(log).to_contain_text(f"Svar på {name}")
+        expect(owner.locator("#message-answers")).to_have_count(0)  # a new message next
+
+        editor = page_as(plain_browser, site, keys["editor"], "en")
+        editor.goto(url)
+        expect(editor.locator(".chat-log")).to_contain_text("Tisdag passar bra")
+        expect(editor.locator(".chat-log__reactions")).to_contain_text("👍 1")
+        found += axe_violations(editor, "chat page with a reply and a reaction (en)")
+        for page in (owner, editor):
+            page.context.close()
+    assert found == []
