@@ -224,9 +224,10 @@ def organisations_named(names: Iterable[str]) -> QuerySet[Organisation]:
     return Organisation.objects.filter(name__in=list(names))
 
 
-def organisation_names() -> dict[int, str]:
-    """Every agency's name by id, in one query."""
-    return dict(Organisation.objects.values_list("id", "name"))
+def organisation_names(ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Every agency's name by id (only these agencies' when `ids` is given), in one query."""
+    rows = Organisation.objects.all() if ids is None else Organisation.objects.filter(id__in=ids)
+    return dict(rows.values_list("id", "name"))
 
 
 def members_in_roles(

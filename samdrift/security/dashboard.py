@@ -117,10 +117,11 @@ def _agencies_due(open_findings: list[Finding], today: datetime.date) -> list[Ag
         agencies = set().union(*(agencies_of_service[s] for s in reached.get(f.component_id, ())))
         for org_id in agencies:
             (overdue if deadline < today else soon)[org_id] += 1
-    names = organisation_names()
+    due = set(overdue) | set(soon)
+    names = organisation_names(due)
     rows = [
         AgencyDue(names.get(org_id, str(org_id)), overdue.get(org_id, 0), soon.get(org_id, 0))
-        for org_id in set(overdue) | set(soon)
+        for org_id in due
     ]
     return sorted(rows, key=lambda r: (-r.overdue, -r.due_soon, r.name))
 

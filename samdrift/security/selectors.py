@@ -288,7 +288,7 @@ def finding_detail(*, actor: Actor, finding_id: int) -> FindingDetail:
         customers = _customer_org_ids(actor)
         named = {org: ids for org, ids in reach.agencies.items() if org in customers}
         shown = {i for ids in named.values() for i in ids}
-    names = organisation_names()
+    names = organisation_names(named)
     agencies = [
         AgencyReached(names.get(org, ""), [services[i].code for i in ids if i in shown])
         for org, ids in named.items()
