@@ -142,7 +142,8 @@ def import_report(
     again for the same scope changes nothing; a refused file stores nothing."""
     component = _component_for_import(actor, component_name)
     if path is not None:
-        checksum = _sha256_of_file(path)
+        with path.open("rb") as file:
+            checksum = hashlib.file_digest(file, "sha256").hexdigest()
         with read_report(path) as report:  # refused before anything is stored
             return _import(actor, component, report, checksum, file_name or path.name)
     data = data or b""
@@ -171,14 +172,6 @@ def import_upload(*, actor: Actor, component_name: str, upload: UploadedFile) ->
     return import_report(
         actor=actor, component_name=component_name, data=upload.read(), file_name=name
     )
-
-
-def _sha256_of_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _import(
