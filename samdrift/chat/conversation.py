@@ -205,11 +205,12 @@ def send_message(
                       "is_falling_back": False}  # fmt: skip
         content["m.relates_to"] = reply
 
-    return _send_as_member(
+    sent = _send_as_member(
         actor, workspace_id, "m.room.message", content, client=client,
         target=(in_reply_to, relate) if in_reply_to else None,
         audit=("chat.message_sent", {"characters": len(body), "in_reply_to": in_reply_to}),
     )  # fmt: skip
+    return sent or ""  # a message is never a duplicate annotation
 
 
 #: The reactions samdrift's page offers (any Matrix program may send others; they are shown).
@@ -226,16 +227,10 @@ def react(
     if key not in REACTION_KEYS:
         raise ValidationFailed(UNKNOWN_REACTION, errors={"key": [str(UNKNOWN_REACTION)]})
     content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-    try:
-        return _send_as_member(
-            actor, workspace_id, "m.reaction", content, client=client,
-            target=(event_id, lambda answered: None), audit=("chat.reaction_sent", {"key": key}),
-        )  # fmt: skip
-    except HomeserverUnavailable as error:
-        cause = error.__cause__
-        if isinstance(cause, matrix.MatrixError) and cause.errcode == "M_DUPLICATE_ANNOTATION":
-            return None
-        raise
+    return _send_as_member(
+        actor, workspace_id, "m.reaction", content, client=client,
+        target=(event_id, lambda answered: None), audit=("chat.reaction_sent", {"key": key}),
+    )  # fmt: skip
 
 
 NOT_IN_ROOM = _("The message you answer or react to is not in this room.")
@@ -245,10 +240,10 @@ _EVENT_ID = re.compile(r"\$[A-Za-z0-9+/=_\-.:]{1,255}")
 def _send_as_member(
     actor: Actor, workspace_id: int, event_type: str, content: dict[str, Any], *,
     client: matrix.Client | None, target: tuple[str, Any] | None, audit: tuple[str, dict[str, Any]],
-) -> str:  # fmt: skip
+) -> str | None:  # fmt: skip
     """Send one event to the room in the member's name (commenters and up), after the message it
     relates to (`target`: its id and what to do with it) is found in the room as the member sees
-    it; then audit and tell the pages showing the room."""
+    it; then audit and tell the pages showing the room. None for a reaction given before."""
     access = room_get(actor=actor, workspace_id=workspace_id)
     if access.room is None:
         raise NotFound("room")
@@ -263,7 +258,12 @@ def _send_as_member(
             access.room.room_id, event_type, content, as_user=me,
             txn_id=f"samdrift-{uuid.uuid4().hex}",
         )  # fmt: skip
-    except (requests.RequestException, matrix.MatrixError) as error:
+    except matrix.MatrixError as error:
+        if error.errcode == "M_DUPLICATE_ANNOTATION":
+            return None  # the same reaction again: Synapse keeps one per person and key
+        log.warning("chat %s to workspace %s: %s", event_type, workspace_id, error)
+        raise HomeserverUnavailable from error
+    except requests.RequestException as error:
         log.warning("chat %s to workspace %s: %s", event_type, workspace_id, error)
         raise HomeserverUnavailable from error
     action, after = audit

@@ -112,9 +112,15 @@ def send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     except (PermissionDenied, NotFound):
         raise Http404 from None
     except (services.HomeserverUnavailable, ValidationFailed) as error:
-        why = error_text(error) if isinstance(error, ValidationFailed) else str(error)
-        return _room_page(request, workspace_id, message_error=why, draft=text, answering=answering)
+        return _room_page(
+            request, workspace_id, message_error=_why_not_sent(error), draft=text,
+            answering=answering,
+        )  # fmt: skip
     return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
+
+
+def _why_not_sent(error: Exception) -> str:
+    return error_text(error) if isinstance(error, ValidationFailed) else str(error)
 
 
 @page
@@ -131,8 +137,7 @@ def react(request: HttpRequest, workspace_id: int) -> HttpResponse:
     except (PermissionDenied, NotFound):
         raise Http404 from None
     except (services.HomeserverUnavailable, ValidationFailed) as error:
-        why = error_text(error) if isinstance(error, ValidationFailed) else str(error)
-        return _room_page(request, workspace_id, message_error=why)
+        return _room_page(request, workspace_id, message_error=_why_not_sent(error))
     return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
 
 

@@ -6,28 +6,19 @@ reaction buttons and the reply form, in both languages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from samdrift.chat import conversation, services
 from samdrift.tests.asgi_server import asgi_server
-from samdrift.tests.browser import axe_violations, chromium, page_as, tab_to
+from samdrift.tests.browser import axe_violations, page_as, tab_to
 
 from .test_engine import _join, _workspace
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine, pytest.mark.browser]
 
 
-@pytest.fixture
-def plain_browser(monkeypatch) -> Iterator[Browser]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium(()) as launched:
-        yield launched
-
-
-def test_a_reaction_and_a_reply_by_keyboard(safos, chat, plain_browser):
+def test_a_reaction_and_a_reply_by_keyboard(safos, chat, browser):
     workspace = _workspace(safos)
     _join(safos, workspace, "editor", role="editor")
     services.provision_workspace(workspace_id=workspace.id)
@@ -39,7 +30,7 @@ def test_a_reaction_and_a_reply_by_keyboard(safos, chat, plain_browser):
     found: list[str] = []
     with asgi_server() as site:
         url = f"{site}/chat/workspaces/{workspace.id}/"
-        owner = page_as(plain_browser, site, keys["owner"], "sv")
+        owner = page_as(browser, site, keys["owner"], "sv")
         owner.goto(url)
         log = owner.locator(".chat-log")
         expect(log).to_contain_text("Kan vi ses på tisdag?")
@@ -60,7 +51,7 @@ def test_a_reaction_and_a_reply_by_keyboard(safos, chat, plain_browser):
         expect(log).to_contain_text(f"Svar på {name}")
         expect(owner.locator("#message-answers")).to_have_count(0)  # a new message next
 
-        editor = page_as(plain_browser, site, keys["editor"], "en")
+        editor = page_as(browser, site, keys["editor"], "en")
         editor.goto(url)
         expect(editor.locator(".chat-log")).to_contain_text("Tisdag passar bra")
         expect(editor.locator(".chat-log__reactions")).to_contain_text("👍 1")

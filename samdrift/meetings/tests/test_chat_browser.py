@@ -6,29 +6,20 @@ the panel, so the room is planned without one. The panels follow the room's live
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from samdrift.chat import services as chat_services
 from samdrift.chat.tests.conftest import chat, synapse  # noqa: F401 - fixtures
 from samdrift.tests.asgi_server import asgi_server
-from samdrift.tests.browser import axe_violations, chromium, page_as, tab_to
+from samdrift.tests.browser import axe_violations, page_as, tab_to
 
 from .test_engine import _add, _room
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine, pytest.mark.browser]
 
 
-@pytest.fixture
-def plain_browser(monkeypatch) -> Iterator[Browser]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with chromium(()) as launched:
-        yield launched
-
-
-def test_the_workspace_chat_beside_the_video(safos, chat, plain_browser, settings):  # noqa: F811
+def test_the_workspace_chat_beside_the_video(safos, chat, browser, settings):  # noqa: F811
     settings.MEETINGS_ENABLED = False
     workspace, room = _room(safos)  # owner (agency A) hosts; editor (agency B) is a member
     _add(safos, workspace, "reader", role="reader")
@@ -37,7 +28,7 @@ def test_the_workspace_chat_beside_the_video(safos, chat, plain_browser, setting
     languages = {"owner": "sv", "editor": "en", "reader": "en"}
     found: list[str] = []
     with asgi_server() as site:
-        pages = {w: page_as(plain_browser, site, keys[w], languages[w]) for w in keys}
+        pages = {w: page_as(browser, site, keys[w], languages[w]) for w in keys}
         for page in pages.values():
             page.goto(f"{site}/meetings/{room.id}/")
             expect(page.locator("#meeting-chat")).to_be_visible(timeout=15000)
