@@ -12,7 +12,7 @@ from samdrift.coediting.consumer import CLOSE
 from samdrift.coediting.models import LiveDoc, LiveUpdate
 
 from .conftest import cookie
-from .yclient import YClient, stored
+from .yclient import YClient, stored, until_stored
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -35,8 +35,9 @@ async def test_two_editors_converge_and_a_late_one_gets_everything(safos, note, 
     assert await editor.open() is None
     await owner.edit(lambda t: t.insert(0, "Hej "))
     await editor.edit(lambda t: t.insert(0, "Dagordning: "))
-    await owner.pump()
-    await editor.pump()
+    both = ("Hej", "Dagordning")
+    await owner.pump_until(lambda: all(word in str(owner.text) for word in both))
+    await editor.pump_until(lambda: all(word in str(editor.text) for word in both))
     assert str(owner.text) == str(editor.text)
     assert "Hej" in str(owner.text) and "Dagordning" in str(owner.text)
     assert await database_sync_to_async(stored)(note.id) == str(owner.text)
@@ -51,8 +52,7 @@ async def test_a_reader_cannot_write(safos, note):
     reader = await client(safos, note, "reader")
     assert await reader.open() is None
     await reader.edit(lambda t: t.insert(0, "Inte min text"))
-    await reader.pump()
-    assert reader.closed == CLOSE["read_only"]
+    assert await reader.until_closed() == CLOSE["read_only"]
     assert await database_sync_to_async(LiveUpdate.objects.count)() == 0
 
 
@@ -94,8 +94,7 @@ async def test_bad_frames_close_and_change_nothing(safos, note, frame, code):
     owner = await client(safos, note, "owner")
     assert await owner.open() is None
     await owner.send(frame)
-    await owner.pump()
-    assert owner.closed == CLOSE[code]
+    assert await owner.until_closed() == CLOSE[code]
     assert await database_sync_to_async(LiveUpdate.objects.count)() == 0
 
 
@@ -105,8 +104,7 @@ async def test_a_flood_is_cut_off_and_resent_on_reconnecting(safos, note, settin
     assert await owner.open() is None
     for n in range(60):
         await owner.edit(lambda t, n=n: t.insert(len(t), f"{n};"))
-    await owner.pump(10)  # returns at the close; a loaded machine takes its time to get there
-    assert owner.closed == CLOSE["too_fast"]
+    assert await owner.until_closed() == CLOSE["too_fast"]
     rows = await database_sync_to_async(LiveUpdate.objects.count)()
     # The burst of 20 frames includes what the client sent on opening (sync step, presence),
     # and tokens refill while the edits go out: some, never all, are taken.
@@ -126,14 +124,14 @@ async def test_presence_shows_who_is_logged_in(safos, note):
     claim = b'{"user":{"name":"Chefen","color":"#123456"}}'
     body = b"\x01" + b"\x07\x01" + bytes([len(claim)]) + claim
     await editor.send(protocol.awareness_frame(body))
-    await owner.pump()
+    await owner.pump_until(lambda: any(b"#123456" in heard for heard in owner.awareness))
     assert owner.awareness, "the owner heard nobody"
     heard = owner.awareness[-1]
     assert b"Chefen" not in heard
     assert safos.users["editor"].get_full_name().encode() in heard or b"safos_editor" in heard
     assert b"#123456" in heard
     await editor.close()
-    await owner.pump()
+    await owner.pump_until(lambda: owner.awareness[-1].endswith(b"null"))
     assert owner.awareness[-1].endswith(b"null"), "the editor's cursor did not leave"
     await owner.close()
 
@@ -142,7 +140,7 @@ async def test_restore_starts_a_new_generation_and_old_clients_reload(safos, not
     owner = await client(safos, note, "owner")
     await owner.open()
     await owner.edit(lambda t: t.insert(0, "Första"))
-    await owner.pump()
+    assert await until_stored(note.id, "Första") == "Första"
     kept = await database_sync_to_async(
         lambda: services.version_keep(
             actor=safos.actor("owner"), doc_id=note.id, name="Före ändring"
@@ -155,8 +153,7 @@ async def test_restore_starts_a_new_generation_and_old_clients_reload(safos, not
             actor=safos.actor("owner"), doc_id=note.id, version_id=kept.id
         )
     )()
-    await owner.pump()
-    assert owner.closed == CLOSE["stale"]
+    assert await owner.until_closed() == CLOSE["stale"]
     assert await database_sync_to_async(stored)(note.id) == "Första"
     old = await client(safos, note, "owner", query="generation=1")
     assert await old.open() == CLOSE["stale"]

@@ -124,7 +124,7 @@ async def test_connections_of_one_document_share_one_replica(safos, note):
     assert replica.users == 2
     await owner.edit(lambda t: t.insert(0, "Hej"))
     await owner.pump()
-    await editor.pump()
+    await editor.pump_until(lambda: str(editor.text) == "Hej")
     assert str(editor.text) == "Hej"
     assert str(replica.doc.get("default", type=Text)) == "Hej"
 
@@ -145,8 +145,8 @@ async def test_connections_of_one_document_share_one_replica(safos, note):
             "sender": "another!channel",
         },
     )
-    await owner.pump()
-    await editor.pump()
+    await owner.pump_until(lambda: "Fjärran" in str(owner.text))
+    await editor.pump_until(lambda: "Fjärran" in str(editor.text))
     assert "Fjärran" in str(owner.text) and "Fjärran" in str(editor.text)
     assert seq in replica._applied and len(replica._order) == 1
     assert str(replica.doc.get("default", type=Text)) == str(owner.text)

@@ -254,9 +254,9 @@ def test_an_image_of_the_workspace_is_inserted_by_keyboard_and_shown_to_the_othe
         expect(button).to_have_attribute("aria-expanded", "false")
         shown = b.get_by_role("img", name="Karta över kontoren")
         expect(shown).to_have_attribute("src", f"/collaboration/documents/{picture}/preview/")
-        b.wait_for_function(
-            "img => img.complete && img.naturalWidth === 200", arg=shown.element_handle()
-        )
+        # through the locator, not a handle: the editor may render the image anew as the
+        # document syncs, and a handle would then wait on an element that left the page
+        expect(shown).to_have_js_property("naturalWidth", 200, timeout=30000)
         wait_until(lambda: f'document="{picture}"' in stored_note(note.id))
         # a new version whose preview is not made yet cannot be shown: a newly opened editor
         # says so in a sentence, as the exports do, instead of a broken picture

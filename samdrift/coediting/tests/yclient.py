@@ -4,9 +4,11 @@ as the browser's y-websocket provider does."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from channels.db import database_sync_to_async
 from pycrdt import Doc, Text, XmlFragment, YMessageType, YSyncMessageType
 
 from config.asgi import application
@@ -59,6 +61,20 @@ class YClient:
             if message["type"] == "websocket.send" and message.get("bytes") is not None:
                 await self._handle(message["bytes"])
 
+    async def pump_until(self, done: Callable[[], bool], deadline: float = 20.0) -> None:
+        """Handle what the server sends until `done()` holds or the socket closes. A quiet
+        time alone ends too soon on a loaded machine, where a message through Redis can take
+        longer than any fixed pause; the deadline only stops a test that would hang."""
+        end = asyncio.get_running_loop().time() + deadline
+        while not done() and self.closed is None:
+            if asyncio.get_running_loop().time() > end:
+                return
+            await self.pump(0.05)
+
+    async def until_closed(self) -> int | None:
+        await self.pump_until(lambda: False)
+        return self.closed
+
     async def _handle(self, data: bytes) -> None:
         frame = protocol.parse(data)
         if frame.type == YMessageType.SYNC and frame.step == YSyncMessageType.SYNC_STEP1:
@@ -82,6 +98,17 @@ def stored(doc_id: int, root: type = Text) -> str:
         doc.apply_update(state)
     doc["default"] = value = root()
     return str(value)
+
+
+async def until_stored(doc_id: int, expected: str, deadline: float = 20.0) -> str:
+    """The stored text once it is `expected` (or whatever it is at the deadline): the server
+    writes an update after the client has sent it, and a loaded machine takes its time."""
+    end = asyncio.get_running_loop().time() + deadline
+    while (text := await database_sync_to_async(stored)(doc_id)) != expected:
+        if asyncio.get_running_loop().time() > end:
+            break
+        await asyncio.sleep(0.05)
+    return text
 
 
 def stored_note(doc_id: int) -> str:
