@@ -159,12 +159,16 @@ class MessageOut(Schema):
     reply_to: str  # the name of whom it answers; empty when it is no reply
     thread_of: str  # the name of who began the thread it is in; empty outside threads
     reactions: list[ReactionOut]  # most given first
+    new: bool  # another's message after the caller's read marker (which samdrift's page moves)
 
 
 class MessageIn(Schema):
     text: str = Field(min_length=1, max_length=conversation.MAX_MESSAGE)
     in_reply_to: str = Field(
         "", max_length=300, description="The event id of a message of the room this answers."
+    )
+    in_thread: bool = Field(
+        False, description="Start a thread on `in_reply_to` (or answer in the one it is in)."
     )
 
 
@@ -186,7 +190,8 @@ class SentOut(Schema):
     response={200: list[MessageOut], **errors(403, 404, 503)},
     summary="The room's newest messages",
     description="The 50 newest text messages, oldest first, as the caller sees them in the "
-    "homeserver (ADR 0656). Members; 403 for someone who sees the workspace without being in "
+    "homeserver (ADR 0656); `new` marks others' messages after the caller's read marker (moved "
+    "by samdrift's page and by Matrix programs, not by this call). Members; 403 for someone who sees the workspace without being in "
     "its chat, 404 for a workspace the caller does not see or one without a room, 503 when the "
     "homeserver does not answer. Each reading is audited.",
 )
@@ -208,7 +213,8 @@ def list_messages(request: HttpRequest, workspace_id: int) -> list[MessageOut]:
     response={201: SentOut, **errors(403, 404, 422, 503)},
     summary="Write in the room",
     description="A plain text message from the caller, sent by the homeserver in their name "
-    "(ADR 0656), answering `in_reply_to` when given (in its thread when it is in one). "
+    "(ADR 0656), answering `in_reply_to` when given (in its thread when it is in one; with "
+    "`in_thread`, starting a thread on it). "
     "Commenters, editors and owners; 403 for readers, 404 for a workspace the caller does not "
     "see or one without a room, 422 for an empty or too long message, one with control "
     "characters or one answering a message not in the room (nothing is sent), 503 when the "
@@ -221,6 +227,7 @@ def send_message(request: HttpRequest, workspace_id: int, payload: MessageIn) ->
         workspace_id=workspace_id,
         text=payload.text,
         in_reply_to=payload.in_reply_to,
+        in_thread=payload.in_thread,
     )
     return Status(201, SentOut(event_id=event_id))
 

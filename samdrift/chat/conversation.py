@@ -39,6 +39,7 @@ SHOWN = 50
 EMPTY = _("Write a message first.")
 TOO_LONG = _("A message may be at most %(limit)s characters.")
 CONTROL = _("Remove the control characters (such as ESC or NUL) from the message.")
+NO_ROOT = _("Choose the message the thread begins with.")
 READ_ONLY = _("Readers read the chat; commenters, editors and owners write in it.")
 _TEXT = re.compile(MULTI_LINE_PATTERN)
 
@@ -54,22 +55,39 @@ class Message:
     reply_to: str = ""  # who wrote the message this one answers ("" when it answers none)
     thread_of: str = ""  # who wrote the message whose thread this one is in
     reactions: tuple[tuple[str, int], ...] = ()  # (key, how many people), most first
+    new: bool = False  # another's, after the member's read marker: unread until now
+
+
+def unread(messages: list[Message]) -> int:
+    return sum(message.new for message in messages)
 
 
 def recent_messages(
-    *, actor: Actor, workspace_id: int, client: matrix.Client | None = None
-) -> list[Message]:
+    *, actor: Actor, workspace_id: int, mark_read: bool = False,
+    client: matrix.Client | None = None,
+) -> list[Message]:  # fmt: skip
     """The room's newest messages as the member sees them, oldest first; the reading is audited.
-    `NotFound` for a workspace the actor does not see or that has no room; `PermissionDenied`
-    for someone who sees the workspace without being in its chat (the security role)."""
+    Those of others after the member's read marker are `new`; with `mark_read` (a page that
+    shows them) the marker then moves to the newest event, as a Matrix client moves it, so
+    Element and samdrift agree on what is unread. `NotFound` for a workspace the actor does not
+    see or that has no room; `PermissionDenied` for someone who sees the workspace without being
+    in its chat (the security role)."""
     access = room_get(actor=actor, workspace_id=workspace_id)
     if access.room is None:
         raise NotFound("room")
     if not access.abilities["chat"] or actor.user_id is None:
         raise PermissionDenied(READ_ONLY)
-    me = matrix_user_id(actor.user_id)
+    me, room_id = matrix_user_id(actor.user_id), access.room.room_id
+    client = client or matrix.Client()
     try:
-        events = (client or matrix.Client()).recent(access.room.room_id, as_user=me, limit=SHOWN)
+        marker = client.read_marker(room_id, as_user=me)
+        events = client.recent(room_id, as_user=me, limit=SHOWN)
+        unseen = _after_marker(events, marker, me)
+        # Moved only past others' messages: one's own and reactions leave nothing to read, and
+        # each move is a round trip to the homeserver on every showing of the page.
+        if mark_read and any(_is_text(event) and event.get("event_id") in unseen
+                             for event in events):  # fmt: skip
+            client.mark_read(room_id, str(events[-1].get("event_id", "")), as_user=me)
     except (requests.RequestException, matrix.MatrixError) as error:
         log.warning("chat conversation of workspace %s: %s", workspace_id, error)
         raise HomeserverUnavailable from error
@@ -85,10 +103,20 @@ def recent_messages(
     reactions = _reactions(events)
     senders = {str(event.get("event_id")): str(event.get("sender", "")) for event in texts}
     return [
-        _message(event, names, me, edits.get(str(event.get("event_id"))), senders, reactions)
+        _message(
+            event, names, me, edits.get(str(event.get("event_id"))), senders, reactions, unseen
+        )
         for event in texts
         if _relation(event).get("rel_type") != "m.replace"
     ]
+
+
+def _after_marker(events: list[dict[str, Any]], marker: str | None, me: str) -> set[str]:
+    """The ids of others' events after the read marker. A marker older than the events shown,
+    or none at all (never read), leaves all of them unread."""
+    ids = [str(event.get("event_id", "")) for event in events]
+    start = ids.index(marker) + 1 if marker in ids else 0
+    return {ids[i] for i in range(start, len(ids)) if events[i].get("sender") != me}
 
 
 def _is_text(event: dict[str, Any]) -> bool:
@@ -159,6 +187,7 @@ def _message(
     edit: str | None,
     senders: dict[str, str],
     reactions: dict[str, tuple[tuple[str, int], ...]],
+    unseen: set[str],
 ) -> Message:
     sender = str(event.get("sender", ""))
     stamp = int(event.get("origin_server_ts") or 0) / 1000
@@ -183,19 +212,23 @@ def _message(
         reply_to="" if root else named(answered),  # in a thread, the reply is the thread's
         thread_of=named(root),
         reactions=reactions.get(str(event.get("event_id")), ()),
+        new=str(event.get("event_id")) in unseen,
     )  # fmt: skip
 
 
 def send_message(
     *, actor: Actor, workspace_id: int, text: str, in_reply_to: str = "",
-    client: matrix.Client | None = None,
+    in_thread: bool = False, client: matrix.Client | None = None,
 ) -> str:  # fmt: skip
     """Send `text` to the room as the member; the event id. Checked first, so nothing is sent
     when it is empty, too long or holds control characters, or answers a message that is not in
     the room; audited without its words (the room keeps them, and its archive, ADR 0655). A reply
-    to a message in a thread stays in that thread, as Element's does."""
+    to a message in a thread stays in that thread, as Element's does; `in_thread` starts a
+    thread on the message answered (or continues the one it is in)."""
     body = _checked(text)
     content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+    if in_thread and not in_reply_to:
+        raise ValidationFailed(NO_ROOT, errors={"in_reply_to": [str(NO_ROOT)]})
 
     def relate(answered: dict[str, Any]) -> None:
         relation = _relation(answered)
@@ -203,12 +236,15 @@ def send_message(
         if relation.get("rel_type") == "m.thread":
             reply |= {"rel_type": "m.thread", "event_id": relation.get("event_id"),
                       "is_falling_back": False}  # fmt: skip
+        elif in_thread:  # a new thread whose root is the message answered (MSC3440's form)
+            reply |= {"rel_type": "m.thread", "event_id": in_reply_to, "is_falling_back": True}
         content["m.relates_to"] = reply
 
     sent = _send_as_member(
         actor, workspace_id, "m.room.message", content, client=client,
         target=(in_reply_to, relate) if in_reply_to else None,
-        audit=("chat.message_sent", {"characters": len(body), "in_reply_to": in_reply_to}),
+        audit=("chat.message_sent", {"characters": len(body), "in_reply_to": in_reply_to,
+                                     "in_thread": in_thread}),
     )  # fmt: skip
     return sent or ""  # a message is never a duplicate annotation
 

@@ -165,6 +165,24 @@ class Client:
         )  # fmt: skip
         return list(reversed(page.get("chunk", [])))
 
+    def read_marker(self, room_id: str, *, as_user: str) -> str | None:
+        """The event up to which that member has read the room (`m.fully_read`, which Element
+        and every other client move too); None before they have read anything."""
+        path = f"/user/{quote(as_user)}/rooms/{quote(room_id)}/account_data/m.fully_read"
+        try:
+            marker = self.call("GET", path, as_user=as_user)
+        except MatrixError as error:
+            if error.errcode == "M_NOT_FOUND":
+                return None
+            raise
+        return str(marker["event_id"]) if isinstance(marker.get("event_id"), str) else None
+
+    def mark_read(self, room_id: str, event_id: str, *, as_user: str) -> None:
+        """That member has read the room up to `event_id`: the read marker and a read receipt,
+        as a client sets them when the member has seen the messages."""
+        body = {"m.fully_read": event_id, "m.read": event_id}
+        self.call("POST", f"/rooms/{quote(room_id)}/read_markers", body, as_user=as_user)
+
     def send_text(self, room_id: str, *, as_user: str, body: str, txn_id: str) -> str:
         """A plain text message from that member; the transaction id makes a retry one message."""
         content = {"msgtype": "m.text", "body": body}

@@ -52,6 +52,7 @@ def _room_page(
     message_error: str = "",
     draft: str = "",
     answering: str = "",
+    in_thread: bool | None = None,
 ) -> HttpResponse:
     actor = _actor(request)
     access = selectors.room_get(actor=actor, workspace_id=workspace_id)
@@ -59,6 +60,10 @@ def _room_page(
     # "Reply" links to ?reply=<event id>: the form answers that message when it is one shown.
     answering = answering or request.GET.get("reply", "")
     replying_to = next((m for m in talk or [] if m.event_id == answering), None)
+    # "Start a thread" adds thread=1; a message already in a thread answers in it anyway
+    if in_thread is None:
+        in_thread = request.GET.get("thread") == "1"
+    starts_thread = bool(replying_to and in_thread and not replying_to.thread_of)
     me = access.workspace.member
     workspace = access.workspace.workspace
     context = {
@@ -82,6 +87,8 @@ def _room_page(
         "message_error": message_error,
         "draft": draft,
         "replying_to": replying_to,
+        "starts_thread": starts_thread,
+        "unread": conversation.unread(talk or []),
         "reaction_keys": conversation.REACTION_KEYS,
     }
     status = 422 if hold_error or message_error else 200
@@ -95,7 +102,9 @@ def _conversation(
     if not member or not conf.enabled():
         return None, ""
     try:
-        return conversation.recent_messages(actor=actor, workspace_id=workspace_id), ""
+        # the page shows them: they are read now, here and in any Matrix program
+        talk = conversation.recent_messages(actor=actor, workspace_id=workspace_id, mark_read=True)
+        return talk, ""
     except services.HomeserverUnavailable as error:
         return None, str(error)
 
@@ -105,16 +114,18 @@ def _conversation(
 def send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A message to the workspace's room from the page's form (ADR 0656)."""
     text, answering = request.POST.get("text", ""), request.POST.get("in_reply_to", "")
+    in_thread = request.POST.get("in_thread") == "1"
     try:
         conversation.send_message(
-            actor=_actor(request), workspace_id=workspace_id, text=text, in_reply_to=answering
-        )
+            actor=_actor(request), workspace_id=workspace_id, text=text, in_reply_to=answering,
+            in_thread=in_thread,
+        )  # fmt: skip
     except (PermissionDenied, NotFound):
         raise Http404 from None
     except (services.HomeserverUnavailable, ValidationFailed) as error:
         return _room_page(
             request, workspace_id, message_error=_why_not_sent(error), draft=text,
-            answering=answering,
+            answering=answering, in_thread=in_thread,
         )  # fmt: skip
     return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
 

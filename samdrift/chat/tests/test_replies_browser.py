@@ -18,15 +18,19 @@ from .test_engine import _join, _workspace
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.engine, pytest.mark.browser]
 
 
-def test_a_reaction_and_a_reply_by_keyboard(safos, chat, browser):
+def _editor_wrote(safos, text: str):
+    """A room of the owner's where the editor (another agency) wrote `text`: the workspace,
+    both people's session keys and the editor's name as pages show it."""
     workspace = _workspace(safos)
     _join(safos, workspace, "editor", role="editor")
     services.provision_workspace(workspace_id=workspace.id)
-    conversation.send_message(
-        actor=safos.actor("editor"), workspace_id=workspace.id, text="Kan vi ses på tisdag?"
-    )
+    conversation.send_message(actor=safos.actor("editor"), workspace_id=workspace.id, text=text)
     keys = {w: safos.client(w).cookies["sessionid"].value for w in ("owner", "editor")}
-    name = safos.users["editor"].get_full_name() or safos.users["editor"].username
+    return workspace, keys, safos.users["editor"].get_full_name() or safos.users["editor"].username
+
+
+def test_a_reaction_and_a_reply_by_keyboard(safos, chat, browser):
+    workspace, keys, name = _editor_wrote(safos, "Kan vi ses på tisdag?")
     found: list[str] = []
     with asgi_server() as site:
         url = f"{site}/chat/workspaces/{workspace.id}/"
@@ -56,6 +60,42 @@ def test_a_reaction_and_a_reply_by_keyboard(safos, chat, browser):
         expect(editor.locator(".chat-log")).to_contain_text("Tisdag passar bra")
         expect(editor.locator(".chat-log__reactions")).to_contain_text("👍 1")
         found += axe_violations(editor, "chat page with a reply and a reaction (en)")
+        for page in (owner, editor):
+            page.context.close()
+    assert found == []
+
+
+def test_new_messages_are_marked_and_a_thread_is_started_by_keyboard(safos, chat, browser):
+    workspace, keys, name = _editor_wrote(safos, "Budget 2027")
+    found: list[str] = []
+    with asgi_server() as site:
+        url = f"{site}/chat/workspaces/{workspace.id}/"
+        owner = page_as(browser, site, keys["owner"], "sv")
+        owner.goto(url)
+        expect(owner.locator("#chat-unread")).to_have_text(
+            "1 av dem är ny sedan du senast läste rummet."
+        )
+        expect(owner.locator(".chat-log__new")).to_contain_text("Budget 2027")
+        found += axe_violations(owner, "chat page with a new message (sv)")
+        tab_to(owner, owner.get_by_role("link", name=f"Starta en tråd på meddelandet från {name}"))
+        owner.keyboard.press("Enter")
+        expect(owner.locator("#message-answers")).to_contain_text("Ditt meddelande startar en tråd")
+        expect(owner.get_by_label("Första svaret i tråden")).to_be_focused()
+        owner.keyboard.type("Förslag bifogat")
+        tab_to(owner, owner.locator("form[action$='/send/'] button[type=submit]"))
+        owner.keyboard.press("Enter")
+        expect(owner.locator(".chat-log")).to_contain_text("Förslag bifogat")
+        expect(owner.locator(".chat-log__new")).to_have_count(0)  # read when it was shown
+
+        editor = page_as(browser, site, keys["editor"], "en")
+        editor.goto(url)
+        reply = editor.locator(".chat-log__new")
+        expect(reply).to_contain_text("Förslag bifogat")
+        expect(reply).to_contain_text("In the thread of")
+        expect(editor.locator("#chat-unread")).to_have_text(
+            "1 of them is new since you last read the room."
+        )
+        found += axe_violations(editor, "chat page with a new message in a thread (en)")
         for page in (owner, editor):
             page.context.close()
     assert found == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator
@@ -78,10 +79,17 @@ def _member_of_new_workspace(safos, name: str, classification: int) -> int:
 
 def _sign_in(hs: str, samdrift_session: str) -> dict:
     """What a Matrix client and its browser do for "Log in with samdrift"; the Matrix login."""
-    start = requests.get(
-        f"{hs}/_matrix/client/v3/login/sso/redirect/oidc-samdrift",
-        params={"redirectUrl": AFTER}, allow_redirects=False, timeout=30,
-    )  # fmt: skip
+    for _attempt in range(10):
+        start = requests.get(
+            f"{hs}/_matrix/client/v3/login/sso/redirect/oidc-samdrift",
+            params={"redirectUrl": AFTER}, allow_redirects=False, timeout=30,
+        )  # fmt: skip
+        # Synapse reads samdrift's discovery document once at start-up, before this test's
+        # samdrift listens; a redirect that arrives while that read is failing shares its 503,
+        # and the next one reads the document again (Synapse retries after a failure).
+        if start.status_code != 503:
+            break
+        time.sleep(0.5)
     assert start.status_code == 302, start.text[:300]
     # Synapse's cookie is Secure; a browser keeps it for the loopback, requests only over https.
     synapse_cookie = {"oidc_session_no_samesite": start.cookies["oidc_session_no_samesite"]}

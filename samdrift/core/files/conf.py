@@ -55,8 +55,11 @@ def s3_storage(
             "transfer_config": transfer,
             # SigV4 already signs each request's SHA-256 over plain HTTP, and we send our own
             # SHA-256 with single PUTs; botocore's extra CRC32 per request would be a third pass.
+            # Downloads are checked against our SHA-256 as they stream (ADR 0018): botocore's
+            # own check of the checksum the S3 server returns would be a second pass.
             "client_config": Config(
                 request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
                 s3={"addressing_style": "path"},
                 signature_version="s3v4",
             ),
