@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from samdrift.core.actor import Actor
 from samdrift.core.api import errors
 from samdrift.core.files.responses import file_response
 
-from . import conf, conversation, retention, selectors, services
+from . import attachments, conf, conversation, retention, selectors, services
 
 router = Router(tags=["chat"])
 
@@ -149,6 +150,11 @@ class ReactionOut(Schema):
     count: int
 
 
+class AttachmentOut(Schema):
+    document_id: int
+    name: str
+
+
 class MessageOut(Schema):
     event_id: str  # what a reply (in_reply_to) or a reaction names
     sender: str
@@ -160,6 +166,7 @@ class MessageOut(Schema):
     thread_of: str  # the name of who began the thread it is in; empty outside threads
     reactions: list[ReactionOut]  # most given first
     new: bool  # another's message after the caller's read marker (which samdrift's page moves)
+    attachment: AttachmentOut | None  # the workspace's document the message sends
 
 
 class MessageIn(Schema):
@@ -202,6 +209,11 @@ def list_messages(request: HttpRequest, workspace_id: int) -> list[MessageOut]:
             **{
                 **vars(message),
                 "reactions": [ReactionOut(key=k, count=n) for k, n in message.reactions],
+                "attachment": (
+                    AttachmentOut(document_id=message.attachment[0], name=message.attachment[1])
+                    if message.attachment
+                    else None
+                ),
             }
         )
         for message in found
@@ -314,3 +326,36 @@ def get_archive(
         actor=_actor(request), workspace_id=workspace_id, archive_id=archive_id, kind=kind
     )
     return file_response(stored, request)
+
+
+class AttachedOut(Schema):
+    event_id: str
+    document_id: int
+    version: int
+
+
+@router.post(
+    "/workspaces/{workspace_id}/room/attachments",
+    response={201: AttachedOut, **errors(403, 404, 409, 413, 422, 503)},
+    summary="Send a file in the room",
+    description="The file is stored as a document of the workspace (or a new version of the one "
+    "of the same name at its top level) through the documents' own checks (name, content, "
+    "size, quota, malware scan, class), and a message from the caller names it with a link to "
+    "its page, with `text` before the link (ADR 0660). Editors and owners; 403 for commenters "
+    "and readers, 404 for a workspace the caller does not see or one without a room, 409/413/"
+    "422 as the documents' upload refuses (nothing stored or sent), 503 when the homeserver "
+    "does not answer (the document is then kept). Audited.",
+)
+def attach(
+    request: HttpRequest,
+    workspace_id: int,
+    file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
+    text: str = Form("", max_length=conversation.MAX_MESSAGE),
+) -> Status:
+    sent = attachments.send_attachment(
+        actor=_actor(request), workspace_id=workspace_id, stream=file, name=file.name or "",
+        content_type=file.content_type, text=text,
+    )  # fmt: skip
+    return Status(
+        201, AttachedOut(event_id=sent.event_id, document_id=sent.document_id, version=sent.version)
+    )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_read, audit_record
+from samdrift.collaboration.selectors import document_names_in
 from samdrift.core import live
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
@@ -42,6 +43,9 @@ CONTROL = _("Remove the control characters (such as ESC or NUL) from the message
 NO_ROOT = _("Choose the message the thread begins with.")
 READ_ONLY = _("Readers read the chat; commenters, editors and owners write in it.")
 _TEXT = re.compile(MULTI_LINE_PATTERN)
+#: Where a message sent with an attachment names the SAFOS document it points at (ADR 0660).
+ATTACHMENT_KEY = "se.samdrift.document"
+ATTACHMENT_LINE = "📎 "
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Message:
     thread_of: str = ""  # who wrote the message whose thread this one is in
     reactions: tuple[tuple[str, int], ...] = ()  # (key, how many people), most first
     new: bool = False  # another's, after the member's read marker: unread until now
+    attachment: tuple[int, str] | None = None  # (document id, name): a document of the workspace
 
 
 def unread(messages: list[Message]) -> int:
@@ -102,13 +107,29 @@ def recent_messages(
     edits = _latest_edits(texts)
     reactions = _reactions(events)
     senders = {str(event.get("event_id")): str(event.get("sender", "")) for event in texts}
+    documents = document_names_in(
+        workspace_id=workspace_id, ids={d for e in texts if (d := _document_of(e)) is not None}
+    )
     return [
         _message(
-            event, names, me, edits.get(str(event.get("event_id"))), senders, reactions, unseen
+            event,
+            names,
+            me,
+            edits.get(str(event.get("event_id"))),
+            senders,
+            reactions,
+            unseen,
+            documents,
         )
         for event in texts
         if _relation(event).get("rel_type") != "m.replace"
     ]
+
+
+def _document_of(event: dict[str, Any]) -> int | None:
+    named = (event.get("content") or {}).get(ATTACHMENT_KEY)
+    document_id = named.get("document_id") if isinstance(named, dict) else None
+    return document_id if isinstance(document_id, int) and document_id > 0 else None
 
 
 def _after_marker(events: list[dict[str, Any]], marker: str | None, me: str) -> set[str]:
@@ -188,6 +209,7 @@ def _message(
     senders: dict[str, str],
     reactions: dict[str, tuple[tuple[str, int], ...]],
     unseen: set[str],
+    documents: dict[int, str],
 ) -> Message:
     sender = str(event.get("sender", ""))
     stamp = int(event.get("origin_server_ts") or 0) / 1000
@@ -202,6 +224,13 @@ def _message(
         return names.get(who, who) or str(_("an earlier message"))
 
     text = edit if edit is not None else str(event["content"]["body"])
+    # Named by the event, shown only when it is one of this workspace's documents (a message
+    # from any Matrix program could name another): with its name as samdrift keeps it.
+    document_id = _document_of(event)
+    attachment = (document_id, documents[document_id]) if document_id in documents else None
+    if attachment is not None:
+        lines = text.split("\n")
+        text = "\n".join(lines[:-1]) if lines[-1].startswith(ATTACHMENT_LINE) else text
     return Message(
         event_id=str(event.get("event_id", "")),
         sender=names.get(sender, sender),
@@ -213,6 +242,7 @@ def _message(
         thread_of=named(root),
         reactions=reactions.get(str(event.get("event_id")), ()),
         new=str(event.get("event_id")) in unseen,
+        attachment=attachment,
     )  # fmt: skip
 
 
@@ -225,7 +255,7 @@ def send_message(
     the room; audited without its words (the room keeps them, and its archive, ADR 0655). A reply
     to a message in a thread stays in that thread, as Element's does; `in_thread` starts a
     thread on the message answered (or continues the one it is in)."""
-    body = _checked(text)
+    body = checked_text(text)
     content: dict[str, Any] = {"msgtype": "m.text", "body": body}
     if in_thread and not in_reply_to:
         raise ValidationFailed(NO_ROOT, errors={"in_reply_to": [str(NO_ROOT)]})
@@ -240,7 +270,7 @@ def send_message(
             reply |= {"rel_type": "m.thread", "event_id": in_reply_to, "is_falling_back": True}
         content["m.relates_to"] = reply
 
-    sent = _send_as_member(
+    sent = send_as_member(
         actor, workspace_id, "m.room.message", content, client=client,
         target=(in_reply_to, relate) if in_reply_to else None,
         audit=("chat.message_sent", {"characters": len(body), "in_reply_to": in_reply_to,
@@ -263,7 +293,7 @@ def react(
     if key not in REACTION_KEYS:
         raise ValidationFailed(UNKNOWN_REACTION, errors={"key": [str(UNKNOWN_REACTION)]})
     content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-    return _send_as_member(
+    return send_as_member(
         actor, workspace_id, "m.reaction", content, client=client,
         target=(event_id, lambda answered: None), audit=("chat.reaction_sent", {"key": key}),
     )  # fmt: skip
@@ -273,7 +303,7 @@ NOT_IN_ROOM = _("The message you answer or react to is not in this room.")
 _EVENT_ID = re.compile(r"\$[A-Za-z0-9+/=_\-.:]{1,255}")
 
 
-def _send_as_member(
+def send_as_member(
     actor: Actor, workspace_id: int, event_type: str, content: dict[str, Any], *,
     client: matrix.Client | None, target: tuple[str, Any] | None, audit: tuple[str, dict[str, Any]],
 ) -> str | None:  # fmt: skip
@@ -334,7 +364,7 @@ def _message_in_room(client: matrix.Client, room_id: str, event_id: str, me: str
     return event
 
 
-def _checked(text: str) -> str:
+def checked_text(text: str) -> str:
     body = (text or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationFailed(EMPTY, errors={"text": [str(EMPTY)]})

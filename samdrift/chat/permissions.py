@@ -24,6 +24,12 @@ def room_abilities(
         "chat": member and room is not None,
         # Readers read; commenters and up write, as the room's power levels say (ADR 0652).
         "write": member and room is not None and access.member.role != "reader",  # type: ignore[union-attr]
+        # A file sent in the chat is a document of the workspace (ADR 0660): who writes in
+        # the room and may also add documents to the workspace (editors and owners).
+        "attach": member
+        and room is not None
+        and access.member.role != "reader"  # type: ignore[union-attr]
+        and bool(access.abilities.get("upload")),
         "provision": manage or actor.sees_everything,
         # The archive export holds every member's words: the owner (or the system) only.
         "export": room is not None and (manage or actor.sees_everything),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("workspaces/<int:workspace_id>/hold/", views.hold, name="hold"),
     path("workspaces/<int:workspace_id>/send/", views.send, name="send"),
     path("workspaces/<int:workspace_id>/react/", views.react, name="react"),
+    path("workspaces/<int:workspace_id>/attach/", views.attach, name="attach"),
     path(
         "workspaces/<int:workspace_id>/archives/<int:archive_id>/<str:kind>/",
         views.archive_download,

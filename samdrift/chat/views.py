@@ -14,18 +14,25 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Js
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samdrift.core.actor import Actor
-from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed, error_text
+from samdrift.core.exceptions import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    error_text,
+)
 from samdrift.core.files.responses import file_response
 from samdrift.core.i18n import page_language
 from samdrift.core.oidc.django_responses import token_error, token_response
-from samdrift.core.tenancy import scoped_page, step_up_redirect
+from samdrift.core.tenancy import StepUpRequired, scoped_page, step_up_redirect
 from samdrift.identity.stepup import session_login
 
-from . import conf, conversation, retention, selectors, services, sso
+from . import attachments, conf, conversation, retention, selectors, services, sso
 
 MAX_TRANSACTION = 4 * 1024 * 1024
 
@@ -53,6 +60,7 @@ def _room_page(
     draft: str = "",
     answering: str = "",
     in_thread: bool | None = None,
+    attach_error: str = "",
 ) -> HttpResponse:
     actor = _actor(request)
     access = selectors.room_get(actor=actor, workspace_id=workspace_id)
@@ -90,8 +98,9 @@ def _room_page(
         "starts_thread": starts_thread,
         "unread": conversation.unread(talk or []),
         "reaction_keys": conversation.REACTION_KEYS,
+        "attach_error": attach_error,
     }
-    status = 422 if hold_error or message_error else 200
+    status = 422 if hold_error or message_error or attach_error else 200
     return render(request, "chat/room.html", context, status=status)
 
 
@@ -131,7 +140,31 @@ def send(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 def _why_not_sent(error: Exception) -> str:
-    return error_text(error) if isinstance(error, ValidationFailed) else str(error)
+    return error_text(error) if isinstance(error, DomainError) else str(error)
+
+
+NO_FILE = gettext_lazy("Choose the file to send.")
+
+
+@page
+@require_POST
+def attach(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A file to the room from the page's form, kept as a document of the workspace (ADR 0660)."""
+    selectors.room_get(actor=_actor(request), workspace_id=workspace_id)  # 404 before the body
+    incoming, text = request.FILES.get("file"), request.POST.get("text", "")
+    if incoming is None:
+        return _room_page(request, workspace_id, attach_error=str(NO_FILE), draft=text)
+    try:
+        attachments.send_attachment(
+            actor=_actor(request), workspace_id=workspace_id, stream=incoming,
+            name=incoming.name or "", content_type=incoming.content_type, text=text,
+        )  # fmt: skip
+    except (NotFound, StepUpRequired):
+        raise
+    except DomainError as error:  # refused by chat or by the workspace's documents
+        return _room_page(request, workspace_id, attach_error=_why_not_sent(error), draft=text)
+    messages.success(request, _("The file is kept in the workspace's documents and sent."))
+    return redirect(reverse("chat:room", args=[workspace_id]) + "#conversation")
 
 
 @page

@@ -238,6 +238,13 @@ def in_folder(folder_id: int | None) -> dict[str, Any]:
     return {"folder__isnull": True} if folder_id is None else {"folder_id": folder_id}
 
 
+def document_names_in(*, workspace_id: int, ids: Collection[int]) -> dict[int, str]:
+    """Names of the workspace's documents among `ids` that are not in the trash: what a chat
+    message names as its attachment is shown only when it is one of the room's own documents."""
+    found = Document.objects.filter(workspace_id=workspace_id, id__in=list(ids))
+    return dict(found.filter(trashed_at__isnull=True).values_list("id", "name"))
+
+
 def document_list(
     *, workspace: Workspace, folder_id: int | None = None, trashed: bool = False
 ) -> QuerySet[Document]:

@@ -42,6 +42,18 @@ def _join(safos, workspace, name, role="editor"):
     return collab.invitation_accept(actor=safos.actor(name), invitation_id=invitation.id)
 
 
+def _room_with_an_editor(safos):
+    """A workspace of the owner's with the editor (another agency) in it, its room made."""
+    workspace = _workspace(safos)
+    _join(safos, workspace, "editor", role="editor")
+    services.provision_workspace(workspace_id=workspace.id)
+    return (
+        workspace,
+        ChatRoom.objects.get(workspace=workspace).room_id,
+        f"/chat/workspaces/{workspace.id}/",
+    )
+
+
 def _mxid(safos, name):
     return matrix.user_id(selectors.matrix_localpart(safos.users[name].id))
 

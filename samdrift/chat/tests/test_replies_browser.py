@@ -99,3 +99,37 @@ def test_new_messages_are_marked_and_a_thread_is_started_by_keyboard(safos, chat
         for page in (owner, editor):
             page.context.close()
     assert found == []
+
+
+def test_a_file_is_sent_by_keyboard_and_opened_from_the_message(safos, chat, browser, files_dir):
+    workspace, keys, _name = _editor_wrote(safos, "Protokollet kommer")
+    source = files_dir.parent / "Protokoll.txt"
+    source.write_bytes(b"Protokoll 2026-12-07\n")
+    found: list[str] = []
+    with asgi_server() as site:
+        url = f"{site}/chat/workspaces/{workspace.id}/"
+        editor = page_as(browser, site, keys["editor"], "en")
+        editor.goto(url)
+        chooser = editor.get_by_label("File", exact=True)
+        tab_to(editor, chooser)
+        chooser.set_input_files(str(source))  # the system's file dialog is not the page's
+        found += axe_violations(editor, "chat page with the file form (en)")
+        editor.keyboard.press("Tab")
+        expect(editor.get_by_label("Message with the file (optional)")).to_be_focused()
+        editor.keyboard.type("Från mötet")
+        editor.keyboard.press("Tab")
+        expect(editor.get_by_role("button", name="Send the file")).to_be_focused()
+        editor.keyboard.press("Enter")
+        expect(editor.locator(".chat-log__file")).to_contain_text("Protokoll.txt")
+
+        owner = page_as(browser, site, keys["owner"], "sv")
+        owner.goto(url)
+        link = owner.get_by_role("link", name="Protokoll.txt (ett dokument i samarbetsytan)")
+        expect(owner.locator(".chat-log")).to_contain_text("Från mötet")
+        found += axe_violations(owner, "chat page with a file in a message (sv)")
+        tab_to(owner, link)
+        owner.keyboard.press("Enter")
+        expect(owner.get_by_role("heading", level=1)).to_contain_text("Protokoll.txt")
+        for page in (owner, editor):
+            page.context.close()
+    assert found == []

@@ -10,24 +10,11 @@ from urllib.parse import quote
 import pytest
 
 from samdrift.audit.models import AuditEvent
-from samdrift.chat import conversation, matrix, services
-from samdrift.chat.models import ChatRoom
+from samdrift.chat import conversation, matrix
 
-from .test_engine import _join, _mxid, _workspace
+from .test_engine import _mxid, _room_with_an_editor
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db]
-
-
-def _room_with_an_editor(safos):
-    """A workspace of the owner's with the editor (another agency) in it, its room made."""
-    workspace = _workspace(safos)
-    _join(safos, workspace, "editor", role="editor")
-    services.provision_workspace(workspace_id=workspace.id)
-    return (
-        workspace,
-        ChatRoom.objects.get(workspace=workspace).room_id,
-        f"/chat/workspaces/{workspace.id}/",
-    )
 
 
 def _new(safos, workspace, who: str = "owner") -> list[str]:
