@@ -8,6 +8,9 @@ agency's people see none of it (their own service is the one their agency provid
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from samdrift.catalogue.permissions import managed_provider_ids
 from samdrift.core.actor import Actor
 
 #: Provider roles that see sites and their own provider's placements.
@@ -21,7 +24,18 @@ def sites_abilities(*, actor: Actor) -> dict[str, bool]:
     return {
         "view": staff,
         "add_site": actor.has_provider_role(*SITE_KEEPERS),
+        # Placing a service and setting its policy change the service: whoever keeps services
+        # in the catalogue (which ones is the catalogue's rule, `service_for_change`).
+        "place": staff and (actor.is_superuser or bool(managed_provider_ids(actor))),
     }
+
+
+def changeable_placements(actor: Actor) -> Q:
+    """The placements the actor may remove: those of the services it keeps in the catalogue. A
+    filter, so another provider's placement costs the same query as a missing one."""
+    if actor.is_superuser:
+        return Q()
+    return Q(service__provider_id__in=managed_provider_ids(actor))
 
 
 def sees_service(actor: Actor, provider_id: int | None) -> bool:

@@ -20,12 +20,12 @@ from samdrift.core.exceptions import (
     NotFound,
     field_refusal,
 )
-from samdrift.organisations.selectors import visible_organisations
+from samdrift.organisations.selectors import agencies_with_org_number, visible_organisations
 
 from . import redundancy
 from .choices import PlacementRole, Region, SecurityClass
 from .models import Placement, RedundancyPolicy, Site
-from .permissions import sites_abilities
+from .permissions import changeable_placements, sites_abilities
 from .selectors import site_facts
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
@@ -104,6 +104,18 @@ def site_create(
     return site
 
 
+def operator_by_number(number: str) -> int:
+    """The agency with this organisation number, for a new site's operator (a number, not a
+    list of agencies: the list would name other providers' customers)."""
+    found = list(agencies_with_org_number([(number or "").strip()]).values_list("id", flat=True))
+    if not found:
+        raise field_refusal(
+            "operator", _("There is no agency with the organisation number %(value)s."),
+            value=(number or "").strip(),
+        )  # fmt: skip
+    return int(found[0])
+
+
 def _site(site: Site) -> dict[str, Any]:
     return {
         "code": site.code, "name": site.name, "operator": site.operator_id, "region": site.region,
@@ -172,6 +184,28 @@ def place_service(
             after={"service": service.code, "site": locked.code, "role": role, "rto_hours": hours},
         )  # fmt: skip
     return placement
+
+
+def unplace(*, actor: Actor, placement_id: int) -> None:
+    """Take an instance of one of the actor's own services off its site. Another provider's
+    placement and a missing one are the same `NotFound`; the redundancy check then says what
+    the service lacks."""
+    placement = (
+        Placement.objects.select_related("service", "site")
+        .filter(changeable_placements(actor), id=placement_id)
+        .first()
+    )
+    if placement is None:  # missing, or another provider's
+        raise NotFound("placement")
+    service = placement.service
+    before = {"service": service.code, "site": placement.site.code, "role": placement.role,
+              "rto_hours": placement.rto_hours}  # fmt: skip
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="continuity.unplaced", obj=placement,
+            organisation_id=service.provider_id, before=before,
+        )  # fmt: skip
+        placement.delete()
 
 
 def set_policy(

@@ -98,7 +98,7 @@ class Landscape:
         return [
             PlacementRow(
                 p.site_id, p.site.code, by_id[p.service_id].code, by_id[p.service_id].name,
-                p.role, p.get_role_display(), p.rto_hours, by_id[p.service_id].rto_hours,
+                p.role, p.get_role_display(), p.rto_hours, by_id[p.service_id].rto_hours, p.id,
             )
             for p in self.placements
         ]  # fmt: skip
@@ -114,6 +114,7 @@ class PlacementRow:
     role_label: str
     rto_hours: int
     target_rto_hours: int
+    placement_id: int
 
     @property
     def meets_rto(self) -> bool:

@@ -8,5 +8,9 @@ app_name = "continuity"
 urlpatterns = [
     path("sites/", views.sites, name="sites"),
     path("sites/lose/", views.lose, name="lose"),
+    path("sites/add/", views.site_add, name="site_add"),
+    path("sites/place/", views.place, name="place"),
+    path("sites/policy/", views.policy, name="policy"),
+    path("sites/placements/<int:placement_id>/remove/", views.unplace, name="unplace"),
     path("drills/", views.drills, name="drills"),
 ]

@@ -273,6 +273,39 @@ PAGES: dict[str, Case] = {
     "continuity:sites": Case(LIST),
     "continuity:lose": Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
     "continuity:drills": Case(LIST),
+    "continuity:site_add": Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "site-code": "MATRIS-2",
+            "site-name": "Matris",
+            "site-operator": "202100-5521",
+            "site-region": "mitt",
+            "site-security_class": 0,
+            "site-capacity": 1,
+        },
+    ),
+    "continuity:place": Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {
+            "place-service": ref("service.code"),
+            "place-site": "MATRIS-1",
+            "place-role": "secondary",
+            "place-rto_hours": 4,
+        },
+    ),
+    "continuity:policy": Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {
+            "policy-service": ref("service.code"),
+            "policy-min_sites": 1,
+            "policy-min_regions": 1,
+            "policy-min_security_class": 0,
+        },
+    ),
+    "continuity:unplace": Case(OBJECT, {"placement_id": "placement.id"}, "POST"),
     # Security findings (ADR 0952): the SOC its own components', a customer what reaches it.
     "security:findings": Case(LIST),
     "security:finding": Case(OBJECT, {"finding_id": "finding.id"}),

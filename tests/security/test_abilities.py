@@ -391,18 +391,19 @@ def test_only_the_deciding_official_signs_the_report_once(role):
 
 
 # Program 2032 sites (ADR 0913): shared infrastructure every provider's staff see; any provider's
-# administrator registers one; customers see nothing of it.
+# administrator registers one; whoever keeps services places them; customers see nothing of it.
 SITES = {
     **{key: set() for key in A_PEOPLE},
-    "provider_admin": {"view", "add_site"},
-    **{key: {"view"} for key in FK_STAFF - {"provider_admin"}},
-    "second_provider": {"view", "add_site"},
+    "provider_admin": {"view", "add_site", "place"},
+    "service_manager": {"view", "place"},
+    **{key: {"view"} for key in FK_STAFF - {"provider_admin", "service_manager"}},
+    "second_provider": {"view", "add_site", "place"},
     "anonymous": set(),
-    "system": {"view", "add_site"},
+    "system": {"view", "add_site", "place"},
 }
 
 
-@pytest.mark.parametrize(("role", "expected"), _table(SITES, {"view", "add_site"}))
+@pytest.mark.parametrize(("role", "expected"), _table(SITES, {"view", "add_site", "place"}))
 def test_sites_abilities(role, expected):
     _check(sites_abilities, role, expected)
 

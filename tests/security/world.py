@@ -139,6 +139,8 @@ class Victim:
     # chat: the workspace's room and one archived part of its history (ADR 0655).
     chat_room: Any = None
     chat_archive: Any = None
+    # continuity: the placement of the victim's provider's service on the shared site (ADR 0913).
+    placement: Any = None
 
 
 @dataclass
@@ -451,8 +453,11 @@ def build_world() -> World:
     site = Site.objects.create(
         code="MATRIS-1", name="Matrishallen", operator=fk, region="mitt", capacity=10
     )
-    Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
-    Placement.objects.create(service=second_service, site=site, role="primary", rto_hours=4)
+    # Each victim's placement is its provider's: another provider's staff must not remove it.
+    b.placement = Placement.objects.create(service=efos, site=site, role="primary", rto_hours=4)
+    c.placement = Placement.objects.create(
+        service=second_service, site=site, role="primary", rto_hours=4
+    )
     # Security findings (ADR 0952): each provider's component used by a service only its
     # victim subscribes to, with a critical finding naming the victim in its title and location.
     from samdrift.security.models import Component, ComponentUse, Finding, ImportRun
