@@ -13,6 +13,7 @@ import { startBoard } from "./coedit-board.js";
 
 const STALE = 4409;
 const LOCAL_PREFIX = "samdrift-live-";
+const RESYNC_MS = 5000;
 const RECONNECTS = new Set([4429, 4503]); // the provider reconnects and resends; anything else stops
 
 function start(root) {
@@ -27,7 +28,10 @@ function start(root) {
     `${scheme}://${window.location.host}/ws/coedit`,
     root.dataset.doc,
     ydoc,
-    { params: { generation: root.dataset.generation } },
+    // Every few seconds the page asks the server what it lacks (a sync step 1; the answer is
+    // empty when nothing is missing): a group message lost on a busy server would otherwise
+    // leave this copy behind until the next reconnect.
+    { params: { generation: root.dataset.generation }, resyncInterval: RESYNC_MS },
   );
   const local = keepOffline(root, ydoc);
   const color = `hsl(${Math.floor(Math.random() * 360)}, 70%, 35%)`;

@@ -91,6 +91,46 @@ def test_two_agencies_converge_and_offline_edits_merge(safos, note, browser):  #
         wait_until(lambda: "Skrivet utan nät." in stored_note(note.id))
 
 
+def test_an_update_lost_on_the_way_reaches_the_page_at_its_next_resync(
+    safos,
+    note,
+    browser,  # noqa: F811
+):
+    """A busy server may drop a group message for one connection; the page asks for what it
+    lacks every few seconds (y-websocket's resync), so the copy catches up without a
+    reconnect. The test drops the server's update frames to B (Playwright's WebSocket route)."""
+    keys = sessions(safos, "owner", "editor")
+    dropping = {"on": False, "dropped": 0}
+
+    def between(page_side):  # type: ignore[no-untyped-def]
+        server = page_side.connect_to_server()
+
+        def to_page(message):  # type: ignore[no-untyped-def]
+            update = isinstance(message, bytes) and message[:2] == b"\x00\x02"
+            if dropping["on"] and update:
+                dropping["dropped"] += 1
+                return
+            page_side.send(message)
+
+        server.on_message(to_page)
+        page_side.on_message(lambda message: server.send(message))
+
+    with asgi_server() as site:
+        a = open_doc(browser, keys["owner"], site, note.id)
+        b = page_as(browser, site, keys["editor"], "en")
+        b.route_web_socket(lambda url: "/ws/coedit/" in url, between)
+        b.goto(f"{site}/live/{note.id}/")
+        expect(b.locator("#coedit")).to_have_attribute("data-synced", "1")
+        dropping["on"] = True
+        type_at_end(a, "Tappat på vägen. ")
+        wait_until(lambda: dropping["dropped"] > 0)
+        time.sleep(1)
+        assert "Tappat på vägen." not in b.evaluate(CONTENT)  # lost, not merely late
+        dropping["on"] = False
+        wait_for_text(b, "Tappat på vägen.")  # the next resync (5 s) brings it
+        assert b.locator("#coedit").get_attribute("data-state") == "connected"
+
+
 LOCAL_COPIES = (
     "indexedDB.databases().then(found => found.map(db => db.name)"
     ".filter(name => name.startsWith('samdrift-live-')))"
