@@ -150,7 +150,7 @@ class ReactionOut(Schema):
     count: int
 
 
-class AttachmentOut(Schema):
+class ChatAttachmentOut(Schema):
     document_id: int
     name: str
 
@@ -166,7 +166,7 @@ class MessageOut(Schema):
     thread_of: str  # the name of who began the thread it is in; empty outside threads
     reactions: list[ReactionOut]  # most given first
     new: bool  # another's message after the caller's read marker (which samdrift's page moves)
-    attachment: AttachmentOut | None  # the workspace's document the message sends
+    attachment: ChatAttachmentOut | None  # the workspace's document the message sends
 
 
 class MessageIn(Schema):
@@ -210,7 +210,7 @@ def list_messages(request: HttpRequest, workspace_id: int) -> list[MessageOut]:
                 **vars(message),
                 "reactions": [ReactionOut(key=k, count=n) for k, n in message.reactions],
                 "attachment": (
-                    AttachmentOut(document_id=message.attachment[0], name=message.attachment[1])
+                    ChatAttachmentOut(document_id=message.attachment[0], name=message.attachment[1])
                     if message.attachment
                     else None
                 ),

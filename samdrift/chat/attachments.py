@@ -21,9 +21,10 @@ from samdrift.collaboration.services.uploads import upload
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied
 
-from . import matrix
+from . import conf, matrix
 from .conversation import ATTACHMENT_KEY, ATTACHMENT_LINE, READ_ONLY, checked_text, send_as_member
 from .selectors import room_get
+from .services import HomeserverUnavailable
 
 NO_ATTACH = _(
     "Editors and owners send files: a file sent in the chat becomes a document of the workspace."
@@ -52,6 +53,8 @@ def send_attachment(
         raise NotFound("room")
     if not access.abilities["attach"] or actor.user_id is None:
         raise PermissionDenied(NO_ATTACH if access.abilities["write"] else READ_ONLY)
+    if not conf.enabled():  # no homeserver to name the file in: nothing is stored either
+        raise HomeserverUnavailable
     comment = checked_text(text) if (text or "").strip() else ""
     version = upload(
         actor=actor, workspace_id=workspace_id, stream=stream, name=name,

@@ -129,7 +129,9 @@ def recent_messages(
 def _document_of(event: dict[str, Any]) -> int | None:
     named = (event.get("content") or {}).get(ATTACHMENT_KEY)
     document_id = named.get("document_id") if isinstance(named, dict) else None
-    return document_id if isinstance(document_id, int) and document_id > 0 else None
+    if isinstance(document_id, bool) or not isinstance(document_id, int):
+        return None  # JSON's true is no document
+    return document_id if document_id > 0 else None
 
 
 def _after_marker(events: list[dict[str, Any]], marker: str | None, me: str) -> set[str]:

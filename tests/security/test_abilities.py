@@ -774,8 +774,9 @@ CHAT_OF_A = {
     "reader": {"view", "chat"},
     # readers read; commenters and up write, as the room's power levels say (ADR 0656)
     "commenter": {"view", "chat", "write"},
-    "editor": {"view", "chat", "write"},
-    "owner": {"view", "chat", "write", "provision", "export"},
+    # a file sent in the chat is a document of the workspace: editors and owners (ADR 0660)
+    "editor": {"view", "chat", "write", "attach"},
+    "owner": {"view", "chat", "write", "attach", "provision", "export"},
     # sees the workspace, not its chat; holds it for the records (ADR 0655)
     "security_of_owner": {"hold"},
     "provider_admin": set(),
@@ -794,11 +795,12 @@ def test_room_abilities(who):
         workspace, member, workspace_abilities(actor=actor, workspace=workspace, member=member)
     )
     got = room_abilities(actor=actor, access=access, room=ChatRoom(workspace_id=5, room_id="!r"))
-    assert set(got) == {"view", "chat", "write", "provision", "export", "hold"}
+    assert set(got) == {"view", "chat", "write", "attach", "provision", "export", "hold"}
     assert {k for k, v in got.items() if v} == CHAT_OF_A[who], who
     # before the room is made, nobody chats, exports or holds yet
     before = room_abilities(actor=actor, access=access, room=None)
     assert not before["chat"] and not before["write"] and not before["export"]
+    assert not before["attach"]
     assert not before["hold"]
 
 

@@ -299,3 +299,17 @@ def test_a_mention_is_a_note_in_the_mentioned_members_inbox_only(safos, workspac
     assert note.recipient_id == safos.users["owner"].id and note.channel == "in_app"
     assert note.link.endswith(f"/chat/workspaces/{workspace.id}/#conversation")
     assert "Samverkan" in note.subject and "Hemligt" not in note.subject + note.body
+
+
+def test_a_file_is_not_stored_when_chat_is_off(safos, workspace, files_dir, settings):
+    """No homeserver to name it in: the file is refused before a byte is kept (503)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from samdrift.collaboration.models import Document
+
+    settings.CHAT_ENABLED = False
+    upload = SimpleUploadedFile("Protokoll.txt", b"Protokoll\n", content_type="text/plain")
+    api = f"/api/v1/chat/workspaces/{workspace.id}/room/attachments"
+    answer = safos.client("editor").post(api, {"file": upload})
+    assert answer.status_code == 503, answer.content
+    assert not Document.objects.filter(workspace=workspace).exists()
