@@ -6,13 +6,13 @@ agency's caller gets 404, as for an address that does not exist."""
 import datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from samdrift.core.api import ApiRequest, Page, errors
 from samdrift.core.paging import Mapped
 
-from . import redundancy, selectors
+from . import placements, redundancy, selectors
 
 router = Router(tags=["continuity"])
 
@@ -186,3 +186,101 @@ def archiving(request: ApiRequest) -> dict[str, Any]:
         "services": [{"service": t.code, "rpo_hours": t.rpo_hours, "rpo_met": t.rpo_met}
                      for t in state.targets],
     }  # fmt: skip
+
+
+# --- keeping the sites (the same services as the page and `samdrift sites`) -----------------
+
+
+class SiteIn(Schema):
+    code: str = Field(max_length=20, description="2-20 capital letters, digits or hyphens.")
+    name: str = Field(max_length=120)
+    operator: str = Field(max_length=20, description="The operator agency's organisation number.")
+    region: str = Field(max_length=20, description="The civil area, e.g. nord, mitt, syd.")
+    security_class: int = Field(ge=0, le=4)
+    capacity: int = Field(ge=1, le=100_000)
+    nis_relevant: bool = False
+
+
+@router.post(
+    "/sites",
+    response={201: SiteOut, **errors(404, 422)},
+    summary="Register a site",
+    description="Provider administrators (any provider's: sites are shared). 422 for a taken "
+    "or malformed code, an unknown region, class or organisation number; nothing is stored. "
+    "Others: 404. Audited.",
+)
+def add_site(request: ApiRequest, payload: SiteIn) -> Status:
+    site = placements.site_register(
+        actor=request.auth, code=payload.code, name=payload.name,
+        operator_number=payload.operator, region=payload.region,
+        security_class=payload.security_class, capacity=payload.capacity,
+        nis_relevant=payload.nis_relevant,
+    )  # fmt: skip
+    return Status(201, _site(site))
+
+
+class PlacementIn(Schema):
+    service: str = Field(max_length=40, description="The code of one of the caller's services.")
+    site: str = Field(max_length=20)
+    role: str = Field(max_length=10, description="primary or secondary")
+    rto_hours: int = Field(ge=1, le=100_000)
+
+
+class PlacementOut(Schema):
+    id: int
+    service: str
+    site: str
+    role: str
+    rto_hours: int
+
+
+@router.post(
+    "/placements",
+    response={201: PlacementOut, **errors(404, 409, 422)},
+    summary="Place a service on a site",
+    description="One of the caller's provider's services (another provider's is 404, as a "
+    "missing one). 422 for an unknown site or role, a second instance on the site, a second "
+    "primary, a site below the policy's class; 409 for a full site. Audited.",
+)
+def place(request: ApiRequest, payload: PlacementIn) -> Status:
+    made = placements.place_service(
+        actor=request.auth, service_code=payload.service, site_code=payload.site,
+        role=payload.role, rto_hours=payload.rto_hours,
+    )  # fmt: skip
+    return Status(201, {"id": made.id, "service": payload.service.strip().upper(),
+                        "site": made.site.code, "role": made.role, "rto_hours": made.rto_hours})  # fmt: skip
+
+
+@router.delete(
+    "/placements/{placement_id}",
+    response={204: None, **errors(404)},
+    summary="Remove a placement",
+    description="A placement of one of the caller's provider's services; another's is 404, as "
+    "a missing one. Audited.",
+)
+def unplace(request: ApiRequest, placement_id: int) -> Status:
+    placements.unplace(actor=request.auth, placement_id=placement_id)
+    return Status(204, None)
+
+
+class PolicyIn(Schema):
+    min_sites: int = Field(ge=1, le=100)
+    min_regions: int = Field(ge=1, le=100)
+    min_security_class: int = Field(0, ge=0, le=4)
+
+
+@router.put(
+    "/policies/{service_code}",
+    response={200: PolicyOut, **errors(404, 422)},
+    summary="Set a service's redundancy policy",
+    description="One of the caller's provider's services (another's is 404). 422 for fewer "
+    "sites than regions or a policy no set of the existing sites can meet; nothing is stored. "
+    "Audited.",
+)
+def set_policy(request: ApiRequest, service_code: str, payload: PolicyIn) -> dict[str, Any]:
+    policy = placements.set_policy(
+        actor=request.auth, service_code=service_code, min_sites=payload.min_sites,
+        min_regions=payload.min_regions, min_security_class=payload.min_security_class,
+    )  # fmt: skip
+    return {"min_sites": policy.min_sites, "min_regions": policy.min_regions,
+            "min_security_class": policy.min_security_class, "source": "policy"}  # fmt: skip

@@ -104,6 +104,14 @@ def site_create(
     return site
 
 
+def site_register(*, actor: Actor, operator_number: str, **fields: Any) -> Site:
+    """`site_create` with the operator given by its organisation number, as the page, the API
+    and the command take it; who may register is checked before the number is looked up."""
+    if not sites_abilities(actor=actor)["add_site"]:
+        raise NotFound("sites")
+    return site_create(actor=actor, operator_id=operator_by_number(operator_number), **fields)
+
+
 def operator_by_number(number: str) -> int:
     """The agency with this organisation number, for a new site's operator (a number, not a
     list of agencies: the list would name other providers' customers)."""

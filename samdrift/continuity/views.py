@@ -114,9 +114,8 @@ def site_add(request: HttpRequest) -> HttpResponse:
     actor = _keeper(request, "add_site")
 
     def act(data: dict[str, Any]) -> str:
-        site = placements.site_create(
-            actor=actor, code=data["code"], name=data["name"],
-            operator_id=placements.operator_by_number(data["operator"]),
+        site = placements.site_register(
+            actor=actor, code=data["code"], name=data["name"], operator_number=data["operator"],
             region=data["region"], security_class=data["security_class"],
             capacity=data["capacity"], nis_relevant=data["nis_relevant"],
         )  # fmt: skip

@@ -727,6 +727,8 @@ API_PARAMS: dict[str, str] = {
     "fmt": "literal:html",
     "archive_id": "chat_archive.id",
     "kind": "literal:pdf",
+    "placement_id": "placement.id",
+    "service_code": "service.code",
 }
 
 
@@ -849,6 +851,32 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/continuity/drills"): Case(LIST),
     ("GET", "/continuity/archiving"): Case(LIST),
     ("GET", "/continuity/loss"): Case(LIST, data=lambda ref: {"site": "MATRIS-1"}),
+    ("POST", "/continuity/sites"): Case(
+        LIST,
+        method="POST",
+        data=lambda ref: {
+            "code": "MATRIS-3",
+            "name": "Matris",
+            "operator": "202100-5521",
+            "region": "mitt",
+            "security_class": 0,
+            "capacity": 1,
+        },
+    ),
+    ("POST", "/continuity/placements"): Case(
+        OBJECT,
+        method="POST",
+        data=lambda ref: {
+            "service": ref("service.code"),
+            "site": "MATRIS-1",
+            "role": "secondary",
+            "rto_hours": 4,
+        },
+    ),
+    ("DELETE", "/continuity/placements/{placement_id}"): Case(OBJECT, method="DELETE"),
+    ("PUT", "/continuity/policies/{service_code}"): Case(
+        OBJECT, method="PUT", data=lambda ref: {"min_sites": 1, "min_regions": 1}
+    ),
     ("GET", "/security/findings"): Case(LIST),
     ("GET", "/security/findings/{finding_id}"): Case(OBJECT),
     ("GET", "/security/components"): Case(LIST),

@@ -131,3 +131,61 @@ def test_others_cannot_change_fks_placements(landscape, provider_admin, agency_c
         assert client_for(agency_contact).post(url).status_code == 404
     assert Placement.objects.filter(id=placement.id).exists()
     assert not AuditEvent.objects.filter(action="continuity.unplaced").exists()
+
+
+def _api(user, method: str, path: str, body=None, language: str = "en"):  # type: ignore[no-untyped-def]
+    import json
+
+    from django.test import Client
+
+    from samdrift.accounts.selectors import actor_for_user
+    from samdrift.accounts.services import token_create
+
+    token = token_create(actor=actor_for_user(user), name="sites")[1]
+    client = Client()
+    client.cookies["django_language"] = language
+    return getattr(client, method)(
+        f"/api/v1/continuity{path}", data=json.dumps(body) if body is not None else None,
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+
+
+def test_the_api_keeps_sites_as_the_page_does(landscape, sites, provider_admin, agency_contact):
+    number = sites["NORR-1"].operator.org_number
+    site = {"code": "ost-2", "name": "Hall Öst 2", "operator": number, "region": "ost",
+            "security_class": 1, "capacity": 3}  # fmt: skip
+    made = _api(provider_admin, "post", "/sites", site)
+    assert made.status_code == 201, made.content
+    assert made.json()["code"] == "OST-2" and made.json()["operator"] == "Skatteverket"
+    placed = _api(provider_admin, "post", "/placements",
+                  {"service": "safos", "site": "OST-2", "role": "secondary", "rto_hours": 6})  # fmt: skip
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["service"] == "SAFOS" and placed.json()["site"] == "OST-2"
+    policy = _api(provider_admin, "put", "/policies/KAP", {"min_sites": 2, "min_regions": 2})
+    assert policy.status_code == 200 and policy.json()["min_sites"] == 2
+    assert RedundancyPolicy.objects.get(service__code="KAP").min_regions == 2
+    gone = _api(provider_admin, "delete", f"/placements/{placed.json()['id']}")
+    assert gone.status_code == 204
+    assert not Placement.objects.filter(id=placed.json()["id"]).exists()
+
+    before = (_rows(), Site.objects.count(), RedundancyPolicy.objects.count())
+    refusals = {
+        "taken": _api(provider_admin, "post", "/sites", {**site, "code": "NORR-1"}),
+        "number": _api(provider_admin, "post", "/sites", {**site, "code": "NY-9", "operator": "1"}),
+        "twice": _api(provider_admin, "post", "/placements",
+                      {"service": "EFOS", "site": "NORR-1", "role": "secondary", "rto_hours": 2}),
+        "regions": _api(provider_admin, "put", "/policies/KAP", {"min_sites": 1, "min_regions": 2}),
+        "customer": _api(agency_contact, "post", "/sites", {**site, "code": "NY-8"}),
+        "missing": _api(provider_admin, "delete", "/placements/987654"),
+        "unknown": _api(provider_admin, "put", "/policies/NOPE", {"min_sites": 1, "min_regions": 1}),
+    }  # fmt: skip
+    assert {k: r.status_code for k, r in refusals.items()} == {
+        "taken": 422, "number": 422, "twice": 422, "regions": 422, "customer": 404,
+        "missing": 404, "unknown": 404,
+    }  # fmt: skip
+    assert (
+        "There is no agency with the organisation number 1." in refusals["number"].json()["message"]
+    )
+    swedish = _api(provider_admin, "post", "/sites", {**site, "code": "NORR-1"}, language="sv")
+    assert "Det finns redan en plats med koden NORR-1." in swedish.json()["message"]
+    assert (_rows(), Site.objects.count(), RedundancyPolicy.objects.count()) == before
