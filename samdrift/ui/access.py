@@ -20,6 +20,7 @@ from samdrift.accessibility.permissions import checker_abilities
 from samdrift.audit.permissions import trail_abilities
 from samdrift.billing.permissions import CUSTOMER_READERS, can_use_billing
 from samdrift.billing.permissions import READERS as BILLING_READERS
+from samdrift.continuity.permissions import sites_abilities
 from samdrift.core.actor import Actor
 from samdrift.efos import selectors as efos_selectors
 from samdrift.efos.permissions import AGENCY_ADMIN_ROLES, OPERATOR_ROLES, can_use_efos_pages
@@ -49,6 +50,7 @@ def navigation(actor: Actor) -> dict[str, bool]:
         "accessibility": logged_in and checker_abilities(actor=actor)["check"],
         "jobs": logged_in,
         "reporting": logged_in and report_abilities(actor=actor)["view"],
+        "sites": logged_in and sites_abilities(actor=actor)["view"],
         "audit": logged_in and trail_abilities(actor)["search"],
     }
 
