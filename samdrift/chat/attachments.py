@@ -74,7 +74,7 @@ def send_attachment(
         ATTACHMENT_KEY: {"document_id": document.id, "version": version.number},
     }
     event_id = send_as_member(
-        actor, workspace_id, "m.room.message", content, client=client, target=None,
+        actor, workspace_id, "m.room.message", content, client=client, target=None, access=access,
         audit=("chat.attachment_sent", {"document_id": document.id, "version": version.number,
                                         "characters": len(comment)}),
     )  # fmt: skip

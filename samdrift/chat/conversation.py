@@ -30,7 +30,7 @@ from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFaile
 from samdrift.core.text import MULTI_LINE_PATTERN
 
 from . import matrix
-from .selectors import matrix_user_id, people_in, room_get
+from .selectors import RoomAccess, matrix_user_id, people_in, room_get
 from .services import HomeserverUnavailable
 
 log = logging.getLogger(__name__)
@@ -308,11 +308,13 @@ _EVENT_ID = re.compile(r"\$[A-Za-z0-9+/=_\-.:]{1,255}")
 def send_as_member(
     actor: Actor, workspace_id: int, event_type: str, content: dict[str, Any], *,
     client: matrix.Client | None, target: tuple[str, Any] | None, audit: tuple[str, dict[str, Any]],
+    access: RoomAccess | None = None,
 ) -> str | None:  # fmt: skip
     """Send one event to the room in the member's name (commenters and up), after the message it
     relates to (`target`: its id and what to do with it) is found in the room as the member sees
-    it; then audit and tell the pages showing the room. None for a reaction given before."""
-    access = room_get(actor=actor, workspace_id=workspace_id)
+    it; then audit and tell the pages showing the room. None for a reaction given before.
+    `access`: the room as the caller has just read it for this actor (not read again)."""
+    access = access or room_get(actor=actor, workspace_id=workspace_id)
     if access.room is None:
         raise NotFound("room")
     if not access.abilities["write"] or actor.user_id is None:

@@ -150,7 +150,6 @@ NO_FILE = gettext_lazy("Choose the file to send.")
 @require_POST
 def attach(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A file to the room from the page's form, kept as a document of the workspace (ADR 0660)."""
-    selectors.room_get(actor=_actor(request), workspace_id=workspace_id)  # 404 before the body
     incoming, text = request.FILES.get("file"), request.POST.get("text", "")
     if incoming is None:
         return _room_page(request, workspace_id, attach_error=str(NO_FILE), draft=text)
