@@ -13,17 +13,16 @@ file as its results are iterated (`streamed_greenbone_report`), holding one resu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring, iterparse
+from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ReportFormat, Severity
 from .parsed import Parsed, Report, _score_severity
 from .refusal import refuse, text
+from .safexml import safe_xml, xml_refusals, xml_root_tag
 
 
 def _score(value: str | None) -> float | None:
@@ -37,41 +36,27 @@ def _severity(score: float | None) -> str:
     return Severity.UNKNOWN if score is None else _score_severity(score)
 
 
-@contextmanager
-def _xml_refusals() -> Iterator[None]:
-    try:
-        yield
-    except DefusedXmlException:
-        raise refuse(
-            _("The XML file declares a document type or entities, which samdrift does not read.")
-        ) from None
-    except ParseError as error:
-        raise refuse(_("The file is not valid XML: %(problem)s."), problem=str(error)) from None
-
-
-def safe_xml(data: bytes) -> Element:
-    """The document's root, or a refusal: no DTD, no entities (XXE, billion laughs)."""
-    with _xml_refusals():
-        return fromstring(data, forbid_dtd=True)
-
-
 def read_greenbone(data: bytes) -> Report:
     return greenbone_report(safe_xml(data))
 
 
 def greenbone_report(root: Element) -> Report:
     if root.tag != "report":
-        raise refuse(
-            _(
-                "The XML file is neither a Greenbone/OpenVAS report (<report>) nor a CycloneDX "
-                "document (<bom>)."
-            )
-        )
+        raise _neither()
     report = Report(ReportFormat.GREENBONE, "Greenbone")
     report.findings = [
         _finding(result, number) for number, result in enumerate(_results(root), start=1)
     ]
     return report
+
+
+def _neither() -> Exception:
+    return refuse(
+        _(
+            "The XML file is neither a Greenbone/OpenVAS report (<report>) nor a CycloneDX "
+            "document (<bom>)."
+        )
+    )
 
 
 def _finding(result: Element, number: int) -> Parsed:
@@ -116,23 +101,16 @@ def _results(root: Element) -> list[Element]:
 # --- a report too large to hold: read from its file, one result at a time ------------------------
 
 
-def xml_root_tag(path: Path) -> str:
-    """The tag of the file's root element, read from its first start tag (checked like a whole
-    file: no DTD, no entities)."""
-    with _xml_refusals(), path.open("rb") as file:
-        for _event, element in iterparse(file, events=("start",), forbid_dtd=True):
-            return str(element.tag)
-    return ""  # iterparse raises on a file without an element; for mypy
-
-
 def streamed_greenbone_report(path: Path) -> Report:
     """A Greenbone report whose results are read from the file each time they are iterated.
 
     The whole file is checked as XML (no DTD, no entities) before this returns, as a JSON report
-    is (ADR 0971); a result with a missing field is refused as it is reached. The caller has
-    seen the root element's tag (`xml_root_tag`) is `report`."""
+    is (ADR 0971); a result with a missing field is refused as it is reached. Any other XML
+    file is refused once checked, as `greenbone_report` refuses it read whole."""
     for _result in _results_in_file(path, keep=False):
         pass
+    if xml_root_tag(path) != "report":
+        raise _neither()
     report = Report(ReportFormat.GREENBONE, "Greenbone")
     report.findings = _ReadFromFile(path)
     return report
@@ -155,7 +133,7 @@ def _results_in_file(path: Path, *, keep: bool) -> Iterator[Element]:
     memory holds the path from the root and one result."""
     stack: list[Element] = []
     in_result = 0  # depth of the result being built, 0 outside one
-    with _xml_refusals(), path.open("rb") as file:
+    with xml_refusals(), path.open("rb") as file:
         for event, element in iterparse(file, events=("start", "end"), forbid_dtd=True):
             if event == "start":
                 stack.append(element)

@@ -17,22 +17,23 @@ from django.utils.translation import gettext_lazy as _
 from . import cyclonedx_xml
 from .csaf import is_csaf, read_csaf
 from .cyclonedx import cyclonedx_report
-from .greenbone import greenbone_report, safe_xml, streamed_greenbone_report, xml_root_tag
+from .greenbone import greenbone_report, streamed_greenbone_report
 from .grype import grype_report
 from .parsed import Parsed as Parsed
 from .parsed import Report as Report
 from .refusal import ReportRefused as ReportRefused
 from .refusal import refuse as _refuse
+from .safexml import safe_xml, xml_root_tag
 from .sarif import sarif_report
 from .streamed import ReportStream
 from .trivy import trivy_report
 from .vex import VexDocument, is_openvex, read_openvex
 
-#: A report given as bytes, or a CycloneDX XML file, beyond this is refused before parsing.
+#: A report given as bytes beyond this is refused before parsing.
 MAX_BYTES = 50 * 1024 * 1024
 #: A file up to this size is read whole (`json.loads`: quicker, and its errors name line and
-#: column); a larger JSON or Greenbone XML one is streamed from the file (ADR 0971), up to
-#: MAX_STREAMED_BYTES.
+#: column); a larger one is streamed from the file (JSON and Greenbone XML: ADR 0971; CycloneDX
+#: XML: ADR 0661), up to MAX_STREAMED_BYTES.
 READ_WHOLE_UP_TO = 4 * 1024 * 1024
 MAX_STREAMED_BYTES = 4 * 1024 * 1024 * 1024
 
@@ -106,25 +107,25 @@ def parse(data: bytes) -> Report | VexDocument:
 
 @contextmanager
 def read_report(path: Path) -> Iterator[Report | VexDocument]:
-    """Read a report from a file, as `parse` does, without holding a large JSON or Greenbone XML
-    report in memory: its findings are read from the file as they are iterated, inside this block
-    (ADR 0971). The whole file is checked as JSON or XML before anything is yielded."""
+    """Read a report from a file, as `parse` does, without holding a large one in memory: the
+    findings of a JSON report, a Greenbone report or a CycloneDX XML BOM are read from the file
+    as they are iterated, inside this block (ADR 0971, 0661). The whole file is checked as JSON
+    or XML before anything is yielded."""
     size = path.stat().st_size
     if size <= READ_WHOLE_UP_TO:
         yield parse(path.read_bytes())
         return
+    if size > MAX_STREAMED_BYTES:
+        raise _refuse(
+            _("The file is larger than %(limit)s MB."), limit=MAX_STREAMED_BYTES // 1024 // 1024
+        )
     with path.open("rb") as file:
         xml = file.read(4096).lstrip()[:1] == b"<"
-    # A Greenbone report is streamed (its results); CycloneDX XML is read whole (ADR 0969).
-    greenbone = xml and xml_root_tag(path) == "report"
-    limit = MAX_BYTES if xml and not greenbone else MAX_STREAMED_BYTES
-    if size > limit:
-        raise _refuse(_("The file is larger than %(limit)s MB."), limit=limit // 1024 // 1024)
-    if greenbone:
-        yield streamed_greenbone_report(path)
+    if xml and cyclonedx_xml.is_bom_tag(xml_root_tag(path)):
+        yield cyclonedx_report(cyclonedx_xml.streamed_as_json(path))  # ADR 0661
         return
-    if xml:
-        yield parse(path.read_bytes())
+    if xml:  # Greenbone; any other XML is refused once checked
+        yield streamed_greenbone_report(path)
         return
     with ReportStream(path) as stream:
         yield _recognise(stream.document)(stream.document)
