@@ -17,9 +17,11 @@ control plane adds to joining, against Janus without samdrift in the same run.
    the first step where the worst subscriber gets less than 95 %. The subscribers' own work
    runs on the same two cores as Janus, so the knee is this machine's, not Janus's alone.
 2. Join → first remote frame. An admitted official on samdrift's meeting page clicks "Gå med i
-   mötet" until the host's video paints its first frame (`requestVideoFrameCallback`): the
-   page's call to samdrift's API (rights, lobby, a stored token, audit, Janus's admin API), then
-   Janus. Baseline: the same client code on a page of Janus's own origin, given a token added
+   mötet" until the host's video paints its first frame (`requestVideoFrameCallback`). Since
+   2026-12-07 (ADR 0662) the page got its Janus token when it opened (`ready`: rights, a stored
+   token, audit, Janus's admin API) and the click goes to Janus while samdrift records the
+   join beside it; the path before, where the click waits for samdrift's token first, is still
+   measured on a second page whose `ready` answers 204. Baseline: the same client code on a page of Janus's own origin, given a token added
    beforehand straight through Janus's admin API (Janus without samdrift), doing the same media
    work (camera, publish, subscribe, first frame). Both start the camera at once, while the
    rest goes on (samdrift's page while its API answers, the baseline while it opens its Janus
@@ -313,23 +315,35 @@ THEIRS = f"""async ([url, token, room, id, feed, overlap]) => {{
 }}"""
 
 
+def samdrift_join(page: Any, feed: str) -> float:
+    took = page.evaluate(OURS, feed)
+    page.get_by_role("button", name="Leave").click()
+    page.wait_for_selector("#meeting-join:not([hidden])")
+    time.sleep(0.5)  # each join starts on a Janus that has finished the last leave
+    return float(took)
+
+
 def part_two(
     browser: Any, site: str, data: dict[str, Any]
-) -> tuple[list[float], list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float], list[float]]:
     room, url, feed = data["room"], data["janus"].url, data["feed"]
     ours_page = page_for(browser, site, data["joiner"])
     ours_page.goto(f"{site}/meetings/{room.pk}/")
+    # The same page with no token ahead (ADR 0662): `ready` answers 204 as for someone not yet
+    # let in, so the click asks samdrift for the token first (the path before 2026-12-07).
+    cold_page = page_for(browser, site, data["joiner"])
+    cold_page.route("**/ready", lambda route: route.fulfill(status=204))
+    cold_page.goto(f"{site}/meetings/{room.pk}/")
     theirs_page = browser.new_context().new_page()
     theirs_page.goto(f"{url}/info")
     theirs_page.evaluate(client_bundle())
     ours: list[float] = []
+    cold: list[float] = []
     theirs: list[float] = []
     earlier: list[float] = []
     for n in range(JOINS + 2):  # the first two of each warm up
-        took = ours_page.evaluate(OURS, feed)
-        ours_page.get_by_role("button", name="Leave").click()
-        ours_page.wait_for_selector("#meeting-join:not([hidden])")
-        time.sleep(0.5)  # each join starts on a Janus that has finished the last leave
+        took = samdrift_join(ours_page, feed)
+        took_cold = samdrift_join(cold_page, feed)
         bare = theirs_page.evaluate(
             THEIRS, [url, bare_token(room), room.janus_room, f"bare-{n}", feed, True]
         )
@@ -339,10 +353,11 @@ def part_two(
         )
         if n >= 2:
             ours.append(took)
+            cold.append(took_cold)
             theirs.append(bare)
             earlier.append(old)
         time.sleep(0.5)
-    return ours, theirs, earlier
+    return ours, cold, theirs, earlier
 
 
 def summary(rows: list[dict[str, float]]) -> str:
@@ -393,7 +408,7 @@ def main() -> None:
                       f"{WINDOW:.0f} s per step):", flush=True)  # fmt: skip
                 rows = part_one(browser, site, data)
                 print(summary(rows))
-                ours, theirs, earlier = part_two(browser, site, data)
+                ours, cold, theirs, earlier = part_two(browser, site, data)
                 browser.close()
         finally:
             from samdrift.meetings import engine
@@ -402,6 +417,7 @@ def main() -> None:
         print(f"2. join click → first remote frame, {JOINS} joins each, alternated:")
         rows = (
             ("samdrift's page", ours),
+            ("samdrift's page, token at the click (before 2026-12-07)", cold),
             ("Janus alone (baseline)", theirs),
             ("Janus alone, camera after the session (the baseline before 2026-12-06)", earlier),
         )
@@ -411,6 +427,10 @@ def main() -> None:
             ratio50 = pct(ours, 0.5) / pct(base, 0.5)
             ratio95 = pct(ours, 0.95) / pct(base, 0.95)
             print(f"   ratio to the {name}: p50 {ratio50:.2f}×, p95 {ratio95:.2f}× (goal: < 1.10)")
+        print(
+            f"   token at the click, ratio to the baseline: p50 "
+            f"{pct(cold, 0.5) / pct(theirs, 0.5):.2f}×, p95 {pct(cold, 0.95) / pct(theirs, 0.95):.2f}×"
+        )
 
 
 if __name__ == "__main__":

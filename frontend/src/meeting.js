@@ -10,6 +10,8 @@ const POLL_MS = 3000;
 // A webinar's viewer (of hundreds) learns of a broadcast starting or stopping a little later;
 // a removal or an end stops their playlist at once anyway (ADR 0970).
 const VIEWER_POLL_MS = 10000;
+// A token issued ahead is used only with this much of its life left (ADR 0662).
+const AHEAD_MIN_MS = 30000;
 
 function byId(id) {
   return document.getElementById(id);
@@ -48,6 +50,7 @@ class MeetingPage {
     this.local = null;
     this.screen = null;
     this.joined = null;
+    this.ahead = null;
     this.peopleSeeded = false;
     this.leaving = false;
     this.talking = new Set();
@@ -81,6 +84,24 @@ class MeetingPage {
     });
     this.render();
     this.poll();
+    this.getReady();
+  }
+
+  // Someone already let in gets the media server's token as the page opens (ADR 0662), as
+  // Jitsi's pre-join screen connects before its button is pressed: the click then goes
+  // straight to Janus. Nothing knocks here; anyone else knocks on the click.
+  getReady() {
+    const { me, abilities, ended_at: ended } = this.detail;
+    const ready = me?.state === "admitted" && me.role !== "viewer" && abilities.join && !ended;
+    this.ahead = ready ? this.call("/ready", {}).catch(() => null) : null;
+  }
+
+  // The token issued ahead, while it has time left to connect with (else the click knocks).
+  async takeReady() {
+    const ahead = await this.ahead;
+    this.ahead = null;
+    const left = ahead?.token ? new Date(ahead.expires_at).getTime() - Date.now() : 0;
+    return left > AHEAD_MIN_MS ? ahead : null;
   }
 
   say(text) {
@@ -114,6 +135,15 @@ class MeetingPage {
     // Someone already let in who publishes: the camera starts while samdrift answers, not after.
     const camera = this.detail.abilities.publish ? openCamera() : null;
     try {
+      const ahead = await this.takeReady();
+      if (ahead) {
+        // samdrift records the join while Janus connects: the same token comes back.
+        const recorded = this.call("/join", {});
+        recorded.catch(() => {}); // heard below, after entering
+        await this.enter(ahead, camera);
+        await this.recordJoin(recorded);
+        return;
+      }
       const joined = await this.call("/join", {});
       if (joined.state === "waiting" || joined.watch_only) dropCamera(camera);
       if (joined.state === "waiting") {
@@ -200,6 +230,20 @@ class MeetingPage {
     if (button) {
       button.hidden = !this.joined;
       button.textContent = this.detail.broadcast.live ? this.texts.broadcast_stop : this.texts.broadcast_me;
+    }
+  }
+
+  // The join recorded beside entering: a newer token (the one ahead was too near its end for
+  // samdrift to claim) replaces it; a refusal (removed, ended meanwhile) takes the page out.
+  async recordJoin(recorded) {
+    try {
+      const joined = await recorded;
+      if (joined.token && this.janus) {
+        this.janus.token = joined.token;
+        this.scheduleRefresh(joined);
+      }
+    } catch (error) {
+      await this.leave(error.code === "meeting_ended" ? this.texts.ended : this.texts.removed);
     }
   }
 
@@ -345,14 +389,15 @@ class MeetingPage {
     }
     this.say(message);
     const join = this.buttons.join;
-    if (join && message === this.texts.left) {
-      join.hidden = false;
-      join.disabled = false;
-    }
     this.joined = null;
     this.peopleSeeded = false;
     this.seen.people.clear();
     this.leaving = false;
+    if (join && message === this.texts.left) {
+      join.hidden = false;
+      join.disabled = false;
+      this.getReady();
+    }
   }
 
   closedByServer(why) {

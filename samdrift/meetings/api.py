@@ -166,7 +166,25 @@ def get_room(request: ApiRequest, room_id: int) -> dict[str, Any]:
     "`waiting`, no token).",
 )
 def join_room(request: ApiRequest, room_id: int) -> dict[str, Any]:
-    joined = services.meeting_join(actor=request.auth, room_id=room_id)
+    return _joined(services.meeting_join(actor=request.auth, room_id=room_id))
+
+
+@router.post(
+    "/rooms/{room_id}/ready",
+    response={200: MeetingJoinOut, 204: None, **errors(403, 404, 503)},
+    summary="Get ready to join: a token before the click, for someone already let in",
+    description="For the host or someone the host admitted (not a webinar's viewer): a "
+    "media-server token issued now, so that joining does not wait for samdrift. It becomes "
+    "the caller's join when `join` is called while it is still valid (the same token comes "
+    "back, recorded as joined); unused, it expires like any other. Knocks on nothing: anyone "
+    "not yet let in gets 204 and knocks with `join`.",
+)
+def ready_room(request: ApiRequest, room_id: int) -> Any:
+    ready = services.meeting_ready(actor=request.auth, room_id=room_id)
+    return Status(204, None) if ready is None else _joined(ready)
+
+
+def _joined(joined: services.JoinResult) -> dict[str, Any]:
     return {
         "state": joined.state,
         "admission": joined.admission.id,

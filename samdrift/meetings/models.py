@@ -120,8 +120,9 @@ class MeetingAdmission(models.Model):
 
 
 class MeetingCredential(models.Model):
-    """A Janus token issued at a join: added to Janus's core (admin API) and to the room's
-    allowed list; removed at its expiry by the sweep, or at once on removal or end."""
+    """A Janus token issued at a join, or ahead of it when the page opens: added to Janus's core
+    (admin API) and to the room's allowed list; removed at its expiry by the sweep, or at once
+    on removal or end."""
 
     admission = models.ForeignKey(
         MeetingAdmission, on_delete=models.CASCADE, related_name="credentials"
@@ -130,6 +131,8 @@ class MeetingCredential(models.Model):
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Empty while a token issued ahead of the click waits to be claimed by a join (ADR 0662).
+    joined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

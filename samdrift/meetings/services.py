@@ -325,12 +325,12 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
             )
             return JoinResult(room, admission, State.ADMITTED, watch_only=True)
         now = timezone.now()
-        credential = MeetingCredential.objects.create(
-            admission=admission,
-            token=janus_token(),
-            issued_at=now,
-            expires_at=now + timedelta(seconds=conf.token_ttl()),
-        )
+        credential = _ahead_of_click(admission, now)
+        if credential is not None:  # issued when the page opened: the click only records it
+            credential.joined_at = now
+            credential.save(update_fields=["joined_at"])
+        else:
+            credential = _issue(client, actor, room, admission, now)
         audit_record(
             actor=actor,
             action="meetings.join",
@@ -339,8 +339,84 @@ def meeting_join(*, actor: Actor, room_id: Any, client: janus.Client | None = No
             after={"room": room.id, "role": admission.role, "credential": credential.id,
                    "expires_at": credential.expires_at.isoformat()},
         )  # fmt: skip
-        call_janus(client.add_token, credential.token, [engine.VIDEOROOM])
-        _allow_or_restore(client, actor, room, credential.token)
+    return _admitted(actor, room, admission, credential, now)
+
+
+def meeting_ready(
+    *, actor: Actor, room_id: Any, client: janus.Client | None = None
+) -> JoinResult | None:
+    """Get ready to join before the click (ADR 0662): someone the host already let in (the
+    host included) gets the Janus token now, so the click goes straight to Janus, as Jitsi's
+    pre-join screen connects before its button is pressed. Nothing knocks: anyone not yet let
+    in gets None and knocks with `meeting_join`. The token is recorded as issued ahead (audited
+    as such) and becomes the join when the click's `meeting_join` claims it; unclaimed, it
+    expires and the sweep removes it from Janus like any other."""
+    access = room_get(actor=actor, room_id=room_id)
+    if access.room.ended_at is not None or not access.abilities["join"] or actor.user_id is None:
+        return None
+    client = janus_client(client)
+    with transaction.atomic():
+        room = room_locked(access)
+        admission = MeetingAdmission.objects.filter(
+            room=room, user_id=actor.user_id, state=State.ADMITTED
+        ).first()
+        if room.ended_at is not None or admission is None or admission.role == Role.VIEWER:
+            return None
+        now = timezone.now()
+        credential = _ahead_of_click(admission, now) or _issue(
+            client, actor, room, admission, now, ahead=True
+        )
+        audit_record(
+            actor=actor,
+            action="meetings.ready",
+            obj=admission,
+            organisation_id=room.owner_org_id,
+            after={"room": room.id, "credential": credential.id,
+                   "expires_at": credential.expires_at.isoformat()},
+        )  # fmt: skip
+    return _admitted(actor, room, admission, credential, now)
+
+
+def _ahead_of_click(admission: MeetingAdmission, now: datetime) -> MeetingCredential | None:
+    """A token issued ahead and not yet joined with, with time left to connect and refresh (a
+    quarter of a token's life, at most a minute); an older one is left to expire."""
+    margin = timedelta(seconds=min(60, conf.token_ttl() // 4))
+    return (
+        live_credentials(admission_ids=[admission.id])
+        .filter(joined_at__isnull=True, expires_at__gt=now + margin)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def _issue(
+    client: janus.Client,
+    actor: Actor,
+    room: MeetingRoom,
+    admission: MeetingAdmission,
+    now: datetime,
+    *,
+    ahead: bool = False,
+) -> MeetingCredential:
+    credential = MeetingCredential.objects.create(
+        admission=admission,
+        token=janus_token(),
+        issued_at=now,
+        expires_at=now + timedelta(seconds=conf.token_ttl()),
+        joined_at=None if ahead else now,
+    )
+    call_janus(client.add_token, credential.token, [engine.VIDEOROOM])
+    _allow_or_restore(client, actor, room, credential.token)
+    return credential
+
+
+def _admitted(
+    actor: Actor,
+    room: MeetingRoom,
+    admission: MeetingAdmission,
+    credential: MeetingCredential,
+    now: datetime,
+) -> JoinResult:
     return JoinResult(
         room,
         admission,

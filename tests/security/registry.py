@@ -1096,6 +1096,7 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/meetings/rooms/{room_id}"): Case(OBJECT),
     ("POST", "/meetings/rooms/{room_id}/join"): Case(OBJECT, method="POST"),
+    ("POST", "/meetings/rooms/{room_id}/ready"): Case(OBJECT, method="POST"),
     ("POST", "/meetings/rooms/{room_id}/admissions/{admission_id}/admit"): Case(
         OBJECT, method="POST"
     ),
