@@ -29,6 +29,11 @@ class RoomOut(Schema):
     can_chat: bool
     can_write: bool
     can_provision: bool
+    unread: int | None = Field(
+        description="Messages others wrote after the caller's read marker (among the room's 50 "
+        "newest events, as the room's page marks them new); null when not known: chat off, the "
+        "caller not in the room, or the homeserver not answering."
+    )
 
 
 class QueuedOut(Schema):
@@ -44,11 +49,14 @@ def _actor(request: HttpRequest) -> Actor:
     "/workspaces/{workspace_id}/room",
     response={200: RoomOut, **errors(404)},
     summary="The workspace's chat room",
-    description="Its Matrix room, and the caller's Matrix identity when a member. 404 for a "
+    description="Its Matrix room, the caller's Matrix identity when a member, and how many "
+    "messages are unread for them (`unread`, one request to the homeserver). 404 for a "
     "workspace the caller does not see.",
 )
 def get_room(request: HttpRequest, workspace_id: int) -> RoomOut:
-    access = selectors.room_get(actor=_actor(request), workspace_id=workspace_id)
+    actor = _actor(request)
+    access = selectors.room_get(actor=actor, workspace_id=workspace_id)
+    unread = conversation.unread_counts(actor=actor, workspaces=[access.workspace.workspace])
     me = access.workspace.member
     return RoomOut(
         workspace=access.workspace.workspace.id,
@@ -60,6 +68,7 @@ def get_room(request: HttpRequest, workspace_id: int) -> RoomOut:
         can_chat=access.abilities["chat"],
         can_write=access.abilities["write"],
         can_provision=access.abilities["provision"],
+        unread=unread.get(workspace_id),
     )
 
 
@@ -260,6 +269,35 @@ def react(request: HttpRequest, workspace_id: int, payload: ReactionIn) -> Statu
         actor=_actor(request), workspace_id=workspace_id, event_id=payload.event_id, key=payload.key
     )
     return Status(201 if event_id else 200, ReactedOut(event_id=event_id))
+
+
+class ReadIn(Schema):
+    event_id: str | None = Field(
+        None,
+        max_length=300,
+        description="The event of the room read up to; without it, the room's newest event.",
+    )
+
+
+@router.post(
+    "/workspaces/{workspace_id}/room/read",
+    response={204: None, **errors(403, 404, 422, 503)},
+    summary="Mark the room read",
+    description="Moves the caller's read marker (`m.fully_read`, and a read receipt, as a Matrix "
+    "program does) up to `event_id`, an event of the room, or without a body up to its newest "
+    "event; `unread` and the messages' `new` follow, here and in every Matrix program. Members; "
+    "403 for someone who sees the workspace without being in its chat, 404 for a workspace the "
+    "caller does not see or one without a room, 422 for an event id that is unknown or of "
+    "another room (the marker stays where it was), 503 when chat is off or the homeserver does "
+    "not answer.",
+)
+def mark_read(request: HttpRequest, workspace_id: int, payload: ReadIn | None = None) -> Status:
+    conversation.mark_read(
+        actor=_actor(request),
+        workspace_id=workspace_id,
+        event_id=payload.event_id if payload is not None else None,
+    )
+    return Status(204, None)
 
 
 @router.put(

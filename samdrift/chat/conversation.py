@@ -14,8 +14,9 @@ import datetime as dt
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.db import transaction
@@ -29,9 +30,12 @@ from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from samdrift.core.text import MULTI_LINE_PATTERN
 
-from . import matrix
-from .selectors import RoomAccess, matrix_user_id, people_in, room_get
+from . import conf, matrix
+from .selectors import RoomAccess, chat_rooms_of, matrix_user_id, people_in, room_get
 from .services import HomeserverUnavailable
+
+if TYPE_CHECKING:
+    from samdrift.collaboration.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,94 @@ class Message:
 
 def unread(messages: list[Message]) -> int:
     return sum(message.new for message in messages)
+
+
+def unread_counts(*, actor: Actor, workspaces: Iterable[Workspace]) -> dict[int, int]:
+    """Workspace id -> how many messages others wrote after the actor's read marker, for those
+    of `workspaces` (read through collaboration's selectors for this actor) whose chat the actor
+    reads: what the room's page marks new, counted among the room's 50 newest events. One
+    request to the homeserver for all of them (`matrix.Client.read_windows`); none when chat is
+    off or no room is theirs to read. A homeserver that does not answer gives no counts (logged):
+    the page that shows them stands."""
+    rooms = chat_rooms_of(actor=actor, workspaces=workspaces)
+    if not rooms or actor.user_id is None:
+        return {}
+    me = matrix_user_id(actor.user_id)
+    try:
+        windows = matrix.Client().read_windows(
+            [room.room_id for room in rooms.values()], as_user=me, limit=SHOWN
+        )
+    except (requests.RequestException, matrix.MatrixError) as error:
+        log.warning("chat unread counts for user %s: %s", actor.user_id, error)
+        return {}
+    counts: dict[int, int] = {}
+    for workspace_id, room in rooms.items():
+        if room.room_id in windows:
+            marker, events = windows[room.room_id]
+            counts[workspace_id] = _unread_in(events, marker, me)
+    return counts
+
+
+def _unread_in(events: list[dict[str, Any]], marker: str | None, me: str) -> int:
+    """Others' text messages after the marker, as the page's `new` (an edit is no message)."""
+    unseen = _after_marker(events, marker, me)
+    return sum(
+        1
+        for event in events
+        if event.get("event_id") in unseen
+        and _is_text(event)
+        and _relation(event).get("rel_type") != "m.replace"
+    )
+
+
+NOT_A_MEMBER = _("Only the workspace's members are in its chat.")
+NOT_READ_HERE = _("That message is not in this room: the read marker was not moved.")
+
+
+def mark_read(
+    *, actor: Actor, workspace_id: int, event_id: str | None = None,
+    client: matrix.Client | None = None,
+) -> str | None:  # fmt: skip
+    """Move the member's read marker (`m.fully_read`, and a read receipt, as a Matrix client
+    does) to `event_id`, an event of the room as they see it, or without one to the room's newest
+    event; the event marked (None for a room with no event the member sees). Refused before
+    anything moves for an event id that is malformed, unknown or of another room. `NotFound`
+    for a workspace the actor does not see or without a room, `PermissionDenied` for someone who
+    sees the workspace without being in its chat, `HomeserverUnavailable` when chat is off or
+    the homeserver does not answer. Reading nothing, it is not audited (the marker is the
+    member's own, which Element moves as freely)."""
+    access = room_get(actor=actor, workspace_id=workspace_id)
+    if not conf.enabled():
+        raise HomeserverUnavailable
+    if access.room is None:
+        raise NotFound("room")
+    if not access.abilities["chat"] or actor.user_id is None:
+        raise PermissionDenied(NOT_A_MEMBER)
+    refused = ValidationFailed(NOT_READ_HERE, errors={"event_id": [str(NOT_READ_HERE)]})
+    if event_id is not None and not _EVENT_ID.fullmatch(event_id):
+        raise refused
+    me, room_id = matrix_user_id(actor.user_id), access.room.room_id
+    client = client or matrix.Client()
+    try:
+        if event_id is None:
+            newest = client.recent(room_id, as_user=me, limit=1)
+            if not newest:
+                return None
+            event_id = str(newest[-1].get("event_id", ""))
+        else:
+            try:
+                event = client.event(room_id, event_id, as_user=me)
+            except matrix.MatrixError as error:
+                if error.status in (400, 403, 404):
+                    raise refused from None
+                raise
+            if event.get("room_id") not in (None, room_id):
+                raise refused
+        client.mark_read(room_id, event_id, as_user=me)
+    except (requests.RequestException, matrix.MatrixError) as error:
+        log.warning("chat read marker in workspace %s: %s", workspace_id, error)
+        raise HomeserverUnavailable from error
+    return event_id
 
 
 def recent_messages(

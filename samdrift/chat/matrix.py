@@ -7,6 +7,8 @@ control plane needs is here: users, rooms, membership, state.
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 from urllib.parse import quote
 
@@ -182,6 +184,48 @@ class Client:
         as a client sets them when the member has seen the messages."""
         body = {"m.fully_read": event_id, "m.read": event_id}
         self.call("POST", f"/rooms/{quote(room_id)}/read_markers", body, as_user=as_user)
+
+    def read_windows(
+        self, room_ids: list[str], *, as_user: str, limit: int = 50
+    ) -> dict[str, tuple[str | None, list[dict[str, Any]]]]:
+        """For each of those rooms the member has joined: their read marker (`m.fully_read`, None
+        before they have read anything) and the room's newest `limit` events, oldest first, as
+        they see them, in ONE request (a filtered `/sync` without `since`), whatever the number
+        of rooms. No state, presence or other account data is asked for. Each asking names a
+        type of event no one sends, so it is a request of its own: Synapse keeps a `/sync`
+        answer for two minutes (`sync_response_cache_duration`), which would otherwise show a
+        marker from before the member read the room."""
+        if not room_ids:
+            return {}
+        # The rooms are named in the timeline's filter, not the room filter's `rooms`, which
+        # Synapse also applies to the rooms' account data (whose events name no room): it would
+        # drop every read marker. Other rooms of the member's come with empty timelines.
+        unasked = f"se.samdrift.unasked.{uuid.uuid4().hex}"
+        room_filter = {
+            "timeline": {"limit": limit, "rooms": list(room_ids), "not_types": [unasked]},
+            "state": {"types": []},
+            "ephemeral": {"types": []},
+            "account_data": {"types": ["m.fully_read"]},
+        }
+        wanted = {"room": room_filter, "presence": {"types": []}, "account_data": {"types": []}}
+        data = self.call(
+            "GET", "/sync", as_user=as_user,
+            params={"filter": json.dumps(wanted), "timeout": 0, "set_presence": "offline"},
+        )  # fmt: skip
+        joined = (data.get("rooms") or {}).get("join") or {}
+        windows: dict[str, tuple[str | None, list[dict[str, Any]]]] = {}
+        for room_id in room_ids:
+            room = joined.get(room_id)
+            if not isinstance(room, dict):
+                continue  # not joined (yet): nothing of it is theirs to read
+            marker = None
+            for event in (room.get("account_data") or {}).get("events") or []:
+                content = event.get("content") or {}
+                if event.get("type") == "m.fully_read" and isinstance(content.get("event_id"), str):
+                    marker = content["event_id"]
+            events = (room.get("timeline") or {}).get("events") or []
+            windows[room_id] = (marker, [e for e in events if isinstance(e, dict)])
+        return windows
 
     def send_text(self, room_id: str, *, as_user: str, body: str, txn_id: str) -> str:
         """A plain text message from that member; the transaction id makes a retry one message."""

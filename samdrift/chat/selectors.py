@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
@@ -12,6 +13,7 @@ from samdrift.collaboration.policy import policy_for
 from samdrift.collaboration.selectors import (
     WorkspaceAccess,
     memberships_of,
+    workspace_accesses,
     workspace_get,
     workspace_list,
 )
@@ -21,6 +23,9 @@ from samdrift.core.tenancy import required_rank
 from . import conf, matrix
 from .models import ChatRoom, SsoGrant
 from .permissions import room_abilities
+
+if TYPE_CHECKING:
+    from samdrift.collaboration.models import Workspace
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,30 @@ def room_get(*, actor: Actor, workspace_id: int) -> RoomAccess:
     room = room_for_workspace(access.workspace.id)
     abilities = room_abilities(actor=actor, access=access, room=room)
     return RoomAccess(access, room, abilities)
+
+
+def chat_rooms_of(*, actor: Actor, workspaces: Iterable[Workspace]) -> dict[int, ChatRoom]:
+    """Workspace id -> its room, for those of `workspaces` (already read through collaboration's
+    selectors for this actor) whose chat the actor reads (`room_abilities`' `chat`: a member,
+    the room made, the login strong enough for the workspace's class). Two queries whatever the
+    number; nothing when chat is off."""
+    if not conf.enabled() or actor.user_id is None:
+        return {}
+    seen = list(workspaces)
+    if not seen:
+        return {}
+    rooms = {r.workspace_id: r for r in ChatRoom.objects.filter(workspace__in=seen).order_by()}
+    if not rooms:
+        return {}
+    found: dict[int, ChatRoom] = {}
+    pairs = [(actor, w) for w in seen if w.pk in rooms]
+    for access in workspace_accesses(pairs):
+        if not isinstance(access, WorkspaceAccess):
+            continue  # not seen, or a step-up needed: the room is not theirs to read now
+        room = rooms[access.workspace.pk]
+        if room_abilities(actor=actor, access=access, room=room)["chat"]:
+            found[access.workspace.pk] = room
+    return found
 
 
 def may_follow_room(actor: Actor, topic: str) -> bool:

@@ -1071,6 +1071,9 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/chat/workspaces/{workspace_id}/room/reactions"): Case(
         OBJECT, method="POST", data=lambda ref: {"event_id": "$matris", "key": "👍"}
     ),
+    ("POST", "/chat/workspaces/{workspace_id}/room/read"): Case(
+        OBJECT, method="POST", data=lambda ref: {"event_id": "$matris"}
+    ),
     ("POST", "/chat/workspaces/{workspace_id}/room/attachments"): Case(
         SKIP, reason="takes a file upload; the page form of the same service is matrixed"
     ),
