@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from samdrift.audit.models import AuditEvent
-from samdrift.meetings import janus
+from samdrift.meetings import janus, services
+from samdrift.meetings.models import MeetingAdmission, MeetingCredential
 from samdrift.tests.asgi_server import asgi_server
 from samdrift.tests.browser import axe_violations, chromium, page_as
 
@@ -174,3 +175,55 @@ def test_officials_of_two_agencies_meet_through_the_page(safos, meetings, media_
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"meetings.join", "meetings.lobby_admit", "meetings.remove", "meetings.end",
             "meetings.hand_raise", "meetings.lobby_wait", "meetings.mute", "meetings.unmute"} <= actions  # fmt: skip
+
+
+def test_a_shared_screen_reaches_the_others_and_stops_when_unshared(safos, meetings, media_browser):
+    """Headless Chromium's fake capture answers getDisplayMedia with a test pattern: the host
+    shares it, the other official receives it as a feed of its own beside the camera, named as
+    the host's screen, and it goes away when the host stops sharing. Both join with the token
+    their page got as it opened (ADR 0662): the join claims it, no second token is issued."""
+    _w, room = _room(safos)
+    waiting = services.meeting_join(actor=safos.actor("editor"), room_id=room.id)
+    services.lobby_admit(
+        actor=safos.actor("owner"), room_id=room.id, admission_id=waiting.admission.id
+    )
+    keys = {who: safos.client(who).cookies["sessionid"].value for who in ("owner", "editor")}
+    with asgi_server() as site:
+        pages = {who: page_as(media_browser, site, key, "en") for who, key in keys.items()}
+        for page in pages.values():
+            with page.expect_response(lambda r: r.url.endswith("/ready")) as ready:
+                page.goto(f"{site}/meetings/{room.id}/")
+            assert ready.value.status == 200
+        for page in pages.values():
+            _join(page)
+            expect(page.locator("#meeting-status")).to_have_text("You are in the meeting.")
+        people = pages["owner"].evaluate("window.samdriftMeeting.detail.people")
+        feeds = {
+            who: next(p["participant_id"] for p in people if p["name"] == _name(safos, who))
+            for who in pages
+        }
+        _grows(pages, feeds)
+
+        pages["owner"].get_by_role("button", name="Share screen").click()
+        screen = f"{feeds['owner']}-s"
+        shown = pages["editor"].locator("#meeting-videos figcaption", has_text="'s screen")
+        expect(shown).to_have_count(1, timeout=15000)
+        expect(shown).to_contain_text(_name(safos, "owner"))
+        deadline = time.monotonic() + 20
+        while True:
+            before = _stats(pages["editor"]).get(screen, {}).get("video", 0)
+            time.sleep(1.5)
+            after = _stats(pages["editor"]).get(screen, {}).get("video", 0)
+            if after > before + 200:
+                break
+            assert time.monotonic() < deadline, (before, after)
+
+        pages["owner"].get_by_role("button", name="Stop sharing screen").click()
+        expect(shown).to_have_count(0, timeout=15000)
+        expect(pages["editor"].locator("#meeting-videos figcaption")).to_have_count(2)
+    for who in ("owner", "editor"):
+        admission = MeetingAdmission.objects.get(room=room, user=safos.users[who])
+        ready = AuditEvent.objects.get(action="meetings.ready", object_id=str(admission.id))
+        join = AuditEvent.objects.get(action="meetings.join", object_id=str(admission.id))
+        assert join.after["credential"] == ready.after["credential"]
+        assert MeetingCredential.objects.filter(admission=admission).count() == 1
