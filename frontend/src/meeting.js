@@ -137,11 +137,10 @@ class MeetingPage {
     try {
       const ahead = await this.takeReady();
       if (ahead) {
-        // samdrift records the join while Janus connects: the same token comes back.
-        const recorded = this.call("/join", {});
-        recorded.catch(() => {}); // heard below, after entering
+        // In Janus's room first, then samdrift records the join (the same token comes back):
+        // its work does not share the two cores with the connection being made.
         await this.enter(ahead, camera);
-        await this.recordJoin(recorded);
+        await this.recordJoin(this.call("/join", {}));
         return;
       }
       const joined = await this.call("/join", {});
@@ -233,7 +232,7 @@ class MeetingPage {
     }
   }
 
-  // The join recorded beside entering: a newer token (the one ahead was too near its end for
+  // The join recorded once in the room: a newer token (the one ahead was too near its end for
   // samdrift to claim) replaces it; a refusal (removed, ended meanwhile) takes the page out.
   async recordJoin(recorded) {
     try {
