@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from samdrift.core.actor import Actor
@@ -135,6 +135,14 @@ class HoldOut(Schema):
     retention_days: int
 
 
+class ArchiveFileOut(Schema):
+    kind: str = Field(description="`file-<n>`: what to ask for to download the bytes.")
+    event_id: str
+    name: str
+    size: int
+    sha256: str
+
+
 class ArchiveOut(Schema):
     id: int
     up_to: datetime
@@ -142,6 +150,10 @@ class ArchiveOut(Schema):
     purged_at: datetime | None
     json_sha256: str
     pdf_sha256: str
+    files: list[ArchiveFileOut] = Field(
+        description="Bytes of files that were only in the homeserver's media store, kept with "
+        "the archive (ADR 0663); files kept as documents are named in the JSON instead."
+    )
 
 
 def _hold(room: Any, workspace_id: int, classification: int) -> HoldOut:
@@ -343,6 +355,16 @@ def list_archives(request: HttpRequest, workspace_id: int) -> list[ArchiveOut]:
             purged_at=a.purged_at,
             json_sha256=a.json_file.sha256,
             pdf_sha256=a.pdf_file.sha256,
+            files=[
+                ArchiveFileOut(
+                    kind=f.kind,
+                    event_id=f.event_id,
+                    name=f.name,
+                    size=f.file.size,
+                    sha256=f.file.sha256,
+                )
+                for f in a.files.all()
+            ],
         )
         for a in retention.archives(actor=_actor(request), workspace_id=workspace_id)
     ]
@@ -352,13 +374,25 @@ def list_archives(request: HttpRequest, workspace_id: int) -> list[ArchiveOut]:
     "/workspaces/{workspace_id}/room/archives/{archive_id}/{kind}",
     response={200: None, **errors(403, 404)},
     openapi_extra={
-        "responses": {200: {"content": {"application/json": {}, "application/pdf": {}}}}
+        "responses": {
+            200: {
+                "content": {
+                    "application/json": {},
+                    "application/pdf": {},
+                    "application/octet-stream": {},
+                }
+            }
+        }
     },
     summary="One archived part of the room's history",
-    description="`kind` is json or pdf; the file as stored, its SHA-256 as the ETag. Audited.",
+    description="`kind` is json, pdf or `file-<n>` (a file's bytes kept with the archive, ADR "
+    "0663, as the list names them); the file as stored, its SHA-256 as the ETag. Audited.",
 )
 def get_archive(
-    request: HttpRequest, workspace_id: int, archive_id: int, kind: Literal["json", "pdf"]
+    request: HttpRequest,
+    workspace_id: int,
+    archive_id: int,
+    kind: str = Path(..., pattern=r"^(json|pdf|file-[0-9]{1,18})$"),
 ) -> HttpResponseBase:
     stored = retention.archive_open(
         actor=_actor(request), workspace_id=workspace_id, archive_id=archive_id, kind=kind

@@ -20,6 +20,10 @@ class ChatConfig(AppConfig):
         # What the homeserver reports and what an owner asks for is queued whether or not the
         # membership hook is on.
         services.set_queue(lambda workspace_id: queue_provisioning(workspace_id, force=True))
+        # A file sent from a Matrix program is kept as a document by the jobs worker (ADR 0663).
+        from .tasks import queue_file
+
+        services.set_file_queue(queue_file)
         # A person who leaves an agency loses chat at once: their sessions end (ADR 0621).
         from samdrift.organisations.services import register_membership_end_hook
 

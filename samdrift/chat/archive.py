@@ -35,6 +35,31 @@ class Entry:
     who: str
     what: str
     text: str
+    kept: str = ""  # where a file's bytes are (ADR 0663)
+    sha256: str = ""  # of those bytes
+
+
+def _kept(file: dict[str, Any] | None) -> tuple[str, str]:
+    """Where the bytes of a message's file are, in words, and their SHA-256 (ADR 0663)."""
+    if not file:
+        return "", ""
+    document, stored = file.get("document") or {}, file.get("media") or {}
+    if file.get("kept_in") == "document":
+        return _("The bytes are kept in document %(id)s, version %(version)s, of the workspace "
+                 "(%(name)s, %(size)s bytes).") % document, str(document.get("sha256", ""))  # fmt: skip
+    if file.get("kept_in") == "media store" and file.get("archived"):
+        return _("Not kept as a document: the bytes, read from the homeserver's media store "
+                 "(%(mxc)s), are kept with this archive (%(size)s bytes).") % stored, str(
+            stored.get("sha256", ""))  # fmt: skip
+    if file.get("kept_in") == "media store":
+        why = (_("Refused: %(reason)s") % {"reason": file["reason"]} + " "
+               if file.get("reason") else "")  # fmt: skip
+        if "sha256" not in stored:
+            return why + _("Not kept by samdrift; the homeserver's media store (%(mxc)s) did "
+                           "not give the bytes when this was exported.") % stored, ""  # fmt: skip
+        return why + _("Not kept by samdrift: the bytes are in the homeserver's media store "
+                       "(%(mxc)s, %(size)s bytes).") % stored, str(stored["sha256"])  # fmt: skip
+    return _("Names document %(id)s, which is not a document of this workspace.") % document, ""
 
 
 def _when(event: dict[str, Any]) -> datetime:
@@ -67,7 +92,10 @@ def _message(event: dict[str, Any], numbers: dict[str, int]) -> tuple[str, str]:
     return what, str(content.get("body", ""))
 
 
-def _entry(event: dict[str, Any], names: dict[str, str], numbers: dict[str, int]) -> Entry:
+def _entry(
+    event: dict[str, Any], names: dict[str, str], numbers: dict[str, int],
+    files: dict[str, dict[str, Any]],
+) -> Entry:  # fmt: skip
     sender = str(event.get("sender", ""))
     kind = event.get("type", "")
     content = event.get("content") or {}
@@ -90,14 +118,20 @@ def _entry(event: dict[str, Any], names: dict[str, str], numbers: dict[str, int]
     else:
         what = _("Room setting")
         text = kind
+    kept, digest = _kept(None if redacted_by else files.get(str(event.get("event_id", ""))))
     return Entry(numbers[event.get("event_id", "")], _when(event), names.get(sender, sender),
-                 what, text)  # fmt: skip
+                 what, text, kept, digest)  # fmt: skip
 
 
-def entries(events: list[dict[str, Any]], names: dict[str, str]) -> list[Entry]:
-    """One row per event, numbered in order; `names` maps Matrix IDs to people's names."""
+def entries(
+    events: list[dict[str, Any]], names: dict[str, str],
+    attachments: list[dict[str, Any]] | None = None,
+) -> list[Entry]:  # fmt: skip
+    """One row per event, numbered in order; `names` maps Matrix IDs to people's names;
+    `attachments` (the export's) says where each file's bytes are."""
     numbers = {str(e.get("event_id", "")): n for n, e in enumerate(events, start=1)}
-    return [_entry(event, names, numbers) for event in events]
+    files = {str(a.get("event_id", "")): a for a in attachments or []}
+    return [_entry(event, names, numbers, files) for event in events]
 
 
 def title(document: dict[str, Any], language: str) -> str:
@@ -111,7 +145,7 @@ def archive_pdf(
     """The export document as tagged PDF/UA-1 in `language`."""
     heading = title(document, language)
     with translation.override(language):
-        rows = entries(document["events"], names)
+        rows = entries(document["events"], names, document.get("attachments"))
     return pdf.render(
         "chat/archive_document.html",
         {

@@ -40,3 +40,9 @@ FIXED_LEVELS: dict[str, Any] = {
         "m.room.redaction": ROLE_POWER[Role.COMMENTER],
     },
 }
+
+#: Where a message names the SAFOS document its file is kept in (ADR 0660, 0663).
+ATTACHMENT_KEY = "se.samdrift.document"
+ATTACHMENT_LINE = "📎 "
+#: The messages that carry a file in the homeserver's media store (`url`: `mxc://…`).
+FILE_TYPES = ("m.file", "m.image", "m.video", "m.audio")

@@ -31,6 +31,7 @@ from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFaile
 from samdrift.core.text import MULTI_LINE_PATTERN
 
 from . import conf, matrix
+from .choices import ATTACHMENT_KEY, ATTACHMENT_LINE
 from .selectors import RoomAccess, chat_rooms_of, matrix_user_id, people_in, room_get
 from .services import HomeserverUnavailable
 
@@ -47,9 +48,6 @@ CONTROL = _("Remove the control characters (such as ESC or NUL) from the message
 NO_ROOT = _("Choose the message the thread begins with.")
 READ_ONLY = _("Readers read the chat; commenters, editors and owners write in it.")
 _TEXT = re.compile(MULTI_LINE_PATTERN)
-#: Where a message sent with an attachment names the SAFOS document it points at (ADR 0660).
-ATTACHMENT_KEY = "se.samdrift.document"
-ATTACHMENT_LINE = "📎 "
 
 
 @dataclass(frozen=True)

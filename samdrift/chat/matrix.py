@@ -8,6 +8,7 @@ control plane needs is here: users, rooms, membership, state.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,17 @@ class MatrixError(RuntimeError):
         super().__init__(f"{status} {errcode}: {message}")
         self.status = status
         self.errcode = errcode
+
+
+#: `mxc://<server name>/<media id>` (Matrix spec "Content repository"): the media id is
+#: [A-Za-z0-9_-]; the server name a host name or address with an optional port.
+MXC = re.compile(r"^mxc://(?P<server>[A-Za-z0-9.:\[\]-]{1,255})/(?P<media>[A-Za-z0-9_-]{1,255})$")
+
+
+def parse_mxc(url: object) -> tuple[str, str] | None:
+    """(server name, media id) of a well-formed `mxc://` URL, else None."""
+    found = MXC.match(url) if isinstance(url, str) else None
+    return (found["server"], found["media"]) if found else None
 
 
 def user_id(localpart: str) -> str:
@@ -246,6 +258,29 @@ class Client:
         """One event of the room as that member may see it (404 from Synapse when it may not)."""
         path = f"/rooms/{quote(room_id)}/event/{quote(event_id, safe='')}"
         return self.call("GET", path, as_user=as_user)
+
+    def download(self, mxc: str, *, as_user: str | None = None) -> requests.Response:
+        """The media's bytes from the homeserver's media repository (authenticated media,
+        `/_matrix/client/v1/media/download`), as a streamed response the caller closes."""
+        parsed = parse_mxc(mxc)
+        if parsed is None:
+            raise MatrixError(400, "M_INVALID_PARAM", "not an mxc:// URL")
+        server, media = parsed
+        answer = self.session.get(
+            f"{self.base_url}/_matrix/client/v1/media/download/{quote(server)}/{quote(media)}",
+            params={"user_id": as_user} if as_user else None, stream=True, timeout=TIMEOUT,
+            allow_redirects=False,
+        )  # fmt: skip
+        if not answer.ok:
+            try:
+                data = answer.json()
+            except ValueError:
+                data = {}
+            answer.close()
+            raise MatrixError(
+                answer.status_code, str(data.get("errcode", "")), str(data.get("error", ""))
+            )
+        return answer
 
     def history(self, room_id: str, *, limit: int = 100_000) -> list[dict[str, Any]]:
         """Every event of the room, oldest first, as samdrift's user sees them (history is

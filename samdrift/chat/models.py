@@ -94,3 +94,72 @@ class SsoGrant(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in of user {self.user_id} at level {self.rank}"
+
+
+class ChatFile(models.Model):
+    """A file a Matrix program (Element, a phone) sent into one of samdrift's rooms (ADR 0663):
+    one row per event, made when the homeserver's transaction brings it, so the file is kept as
+    a document of the workspace once however often the event is delivered. `state` says where
+    its bytes are: kept (`document`, `version`, `sha256` of the stored bytes), refused (`reason`,
+    in English; the room was told in both languages) or still only in the homeserver's media
+    store (queued, working)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        WORKING = "working", _("being kept")
+        KEPT = "kept", _("kept as a document")
+        REFUSED = "refused", _("refused")
+
+    workspace = models.ForeignKey(
+        "collaboration.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    room_id = models.CharField(max_length=255)
+    event_id = models.CharField(max_length=255, unique=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    mxc = models.CharField(max_length=1000)
+    name = models.CharField(max_length=1000)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    document = models.ForeignKey(
+        "collaboration.Document", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    version = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=150, blank=True)
+    reason_code = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    notice_event_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["workspace", "state"], name="chat_file_workspace_state")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.state})"
+
+
+class ChatArchiveFile(models.Model):
+    """The bytes of a file that was only in the homeserver's media store (never kept as a
+    document), kept with the archive that holds its message (ADR 0663); the archive's JSON
+    names its SHA-256."""
+
+    archive = models.ForeignKey(ChatArchive, on_delete=models.PROTECT, related_name="files")
+    event_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=1000)
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["archive_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} of archive {self.archive_id}"
+
+    @property
+    def kind(self) -> str:
+        """What the archive's download asks for to get these bytes."""
+        return f"file-{self.pk}"

@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
 from samdrift.core.actor import SYSTEM, Actor
-from samdrift.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from samdrift.core.files.models import StoredFile
-from samdrift.core.files.services import store
+from samdrift.core.files.scanning import require_clean
+from samdrift.core.files.services import max_upload_bytes, store
 
-from . import archive, conf, matrix, synapse_admin
-from .models import ChatArchive, ChatRoom
+from . import archive, conf, matrix, media, synapse_admin
+from .models import ChatArchive, ChatArchiveFile, ChatRoom
 from .selectors import people_in, room_get
 from .services import NOT_EXPORTABLE, HomeserverUnavailable, _export_document
 
@@ -130,7 +131,11 @@ def _keep(
 ) -> ChatArchive:
     """The JSON and the PDF stored (outside any transaction, as the file store wants), then
     recorded and audited together."""
-    document, body, digest = _export_document(room, workspace, old, up_to=cutoff.isoformat())
+    files = media.attachments(room, old)
+    bytes_kept = _keep_media(files, workspace.owner_org_id)
+    document, body, digest = _export_document(
+        room, workspace, old, attachments=files, up_to=cutoff.isoformat()
+    )
     pdf = archive.archive_pdf(document, digest, people_in(old), ARCHIVE_LANGUAGE)
     name = f"chat-{workspace.id}-{cutoff:%Y-%m-%d}"
     json_file = _store(body, f"{name}.json", "application/json", workspace.owner_org_id)
@@ -139,10 +144,46 @@ def _keep(
         kept = ChatArchive.objects.create(
             room=room, up_to=cutoff, events=len(old), json_file=json_file, pdf_file=pdf_file
         )
+        ChatArchiveFile.objects.bulk_create(
+            ChatArchiveFile(archive=kept, event_id=event_id, name=file_name[:1000], file=stored)
+            for event_id, file_name, stored in bytes_kept
+        )
         audit_record(actor=SYSTEM, action="chat.archive", obj=room,
                      organisation_id=workspace.owner_org_id,
                      after={"archive": kept.pk, "events": len(old), "json_sha256": digest,
-                            "pdf_sha256": pdf_file.sha256})  # fmt: skip
+                            "pdf_sha256": pdf_file.sha256, "files": len(bytes_kept)})  # fmt: skip
+    return kept
+
+
+def _keep_media(files: list[dict[str, Any]], org_id: int) -> list[tuple[str, str, StoredFile]]:
+    """The bytes of each file only in the media store (ADR 0663), read again, scanned and
+    stored with the archive when they are the bytes the export measured: each such entry is
+    marked `"archived": true`. A file the homeserver does not give (quarantined malware), one
+    over the upload limit or one the scanner refuses or cannot scan is marked false (logged)."""
+    kept: list[tuple[str, str, StoredFile]] = []
+    for entry in files:
+        found = entry.get("media") or {}
+        if entry.get("kept_in") != "media store" or "sha256" not in found:
+            continue
+        entry["archived"] = False
+        try:
+            fetched = media.fetch(found["mxc"], limit=max_upload_bytes())
+        except (requests.RequestException, matrix.MatrixError, DomainError) as error:
+            log.warning("chat archive: %s not kept: %s", entry["event_id"], error)
+            continue
+        try:
+            if fetched.sha256 != found["sha256"]:
+                continue
+            require_clean(fetched.file)
+            stored = store(fetched.file, entry.get("name") or "file", fetched.content_type or None,
+                           actor=SYSTEM, owner_org_id=org_id)  # fmt: skip
+        except DomainError as error:
+            log.warning("chat archive: %s not kept: %s", entry["event_id"], error)
+            continue
+        finally:
+            fetched.close()
+        entry["archived"] = True
+        kept.append((str(entry["event_id"]), str(entry.get("name") or ""), stored))
     return kept
 
 
@@ -170,18 +211,27 @@ def archives(*, actor: Actor, workspace_id: int) -> list[ChatArchive]:
         raise NotFound("room")
     if not access.abilities["export"]:
         raise PermissionDenied(NOT_EXPORTABLE)
-    return list(access.room.archives.select_related("json_file", "pdf_file"))
+    return list(
+        access.room.archives.select_related("json_file", "pdf_file").prefetch_related("files__file")
+    )
 
 
 def archive_open(*, actor: Actor, workspace_id: int, archive_id: int, kind: str) -> StoredFile:
     """One archived file (json or pdf) for download: the same rights as the export; audited."""
-    if kind not in ("json", "pdf"):
+    number = kind.removeprefix("file-")
+    if kind not in ("json", "pdf") and not (kind.startswith("file-") and number.isdigit()):
         raise NotFound("archive")
     found = next((a for a in archives(actor=actor, workspace_id=workspace_id)
                   if a.pk == archive_id), None)  # fmt: skip
     if found is None:
         raise NotFound("archive")
-    stored = found.json_file if kind == "json" else found.pdf_file
+    if kind.startswith("file-"):  # a file's bytes kept with the archive (ADR 0663)
+        part = found.files.select_related("file").filter(pk=int(number)).first()
+        if part is None:
+            raise NotFound("archive")
+        stored = part.file
+    else:
+        stored = found.json_file if kind == "json" else found.pdf_file
     with transaction.atomic():
         audit_record(actor=actor, action="chat.archive_read", obj=found.room,
                      organisation_id=found.room.workspace.owner_org_id,

@@ -31,9 +31,9 @@ from samdrift.core.exceptions import DomainError, NotFound, PermissionDenied
 from samdrift.core.notifications.models import Channel
 from samdrift.core.notifications.services import notify
 
-from . import archive, homeserver, matrix, synapse_admin
-from .choices import FIXED_LEVELS, ROLE_POWER
-from .models import ChatRoom, SsoGrant, Transaction
+from . import archive, homeserver, matrix, media, synapse_admin
+from .choices import ATTACHMENT_KEY, FIXED_LEVELS, ROLE_POWER
+from .models import ChatFile, ChatRoom, SsoGrant, Transaction
 from .selectors import (
     matrix_localpart,
     matrix_user_id,
@@ -67,6 +67,17 @@ def set_queue(fn: QueueFn) -> None:
 def _queue_provisioning(workspace_id: int) -> None:
     if "provision" in _queue:
         _queue["provision"](workspace_id)
+
+
+def set_file_queue(fn: QueueFn) -> None:
+    """How a file sent from a Matrix program is queued to be kept (`tasks.keep_chat_file`)."""
+    _queue["file"] = fn
+
+
+def _queue_files(file_ids: list[int]) -> None:
+    if "file" in _queue:
+        for file_id in file_ids:
+            _queue["file"](file_id)
 
 
 @dataclass
@@ -226,7 +237,7 @@ def provision_workspace(
     return outcome
 
 
-EXPORT_FORMAT = "samdrift.chat.export/1"
+EXPORT_FORMAT = "samdrift.chat.export/2"  # /2: `attachments` (ADR 0663)
 NOT_EXPORTABLE = _("You may not export this workspace's chat.")
 
 
@@ -259,19 +270,26 @@ def _history(
     if not access.abilities["export"]:
         raise PermissionDenied(NOT_EXPORTABLE)
     room = access.room
+    client = client or matrix.Client()
     try:
-        events = (client or matrix.Client()).history(room.room_id)
+        events = client.history(room.room_id)
     except (requests.RequestException, matrix.MatrixError) as error:
         log.warning("chat export of workspace %s: %s", workspace_id, error)
         raise HomeserverUnavailable from error
-    return (room, *_export_document(room, access.workspace.workspace, events))
+    return (room, *_export_document(room, access.workspace.workspace, events, client=client))
 
 
 def _export_document(
-    room: ChatRoom, workspace: Any, events: list[dict[str, Any]], **extra: Any
-) -> tuple[dict[str, Any], bytes, str]:
+    room: ChatRoom, workspace: Any, events: list[dict[str, Any]], *,
+    client: matrix.Client | None = None, attachments: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> tuple[dict[str, Any], bytes, str]:  # fmt: skip
+    """The export document (`EXPORT_FORMAT`): the events as the homeserver keeps them and, for
+    each message with a file, where its bytes are (`media.attachments`, ADR 0663)."""
     document = {
         **extra,
+        "attachments": media.attachments(room, events, client) if attachments is None
+        else attachments,
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now().isoformat(),
         "server_name": matrix.conf.server_name(),
@@ -433,6 +451,37 @@ def _notify_mentions(rooms: dict[str, int], events: list[dict[str, Any]]) -> int
     return told
 
 
+def _record_files(rooms: dict[str, int], events: list[dict[str, Any]]) -> list[int]:
+    """A file message from one of samdrift's people in one of samdrift's rooms, with its bytes
+    in this homeserver's media store and naming no document yet, is recorded once per event id
+    (ADR 0663); the ids of the rows new in this transaction, to be kept by the jobs worker."""
+    new: list[int] = []
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        carried = media.file_of(event)
+        workspace_id = rooms.get(str(event.get("room_id")))
+        sender = user_pk_of(event.get("sender"))
+        event_id = event.get("event_id")
+        if carried is None or workspace_id is None or sender is None:
+            continue
+        if ATTACHMENT_KEY in event["content"] or not isinstance(event_id, str) or not event_id:
+            continue
+        mxc, name, content_type, _size = carried
+        parsed = matrix.parse_mxc(mxc)
+        if parsed is None or parsed[0] != matrix.conf.server_name() or len(event_id) > 255:
+            continue  # only this homeserver's own media (no federation)
+        row, created = ChatFile.objects.get_or_create(
+            event_id=event_id,
+            defaults={"workspace_id": workspace_id, "room_id": str(event["room_id"]),
+                      "sender_id": sender, "mxc": mxc, "name": name[:1000],
+                      "content_type": content_type[:150]},
+        )  # fmt: skip
+        if created:
+            new.append(row.pk)
+    return new
+
+
 def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]) -> int:
     """A transaction of events from the homeserver, handled once per id. A membership event in
     one of samdrift's rooms queues that workspace's provisioning, which undoes any membership
@@ -458,4 +507,8 @@ def receive_transaction(*, token: str, txn_id: str, events: list[dict[str, Any]]
         # Whoever wrote, from any Matrix program, used SAFOS this month (ADR 0658).
         note_chat_activity(_writers(rooms, events))
         _notify_mentions(rooms, events)
+        # A file sent from a Matrix program becomes a document of the workspace (ADR 0663).
+        files = _record_files(rooms, events)
+        if files:
+            transaction.on_commit(lambda: _queue_files(files))
     return len(touched)

@@ -122,3 +122,16 @@ def logout_everywhere(user_id: str) -> int:
                 ended.status_code, str(body.get("errcode", "")), str(body.get("error"))
             )
     return len(devices)
+
+
+def quarantine_media(server: str, media_id: str) -> None:
+    """Quarantine one file of the media store: the homeserver gives its bytes to no one any
+    more (a file the virus scanner found malicious, ADR 0663)."""
+    base = conf.homeserver_url().rstrip("/")
+    answer = requests.post(
+        f"{base}/_synapse/admin/v1/media/quarantine/{quote(server)}/{quote(media_id)}",
+        headers={"Authorization": f"Bearer {archivist_token(base)}"}, json={}, timeout=TIMEOUT,
+    )  # fmt: skip
+    if not answer.ok:
+        data = answer.json() if answer.content else {}
+        raise MatrixError(answer.status_code, str(data.get("errcode", "")), str(data.get("error")))

@@ -34,6 +34,21 @@ def queue_provisioning(workspace_id: int, *, force: bool = False) -> None:
 
 
 @task()
+def keep_chat_file(file_id: int) -> dict[str, Any]:
+    """A file sent from a Matrix program kept as a document of the workspace, or refused with
+    the room told why (ADR 0663). The homeserver or the scanner not answering: tried again."""
+    from .incoming import keep_file
+
+    outcome = keep_file(file_id)
+    return {"state": outcome.state, "document": outcome.document_id, "version": outcome.version,
+            "reason": outcome.reason_code}  # fmt: skip
+
+
+def queue_file(file_id: int) -> None:
+    keep_chat_file.enqueue(file_id)
+
+
+@task()
 def revoke_sessions(user_id: int) -> int:
     """Every Matrix session of a person who left an agency ends (ADR 0621); their rooms follow
     through the workspaces' provisioning."""

@@ -281,7 +281,7 @@ def test_the_archive_export_holds_messages_edits_redactions_and_membership(safos
     body = answer.content
     assert hashlib.sha256(body).hexdigest() == answer["X-Checksum-SHA256"]
     document = json.loads(body)
-    assert document["format"] == "samdrift.chat.export/1"
+    assert document["format"] == "samdrift.chat.export/2"
     assert document["room"]["room_id"] == room_id
     events = document["events"]
     messages = [e for e in events if e["type"] == "m.room.message"]
