@@ -2,7 +2,8 @@
 pycrdt-websocket server, in the same run.
 
     make bench-coediting     (BENCH_COEDIT_CLIENTS=50, BENCH_COEDIT_ROUNDS=100,
-                              BENCH_COEDIT_DOCS=50, BENCH_COEDIT_EDITORS=5; REDIS_URL for part 2)
+                              BENCH_COEDIT_DOCS=50, BENCH_COEDIT_EDITORS=5; REDIS_URL for part 2;
+                              BENCH_COEDIT_DB=postgres for all three on PostgreSQL, BENCH_PG)
 
 1. One note, 50 clients: each round one client (in turn) types into the note and sends the
    update; delivery is from the send to the moment each of the other 49 has the update frame.
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_live import BIN, ROOT, served
-from support import free_port, login_session, migrated_test_database
+from support import free_port, login_session, migrated_test_database, pg_execute
 
 sys.path.insert(0, str(ROOT))
 CLIENTS = int(os.environ.get("BENCH_COEDIT_CLIENTS", "50"))
@@ -43,8 +44,20 @@ WARMUP = 5
 WRITES = 500
 
 
-def seed(data_dir: Path) -> dict[str, Any]:
-    migrated_test_database(data_dir)
+def seed(data_dir: Path, database_url: str = "") -> dict[str, Any]:
+    if database_url:  # the same, on PostgreSQL (BENCH_COEDIT_DB=postgres)
+        os.environ.update(
+            SAMDRIFT_DATA_DIR=str(data_dir),
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            DATABASE_URL=database_url,
+        )
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+    else:
+        migrated_test_database(data_dir)
     from samdrift.accounts.models import User
     from samdrift.coediting.models import LiveDoc
     from samdrift.collaboration.models import Member, Workspace
@@ -233,6 +246,8 @@ def part_three(data: dict[str, Any]) -> tuple[float, float]:
     for update in updates:
         services.update_accept(actor=actor, doc_id=doc.pk, generation=doc.generation, update=update)
     ours = (time.perf_counter() - start) / WRITES * 1000
+    if connection.vendor == "postgresql":
+        return ours, _bare_postgres(updates, doc.pk)
     path = connection.settings_dict["NAME"]
     raw = sqlite3.connect(path)
     raw.execute("CREATE TABLE bare_update (id INTEGER PRIMARY KEY, doc INT, data BLOB, at REAL)")
@@ -246,6 +261,25 @@ def part_three(data: dict[str, Any]) -> tuple[float, float]:
     bare = (time.perf_counter() - start) / WRITES * 1000
     raw.close()
     return ours, bare
+
+
+def _bare_postgres(updates: list[bytes], doc_id: int) -> float:
+    """One INSERT and COMMIT per update through psycopg, no ORM: the bare write on PostgreSQL."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as raw:
+        raw.execute(
+            "CREATE TABLE bare_update (id bigserial PRIMARY KEY, doc int, data bytea, at double precision)"
+        )
+        raw.commit()
+        start = time.perf_counter()
+        for update in updates:
+            raw.execute(
+                "INSERT INTO bare_update (doc, data, at) VALUES (%s, %s, %s)",
+                (doc_id, update, time.time()),
+            )
+            raw.commit()
+        return (time.perf_counter() - start) / WRITES * 1000
 
 
 def report(title: str, ours: list[float], bare: list[float]) -> None:
@@ -270,16 +304,39 @@ def bare_server(port: int, workers: int) -> list[str]:
 
 
 def main() -> None:
+    """On SQLite (the embedded default) or, with BENCH_COEDIT_DB=postgres, on a fresh database
+    of the PostgreSQL at BENCH_PG (what a deployment that runs several server processes over
+    Redis uses), dropped at the end."""
+    if os.environ.get("BENCH_COEDIT_DB", "sqlite") != "postgres":
+        run("")
+        return
+    server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+    database = f"bench_coedit_{os.getpid()}"
+    if not pg_execute(server, f'CREATE DATABASE "{database}"'):
+        raise SystemExit(f"PostgreSQL at {server} is not reachable")
+    try:
+        run(server.rsplit("/", 1)[0] + "/" + database)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        pg_execute(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def run(database_url: str) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-coedit-") as tmp:
         data_dir = Path(tmp)
-        data = seed(data_dir)
-        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+        data = seed(data_dir, database_url)
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
         env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
         env["SAMDRIFT_DATA_DIR"] = str(data_dir)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         load = os.getloadavg()[0]
         print(
             f"bench_coediting: {CLIENTS} clients on one note × {ROUNDS} edits; {DOCS} documents × "
-            f"{EDITORS} editors; load {load:.2f} ({os.cpu_count()} cores)"
+            f"{EDITORS} editors; {'PostgreSQL' if database_url else 'SQLite'}; load {load:.2f} "
+            f"({os.cpu_count()} cores)"
         )
         port, bare_port = free_port(), free_port()
         serve = [str(BIN / "samdrift"), "serve", "--port", str(port), "--workers", "1"]
@@ -308,7 +365,10 @@ def main() -> None:
         else:
             print("\n2. skipped: set REDIS_URL to measure two processes over Redis")
         ours_ms, bare_ms = part_three(data)
-        print(f"\n3. persistence per update ({WRITES} updates, SQLite)")
+        print(
+            f"\n3. persistence per update ({WRITES} updates, "
+            f"{'PostgreSQL' if database_url else 'SQLite'})"
+        )
         print(
             f"  services.update_accept: {ours_ms:.2f} ms; bare INSERT+COMMIT: {bare_ms:.2f} ms; "
             f"ratio {ours_ms / bare_ms:.2f}×"
