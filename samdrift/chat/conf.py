@@ -21,6 +21,13 @@ def _get(name: str, default: Any) -> Any:
     return os.environ.get(f"SAMDRIFT_CHAT_{name}", default)
 
 
+def _list(value: Any) -> list[str]:
+    """A list setting: a list, a JSON list or comma-separated text."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip().startswith("[") else value.split(",")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
 def chat_dir() -> Path:
     return Path(_get("DIR", Path(settings.DATA_DIR) / "chat"))
 
@@ -74,10 +81,44 @@ def database_url() -> str:
 
 def federation_domain_whitelist() -> list[str]:
     """The homeservers this one federates with; empty (the default) means no federation."""
-    value = _get("FEDERATION_DOMAIN_WHITELIST", [])
-    if isinstance(value, str):
-        value = json.loads(value) if value.strip().startswith("[") else value.split(",")
-    return [str(v).strip() for v in value if str(v).strip()]
+    return _list(_get("FEDERATION_DOMAIN_WHITELIST", []))
+
+
+def federation_port() -> int:
+    """The federation listener's port (TLS, ADR 0665): Matrix's 8448 by default."""
+    return int(_get("FEDERATION_PORT", 8448))
+
+
+def federation_bind_addresses() -> list[str]:
+    """Where the federation listener listens: every IPv4 address by default (other agencies'
+    homeservers reach it); `127.0.0.1` behind a front proxy or on one machine."""
+    return _list(_get("FEDERATION_BIND_ADDRESSES", ["0.0.0.0"]))  # noqa: S104
+
+
+def federation_tls_certificate() -> str:
+    """The federation listener's certificate (PEM, full chain), valid for the server name. Empty:
+    a self-signed one samdrift makes in the chat folder, which verifying servers refuse; it
+    serves development and the loopback tests."""
+    return str(_get("FEDERATION_TLS_CERTIFICATE", ""))
+
+
+def federation_tls_key() -> str:
+    """The private key of `federation_tls_certificate()` (PEM)."""
+    return str(_get("FEDERATION_TLS_KEY", ""))
+
+
+def federation_ca_files() -> list[str]:
+    """Extra certificate authorities (PEM files) trusted for other homeservers' certificates,
+    e.g. a public-sector PKI; empty: the system's."""
+    return _list(_get("FEDERATION_CA_FILES", []))
+
+
+def federation_loopback_insecure_tls() -> bool:
+    """TESTS AND ONE-MACHINE DEVELOPMENT ONLY: accept any certificate from the allow-listed
+    homeservers and let federation reach the loopback. Refused unless this server and every
+    allow-listed one is named `localhost:<port>`."""
+    value = _get("FEDERATION_LOOPBACK_INSECURE_TLS", "")
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def retention_days(classification: int) -> int:

@@ -9,7 +9,10 @@ run Synapse from its own virtual environment as a child process whose id is kept
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import ipaddress
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +20,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.x509.oid import NameOID
 
 from samdrift.core import engines
 from samdrift.core.engines import EngineError, free_port, running_pid, write_private
@@ -64,6 +71,122 @@ def signing_key_path() -> Path:
     return path
 
 
+def server_host(name: str) -> str:
+    """The host of a Matrix server name (`host[:port]`, an IPv6 literal in brackets)."""
+    if name.startswith("["):
+        return name[1 : name.index("]")]
+    return name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+
+
+def _loopback(name: str) -> bool:
+    """Whether a server name is `localhost` with an explicit port (`localhost:8448`): reached
+    directly on the loopback, with no well-known or SRV look-up. (An IP-literal name such as
+    `127.0.0.1:8448` is no use: Synapse refuses private addresses named in a server name
+    whatever `ip_range_whitelist` allows; a name it resolves is checked against that list.)"""
+    return server_host(name) == "localhost" and name != "localhost"
+
+
+def _names_host(path: Path, host: str) -> bool:
+    """Whether the certificate at `path` is still valid for a day and names `host`."""
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return False
+    if cert.not_valid_after_utc < dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+        return False
+    try:
+        return ipaddress.ip_address(host) in names.get_values_for_type(x509.IPAddress)
+    except ValueError:
+        return host in names.get_values_for_type(x509.DNSName)
+
+
+def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
+    """A self-signed TLS certificate for `host` and its key (owner-only) in `folder`, made once
+    and again when it no longer names the host or is about to expire. For development and the
+    loopback tests: a server that verifies certificates refuses it (ADR 0665)."""
+    cert_path, key_path = folder / "federation-tls.crt", folder / "federation-tls.key"
+    if key_path.exists() and _names_host(cert_path, host):
+        return cert_path, key_path
+    key = ec.generate_private_key(ec.SECP256R1())
+    alt: list[x509.GeneralName]
+    try:
+        alt = [x509.IPAddress(ipaddress.ip_address(host))]
+    except ValueError:
+        alt = [x509.DNSName(host)]
+    if host == "localhost":
+        alt += [x509.IPAddress(ipaddress.ip_address(a)) for a in ("127.0.0.1", "::1")]
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName(alt), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    spare = folder / f".{key_path.name}.{secrets.token_hex(4)}"
+    write_private(spare, pem_key)
+    os.replace(spare, key_path)
+    cert_path.write_bytes(cert.public_bytes(Encoding.PEM))
+    return cert_path, key_path
+
+
+def _federation(listen_port: int, whitelist: list[str]) -> dict[str, Any]:
+    """The federation listener (TLS) and the TLS options, when anyone is on the allow-list."""
+    if not whitelist:
+        return {}
+    port = conf.federation_port()
+    if port == listen_port:
+        raise HomeserverError(
+            f"CHAT_FEDERATION_PORT ({port}) must differ from the client port / "
+            f"CHAT_FEDERATION_PORT ({port}) måste skilja sig från klientporten"
+        )
+    cert, key = conf.federation_tls_certificate(), conf.federation_tls_key()
+    if bool(cert) != bool(key):
+        raise HomeserverError(
+            "Set both CHAT_FEDERATION_TLS_CERTIFICATE and CHAT_FEDERATION_TLS_KEY, or neither / "
+            "Ange både CHAT_FEDERATION_TLS_CERTIFICATE och CHAT_FEDERATION_TLS_KEY, eller ingen"
+        )
+    if not cert:
+        made = self_signed_certificate(conf.chat_dir(), server_host(conf.server_name()))
+        cert, key = str(made[0]), str(made[1])
+    options: dict[str, Any] = {
+        "tls_certificate_path": cert,
+        "tls_private_key_path": key,
+        "federation_verify_certificates": True,
+        "federation_client_minimum_tls_version": "1.2",
+    }
+    if conf.federation_ca_files():
+        options["federation_custom_ca_list"] = conf.federation_ca_files()
+    if conf.federation_loopback_insecure_tls():
+        elsewhere = [n for n in [conf.server_name(), *whitelist] if not _loopback(n)]
+        if elsewhere:
+            raise HomeserverError(
+                "CHAT_FEDERATION_LOOPBACK_INSECURE_TLS is for servers named localhost:<port> "
+                f"only, not {', '.join(elsewhere)} / CHAT_FEDERATION_LOOPBACK_INSECURE_TLS "
+                f"gäller bara servrar som heter localhost:<port>, inte {', '.join(elsewhere)}"
+            )
+        options["federation_verify_certificates"] = False
+        # Synapse sends federation traffic to no private address unless allowed here.
+        options["ip_range_whitelist"] = ["127.0.0.1", "::1"]
+    listener = {
+        "port": port,
+        "bind_addresses": conf.federation_bind_addresses(),
+        "type": "http",
+        "tls": True,
+        "x_forwarded": False,
+        "resources": [{"names": ["federation"], "compress": False}],
+    }
+    return {"listener": listener, "options": options}
+
+
 def _database(folder: Path) -> dict[str, Any]:
     url = conf.database_url()
     if not url:
@@ -105,7 +228,9 @@ def registration() -> dict[str, Any]:
 def homeserver_config(listen_port: int) -> dict[str, Any]:
     folder = conf.chat_dir()
     whitelist = conf.federation_domain_whitelist()
+    # The loopback listener serves federation too, for a front proxy that ends TLS itself.
     resources = ["client"] + (["federation"] if whitelist else [])
+    federation = _federation(listen_port, whitelist)
     return {
         "server_name": conf.server_name(),
         "public_baseurl": f"{conf.public_baseurl(listen_port)}/",
@@ -117,8 +242,10 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
                 "tls": False,
                 "x_forwarded": False,
                 "resources": [{"names": resources, "compress": False}],
-            }
+            },
+            *([federation["listener"]] if federation else []),
         ],
+        **(federation["options"] if federation else {}),
         "database": _database(folder),
         "log_config": str(folder / "log.config"),
         "media_store_path": str(folder / "media"),
