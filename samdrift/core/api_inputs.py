@@ -11,7 +11,11 @@ A field an app declares without a rule gets the safe default when the API is ass
   the database driver: 500), so it is a 422 in the API's error format before any query or
   permission check;
 * a float or decimal refuses NaN and infinity, and a decimal has at most 30 digits;
-* a date or time must be text: a JSON number was read as seconds since 1970 (`0`: 1970-01-01).
+* a date or time must be text: a JSON number was read as seconds since 1970 (`0`: 1970-01-01);
+* an object (a schema, alone or inside a list) must be a JSON object: ninja's `Schema` reads
+  anything through attribute access, so a list, text or number was taken as an object with
+  every field missing, and a body of `[]` whose schema has only defaults did what `{}` does
+  (it locked a meeting).
 
 The rules are added to the pydantic models ninja validates with and reads its OpenAPI document
 from, so the document states them and schemathesis generates within them. Only models reached
@@ -84,6 +88,19 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _models_in(arg)
 
 
+def _object_only(value: Any) -> Any:
+    if isinstance(value, list | tuple | str | bytes | int | float | bool):
+        raise ValueError("write a JSON object here: {…}")
+    return value
+
+
+OBJECT_ONLY = BeforeValidator(_object_only)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
 def _harden_model(model: type[BaseModel], done: set[type[BaseModel]]) -> None:
     if model in done:
         return
@@ -92,6 +109,11 @@ def _harden_model(model: type[BaseModel], done: set[type[BaseModel]]) -> None:
     for field in model.model_fields.values():
         for nested in _models_in(field.annotation):
             _harden_model(nested, done)
+        if _is_model(_strip_optional(field.annotation)):
+            if OBJECT_ONLY not in field.metadata:
+                field.metadata.append(OBJECT_ONLY)
+                changed = True
+            continue
         if _has_constraint(field, "pattern") and _has_constraint(field, "le"):
             continue
         scalar = _scalar_rule(field)
@@ -162,6 +184,8 @@ def _bounded(annotation: Any) -> Any:
         return FiniteFloat
     if annotation is Decimal:
         return BoundedDecimal
+    if _is_model(annotation):  # inside a container: the field's own rule is in its metadata
+        return Annotated[annotation, OBJECT_ONLY]
     origin = get_origin(annotation)
     if origin is None or origin is Literal or origin is Annotated:
         return annotation

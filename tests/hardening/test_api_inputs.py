@@ -302,3 +302,64 @@ def test_a_422_body_validates_against_the_document(document, agency_contact, pro
         assert set(documented["required"]) <= set(body)
         errors_types = {part["type"] for part in documented["properties"]["errors"]["anyOf"]}
         assert body["errors"] and _JSON_TYPES[type(body["errors"])] in errors_types
+
+
+@pytest.mark.parametrize("value", [[], [{}], "x", 1, 1.5, True])
+def test_an_object_input_takes_only_a_json_object(value):
+    """Every field that holds a schema (an operation's body, a nested object) refuses a list,
+    text or number, and so does each item of a list of schemas: ninja's Schema read them as an
+    object with every field missing, so `[]` to an endpoint whose body has only defaults did
+    what `{}` does."""
+    direct, listed = [], []
+    for model in input_models(api):
+        for name, field in model.model_fields.items():
+            if _is_schema(_strip_none(field.annotation)):
+                direct.append((model, name))
+            elif any(_is_schema(a) for a in _types_in(field)):
+                listed.append((model, name))
+    assert len(direct) > 50 and listed
+    for model, name in direct:
+        with pytest.raises(ValueError, match="JSON object"):
+            model.__pydantic_validator__.validate_assignment(model.model_construct(), name, value)
+    for model, name in listed:
+        with pytest.raises(ValueError):
+            model.__pydantic_validator__.validate_assignment(model.model_construct(), name, [value])
+
+
+def _is_schema(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _strip_none(annotation: Any) -> Any:
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[0] if len(args) == 1 and type(None) in get_args(annotation) else annotation
+
+
+def _types_in(field: Any) -> list[Any]:
+    found, todo = [], [field.annotation]
+    while todo:
+        annotation = todo.pop()
+        found.append(annotation)
+        todo.extend(get_args(annotation))
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [b"[]", b'"x"', b"1"])
+def test_a_body_that_is_no_object_is_a_422_before_the_view(provider_admin, body):
+    """Through HTTP, on bodies with only optional fields: a list, text or number is refused in
+    the API's format before the view runs (which would answer 404 for the missing invoice, or
+    store the report's text), and nothing is written."""
+    from samdrift.audit.models import AuditEvent
+
+    client, _secret = bearer_client(provider_admin)
+    before = AuditEvent.objects.count()
+    for method, path in (
+        ("post", f"/billing/invoices/{INT_MAX}/correct"),
+        ("put", "/reporting/government/2026/text"),
+    ):
+        response = getattr(client, method)(
+            f"{API}{path}", data=body, content_type="application/json"
+        )
+        assert _assert_error_body(response, 422)["code"] == "invalid", (path, response.content)
+    assert AuditEvent.objects.count() == before
