@@ -1,7 +1,9 @@
-"""Who may do what with a workspace's chat room: the one place the rule lives (ADR 0652)."""
+"""Who may do what with a workspace's chat room, and who may share a room officials made
+themselves: the one place the rules live (ADR 0652, ADR 0666)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from samdrift.core.actor import Actor
@@ -38,3 +40,17 @@ def room_abilities(
         "hold": room is not None
         and (bool(access.abilities.get("lower_class")) or actor.sees_everything),
     }
+
+
+def may_share_own_room(
+    own: frozenset[int], other: frozenset[int], connected: Callable[[int], bool]
+) -> bool:
+    """Two officials in a room they made themselves, a direct message above all (issue 13,
+    ADR 0666), given the agencies each acts for: of one agency, always (nothing crosses an
+    agency's boundary, whether or not it is connected); of different agencies, only when each
+    acts for an agency connected to SAFOS. Someone who acts for no agency shares nothing."""
+    if not own or not other:
+        return False
+    if own & other:
+        return True
+    return any(connected(org) for org in own) and any(connected(org) for org in other)

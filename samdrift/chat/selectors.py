@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
+from samdrift.accounts.selectors import actor_for_user, user_by_id
 from samdrift.collaboration.choices import SERVICE_CODE
 from samdrift.collaboration.policy import policy_for
 from samdrift.collaboration.selectors import (
     WorkspaceAccess,
+    agency_connected,
     memberships_of,
     workspace_accesses,
     workspace_get,
@@ -22,7 +24,7 @@ from samdrift.core.tenancy import required_rank
 
 from . import conf, matrix
 from .models import ChatRoom, SsoGrant
-from .permissions import room_abilities
+from .permissions import may_share_own_room, room_abilities
 
 if TYPE_CHECKING:
     from samdrift.collaboration.models import Workspace
@@ -165,3 +167,62 @@ def people_in(events: list[dict[str, Any]]) -> dict[str, str]:
         for user in get_user_model().objects.filter(pk__in=wanted)
     }
     return {mxid: names[pk] for pk, mxid in wanted.items() if pk in names}
+
+
+# Rooms officials make themselves (ADR 0666) ---------------------------------------------------
+
+#: Why an official may not enter a room of their own making (`RoomEntry.reason`).
+NOT_AN_OFFICIAL = "not_an_official"
+NOT_CONNECTED = "not_connected"
+WORKSPACE_ROOM = "workspace_room"
+
+
+@dataclass(frozen=True)
+class RoomEntry:
+    """samdrift's answer to the homeserver's room-entry module: may `entering` share the room
+    with `others` (the room's other local members, or who invites them)?"""
+
+    allowed: bool
+    reason: str = ""
+    refused_with: str = ""  # the Matrix ID `entering` may not share the room with
+    agencies: dict[str, list[int]] | None = None  # Matrix ID -> the agencies they act for
+
+
+def official_agencies(mxid: str) -> frozenset[int]:
+    """The agencies a user of the application service's namespace acts for (as a member or
+    for a provider); none for anyone else, an unknown or a deactivated account."""
+    pk = user_pk_of(mxid)
+    user = user_by_id(pk) if pk is not None else None
+    if user is None:
+        return frozenset()
+    actor = actor_for_user(user)
+    return actor.member_org_ids | actor.provider_org_ids
+
+
+def room_entry(*, room_id: str, entering: str, others: Iterable[str]) -> RoomEntry:
+    """Whether `entering` may share a room that officials made themselves (a direct message)
+    with each of `others`, by `may_share_own_room`: both are officials samdrift provisioned, and
+    of one agency or of agencies both connected to SAFOS. Users of other homeservers are the
+    federation allow-list's (ADR 0665) and are not named here. The workspace rooms are never
+    decided here: their membership is samdrift's provisioning."""
+    if room_id and ChatRoom.objects.filter(room_id=room_id).exists():
+        return RoomEntry(False, WORKSPACE_ROOM)
+    connected: dict[int, bool] = {}
+
+    def is_connected(org_id: int) -> bool:
+        if org_id not in connected:
+            connected[org_id] = agency_connected(org_id=org_id)
+        return connected[org_id]
+
+    own = official_agencies(entering)
+    seen = {entering: sorted(own)}
+    if not own:
+        return RoomEntry(False, NOT_AN_OFFICIAL, entering, seen)
+    for other in sorted(set(others) - {entering}):
+        theirs = official_agencies(other)
+        seen[other] = sorted(theirs)
+        if not theirs:
+            return RoomEntry(False, NOT_AN_OFFICIAL, other, seen)
+        if not may_share_own_room(own, theirs, is_connected):
+            return RoomEntry(False, NOT_CONNECTED, other, seen)
+    return RoomEntry(True, agencies=seen)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("sso/jwks", views.sso_jwks, name="sso_jwks"),
     path("sso/authorize", views.sso_authorize, name="sso_authorize"),
     path("sso/token", views.sso_token, name="sso_token"),
+    path("homeserver/room-entry", views.room_entry, name="room_entry"),
     re_path(
         r"^appservice/_matrix/app/v1/transactions/(?P<txn_id>[^/]+)$",
         views.appservice_transaction,

@@ -32,9 +32,10 @@ from samdrift.core.oidc.django_responses import token_error, token_response
 from samdrift.core.tenancy import StepUpRequired, scoped_page, step_up_redirect
 from samdrift.identity.stepup import session_login
 
-from . import attachments, conf, conversation, retention, selectors, services, sso
+from . import attachments, conf, conversation, entry, retention, selectors, services, sso
 
 MAX_TRANSACTION = 4 * 1024 * 1024
+MAX_QUESTION = 64 * 1024
 
 
 page = scoped_page
@@ -324,6 +325,29 @@ def appservice_query(request: HttpRequest, rest: str) -> JsonResponse:
     if rest == "ping" and request.method == "POST":
         return JsonResponse({})
     return _matrix_error(404, "M_NOT_FOUND", "Not found")
+
+
+@csrf_exempt
+@require_POST
+def room_entry(request: HttpRequest) -> JsonResponse:
+    """The homeserver's room-entry module asks whether a local user may enter a room officials
+    made themselves (ADR 0666): its secret first (401 without, 403 wrong), then 200 with
+    `allow`, and for a refusal the error Synapse gives the Matrix client."""
+    secret = _hs_token(request)
+    try:
+        entry.check_secret(secret)
+    except PermissionDenied as error:
+        status, code = (403, "M_FORBIDDEN") if secret else (401, "M_UNAUTHORIZED")
+        return _matrix_error(status, code, str(error.message))
+    if len(request.body) > MAX_QUESTION:
+        return _matrix_error(413, "M_TOO_LARGE", "Question too large")
+    try:
+        answer, refusal = entry.decide(secret=secret, body=json.loads(request.body or b"{}"))
+    except (ValueError, ValidationFailed):
+        return _matrix_error(400, "M_BAD_JSON", "Not a room-entry question")
+    if answer.allowed:
+        return JsonResponse({"allow": True})
+    return JsonResponse({"allow": False, "errcode": "M_FORBIDDEN", "error": refusal})
 
 
 # samdrift's OpenID provider for the homeserver's sign-in (ADR 0657) ---------------------------

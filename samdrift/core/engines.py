@@ -10,7 +10,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 
@@ -68,13 +68,17 @@ def start(
     pid_file: Path,
     probe: Callable[[], str],
     wait: float,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
     """Start `argv` in its own session, its output appended to `output`, and wait until `probe`
-    answers (a version string); then write the pid file. Returns the pid and the version."""
+    answers (a version string); then write the pid file. Returns the pid and the version.
+    `env`: variables set for the engine on top of samdrift's own environment."""
+    environment = {**os.environ, **env} if env else None
     with open(output, "ab") as out:
         process = subprocess.Popen(  # noqa: S603 - an engine samdrift installed, its own config
-            list(argv), cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            list(argv), cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=environment,
+        )  # fmt: skip
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
