@@ -18,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 from typing import Any
 
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,11 +84,21 @@ def _refusal_of(actor: Actor, row: ChatFile) -> DomainError | None:
     return None
 
 
+def _lease() -> timedelta:
+    from django_tasks import default_task_backend
+
+    return timedelta(seconds=float(getattr(default_task_backend, "lease_seconds", 30)))
+
+
 def keep_file(file_id: int, *, client: matrix.Client | None = None) -> Outcome:
     """Keep one file sent from a Matrix program (see the module). Idempotent: a row already
-    handled (or being handled by another worker) is left alone."""
-    if not ChatFile.objects.filter(pk=file_id, state=ChatFile.State.QUEUED).update(
-        state=ChatFile.State.WORKING
+    handled is left alone, and so is one another worker is working on. Each row has one job; a
+    second attempt of it runs only once the first one's lease has expired (a killed worker, ADR
+    0011), so a row `working` for longer than a lease is taken over by it."""
+    now = timezone.now()
+    stalled = Q(state=ChatFile.State.WORKING, handled_at__lt=now - _lease())
+    if not ChatFile.objects.filter(Q(state=ChatFile.State.QUEUED) | stalled, pk=file_id).update(
+        state=ChatFile.State.WORKING, handled_at=now
     ):
         row = ChatFile.objects.get(pk=file_id)
         return Outcome(row.state, row.document_id, row.version, row.reason_code)

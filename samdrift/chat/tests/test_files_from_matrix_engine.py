@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
+from django.utils import timezone
 
 from samdrift.accessibility.services import check_pdf
 from samdrift.audit.models import AuditEvent
@@ -307,3 +309,23 @@ def test_the_retention_archive_keeps_the_bytes_of_files_that_are_no_document(
     assert "finns kvar i detta arkiv" in text or "sparas med detta arkiv" in text, text
     for profile in ("acrobat", "pdfua1"):
         assert check_pdf(pdf, profile=profile).failed == [], profile
+
+
+def test_a_file_whose_worker_died_is_kept_by_the_jobs_next_attempt(
+    safos, chat, client, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-way leaves its row `working`; the job's next attempt runs only after
+    the lease has expired (ADR 0011), and takes the row over then. A row another worker is
+    working on right now is left alone."""
+    workspace, room = _room(safos)
+    event = _send_file(chat, room, _mxid(safos, "editor"), MINUTES, "Dagordning.txt")
+    with django_capture_on_commit_callbacks(execute=False):
+        _deliver(client, "died-1", [event])
+    row = ChatFile.objects.get(event_id=event["event_id"])
+    ChatFile.objects.filter(pk=row.pk).update(state="working", handled_at=timezone.now())
+    assert keep_file(row.pk).state == "working"  # someone is on it: nothing done twice
+    assert not Document.objects.filter(workspace=workspace).exists()
+    ChatFile.objects.filter(pk=row.pk).update(handled_at=timezone.now() - timedelta(minutes=1))
+    assert keep_file(row.pk).state == "kept"
+    (document,) = Document.objects.filter(workspace=workspace)
+    assert document.name == "Dagordning.txt" and document.versions.count() == 1
