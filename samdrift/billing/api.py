@@ -33,6 +33,13 @@ PERIOD = r"^(20\d{2}|2100)-(0[1-9]|1[0-2])$"
 YEAR = Query(..., ge=2000, le=2999, description="Accounting year, e.g. 2021.")
 YEAR_OR_ALL = Query(None, ge=2000, le=2999, description="Accounting year; all when left out.")
 MAX_PAGE = 500
+# The provider agency whose fee model (ADR 0664): one of the caller's; its first when left out.
+PROVIDER_DESCRIPTION = (
+    "Id of the provider agency whose fee model this is: one the caller works for (another is "
+    "404 like a missing one); left out, the caller's first, the default provider first."
+)
+PROVIDER = Query(None, ge=1, le=10**12, description=PROVIDER_DESCRIPTION)
+ProviderId = Annotated[int, Field(ge=1, le=10**12, description=PROVIDER_DESCRIPTION)]
 
 
 class InvoiceOut(Schema):
@@ -318,12 +325,15 @@ class CostRow(Schema):
     response={201: ImportOut, **errors(403, 404, 409, 422)},
     summary="Import cost entries (all rows or none)",
 )
-def post_costs(request: ApiRequest, payload: list[CostRow]) -> Status:
+def post_costs(
+    request: ApiRequest, payload: list[CostRow], provider: int | None = PROVIDER
+) -> Status:
     result = services.import_costs(
         actor=request.auth,
         rows=[
             {**row.dict(), "vat_compensated": "1" if row.vat_compensated else ""} for row in payload
         ],
+        provider_id=provider,
     )
     return Status(201, {"created": result.created, "unchanged": result.unchanged, "adjustments": 0})
 
@@ -331,12 +341,14 @@ def post_costs(request: ApiRequest, payload: list[CostRow]) -> Status:
 @router.get(
     "/costs",
     response={200: list[dict[str, Any]], **errors(422)},
-    summary="Cost per pool and tag for a year",
+    summary="A provider's cost per pool and tag for a year",
 )
-def get_costs(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
+def get_costs(
+    request: ApiRequest, year: int = YEAR, provider: int | None = PROVIDER
+) -> list[dict[str, Any]]:
     return [
         {**row, "total": str(ore_to_decimal(row.pop("total")))}
-        for row in selectors.cost_pools(actor=request.auth, year=year)
+        for row in selectors.cost_pools(actor=request.auth, year=year, provider_id=provider)
     ]
 
 
@@ -491,8 +503,13 @@ class AccountOut(Schema):
     "/ledger",
     response={200: list[AccountOut], **errors(422)},
     summary="Carry-forward accounts with balances",
+    description="Every account the caller reads; with `provider`, that provider's fee model only.",
 )
-def get_ledger(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
+def get_ledger(
+    request: ApiRequest,
+    year: int = YEAR,
+    provider: int | None = Query(None, ge=1, le=10**12, description=PROVIDER_DESCRIPTION),
+) -> list[dict[str, Any]]:
     return [
         {
             "account_id": row.account.pk,
@@ -504,7 +521,7 @@ def get_ledger(request: ApiRequest, year: int = YEAR) -> list[dict[str, Any]]:
             "year_allocated_cost": str(ore_to_decimal(row.year_cost_ore)),
             "scheduled_after": str(ore_to_decimal(row.scheduled_ore)),
         }
-        for row in selectors.ledger(actor=request.auth, year=year)
+        for row in selectors.ledger(actor=request.auth, year=year, provider_id=provider)
     ]
 
 
@@ -529,12 +546,13 @@ class CloseIn(Schema):
         None,
         description="Years to recover a deficit over; the fee area's when left out.",
     )
+    provider: ProviderId | None = None
 
 
 @router.post(
     "/closes",
     response={200: list[dict[str, Any]], **errors(403, 409, 422)},
-    summary="Year-end close (idempotent per fee area and year)",
+    summary="Year-end close of a provider's fee areas (idempotent per fee area and year)",
 )
 def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
     closes = services.close_year(
@@ -542,10 +560,12 @@ def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
         year=payload.year,
         fee_area_code=payload.fee_area,
         recovery_years=payload.recovery_years,
+        provider_id=payload.provider,
     )
     return [
         {
             "fee_area": c.fee_area.code,
+            "fee_area_id": c.fee_area_id,
             "year": c.year,
             "figures": c.figures,
             "surplus_flag": c.surplus_flag,
@@ -559,11 +579,15 @@ def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
 @router.get(
     "/report",
     response={200: dict[str, Any], **errors(422)},
-    summary="Outcome per fee area and year (Intäkter, Kostnader, +/-, Ack.)",
+    summary="A provider's outcome per fee area and year (Intäkter, Kostnader, +/-, Ack.)",
 )
-def get_report(request: ApiRequest, year: int | None = YEAR_OR_ALL) -> dict[str, Any]:
+def get_report(
+    request: ApiRequest, year: int | None = YEAR_OR_ALL, provider: int | None = PROVIDER
+) -> dict[str, Any]:
     return {
-        "rows": exports.report_records(selectors.outcome_report(actor=request.auth, year=year)),
+        "rows": exports.report_records(
+            selectors.outcome_report(actor=request.auth, year=year, provider_id=provider)
+        ),
         "note": exports.ROUNDING_NOTE_EN,
     }
 
@@ -577,6 +601,7 @@ def get_fee_proposal(
     request: ApiRequest,
     year: int = YEAR,
     years: int | None = Query(None, ge=1, le=50, description="Years of history to forecast from."),
+    provider: int | None = PROVIDER,
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -589,7 +614,9 @@ def get_fee_proposal(
             "forecast_volume": str(p.forecast_volume),
             "unscheduled_balance": str(ore_to_decimal(p.unscheduled_balance_ore)),
         }
-        for p in services.propose_fees(actor=request.auth, year=year, years=years)
+        for p in services.propose_fees(
+            actor=request.auth, year=year, years=years, provider_id=provider
+        )
     ]
 
 
@@ -601,6 +628,7 @@ class RuleIn(Schema):
     decision_ref: str = Field(pattern=NOT_BLANK_SINGLE_LINE_PATTERN)  # one line, not blank
     target_service: str = ""
     weights: dict[str, str] | None = Field(None, description="fixed_pct: {service code: percent}")
+    provider: ProviderId | None = None
 
 
 @router.post(
@@ -617,6 +645,7 @@ def post_rule(request: ApiRequest, payload: RuleIn) -> Status:
         decision_ref=payload.decision_ref,
         target_service=payload.target_service,
         weights=payload.weights,
+        provider_id=payload.provider,
     )
     return Status(
         201,
@@ -627,6 +656,190 @@ def post_rule(request: ApiRequest, payload: RuleIn) -> Status:
             "method": rule.method,
         },
     )
+
+
+class AllocationIn(Schema):
+    year: JsonInt = Field(ge=2000, le=2100, description="Accounting year.")
+    segment: Literal["core", "efos", "sitssam", "program_2032"] = "core"  # Segment
+    provider: ProviderId | None = None
+
+
+class AllocationPartOut(Schema):
+    cost_pool: str
+    service: str
+    amount: str = Field(description="SEK")
+
+
+class AllocationRunOut(Schema):
+    id: int
+    year: int
+    input_hash: str
+    total: str = Field(description="SEK allocated in all")
+    parts: list[AllocationPartOut]
+
+
+def _allocation_row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.run.pk,
+        "year": row.run.year,
+        "input_hash": row.run.input_hash,
+        "total": str(ore_to_decimal(row.total_ore)),
+        "parts": [
+            {
+                "cost_pool": pool.cost_pool,
+                "service": part.service.code,
+                "amount": str(ore_to_decimal(part.amount_ore)),
+            }
+            for pool in row.pools
+            for part in pool.parts
+        ],
+    }
+
+
+@router.get(
+    "/allocation-runs",
+    response={200: list[AllocationRunOut], **errors(404, 422)},
+    summary="A provider's allocation runs of a year, newest first",
+)
+@paginate(Page)
+def list_allocation_runs(
+    request: ApiRequest, year: int = YEAR, provider: int | None = PROVIDER
+) -> Any:
+    return [
+        _allocation_row(row)
+        for row in selectors.allocation_runs(actor=request.auth, year=year, provider_id=provider)
+    ]
+
+
+@router.post(
+    "/allocation-runs",
+    response={200: AllocationRunOut, **errors(403, 404, 409, 422)},
+    summary="Allocate a provider's year's cost pools over its services (idempotent)",
+)
+def post_allocation_run(request: ApiRequest, payload: AllocationIn) -> dict[str, Any]:
+    run = services.run_allocation(
+        actor=request.auth, year=payload.year, segment=payload.segment, provider_id=payload.provider
+    )
+    (row,) = [
+        row
+        for row in selectors.allocation_runs(
+            actor=request.auth, year=run.year, provider_id=run.provider_id
+        )
+        if row.run.pk == run.pk
+    ]
+    return _allocation_row(row)
+
+
+class FeeAreaOut(Schema):
+    id: int
+    provider_id: int
+    code: str
+    name_sv: str
+    name_en: str
+    segment: str
+    economic_goal: str
+    recovery_years: int
+    services: list[str] = Field(description="Codes of the services billed in it")
+
+
+class FeeAreaIn(Schema):
+    code: str = Field(pattern=r"^[-a-zA-Z0-9_]{1,50}$", description="Unique within the provider")
+    name_sv: str = single_line(min_length=1, max_length=120)
+    name_en: str = single_line(min_length=1, max_length=120)
+    segment: Literal["core", "efos", "sitssam", "program_2032"] = "core"  # Segment
+    economic_goal: Literal["full", "partial"] = "full"  # EconomicGoal
+    recovery_years: Annotated[int, Interval(ge=1, le=50), BeforeValidator(_a_json_number)] = 3
+    provider: ProviderId | None = None
+
+
+class BillServiceIn(Schema):
+    service: str = Field(
+        min_length=1, max_length=32, description="Code of one of the provider's own services"
+    )
+    unit_code: str = Field("C62", pattern=r"^[A-Za-z0-9]{1,3}$", description="UN/ECE Rec 20")
+    unit_sv: str = single_line("st", min_length=1, max_length=40)
+    unit_en: str = single_line("pcs", min_length=1, max_length=40)
+
+
+def _fee_area(area: Any, codes: list[str]) -> dict[str, Any]:
+    return {
+        "id": area.pk,
+        "provider_id": area.provider_id,
+        "code": area.code,
+        "name_sv": area.name_sv,
+        "name_en": area.name_en,
+        "segment": area.segment,
+        "economic_goal": area.economic_goal,
+        "recovery_years": area.recovery_years,
+        "services": codes,
+    }
+
+
+def _fee_area_detail(request: ApiRequest, fee_area_id: int) -> dict[str, Any]:
+    area = selectors.fee_area_get(actor=request.auth, fee_area_id=fee_area_id)
+    codes = [
+        row.service.code for row in selectors.fee_area_services(actor=request.auth, fee_area=area)
+    ]
+    return _fee_area(area, codes)
+
+
+@router.get(
+    "/fee-areas",
+    response={200: list[FeeAreaOut], **errors(404, 422)},
+    summary="A provider's fee areas",
+)
+@paginate(Page)
+def list_fee_areas(request: ApiRequest, provider: int | None = PROVIDER) -> Any:
+    areas = list(selectors.fee_area_list(actor=request.auth, provider_id=provider))
+    billed = selectors.billed_codes(fee_area_ids=[area.pk for area in areas])
+    return [_fee_area(area, billed.get(area.pk, [])) for area in areas]
+
+
+@router.post(
+    "/fee-areas",
+    response={201: FeeAreaOut, **errors(403, 404, 409, 422)},
+    summary="Create a fee area of a provider",
+)
+def post_fee_area(request: ApiRequest, payload: FeeAreaIn) -> Status:
+    area = services.create_fee_area(
+        actor=request.auth,
+        code=payload.code,
+        name_sv=payload.name_sv,
+        name_en=payload.name_en,
+        segment=payload.segment,
+        economic_goal=payload.economic_goal,
+        recovery_years=payload.recovery_years,
+        provider_id=payload.provider,
+    )
+    return Status(201, _fee_area(area, []))
+
+
+@router.get(
+    "/fee-areas/{fee_area_id}",
+    response={200: FeeAreaOut, **errors(404, 422)},
+    summary="One fee area with the services billed in it",
+)
+def get_fee_area(request: ApiRequest, fee_area_id: int) -> dict[str, Any]:
+    return _fee_area_detail(request, fee_area_id)
+
+
+@router.post(
+    "/fee-areas/{fee_area_id}/services",
+    response={201: FeeAreaOut, **errors(403, 404, 409, 422)},
+    summary="Bill one of the provider's own services in its fee area",
+    description="422 in both languages, with nothing stored, for another provider's service or "
+    "an unknown one (the same answer), or a service already billed in a fee area.",
+)
+def post_fee_area_service(request: ApiRequest, fee_area_id: int, payload: BillServiceIn) -> Status:
+    services.bill_service(
+        actor=request.auth,
+        fee_area_id=fee_area_id,
+        service_code=payload.service,
+        unit_code=payload.unit_code,
+        unit_sv=payload.unit_sv,
+        unit_en=payload.unit_en,
+    )
+    return Status(201, _fee_area_detail(request, fee_area_id))
 
 
 class ProjectTimeIn(Schema):

@@ -4,6 +4,9 @@ that is recovered over the following years. Not the source report's figures (the
 Called by `samdrift demo` after the foundation; idempotent (does nothing if the fee area exists).
 Every service of the provider becomes billable; every billed subscription gets monthly usage;
 each year is invoiced month by month, finalised and closed, so every page has real content.
+Each provider agency keeps its own fee model (ADR 0664): the catalogue owner's fee areas hold
+its services; the second provider's service is billed in its own fee area, with its own costs,
+allocation and closes, which Försäkringskassan's finance staff never see.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from django.db import transaction
 
 from samdrift.catalogue.models import Service
+from samdrift.catalogue.selectors import default_provider_id
 from samdrift.core.actor import SYSTEM
 from samdrift.onboarding.models import Subscription
 
@@ -39,31 +43,54 @@ AREAS = (
 )
 SERVICE_AREA = {"EFOS": "efos"}  # every other service is billed in the core area
 COST_ONLY = {"sitssam": "1500000", "program-2032": "2500000"}
+# Another provider's own fee area (ADR 0664), its services' yearly direct cost and a shared pool
+# spread evenly over them: illustrative amounts in kronor.
+OTHER_AREA = ("samverkan", "Samverkanstjänster", "Cooperation services")
+OTHER_DIRECT, OTHER_POOL = "400000", "100000"
 
 
 def load(*, stdout: Any) -> None:
     if FeeArea.objects.filter(code="it-drift").exists():
         return
     with transaction.atomic():
-        areas = {
-            code: FeeArea.objects.create(
-                code=code, segment=segment, name_sv=sv, name_en=en, recovery_years=3
-            )
-            for code, segment, sv, en in AREAS
-        }
+        # Every provider service, in one order: the illustrative volumes and costs below are
+        # drawn from one seeded sequence over all of them.
         catalogue = list(
             Service.objects.filter(provider__kind="provider").order_by("display_order", "code")
         )
-        if not catalogue:
+        owner_id = default_provider_id()
+        if not catalogue or owner_id is None:
             stdout.write("billing: no provider services; demo billing skipped")
             return
-        provider = catalogue[0].provider
+        areas = {
+            code: FeeArea.objects.create(
+                provider_id=owner_id,
+                code=code,
+                segment=segment,
+                name_sv=sv,
+                name_en=en,
+                recovery_years=3,
+            )
+            for code, segment, sv, en in AREAS
+        }
+        provider = next(s.provider for s in catalogue if s.provider_id == owner_id)
         BillingProfile.objects.get_or_create(
             organisation=provider, defaults={"bankgiro": "50501055", "city": "Stockholm"}
         )
+        others: dict[int, list[Service]] = {}
         for service in catalogue:
+            if service.provider_id != owner_id:
+                others.setdefault(service.provider_id, []).append(service)
+                continue
             area = areas[SERVICE_AREA.get(service.code, "it-drift")]
             BillableService.objects.get_or_create(service=service, defaults={"fee_area": area})
+        for other_id, own in others.items():
+            code, sv, en = OTHER_AREA
+            area = FeeArea.objects.create(
+                provider_id=other_id, code=code, name_sv=sv, name_en=en, recovery_years=3
+            )
+            for service in own:
+                services.bill_service(actor=SYSTEM, fee_area_id=area.pk, service_code=service.code)
         rng = random.Random(2019)  # noqa: S311 - illustrative demo volumes, not security
         base_volume: dict[tuple[int, int], int] = {}
         subscriptions = list(
@@ -125,6 +152,8 @@ def load(*, stdout: Any) -> None:
                 }
                 for s in catalogue
             ]
+            other_codes = {s.code for own in others.values() for s in own}
+            costs = [c for c in costs if c["service"] not in other_codes]
             core_direct = sum(
                 (Decimal(c["amount"]) for c in costs if c["service"] not in SERVICE_AREA),
                 Decimal(0),
@@ -157,19 +186,56 @@ def load(*, stdout: Any) -> None:
                         "voucher": f"demo-{year}-bidrag",
                     }
                 )
-            services.import_costs(actor=SYSTEM, rows=costs)
+            services.import_costs(actor=SYSTEM, rows=costs, provider_id=owner_id)
             services.create_allocation_rule(
                 actor=SYSTEM,
                 year=year,
                 cost_pool="fk-gemensamt",
                 method="proportional",
                 decision_ref="Demo: påläggsmetod",
+                provider_id=owner_id,
             )
+            for other_id, own in others.items():
+                _other_provider_costs(other_id, own, year)
             for month in range(1, 13):
                 services.run_period(
                     actor=SYSTEM, period=datetime.date(year, month, 1), finalise=True
                 )
-            services.close_year(actor=SYSTEM, year=year)
+            services.close_year(actor=SYSTEM, year=year, provider_id=owner_id)
+            for other_id in others:
+                services.close_year(actor=SYSTEM, year=year, provider_id=other_id)
         stdout.write(
             f"billing: {len(catalogue)} services, {len(subscriptions)} subscriptions invoiced {YEARS.start}–{YEARS.stop - 1}"
         )
+
+
+def _other_provider_costs(provider_id: int, own: list[Service], year: int) -> None:
+    """Another provider's own year (ADR 0664): a direct cost per service and a shared pool
+    spread evenly over them, booked and ruled in its own fee model."""
+    rows = [
+        {
+            "period": f"{year}-12",
+            "cost_pool": f"direkt-{s.code.lower()}",
+            "service": s.code,
+            "amount": OTHER_DIRECT,
+            "voucher": f"demo-{year}-{s.code}",
+        }
+        for s in own
+    ]
+    rows.append(
+        {
+            "period": f"{year}-12",
+            "cost_pool": "samverkan-gemensamt",
+            "amount": OTHER_POOL,
+            "voucher": f"demo-{year}-samverkan",
+        }
+    )
+    services.import_costs(actor=SYSTEM, rows=rows, provider_id=provider_id)
+    services.create_allocation_rule(
+        actor=SYSTEM,
+        year=year,
+        cost_pool="samverkan-gemensamt",
+        method="even",
+        decision_ref="Demo: lika fördelning",
+        provider_id=provider_id,
+    )

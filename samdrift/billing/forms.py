@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.core.exceptions import DomainError
 from samdrift.core.text import TextCheckedForm
 
-from .choices import AllocationMethod, PriceBasis, PriceModel
+from .choices import AllocationMethod, EconomicGoal, PriceBasis, PriceModel, Segment
 from .money import parse_decimal
 from .periods import parse_period
 
@@ -152,6 +152,34 @@ class AllocationRuleForm(_AccessibleForm):
 
 class AllocateForm(_AccessibleForm):
     year = _year_field(_("Year to allocate"))
+
+
+class FeeAreaForm(_AccessibleForm):
+    """A new fee area of the provider the page shows (ADR 0664)."""
+
+    code = forms.SlugField(label=_("Code (letters, digits and hyphens)"), max_length=50)
+    name_sv = forms.CharField(label=_("Name (Swedish)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120)
+    segment = forms.ChoiceField(label=_("Segment"), choices=Segment.choices)
+    economic_goal = forms.ChoiceField(label=_("Economic goal"), choices=EconomicGoal.choices)
+    recovery_years = forms.IntegerField(
+        label=_("Years to recover a deficit"), min_value=1, max_value=50, initial=3
+    )
+
+
+class BillServiceForm(_AccessibleForm):
+    """Bill one of the provider's own services, not billed yet, in the fee area."""
+
+    service = forms.ChoiceField(label=_("Service"), choices=())
+    unit_code = forms.CharField(label=_("Unit code (UN/ECE Rec 20)"), max_length=3, initial="C62")
+    unit_sv = forms.CharField(label=_("Unit (Swedish)"), max_length=40, initial="st")
+    unit_en = forms.CharField(label=_("Unit (English)"), max_length=40, initial="pcs")
+
+    def __init__(self, *args: Any, services: Iterable[Service] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = [
+            (service.code, f"{service.code}: {service.name}") for service in services
+        ]
 
 
 class CaseField(forms.ModelChoiceField):

@@ -10,6 +10,8 @@ them only through their selectors (ADR 0046).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -41,10 +43,31 @@ class BilingualText:
         return self.text_en if (get_language() or "sv").startswith("en") else self.text_sv
 
 
-class FeeArea(models.Model):
-    """An avgiftsområde: one row of the regleringsbrev table (R-02, R-05)."""
+def _default_provider_id() -> int | None:
+    """The provider a fee-model row names when whoever made it named none: the catalogue owner,
+    whose fee model it was before each provider had its own (ADR 0042, 0664). The services always
+    name one; this keeps rows made directly (fixtures, the bench) where they were."""
+    from samdrift.catalogue.selectors import default_provider_id
 
-    code = models.SlugField(unique=True)
+    return default_provider_id()
+
+
+class FeeArea(models.Model):
+    """An avgiftsområde: one row of the regleringsbrev table (R-02, R-05), of one provider agency.
+
+    Each provider agency has its own fee model (ADR 0664): its fee areas, the services billed in
+    them (its own only), and through them its accounts, closes, schedules and ledger. The code is
+    unique within the provider; addresses name a fee area by id.
+    """
+
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("provider"),
+        db_index=False,  # indexed through (provider, code) below
+    )
+    code = models.SlugField()
     name_sv = models.CharField(_("name (Swedish)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     economic_goal = models.CharField(
@@ -62,11 +85,17 @@ class FeeArea(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(recovery_years__gte=1), name="fee_area_recovery_positive"
-            )
+            ),
+            models.UniqueConstraint(fields=["provider", "code"], name="fee_area_code_per_provider"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.provider_id is None:
+            self.provider_id = _default_provider_id()
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:
@@ -157,8 +186,13 @@ class PriceVersion(models.Model):
 
 
 class CostEntry(models.Model):
-    """One cost from the general ledger, tagged so the fee base can exclude what it must (R-04)."""
+    """One cost from a provider's general ledger, tagged so the fee base can exclude what it must
+    (R-04). A pool's cost names no service, so the entry names its provider (ADR 0664); a direct
+    cost's provider is its service's."""
 
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.DateField(_("period"), db_index=True)
     gl_account = models.CharField(_("GL account"), max_length=20)
     cost_pool = models.CharField(_("cost pool"), max_length=60)
@@ -176,20 +210,36 @@ class CostEntry(models.Model):
     segment = models.CharField(max_length=16, choices=Segment.choices, default=Segment.CORE)
     vat_compensated = models.BooleanField(_("compensated input VAT"), default=False)
     amount_ore = models.BigIntegerField()
-    source_ref = models.CharField(_("voucher"), max_length=80, unique=True)
+    source_ref = models.CharField(_("voucher"), max_length=80)
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["period", "source_ref"]
         indexes = [models.Index(fields=["cost_pool", "period"])]
+        constraints = [
+            # Vouchers are numbered in each agency's own general ledger.
+            models.UniqueConstraint(
+                fields=["provider", "source_ref"], name="cost_voucher_per_provider"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.source_ref
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.provider_id is None:
+            self.provider_id = (
+                self.service.provider_id if self.service_id else _default_provider_id()
+            )
+        super().save(*args, **kwargs)
+
 
 class AllocationRule(models.Model):
-    """How a pool's cost reaches services in a year; versioned, never edited (I-14)."""
+    """How a provider's pool's cost reaches its services in a year; versioned, never edited (I-14)."""
 
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     cost_pool = models.CharField(max_length=60)
     version = models.PositiveIntegerField(default=1)
@@ -207,7 +257,7 @@ class AllocationRule(models.Model):
         ordering = ["year", "cost_pool", "version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "cost_pool", "version"], name="allocation_rule_unique"
+                fields=["provider", "year", "cost_pool", "version"], name="allocation_rule_unique"
             ),
             models.CheckConstraint(
                 condition=~Q(decision_ref=""), name="allocation_rule_has_decision"
@@ -219,8 +269,12 @@ class AllocationRule(models.Model):
 
 
 class AllocationRun(models.Model):
-    """An immutable allocation of a year's pools to services, keyed by its frozen inputs (I-01)."""
+    """An immutable allocation of a provider's year's pools to its services, keyed by its frozen
+    inputs (I-01)."""
 
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     year = models.PositiveSmallIntegerField()
     input_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -228,7 +282,9 @@ class AllocationRun(models.Model):
     class Meta:
         ordering = ["-year", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "input_hash"], name="allocation_run_unique")
+            models.UniqueConstraint(
+                fields=["provider", "year", "input_hash"], name="allocation_run_unique"
+            )
         ]
 
     def __str__(self) -> str:

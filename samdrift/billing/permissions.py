@@ -1,19 +1,26 @@
 """Who may do what in billing: an abilities dict per object, and the role sets behind it.
 
 Provider finance runs the fee model; provider admins may too. Account managers read everything
-(they talk to the agencies about their invoices). "Everything" is their own provider's: the fee
-model is the catalogue owner's, and another provider's staff read only the invoices and usage of
-their own services (ADR 0041, 0042). A customer agency's contact or orderer reads
-its own invoices, usage and ledger, never another agency's (tenancy, ADR 0205).
+(they talk to the agencies about their invoices). "Everything" is their own provider's: each
+provider agency has its own fee model (fee areas, costs, allocation, closes, schedules, ledger,
+the outcome report; ADR 0664), and its staff read and run that one only. The monthly invoice
+run, which drafts every provider's invoices, stays the catalogue owner's (ADR 0042), as do
+project time and exit settlements; each provider decides its own services' prices and records
+their usage. A customer agency's contact or orderer reads its own
+invoices, usage and ledger, never another agency's (tenancy, ADR 0205).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from samdrift.catalogue.selectors import default_provider_id
 from samdrift.core.actor import Actor
+from samdrift.core.exceptions import NotFound, PermissionDenied
 from samdrift.organisations.choices import Role
+from samdrift.organisations.selectors import provider_agencies
 
 from .choices import InvoiceStatus
 
@@ -26,9 +33,8 @@ CUSTOMER_READERS = (Role.CONTACT, Role.ORDERER)
 
 
 def _in_fee_model_owner(actor: Actor, roles: tuple[str, ...]) -> bool:
-    """The fee model (runs, cost pools, allocation, closes) names no provider: it is the
-    catalogue owner's (ADR 0042), so only roles held in that very agency count. No query for a
-    customer; one for provider staff."""
+    """The invoice runs name no provider: they are the catalogue owner's (ADR 0042), so only
+    roles held in that very agency count. No query for a customer; one for provider staff."""
     if actor.is_superuser:
         return True
     if not actor.has_provider_role(*roles):
@@ -37,11 +43,57 @@ def _in_fee_model_owner(actor: Actor, roles: tuple[str, ...]) -> bool:
 
 
 def can_manage(actor: Actor) -> bool:
+    """Runs the invoice runs, project time and exits: the catalogue owner's (ADR 0042)."""
     return _in_fee_model_owner(actor, MANAGERS)
 
 
 def can_read_all(actor: Actor) -> bool:
+    """Reads the invoice runs: the catalogue owner's staff."""
     return _in_fee_model_owner(actor, READERS)
+
+
+def fee_model_providers(actor: Actor, roles: tuple[str, ...] = READERS) -> list[int]:
+    """The provider agencies whose fee model the actor reads (READERS) or runs (MANAGERS): those
+    where it holds one of `roles`, every provider agency for the system. The default provider
+    comes first, then by id, so the first is the one a page shows when none is chosen (ADR 0664).
+    No query for a customer, nor for staff of one provider."""
+    if actor.is_superuser:
+        held = list(provider_agencies().values_list("pk", flat=True))
+    else:
+        held = [org for org, own in actor.provider_roles_by_org.items() if own.intersection(roles)]
+    if len(held) < 2:
+        return list(held)
+    first = default_provider_id()
+    return sorted(held, key=lambda org: (org != first, org))
+
+
+def fee_model_provider(
+    actor: Actor, provider_id: int | None = None, roles: tuple[str, ...] = READERS
+) -> int:
+    """The provider agency whose fee model the actor reads or runs: the one asked for, else its
+    first (`fee_model_providers`). Someone who holds `roles` in no provider agency is refused
+    (PermissionDenied); a provider that is not one of the actor's is missing, exactly like one
+    that does not exist (NotFound), so a person in two providers picks one and no other."""
+    held = fee_model_providers(actor, roles)
+    if not held:
+        raise PermissionDenied(_("Only the provider's finance function may read the fee model."))
+    if provider_id is None:
+        return held[0]
+    if provider_id not in held:
+        raise NotFound("provider")
+    return provider_id
+
+
+def manages_fee_model(actor: Actor, provider_id: int) -> bool:
+    """Runs that provider's fee model: fee areas, costs, allocation, closes (ADR 0664)."""
+    return actor.has_provider_role_in(provider_id, *MANAGERS)
+
+
+def _own_fee_model(actor: Actor, provider_id: int | None) -> int | None:
+    try:
+        return fee_model_provider(actor, provider_id)
+    except (PermissionDenied, NotFound):
+        return None
 
 
 def reads_as_seller(actor: Actor) -> bool:
@@ -74,14 +126,21 @@ def invoice_abilities(actor: Actor, invoice: Invoice) -> dict[str, bool]:
     }
 
 
-def billing_abilities(actor: Actor) -> dict[str, bool]:
+def billing_abilities(actor: Actor, provider_id: int | None = None) -> dict[str, bool]:
+    """What the actor may do in billing. The fee model's keys are for the provider asked for (the
+    actor's first when none is); the invoice runs' are the catalogue owner's (ADR 0042, 0664)."""
     manage = can_manage(actor)
+    own = _own_fee_model(actor, provider_id)
+    manage_own = own is not None and manages_fee_model(actor, own)
     return {
-        "read_all": can_read_all(actor),
-        "import_costs": manage,
-        "create_price": manage,
-        "record_usage": manage,
+        "read_all": own is not None,
+        "read_runs": can_read_all(actor),
+        "manage_fee_areas": manage_own,
+        "import_costs": manage_own,
+        "allocate": manage_own,
+        "close_year": manage_own,
+        "create_price": manage_own,
+        "record_usage": manage_own,
         "run": manage,
         "finalise": manage,
-        "close_year": manage,
     }

@@ -1,6 +1,9 @@
 """Reads of the fee model, always for an actor: customers see only their own agencies' data.
 
-A missing object and one the actor may not see raise the same NotFound (tenancy rule).
+A missing object and one the actor may not see raise the same NotFound (tenancy rule). Each
+provider agency has its own fee model (ADR 0664): the reads of fee areas, costs, allocation,
+closes and the outcome report take the provider (the actor's first when none is asked for) and
+show that provider's only.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from samdrift.catalogue.selectors import services_by_code
 from samdrift.core.actor import Actor
@@ -27,6 +30,7 @@ from .models import (
     AllocationResult,
     AllocationRule,
     AllocationRun,
+    BillableService,
     CostEntry,
     FeeArea,
     Invoice,
@@ -45,6 +49,8 @@ from .permissions import (
     can_read_all,
     can_use_billing,
     customer_org_ids,
+    fee_model_provider,
+    fee_model_providers,
     reads_as_seller,
 )
 
@@ -62,10 +68,27 @@ def _require_billing(actor: Actor) -> None:
 
 
 def _require_staff(actor: Actor) -> None:
-    """Fee-model data (runs, cost pools, allocation, the outcome report) names no provider: it
-    is the catalogue owner's, read by that provider's staff only (ADR 0042)."""
+    """The invoice runs name no provider: they are the catalogue owner's, read by that
+    provider's staff only (ADR 0042)."""
     if not can_read_all(actor):
         raise PermissionDenied("billing")
+
+
+def fee_model_of(*, actor: Actor, provider_id: int | None = None) -> int:
+    """The provider whose fee model the actor reads: the one asked for, else its first (the
+    default provider first). PermissionDenied for someone who reads no provider's fee model;
+    NotFound for a provider that is not one of the actor's, like one that does not exist."""
+    return fee_model_provider(actor, provider_id)
+
+
+def fee_model_choices(*, actor: Actor) -> list[Organisation]:
+    """The provider agencies whose fee model the actor reads, in `fee_model_providers` order,
+    when there are two or more to choose from (a page's select); none otherwise, and no query."""
+    ids = fee_model_providers(actor)
+    if len(ids) < 2:
+        return []
+    names = organisations_by_id(ids).in_bulk()
+    return [names[pk] for pk in ids if pk in names]
 
 
 def _seller_or_buyer(actor: Actor) -> Q:
@@ -177,13 +200,21 @@ class AccountRow:
 
 
 def ledger(
-    *, actor: Actor, year: int, organisation_id: int | None = None, fee_area_id: int | None = None
+    *,
+    actor: Actor,
+    year: int,
+    organisation_id: int | None = None,
+    fee_area_id: int | None = None,
+    provider_id: int | None = None,
 ) -> list[AccountRow]:
-    """Carry-forward accounts with their balance at the end of `year` and what is scheduled after it."""
+    """Carry-forward accounts with their balance at the end of `year` and what is scheduled after
+    it. With `provider_id`, one of the actor's providers' fee model only (ADR 0664)."""
     _require_billing(actor)
     accounts = Account.objects.select_related("organisation", "service", "fee_area").filter(
         _used(actor)
     )
+    if provider_id is not None:
+        accounts = accounts.filter(fee_area__provider_id=fee_model_provider(actor, provider_id))
     if organisation_id:
         accounts = accounts.filter(organisation_id=organisation_id)
     if fee_area_id:
@@ -262,11 +293,12 @@ def price_list(*, actor: Actor) -> QuerySet[PriceVersion]:
     )
 
 
-def cost_pools(*, actor: Actor, year: int) -> list[dict[str, Any]]:
-    """Cost per pool and tag for a year, with what is in and out of the fee base (R-04)."""
-    _require_staff(actor)
+def cost_pools(*, actor: Actor, year: int, provider_id: int | None = None) -> list[dict[str, Any]]:
+    """A provider's cost per pool and tag for a year, with what is in and out of the fee base
+    (R-04)."""
+    provider = fee_model_provider(actor, provider_id)
     rows = (
-        CostEntry.objects.filter(period__year=year)
+        CostEntry.objects.filter(provider_id=provider, period__year=year)
         .values("cost_pool", "service__code", "funding_source", "segment", "vat_compensated")
         .annotate(total=Sum("amount_ore"))
         .order_by("cost_pool", "service__code", "segment")
@@ -296,6 +328,9 @@ class ReportRow:
     # Cost paid by the grant (bidrag) for the build-up: outside the result, reported beside the
     # fees that replaced it (ADR 0210). Closes made before the grant was recorded hold none.
     grant_ore: int = 0
+    # The fee area's names: its code is unique only within its provider (ADR 0664).
+    fee_area_sv: str = ""
+    fee_area_en: str = ""
 
     @property
     def accumulated_pct(self) -> float | None:
@@ -311,14 +346,23 @@ class ReportRow:
 
 
 def outcome_report(
-    *, actor: Actor, year: int | None = None, include_segments: tuple[str, ...] = ()
+    *,
+    actor: Actor,
+    year: int | None = None,
+    include_segments: tuple[str, ...] = (),
+    provider_id: int | None = None,
 ) -> list[ReportRow]:
-    """The table of the annual report per fee area and year (R-11, §4.5), from the closes.
+    """The table of the annual report per fee area and year (R-11, §4.5), from the closes of one
+    provider's fee areas (the one asked for, else the actor's first; ADR 0664).
 
     Fee areas of the excluded segments (EFOS, SITSSAM, Program 2032) are left out unless asked for.
     """
-    _require_staff(actor)
-    closes = YearEndClose.objects.select_related("fee_area").order_by("fee_area__code", "year")
+    provider = fee_model_provider(actor, provider_id)
+    closes = (
+        YearEndClose.objects.filter(fee_area__provider_id=provider)
+        .select_related("fee_area")
+        .order_by("fee_area__code", "year")
+    )
     excluded = [s for s in EXCLUDED_SEGMENTS if s not in include_segments]
     closes = closes.exclude(fee_area__segment__in=excluded)
     if year:
@@ -335,13 +379,67 @@ def outcome_report(
             close.surplus_flag,
             close.deficit_alert,
             close.figures.get("grant_ore", 0),
+            close.fee_area.name_sv,
+            close.fee_area.name_en,
         )
         for close in closes
     ]
 
 
-def fee_areas() -> QuerySet[FeeArea]:
-    return FeeArea.objects.order_by("code")
+def fee_area_list(*, actor: Actor, provider_id: int | None = None) -> QuerySet[FeeArea]:
+    """A provider's fee areas (the one asked for, else the actor's first), with how many
+    services are billed in each."""
+    provider = fee_model_provider(actor, provider_id)
+    return (
+        FeeArea.objects.filter(provider_id=provider)
+        .annotate(service_count=Count("services"))
+        .order_by("code")
+    )
+
+
+def fee_area_get(*, actor: Actor, fee_area_id: int) -> FeeArea:
+    """One fee area of any of the actor's providers; another provider's is missing (NotFound),
+    exactly like one that does not exist, after the same one query."""
+    providers = fee_model_providers(actor)
+    if not providers:
+        raise PermissionDenied("billing")
+    area = (
+        FeeArea.objects.filter(pk=fee_area_id, provider_id__in=providers)
+        .select_related("provider")
+        .first()
+    )
+    if area is None:
+        raise NotFound("fee area")
+    return area
+
+
+def fee_area_services(*, actor: Actor, fee_area: FeeArea) -> QuerySet[BillableService]:
+    """The services billed in a fee area the actor reads (`fee_area_get` first)."""
+    fee_area_get(actor=actor, fee_area_id=fee_area.pk)
+    return (
+        BillableService.objects.filter(fee_area=fee_area)
+        .select_related("service")
+        .order_by("service__code")
+    )
+
+
+def billed_codes(*, fee_area_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Codes of the services billed in these fee areas, by fee area. Internal: the caller read
+    the fee areas for its actor first (`fee_area_list`)."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    for area_id, code in (
+        BillableService.objects.filter(fee_area_id__in=list(fee_area_ids))
+        .order_by("service__code")
+        .values_list("fee_area_id", "service__code")
+    ):
+        codes[area_id].append(code)
+    return dict(codes)
+
+
+def unbilled_services(*, actor: Actor, provider_id: int) -> QuerySet[Service]:
+    """The provider's own services with no fee area yet: what can be billed in its fee areas."""
+    provider = fee_model_provider(actor, provider_id)
+    return services_by_code().filter(provider_id=provider, billing__isnull=True).order_by("code")
 
 
 def years_with_data() -> list[int]:
@@ -366,11 +464,14 @@ def finance_summary(*, actor: Actor) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def allocation_rules(*, actor: Actor, year: int) -> list[AllocationRule]:
-    """A year's rule versions per pool, newest first; the newest one is the rule in force (I-14)."""
-    _require_staff(actor)
+def allocation_rules(
+    *, actor: Actor, year: int, provider_id: int | None = None
+) -> list[AllocationRule]:
+    """A provider's year's rule versions per pool, newest first; the newest one is the rule in
+    force (I-14)."""
+    provider = fee_model_provider(actor, provider_id)
     return list(
-        AllocationRule.objects.filter(year=year)
+        AllocationRule.objects.filter(provider_id=provider, year=year)
         .select_related("target_service")
         .order_by("cost_pool", "-version")
     )
@@ -390,10 +491,13 @@ class AllocationRunRow:
     total_ore: int
 
 
-def allocation_runs(*, actor: Actor, year: int) -> list[AllocationRunRow]:
-    """A year's allocation runs, newest first, each with its parts grouped per cost pool."""
-    _require_staff(actor)
-    runs = list(AllocationRun.objects.filter(year=year).order_by("-id"))
+def allocation_runs(
+    *, actor: Actor, year: int, provider_id: int | None = None
+) -> list[AllocationRunRow]:
+    """A provider's year's allocation runs, newest first, each with its parts grouped per cost
+    pool."""
+    provider = fee_model_provider(actor, provider_id)
+    runs = list(AllocationRun.objects.filter(provider_id=provider, year=year).order_by("-id"))
     by_run: dict[int, dict[str, list[AllocationResult]]] = defaultdict(lambda: defaultdict(list))
     for result in (
         AllocationResult.objects.filter(run__in=runs)
@@ -411,13 +515,14 @@ def allocation_runs(*, actor: Actor, year: int) -> list[AllocationRunRow]:
     return rows
 
 
-def allocation_services(*, actor: Actor) -> QuerySet[Service]:
-    """Billable services: what a pool's cost may be allocated to."""
-    _require_staff(actor)
-    queryset = services_by_code().filter(billing__isnull=False)
-    if not actor.sees_everything:
-        queryset = queryset.filter(provider_id__in=actor.provider_org_ids)
-    return queryset.order_by("code")
+def allocation_services(*, actor: Actor, provider_id: int | None = None) -> QuerySet[Service]:
+    """The provider's billable services: what its pools' cost may be allocated to."""
+    provider = fee_model_provider(actor, provider_id)
+    return (
+        services_by_code()
+        .filter(billing__fee_area__provider_id=provider, provider_id=provider)
+        .order_by("code")
+    )
 
 
 def project_time_list(*, actor: Actor, limit: int = 500) -> list[ProjectTime]:

@@ -23,6 +23,8 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/export/", views.report_export, name="report_export"),
     path("allocation/", views.allocation, name="allocation"),
+    path("fee-areas/", views.fee_areas, name="fee_areas"),
+    path("fee-areas/<int:fee_area_id>/", views.fee_area, name="fee_area"),
     path("project-time/", views.project_time, name="project_time"),
     path("exit/", views.exit_settlement, name="exit"),
 ]

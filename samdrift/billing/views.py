@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,9 +33,11 @@ from .charts import recovery_chart
 from .forms import (
     AllocateForm,
     AllocationRuleForm,
+    BillServiceForm,
     CreditForm,
     ExitForm,
     ExitPreviewForm,
+    FeeAreaForm,
     PriceForm,
     ProjectTimeForm,
     RunForm,
@@ -77,19 +80,49 @@ def _year(request: HttpRequest) -> int:
     return years[0] if years else datetime.date.today().year  # noqa: DTZ011 - a default year only
 
 
-def _context(request: HttpRequest, nav: str, **extra: Any) -> dict[str, Any]:
+def _asked_provider(request: HttpRequest) -> int | None:
+    """The provider agency a fee-model page was asked for (`?provider=ID`), if any: someone who
+    works for two providers picks one (ADR 0664); the selectors decide whether it is theirs."""
+    value = request.GET.get("provider", "")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise Http404
+    return int(value)
+
+
+def _fee_model(request: HttpRequest) -> int:
+    """The provider whose fee model the page shows: asked for, else the actor's first."""
+    return selectors.fee_model_of(actor=_actor(request), provider_id=_asked_provider(request))
+
+
+def _with_provider(url: str, provider: int | None, request: HttpRequest, **query: Any) -> str:
+    """`url` with the query that keeps the provider the page was asked for."""
+    if _asked_provider(request) is not None and provider is not None:
+        query["provider"] = provider
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _context(
+    request: HttpRequest, nav: str, provider: int | None = None, **extra: Any
+) -> dict[str, Any]:
     actor = _actor(request)
     manage = can_manage(actor)
+    abilities = billing_abilities(actor, provider)
+    choices = selectors.fee_model_choices(actor=actor) if provider is not None else []
     return {
         "nav": "billing",
         "subnav": nav,
-        # The finance pages' writes are the managers' too (permissions.MANAGERS).
+        # The finance pages' writes are the managers' too (permissions.MANAGERS); the fee
+        # model's are its own provider's (ADR 0664).
         "abilities": {
-            **billing_abilities(actor),
-            "allocate": manage,
+            **abilities,
             "record_project_time": manage,
             "settle_exit": manage,
         },
+        # A fee-model page: which provider's it shows, and the others the actor may pick.
+        "provider": provider,
+        "provider_choices": choices,
         **extra,
     }
 
@@ -360,22 +393,30 @@ def price_list(request: HttpRequest) -> HttpResponse:
 @page
 def cost_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    pools = selectors.cost_pools(actor=_actor(request), year=year)
+    provider = _fee_model(request)
+    pools = selectors.cost_pools(actor=_actor(request), year=year, provider_id=provider)
     for pool in pools:
         pool["kronor"] = format_kronor(pool["total"])
     return render(
         request,
         "billing/cost_list.html",
         _context(
-            request, "costs", pools=pools, year=year, year_form=YearForm(initial={"year": year})
+            request,
+            "costs",
+            provider,
+            pools=pools,
+            year=year,
+            year_form=YearForm(initial={"year": year}),
         ),
     )
 
 
 @page
 def ledger(request: HttpRequest) -> HttpResponse:
+    """Every account the actor reads; with `?provider=`, one of its providers' only."""
     year = _year(request)
-    rows = selectors.ledger(actor=_actor(request), year=year)
+    provider = _asked_provider(request)
+    rows = selectors.ledger(actor=_actor(request), year=year, provider_id=provider)
     return render(
         request,
         "billing/ledger.html",
@@ -405,20 +446,26 @@ def usage_list(request: HttpRequest) -> HttpResponse:
 @page
 def report(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    rows = selectors.outcome_report(actor=actor)
+    provider = _fee_model(request)
+    rows = selectors.outcome_report(actor=actor, provider_id=provider)
     chart_points = [
         (row.year, row.accumulated_ore)
         for row in rows
         if row.fee_area == (rows[0].fee_area if rows else "")
     ]
     proposal_year = max((row.year for row in rows), default=None)
-    proposals = services.propose_fees(actor=actor, year=proposal_year) if proposal_year else []
+    proposals = (
+        services.propose_fees(actor=actor, year=proposal_year, provider_id=provider)
+        if proposal_year
+        else []
+    )
     return render(
         request,
         "billing/report.html",
         _context(
             request,
             "report",
+            provider,
             rows=rows,
             chart=recovery_chart(chart_points),
             proposals=proposals,
@@ -430,7 +477,9 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @page
 def report_export(request: HttpRequest) -> HttpResponse:
-    records = exports.report_records(selectors.outcome_report(actor=_actor(request)))
+    records = exports.report_records(
+        selectors.outcome_report(actor=_actor(request), provider_id=_fee_model(request))
+    )
     audit_read(actor=_actor(request), access="export", object_type="billing.outcomereport",
                object_id="-", detail={"format": request.GET.get("format", "csv")})  # fmt: skip
     if request.GET.get("format") == "pdf":
@@ -448,14 +497,16 @@ def _require_manage(request: HttpRequest) -> None:
 
 @page
 def allocation(request: HttpRequest) -> HttpResponse:
-    """Versioned allocation rules and the runs that spread a year's pools over services."""
+    """A provider's versioned allocation rules and the runs that spread a year's pools over its
+    services."""
     actor = _actor(request)
     year = _year(request)
-    rules = selectors.allocation_rules(actor=actor, year=year)
-    billable = selectors.allocation_services(actor=actor)
+    provider = _fee_model(request)
+    rules = selectors.allocation_rules(actor=actor, year=year, provider_id=provider)
+    billable = selectors.allocation_services(actor=actor, provider_id=provider)
     action = request.POST.get("action") if request.method == "POST" else None
-    if action is not None:
-        _require_manage(request)
+    if action is not None and not billing_abilities(actor, provider)["allocate"]:
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
     rule_form = AllocationRuleForm(
         request.POST if action == "rule" else None,
         prefix="rule",
@@ -476,6 +527,7 @@ def allocation(request: HttpRequest) -> HttpResponse:
                 decision_ref=data["decision_ref"],
                 target_service=data["target_service"],
                 weights=data["weights"] or None,
+                provider_id=provider,
             )
         except PermissionDenied:
             raise
@@ -487,11 +539,13 @@ def allocation(request: HttpRequest) -> HttpResponse:
                 _("Version %(version)s of the rule for %(pool)s is saved.")
                 % {"version": rule.version, "pool": rule.cost_pool},
             )
-            return redirect(f"{reverse('billing:allocation')}?year={rule.year}")
+            return redirect(
+                _with_provider(reverse("billing:allocation"), provider, request, year=rule.year)
+            )
     if action == "allocate" and run_form.is_valid():
         run_year = run_form.cleaned_data["year"]
         try:
-            run = services.run_allocation(actor=actor, year=run_year)
+            run = services.run_allocation(actor=actor, year=run_year, provider_id=provider)
         except PermissionDenied:
             raise
         except DomainError as error:
@@ -502,7 +556,9 @@ def allocation(request: HttpRequest) -> HttpResponse:
                 _("The costs of %(year)s are allocated (run %(hash)s).")
                 % {"year": run_year, "hash": run.input_hash[:12]},
             )
-            return redirect(f"{reverse('billing:allocation')}?year={run_year}")
+            return redirect(
+                _with_provider(reverse("billing:allocation"), provider, request, year=run_year)
+            )
     rules_in_force = {rule.cost_pool: rule.pk for rule in reversed(rules)}
     return render(
         request,
@@ -510,11 +566,12 @@ def allocation(request: HttpRequest) -> HttpResponse:
         _context(
             request,
             "allocation",
+            provider,
             year=year,
             year_form=YearForm(initial={"year": year}),
             rules=rules,
             in_force=set(rules_in_force.values()),
-            runs=selectors.allocation_runs(actor=actor, year=year),
+            runs=selectors.allocation_runs(actor=actor, year=year, provider_id=provider),
             rule_form=rule_form,
             run_form=run_form,
         ),
@@ -646,5 +703,99 @@ def exit_settlement(request: HttpRequest) -> HttpResponse:
             chosen=chosen,
             balances=balances,
             settlement_ore=sum(line["settle_ore"] for line in balances),
+        ),
+    )
+
+
+@page
+def fee_areas(request: HttpRequest) -> HttpResponse:
+    """A provider's fee areas; its finance function creates new ones (ADR 0664)."""
+    actor = _actor(request)
+    provider = _fee_model(request)
+    can = billing_abilities(actor, provider)
+    if request.method == "POST" and not can["manage_fee_areas"]:
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+    form = FeeAreaForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            area = services.create_fee_area(
+                actor=actor,
+                code=data["code"],
+                name_sv=data["name_sv"],
+                name_en=data["name_en"],
+                segment=data["segment"],
+                economic_goal=data["economic_goal"],
+                recovery_years=data["recovery_years"],
+                provider_id=provider,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("The fee area %(code)s is created.") % {"code": area.code})
+            return redirect("billing:fee_area", fee_area_id=area.pk)
+    return render(
+        request,
+        "billing/fee_areas.html",
+        _context(
+            request,
+            "fee_areas",
+            provider,
+            areas=selectors.fee_area_list(actor=actor, provider_id=provider),
+            form=form if can["manage_fee_areas"] else None,
+        ),
+    )
+
+
+@page
+def fee_area(request: HttpRequest, fee_area_id: int) -> HttpResponse:
+    """One fee area of the actor's providers: the services billed in it; its provider's finance
+    function bills another of the provider's own services in it."""
+    actor = _actor(request)
+    area = selectors.fee_area_get(actor=actor, fee_area_id=fee_area_id)
+    can = billing_abilities(actor, area.provider_id)
+    if request.method == "POST" and not can["manage_fee_areas"]:
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+    form = (
+        BillServiceForm(
+            request.POST if request.method == "POST" else None,
+            services=selectors.unbilled_services(actor=actor, provider_id=area.provider_id),
+        )
+        if can["manage_fee_areas"]
+        else None
+    )
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            billed = services.bill_service(
+                actor=actor,
+                fee_area_id=area.pk,
+                service_code=data["service"],
+                unit_code=data["unit_code"],
+                unit_sv=data["unit_sv"],
+                unit_en=data["unit_en"],
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(service)s is billed in %(area)s.")
+                % {"service": billed.service.code, "area": area.code},
+            )
+            return redirect("billing:fee_area", fee_area_id=area.pk)
+    return render(
+        request,
+        "billing/fee_area.html",
+        _context(
+            request,
+            "fee_areas",
+            area=area,
+            billed=selectors.fee_area_services(actor=actor, fee_area=area),
+            form=form,
         ),
     )

@@ -1,7 +1,8 @@
 """The economic outcome and the billing-based indicators, read through billing's selectors.
 
 Billing owns the fee model; the report only reads it, with the viewer's own rights (billing's
-rule: finance, administrators and account managers read everything). When billing has no
+rule: finance, administrators and account managers read their own provider's fee model, the
+first of theirs when they work for two; ADR 0664). When billing has no
 closed year up to the report year, or the viewer may not read billing, the report leaves the
 section out and says why in one sentence (ADR 0503).
 
@@ -17,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import get_language
 
-from samdrift.billing.selectors import cost_pools, fee_areas, outcome_report, price_list, usage_list
+from samdrift.billing.selectors import cost_pools, outcome_report, price_list, usage_list
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import PermissionDenied
 
@@ -110,13 +111,12 @@ def outcome_for(*, actor: Actor, year: int) -> Outcome:
         units = _unit_figures(actor, year)
     except PermissionDenied:
         return Outcome(year=year, available=False)
-    area_names = {area.code: (area.name_sv, area.name_en) for area in fee_areas()}
     lines = [
         OutcomeLine(
             year=row.year,
             fee_area=row.fee_area,
-            fee_area_sv=area_names.get(row.fee_area, ("", ""))[0],
-            fee_area_en=area_names.get(row.fee_area, ("", ""))[1],
+            fee_area_sv=row.fee_area_sv,
+            fee_area_en=row.fee_area_en,
             grant_msek=msek(row.grant_ore),
             revenue_msek=msek(row.revenue_ore),
             cost_msek=msek(row.cost_ore + row.grant_ore),

@@ -266,6 +266,9 @@ PAGES: dict[str, Case] = {
     "billing:report": Case(LIST),
     "billing:report_export": Case(LIST),
     "billing:allocation": Case(LIST),
+    # Each provider's own fee model (ADR 0664): the victim's provider is missing to the others.
+    "billing:fee_areas": Case(OBJECT, data=lambda ref: {"provider": ref("fee_area.provider_id")}),
+    "billing:fee_area": Case(OBJECT, {"fee_area_id": "fee_area.id"}),
     "billing:project_time": Case(LIST),
     "billing:exit": Case(LIST),
     "accessibility:check": Case(LIST),
@@ -515,11 +518,6 @@ PAGES: dict[str, Case] = {
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
     "chat:appservice_query": Case(PROTOCOL, reason="the Matrix homeserver's queries"),
-    "chat:room_entry": Case(
-        PROTOCOL,
-        reason="the homeserver's room-entry module (its own secret; ADR 0666, "
-        "samdrift/chat/tests/test_room_entry.py)",
-    ),
     "chat:sso_discovery": Case(PROTOCOL, reason="OpenID provider metadata for the homeserver"),
     "chat:sso_jwks": Case(PROTOCOL, reason="OpenID provider keys for the homeserver"),
     "chat:sso_authorize": Case(
@@ -700,6 +698,7 @@ API_PARAMS: dict[str, str] = {
     "password_id": "app_password.id",
     "membership_id": "membership.id",
     "invoice_id": "invoice.id",
+    "fee_area_id": "fee_area.id",
     "official_id": "official.id",
     "credential_id": "credential.id",
     "notification_id": "notification.id",
@@ -1226,14 +1225,36 @@ API: dict[tuple[str, str], Case] = {
         },
     ),
     ("POST", "/billing/costs"): Case(LIST, method="POST", data=lambda ref: {"rows": []}),
-    ("GET", "/billing/costs"): Case(LIST),
+    ("GET", "/billing/costs"): Case(LIST, data=lambda ref: {"year": 2029}),
     ("GET", "/billing/prices"): Case(LIST),
     ("POST", "/billing/prices"): Case(LIST, method="POST", data=lambda ref: {}),
     ("GET", "/billing/runs"): Case(LIST),
     ("POST", "/billing/runs"): Case(LIST, method="POST", data=lambda ref: {"period": "2031-01"}),
     ("POST", "/billing/runs/{period}/finalise"): Case(OBJECT, only_fk_data=True),
-    ("GET", "/billing/ledger"): Case(LIST),
-    ("POST", "/billing/closes"): Case(LIST, method="POST", data=lambda ref: {"year": 2031}),
+    ("GET", "/billing/ledger"): Case(LIST, data=lambda ref: {"year": 2029}),
+    # The fee model's writes name the provider: the victim's is missing to another's staff.
+    ("POST", "/billing/closes"): Case(
+        OBJECT, data=lambda ref: {"year": 2031, "provider": ref("fee_area.provider_id")}
+    ),
+    ("GET", "/billing/fee-areas"): Case(LIST),
+    ("POST", "/billing/fee-areas"): Case(
+        OBJECT,
+        data=lambda ref: {
+            "code": "matris-ny",
+            "name_sv": "Matris",
+            "name_en": "Matrix",
+            "provider": ref("fee_area.provider_id"),
+        },
+    ),
+    ("GET", "/billing/fee-areas/{fee_area_id}"): Case(OBJECT),
+    # The victim's provider's own unbilled draft: only whose fee area it is can be wrong.
+    ("POST", "/billing/fee-areas/{fee_area_id}/services"): Case(
+        OBJECT, data=lambda ref: {"service": ref("draft.code")}
+    ),
+    ("GET", "/billing/allocation-runs"): Case(LIST, data=lambda ref: {"year": 2029}),
+    ("POST", "/billing/allocation-runs"): Case(
+        OBJECT, data=lambda ref: {"year": 2029, "provider": ref("fee_area.provider_id")}
+    ),
     ("GET", "/billing/report"): Case(LIST),
     ("GET", "/billing/fee-proposal"): Case(LIST),
     ("POST", "/billing/allocation-rules"): Case(LIST, method="POST", data=lambda ref: {}),

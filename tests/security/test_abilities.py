@@ -492,19 +492,33 @@ def test_trail_abilities(role, expected):
     assert {k for k, v in got.items() if v} == expected, role
 
 
-# --- billing: the fee model is the catalogue owner's, so the table needs the two providers -------
+# --- billing: each provider runs its own fee model, the invoice runs are the catalogue owner's ----
 
 from samdrift.billing.permissions import billing_abilities, invoice_abilities  # noqa: E402
 
-BILLING_KEYS = {"read_all", "import_costs", "create_price", "record_usage", "run", "finalise"}
-BILLING_KEYS |= {"close_year"}
+# The fee model (ADR 0664): the actor's own provider's, asked with no provider named.
+FEE_MODEL = {"manage_fee_areas", "import_costs", "allocate", "close_year", "create_price"}
+FEE_MODEL |= {"record_usage"}
+RUNS = {"run", "finalise"}  # the monthly invoice run, the catalogue owner's (ADR 0042)
+BILLING_KEYS = {"read_all", "read_runs", *FEE_MODEL, *RUNS}
 MANAGE = BILLING_KEYS
 BILLING = {
     **{key: set() for key in A_PEOPLE},
     **dict.fromkeys({"provider_admin", "finance"}, MANAGE),
-    "account_manager": {"read_all"},
+    "account_manager": {"read_all", "read_runs"},
     **{key: set() for key in {"service_manager", "security"}},
-    "second_provider": set(),  # FK's fee model is not its to run
+    "second_provider": {"read_all", *FEE_MODEL},  # its own fee model; FK's runs are not its
+    "anonymous": set(),
+    "system": MANAGE,
+}
+# Asked for the other provider's fee model: FK's staff have none of the second provider's, and
+# the second provider's administrator none of FK's (it keeps no ability over FK's runs either).
+BILLING_OTHER_PROVIDER = {
+    **{key: set() for key in A_PEOPLE},
+    **{key: {"read_runs", *RUNS} for key in {"provider_admin", "finance"}},
+    "account_manager": {"read_runs"},
+    **{key: set() for key in {"service_manager", "security"}},
+    "second_provider": set(),
     "anonymous": set(),
     "system": MANAGE,
 }
@@ -531,6 +545,13 @@ def providers(db):
 @pytest.mark.parametrize(("role", "expected"), _table(BILLING, BILLING_KEYS))
 def test_billing_abilities(providers, role, expected):
     got = billing_abilities(ACTORS[role])
+    assert {k for k, v in got.items() if v} == expected, role
+
+
+@pytest.mark.parametrize(("role", "expected"), _table(BILLING_OTHER_PROVIDER, BILLING_KEYS))
+def test_billing_abilities_in_the_other_providers_fee_model(providers, role, expected):
+    other = FK if role == "second_provider" else SECOND
+    got = billing_abilities(ACTORS[role], other)
     assert {k for k, v in got.items() if v} == expected, role
 
 

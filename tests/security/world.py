@@ -23,7 +23,17 @@ from samdrift.accounts.models import ApiToken, User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.accounts.services import token_create
 from samdrift.audit.services import audit_record
-from samdrift.billing.models import Invoice, InvoiceRun, Usage
+from samdrift.billing.models import (
+    AllocationResult,
+    AllocationRun,
+    BillableService,
+    CostEntry,
+    FeeArea,
+    Invoice,
+    InvoiceRun,
+    Usage,
+    YearEndClose,
+)
 from samdrift.calendars import services as calendar_services
 from samdrift.calendars.models import Calendar
 from samdrift.catalogue.models import Service, ServiceDependency
@@ -141,6 +151,12 @@ class Victim:
     chat_archive: Any = None
     # continuity: the placement of the victim's provider's service on the shared site (ADR 0913).
     placement: Any = None
+    # billing: the victim's provider's own fee model (ADR 0664): a fee area billing the
+    # provider's service, a cost of a pool of its own, an allocation run and a closed year.
+    fee_area: Any = None
+    cost: Any = None
+    allocation_run: Any = None
+    close: Any = None
 
 
 @dataclass
@@ -446,6 +462,32 @@ def build_world() -> World:
     )
     run_period = datetime.date(2029, 12, 1)
     InvoiceRun.objects.create(period=run_period, input_hash="0" * 64, issue_date=run_period)
+    # Each provider's own fee model (ADR 0664): a fee area billing its service, a cost of its own
+    # pool (the same voucher number in both: vouchers are each provider's), an allocation run and
+    # a closed year, all in the run's year so the pages show them by default.
+    for victim, keeper, tag in ((b, fk, "fk"), (c, second, "sit")):
+        victim.fee_area = FeeArea.objects.create(
+            provider=keeper, code=f"hemlig-avgift-{tag}",
+            name_sv=f"Hemligt avgiftsområde {keeper.name}",
+            name_en=f"Secret fee area {keeper.name}",
+        )  # fmt: skip
+        BillableService.objects.create(service=victim.service, fee_area=victim.fee_area)
+        pool = f"hemlig-pool-{tag}"
+        victim.cost = CostEntry.objects.create(
+            provider=keeper, period=datetime.date(2029, 6, 1), gl_account="5000", cost_pool=pool,
+            amount_ore=1000_00, source_ref="MATRIS-1", description=f"Hemlig kostnad {keeper.name}",
+        )  # fmt: skip
+        victim.allocation_run = AllocationRun.objects.create(
+            provider=keeper, year=2029, input_hash=f"{tag}" + "0" * 61
+        )
+        AllocationResult.objects.create(
+            run=victim.allocation_run, cost_pool=pool, service=victim.service, amount_ore=1000_00
+        )
+        victim.close = YearEndClose.objects.create(
+            fee_area=victim.fee_area, year=2029, input_hash="0" * 64, closed_at=timezone.now(),
+            figures={"revenue_ore": 0, "cost_ore": 1000_00, "accumulated_ore": -1000_00},
+        )  # fmt: skip
+        victim.markers = (*victim.markers, victim.fee_area.name_sv, victim.fee_area.code, pool)
     # Program 2032 sites (ADR 0913): both providers' services on one site, so the check and
     # "what if the site is lost" would name each provider's customers (B, C) to the other.
     from samdrift.continuity.models import Placement, Site

@@ -12,6 +12,7 @@ from .correcting import correct_unreadable_invoice, suggested_texts
 from .costs import ImportResult, create_allocation_rule, import_costs, import_costs_csv
 from .drafting import DraftInvoice, DraftLine, build_period
 from .exit import settle_exit
+from .fee_areas import bill_service, create_fee_area
 from .prices import create_price_version
 from .proposal import FeeProposal, propose_fees
 from .runs import RunOutcome, check_run, run_period
@@ -25,11 +26,13 @@ __all__ = [
     "ImportResult",
     "RunOutcome",
     "allocate_year",
+    "bill_service",
     "build_period",
     "check_run",
     "close_year",
     "correct_unreadable_invoice",
     "create_allocation_rule",
+    "create_fee_area",
     "create_price_version",
     "credit_invoice",
     "fee_base",

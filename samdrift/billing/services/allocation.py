@@ -29,13 +29,14 @@ from ..models import (
     Usage,
 )
 from ..money import largest_remainder
-from .common import content_digest, require_manager
+from .common import content_digest, require_fee_model_manager
 
 
-def fee_base(year: int, segment: str = Segment.CORE) -> Q:
-    """Cost entries in the fee base of a segment's fee areas (R-04, I-03): fee-financed, that
-    segment, compensated input VAT left out."""
+def fee_base(provider_id: int, year: int, segment: str = Segment.CORE) -> Q:
+    """Cost entries in the fee base of a provider's segment's fee areas (R-04, I-03): that
+    provider's, fee-financed, that segment, compensated input VAT left out (ADR 0664)."""
     return Q(
+        provider_id=provider_id,
         period__year=year,
         funding_source=FundingSource.AVGIFT,
         segment=segment,
@@ -43,12 +44,13 @@ def fee_base(year: int, segment: str = Segment.CORE) -> Q:
     )
 
 
-def allocate_year(year: int, segment: str = Segment.CORE) -> AllocationRun:
-    """Spread the year's pools over services by the newest rule of each pool (I-01).
+def allocate_year(provider_id: int, year: int, segment: str = Segment.CORE) -> AllocationRun:
+    """Spread a provider's year's pools over its services by the newest rule of each pool (I-01).
 
-    Idempotent on the content hash of the entries and rules used. Must run in a transaction.
+    Only the provider's own costs, rules and services take part (ADR 0664). Idempotent on the
+    content hash of the entries and rules used. Must run in a transaction.
     """
-    entries = CostEntry.objects.filter(fee_base(year, segment))
+    entries = CostEntry.objects.filter(fee_base(provider_id, year, segment))
     pools = dict(
         entries.filter(service__isnull=True)
         .values("cost_pool")
@@ -62,13 +64,13 @@ def allocate_year(year: int, segment: str = Segment.CORE) -> AllocationRun:
         .values_list("service__code", "t")
     )
     segment_services = dict(
-        BillableService.objects.filter(fee_area__segment=segment).values_list(
-            "service__code", "service_id"
-        )
+        BillableService.objects.filter(
+            fee_area__provider_id=provider_id, fee_area__segment=segment
+        ).values_list("service__code", "service_id")
     )
     rules: dict[str, AllocationRule] = {}
     for rule in (
-        AllocationRule.objects.filter(year=year, cost_pool__in=list(pools))
+        AllocationRule.objects.filter(provider_id=provider_id, year=year, cost_pool__in=list(pools))
         .select_related("target_service")
         .order_by("version")
     ):
@@ -123,7 +125,9 @@ def allocate_year(year: int, segment: str = Segment.CORE) -> AllocationRun:
         "results": sorted(results.items()),
     }
     content_hash = content_digest(payload)
-    run, created = AllocationRun.objects.get_or_create(year=year, input_hash=content_hash)
+    run, created = AllocationRun.objects.get_or_create(
+        provider_id=provider_id, year=year, input_hash=content_hash
+    )
     if created:
         service_ids = dict(
             services_by_code({code for _p, code in results}).values_list("code", "id")
@@ -139,14 +143,17 @@ def allocate_year(year: int, segment: str = Segment.CORE) -> AllocationRun:
     return run
 
 
-def run_allocation(*, actor: Actor, year: int, segment: str = Segment.CORE) -> AllocationRun:
-    """Allocate a year's pools on request (the finance page), checked and audited.
+def run_allocation(
+    *, actor: Actor, year: int, segment: str = Segment.CORE, provider_id: int | None = None
+) -> AllocationRun:
+    """Allocate a provider's year's pools on request (the finance page), checked and audited:
+    the provider asked for, else the actor's first (ADR 0664).
 
     `allocate_year` is also the first step of the year-end close, inside the close's transaction.
     """
-    require_manager(actor)
+    provider = require_fee_model_manager(actor, provider_id)
     with transaction.atomic():
-        run = allocate_year(year, segment)
+        run = allocate_year(provider, year, segment)
         audit_record(
             actor=actor,
             action="billing.allocation_run",

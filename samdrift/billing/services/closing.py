@@ -47,17 +47,18 @@ from ..models import (
 from ..money import largest_remainder, split_evenly
 from ..periods import months_of, period_end
 from .allocation import allocate_year, fee_base
-from .common import BILLED_BASES, Progress, content_digest, require_manager
+from .common import BILLED_BASES, Progress, content_digest, require_fee_model_manager
 from .ledger import accounts_for
 
 
 def full_cost_by_service(
-    year: int, segment: str = Segment.CORE, run: AllocationRun | None = None
+    provider_id: int, year: int, segment: str = Segment.CORE, run: AllocationRun | None = None
 ) -> dict[int, int]:
-    """Direct cost plus allocated pools, per service id (the självkostnad of §4.2)."""
+    """Direct cost plus allocated pools, per service id of the provider (the självkostnad of
+    §4.2)."""
     totals: dict[int, int] = defaultdict(int)
     for service_id, amount in (
-        CostEntry.objects.filter(fee_base(year, segment), service__isnull=False)
+        CostEntry.objects.filter(fee_base(provider_id, year, segment), service__isnull=False)
         .values("service_id")
         .annotate(t=Sum("amount_ore"))
         .values_list("service_id", "t")
@@ -69,27 +70,31 @@ def full_cost_by_service(
     return dict(totals)
 
 
-def project_fee_area_id() -> int | None:
-    """Connection projects are reported in the first core fee area (ADR 0202)."""
-    return lead_fee_area_id(Segment.CORE)
+def project_fee_area_id(provider_id: int) -> int | None:
+    """A provider's connection projects are reported in its first core fee area (ADR 0202)."""
+    return lead_fee_area_id(provider_id, Segment.CORE)
 
 
-def lead_fee_area_id(segment: str) -> int | None:
-    """The first fee area of a segment: where the segment's cost without a service is reported."""
+def lead_fee_area_id(provider_id: int, segment: str) -> int | None:
+    """A provider's first fee area of a segment: where the segment's cost without a service is
+    reported."""
     return (
-        FeeArea.objects.filter(segment=segment)
+        FeeArea.objects.filter(provider_id=provider_id, segment=segment)
         .order_by("code")
         .values_list("id", flat=True)
         .first()
     )
 
 
-def grant_cost(year: int, segment: str) -> int:
-    """Cost the grant (bidrag) paid for in a segment's year: outside the fee base, shown beside
-    the fees that replace it (ADR 0210)."""
+def grant_cost(provider_id: int, year: int, segment: str) -> int:
+    """Cost the grant (bidrag) paid for in a provider's segment's year: outside the fee base,
+    shown beside the fees that replace it (ADR 0210)."""
     return (
         CostEntry.objects.filter(
-            period__year=year, segment=segment, funding_source=FundingSource.BIDRAG
+            provider_id=provider_id,
+            period__year=year,
+            segment=segment,
+            funding_source=FundingSource.BIDRAG,
         ).aggregate(t=Sum("amount_ore"))["t"]
         or 0
     )
@@ -97,7 +102,8 @@ def grant_cost(year: int, segment: str) -> int:
 
 def year_figures(fee_area: FeeArea, year: int, full_cost: dict[int, int]) -> dict[str, int]:
     """Intäkter and Kostnader of a fee area's year (§4.5): fees, instalments, settlements and
-    projects in; full cost and project cost out. Projects net to zero by construction (R-10)."""
+    projects in; full cost and project cost out. Projects net to zero by construction (R-10);
+    they are the projects its provider invoiced (ADR 0664)."""
     service_ids = list(
         BillableService.objects.filter(fee_area=fee_area).values_list("service_id", flat=True)
     )
@@ -110,9 +116,10 @@ def year_figures(fee_area: FeeArea, year: int, full_cost: dict[int, int]) -> dic
         or 0
     )
     projects = 0
-    if fee_area.pk == project_fee_area_id():
+    if fee_area.pk == project_fee_area_id(fee_area.provider_id):
         projects = (
             InvoiceLine.objects.filter(
+                invoice__seller_id=fee_area.provider_id,
                 invoice__status=InvoiceStatus.FINALISED,
                 invoice__period__year=year,
                 kind=LineKind.PROJECT,
@@ -121,8 +128,8 @@ def year_figures(fee_area: FeeArea, year: int, full_cost: dict[int, int]) -> dic
         )
     cost = sum(amount for service_id, amount in full_cost.items() if service_id in set(service_ids))
     grant = (
-        grant_cost(year, fee_area.segment)
-        if fee_area.pk == lead_fee_area_id(fee_area.segment)
+        grant_cost(fee_area.provider_id, year, fee_area.segment)
+        if fee_area.pk == lead_fee_area_id(fee_area.provider_id, fee_area.segment)
         else 0
     )
     return {
@@ -141,8 +148,10 @@ def close_year(
     fee_area_code: str | None = None,
     recovery_years: int | None = None,
     progress: Progress | None = None,
+    provider_id: int | None = None,
 ) -> list[YearEndClose]:
-    """Year-end close, one transaction per fee area, idempotent per (fee area, year) (I-11).
+    """Year-end close of a provider's fee areas (the provider asked for, else the actor's first;
+    ADR 0664), one transaction per fee area, idempotent per (fee area, year) (I-11).
 
     1. Allocate the fee base to services; each service's full cost to its agencies by their
        actual volume of the year (largest remainder; months connected when nothing is metered).
@@ -153,16 +162,17 @@ def close_year(
     3. The report row, the 25 a § surplus flag and the deficit-horizon alert are stored (I-12),
        and the ledger identity Σ balances = accumulated result is checked before committing (I-02).
     """
-    require_manager(actor)
+    provider = require_fee_model_manager(actor, provider_id)
     if not (2000 <= int(year) <= 2100):
         raise ValidationFailed(_("The year is not valid."), errors={"year": [str(year)]})
     if InvoiceRun.objects.filter(period__year=year, status=RunStatus.DRAFT).exists():
         raise BusinessRuleViolation(_("Finalise or remove the year's draft runs before the close."))
     # An area without billable services (SITSSAM, Program 2032 in the demo) invoices nothing and
     # has no accounts to carry a result in: its costs stay in the cost ledger, tagged (ADR 0211).
-    areas = FeeArea.objects.filter(services__isnull=False).distinct().order_by("code")
+    own = FeeArea.objects.filter(provider_id=provider)
+    areas = own.filter(services__isnull=False).distinct().order_by("code")
     if fee_area_code:
-        if not FeeArea.objects.filter(code=fee_area_code).exists():
+        if not own.filter(code=fee_area_code).exists():
             raise NotFound("fee area")
         areas = areas.filter(code=fee_area_code)
         if not areas.exists():
@@ -184,8 +194,8 @@ def _close_area(actor: Actor, area: FeeArea, year: int, recovery_years: int | No
         existing = YearEndClose.objects.filter(fee_area=area, year=year).first()
         if existing is not None:
             return existing
-        run = allocate_year(year, area.segment)
-        full_cost = full_cost_by_service(year, area.segment, run)
+        run = allocate_year(area.provider_id, year, area.segment)
+        full_cost = full_cost_by_service(area.provider_id, year, area.segment, run)
         allocations = _allocate_to_agencies(area, year, full_cost)
         accounts = accounts_for({(org, svc) for org, svc in allocations if org is not None})
         for service_id in sorted({svc for org, svc in allocations if org is None}):

@@ -29,7 +29,7 @@ from ..models import (
     YearEndClose,
 )
 from ..periods import parse_period
-from ..permissions import can_manage
+from ..permissions import MANAGERS, can_manage, fee_model_provider
 
 BILLED_BASES = ("assignment", "separate")  # own_use is the provider's own consumption (ADR 0205)
 NUMBER_PREFIX: dict[str, str] = {InvoiceKind.INVOICE: "F", InvoiceKind.CREDIT_NOTE: "K"}
@@ -38,8 +38,20 @@ Progress = Callable[[str], None]
 
 
 def require_manager(actor: Actor) -> None:
+    """The catalogue owner's finance function: invoice runs, project time, exits (ADR 0042)."""
     if not can_manage(actor):
         raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+
+
+def require_fee_model_manager(actor: Actor, provider_id: int | None = None) -> int:
+    """The provider whose fee model the actor changes: the one asked for, else its first; only
+    its own finance function may (ADR 0664). Another provider is missing, like one that is not."""
+    try:
+        return fee_model_provider(actor, provider_id, MANAGERS)
+    except PermissionDenied:
+        raise PermissionDenied(
+            _("Only the provider's finance function may change billing data.")
+        ) from None
 
 
 def content_digest(payload: Any) -> str:
@@ -69,8 +81,13 @@ def is_finalised_period(period: datetime.date) -> bool:
     return InvoiceRun.objects.filter(period=period, status=RunStatus.FINALISED).exists()
 
 
-def is_closed_year(year: int) -> bool:
-    return YearEndClose.objects.filter(year=year).exists()
+def is_closed_year(year: int, provider_id: int | None = None) -> bool:
+    """Whether a fee area closed the year: one of the provider's, or any when none is named
+    (the invoice run, which drafts every provider's invoices)."""
+    closes = YearEndClose.objects.filter(year=year)
+    if provider_id is not None:
+        closes = closes.filter(fee_area__provider_id=provider_id)
+    return closes.exists()
 
 
 def insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

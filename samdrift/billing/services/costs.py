@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..money import parse_decimal, to_ore
 from ..periods import parse_period
-from .common import is_closed_year, require_manager
+from .common import is_closed_year, require_fee_model_manager
 
 COST_COLUMNS = (
     "period",
@@ -65,16 +65,27 @@ def csv_rows(text: str, required: Iterable[str]) -> list[dict[str, str]]:
     return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
 
 
-def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
-    """Cost entries from the general ledger. Every row is checked first; one bad row, nothing written.
+def import_costs(
+    *, actor: Actor, rows: list[dict[str, Any]], provider_id: int | None = None
+) -> ImportResult:
+    """Cost entries from a provider's general ledger: the provider asked for, else the actor's
+    first (ADR 0664). Every row is checked first; one bad row, nothing written.
 
-    A voucher already imported with the same content is skipped (re-importing a file is safe); the
-    same voucher with other content is an error, because a booked cost is corrected by a new voucher.
+    A direct cost names one of the provider's own billable services: another provider's is as
+    unknown as one that does not exist. A voucher already imported with the same content is
+    skipped (re-importing a file is safe); the same voucher with other content is an error,
+    because a booked cost is corrected by a new voucher. Vouchers are the provider's own.
     """
-    require_manager(actor)
-    services = {s.code: s for s in services_by_code().filter(billing__isnull=False)}
+    provider = require_fee_model_manager(actor, provider_id)
+    services = {
+        s.code: s for s in services_by_code().filter(billing__isnull=False, provider_id=provider)
+    }
     # A direct cost belongs to its service's fee area: the segment comes from there (ADR 0210).
-    area_segment = dict(BillableService.objects.values_list("service__code", "fee_area__segment"))
+    area_segment = dict(
+        BillableService.objects.filter(fee_area__provider_id=provider).values_list(
+            "service__code", "fee_area__segment"
+        )
+    )
     errors: dict[str, list[str]] = {}
     parsed: list[CostEntry] = []
     for index, row in enumerate(rows, start=1):
@@ -121,6 +132,7 @@ def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
             continue
         parsed.append(
             CostEntry(
+                provider_id=provider,
                 period=period,
                 gl_account=str(row.get("gl_account") or ""),
                 cost_pool=pool,
@@ -134,14 +146,18 @@ def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
                 description=str(row.get("description") or "")[:200],
             )
         )
-    closed = sorted({entry.period.year for entry in parsed if is_closed_year(entry.period.year)})
+    closed = sorted(
+        {entry.period.year for entry in parsed if is_closed_year(entry.period.year, provider)}
+    )
     if closed:
         errors.setdefault("period", []).append(
             str(_("year %(year)s is closed") % {"year": closed[0]})
         )
     existing = {
         entry.source_ref: entry
-        for entry in CostEntry.objects.filter(source_ref__in=[p.source_ref for p in parsed])
+        for entry in CostEntry.objects.filter(
+            provider_id=provider, source_ref__in=[p.source_ref for p in parsed]
+        )
     }
     result = ImportResult()
     new: list[CostEntry] = []
@@ -177,14 +193,16 @@ def import_costs(*, actor: Actor, rows: list[dict[str, Any]]) -> ImportResult:
             action="billing.costs_imported",
             object_type="billing.costentry",
             object_id="import",
-            after={"created": result.created, "unchanged": result.unchanged},
+            after={"provider": provider, "created": result.created, "unchanged": result.unchanged},
         )
     return result
 
 
-def import_costs_csv(*, actor: Actor, text: str) -> ImportResult:
+def import_costs_csv(*, actor: Actor, text: str, provider_id: int | None = None) -> ImportResult:
     return import_costs(
-        actor=actor, rows=csv_rows(text, ("period", "cost_pool", "amount", "voucher"))
+        actor=actor,
+        rows=csv_rows(text, ("period", "cost_pool", "amount", "voucher")),
+        provider_id=provider_id,
     )
 
 
@@ -197,9 +215,12 @@ def create_allocation_rule(
     decision_ref: str,
     target_service: str = "",
     weights: dict[str, Any] | None = None,
+    provider_id: int | None = None,
 ) -> AllocationRule:
-    """A new version of a pool's rule; the newest version of a year is the one used (I-14)."""
-    require_manager(actor)
+    """A new version of a provider's pool's rule; the newest version of a year is the one used
+    (I-14). Only the provider's own billable services can be its targets (ADR 0664)."""
+    provider = require_fee_model_manager(actor, provider_id)
+    billable = services_by_code().filter(billing__isnull=False, provider_id=provider)
     errors: dict[str, list[str]] = {}
     if method not in AllocationMethod.values:
         errors["method"] = [str(_("unknown allocation method"))]
@@ -207,7 +228,7 @@ def create_allocation_rule(
         errors["decision_ref"] = [str(_("a decision reference is required"))]
     target = None
     if method == AllocationMethod.DIRECT:
-        target = services_by_code([target_service]).filter(billing__isnull=False).first()
+        target = billable.filter(code=target_service).first()
         if target is None:
             errors["target_service"] = [str(_("a direct rule needs a known billable service"))]
     clean_weights: dict[str, str] = {}
@@ -220,9 +241,7 @@ def create_allocation_rule(
             errors["weights"] = [str(_("percentages must be numbers"))]
         else:
             known = set(
-                services_by_code(clean_weights)
-                .filter(billing__isnull=False)
-                .values_list("code", flat=True)
+                billable.filter(code__in=list(clean_weights)).values_list("code", flat=True)
             )
             if set(clean_weights) - known:
                 errors["weights"] = [str(_("unknown service in the weights"))]
@@ -230,18 +249,19 @@ def create_allocation_rule(
                 Decimal(v) < 0 for v in clean_weights.values()
             ):
                 errors["weights"] = [str(_("percentages must be non-negative and add up to 100"))]
-    if is_closed_year(year):
+    if is_closed_year(year, provider):
         errors["year"] = [str(_("the year is closed"))]
     if errors:
         raise ValidationFailed(_("The allocation rule is not valid."), errors=errors)
     with transaction.atomic():
         latest = (
-            AllocationRule.objects.filter(year=year, cost_pool=cost_pool).aggregate(
-                v=Max("version")
-            )["v"]
+            AllocationRule.objects.filter(
+                provider_id=provider, year=year, cost_pool=cost_pool
+            ).aggregate(v=Max("version"))["v"]
             or 0
         )
         rule = AllocationRule.objects.create(
+            provider_id=provider,
             year=year,
             cost_pool=cost_pool,
             version=latest + 1,

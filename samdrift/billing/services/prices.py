@@ -26,7 +26,8 @@ from ..models import (
     PriceVersion,
 )
 from ..money import parse_decimal
-from .common import is_finalised_period, require_manager
+from ..permissions import MANAGERS, fee_model_providers
+from .common import is_finalised_period, require_fee_model_manager
 
 
 def create_price_version(
@@ -42,10 +43,18 @@ def create_price_version(
     tiers: list[list[Any]] | None = None,
     package_size: Any = None,
 ) -> PriceVersion:
-    """A decided price. Prices are never edited: a change is this, with a new decision (R-01, I-14)."""
-    require_manager(actor)
+    """A decided price. Prices are never edited: a change is this, with a new decision (R-01, I-14).
+
+    Each provider decides its own services' prices (ADR 0664): another provider's service is as
+    unknown as one that does not exist.
+    """
+    require_fee_model_manager(actor)
     errors: dict[str, list[str]] = {}
-    service = services_by_code([service_code]).filter(billing__isnull=False).first()
+    service = (
+        services_by_code([service_code])
+        .filter(billing__isnull=False, provider_id__in=fee_model_providers(actor, MANAGERS))
+        .first()
+    )
     if service is None:
         errors["service"] = [str(_("unknown billable service"))]
     if not str(decision_ref or "").strip():

@@ -24,7 +24,7 @@ from ..models import (
     RecoverySchedule,
     Usage,
 )
-from ..permissions import can_manage
+from ..permissions import fee_model_provider
 from .closing import full_cost_by_service
 from .drafting import PriceBook
 
@@ -48,25 +48,37 @@ def propose_fees(
     years: int | None = None,
     forecast_volume: dict[str, Decimal] | None = None,
     forecast_cost_ore: dict[str, int] | None = None,
+    provider_id: int | None = None,
 ) -> list[FeeProposal]:
     """For `year`+1, per service: the price that covers forecast full cost and recovers, within
     `years`, the part of the accumulated balance no recovery schedule already covers.
 
-    Forecast defaults: this year's full cost and volume (ADR 0202). Read-only.
+    Forecast defaults: this year's full cost and volume (ADR 0202). Read-only. The services of
+    one provider's fee model: the one asked for, else the actor's first (ADR 0664).
     """
-    if not can_manage(actor) and not actor.has_provider_role("account_manager"):
-        raise PermissionDenied(_("Only the provider's finance function sees fee proposals."))
+    try:
+        provider = fee_model_provider(actor, provider_id)
+    except PermissionDenied:
+        raise PermissionDenied(
+            _("Only the provider's finance function sees fee proposals.")
+        ) from None
     from decimal import ROUND_HALF_UP
 
     proposals = []
     cost_by_segment: dict[str, dict[int, int]] = {}
-    for bs in BillableService.objects.select_related("service", "fee_area").order_by(
-        "service__code"
+    for bs in (
+        BillableService.objects.filter(fee_area__provider_id=provider)
+        .select_related("service", "fee_area")
+        .order_by("service__code")
     ):
         segment = bs.fee_area.segment
         if segment not in cost_by_segment:
-            run = AllocationRun.objects.filter(year=year).order_by("-id").first()
-            cost_by_segment[segment] = full_cost_by_service(year, segment, run)
+            run = (
+                AllocationRun.objects.filter(provider_id=provider, year=year)
+                .order_by("-id")
+                .first()
+            )
+            cost_by_segment[segment] = full_cost_by_service(provider, year, segment, run)
         code = bs.service.code
         cost = (forecast_cost_ore or {}).get(code, cost_by_segment[segment].get(bs.service_id, 0))
         volume = (forecast_volume or {}).get(code) or (

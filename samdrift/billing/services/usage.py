@@ -29,7 +29,14 @@ from ..models import (
 )
 from ..money import parse_decimal, to_ore
 from ..periods import label, next_period, parse_period
-from .common import is_closed_year, is_finalised_period, period_or_error, require_manager
+from ..permissions import MANAGERS, fee_model_providers
+from .common import (
+    is_closed_year,
+    is_finalised_period,
+    period_or_error,
+    require_fee_model_manager,
+    require_manager,
+)
 from .costs import ImportResult, csv_rows
 
 
@@ -51,11 +58,17 @@ def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "rejec
     Usage for a month already invoiced is refused unless `late="adjust"`: then it is billed as an
     adjustment in the next open month and the invoiced month stays closed. A closed year refuses it.
     """
-    require_manager(actor)
+    require_fee_model_manager(actor)
     orgs = {
         o.name: o for o in organisations_named(str(r.get("organisation", "")).strip() for r in rows)
     }
-    services = {s.code: s for s in services_by_code().filter(billing__isnull=False)}
+    # Each provider measures its own services (ADR 0664): another's is as unknown as none.
+    services = {
+        s.code: s
+        for s in services_by_code().filter(
+            billing__isnull=False, provider_id__in=fee_model_providers(actor, MANAGERS)
+        )
+    }
     finalised = set(
         InvoiceRun.objects.filter(status=RunStatus.FINALISED).values_list("period", flat=True)
     )

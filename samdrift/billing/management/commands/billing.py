@@ -1,15 +1,21 @@
-"""`samdrift billing run|close|report|export-ubl|import-costs|import-usage|validate-ubl`.
+"""`samdrift billing run|close|report|export-ubl|import-costs|import-usage|validate-ubl|…`.
 
     samdrift billing run --period 2024-01 [--finalise]      drafts, or drafts finalised
     samdrift billing run --year 2024 --finalise            the twelve months in order
     samdrift billing close --year 2024 [--fee-area CODE]   year-end close (idempotent)
     samdrift billing report --year 2024 --format table|csv|json
+    samdrift billing fee-areas                              the provider's fee areas
+    samdrift billing fee-area-create --code CODE --name-sv NAMN --name-en NAME [--segment core]
+    samdrift billing bill-service --fee-area CODE --service CODE [--unit-code C62]
+    samdrift billing allocate --year 2024                   the provider's allocation run
     samdrift billing export-ubl --period 2024-01 --out DIR  one validated UBL file per document
     samdrift billing correct --invoice F0000012 [--text "line 1=…"] [--dry-run]
         credit an invoice with unreadable text in full and issue a clean replacement (ADR 0217)
 
-Runs as the system actor unless `--as USERNAME` names a finance user. Errors are printed in
-Swedish and English and the exit status is 1; nothing partial is written.
+Runs as the system actor unless `--as USERNAME` names a finance user. Each provider agency has
+its own fee model (ADR 0664): close, report, import-costs, allocate and the fee-area actions act
+on `--provider ID`'s, else on the actor's first (the default provider first). Errors are
+printed in Swedish and English and the exit status is 1; nothing partial is written.
 """
 
 from __future__ import annotations
@@ -45,8 +51,23 @@ class Command(BaseCommand):
                 "import-costs",
                 "import-usage",
                 "correct",
+                "fee-areas",
+                "fee-area-create",
+                "bill-service",
+                "allocate",
             ],
         )
+        parser.add_argument(
+            "--provider",
+            type=int,
+            help="the provider agency (id) whose fee model; the actor's first when left out",
+        )
+        parser.add_argument("--code", help="fee-area-create: the new fee area's code")
+        parser.add_argument("--name-sv", dest="name_sv", help="fee-area-create: Swedish name")
+        parser.add_argument("--name-en", dest="name_en", help="fee-area-create: English name")
+        parser.add_argument("--segment", default="core", help="fee-area-create, allocate")
+        parser.add_argument("--service", help="bill-service: the service's code")
+        parser.add_argument("--unit-code", dest="unit_code", default="C62")
         parser.add_argument("file", nargs="?", help="CSV file for import-costs / import-usage")
         parser.add_argument("--period", help="YYYY-MM")
         parser.add_argument("--year", type=int)
@@ -157,6 +178,7 @@ class Command(BaseCommand):
             fee_area_code=options.get("fee_area"),
             recovery_years=options.get("recovery_years"),
             progress=self._progress,
+            provider_id=options.get("provider"),
         )
         for close in closes:
             figures = close.figures
@@ -170,7 +192,10 @@ class Command(BaseCommand):
         everything = tuple(EXCLUDED_SEGMENTS) if options.get("all_areas") else ()
         records = exports.report_records(
             selectors.outcome_report(
-                actor=actor, year=options.get("year"), include_segments=everything
+                actor=actor,
+                year=options.get("year"),
+                include_segments=everything,
+                provider_id=options.get("provider"),
             )
         )
         if options["format"] == "csv":
@@ -208,7 +233,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(documents)} UBL files in {out}")
 
     def _import_costs(self, actor: Actor, options: dict[str, Any]) -> None:
-        result = services.import_costs_csv(actor=actor, text=self._file(options))
+        result = services.import_costs_csv(
+            actor=actor, text=self._file(options), provider_id=options.get("provider")
+        )
         self.stdout.write(f"created={result.created} unchanged={result.unchanged}")
 
     def _import_usage(self, actor: Actor, options: dict[str, Any]) -> None:
@@ -218,6 +245,59 @@ class Command(BaseCommand):
         self.stdout.write(
             f"created={result.created} unchanged={result.unchanged} adjustments={result.adjustments}"
         )
+
+    def _fee_areas(self, actor: Actor, options: dict[str, Any]) -> None:
+        areas = list(selectors.fee_area_list(actor=actor, provider_id=options.get("provider")))
+        billed = selectors.billed_codes(fee_area_ids=[area.pk for area in areas])
+        for area in areas:
+            self.stdout.write(
+                f"{area.code} ({area.segment}) {area.name_sv} / {area.name_en}: "
+                f"{', '.join(billed.get(area.pk, [])) or '-'}"
+            )
+
+    def _fee_area_create(self, actor: Actor, options: dict[str, Any]) -> None:
+        area = services.create_fee_area(
+            actor=actor,
+            code=options.get("code") or "",
+            name_sv=options.get("name_sv") or "",
+            name_en=options.get("name_en") or "",
+            segment=options["segment"],
+            recovery_years=options.get("recovery_years") or 3,
+            provider_id=options.get("provider"),
+        )
+        self.stdout.write(f"{area.code} created (id {area.pk})")
+
+    def _bill_service(self, actor: Actor, options: dict[str, Any]) -> None:
+        if not options.get("fee_area") or not options.get("service"):
+            raise CommandError("ange --fee-area och --service / give --fee-area and --service")
+        # The code names a fee area of the provider: unique within it, not across providers.
+        area = (
+            selectors.fee_area_list(actor=actor, provider_id=options.get("provider"))
+            .filter(code=options["fee_area"])
+            .first()
+        )
+        if area is None:
+            raise CommandError(
+                f"okänt avgiftsområde {options['fee_area']} / unknown fee area {options['fee_area']}"
+            )
+        billed = services.bill_service(
+            actor=actor,
+            fee_area_id=area.pk,
+            service_code=options["service"],
+            unit_code=options["unit_code"],
+        )
+        self.stdout.write(f"{billed.service.code} billed in {area.code}")
+
+    def _allocate(self, actor: Actor, options: dict[str, Any]) -> None:
+        if not options.get("year"):
+            raise CommandError("ange --year / give --year")
+        run = services.run_allocation(
+            actor=actor,
+            year=options["year"],
+            segment=options["segment"],
+            provider_id=options.get("provider"),
+        )
+        self.stdout.write(f"{run.year} allocated: run {run.pk} inputs {run.input_hash[:12]}")
 
     def _file(self, options: dict[str, Any]) -> str:
         if not options.get("file"):
