@@ -518,6 +518,11 @@ PAGES: dict[str, Case] = {
         PROTOCOL, reason="the Matrix homeserver's transactions (samdrift/chat/tests/test_engine.py)"
     ),
     "chat:appservice_query": Case(PROTOCOL, reason="the Matrix homeserver's queries"),
+    "chat:room_entry": Case(
+        PROTOCOL,
+        reason="the homeserver's room-entry module (its own secret; ADR 0666, "
+        "samdrift/chat/tests/test_room_entry.py)",
+    ),
     "chat:sso_discovery": Case(PROTOCOL, reason="OpenID provider metadata for the homeserver"),
     "chat:sso_jwks": Case(PROTOCOL, reason="OpenID provider keys for the homeserver"),
     "chat:sso_authorize": Case(
