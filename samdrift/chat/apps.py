@@ -49,6 +49,8 @@ class ChatConfig(AppConfig):
         # The homeserver's health on the public status page (up or down only).
         from samdrift.core.health import register_health_check
 
-        from .homeserver import healthy
+        from .homeserver import healthy, workers_healthy
 
         register_health_check("chat", _("Chat (Matrix homeserver)"), healthy)
+        # Synapse's own workers, when the settings ask for any (ADR 0667).
+        register_health_check("chat_workers", _("Chat workers (Synapse)"), workers_healthy)

@@ -162,3 +162,43 @@ def enabled() -> bool:
     """Whether samdrift provisions rooms (`make run` turns it on when Synapse is installed)."""
     value = _get("ENABLED", "")
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+#: The background work Synapse can move off its main process to a worker without any HTTP
+#: routing in front of it (ADR 0667), and how many workers of each the duty allows.
+WORKER_ROLES = {"appservice": 1, "federation_sender": 8, "pusher": 8, "background": 1}
+
+
+def workers() -> dict[str, int]:
+    """Synapse's own workers (ADR 0667): role → how many processes, from `WORKERS`, e.g.
+    `appservice, federation_sender:2, pusher, background` or `all` (one of each). Empty (the
+    default): the main process does everything. A wrong entry is a `ValueError`."""
+    value = _get("WORKERS", [])
+    found: dict[str, int] = {}
+    for entry in _list(value):
+        if entry == "all":
+            found.update({role: found.get(role, 1) for role in WORKER_ROLES})
+            continue
+        role, _, count = entry.partition(":")
+        role = role.strip()
+        number = int(count) if count.strip().isdigit() else (1 if not count else -1)
+        if role not in WORKER_ROLES or not 1 <= number <= WORKER_ROLES[role]:
+            raise ValueError(entry)
+        found[role] = number
+    return found
+
+
+def redis_url() -> str:
+    """The Redis the homeserver's processes replicate over (workers only): `REDIS_URL` (a
+    setting or environment variable), else samdrift's own `REDIS_URL`."""
+    return str(
+        _get("REDIS_URL", "")
+        or getattr(settings, "REDIS_URL", "")
+        or os.environ.get("REDIS_URL", "")
+    )
+
+
+def replication_port() -> int:
+    """The main process's replication listener on the loopback (workers only); 0 picks a free
+    one at each start."""
+    return int(_get("REPLICATION_PORT", 0))

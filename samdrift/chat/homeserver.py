@@ -14,6 +14,7 @@ import ipaddress
 import json
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ SECRET_NAMES = (
     "hs_token",
     "macaroon_secret_key",
     "form_secret",
+    "worker_replication_secret",  # between the main process and its workers (ADR 0667)
     "registration_shared_secret",  # the archivist's admin account only (ADR 0655)
     "sso_client_secret",  # Synapse's secret at samdrift's OpenID provider (ADR 0657)
     "room_policy_secret",  # the room-entry module's secret at samdrift (ADR 0666)
@@ -209,6 +211,163 @@ def _database(folder: Path) -> dict[str, Any]:
     }
 
 
+#: What Synapse demands of a PostgreSQL database; it refuses any other at start (ADR 0667).
+_CREATE = "CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+
+
+def ensure_database() -> str:
+    """On PostgreSQL, the homeserver's database as Synapse needs it (ADR 0667): made when it is
+    missing (UTF8, collation and character type C, from template0; the role needs CREATEDB),
+    refused with what to do when it exists with another encoding or locale. Returns "created",
+    "exists", or "" on SQLite."""
+    if not conf.database_url():
+        return ""
+    import psycopg
+    from psycopg import sql
+
+    args = _database(conf.chat_dir())["args"]
+    name = str(args["database"])
+    where = {
+        "host": args["host"], "port": args["port"], "user": args["user"] or None,
+        "password": args["password"] or None, "connect_timeout": 5,
+    }  # fmt: skip
+    create = _CREATE.format(f'"{name}"')
+    query = (
+        "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
+        "WHERE datname = %s"
+    )
+    try:
+        try:
+            with psycopg.connect(dbname=name, **where) as db:
+                row = db.execute(query, [name]).fetchone()
+        except psycopg.OperationalError:  # missing, or not reachable: ask the server's own
+            with psycopg.connect(dbname="postgres", autocommit=True, **where) as db:
+                row = db.execute(query, [name]).fetchone()
+                if row is not None:
+                    raise
+                try:
+                    db.execute(sql.SQL(_CREATE).format(sql.Identifier(name)))
+                except psycopg.Error as error:
+                    raise HomeserverError(
+                        f"The homeserver's database {name} is missing and could not be made "
+                        f"({error}); make it as a role that may: {create} / Matrix-serverns "
+                        f"databas {name} saknas och kunde inte skapas ({error}); skapa den som "
+                        f"en roll som får: {create}"
+                    ) from error
+                return "created"
+    except psycopg.Error as error:
+        raise HomeserverError(
+            f"The homeserver's PostgreSQL (CHAT_DATABASE_URL) does not answer: {error} / "
+            f"Matrix-serverns PostgreSQL (CHAT_DATABASE_URL) svarar inte: {error}"
+        ) from error
+    encoding, collation, ctype = row or ("", "", "")
+    if (encoding, collation, ctype) != ("UTF8", "C", "C"):
+        raise HomeserverError(
+            f"The homeserver's database {name} has encoding {encoding}, collation {collation} "
+            f"and character type {ctype}; Synapse needs UTF8 with collation and character type "
+            f"C. Make a new database ({create}) and point CHAT_DATABASE_URL at it, or drop this "
+            f"one if it is empty and run `samdrift chat start` again / Matrix-serverns databas "
+            f"{name} har teckenkodning {encoding}, sortering {collation} och teckentyp {ctype}; "
+            f"Synapse kräver UTF8 med sortering och teckentyp C. Skapa en ny databas ({create}) "
+            f"och låt CHAT_DATABASE_URL peka på den, eller ta bort den här om den är tom och "
+            f"kör `samdrift chat start` igen"
+        )
+    return "exists"
+
+
+def worker_names() -> list[tuple[str, str]]:
+    """(name, role) of each Synapse worker the settings ask for, e.g. `("pusher2", "pusher")`."""
+    try:
+        wanted = conf.workers()
+    except ValueError as wrong:
+        roles = ", ".join(conf.WORKER_ROLES)
+        raise HomeserverError(
+            f"CHAT_WORKERS: {wrong} is no worker; name roles among {roles} (a count after a "
+            f"colon for federation_sender and pusher), or all / CHAT_WORKERS: {wrong} är ingen "
+            f"arbetsprocess; ange roller bland {roles} (ett antal efter kolon för "
+            f"federation_sender och pusher), eller all"
+        ) from wrong
+    return [(f"{role}{n}", role) for role, count in wanted.items() for n in range(1, count + 1)]
+
+
+def _redis() -> dict[str, Any]:
+    url = conf.redis_url()
+    parts = urlparse(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise HomeserverError(
+            "Synapse's workers replicate over Redis: set REDIS_URL or CHAT_REDIS_URL "
+            "(redis://host:port/db) / Synapses arbetsprocesser replikerar via Redis: ange "
+            "REDIS_URL eller CHAT_REDIS_URL (redis://värd:port/databas)"
+        )
+    found: dict[str, Any] = {"enabled": True, "host": parts.hostname, "port": parts.port or 6379}
+    if parts.path.strip("/").isdigit():
+        found["dbid"] = int(parts.path.strip("/"))
+    if parts.username:
+        found["username"] = parts.username
+    if parts.password:
+        found["password"] = parts.password
+    if parts.scheme == "rediss":
+        found["use_tls"] = True
+    return found
+
+
+def _workers(replication_port: int) -> dict[str, Any]:
+    """The main process's side of its workers: a replication listener on the loopback, named in
+    `instance_map`, Redis, and the background duties handed to the workers; none without any."""
+    names = worker_names()
+    if not names:
+        return {}
+    if not conf.database_url():
+        raise HomeserverError(
+            "Synapse's workers need PostgreSQL: set CHAT_DATABASE_URL, or leave CHAT_WORKERS "
+            "empty / Synapses arbetsprocesser kräver PostgreSQL: ange CHAT_DATABASE_URL, eller "
+            "lämna CHAT_WORKERS tomt"
+        )
+    by_role = {role: [n for n, r in names if r == role] for role in conf.WORKER_ROLES}
+    options: dict[str, Any] = {
+        "instance_map": {"main": {"host": "127.0.0.1", "port": replication_port}},
+        "worker_replication_secret": secret("worker_replication_secret"),
+        "redis": _redis(),
+    }
+    if by_role["appservice"]:
+        options["notify_appservices_from_worker"] = by_role["appservice"][0]
+    if by_role["federation_sender"]:
+        options["federation_sender_instances"] = by_role["federation_sender"]
+    if by_role["pusher"]:
+        options["pusher_instances"] = by_role["pusher"]
+    if by_role["background"]:
+        options["run_background_tasks_on"] = by_role["background"][0]
+    listener = {
+        "port": replication_port,
+        "bind_addresses": ["127.0.0.1"],
+        "type": "http",
+        "tls": False,
+        "x_forwarded": False,
+        "resources": [{"names": ["replication"], "compress": False}],
+    }
+    return {"listener": listener, "options": options}
+
+
+def worker_config(name: str, health_port: int) -> dict[str, Any]:
+    """A worker's own file, read after homeserver.yaml (which holds the secrets): its name and a
+    loopback listener that answers `/health` only."""
+    folder = conf.chat_dir() / "workers"
+    return {
+        "worker_app": "synapse.app.generic_worker",
+        "worker_name": name,
+        "worker_listeners": [
+            {
+                "port": health_port,
+                "bind_addresses": ["127.0.0.1"],
+                "type": "http",
+                "tls": False,
+                "resources": [{"names": ["health"], "compress": False}],
+            }
+        ],
+        "worker_log_config": str(folder / f"{name}.log.config"),
+    }
+
+
 def registration() -> dict[str, Any]:
     """The application-service registration: samdrift owns its users and aliases exclusively."""
     prefix = conf.localpart_prefix()
@@ -228,12 +387,13 @@ def registration() -> dict[str, Any]:
     }
 
 
-def homeserver_config(listen_port: int) -> dict[str, Any]:
+def homeserver_config(listen_port: int, replication_port: int = 0) -> dict[str, Any]:
     folder = conf.chat_dir()
     whitelist = conf.federation_domain_whitelist()
     # The loopback listener serves federation too, for a front proxy that ends TLS itself.
     resources = ["client"] + (["federation"] if whitelist else [])
     federation = _federation(listen_port, whitelist)
+    workers = _workers(replication_port or conf.replication_port() or free_port())
     return {
         "server_name": conf.server_name(),
         "public_baseurl": f"{conf.public_baseurl(listen_port)}/",
@@ -247,8 +407,10 @@ def homeserver_config(listen_port: int) -> dict[str, Any]:
                 "resources": [{"names": resources, "compress": False}],
             },
             *([federation["listener"]] if federation else []),
+            *([workers["listener"]] if workers else []),
         ],
         **(federation["options"] if federation else {}),
+        **(workers["options"] if workers else {}),
         "database": _database(folder),
         "log_config": str(folder / "log.config"),
         "media_store_path": str(folder / "media"),
@@ -357,12 +519,43 @@ def write_config(listen_port: int | None = None) -> Path:
         "log.config": _log_config(folder),
         "appservice.yaml": registration(),
         "homeserver.yaml": homeserver_config(chosen),
+        **_worker_files(folder),
     }
     for name, content in files.items():
-        path = folder / name
-        path.write_text(json.dumps(content, indent=2) + "\n")
-        path.chmod(0o600)
+        _write_owner_only(folder / name, json.dumps(content, indent=2) + "\n")
     return folder / "homeserver.yaml"
+
+
+def _write_owner_only(path: Path, text: str) -> None:
+    """Replace `path` with `text`, owner-only from the first byte (the configuration files name
+    the secrets, or sit beside them)."""
+    spare = path.parent / f".{path.name}.{secrets.token_hex(4)}"
+    write_private(spare, text)
+    os.replace(spare, path)
+
+
+def _worker_files(folder: Path) -> dict[str, Any]:
+    """`workers/<name>.yaml` and its log configuration for each worker asked for; a worker's file
+    no longer asked for is removed. A running worker keeps its health port."""
+    (folder / "workers").mkdir(mode=0o700, exist_ok=True)
+    wanted = dict(worker_names())
+    for old in (folder / "workers").glob("*.yaml"):
+        if old.stem not in wanted:
+            old.unlink()
+    files: dict[str, Any] = {}
+    for name in wanted:
+        log = _log_config(folder)
+        log["handlers"]["file"]["filename"] = str(folder / "workers" / f"{name}.log")
+        files[f"workers/{name}.log.config"] = log
+        files[f"workers/{name}.yaml"] = worker_config(name, _worker_port(name) or free_port())
+    return files
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    name: str
+    pid: int | None
+    running: bool  # answers on its health listener
 
 
 @dataclass(frozen=True)
@@ -371,6 +564,7 @@ class Status:
     pid: int | None
     url: str
     version: str = ""
+    workers: tuple[WorkerStatus, ...] = ()
 
 
 def _pid_file() -> Path:
@@ -396,7 +590,82 @@ def healthy() -> bool | None:
 def status() -> Status:
     url = conf.homeserver_url()
     version = probe(url)
-    return Status(running=bool(version), pid=running_pid(_pid_file()), url=url, version=version)
+    return Status(
+        running=bool(version), pid=running_pid(_pid_file()), url=url, version=version,
+        workers=worker_status(),
+    )  # fmt: skip
+
+
+def _worker_dir() -> Path:
+    return conf.chat_dir() / "workers"
+
+
+def _health_port(name: str) -> int:
+    """The health port in a worker's file; 0 when there is none."""
+    try:
+        config = json.loads((_worker_dir() / f"{name}.yaml").read_text())
+        return int(config["worker_listeners"][0]["port"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return 0
+
+
+def _worker_port(name: str) -> int:
+    """The health port of a worker that runs now (kept when its file is written again)."""
+    return _health_port(name) if running_pid(_worker_dir() / f"{name}.pid") else 0
+
+
+def worker_answers(name: str, timeout: float = 1.0) -> bool:
+    """Whether the worker answers on its loopback health listener."""
+    port = _health_port(name)
+    try:
+        answer = requests.get(f"http://127.0.0.1:{port}/health", timeout=timeout)
+    except requests.RequestException:
+        return False
+    return bool(port) and answer.ok and answer.text.strip() == "OK"
+
+
+def worker_status() -> tuple[WorkerStatus, ...]:
+    """Each worker of the last configuration written, and any other one still running."""
+    folder = _worker_dir()
+    if not folder.is_dir():
+        return ()
+    names = {p.stem for p in folder.glob("*.yaml")} | {p.stem for p in folder.glob("*.pid")}
+    return tuple(
+        WorkerStatus(name, running_pid(folder / f"{name}.pid"), worker_answers(name))
+        for name in sorted(names)
+    )
+
+
+def workers_healthy() -> bool | None:
+    """For the status pages: None when chat is off or has no workers, else whether every worker
+    the settings ask for answers."""
+    if not conf.enabled():
+        return None
+    names = [name for name, _role in worker_names()]
+    if not names:
+        return None
+    return all(worker_answers(name) for name in names)
+
+
+def _start_workers(python: Path, config: Path, names: list[str], wait: float) -> None:
+    """Start the workers side by side, each read from homeserver.yaml and its own file, and wait
+    until each answers on its health listener; the first failure is raised."""
+    folder = _worker_dir()
+
+    def one(name: str) -> tuple[int, str]:
+        return engines.start(
+            [str(python), "-m", "synapse.app.generic_worker", "--config-path", str(config),
+             "--config-path", str(folder / f"{name}.yaml")],
+            name=f"Synapse worker {name}", cwd=conf.chat_dir(), output=folder / f"{name}.out",
+            pid_file=folder / f"{name}.pid", wait=wait, env=synapse_environment(),
+            probe=lambda: "OK" if worker_answers(name) else "",
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=max(len(names), 1)) as pool:
+        failures = [f.exception() for f in [pool.submit(one, name) for name in names]]
+    for failure in failures:
+        if failure is not None:
+            raise failure
 
 
 def start(*, listen_port: int | None = None, wait: float = 60.0) -> Status:
@@ -408,10 +677,13 @@ def start(*, listen_port: int | None = None, wait: float = 60.0) -> Status:
             "Synapse är inte installerad: kör scripts/ensure-synapse.sh"
         )
     current = status()
-    if current.running and current.pid:
-        return current
+    if current.running and current.pid:  # a worker that stopped is started again
+        missing = [w.name for w in current.workers if not w.pid]
+        _start_workers(python, conf.chat_dir() / "homeserver.yaml", missing, wait)
+        return status() if missing else current
     chosen = listen_port or conf.port() or free_port()
     config = write_config(chosen)
+    ensure_database()
     folder = conf.chat_dir()
     url = f"http://127.0.0.1:{chosen}"
     (folder / "homeserver.url").write_text(url + "\n")
@@ -425,9 +697,18 @@ def start(*, listen_port: int | None = None, wait: float = 60.0) -> Status:
         wait=wait,
         env=synapse_environment(),
     )
-    return Status(running=True, pid=pid, url=url, version=version)
+    try:
+        _start_workers(python, config, [name for name, _role in worker_names()], wait)
+    except HomeserverError:
+        stop()
+        raise
+    return Status(running=True, pid=pid, url=url, version=version, workers=worker_status())
 
 
 def stop(timeout: float = 20.0) -> bool:
-    """Stop the Synapse this chat folder started (by its process id); False if none ran."""
-    return engines.stop(_pid_file(), timeout)
+    """Stop the Synapse this chat folder started and its workers (by their process ids), the
+    workers first; False if none ran."""
+    pid_files = sorted(_worker_dir().glob("*.pid")) if _worker_dir().is_dir() else []
+    with ThreadPoolExecutor(max_workers=max(len(pid_files), 1)) as pool:
+        workers = list(pool.map(lambda path: engines.stop(path, timeout), pid_files))
+    return engines.stop(_pid_file(), timeout) or any(workers)

@@ -1,9 +1,11 @@
 """`samdrift chat …`: the Matrix homeserver behind SAFOS chat and its rooms (issue 13, ADR 0650).
 
-samdrift chat start [--port N]   generate the configuration, start Synapse in the background
+samdrift chat start [--port N]   generate the configuration, start Synapse in the background (and
+                                 its workers, CHAT_WORKERS; on PostgreSQL its database is made
+                                 when missing, ADR 0667)
 samdrift chat serve [--port N]   the same, in the foreground; Ctrl-C stops it (used by `make run`)
-samdrift chat stop               stop the Synapse this data folder started
-samdrift chat status             whether it answers, its version, the rooms samdrift keeps
+samdrift chat stop               stop the Synapse this data folder started, and its workers
+samdrift chat status             whether it and each worker answer, its version, the rooms
 samdrift chat config             (re)write homeserver.yaml and the registration, print the path
 samdrift chat provision [WORKSPACE …] [--all]
                                  bring rooms in line with their workspaces now (as the system)
@@ -75,6 +77,12 @@ class Command(BaseCommand):
     def _start(self, options: dict[str, Any]) -> None:
         state = homeserver.start(listen_port=options.get("port"))
         self.stdout.write(f"Synapse {state.version} on {state.url} (pid {state.pid})")
+        self._workers(state)
+
+    def _workers(self, state: homeserver.Status) -> None:
+        for worker in state.workers:
+            said = "answers / svarar" if worker.running else "does not answer / svarar inte"
+            self.stdout.write(f"worker / arbetsprocess {worker.name}: {said} (pid {worker.pid})")
 
     def _serve(self, options: dict[str, Any]) -> None:
         self._start(options)
@@ -95,9 +103,16 @@ class Command(BaseCommand):
             self.stdout.write(f"running: Synapse {state.version} on {state.url} (pid {state.pid})")
         else:
             self.stdout.write(f"not running / inte igång ({state.url})")
+        self._workers(state)
         self.stdout.write(f"rooms / rum: {selectors.room_count()}")
         if not state.running:
             raise CommandError("Synapse does not answer / Synapse svarar inte")
+        silent = [w.name for w in state.workers if not w.running]
+        if silent:
+            raise CommandError(
+                f"Synapse's workers {', '.join(silent)} do not answer / "
+                f"Synapses arbetsprocesser {', '.join(silent)} svarar inte"
+            )
 
     def _config(self, options: dict[str, Any]) -> None:
         self.stdout.write(str(homeserver.write_config()))
