@@ -51,6 +51,7 @@ class MeetingPage {
     this.screen = null;
     this.joined = null;
     this.ahead = null;
+    this.joining = false;
     this.peopleSeeded = false;
     this.leaving = false;
     this.talking = new Set();
@@ -131,6 +132,7 @@ class MeetingPage {
   // Knock: admitted (a token for Janus) or waiting in the lobby (the poll knocks again when let in).
   async knock() {
     this.buttons.join.disabled = true;
+    this.joining = true; // the poll waits: the list is read again once in, not mid-connection
     this.say(this.texts.joining);
     // Someone already let in who publishes: the camera starts while samdrift answers, not after.
     const camera = this.detail.abilities.publish ? openCamera() : null;
@@ -156,6 +158,8 @@ class MeetingPage {
       dropCamera(camera);
       this.buttons.join.disabled = false;
       this.say(fill(this.texts.failed, { why: error.message }));
+    } finally {
+      this.joining = false;
     }
   }
 
@@ -407,6 +411,7 @@ class MeetingPage {
     for (;;) {
       const wait = this.joined?.watch_only ? VIEWER_POLL_MS : POLL_MS;
       await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.joining) continue;
       try {
         await this.refresh();
       } catch {
