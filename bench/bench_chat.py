@@ -23,6 +23,12 @@ test settings on a SQLite file) that is the homeserver's application service.
    the message. Printed: p50 and p99 from send to seen, per kind, and the ratio (goal: < 1.10
    at p99).
 
+The direct rooms are Synapse without samdrift, so samdrift's room-entry rule (ADR 0666: the
+homeserver's module asks samdrift before a local user enters a room officials made themselves,
+and refuses users samdrift never provisioned) is answered for them by a stub in this process
+that allows everything. samdrift's own rooms are made by the application service, which the
+module never asks about, and delivery does not pass through the module at all.
+
 Clients sign in with the application service's login (samdrift's own users) or the shared-
 secret registration's token (the direct ones), not through the e-ID: the login is not what is
 measured.
@@ -39,8 +45,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -282,11 +290,34 @@ def delivery_groups(base: str, clients: int, rooms: int, tag: str) -> dict[str, 
     return {"samdrift": ours, "direct": theirs}
 
 
+class _AllowEveryEntry(BaseHTTPRequestHandler):
+    """The room-entry rule for the direct rooms: Synapse without samdrift (see the module)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"allow": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def allow_every_entry() -> str:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AllowEveryEntry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-chat-") as tmp:
         data_dir = Path(tmp)
         port = free_port()
         os.environ.update(
+            SAMDRIFT_CHAT_ROOM_POLICY_URL=allow_every_entry(),
             SAMDRIFT_CHAT_DIR=str(data_dir / "chat"),
             SAMDRIFT_CHAT_SYNAPSE_PYTHON=synapse_python(),
             SAMDRIFT_CHAT_APPSERVICE_URL=f"http://127.0.0.1:{port}/chat/appservice",
