@@ -9,7 +9,6 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
-from django.db.models import Count
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -424,10 +423,16 @@ def post_price(request: ApiRequest, payload: PriceIn) -> Status:
 class RunIn(Schema):
     period: str = Field(pattern=PERIOD, description="YYYY-MM")
     finalise: StrictBool = False  # JSON true/false only; 0 and "no" are not answers
+    provider: ProviderId | None = None
+
+
+class FinaliseIn(Schema):
+    provider: ProviderId | None = None
 
 
 class RunOut(Schema):
     period: str
+    provider_id: int = Field(description="The provider agency whose run (the seller)")
     status: str
     input_hash: str
     invoices: int
@@ -435,14 +440,20 @@ class RunOut(Schema):
     warnings: list[str] = []
 
 
-@router.get("/runs", response={200: list[RunOut], **errors(422)}, summary="Invoice runs")
+@router.get(
+    "/runs",
+    response={200: list[RunOut], **errors(404, 422)},
+    summary="A provider's invoice runs",
+    description="Each provider agency's own monthly runs (ADR 0668), newest first.",
+)
 @paginate(Page)
-def list_runs(request: ApiRequest) -> Any:
-    runs = selectors.run_list(actor=request.auth).annotate(invoice_count=Count("invoices"))
+def list_runs(request: ApiRequest, provider: int | None = PROVIDER) -> Any:
+    runs = selectors.run_list_counted(actor=request.auth, provider_id=provider)
     return Mapped(
         runs,
         lambda r: {
             "period": label(r.period),
+            "provider_id": r.provider_id,
             "status": r.status,
             "input_hash": r.input_hash,
             "invoices": r.invoice_count,
@@ -453,14 +464,20 @@ def list_runs(request: ApiRequest) -> Any:
 @router.post(
     "/runs",
     response={200: RunOut, **errors(403, 404, 409, 422)},
-    summary="Run a month (idempotent); optionally finalise",
+    summary="Run a provider's month (idempotent); optionally finalise",
+    description="Drafts the provider's own invoices of the month, numbered from its own series "
+    "when finalised; another provider's month is neither blocked nor changed (ADR 0668).",
 )
 def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
     outcome = services.run_period(
-        actor=request.auth, period=_period(payload.period), finalise=payload.finalise
+        actor=request.auth,
+        period=_period(payload.period),
+        finalise=payload.finalise,
+        provider_id=payload.provider,
     )
     return {
         "period": label(outcome.run.period),
+        "provider_id": outcome.run.provider_id,
         "status": outcome.run.status,
         "input_hash": outcome.run.input_hash,
         "invoices": outcome.invoices,
@@ -472,17 +489,26 @@ def post_run(request: ApiRequest, payload: RunIn) -> dict[str, Any]:
 @router.post(
     "/runs/{period}/finalise",
     response={200: RunOut, **errors(403, 404, 409, 422)},
-    summary="Finalise a month's drafts",
+    summary="Finalise a provider's month's drafts",
+    description="The run of the provider in the body (the caller's first when left out); "
+    "another provider's run is 404 like a month nobody has run (ADR 0668).",
 )
 def finalise(
-    request: ApiRequest, period: str = Path(..., pattern=PERIOD, description="YYYY-MM")
+    request: ApiRequest,
+    payload: FinaliseIn | None = None,
+    period: str = Path(..., pattern=PERIOD, description="YYYY-MM"),
 ) -> dict[str, Any]:
-    run = services.finalise_run(actor=request.auth, period=_period(period))
+    run = services.finalise_run(
+        actor=request.auth,
+        period=_period(period),
+        provider_id=payload.provider if payload is not None else None,
+    )
     return {
         "period": label(run.period),
+        "provider_id": run.provider_id,
         "status": run.status,
         "input_hash": run.input_hash,
-        "invoices": run.invoices.count(),
+        "invoices": selectors.run_invoices(run=run).count(),
     }
 
 
@@ -884,12 +910,17 @@ class ExitIn(Schema):
     organisation_id: int
     period: str = Field(pattern=PERIOD, description="YYYY-MM")
     reason: str = single_line(min_length=1, description="Why; required; one line.")
+    provider: ProviderId | None = None
 
 
 @router.post(
     "/exit-settlements",
     response={201: list[InvoiceOut], **errors(403, 404, 409, 422)},
-    summary="Settle a leaving agency to zero",
+    summary="Settle a leaving agency's accounts with a provider to zero",
+    description="The provider's final invoice for the agency's accounts of its services (the "
+    "provider in the body, else the caller's first); an agency that used several providers' "
+    "services is settled by each of them. An agency with no account with the provider is 404 "
+    "like a missing one (ADR 0668).",
 )
 def post_exit(request: ApiRequest, payload: ExitIn) -> Status:
     invoices = services.settle_exit(
@@ -897,5 +928,6 @@ def post_exit(request: ApiRequest, payload: ExitIn) -> Status:
         organisation_id=payload.organisation_id,
         period=_period(payload.period),
         reason=payload.reason,
+        provider_id=payload.provider,
     )
     return Status(201, [_invoice(i) for i in invoices])

@@ -197,10 +197,14 @@ def load(*, stdout: Any) -> None:
             )
             for other_id, own in others.items():
                 _other_provider_costs(other_id, own, year)
-            for month in range(1, 13):
-                services.run_period(
-                    actor=SYSTEM, period=datetime.date(year, month, 1), finalise=True
-                )
+            for month in range(1, 13):  # each provider runs its own month (ADR 0668)
+                for provider_id in (owner_id, *others):
+                    services.run_period(
+                        actor=SYSTEM,
+                        period=datetime.date(year, month, 1),
+                        finalise=True,
+                        provider_id=provider_id,
+                    )
             services.close_year(actor=SYSTEM, year=year, provider_id=owner_id)
             for other_id in others:
                 services.close_year(actor=SYSTEM, year=year, provider_id=other_id)

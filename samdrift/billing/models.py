@@ -347,9 +347,25 @@ class Usage(models.Model):
         return self.billed_period != self.period
 
 
-class ProjectTime(models.Model):
-    """Time and material on a connection case, invoiced monthly at cost (R-10)."""
+def _case_provider_id(case_id: int) -> int | None:
+    """The provider whose time it is when whoever booked it named none: the case's (the provider
+    of its first service by code), else the catalogue owner (ADR 0042, 0668)."""
+    from samdrift.catalogue.selectors import case_provider_id
 
+    return case_provider_id(case_id) or _default_provider_id()
+
+
+class ProjectTime(models.Model):
+    """Time and material on a connection case, invoiced monthly at cost (R-10) by the case's
+    provider agency, which the entry names as it was when the time was booked (ADR 0668): its
+    staff book it, read it and invoice it in their own monthly run."""
+
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed through (provider, source_key) below
+    )
     case = models.ForeignKey(
         "onboarding.ConnectionCase", on_delete=models.PROTECT, related_name="billing_time"
     )
@@ -362,11 +378,15 @@ class ProjectTime(models.Model):
     hourly_rate = models.DecimalField(_("cost price per hour"), max_digits=20, decimal_places=6)
     external_cost_ore = models.BigIntegerField(default=0)
     description = models.CharField(max_length=200)
-    source_key = models.CharField(max_length=120, unique=True)
+    source_key = models.CharField(max_length=120)
 
     class Meta:
         ordering = ["period", "id"]
         constraints = [
+            # A key is the booking provider's own (like a cost voucher, ADR 0664).
+            models.UniqueConstraint(
+                fields=["provider", "source_key"], name="project_time_key_per_provider"
+            ),
             models.CheckConstraint(condition=Q(hours__gte=0), name="project_hours_not_negative"),
             models.CheckConstraint(
                 condition=Q(hourly_rate__gte=0), name="project_rate_not_negative"
@@ -379,11 +399,24 @@ class ProjectTime(models.Model):
     def __str__(self) -> str:
         return self.source_key
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.provider_id is None:
+            self.provider_id = _case_provider_id(self.case_id)
+        super().save(*args, **kwargs)
+
 
 class InvoiceRun(models.Model):
-    """One monthly run: unique per period (I-06), its frozen inputs hashed (I-07)."""
+    """One provider agency's monthly run (ADR 0668): one per provider and period (I-06), its
+    frozen inputs hashed (I-07). It drafts the invoices whose seller is its provider, and each
+    provider's run of a month is independent of every other provider's."""
 
-    period = models.DateField(unique=True)
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed through (provider, period) below
+    )
+    period = models.DateField()
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.DRAFT)
     input_hash = models.CharField(max_length=64)
     issue_date = models.DateField()
@@ -391,10 +424,20 @@ class InvoiceRun(models.Model):
     finalised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-period"]
+        ordering = ["-period", "provider_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "period"], name="invoice_run_per_provider_and_period"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.period.strftime("%Y-%m")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.provider_id is None:
+            self.provider_id = _default_provider_id()
+        super().save(*args, **kwargs)
 
 
 class NumberSeries(models.Model):

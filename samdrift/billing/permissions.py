@@ -3,10 +3,9 @@
 Provider finance runs the fee model; provider admins may too. Account managers read everything
 (they talk to the agencies about their invoices). "Everything" is their own provider's: each
 provider agency has its own fee model (fee areas, costs, allocation, closes, schedules, ledger,
-the outcome report; ADR 0664), and its staff read and run that one only. The monthly invoice
-run, which drafts every provider's invoices, stays the catalogue owner's (ADR 0042), as do
-project time and exit settlements; each provider decides its own services' prices and records
-their usage. A customer agency's contact or orderer reads its own
+the outcome report; ADR 0664) and its own monthly invoice runs, project time and exit
+settlements (ADR 0668), and its staff read and run those only; each provider decides its own
+services' prices and records their usage. A customer agency's contact or orderer reads its own
 invoices, usage and ledger, never another agency's (tenancy, ADR 0205).
 """
 
@@ -30,26 +29,6 @@ if TYPE_CHECKING:
 MANAGERS = (Role.FINANCE, Role.PROVIDER_ADMIN)
 READERS = (*MANAGERS, Role.ACCOUNT_MANAGER)
 CUSTOMER_READERS = (Role.CONTACT, Role.ORDERER)
-
-
-def _in_fee_model_owner(actor: Actor, roles: tuple[str, ...]) -> bool:
-    """The invoice runs name no provider: they are the catalogue owner's (ADR 0042), so only
-    roles held in that very agency count. No query for a customer; one for provider staff."""
-    if actor.is_superuser:
-        return True
-    if not actor.has_provider_role(*roles):
-        return False
-    return actor.has_provider_role_in(default_provider_id(), *roles)
-
-
-def can_manage(actor: Actor) -> bool:
-    """Runs the invoice runs, project time and exits: the catalogue owner's (ADR 0042)."""
-    return _in_fee_model_owner(actor, MANAGERS)
-
-
-def can_read_all(actor: Actor) -> bool:
-    """Reads the invoice runs: the catalogue owner's staff."""
-    return _in_fee_model_owner(actor, READERS)
 
 
 def fee_model_providers(actor: Actor, roles: tuple[str, ...] = READERS) -> list[int]:
@@ -85,8 +64,24 @@ def fee_model_provider(
 
 
 def manages_fee_model(actor: Actor, provider_id: int) -> bool:
-    """Runs that provider's fee model: fee areas, costs, allocation, closes (ADR 0664)."""
+    """Runs that provider's billing: its fee areas, costs, allocation and closes (ADR 0664), its
+    monthly invoice runs, project time, exit settlements and credit notes (ADR 0668)."""
     return actor.has_provider_role_in(provider_id, *MANAGERS)
+
+
+def managed_providers(actor: Actor) -> list[int]:
+    """The provider agencies whose billing the actor runs (MANAGERS), the default provider
+    first; every provider agency for the system. No query for a customer or one provider's
+    staff."""
+    return fee_model_providers(actor, MANAGERS)
+
+
+def billing_provider(actor: Actor, provider_id: int | None = None, *, manage: bool = False) -> int:
+    """The provider agency whose invoice runs, project time or exits the actor reads, or runs
+    with `manage`: the fee model's rule (`fee_model_provider`), since a run, a time entry and an
+    exit settlement are one provider's like its fee areas (ADR 0668). Someone who holds the
+    roles in no provider is refused; another provider is missing, like one that does not exist."""
+    return fee_model_provider(actor, provider_id, MANAGERS if manage else READERS)
 
 
 def _own_fee_model(actor: Actor, provider_id: int | None) -> int | None:
@@ -127,20 +122,21 @@ def invoice_abilities(actor: Actor, invoice: Invoice) -> dict[str, bool]:
 
 
 def billing_abilities(actor: Actor, provider_id: int | None = None) -> dict[str, bool]:
-    """What the actor may do in billing. The fee model's keys are for the provider asked for (the
-    actor's first when none is); the invoice runs' are the catalogue owner's (ADR 0042, 0664)."""
-    manage = can_manage(actor)
+    """What the actor may do in billing, for the provider asked for (the actor's first when none
+    is): its fee model (ADR 0664) and its monthly runs, project time and exits (ADR 0668)."""
     own = _own_fee_model(actor, provider_id)
     manage_own = own is not None and manages_fee_model(actor, own)
     return {
         "read_all": own is not None,
-        "read_runs": can_read_all(actor),
+        "read_runs": own is not None,
         "manage_fee_areas": manage_own,
         "import_costs": manage_own,
         "allocate": manage_own,
         "close_year": manage_own,
         "create_price": manage_own,
         "record_usage": manage_own,
-        "run": manage,
-        "finalise": manage,
+        "run": manage_own,
+        "finalise": manage_own,
+        "record_project_time": manage_own,
+        "settle_exit": manage_own,
     }

@@ -1,9 +1,9 @@
 """Reads of the fee model, always for an actor: customers see only their own agencies' data.
 
 A missing object and one the actor may not see raise the same NotFound (tenancy rule). Each
-provider agency has its own fee model (ADR 0664): the reads of fee areas, costs, allocation,
-closes and the outcome report take the provider (the actor's first when none is asked for) and
-show that provider's only.
+provider agency has its own fee model (ADR 0664) and its own invoice runs, project time and exit
+settlements (ADR 0668): those reads take the provider (the actor's first when none is asked for)
+and show that provider's only.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from samdrift.catalogue.selectors import services_by_code
+from samdrift.catalogue.selectors import default_provider_id, services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, PermissionDenied
 from samdrift.core.search.words import all_words
@@ -46,7 +47,7 @@ from .models import (
 from .money import round_presentation
 from .permissions import (
     MANAGERS,
-    can_read_all,
+    billing_provider,
     can_use_billing,
     customer_org_ids,
     fee_model_provider,
@@ -67,18 +68,26 @@ def _require_billing(actor: Actor) -> None:
         raise PermissionDenied("billing")
 
 
-def _require_staff(actor: Actor) -> None:
-    """The invoice runs name no provider: they are the catalogue owner's, read by that
-    provider's staff only (ADR 0042)."""
-    if not can_read_all(actor):
-        raise PermissionDenied("billing")
-
-
 def fee_model_of(*, actor: Actor, provider_id: int | None = None) -> int:
     """The provider whose fee model the actor reads: the one asked for, else its first (the
     default provider first). PermissionDenied for someone who reads no provider's fee model;
     NotFound for a provider that is not one of the actor's, like one that does not exist."""
     return fee_model_provider(actor, provider_id)
+
+
+def billing_provider_of(
+    *, actor: Actor, provider_id: int | None = None, manage: bool = False
+) -> int | None:
+    """The provider whose runs, project time or exits a page shows (ADR 0668): the one asked
+    for, else the actor's first; None for someone who reads (with `manage`: runs) no provider's
+    billing and asked for none, such as a customer. A provider that is not one of the actor's is
+    missing (NotFound), like one that does not exist."""
+    try:
+        return billing_provider(actor, provider_id, manage=manage)
+    except PermissionDenied:
+        if provider_id is None:
+            return None
+        raise
 
 
 def fee_model_choices(*, actor: Actor) -> list[Organisation]:
@@ -273,16 +282,43 @@ def agency_year_lines(*, organisation_id: int, year: int) -> dict[tuple[str, str
     return dict(totals)
 
 
-def run_list(*, actor: Actor) -> QuerySet[InvoiceRun]:
-    _require_staff(actor)
-    return InvoiceRun.objects.order_by("-period")
+def run_list(*, actor: Actor, provider_id: int | None = None) -> QuerySet[InvoiceRun]:
+    """A provider's invoice runs, newest first (the provider asked for, else the actor's first;
+    ADR 0668). PermissionDenied for someone who reads no provider's billing; NotFound for a
+    provider that is not one of the actor's, like one that does not exist."""
+    provider = billing_provider(actor, provider_id)
+    return InvoiceRun.objects.filter(provider_id=provider).order_by("-period")
 
 
-def run_get(*, actor: Actor, period: datetime.date) -> InvoiceRun:
+def run_get(*, actor: Actor, period: datetime.date, provider_id: int | None = None) -> InvoiceRun:
+    """A provider's run of a month; another provider's is missing, exactly like a month the
+    provider has not run (NotFound)."""
     try:
-        return visible_or_404(run_list(actor=actor), "run", period=period)
+        runs = run_list(actor=actor, provider_id=provider_id).select_related("provider")
+        return visible_or_404(runs, "run", period=period)
     except PermissionDenied:
         raise NotFound("run") from None
+
+
+def run_list_counted(*, actor: Actor, provider_id: int | None = None) -> QuerySet[InvoiceRun]:
+    """`run_list` with each run's number of invoices (`invoice_count`, as `run_invoices`)."""
+    counted = (
+        Invoice.objects.filter(run__period=OuterRef("period"), seller_id=OuterRef("provider_id"))
+        .order_by()
+        .values("seller_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return run_list(actor=actor, provider_id=provider_id).annotate(
+        invoice_count=Coalesce(Subquery(counted), 0)
+    )
+
+
+def run_invoices(*, run: InvoiceRun) -> QuerySet[Invoice]:
+    """The invoices of a run the actor read (`run_get` first): its provider's of its month. A
+    month run before each provider had its own run (migration 0013) may hold another seller's
+    finalised invoices, which are shown with that seller's own run of the month."""
+    return Invoice.objects.filter(run__period=run.period, seller_id=run.provider_id)
 
 
 def price_list(*, actor: Actor) -> QuerySet[PriceVersion]:
@@ -448,14 +484,16 @@ def years_with_data() -> list[int]:
     return sorted(years, reverse=True)
 
 
-def finance_summary(*, actor: Actor) -> dict[str, Any]:
-    _require_staff(actor)
+def finance_summary(*, actor: Actor, provider_id: int | None = None) -> dict[str, Any]:
+    provider = billing_provider(actor, provider_id)
     return {
-        "draft_runs": InvoiceRun.objects.filter(status="draft").count(),
+        "draft_runs": InvoiceRun.objects.filter(provider_id=provider, status="draft").count(),
         "finalised_invoices": Invoice.objects.filter(
             _seller_or_buyer(actor), status=InvoiceStatus.FINALISED
         ).count(),
-        "open_accounts": Account.objects.filter(~Q(entries=None)).distinct().count(),
+        "open_accounts": Account.objects.filter(~Q(entries=None), fee_area__provider_id=provider)
+        .distinct()
+        .count(),
     }
 
 
@@ -525,40 +563,57 @@ def allocation_services(*, actor: Actor, provider_id: int | None = None) -> Quer
     )
 
 
-def project_time_list(*, actor: Actor, limit: int = 500) -> list[ProjectTime]:
-    """Time and material on connection cases, newest first; a customer sees only its agencies'."""
+def project_time_list(
+    *, actor: Actor, limit: int = 500, provider_id: int | None = None
+) -> list[ProjectTime]:
+    """Time and material on connection cases, newest first. With `provider_id`, one of the
+    actor's providers' own (ADR 0668); without, a customer's own agencies' and the time of the
+    providers whose billing the actor reads (the system: all)."""
     _require_billing(actor)
     queryset = ProjectTime.objects.select_related("case", "organisation")
-    if not actor.sees_everything:
-        # Time is booked on a case: its provider's staff (the case's rule) and the customer.
+    if provider_id is not None:
+        queryset = queryset.filter(provider_id=billing_provider(actor, provider_id))
+    elif not actor.sees_everything:
+        # Time is its provider's (booked on the provider's case) and the customer's.
         own = Q(organisation_id__in=customer_org_ids(actor))
         if reads_as_seller(actor):
-            own |= Q(case__in=case_list(actor=actor).values("pk"))
+            own |= Q(provider_id__in=fee_model_providers(actor))
         queryset = queryset.filter(own)
     return list(queryset.order_by("-period", "organisation__name", "-id")[:limit])
 
 
-def project_time_cases(*, actor: Actor) -> QuerySet[ConnectionCase]:
-    """Connection cases time may be booked on (provider staff only)."""
-    _require_staff(actor)
+def project_time_cases(*, actor: Actor, provider_id: int | None = None) -> QuerySet[ConnectionCase]:
+    """Connection cases the provider's finance function may book time on (the provider asked
+    for, else the actor's first): the cases it sees whose time is its own, i.e. whose first
+    service by code is its (a case without services: the catalogue owner's; ADR 0042, 0668)."""
+    provider = billing_provider(actor, provider_id, manage=True)
+    first = (
+        services_by_code()
+        .filter(connection_cases=OuterRef("pk"))
+        .order_by("code")
+        .values("provider_id")[:1]
+    )
+    own = Q(billed_by=provider)
+    if provider == default_provider_id():
+        own |= Q(billed_by__isnull=True)
     # The scoped list with its agency, without the services it prefetches: the form shows none.
     return (
         case_list(actor=actor)
         .prefetch_related(None)
+        .annotate(billed_by=Subquery(first))
+        .filter(own)
         .order_by("organisation__name", "-opened_on", "-id")
     )
 
 
-def exit_candidates(*, actor: Actor) -> QuerySet[Organisation]:
-    """Agencies with at least one account whose balance is not zero: what an exit would settle."""
-    _require_staff(actor)
-    own = (
-        Q()
-        if actor.sees_everything
-        else Q(account__service__provider_id__in=actor.provider_org_ids)
-    )
+def exit_candidates(*, actor: Actor, provider_id: int | None = None) -> QuerySet[Organisation]:
+    """Agencies with at least one account of the provider's (the one asked for, else the
+    actor's first; ADR 0668) whose balance is not zero: what its exit settlement would settle."""
+    provider = billing_provider(actor, provider_id, manage=True)
     open_accounts = (
-        LedgerEntry.objects.filter(own, account__organisation__isnull=False)
+        LedgerEntry.objects.filter(
+            account__service__provider_id=provider, account__organisation__isnull=False
+        )
         .values("account_id")
         .annotate(t=Sum("amount_ore"))
         .exclude(t=0)

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .money import format_kronor, ore_to_decimal, to_ore
 from .periods import label, parse_period
-from .permissions import billing_abilities, can_manage, invoice_abilities
+from .permissions import billing_abilities, invoice_abilities
 
 View = Callable[..., HttpResponse]
 # The ledger up to the last possible year: every entry an exit settlement brings to zero.
@@ -81,9 +81,10 @@ def _year(request: HttpRequest) -> int:
 
 
 def _asked_provider(request: HttpRequest) -> int | None:
-    """The provider agency a fee-model page was asked for (`?provider=ID`), if any: someone who
-    works for two providers picks one (ADR 0664); the selectors decide whether it is theirs."""
-    value = request.GET.get("provider", "")
+    """The provider agency a fee-model or run page was asked for (`?provider=ID`, or a form's
+    `provider` field), if any: someone who works for two providers picks one (ADR 0664, 0668);
+    the selectors decide whether it is theirs."""
+    value = request.POST.get("provider", "") or request.GET.get("provider", "")
     if not value:
         return None
     if not value.isdigit() or len(value) > 12:
@@ -94,6 +95,12 @@ def _asked_provider(request: HttpRequest) -> int | None:
 def _fee_model(request: HttpRequest) -> int:
     """The provider whose fee model the page shows: asked for, else the actor's first."""
     return selectors.fee_model_of(actor=_actor(request), provider_id=_asked_provider(request))
+
+
+def _run_url(run: Any) -> str:
+    """A run's page, naming its provider: a run is one provider's month (ADR 0668)."""
+    path = reverse("billing:run", kwargs={"period": label(run.period)})
+    return f"{path}?{urlencode({'provider': run.provider_id})}"
 
 
 def _with_provider(url: str, provider: int | None, request: HttpRequest, **query: Any) -> str:
@@ -107,20 +114,14 @@ def _context(
     request: HttpRequest, nav: str, provider: int | None = None, **extra: Any
 ) -> dict[str, Any]:
     actor = _actor(request)
-    manage = can_manage(actor)
-    abilities = billing_abilities(actor, provider)
     choices = selectors.fee_model_choices(actor=actor) if provider is not None else []
     return {
         "nav": "billing",
         "subnav": nav,
-        # The finance pages' writes are the managers' too (permissions.MANAGERS); the fee
-        # model's are its own provider's (ADR 0664).
-        "abilities": {
-            **abilities,
-            "record_project_time": manage,
-            "settle_exit": manage,
-        },
-        # A fee-model page: which provider's it shows, and the others the actor may pick.
+        # The fee model's writes, runs, project time and exits are each provider's own
+        # (permissions.MANAGERS of that provider; ADR 0664, 0668).
+        "abilities": billing_abilities(actor, provider),
+        # A provider's page: which provider's it shows, and the others the actor may pick.
         "provider": provider,
         "provider_choices": choices,
         **extra,
@@ -288,73 +289,89 @@ def invoice_correct(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @page
 def run_list(request: HttpRequest) -> HttpResponse:
+    """A provider's invoice runs (the one asked for, else the actor's first); its finance
+    function starts a month's run here (ADR 0668)."""
     actor = _actor(request)
-    paged = paginate(selectors.run_list(actor=actor), params=request.GET)
+    provider = _fee_model(request)
+    paged = paginate(selectors.run_list(actor=actor, provider_id=provider), params=request.GET)
+    can = billing_abilities(actor, provider)
+    if request.method == "POST" and not can["run"]:
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            month = label(services.check_run(actor=actor, period=form.cleaned_data["period"]))
+            checked, provider = services.check_run(
+                actor=actor, period=form.cleaned_data["period"], provider_id=provider
+            )
         except PermissionDenied:
             raise
         except DomainError as error:
             form.add_error("period", str(error))
         else:
+            month = label(checked)
             # The run itself is a background job; its page shows the progress and links the run.
             with queued_by(
                 actor,
-                agency_id=min(actor.provider_org_ids, default=None),
+                agency_id=provider,
                 label=_("Invoice run %(period)s") % {"period": month},
             ):
-                job = tasks.run_invoices.enqueue(user_id=actor.user_id, period=month)
+                job = tasks.run_invoices.enqueue(
+                    user_id=actor.user_id, period=month, provider_id=provider
+                )
             if not job.is_finished:
                 return redirect("jobs:detail", job_id=int(job.id))
             # An immediate backend (some tests) has run it already, within this request.
             if job.status != TaskResultStatus.SUCCESSFUL:
                 messages.error(request, _("The invoice run failed; nothing was changed."))
-                return redirect("billing:runs")
+                return redirect(_with_provider(reverse("billing:runs"), provider, request))
             for warning in (job.return_value or {}).get("warnings", []):
                 messages.warning(request, warning)
-            return redirect("billing:run", period=month)
+            return redirect((job.return_value or {}).get("link") or reverse("billing:runs"))
     return render(
         request,
         "billing/run_list.html",
-        _context(request, "runs", **paged.context("runs"), form=form),
+        _context(request, "runs", provider, **paged.context("runs"), form=form),
     )
 
 
 @page
 def run_detail(request: HttpRequest, period: str) -> HttpResponse:
+    """One provider's run of a month; another provider's is missing, like a month not run."""
     actor = _actor(request)
     try:
         month = parse_period(period)
     except ValueError:
         raise Http404 from None
-    run = selectors.run_get(actor=actor, period=month)
-    invoices = list(run.invoices.select_related("buyer").order_by("buyer__name"))
+    run = selectors.run_get(actor=actor, period=month, provider_id=_asked_provider(request))
+    invoices = list(selectors.run_invoices(run=run).select_related("buyer").order_by("buyer__name"))
     total = sum(i.total_ore for i in invoices)
     return render(
         request,
         "billing/run_detail.html",
-        _context(request, "runs", run=run, invoices=invoices, total=total),
+        _context(request, "runs", run.provider_id, run=run, invoices=invoices, total=total),
     )
 
 
 @page
 @require_POST
 def run_finalise(request: HttpRequest, period: str) -> HttpResponse:
+    """Finalises the provider's run of the month (the form names its provider)."""
     try:
         month = parse_period(period)
     except ValueError:
         raise Http404 from None
     try:
-        services.finalise_run(actor=_actor(request), period=month)
-    except PermissionDenied:
+        run = services.finalise_run(
+            actor=_actor(request), period=month, provider_id=_asked_provider(request)
+        )
+    except (PermissionDenied, NotFound):
         raise
     except DomainError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("The run is finalised; the invoices have numbers and UBL."))
-    return redirect("billing:run", period=period)
+        provider = _asked_provider(request)
+        return redirect(_with_provider(reverse("billing:run", args=[period]), provider, request))
+    messages.success(request, _("The run is finalised; the invoices have numbers and UBL."))
+    return redirect(_run_url(run))
 
 
 @page
@@ -490,11 +507,6 @@ def report_export(request: HttpRequest) -> HttpResponse:
     return _download(request, "utfall", exports.REPORT_HEADERS, records)
 
 
-def _require_manage(request: HttpRequest) -> None:
-    if not can_manage(_actor(request)):
-        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
-
-
 @page
 def allocation(request: HttpRequest) -> HttpResponse:
     """A provider's versioned allocation rules and the runs that spread a year's pools over its
@@ -580,16 +592,19 @@ def allocation(request: HttpRequest) -> HttpResponse:
 
 @page
 def project_time(request: HttpRequest) -> HttpResponse:
-    """Time and material on connection cases; finance books, a customer reads its own."""
+    """Time and material on connection cases: a provider's (the one asked for, else the actor's
+    first; ADR 0668), whose finance function books it on its own cases; a customer reads its
+    own agencies'."""
     actor = _actor(request)
-    entries = selectors.project_time_list(actor=actor)
-    if request.method == "POST":
-        _require_manage(request)
-    manage = can_manage(actor)
+    provider = selectors.billing_provider_of(actor=actor, provider_id=_asked_provider(request))
+    entries = selectors.project_time_list(actor=actor, provider_id=provider)
+    manage = provider is not None and billing_abilities(actor, provider)["record_project_time"]
+    if request.method == "POST" and not manage:
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
     form = (
         ProjectTimeForm(
             request.POST if request.method == "POST" else None,
-            cases=selectors.project_time_cases(actor=actor),
+            cases=selectors.project_time_cases(actor=actor, provider_id=provider),
         )
         if manage
         else None
@@ -617,7 +632,7 @@ def project_time(request: HttpRequest) -> HttpResponse:
                 _("The time is booked; it is invoiced with the run for %(period)s.")
                 % {"period": label(entry.billed_period)},
             )
-            return redirect("billing:project_time")
+            return redirect(_with_provider(reverse("billing:project_time"), provider, request))
     rows = [
         {
             "entry": entry,
@@ -632,6 +647,7 @@ def project_time(request: HttpRequest) -> HttpResponse:
         _context(
             request,
             "project_time",
+            provider,
             rows=rows,
             total=sum(row["amount_ore"] for row in rows),
             form=form,
@@ -641,10 +657,15 @@ def project_time(request: HttpRequest) -> HttpResponse:
 
 @page
 def exit_settlement(request: HttpRequest) -> HttpResponse:
-    """Settle a leaving agency to zero: choose it, see its balances, then confirm."""
-    _require_manage(request)
+    """Settle a leaving agency's accounts with a provider to zero (the provider asked for, else
+    the actor's first; ADR 0668): choose it, see its balances, then confirm."""
     actor = _actor(request)
-    agencies = selectors.exit_candidates(actor=actor)
+    provider = selectors.billing_provider_of(
+        actor=actor, provider_id=_asked_provider(request), manage=True
+    )
+    if provider is None:
+        raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+    agencies = selectors.exit_candidates(actor=actor, provider_id=provider)
     if request.method == "POST":
         form = ExitForm(request.POST, prefix="exit", agencies=agencies)
         valid = form.is_valid()
@@ -657,6 +678,7 @@ def exit_settlement(request: HttpRequest) -> HttpResponse:
                     organisation_id=data["organisation"].pk,
                     period=data["period"],
                     reason=data["reason"],
+                    provider_id=provider,
                 )
             except PermissionDenied:
                 raise
@@ -671,7 +693,7 @@ def exit_settlement(request: HttpRequest) -> HttpResponse:
                         "numbers": ", ".join(str(i.number) for i in invoices),
                     },
                 )
-                return redirect("billing:exit")
+                return redirect(_with_provider(reverse("billing:exit"), provider, request))
         preview_form = ExitPreviewForm(
             initial={"organisation": chosen.pk if chosen else None}, agencies=agencies
         )
@@ -686,7 +708,9 @@ def exit_settlement(request: HttpRequest) -> HttpResponse:
     balances = (
         [
             {"row": row, "settle_ore": -row.balance_ore}
-            for row in selectors.ledger(actor=actor, year=ALL_YEARS, organisation_id=chosen.pk)
+            for row in selectors.ledger(
+                actor=actor, year=ALL_YEARS, organisation_id=chosen.pk, provider_id=provider
+            )
             if row.balance_ore
         ]
         if chosen
@@ -698,6 +722,7 @@ def exit_settlement(request: HttpRequest) -> HttpResponse:
         _context(
             request,
             "exit",
+            provider,
             preview_form=preview_form,
             form=form,
             chosen=chosen,

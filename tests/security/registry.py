@@ -34,7 +34,6 @@ class Case:
     params: dict[str, str] = field(default_factory=dict)  # path parameter → victim reference
     method: str = "GET"
     data: Callable[[Callable[[str], Any]], dict[str, Any]] | None = None  # ref → body
-    only_fk_data: bool = False  # the object is FK's fee model: no victim for FK's own staff
     reason: str = ""
 
 
@@ -256,9 +255,14 @@ PAGES: dict[str, Case] = {
         OBJECT, {"invoice_id": "invoice.id"}, "POST", lambda ref: {"reason": "matrix"}
     ),
     "billing:invoice_correct": Case(OBJECT, {"invoice_id": "invoice.id"}, "POST"),
-    "billing:runs": Case(LIST),
-    "billing:run": Case(OBJECT, {"period": "period"}, only_fk_data=True),
-    "billing:run_finalise": Case(OBJECT, {"period": "period"}, "POST", only_fk_data=True),
+    # Each provider's own runs (ADR 0668): the victim's provider's is missing to another's staff.
+    "billing:runs": Case(OBJECT, data=lambda ref: {"provider": ref("run.provider_id")}),
+    "billing:run": Case(
+        OBJECT, {"period": "period"}, data=lambda ref: {"provider": ref("run.provider_id")}
+    ),
+    "billing:run_finalise": Case(
+        OBJECT, {"period": "period"}, "POST", lambda ref: {"provider": ref("run.provider_id")}
+    ),
     "billing:prices": Case(LIST),
     "billing:costs": Case(LIST),
     "billing:ledger": Case(LIST),
@@ -1233,9 +1237,13 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/billing/costs"): Case(LIST, data=lambda ref: {"year": 2029}),
     ("GET", "/billing/prices"): Case(LIST),
     ("POST", "/billing/prices"): Case(LIST, method="POST", data=lambda ref: {}),
-    ("GET", "/billing/runs"): Case(LIST),
-    ("POST", "/billing/runs"): Case(LIST, method="POST", data=lambda ref: {"period": "2031-01"}),
-    ("POST", "/billing/runs/{period}/finalise"): Case(OBJECT, only_fk_data=True),
+    ("GET", "/billing/runs"): Case(OBJECT, data=lambda ref: {"provider": ref("run.provider_id")}),
+    ("POST", "/billing/runs"): Case(
+        OBJECT, data=lambda ref: {"period": "2031-01", "provider": ref("run.provider_id")}
+    ),
+    ("POST", "/billing/runs/{period}/finalise"): Case(
+        OBJECT, data=lambda ref: {"provider": ref("run.provider_id")}
+    ),
     ("GET", "/billing/ledger"): Case(LIST, data=lambda ref: {"year": 2029}),
     # The fee model's writes name the provider: the victim's is missing to another's staff.
     ("POST", "/billing/closes"): Case(
@@ -1275,8 +1283,11 @@ API: dict[tuple[str, str], Case] = {
             "key": "matrix-project-time",
         },
     ),
+    # A complete settlement by the caller's own provider: only whose customer it is can be
+    # wrong (the victim has an account with its own provider only, ADR 0668).
     ("POST", "/billing/exit-settlements"): Case(
-        OBJECT, data=lambda ref: {"organisation_id": ref("org.id"), "year": 2030}
+        OBJECT,
+        data=lambda ref: {"organisation_id": ref("org.id"), "period": "2030-01", "reason": "x"},
     ),
     ("GET", "/efos/officials"): Case(LIST),
     ("GET", "/efos/officials/{official_id}"): Case(OBJECT),

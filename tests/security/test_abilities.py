@@ -492,14 +492,15 @@ def test_trail_abilities(role, expected):
     assert {k for k, v in got.items() if v} == expected, role
 
 
-# --- billing: each provider runs its own fee model, the invoice runs are the catalogue owner's ----
+# --- billing: each provider runs its own fee model and its own invoice runs ----------------------
 
 from samdrift.billing.permissions import billing_abilities, invoice_abilities  # noqa: E402
 
 # The fee model (ADR 0664): the actor's own provider's, asked with no provider named.
 FEE_MODEL = {"manage_fee_areas", "import_costs", "allocate", "close_year", "create_price"}
 FEE_MODEL |= {"record_usage"}
-RUNS = {"run", "finalise"}  # the monthly invoice run, the catalogue owner's (ADR 0042)
+# The monthly invoice run, project time and exits: each provider's own too (ADR 0668).
+RUNS = {"run", "finalise", "record_project_time", "settle_exit"}
 BILLING_KEYS = {"read_all", "read_runs", *FEE_MODEL, *RUNS}
 MANAGE = BILLING_KEYS
 BILLING = {
@@ -507,16 +508,15 @@ BILLING = {
     **dict.fromkeys({"provider_admin", "finance"}, MANAGE),
     "account_manager": {"read_all", "read_runs"},
     **{key: set() for key in {"service_manager", "security"}},
-    "second_provider": {"read_all", *FEE_MODEL},  # its own fee model; FK's runs are not its
+    "second_provider": MANAGE,  # its own fee model and its own runs (ADR 0668)
     "anonymous": set(),
     "system": MANAGE,
 }
-# Asked for the other provider's fee model: FK's staff have none of the second provider's, and
-# the second provider's administrator none of FK's (it keeps no ability over FK's runs either).
+# Asked for the other provider's billing: FK's staff have none of the second provider's, and
+# the second provider's administrator none of FK's, runs included (ADR 0668).
 BILLING_OTHER_PROVIDER = {
     **{key: set() for key in A_PEOPLE},
-    **{key: {"read_runs", *RUNS} for key in {"provider_admin", "finance"}},
-    "account_manager": {"read_runs"},
+    **{key: set() for key in {"provider_admin", "finance", "account_manager"}},
     **{key: set() for key in {"service_manager", "security"}},
     "second_provider": set(),
     "anonymous": set(),

@@ -24,6 +24,7 @@ from samdrift.accounts.selectors import actor_for_user
 from samdrift.accounts.services import token_create
 from samdrift.audit.services import audit_record
 from samdrift.billing.models import (
+    Account,
     AllocationResult,
     AllocationRun,
     BillableService,
@@ -31,6 +32,7 @@ from samdrift.billing.models import (
     FeeArea,
     Invoice,
     InvoiceRun,
+    LedgerEntry,
     Usage,
     YearEndClose,
 )
@@ -157,6 +159,10 @@ class Victim:
     cost: Any = None
     allocation_run: Any = None
     close: Any = None
+    # billing: the victim's provider's own invoice run of the world's month, with a draft to the
+    # victim (ADR 0668), and the victim's account with the provider, which an exit would settle.
+    run: Any = None
+    account: Any = None
 
 
 @dataclass
@@ -461,7 +467,6 @@ def build_world() -> World:
         UserFactory(username="c_kontakt"),
     )
     run_period = datetime.date(2029, 12, 1)
-    InvoiceRun.objects.create(period=run_period, input_hash="0" * 64, issue_date=run_period)
     # Each provider's own fee model (ADR 0664): a fee area billing its service, a cost of its own
     # pool (the same voucher number in both: vouchers are each provider's), an allocation run and
     # a closed year, all in the run's year so the pages show them by default.
@@ -488,6 +493,26 @@ def build_world() -> World:
             figures={"revenue_ore": 0, "cost_ore": 1000_00, "accumulated_ore": -1000_00},
         )  # fmt: skip
         victim.markers = (*victim.markers, victim.fee_area.name_sv, victim.fee_area.code, pool)
+        # Each provider's own run of the same month (ADR 0668), its hash a marker (the run list
+        # shows its first 12 characters), with a draft invoice to the victim; and the victim's
+        # account with the provider, with a balance an exit settlement would bring to zero.
+        victim.run = InvoiceRun.objects.create(
+            provider=keeper, period=run_period, input_hash=f"matrisrun{tag}".ljust(64, "0"),
+            issue_date=run_period,
+        )  # fmt: skip
+        Invoice.objects.create(
+            run=victim.run, seller=keeper, buyer=victim.org, period=run_period,
+            issue_date=run_period, due_date=run_period + datetime.timedelta(days=30),
+            buyer_reference="matrix", total_ore=10_00,
+        )  # fmt: skip
+        victim.account = Account.objects.create(
+            organisation=victim.org, service=victim.service, fee_area=victim.fee_area
+        )
+        LedgerEntry.objects.create(
+            account=victim.account, year=2029, period=datetime.date(2029, 6, 1), kind="fee",
+            amount_ore=10_00, idempotency_key=f"matris-{tag}",
+        )  # fmt: skip
+        victim.markers = (*victim.markers, victim.run.input_hash[:12])
     # Program 2032 sites (ADR 0913): both providers' services on one site, so the check and
     # "what if the site is lost" would name each provider's customers (B, C) to the other.
     from samdrift.continuity.models import Placement, Site

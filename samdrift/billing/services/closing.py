@@ -165,7 +165,10 @@ def close_year(
     provider = require_fee_model_manager(actor, provider_id)
     if not (2000 <= int(year) <= 2100):
         raise ValidationFailed(_("The year is not valid."), errors={"year": [str(year)]})
-    if InvoiceRun.objects.filter(period__year=year, status=RunStatus.DRAFT).exists():
+    # The provider's own draft runs (ADR 0668): another provider's month is not this one's.
+    if InvoiceRun.objects.filter(
+        provider_id=provider, period__year=year, status=RunStatus.DRAFT
+    ).exists():
         raise BusinessRuleViolation(_("Finalise or remove the year's draft runs before the close."))
     # An area without billable services (SITSSAM, Program 2032 in the demo) invoices nothing and
     # has no accounts to carry a result in: its costs stay in the cost ledger, tagged (ADR 0211).

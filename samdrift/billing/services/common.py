@@ -29,7 +29,7 @@ from ..models import (
     YearEndClose,
 )
 from ..periods import parse_period
-from ..permissions import MANAGERS, can_manage, fee_model_provider
+from ..permissions import MANAGERS, fee_model_provider, managed_providers
 
 BILLED_BASES = ("assignment", "separate")  # own_use is the provider's own consumption (ADR 0205)
 NUMBER_PREFIX: dict[str, str] = {InvoiceKind.INVOICE: "F", InvoiceKind.CREDIT_NOTE: "K"}
@@ -37,10 +37,14 @@ PAYMENT_DAYS = 30
 Progress = Callable[[str], None]
 
 
-def require_manager(actor: Actor) -> None:
-    """The catalogue owner's finance function: invoice runs, project time, exits (ADR 0042)."""
-    if not can_manage(actor):
+def require_manager(actor: Actor) -> list[int]:
+    """The provider agencies whose billing the actor changes (the default provider first):
+    refused for someone who runs no provider's. Which provider an object is (an invoice's
+    seller, a case's provider) is then checked against these (ADR 0668)."""
+    providers = managed_providers(actor)
+    if not providers:
         raise PermissionDenied(_("Only the provider's finance function may change billing data."))
+    return providers
 
 
 def require_fee_model_manager(actor: Actor, provider_id: int | None = None) -> int:
@@ -77,13 +81,25 @@ def period_or_error(text: str | datetime.date, field_name: str = "period") -> da
         ) from None
 
 
-def is_finalised_period(period: datetime.date) -> bool:
-    return InvoiceRun.objects.filter(period=period, status=RunStatus.FINALISED).exists()
+def is_finalised_period(period: datetime.date, provider_id: int) -> bool:
+    """Whether the provider's run of the month is finalised (each provider's is its own)."""
+    return InvoiceRun.objects.filter(
+        provider_id=provider_id, period=period, status=RunStatus.FINALISED
+    ).exists()
+
+
+def finalised_periods(provider_ids: list[int] | set[int]) -> dict[int, set[datetime.date]]:
+    """The finalised months of each of these providers' runs."""
+    found: dict[int, set[datetime.date]] = {provider: set() for provider in provider_ids}
+    for provider, period in InvoiceRun.objects.filter(
+        provider_id__in=list(provider_ids), status=RunStatus.FINALISED
+    ).values_list("provider_id", "period"):
+        found[provider].add(period)
+    return found
 
 
 def is_closed_year(year: int, provider_id: int | None = None) -> bool:
-    """Whether a fee area closed the year: one of the provider's, or any when none is named
-    (the invoice run, which drafts every provider's invoices)."""
+    """Whether a fee area closed the year: one of the provider's, or any when none is named."""
     closes = YearEndClose.objects.filter(year=year)
     if provider_id is not None:
         closes = closes.filter(fee_area__provider_id=provider_id)

@@ -53,9 +53,11 @@ def correct_unreadable_invoice(
     `texts` overrides the suggested cleaned texts (keys as `suggested_texts`); every text must
     be one line without control characters. Returns (credit note, replacement invoice).
     """
-    require_manager(actor)
+    sellers = require_manager(actor)  # the seller's finance function only (ADR 0668)
     with transaction.atomic():
-        original = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+        original = (
+            Invoice.objects.select_for_update().filter(pk=invoice_id, seller_id__in=sellers).first()
+        )
         if original is None:
             raise NotFound("invoice")
         if original.kind != InvoiceKind.INVOICE:

@@ -1,4 +1,6 @@
-"""What a month's invoice run would write: read-only and deterministic (fee-model.md §5.4 steps 1–2).
+"""What a provider's month's invoice run would write: read-only and deterministic (fee-model.md
+§5.4 steps 1–2). Only the lines whose seller is the run's provider (ADR 0668): its services'
+usage, subscriptions and schedules, and the time booked on its cases.
 
 Inputs are read with a handful of set queries in a fixed order and priced in memory; lines are
 plain tuples because a national run prices tens of thousands of them (bench/bench_billing.py).
@@ -14,10 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import F, Sum
-from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.selectors import case_provider_id, default_provider_id
-from samdrift.core.exceptions import BusinessRuleViolation
 from samdrift.onboarding.selectors import billed_subscription_rows
 from samdrift.organisations.selectors import hierarchy_rows
 
@@ -256,25 +255,17 @@ class PriceBook:
         return self._parsed[version.id]
 
 
-def default_seller_id() -> int:
-    """A case without services is billed by the catalogue owner, the default provider (ADR 0042):
-    the same rule the tenancy kernel uses to decide whose staff see such a case."""
-    seller = default_provider_id()
-    if seller is None:
-        raise BusinessRuleViolation(_("No provider agency exists to issue invoices."))
-    return seller
-
-
 class _PeriodBuilder:
-    """Collects one month's lines per (seller, agency); each source of lines is one method."""
+    """Collects one provider's month's lines per (seller, agency); each source of lines is one
+    method, and each reads the provider's own rows only."""
 
-    def __init__(self, period: datetime.date) -> None:
-        self.period, self.end = period, period_end(period)
+    def __init__(self, period: datetime.date, seller_id: int) -> None:
+        self.period, self.end, self.seller_id = period, period_end(period), seller_id
         self.year_start = datetime.date(period.year, 1, 1)
         self.month_label = label(period)
         self.billables = {
             row[0]: Billable(*row)
-            for row in BillableService.objects.values_list(
+            for row in BillableService.objects.filter(service__provider_id=seller_id).values_list(
                 "service_id",
                 "service__code",
                 "service__provider_id",
@@ -460,7 +451,9 @@ class _PeriodBuilder:
         """Instalments and settlements decided at earlier closes: a twelfth a month, with catch-up."""
         period = self.period
         schedules = list(
-            RecoverySchedule.objects.filter(year=period.year)
+            RecoverySchedule.objects.filter(
+                year=period.year, account__service__provider_id=self.seller_id
+            )
             .select_related("account__service", "account__organisation")
             .order_by("id")
         )
@@ -519,17 +512,16 @@ class _PeriodBuilder:
             )
 
     def project_time(self) -> None:
-        """Connection projects at cost: hours at the hourly rate, external costs as booked."""
-        seller_for_case: dict[int, int] = {}
+        """Connection projects at cost: hours at the hourly rate, external costs as booked. The
+        time is the provider's that booked it on its case (a case without services: the
+        catalogue owner's, ADR 0042, 0668)."""
+        seller = self.seller_id
         for entry in (
-            ProjectTime.objects.filter(billed_period=self.period)
+            ProjectTime.objects.filter(billed_period=self.period, provider_id=seller)
             .select_related("organisation")
             .order_by("source_key")
         ):
-            if entry.case_id not in seller_for_case:
-                provider = case_provider_id(entry.case_id)
-                seller_for_case[entry.case_id] = provider or default_seller_id()
-            seller, name = seller_for_case[entry.case_id], entry.organisation.name
+            name = entry.organisation.name
             month = label(entry.period)
             self.add(
                 entry.organisation_id,
@@ -594,9 +586,10 @@ class _PeriodBuilder:
         return ordered
 
 
-def build_period(period: datetime.date) -> tuple[list[DraftInvoice], list[str]]:
-    """The drafts a month's run would write, and warnings about what it could not invoice."""
-    builder = _PeriodBuilder(period)
+def build_period(period: datetime.date, seller_id: int) -> tuple[list[DraftInvoice], list[str]]:
+    """The drafts a provider's month's run would write (its invoices as seller only), and
+    warnings about what it could not invoice."""
+    builder = _PeriodBuilder(period, seller_id)
     builder.usage()
     builder.subscriptions()
     builder.schedules()

@@ -95,7 +95,12 @@ def create_price_version(
         errors["basis"] = [str(_("graduated, package and one-time prices are monthly"))]
     if valid and valid.day != 1:
         errors["valid_from"] = [str(_("a price starts on the first day of a month"))]
-    if valid and is_finalised_period(valid.replace(day=1)):
+    # A month the service's provider has invoiced (its own run, ADR 0668) keeps its prices.
+    if (
+        valid
+        and service is not None
+        and is_finalised_period(valid.replace(day=1), service.provider_id)
+    ):
         errors["valid_from"] = [
             str(_("that month is already invoiced; a price cannot change history"))
         ]

@@ -1,4 +1,9 @@
-"""Monthly invoice runs: build a period's drafts and write them, all or nothing (§5.4 steps 1–3)."""
+"""Monthly invoice runs: build a period's drafts and write them, all or nothing (§5.4 steps 1–3).
+
+Each provider agency runs its own months (ADR 0668): a run drafts the invoices whose seller is
+its provider, numbered at finalising from that seller's own series, and one provider's run of a
+month neither waits for nor blocks another's.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from .common import (
     invoice_totals,
     is_closed_year,
     period_or_error,
-    require_manager,
+    require_fee_model_manager,
 )
 from .drafting import PARTY_FIELDS, DraftInvoice, build_period
 from .sealing import finalise_run
@@ -151,11 +156,14 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def check_run(*, actor: Actor, period: str | datetime.date) -> datetime.date:
+def check_run(
+    *, actor: Actor, period: str | datetime.date, provider_id: int | None = None
+) -> tuple[datetime.date, int]:
     """What `run_period` refuses before any work, so a page can answer at once before it queues
-    the run as a job (`billing.tasks.run_invoices`)."""
-    require_manager(actor)
-    return period_or_error(period)
+    the run as a job (`billing.tasks.run_invoices`): the month, and whose run it is (the
+    provider asked for, else the actor's first; another provider's is missing, ADR 0668)."""
+    provider = require_fee_model_manager(actor, provider_id)
+    return period_or_error(period), provider
 
 
 def run_period(
@@ -165,30 +173,38 @@ def run_period(
     issue_date: datetime.date | None = None,
     finalise: bool = False,
     progress: Progress | None = None,
+    provider_id: int | None = None,
 ) -> RunOutcome:
-    """Build (or rebuild) the month's drafts; optionally finalise them in a second transaction.
+    """Build (or rebuild) a provider's month's drafts (the provider asked for, else the actor's
+    first, the default provider first; ADR 0668); optionally finalise them in a second
+    transaction.
 
     Running a finalised month again changes nothing and returns the run. Running a draft month
     with the same inputs changes nothing either; with changed inputs only the drafts are replaced
     (I-06). Because drafts are written in one transaction, a crash leaves the old drafts or the new.
+    A year the provider has closed refuses its months; another provider's close does not.
     """
-    require_manager(actor)
+    provider = require_fee_model_manager(actor, provider_id)
     month = period_or_error(period)
-    existing = InvoiceRun.objects.filter(period=month).first()
+    existing = InvoiceRun.objects.filter(provider_id=provider, period=month).first()
     if existing is not None and existing.status == RunStatus.FINALISED:
         return RunOutcome(existing, False, True, existing.invoices.count(), 0, [])
-    if is_closed_year(month.year):
+    if is_closed_year(month.year, provider):
         raise BusinessRuleViolation(_("The year is closed; its months cannot be invoiced again."))
     say = progress or (lambda _message: None)
     say(f"{label(month)}: building drafts")
     issued = issue_date or next_period(month)
     with _no_cyclic_gc():
-        drafts, warnings = build_period(month)
+        drafts, warnings = build_period(month, provider)
         rows = DraftRows.of(drafts, issued)
         content_hash = rows.digest(month)
     line_count = sum(len(d.lines) for d in drafts)
     with transaction.atomic():
-        run = InvoiceRun.objects.select_for_update().filter(period=month).first()
+        run = (
+            InvoiceRun.objects.select_for_update()
+            .filter(provider_id=provider, period=month)
+            .first()
+        )
         if run is not None and (
             run.status == RunStatus.FINALISED or run.input_hash == content_hash
         ):
@@ -197,7 +213,7 @@ def run_period(
             created = run is None
             if run is None:
                 run = InvoiceRun.objects.create(
-                    period=month, input_hash=content_hash, issue_date=issued
+                    provider_id=provider, period=month, input_hash=content_hash, issue_date=issued
                 )
             else:
                 InvoiceLine.objects.filter(
@@ -213,6 +229,7 @@ def run_period(
                 obj=run,
                 after={
                     "period": label(month),
+                    "provider": provider,
                     "hash": content_hash,
                     "invoices": len(drafts),
                     "lines": line_count,
@@ -223,7 +240,7 @@ def run_period(
         f"{label(month)}: {outcome.invoices} invoices, {outcome.lines} lines{' (unchanged)' if outcome.unchanged else ''}"
     )
     if finalise:
-        finalise_run(actor=actor, period=month, progress=progress)
+        finalise_run(actor=actor, period=month, progress=progress, provider_id=provider)
         outcome.run.refresh_from_db()
     return outcome
 

@@ -23,7 +23,14 @@ from ..documents import digits
 from ..models import Invoice, InvoiceLine, InvoiceRun, NumberSeries
 from ..notices import invoices_issued
 from ..periods import label
-from .common import NUMBER_PREFIX, Progress, invoice_totals, period_or_error, require_manager
+from .common import (
+    NUMBER_PREFIX,
+    Progress,
+    invoice_totals,
+    period_or_error,
+    require_fee_model_manager,
+    require_manager,
+)
 from .drafting import PARTY_FIELDS
 from .ledger import post_lines
 
@@ -91,13 +98,26 @@ def _stamp(numbers: list[tuple[str, int]], now: datetime.datetime) -> None:
 
 
 def finalise_run(
-    *, actor: Actor, period: str | datetime.date, progress: Progress | None = None
+    *,
+    actor: Actor,
+    period: str | datetime.date,
+    progress: Progress | None = None,
+    provider_id: int | None = None,
 ) -> InvoiceRun:
-    """One transaction: gapless numbers, ledger entries, run finalised (I-04, I-05, §5.4 step 4)."""
-    require_manager(actor)
+    """One transaction: gapless numbers, ledger entries, run finalised (I-04, I-05, §5.4 step 4).
+
+    The provider's run of the month (the provider asked for, else the actor's first; ADR 0668):
+    its invoices are the provider's own, numbered from its own series. Another provider's run is
+    missing (NotFound), exactly like a month nobody has run.
+    """
+    provider = require_fee_model_manager(actor, provider_id)
     month = period_or_error(period)
     with transaction.atomic():
-        run = InvoiceRun.objects.select_for_update().filter(period=month).first()
+        run = (
+            InvoiceRun.objects.select_for_update()
+            .filter(provider_id=provider, period=month)
+            .first()
+        )
         if run is None:
             raise NotFound("run")
         if run.status == RunStatus.FINALISED:
@@ -111,7 +131,7 @@ def finalise_run(
             actor=actor,
             action="billing.run_finalised",
             obj=run,
-            after={"period": label(month), "invoices": sealed},
+            after={"period": label(month), "provider": provider, "invoices": sealed},
         )
     if progress:
         progress(f"{label(month)}: finalised {sealed} invoices")
@@ -125,8 +145,9 @@ def credit_invoice(
 
     The original never changes (I-04); its ledger entries are reversed by the credit note's. A
     credited instalment or settlement becomes due again and is billed by the next monthly run.
+    Only the seller's finance function credits: another seller's invoice is missing (ADR 0668).
     """
-    require_manager(actor)
+    sellers = require_manager(actor)
     if not reason.strip():
         raise ValidationFailed(
             _("A credit note needs a reason."), errors={"reason": [str(_("required"))]}
@@ -136,7 +157,7 @@ def credit_invoice(
     with transaction.atomic():
         original = (
             Invoice.objects.select_for_update()
-            .filter(pk=invoice_id, kind=InvoiceKind.INVOICE)
+            .filter(pk=invoice_id, kind=InvoiceKind.INVOICE, seller_id__in=sellers)
             .first()
         )
         if original is None:

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.audit.services import audit_record, snapshot
-from samdrift.catalogue.selectors import services_by_code
+from samdrift.catalogue.selectors import case_provider_id, default_provider_id, services_by_code
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import (
+    NotFound,
     ValidationFailed,
 )
 from samdrift.onboarding.selectors import case_with_organisation
@@ -31,6 +32,7 @@ from ..money import parse_decimal, to_ore
 from ..periods import label, next_period, parse_period
 from ..permissions import MANAGERS, fee_model_providers
 from .common import (
+    finalised_periods,
     is_closed_year,
     is_finalised_period,
     period_or_error,
@@ -40,12 +42,14 @@ from .common import (
 from .costs import ImportResult, csv_rows
 
 
-def _open_period_after(period: datetime.date) -> datetime.date:
+def _open_period_after(period: datetime.date, provider_id: int) -> datetime.date:
+    """The provider's first month after `period` whose run is not finalised: where its late data
+    is billed (each provider's months are its own, ADR 0668)."""
     candidate = next_period(period)
     finalised = set(
-        InvoiceRun.objects.filter(status=RunStatus.FINALISED, period__gte=candidate).values_list(
-            "period", flat=True
-        )
+        InvoiceRun.objects.filter(
+            provider_id=provider_id, status=RunStatus.FINALISED, period__gte=candidate
+        ).values_list("period", flat=True)
     )
     while candidate in finalised:
         candidate = next_period(candidate)
@@ -57,6 +61,7 @@ def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "rejec
 
     Usage for a month already invoiced is refused unless `late="adjust"`: then it is billed as an
     adjustment in the next open month and the invoiced month stays closed. A closed year refuses it.
+    Invoiced months and closed years are the service's provider's own (ADR 0668).
     """
     require_fee_model_manager(actor)
     orgs = {
@@ -69,10 +74,13 @@ def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "rejec
             billing__isnull=False, provider_id__in=fee_model_providers(actor, MANAGERS)
         )
     }
-    finalised = set(
-        InvoiceRun.objects.filter(status=RunStatus.FINALISED).values_list("period", flat=True)
-    )
-    closed_years = set(YearEndClose.objects.values_list("year", flat=True))
+    providers = {service.provider_id for service in services.values()}
+    finalised = finalised_periods(providers)
+    closed_years: dict[int, set[int]] = {provider: set() for provider in providers}
+    for provider, year in YearEndClose.objects.filter(
+        fee_area__provider_id__in=providers
+    ).values_list("fee_area__provider_id", "year"):
+        closed_years[provider].add(year)
     errors: dict[str, list[str]] = {}
     parsed: list[Usage] = []
     for index, row in enumerate(rows, start=1):
@@ -101,10 +109,10 @@ def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "rejec
         source = str(row.get("source") or "manual").strip()[:40]
         source_key = str(row.get("key") or "").strip()
         billed = period
-        if period is not None:
-            if period.year in closed_years:
+        if period is not None and service is not None:
+            if period.year in closed_years[service.provider_id]:
                 problems.append(str(_("the year %(year)s is closed") % {"year": period.year}))
-            elif period in finalised:
+            elif period in finalised[service.provider_id]:
                 if late != "adjust":
                     problems.append(
                         str(
@@ -113,8 +121,8 @@ def record_usage(*, actor: Actor, rows: list[dict[str, Any]], late: str = "rejec
                         )
                     )
                 else:
-                    billed = _open_period_after(period)
-            if not source_key and org is not None and service is not None:
+                    billed = _open_period_after(period, service.provider_id)
+            if not source_key and org is not None:
                 source_key = f"{org.pk}:{service.code}:{label(period)}"
         if problems or org is None or service is None or period is None or billed is None:
             errors[key] = problems
@@ -199,11 +207,18 @@ def record_project_time(
     key: str,
     external_cost: Any = 0,
 ) -> ProjectTime:
-    """Time and material on a connection case, invoiced at cost with the next monthly run (R-10)."""
-    require_manager(actor)
+    """Time and material on a connection case, invoiced at cost with its provider's next monthly
+    run (R-10). The time is the case's provider's (the provider of its first service by code, a
+    case without services the catalogue owner's; ADR 0042, 0668): only that provider's finance
+    function books it, and the entry names it."""
+    providers = require_manager(actor)
     errors: dict[str, list[str]] = {}
     # Only a case of the actor's own provider's customers: another's is missing, nothing stored.
     case = case_with_organisation(actor=actor, case_id=case_id)
+    # A case the actor sees but another provider bills (one of several services) is as missing.
+    provider = case_provider_id(case.pk) or default_provider_id()
+    if provider not in providers:
+        raise NotFound("case")
     month = period_or_error(period)
     values: dict[str, Decimal] = {}
     for name, raw in (
@@ -219,16 +234,17 @@ def record_project_time(
             errors[name] = [str(_("must be a number"))]
     if not description.strip() or not key.strip():
         errors["description"] = [str(_("description and key are required"))]
-    if is_closed_year(month.year):
+    if is_closed_year(month.year, provider):
         errors["period"] = [str(_("the year is closed"))]
     if errors:
         raise ValidationFailed(_("The time entry is not valid; nothing was saved."), errors=errors)
-    billed = _open_period_after(month) if is_finalised_period(month) else month
+    billed = _open_period_after(month, provider) if is_finalised_period(month, provider) else month
     with transaction.atomic():
-        existing = ProjectTime.objects.filter(source_key=key).first()
+        existing = ProjectTime.objects.filter(provider_id=provider, source_key=key).first()
         if existing is not None:
             return existing
         entry = ProjectTime.objects.create(
+            provider_id=provider,
             case=case,
             organisation=case.organisation,
             period=month,

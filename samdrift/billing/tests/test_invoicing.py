@@ -72,7 +72,7 @@ def test_group_member_can_receive_the_groups_invoices(world):
     skane = world.agencies["Länsstyrelsen i Skåne"]
     group = Organisation.objects.get(name="Länsstyrelserna")
     BillingProfile.objects.create(organisation=group, invoice_to=skane)
-    drafts, _warnings = build_period(datetime.date(2024, 1, 1))
+    drafts, _warnings = build_period(datetime.date(2024, 1, 1), world.provider.pk)
     lan_invoice = next(d for d in drafts if d.buyer_id == skane.pk)
     assert {line.org_name for line in lan_invoice.lines} == {
         "Länsstyrelsen i Skåne",

@@ -52,6 +52,7 @@ def _runs(world: Any, n: int) -> None:
     start = InvoiceRun.objects.count()
     InvoiceRun.objects.bulk_create(
         InvoiceRun(
+            provider=world.provider,
             period=datetime.date(1900 + (start + i) // 12, (start + i) % 12 + 1, 1),
             input_hash="x",
             issue_date=PERIOD,

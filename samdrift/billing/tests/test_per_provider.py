@@ -95,10 +95,10 @@ def _second_provider_year(world) -> FeeArea:
         actor=b, year=YEAR, cost_pool="b-gemensamt", method="even", decision_ref="B fördelning"
     )
     services.run_allocation(actor=b, year=YEAR)
-    # The monthly run drafts every provider's invoices; it stays the default provider's (ADR 0042).
-    services.run_period(actor=world.finance, period=f"{YEAR}-12", finalise=True)
-    for month in range(1, 12):
-        services.run_period(actor=world.finance, period=f"{YEAR}-{month:02d}", finalise=True)
+    # B runs its own months (ADR 0668); Försäkringskassan runs its own.
+    for month in range(1, 13):
+        for actor in (b, world.finance):
+            services.run_period(actor=actor, period=f"{YEAR}-{month:02d}", finalise=True)
     services.close_year(actor=b, year=YEAR)
     return area
 
@@ -221,7 +221,7 @@ def test_b_cannot_reach_the_default_providers_fee_model_through_its_writes(two):
         AllocationRun.objects.count(),
         FeeArea.objects.count(),
     ) == before
-    assert billing_abilities(b)["close_year"] and not billing_abilities(b)["run"]
+    assert billing_abilities(b)["close_year"] and billing_abilities(b)["run"]  # its own (ADR 0668)
     assert billing_abilities(b, two.provider.pk) == {**dict.fromkeys(billing_abilities(b), False)}
 
 

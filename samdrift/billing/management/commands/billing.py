@@ -1,6 +1,6 @@
 """`samdrift billing run|close|report|export-ubl|import-costs|import-usage|validate-ubl|…`.
 
-    samdrift billing run --period 2024-01 [--finalise]      drafts, or drafts finalised
+    samdrift billing run --period 2024-01 [--finalise]      the provider's drafts, or finalised
     samdrift billing run --year 2024 --finalise            the twelve months in order
     samdrift billing close --year 2024 [--fee-area CODE]   year-end close (idempotent)
     samdrift billing report --year 2024 --format table|csv|json
@@ -13,8 +13,9 @@
         credit an invoice with unreadable text in full and issue a clean replacement (ADR 0217)
 
 Runs as the system actor unless `--as USERNAME` names a finance user. Each provider agency has
-its own fee model (ADR 0664): close, report, import-costs, allocate and the fee-area actions act
-on `--provider ID`'s, else on the actor's first (the default provider first). Errors are
+its own fee model (ADR 0664) and its own monthly runs (ADR 0668): run, close, report,
+import-costs, allocate and the fee-area actions act on `--provider ID`'s, else on the actor's
+first (the default provider first). Errors are
 printed in Swedish and English and the exit status is 1; nothing partial is written.
 """
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--provider",
             type=int,
-            help="the provider agency (id) whose fee model; the actor's first when left out",
+            help="the provider agency (id) whose fee model or runs; the actor's first when left out",
         )
         parser.add_argument("--code", help="fee-area-create: the new fee area's code")
         parser.add_argument("--name-sv", dest="name_sv", help="fee-area-create: Swedish name")
@@ -160,7 +161,11 @@ class Command(BaseCommand):
                 self._progress(prefix + message)
 
             outcome = services.run_period(
-                actor=actor, period=period, finalise=options["finalise"], progress=progress
+                actor=actor,
+                period=period,
+                finalise=options["finalise"],
+                progress=progress,
+                provider_id=options.get("provider"),
             )
             for warning in outcome.warnings:
                 self._progress(f"  varning / warning: {warning}")
