@@ -339,7 +339,7 @@ def post_costs(
 
 @router.get(
     "/costs",
-    response={200: list[dict[str, Any]], **errors(422)},
+    response={200: list[dict[str, Any]], **errors(404, 422)},
     summary="A provider's cost per pool and tag for a year",
 )
 def get_costs(
@@ -527,7 +527,7 @@ class AccountOut(Schema):
 
 @router.get(
     "/ledger",
-    response={200: list[AccountOut], **errors(422)},
+    response={200: list[AccountOut], **errors(404, 422)},
     summary="Carry-forward accounts with balances",
     description="Every account the caller reads; with `provider`, that provider's fee model only.",
 )
@@ -577,7 +577,7 @@ class CloseIn(Schema):
 
 @router.post(
     "/closes",
-    response={200: list[dict[str, Any]], **errors(403, 409, 422)},
+    response={200: list[dict[str, Any]], **errors(403, 404, 409, 422)},
     summary="Year-end close of a provider's fee areas (idempotent per fee area and year)",
 )
 def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
@@ -604,7 +604,7 @@ def post_close(request: ApiRequest, payload: CloseIn) -> list[dict[str, Any]]:
 
 @router.get(
     "/report",
-    response={200: dict[str, Any], **errors(422)},
+    response={200: dict[str, Any], **errors(404, 422)},
     summary="A provider's outcome per fee area and year (Intäkter, Kostnader, +/-, Ack.)",
 )
 def get_report(
@@ -620,7 +620,7 @@ def get_report(
 
 @router.get(
     "/fee-proposal",
-    response={200: list[dict[str, Any]], **errors(422)},
+    response={200: list[dict[str, Any]], **errors(404, 422)},
     summary="Next year's cost-covering price per service",
 )
 def get_fee_proposal(

@@ -363,3 +363,22 @@ def test_a_body_that_is_no_object_is_a_422_before_the_view(provider_admin, body)
         )
         assert _assert_error_body(response, 422)["code"] == "invalid", (path, response.content)
     assert AuditEvent.objects.count() == before
+
+
+def test_every_operation_that_takes_a_provider_documents_its_404(document):
+    """`provider` names a provider agency the caller works for; another one is a 404 like a
+    missing one (ADR 0664), so the operation must say it can answer 404 (schemathesis found
+    five that did not)."""
+    components = document["components"]["schemas"]
+    missing = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            takes = any(p["name"] == "provider" for p in operation.get("parameters", []))
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                schema = _resolve(body["schema"], components)
+                schema = _resolve(schema.get("items", schema), components)
+                takes = takes or "provider" in schema.get("properties", {})
+            if takes and "404" not in {str(code) for code in operation["responses"]}:
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
