@@ -24,11 +24,9 @@ ENV = (
 )
 
 
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The homeserver's own pushes go nowhere (port 9): the test database's in-memory SQLite
-    connection is shared with a live server's thread, and pushes arriving in the middle of
-    other tests made them flaky. The endpoint is tested with Django's client instead."""
+def synapse_python() -> str:
+    """Synapse installed in its own venv (scripts/ensure-synapse.sh, a no-op once done): the
+    path of that venv's Python, for SAMDRIFT_CHAT_SYNAPSE_PYTHON; the test fails if it cannot."""
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "ensure-synapse.sh")],
         capture_output=True,
@@ -37,9 +35,18 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     if done.returncode != 0:
         pytest.fail(f"Synapse could not be installed (scripts/ensure-synapse.sh):\n{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The homeserver's own pushes go nowhere (port 9): the test database's in-memory SQLite
+    connection is shared with a live server's thread, and pushes arriving in the middle of
+    other tests made them flaky. The endpoint is tested with Django's client instead."""
+    python = synapse_python()
     saved = {name: os.environ.get(name) for name in ENV}
     os.environ["SAMDRIFT_CHAT_DIR"] = str(tmp_path_factory.mktemp("synapse"))
-    os.environ["SAMDRIFT_CHAT_SYNAPSE_PYTHON"] = done.stdout.strip().splitlines()[-1]
+    os.environ["SAMDRIFT_CHAT_SYNAPSE_PYTHON"] = python
     os.environ.pop("SAMDRIFT_CHAT_HOMESERVER_URL", None)
     os.environ["SAMDRIFT_CHAT_APPSERVICE_URL"] = "http://127.0.0.1:9/chat/appservice"
     from samdrift.chat import homeserver

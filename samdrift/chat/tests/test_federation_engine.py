@@ -14,7 +14,6 @@ federation; nothing is mocked."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from samdrift.chat import conf, homeserver, matrix, services
 from samdrift.core.engines import free_port
 
 from . import agencies
-from .conftest import ROOT
+from .conftest import synapse_python
 
 pytestmark = [pytest.mark.engine]
 
@@ -47,19 +46,9 @@ class Federation:
     outsider: agencies.Homeserver
 
 
-def _synapse_python() -> str:
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "ensure-synapse.sh")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        pytest.fail(f"Synapse could not be installed (scripts/ensure-synapse.sh):\n{done.stderr}")
-    return done.stdout.strip().splitlines()[-1]
-
-
 @pytest.fixture(scope="module")
 def federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
-    python = _synapse_python()
+    python = synapse_python()
     base = tmp_path_factory.mktemp("federation")
     client_port, federation_port = free_port(), free_port()
     samdrift = f"localhost:{federation_port}"

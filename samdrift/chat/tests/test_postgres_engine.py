@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,13 +31,13 @@ from django.test import Client
 from samdrift.chat import homeserver, selectors
 from samdrift.chat.models import ChatRoom, Transaction
 from samdrift.chat.services import provision_workspace
+from samdrift.core.engines import free_port
 from samdrift.tests.asgi_server import serve
 
+from .conftest import synapse_python
 from .test_engine import _client_as, _join, _mxid, _workspace
 
 pytestmark = pytest.mark.engine
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _server() -> dict[str, Any]:
@@ -104,24 +103,14 @@ def _redis_url() -> str:
     return url
 
 
-def _free_port() -> int:
-    return homeserver.free_port()
-
-
 @pytest.fixture
 def engine(settings, tmp_path, safos) -> str:
     """samdrift's chat settings for a homeserver of this test's own (not the session's): its own
     folder, port, namespace prefix and server name (Synapse's replication channel in Redis is
     named after the server name, so no other homeserver on the same Redis is ever heard)."""
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "ensure-synapse.sh")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        pytest.fail(f"Synapse could not be installed (scripts/ensure-synapse.sh):\n{done.stderr}")
-    port = _free_port()
+    port = free_port()
     settings.CHAT_DIR = tmp_path / "synapse"
-    settings.CHAT_SYNAPSE_PYTHON = done.stdout.strip().splitlines()[-1]
+    settings.CHAT_SYNAPSE_PYTHON = synapse_python()
     settings.CHAT_PORT = port
     settings.CHAT_HOMESERVER_URL = f"http://127.0.0.1:{port}"
     settings.CHAT_APPSERVICE_URL = "http://127.0.0.1:9/chat/appservice"

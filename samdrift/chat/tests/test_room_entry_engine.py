@@ -7,11 +7,8 @@ mocked; "samdrift down" is that test server stopped."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -22,34 +19,24 @@ from samdrift.chat import conf, homeserver, matrix, selectors, services
 from samdrift.chat.models import ChatRoom
 from samdrift.collaboration import selectors as collab_selectors
 from samdrift.collaboration import services as collab
+from samdrift.core.engines import free_port
 from samdrift.tests.asgi_server import asgi_server
 from samdrift.tests.factories import MembershipFactory, UserFactory
 
+from .conftest import synapse_python
+
 pytestmark = [pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[3]
 NOT_CONNECTED = "both agencies are connected to SAFOS"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def world(settings, tmp_path, monkeypatch, safos) -> Iterator[tuple[str, str]]:
     """(samdrift's address, the homeserver's): a Synapse whose module asks that samdrift, and a
     Matrix account for each official (C has two: `outsider` and `outsider2`)."""
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "ensure-synapse.sh")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        pytest.fail(f"Synapse could not be installed (scripts/ensure-synapse.sh):\n{done.stderr}")
-    site = f"http://127.0.0.1:{_free_port()}"
+    site = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("SAMDRIFT_CHAT_DIR", str(tmp_path / "synapse"))
-    monkeypatch.setenv("SAMDRIFT_CHAT_SYNAPSE_PYTHON", done.stdout.strip().splitlines()[-1])
+    monkeypatch.setenv("SAMDRIFT_CHAT_SYNAPSE_PYTHON", synapse_python())
     monkeypatch.setenv("SAMDRIFT_CHAT_APPSERVICE_URL", "http://127.0.0.1:9/chat/appservice")
     monkeypatch.setenv("SAMDRIFT_CHAT_ROOM_POLICY_URL", f"{site}/chat/homeserver/room-entry")
     monkeypatch.delenv("SAMDRIFT_CHAT_HOMESERVER_URL", raising=False)

@@ -8,13 +8,10 @@ Synapse or of the OpenID exchange is mocked."""
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
 import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -23,32 +20,22 @@ from samdrift.chat import homeserver, selectors, services
 from samdrift.chat.models import SsoGrant
 from samdrift.collaboration import selectors as collab_selectors
 from samdrift.collaboration import services as collab
+from samdrift.core.engines import free_port
 from samdrift.tests.asgi_server import asgi_server
+
+from .conftest import synapse_python
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[3]
 AFTER = "http://127.0.0.1:9/after-login"  # the Matrix client's page; never fetched
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def signed_in_world(settings, tmp_path, monkeypatch) -> Iterator[tuple[str, str]]:
     """(samdrift's address, the homeserver's) with a Synapse that trusts that samdrift."""
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "ensure-synapse.sh")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        pytest.fail(f"Synapse could not be installed (scripts/ensure-synapse.sh):\n{done.stderr}")
-    site = f"http://127.0.0.1:{_free_port()}"
+    site = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("SAMDRIFT_CHAT_DIR", str(tmp_path / "synapse"))
-    monkeypatch.setenv("SAMDRIFT_CHAT_SYNAPSE_PYTHON", done.stdout.strip().splitlines()[-1])
+    monkeypatch.setenv("SAMDRIFT_CHAT_SYNAPSE_PYTHON", synapse_python())
     monkeypatch.setenv("SAMDRIFT_CHAT_APPSERVICE_URL", "http://127.0.0.1:9/chat/appservice")
     monkeypatch.setenv("SAMDRIFT_CHAT_SSO_ISSUER", f"{site}/chat/sso")
     monkeypatch.delenv("SAMDRIFT_CHAT_HOMESERVER_URL", raising=False)
