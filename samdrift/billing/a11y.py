@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def pages() -> list[str]:
-    from .models import Invoice, LedgerEntry
+    from .models import FeeArea, Invoice, LedgerEntry
 
     urls = [
         "/billing/",
@@ -17,7 +17,11 @@ def pages() -> list[str]:
         "/billing/allocation/",
         "/billing/project-time/",
         "/billing/exit/",
+        "/billing/fee-areas/",
     ]
+    area = FeeArea.objects.order_by("pk").first()
+    if area is not None:  # a fee area's page with its services and the form to bill one
+        urls.append(f"/billing/fee-areas/{area.pk}/")
     invoice = Invoice.objects.filter(status="finalised").order_by("-period", "number").first()
     if invoice is not None:
         urls.append(f"/billing/invoices/{invoice.pk}/")
