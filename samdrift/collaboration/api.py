@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from samdrift.core.actor import Actor
 from samdrift.core.api import MAX_LIMIT, errors
 from samdrift.core.exceptions import NotFound
+from samdrift.core.files.prefetch import prefetch
 from samdrift.core.files.responses import file_response
 from samdrift.core.text import single_line
 
@@ -499,6 +500,7 @@ def download(
     access = selectors.document_get(actor=actor, document_id=document_id)
     found = selectors.version_get(document=access.document, number=version)
     services.ensure_download_allowed(access)
+    prefetch(found.file)  # read while the read is recorded (ADR 0669)
     services.record_read(actor=actor, access=access, version=found)
     return file_response(found.file, request)
 

@@ -11,6 +11,9 @@ it is still arriving. Smaller bodies and bodies without a length go Django's way
 
 The size limits still hold: `core.request_limit` refuses by Content-Length before this handler
 runs and stops the stream at the path's limit.
+
+Each request's sync code runs in a thread kept from earlier requests, with its database
+connection (`core.lent_threads`, ADR 0669).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from django.conf import settings
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 from django.http import UnreadablePostError
+
+from .lent_threads import request_threads
 
 Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 HIGH_WATER = 8 * 1024 * 1024
@@ -158,7 +163,8 @@ class StreamingASGIHandler(ASGIHandler):
     async def handle(self, scope: Any, receive: Receive, send: Any) -> None:
         token = _length.set(_content_length(scope))
         try:
-            await super().handle(scope, receive, send)
+            async with request_threads.lent():  # the thread and its connection are kept
+                await super().handle(scope, receive, send)
         finally:
             _length.reset(token)
             _stream.set(None)

@@ -24,6 +24,7 @@ from samdrift.core.exceptions import (
 )
 from samdrift.core.files import services as files
 from samdrift.core.files.models import StoredFile
+from samdrift.core.files.prefetch import prefetch
 from samdrift.organisations.selectors import organisation_get
 
 from . import notices
@@ -604,8 +605,10 @@ def attachment_add(
 
 
 def attachment_download(*, actor: Actor, case_id: int, attachment_id: int) -> StoredFile:
-    """The stored file of a case's document, for a download; who fetched it is audited."""
+    """The stored file of a case's document, for a download; who fetched it is audited. Its
+    first bytes are read while the audit is written (ADR 0669)."""
     attachment = attachment_get(actor=actor, case_id=case_id, attachment_id=attachment_id)
+    prefetch(attachment.file)
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -18,6 +18,8 @@ import uvicorn
 from channels.routing import ProtocolTypeRouter
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
+from samdrift.core.lent_threads import close_idle_connections
+
 
 @contextmanager
 def asgi_server(port: int = 0) -> Iterator[str]:
@@ -57,3 +59,6 @@ def serve(app: Any, *, ws: str = "none", port: int = 0) -> Iterator[str]:
         server.force_exit = True
         thread.join(timeout=10)
         sock.close()
+        # Requests' threads are kept with their connections (ADR 0669): closed here, so none
+        # outlives the test (PostgreSQL refuses to drop a test database that has sessions).
+        close_idle_connections()

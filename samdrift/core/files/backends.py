@@ -10,8 +10,9 @@ downloads, so they also reuse its pooled connections to the S3 server.
 A second client, `checked_client`, is for writes that carry our SHA-256 of the whole body in
 `x-amz-checksum-sha256` (ADR 0620). That header is signed and the S3 server refuses a body that
 does not match it, so the body is not hashed a second time for SigV4 (UNSIGNED-PAYLOAD): the
-same protection against a changed or damaged body for one SHA-256 pass instead of two. Writes
-without such a checksum (multipart parts) keep the signed payload of `client`.
+same protection against a changed or damaged body for one SHA-256 pass instead of two. The
+parts of an upload sent while it arrives carry their CRC32 instead (ADR 0669): the S3 server
+refuses a damaged part, and the whole file's SHA-256 is checked on every read.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class S3Storage(s3.S3Storage):
 
     @property
     def checked_client(self) -> Any:
-        """The client for writes that carry `ChecksumSHA256` (and only for those)."""
+        """The client for writes that carry a checksum the S3 server checks (and only those)."""
         if self._checked_client is None:
             with _lock:
                 if self._checked_client is None:

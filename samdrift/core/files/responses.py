@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future
 from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
@@ -21,6 +22,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 
+from . import prefetch
 from .models import StoredFile
 from .services import open_for_download
 
@@ -40,14 +42,20 @@ def etag_of(stored: StoredFile) -> str:
 def file_response(stored: StoredFile, request: HttpRequest | None = None) -> HttpResponseBase:
     """The download of `stored`. Streams in chunks (WSGI servers send them as they come)."""
     etag = etag_of(stored)
+    prefetched = prefetch.take(stored)
     if request is not None and etag in _if_none_match(request):
+        if prefetched is not None:
+            prefetch.drop(prefetched)
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         return not_modified
-    chunks = open_for_download(stored)
     # Under ASGI Django buffers a *sync* iterator whole before sending (and under WSGI an async
-    # one): give each server the kind it streams.
-    content = _async(chunks) if isinstance(request, ASGIRequest) else chunks
+    # one): give each server the kind it streams. Under ASGI the first read starts now.
+    content: AsyncIterator[bytes] | Iterator[bytes]
+    if isinstance(request, ASGIRequest):
+        content = _async(*(prefetched or prefetch.start(open_for_download(stored))))
+    else:
+        content = _sync(*(prefetched or (open_for_download(stored), None)))
     response = StreamingHttpResponse(content, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
     response["Content-Disposition"] = content_disposition(stored.name)
@@ -63,12 +71,19 @@ def _if_none_match(request: HttpRequest) -> set[str]:
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
-async def _async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+def _sync(chunks: Iterator[bytes], first: Future[bytes | None] | None) -> Iterator[bytes]:
+    if first is not None and (chunk := first.result()) is not None:
+        yield chunk
+    yield from chunks
+
+
+async def _async(chunks: Iterator[bytes], first: Future[bytes | None]) -> AsyncIterator[bytes]:
     """Each chunk read in a worker thread (storage reads block; they touch no database), the
     next one already being read while this one is sent (ADR 0050): reading from storage and
-    sending to the client overlap, and at most two chunks are held."""
-    read = sync_to_async(_next, thread_sensitive=False)
-    ahead = asyncio.ensure_future(read(chunks))
+    sending to the client overlap, and at most two chunks are held. The first read was started
+    when the response was made, or before (`prefetch`)."""
+    read = sync_to_async(prefetch.next_chunk, thread_sensitive=False)
+    ahead: asyncio.Future[bytes | None] = asyncio.wrap_future(first)
     try:
         while (chunk := await ahead) is not None:
             ahead = asyncio.ensure_future(read(chunks))
@@ -76,7 +91,3 @@ async def _async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     finally:
         if not ahead.done():
             ahead.cancel()
-
-
-def _next(chunks: Iterator[bytes]) -> bytes | None:
-    return next(chunks, None)

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.exceptions import BusinessRuleViolation, ValidationFailed
+from samdrift.core.lent_threads import ParallelSha256
 
 from . import storage
 from .models import StoredFile
@@ -251,24 +252,32 @@ def _delete_quietly(key: str) -> None:
 def open_for_download(stored: StoredFile) -> Iterator[bytes]:
     """The file's bytes for a download, checked against the stored SHA-256 as they stream.
 
-    The last chunk is held back until the whole file has hashed right: if it does not, the
-    generator raises instead of yielding it, so the response ends short of its Content-Length
-    and the client sees a failed download rather than silently wrong bytes. Cost: one SHA-256
-    pass over bytes that are being sent anyway."""
-    digest = hashlib.sha256()
+    The chunk that completes the file is held back until the whole file has hashed right: if
+    it does not, the generator raises instead of yielding it, so the response ends short of its
+    Content-Length and the client sees a failed download rather than silently wrong bytes.
+    Every other chunk goes out as soon as it is read (the recorded size says which one is the
+    last). Cost: one SHA-256 pass over bytes that are being sent anyway, in a thread beside the
+    reading (ADR 0669)."""
+    digest = ParallelSha256()
     size = 0
-    previous: bytes | None = None
-    for chunk in storage.read_chunks(stored.key):
-        digest.update(chunk)
-        size += len(chunk)
-        if previous is not None:
-            yield previous
-        previous = chunk
+    last = b""
+    try:
+        for chunk in storage.read_chunks(stored.key):
+            digest.update(chunk)
+            size += len(chunk)
+            if last:  # bytes beyond the recorded size: the check below refuses them
+                continue
+            if size >= stored.size:
+                last = chunk
+            else:
+                yield chunk
+    finally:
+        digest.close()
     if size != stored.size or digest.hexdigest() != stored.sha256:
         log.error("stored file %s (%s) fails its checksum", stored.id, stored.key)
         raise ChecksumMismatch(CORRUPT)
-    if previous is not None:
-        yield previous
+    if last:
+        yield last
 
 
 def verify(stored: StoredFile) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import datetime
-import hashlib
 import os
 import uuid
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -21,6 +21,8 @@ from boto3.s3.transfer import TransferConfig
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.utils import timezone
+
+from samdrift.core.lent_threads import ParallelSha256
 
 CHUNK_SIZE = 1024 * 1024
 # From a file on disk boto3 streams a single PUT (SeaweedFS took 5 MB multipart parts a third
@@ -123,7 +125,8 @@ def _client(s3: Any) -> Any:
 
 
 def _checked_client(s3: Any) -> Any:
-    """The client for writes carrying `ChecksumSHA256` (payload not hashed again, ADR 0620)."""
+    """The client for writes carrying a checksum the S3 server checks: our SHA-256 on whole
+    objects (ADR 0620), the CRC32 of each part (ADR 0669); the payload is not hashed again."""
     return getattr(s3, "checked_client", None) or _client(s3)
 
 
@@ -152,8 +155,10 @@ def stored_objects(prefix: str = "files/") -> Iterator[tuple[str, datetime.datet
 # --- an upload sent to S3 while it is still arriving (ADR 0050) --------------------------------
 
 PART_SIZE = 5 * 1024 * 1024  # S3's smallest part: the most overlap for the least memory
-PARTS_IN_FLIGHT = 2
-_part_senders = ThreadPoolExecutor(max_workers=4, thread_name_prefix="s3-parts")
+# Three parts in flight keep the S3 server busy while the parser reads on (two left it idle
+# between parts, bench-files); the last part goes out at once, whatever is in flight.
+PARTS_IN_FLIGHT = 3
+_part_senders = ThreadPoolExecutor(max_workers=8, thread_name_prefix="s3-parts")
 
 
 class PendingUpload:
@@ -161,16 +166,20 @@ class PendingUpload:
 
     `write` counts, hashes and buffers the bytes; every `PART_SIZE` they go out as one part in a
     background thread (at most `PARTS_IN_FLIGHT` per upload), so receiving from the client and
-    sending to S3 overlap. Nothing is an object until `complete`: until then the parts are
-    invisible (not listed, not readable), and `abort` drops them. A file smaller than one part
+    sending to S3 overlap. Each part carries the CRC32 of its bytes, taken as they arrive, which
+    the S3 server checks (a damaged part is refused); its payload is not hashed a second time
+    for SigV4 (ADR 0669): the whole file's SHA-256 is ours, recorded and checked on every read.
+    Nothing is an object until `complete`: until then the parts are invisible (not listed, not
+    readable), and `abort` drops them. A file smaller than one part
     is sent as a single PUT at `complete`, with its SHA-256 for the server to check. Memory:
-    at most (1 + PARTS_IN_FLIGHT) parts per upload, whatever the file's size."""
+    at most (1 + PARTS_IN_FLIGHT) parts per upload, whatever the file's size (the last part,
+    sent without waiting, leaves nothing buffered behind it)."""
 
     def __init__(self, key: str, content_type: str) -> None:
         s3: Any = backend()
         self.key = key
         self.size = 0
-        self.sha256 = hashlib.sha256()
+        self.sha256 = ParallelSha256()  # beside the parsing, not in its way (ADR 0669)
         self._client = _client(s3)
         self._checked_client = _checked_client(s3)
         self._bucket = s3.bucket_name
@@ -178,6 +187,7 @@ class PendingUpload:
         self._content_type = content_type
         self._buffer: list[bytes] = []
         self._buffered = 0
+        self._crc32 = 0
         self._upload_id: str | None = None
         self._parts: list[Future[dict[str, Any]]] = []
         self._finished = False
@@ -186,6 +196,7 @@ class PendingUpload:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         self.sha256.update(data)
+        self._crc32 = zlib.crc32(data, self._crc32)
         self._buffer.append(data)
         self._buffered += len(data)
         if self._buffered >= PART_SIZE:
@@ -195,7 +206,7 @@ class PendingUpload:
         """The body has ended: send what is buffered as the last part (when parts were sent)."""
         self._finished = True
         if self._upload_id is not None and self._buffer:
-            self._send_part()
+            self._send_part(last=True)
 
     def complete(self, sha256_hex: str) -> None:
         """Make the object: the single PUT, or the multipart upload's completion."""
@@ -209,7 +220,7 @@ class PendingUpload:
             return
         try:
             parts = [future.result() for future in self._parts]
-            self._client.complete_multipart_upload(
+            self._checked_client.complete_multipart_upload(
                 Bucket=self._bucket,
                 Key=self._name,
                 UploadId=self._upload_id,
@@ -225,6 +236,7 @@ class PendingUpload:
             return
         self._closed = True
         self._buffer.clear()
+        self.sha256.close()
         self._abort()
 
     def _abort(self) -> None:
@@ -232,32 +244,37 @@ class PendingUpload:
             future.cancel()
         wait(self._parts)
         if self._upload_id is not None:
-            self._client.abort_multipart_upload(
+            self._checked_client.abort_multipart_upload(
                 Bucket=self._bucket, Key=self._name, UploadId=self._upload_id
             )
 
-    def _send_part(self) -> None:
+    def _send_part(self, last: bool = False) -> None:
         if self._upload_id is None:
-            self._upload_id = self._client.create_multipart_upload(
-                Bucket=self._bucket, Key=self._name, ContentType=self._content_type
+            self._upload_id = self._checked_client.create_multipart_upload(
+                Bucket=self._bucket,
+                Key=self._name,
+                ContentType=self._content_type,
+                ChecksumAlgorithm="CRC32",
             )["UploadId"]
         body = self._buffer[0] if len(self._buffer) == 1 else b"".join(self._buffer)
-        self._buffer, self._buffered = [], 0
+        crc32 = base64.b64encode(self._crc32.to_bytes(4, "big")).decode()
+        self._buffer, self._buffered, self._crc32 = [], 0, 0
         in_flight = [future for future in self._parts if not future.done()]
-        if len(in_flight) >= PARTS_IN_FLIGHT:
+        if len(in_flight) >= PARTS_IN_FLIGHT and not last:
             wait(in_flight, return_when=FIRST_COMPLETED)  # back-pressure: the reader waits
         number = len(self._parts) + 1
-        self._parts.append(_part_senders.submit(self._upload_part, number, body))
+        self._parts.append(_part_senders.submit(self._upload_part, number, body, crc32))
 
-    def _upload_part(self, number: int, body: bytes) -> dict[str, Any]:
-        answer = self._client.upload_part(
+    def _upload_part(self, number: int, body: bytes, crc32: str) -> dict[str, Any]:
+        answer = self._checked_client.upload_part(
             Bucket=self._bucket,
             Key=self._name,
             UploadId=self._upload_id,
             PartNumber=number,
             Body=body,
+            ChecksumCRC32=crc32,
         )
-        return {"ETag": answer["ETag"], "PartNumber": number}
+        return {"ETag": answer["ETag"], "PartNumber": number, "ChecksumCRC32": crc32}
 
 
 def abort_stale_uploads(older_than: datetime.datetime, prefix: str = "files/") -> list[str]:

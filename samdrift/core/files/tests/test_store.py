@@ -176,6 +176,43 @@ def test_tampered_bytes_fail_verification_and_the_download_ends_short(local_back
     assert sum(map(len, sent)) < stored.size  # the last chunk was held back
 
 
+@pytest.mark.parametrize(
+    "change",
+    [lambda body: body + b"x", lambda body: body[:-1], lambda body: body + os.urandom(MB)],
+    ids=["a byte appended", "the last byte gone", "a chunk appended"],
+)
+def test_stored_bytes_of_another_length_fail_and_the_download_ends_short(local_backend, change):
+    # given: exactly two chunks recorded; the stored object grows or shrinks behind our back
+    body = os.urandom(2 * MB)
+    stored = services.store(io.BytesIO(body), "a.bin", None, actor=SYSTEM, owner_org_id=1)
+    (local_backend / stored.key).write_bytes(change(body))
+    # then: never the whole file, however the recorded size falls on the chunks
+    assert not services.verify(stored)
+    sent: list[bytes] = []
+    with pytest.raises(services.ChecksumMismatch):
+        sent.extend(services.open_for_download(stored))
+    assert sum(map(len, sent)) < stored.size
+
+
+def test_a_download_sends_each_chunk_as_it_is_read_but_the_last(local_backend, monkeypatch):
+    body = os.urandom(3 * MB + 1)
+    stored = services.store(io.BytesIO(body), "a.bin", None, actor=SYSTEM, owner_org_id=1)
+    read = 0
+    stored_chunks = services.storage.read_chunks
+
+    def counted(key):  # type: ignore[no-untyped-def]
+        nonlocal read
+        for chunk in stored_chunks(key):
+            read += 1
+            yield chunk
+
+    monkeypatch.setattr(services.storage, "read_chunks", counted)
+    chunks = services.open_for_download(stored)
+    assert next(chunks) == body[:MB] and read == 1  # not held back for the next read
+    assert next(chunks) == body[MB : 2 * MB] and read == 2
+    assert b"".join(chunks) == body[2 * MB :]
+
+
 def test_storing_and_reading_a_large_file_keeps_memory_bounded(backend):
     # given: 96 MB, far above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
     size = 96 * MB

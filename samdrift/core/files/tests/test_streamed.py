@@ -5,10 +5,12 @@ is aborted and leaves nothing in the bucket. And large ASGI bodies reach the vie
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
 import os
 import threading
+import zlib
 
 import pytest
 from django.core.files.uploadhandler import load_handler
@@ -184,3 +186,62 @@ def test_a_client_that_goes_away_mid_body_is_an_unreadable_body():
         return None
 
     assert asyncio.run(scenario()) is not None
+
+
+def _checked_client():  # type: ignore[no-untyped-def]
+    return storage._checked_client(storage.backend())
+
+
+def test_each_part_carries_the_crc32_of_its_bytes_and_no_second_payload_hash(s3_backend, settings):
+    # ADR 0669: the parts are not hashed again for SigV4; their CRC32 is what the server checks
+    sent: dict[int, tuple[int, bytes, bytes]] = {}
+
+    def record(request, **_kwargs):  # type: ignore[no-untyped-def]
+        number = int(request.url.split("partNumber=")[1].split("&")[0])
+        headers = request.headers
+        sent[number] = (
+            int(headers["Content-Length"]),
+            headers["X-Amz-Content-SHA256"],
+            headers["x-amz-checksum-crc32"],
+        )
+
+    client = _checked_client()
+    client.meta.events.register("before-send.s3.UploadPart", record)
+    try:
+        body = os.urandom(12 * MB + 3)
+        upload = parse(body, settings)
+        services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+        upload.close()
+    finally:
+        client.meta.events.unregister("before-send.s3.UploadPart", record)
+    assert sorted(sent) == [1, 2, 3]
+    start = 0
+    for number in sorted(sent):
+        length, payload, crc32 = sent[number]
+        part = body[start : start + length]
+        assert crc32 == base64.b64encode(zlib.crc32(part).to_bytes(4, "big"))
+        assert payload == b"UNSIGNED-PAYLOAD"
+        start += length
+    assert start == len(body)
+
+
+def test_a_part_damaged_on_the_way_is_refused_and_nothing_is_stored(s3_backend, settings):
+    # given: the second part's bytes change after their CRC32 was taken (damage in transit)
+    def damage(request, **_kwargs):  # type: ignore[no-untyped-def]
+        if b"partNumber=2" in request.url.encode():
+            body = request.body.read() if hasattr(request.body, "read") else request.body
+            request.body = bytes([body[0] ^ 1]) + body[1:]
+            request.headers["Content-Length"] = str(len(request.body))
+
+    client = _checked_client()
+    client.meta.events.register("before-send.s3.UploadPart", damage)
+    try:
+        upload = parse(os.urandom(11 * MB), settings)
+        # when / then: the S3 server refuses the part, so the upload cannot be completed
+        with pytest.raises(Exception, match="BadDigest"):
+            services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+        upload.close()
+    finally:
+        client.meta.events.unregister("before-send.s3.UploadPart", damage)
+    assert objects_and_uploads(s3_backend) == ([], [])
+    assert not StoredFile.objects.exists()
