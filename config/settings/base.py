@@ -186,6 +186,9 @@ FILE_UPLOAD_HANDLERS = [
     "samdrift.core.files.uploads.LargeChunkMemoryFileUploadHandler",
     "samdrift.core.files.uploads.CappedTemporaryFileUploadHandler",
 ]
+# Paths whose uploads are malware-scanned (the SAFOS documents, ADR 0606): a large upload there
+# goes to clamd while it arrives, and the service takes clamd's verdict (ADR 0670).
+SAMDRIFT_SCANNED_UPLOAD_PATHS = ("/api/v1/collaboration/", "/collaboration/")
 STORAGES = {
     "default": default_file_storage(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -94,7 +94,7 @@ class LentThreads:
 
 
 request_threads = LentThreads("samdrift-request")
-hashing_threads = LentThreads("samdrift-hash")
+stream_threads = LentThreads("samdrift-stream")  # work beside a stream: hashes, scans
 
 
 def close_idle_connections() -> None:
@@ -119,7 +119,7 @@ class ParallelSha256:
 
     def update(self, chunk: bytes) -> None:
         if self._executor is None:
-            self._executor = hashing_threads.borrow()
+            self._executor = stream_threads.borrow()
         self._pending.append(self._executor.submit(self._hash.update, chunk))
         if len(self._pending) > self.AHEAD:
             self._pending.popleft().result()
@@ -133,4 +133,4 @@ class ParallelSha256:
             self._pending.popleft().result()
         executor, self._executor = self._executor, None
         if executor is not None:
-            hashing_threads.give_back(executor)
+            stream_threads.give_back(executor)

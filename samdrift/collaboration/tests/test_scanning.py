@@ -160,3 +160,89 @@ def test_switched_off_lets_files_through_in_development(settings, safos, workspa
             actor=safos.actor("owner"), workspace_id=workspace.id,
             stream=io.BytesIO(b"ej skannad\n"), name="z.txt", content_type="text/plain",
         )  # fmt: skip
+
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def scanned_while_arriving(monkeypatch, scanning):
+    """Fails the test if a file is read again for its scan (the verdict must be the stream's)."""
+    from samdrift.core.files import scanning as kernel_scanning
+
+    def read_again(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the file was read again to scan it")
+
+    monkeypatch.setattr(kernel_scanning, "scan", read_again)
+    return scanning
+
+
+def test_a_large_upload_is_scanned_while_it_arrives_and_eicar_inside_is_refused(
+    safos, workspace, files_dir, scanned_while_arriving
+):
+    # given: 4 MB of text (over the in-memory limit) with the EICAR string in the middle
+    body = b"a" * (3 * MB) + EICAR + b"b" * MB
+    before = stored_objects(files_dir), StoredFile.objects.count()
+    # when
+    response = safos.client("owner").post(
+        f"/api/v1/collaboration/workspaces/{workspace.id}/documents",
+        {"file": SimpleUploadedFile("Stor.txt", body, content_type="text/plain")},
+    )
+    # then
+    assert response.status_code == 422 and response.json()["code"] == "malware_found"
+    assert _nothing_stored(files_dir, *before)
+
+
+def test_a_large_clean_upload_takes_the_verdict_of_its_stream(
+    safos, workspace, scanned_while_arriving
+):
+    body = "Protokoll åäö\n".encode() * (5 * MB // 16)
+    response = safos.client("owner").post(
+        f"/api/v1/collaboration/workspaces/{workspace.id}/documents",
+        {"file": SimpleUploadedFile("Stort.txt", body, content_type="text/plain")},
+    )
+    assert response.status_code == 201, response.content
+    assert Version.objects.get().file.size == len(body)
+
+
+def test_a_scan_stream_clamd_stops_reading_is_refused_as_unavailable(
+    safos, workspace, files_dir, scanned_while_arriving, tmp_path, settings
+):
+    # given: a clamd whose stream limit (1 MB) is below the file: it stops reading mid-way
+    with running_clamd(tmp_path / "small", stream_max="1M") as small:
+        settings.SAMDRIFT_CLAMD = small.unix_address
+        before = stored_objects(files_dir), StoredFile.objects.count()
+        response = safos.client("owner").post(
+            f"/api/v1/collaboration/workspaces/{workspace.id}/documents",
+            {"file": SimpleUploadedFile("Stor.txt", b"c" * (4 * MB), content_type="text/plain")},
+        )
+    assert response.status_code == 503 and response.json()["code"] == "scan_unavailable"
+    assert _nothing_stored(files_dir, *before)
+
+
+def test_uploads_elsewhere_are_not_sent_to_clamd(rf, scanning):
+    from samdrift.core.files.scanning import stream_scan_for
+
+    assert stream_scan_for("/api/v1/cases/1/attachments") is None
+    scan = stream_scan_for("/api/v1/collaboration/workspaces/1/documents")
+    assert scan is not None
+    scan.feed(b"ren text\n")
+    assert scan.result().clean
+
+
+def test_a_file_past_the_scanners_limits_is_refused_not_let_through(
+    safos, workspace, files_dir, tmp_path, settings
+):
+    # given: a clamd that scans files up to 1 MB only (AlertExceedsMax, as the docs require)
+    with running_clamd(tmp_path / "limited", stream_max="8M", max_file="1M") as limited:
+        settings.SAMDRIFT_CLAMD = limited.unix_address
+        before = stored_objects(files_dir), StoredFile.objects.count()
+        # when: a 2 MB file whose EICAR string lies past the limit
+        body = b"d" * (2 * MB) + EICAR
+        response = safos.client("owner").post(
+            f"/api/v1/collaboration/workspaces/{workspace.id}/documents",
+            {"file": SimpleUploadedFile("Lang.txt", body, content_type="text/plain")},
+        )
+    # then: not "clean" (it was not scanned whole): refused as unscannable, nothing stored
+    assert response.status_code == 503 and response.json()["code"] == "scan_unavailable"
+    assert _nothing_stored(files_dir, *before)

@@ -15,6 +15,10 @@ An upload path calls `require_clean(stream)` before it stores the bytes: it retu
 when clean and raises `MalwareFound` (422, both languages, the signature in the log and the
 error's params) or `ScanUnavailable` (503) otherwise. `scan(stream)` returns the `ScanResult`
 without raising, for a background re-scan.
+
+An upload to a path in `SAMDRIFT_SCANNED_UPLOAD_PATHS` is sent to clamd while it arrives
+(`StreamScan`, fed by `core.files.uploads`, ADR 0670): `require_clean` then only waits for the
+verdict on the very bytes received, instead of reading the file again after it arrived.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import logging
 import socket
 import struct
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 from urllib.parse import urlsplit
@@ -30,6 +36,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.exceptions import DomainError, ValidationFailed
+from samdrift.core.lent_threads import LentThread, stream_threads
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,12 @@ MALWARE = _("The file was refused: the virus scanner found malicious content in 
 UNAVAILABLE = _("The file could not be checked for viruses right now. Try again in a while.")
 
 Status = Literal["clean", "infected", "error"]
+
+# clamd stops scanning a file past its MaxFileSize, MaxScanSize and the like. With
+# `AlertExceedsMax yes` it says so with this signature; without it, it answers OK for bytes it
+# never scanned (a 101 MB file with EICAR at its end was "OK" with the defaults). samdrift's
+# clamd configuration sets it (docs/domains/files.md), and the answer is an error: fail closed.
+LIMITS_EXCEEDED = "Heuristics.Limits.Exceeded"
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,101 @@ class ClamdClient:
         return parse_reply(answer)
 
 
+class StreamScan:
+    """clamd's INSTREAM fed while an upload arrives: the connection, each chunk and the end are
+    sent in order in a lent thread, so the caller (the multipart parser) does not wait for clamd;
+    at most `AHEAD` chunks wait to be sent. `result()` ends the stream and returns the verdict
+    (once; later calls return it again). A failure to reach or feed clamd is an `error` result,
+    never a clean one. `abort()` drops the stream (an upload refused on the way)."""
+
+    AHEAD = 2
+
+    def __init__(self, client: ClamdClient) -> None:
+        self._client = client
+        self._sock: socket.socket | None = None
+        self._failure = ""
+        self._verdict: ScanResult | None = None
+        self._executor: LentThread | None = stream_threads.borrow()
+        self._pending: deque[Future[None]] = deque([self._executor.submit(self._open)])
+
+    def feed(self, chunk: bytes) -> None:
+        if self._executor is None:
+            raise RuntimeError("the scan has ended")
+        self._pending.append(self._executor.submit(self._send, chunk))
+        while len(self._pending) > self.AHEAD:
+            self._pending.popleft().result()
+
+    def result(self) -> ScanResult:
+        if self._verdict is None:
+            executor = self._executor
+            if executor is None:
+                return ScanResult("error", detail="the scan was aborted")
+            self._verdict = executor.submit(self._finish).result()
+            self._release()
+        return self._verdict
+
+    def abort(self) -> None:
+        if self._executor is not None:
+            self._executor.submit(self._close).result()
+            self._release()
+
+    def _release(self) -> None:
+        self._pending.clear()
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            stream_threads.give_back(executor)
+
+    # In the lent thread, in order:
+
+    def _open(self) -> None:
+        try:
+            self._sock = self._client._connect()
+            self._sock.sendall(b"zINSTREAM\0")
+        except OSError as error:
+            self._fail(error)
+
+    def _send(self, chunk: bytes) -> None:
+        if self._sock is None or not chunk:
+            return
+        try:
+            self._sock.sendall(struct.pack("!L", len(chunk)))
+            self._sock.sendall(chunk)
+        except OSError as error:  # usually clamd's StreamMaxLength: it stopped reading
+            self._fail(error)
+
+    def _finish(self) -> ScanResult:
+        if self._sock is None:
+            return ScanResult("error", detail=self._failure or "no connection to clamd")
+        try:
+            self._sock.sendall(struct.pack("!L", 0))
+            answer = self._client._reply(self._sock)
+        except OSError as error:
+            self._fail(error)
+            return ScanResult("error", detail=self._failure)
+        finally:
+            self._close()
+        return parse_reply(answer)
+
+    def _fail(self, error: OSError) -> None:
+        self._failure = f"{type(error).__name__}: {error}"
+        self._close()
+
+    def _close(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+
+def stream_scan_for(path: str) -> StreamScan | None:
+    """A scan to feed while an upload to `path` arrives, when uploads there are scanned and a
+    clamd is configured; None otherwise."""
+    prefixes = tuple(getattr(settings, "SAMDRIFT_SCANNED_UPLOAD_PATHS", ()))
+    if not prefixes or not path.startswith(prefixes):
+        return None
+    client = configured_client()
+    return StreamScan(client) if client is not None else None
+
+
 def parse_reply(answer: str) -> ScanResult:
     """``stream: OK`` / ``stream: Name FOUND`` / ``… ERROR`` (anything else is an error too)."""
     if answer.endswith("ERROR") or not answer.startswith("stream:"):
@@ -147,7 +255,10 @@ def parse_reply(answer: str) -> ScanResult:
     if verdict == "OK":
         return ScanResult("clean")
     if verdict.endswith(" FOUND"):
-        return ScanResult("infected", signature=verdict.removesuffix(" FOUND").strip())
+        signature = verdict.removesuffix(" FOUND").strip()
+        if signature.startswith(LIMITS_EXCEEDED):  # not scanned whole: nothing is known
+            return ScanResult("error", detail=f"clamd's scan limits were exceeded: {signature}")
+        return ScanResult("infected", signature=signature)
     return ScanResult("error", detail=answer)
 
 
@@ -174,13 +285,17 @@ def require_clean(stream: IO[bytes] | Any, *, client: ClamdClient | None = None)
     be. Raises `MalwareFound` or `ScanUnavailable`; returns the clean result. When scanning is
     switched off and `SAMDRIFT_CLAMD_REQUIRED` is false (development only), lets the file
     through with an `error` result the caller may record."""
-    client = client or configured_client()
-    if client is None and not getattr(settings, "SAMDRIFT_CLAMD_REQUIRED", False):
-        return ScanResult("error", detail="scanning is switched off")
-    start = stream.tell() if hasattr(stream, "seekable") and stream.seekable() else None
-    result = scan(stream, client=client)
-    if start is not None:
-        stream.seek(start)
+    streamed: StreamScan | None = getattr(stream, "scan", None) if client is None else None
+    if streamed is not None:  # sent to clamd while it arrived: its verdict on those bytes
+        result = streamed.result()
+    else:
+        client = client or configured_client()
+        if client is None and not getattr(settings, "SAMDRIFT_CLAMD_REQUIRED", False):
+            return ScanResult("error", detail="scanning is switched off")
+        start = stream.tell() if hasattr(stream, "seekable") and stream.seekable() else None
+        result = scan(stream, client=client)
+        if start is not None:
+            stream.seek(start)
     if result.status == "infected":
         log.warning("malware refused: %s", result.signature)
         raise MalwareFound(result.signature)

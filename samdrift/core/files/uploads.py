@@ -10,6 +10,10 @@ while the rest of the body is received, counted and hashed on the way. The tempo
 kept (the malware scan and the content checks read it), but nothing reads it again to store
 it. Parts are no object: `files.services.staged` completes the upload after the caller's
 checks; an upload nobody claims is aborted when Django closes the request's files.
+
+On a path whose uploads are malware-scanned (`SAMDRIFT_SCANNED_UPLOAD_PATHS`) the same chunks go
+to clamd as they arrive (`scanning.StreamScan`, ADR 0670); the file carries the scan, whose
+verdict `scanning.require_clean` takes instead of reading the file again.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 
-from . import storage
+from . import scanning, storage
 from .names import clean_content_type
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,7 @@ class StreamedUploadedFile(TemporaryUploadedFile):
     """A temporary upload file whose bytes may already be on their way to S3 (`pending`)."""
 
     pending: storage.PendingUpload | None = None
+    scan: scanning.StreamScan | None = None  # clamd's verdict on these bytes, when scanned
 
     def claim(self) -> storage.PendingUpload | None:
         """The pending upload, for the storage service to complete; None when there is none."""
@@ -51,6 +56,9 @@ class StreamedUploadedFile(TemporaryUploadedFile):
         pending, self.pending = self.pending, None
         if pending is not None:  # nobody stored it: drop the parts
             _abort_quietly(pending)
+        scan, self.scan = self.scan, None
+        if scan is not None:
+            scan.abort()  # nothing once the verdict was taken
         super().close()
 
 
@@ -72,6 +80,7 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         self._written = 0
         self._cap = int(getattr(settings, "SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
         self._pending: storage.PendingUpload | None = None
+        self._scan = scanning.stream_scan_for(self.request.path) if self.request else None
         if storage.is_s3(storage.backend()):
             content_type = clean_content_type(self.content_type)
             self._pending = storage.PendingUpload(storage.new_key(), content_type)
@@ -80,8 +89,11 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         if self._written + len(raw_data) > self._cap:
             self._written = self._cap + 1  # over: keep counting nothing, write nothing
             self._drop_pending()
+            self._drop_scan()
             return None
         self._written += len(raw_data)
+        if self._scan is not None:
+            self._scan.feed(raw_data)
         if self._pending is not None:
             try:
                 self._pending.write(raw_data)
@@ -92,6 +104,8 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 
     def file_complete(self, file_size: int) -> Any:
         file = super().file_complete(file_size)
+        if self._scan is not None and isinstance(self.file, StreamedUploadedFile):
+            self.file.scan, self._scan = self._scan, None
         pending = self._pending
         if (
             pending is not None
@@ -108,7 +122,13 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 
     def upload_interrupted(self) -> None:
         self._drop_pending()
+        self._drop_scan()
         super().upload_interrupted()
+
+    def _drop_scan(self) -> None:
+        scan, self._scan = getattr(self, "_scan", None), None
+        if scan is not None:
+            scan.abort()
 
     def _drop_pending(self) -> None:
         pending, self._pending = getattr(self, "_pending", None), None

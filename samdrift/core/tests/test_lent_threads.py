@@ -8,7 +8,7 @@ import hashlib
 import os
 import threading
 
-from samdrift.core.lent_threads import LentThreads, ParallelSha256, hashing_threads
+from samdrift.core.lent_threads import LentThreads, ParallelSha256, stream_threads
 
 
 def test_a_thread_still_working_is_not_lent_again():
@@ -31,11 +31,11 @@ def test_a_sha256_beside_the_caller_is_the_sha256_of_the_chunks_in_order():
         digest.update(chunk)
     assert digest.hexdigest() == hashlib.sha256(b"".join(chunks)).hexdigest()
     # and its thread went back to be lent again
-    lent = hashing_threads.borrow()
+    lent = stream_threads.borrow()
     try:
         assert lent.idle
     finally:
-        hashing_threads.give_back(lent)
+        stream_threads.give_back(lent)
 
 
 def test_a_sha256_of_nothing_borrows_no_thread():

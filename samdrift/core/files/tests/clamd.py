@@ -60,7 +60,9 @@ def _write_database(directory: Path) -> None:
 
 
 @contextmanager
-def running_clamd(directory: Path, *, stream_max: str = "8M") -> Iterator[Clamd]:
+def running_clamd(
+    directory: Path, *, stream_max: str = "8M", max_file: str = ""
+) -> Iterator[Clamd]:
     binary = ensure_installed()
     if binary is None:
         raise RuntimeError("clamd is not installed and could not be installed")
@@ -82,6 +84,11 @@ def running_clamd(directory: Path, *, stream_max: str = "8M") -> Iterator[Clamd]
                     f"LogFile {directory / 'clamd.log'}",
                     f"PidFile {directory / 'clamd.pid'}",
                     f"StreamMaxLength {stream_max}",
+                    # what samdrift's documentation asks of a production clamd: the whole
+                    # file scanned up to the stream limit, and a file past a limit reported
+                    f"MaxFileSize {max_file or stream_max}",
+                    f"MaxScanSize {max_file or stream_max}",
+                    "AlertExceedsMax yes",
                     "MaxThreads 2",
                     "Bytecode no",
                     "",

@@ -160,6 +160,13 @@ def test_switched_off_is_never_clean(settings):
         ),
         ("", ScanResult("error", detail="no answer from clamd")),
         ("UNKNOWN COMMAND", ScanResult("error", detail="UNKNOWN COMMAND")),
+        (  # not scanned whole (AlertExceedsMax): neither clean nor infected
+            "stream: Heuristics.Limits.Exceeded.MaxFileSize FOUND",
+            ScanResult(
+                "error",
+                detail="clamd's scan limits were exceeded: Heuristics.Limits.Exceeded.MaxFileSize",
+            ),
+        ),
     ],
 )
 def test_parse_reply(answer, expected):
