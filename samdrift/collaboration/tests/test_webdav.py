@@ -317,3 +317,32 @@ def test_class_3_is_view_only_and_malware_is_refused(safos, spaces, server):
     assert "malware" in put.text.lower() or "skadlig" in put.text.lower()
     assert not Document.objects.filter(name="eicar.txt").exists()
     assert stored_objects(safos_files(safos)) == before
+
+
+@pytest.mark.usefixtures("scanning")
+def test_a_large_put_is_scanned_as_it_arrives_and_eicar_inside_is_refused(
+    safos, spaces, server, monkeypatch
+):
+    from samdrift.core.files import scanning as kernel_scanning
+    from samdrift.core.files.tests.clamd import EICAR
+
+    def read_again(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the file was read again to scan it")
+
+    monkeypatch.setattr(kernel_scanning, "scan", read_again)
+    low, _high, _foreign = spaces
+    auth = ("safos_owner", _password(safos))
+    folder = f"{server}/dav/{requests.utils.quote(seg(low))}"
+    mb = 1024 * 1024
+    before = stored_objects(safos_files(safos))
+    # when: 4 MB of text with the EICAR string in the middle, then 4 MB of clean text
+    infected = requests.put(
+        f"{folder}/stor.txt", data=b"a" * (2 * mb) + EICAR + b"b" * (2 * mb), auth=auth, timeout=60
+    )
+    clean = requests.put(f"{folder}/ren.txt", data=b"c" * (4 * mb), auth=auth, timeout=60)
+    # then: the first refused and nothing of it kept; the second stored whole
+    assert infected.status_code == 422, (infected.status_code, infected.text)
+    assert not Document.objects.filter(name="stor.txt").exists()
+    assert clean.status_code == 201, (clean.status_code, clean.text)
+    assert Document.objects.get(name="ren.txt").versions.get().file.size == 4 * mb
+    assert len(stored_objects(safos_files(safos))) == len(before) + 1

@@ -24,7 +24,10 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from samdrift.accounts.app_passwords import AppPasswordLogin
 from samdrift.core.exceptions import DomainError, NotFound
+from samdrift.core.files.scanning import StreamScan, stream_scan
 from samdrift.core.files.services import open_for_download
+from samdrift.core.files.storage import PendingUpload
+from samdrift.core.files.uploads import OnTheWay
 from samdrift.core.tenancy import area_for_api_path, missing_rank
 
 from .. import selectors, services
@@ -240,21 +243,41 @@ class FolderCollection(DAVCollection):
 
 
 class _Upload:
-    """The body of a PUT, written to a temporary file (memory stays flat whatever the size); the
-    upload service reads it once the body is complete, so a cut-off upload stores nothing. It is
-    also the stream handed to the service: a complete local file, like Django's temporary
-    uploads, so the storage takes its fast path."""
+    """The body of a PUT, written to a temporary file (memory stays flat whatever the size) and,
+    as it arrives, sent on to the bucket as parts and to clamd (`OnTheWay`, ADRs 0050 and
+    0670), as the web's uploads are. The upload service claims the parts and takes the scan's
+    verdict once the body is complete; a cut-off or refused upload stores nothing and drops
+    them. It is also the stream handed to the service: a complete local file, like Django's
+    temporary uploads."""
 
-    def __init__(self) -> None:
+    def __init__(self, content_type: str | None) -> None:
         self.file = tempfile.NamedTemporaryFile(prefix="samdrift-dav-")  # noqa: SIM115
         self.size = 0
+        self._on_the_way = OnTheWay(content_type, stream_scan())
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
         self.file.write(data)
+        self._on_the_way.write(data)
 
     def close(self) -> None:  # WsgiDAV closes the writer before end_write
         self.file.flush()
+        self._on_the_way.finish()
+
+    @property
+    def scan(self) -> StreamScan | None:
+        """clamd's scan of the bytes as they arrived, for `require_clean`."""
+        return self._on_the_way.scan
+
+    def claim(self) -> PendingUpload | None:
+        """The parts already sent, for the storage service to complete (once)."""
+        pending, self._on_the_way.pending = self._on_the_way.pending, None
+        return pending
+
+    def discard(self) -> None:
+        """Drop what nobody took (the parts are aborted, the scan closed), then the file."""
+        self._on_the_way.drop()
+        self.file.close()
 
     def read(self, size: int = -1) -> bytes:
         return self.file.read(size)
@@ -298,7 +321,7 @@ def _store(
             document_id=document_id,
         )
     finally:
-        upload.file.close()
+        upload.discard()
 
 
 class PendingDocument(DAVNonCollection):
@@ -330,7 +353,7 @@ class PendingDocument(DAVNonCollection):
 
     def begin_write(self, *, content_type: str | None = None) -> _Upload:
         self.content_type = content_type
-        self.upload = _Upload()
+        self.upload = _Upload(content_type)
         return self.upload
 
     def end_write(self, *, with_errors: bool) -> None:
@@ -422,7 +445,7 @@ class DocumentResource(DAVNonCollection):
 
     def begin_write(self, *, content_type: str | None = None) -> _Upload:
         self.content_type = content_type
-        self.upload = _Upload()
+        self.upload = _Upload(content_type)
         return self.upload
 
     def end_write(self, *, with_errors: bool) -> None:

@@ -237,14 +237,19 @@ class StreamScan:
             sock.close()
 
 
+def stream_scan() -> StreamScan | None:
+    """A scan to feed while an upload arrives; None when scanning is switched off."""
+    client = configured_client()
+    return StreamScan(client) if client is not None else None
+
+
 def stream_scan_for(path: str) -> StreamScan | None:
     """A scan to feed while an upload to `path` arrives, when uploads there are scanned and a
     clamd is configured; None otherwise."""
     prefixes = tuple(getattr(settings, "SAMDRIFT_SCANNED_UPLOAD_PATHS", ()))
     if not prefixes or not path.startswith(prefixes):
         return None
-    client = configured_client()
-    return StreamScan(client) if client is not None else None
+    return stream_scan()
 
 
 def parse_reply(answer: str) -> ScanResult:

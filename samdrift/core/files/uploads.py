@@ -69,6 +69,56 @@ def _abort_quietly(pending: storage.PendingUpload) -> None:
         log.exception("could not abort the multipart upload of %s", pending.key)
 
 
+class OnTheWay:
+    """Where an upload's bytes go while they arrive, besides its temporary file: to the S3 bucket
+    as parts (`storage.PendingUpload`, with an S3 backend) and to clamd (`scanning.StreamScan`,
+    when given one). Used by the multipart handler below and by WebDAV's PUT. `finish` when the
+    body has ended; `hand_over` gives both to the file that carries them to the services;
+    `drop` when the upload is refused or cut off."""
+
+    def __init__(self, content_type: str | None, scan: scanning.StreamScan | None) -> None:
+        self.scan = scan
+        self.pending: storage.PendingUpload | None = None
+        if storage.is_s3(storage.backend()):
+            self.pending = storage.PendingUpload(
+                storage.new_key(), clean_content_type(content_type)
+            )
+
+    def write(self, data: bytes) -> None:
+        if self.scan is not None:
+            self.scan.feed(data)
+        if self.pending is not None:
+            try:
+                self.pending.write(data)
+            except Exception:  # S3 refused a part: stored the usual way from the file instead
+                log.exception("sending %s while it arrives failed", self.pending.key)
+                self._drop_pending()
+
+    def finish(self) -> None:
+        if self.pending is not None:
+            try:
+                self.pending.finish()
+            except Exception:
+                log.exception("sending %s while it arrived failed", self.pending.key)
+                self._drop_pending()
+
+    def hand_over(self) -> tuple[storage.PendingUpload | None, scanning.StreamScan | None]:
+        taken = self.pending, self.scan
+        self.pending = self.scan = None
+        return taken
+
+    def drop(self) -> None:
+        self._drop_pending()
+        scan, self.scan = self.scan, None
+        if scan is not None:
+            scan.abort()
+
+    def _drop_pending(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            _abort_quietly(pending)
+
+
 class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     chunk_size = CHUNK_SIZE
 
@@ -79,58 +129,34 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         )
         self._written = 0
         self._cap = int(getattr(settings, "SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
-        self._pending: storage.PendingUpload | None = None
-        self._scan = scanning.stream_scan_for(self.request.path) if self.request else None
-        if storage.is_s3(storage.backend()):
-            content_type = clean_content_type(self.content_type)
-            self._pending = storage.PendingUpload(storage.new_key(), content_type)
+        scan = scanning.stream_scan_for(self.request.path) if self.request else None
+        self._on_the_way: OnTheWay | None = OnTheWay(self.content_type, scan)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         if self._written + len(raw_data) > self._cap:
             self._written = self._cap + 1  # over: keep counting nothing, write nothing
-            self._drop_pending()
-            self._drop_scan()
+            self._drop()
             return None
         self._written += len(raw_data)
-        if self._scan is not None:
-            self._scan.feed(raw_data)
-        if self._pending is not None:
-            try:
-                self._pending.write(raw_data)
-            except Exception:  # S3 refused a part: store the usual way from the file instead
-                log.exception("sending %s while it arrives failed", self._pending.key)
-                self._drop_pending()
+        if self._on_the_way is not None:
+            self._on_the_way.write(raw_data)
         return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size: int) -> Any:
         file = super().file_complete(file_size)
-        if self._scan is not None and isinstance(self.file, StreamedUploadedFile):
-            self.file.scan, self._scan = self._scan, None
-        pending = self._pending
-        if (
-            pending is not None
-            and self._written <= self._cap
-            and isinstance(self.file, StreamedUploadedFile)
-        ):
-            try:
-                pending.finish()
-                self.file.pending, self._pending = pending, None
-            except Exception:
-                log.exception("sending %s while it arrived failed", pending.key)
-                self._drop_pending()
+        on_the_way, self._on_the_way = self._on_the_way, None
+        if on_the_way is not None and isinstance(self.file, StreamedUploadedFile):
+            on_the_way.finish()
+            self.file.pending, self.file.scan = on_the_way.hand_over()
+        elif on_the_way is not None:
+            on_the_way.drop()
         return file
 
     def upload_interrupted(self) -> None:
-        self._drop_pending()
-        self._drop_scan()
+        self._drop()
         super().upload_interrupted()
 
-    def _drop_scan(self) -> None:
-        scan, self._scan = getattr(self, "_scan", None), None
-        if scan is not None:
-            scan.abort()
-
-    def _drop_pending(self) -> None:
-        pending, self._pending = getattr(self, "_pending", None), None
-        if pending is not None:
-            _abort_quietly(pending)
+    def _drop(self) -> None:
+        on_the_way, self._on_the_way = getattr(self, "_on_the_way", None), None
+        if on_the_way is not None:
+            on_the_way.drop()
