@@ -5,6 +5,10 @@ import os
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# ASGI requests run in kept threads (ADR 0669): with persistent connections each would hold a
+# session to the test database past its test, and PostgreSQL refuses to drop a database that
+# has sessions. Closed after each request here; the test of the kept connections sets its own.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 SAMDRIFT_LOCAL_LOGIN = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

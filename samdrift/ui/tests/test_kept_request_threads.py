@@ -7,6 +7,7 @@ import threading
 
 import pytest
 import requests
+from django.db import connections
 from django.db.backends.signals import connection_created
 
 from samdrift.accounts.selectors import actor_for_user
@@ -16,8 +17,10 @@ from samdrift.tests.factories import MembershipFactory, OrganisationFactory, Use
 
 
 @pytest.mark.django_db(transaction=True)
-def test_asgi_requests_reuse_their_threads_and_database_connections():
-    # given: a token of an agency's contact, and a count of the connections opened
+def test_asgi_requests_reuse_their_threads_and_database_connections(monkeypatch):
+    # given: production's persistent connections (the test settings close them after each
+    # request), a token of an agency's contact, and a count of the connections opened
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 60)
     user = UserFactory(username="lent")
     MembershipFactory(user=user, organisation=OrganisationFactory(), role="contact")
     _token, secret = token_create(actor=actor_for_user(user), name="lent")
