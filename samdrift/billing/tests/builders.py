@@ -93,6 +93,24 @@ def price(
     )
 
 
+def own_fee_area(b: Actor, service_code: str, year: int, unit_price: str = "50") -> FeeArea:
+    """A second provider's own fee area, billing its `service_code` at `unit_price` from the
+    year's first day, decided by its own finance function `b`."""
+    area = services.create_fee_area(
+        actor=b, code="it-drift", name_sv="B:s it-drift", name_en="B's IT operations"
+    )
+    services.bill_service(actor=b, fee_area_id=area.pk, service_code=service_code)
+    services.create_price_version(
+        actor=b,
+        service_code=service_code,
+        unit_price=unit_price,
+        valid_from=datetime.date(year, 1, 1),
+        decision_ref="B beslut",
+        decision_date=datetime.date(year - 1, 12, 1),
+    )
+    return area
+
+
 def usage_rows(
     org: Organisation, code: str, year: int, quantity: Decimal | int, months: range = range(1, 13)
 ) -> list[dict[str, object]]:

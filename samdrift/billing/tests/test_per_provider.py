@@ -36,7 +36,15 @@ from samdrift.tests.factories import (
     UserFactory,
 )
 
-from .builders import agency, finance_actor, make_world, price, subscribe, usage_rows
+from .builders import (
+    agency,
+    finance_actor,
+    make_world,
+    own_fee_area,
+    price,
+    subscribe,
+    usage_rows,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -68,18 +76,7 @@ def two(db):
 def _second_provider_year(world) -> FeeArea:
     """Provider B's whole year, through the services, as B's own finance function."""
     b = world.second_finance
-    area = services.create_fee_area(
-        actor=b, code="it-drift", name_sv="B:s it-drift", name_en="B's IT operations"
-    )
-    services.bill_service(actor=b, fee_area_id=area.pk, service_code="SAMVERKAN")
-    services.create_price_version(
-        actor=b,
-        service_code="SAMVERKAN",
-        unit_price="50",
-        valid_from=datetime.date(YEAR, 1, 1),
-        decision_ref="B beslut",
-        decision_date=datetime.date(YEAR - 1, 12, 1),
-    )
+    area = own_fee_area(b, "SAMVERKAN", YEAR)
     c = world.agencies["Myndighet C"]
     services.record_usage(actor=b, rows=usage_rows(c, "SAMVERKAN", YEAR, 4))
     services.import_costs(

@@ -41,7 +41,16 @@ from samdrift.tests.factories import (
     UserFactory,
 )
 
-from .builders import agency, finance_actor, make_world, price, project_case, subscribe, usage_rows
+from .builders import (
+    agency,
+    finance_actor,
+    make_world,
+    own_fee_area,
+    price,
+    project_case,
+    subscribe,
+    usage_rows,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -66,18 +75,7 @@ def two(db):
     second = SecondProviderFactory()
     ServiceFactory(code="SAMVERKAN", name_sv="Samverkan", name_en="Cooperation", provider=second)
     b = finance_actor(second, "ekonomi_b")
-    area = services.create_fee_area(
-        actor=b, code="it-drift", name_sv="B:s it-drift", name_en="B's IT operations"
-    )
-    services.bill_service(actor=b, fee_area_id=area.pk, service_code="SAMVERKAN")
-    services.create_price_version(
-        actor=b,
-        service_code="SAMVERKAN",
-        unit_price="50",
-        valid_from=datetime.date(YEAR, 1, 1),
-        decision_ref="B beslut",
-        decision_date=datetime.date(YEAR - 1, 12, 1),
-    )
+    own_fee_area(b, "SAMVERKAN", YEAR)
     c = agency(world, "Myndighet C")
     services.record_usage(
         actor=b,
