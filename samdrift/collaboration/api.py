@@ -21,8 +21,9 @@ from samdrift.core.files.prefetch import prefetch
 from samdrift.core.files.responses import file_response
 from samdrift.core.text import single_line
 
-from . import api_shares, selectors, services
-from .models import Document, Invitation, Member, Version, Workspace
+from . import api_held, api_shares, selectors, services
+from .api_held import HeldOut, held_out
+from .models import Document, HeldUpload, Invitation, Member, Version, Workspace
 
 router = Router(tags=["collaboration"])
 
@@ -233,6 +234,12 @@ def _version_out(version: Version) -> VersionOut:
     )
 
 
+def _uploaded(stored: Version | HeldUpload) -> tuple[int, VersionOut | HeldOut]:
+    if isinstance(stored, HeldUpload):
+        return 202, held_out(stored)
+    return 201, _version_out(stored)
+
+
 # --- workspaces --------------------------------------------------------------------------------
 
 
@@ -432,7 +439,7 @@ def list_documents(
 
 @router.post(
     "/workspaces/{workspace_id}/documents",
-    response={201: VersionOut, **errors(404, 409, 413, 503)},
+    response={201: VersionOut, 202: HeldOut, **errors(404, 409, 413, 503)},
 )
 def upload(
     request: HttpRequest,
@@ -440,8 +447,10 @@ def upload(
     file: UploadedFile = File(...),  # noqa: B008 (django-ninja's way to declare a part)
     folder_id: int | None = Form(None),
     classification: str = Form(""),
-) -> tuple[int, VersionOut]:
-    version = services.upload(
+) -> tuple[int, VersionOut | HeldOut]:
+    """A file of at least SAMDRIFT_SCAN_HOLD_FROM_BYTES is answered 202 once stored: it becomes
+    a version when its malware scan finds it clean (`status` tells; ADR 0671)."""
+    version = services.upload_or_hold(
         actor=_actor(request),
         workspace_id=workspace_id,
         stream=file,
@@ -450,7 +459,7 @@ def upload(
         folder_id=folder_id,
         classification=classification or None,
     )
-    return 201, _version_out(version)
+    return _uploaded(version)
 
 
 @router.get("/documents/{document_id}", response={200: DocumentOut, **errors(404)})
@@ -468,16 +477,17 @@ def list_versions(request: HttpRequest, document_id: int) -> list[VersionOut]:
 
 @router.post(
     "/documents/{document_id}/versions",
-    response={201: VersionOut, **errors(404, 409, 413, 503)},
+    response={201: VersionOut, 202: HeldOut, **errors(404, 409, 413, 503)},
 )
 def upload_version(
     request: HttpRequest,
     document_id: int,
     file: UploadedFile = File(...),  # noqa: B008
-) -> tuple[int, VersionOut]:
+) -> tuple[int, VersionOut | HeldOut]:
+    """As the workspace's upload: a large file is answered 202 and held for its scan."""
     actor = _actor(request)
     access = selectors.document_get(actor=actor, document_id=document_id)
-    version = services.upload(
+    version = services.upload_or_hold(
         actor=actor,
         workspace_id=access.workspace.id,
         stream=file,
@@ -485,7 +495,7 @@ def upload_version(
         content_type=file.content_type,
         document_id=document_id,
     )
-    return 201, _version_out(version)
+    return _uploaded(version)
 
 
 @router.get(
@@ -630,3 +640,4 @@ def reads(request: HttpRequest, document_id: int) -> list[ReadOut]:
 
 # The share-link operations (ADR 0609) live in their own module.
 api_shares.register(router)
+api_held.register(router)

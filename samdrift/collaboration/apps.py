@@ -26,6 +26,18 @@ class CollaborationConfig(AppConfig):
         from . import services, tasks
 
         services.register_version_hook("accessibility", tasks.queue_accessibility_check)
+        # A large upload's uploader hears when its malware scan decided it (ADR 0671).
+        from samdrift.core.notifications.kinds import Kind, register_kind
+
+        from .services.held import NOTICE_KIND
+
+        register_kind(
+            Kind(
+                NOTICE_KIND,
+                _("A large upload of yours was checked for malware"),
+                _("Whether it was stored as a document or refused, and why."),
+            )
+        )
         # A person who leaves an agency leaves the workspaces they were in for it (ADR 0610).
         from samdrift.organisations.services import register_membership_end_hook
 

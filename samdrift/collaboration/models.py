@@ -289,6 +289,54 @@ class Version(models.Model):
         return f"{self.document_id} v{self.number}"
 
 
+class HeldUpload(models.Model):
+    """A large upload stored but not yet a version: it waits for the malware scan (ADR 0671).
+    Nothing reads its bytes before the scan finds them clean; then it becomes a version exactly
+    as a direct upload would (same rights, lock, quota and level checks, same audit), or it is
+    refused and its bytes are deleted. Only its uploader sees it."""
+
+    class State(models.TextChoices):
+        SCANNING = "scanning", _("being checked for malware")
+        STORED = "stored", _("stored")
+        REFUSED = "refused", _("refused")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    folder_id = models.BigIntegerField(null=True, blank=True)
+    document_id = models.BigIntegerField(null=True, blank=True)  # a new version of this one
+    name = models.CharField(max_length=255)
+    classification = models.CharField(max_length=80, blank=True)
+    file = models.ForeignKey(
+        "files.StoredFile", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    loa_rank = models.PositiveSmallIntegerField(default=0)  # the uploading login's level
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.SCANNING)
+    version = models.ForeignKey(
+        Version, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_sv = models.CharField(max_length=500, blank=True)
+    reason_en = models.CharField(max_length=500, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["workspace", "created_by", "state"])]
+
+    def __str__(self) -> str:
+        return f"held {self.name} ({self.state})"
+
+    @property
+    def reason(self) -> str:
+        swedish = (get_language() or "sv").startswith("sv")
+        return self.reason_sv if swedish else self.reason_en
+
+
 class ShareLink(models.Model):
     """A link to one document for named agencies and/or named people, until it expires or is
     revoked (ADR 0609). Only the SHA-256 of the token is kept; the token is shown once. Whoever

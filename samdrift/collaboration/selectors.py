@@ -8,6 +8,7 @@ sight, so the demand itself reveals nothing (ADR 0601).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ from .models import (
     Disposal,
     Document,
     Folder,
+    HeldUpload,
     Invitation,
     Member,
     ScaleLabel,
@@ -329,6 +331,41 @@ def used_bytes(*, workspace_id: int) -> int:
     """Bytes the workspace's documents hold (trash included; a restored version adds none)."""
     used = Workspace.objects.filter(id=workspace_id).values_list("used_bytes", flat=True)
     return int(used.first() or 0)
+
+
+def held_bytes(*, workspace_id: int) -> int:
+    """Bytes of the workspace's uploads waiting for their malware scan (ADR 0671): kept from the
+    quota until each is stored or refused, so waiting uploads cannot overfill it."""
+    waiting = HeldUpload.objects.filter(workspace_id=workspace_id, state=HeldUpload.State.SCANNING)
+    return int(waiting.aggregate(total=Sum("size"))["total"] or 0)
+
+
+def agency_held_bytes(*, org_id: int) -> int:
+    """The same over every workspace the agency owns."""
+    waiting = HeldUpload.objects.filter(
+        workspace__owner_org_id=org_id, state=HeldUpload.State.SCANNING
+    )
+    return int(waiting.aggregate(total=Sum("size"))["total"] or 0)
+
+
+def held_upload_get(*, actor: Actor, held_id: int) -> HeldUpload:
+    """An upload waiting for (or done with) its scan: its uploader's only, else 404 (ADR 0671)."""
+    mine = HeldUpload.objects.filter(created_by_id=actor.user_id or 0)
+    return visible_or_404(mine.select_related("version", "version__document"), "upload", id=held_id)
+
+
+HELD_SHOWN_FOR = datetime.timedelta(days=1)
+
+
+def held_uploads(*, actor: Actor, workspace_id: int) -> QuerySet[HeldUpload]:
+    """The actor's uploads to the workspace still being scanned, and those finished within the
+    last day (so a refusal is seen), newest first."""
+    recent = Q(state=HeldUpload.State.SCANNING) | Q(
+        finished_at__gte=timezone.now() - HELD_SHOWN_FOR
+    )
+    return HeldUpload.objects.filter(
+        recent, workspace_id=workspace_id, created_by_id=actor.user_id or 0
+    ).select_related("version", "version__document")
 
 
 def agency_quota_bytes(*, org_id: int) -> int:

@@ -98,3 +98,14 @@ def expire_dav_locks() -> int:
 
 
 declare("collaboration.dav_locks", expire_dav_locks, every=300)
+
+
+@task()
+def requeue_held_uploads() -> int:
+    """Uploads held for their scan too long (a lost job, clamd away) are queued again (ADR 0671)."""
+    from .services.held import requeue_stalled
+
+    return len(requeue_stalled())
+
+
+declare("collaboration.held_uploads", requeue_held_uploads, every=900)

@@ -39,6 +39,7 @@ from .forms import (
     WorkspaceForm,
     class_initial,
 )
+from .models import HeldUpload, Version
 from .policy import policy_for
 
 page = scoped_page
@@ -139,6 +140,7 @@ def _workspace_page(
             ),
             params=request.GET,
         ).context("documents"),
+        "held": selectors.held_uploads(actor=actor, workspace_id=access.workspace.id),
         "used_mb": f"{used / 1024 / 1024:.1f}",
         "quota_mb": f"{access.workspace.quota_bytes / 1024 / 1024:.0f}",
         "upload_form": upload_form or UploadForm(),
@@ -167,6 +169,20 @@ def _back_to_workspace(workspace_id: int, folder_id: Any = None) -> str:
     return f"{url}?folder={folder_id}" if folder_id else url
 
 
+def _say_stored(request: HttpRequest, stored: Version | HeldUpload, done: Any) -> None:
+    if isinstance(stored, HeldUpload):  # a large file: stored, checked for malware next
+        messages.info(
+            request,
+            _(
+                "%(name)s was received. It is being checked for malware and becomes a document "
+                "once found clean; you will get a note."
+            )
+            % {"name": stored.name},
+        )
+    else:
+        messages.success(request, done)
+
+
 @page
 @require_POST
 def upload(request: HttpRequest, workspace_id: int) -> HttpResponse:
@@ -177,7 +193,7 @@ def upload(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if form.is_valid():
         incoming = form.cleaned_data["file"]
         try:
-            services.upload(
+            stored = services.upload_or_hold(
                 actor=actor,
                 workspace_id=workspace_id,
                 stream=incoming,
@@ -190,7 +206,7 @@ def upload(request: HttpRequest, workspace_id: int) -> HttpResponse:
         except DomainError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(request, _("The file was stored."))
+            _say_stored(request, stored, _("The file was stored."))
             return redirect(_back_to_workspace(workspace_id, folder_id))
     return _workspace_page(request, workspace_id, upload_form=form)
 
@@ -433,9 +449,12 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 def _document_page(
     request: HttpRequest, document_id: int, upload_form: UploadForm | None = None
 ) -> HttpResponse:
-    access = selectors.document_get(actor=_actor(request), document_id=document_id)
+    actor = _actor(request)
+    access = selectors.document_get(actor=actor, document_id=document_id)
     versions = selectors.version_list(document=access.document)
+    held = selectors.held_uploads(actor=actor, workspace_id=access.workspace.id)
     context = {
+        "held": held.filter(document_id=document_id),
         "nav": "collaboration",
         "access": access,
         "document": access.document,
@@ -501,7 +520,7 @@ def version_upload(request: HttpRequest, document_id: int) -> HttpResponse:
     if form.is_valid():
         incoming = form.cleaned_data["file"]
         try:
-            services.upload(
+            stored = services.upload_or_hold(
                 actor=actor,
                 workspace_id=access.workspace.id,
                 stream=incoming,
@@ -514,7 +533,7 @@ def version_upload(request: HttpRequest, document_id: int) -> HttpResponse:
         except DomainError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(request, _("A new version was stored."))
+            _say_stored(request, stored, _("A new version was stored."))
             return redirect(_document_url(document_id))
     return _document_page(request, document_id, upload_form=form)
 

@@ -725,6 +725,7 @@ API_PARAMS: dict[str, str] = {
     "incident_id": "incident.id",
     "outage_id": "outage.id",
     "share_id": "cshare.id",
+    "held_id": "cheld.id",
     "token": "cshare_token",
     "calendar_id": "calendar.id",
     "survey_id": "survey.id",
@@ -1176,6 +1177,8 @@ API: dict[tuple[str, str], Case] = {
         SKIP, reason="takes a file upload; the page form of the same service is matrixed"
     ),
     ("GET", "/collaboration/documents/{document_id}"): Case(OBJECT),
+    ("GET", "/collaboration/held/{held_id}"): Case(OBJECT),
+    ("GET", "/collaboration/workspaces/{workspace_id}/held"): Case(OBJECT),
     ("GET", "/collaboration/documents/{document_id}/versions"): Case(OBJECT),
     ("POST", "/collaboration/documents/{document_id}/versions"): Case(
         SKIP, reason="takes a file upload; the page form of the same service is matrixed"

@@ -40,6 +40,7 @@ from samdrift.calendars import services as calendar_services
 from samdrift.calendars.models import Calendar
 from samdrift.catalogue.models import Service, ServiceDependency
 from samdrift.collaboration.models import Document as CollabDocument
+from samdrift.collaboration.models import HeldUpload as CollabHeldUpload
 from samdrift.collaboration.models import Invitation as CollabInvitation
 from samdrift.collaboration.models import Member as CollabMember
 from samdrift.collaboration.models import ShareLink as CollabShareLink
@@ -124,6 +125,7 @@ class Victim:
     cdoc: Any = None
     cshare: Any = None  # a share link of cdoc naming the agency itself (ADR 0609)
     cshare_token: str = ""
+    cheld: Any = None  # an upload of the contact's waiting for its malware scan (ADR 0671)
     # operations: an incident the agency reported, reaching only the agency itself.
     incident: Any = None
     # operations: an open outage of the provider's unpublished service, which no agency has.
@@ -240,6 +242,7 @@ def _victim(
     notification = _notification(contact)
     workspace, cmember, cinvitation, cdoc = _collaboration(org, contact, name)
     cshare, cshare_token = _share_link(cdoc, org)
+    cheld = _held_upload(workspace, contact, org)
     incident = operations_services.incident_open(
         actor=actor_for_user(contact),
         service_code=service.code,
@@ -328,6 +331,7 @@ def _victim(
         cdoc=cdoc,
         cshare=cshare,
         cshare_token=cshare_token,
+        cheld=cheld,
         incident=incident,
         outage=outage,
         calendar=calendar,
@@ -386,6 +390,16 @@ def _collaboration(org: Organisation, contact: User, name: str) -> tuple[Any, An
         owner_org_id=org.pk,
     )
     return workspace, member, invitation, document
+
+
+def _held_upload(workspace: Any, contact: User, org: Organisation) -> Any:
+    stored = store_file(
+        io.BytesIO(b"hemligt stort"), "stort.txt", "text/plain", actor=SYSTEM, owner_org_id=org.pk
+    )
+    return CollabHeldUpload.objects.create(
+        workspace=workspace, name="Hemlig stor fil.txt", file=stored, size=stored.size,
+        sha256=stored.sha256, created_by=contact,
+    )  # fmt: skip
 
 
 def _share_link(document: Any, org: Organisation) -> tuple[Any, str]:

@@ -29,6 +29,7 @@ from .documents import (
     document_unlock,
     document_untrash,
 )
+from .held import release, release_held_upload
 from .hooks import _version_hooks, register_membership_hook, register_version_hook
 from .members import (
     invitation_accept,
@@ -52,7 +53,7 @@ from .reads import ensure_download_allowed, record_export, record_read
 from .scale import scale_set
 from .search import index_version, search
 from .shares import SharedDocument, ShareRateLimited, share_create, share_open, share_revoke
-from .uploads import folder_create, upload, version_restore
+from .uploads import folder_create, upload, upload_or_hold, version_restore
 from .workspaces import workspace_classify, workspace_create
 
 __all__ = [
@@ -90,6 +91,8 @@ __all__ = [
     "record_read",
     "register_membership_hook",
     "register_version_hook",
+    "release",
+    "release_held_upload",
     "render_preview",
     "scale_set",
     "search",
@@ -98,6 +101,7 @@ __all__ = [
     "share_revoke",
     "transfer_ownership",
     "upload",
+    "upload_or_hold",
     "version_restore",
     "workspace_classify",
     "workspace_create",

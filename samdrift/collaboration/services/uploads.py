@@ -6,40 +6,25 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 
 from samdrift.audit.services import audit_record
 from samdrift.core.actor import Actor
 from samdrift.core.exceptions import NotFound, ValidationFailed
+from samdrift.core.files import scanning
+from samdrift.core.files.models import StoredFile
 from samdrift.core.files.scanning import require_clean
 from samdrift.core.files.services import FileTooLarge, max_upload_bytes, staged
 
-from ..models import Document, Folder, Version, Workspace
+from ..models import Folder, HeldUpload, Version, Workspace
 from ..policy import parse_classification
-from ..selectors import (
-    agency_quota_bytes,
-    agency_used_bytes,
-    in_folder,
-    require_level,
-    used_bytes,
-    workspace_scope,
-)
+from ..selectors import workspace_scope
 from ..validation import check_content, check_name
-from .common import (
-    AGENCY_QUOTA,
-    BELOW_WORKSPACE,
-    NAME_TAKEN,
-    QUOTA,
-    TRASHED,
-    _document_for,
-    _locked,
-    _refuse,
-    _workspace_for,
-)
+from .common import NAME_TAKEN, _document_for, _workspace_for
+from .held import release_held_upload
 from .hooks import _run_version_hooks
+from .linking import Target, _link_version, _room, check_target
 from .publishing import unpublish_for_new_version
-from .scale import LABEL_PREFIX, resolve_class
+from .scale import LABEL_PREFIX
 
 
 def folder_create(
@@ -67,27 +52,6 @@ def folder_create(
     return folder
 
 
-def _refusal(message: Any, quota: int, used: int) -> ValidationFailed:
-    free = max(quota - used, 0)
-    params = {"free": f"{free / 1024 / 1024:.1f}", "quota": f"{quota / 1024 / 1024:.1f}"}
-    return ValidationFailed(
-        message, errors={"file": [str(message) % params]}, code="quota_exceeded", **params
-    )
-
-
-def _room(workspace: Workspace) -> tuple[int, ValidationFailed]:
-    """The bytes the workspace may still take, and the refusal to give when they do not fit: the
-    tighter of its own quota and its owning agency's (ADR 0611)."""
-    used = used_bytes(workspace_id=workspace.id)
-    agency_quota = agency_quota_bytes(org_id=workspace.owner_org_id)
-    agency_used = agency_used_bytes(org_id=workspace.owner_org_id)
-    own_room = workspace.quota_bytes - used
-    agency_room = agency_quota - agency_used
-    if agency_room < own_room:
-        return agency_room, _refusal(AGENCY_QUOTA, agency_quota, agency_used)
-    return own_room, _refusal(QUOTA, workspace.quota_bytes, used)
-
-
 def upload(
     *,
     actor: Actor,
@@ -103,6 +67,47 @@ def upload(
     of the same name in the same folder). Refused before a byte is kept: unsafe names, content
     that does not match its extension, over the size limit or the quota, empty files, a document
     checked out by someone else, malware (or no scanner to ask)."""
+    stored = _upload(
+        actor, workspace_id, stream, name, content_type, folder_id, document_id, classification,
+        may_hold=False,
+    )  # fmt: skip
+    if isinstance(stored, HeldUpload):  # cannot happen: may_hold=False holds nothing
+        raise TypeError("an upload that may not be held was held")
+    return stored
+
+
+def upload_or_hold(
+    *,
+    actor: Actor,
+    workspace_id: int,
+    stream: IO[bytes] | Any,
+    name: str,
+    content_type: str | None = None,
+    folder_id: int | None = None,
+    document_id: int | None = None,
+    classification: Any = None,
+) -> Version | HeldUpload:
+    """As `upload`, for the pages and the API: a file of at least `SAMDRIFT_SCAN_HOLD_FROM_BYTES`
+    is stored after the same checks and answered at once as a `HeldUpload`; the malware scan
+    reads it in the background and only then does it become a version (ADR 0671)."""
+    return _upload(
+        actor, workspace_id, stream, name, content_type, folder_id, document_id, classification,
+        may_hold=True,
+    )  # fmt: skip
+
+
+def _upload(
+    actor: Actor,
+    workspace_id: int,
+    stream: IO[bytes] | Any,
+    name: str,
+    content_type: str | None,
+    folder_id: int | None,
+    document_id: int | None,
+    classification: Any,
+    *,
+    may_hold: bool,
+) -> Version | HeldUpload:
     clean = check_name(name, "file")
     check_content(stream, clean)
     # A first look, outside the transaction, to refuse early and to cap the stream.
@@ -118,9 +123,17 @@ def upload(
         classification = None
     elif not str(classification).strip().lower().startswith(LABEL_PREFIX):
         parse_classification(classification)  # refused before the bytes are read
-    # Malware scanning before a byte is stored (ADR 0606): infected is refused (422), an
-    # unreachable scanner refuses too (503, fail closed); `SAMDRIFT_CLAMD` empty = off (dev).
-    require_clean(stream)
+    uploader = actor.user_id  # a held upload is released in its uploader's name
+    hold = (
+        may_hold
+        and uploader is not None
+        and isinstance(declared, int)
+        and scanning.may_hold(declared)
+    )
+    if not hold:
+        # Malware scanning before a byte is stored (ADR 0606): infected is refused (422), an
+        # unreachable scanner refuses too (503, fail closed); `SAMDRIFT_CLAMD` empty = off (dev).
+        require_clean(stream)
     try:
         with (
             staged(
@@ -133,9 +146,10 @@ def upload(
             ) as stored,
             transaction.atomic(),
         ):
-            version = _link_version(
-                actor, workspace_id, stored, clean, folder_id, document_id, classification
-            )
+            target = Target(workspace_id, clean, folder_id, document_id, classification)
+            if hold and uploader is not None:
+                return _hold(actor, target, stored, uploader)
+            version = _link_version(actor, target, stored)
     except FileTooLarge:
         if room < limit:
             raise refusal from None
@@ -144,81 +158,33 @@ def upload(
     return version
 
 
-def _link_version(
-    actor: Actor,
-    workspace_id: int,
-    stored: Any,
-    name: str,
-    folder_id: int | None,
-    document_id: int | None,
-    classification: Any,
-) -> Version:
-    workspace, _me = _workspace_for(actor, workspace_id, "upload")
-    room, refusal = _room(workspace)  # again, under the workspace's lock
-    if stored.size > room:
-        raise refusal
-    if folder_id is not None and not workspace.folders.filter(id=folder_id).exists():
-        raise NotFound("folder")
-    document: Document | None
-    if document_id is not None:
-        document = workspace.documents.select_for_update().filter(id=document_id).first()
-        if document is None:
-            raise NotFound("document")
-    else:
-        document = (
-            workspace.documents.select_for_update()
-            .filter(**in_folder(folder_id), name=name, trashed_at__isnull=True)
-            .first()
-        )
-    created = document is None
-    if document is None:
-        cls, label_id = (
-            (workspace.classification, workspace.scale_label_id)
-            if classification is None
-            else resolve_class(classification, workspace.owner_org_id)
-        )
-        if cls < workspace.classification:
-            raise ValidationFailed(BELOW_WORKSPACE, errors={"classification": [str(BELOW_WORKSPACE) % {"cls": workspace.classification}]}, cls=workspace.classification)  # fmt: skip
-        require_level(actor, cls)
-        document = Document.objects.create(
-            workspace=workspace,
-            folder_id=folder_id,
-            name=name,
-            classification=cls,
-            scale_label_id=label_id,
-            created_by_id=actor.user_id,
-        )
-    else:
-        require_level(actor, document.classification)
-        if document.trashed_at is not None:
-            raise _refuse(TRASHED)
-        if document.locked_by_id and document.locked_by_id != actor.user_id:
-            raise _locked(document)
+def _hold(actor: Actor, target: Target, stored: StoredFile, uploader: int) -> HeldUpload:
+    """Bytes stored but no version yet: checked now as a version would be, kept from the quota,
+    and released or refused by `held.release` once scanned (ADR 0671)."""
+    workspace, document, _class = check_target(actor, target, stored.size)
     stored.save(force_insert=True)
-    last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    version = Version.objects.create(
-        document=document,
-        number=last + 1,
+    held = HeldUpload.objects.create(
+        workspace=workspace,
+        folder_id=target.folder_id,
+        document_id=document.id if document is not None else None,
+        name=target.name,
+        classification=str(target.classification or ""),
         file=stored,
         size=stored.size,
         sha256=stored.sha256,
-        content_type=stored.content_type,
-        created_by_id=actor.user_id,
+        created_by_id=uploader,
+        loa_rank=actor.loa_rank,
     )
-    # a new version is a draft again: it has to be checked and published anew (ADR 0618)
-    unpublished = unpublish_for_new_version(document)
-    Document.objects.filter(id=document.id).update(updated_at=timezone.now())
-    Workspace.objects.filter(id=workspace.id).update(used_bytes=F("used_bytes") + version.size)
     audit_record(
         actor=actor,
-        action="collaboration.document_create" if created else "collaboration.version_add",
-        obj=document,
+        action="collaboration.upload_held",
+        obj=held,
         organisation_id=workspace.owner_org_id,
-        after={"version": version.number, "size": version.size, "sha256": version.sha256,
-               "name": document.name, "classification": document.classification,
-               **({"unpublished": True} if unpublished else {})},
+        after={"name": held.name, "size": held.size, "sha256": held.sha256,
+               "document": held.document_id, "folder": held.folder_id},
     )  # fmt: skip
-    return version
+    transaction.on_commit(lambda: release_held_upload.enqueue(held.id))
+    return held
 
 
 def version_restore(*, actor: Actor, document_id: int, number: int) -> Version:

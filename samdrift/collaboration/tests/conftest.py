@@ -13,6 +13,7 @@ from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.actor import Actor
 from samdrift.core.files.conf import LOCAL
+from samdrift.core.files.tests.clamd import ensure_installed, running_clamd
 from samdrift.core.tenancy import LOGIN_SESSION_KEY
 from samdrift.organisations.models import Organisation
 from samdrift.tests.factories import (
@@ -92,3 +93,16 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="module")
+def clamd(tmp_path_factory):
+    """A real clamd with the kernel's test signatures, one per test module."""
+    if ensure_installed() is None:
+        pytest.skip(
+            "!!! clamd (Debian: clamav-daemon) IS NOT INSTALLED and could not be installed "
+            "(not root?): the collaboration malware tests did NOT run. Run "
+            "scripts/ensure-clamav.sh."
+        )
+    with running_clamd(tmp_path_factory.mktemp("clamd")) as server:
+        yield server

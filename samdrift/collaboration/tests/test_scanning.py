@@ -16,23 +16,11 @@ from samdrift.collaboration import services
 from samdrift.collaboration.models import Document, Version
 from samdrift.core.files.models import StoredFile
 from samdrift.core.files.scanning import MalwareFound, ScanUnavailable
-from samdrift.core.files.tests.clamd import EICAR, ensure_installed, running_clamd
+from samdrift.core.files.tests.clamd import EICAR, running_clamd
 
 from .conftest import stored_objects
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def clamd(tmp_path_factory):
-    if ensure_installed() is None:
-        pytest.skip(
-            "!!! clamd (Debian: clamav-daemon) IS NOT INSTALLED and could not be installed "
-            "(not root?): the collaboration malware tests did NOT run. Run "
-            "scripts/ensure-clamav.sh."
-        )
-    with running_clamd(tmp_path_factory.mktemp("clamd")) as server:
-        yield server
 
 
 @pytest.fixture

@@ -243,13 +243,29 @@ def stream_scan() -> StreamScan | None:
     return StreamScan(client) if client is not None else None
 
 
-def stream_scan_for(path: str) -> StreamScan | None:
+def stream_scan_for(path: str, body_bytes: int = 0) -> StreamScan | None:
     """A scan to feed while an upload to `path` arrives, when uploads there are scanned and a
-    clamd is configured; None otherwise."""
+    clamd is configured; None otherwise, and None for a body large enough to be held for a scan
+    after it is stored (`may_hold`, ADR 0671): that scan reads the stored bytes later, so
+    sending them to clamd now would only make the upload wait for clamd."""
     prefixes = tuple(getattr(settings, "SAMDRIFT_SCANNED_UPLOAD_PATHS", ()))
-    if not prefixes or not path.startswith(prefixes):
+    if not prefixes or not path.startswith(prefixes) or may_hold(body_bytes):
         return None
     return stream_scan()
+
+
+def hold_from_bytes() -> int:
+    """`SAMDRIFT_SCAN_HOLD_FROM_BYTES`: an upload at least this large, where its service may hold
+    it, is stored first and scanned after the answer; nothing reads it until found clean (ADR
+    0671). 0: never held, every upload waits for its verdict."""
+    return int(getattr(settings, "SAMDRIFT_SCAN_HOLD_FROM_BYTES", 8 * 1024 * 1024))
+
+
+def may_hold(size: int) -> bool:
+    """Whether an upload of `size` bytes is held for a scan after it is stored: large enough, and
+    a clamd to scan it (with scanning switched off nothing is held: there is no verdict)."""
+    threshold = hold_from_bytes()
+    return 0 < threshold <= size and configured_client() is not None
 
 
 def parse_reply(answer: str) -> ScanResult:

@@ -62,6 +62,13 @@ class StreamedUploadedFile(TemporaryUploadedFile):
         super().close()
 
 
+def _body_bytes(request: Any) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _abort_quietly(pending: storage.PendingUpload) -> None:
     try:
         pending.abort()
@@ -129,7 +136,9 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         )
         self._written = 0
         self._cap = int(getattr(settings, "SAMDRIFT_FILES_MAX_BYTES", 100 * 1024 * 1024))
-        scan = scanning.stream_scan_for(self.request.path) if self.request else None
+        scan = None
+        if self.request is not None:
+            scan = scanning.stream_scan_for(self.request.path, _body_bytes(self.request))
         self._on_the_way: OnTheWay | None = OnTheWay(self.content_type, scan)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
