@@ -165,7 +165,10 @@ def _transfer_served(
                 base = f"http://127.0.0.1:{port}"
                 wait_for(f"{base}/healthz", server, work / "server.log")
                 rss_idle = peak_rss_mb(server.pid)
-                walls = _transfer_rounds(base, fixture, s3, sizes, Meter(server.pid, s3.pid))
+                settle = _settled(work / "samdrift.sqlite3")
+                walls = _transfer_rounds(
+                    base, fixture, s3, sizes, Meter(server.pid, s3.pid), settle
+                )
                 rss_peak = peak_rss_mb(server.pid)
             finally:
                 for process in (worker, server):
@@ -207,8 +210,28 @@ def _transfer_served(
     return ok, lines
 
 
+def _settled(database: Path) -> Any:
+    """Waits until the worker has no job left (the scan, then each version's text extraction
+    and checks), so each transfer is measured alone, as the raw one is."""
+    import sqlite3
+
+    def settle() -> None:
+        deadline = time.monotonic() + 600
+        with sqlite3.connect(database, timeout=30) as db:
+            while time.monotonic() < deadline:
+                (waiting,) = db.execute(
+                    "SELECT count(*) FROM jobs_job WHERE status IN ('READY', 'RUNNING')"
+                ).fetchone()
+                if not waiting:
+                    return
+                time.sleep(0.05)
+        raise SystemExit("the worker did not finish its jobs within 600 s")
+
+    return settle
+
+
 def _transfer_rounds(
-    base: str, fixture: dict[str, Any], s3: Any, sizes: list[int], meter: Any
+    base: str, fixture: dict[str, Any], s3: Any, sizes: list[int], meter: Any, settle: Any
 ) -> dict[str, list[float]]:
     client = s3.client()
     http = requests.Session()
@@ -257,6 +280,7 @@ def _transfer_rounds(
         def raw_put(key: str = key, body: bytes = body) -> None:
             client.put_object(Bucket=s3.bucket, Key=key, Body=body)
 
+        settle()
         walls["raw_up"].append(meter(raw_put)[0])
         walls["raw_down"].append(meter(raw_get)[0])
         started = time.perf_counter()
@@ -265,6 +289,7 @@ def _transfer_rounds(
         url = readable(answer)
         walls["readable"].append(time.perf_counter() - started)
         walls["held"].append(float(answer["held"]))
+        settle()
         walls["down"].append(meter(lambda url=url: ours_get(url))[0])
 
         # Other bytes than the HTTP upload's: clamd answers a file it has seen from its cache, and
@@ -288,6 +313,7 @@ def _transfer_rounds(
 
         wall, _cpu, dav_url = meter(dav_put)
         walls["dav_up"].append(wall)
+        settle()
         walls["dav_down"].append(meter(lambda url=dav_url: dav_get(url))[0])
     return walls
 
