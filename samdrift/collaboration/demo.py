@@ -18,7 +18,7 @@ from samdrift.onboarding.selectors import subscription_list
 
 from . import services
 from .choices import SERVICE_CODE, Role
-from .models import Member, Workspace
+from .models import HeldUpload, Member, Workspace
 from .selectors import agency_connected
 
 WORKSPACES: list[tuple[str, int, list[tuple[str, str]], list[tuple[str | None, str, list[str]]]]] = [
@@ -95,5 +95,23 @@ def load(*, stdout: Any) -> None:
                     content_type="text/plain",
                     folder_id=folder_id,
                 )
+        if made == 0 and "admin" in users:
+            _refused_upload(workspace, users["admin"])
         made += 1
     stdout.write(f"Loaded {made} SAFOS workspaces.")
+
+
+def _refused_upload(workspace: Workspace, uploader: Any) -> None:
+    """A large upload the scan refused (ADR 0688), as its uploader sees it for a day."""
+    from django.utils import timezone
+
+    from samdrift.core.i18n import in_both_languages
+
+    from .services.held import MALWARE
+
+    reason = in_both_languages(MALWARE, {"signature": "Eicar-Test-Signature"})
+    HeldUpload.objects.create(
+        workspace=workspace, name="Övningsrapport.pdf", size=12 * 1024 * 1024, sha256="0" * 64,
+        created_by=uploader, state=HeldUpload.State.REFUSED, reason_code="malware_found",
+        reason_sv=reason["sv"], reason_en=reason["en"], finished_at=timezone.now(),
+    )  # fmt: skip
