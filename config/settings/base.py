@@ -190,7 +190,7 @@ FILE_UPLOAD_HANDLERS = [
 # goes to clamd while it arrives, and the service takes clamd's verdict (ADR 0670).
 SAMDRIFT_SCANNED_UPLOAD_PATHS = ("/api/v1/collaboration/", "/collaboration/")
 # A SAFOS document upload at least this large is stored first and scanned after the answer; it
-# becomes a version only once found clean (ADR 0671). 0: every upload waits for its verdict.
+# becomes a version only once found clean (ADR 0688). 0: every upload waits for its verdict.
 SAMDRIFT_SCAN_HOLD_FROM_BYTES = int(
     os.environ.get("SAMDRIFT_SCAN_HOLD_FROM_BYTES", str(8 * 1024 * 1024))
 )

@@ -449,7 +449,7 @@ def upload(
     classification: str = Form(""),
 ) -> tuple[int, VersionOut | HeldOut]:
     """A file of at least SAMDRIFT_SCAN_HOLD_FROM_BYTES is answered 202 once stored: it becomes
-    a version when its malware scan finds it clean (`status` tells; ADR 0671)."""
+    a version when its malware scan finds it clean (`status` tells; ADR 0688)."""
     version = services.upload_or_hold(
         actor=_actor(request),
         workspace_id=workspace_id,

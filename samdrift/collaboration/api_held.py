@@ -1,4 +1,4 @@
-"""API of uploads held for their malware scan (ADR 0671), on the collaboration router: what an
+"""API of uploads held for their malware scan (ADR 0688), on the collaboration router: what an
 upload of a large file answers (202) and where its uploader follows it until it is a version or
 refused. Only the uploader sees a held upload."""
 

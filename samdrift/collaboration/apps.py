@@ -26,7 +26,7 @@ class CollaborationConfig(AppConfig):
         from . import services, tasks
 
         services.register_version_hook("accessibility", tasks.queue_accessibility_check)
-        # A large upload's uploader hears when its malware scan decided it (ADR 0671).
+        # A large upload's uploader hears when its malware scan decided it (ADR 0688).
         from samdrift.core.notifications.kinds import Kind, register_kind
 
         from .services.held import NOTICE_KIND

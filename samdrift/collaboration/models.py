@@ -290,7 +290,7 @@ class Version(models.Model):
 
 
 class HeldUpload(models.Model):
-    """A large upload stored but not yet a version: it waits for the malware scan (ADR 0671).
+    """A large upload stored but not yet a version: it waits for the malware scan (ADR 0688).
     Nothing reads its bytes before the scan finds them clean; then it becomes a version exactly
     as a direct upload would (same rights, lock, quota and level checks, same audit), or it is
     refused and its bytes are deleted. Only its uploader sees it."""

@@ -334,7 +334,7 @@ def used_bytes(*, workspace_id: int) -> int:
 
 
 def held_bytes(*, workspace_id: int) -> int:
-    """Bytes of the workspace's uploads waiting for their malware scan (ADR 0671): kept from the
+    """Bytes of the workspace's uploads waiting for their malware scan (ADR 0688): kept from the
     quota until each is stored or refused, so waiting uploads cannot overfill it."""
     waiting = HeldUpload.objects.filter(workspace_id=workspace_id, state=HeldUpload.State.SCANNING)
     return int(waiting.aggregate(total=Sum("size"))["total"] or 0)
@@ -349,8 +349,12 @@ def agency_held_bytes(*, org_id: int) -> int:
 
 
 def held_upload_get(*, actor: Actor, held_id: int) -> HeldUpload:
-    """An upload waiting for (or done with) its scan: its uploader's only, else 404 (ADR 0671)."""
-    mine = HeldUpload.objects.filter(created_by_id=actor.user_id or 0)
+    """An upload waiting for (or done with) its scan: its uploader's only, and only while they
+    still see its workspace; else 404 (ADR 0688)."""
+    mine = HeldUpload.objects.filter(
+        created_by_id=actor.user_id or 0,
+        workspace__in=Workspace.objects.filter(workspace_scope(actor)),
+    )
     return visible_or_404(mine.select_related("version", "version__document"), "upload", id=held_id)
 
 

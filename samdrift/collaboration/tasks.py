@@ -102,7 +102,7 @@ declare("collaboration.dav_locks", expire_dav_locks, every=300)
 
 @task()
 def requeue_held_uploads() -> int:
-    """Uploads held for their scan too long (a lost job, clamd away) are queued again (ADR 0671)."""
+    """Uploads held for their scan too long (a lost job, clamd away) are queued again (ADR 0688)."""
     from .services.held import requeue_stalled
 
     return len(requeue_stalled())

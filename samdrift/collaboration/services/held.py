@@ -1,4 +1,4 @@
-"""Uploads held for their malware scan (ADR 0671): a large file is stored, answered at once, and
+"""Uploads held for their malware scan (ADR 0688): a large file is stored, answered at once, and
 scanned from storage by a job; only a clean one becomes a version, through the same checks a
 direct upload passes (its uploader's right, level, the document's lock and trash, the quota).
 Nothing reads a held upload's bytes but the scan: it is no version, so no page, API, WebDAV
@@ -38,8 +38,13 @@ from .linking import Target, _link_version
 log = logging.getLogger(__name__)
 
 MALWARE = _("Malware was found in the file (%(signature)s). It was deleted; nothing was stored.")
+MISSING = _("The file's bytes are missing; nothing was stored.")
 RESCAN_AFTER = datetime.timedelta(minutes=15)
 NOTICE_KIND = "collaboration_upload_scanned"
+
+
+class _Gone(Exception):
+    """The stored object is missing (not an OSError: the scan would take that for clamd's)."""
 
 
 class _StoredBytes:
@@ -51,7 +56,10 @@ class _StoredBytes:
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._rest) < size:
-            chunk = next(self._chunks, b"")
+            try:
+                chunk = next(self._chunks, b"")
+            except FileNotFoundError as error:
+                raise _Gone(str(error)) from error
             if not chunk:
                 break
             self._rest += chunk
@@ -75,8 +83,11 @@ def release(held_id: int) -> HeldUpload:
     if held.state != HeldUpload.State.SCANNING:
         return held
     if held.file is None:  # its bytes are gone: nothing to scan, nothing to store
-        return _refuse(held, "missing", _("The file's bytes are missing; nothing was stored."))
-    result = scanning.scan(_StoredBytes(held.file.key))
+        return _refuse(held, "missing", MISSING)
+    try:
+        result = scanning.scan(_StoredBytes(held.file.key))
+    except _Gone:  # the object went from the bucket: never a version
+        return _refuse(held, "missing", MISSING)
     if result.status == "error":
         raise scanning.ScanUnavailable(result.detail)
     if result.status == "infected":

@@ -1,4 +1,4 @@
-"""Where an upload's bytes become a version (ADRs 0603, 0671): the checks an upload passes
+"""Where an upload's bytes become a version (ADRs 0603, 0688): the checks an upload passes
 under its workspace's lock (right, quota, folder, the document's level, trash and check-out, a
 new document's class) and the rows it makes. A direct upload and a held one, once found clean,
 both come through here."""
@@ -42,7 +42,7 @@ def _refusal(message: Any, quota: int, used: int) -> ValidationFailed:
 def _room(workspace: Workspace) -> tuple[int, ValidationFailed]:
     """The bytes the workspace may still take, and the refusal to give when they do not fit: the
     tighter of its own quota and its owning agency's (ADR 0611)."""
-    # Uploads held for their scan (ADR 0671) keep their bytes from the quota until decided.
+    # Uploads held for their scan (ADR 0688) keep their bytes from the quota until decided.
     used = used_bytes(workspace_id=workspace.id) + held_bytes(workspace_id=workspace.id)
     agency_quota = agency_quota_bytes(org_id=workspace.owner_org_id)
     agency_used = agency_used_bytes(org_id=workspace.owner_org_id) + agency_held_bytes(

@@ -89,7 +89,7 @@ def upload_or_hold(
 ) -> Version | HeldUpload:
     """As `upload`, for the pages and the API: a file of at least `SAMDRIFT_SCAN_HOLD_FROM_BYTES`
     is stored after the same checks and answered at once as a `HeldUpload`; the malware scan
-    reads it in the background and only then does it become a version (ADR 0671)."""
+    reads it in the background and only then does it become a version (ADR 0688)."""
     return _upload(
         actor, workspace_id, stream, name, content_type, folder_id, document_id, classification,
         may_hold=True,
@@ -160,7 +160,7 @@ def _upload(
 
 def _hold(actor: Actor, target: Target, stored: StoredFile, uploader: int) -> HeldUpload:
     """Bytes stored but no version yet: checked now as a version would be, kept from the quota,
-    and released or refused by `held.release` once scanned (ADR 0671)."""
+    and released or refused by `held.release` once scanned (ADR 0688)."""
     workspace, document, _class = check_target(actor, target, stored.size)
     stored.save(force_insert=True)
     held = HeldUpload.objects.create(

@@ -1,4 +1,4 @@
-"""Large uploads held for their malware scan (ADR 0671), against a real clamd: the upload is
+"""Large uploads held for their malware scan (ADR 0688), against a real clamd: the upload is
 answered 202 once stored, no one can read it until the scan (a job reading the stored bytes)
 finds it clean, and then it is a version exactly as a direct upload makes one; malware, a lock
 taken meanwhile or a full quota refuse it, delete its bytes and tell the uploader in Swedish
@@ -223,3 +223,17 @@ def test_no_scanner_means_nothing_is_held(settings, safos, workspace):
     answer = _post(safos.client("owner"), workspace.id, "Dev.txt", LARGE)
     assert answer.status_code == 201
     assert not HeldUpload.objects.exists()
+
+
+def test_a_held_upload_whose_bytes_vanished_is_refused_not_stored(
+    safos, workspace, holding, files_dir
+):
+    _post(safos.client("owner"), workspace.id, "Borta.txt", LARGE)
+    for stored in files_dir.rglob("*"):
+        if stored.is_file():
+            stored.unlink()
+    _run_jobs()
+    held = HeldUpload.objects.get()
+    assert held.state == "refused" and held.reason_code == "missing"
+    assert held.reason_sv == "Filens innehåll saknas; inget sparades."
+    assert not Version.objects.exists()

@@ -246,7 +246,7 @@ def stream_scan() -> StreamScan | None:
 def stream_scan_for(path: str, body_bytes: int = 0) -> StreamScan | None:
     """A scan to feed while an upload to `path` arrives, when uploads there are scanned and a
     clamd is configured; None otherwise, and None for a body large enough to be held for a scan
-    after it is stored (`may_hold`, ADR 0671): that scan reads the stored bytes later, so
+    after it is stored (`may_hold`, ADR 0688): that scan reads the stored bytes later, so
     sending them to clamd now would only make the upload wait for clamd."""
     prefixes = tuple(getattr(settings, "SAMDRIFT_SCANNED_UPLOAD_PATHS", ()))
     if not prefixes or not path.startswith(prefixes) or may_hold(body_bytes):
@@ -257,7 +257,7 @@ def stream_scan_for(path: str, body_bytes: int = 0) -> StreamScan | None:
 def hold_from_bytes() -> int:
     """`SAMDRIFT_SCAN_HOLD_FROM_BYTES`: an upload at least this large, where its service may hold
     it, is stored first and scanned after the answer; nothing reads it until found clean (ADR
-    0671). 0: never held, every upload waits for its verdict."""
+    0688). 0: never held, every upload waits for its verdict."""
     return int(getattr(settings, "SAMDRIFT_SCAN_HOLD_FROM_BYTES", 8 * 1024 * 1024))
 
 
