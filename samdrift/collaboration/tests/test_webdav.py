@@ -24,7 +24,7 @@ from samdrift.core.exceptions import ValidationFailed
 from samdrift.tests.asgi_server import serve
 
 from .conftest import stored_objects
-from .test_scanning import clamd, scanning  # noqa: F401 - the module's clamd, with its signatures
+from .test_scanning import scanning  # noqa: F401 - clamd (conftest) named as the scanner
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
