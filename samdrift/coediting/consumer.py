@@ -3,10 +3,10 @@
 The connections of one document in one process share a replica of it (`hub`, ADR 0684),
 loaded from the database by the first and fed every update the group accepts; each answers its
 browser's sync steps from it. For each update the browser sends, the connection checks it
-decodes and hands it to the process's writer, which checks again that the actor may edit and
-writes it (with the others waiting, in one transaction); only then is it shared with the
-document's other editors through the channel layer (Redis at scale, so editors on different
-server processes meet). Presence (awareness) is passed on with the name of
+decodes and hands it to the process's writer, which checks again that the actor may edit; once
+it passed, it is shared with the document's other editors and then written (with the others
+waiting, in one transaction; ADR 0689). It is shared through the channel layer (Redis at scale,
+so editors on different server processes meet). Presence (awareness) is passed on with the name of
 who is logged in stamped over whatever the script claimed.
 
 A refusal closes the connection with a code the page explains (the y-websocket client has no
@@ -19,12 +19,14 @@ yours) · 4407 a stronger login is needed · 4409 restored meanwhile, reload · 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -75,6 +77,13 @@ REFUSALS = {
 #: client resends everything on reconnecting, so the limit delays edits but loses none.
 #: `SAMDRIFT_COEDIT_RATE = (rate, burst)` changes it.
 RATE, BURST = 30.0, 200.0
+#: How long the writer uses a connection's resolved actor (roles per agency, login level) before
+#: resolving it again; whether its session and account are still live is asked every batch.
+ACTOR_FRESH_SECONDS = 10.0
+#: Messages handled without Channels' hop to the database thread first (`dispatch`).
+WITHOUT_DATABASE_HOP = frozenset(
+    {"websocket.receive", "coedit.update", "coedit.awareness", "coedit.query"}
+)
 #: An update that only says "nothing new" (no structs, no deletions).
 EMPTY_UPDATE = b"\x00\x00"
 
@@ -94,7 +103,20 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         limit: tuple[float, float] = getattr(settings, "SAMDRIFT_COEDIT_RATE", (RATE, BURST))
         self.rate, self.burst = limit
         self.closed = False
+        self.closing: asyncio.Future[None] | None = None
+        self.actor: Actor | None = None
+        self.actor_at = 0.0
         self.tokens, self.refilled = float(self.burst), time.monotonic()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels hops to the database thread before every message to close stale
+        connections; for the messages of an edit that would queue each delivery behind the
+        process's writes (ADR 0689). What they do with the database goes through
+        `database_sync_to_async`, which closes stale connections itself."""
+        if message["type"] in WITHOUT_DATABASE_HOP:
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)
 
     async def connect(self) -> None:
         await self.accept()  # accepted first, so a refusal can carry its close code
@@ -187,7 +209,8 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             return
         try:
             services.check_update(update)
-            seq = await hub.hub().write(self._pending(update))
+            submitted = hub.hub().submit(self._pending(update))
+            await submitted.checked
         except ValidationFailed:
             await self._close(CLOSE["malformed"])
             return
@@ -204,23 +227,45 @@ class CoeditConsumer(AsyncWebsocketConsumer):
             self.can_edit = False
             await self._close(CLOSE["read_only"])
             return
-        except DatabaseError:  # not written: the client keeps it and resends on reconnecting
-            logger.exception("coedit: update to document %s not written", self.doc_id)
+        except DatabaseError:  # not checked: the client keeps it and resends on reconnecting
+            logger.exception("coedit: update to document %s not checked", self.doc_id)
             await self._close(CLOSE["busy"])
             return
         self.edited = True
-        # Shared even if this connection closed meanwhile: the update is written.
+        # Checked, so shared now, before it is written (ADR 0689), even if this connection
+        # closed meanwhile; the write's answer comes after.
         replica.doc.apply_update(update)
         frame = protocol.update_frame(update)
         await self._share(
-            {"type": "coedit.update", "frame": frame, "process": hub.PROCESS, "seq": seq}
+            {"type": "coedit.update", "frame": frame, "process": hub.PROCESS, "seq": submitted.key}
         )
+        self._on_written(submitted)
+
+    def _on_written(self, submitted: hub.Submitted) -> None:
+        """The write's answer, without holding up this connection's next frames: a refusal
+        found only now (a restore meanwhile) or a database failure closes the connection; its
+        client reconnects and resends what the server has not stored."""
+
+        def answered(written: asyncio.Future[int]) -> None:
+            if written.cancelled() or written.exception() is None:
+                return
+            error = written.exception()
+            if isinstance(error, services.StaleGeneration):
+                code = CLOSE["stale"]
+            elif isinstance(error, DomainError):
+                code = CLOSE["not_found"]
+            else:
+                logger.error("coedit: update to document %s not written: %r", self.doc_id, error)
+                code = CLOSE["busy"]
+            self.closing = asyncio.ensure_future(self._close(code))
+
+        submitted.written.add_done_callback(answered)
 
     def _pending(self, update: bytes) -> hub.Pending:
         session = getattr(self.scope.get("session"), "session_key", None) or ""
         return hub.Pending(
             session=session,
-            actor=lambda: self.actor_for_scope(self.scope),
+            actor=self._recent_actor,
             doc_id=self.doc_id,
             generation=self.generation,
             update=update,
@@ -296,6 +341,16 @@ class CoeditConsumer(AsyncWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
         await self.close(code=code)
+
+    def _recent_actor(self) -> Actor:
+        """The sender's actor for the writer, resolved again once `ACTOR_FRESH_SECONDS` have
+        passed (in the database thread). A logout or a deactivated account counts at once all
+        the same: every batch asks whether its sessions and accounts are still live
+        (`selectors.live_sessions`), and the workspace rights are read from the database."""
+        now = time.monotonic()
+        if self.actor is None or now - self.actor_at > ACTOR_FRESH_SECONDS:
+            self.actor, self.actor_at = self.actor_for_scope(self.scope), now
+        return self.actor
 
     async def _actor(self) -> Actor:
         return await database_sync_to_async(self.actor_for_scope)(self.scope)

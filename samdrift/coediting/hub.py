@@ -1,14 +1,15 @@
-"""What one server process shares between its connections to live documents (ADR 0684).
+"""What one server process shares between its connections to live documents (ADRs 0684, 0689).
 
 - **One replica per document** (and generation), not one per connection: an update is applied
   once per process, and every connection answers its browser's sync steps from the replica.
   An update another process accepted reaches each local connection as a group message; the
   first to hear it applies it, the others only pass it on.
-- **One writer**: updates that arrive while a write is under way wait and are then written
-  together in one transaction (`services.updates_accept`), so fifty editors typing at once cost
-  one commit, not fifty, and on SQLite one lock hand-over between processes instead of fifty.
-  Each update is still checked against its sender's rights inside that transaction and is
-  shared only once it is written.
+- **One checker and writer**: updates that arrive while the database is busy wait and are then
+  taken together: first checked (each against its own sender's rights and the document's
+  generation, in one read), and those that pass are shared with the other editors at once;
+  then written in one transaction (`services.updates_write`), so fifty editors typing at once
+  cost one commit, not fifty, and the commit (on SQLite, waiting for another process's write
+  lock) is not on an update's way to the others (ADR 0689).
 
 Both are per event loop: a server process has one; each test has its own.
 """
@@ -16,21 +17,21 @@ Both are per event loop: a server process has one; each test has its own.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from channels.db import database_sync_to_async
 from pycrdt import Doc
 
-from samdrift.core.actor import Actor
+from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.core.exceptions import NotFound
 
-from . import services
+from . import selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,10 @@ class Replica:
         self.users = 0
         self.ready = asyncio.Event()
         self.error: Exception | None = None
-        self._applied: set[int] = set()
-        self._order: deque[int] = deque()
+        self._applied: set[str] = set()
+        self._order: deque[str] = deque()
 
-    def apply_remote(self, seq: int, update: bytes) -> None:
+    def apply_remote(self, seq: str, update: bytes) -> None:
         """Apply an update another process accepted, once however many local connections hear
         it."""
         if seq in self._applied:
@@ -68,8 +69,9 @@ class Replica:
 
 @dataclass(frozen=True)
 class Pending:
-    """An update waiting for the writer. `session` names whose it is, so the batch resolves
-    each session's actor once; `actor` resolves it (afresh: a logout already counts)."""
+    """An update waiting for the checker. `session` names whose it is, so the batch resolves
+    each session's actor once (`actor`; the connection keeps it a few seconds) and asks once
+    for all whether their sessions and accounts are still live: a logout already counts."""
 
     session: str
     actor: Callable[[], Actor]
@@ -79,11 +81,22 @@ class Pending:
     first: bool
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """An update's two answers: `checked` (it may be shared, or the refusal) and `written` (its
+    row's number once stored, or why not). `key` names it in the group messages."""
+
+    key: str
+    checked: asyncio.Future[None]
+    written: asyncio.Future[int]
+
+
 class Hub:
     def __init__(self) -> None:
         self.replicas: dict[tuple[int, int], Replica] = {}
-        self.waiting: list[tuple[Pending, asyncio.Future[int]]] = []
+        self.waiting: list[tuple[Pending, Submitted]] = []
         self.drain: asyncio.Task[None] | None = None
+        self._numbers = itertools.count(1)
 
     async def replica(
         self, doc_id: int, generation: int, load: Callable[[], Awaitable[Doc]]
@@ -111,32 +124,60 @@ class Hub:
         if replica.users <= 0 and self.replicas.get((doc_id, generation)) is replica:
             del self.replicas[(doc_id, generation)]
 
-    async def write(self, pending: Pending) -> int:
-        """Write `pending` with whatever else is waiting; its sequence number, or the refusal
-        (`DomainError`) or database error raised."""
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self.waiting.append((pending, future))
+    def submit(self, pending: Pending) -> Submitted:
+        """Queue `pending` for the next check and write."""
+        loop = asyncio.get_running_loop()
+        submitted = Submitted(
+            f"{PROCESS}:{next(self._numbers)}", loop.create_future(), loop.create_future()
+        )
+        # A connection that closed meanwhile no longer waits for its write: nothing to report.
+        submitted.written.add_done_callback(_quiet)
+        self.waiting.append((pending, submitted))
         if self.drain is None or self.drain.done():
             self.drain = asyncio.ensure_future(self._drain())
-        return await future
+        return submitted
+
+    async def write(self, pending: Pending) -> int:
+        """Check and write `pending` with whatever else is waiting; its row's number, or the
+        refusal (`DomainError`) or database error raised."""
+        submitted = self.submit(pending)
+        await submitted.checked
+        return await submitted.written
 
     async def _drain(self) -> None:
         while self.waiting:
             batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+            try:
+                checked = await database_sync_to_async(_check_batch)([p for p, _s in batch])
+            except Exception as error:  # nothing of the batch was checked
+                checked = [(None, error)] * len(batch)
+            passed: list[tuple[services.Edit, Submitted]] = []
+            for (_pending, submitted), (edit, refusal) in zip(batch, checked, strict=True):
+                if edit is not None and refusal is None:
+                    passed.append((edit, submitted))
+                    submitted.checked.set_result(None)
+                else:
+                    submitted.checked.set_exception(refusal or NotFound())
+                    submitted.written.cancel()
+            if not passed:
+                continue
+            await asyncio.sleep(0)  # the connections share what passed before it is written
             due: set[int] = set()
             try:
-                results, due = await database_sync_to_async(_write_batch)(
-                    [pending for pending, _f in batch]
+                accepted = await database_sync_to_async(services.updates_write)(
+                    [edit for edit, _s in passed]
                 )
+                results, due = accepted.results, accepted.due
             except Exception as error:  # nothing of the batch was written
-                results = [error] * len(batch)
-            for (_p, future), result in zip(batch, results, strict=True):
-                if future.done():
-                    continue
+                results = [error] * len(passed)
+            for (edit, submitted), result in zip(passed, results, strict=True):
                 if isinstance(result, Exception):
-                    future.set_exception(result)
+                    # Shared but not stored: the next connection loads the document from the
+                    # database again, so the sender's client, reconnecting, sends it once more.
+                    self.replicas.pop((edit.doc_id, edit.generation), None)
+                    submitted.written.set_exception(result)
                 else:
-                    future.set_result(result)
+                    submitted.written.set_result(result)
             if due:  # after the answers: folding is not on an update's way to the others
                 await asyncio.sleep(0)
                 try:
@@ -145,21 +186,29 @@ class Hub:
                     logger.exception("coedit: compacting %s failed", sorted(due))
 
 
-def _write_batch(batch: list[Pending]) -> tuple[list[Any], set[int]]:
+def _quiet(future: asyncio.Future[int]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _check_batch(batch: list[Pending]) -> list[tuple[services.Edit | None, Exception | None]]:
+    """Each pending update as an edit of its sender's actor (resolved once per session), with
+    its refusal or None; a sender logged out since is as if the document were not there."""
     actors: dict[str, Actor] = {}
     for pending in batch:
         if pending.session not in actors:
             actors[pending.session] = pending.actor()
+    live = selectors.live_sessions({s: a.user_id for s, a in actors.items() if a.user_id})
+    actors = {s: a if s in live else ANONYMOUS for s, a in actors.items()}
     edits = [
         services.Edit(actors[p.session], p.doc_id, p.generation, p.update, p.first)
-        for p in batch
         if actors[p.session].is_authenticated
+        else None
+        for p in batch
     ]
-    accepted = services.updates_accept(edits) if edits else services.Accepted([], set())
-    written = iter(accepted.results)
-    # Logged out since: as if the document were not there.
-    results = [next(written) if actors[p.session].is_authenticated else NotFound() for p in batch]
-    return results, accepted.due
+    present = [e for e in edits if e is not None]
+    refusals = iter(services.updates_check(present) if present else [])
+    return [(e, next(refusals)) if e is not None else (None, NotFound()) for e in edits]
 
 
 _hubs: WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = WeakKeyDictionary()

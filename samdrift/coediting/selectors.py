@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.db.models import QuerySet
+from django.utils import timezone
 from pycrdt import merge_updates
 
 from samdrift.collaboration.selectors import (
@@ -29,6 +34,11 @@ from samdrift.core.tenancy import visible_or_404
 from .choices import DocKind
 from .models import LiveDoc, LiveUpdate, LiveVersion
 from .permissions import doc_abilities, image_may_show
+
+DATABASE_SESSIONS = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+)
 
 
 @dataclass(frozen=True)
@@ -126,3 +136,26 @@ def note_images(*, access: DocAccess, ids: Collection[int] | None = None) -> lis
             image=shown.document,
         )
     ]
+
+
+def live_sessions(users_by_session: dict[str, int]) -> set[str]:
+    """Of these sessions (key → the user it was resolved for), those still live: not logged out
+    or expired, and their account still active. Two queries for the writer's whole batch (ADR
+    0689) with sessions in the database (samdrift's engines); one per session otherwise."""
+    if not users_by_session:
+        return set()
+    if settings.SESSION_ENGINE in DATABASE_SESSIONS:
+        rows = list(
+            Session.objects.filter(
+                session_key__in=list(users_by_session), expire_date__gt=timezone.now()
+            ).values_list("session_key", flat=True)
+        )
+    else:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        rows = [key for key in users_by_session if store().exists(key)]
+    active = set(
+        get_user_model()
+        .objects.filter(pk__in=set(users_by_session.values()), is_active=True)
+        .values_list("pk", flat=True)
+    )
+    return {key for key in rows if users_by_session[key] in active}

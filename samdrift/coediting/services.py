@@ -176,36 +176,72 @@ def compact_due(doc_ids: set[int]) -> None:
 
 
 def updates_accept(edits: Sequence[Edit]) -> Accepted:
-    """Write a batch of updates in one transaction (ADR 0684). Each actor's rights and each
-    document's generation are read again here, in the writing transaction, so a membership
-    removed or a restore done a second ago already counts; one refusal does not hold back the
-    others."""
+    """Check and write a batch of updates in one transaction (ADR 0684). Each actor's rights and
+    each document's generation are read here, so a membership removed or a restore done a
+    second ago already counts; one refusal does not hold back the others."""
     with transaction.atomic():
         docs = selectors.docs_for_writers([(e.actor, e.doc_id) for e in edits])
-        outcomes: list[LiveUpdate | DomainError] = [
-            _refusal(access, e)
-            or LiveUpdate(doc_id=e.doc_id, data=e.update, author_id=e.actor.user_id)
-            for e, access in zip(edits, docs, strict=True)
-        ]
-        accepted = [  # an accepted edit's access is a DocAccess (a refusal is its outcome)
-            (e, row, access.doc)  # type: ignore[union-attr]
-            for e, row, access in zip(edits, outcomes, docs, strict=True)
-            if isinstance(row, LiveUpdate)
-        ]
-        LiveUpdate.objects.bulk_create([row for _e, row, _d in accepted])
-        now = timezone.now()
-        stale = {doc.pk for _e, _r, doc in accepted if now - doc.changed_at > CHANGED_GRAIN}
-        if stale:
-            LiveDoc.objects.filter(pk__in=stale).update(changed_at=now)
-        for edit, _row, doc in accepted:
-            if edit.first:
-                audit_record(
-                    actor=edit.actor,
-                    action="coediting.edit",
-                    obj=doc,
-                    organisation_id=doc.workspace.owner_org_id,
-                )
-    results = [row.pk if isinstance(row, LiveUpdate) else row for row in outcomes]
+        return _store(edits, [_refusal(a, e) or a.doc for e, a in zip(edits, docs, strict=True)])  # type: ignore[union-attr]
+
+
+def updates_check(edits: Sequence[Edit]) -> list[DomainError | None]:
+    """Whether each edit may be written, read now and outside any write: the actor's rights and
+    the document's generation (ADR 0689). The live writer asks this before it shares an update
+    with the other editors, and `updates_write` then stores what passed."""
+    docs = selectors.docs_for_writers([(e.actor, e.doc_id) for e in edits])
+    return [_refusal(access, e) for e, access in zip(edits, docs, strict=True)]
+
+
+def updates_write(edits: Sequence[Edit]) -> Accepted:
+    """Store edits `updates_check` let through, in one transaction. The check is the decision on
+    rights (taken a moment before, as a write would have been); only the generation is read
+    again, so a restore in between makes the edit stale rather than written into the restored
+    state."""
+    with transaction.atomic():
+        docs = {
+            d.pk: d
+            for d in LiveDoc.objects.select_related("workspace")
+            .defer("snapshot")
+            .filter(pk__in={e.doc_id for e in edits})
+            .order_by()
+        }
+        outcomes: list[LiveDoc | DomainError] = []
+        for edit in edits:
+            doc = docs.get(edit.doc_id)
+            if doc is None:
+                outcomes.append(NotFound())
+            elif doc.generation != edit.generation:
+                outcomes.append(StaleGeneration(STALE))
+            else:
+                outcomes.append(doc)
+        return _store(edits, outcomes)
+
+
+def _store(edits: Sequence[Edit], outcomes: Sequence[LiveDoc | DomainError]) -> Accepted:
+    """The rows of the edits whose outcome is their document, with the document's change time
+    and the first edit's audit record; called inside the caller's transaction."""
+    accepted = [
+        (e, LiveUpdate(doc_id=e.doc_id, data=e.update, author_id=e.actor.user_id), doc)
+        for e, doc in zip(edits, outcomes, strict=True)
+        if isinstance(doc, LiveDoc)
+    ]
+    LiveUpdate.objects.bulk_create([row for _e, row, _d in accepted])
+    now = timezone.now()
+    stale = {doc.pk for _e, _r, doc in accepted if now - doc.changed_at > CHANGED_GRAIN}
+    if stale:
+        LiveDoc.objects.filter(pk__in=stale).update(changed_at=now)
+    for edit, _row, doc in accepted:
+        if edit.first:
+            audit_record(
+                actor=edit.actor,
+                action="coediting.edit",
+                obj=doc,
+                organisation_id=doc.workspace.owner_org_id,
+            )
+    rows = iter(row for _e, row, _d in accepted)
+    results: list[int | DomainError] = [
+        next(rows).pk if isinstance(doc, LiveDoc) else doc for doc in outcomes
+    ]
     due = {doc.pk for _e, row, doc in accepted if row.pk - doc.snapshot_upto >= COMPACT_AFTER}
     return Accepted(results, due)
 

@@ -7,6 +7,7 @@ import asyncio
 import threading
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, Text
@@ -81,14 +82,14 @@ async def test_updates_arriving_while_a_write_is_under_way_wait_and_go_together(
 ):
     batches: list[int] = []
     others_queued = threading.Event()
-    real = services.updates_accept
+    real = services.updates_write
 
     def observed(edits):
         batches.append(len(edits))
         others_queued.wait(10)  # the first write is under way until the others wait
         return real(edits)
 
-    monkeypatch.setattr(services, "updates_accept", observed)
+    monkeypatch.setattr(services, "updates_write", observed)
     key = await database_sync_to_async(cookie)(safos, "owner")
     actor = await database_sync_to_async(safos.actor)("owner")
 
@@ -132,9 +133,10 @@ async def test_connections_of_one_document_share_one_replica(safos, note):
     # the replica applies it once.
     remote = update("Fjärran ", 77)
     editor_actor = await database_sync_to_async(safos.actor)("editor")
-    seq = await database_sync_to_async(services.update_accept)(
+    await database_sync_to_async(services.update_accept)(
         actor=editor_actor, doc_id=note.id, generation=1, update=remote
     )
+    seq = "another:1"
     await get_channel_layer().group_send(
         services.group_name(note.id),
         {
@@ -155,3 +157,88 @@ async def test_connections_of_one_document_share_one_replica(safos, note):
     assert replica.users == 1
     await editor.close()
     assert (note.id, 1) not in hub.hub().replicas
+
+
+@pytest.mark.asyncio
+async def test_an_update_reaches_the_others_once_checked_before_it_is_written(
+    safos, note, monkeypatch
+):
+    """ADR 0689: the write (on SQLite possibly waiting for another process's lock) is not on the
+    update's way to the others; it is still written, and a failed write closes its sender."""
+    release = threading.Event()
+    real = services.updates_write
+
+    def held_back(edits):
+        release.wait(10)
+        return real(edits)
+
+    monkeypatch.setattr(services, "updates_write", held_back)
+    owner = YClient(note.id, await database_sync_to_async(cookie)(safos, "owner"))
+    editor = YClient(note.id, await database_sync_to_async(cookie)(safos, "editor"))
+    assert await owner.open() is None and await editor.open() is None
+    await owner.edit(lambda t: t.insert(0, "Före skrivningen"))
+    await owner.pump()
+    await editor.pump_until(lambda: str(editor.text) == "Före skrivningen")
+    assert str(editor.text) == "Före skrivningen"
+    # Asked from another thread: the database's own thread is the one held back.
+    written = await sync_to_async(LiveUpdate.objects.exists, thread_sensitive=False)()
+    assert not written  # not written yet
+    release.set()
+    rows = await _until_rows(1)
+    assert rows == 1
+    await owner.close()
+    await editor.close()
+
+
+@pytest.mark.asyncio
+async def test_a_failed_write_closes_its_sender_who_resends_on_reconnecting(
+    safos, note, monkeypatch
+):
+    from django.db import OperationalError
+
+    def failing(edits):
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(services, "updates_write", failing)
+    key = await database_sync_to_async(cookie)(safos, "owner")
+    owner = YClient(note.id, key)
+    assert await owner.open() is None
+    await owner.edit(lambda t: t.insert(0, "Förlorad skrivning"))
+    await owner.pump()
+    assert await owner.until_closed() == 4503
+    assert (note.id, 1) not in hub.hub().replicas  # reloaded from the database next time
+    monkeypatch.undo()
+    again = YClient(note.id, key)
+    again.doc, again.text = owner.doc, owner.text  # the same browser tab, reconnecting
+    assert await again.open() is None
+    await again.pump()
+    assert await _until_rows(1) >= 1
+    assert "Förlorad skrivning" in await database_sync_to_async(stored)(note.id)
+    await again.close()
+
+
+async def _until_rows(count: int) -> int:
+    for _ in range(200):
+        rows = await database_sync_to_async(LiveUpdate.objects.count)()
+        if rows >= count:
+            return rows
+        await asyncio.sleep(0.05)
+    return rows
+
+
+@pytest.mark.asyncio
+async def test_a_logout_counts_at_once_though_the_connection_keeps_its_actor(safos, note):
+    from django.contrib.sessions.models import Session
+
+    key = await database_sync_to_async(cookie)(safos, "owner")
+    owner = YClient(note.id, key)
+    assert await owner.open() is None
+    await owner.edit(lambda t: t.insert(0, "Inloggad. "))
+    await owner.pump()
+    assert await _until_rows(1) == 1
+    # Logged out in another tab: the session is gone; the connection's actor is still fresh.
+    await database_sync_to_async(lambda: Session.objects.filter(session_key=key).delete())()
+    await owner.edit(lambda t: t.insert(0, "Utloggad. "))
+    assert await owner.until_closed() == 4404
+    assert await database_sync_to_async(LiveUpdate.objects.count)() == 1
+    assert "Utloggad" not in await database_sync_to_async(stored)(note.id)
