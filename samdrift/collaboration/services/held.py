@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +29,7 @@ from samdrift.core.actor import SYSTEM
 from samdrift.core.exceptions import DomainError
 from samdrift.core.files import scanning, storage
 from samdrift.core.files import services as files
+from samdrift.core.files.readers import chunk_reader
 from samdrift.core.i18n import in_both_languages
 from samdrift.core.notifications.services import notify
 
@@ -47,27 +49,11 @@ class _Gone(Exception):
     """The stored object is missing (not an OSError: the scan would take that for clamd's)."""
 
 
-class _StoredBytes:
-    """The held object's bytes as a file-like stream for clamd."""
-
-    def __init__(self, key: str) -> None:
-        self._chunks = storage.read_chunks(key)
-        self._rest = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._rest) < size:
-            try:
-                chunk = next(self._chunks, b"")
-            except FileNotFoundError as error:
-                raise _Gone(str(error)) from error
-            if not chunk:
-                break
-            self._rest += chunk
-        if size < 0:
-            taken, self._rest = self._rest, b""
-        else:
-            taken, self._rest = self._rest[:size], self._rest[size:]
-        return taken
+def _stored_bytes(key: str) -> Iterator[bytes]:
+    try:
+        yield from storage.read_chunks(key)
+    except FileNotFoundError as error:
+        raise _Gone(str(error)) from error
 
 
 @task()
@@ -85,7 +71,7 @@ def release(held_id: int) -> HeldUpload:
     if held.file is None:  # its bytes are gone: nothing to scan, nothing to store
         return _refuse(held, "missing", MISSING)
     try:
-        result = scanning.scan(_StoredBytes(held.file.key))
+        result = scanning.scan(chunk_reader(_stored_bytes(held.file.key)))
     except _Gone:  # the object went from the bucket: never a version
         return _refuse(held, "missing", MISSING)
     if result.status == "error":

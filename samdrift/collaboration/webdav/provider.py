@@ -8,10 +8,8 @@ a workspace or document above it is not listed and is refused (403) when named.
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 from django.utils import translation
@@ -24,6 +22,7 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 
 from samdrift.accounts.app_passwords import AppPasswordLogin
 from samdrift.core.exceptions import DomainError, NotFound
+from samdrift.core.files.readers import chunk_reader
 from samdrift.core.files.scanning import StreamScan, stream_scan
 from samdrift.core.files.services import open_for_download
 from samdrift.core.files.storage import PendingUpload
@@ -368,28 +367,6 @@ class PendingDocument(DAVNonCollection):
             )
 
 
-class _Chunks(io.RawIOBase):
-    """The stored bytes, checked against their SHA-256 as they stream, as a readable file."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks = chunks
-        self.pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self.pending:
-            try:
-                self.pending = next(self.chunks)
-            except StopIteration:
-                return 0
-        count = min(len(buffer), len(self.pending))
-        buffer[:count] = self.pending[:count]
-        self.pending = self.pending[count:]
-        return count
-
-
 class DocumentResource(DAVNonCollection):
     """A document: its current version's bytes; a PUT adds a version, DELETE puts it in the
     trash, MOVE renames or moves it within its workspace."""
@@ -441,7 +418,7 @@ class DocumentResource(DAVNonCollection):
         except DomainError as error:  # view only (class 3): forbidden to this program
             raise DAVError(HTTP_FORBIDDEN, both_languages(error)) from None
         services.record_read(actor=actor, access=access, version=version, how=ReadAccess.DOWNLOAD)
-        return io.BufferedReader(_Chunks(open_for_download(version.file)), 1024 * 1024)
+        return chunk_reader(open_for_download(version.file))
 
     def begin_write(self, *, content_type: str | None = None) -> _Upload:
         self.content_type = content_type
