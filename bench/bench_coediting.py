@@ -33,7 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from bench_live import BIN, ROOT, served
-from support import free_port, login_session, migrated_test_database, pg_execute
+from support import (
+    free_port,
+    login_session,
+    migrated_test_database,
+    pg_execute,
+    production_env,
+)
 
 sys.path.insert(0, str(ROOT))
 CLIENTS = int(os.environ.get("BENCH_COEDIT_CLIENTS", "50"))
@@ -326,10 +332,12 @@ def main() -> None:
 def run(database_url: str) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-coedit-") as tmp:
         data_dir = Path(tmp)
+        # The served samdrift runs as deployed: production settings (the test settings close
+        # the database connection after every call). Their keys are in os.environ before the
+        # seed, so the sessions it makes open in the server.
+        env = production_env(data_dir)
         data = seed(data_dir, database_url)
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-        env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-        env["SAMDRIFT_DATA_DIR"] = str(data_dir)
+        env = {k: v for k, v in env.items() if k not in ("REDIS_URL", "DATABASE_URL")}
         if database_url:
             env["DATABASE_URL"] = database_url
         load = os.getloadavg()[0]

@@ -4,12 +4,13 @@
   once per process, and every connection answers its browser's sync steps from the replica.
   An update another process accepted reaches each local connection as a group message; the
   first to hear it applies it, the others only pass it on.
-- **One checker and writer**: updates that arrive while the database is busy wait and are then
-  taken together: first checked (each against its own sender's rights and the document's
-  generation, in one read), and those that pass are shared with the other editors at once;
-  then written in one transaction (`services.updates_write`), so fifty editors typing at once
-  cost one commit, not fifty, and the commit (on SQLite, waiting for another process's write
-  lock) is not on an update's way to the others (ADR 0689).
+- **One checker, one writer**: updates that arrive while a check is under way wait and are then
+  checked together (each against its own sender's rights and the document's generation, in one
+  read); those that pass are shared with the other editors at once and handed to the writer,
+  which writes all that waits in one transaction (`services.updates_write`), so fifty editors
+  typing at once cost one commit, not fifty. The two run side by side on connections of their
+  own: the commit (on SQLite, perhaps waiting for another process's write lock) is on no
+  update's way to the others, not even the next batch's (ADR 0689).
 
 Both are per event loop: a server process has one; each test has its own.
 """
@@ -23,17 +24,21 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from channels.db import database_sync_to_async
+from django.db import connection
 from pycrdt import Doc
 
 from samdrift.core.actor import ANONYMOUS, Actor
 from samdrift.core.exceptions import NotFound
+from samdrift.core.lent_threads import request_threads
 
 from . import selectors, services
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 #: Names this process in the group messages of the updates it accepted.
 PROCESS = uuid.uuid4().hex
@@ -94,8 +99,11 @@ class Submitted:
 class Hub:
     def __init__(self) -> None:
         self.replicas: dict[tuple[int, int], Replica] = {}
-        self.waiting: list[tuple[Pending, Submitted]] = []
-        self.drain: asyncio.Task[None] | None = None
+        self.waiting: list[tuple[Pending, Submitted]] = []  # for the checker
+        self.in_check: list[tuple[Pending, Submitted]] = []
+        self.unwritten: list[tuple[services.Edit, Submitted]] = []  # checked, for the writer
+        self.checking: asyncio.Task[None] | None = None
+        self.writing: asyncio.Task[None] | None = None
         self._numbers = itertools.count(1)
 
     async def replica(
@@ -133,8 +141,8 @@ class Hub:
         # A connection that closed meanwhile no longer waits for its write: nothing to report.
         submitted.written.add_done_callback(_quiet)
         self.waiting.append((pending, submitted))
-        if self.drain is None or self.drain.done():
-            self.drain = asyncio.ensure_future(self._drain())
+        if self.checking is None or self.checking.done():
+            self.checking = asyncio.ensure_future(self._check())
         return submitted
 
     async def write(self, pending: Pending) -> int:
@@ -144,33 +152,43 @@ class Hub:
         await submitted.checked
         return await submitted.written
 
-    async def _drain(self) -> None:
+    async def _check(self) -> None:
+        """Check what waits, batch after batch, and hand what passed to the writer: a check
+        never waits for a write (ADR 0689), which runs on its own connection where the
+        database allows two (`_beside_the_writer`)."""
         while self.waiting:
             batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+            self.in_check = batch
             try:
-                checked = await database_sync_to_async(_check_batch)([p for p, _s in batch])
+                checked = await _beside_the_writer(_check_batch, [p for p, _s in batch])
             except Exception as error:  # nothing of the batch was checked
                 checked = [(None, error)] * len(batch)
-            passed: list[tuple[services.Edit, Submitted]] = []
+            finally:
+                self.in_check = []
             for (_pending, submitted), (edit, refusal) in zip(batch, checked, strict=True):
                 if edit is not None and refusal is None:
-                    passed.append((edit, submitted))
+                    self.unwritten.append((edit, submitted))
                     submitted.checked.set_result(None)
                 else:
                     submitted.checked.set_exception(refusal or NotFound())
                     submitted.written.cancel()
-            if not passed:
-                continue
+            if self.unwritten and (self.writing is None or self.writing.done()):
+                self.writing = asyncio.ensure_future(self._write())
+
+    async def _write(self) -> None:
+        """Write what passed, all that waits in one transaction."""
+        while self.unwritten:
             await asyncio.sleep(0)  # the connections share what passed before it is written
+            batch, self.unwritten = self.unwritten[:BATCH], self.unwritten[BATCH:]
             due: set[int] = set()
             try:
                 accepted = await database_sync_to_async(services.updates_write)(
-                    [edit for edit, _s in passed]
+                    [edit for edit, _s in batch]
                 )
                 results, due = accepted.results, accepted.due
             except Exception as error:  # nothing of the batch was written
-                results = [error] * len(passed)
-            for (edit, submitted), result in zip(passed, results, strict=True):
+                results = [error] * len(batch)
+            for (edit, submitted), result in zip(batch, results, strict=True):
                 if isinstance(result, Exception):
                     # Shared but not stored: the next connection loads the document from the
                     # database again, so the sender's client, reconnecting, sends it once more.
@@ -184,6 +202,18 @@ class Hub:
                     await database_sync_to_async(services.compact_due)(due)
                 except Exception:  # the rows stay; the next batch tries again
                     logger.exception("coedit: compacting %s failed", sorted(due))
+
+
+async def _beside_the_writer(fn: Callable[[list[Pending]], _T], batch: list[Pending]) -> _T:
+    """`fn(batch)` on a connection of its own, in a lent request thread (ADR 0669), so a check
+    does not queue behind a write in the process's database thread. An in-memory database (the
+    tests') refuses a read from one connection while another writes: there it runs in the
+    writer's thread."""
+    sqlite_in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]  # SQLite's own
+    if sqlite_in_memory:
+        return await database_sync_to_async(fn)(batch)
+    async with request_threads.lent():
+        return await database_sync_to_async(fn)(batch)
 
 
 def _quiet(future: asyncio.Future[int]) -> None:

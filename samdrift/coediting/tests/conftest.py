@@ -17,6 +17,16 @@ from samdrift.coediting import services
 from samdrift.coediting.models import LiveDoc
 from samdrift.collaboration import services as collaboration
 from samdrift.collaboration.tests.conftest import files_dir, safos  # noqa: F401 - fixtures
+from samdrift.core.lent_threads import close_idle_connections
+
+
+@pytest.fixture(autouse=True)
+def lent_connections_closed():
+    """The hub checks in lent request threads where the database allows a second connection
+    (PostgreSQL): their connections are closed after each test, or the test database could not
+    be dropped at the end."""
+    yield
+    close_idle_connections()
 
 
 @pytest.fixture(autouse=True)

@@ -102,7 +102,9 @@ async def test_updates_arriving_while_a_write_is_under_way_wait_and_go_together(
         await asyncio.sleep(0.01)
     later = [asyncio.ensure_future(the_hub.write(pending(n))) for n in range(1, 6)]
     later.append(asyncio.ensure_future(the_hub.write(pending(6, ANONYMOUS, "logged-out"))))
-    while len(the_hub.waiting) < 6:
+    # All queued: waiting for the check, being checked, or (where the checker has a connection
+    # of its own) checked and waiting for the writer.
+    while len(the_hub.waiting) + len(the_hub.in_check) + len(the_hub.unwritten) < 5:
         await asyncio.sleep(0.01)
     others_queued.set()
     results = await asyncio.gather(first, *later, return_exceptions=True)
@@ -113,6 +115,43 @@ async def test_updates_arriving_while_a_write_is_under_way_wait_and_go_together(
         lambda: list(LiveUpdate.objects.values_list("id", flat=True))
     )()
     assert rows == results[:6], results
+
+
+@pytest.mark.asyncio
+async def test_a_check_does_not_wait_for_a_write_under_way(safos, note, monkeypatch):
+    """ADR 0689: the checker runs on a connection of its own (a lent request thread), so an
+    update arriving while a write is held up is checked, and may be shared, before that write
+    ends. An in-memory database cannot be read while another connection writes: there the two
+    share one thread, and this is tested in the PostgreSQL run."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("the in-memory test database serves one connection at a time")
+    release = threading.Event()
+    real = services.updates_write
+    batches: list[int] = []
+
+    def held_back(edits):
+        batches.append(len(edits))
+        release.wait(10)
+        return real(edits)
+
+    monkeypatch.setattr(services, "updates_write", held_back)
+    key = await database_sync_to_async(cookie)(safos, "owner")
+    actor = await database_sync_to_async(safos.actor)("owner")
+    the_hub = hub.hub()
+    first = the_hub.submit(hub.Pending(key, lambda: actor, note.id, 1, update("Ett ", 301), True))
+    await first.checked
+    while not batches:  # the first write is under way, held
+        await asyncio.sleep(0.01)
+    second = the_hub.submit(hub.Pending(key, lambda: actor, note.id, 1, update("Två", 302), False))
+    try:
+        await asyncio.wait_for(second.checked, 5)  # checked while the write is held
+        assert not first.written.done()
+    finally:
+        release.set()
+    assert isinstance(await first.written, int) and isinstance(await second.written, int)
+    assert batches == [1, 1]
 
 
 @pytest.mark.asyncio
