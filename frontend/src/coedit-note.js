@@ -30,6 +30,22 @@ const ACTIVE = {
   orderedList: ["orderedList"],
 };
 
+// Text typed without a keypress (a character not on the keyboard's layout, dictation, an
+// on-screen keyboard: the browser's `insertText` input) is inserted as a transaction, as
+// ProseMirror does for a keypress, instead of being read back from the changed page: read back,
+// a remote edit arriving in between (another editor's paragraph, their caret beside the text)
+// could put the character in the wrong place. Compositions (IME, dead keys) stay ProseMirror's.
+function insertTyped(view, event) {
+  if (event.inputType !== "insertText" || !event.data || event.isComposing || view.composing) {
+    return false;
+  }
+  const { from, to } = view.state.selection;
+  const handled = view.someProp("handleTextInput", (f) => f(view, from, to, event.data));
+  if (!handled) view.dispatch(view.state.tr.insertText(event.data).scrollIntoView());
+  event.preventDefault();
+  return true;
+}
+
 // The caret as CSSOM styles: the page's CSP forbids style attributes in markup.
 function caret(user) {
   const mark = document.createElement("span");
@@ -154,6 +170,7 @@ export function startNote({ root, ydoc, provider, editable, user }) {
         "aria-readonly": editable ? "false" : "true",
         class: "coedit-editor__text",
       },
+      handleDOMEvents: { beforeinput: insertTyped },
     },
   });
   const toolbar = root.querySelector("[role=toolbar]");

@@ -12,6 +12,7 @@ import time
 import pytest
 from django.db import OperationalError
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from samdrift.coediting import services
 from samdrift.coediting.consumer import CLOSE
@@ -33,6 +34,7 @@ def sessions(safos, *who: str) -> dict[str, str]:
 def open_doc(browser, session: str, site: str, doc_id: int, language: str = "en") -> Page:  # noqa: F811
     page = page_as(browser, site, session, language)
     page.goto(f"{site}/live/{doc_id}/")
+    page.evaluate(CLOSES)
     expect(page.locator("#coedit")).to_have_attribute("data-synced", "1")
     return page
 
@@ -52,10 +54,34 @@ def type_at_end(page: Page, text: str) -> None:
 CONTENT = "window.samdriftCoedit.ydoc.getXmlFragment('default').toString()"
 
 
+#: Records the connection's close codes, for a failure's message.
+CLOSES = """() => {
+  window.__closes = [];
+  window.samdriftCoedit.provider.on("connection-close", (e) => window.__closes.push(e && e.code));
+}"""
+STATE = """() => {
+  const root = document.getElementById("coedit");
+  const p = window.samdriftCoedit.provider;
+  return {state: root.dataset.state, status: document.getElementById("coedit-status").textContent,
+          wsconnected: p.wsconnected, synced: p.synced, closes: window.__closes, shouldConnect: p.shouldConnect,
+          content: window.samdriftCoedit.ydoc.getXmlFragment("default").toString()};
+}"""
+
+
 def wait_for_text(page: Page, text: str) -> None:
     """The page's copy of the document holds `text` (the shared state, not the rendering with
-    the others' carets in it)."""
-    page.wait_for_function(f"t => {CONTENT}.includes(t)", arg=text, timeout=30000)
+    the others' carets in it). On a timeout the page's connection state is in the failure."""
+    try:
+        page.wait_for_function(f"t => {CONTENT}.includes(t)", arg=text, timeout=30000)
+    except PlaywrightTimeout as timeout:
+        doc_id = page.evaluate("document.getElementById('coedit').dataset.doc")
+        try:
+            kept = stored_note(int(doc_id))
+        except OperationalError as error:  # the server's thread was writing
+            kept = f"({error})"
+        raise AssertionError(
+            f"{text!r} not in the page: {page.evaluate(STATE)}; stored: {kept!r}"
+        ) from timeout
 
 
 def editor_text(page: Page):  # type: ignore[no-untyped-def]
