@@ -56,16 +56,20 @@ def test_a_webinar_viewer_watches_the_presenter_over_hls(safos, meetings, media_
         expect(host.locator("#meeting-status")).to_have_text("You are in the meeting.")
         start = host.get_by_role("button", name="Broadcast me to the viewers")
         expect(start).to_be_visible()
-        deadline = time.monotonic() + 20  # until Janus has the host's published streams
+        deadline = time.monotonic() + 30  # until Janus has the host's published streams
         while True:
-            start.click()
-            try:
-                expect(host.get_by_role("button", name="Stop the broadcast")).to_be_visible(
-                    timeout=3000
-                )
+            # Clicked again only when samdrift refused (the host sends nothing yet): a second
+            # start while one runs would switch the broadcast (a second audit event).
+            with host.expect_response(
+                lambda r: r.request.method == "POST" and r.url.endswith("/broadcast"),
+                timeout=60000,
+            ) as answer:
+                start.click()
+            if answer.value.ok:
                 break
-            except AssertionError:
-                assert time.monotonic() < deadline, host.locator("#meeting-status").text_content()
+            assert time.monotonic() < deadline, host.locator("#meeting-status").text_content()
+            time.sleep(1)
+        expect(host.get_by_role("button", name="Stop the broadcast")).to_be_visible(timeout=15000)
         assert hls.running(room.janus_room)
 
         _join(viewer)
