@@ -24,7 +24,6 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from channels.db import database_sync_to_async
@@ -38,7 +37,6 @@ from samdrift.core.lent_threads import request_threads
 from . import selectors, services
 
 logger = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 #: Names this process in the group messages of the updates it accepted.
 PROCESS = uuid.uuid4().hex
@@ -105,6 +103,9 @@ class Hub:
         self.checking: asyncio.Task[None] | None = None
         self.writing: asyncio.Task[None] | None = None
         self._numbers = itertools.count(1)
+        # An in-memory database (the tests') refuses a read on one connection while another
+        # writes: there the check keeps the writer's thread.
+        self._check_apart = not (connection.vendor == "sqlite" and connection.is_in_memory_db())  # type: ignore[attr-defined]  # SQLite's own
 
     async def replica(
         self, doc_id: int, generation: int, load: Callable[[], Awaitable[Doc]]
@@ -155,12 +156,12 @@ class Hub:
     async def _check(self) -> None:
         """Check what waits, batch after batch, and hand what passed to the writer: a check
         never waits for a write (ADR 0689), which runs on its own connection where the
-        database allows two (`_beside_the_writer`)."""
+        database allows two (`_checked`)."""
         while self.waiting:
             batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
             self.in_check = batch
             try:
-                checked = await _beside_the_writer(_check_batch, [p for p, _s in batch])
+                checked = await self._checked([p for p, _s in batch])
             except Exception as error:  # nothing of the batch was checked
                 checked = [(None, error)] * len(batch)
             finally:
@@ -174,6 +175,17 @@ class Hub:
                     submitted.written.cancel()
             if self.unwritten and (self.writing is None or self.writing.done()):
                 self.writing = asyncio.ensure_future(self._write())
+
+    async def _checked(
+        self, batch: list[Pending]
+    ) -> list[tuple[services.Edit | None, Exception | None]]:
+        """The batch checked on a connection of its own, in a lent request thread (ADR 0669), so
+        a check does not queue behind a write in the process's database thread."""
+        check = database_sync_to_async(_check_batch)
+        if not self._check_apart:
+            return await check(batch)
+        async with request_threads.lent():
+            return await check(batch)
 
     async def _write(self) -> None:
         """Write what passed, all that waits in one transaction."""
@@ -202,18 +214,6 @@ class Hub:
                     await database_sync_to_async(services.compact_due)(due)
                 except Exception:  # the rows stay; the next batch tries again
                     logger.exception("coedit: compacting %s failed", sorted(due))
-
-
-async def _beside_the_writer(fn: Callable[[list[Pending]], _T], batch: list[Pending]) -> _T:
-    """`fn(batch)` on a connection of its own, in a lent request thread (ADR 0669), so a check
-    does not queue behind a write in the process's database thread. An in-memory database (the
-    tests') refuses a read from one connection while another writes: there it runs in the
-    writer's thread."""
-    sqlite_in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]  # SQLite's own
-    if sqlite_in_memory:
-        return await database_sync_to_async(fn)(batch)
-    async with request_threads.lent():
-        return await database_sync_to_async(fn)(batch)
 
 
 def _quiet(future: asyncio.Future[int]) -> None:
