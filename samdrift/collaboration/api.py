@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from ninja import File, Form, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from samdrift.core.actor import Actor
@@ -19,6 +20,7 @@ from samdrift.core.api import MAX_LIMIT, errors
 from samdrift.core.exceptions import NotFound
 from samdrift.core.files.prefetch import prefetch
 from samdrift.core.files.responses import file_response
+from samdrift.core.files.uploads import forwarded_uploads
 from samdrift.core.text import single_line
 
 from . import api_held, api_shares, selectors, services
@@ -441,6 +443,7 @@ def list_documents(
     "/workspaces/{workspace_id}/documents",
     response={201: VersionOut, 202: HeldOut, **errors(404, 409, 413, 503)},
 )
+@decorate_view(forwarded_uploads)  # stored and scanned as it arrives (ADR 0690)
 def upload(
     request: HttpRequest,
     workspace_id: int,
@@ -479,6 +482,7 @@ def list_versions(request: HttpRequest, document_id: int) -> list[VersionOut]:
     "/documents/{document_id}/versions",
     response={201: VersionOut, 202: HeldOut, **errors(404, 409, 413, 503)},
 )
+@decorate_view(forwarded_uploads)  # stored and scanned as it arrives (ADR 0690)
 def upload_version(
     request: HttpRequest,
     document_id: int,

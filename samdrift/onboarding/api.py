@@ -15,12 +15,14 @@ from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from samdrift.core.actor import Actor
 from samdrift.core.api import ApiRequest, Page, errors
 from samdrift.core.files.responses import file_response
+from samdrift.core.files.uploads import forwarded_uploads
 
 from . import selectors, services
 from .choices import AgreementBasis, CaseState, Phase, RequestStatus, Scope
@@ -477,12 +479,13 @@ def list_attachments(request: ApiRequest, case_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/cases/{case_id}/attachments",
-    response={201: AttachmentOut, **errors(403, 404, 413, 422)},
+    response={201: AttachmentOut, **errors(403, 404, 413, 422, 503)},
     summary="Add a document to a case",
     description="multipart/form-data with one part `file`. The name is made safe (kept as sent "
     "where possible); an empty file, an unusable name (422) or one over the size limit (413) "
     "is refused and nothing is stored.",
 )
+@decorate_view(forwarded_uploads)  # only stored: no temporary file (ADR 0690)
 def add_attachment(
     request: ApiRequest,
     case_id: int,

@@ -127,8 +127,10 @@ def _upload(
     hold = (
         may_hold
         and uploader is not None
-        and isinstance(declared, int)
-        and scanning.may_hold(declared)
+        and (
+            getattr(stream, "scanned_after_storing", False)  # as its request's handler judged
+            or (isinstance(declared, int) and scanning.may_hold(declared))
+        )
     )
     if not hold:
         # Malware scanning before a byte is stored (ADR 0606): infected is refused (422), an

@@ -13,8 +13,9 @@ from django.test import Client
 from samdrift.audit.models import AuditEvent
 from samdrift.collaboration import selectors, services
 from samdrift.collaboration.models import Document, HeldUpload, Version
-from samdrift.core.files import scanning
+from samdrift.core.files import scanning, storage, uploads
 from samdrift.core.files.models import StoredFile
+from samdrift.core.files.testing import running_seaweedfs
 from samdrift.core.files.tests.clamd import EICAR
 from samdrift.core.jobs.worker import Worker
 from samdrift.core.notifications.models import Notification
@@ -237,3 +238,55 @@ def test_a_held_upload_whose_bytes_vanished_is_refused_not_stored(
     assert held.state == "refused" and held.reason_code == "missing"
     assert held.reason_sv == "Filens innehåll saknas; inget sparades."
     assert not Version.objects.exists()
+
+
+def test_a_file_just_under_the_hold_size_in_a_body_over_it_is_held(
+    settings, safos, workspace, holding
+):
+    # The request's handler sent no scan for a body this large (`stream_scan_for`); the service
+    # judges by the same number, not by the file a few hundred bytes smaller (ADR 0690).
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the temporary-file handler, as for large files
+    answer = _post(safos.client("owner"), workspace.id, "Nästan.txt", b"a" * (HOLD_FROM - 10))
+    assert answer.status_code == 202, answer.content
+    _run_jobs()
+    assert HeldUpload.objects.get().state == "stored"
+
+
+@pytest.fixture(scope="module")
+def seaweedfs(tmp_path_factory):
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+def test_a_forwarded_upload_to_s3_is_held_scanned_from_the_bucket_and_released(
+    settings, safos, workspace, holding, seaweedfs, monkeypatch
+):
+    # given: S3 storage and an upload large enough for the temporary-file handler: the API
+    # forwards it to the bucket (and keeps no copy) as it arrives
+    settings.STORAGES = {**settings.STORAGES, "default": seaweedfs.storage_settings()}
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    forwarded = []
+    made = uploads.ForwardedUploadedFile.__init__
+
+    def seen(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        forwarded.append(args[0])
+        made(self, *args, **kwargs)
+
+    monkeypatch.setattr(uploads.ForwardedUploadedFile, "__init__", seen)
+    owner = safos.client("owner")
+    # when
+    answer = _post(owner, workspace.id, "Protokoll.txt", LARGE)
+    # then: held, scanned from the stored bytes, released as a version with the same bytes
+    assert answer.status_code == 202, answer.content
+    assert forwarded == ["Protokoll.txt"]
+    _run_jobs()
+    version = Version.objects.get()
+    assert b"".join(storage.read_chunks(version.file.key)) == LARGE
+    # and malware forwarded the same way is refused once scanned, its bytes deleted
+    infected = _post(owner, workspace.id, "Smitta.txt", LARGE + EICAR)
+    assert infected.status_code == 202, infected.content
+    key = HeldUpload.objects.get(name="Smitta.txt").file.key
+    _run_jobs()
+    assert HeldUpload.objects.get(name="Smitta.txt").state == "refused"
+    listed = seaweedfs.client().list_objects_v2(Bucket=seaweedfs.bucket, Prefix=key)
+    assert listed.get("KeyCount", 0) == 0

@@ -248,10 +248,21 @@ def stream_scan_for(path: str, body_bytes: int = 0) -> StreamScan | None:
     clamd is configured; None otherwise, and None for a body large enough to be held for a scan
     after it is stored (`may_hold`, ADR 0688): that scan reads the stored bytes later, so
     sending them to clamd now would only make the upload wait for clamd."""
-    prefixes = tuple(getattr(settings, "SAMDRIFT_SCANNED_UPLOAD_PATHS", ()))
-    if not prefixes or not path.startswith(prefixes) or may_hold(body_bytes):
+    if not _scanned_path(path) or may_hold(body_bytes):
         return None
     return stream_scan()
+
+
+def scanned_after_storing(path: str, body_bytes: int) -> bool:
+    """Whether an upload to `path` is not scanned as it arrives because its body is large
+    enough to be held (`stream_scan_for`): its service holds it, judged by the same number,
+    rather than by the file's own size a few hundred bytes smaller (ADR 0690)."""
+    return _scanned_path(path) and may_hold(body_bytes)
+
+
+def _scanned_path(path: str) -> bool:
+    prefixes = tuple(getattr(settings, "SAMDRIFT_SCANNED_UPLOAD_PATHS", ()))
+    return bool(prefixes) and path.startswith(prefixes)
 
 
 def hold_from_bytes() -> int:

@@ -195,6 +195,32 @@ def test_over_size_is_refused_in_both_languages_and_nothing_is_stored(
     assert (objects(backend), StoredFile.objects.count(), AuditEvent.objects.count()) == before
 
 
+def test_s3_refusing_a_forwarded_upload_on_the_way_is_a_503_in_both_languages(
+    live_server, s3_backend, case, agency_contact
+):
+    # The API keeps no copy of an upload it forwards to S3 (ADR 0690): if S3 refuses the bytes
+    # on the way, the user is told to send the file again and nothing is recorded.
+    from samdrift.core.files import storage
+
+    def refuse(**_kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("the S3 server went away")
+
+    client = storage._checked_client(storage.backend())
+    session = api_session(live_server, agency_contact)
+    before = (objects(s3_backend), StoredFile.objects.count(), AuditEvent.objects.count())
+    client.meta.events.register("before-call.s3.CreateMultipartUpload", refuse)
+    try:
+        refused = upload(session, case.id, "stor.bin", os.urandom(6 * MB))
+    finally:
+        client.meta.events.unregister("before-call.s3.CreateMultipartUpload", refuse)
+    assert refused.status_code == 503, refused.text
+    body = refused.json()
+    assert body["code"] == "storage_unavailable"
+    assert body["message_sv"] == "Fillagret kunde inte ta emot filen. Inget sparades; försök igen."
+    assert body["message_en"].startswith("The file store could not take the file.")
+    assert (objects(s3_backend), StoredFile.objects.count(), AuditEvent.objects.count()) == before
+
+
 @pytest.mark.parametrize("name", ["***", " . ", "...", "?"])
 def test_an_unusable_name_is_refused_in_both_languages(
     live_server, local_backend, case, agency_contact, name

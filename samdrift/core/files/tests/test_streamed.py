@@ -20,7 +20,14 @@ from django.test import RequestFactory
 from samdrift.core.actor import SYSTEM
 from samdrift.core.files import services, storage
 from samdrift.core.files.models import StoredFile
-from samdrift.core.files.uploads import StreamedUploadedFile
+from samdrift.core.files.uploads import (
+    HEAD_KEPT,
+    BytesNotKept,
+    ForwardedUploadedFile,
+    StorageUnavailable,
+    StreamedUploadedFile,
+    forwarded_uploads,
+)
 from samdrift.core.streaming_body import BodyStream
 
 MB = 1024 * 1024
@@ -28,7 +35,7 @@ BOUNDARY = "samdrift-streamed-boundary"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def parse(body: bytes, settings):  # type: ignore[no-untyped-def]
+def parse(body: bytes, settings, *, forwarded: bool = False):  # type: ignore[no-untyped-def]
     wire = (
         (
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
@@ -38,6 +45,8 @@ def parse(body: bytes, settings):  # type: ignore[no-untyped-def]
         + f"\r\n--{BOUNDARY}--\r\n".encode()
     )
     request = RequestFactory().post("/")
+    if forwarded:  # as a view marked @forwarded_uploads marks its request before parsing
+        forwarded_uploads(lambda marked: marked)(request)
     handlers = [load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
     meta = {
         "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
@@ -243,5 +252,64 @@ def test_a_part_damaged_on_the_way_is_refused_and_nothing_is_stored(s3_backend, 
         upload.close()
     finally:
         client.meta.events.unregister("before-send.s3.UploadPart", damage)
+    assert objects_and_uploads(s3_backend) == ([], [])
+    assert not StoredFile.objects.exists()
+
+
+# --- forwarded uploads: no temporary file (ADR 0690) ------------------------------------------
+
+
+def test_a_forwarded_upload_keeps_no_temporary_file_only_its_start(s3_backend, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    body = os.urandom(12 * MB + 5)
+    # given: the same body for a view that reads its uploads: a temporary file holds it whole
+    kept = parse(body, settings)
+    assert isinstance(kept, StreamedUploadedFile) and len(list(tmp_path.iterdir())) == 1
+    kept.close()
+    # when: for a view marked @forwarded_uploads
+    upload = parse(body, settings, forwarded=True)
+    # then: nothing on disk; the start reads and rewinds as a file's does, further is refused
+    assert isinstance(upload, ForwardedUploadedFile) and upload.size == len(body)
+    assert list(tmp_path.iterdir()) == []
+    assert upload.read(8192) == body[:8192]
+    upload.seek(0)
+    assert upload.read(100) == body[:100]
+    upload.seek(HEAD_KEPT)
+    with pytest.raises(BytesNotKept):
+        upload.read(1)
+    upload.seek(0)
+    with pytest.raises(BytesNotKept):  # never a silently shortened file
+        upload.read()
+    # and the bytes are stored whole from what went to S3 as they arrived
+    stored = services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+    upload.close()
+    assert objects_and_uploads(s3_backend) == ([stored.key], [])
+    assert b"".join(storage.read_chunks(stored.key)) == body
+    assert stored.sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_a_forwarded_upload_nobody_claims_leaves_nothing(s3_backend, settings):
+    upload = parse(os.urandom(11 * MB), settings, forwarded=True)
+    assert objects_and_uploads(s3_backend)[1]
+    upload.close()
+    assert objects_and_uploads(s3_backend) == ([], [])
+
+
+def test_a_forwarded_upload_s3_refused_on_the_way_is_a_503_and_stores_nothing(s3_backend, settings):
+    # given: the S3 server refuses the multipart upload while the body arrives
+    def refuse(**_kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("the S3 server went away")
+
+    client = _checked_client()
+    client.meta.events.register("before-call.s3.CreateMultipartUpload", refuse)
+    try:
+        upload = parse(os.urandom(11 * MB), settings, forwarded=True)
+    finally:
+        client.meta.events.unregister("before-call.s3.CreateMultipartUpload", refuse)
+    # when / then: no copy is kept to store instead, so the user is told to send it again
+    with pytest.raises(StorageUnavailable) as refused:
+        services.store(upload, "a.bin", None, actor=SYSTEM, owner_org_id=1)
+    upload.close()
+    assert refused.value.http_status == 503
     assert objects_and_uploads(s3_backend) == ([], [])
     assert not StoredFile.objects.exists()
