@@ -15,6 +15,12 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+# glibc gives each large allocation (an upload's 1 MiB pieces, its 5 MiB S3 parts) pages of its
+# own and returns them on free, so every upload faulted in fresh zeroed memory: a tenth of the
+# server's CPU per uploaded MB (perf, bench-files). Fixed thresholds keep such buffers in the
+# heap for reuse (ADR 0691); an operator's own GLIBC_TUNABLES wins.
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728"
+
 
 class Command(BaseCommand):
     help = "Serve samdrift with gunicorn on 127.0.0.1."
@@ -59,4 +65,5 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "5",
         ]
+        os.environ.setdefault("GLIBC_TUNABLES", MALLOC_TUNABLES)
         os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server
