@@ -91,12 +91,25 @@ class LargeChunkMemoryFileUploadHandler(MemoryFileUploadHandler):
     chunk_size = CHUNK_SIZE
 
 
-class StreamedUploadedFile(TemporaryUploadedFile):
-    """A temporary upload file whose bytes may already be on their way to S3 (`pending`)."""
+class _OnItsWay:
+    """What an upload file carries besides its bytes: the S3 upload they went to as they
+    arrived (`pending`) and clamd's scan of them, both dropped if nobody claims the file."""
 
     pending: storage.PendingUpload | None = None
     scan: scanning.StreamScan | None = None  # clamd's verdict on these bytes, when scanned
     scanned_after_storing = False  # large enough to be held for its scan (ADR 0688)
+
+    def _let_go(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:  # nobody stored it: drop the parts
+            _abort_quietly(pending)
+        scan, self.scan = self.scan, None
+        if scan is not None:
+            scan.abort()  # nothing once the verdict was taken
+
+
+class StreamedUploadedFile(_OnItsWay, TemporaryUploadedFile):
+    """A temporary upload file whose bytes may already be on their way to S3 (`pending`)."""
 
     def claim(self) -> storage.PendingUpload | None:
         """The pending upload, for the storage service to complete; None when there is none."""
@@ -104,19 +117,8 @@ class StreamedUploadedFile(TemporaryUploadedFile):
         return pending
 
     def close(self) -> None:
-        _let_go(self)
+        self._let_go()
         super().close()
-
-
-def _let_go(file: StreamedUploadedFile | ForwardedUploadedFile) -> None:
-    """What an upload file closed unclaimed leaves: its parts aborted, its scan dropped (nothing
-    once the verdict was taken)."""
-    pending, file.pending = file.pending, None
-    if pending is not None:
-        _abort_quietly(pending)
-    scan, file.scan = file.scan, None
-    if scan is not None:
-        scan.abort()
 
 
 class _KeptHead(io.RawIOBase):
@@ -162,7 +164,7 @@ class _KeptHead(io.RawIOBase):
         return len(got)
 
 
-class ForwardedUploadedFile(UploadedFile):
+class ForwardedUploadedFile(_OnItsWay, UploadedFile):
     """An upload of a `@forwarded_uploads` view whose bytes went only to S3 (and clamd) as they
     arrived, with no temporary file: `claim` gives the pending upload, the start is readable
     for content checks (ADR 0690). If S3 refused the bytes on the way, nothing has them:
@@ -171,9 +173,6 @@ class ForwardedUploadedFile(UploadedFile):
     def __init__(self, name: str, content_type: str, charset: Any, extra: Any) -> None:
         self._head = _KeptHead()
         super().__init__(self._head, name, content_type, 0, charset, extra)  # type: ignore[arg-type]
-        self.pending: storage.PendingUpload | None = None
-        self.scan: scanning.StreamScan | None = None
-        self.scanned_after_storing = False
 
     def keep(self, data: bytes) -> None:
         self._head.keep(data)
@@ -185,7 +184,7 @@ class ForwardedUploadedFile(UploadedFile):
         return pending
 
     def close(self) -> None:
-        _let_go(self)
+        self._let_go()
         self._head.close()
 
 
@@ -297,9 +296,7 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     def file_complete(self, file_size: int) -> Any:
         file = super().file_complete(file_size)
         on_the_way, self._on_the_way = self._on_the_way, None
-        if on_the_way is not None and isinstance(
-            self.file, StreamedUploadedFile | ForwardedUploadedFile
-        ):
+        if on_the_way is not None and isinstance(self.file, _OnItsWay):
             on_the_way.finish()
             self.file.pending, self.file.scan = on_the_way.hand_over()
         elif on_the_way is not None:
