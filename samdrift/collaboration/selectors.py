@@ -372,6 +372,21 @@ def held_uploads(*, actor: Actor, workspace_id: int) -> QuerySet[HeldUpload]:
     ).select_related("version", "version__document")
 
 
+def held_scanning_in_folder(
+    *, actor: Actor, workspace_id: int, folder_id: int | None
+) -> list[HeldUpload]:
+    """The actor's own uploads to a folder still being scanned, newest first: WebDAV shows them
+    to their uploader alone, so a client reading back what it just PUT finds it (ADR 0692)."""
+    return list(
+        HeldUpload.objects.filter(
+            workspace_id=workspace_id,
+            folder_id=folder_id,
+            created_by_id=actor.user_id or 0,
+            state=HeldUpload.State.SCANNING,
+        ).order_by("-id")
+    )
+
+
 def agency_quota_bytes(*, org_id: int) -> int:
     """The agency's quota over every workspace it owns (ADR 0611): its own row, or the default."""
     own = AgencyQuota.objects.filter(organisation_id=org_id).values_list("quota_bytes", flat=True)

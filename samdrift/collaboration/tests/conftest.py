@@ -13,6 +13,7 @@ from samdrift.accounts.models import User
 from samdrift.accounts.selectors import actor_for_user
 from samdrift.core.actor import Actor
 from samdrift.core.files.conf import LOCAL
+from samdrift.core.files.testing import running_seaweedfs
 from samdrift.core.files.tests.clamd import ensure_installed, running_clamd
 from samdrift.core.tenancy import LOGIN_SESSION_KEY
 from samdrift.organisations.models import Organisation
@@ -106,3 +107,21 @@ def clamd(tmp_path_factory):
         )
     with running_clamd(tmp_path_factory.mktemp("clamd")) as server:
         yield server
+
+
+HOLD_FROM = 64 * 1024  # held from this size in the held uploads' tests (ADRs 0688, 0692)
+
+
+@pytest.fixture
+def holding(settings, clamd):
+    """clamd as the scanner, and uploads from `HOLD_FROM` bytes held for their scan."""
+    settings.SAMDRIFT_CLAMD = clamd.unix_address
+    settings.SAMDRIFT_SCAN_HOLD_FROM_BYTES = HOLD_FROM
+    return clamd
+
+
+@pytest.fixture(scope="module")
+def seaweedfs(tmp_path_factory):
+    """A real SeaweedFS S3 store, one per test module."""
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as store:
+        yield store

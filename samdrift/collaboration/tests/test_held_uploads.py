@@ -15,24 +15,15 @@ from samdrift.collaboration import selectors, services
 from samdrift.collaboration.models import Document, HeldUpload, Version
 from samdrift.core.files import scanning, storage, uploads
 from samdrift.core.files.models import StoredFile
-from samdrift.core.files.testing import running_seaweedfs
 from samdrift.core.files.tests.clamd import EICAR
 from samdrift.core.jobs.worker import Worker
 from samdrift.core.notifications.models import Notification
 
-from .conftest import stored_objects
+from .conftest import HOLD_FROM, stored_objects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOLD_FROM = 64 * 1024
 LARGE = b"Protokoll fr\xc3\xa5n \xc3\xa5rsm\xc3\xb6tet.\n" * 4000  # ~120 KB of text
-
-
-@pytest.fixture
-def holding(settings, clamd):
-    settings.SAMDRIFT_CLAMD = clamd.unix_address
-    settings.SAMDRIFT_SCAN_HOLD_FROM_BYTES = HOLD_FROM
-    return clamd
 
 
 @pytest.fixture
@@ -250,12 +241,6 @@ def test_a_file_just_under_the_hold_size_in_a_body_over_it_is_held(
     assert answer.status_code == 202, answer.content
     _run_jobs()
     assert HeldUpload.objects.get().state == "stored"
-
-
-@pytest.fixture(scope="module")
-def seaweedfs(tmp_path_factory):
-    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
-        yield server
 
 
 def test_a_forwarded_upload_to_s3_is_held_scanned_from_the_bucket_and_released(

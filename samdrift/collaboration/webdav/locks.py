@@ -20,13 +20,13 @@ from samdrift.core.actor import SYSTEM, Actor
 
 from .. import selectors, services
 from ..models import DavLock
+from .errors import guard
 from .provider import (
     NOT_LOCKABLE,
     DocumentResource,
     FolderCollection,
     PendingDocument,
     SafosProvider,
-    _guard,
 )
 
 _environ: ContextVar[dict[str, Any] | None] = ContextVar("samdrift_dav_environ", default=None)
@@ -112,7 +112,7 @@ class DatabaseLockStorage:
             owner=bytes(lock.get("owner") or b"").decode("utf-8", "replace"),
             timeout=float(lock["timeout"]),
         )
-        row = _guard(
+        row = guard(
             services.dav_lock_take,
             actor=actor,
             asked=asked,

@@ -8,14 +8,15 @@ a workspace or document above it is not listed and is refused (403) when named.
 
 from __future__ import annotations
 
+import mimetypes
 import re
-import tempfile
 from typing import Any
 
-from django.utils import translation
 from wsgidav.dav_error import (
+    HTTP_CONFLICT,
     HTTP_FORBIDDEN,
     HTTP_NOT_FOUND,
+    HTTP_SERVICE_UNAVAILABLE,
     DAVError,
 )
 from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
@@ -23,43 +24,23 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 from samdrift.accounts.app_passwords import AppPasswordLogin
 from samdrift.core.exceptions import DomainError, NotFound
 from samdrift.core.files.readers import chunk_reader
-from samdrift.core.files.scanning import StreamScan, stream_scan
 from samdrift.core.files.services import open_for_download
-from samdrift.core.files.storage import PendingUpload
-from samdrift.core.files.uploads import OnTheWay
 from samdrift.core.tenancy import area_for_api_path, missing_rank
 
 from .. import selectors, services
 from ..choices import ReadAccess
-from ..models import Document, Folder, Version, Workspace
-from ..services.common import LOCKED
+from ..models import Document, Folder, HeldUpload, Version, Workspace
 from ..services.moves import document_move
+from .errors import both_languages, dav_error, guard
+from .writes import Upload, store, upload_for
 
 LOGIN_KEY = "samdrift.dav_login"
 SEGMENT = re.compile(r"^(?P<name>.*) \((?P<id>\d+)\)$")
-STATUS_FOR_CODE = {"refused": 409}
 
 
 def segment_for(workspace: Workspace) -> str:
     """A workspace's folder name at the top: its name (no slashes) and its id, unique."""
     return f"{workspace.name.replace('/', '-').replace(chr(92), '-')} ({workspace.id})"
-
-
-def both_languages(error: DomainError) -> str:
-    texts = []
-    for language in ("sv", "en"):
-        with translation.override(language):
-            texts.append(str(error))
-    return " / ".join(dict.fromkeys(texts))
-
-
-def dav_error(error: DomainError) -> DAVError:
-    """A refusal of the services as a WebDAV status with the Swedish and English text. A
-    document checked out by someone else is 423 Locked, as WebDAV clients expect."""
-    status = error.http_status
-    if getattr(error, "message", None) is LOCKED:
-        status = 423
-    return DAVError(status, both_languages(error))
 
 
 class _Context:
@@ -87,13 +68,6 @@ ABOVE_CLASS = (
     "Lösenordet för appar gäller upp till en lägre konfidentialitetsklass. / "
     "The app password is limited to a lower confidentiality class."
 )
-
-
-def _guard(call: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return call(*args, **kwargs)
-    except DomainError as error:
-        raise dav_error(error) from None
 
 
 NOT_LOCKABLE = (
@@ -160,6 +134,7 @@ class FolderCollection(DAVCollection):
         self.context = context
         self.access = access
         self.folder = folder
+        self._held_rows: list[HeldUpload] | None = None
 
     @property
     def folder_id(self) -> int | None:
@@ -182,8 +157,38 @@ class FolderCollection(DAVCollection):
             if self.context.allows(d.classification)
         ]
 
+    def _held(self) -> list[HeldUpload]:
+        """This person's own uploads here still being scanned (read once per folder)."""
+        if self._held_rows is None:
+            self._held_rows = selectors.held_scanning_in_folder(
+                actor=self.context.actor,
+                workspace_id=self.access.workspace.id,
+                folder_id=self.folder_id,
+            )
+        return self._held_rows
+
+    def held_for(self, document: Document | None, name: str) -> HeldUpload | None:
+        """The newest held upload that will be `document`'s next version, or (no document) the
+        one that will be a new document of that name."""
+        for row in self._held():
+            if document is not None and row.document_id == document.id:
+                return row
+            if row.document_id is None and row.name == name:
+                return row
+        return None
+
+    def _held_names(self, documents: list[tuple[Document, Version | None]]) -> list[str]:
+        taken = {d.name for d, _version in documents}
+        names = {row.name for row in self._held() if row.document_id is None}
+        return sorted(names - taken)
+
     def get_member_names(self) -> list[str]:
-        return [f.name for f in self._folders()] + [d.name for d, _version in self._documents()]
+        documents = self._documents()
+        return [
+            *(f.name for f in self._folders()),
+            *(d.name for d, _version in documents),
+            *self._held_names(documents),
+        ]
 
     def get_member_list(self) -> list[Any]:
         """The members built from the listing itself (a PROPFIND of the folder), not resolved
@@ -193,11 +198,24 @@ class FolderCollection(DAVCollection):
             FolderCollection(f"{base}/{f.name}", self.environ, self.context, self.access, f)
             for f in self._folders()
         ]
+        listed = self._documents()
         documents = [
-            DocumentResource(f"{base}/{d.name}", self.environ, self, d, version=version)
-            for d, version in self._documents()
+            DocumentResource(
+                f"{base}/{d.name}",
+                self.environ,
+                self,
+                d,
+                version=version,
+                held=self.held_for(d, d.name),
+            )
+            for d, version in listed
         ]
-        return [*folders, *documents]
+        held = [
+            HeldResource(f"{base}/{name}", self.environ, self, row)
+            for name in self._held_names(listed)
+            if (row := self.held_for(None, name)) is not None
+        ]
+        return [*folders, *documents, *held]
 
     def get_member(self, name: str) -> Any:
         return self.provider.get_resource_inst(self.path.rstrip("/") + "/" + name, self.environ)
@@ -213,7 +231,7 @@ class FolderCollection(DAVCollection):
         return PendingDocument(self.path.rstrip("/") + "/" + name, self.environ, self, name)
 
     def create_collection(self, name: str) -> None:
-        _guard(
+        guard(
             services.folder_create,
             actor=self.context.actor,
             workspace_id=self.access.workspace.id,
@@ -241,88 +259,6 @@ class FolderCollection(DAVCollection):
         return _collection_not_lockable(self.environ)
 
 
-class _Upload:
-    """The body of a PUT, written to a temporary file (memory stays flat whatever the size) and,
-    as it arrives, sent on to the bucket as parts and to clamd (`OnTheWay`, ADRs 0050 and
-    0670), as the web's uploads are. The upload service claims the parts and takes the scan's
-    verdict once the body is complete; a cut-off or refused upload stores nothing and drops
-    them. It is also the stream handed to the service: a complete local file, like Django's
-    temporary uploads."""
-
-    def __init__(self, content_type: str | None) -> None:
-        self.file = tempfile.NamedTemporaryFile(prefix="samdrift-dav-")  # noqa: SIM115
-        self.size = 0
-        self._on_the_way = OnTheWay(content_type, stream_scan())
-
-    def write(self, data: bytes) -> None:
-        self.size += len(data)
-        self.file.write(data)
-        self._on_the_way.write(data)
-
-    def close(self) -> None:  # WsgiDAV closes the writer before end_write
-        self.file.flush()
-        self._on_the_way.finish()
-
-    @property
-    def scan(self) -> StreamScan | None:
-        """clamd's scan of the bytes as they arrived, for `require_clean`."""
-        return self._on_the_way.scan
-
-    def claim(self) -> PendingUpload | None:
-        """The parts already sent, for the storage service to complete (once)."""
-        pending, self._on_the_way.pending = self._on_the_way.pending, None
-        return pending
-
-    def discard(self) -> None:
-        """Drop what nobody took (the parts are aborted, the scan closed), then the file."""
-        self._on_the_way.drop()
-        self.file.close()
-
-    def read(self, size: int = -1) -> bytes:
-        return self.file.read(size)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self.file.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self.file.tell()
-
-    def seekable(self) -> bool:
-        return True
-
-    def temporary_file_path(self) -> str:
-        return self.file.name
-
-
-def _store(
-    resource: PendingDocument | DocumentResource,
-    parent: FolderCollection,
-    name: str,
-    document_id: int | None,
-    with_errors: bool,
-) -> Version | None:
-    upload = resource.upload
-    resource.upload = None
-    if upload is None:
-        return None
-    try:
-        if with_errors:
-            return None
-        upload.seek(0)
-        return _guard(
-            services.upload,
-            actor=parent.context.actor,
-            workspace_id=parent.access.workspace.id,
-            stream=upload,
-            name=name,
-            content_type=resource.content_type,
-            folder_id=parent.folder_id,
-            document_id=document_id,
-        )
-    finally:
-        upload.discard()
-
-
 class PendingDocument(DAVNonCollection):
     """A name in a folder with no document yet: the target of a PUT."""
 
@@ -332,7 +268,7 @@ class PendingDocument(DAVNonCollection):
         super().__init__(path, environ)
         self.parent = parent
         self.name = name
-        self.upload: _Upload | None = None
+        self.upload: Upload | None = None
         self.content_type: str | None = None
 
     def get_content_length(self) -> int:
@@ -347,24 +283,88 @@ class PendingDocument(DAVNonCollection):
     def support_etag(self) -> bool:
         return False
 
-    def get_etag(self) -> None:
+    def get_etag(self) -> str | None:
         return None
 
-    def begin_write(self, *, content_type: str | None = None) -> _Upload:
+    def begin_write(self, *, content_type: str | None = None) -> Upload:
         self.content_type = content_type
-        self.upload = _Upload(content_type)
+        self.upload = upload_for(self, self.parent, content_type)
         return self.upload
 
     def end_write(self, *, with_errors: bool) -> None:
-        version = _store(self, self.parent, self.name, None, with_errors)
+        version = store(self, self.parent, self.name, None, with_errors)
         user_id = self.parent.context.actor.user_id
-        if version is not None and user_id is not None:
+        if isinstance(version, Version) and user_id is not None:
             # a LOCK on this name before it existed now checks the new document out (ADR 0687)
             services.dav_lock_adopt(
                 root="/" + self.get_ref_url().strip("/"),
                 user_id=user_id,
                 document_id=version.document_id,
             )
+
+
+STILL_SCANNING = (
+    "Filen söks igenom efter skadlig kod och kan läsas när den befunnits ren; försök igen om en "
+    "stund. / The file is being scanned for malware and can be read once found clean; please "
+    "try again shortly."
+)
+HELD_STAYS = (
+    "Filen söks igenom efter skadlig kod; den kan tas bort, flyttas eller kopieras när den "
+    "befunnits ren. / The file is being scanned for malware; it can be removed, moved or copied "
+    "once found clean."
+)
+
+
+def still_scanning() -> DAVError:
+    return DAVError(HTTP_SERVICE_UNAVAILABLE, STILL_SCANNING, add_headers=[("Retry-After", "5")])
+
+
+class HeldResource(PendingDocument):
+    """A new document's upload held for its scan (ADR 0692), as its uploader alone sees it: the
+    name, size and time of what they PUT (a client reads back what it wrote), no bytes until
+    it is found clean. A PUT to it is another upload of that name, as to a new name."""
+
+    def __init__(
+        self, path: str, environ: dict[str, Any], parent: FolderCollection, held: HeldUpload
+    ) -> None:
+        super().__init__(path, environ, parent, held.name)
+        self.held = held
+
+    def get_content_length(self) -> int:
+        return self.held.size
+
+    def get_content_type(self) -> str:
+        return mimetypes.guess_type(self.held.name)[0] or "application/octet-stream"
+
+    def support_etag(self) -> bool:
+        return True
+
+    def get_etag(self) -> str:
+        return self.held.sha256
+
+    def get_last_modified(self) -> float:
+        return self.held.created_at.timestamp()
+
+    def get_creation_date(self) -> float:
+        return self.held.created_at.timestamp()
+
+    def finalize_headers(self, environ: dict[str, Any], response_headers: list[Any]) -> None:
+        raise still_scanning()  # before a GET's or a HEAD's answer starts: the same for both
+
+    def get_content(self) -> Any:
+        raise still_scanning()
+
+    def handle_delete(self) -> bool:
+        raise DAVError(HTTP_CONFLICT, HELD_STAYS)
+
+    def delete(self) -> None:
+        self.handle_delete()
+
+    def handle_move(self, dest_path: str) -> bool:
+        raise DAVError(HTTP_CONFLICT, HELD_STAYS)
+
+    def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
+        raise DAVError(HTTP_CONFLICT, HELD_STAYS)
 
 
 class DocumentResource(DAVNonCollection):
@@ -379,21 +379,29 @@ class DocumentResource(DAVNonCollection):
         document: Document,
         *,
         version: Version | None,
+        held: HeldUpload | None = None,
     ) -> None:
         super().__init__(path, environ)
         self.parent = parent
         self.document = document
         self.version = version  # the current one, read with the document or its folder
-        self.upload: _Upload | None = None
+        # The person's own next version, stored and being scanned: what they see of the
+        # document until it is decided (ADR 0692); no one else sees it.
+        self.held = held
+        self.upload: Upload | None = None
         self.content_type: str | None = None
 
     def get_content_length(self) -> int:
+        if self.held is not None:
+            return self.held.size
         return self.version.size if self.version else 0
 
     def get_content_type(self) -> str:
         return (self.version.content_type if self.version else "") or "application/octet-stream"
 
     def get_etag(self) -> str | None:
+        if self.held is not None:
+            return self.held.sha256
         return self.version.sha256 if self.version else None
 
     def support_etag(self) -> bool:
@@ -403,16 +411,24 @@ class DocumentResource(DAVNonCollection):
         return False
 
     def get_last_modified(self) -> float:
+        if self.held is not None:
+            return self.held.created_at.timestamp()
         return self.document.updated_at.timestamp()
 
     def get_creation_date(self) -> float:
         return self.document.created_at.timestamp()
 
+    def finalize_headers(self, environ: dict[str, Any], response_headers: list[Any]) -> None:
+        if self.held is not None:  # as for a GET: no 200 to a HEAD while it is scanned
+            raise still_scanning()
+
     def get_content(self) -> Any:
         """The download: the web's rules (class 3 is view only) and an audited read."""
+        if self.held is not None:
+            raise still_scanning()
         actor = self.parent.context.actor
-        access = _guard(selectors.document_get, actor=actor, document_id=self.document.id)
-        version = _guard(selectors.version_get, document=access.document)
+        access = guard(selectors.document_get, actor=actor, document_id=self.document.id)
+        version = guard(selectors.version_get, document=access.document)
         try:
             services.ensure_download_allowed(access)
         except DomainError as error:  # view only (class 3): forbidden to this program
@@ -420,17 +436,19 @@ class DocumentResource(DAVNonCollection):
         services.record_read(actor=actor, access=access, version=version, how=ReadAccess.DOWNLOAD)
         return chunk_reader(open_for_download(version.file))
 
-    def begin_write(self, *, content_type: str | None = None) -> _Upload:
+    def begin_write(self, *, content_type: str | None = None) -> Upload:
         self.content_type = content_type
-        self.upload = _Upload(content_type)
+        self.upload = upload_for(self, self.parent, content_type)
         return self.upload
 
     def end_write(self, *, with_errors: bool) -> None:
-        _store(self, self.parent, self.document.name, self.document.id, with_errors)
+        stored = store(self, self.parent, self.document.name, self.document.id, with_errors)
+        if isinstance(stored, HeldUpload):
+            self.held = stored
         self.version = selectors.current_version(document=self.document)
 
     def handle_delete(self) -> bool:
-        _guard(
+        guard(
             services.document_trash, actor=self.parent.context.actor, document_id=self.document.id
         )
         return True
@@ -456,7 +474,7 @@ class DocumentResource(DAVNonCollection):
                 "Dokument flyttas bara inom sin samarbetsyta. / "
                 "Documents move only within their workspace.",
             )
-        _guard(
+        guard(
             document_move,
             actor=self.parent.context.actor,
             document_id=self.document.id,
@@ -523,15 +541,19 @@ class SafosProvider(DAVProvider):
                 .first()
             )
             if document is None:
+                held = here.held_for(None, name)
+                if held is not None:
+                    return HeldResource(path_here, environ, here, held)
                 return _locked_name(path_here, environ, here, name)
             if not context.allows(document.classification):
                 raise DAVError(HTTP_FORBIDDEN, ABOVE_CLASS)
-            _guard(selectors.require_level, context.actor, document.classification)
+            guard(selectors.require_level, context.actor, document.classification)
             return DocumentResource(
                 path_here,
                 environ,
                 here,
                 document,
                 version=selectors.current_version(document=document),
+                held=here.held_for(document, name),
             )
         return here

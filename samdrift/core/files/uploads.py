@@ -252,6 +252,62 @@ class OnTheWay:
             _abort_quietly(pending)
 
 
+class IncomingFile:
+    """An upload's file, filled as its bytes arrive, with where else they go (`OnTheWay`): a
+    temporary file (`StreamedUploadedFile`) or, with S3 and a caller that only stores it, the
+    kept start of a `ForwardedUploadedFile` (ADR 0690). Django's multipart handler below and
+    WebDAV's PUT fill theirs the same way. `complete` once the bytes have ended gives the file
+    to the services; `abandon` when the upload is cut off or refused drops what it carries."""
+
+    def __init__(
+        self,
+        name: str,
+        content_type: str,
+        *,
+        scan: scanning.StreamScan | None,
+        held: bool,
+        forwarded: bool,
+        charset: Any = None,
+        extra: Any = None,
+    ) -> None:
+        self._on_the_way: OnTheWay | None = OnTheWay(content_type, scan)
+        self.forwarded = forwarded and self._on_the_way.pending is not None
+        self.file: ForwardedUploadedFile | StreamedUploadedFile
+        if self.forwarded:
+            self.file = ForwardedUploadedFile(name, content_type, charset, extra)
+        else:
+            self.file = StreamedUploadedFile(name, content_type, 0, charset, extra)
+        self.file.scanned_after_storing = held
+
+    def write(self, data: bytes) -> None:
+        if self._on_the_way is not None:
+            self._on_the_way.write(data)
+        if isinstance(self.file, ForwardedUploadedFile):
+            self.file.keep(data)
+        else:
+            self.file.write(data)
+
+    def drop(self) -> None:
+        """The bytes go nowhere else any more (over the cap): the parts and the scan are dropped."""
+        on_the_way, self._on_the_way = self._on_the_way, None
+        if on_the_way is not None:
+            on_the_way.drop()
+
+    def complete(self, size: int) -> ForwardedUploadedFile | StreamedUploadedFile:
+        on_the_way, self._on_the_way = self._on_the_way, None
+        if on_the_way is not None:
+            on_the_way.finish()
+            self.file.pending, self.file.scan = on_the_way.hand_over()
+        self.file.seek(0)
+        self.file.size = size
+        return self.file
+
+    def abandon(self) -> None:
+        """Cut off or refused: nothing of it is kept (a temporary file is removed on close)."""
+        self.drop()
+        self.file.close()
+
+
 class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     chunk_size = CHUNK_SIZE
 
@@ -264,53 +320,30 @@ class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
             path, body = self.request.path, _body_bytes(self.request)
             scan = scanning.stream_scan_for(path, body)
             held = scanning.scanned_after_storing(path, body)
-        self._on_the_way: OnTheWay | None = OnTheWay(self.content_type, scan)
-        name, content_type = self.file_name or "", self.content_type or ""
-        self._forwarded = (
-            self._on_the_way.pending is not None
-            and getattr(self.request, _FORWARDED, False)
-        )  # fmt: skip
-        if self._forwarded:
-            self.file: Any = ForwardedUploadedFile(
-                name, content_type, self.charset, self.content_type_extra
-            )
-        else:
-            self.file = StreamedUploadedFile(
-                name, content_type, 0, self.charset, self.content_type_extra
-            )
-        self.file.scanned_after_storing = held
+        self._incoming = IncomingFile(
+            self.file_name or "",
+            self.content_type or "",
+            scan=scan,
+            held=held,
+            forwarded=bool(getattr(self.request, _FORWARDED, False)),
+            charset=self.charset,
+            extra=self.content_type_extra,
+        )
+        self.file: Any = self._incoming.file
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         if self._written + len(raw_data) > self._cap:
             self._written = self._cap + 1  # over: keep counting nothing, write nothing
-            self._drop()
+            self._incoming.drop()
             return None
         self._written += len(raw_data)
-        if self._on_the_way is not None:
-            self._on_the_way.write(raw_data)
-        if self._forwarded:
-            self.file.keep(raw_data)
-            return None
-        return super().receive_data_chunk(raw_data, start)
+        self._incoming.write(raw_data)
+        return None
 
     def file_complete(self, file_size: int) -> Any:
-        file = super().file_complete(file_size)
-        on_the_way, self._on_the_way = self._on_the_way, None
-        if on_the_way is not None and isinstance(self.file, _OnItsWay):
-            on_the_way.finish()
-            self.file.pending, self.file.scan = on_the_way.hand_over()
-        elif on_the_way is not None:
-            on_the_way.drop()
-        return file
+        return self._incoming.complete(file_size)
 
     def upload_interrupted(self) -> None:
-        self._drop()
-        if isinstance(getattr(self, "file", None), ForwardedUploadedFile):
-            self.file.close()
-            return
-        super().upload_interrupted()
-
-    def _drop(self) -> None:
-        on_the_way, self._on_the_way = getattr(self, "_on_the_way", None), None
-        if on_the_way is not None:
-            on_the_way.drop()
+        incoming = getattr(self, "_incoming", None)
+        if incoming is not None:
+            incoming.abandon()
