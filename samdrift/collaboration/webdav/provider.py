@@ -157,8 +157,10 @@ class FolderCollection(DAVCollection):
             if self.context.allows(d.classification)
         ]
 
-    def _held(self) -> list[HeldUpload]:
-        """This person's own uploads here still being scanned (read once per folder)."""
+    def held_rows(self) -> list[HeldUpload]:
+        """This person's own uploads here still being scanned (read once per folder). Read
+        before the documents: a release committed between the two reads then shows the new
+        document (with a stale hold, answered as still scanning), never neither."""
         if self._held_rows is None:
             self._held_rows = selectors.held_scanning_in_folder(
                 actor=self.context.actor,
@@ -170,7 +172,7 @@ class FolderCollection(DAVCollection):
     def held_for(self, document: Document | None, name: str) -> HeldUpload | None:
         """The newest held upload that will be `document`'s next version, or (no document) the
         one that will be a new document of that name."""
-        for row in self._held():
+        for row in self.held_rows():
             if document is not None and row.document_id == document.id:
                 return row
             if row.document_id is None and row.name == name:
@@ -179,10 +181,11 @@ class FolderCollection(DAVCollection):
 
     def _held_names(self, documents: list[tuple[Document, Version | None]]) -> list[str]:
         taken = {d.name for d, _version in documents}
-        names = {row.name for row in self._held() if row.document_id is None}
+        names = {row.name for row in self.held_rows() if row.document_id is None}
         return sorted(names - taken)
 
     def get_member_names(self) -> list[str]:
+        self.held_rows()
         documents = self._documents()
         return [
             *(f.name for f in self._folders()),
@@ -198,6 +201,7 @@ class FolderCollection(DAVCollection):
             FolderCollection(f"{base}/{f.name}", self.environ, self.context, self.access, f)
             for f in self._folders()
         ]
+        self.held_rows()
         listed = self._documents()
         documents = [
             DocumentResource(
@@ -535,6 +539,7 @@ class SafosProvider(DAVProvider):
                 continue
             if depth != len(parts):
                 return None
+            here.held_rows()  # before the document: see `held_rows`
             document = (
                 selectors.document_list(workspace=access.workspace, folder_id=here.folder_id)
                 .filter(name=name)
