@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Classification, InvitationState, Role
@@ -49,6 +49,14 @@ class ScaleLabel(models.Model):
     @property
     def name(self) -> str:
         return self.name_sv if (get_language() or "sv").startswith("sv") else self.name_en
+
+
+def class_label(level: int, display: str, label: ScaleLabel | None) -> str:
+    """What the pages show of a class: the owning agency's own label with its KLASSA level, or
+    the level's name. A method, not a template included once per row of a 50-row table."""
+    if label is not None:
+        return gettext("%(label)s (KLASSA %(level)s)") % {"label": label.name, "level": level}
+    return display
 
 
 class Workspace(models.Model):
@@ -95,6 +103,12 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def classification_label(self) -> str:
+        return class_label(
+            self.classification, str(self.get_classification_display()), self.scale_label
+        )
 
 
 class Member(models.Model):
@@ -248,6 +262,12 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def classification_label(self) -> str:
+        return class_label(
+            self.classification, str(self.get_classification_display()), self.scale_label
+        )
 
 
 class Version(models.Model):
