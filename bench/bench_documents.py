@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from support import free_port, production_env
+from support import free_port, post_file, production_env, upload_session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -167,7 +167,13 @@ def _transfer_served(
                 rss_idle = peak_rss_mb(server.pid)
                 settle = _settled(work / "samdrift.sqlite3")
                 walls = _transfer_rounds(
-                    base, fixture, s3, sizes, Meter(server.pid, s3.pid), settle
+                    base,
+                    fixture,
+                    s3,
+                    sizes,
+                    Meter(server.pid, s3.pid),
+                    settle,
+                    lambda: peak_rss_mb(server.pid),
                 )
                 rss_peak = peak_rss_mb(server.pid)
             finally:
@@ -209,7 +215,10 @@ def _transfer_served(
     )
     lines.append(
         f"  server peak resident memory {rss_peak:.0f} MB (idle {rss_idle:.0f} MB), largest file "
-        f"{max(sizes)} MB"
+        f"{max(sizes)} MB; peak after the first file of each size: "
+        + ", ".join(
+            f"{size} MB {mb:.0f}" for size, mb in zip(SIZES_MB, walls["peak_after"], strict=False)
+        )
     )
     return ok, lines
 
@@ -235,15 +244,21 @@ def _settled(database: Path) -> Any:
 
 
 def _transfer_rounds(
-    base: str, fixture: dict[str, Any], s3: Any, sizes: list[int], meter: Any, settle: Any
+    base: str,
+    fixture: dict[str, Any],
+    s3: Any,
+    sizes: list[int],
+    meter: Any,
+    settle: Any,
+    peak: Any,
 ) -> dict[str, list[float]]:
     client = s3.client()
-    http = requests.Session()
+    http = upload_session()
     http.headers["Authorization"] = f"Bearer {fixture['token']}"
     upload_url = f"{base}/api/v1/collaboration/workspaces/{fixture['workspace']}/documents"
     walls: dict[str, list[float]] = {
         "raw_up": [], "raw_down": [], "up": [], "down": [], "dav_up": [], "dav_down": [],
-        "readable": [], "held": [], "dav_readable": [],
+        "readable": [], "held": [], "dav_readable": [], "peak_after": [],
     }  # fmt: skip
     dav = requests.Session()
     dav.auth = ("bench", fixture["dav"])
@@ -259,8 +274,7 @@ def _transfer_rounds(
             assert hashlib.sha256(got).hexdigest() == digest
 
         def ours_put(n: int = n, body: bytes = body, digest: str = digest) -> dict[str, Any]:
-            files = {"file": (f"dokument-{n}.txt", body, "text/plain")}
-            created = http.post(upload_url, files=files)
+            created = post_file(http, upload_url, f"dokument-{n}.txt", body, "text/plain")
             assert created.status_code in (201, 202), created.text
             assert created.json()["sha256"] == digest
             return created.json() | {"held": created.status_code == 202}
@@ -332,6 +346,8 @@ def _transfer_rounds(
         walls["dav_readable"].append(time.perf_counter() - started)
         settle()
         walls["dav_down"].append(meter(lambda url=dav_url: dav_get(url))[0])
+        if n < len(SIZES_MB):  # the first round: the server's peak after each size, growing
+            walls["peak_after"].append(peak())
     return walls
 
 

@@ -9,7 +9,9 @@
 2. Per size, BENCH_REPEAT rounds, alternating in each round:
    - raw: boto3 `put_object` then `get_object(...)["Body"].read()` of the same bytes, straight
      to the same bucket (the baseline);
-   - samdrift: `POST /api/v1/cases/{id}/attachments` (multipart, over HTTP with the token) and
+   - samdrift: `POST /api/v1/cases/{id}/attachments` (multipart, over HTTP with the token; the
+     client sends the file's bytes as they are, `support.post_file`, not a copy of the whole
+     body built in memory first as requests' `files=` does) and
      `GET .../download`, read in 1 MB pieces. That is the whole path a user takes: the server
      parses the body as it arrives and sends it on to S3 in parts while hashing it (ADR 0050),
      keeps the temporary file the malware scan reads, completes the upload, records the row and
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from support import free_port, production_env
+from support import free_port, post_file, production_env, upload_session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -212,7 +214,7 @@ def run(
     base: str, fixture: dict[str, Any], s3: Any, sizes: list[int], repeat: int, meter: Meter
 ) -> dict[int, dict[str, list[Any]]]:
     client = s3.client()
-    http = requests.Session()
+    http = upload_session()
     http.headers["Authorization"] = f"Bearer {fixture['token']}"
     upload_url = f"{base}/api/v1/cases/{fixture['case']}/attachments"
     return {
@@ -248,8 +250,7 @@ def one_size(
         assert hashlib.sha256(got).hexdigest() == digest, "raw S3 returned other bytes"
 
     def ours_put(n: int) -> str:
-        files = {"file": (f"bench-{n}.bin", body, "application/octet-stream")}
-        created = http.post(upload_url, files=files)
+        created = post_file(http, upload_url, f"bench-{n}.bin", body, "application/octet-stream")
         assert created.status_code == 201, created.text
         assert created.json()["sha256"] == digest, "samdrift recorded another checksum"
         return f"{base}{created.json()['download']}"

@@ -113,3 +113,62 @@ def login_session(user: Any, loa_rank: int | None = None) -> str:
         session[LOGIN_SESSION_KEY] = {"user_id": user.pk, "rank": loa_rank}
     session.create()
     return str(session.session_key)
+
+
+UPLOAD_BLOCK = 1024 * 1024
+
+
+def upload_session() -> Any:
+    """A requests session that sends a body in 1 MiB blocks (urllib3 reads 16 KiB at a time
+    from a file-like body otherwise), for `post_file`."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class LargeBlocks(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["blocksize"] = UPLOAD_BLOCK
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", LargeBlocks())
+    return session
+
+
+class _Multipart:
+    """One file as a multipart/form-data body, read in pieces of the file's own bytes, as a
+    browser sends a file. requests' `files=` builds the whole body in memory first (two copies
+    of every byte: 158 ms of the client's CPU for 128 MB here), which the raw S3 PUT it is
+    compared with does not pay."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self._parts = [memoryview(part) for part in parts]
+        self._length = sum(len(part) for part in parts)
+        self._index = self._offset = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, size: int = -1) -> memoryview | bytes:
+        while self._index < len(self._parts):
+            part = self._parts[self._index]
+            if self._offset < len(part):
+                end = len(part) if size < 0 else min(len(part), self._offset + size)
+                piece, self._offset = part[self._offset : end], end
+                return piece
+            self._index, self._offset = self._index + 1, 0
+        return b""
+
+
+def post_file(session: Any, url: str, name: str, body: bytes, content_type: str) -> Any:
+    """POST `body` as the form field `file`, the bytes on the wire those of requests' `files=`."""
+    boundary = secrets.token_hex(16)
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return session.post(
+        url,
+        data=_Multipart([head, body, tail]),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
