@@ -2,7 +2,8 @@
 scanned from storage by a job; only a clean one becomes a version, through the same checks a
 direct upload passes (its uploader's right, level, the document's lock and trash, the quota).
 Nothing reads a held upload's bytes but the scan: it is no version, so no page, API, WebDAV
-listing, search or share link can reach it.
+download, search or share link can reach them (WebDAV lists its name and size to its uploader
+alone, ADR 0692).
 
 A scan that cannot be made (clamd away) is retried by the jobs' own attempts, and a held upload
 still waiting after `RESCAN_AFTER` is queued again by `requeue_stalled` (the schedule
