@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from samdrift.accounts.app_passwords import app_password_create
-from samdrift.collaboration import services
+from samdrift.collaboration import selectors, services
 from samdrift.collaboration.models import DavLock, Document, HeldUpload, Version
+from samdrift.collaboration.services import held as held_services
 from samdrift.core.files import storage, uploads
 from samdrift.core.files.tests.clamd import EICAR
 from samdrift.core.jobs.worker import Worker
@@ -149,6 +150,27 @@ def test_a_put_under_a_lock_waits_for_its_verdict_and_is_a_version_at_once(dav, 
     refused = dav("PUT", "Avtal.txt", data=LARGE + EICAR, headers={"If": f"(<{token}>)"})
     assert refused.status_code == 422, refused.text
     assert document.versions.count() == 1
+
+
+def test_a_release_during_a_request_never_makes_the_file_vanish(dav, holding, monkeypatch):
+    # given: a held PUT whose scan finishes while a request resolves its name, just before
+    # the request reads the held uploads (had it read the documents before, it would find
+    # neither the document nor the held upload: a 404 right after a successful PUT)
+    assert dav("PUT", "Protokoll.txt", data=LARGE).status_code == 201
+    held_id = HeldUpload.objects.get().id
+    read_held = selectors.held_scanning_in_folder
+
+    def released_first(**kwargs):  # type: ignore[no-untyped-def]
+        if HeldUpload.objects.filter(id=held_id, state="scanning").exists():
+            held_services.release(held_id)
+        return read_held(**kwargs)
+
+    monkeypatch.setattr(selectors, "held_scanning_in_folder", released_first)
+    # when
+    answer = dav("HEAD", "Protokoll.txt")
+    # then: the document, found clean
+    assert answer.status_code == 200, answer.status_code
+    assert HeldUpload.objects.get().state == "stored"
 
 
 def test_rclone_copies_a_large_file_that_is_held_and_reads_it_once_clean(
