@@ -17,6 +17,7 @@ from samdrift.tests.factories import (
     ProviderFactory,
     UserFactory,
 )
+from samdrift.tests.live_server import install as serve_one_request_at_a_time
 
 _original_flush = flush.Command.handle
 
@@ -58,6 +59,7 @@ def _sql_flush_by_delete(style: Any, connection: Any, reset_sequences: bool = Tr
 
 
 flush.sql_flush = _sql_flush_by_delete
+serve_one_request_at_a_time()  # on an in-memory SQLite database (samdrift.tests.live_server)
 
 
 @pytest.fixture
