@@ -94,6 +94,10 @@ def test_two_agencies_converge_and_offline_edits_merge(safos, note, browser):  #
         a = open_doc(browser, keys["owner"], site, note.id)
         b = open_doc(browser, keys["editor"], site, note.id)
         type_at_end(a, "Från A. ")
+        # B writes once A's paragraph has reached it: typed while that paragraph arrived, B's
+        # keystrokes were once split across both (a CI run); the edits made at the same time
+        # are those of the offline part below, merged when B comes back.
+        wait_for_text(b, "Från A.")
         type_at_end(b, "Från B. ")
         for page in (a, b):
             wait_for_text(page, "Från A.")
